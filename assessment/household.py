@@ -1,0 +1,170 @@
+"""Assemble one household's assessment: figures, rule findings, and the report document.
+
+The document is the contract §4 JSON (plus the detail the HTML needs); the same dict is
+rendered by `reports`, so every figure shown is the figure computed here, traceable to the
+source rows listed under it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assessment.figures import (EMPLOYMENT_ITEMS, asset_figures, classify_income, income_figures,
+                                monthly_series)
+from assessment.policy import Policy, household_area
+from assessment.rules import Facts, evaluate
+from assessment.window import months_between, window_for
+from reports.masking import mask_id
+
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
+                  "education": "教育救助", "housing": "住房救助", "employment": "就业救助",
+                  "temporary": "临时救助"}
+SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
+
+
+def _age(birth: date | None, on: date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _id_check(status: str | None) -> str:
+    return {"valid": "valid", "repaired": "repaired"}.get(status or "", "invalid")
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _match(rec: dict) -> dict:
+    return {"source": rec["source"], "record_id": rec["record_id"],
+            "match_probability": round(float(rec["match_probability"]), 4), "decision": rec["decision"],
+            "evidence": rec.get("evidence_json") or {"summary": rec.get("reason")}}
+
+
+def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehicles: list[dict],
+                    properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
+                    data_as_of: dict, generated_at: str) -> dict:
+    """The full report document for one household of a request."""
+    request_date: date = hh["request_date"]
+    county = policy.county(hh["county_code"])
+    params = county.params
+    head = next((m for m in members if m["relation"] == "户主"), members[0])
+    area = household_area(county, head.get("address"))
+    standard = policy.standard(hh["county_code"], request_date, area)
+    start, end = window_for(request_date, int(params["window_months"]))
+    months = months_between(start, end)
+
+    household_nos = {m["member_no"] for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]}
+    supporter_nos = {m["member_no"] for m in members if m["relation"] in SUPPORTER_RELATIONS and m["consent"]}
+    classify_income(income_recs, params)
+    inc = income_figures(income_recs, len(months), household_nos)
+    assets = asset_figures(vehicles, properties, accounts, household_nos)
+    sup_inc = income_figures(income_recs, len(months), supporter_nos)
+
+    recent = set(months[-int(params["employment_months"]):])
+    employment: dict = {}
+    for r in income_recs:
+        if r["counted"] and (r["kind"] == "contribution" or r["item"] in EMPLOYMENT_ITEMS) \
+                and r["period"].strftime("%Y-%m") in recent:
+            employment.setdefault(r["member_no"], set()).add(r["period"])
+
+    declared = [m["declared_monthly_income"] for m in members
+                if m["relation"] not in SUPPORTER_RELATIONS and m["declared_monthly_income"] is not None]
+    n_members = max(sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS), 1)
+    income = {
+        "monthly_total": inc["monthly_total"],
+        "monthly_per_capita": round(inc["monthly_total"] / n_members, 2),
+        "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
+        "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
+        "declared_monthly_total": round(float(sum(declared)), 2) if declared else None,
+        "difference": round(inc["monthly_total"] - float(sum(declared)), 2) if declared else None,
+        "monthly_series": monthly_series(inc["series"], months),
+        "records": [_record_out(r) for r in sorted(income_recs, key=lambda r: (r["member_no"], r["period"], r["source"], r["record_id"]))],
+    }
+    links_by_member: dict = {}
+    for ln in links:
+        links_by_member.setdefault(ln["member_no"], []).append(_match(ln))
+
+    out_members = []
+    for m in members:
+        is_member = m["relation"] not in SUPPORTER_RELATIONS
+        mine = [b for b in assets["by_member"] if b["member_no"] == m["member_no"]]
+        out_members.append({
+            "member_no": m["member_no"], "name": m["name"], "id_number_masked": mask_id(m["id_number"]),
+            "relation": m["relation"], "is_member": is_member, "gender": m.get("gender") or m.get("id_gender"),
+            "age": _age(m.get("birth_date") or m.get("id_birth_date"), request_date),
+            "labor_capacity": m.get("labor_capacity"), "disability_grade": m.get("disability_grade"),
+            "consent": m["consent"], "consent_ref": m.get("consent_ref"), "id_check": _id_check(m["id_status"]),
+            "monthly_income": (inc if is_member else sup_inc)["per_member"].get(m["member_no"], 0.0) if m["consent"] else None,
+            "financial_assets": mine[0]["financial_total"] if mine else None,
+            "vehicles": mine[0]["vehicles"] if mine else None,
+            "properties": mine[0]["properties"] if mine else None,
+            "on_rolls_programs": m.get("on_rolls_programs") or [],
+            "matches": sorted(links_by_member.get(m["member_no"], []), key=lambda x: (x["source"], x["record_id"])),
+        })
+
+    fin_pc = round(assets["financial_total"] / n_members, 2)
+    assets_out = {
+        "vehicles": [_vehicle_out(v) for v in vehicles], "properties": [_property_out(p) for p in properties],
+        "financial": [_account_out(a) for a in accounts],
+        "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
+        "by_member": assets["by_member"],
+    }
+    supporters = [{"member_no": m["member_no"], "name": m["name"],
+                   "monthly_income": sup_inc["per_member"].get(m["member_no"], 0.0),
+                   "evidence": [r for r in income_recs if r["member_no"] == m["member_no"] and r.get("counted")]}
+                  for m in members if m["member_no"] in supporter_nos]
+    facts = Facts(program=hh["program"], members=[{**m, **o} for m, o in zip(members, out_members)],
+                  income={**income, "records": income_recs},
+                  assets={**assets, "financial": accounts}, standard=standard, params=params,
+                  review_links=[ln for ln in links if ln["decision"] == "review"], supporters=supporters,
+                  recent_employment=employment)
+    findings, outcome = evaluate(facts)
+    return {
+        "request_id": hh["request_id"], "agency": hh["agency"], "household_id": hh["household_id"],
+        "program": hh["program"], "program_label": PROGRAM_LABELS.get(hh["program"], hh["program"]),
+        "county_code": hh["county_code"], "county_name": county.name, "area": area,
+        "request_date": request_date.isoformat(), "generated_at": generated_at, "run_id": hh["run_id"],
+        "window": {"start": start.isoformat(), "end": end.isoformat(), "months": len(months)},
+        "data_as_of": data_as_of,
+        "members": out_members, "income": income, "assets": assets_out,
+        "standards": {"income_standard": standard.tekun if hh["program"] == "tekun" else standard.dibao,
+                      "dibao_standard": standard.dibao, "tekun_standard": standard.tekun,
+                      "asset_limit_per_capita": round(params["asset_multiplier"] * standard.dibao, 2),
+                      "asset_multiplier": params["asset_multiplier"], "effective_from": standard.effective_from.isoformat(),
+                      "policy_version": policy.version, "placeholder": policy.placeholder},
+        "findings": findings, "outcome": outcome,
+        "not_authorised": [{"member_no": m["member_no"], "name": m["name"], "reason": "无授权书编号，未核对"}
+                           for m in members if not m["consent"]],
+    }
+
+
+def _common(r: dict) -> dict:
+    return {"member_no": r["member_no"], "source": r["source"], "record_id": r["record_id"],
+            "match_probability": round(float(r["match_probability"]), 4), "decision": r["decision"],
+            "reason": r.get("reason"), "file": r.get("file"), "row_number": r.get("row_number")}
+
+
+def _record_out(r: dict) -> dict:
+    return {**_common(r), "kind": r["kind"], "period": r["period"].strftime("%Y-%m"), "item": r["item"],
+            "amount": round(float(r["amount"] or 0.0), 2), "payer": r.get("payer"),
+            "counted": r["counted"], "note": r["note"]}
+
+
+def _vehicle_out(v: dict) -> dict:
+    return {**_common(v), "plate_number": v["plate_number"], "vehicle_type": v["vehicle_type"],
+            "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
+            "status": v["status"], "held": bool(v["held"])}
+
+
+def _property_out(p: dict) -> dict:
+    return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
+            "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
+            "owned_area": round(p["owned_area"] or 0.0, 2), "registration_date": _iso(p["registration_date"]),
+            "status": p["status"], "held": bool(p["held"])}
+
+
+def _account_out(a: dict) -> dict:
+    return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
+            "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"])}

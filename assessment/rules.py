@@ -1,0 +1,175 @@
+"""Programme rules: each takes a household's facts and yields findings.
+
+A finding is (rule, severity, message, evidence). The outcome is advice to a caseworker,
+never a decision: any `fail` → fail, else any `warn` → review, else pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assessment.policy import Standard
+
+SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
+NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
+
+
+@dataclass
+class Facts:
+    program: str
+    members: list[dict]
+    """Household members and supporters, each with member_no, name, relation, is_member,
+    consent, id_check, age, gender, labor_capacity, monthly_income, on_rolls_programs."""
+    income: dict
+    assets: dict
+    standard: Standard
+    params: dict
+    review_links: list[dict] = field(default_factory=list)
+    supporters: list[dict] = field(default_factory=list)
+    """Supporters' means: member_no, name, monthly_income, financial_total, vehicles, properties."""
+    recent_employment: dict = field(default_factory=dict)
+    """member_no -> months with wage or contribution evidence in the employment window."""
+
+    @property
+    def household(self) -> list[dict]:
+        return [m for m in self.members if m["is_member"]]
+
+    @property
+    def size(self) -> int:
+        return max(len(self.household), 1)
+
+
+def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
+    return {"rule": rule, "severity": severity, "message": message,
+            "evidence": [{"source": e["source"], "record_id": e["record_id"]} for e in evidence]}
+
+
+def _yuan(x: float) -> str:
+    return f"{x:,.2f}元"
+
+
+def common(f: Facts) -> list[dict]:
+    out = []
+    for m in f.members:
+        if not m["consent"]:
+            out.append(finding("consent", "warn", f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"
+                                                  "未经授权不予核对，其收入和财产未计入"))
+        elif m["id_check"] == "invalid":
+            out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
+                                                   "可能填写有误，核对结果可能不完整"))
+    if f.review_links:
+        out.append(finding("match.review", "warn",
+                           f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入",
+                           f.review_links))
+    return out
+
+
+def dibao(f: Facts) -> list[dict]:
+    out, std = [], f.standard.dibao
+    per_capita = f.income["monthly_total"] / f.size
+    if per_capita >= std:
+        out.append(finding("dibao.income", "fail",
+                           f"家庭人均月收入{_yuan(per_capita)}，不低于低保标准{_yuan(std)}",
+                           [r for r in f.income["records"] if r.get("counted")]))
+    limit = f.params["asset_multiplier"] * std
+    fin_pc = f.assets["financial_total"] / f.size
+    if fin_pc > limit:
+        out.append(finding("dibao.financial_assets", "fail",
+                           f"家庭人均金融资产{_yuan(fin_pc)}，超过{f.params['asset_multiplier']}倍月低保标准"
+                           f"（{_yuan(limit)}）", f.assets["financial"]))
+    exempt = set(f.params["exempt_vehicle_types"])
+    for v in f.assets["held_vehicles"]:
+        if v["vehicle_type"] not in exempt:
+            out.append(finding("dibao.vehicle", "fail",
+                               f"成员名下有非豁免机动车（{v['vehicle_type']} {v['plate_number']}）", [v]))
+    homes = [p for p in f.assets["held_properties"] if p["usage"] == "住宅"]
+    if len(homes) > f.params["max_homes"]:
+        out.append(finding("dibao.homes", "fail", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套", homes))
+    for p in f.assets["held_properties"]:
+        if p["usage"] in NON_RESIDENTIAL:
+            out.append(finding("dibao.non_residential", "fail",
+                               f"成员名下有非住宅类不动产（{p['usage']}，{p['location']}）", [p]))
+    return out
+
+
+def tekun(f: Facts) -> list[dict]:
+    out, std = [], f.standard.tekun
+    per_capita = f.income["monthly_total"] / f.size
+    if per_capita > std:
+        out.append(finding("tekun.income", "fail", f"人均月收入{_yuan(per_capita)}，高于特困供养标准{_yuan(std)}",
+                           [r for r in f.income["records"] if r.get("counted")]))
+    line = f.params["supporter_income_multiple"] * f.standard.dibao
+    for s in f.supporters:
+        if s["monthly_income"] > line:
+            out.append(finding("tekun.supporter", "warn",
+                               f"法定赡养（抚养、扶养）人{s['name']}月收入{_yuan(s['monthly_income'])}，"
+                               f"超过{_yuan(line)}，具备赡养能力，请核实赡养义务履行情况", s.get("evidence", [])))
+    return out
+
+
+def housing(f: Facts) -> list[dict]:
+    homes = [p for p in f.assets["held_properties"] if p["usage"] == "住宅"]
+    if homes:
+        return [finding("housing.owns_home", "fail",
+                        f"家庭现拥有住宅{len(homes)}套，按住房保障规定应退出", homes)]
+    return []
+
+
+def employment(f: Facts) -> list[dict]:
+    able = [m for m in f.household if m["consent"] and m.get("age") is not None and 16 <= m["age"] < 60
+            and m.get("labor_capacity") in ("有", "部分")]
+    if able and all(not f.recent_employment.get(m["member_no"]) for m in able):
+        return [finding("employment.zero_employment", "warn",
+                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{f.params['employment_months']}个月"
+                        "均无工资或社保缴费记录，请转介就业服务机构")]
+    return []
+
+
+def entitled_by_rolls(f: Facts) -> list[dict]:
+    out = []
+    for m in f.household:
+        progs = m.get("on_rolls_programs") or []
+        if progs:
+            label = "、".join({"dibao": "低保", "tekun": "特困"}[p] for p in progs)
+            out.append(finding("rolls.entitled", "info", f"成员{m['name']}在{label}名册中，依规享受{_program_cn(f.program)}"))
+    return out
+
+
+def declared(f: Facts) -> list[dict]:
+    out = []
+    declared_total = f.income.get("declared_monthly_total")
+    if declared_total is None:
+        return out
+    verified = f.income["monthly_total"]
+    diff = verified - declared_total
+    tolerance = max(f.params["declared_tolerance"] * max(declared_total, verified), f.params["declared_tolerance_min"])
+    if abs(diff) > tolerance:
+        std = f.standard.dibao
+        crosses = (declared_total / f.size < std) != (verified / f.size < std)
+        severity = "warn" if crosses else "info"
+        out.append(finding("declared.income", severity,
+                           f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}相差{_yuan(diff)}"
+                           + ("，且跨越标准线" if crosses else "，未改变与标准的比较结果")))
+    return out
+
+
+def _program_cn(p: str) -> str:
+    return {"medical": "医疗救助", "education": "教育救助"}.get(p, "救助")
+
+
+PROGRAM_RULES = {
+    "dibao": (dibao,),
+    "tekun": (tekun,),
+    "housing": (housing,),
+    "employment": (employment,),
+    "medical": (entitled_by_rolls,),
+    "education": (entitled_by_rolls,),
+    "temporary": (),
+}
+
+
+def evaluate(f: Facts) -> tuple[list[dict], str]:
+    """All findings for the household's programme and the advised outcome."""
+    findings = common(f) + [x for rule in PROGRAM_RULES.get(f.program, ()) for x in rule(f)] + declared(f)
+    worst = max((SEVERITY_ORDER[x["severity"]] for x in findings), default=0)
+    return findings, {0: "pass", 1: "review", 2: "fail"}[worst]

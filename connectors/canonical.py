@@ -1,0 +1,192 @@
+"""`to_canonical`: a `RawFile` of strings to typed canonical rows and row-level errors.
+
+A row with any unparseable, missing-but-required or disallowed value is kept out of `rows`
+and reported once per bad field in `errors`, with the whole raw row, so a clerk can correct
+and resend it. An ID number that fails its check is not such an error: the row is kept with
+`id_status = 'invalid'` and the reason, because it still identifies the person approximately.
+
+Example:
+    >>> import pyarrow as pa
+    >>> from connectors.rawfile import RawFile, with_row_numbers
+    >>> from connectors.schema import TABLES
+    >>> raw = RawFile(with_row_numbers(pa.table({"记录编号": ["T1", "T2"], "姓名": ["张 三", "李四"],
+    ...     "所属期": ["2024-03", "2024-03"], "所得项目": ["工资薪金", "工资薪金"],
+    ...     "收入额": ["1,200", "-5"]})), "csv", "utf-8", ",", 1, "tax.csv")
+    >>> result = to_canonical(TABLES["tax"], raw)
+    >>> result.rows.select(["name", "income_amount", "row_number"]).to_pylist()
+    [{'name': '张三', 'income_amount': Decimal('1200.00'), 'row_number': 1}]
+    >>> result.errors.select(["row_number", "field", "reason"]).to_pylist()
+    [{'row_number': 2, 'field': 'income_amount', 'reason': "'-5' is negative; this amount must be 0 or more"}]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from connectors.columns import output_columns, parse_field
+from connectors.headers import map_headers
+from connectors.rawfile import RawFile
+from connectors.schema import Table
+
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+ERRORS_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
+                           ("raw_value", pa.string()), ("raw_row", pa.string())])
+"""`field` is null for a row the reader could not split into fields at all."""
+
+
+def canonical_schema(table: Table) -> pa.Schema:
+    """The columns of `Canonical.rows` for a schema table, in order."""
+    columns = [(name, typ) for f in table.fields for name, typ in output_columns(f).items()]
+    return pa.schema(columns + [("extra", pa.string()), ("row_number", pa.int64())])
+
+
+@dataclass
+class Canonical:
+    """A file's rows in canonical form.
+
+    Attributes:
+        rows: Good rows, typed (see `canonical_schema`), with `row_number` and `extra` (a JSON
+            object of the columns no field claimed, or null).
+        errors: One line per bad field of a bad row (`ERRORS_SCHEMA`); such rows are not in `rows`.
+        source: The schema table's name (`tax`, `applicants` …).
+        raw: The file as read (format, encoding, header row).
+        mapping: Raw header -> field name.
+        extras: Headers kept in `extra`.
+    """
+
+    rows: pa.Table
+    errors: pa.Table
+    source: str
+    raw: RawFile
+    mapping: dict[str, str] = field(default_factory=dict)
+    extras: list[str] = field(default_factory=list)
+
+    @property
+    def format(self) -> str:
+        """The file's format (`csv`, `xlsx`, `xls`, `jsonl`, `parquet`), for the files log."""
+        return self.raw.format
+
+    @property
+    def encoding(self) -> str | None:
+        """The text encoding of a CSV or JSONL file, for the files log."""
+        return self.raw.encoding
+
+
+def to_canonical(table: Table, raw: RawFile, mapping: dict[str, str] | None = None,
+                 defaults: dict[str, str] | None = None) -> Canonical:
+    """Type and check every row of a raw file against a schema table.
+
+    Args:
+        table: The schema table.
+        raw: The file as strings.
+        mapping: Raw header -> field name; computed with `map_headers` when None.
+        defaults: Text for fields whose cell (or whole column) is empty, e.g. the agency of
+            an inbox folder.
+
+    Returns:
+        The `Canonical` rows and errors.
+
+    Raises:
+        FileRejected: from `map_headers` (missing or repeated required columns).
+    """
+    if mapping is None:
+        mapping = map_headers(table, raw.headers, raw.path)
+    header_of = {name: header for header, name in mapping.items()}
+    extras = [h for h in raw.headers if h not in mapping]
+    source, n = raw.table, raw.table.num_rows
+    columns: dict[str, pa.ChunkedArray] = {}
+    field_errors: list[tuple[str, pa.ChunkedArray, pa.ChunkedArray]] = []
+    for f in table.fields:
+        header = header_of.get(f.name)
+        column = source.column(header) if header else pa.chunked_array([pa.nulls(n, pa.string())])
+        if defaults and f.name in defaults:
+            column = pc.fill_null(column, defaults[f.name])
+        parsed = parse_field(f, column, header)
+        columns.update(parsed.columns)
+        if parsed.errors is not None and parsed.errors.null_count < n:
+            field_errors.append((f.name, parsed.errors, column))
+    columns["extra"] = rows_to_json(source, extras, skip_nulls=True) if extras else pa.nulls(n, pa.string())
+    columns["row_number"] = source.column("row_number")
+    typed = pa.table(columns).cast(canonical_schema(table))
+    bad = _any_valid([errors for _, errors, _ in field_errors]) if field_errors else None
+    rows = typed.filter(pc.invert(bad)) if field_errors else typed
+    errors = _error_lines(source, raw, field_errors, bad)
+    return Canonical(rows.combine_chunks(), errors, table.name, raw, mapping, extras)
+
+
+def _any_valid(arrays: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    bad = pc.is_valid(arrays[0])
+    for errors in arrays[1:]:
+        bad = pc.or_(bad, pc.is_valid(errors))
+    return bad
+
+
+def _error_lines(source: pa.Table, raw: RawFile, field_errors, bad) -> pa.Table:
+    parts = []
+    if field_errors:
+        positions = pc.indices_nonzero(bad)
+        bad_rows = source.take(positions)
+        raw_rows = rows_to_json(bad_rows, raw.headers, skip_nulls=False)
+        for name, errors, column in field_errors:
+            where = pc.indices_nonzero(pc.is_valid(errors))
+            parts.append(pa.table({
+                "row_number": source.column("row_number").take(where),
+                "field": pa.array([name] * len(where), pa.string()),
+                "reason": errors.take(where),
+                "raw_value": column.take(where),
+                "raw_row": raw_rows.take(pc.index_in(where, value_set=positions)),
+            }, schema=ERRORS_SCHEMA))
+    if raw.row_errors.num_rows:
+        re_ = raw.row_errors
+        parts.append(pa.table({"row_number": re_.column("row_number"),
+                               "field": pa.nulls(re_.num_rows, pa.string()),
+                               "reason": re_.column("reason"), "raw_value": re_.column("raw_value"),
+                               "raw_row": pa.nulls(re_.num_rows, pa.string())}, schema=ERRORS_SCHEMA))
+    if not parts:
+        return ERRORS_SCHEMA.empty_table()
+    errors = pa.concat_tables(parts)
+    return errors.take(pc.sort_indices(errors, [("row_number", "ascending")])).combine_chunks()
+
+
+def _quoted(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    dirty = pc.match_substring_regex(column, _NEEDS_ESCAPE)
+    clean = pc.binary_join_element_wise('"', pc.if_else(dirty, None, column), '"', "")
+    dirty_values = pc.if_else(dirty, column, None)
+    unique = pc.unique(dirty_values)
+    escaped = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in unique.to_pylist()],
+                       pa.string())
+    return pc.coalesce(clean, pc.take(escaped, pc.index_in(dirty_values, value_set=unique)))
+
+
+def rows_to_json(table: pa.Table, columns: list[str], skip_nulls: bool) -> pa.ChunkedArray:
+    """One JSON object text per row over `columns` (string columns).
+
+    Args:
+        table: The rows.
+        columns: The columns to include, in order.
+        skip_nulls: Leave null values out; a row with nothing left becomes null. Otherwise
+            nulls are written as JSON `null`.
+
+    Returns:
+        A string column, one JSON text (or null) per row.
+    """
+    n = table.num_rows
+    pieces = []
+    for name in columns:
+        value = _quoted(table.column(name))
+        if not skip_nulls:
+            value = pc.fill_null(value, "null")
+        key = json.dumps(name, ensure_ascii=False) + ": "
+        # Each piece carries its own trailing separator: binary_join_element_wise's "skip"
+        # null handling drops rows whose inputs are all null in pyarrow 26, so it is avoided.
+        pieces.append(pc.fill_null(pc.binary_join_element_wise(key, value, ", ", ""), ""))
+    if not pieces:
+        return pa.chunked_array([pa.nulls(n, pa.string())]) if skip_nulls else pa.chunked_array(
+            [pa.array(["{}"] * n, pa.string())])
+    body = pc.utf8_rtrim(pc.binary_join_element_wise(*pieces, ""), characters=", ")
+    text = pc.binary_join_element_wise("{", body, "}", "")
+    return pc.if_else(pc.equal(body, ""), None, text) if skip_nulls else text

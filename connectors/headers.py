@@ -1,0 +1,108 @@
+"""Map a file's header names to the fields of a schema table.
+
+Matching ignores case, surrounding and inner spaces, full-width forms, the `*` that marks a
+required column in many government templates, and a unit in brackets (`收入额（元）`,
+`建筑面积(㎡)`). A unit that changes the value, such as `（万元）`, is not ignored: such a
+header matches no field, so the column lands in `extra` instead of being misread 10,000-fold.
+
+Example:
+    >>> from connectors.schema import TABLES
+    >>> map_headers(TABLES["tax"], ["记录编号", "纳税人姓名", "所属期", "所得项目", "收入额（元）", "备注"])
+    {'记录编号': 'record_id', '纳税人姓名': 'name', '所属期': 'period', '所得项目': 'income_item', \
+'收入额（元）': 'income_amount'}
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from connectors.errors import FileRejected
+from connectors.schema import Field, Table
+
+_IGNORED_UNIT = re.compile(r"\((?:元|人民币元|㎡|m²|m2|平方米|平米)\)$")
+_REPEAT_SUFFIX = re.compile(r"^(?P<base>.+) \((?P<n>\d+)\)$")  # from cells.dedupe_headers
+_SHOWN_COLUMNS = 30
+
+
+def fold_header(header: str) -> str:
+    """The comparison key of a header name."""
+    folded = unicodedata.normalize("NFKC", header).casefold()
+    folded = re.sub(r"\s+", "", folded).strip("*")
+    return _IGNORED_UNIT.sub("", folded)
+
+
+def accepted_headers(field: Field) -> str:
+    """`income_amount, 收入额, 收入`: what a header may say to mean this field."""
+    return ", ".join((field.name,) + field.aliases)
+
+
+def _index(table: Table) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for field in table.fields:
+        for spelling in (field.name,) + field.aliases:
+            index.setdefault(fold_header(spelling), field.name)
+    return index
+
+
+def map_headers(table: Table, headers: list[str], path: Path | str = "") -> dict[str, str]:
+    """Raw header -> canonical field name, for the headers that name a field.
+
+    Headers that name no field are left out (the caller keeps them as `extra`).
+
+    Args:
+        table: The schema table the file should hold.
+        headers: The file's header names (as in `RawFile.headers`).
+        path: The file, for the rejection message.
+
+    Returns:
+        The mapping, in header order.
+
+    Raises:
+        FileRejected: a required field has no column (the message names the headers that would
+            have been accepted and those found), or two columns name the same field.
+    """
+    index = _index(table)
+    present = set(headers)
+    mapping: dict[str, str] = {}
+    for header in headers:
+        field = index.get(fold_header(header))
+        repeat = _REPEAT_SUFFIX.match(header)
+        if field is None and repeat and repeat["base"] in present:
+            field = index.get(fold_header(repeat["base"]))
+        if field is not None:
+            mapping[header] = field
+    _reject_duplicates(mapping, path)
+    missing = [f for f in table.required if f.name not in mapping.values()]
+    if missing:
+        shown = ", ".join(headers[:_SHOWN_COLUMNS]) + (", …" if len(headers) > _SHOWN_COLUMNS else "")
+        parts = [f"missing required column '{f.name}' (accepted headers: {accepted_headers(f)})"
+                 for f in missing]
+        raise FileRejected(path, "; ".join(parts) + f"; found columns: {shown}" + _layout_hint(headers))
+    return mapping
+
+
+def _layout_hint(headers: list[str]) -> str:
+    if len(headers) == 1 and any(sep in headers[0] for sep in (";", "；", "，", " ")):
+        return (". The whole header was read as one column: separate columns with a comma, a tab "
+                "or '|' (not ';' or spaces)")
+    return ""
+
+
+def _reject_duplicates(mapping: dict[str, str], path: Path | str) -> None:
+    by_field: dict[str, list[str]] = {}
+    for header, field in mapping.items():
+        by_field.setdefault(field, []).append(header)
+    clashes = []
+    for field, headers in by_field.items():
+        if len(headers) > 1:
+            shown = [_REPEAT_SUFFIX.sub(r"\g<base>", h) for h in headers]
+            if len(set(shown)) == 1:
+                clashes.append(f"column '{shown[0]}' appears {len(headers)} times")
+            else:
+                both = "both" if len(shown) == 2 else "all"
+                clashes.append(f"columns {' and '.join(repr(h) for h in shown)} {both} mean '{field}'")
+    if clashes:
+        raise FileRejected(path, "; ".join(clashes) + "; keep one column per field (or rename the others) "
+                           "and send the file again")

@@ -1,0 +1,74 @@
+"""`RawFile`: a delivered file as a table of strings, before any field is interpreted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+ROW_ERROR_SCHEMA = pa.schema([("row_number", pa.int64()), ("reason", pa.string()),
+                              ("raw_value", pa.string())])
+
+
+def row_errors_table(errors: list[tuple[int, str, str | None]] | None = None) -> pa.Table:
+    """Rows the reader could not split into fields (a ragged CSV line, a line of bad JSON)."""
+    errors = errors or []
+    return pa.table([pa.array([e[0] for e in errors], pa.int64()),
+                     pa.array([e[1] for e in errors], pa.string()),
+                     pa.array([e[2] for e in errors], pa.string())], schema=ROW_ERROR_SCHEMA)
+
+
+@dataclass
+class RawFile:
+    """One file's rows as strings, with how it was read.
+
+    Attributes:
+        table: One string column per header (values as in the file, surrounding whitespace
+            stripped, empty -> null; repeated headers deduplicated as `name (2)`), then
+            `row_number` (int64, 1 for the first data row).
+        format: `csv`, `xlsx`, `xls`, `jsonl` or `parquet`.
+        encoding: For CSV and JSONL: `utf-8`, `utf-8-sig`, `gb18030` or `utf-16`.
+        delimiter: For CSV: `,`, tab or `|`.
+        header_row: 1-based line (CSV) or sheet row (XLSX) of the header; 0 when the format
+            has no header line (JSONL, Parquet). For XLSX and JSONL, `header_row + row_number`
+            is the row/line in the file; for CSV it is when no blank line or multi-line value
+            precedes the row.
+        path: The file read.
+        sheet: For XLSX: the sheet read.
+        row_errors: Rows that could not be split into fields at all: `row_number`, `reason`,
+            `raw_value` (the line). They are not in `table`.
+    """
+
+    table: pa.Table
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    header_row: int
+    path: Path
+    sheet: str | None = None
+    row_errors: pa.Table = field(default_factory=row_errors_table)
+
+    @property
+    def headers(self) -> list[str]:
+        """The (deduplicated) header names, in file order, without `row_number`."""
+        return [name for name in self.table.column_names if name != "row_number"]
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows in the file, including those in `row_errors`."""
+        return self.table.num_rows + self.row_errors.num_rows
+
+
+def with_row_numbers(table: pa.Table, row_numbers: pa.Array | list[int] | None = None) -> pa.Table:
+    """Append `row_number` (1..n unless given) and drop blank columns the format invented.
+
+    A trailing delimiter or a stray cell right of a sheet's data yields a header-less
+    column (`column_<n>`); when it holds nothing it is an artefact, not an extra field.
+    """
+    for name in list(table.column_names):
+        if name.startswith("column_") and table.column(name).null_count == table.num_rows:
+            table = table.drop_columns([name])
+    if row_numbers is None:
+        row_numbers = pa.array(range(1, table.num_rows + 1), pa.int64())
+    return table.append_column("row_number", pa.array(row_numbers, pa.int64()))

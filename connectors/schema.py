@@ -1,0 +1,174 @@
+"""The canonical input tables of the data contract (docs/contract.md §3), as code.
+
+Every connector turns a department's file into one of these tables; the warehouse
+migrations, the quality gates and the synthetic province all read the same specs, so
+a field or alias is added in exactly one place.
+
+Example:
+    >>> TABLES["tax"].field("income_amount").aliases
+    ('收入额', '收入')
+    >>> [f.name for f in TABLES["bank"].required]
+    ['record_id', 'name', 'institution', 'product_type', 'balance', 'as_of_date']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "id_number", "name", "date", "period", "money", "number", "share", "category"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    """English field name, also the canonical column name."""
+    aliases: tuple[str, ...] = ()
+    """Chinese header spellings accepted for this field (contract §3)."""
+    required: bool = False
+    kind: Kind = "text"
+    """How raw text is parsed into the canonical value."""
+    allowed: tuple[str, ...] = ()
+    """For `category` fields: the accepted values (after label folding)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """For `category` fields: other accepted spellings mapped to the canonical value."""
+    negative_ok: bool = False
+    """Money fields: whether a negative amount is acceptable."""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    fields: tuple[Field, ...]
+    is_source: bool = True
+    """Department sources land under landing/<name>/; applicants come from inbox/ and rolls/."""
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    @property
+    def required(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+PROGRAM_LABELS = {
+    "最低生活保障": "dibao", "低保": "dibao",
+    "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun",
+    "医疗救助": "medical", "教育救助": "education", "住房救助": "housing",
+    "就业救助": "employment", "临时救助": "temporary",
+}
+PROGRAMS = ("dibao", "tekun", "medical", "education", "housing", "employment", "temporary")
+MEMBER_RELATIONS = ("户主", "配偶", "子女", "父母", "兄弟姐妹", "孙子女", "祖父母", "其他")
+SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
+
+INCOME_ITEMS = ("工资薪金", "劳务报酬", "稿酬所得", "特许权使用费", "经营所得", "利息股息红利",
+                "财产租赁所得", "财产转让所得", "偶然所得")
+VEHICLE_STATUSES = ("正常", "注销", "报废", "被盗抢", "查封")
+PROPERTY_USAGES = ("住宅", "商业", "办公", "工业", "车位", "其他")
+PROPERTY_STATUSES = ("现势", "注销", "查封", "抵押")
+INSURANCE_TYPES = ("企业职工基本养老保险", "机关事业单位养老保险", "城乡居民基本养老保险", "失业保险",
+                   "职工基本医疗保险", "城乡居民基本医疗保险", "工伤保险")
+RECORD_TYPES = ("缴费", "待遇")
+PRODUCT_TYPES = ("活期存款", "定期存款", "理财产品", "基金", "股票", "债券", "保险")
+
+APPLICANTS = Table("applicants", (
+    Field("request_id", ("申请编号", "核对编号"), required=True),
+    Field("agency", ("申请机构", "经办机构")),
+    Field("program", ("救助类别", "救助项目"), required=True, kind="category",
+          allowed=PROGRAMS, labels=PROGRAM_LABELS),
+    Field("household_id", ("家庭编号", "户编号"), required=True),
+    Field("county_code", ("区县代码", "行政区划代码"), required=True),
+    Field("member_no", ("成员序号",), required=True, kind="number"),
+    Field("name", ("姓名",), required=True, kind="name"),
+    Field("id_number", ("身份证号", "公民身份号码", "证件号码"), required=True, kind="id_number"),
+    Field("relation", ("与户主关系", "关系"), required=True, kind="category",
+          allowed=MEMBER_RELATIONS + SUPPORTER_RELATIONS, labels={"本人": "户主", "妻": "配偶", "夫": "配偶",
+                                                              "子": "子女", "女": "子女", "父亲": "父母",
+                                                              "母亲": "父母"}),
+    Field("consent_ref", ("授权书编号", "授权编号"), required=True),
+    Field("birth_date", ("出生日期",), kind="date"),
+    Field("gender", ("性别",), kind="category", allowed=("男", "女"), labels={"M": "男", "F": "女"}),
+    Field("address", ("住址", "家庭住址")),
+    Field("labor_capacity", ("劳动能力",), kind="category", allowed=("有", "部分", "无"),
+          labels={"有劳动能力": "有", "部分劳动能力": "部分", "丧失劳动能力": "无", "无劳动能力": "无"}),
+    Field("disability_grade", ("残疾等级",), kind="category", allowed=("一级", "二级", "三级", "四级"),
+          labels={"1": "一级", "2": "二级", "3": "三级", "4": "四级", "无": ""}),
+    Field("declared_monthly_income", ("申报月收入",), kind="money"),
+    Field("declared_financial_assets", ("申报金融资产",), kind="money"),
+), is_source=False)
+
+ROLLS = Table("rolls", tuple(
+    Field(f.name, f.aliases, required=True, kind=f.kind) if f.name == "agency" else f
+    for f in APPLICANTS.fields
+), is_source=False)
+
+TAX = Table("tax", (
+    Field("record_id", ("记录编号", "流水号"), required=True),
+    Field("name", ("纳税人姓名", "姓名"), required=True, kind="name"),
+    Field("id_number", ("证件号码", "身份证号"), kind="id_number"),
+    Field("period", ("所属期", "税款所属期"), required=True, kind="period"),
+    Field("income_item", ("所得项目",), required=True, kind="category", allowed=INCOME_ITEMS,
+          labels={"工资、薪金所得": "工资薪金", "工资薪金所得": "工资薪金", "劳务报酬所得": "劳务报酬",
+                  "利息、股息、红利所得": "利息股息红利", "特许权使用费所得": "特许权使用费"}),
+    Field("income_amount", ("收入额", "收入"), required=True, kind="money"),
+    Field("tax_paid", ("已缴税额", "实缴税额"), kind="money"),
+    Field("withholding_agent", ("扣缴义务人",)),
+))
+
+VEHICLE = Table("vehicle", (
+    Field("record_id", ("记录编号",), required=True),
+    Field("name", ("机动车所有人", "所有人"), required=True, kind="name"),
+    Field("id_number", ("证件号码", "身份证明号码"), kind="id_number"),
+    Field("plate_number", ("号牌号码", "车牌号"), required=True),
+    Field("vehicle_type", ("车辆类型",), required=True),
+    Field("registration_date", ("初次登记日期", "登记日期"), required=True, kind="date"),
+    Field("purchase_price", ("购置价格", "发票价格"), kind="money"),
+    Field("status", ("机动车状态", "状态"), required=True, kind="category", allowed=VEHICLE_STATUSES),
+))
+
+PROPERTY = Table("property", (
+    Field("record_id", ("记录编号",), required=True),
+    Field("name", ("权利人",), required=True, kind="name"),
+    Field("id_number", ("证件号码",), kind="id_number"),
+    Field("certificate_number", ("不动产权证号", "产权证号"), required=True),
+    Field("location", ("坐落",), required=True),
+    Field("usage", ("用途",), required=True, kind="category", allowed=PROPERTY_USAGES),
+    Field("floor_area", ("建筑面积",), required=True, kind="number"),
+    Field("share", ("共有份额", "份额"), kind="share"),
+    Field("registration_date", ("登记日期",), required=True, kind="date"),
+    Field("status", ("权属状态", "状态"), required=True, kind="category", allowed=PROPERTY_STATUSES),
+))
+
+SOCIAL_INSURANCE = Table("social_insurance", (
+    Field("record_id", ("记录编号",), required=True),
+    Field("name", ("姓名",), required=True, kind="name"),
+    Field("id_number", ("公民身份号码", "身份证号"), kind="id_number"),
+    Field("insurance_type", ("险种",), required=True, kind="category", allowed=INSURANCE_TYPES),
+    Field("record_type", ("记录类型",), required=True, kind="category", allowed=RECORD_TYPES),
+    Field("period", ("所属期", "费款所属期"), required=True, kind="period"),
+    Field("employer", ("参保单位", "单位名称")),
+    Field("contribution_base", ("缴费基数",), kind="money"),
+    Field("amount", ("金额",), required=True, kind="money"),
+))
+
+BANK = Table("bank", (
+    Field("record_id", ("记录编号",), required=True),
+    Field("name", ("户名", "客户姓名"), required=True, kind="name"),
+    Field("id_number", ("证件号码",), kind="id_number"),
+    Field("institution", ("金融机构", "开户行"), required=True),
+    Field("account_number", ("账号",)),
+    Field("product_type", ("产品类型",), required=True, kind="category", allowed=PRODUCT_TYPES),
+    Field("balance", ("余额", "金额"), required=True, kind="money"),
+    Field("as_of_date", ("余额日期", "查询日期"), required=True, kind="date"),
+))
+
+TABLES: dict[str, Table] = {t.name: t for t in (APPLICANTS, ROLLS, TAX, VEHICLE, PROPERTY, SOCIAL_INSURANCE, BANK)}
+SOURCES: tuple[str, ...] = ("tax", "vehicle", "property", "social_insurance", "bank")
+"""Department sources, in the order a pass loads them."""

@@ -1,0 +1,133 @@
+"""Amounts of money, areas and ownership shares.
+
+Money is yuan with 2 decimals. A value with more decimals is rounded half-up rather than
+rejected: spreadsheets store amounts as binary floats, so a cell showing 1234.56 often arrives
+as `1234.5600000000001`, and rejecting it would quarantine good rows for a storage artefact.
+
+Example:
+    >>> parse_money("￥1,234.5元"), parse_money("1.5万"), parse_money("0.125")
+    (Decimal('1234.50'), Decimal('15000.00'), Decimal('0.13'))
+    >>> parse_number("89.5㎡"), parse_share("1/2"), parse_share("单独所有"), parse_share("50%")
+    (89.5, 0.5, 1.0, 0.5)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from connectors.values.text import as_text, fold_width, shorten
+
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal(10) ** 16  # decimal128(18, 2) holds 16 digits before the point
+MONEY_FORMS = "1234.5, 1,234.50, ¥1234.50, 1234.50元 or 1.5万"
+NUMBER_FORMS = "89.5, 1,089.5, 89.5㎡ or 89.5平方米"
+SHARE_FORMS = "a fraction above 0 and at most 1 such as 0.5, 50%, 1/2, 单独所有 or empty (= 1)"
+SOLE_OWNER = frozenset({"单独所有", "单独", "独有", "个人所有", "全部", "全部所有", "100%"})
+
+_WHITESPACE = re.compile(r"\s+")
+_CURRENCY_PREFIX = re.compile(r"^(?P<sign>[-+]?)(?:¥|RMB|CNY|人民币)")
+_CURRENCY_SUFFIX = re.compile(r"(?:元|圆|RMB|CNY)$")
+_AREA_SUFFIX = re.compile(r"(?:㎡|m²|m2|M2|平方米|平米|平方)$")
+_NUMBER = re.compile(r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<frac>\d*))?$")
+_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+
+
+def _decimal(text: str) -> Decimal | None:
+    match = _NUMBER.match(text)
+    if not match or not (match["int"] or match["frac"]):
+        return None
+    value = Decimal(f"{match['int'].replace(',', '') or '0'}.{match['frac'] or '0'}")
+    return -value if match["sign"] == "-" else value
+
+
+def _clean(raw: object) -> str:
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return repr(raw)
+    return _WHITESPACE.sub("", fold_width(as_text(raw)))
+
+
+def parse_money(raw: object, negative_ok: bool = False) -> Decimal:
+    """Parse an amount in yuan to a Decimal with exactly 2 decimals (half-up rounding).
+
+    Args:
+        raw: Text such as `¥1,234.50`, `1234.5元`, `１２３４`, `1.5万`; an int, float or Decimal.
+        negative_ok: Accept negative amounts (refunds, corrections).
+
+    Raises:
+        ValueError: not an amount, negative when not allowed, or beyond 16 digits.
+    """
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not an amount of money; accepted: {MONEY_FORMS}")
+    if isinstance(raw, Decimal):
+        value = raw if raw.is_finite() else None
+    else:
+        text = _clean(raw)
+        match = _CURRENCY_PREFIX.match(text)
+        if match:
+            text = match["sign"] + text[match.end():]
+        text = _CURRENCY_SUFFIX.sub("", text)
+        factor = 10000 if text.endswith("万") else 1
+        value = _decimal(text.removesuffix("万"))
+        value = value * factor if value is not None else None
+    if value is None:
+        got = "an empty value" if raw is None or not str(raw).strip() else shorten(str(raw))
+        raise ValueError(f"{got} is not an amount of money; accepted: {MONEY_FORMS}")
+    if abs(value) >= MONEY_LIMIT - CENT / 2:
+        raise ValueError(f"{shorten(as_text(raw))} is too large for an amount in yuan "
+                         "(at most 16 digits before the decimal point)")
+    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if value == 0:
+        value = abs(value)  # no "-0.00"
+    if value < 0 and not negative_ok:
+        raise ValueError(f"{shorten(as_text(raw))} is negative; this amount must be 0 or more")
+    return value
+
+
+def parse_number(raw: object, negative_ok: bool = False) -> float:
+    """Parse a measured quantity such as a floor area (`89.5`, `89.5㎡`, `89.5平方米`).
+
+    Raises:
+        ValueError: not a number, or negative when not allowed.
+    """
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
+        value: Decimal | None = Decimal(repr(raw))
+    else:
+        value = None if isinstance(raw, bool) else _decimal(_AREA_SUFFIX.sub("", _clean(raw)))
+    result = float(value) if value is not None else math.nan
+    if not math.isfinite(result):
+        got = "an empty value" if raw is None or not str(raw).strip() else shorten(str(raw))
+        raise ValueError(f"{got} is not a number; accepted: {NUMBER_FORMS}")
+    if result < 0 and not negative_ok:
+        raise ValueError(f"{shorten(as_text(raw))} is negative; this value must be 0 or more")
+    return result + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def parse_share(raw: object) -> float:
+    """Parse a co-ownership share (共有份额) to a fraction in (0, 1].
+
+    Empty and `单独所有` (sole ownership) mean the whole property.
+
+    Raises:
+        ValueError: not a share, zero, or above 1 (`50` is refused: 50% or 0.5 was meant?).
+    """
+    text = _clean(raw)
+    if not text or text in SOLE_OWNER:
+        return 1.0
+    value: float | None = None
+    try:
+        if match := _FRACTION.match(text):
+            numerator, denominator = int(match[1]), int(match[2])
+            value = numerator / denominator if denominator else None
+        elif text.endswith("%"):
+            number = _decimal(text[:-1])
+            value = float(number / 100) if number is not None else None
+        else:
+            number = _decimal(text)
+            value = float(number) if number is not None else None
+    except (InvalidOperation, OverflowError):
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise ValueError(f"{shorten(as_text(raw))} is not an ownership share; accepted: {SHARE_FORMS}")
+    return value

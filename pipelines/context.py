@@ -1,0 +1,49 @@
+"""What every stage of a pass shares: the data root, the warehouse connection, the run."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from assessment.policy import Policy, load_policy
+from warehouse import open_warehouse
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def today_shanghai() -> date:
+    return datetime.now(TZ).date()
+
+
+@dataclass
+class PassContext:
+    root: Path
+    con: duckdb.DuckDBPyConnection
+    run_id: str
+    as_of: date
+    """The request date of every request answered in this pass (the day it is answered)."""
+    kind: str = "manual"
+    policy: Policy = field(default_factory=load_policy)
+    include_rolls: bool = True
+    counts: Counter = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    """Household report documents produced by the assess stage for the report stage."""
+
+    @classmethod
+    def open(cls, root: Path, *, as_of: date | None = None, kind: str = "manual",
+             policy_path: Path | None = None, include_rolls: bool = True) -> "PassContext":
+        root = Path(root)
+        con = open_warehouse(root / "warehouse.duckdb")
+        stamp = datetime.now(TZ).strftime("%Y%m%dT%H%M%S")
+        return cls(root=root, con=con, run_id=f"{stamp}-{uuid.uuid4().hex[:8]}", as_of=as_of or today_shanghai(),
+                   kind=kind, policy=load_policy(policy_path), include_rolls=include_rolls)
+
+    def close(self) -> None:
+        self.con.close()

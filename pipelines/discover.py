@@ -1,0 +1,59 @@
+"""Find the files a pass should consider: department exports, rolls snapshots, inbox requests.
+
+Writers deliver by renaming into place, so `*.part` files are still being written; hidden
+files and our own `*.error.txt` notes are never data. Whether a file is new is decided later
+by its content hash, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from connectors.schema import SOURCES
+from warehouse.load import Delivery
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _is_data_file(p: Path) -> bool:
+    return p.is_file() and not p.name.startswith(".") and not p.name.endswith((".part", ".error.txt"))
+
+
+def _deliveries(folder: Path, root: Path, source: str, agency: str | None) -> list[Delivery]:
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.iterdir(), key=lambda q: q.name):
+        if _is_data_file(p):
+            out.append(Delivery(p, p.relative_to(root).as_posix(), source, agency, file_sha256(p), p.stat().st_size))
+    return out
+
+
+def discover(root: Path, *, landing: bool = True, inbox: bool = True) -> tuple[list[Delivery], list[str]]:
+    """Deliveries in load order (sources, then rolls, then inbox), and warnings about folders
+    that cannot be processed (an inbox folder whose name is not a plain agency name)."""
+    found, warnings = [], []
+    if landing:
+        for source in SOURCES:
+            found += _deliveries(root / "landing" / source, root, source, None)
+        found += _deliveries(root / "landing" / "rolls", root, "rolls", None)
+    if inbox and (root / "inbox").is_dir():
+        for folder in sorted((root / "inbox").iterdir(), key=lambda q: q.name):
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            if not SAFE_NAME.match(folder.name):
+                warnings.append(f"inbox folder {folder.name!r} ignored: agency folders may only use "
+                                "letters, digits, '_' and '-'")
+                continue
+            found += _deliveries(folder, root, "applicants", folder.name)
+    return found, warnings

@@ -1,0 +1,116 @@
+"""Stage 1: every new file under landing/ and inbox/ → connectors → quality gates → warehouse.
+
+A file that cannot be read at all moves to rejected/<agency or source>/ with a note saying
+why; a readable file loads its good rows and quarantines the rest, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import connectors
+from expectations import evaluate, suite_for
+from pipelines.context import PassContext
+from pipelines.discover import discover
+from warehouse.load import Delivery, known_status, load_delivery, record_file
+
+QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
+                               ("raw_value", pa.string()), ("raw_row", pa.string())])
+
+
+def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
+    """Move an unreadable file to rejected/<agency or source>/ with <file>.error.txt beside it."""
+    folder = ctx.root / "rejected" / (d.agency or d.source)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = folder / d.path.name
+    if target.exists():
+        target = folder / f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}"
+    note = target.with_name(target.name + ".error.txt")
+    tmp = note.with_name(note.name + ".tmp")
+    tmp.write_text(f"文件未能读取 / file rejected: {d.rel_path}\n\n{reason}\n\n"
+                   "请更正后重新发送（以新文件名放入原目录）。Fix the file and deliver it again.\n",
+                   encoding="utf-8")
+    os.replace(tmp, note)
+    os.replace(d.path, target)
+    return target
+
+
+def _expectation_quarantine(rows: pa.Table, failures: pa.Table) -> pa.Table:
+    """Failures of the quality gates, each with its whole row as JSON for the clerk."""
+    if failures.num_rows == 0:
+        return QUARANTINE_SCHEMA.empty_table()
+    con = duckdb.connect()
+    try:
+        con.register("r", rows)
+        con.register("f", failures)
+        out = con.sql(
+            "SELECT f.row_number, f.field, f.reason, f.raw_value, to_json(r)::VARCHAR AS raw_row "
+            "FROM f JOIN r USING (row_number) ORDER BY f.row_number, f.field").to_arrow_table()
+    finally:
+        con.close()
+    return out.cast(QUARANTINE_SCHEMA)
+
+
+def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
+    """A request dropped in inbox/A/ may only speak for agency A."""
+    if "agency" not in rows.column_names or rows.num_rows == 0:
+        return QUARANTINE_SCHEMA.empty_table()
+    bad = [i for i, a in enumerate(rows.column("agency").to_pylist()) if a not in (None, agency)]
+    if not bad:
+        return QUARANTINE_SCHEMA.empty_table()
+    sub = rows.take(bad)
+    return pa.table({
+        "row_number": sub.column("row_number").cast(pa.int64()),
+        "field": ["agency"] * len(bad),
+        "reason": [f"agency '{a}' does not match the inbox folder '{agency}': a request may only be "
+                   f"filed by the agency whose folder it is dropped in" for a in sub.column("agency").to_pylist()],
+        "raw_value": sub.column("agency").cast(pa.string()),
+        "raw_row": [json.dumps({"agency": a}, ensure_ascii=False) for a in sub.column("agency").to_pylist()],
+    }, schema=QUARANTINE_SCHEMA)
+
+
+def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
+    """Load one delivery; returns its status (loaded, skipped, rejected)."""
+    previous = known_status(ctx.con, d.file_hash)
+    if previous:
+        record_file(ctx.con, d, "skipped", ctx.run_id, message=f"the same bytes were already {previous}")
+        return "skipped"
+    try:
+        canon = connectors.read_source(d.source, d.path, agency_default=d.agency)
+    except connectors.FileRejected as exc:
+        moved = reject_file(ctx, d, exc.reason)
+        record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{exc.reason} (moved to {moved.relative_to(ctx.root)})")
+        ctx.messages.append(f"rejected {d.rel_path}: {exc.reason}")
+        return "rejected"
+    rows = canon.rows
+    table = "applicants" if d.source == "applicants" else d.source
+    failures = _expectation_quarantine(rows, evaluate(rows, suite_for(table, ctx.as_of)))
+    if d.source == "applicants":
+        failures = pa.concat_tables([failures, _scope_failures(rows, d.agency)])
+    if failures.num_rows:
+        bad = pa.array(sorted(set(failures.column("row_number").to_pylist())), pa.int64())
+        keep = pc.invert(pc.is_in(rows.column("row_number"), value_set=bad))
+        rows = rows.filter(keep)
+    errors = canon.errors.select(list(QUARANTINE_SCHEMA.names)).cast(QUARANTINE_SCHEMA)
+    quarantine = pa.concat_tables([errors, failures])
+    outcome = load_delivery(ctx.con, d, rows, quarantine, ctx.run_id,
+                            file_format=getattr(canon, "format", None), encoding=getattr(canon, "encoding", None))
+    ctx.counts["rows_loaded"] += outcome.rows_loaded
+    ctx.counts["rows_quarantined"] += outcome.rows_quarantined
+    return "loaded"
+
+
+def ingest(ctx: PassContext, *, landing: bool = True, inbox: bool = True) -> dict:
+    """Stage: load every new delivery. Returns counts by status."""
+    deliveries, warnings = discover(ctx.root, landing=landing, inbox=inbox)
+    ctx.messages += warnings
+    for d in deliveries:
+        ctx.counts[f"files_{ingest_delivery(ctx, d)}"] += 1
+    return {k: ctx.counts[k] for k in ("files_loaded", "files_skipped", "files_rejected",
+                                       "rows_loaded", "rows_quarantined")}

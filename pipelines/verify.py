@@ -1,0 +1,102 @@
+"""Stages 2–3: choose the households to verify, link source rows to their members, assess them.
+
+Work set: every request received from an agency inbox and not yet answered, plus (in a full
+pass) every household on the current rolls. Requests are answered on the pass date, which is
+their request date for the income window and for the standard in force.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+
+from assessment.evidence import accounts_sql, data_as_of_sql, income_records_sql, properties_sql, vehicles_sql
+from assessment.household import build_household
+from assessment.window import window_for
+from matching import link_by_id_sql
+from pipelines.context import TZ, PassContext
+from warehouse import transaction
+from warehouse.sql import run_sql
+
+
+def select_work(ctx: PassContext) -> int:
+    """Create `work_households` and `work_members` for this pass; returns the households count."""
+    start, end = window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))
+    nightly = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
+    rolls = "TRUE" if ctx.include_rolls else "FALSE"
+    run_sql(ctx.con, f"""
+CREATE OR REPLACE TEMP TABLE work_households AS
+WITH inbox AS (
+    SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL
+), picked AS (
+    SELECT m.* FROM applicant_members m JOIN inbox USING (request_id) WHERE m.origin = 'inbox'
+    UNION ALL BY NAME
+    SELECT * FROM rolls_current WHERE {rolls}
+)
+SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
+       arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,
+       CAST(? AS DATE) AS request_date, CAST(? AS DATE) AS window_start, CAST(? AS DATE) AS window_end,
+       CASE WHEN any_value(origin) = 'rolls' THEN ? ELSE request_id END AS out_dir
+FROM picked GROUP BY request_id, household_id
+""", [ctx.as_of, start, end, nightly], label="select work households")
+    run_sql(ctx.con, """
+CREATE OR REPLACE TEMP TABLE work_members AS
+SELECT m.*, coalesce(trim(m.consent_ref), '') <> '' AS consent,
+       coalesce(r.programs, []) AS on_rolls_programs
+FROM applicant_members m
+JOIN work_households w USING (request_id, household_id)
+LEFT JOIN (SELECT id_number, list(DISTINCT program ORDER BY program) AS programs FROM rolls_current
+           WHERE program IN ('dibao', 'tekun') AND id_status IN ('valid', 'repaired') GROUP BY id_number) r
+       ON r.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
+WHERE m.origin = w.origin
+""", label="select work members")
+    n = ctx.con.execute("SELECT count(*) FROM work_households").fetchall()[0][0]
+    ctx.counts["households_verified"] = n
+    return n
+
+
+def link(ctx: PassContext) -> int:
+    """Stage: replace the links of the households at work; returns the number of links."""
+    with transaction(ctx.con):
+        run_sql(ctx.con, "DELETE FROM links WHERE (request_id, household_id) IN "
+                         "(SELECT request_id, household_id FROM work_households)", label="clear links")
+        run_sql(ctx.con, link_by_id_sql(ctx.run_id), label="link by ID number")
+    n = ctx.con.execute("SELECT count(*) FROM links WHERE run_id = ?", [ctx.run_id]).fetchall()[0][0]
+    ctx.counts["links"] = n
+    return n
+
+
+def _grouped(ctx: PassContext, sql: str, label: str) -> dict:
+    rows = run_sql(ctx.con, sql, label=label).fetchall()
+    cols = [c[0] for c in ctx.con.description]
+    out: dict = defaultdict(list)
+    for row in rows:
+        rec = dict(zip(cols, row))
+        out[(rec["request_id"], rec["household_id"])].append(rec)
+    return out
+
+
+def assess(ctx: PassContext) -> int:
+    """Stage: build every work household's assessment document and record it."""
+    households = _grouped(ctx, "SELECT * FROM work_households ORDER BY request_id, household_id", "work households")
+    members = _grouped(ctx, "SELECT * FROM work_members ORDER BY request_id, household_id, member_no", "members")
+    income = _grouped(ctx, income_records_sql(), "income evidence")
+    vehicles = _grouped(ctx, vehicles_sql(), "vehicle evidence")
+    properties = _grouped(ctx, properties_sql(), "property evidence")
+    accounts = _grouped(ctx, accounts_sql(), "bank evidence")
+    links = _grouped(ctx, "SELECT l.* FROM links l JOIN work_households USING (request_id, household_id)", "links")
+    for recs in links.values():
+        for r in recs:
+            r["evidence_json"] = json.loads(r["evidence"]) if r["evidence"] else None
+    as_of = {s: (d.isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
+    generated_at = datetime.now(TZ).isoformat(timespec="seconds")
+    ctx.documents = []
+    for key, (hh,) in households.items():
+        hh = {**hh, "run_id": ctx.run_id}
+        doc = build_household(hh, members[key], income.get(key, []), vehicles.get(key, []),
+                              properties.get(key, []), accounts.get(key, []), links.get(key, []),
+                              ctx.policy, as_of, generated_at)
+        doc["_out_dir"] = (hh["agency"], hh["out_dir"])
+        ctx.documents.append(doc)
+    return len(ctx.documents)

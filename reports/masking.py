@@ -1,0 +1,141 @@
+"""Keep identity numbers and spreadsheet formulas out of what the reports hand out.
+
+Everything a report writes (JSON, HTML, XLSX) passes through here:
+
+* ``mask_id`` turns a 公民身份号码 into ``140105********1234`` (first 6, last 4);
+* ``scrub`` walks a report structure and masks any full ID it finds, in
+  ID-named keys and inside free text alike (defence in depth: the templates
+  only render whitelisted keys, but a reason string may still quote an ID);
+* ``FULL_ID_RE`` / ``find_full_ids`` find IDs that slipped through (tests scan
+  every written file with them);
+* ``escape_formula`` neutralises text that a spreadsheet would run as a formula.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+__all__ = [
+    "FULL_ID_RE",
+    "ID_KEYS",
+    "escape_formula",
+    "find_full_ids",
+    "mask_account",
+    "mask_id",
+    "scrub",
+    "scrub_text",
+]
+
+# An 18-character ID (17 digits + digit/X check) or a 15-digit legacy ID, not
+# part of a longer run of digits or letters.  Deliberately loose about the
+# birth date and check character: a wrong ID leaked is still a leak.
+FULL_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+
+# Keys whose value is an identity number, whatever it looks like (a 17-digit
+# typo does not match FULL_ID_RE but is still somebody's ID).
+ID_KEYS = frozenset(
+    {
+        "id_number",
+        "id_no",
+        "id_card",
+        "idcard",
+        "id_number_raw",
+        "id_number_normalized",
+        "id_number_masked",
+        "身份证号",
+        "公民身份号码",
+        "证件号码",
+        "身份证明号码",
+    }
+)
+
+_SEPARATORS_RE = re.compile(r"[\s\-‐-―－]+")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _fold(text: str) -> str:
+    """Full-width digits and letters to ASCII (NFKC), so ``１４０１…`` is seen too."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def mask_id(id_text: Any) -> str:
+    """Mask an identity number for display: first 6, ``*`` for the middle, last 4.
+
+    ``140105198001011234`` -> ``140105********1234``; a 15-digit legacy ID keeps
+    the same 6 + 4 and masks 5.  Anything else (short, odd length, letters) is
+    masked entirely except its last 4; four characters or fewer are masked
+    entirely.  Spaces and hyphens are dropped first; ``None`` gives ``""``.
+    """
+    if id_text is None:
+        return ""
+    text = _SEPARATORS_RE.sub("", _fold(str(id_text)))
+    if not text:
+        return ""
+    n = len(text)
+    if n in (15, 18):
+        return text[:6] + "*" * (n - 10) + text[-4:]
+    if n <= 4:
+        return "*" * n
+    return "*" * (n - 4) + text[-4:]
+
+
+def mask_account(account: Any) -> str:
+    """Mask a bank account number unless the source already did: first 4, last 4."""
+    if account is None:
+        return ""
+    text = _SEPARATORS_RE.sub("", _fold(str(account)))
+    if not text or "*" in text:
+        return text
+    if len(text) <= 8:
+        return mask_id(text)
+    return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+def find_full_ids(text: str) -> list[str]:
+    """Every full identity number in ``text`` (after folding full-width digits)."""
+    if not text:
+        return []
+    return FULL_ID_RE.findall(_fold(text))
+
+
+def scrub_text(text: str) -> str:
+    """``text`` with every full identity number replaced by its mask."""
+    folded = _fold(text)
+    if not FULL_ID_RE.search(folded):
+        return text
+    return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), folded)
+
+
+def scrub(value: Any, _key: str | None = None) -> Any:
+    """A deep copy of ``value`` with identity numbers masked.
+
+    Values under an ID-named key are masked whatever their shape; every other
+    string has full IDs inside it masked; an integer that reads as an ID (a
+    spreadsheet turned it into a number) is masked to a string.
+    """
+    if isinstance(value, dict):
+        return {k: scrub(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub(v) for v in value]
+    if _key is not None and _key.lower() in ID_KEYS and value is not None:
+        if isinstance(value, str) and "*" in value and not FULL_ID_RE.search(_fold(value)):
+            return value  # already masked upstream
+        return mask_id(value)
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and FULL_ID_RE.fullmatch(str(abs(value))):
+        return mask_id(abs(value))
+    return value
+
+
+def escape_formula(value: Any) -> Any:
+    """Prefix ``'`` to text a spreadsheet would treat as a formula; other values untouched.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    is what Excel, WPS and LibreOffice evaluate (CSV/formula injection).
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value

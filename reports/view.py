@@ -1,0 +1,291 @@
+"""The view model: a household report reduced to the fields a human report may show.
+
+Templates never see the pipeline's dict.  They see what ``household_view``
+builds from it: identity numbers scrubbed (``masking.scrub``), every record cut
+down to a whitelist of keys, lists guaranteed to be lists, and the derived
+figures (counts, comparisons against the standard, sorted findings) computed
+once here rather than in template logic.  A key not listed below cannot reach
+the page, whatever the pipeline puts in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any
+
+from . import formatting as fmt
+from .chart import income_chart
+from .masking import mask_account, mask_id, scrub
+
+MEMBER_KEYS = ("member_no", "name", "relation", "is_member", "gender", "age", "labor_capacity",
+               "disability_grade", "consent", "consent_ref", "id_check", "monthly_income",
+               "financial_assets", "vehicles", "properties")
+MATCH_KEYS = ("source", "record_id", "match_probability", "decision")
+WEIGHT_KEYS = ("field", "level", "weight")
+RECORD_KEYS = ("member_no", "source", "record_id", "period", "item", "amount", "match_probability",
+               "decision", "reason", "counted", "note")
+VEHICLE_KEYS = ("member_no", "source", "record_id", "plate_number", "vehicle_type", "registration_date",
+                "purchase_price", "status", "exempt", "held", "match_probability", "decision")
+PROPERTY_KEYS = ("member_no", "source", "record_id", "certificate_number", "location", "usage", "floor_area",
+                 "share", "owned_area", "status", "held", "match_probability", "decision")
+FINANCIAL_KEYS = ("member_no", "source", "record_id", "institution", "product_type", "balance",
+                  "as_of_date", "match_probability", "decision")
+BY_MEMBER_KEYS = ("member_no", "vehicles", "properties", "owned_area", "financial_total")
+STANDARD_KEYS = ("income_standard", "asset_limit_per_capita", "asset_multiplier", "policy_version", "placeholder",
+                 "effective_from")
+INCOME_KEYS = ("monthly_total", "monthly_per_capita", "members_counted", "months_covered",
+               "declared_monthly_total", "difference")
+HEADER_KEYS = ("request_id", "agency", "household_id", "program", "county_code", "county_name", "area",
+               "request_date", "generated_at", "run_id")
+NOT_AUTH_KEYS = ("member_no", "name", "reason")
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, (list, tuple)) else []
+
+
+def pick(record: Any, keys: tuple[str, ...]) -> dict:
+    """Only ``keys`` of ``record`` (missing ones as ``None``)."""
+    record = _dict(record)
+    return {k: record.get(k) for k in keys}
+
+
+def lineage(record: dict) -> str | None:
+    """``tax_202610.csv 第123行`` from a source row's ``file`` and ``row_number``.
+
+    Only the file's base name: the landing folder's path on the server is not
+    the caseworker's business and may say more than it should.
+    """
+    file, row = record.get("file"), record.get("row_number")
+    name = PurePath(str(file).replace("\\", "/")).name if isinstance(file, str) and file.strip() else None
+    if name and not fmt.missing(row):
+        return f"{name} 第{row}行"
+    if name:
+        return name
+    return f"第{row}行" if not fmt.missing(row) and not isinstance(row, (dict, list)) else None
+
+
+def pick_row(record: Any, keys: tuple[str, ...]) -> dict:
+    """``pick`` plus the source row it came from (``lineage``)."""
+    row = pick(record, keys)
+    row["lineage"] = lineage(_dict(record))
+    return row
+
+
+def _member_sort_key(item: dict) -> tuple:
+    number = fmt.to_number(item.get("member_no"))
+    return (number if number is not None else float("inf"), str(item.get("member_no")))
+
+
+def _amounts(raw: Any, by_source: bool = True) -> list[tuple[str, Any]]:
+    """(key, amount) pairs from a ``{key: amount}`` dict: sources in the usual
+    order (tax, social insurance, …), other keys as the pipeline listed them."""
+    raw = _dict(raw)
+    keys = list(raw)
+    if by_source:
+        order = {s: i for i, s in enumerate(fmt.SOURCE_ORDER)}
+        keys.sort(key=lambda k: order.get(k, len(order)))
+    return [(str(k), raw[k]) for k in keys]
+
+
+def _compare(value: Any, limit: Any) -> str:
+    """'below' | 'above' | 'equal' | 'unknown' — a fact for the reader, not a verdict."""
+    a, b = fmt.to_number(value), fmt.to_number(limit)
+    if a is None or b is None:
+        return "unknown"
+    return "below" if a < b else ("above" if a > b else "equal")
+
+
+def _members(report: dict) -> list[dict]:
+    members = []
+    for raw in sorted(_list(report.get("members")), key=_member_sort_key):
+        member = pick(raw, MEMBER_KEYS)
+        member["id_number_masked"] = mask_id(raw.get("id_number_masked")) or None
+        matches = []
+        for match in _list(raw.get("matches")):
+            item = pick(match, MATCH_KEYS)
+            evidence = _dict(match.get("evidence"))
+            item["summary"] = evidence.get("summary") if isinstance(evidence.get("summary"), str) else None
+            item["weights"] = [pick(w, WEIGHT_KEYS) for w in _list(evidence.get("weights"))]
+            matches.append(item)
+        member["matches"] = matches
+        member["review_count"] = sum(1 for m in matches if m["decision"] == "review")
+        members.append(member)
+    return members
+
+
+_ID_PARTS_RE = re.compile(r"(.*?)(\d+)")
+
+
+def id_span(ids: list) -> str | None:
+    """``TAX000000123 – TAX000000134`` when ``ids`` (3 or more) are one consecutive run, else None."""
+    if len(ids) < 3:
+        return None
+    parts = [_ID_PARTS_RE.fullmatch(i) if isinstance(i, str) else None for i in ids]
+    if not all(parts) or len({(p.group(1), len(p.group(2))) for p in parts}) != 1:
+        return None
+    numbers = sorted(int(p.group(2)) for p in parts)
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return None
+    prefix, width = parts[0].group(1), len(parts[0].group(2))
+    return f"{prefix}{numbers[0]:0{width}d} – {prefix}{numbers[-1]:0{width}d}"
+
+
+def _match_groups(members: list[dict]) -> list[dict]:
+    """Matches for the appendix, identical ones folded into one row.
+
+    Consecutive matches of one member that agree on source, decision,
+    probability and evidence (twelve monthly wage records matched by ID and
+    name) become one row listing all their record ids; a ``review`` match is
+    always a row of its own.
+    """
+    groups: list[dict] = []
+    for member in members:
+        for match in member["matches"]:
+            key = (member["member_no"], match["source"], match["decision"], match["match_probability"],
+                   match["summary"], tuple(tuple(w.values()) for w in match["weights"]))
+            last = groups[-1] if groups else None
+            if last is not None and last["key"] == key and match["decision"] != "review":
+                last["record_ids"].append(match["record_id"])
+                continue
+            groups.append({"key": key, "member_no": member["member_no"], "name": member["name"],
+                           "record_ids": [match["record_id"]], **{k: match[k] for k in
+                           ("source", "decision", "match_probability", "summary", "weights")}})
+    for group in groups:
+        del group["key"]
+        group["id_span"] = id_span(group["record_ids"])
+    return groups
+
+
+def _findings(report: dict) -> list[dict]:
+    findings = []
+    for raw in _list(report.get("findings")):
+        label, symbol, rank = fmt.severity(raw.get("severity"))
+        findings.append({
+            "rule": raw.get("rule"), "severity": raw.get("severity") if rank < 3 else "info",
+            "label": label, "symbol": symbol, "rank": rank, "message": raw.get("message"),
+            "evidence": [pick(e, ("source", "record_id")) for e in _list(raw.get("evidence"))],
+        })
+    return sorted(findings, key=lambda f: f["rank"])
+
+
+def household_view(report: dict) -> dict:
+    """Everything ``household.html.j2`` renders, built from a pipeline report dict."""
+    report = scrub(_dict(report))
+    view = pick(report, HEADER_KEYS)
+    view["program_label"] = fmt.program_label(report.get("program"), report.get("program_label"))
+    view["area_label"] = fmt.AREA_LABELS.get(str(report.get("area")), report.get("area"))
+    window = pick(report.get("window"), ("start", "end", "months"))
+    view["window"] = window
+    outcome_label, outcome_symbol, outcome_class = fmt.outcome(report.get("outcome"))
+    view["outcome"] = {"label": outcome_label, "symbol": outcome_symbol, "css": outcome_class}
+
+    members = _members(report)
+    view["members"] = members
+    view["match_groups"] = _match_groups(members)
+    names = {m["member_no"]: (m["name"] if m["is_member"] is not False or fmt.missing(m["relation"])
+                              else f"{m['name']}（{m['relation']}）") for m in members}
+    view["member_names"] = names
+
+    income = _dict(report.get("income"))
+    view["income"] = pick(income, INCOME_KEYS)
+    view["income"]["by_source"] = _amounts(income.get("by_source"))
+    view["income"]["by_item"] = _amounts(income.get("by_item"), by_source=False)
+    basis = income.get("evidence_basis")
+    view["income"]["evidence_basis"] = [str(b) for b in basis] if isinstance(basis, (list, tuple)) else []
+    records = [pick_row(r, RECORD_KEYS) for r in _list(income.get("records"))]
+    view["income"]["records"] = sorted(records, key=lambda r: (*_member_sort_key(r), str(r["source"]), str(r["period"])))
+    view["income"]["has_counted"] = any(r["counted"] is not None for r in records)
+
+    assets = _dict(report.get("assets"))
+    vehicles = [pick_row(v, VEHICLE_KEYS) for v in _list(assets.get("vehicles"))]
+    properties = [pick_row(p, PROPERTY_KEYS) for p in _list(assets.get("properties"))]
+    financial = []
+    for raw in _list(assets.get("financial")):
+        item = pick_row(raw, FINANCIAL_KEYS)
+        item["account_number"] = mask_account(raw.get("account_number")) or None
+        financial.append(item)
+    view["assets"] = {
+        "vehicles": sorted(vehicles, key=_member_sort_key),
+        "properties": sorted(properties, key=_member_sort_key),
+        "financial": sorted(financial, key=_member_sort_key),
+        "financial_total": assets.get("financial_total"),
+        "financial_per_capita": assets.get("financial_per_capita"),
+        "by_member": sorted((pick(b, BY_MEMBER_KEYS) for b in _list(assets.get("by_member"))), key=_member_sort_key),
+    }
+    # what the household holds now, on links that count: a deregistered car, a sold flat or a
+    # link still awaiting review is listed in the tables but not counted (as in assessment);
+    # nor are a supporter's (赡养人 …): their means are judged separately, in the findings
+    supporters = {m["member_no"] for m in members if m["is_member"] is False}
+
+    def counts(row: dict) -> bool:
+        return row["held"] is not False and row["decision"] != "review" and row["member_no"] not in supporters
+
+    held_vehicles = [v for v in vehicles if counts(v)]
+    held_properties = [p for p in properties if counts(p)]
+    view["held_vehicles"] = len(held_vehicles)
+    view["flag_vehicles"] = sum(1 for v in held_vehicles if v["exempt"] is not True)
+    view["exempt_known"] = all(v["exempt"] is not None for v in held_vehicles)
+    certificates = {str(p["record_id"] if fmt.missing(p["certificate_number"]) else p["certificate_number"])
+                    for p in held_properties}
+    view["property_count"] = len(certificates)  # co-owners of one home are two rows, one property
+    view["assets"]["owned_area_total"] = (sum(fmt.to_number(p["owned_area"]) or 0.0 for p in held_properties)
+                                          if held_properties else None)
+
+    standards = pick(report.get("standards"), STANDARD_KEYS)
+    view["standards"] = standards
+    view["income_vs_standard"] = _compare(view["income"]["monthly_per_capita"], standards["income_standard"])
+    view["assets_vs_limit"] = _compare(view["assets"]["financial_per_capita"], standards["asset_limit_per_capita"])
+
+    findings = _findings(report)
+    view["findings"] = findings
+    view["finding_counts"] = {s: sum(1 for f in findings if f["severity"] == s) for s in ("fail", "warn", "info")}
+
+    # review links, counted once per (source, record_id) across members, income and assets
+    review = {(m["source"], m["record_id"]) for member in members for m in member["matches"] if m["decision"] == "review"}
+    for row in records + vehicles + properties + financial:
+        if row["decision"] == "review":
+            review.add((row["source"], row["record_id"]))
+    view["review_count"] = len(review)
+
+    view["not_authorised"] = sorted((pick(n, NOT_AUTH_KEYS) for n in _list(report.get("not_authorised"))), key=_member_sort_key)
+
+    as_of = _dict(report.get("data_as_of"))
+    freshness = []
+    for source, _ in _amounts({k: None for k in as_of}):
+        day = as_of.get(source)
+        freshness.append({"source": source, "date": day, "age_days": fmt.days_between(day, report.get("request_date"))})
+    view["freshness"] = freshness
+
+    reference, reference_label = None, ""
+    standard, counted = fmt.to_number(standards["income_standard"]), fmt.to_number(view["income"]["members_counted"])
+    if standard and counted:
+        reference = standard * counted
+        reference_label = f"收入标准×{counted:g}人 = {fmt.money(reference)}"
+    view["chart"] = income_chart(income.get("monthly_series"), reference, reference_label)
+    view["chart_months"] = len(_list(income.get("monthly_series")))
+    return view
+
+
+def index_row(report: dict) -> dict:
+    """One household's line in index.html and summary.xlsx."""
+    view = household_view(report)
+    members = [m for m in view["members"] if m["is_member"] is not False]
+    counted = view["income"]["members_counted"]
+    return {
+        "request_id": view["request_id"], "household_id": view["household_id"], "program": view["program"],
+        "program_label": view["program_label"], "county_code": view["county_code"],
+        "county_name": view["county_name"], "members": counted if counted is not None else len(members),
+        "monthly_per_capita": view["income"]["monthly_per_capita"],
+        "income_standard": view["standards"]["income_standard"],
+        "financial_per_capita": view["assets"]["financial_per_capita"],
+        "vehicles": view["held_vehicles"], "properties": view["property_count"],
+        "outcome": view["outcome"],
+        "finding_counts": view["finding_counts"], "review_count": view["review_count"],
+        "not_authorised": len(view["not_authorised"]),
+    }

@@ -1,0 +1,131 @@
+"""Write a request's reports into its outbox folder, atomically and owner-only.
+
+``write_request(out_dir, reports)`` writes, for every household,
+``<household_id>.json`` (the report, identity numbers masked) and
+``<household_id>.html`` (the human report), then ``summary.xlsx`` (one row per
+household) and ``index.html`` (links to every household report).
+
+Every file is written to a hidden ``.<name>.<random>.part`` in the same
+folder, fsynced, then ``os.replace``d into place, so a reader (or the agency's
+sync job) sees either the old file or the new one, never half of one; the
+contract tells readers to ignore ``*.part`` and hidden files.  The folder is
+created 0o700 and every file is 0o600: the reports name people on aid.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from .html import render_household, render_index
+from .masking import scrub
+from .summary import summary_xlsx
+
+__all__ = ["check_safe_name", "write_request", "write_atomic"]
+
+_SAFE_NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")
+_RESERVED = {"index", "summary"}  # would collide with index.html / summary.xlsx
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def check_safe_name(value: Any, what: str = "name") -> str:
+    """``value`` if it is safe as a file name; ``ValueError`` otherwise.
+
+    Letters, digits, ``_``, ``-`` and ``.`` (not leading), at most 128
+    characters, no path separators and no ``..``.
+    """
+    if not isinstance(value, str) or not _SAFE_NAME_RE.fullmatch(value) or ".." in value:
+        raise ValueError(f"unsafe {what} for a file name: {value!r}")
+    return value
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename; mode 0o600."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _prepare_dir(out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)  # FileExistsError if a file
+    os.chmod(out_dir, DIR_MODE)  # also when it already existed, whatever the umask
+    return out_dir
+
+
+def _validate(reports: Iterable[Any]) -> list[dict]:
+    """The reports, after checking every id that ends up in a file or folder name."""
+    checked: list[dict] = []
+    seen: set[str] = set()
+    for report in reports:
+        if not isinstance(report, dict):
+            raise ValueError(f"a report must be a dict, not {type(report).__name__}")
+        household = check_safe_name(report.get("household_id"), "household_id")
+        if household.lower() in _RESERVED:
+            raise ValueError(f"household_id {household!r} collides with a request-level file")
+        if household in seen:
+            raise ValueError(f"household_id {household!r} appears twice in one request")
+        seen.add(household)
+        if report.get("request_id") is not None:
+            check_safe_name(report.get("request_id"), "request_id")
+        checked.append(report)
+    return checked
+
+
+def report_json(report: dict) -> bytes:
+    """The household report as UTF-8 JSON, identity numbers masked."""
+    text = json.dumps(scrub(report), ensure_ascii=False, indent=2, default=str)
+    return (text + "\n").encode("utf-8")
+
+
+def write_request(out_dir: Path, reports: list[dict]) -> list[Path]:
+    """Write every household's JSON + HTML, then summary.xlsx and index.html.
+
+    All names are validated before anything is written.  Returns the written
+    paths in the order written (per household JSON then HTML; summary; index).
+    """
+    reports = _validate(reports)
+    out_dir = _prepare_dir(out_dir)
+    written: list[Path] = []
+    for report in reports:
+        household = report["household_id"]
+        written.append(write_atomic(out_dir / f"{household}.json", report_json(report)))
+        written.append(write_atomic(out_dir / f"{household}.html", render_household(report).encode("utf-8")))
+    buffer = io.BytesIO()
+    summary_xlsx(buffer, reports)
+    written.append(write_atomic(out_dir / "summary.xlsx", buffer.getvalue()))
+    written.append(write_atomic(out_dir / "index.html", render_index(reports).encode("utf-8")))
+    _fsync_dir(out_dir)
+    return written

@@ -1,0 +1,10 @@
+"""Test-wide settings: Prefect and GX never write into the user's home or phone home."""
+
+import os
+import tempfile
+
+_home = tempfile.mkdtemp(prefix="hhverify-prefect-")
+os.environ.setdefault("PREFECT_HOME", _home)
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

@@ -1,0 +1,89 @@
+"""Hand-computed households for each programme rule: pass, fail, exactly at the threshold,
+missing data. Standards: Shanxi 2022 placeholder, urban 低保 ¥628, 特困 1.3 × 628 = ¥816.40."""
+
+from datetime import date
+
+import pytest
+
+from assessment.policy import load_policy
+from assessment.rules import Facts, evaluate
+
+POLICY = load_policy()
+STD = POLICY.standard("140105", date(2026, 11, 28), "urban")
+PARAMS = POLICY.county("140105").params
+
+
+def member(no, relation="户主", consent=True, **kw):
+    return {"member_no": no, "name": f"成员{no}", "relation": relation,
+            "is_member": relation not in ("赡养人", "抚养人", "扶养人"), "consent": consent,
+            "id_check": kw.pop("id_check", "valid"), "age": kw.pop("age", 40), "gender": "男",
+            "labor_capacity": kw.pop("labor_capacity", "有"), "on_rolls_programs": kw.pop("rolls", []), **kw}
+
+
+def facts(program="dibao", n=2, income=0.0, financial=0.0, vehicles=(), properties=(), members=None, **kw):
+    return Facts(program=program, members=members or [member(i + 1, "户主" if i == 0 else "配偶") for i in range(n)],
+                 income={"monthly_total": income, "records": [], "declared_monthly_total": kw.pop("declared", None)},
+                 assets={"financial_total": financial, "financial": [], "held_vehicles": list(vehicles),
+                         "held_properties": list(properties)},
+                 standard=STD, params=PARAMS, **kw)
+
+
+def car(vtype="小型轿车"):
+    return {"source": "vehicle", "record_id": "V1", "vehicle_type": vtype, "plate_number": "晋A12345"}
+
+
+def home(usage="住宅", rid="P1"):
+    return {"source": "property", "record_id": rid, "usage": usage, "location": "小店区某街1号"}
+
+
+CASES = [
+    # (name, facts, expected rules with severity, expected outcome)
+    ("dibao below standard passes", facts(income=2 * 627.99), set(), "pass"),
+    ("dibao exactly at standard fails", facts(income=2 * 628.0), {("dibao.income", "fail")}, "fail"),
+    ("dibao no income data passes", facts(income=0.0), set(), "pass"),
+    ("dibao assets exactly at 24x standard pass", facts(financial=2 * 24 * 628.0), set(), "pass"),
+    ("dibao assets a cent over fail", facts(financial=2 * 24 * 628.0 + 0.02), {("dibao.financial_assets", "fail")}, "fail"),
+    ("dibao car fails", facts(vehicles=[car()]), {("dibao.vehicle", "fail")}, "fail"),
+    ("dibao motorcycle is exempt", facts(vehicles=[car("普通二轮摩托车")]), set(), "pass"),
+    ("dibao one home passes", facts(properties=[home()]), set(), "pass"),
+    ("dibao two homes fail", facts(properties=[home(), home(rid="P2")]), {("dibao.homes", "fail")}, "fail"),
+    ("dibao shop fails", facts(properties=[home("商业")]), {("dibao.non_residential", "fail")}, "fail"),
+    ("tekun at standard passes", facts("tekun", n=1, income=816.40), set(), "pass"),
+    ("tekun above standard fails", facts("tekun", n=1, income=816.41), {("tekun.income", "fail")}, "fail"),
+    ("tekun rich supporter is a finding",
+     facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 2 * 628.0 + 1}]),
+     {("tekun.supporter", "warn")}, "review"),
+    ("tekun supporter at the line is no finding",
+     facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 2 * 628.0}]), set(), "pass"),
+    ("housing with a home must exit", facts("housing", properties=[home()]), {("housing.owns_home", "fail")}, "fail"),
+    ("housing without a home passes", facts("housing"), set(), "pass"),
+    ("employment: nobody working is zero-employment", facts("employment"),
+     {("employment.zero_employment", "warn")}, "review"),
+    ("employment: one member working is fine", facts("employment", recent_employment={1: {"2026-10"}}), set(), "pass"),
+    ("employment: no working-age capable member, no finding",
+     facts("employment", members=[member(1, age=70), member(2, "配偶", labor_capacity="无")]), set(), "pass"),
+    ("medical: member on the dibao roll is entitled",
+     facts("medical", members=[member(1, rolls=["dibao"])]), {("rolls.entitled", "info")}, "pass"),
+    ("missing consent is a warning", facts(members=[member(1), member(2, "配偶", consent=False)]),
+     {("consent", "warn")}, "review"),
+    ("invalid member ID is a warning", facts(members=[member(1, id_check="invalid")]), {("id_check", "warn")}, "review"),
+    ("review links make the outcome review",
+     facts(review_links=[{"source": "tax", "record_id": "T1"}]), {("match.review", "warn")}, "review"),
+    ("declared within tolerance: no finding", facts(income=1000.0, declared=950.0), set(), "pass"),
+    ("declared under by a lot, crossing the standard: warn", facts(income=1400.0, declared=600.0),
+     {("declared.income", "warn"), ("dibao.income", "fail")}, "fail"),
+    ("declared under by a lot, same side of the standard: info", facts(income=1200.0, declared=300.0),
+     {("declared.income", "info")}, "pass"),
+]
+
+
+@pytest.mark.parametrize("name,f,expected,outcome", CASES, ids=[c[0] for c in CASES])
+def test_rule_findings_and_outcome(name, f, expected, outcome):
+    findings, got = evaluate(f)
+    assert {(x["rule"], x["severity"]) for x in findings} == expected
+    assert got == outcome
+
+
+def test_findings_cite_their_evidence_rows():
+    findings, _ = evaluate(facts(vehicles=[car()]))
+    assert findings[0]["evidence"] == [{"source": "vehicle", "record_id": "V1"}]

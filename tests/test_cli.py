@@ -1,0 +1,41 @@
+"""The command line: thin commands with actionable errors."""
+
+from datetime import date
+
+from typer.testing import CliRunner
+
+from hhverify.cli import app
+
+runner = CliRunner(env={"COLUMNS": "400", "NO_COLOR": "1"})
+
+
+def _text(res) -> str:
+    """The output with rich's box drawing and line wrapping folded away."""
+    return " ".join(res.output.replace("│", " ").split())
+
+
+def test_run_on_a_missing_root_says_how_to_create_it(tmp_path):
+    res = runner.invoke(app, ["run", "--root", str(tmp_path / "nope"), "--no-prefect"])
+    assert res.exit_code == 2
+    assert "does not exist" in _text(res) and "hhverify generate" in _text(res)
+
+
+def test_bad_as_of_date_names_the_accepted_form(tmp_path):
+    res = runner.invoke(app, ["run", "--root", str(tmp_path), "--no-prefect", "--as-of", "28/11/2026"])
+    assert res.exit_code == 2 and "YYYY-MM-DD" in _text(res)
+
+
+def test_generate_run_and_sql_round_trip(tmp_path):
+    root = tmp_path / "root"
+    assert runner.invoke(app, ["generate", "--root", str(root), "--households", "8", "--seed", "2",
+                               "--as-of", "2026-11-28"]).exit_code == 0
+    res = runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-28"])
+    assert res.exit_code == 0, res.output
+    assert "households verified" in res.output and "outbox" in res.output
+    res = runner.invoke(app, ["sql", "--root", str(root), "SELECT count(*) AS n FROM runs WHERE status = 'completed'"])
+    assert res.exit_code == 0 and "1" in res.output
+
+
+def test_sql_without_a_warehouse_says_to_run_first(tmp_path):
+    res = runner.invoke(app, ["sql", "--root", str(tmp_path), "SELECT 1"])
+    assert res.exit_code == 2 and "run `hhverify run" in _text(res)

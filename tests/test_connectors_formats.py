@@ -1,0 +1,163 @@
+"""The same rows load to the same canonical rows whatever format and encoding carries them."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+import connectors
+from connectors import read_raw, read_source, readers
+
+FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
+SAME_ROWS = {
+    "tax_same_rows_gbk.csv": ("csv", "gb18030", ",", 1),
+    "tax_same_rows_utf8_bom.csv": ("csv", "utf-8-sig", ",", 1),
+    "tax_same_rows_tab.tsv": ("csv", "utf-8", "\t", 1),
+    "tax_same_rows_pipe_gb18030.txt": ("csv", "gb18030", "|", 1),
+    "tax_same_rows.xlsx": ("xlsx", None, None, 3),
+    "tax_same_rows.jsonl": ("jsonl", "utf-8", None, 0),
+    "tax_same_rows.parquet": ("parquet", None, None, 0),
+}
+EXPECTED = [  # the columns a clerk would check, per record
+    ("T001", "张三", "14010519900307104X", "valid", date(2024, 3, 1), "工资薪金", Decimal("5200.00"), None),
+    ("T002", "李四", "14010519900307120X", "valid", date(2024, 3, 1), "工资薪金", Decimal("3000.50"),
+     '{"备注": "补发"}'),
+    ("T003", "阿依古丽·买买提", "14010519900307120X", "repaired", date(2024, 3, 1), "劳务报酬",
+     Decimal("1200.00"), None),
+    ("T004", "王五", "140105199003071045", "invalid", date(2024, 3, 1), "稿酬所得", Decimal("800.00"),
+     '{"备注": "证件号待核"}'),
+    ("T005", "赵六", None, "missing", date(2024, 4, 1), "偶然所得", Decimal("20000.00"), None),
+]
+KEY_COLUMNS = ["record_id", "name", "id_number", "id_status", "period", "income_item", "income_amount", "extra"]
+
+
+def _shared_rows(name):
+    rows = read_source("tax", FIXTURES / name).rows
+    return rows.filter(pc.not_equal(rows["record_id"], "T006"))
+
+
+@pytest.mark.parametrize("name", sorted(SAME_ROWS))
+def test_every_spelling_of_the_tax_rows_loads_the_same_canonical_rows(name):
+    reference = _shared_rows("tax_same_rows_gbk.csv")
+    rows = _shared_rows(name)
+    assert [tuple(r.values()) for r in rows.select(KEY_COLUMNS).to_pylist()] == EXPECTED
+    assert rows.drop_columns(["row_number"]).equals(reference.drop_columns(["row_number"]))
+    assert read_source("tax", FIXTURES / name).errors.num_rows == 0
+
+
+@pytest.mark.parametrize("name", sorted(SAME_ROWS))
+def test_reader_reports_format_encoding_delimiter_and_header_row(name):
+    raw = read_raw(FIXTURES / name)
+    assert (raw.format, raw.encoding, raw.delimiter, raw.header_row) == SAME_ROWS[name]
+
+
+@pytest.mark.parametrize("name", sorted(SAME_ROWS))
+def test_raw_values_are_strings_as_written(name):
+    raw = read_raw(FIXTURES / name)
+    assert all(str(t) == "string" for t in raw.table.schema.types[:-1])
+    assert raw.table.schema.field("row_number").type == "int64"
+    first = raw.table.slice(0, 1).to_pylist()[0]
+    assert first["记录编号"] == "T001" and first["证件号码"] == "14010519900307104X"
+
+
+def test_gb18030_file_keeps_a_name_character_gbk_cannot_encode():
+    rows = read_source("tax", FIXTURES / "tax_same_rows_pipe_gb18030.txt").rows
+    row = rows.filter(pc.equal(rows["record_id"], "T006")).to_pylist()[0]
+    assert row["name"] == "王𠮷"
+    with pytest.raises(UnicodeEncodeError):
+        "𠮷".encode("gbk")
+
+
+def test_xlsx_title_rows_are_skipped_and_row_numbers_point_at_the_sheet():
+    raw = read_raw(FIXTURES / "tax_same_rows.xlsx")
+    assert raw.headers[:3] == ["记录编号", "纳税人姓名", "证件号码"]
+    vehicle = read_source("vehicle", FIXTURES / "vehicle.xlsx")
+    # V2 is on sheet row 4, below the blank row 3: header_row + row_number is the sheet row
+    assert vehicle.raw.header_row == 1
+    assert vehicle.rows.column("row_number").to_pylist() == [1, 3]
+
+
+def test_xlsx_numbers_read_without_a_trailing_point_zero():
+    raw = read_raw(FIXTURES / "vehicle.xlsx")
+    assert raw.table.column("购置价格").to_pylist() == ["98000", None]
+    assert raw.table.column("身份证明号码").to_pylist()[1] == "140105900307120"
+    assert raw.table.column("初次登记日期").to_pylist() == ["2019-05-20", "2015/8/3"]
+
+
+def test_csv_keeps_leading_zeros_and_long_digit_strings(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("记录编号,代码,号码\n0012,007,140105199003071045\n", encoding="utf-8")
+    assert read_raw(path).table.to_pylist() == [
+        {"记录编号": "0012", "代码": "007", "号码": "140105199003071045", "row_number": 1}]
+
+
+def test_csv_strips_surrounding_whitespace_and_turns_empty_cells_to_null(tmp_path):
+    path = tmp_path / "spaces.csv"
+    path.write_text('a,b,c\n  x ,"",\u3000y\u3000\n', encoding="utf-8")
+    assert read_raw(path).table.to_pylist() == [{"a": "x", "b": None, "c": "y", "row_number": 1}]
+
+
+def test_format_is_recognised_by_content_not_extension(tmp_path):
+    disguised = tmp_path / "tax.csv"
+    disguised.write_bytes((FIXTURES / "tax_same_rows.xlsx").read_bytes())
+    assert read_raw(disguised).format == "xlsx"
+
+
+def test_every_table_has_a_connector_with_the_same_entry_point():
+    for name in connectors.READERS:
+        module = getattr(connectors, name)
+        assert module.TABLE.name == name and callable(module.read)
+
+
+HEADER = "记录编号,纳税人姓名,所属期,所得项目,收入额"
+CSV_QUIRKS = [  # (what the department did, bytes, expected header_row, expected encoding)
+    ("title and unit lines above the header",
+     f"2024年3月个税明细,,,,\n单位：元,,,,\n\n{HEADER}\nT1,张三,2024-03,工资薪金,1\n".encode("gbk"), 4, "gb18030"),
+    ("Excel 'Unicode text' export (UTF-16, tabs)",
+     f"{HEADER}\r\nT1\t张三\t2024-03\t工资薪金\t1\r\n".replace(",", "\t").encode("utf-16"), 1, "utf-16"),
+    ("a trailing delimiter on every line", f"{HEADER},\nT1,张三,2024-03,工资薪金,1,\n".encode(), 1, "utf-8"),
+    ("Windows line ends", f"{HEADER}\r\nT1,张三,2024-03,工资薪金,1\r\n".encode("utf-8-sig"), 1, "utf-8-sig"),
+    ("a quoted value spanning lines",
+     f'{HEADER},地址\nT1,张三,2024-03,工资薪金,1,"太原市\n小店区"\n'.encode(), 1, "utf-8"),
+]
+
+
+@pytest.mark.parametrize("bytes_, header_row, encoding", [c[1:] for c in CSV_QUIRKS],
+                         ids=[c[0] for c in CSV_QUIRKS])
+def test_csv_quirks_still_read_the_rows(tmp_path, bytes_, header_row, encoding):
+    path = tmp_path / "quirk.csv"
+    path.write_bytes(bytes_)
+    result = read_source("tax", path)
+    assert (result.raw.header_row, result.raw.encoding) == (header_row, encoding)
+    assert result.rows.select(["record_id", "name", "income_amount", "row_number"]).to_pylist() == [
+        {"record_id": "T1", "name": "张三", "income_amount": Decimal("1.00"), "row_number": 1}]
+    assert result.errors.num_rows == 0
+
+
+def test_jsonl_reads_the_same_through_arrow_and_line_by_line(tmp_path, monkeypatch):
+    records = [{"记录编号": "J1", "纳税人姓名": "张三", "所属期": "2024-03-05", "所得项目": "工资薪金",
+                "收入额": 1234.5, "证件号码": "14010519900307104X", "明细": {"基本工资": 1000}},
+               {"记录编号": "J2", "纳税人姓名": "李四", "所属期": "202403", "所得项目": "劳务报酬",
+                "收入额": 20, "证件号码": None, "明细": None}]
+    path = tmp_path / "tax.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    through_arrow = read_source("tax", path).rows
+    monkeypatch.setattr(readers, "_read_jsonl_with_arrow", lambda *args: None)
+    line_by_line = read_source("tax", path).rows
+    assert through_arrow.equals(line_by_line)
+    assert through_arrow.column("extra").to_pylist() == ['{"明细": "{\\"基本工资\\": 1000}"}', None]
+
+
+def test_parquet_nested_columns_are_kept_as_json_text(tmp_path):
+    table = pa.table({"记录编号": ["B1"], "户名": ["张三"], "开户行": ["晋商银行"], "产品类型": ["基金"],
+                      "余额": [1.5], "余额日期": pa.array([date(2024, 3, 31)]),
+                      "持仓": pa.array([{"代码": "000001", "份额": 10}])})
+    pq.write_table(table, tmp_path / "bank.parquet")
+    rows = read_source("bank", tmp_path / "bank.parquet").rows
+    assert json.loads(json.loads(rows.column("extra")[0].as_py())["持仓"]) == {"代码": "000001", "份额": 10}
+    assert rows.column("balance").to_pylist() == [Decimal("1.50")]

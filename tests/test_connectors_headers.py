@@ -1,0 +1,52 @@
+"""Header names map to fields however a department spells them."""
+
+import pytest
+
+from connectors import FileRejected, map_headers
+from connectors.schema import TABLES
+
+TAX_REQUIRED = ["记录编号", "纳税人姓名", "所属期", "所得项目"]
+
+HEADER_CASES = [
+    {"header": "收入额", "field": "income_amount"},
+    {"header": "income_amount", "field": "income_amount"},
+    {"header": " INCOME_AMOUNT ", "field": "income_amount"},
+    {"header": "ｉｎｃｏｍｅ＿ａｍｏｕｎｔ", "field": "income_amount"},
+    {"header": "收 入 额", "field": "income_amount"},
+    {"header": "*收入额", "field": "income_amount"},
+    {"header": "收入额（元）", "field": "income_amount"},
+    {"header": "收入额(元)", "field": "income_amount"},
+    {"header": "收入", "field": "income_amount"},
+]
+
+
+@pytest.mark.parametrize("case", HEADER_CASES, ids=[c["header"] for c in HEADER_CASES])
+def test_header_spellings_that_map_to_a_field(case):
+    mapping = map_headers(TABLES["tax"], TAX_REQUIRED + [case["header"]])
+    assert mapping[case["header"]] == case["field"]
+
+
+def test_a_unit_that_changes_the_value_is_not_ignored():
+    # 万元 would misread amounts 10,000-fold: the column stays an extra and the file is refused
+    with pytest.raises(FileRejected, match="missing required column 'income_amount'"):
+        map_headers(TABLES["tax"], TAX_REQUIRED + ["收入额（万元）"])
+
+
+def test_unknown_headers_are_left_for_extra():
+    mapping = map_headers(TABLES["tax"], TAX_REQUIRED + ["收入额", "备注", "经办人"])
+    assert "备注" not in mapping and "经办人" not in mapping
+
+
+def test_same_alias_means_different_fields_in_different_tables():
+    assert map_headers(TABLES["vehicle"], ["记录编号", "所有人", "号牌号码", "车辆类型", "登记日期", "状态"])[
+        "登记日期"] == "registration_date"
+    assert map_headers(TABLES["bank"], ["记录编号", "户名", "开户行", "产品类型", "金额", "查询日期"])[
+        "金额"] == "balance"
+
+
+def test_several_missing_columns_are_all_named():
+    with pytest.raises(FileRejected) as info:
+        map_headers(TABLES["bank"], ["记录编号", "户名", "开户行"], "bank.csv")
+    assert "missing required column 'product_type' (accepted headers: product_type, 产品类型)" in info.value.reason
+    assert "missing required column 'as_of_date'" in info.value.reason
+    assert info.value.reason.endswith("found columns: 记录编号, 户名, 开户行")

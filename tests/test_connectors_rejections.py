@@ -1,0 +1,83 @@
+"""Files that cannot be read at all are rejected with a reason a data clerk can act on."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from connectors import FileRejected, read_raw, read_source
+
+FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
+
+
+def _zip_without_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("tax.csv", "记录编号\nT1\n")
+    return buffer.getvalue()
+
+
+# (fixture file name or raw bytes, expected fragment of the rejection reason)
+INVALID_FILES = [
+    ("empty.csv", "the file is empty"),
+    (b"  \r\n\r\n", "the file is empty"),
+    ("junk.csv", "the file contains binary data, not text"),
+    (b"%PDF-1.7\n...", "the file is a PDF document, not a table"),
+    (b"\x1f\x8b\x08\x00junk", "the file is a gzip archive"),
+    ("undecodable.csv", "the text cannot be decoded: tried UTF-8 and GB18030/GBK (bytes ff fe on line 2)"),
+    ("tax_missing_amount.csv",
+     "missing required column 'income_amount' (accepted headers: income_amount, 收入额, 收入); "
+     "found columns: 记录编号, 纳税人姓名, 证件号码, 所属期, 所得项目, 已缴税额, 扣缴义务人, 备注"),
+    ("tax_two_amount_columns.csv", "columns '收入额' and '收入' both mean 'income_amount'"),
+    ("记录编号,姓名,所属期,所得项目,收入额,收入额\nT1,张三,2024-03,工资薪金,1,2\n".encode(),
+     "column '收入额' appears 2 times"),
+    ("tax_wrong_delimiter.csv", "The whole header was read as one column"),
+    ("记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资,薪金,1\nT2;李四\n".encode(),
+     "2 of 2 data rows do not have the 5 fields of the header"),
+    (b"PK\x03\x04" + b"\x00" * 40, "the file is a ZIP archive but not an Excel workbook"),
+    (_zip_without_workbook(), "the file is a ZIP archive but not an Excel workbook"),
+    (b"PAR1 this is not parquet", "the file starts like Parquet but cannot be read"),
+    (b'{"a": 1\n[1, 2]\n', "no line holds a JSON object"),
+    (b'[{"a": 1}]', "the file is one JSON array; send JSON Lines instead"),
+    (b"\xef\xbb\xbf\xd5\xc5\xc8\xfd\n", "the text cannot be decoded"),
+]
+
+
+@pytest.mark.parametrize("source, fragment", INVALID_FILES,
+                         ids=[s if isinstance(s, str) else repr(s[:12]) for s, _ in INVALID_FILES])
+def test_unreadable_files_are_rejected_with_a_clear_reason(tmp_path, source, fragment):
+    if isinstance(source, bytes):
+        path = tmp_path / "delivery.csv"
+        path.write_bytes(source)
+    else:
+        path = FIXTURES / source
+    with pytest.raises(FileRejected) as info:
+        read_source("tax", path)
+    assert fragment in info.value.reason
+    assert str(info.value).startswith(f"{path.name}: ")
+
+
+def test_missing_required_column_message_is_exact():
+    with pytest.raises(FileRejected) as info:
+        read_source("tax", FIXTURES / "tax_missing_amount.csv")
+    assert info.value.reason == (
+        "missing required column 'income_amount' (accepted headers: income_amount, 收入额, 收入); "
+        "found columns: 记录编号, 纳税人姓名, 证件号码, 所属期, 所得项目, 已缴税额, 扣缴义务人, 备注")
+
+
+def test_unknown_sheet_names_the_sheets_there_are():
+    with pytest.raises(FileRejected, match="no sheet named '汇总'; its sheets: 个税明细"):
+        read_raw(FIXTURES / "tax_same_rows.xlsx", sheet="汇总")
+
+
+def test_a_header_without_data_rows_is_an_empty_delivery_not_a_rejection(tmp_path):
+    path = tmp_path / "header_only.csv"
+    path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\n", encoding="utf-8")
+    result = read_source("tax", path)
+    assert (result.rows.num_rows, result.errors.num_rows) == (0, 0)
+
+
+def test_missing_file_is_rejected_not_crashed(tmp_path):
+    with pytest.raises(FileRejected, match="cannot open the file"):
+        read_raw(tmp_path / "nope.csv")

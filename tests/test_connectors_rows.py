@@ -1,0 +1,148 @@
+"""Row-level outcomes: good rows load beside bad ones, and each bad field is reported once."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from connectors import ERRORS_SCHEMA, canonical_schema, read_source
+from connectors.schema import TABLES
+
+FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
+
+
+def test_good_rows_load_beside_a_bad_date_and_a_negative_amount():
+    result = read_source("tax", FIXTURES / "tax_mixed.csv")
+    assert result.rows.column("record_id").to_pylist() == ["M1", "M4"]
+    assert result.rows.column("income_amount").to_pylist() == [Decimal("5000.00"), Decimal("1000.50")]
+    errors = result.errors.select(["row_number", "field", "reason", "raw_value"]).to_pylist()
+    assert errors == [
+        {"row_number": 2, "field": "period", "raw_value": "2024-13",
+         "reason": "'2024-13' is not a real month; accepted: 2024-03, 202403, 2024年3月, 2024/3 or a full date"},
+        {"row_number": 3, "field": "income_amount", "raw_value": "-300",
+         "reason": "'-300' is negative; this amount must be 0 or more"},
+    ]
+
+
+def test_error_lines_carry_the_whole_raw_row_as_json():
+    result = read_source("tax", FIXTURES / "tax_mixed.csv")
+    raw_row = json.loads(result.errors.column("raw_row")[1].as_py())
+    assert raw_row["记录编号"] == "M3" and raw_row["收入额"] == "-300" and raw_row["证件号码"] is None
+
+
+def test_a_row_with_two_bad_fields_gets_two_error_lines_and_stays_out_of_rows(tmp_path):
+    path = tmp_path / "two_bad.csv"
+    path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-99,彩票,1\nT2,李四,2024-03,工资薪金,2\n",
+                    encoding="utf-8")
+    result = read_source("tax", path)
+    assert result.rows.column("record_id").to_pylist() == ["T2"]
+    assert result.errors.select(["row_number", "field"]).to_pylist() == [
+        {"row_number": 1, "field": "period"}, {"row_number": 1, "field": "income_item"}]
+    assert "accepted: 工资薪金, 劳务报酬" in result.errors.column("reason")[1].as_py()
+
+
+def test_an_id_failing_its_check_is_kept_and_flagged_not_an_error():
+    result = read_source("tax", FIXTURES / "tax_same_rows_gbk.csv")
+    row = [r for r in result.rows.to_pylist() if r["record_id"] == "T004"][0]
+    assert (row["id_status"], row["id_reason"]) == ("invalid", "check character mismatch: expected X got 5")
+    assert result.errors.num_rows == 0
+
+
+def test_ragged_csv_lines_are_row_errors_with_their_line_and_the_rest_loads():
+    result = read_source("tax", FIXTURES / "tax_ragged.csv")
+    assert result.rows.column("record_id").to_pylist() == ["R1", "R3", "R5"]
+    assert result.rows.column("row_number").to_pylist() == [1, 3, 5]
+    errors = result.errors.to_pylist()
+    assert [(e["row_number"], e["field"], e["raw_value"]) for e in errors] == [
+        (2, None, "R2,李四,2024-03,工资薪金"), (4, None, "R4,赵,六,2024-03,工资薪金,4")]
+    assert "the row has 6 fields but the header has 5" in errors[1]["reason"]
+
+
+def test_a_jsonl_line_that_is_not_json_is_that_rows_error():
+    result = read_source("social_insurance", FIXTURES / "social_insurance.jsonl")
+    assert result.rows.column("record_id").to_pylist() == ["S1", "S2"]
+    assert result.errors.select(["row_number", "field", "raw_value"]).to_pylist() == [
+        {"row_number": 3, "field": None, "raw_value": "not json"}]
+
+
+def test_unknown_columns_are_kept_as_extra_json():
+    result = read_source("social_insurance", FIXTURES / "social_insurance.jsonl")
+    assert result.extras == ["社保卡号"]
+    assert result.rows.column("extra").to_pylist() == [None, '{"社保卡号": "A001"}']
+
+
+def test_applicants_take_the_inbox_folder_as_agency_when_the_cell_is_empty():
+    result = read_source("applicants", FIXTURES / "applicants.csv", agency_default="xiaodian")
+    assert result.rows.column("agency").to_pylist() == ["xiaodian", "xiaodian"]
+    assert result.rows.column("member_no").type == pa.int64()
+    assert result.rows.column("program").to_pylist() == ["dibao", "dibao"]
+    assert result.rows.column("relation").to_pylist() == ["户主", "配偶"]
+
+
+def test_an_applicant_without_consent_reference_is_kept_for_the_report():
+    result = read_source("applicants", FIXTURES / "applicants.csv", agency_default="xiaodian")
+    member = result.rows.to_pylist()[1]
+    assert (member["name"], member["consent_ref"], member["id_status"]) == ("王𠮷", None, "invalid")
+
+
+def test_an_empty_required_id_on_an_application_is_an_error_naming_the_header():
+    result = read_source("applicants", FIXTURES / "applicants.csv", agency_default="xiaodian")
+    assert result.errors.select(["row_number", "field", "reason"]).to_pylist() == [
+        {"row_number": 3, "field": "id_number", "reason": "'身份证号' is empty; id_number is required"}]
+
+
+def test_rolls_require_the_agency_in_every_row():
+    result = read_source("rolls", FIXTURES / "rolls.csv")
+    assert result.rows.column("agency").to_pylist() == ["yingze"]
+    assert result.errors.select(["row_number", "field"]).to_pylist() == [{"row_number": 2, "field": "agency"}]
+
+
+def test_property_shares_and_areas_with_units_parse():
+    rows = read_source("property", FIXTURES / "property.csv").rows
+    assert rows.column("floor_area").to_pylist() == [89.5, 120.0, 12.5]
+    assert rows.column("share").to_pylist() == [1.0, 0.5, 1.0]
+    assert rows.column("registration_date").to_pylist() == [date(2020, 6, 1), date(2018, 3, 1), date(2018, 3, 1)]
+
+
+def test_parquet_typed_columns_parse_like_text():
+    rows = read_source("bank", FIXTURES / "bank.parquet").rows
+    assert rows.column("balance").to_pylist() == [Decimal("12000.50"), Decimal("50000.00")]
+    assert rows.column("as_of_date").to_pylist() == [date(2024, 3, 31)] * 2
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_canonical_rows_have_the_same_columns_and_types_for_every_file(table, tmp_path):
+    path = tmp_path / "minimal.csv"
+    path.write_text(",".join(f.name for f in TABLES[table].required) + "\n", encoding="utf-8")
+    result = read_source(table, path, **({"agency_default": "a"} if table == "applicants" else {}))
+    assert result.rows.schema == canonical_schema(TABLES[table])
+    assert result.errors.schema == ERRORS_SCHEMA
+
+
+def test_optional_columns_absent_from_the_file_are_typed_nulls():
+    rows = read_source("tax", FIXTURES / "tax_ragged.csv").rows  # has no 已缴税额 column
+    assert rows.schema.field("tax_paid").type == pa.decimal128(18, 2)
+    assert rows.column("tax_paid").null_count == rows.num_rows
+
+
+def test_canonical_id_columns():
+    assert [n for n in canonical_schema(TABLES["vehicle"]).names if n.startswith("id_")] == [
+        "id_number", "id_raw", "id_status", "id_birth_date", "id_gender", "id_birthplace", "id_reason"]
+
+
+def test_read_source_accepts_an_agency_for_any_table_and_reports_format_and_encoding():
+    # the ingest stage passes the inbox folder for every delivery; only applicants use it
+    result = read_source("tax", FIXTURES / "tax_same_rows_gbk.csv", agency_default=None)
+    assert (result.format, result.encoding, result.source) == ("csv", "gb18030", "tax")
+
+
+def test_applicants_without_an_agency_column_take_the_folder_name(tmp_path):
+    path = tmp_path / "request.csv"
+    path.write_text("申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    "R1,临时救助,H1,140105,1,张三,14010519900307104X,本人,SQ1\n", encoding="utf-8")
+    rows = read_source("applicants", path, agency_default="jinyuan").rows
+    assert rows.select(["agency", "program", "relation"]).to_pylist() == [
+        {"agency": "jinyuan", "program": "temporary", "relation": "户主"}]

@@ -1,0 +1,97 @@
+"""reports.masking: ID masking, leak detection, formula escaping."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.masking import FULL_ID_RE, escape_formula, find_full_ids, mask_account, mask_id, scrub, scrub_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("140105198001011234", "140105********1234"),
+        ("14010519800101123X", "140105********123X"),
+        ("14010519800101123x", "140105********123x"),
+        ("140105800101123", "140105*****1123"),          # 15-digit legacy
+        ("140105 19800101 1234", "140105********1234"),   # spaces dropped
+        ("140105-19800101-1234", "140105********1234"),
+        ("１４０１０５１９８００１０１１２３４", "140105********1234"),  # full-width digits
+        ("12345678", "****5678"),                         # short: all but last 4
+        ("1401051980010112", "************0112"),         # odd length
+        ("1234", "****"),
+        ("12", "**"),
+        ("", ""),
+        (None, ""),
+        (140105198001011234, "140105********1234"),       # a number from a spreadsheet
+    ],
+)
+def test_mask_id(raw, masked):
+    assert mask_id(raw) == masked
+
+
+def test_mask_id_is_idempotent_on_masked_values():
+    assert mask_id("140105********1234") == "140105********1234"
+
+
+def test_mask_account():
+    assert mask_account("6217000012345671234") == "6217***********1234"
+    assert mask_account("6217****1234") == "6217****1234"
+    assert mask_account(None) == ""
+
+
+def test_find_full_ids():
+    text = "甲 140105198001011234，乙 14010519800101123X；丙 140105800101123；丁 140105********1234"
+    assert find_full_ids(text) == ["140105198001011234", "14010519800101123X", "140105800101123"]
+    assert find_full_ids("１４０１０５１９８００１０１１２３４") == ["140105198001011234"]
+    assert find_full_ids("") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["TAX000000123", "6217000012345671234", "1401051980010112345", "20261128180211", "H140105000123", "12.5"],
+)
+def test_full_id_re_ignores_other_numbers(text):
+    assert not FULL_ID_RE.search(text)
+
+
+def test_scrub_masks_keys_and_text_and_keeps_the_rest():
+    report = {
+        "members": [{"name": "王伟", "id_number": "14010519800101123", "id_number_masked": "140105198001011234",
+                     "note": "身份证号140105198001011234一致", "age": 45}],
+        "raw_id": 140105198001011234,
+        "masked_ok": {"id_number_masked": "140105********1234"},
+        "flag": True,
+    }
+    clean = scrub(report)
+    member = clean["members"][0]
+    assert member["id_number"] == "*************1123"        # 17 chars: an odd ID, masked anyway
+    assert member["id_number_masked"] == "140105********1234"
+    assert member["note"] == "身份证号140105********1234一致"
+    assert member["age"] == 45 and member["name"] == "王伟"
+    assert clean["raw_id"] == "140105********1234"
+    assert clean["masked_ok"]["id_number_masked"] == "140105********1234"
+    assert clean["flag"] is True
+    assert report["members"][0]["id_number"] == "14010519800101123"  # input untouched
+    assert scrub_text("无身份证号") == "无身份证号"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("王伟", "王伟"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (-5, -5),
+        (3.5, 3.5),
+        (None, None),
+    ],
+)
+def test_escape_formula(value, expected):
+    assert escape_formula(value) == expected

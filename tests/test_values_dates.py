@@ -1,0 +1,79 @@
+"""Dates and months: every accepted spelling, and Excel's serial numbers with the 1900 bug."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from connectors.values import from_excel_serial, parse_date, parse_period, to_excel_serial
+
+any_date = st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31))
+
+
+def spellings(d: date) -> list:
+    y, m, day = d.year, d.month, d.day
+    forms = [d.isoformat(), f"{y}/{m}/{day}", f"{y}{m:02d}{day:02d}", f"{y}年{m}月{day}日", f"{y}.{m}.{day}",
+             f"{d.isoformat()} 00:00:00", f"{y}/{m}/{day} 13:45", f" {d.isoformat()} ",
+             d.isoformat().translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))]
+    serial = to_excel_serial(d)
+    forms += [serial, float(serial), serial + 0.5]
+    if 10000 <= serial <= 99999:  # text serials are believed with 5 digits only
+        forms += [str(serial), f"{serial}.0"]
+    return forms
+
+
+@given(any_date)
+def test_every_accepted_spelling_of_a_date_parses_to_it(d):
+    for spelling in spellings(d):
+        assert parse_date(spelling) == d, spelling
+
+
+@given(any_date)
+def test_every_accepted_spelling_of_a_month_parses_to_its_first_day(d):
+    first = d.replace(day=1)
+    # A whole number of 6 digits is read as YYYYMM, so serials past 2173 are not months.
+    dates = [s for s in spellings(d) if isinstance(s, str) or s < 100000 or s != int(s)]
+    for spelling in [f"{d.year}-{d.month:02d}", f"{d.year}{d.month:02d}", f"{d.year}年{d.month}月",
+                     f"{d.year}/{d.month}", f"{d.year}-{d.month}", *dates]:
+        assert parse_period(spelling) == first, spelling
+
+
+@given(st.integers(1, 2958465).filter(lambda s: s != 60))
+def test_excel_serial_round_trips(serial):
+    assert to_excel_serial(from_excel_serial(serial)) == serial
+
+
+@pytest.mark.parametrize("serial, expected", [
+    (1, date(1900, 1, 1)), (59, date(1900, 2, 28)), (61, date(1900, 3, 1)),
+    (45356, date(2024, 3, 5)), (2958465, date(9999, 12, 31)),
+])
+def test_excel_serial_anchors_follow_the_1900_date_system(serial, expected):
+    assert from_excel_serial(serial) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    (60, "1900-02-29, a day that never existed"),
+    (0, "not an Excel date serial"),
+    (2958466, "not an Excel date serial"),
+    ("2024-13-05", "'2024-13-05' is not a real date"),
+    ("2024-02-30", "is not a real date"),
+    ("1899-12-31", "before 1900-01-01"),
+    ("202403", "'202403' is not a date; accepted: 2024-03-05, 2024/3/5, 20240305, 2024年3月5日 or an Excel serial"),
+    ("2024.3", "is not a date"),
+    ("05/03/2024", "is not a date"),
+    ("", "an empty value is not a date"),
+])
+def test_bad_dates_say_what_was_received_and_what_is_accepted(raw, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_date(raw)
+
+
+@pytest.mark.parametrize("raw", ["2024-13", "202400", "2024年13月", "三月", ""])
+def test_bad_months_are_refused_with_the_accepted_spellings(raw):
+    with pytest.raises(ValueError, match="accepted: 2024-03, 202403, 2024年3月"):
+        parse_period(raw)
+
+
+def test_a_six_digit_number_is_a_month_not_an_excel_serial():
+    assert parse_period(202403) == date(2024, 3, 1)

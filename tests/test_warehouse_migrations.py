@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse import apply_migrations, available_migrations, open_warehouse
+
+CONTRACT_NAMES = ("applicant_members", "source_records", "quarantine", "links", "household_assessment", "runs")
+
+
+def test_migrations_are_numbered_without_gaps():
+    versions = [m.version for m in available_migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+def test_a_new_warehouse_has_every_name_analysts_rely_on(tmp_path: Path):
+    con = open_warehouse(tmp_path / "w.duckdb")
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert set(CONTRACT_NAMES) <= names
+
+
+def test_links_has_exactly_the_contract_columns_first(tmp_path: Path):
+    con = open_warehouse(tmp_path / "w.duckdb")
+    cols = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name='links' ORDER BY ordinal_position").fetchall()]
+    assert cols[:7] == ["source", "record_id", "request_id", "household_id", "member_no", "match_probability", "decision"]
+
+
+def test_applying_migrations_twice_changes_nothing(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    first = apply_migrations(con)
+    assert first and apply_migrations(con) == []
+    assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == len(first)
+
+
+def test_warehouse_file_is_owner_only(tmp_path: Path):
+    open_warehouse(tmp_path / "w.duckdb").close()
+    assert (tmp_path / "w.duckdb").stat().st_mode & 0o077 == 0
+
+
+def test_a_second_process_lock_gives_an_actionable_message(tmp_path: Path):
+    import subprocess
+    import sys
+    path = tmp_path / "w.duckdb"
+    con = open_warehouse(path)
+    try:
+        code = ("import sys; from pathlib import Path; from warehouse import open_warehouse\n"
+                "try:\n open_warehouse(Path(sys.argv[1]))\nexcept RuntimeError as e:\n print(e); sys.exit(3)")
+        res = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    finally:
+        con.close()
+    assert res.returncode == 3
+    assert "another hhverify process is using it" in res.stdout

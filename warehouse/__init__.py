@@ -1,0 +1,6 @@
+"""The DuckDB warehouse: schema migrations, atomic loads, and the names analysts query."""
+
+from warehouse.connection import open_warehouse, transaction
+from warehouse.migrations import apply_migrations, available_migrations
+
+__all__ = ["apply_migrations", "available_migrations", "open_warehouse", "transaction"]
