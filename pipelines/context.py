@@ -33,6 +33,8 @@ class PassContext:
     include_rolls: bool = True
     counts: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
+    quality: list[dict] = field(default_factory=list)
+    """Per loaded batch: the gate's failures and counts, for the pass's Data Docs."""
     documents: list[dict] = field(default_factory=list)
     """Household report documents produced by the assess stage for the report stage."""
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import connectors
-from expectations import evaluate, suite_for
+from expectations import evaluate, null_counts, suite_for
 from pipelines.context import PassContext
 from pipelines.discover import discover
 from warehouse.load import Delivery, known_status, load_delivery, record_file
@@ -90,7 +90,12 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         return "rejected"
     rows = canon.rows
     table = "applicants" if d.source == "applicants" else d.source
-    failures = _expectation_quarantine(rows, evaluate(rows, suite_for(table, ctx.as_of)))
+    suite = suite_for(table, ctx.as_of)
+    gate = evaluate(rows, suite)
+    ctx.quality.append({"table": table, "suite": suite, "rows_count": rows.num_rows, "failures": gate,
+                        "label": d.rel_path, "source": d.agency or d.source, "batch_id": d.batch_id,
+                        "null_counts": null_counts(rows, suite)})
+    failures = _expectation_quarantine(rows, gate)
     if d.source == "applicants":
         failures = pa.concat_tables([failures, _scope_failures(rows, d.agency)])
     if failures.num_rows:
@@ -106,11 +111,35 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     return "loaded"
 
 
+def publish_quality_docs(ctx: PassContext) -> Path | None:
+    """Render this pass's gate results as GX Data Docs under quality/<run_id>/.
+
+    Built once per pass, after loading, so the GX import (2–4 s) is paid only when files were
+    loaded. Data Docs are a report for data stewards: if rendering fails, the pass still
+    completes and says so.
+    """
+    if not ctx.quality:
+        return None
+    from expectations import build_data_docs, to_validation_result
+
+    try:
+        results = [to_validation_result(q["table"], q["suite"], q["rows_count"], q["failures"], q["label"],
+                                        source=q["source"], batch_id=q["batch_id"], run_id=ctx.run_id,
+                                        null_counts=q["null_counts"]) for q in ctx.quality]
+        index = build_data_docs(ctx.root / "quality" / ctx.run_id, results)
+    except Exception as exc:  # noqa: BLE001 - a broken report must not undo the loads
+        ctx.messages.append(f"quality report (Data Docs) not built: {type(exc).__name__}: {exc}")
+        return None
+    ctx.messages.append(f"quality report: {index.relative_to(ctx.root)}")
+    return index
+
+
 def ingest(ctx: PassContext, *, landing: bool = True, inbox: bool = True) -> dict:
     """Stage: load every new delivery. Returns counts by status."""
     deliveries, warnings = discover(ctx.root, landing=landing, inbox=inbox)
     ctx.messages += warnings
     for d in deliveries:
         ctx.counts[f"files_{ingest_delivery(ctx, d)}"] += 1
+    publish_quality_docs(ctx)
     return {k: ctx.counts[k] for k in ("files_loaded", "files_skipped", "files_rejected",
                                        "rows_loaded", "rows_quarantined")}
