@@ -27,7 +27,9 @@ QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()
 def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     """Move an unreadable file to rejected/<agency or source>/ with <file>.error.txt beside it."""
     folder = ctx.root / "rejected" / (d.agency or d.source)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for level in (folder.parent, folder):  # both levels owner-only: the notes quote file contents
+        level.mkdir(exist_ok=True, mode=0o700)
+        os.chmod(level, 0o700)
     target = folder / d.path.name
     if target.exists():
         target = folder / f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}"

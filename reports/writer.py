@@ -80,8 +80,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _prepare_dir(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
-    out_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)  # FileExistsError if a file
-    os.chmod(out_dir, DIR_MODE)  # also when it already existed, whatever the umask
+    _make_private_dirs(out_dir)
     return out_dir
 
 
@@ -108,6 +107,22 @@ def report_json(report: dict) -> bytes:
     """The household report as UTF-8 JSON, identity numbers masked."""
     text = json.dumps(scrub(report), ensure_ascii=False, indent=2, default=str)
     return (text + "\n").encode("utf-8")
+
+
+def _make_private_dirs(path: Path) -> None:
+    """Create `path` and any missing parents owner-only, whatever the umask.
+
+    `mkdir(parents=True, mode=…)` applies the mode to the leaf only, so outbox/<agency>/ would
+    be world-readable: each level this call creates is chmod-ed, and so is the leaf."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir(mode=DIR_MODE, exist_ok=True)  # FileExistsError if a file stands there
+        os.chmod(d, DIR_MODE)
+    os.chmod(path, DIR_MODE)
 
 
 def write_request(out_dir: Path, reports: list[dict]) -> list[Path]:
