@@ -104,11 +104,14 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
             "matches": sorted(links_by_member.get(m["member_no"], []), key=lambda x: (x["source"], x["record_id"])),
         })
 
+    declared_assets = [m["declared_financial_assets"] for m in members
+                       if m["relation"] not in SUPPORTER_RELATIONS and m["declared_financial_assets"] is not None]
     fin_pc = round(assets["financial_total"] / n_members, 2)
     assets_out = {
         "vehicles": [_vehicle_out(v) for v in vehicles], "properties": [_property_out(p) for p in properties],
         "financial": [_account_out(a) for a in accounts],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
+        "declared_financial_total": round(float(sum(declared_assets)), 2) if declared_assets else None,
         "by_member": assets["by_member"],
     }
     supporters = [{"member_no": m["member_no"], "name": m["name"],
@@ -117,7 +120,9 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   for m in members if m["member_no"] in supporter_nos]
     facts = Facts(program=hh["program"], members=[{**m, **o} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},
-                  assets={**assets, "financial": accounts}, standard=standard, params=params,
+                  assets={**assets, "financial": accounts,
+                          "declared_financial_total": assets_out["declared_financial_total"]},
+                  standard=standard, params=params,
                   review_links=[ln for ln in links if ln["decision"] == "review"], supporters=supporters,
                   recent_employment=employment)
     findings, outcome = evaluate(facts)

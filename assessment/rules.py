@@ -135,11 +135,8 @@ def entitled_by_rolls(f: Facts) -> list[dict]:
     return out
 
 
-def declared(f: Facts) -> list[dict]:
+def _declared_income(f: Facts, declared_total: float) -> list[dict]:
     out = []
-    declared_total = f.income.get("declared_monthly_total")
-    if declared_total is None:
-        return out
     verified = f.income["monthly_total"]
     diff = verified - declared_total
     tolerance = max(f.params["declared_tolerance"] * max(declared_total, verified), f.params["declared_tolerance_min"])
@@ -150,6 +147,25 @@ def declared(f: Facts) -> list[dict]:
         out.append(finding("declared.income", severity,
                            f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}相差{_yuan(diff)}"
                            + ("，且跨越标准线" if crosses else "，未改变与标准的比较结果")))
+    return out
+
+
+def declared(f: Facts) -> list[dict]:
+    out = []
+    declared_total = f.income.get("declared_monthly_total")
+    if declared_total is not None:
+        out += _declared_income(f, declared_total)
+    declared_assets = f.assets.get("declared_financial_total")
+    if declared_assets is not None:
+        verified_assets = f.assets["financial_total"]
+        gap = verified_assets - declared_assets
+        if abs(gap) > max(f.params["declared_tolerance"] * max(declared_assets, verified_assets),
+                          f.params["declared_tolerance_min"]):
+            limit = f.params["asset_multiplier"] * f.standard.dibao * f.size
+            crosses = (declared_assets <= limit) != (verified_assets <= limit)
+            out.append(finding("declared.financial_assets", "warn" if crosses else "info",
+                               f"核对金融资产{_yuan(verified_assets)}与申报{_yuan(declared_assets)}相差{_yuan(gap)}"
+                               + ("，且跨越资产上限" if crosses else "，未改变与资产上限的比较结果")))
     return out
 
 

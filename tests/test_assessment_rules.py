@@ -24,7 +24,8 @@ def facts(program="dibao", n=2, income=0.0, financial=0.0, vehicles=(), properti
     return Facts(program=program, members=members or [member(i + 1, "户主" if i == 0 else "配偶") for i in range(n)],
                  income={"monthly_total": income, "records": [], "declared_monthly_total": kw.pop("declared", None)},
                  assets={"financial_total": financial, "financial": [], "held_vehicles": list(vehicles),
-                         "held_properties": list(properties)},
+                         "held_properties": list(properties),
+                         "declared_financial_total": kw.pop("declared_assets", None)},
                  standard=STD, params=PARAMS, **kw)
 
 
@@ -72,6 +73,11 @@ CASES = [
     ("declared within tolerance: no finding", facts(income=1000.0, declared=950.0), set(), "pass"),
     ("declared under by a lot, crossing the standard: warn", facts(income=1400.0, declared=600.0),
      {("declared.income", "warn"), ("dibao.income", "fail")}, "fail"),
+    ("declared assets within tolerance: no finding", facts(financial=10000.0, declared_assets=9500.0), set(), "pass"),
+    ("declared assets far under, crossing the limit: warn", facts(financial=40000.0, declared_assets=1000.0),
+     {("declared.financial_assets", "warn"), ("dibao.financial_assets", "fail")}, "fail"),
+    ("declared assets far under, same side of the limit: info", facts(financial=20000.0, declared_assets=1000.0),
+     {("declared.financial_assets", "info")}, "pass"),
     ("declared under by a lot, same side of the standard: info", facts(income=1200.0, declared=300.0),
      {("declared.income", "info")}, "pass"),
 ]
