@@ -44,10 +44,12 @@ def generate(root: Optional[Path] = RootOpt,
     Example: hhverify generate --root data --households 200 --seed 1
     """
     from data.generator import generate as gen
+    from pipelines.context import today_shanghai
 
     root = _root(root)
     with console.status(f"generating {households} households into {root} …"):
-        summary = gen(root, households=households, seed=seed, as_of=_date(as_of), truth_dir=truth)
+        summary = gen(root, households=households, seed=seed, as_of=_date(as_of) or today_shanghai(),
+                      truth_dir=truth)
     console.print(f"[green]wrote[/] a province of {households} households into [bold]{root}[/]; "
                   f"truth in {summary.get('truth_dir')}")
 
