@@ -33,6 +33,8 @@ class PassContext:
     include_rolls: bool = True
     counts: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
+    failed_requests: set = field(default_factory=set)
+    """Requests with a household that could not be assessed: left unanswered for the next pass."""
     quality: list[dict] = field(default_factory=list)
     """Per loaded batch: the gate's failures and counts, for the pass's Data Docs."""
     documents: list[dict] = field(default_factory=list)

@@ -75,8 +75,9 @@ def _record(ctx: PassContext, written: dict) -> None:
         _insert(ctx, "audit", audit, now_first=True)
         ctx.con.execute("UPDATE requests SET answered_run_id = ?, answered_at = now() "
                         "WHERE answered_run_id IS NULL AND origin = 'inbox' "
-                        "AND request_id IN (SELECT request_id FROM work_households WHERE origin = 'inbox')",
-                        [ctx.run_id])
+                        "AND request_id IN (SELECT request_id FROM work_households WHERE origin = 'inbox') "
+                        "AND NOT list_contains(?, request_id)",
+                        [ctx.run_id, sorted(ctx.failed_requests)])
 
 
 def _insert(ctx: PassContext, table: str, rows: list[list], *, now_first=False, now_last=False) -> None:

@@ -94,9 +94,16 @@ def assess(ctx: PassContext) -> int:
     ctx.documents = []
     for key, (hh,) in households.items():
         hh = {**hh, "run_id": ctx.run_id}
-        doc = build_household(hh, members[key], income.get(key, []), vehicles.get(key, []),
-                              properties.get(key, []), accounts.get(key, []), links.get(key, []),
-                              ctx.policy, as_of, generated_at)
+        try:
+            doc = build_household(hh, members[key], income.get(key, []), vehicles.get(key, []),
+                                  properties.get(key, []), accounts.get(key, []), links.get(key, []),
+                                  ctx.policy, as_of, generated_at)
+        except Exception as exc:  # noqa: BLE001 - one odd household must not hold up the others
+            ctx.counts["households_failed"] += 1
+            ctx.messages.append(f"household {key[1]} of request {key[0]} not assessed: "
+                                f"{type(exc).__name__}: {exc}; its request stays unanswered")
+            ctx.failed_requests.add(key[0])
+            continue
         doc["_out_dir"] = (hh["agency"], hh["out_dir"])
         ctx.documents.append(doc)
     return len(ctx.documents)
