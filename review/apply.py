@@ -1,0 +1,108 @@
+"""Answers remembered: the SQL that makes each pass respect every answer in force.
+
+Run `apply_decisions_sql(run_id)` right after the linker has written this pass's links, in the
+same transaction, with the pass's temp tables `work_households` / `work_members` in place
+(the latter with the `consent` column, as `pipelines.verify.select_work` makes it). For every
+member at work and every pair whose latest answer is:
+
+* **denied** (否认) — the link is deleted, whatever the linker proposed (auto or review): a
+  denied pair is never proposed again, in any later pass, request or nightly run;
+* **confirmed** (确认) — a link the linker proposed becomes `decision = 'confirmed'` (its
+  probability and method kept); if the linker did not propose the pair this time and the
+  record is still current (in `source_records`) and the member consented, a confirmed link is
+  inserted with the probability the reviewer saw and `method = 'clerical_review'`. A record
+  belongs to one person: any link of the same record to another member of the same request
+  is deleted (else its income would count twice);
+* **undetermined** (无法确定) — the link stays a `review` question.
+
+Every link an answer touched carries it in its evidence JSON:
+``"review": {"decision", "reviewer", "decided_at", "note"}``.
+
+`affected_households_sql(run_id)` lists the households whose reports an answer taken in by
+this run changes, so the pass can re-verify them (and so regenerate their reports).
+"""
+
+from __future__ import annotations
+
+from review.keys import member_key_sql
+
+CLERICAL_METHOD = "clerical_review"
+
+
+def _q(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _review_json(p: str) -> str:
+    return (f"json_object('decision', {p}.decision, 'reviewer', {p}.reviewer, "
+            f"'decided_at', strftime({p}.decided_at, '%Y-%m-%dT%H:%M:%S'), 'note', {p}.note)")
+
+
+def answered_pairs_sql() -> str:
+    """The answer in force for each (member at work, record): temp table `review_work_pairs`."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE review_work_pairs AS
+SELECT m.request_id, m.household_id, m.member_no, coalesce(m.consent, false) AS consent,
+       d.source, d.record_id, d.decision, d.reviewer, d.decided_at, d.note, d.match_probability
+FROM work_members m
+JOIN review_decisions_latest d ON d.member_key = {member_key_sql('m')};
+"""
+
+
+def apply_decisions_sql(run_id: str) -> str:
+    """SQL (several statements) applying every answer in force to the links of the members at work.
+
+    Example:
+        >>> sql = apply_decisions_sql("run-1")
+        >>> [statement.split()[0] for statement in sql.split(";") if statement.strip()]
+        ['CREATE', 'DELETE', 'UPDATE', 'DELETE', 'INSERT']
+    """
+    link_match = ("l.source = p.source AND l.record_id = p.record_id AND l.request_id = p.request_id "
+                  "AND l.household_id = p.household_id AND l.member_no = p.member_no")
+    return answered_pairs_sql() + f"""
+DELETE FROM links l USING review_work_pairs p
+WHERE {link_match} AND p.decision = 'denied';
+UPDATE links l SET decision = CASE WHEN p.decision = 'confirmed' THEN 'confirmed' ELSE l.decision END,
+       evidence = CAST(json_merge_patch(CASE WHEN json_valid(l.evidence) THEN l.evidence ELSE '{{}}' END,
+                                        json_object('review', {_review_json('p')})) AS VARCHAR)
+FROM review_work_pairs p
+WHERE {link_match} AND (p.decision = 'confirmed' OR (p.decision = 'undetermined' AND l.decision = 'review'));
+DELETE FROM links l USING review_work_pairs p
+WHERE p.decision = 'confirmed' AND p.consent AND l.source = p.source AND l.record_id = p.record_id
+  AND l.request_id = p.request_id AND (l.household_id, l.member_no) <> (p.household_id, p.member_no)
+  AND EXISTS (SELECT 1 FROM source_records s WHERE s.source = p.source AND s.record_id = p.record_id);
+INSERT INTO links (source, record_id, request_id, household_id, member_no, match_probability, decision,
+                   method, evidence, run_id, linked_at)
+SELECT p.source, p.record_id, p.request_id, p.household_id, p.member_no, coalesce(p.match_probability, 0),
+       'confirmed', '{CLERICAL_METHOD}',
+       CAST(json_object('summary', '经人工复核确认（' || p.reviewer || '，' || strftime(p.decided_at, '%Y-%m-%d')
+                                   || '）；本次自动比对未再提出该匹配',
+                        'weights', json_array(), 'review', {_review_json('p')}) AS VARCHAR),
+       {_q(run_id)}, now()
+FROM review_work_pairs p
+WHERE p.decision = 'confirmed' AND p.consent
+  AND EXISTS (SELECT 1 FROM source_records s WHERE s.source = p.source AND s.record_id = p.record_id)
+  AND NOT EXISTS (SELECT 1 FROM links l WHERE {link_match});
+"""
+
+
+def affected_households_sql(run_id: str) -> str:
+    """SELECT request_id, household_id, agency of the households an answer taken in by `run_id` changes.
+
+    The households of the answered links, and any other household where the same record is
+    linked to the same person (a denial there removes the link too).
+    """
+    return f"""
+WITH answered AS (SELECT * FROM review_decisions WHERE run_id = {_q(run_id)}),
+touched AS (
+    SELECT request_id, household_id FROM answered
+    UNION
+    SELECT l.request_id, l.household_id
+    FROM links l
+    JOIN applicant_members m USING (request_id, household_id, member_no)
+    JOIN answered a ON a.source = l.source AND a.record_id = l.record_id AND a.member_key = {member_key_sql('m')}
+)
+SELECT DISTINCT t.request_id, t.household_id, m.agency
+FROM touched t JOIN applicant_members m USING (request_id, household_id)
+ORDER BY 1, 2
+"""

@@ -1,0 +1,203 @@
+"""Answers coming back: a filled review.xlsx dropped into `inbox/<agency>/`.
+
+    if is_review_sheet(path):
+        decisions, errors = parse_review_sheet(con, path, agency, file_hash, file_label=rel_path)
+        store_decisions(con, decisions, run_id)
+        if errors:
+            write_error_report(root / "rejected" / agency, path.name, errors, accepted=len(decisions))
+
+The sheet is recognised by its shape (a 复核编号 column), whatever its file name or format.
+Every row is checked on its own; a bad row is reported and the good rows still count:
+
+* blank 复核结论 and blank 备注: not answered, skipped silently (answer part of a sheet now,
+  the rest later: unanswered links stay in the queue); a note without a decision is an error;
+* the 复核编号 must decode to a link of this agency that still exists and is still a question
+  (`review`, or `confirmed` by an earlier answer: a later answer may overturn it);
+* the evidence the reviewer saw must be what the warehouse holds now (same hash);
+* the decision must be one of the accepted words and 复核人 must name who decided.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from connectors.errors import FileRejected
+from connectors.readers import read_raw
+from reports.masking import scrub_text
+from review.export import link_rows
+from review.keys import (DECISION_COLUMN, KEY_COLUMN, NOTE_COLUMN, REVIEWER_COLUMN, LinkKey, decode_key, fold,
+                         member_key, parse_decision, person_id)
+from review.messages import ReviewError, link_text, problem
+from warehouse import transaction
+
+REQUIRED_COLUMNS = (KEY_COLUMN, DECISION_COLUMN, REVIEWER_COLUMN)
+NOTE_LIMIT, REVIEWER_LIMIT = 500, 60
+STORED_COLUMNS = ("reviewer", "agency", "file", "file_hash", "row_number", "source", "record_id", "request_id",
+                  "household_id", "member_no", "id_number", "decision", "note", "match_probability",
+                  "evidence_hash")
+
+
+def _columns(headers: list[str]) -> dict[str, str]:
+    """Folded header -> header as read (full-width forms and stray spaces forgiven)."""
+    return {fold(h): h for h in headers}
+
+
+def is_review_sheet(path: Path) -> bool:
+    """True when `path` is a table whose header has the 复核编号 column (never raises)."""
+    try:
+        raw = read_raw(Path(path))
+    except (FileRejected, OSError, ValueError):
+        return False
+    return KEY_COLUMN in _columns(raw.headers)
+
+
+def _text(value: Any, limit: int) -> str | None:
+    text = fold(value)
+    return scrub_text(text[:limit]) if text else None
+
+
+def _members(con, keys: list[LinkKey]) -> dict[tuple, dict]:
+    hh = sorted({(k.request_id, k.household_id, k.member_no) for k in keys})
+    if not hh:
+        return {}
+    res = con.execute("SELECT request_id, household_id, member_no, agency, id_number, id_status "
+                      "FROM applicant_members WHERE (request_id, household_id, member_no) IN "
+                      "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]))",
+                      [[h[0] for h in hh], [h[1] for h in hh], [h[2] for h in hh]])
+    return {(r[0], r[1], r[2]): {"agency": r[3], "id_number": r[4], "id_status": r[5]} for r in res.fetchall()}
+
+
+def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
+    pairs = sorted({(k.source, k.record_id) for k in keys})
+    if not pairs:
+        return {}
+    res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at "
+                      "FROM review_decisions_latest WHERE (source, record_id) IN "
+                      "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
+                      [[p[0] for p in pairs], [p[1] for p in pairs]])
+    return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5]} for r in res.fetchall()}
+
+
+def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[ReviewError]]:
+    """Rows with something written in them, as (sheet row, key, decision, reviewer, note)."""
+    rows, errors = [], []
+    offset = raw.header_row  # the sheet row of a data row is header row + row_number (0 for JSONL)
+    get = {name: columns.get(name) for name in (KEY_COLUMN, DECISION_COLUMN, REVIEWER_COLUMN, NOTE_COLUMN)}
+    for rec in raw.table.to_pylist():
+        cell = {name: (rec.get(col) if col else None) for name, col in get.items()}
+        decision_text, note = fold(cell[DECISION_COLUMN]), _text(cell[NOTE_COLUMN], NOTE_LIMIT)
+        if not decision_text and not note:
+            continue  # not answered
+        row = offset + rec["row_number"]
+        decision = parse_decision(decision_text)
+        if decision is None:
+            errors.append(problem("empty_decision", row))
+            continue
+        if decision == "?":
+            errors.append(problem("invalid_decision", row, value=decision_text))
+            continue
+        reviewer = _text(cell[REVIEWER_COLUMN], REVIEWER_LIMIT)
+        if not reviewer:
+            errors.append(problem("empty_reviewer", row))
+            continue
+        key_text = fold(cell[KEY_COLUMN])
+        if not key_text:
+            errors.append(problem("empty_key", row))
+            continue
+        decoded = decode_key(key_text)
+        if decoded is None:
+            errors.append(problem("bad_key", row, value=key_text))
+            continue
+        rows.append({"row_number": row, "link": decoded[0], "hash": decoded[1], "decision": decision,
+                     "reviewer": reviewer, "note": note})
+    return rows, errors
+
+
+def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, file_hash: str, *,
+                       file_label: str | None = None) -> tuple[list[dict], list[ReviewError]]:
+    """Validate every row of a returned sheet; returns (decisions to store, problems).
+
+    Args:
+        con: The warehouse (links and applicant_members as of now).
+        path: The sheet, in `inbox/<agency>/`.
+        agency: The inbox folder it was dropped in: only this agency's links may be answered.
+        file_hash: The file's content hash (stored with each decision).
+        file_label: The file as recorded in `review_decisions.file` (default: its name);
+            the pass passes the path relative to the data root.
+
+    Returns:
+        Decisions (dicts with the columns of `review_decision_log` but decided_at / run_id),
+        and a `ReviewError` per problem, in sheet order.
+    """
+    path = Path(path)
+    try:
+        raw = read_raw(path)
+    except FileRejected as exc:
+        return [], [problem("unreadable", None, detail=exc.reason)]
+    columns = _columns(raw.headers)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        return [], [problem("missing_column", None, column=c) for c in missing]
+    answered, errors = _answered_rows(raw, columns)
+    if not answered and not errors:
+        return [], [problem("no_answers", None)]
+    keys = [a["link"] for a in answered]
+    members, links, latest = _members(con, keys), link_rows(con, keys), _latest(con, keys)
+    decisions = []
+    for a in answered:
+        link, row = a["link"], a["row_number"]
+        member = members.get((link.request_id, link.household_id, link.member_no))
+        if member is None or member["agency"] != agency:
+            errors.append(problem("unknown_link", row, link=link_text(link)) if member is None
+                          else problem("other_agency", row, request_id=link.request_id, agency=agency))
+            continue
+        current = links.get(link)
+        if current is None:
+            pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
+                                                            link.request_id, link.household_id, link.member_no))
+            before = latest.get(pair)
+            if before and before["decision"] == "denied":
+                errors.append(problem("denied_before", row, link=link_text(link), reviewer=before["reviewer"],
+                                      date=f"{before['decided_at']:%Y-%m-%d}"))
+            else:
+                errors.append(problem("unknown_link", row, link=link_text(link)))
+            continue
+        if current["decision"] not in ("review", "confirmed"):
+            errors.append(problem("not_review", row, link=link_text(link), decision=current["decision"]))
+            continue
+        if current["evidence_hash"] != a["hash"]:
+            errors.append(problem("evidence_changed", row, link=link_text(link)))
+            continue
+        decisions.append({
+            "reviewer": a["reviewer"], "agency": agency, "file": file_label or path.name, "file_hash": file_hash,
+            "row_number": row, "source": link.source, "record_id": link.record_id, "request_id": link.request_id,
+            "household_id": link.household_id, "member_no": link.member_no,
+            "id_number": person_id(member["id_number"], member["id_status"]), "decision": a["decision"],
+            "note": a["note"], "match_probability": current["match_probability"], "evidence_hash": a["hash"]})
+    errors.sort(key=lambda e: (e[0] is not None, e[0] or 0))
+    return decisions, errors
+
+
+def store_decisions(con: duckdb.DuckDBPyConnection, decisions: list[dict], run_id: str | None) -> int:
+    """Append `decisions` to `review_decision_log` in one transaction; returns the rows added.
+
+    Call outside any open transaction. decided_at is the time of this call (Asia/Shanghai,
+    the warehouse's session time zone); the sheet order is kept in `decision_id`.
+    """
+    if not decisions:
+        return 0
+    frame = pa.table({c: [d[c] for d in decisions] for c in STORED_COLUMNS})
+    name = "review_decisions_in"
+    con.register(name, frame)
+    try:
+        with transaction(con):
+            cols = ", ".join(STORED_COLUMNS)
+            con.execute(f"INSERT INTO review_decision_log (decided_at, {cols}, run_id) "
+                        f"SELECT CAST(now() AS TIMESTAMP), {cols}, ? FROM {name} ORDER BY row_number", [run_id])
+    finally:
+        con.unregister(name)
+    return len(decisions)

@@ -1,0 +1,132 @@
+"""What identifies a review question and its answer: the link key, the evidence hash, the pair.
+
+* A **link** is `(source, record_id, request_id, household_id, member_no)`: the key of `links`.
+* The **review key** (复核编号, a hidden column of review.xlsx) is that link plus the hash of
+  the evidence the reviewer was shown: ``RV1.<base64url JSON of the link>.<hash>``. It is
+  opaque to the reviewer, carries no ID number, and lets intake find the link and notice
+  that the evidence changed after the sheet was written.
+* The **pair** an answer is about is `(source, record_id, member_key)`, where `member_key`
+  is the member's normalised ID when valid, else ``m:<request>/<household>/<member>``
+  (same expression as the `review_decisions` view of migration 0007).
+* **Decisions** are written in Chinese on the sheet; a few other spellings are accepted.
+
+Example:
+    >>> key = encode_key(("tax", "T1", "R1", "H1", 1), "0123456789abcdef")
+    >>> key
+    'RV1.WyJ0YXgiLCJUMSIsIlIxIiwiSDEiLDFd.0123456789abcdef'
+    >>> decode_key(key)
+    (LinkKey(source='tax', record_id='T1', request_id='R1', household_id='H1', member_no=1), '0123456789abcdef')
+    >>> parse_decision(" 确认 "), parse_decision("No"), parse_decision(""), parse_decision("maybe")
+    ('confirmed', 'denied', None, '?')
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import unicodedata
+from typing import Any, NamedTuple
+
+KEY_PREFIX = "RV1"
+KEY_COLUMN = "复核编号"
+DECISION_COLUMN = "复核结论"
+REVIEWER_COLUMN = "复核人"
+NOTE_COLUMN = "备注"
+
+DECISIONS = ("confirmed", "denied", "undetermined")
+DECISION_LABELS = {"confirmed": "确认", "denied": "否认", "undetermined": "无法确定"}
+# Normalised (NFKC, lower case, no spaces) spelling -> decision. The dropdown offers the first
+# of each; the others are what people type when they overwrite a cell.
+DECISION_WORDS = {
+    "confirmed": ("确认", "是", "是本人", "属实", "confirm", "confirmed", "yes", "y"),
+    "denied": ("否认", "否", "不是本人", "非本人", "不是", "deny", "denied", "no", "n"),
+    "undetermined": ("无法确定", "不确定", "无法判断", "待定", "undetermined", "unsure", "unknown"),
+}
+_WORD_TO_DECISION = {w: d for d, words in DECISION_WORDS.items() for w in words}
+ACCEPTED_DECISIONS = "; ".join(f"{words[0]} ({', '.join(words[1:])})" for words in DECISION_WORDS.values())
+
+VALID_ID_STATUSES = ("valid", "repaired")
+_KEY_RE = re.compile(rf"^{KEY_PREFIX}\.([A-Za-z0-9_-]+)\.([0-9a-f]{{16}})$")
+
+
+class LinkKey(NamedTuple):
+    source: str
+    record_id: str
+    request_id: str
+    household_id: str
+    member_no: int
+
+
+def encode_key(link: tuple, evidence_hash: str) -> str:
+    """The 复核编号 of a link as shown with evidence `evidence_hash`."""
+    lk = LinkKey(*link)
+    payload = json.dumps([lk.source, lk.record_id, lk.request_id, lk.household_id, int(lk.member_no)],
+                         ensure_ascii=False, separators=(",", ":"))
+    body = base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii").rstrip("=")
+    return f"{KEY_PREFIX}.{body}.{evidence_hash}"
+
+
+def decode_key(text: Any) -> tuple[LinkKey, str] | None:
+    """`(link, evidence_hash)` from a 复核编号; None when it is not one this system wrote."""
+    if not isinstance(text, str):
+        return None
+    m = _KEY_RE.match(text.strip())
+    if not m:
+        return None
+    body = m.group(1)
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if (not isinstance(parts, list) or len(parts) != 5 or not all(isinstance(p, str) for p in parts[:4])
+            or not isinstance(parts[4], int) or isinstance(parts[4], bool)):
+        return None
+    return LinkKey(*parts), m.group(2)
+
+
+def evidence_hash(record: dict, member: dict, probability: Any) -> str:
+    """Hash of what a reviewer is shown: the source row's values, the member, the probability.
+
+    Hashes the underlying values (full ID numbers included), not their masked display, so a
+    change the mask hides is still a change. The probability counts as shown (a percentage
+    with one decimal): the matcher re-estimates its model every run, and a drift the reviewer
+    could not see must not void an answer. 16 hex digits.
+    """
+    prob = None if probability is None else round(float(probability) * 100, 1)
+    text = json.dumps({"record": record, "member": member, "probability": prob},
+                      sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def person_id(id_number: Any, id_status: Any) -> str | None:
+    """The member's ID as the pair's person key, when it can be trusted; else None."""
+    if id_number and id_status in VALID_ID_STATUSES:
+        return str(id_number)
+    return None
+
+
+def member_key(id_number: Any, id_status: Any, request_id: str, household_id: str, member_no: Any) -> str:
+    """The pair's person key (see module docstring)."""
+    return person_id(id_number, id_status) or f"m:{request_id}/{household_id}/{int(member_no)}"
+
+
+def member_key_sql(alias: str) -> str:
+    """SQL for `member_key` of an applicant-shaped row `alias` (applicant_members, work_members)."""
+    a = alias
+    return (f"CASE WHEN {a}.id_status IN ('valid', 'repaired') AND {a}.id_number IS NOT NULL THEN {a}.id_number "
+            f"ELSE 'm:' || {a}.request_id || '/' || {a}.household_id || '/' || CAST({a}.member_no AS VARCHAR) END")
+
+
+def fold(text: Any) -> str:
+    """NFKC, stripped: how headers and answers are compared (full-width forms folded)."""
+    return unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+
+
+def parse_decision(text: Any) -> str | None:
+    """`confirmed`, `denied`, `undetermined`; None when blank; ``'?'`` when not recognised."""
+    word = re.sub(r"\s+", "", fold(text)).lower()
+    if not word:
+        return None
+    return _WORD_TO_DECISION.get(word, "?")

@@ -1,0 +1,141 @@
+"""What intake says about a returned review sheet: one message per problem, and the note file.
+
+Every problem is a `ReviewError` — a `(row_number, field, reason)` tuple that also knows its
+`kind` — with a bilingual reason saying what was received and what is allowed; the note in
+`rejected/<agency>/<file>.error.txt` adds, per kind, how to fix it. `row_number` is the sheet
+row as Excel numbers it (the header is row 1), or None for a problem of the whole file.
+
+Example:
+    >>> err = problem("invalid_decision", 3, value="maybe")
+    >>> err.row_number, err.field, err.kind
+    (3, '复核结论', 'invalid_decision')
+    >>> err.reason.split(" / ")[0]
+    '无效的复核结论「maybe」'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reports.masking import scrub_text
+from reports.writer import write_atomic
+from review.keys import ACCEPTED_DECISIONS, DECISION_COLUMN, KEY_COLUMN, REVIEWER_COLUMN
+
+DIR_MODE = 0o700
+
+# kind -> (field, reason template, how to fix)
+CATALOGUE: dict[str, tuple[str | None, str, str]] = {
+    "unreadable": (None, "无法读取文件 / the file cannot be read: {detail}",
+                   "请将 review.xlsx 按原格式另存后重新放入。Save the sheet again as .xlsx and drop it in again."),
+    "missing_column": ("{column}", "缺少列「{column}」 / missing column '{column}': a review sheet keeps every "
+                       "column of the review.xlsx it was exported as",
+                       "请使用 outbox 中导出的 review.xlsx 填写，不要删除或改名列。Answer the review.xlsx "
+                       "from outbox/ as exported; do not delete or rename its columns."),
+    "no_answers": (None, "表中没有任何复核结论 / the sheet holds no answers: every 复核结论 cell is empty",
+                   "请在「复核结论」列选择确认、否认或无法确定。Choose 确认, 否认 or 无法确定 in 复核结论."),
+    "empty_key": (KEY_COLUMN, "复核编号为空 / the review key (复核编号) is empty: the hidden column was cleared "
+                  "or the row was added by hand",
+                  "只答复导出的行，不要清空隐藏的「复核编号」列。Answer only the exported rows; keep the "
+                  "hidden 复核编号 column as it is."),
+    "bad_key": (KEY_COLUMN, "无法识别的复核编号 / unrecognised review key '{value}': it was not written by hhverify",
+                "请勿修改「复核编号」列，使用 outbox 中最新的 review.xlsx。Do not edit 复核编号; answer the "
+                "latest review.xlsx from outbox/."),
+    "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
+                     "该匹配已不存在（可能已被后续核对更新），请答复 outbox 中最新的 review.xlsx。The link no "
+                     "longer exists (a later pass replaced it); answer the latest review.xlsx."),
+    "denied_before": (KEY_COLUMN, "该匹配已被否认 / this link was denied on {date} by {reviewer} and is no longer "
+                      "proposed: {link}",
+                      "如需撤销否认，请联系系统管理员。To reverse a denial, ask the system administrator."),
+    "not_review": (KEY_COLUMN, "不是待复核的匹配 / not a review link: {link} is now '{decision}', nothing to decide",
+                   "无需答复此行。Nothing to do for this row."),
+    "other_agency": (KEY_COLUMN, "其他机构的匹配 / another agency's link: request {request_id} is not a request "
+                     "of agency '{agency}' (the inbox folder the sheet was dropped in)",
+                     "请放入本机构的 inbox 目录，只答复本机构的复核清单。Drop the sheet in your own agency's "
+                     "inbox folder and answer only your agency's review sheets."),
+    "evidence_changed": (KEY_COLUMN, "证据已变化 / evidence changed since export: the department record, the "
+                         "member or the match probability of {link} changed after this sheet was written",
+                         "此行未采纳，请按 outbox 中重新生成的 review.xlsx 再次核实。This answer was not stored; "
+                         "check the row again in the regenerated review.xlsx."),
+    "empty_decision": (DECISION_COLUMN, "复核结论为空 / empty decision: a note was written but no decision chosen",
+                       "请在「复核结论」中选择确认、否认或无法确定。Choose 确认, 否认 or 无法确定."),
+    "invalid_decision": (DECISION_COLUMN, "无效的复核结论「{value}」 / invalid decision '{value}': accepted are "
+                         + ACCEPTED_DECISIONS,
+                         "请从下拉列表中选择确认、否认或无法确定。Choose from the dropdown: 确认, 否认 or 无法确定."),
+    "empty_reviewer": (REVIEWER_COLUMN, "复核人为空 / the reviewer (复核人) is empty: write the name of the person "
+                       "who decided",
+                       "请填写作出结论的经办人员姓名。Write the name of the person who decided."),
+}
+
+
+class ReviewError(tuple):
+    """`(row_number, field, reason)` with the message's `kind` attached."""
+
+    kind: str
+
+    def __new__(cls, row_number: int | None, field: str | None, reason: str, kind: str) -> "ReviewError":
+        self = super().__new__(cls, (row_number, field, reason))
+        self.kind = kind
+        return self
+
+    row_number = property(lambda self: self[0])
+    field = property(lambda self: self[1])
+    reason = property(lambda self: self[2])
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = scrub_text(str(value)).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def problem(kind: str, row_number: int | None, **details: object) -> ReviewError:
+    """The message of `kind` for `row_number`, with `details` (cell values shortened and scrubbed)."""
+    field, template, _ = CATALOGUE[kind]
+    clean = {k: _short(v) if k in ("value", "detail") else v for k, v in details.items()}
+    return ReviewError(row_number, field.format(**clean) if field else None, template.format(**clean), kind)
+
+
+def link_text(link) -> str:
+    """``tax record T1 → request R1, household H1, member 2``."""
+    return (f"{link.source} record {link.record_id} → request {link.request_id}, household {link.household_id}, "
+            f"member {link.member_no}")
+
+
+def error_note(file_name: str, errors: list, accepted: int | None = None) -> str:
+    """The text of `<file>.error.txt`."""
+    lines = [f"复核表处理结果 / review sheet result: {file_name}", ""]
+    if accepted is not None:
+        lines += [f"已采纳 {accepted} 行；以下 {len(errors)} 处问题未采纳，其余行照常生效。",
+                  f"{accepted} answered rows were stored; the {len(errors)} problems below were not, "
+                  "the other rows count as usual.", ""]
+    for err in errors:
+        where = "整个文件 / whole file" if err[0] is None else f"第 {err[0]} 行 / row {err[0]}"
+        column = f" · 列 / column {err[1]}" if err[1] else ""
+        lines.append(f"{where}{column}")
+        lines.append(f"  原因 / reason: {scrub_text(err[2])}")
+        fix = CATALOGUE.get(getattr(err, "kind", ""), (None, None, None))[2]
+        if fix:
+            lines.append(f"  处理 / how to fix: {fix}")
+        lines.append("")
+    lines.append("更正后请另存为新文件名，再放入 inbox/<机构>/。Save the corrected sheet under a new name and "
+                 "drop it in inbox/<agency>/ again.")
+    return "\n".join(lines) + "\n"
+
+
+def write_error_report(rejected_dir: Path, file_name: str, errors: list, accepted: int | None = None) -> Path:
+    """Write `<rejected_dir>/<file_name>.error.txt` (atomic, owner-only); returns its path.
+
+    `file_name` is the returned sheet's name (any folder part is dropped).
+    """
+    name = Path(str(file_name)).name
+    if not name or name.startswith(".") or name in ("..", "."):
+        raise ValueError(f"unsafe file name for an error report: {file_name!r}")
+    rejected_dir = Path(rejected_dir)
+    missing = []
+    p = rejected_dir
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir(mode=DIR_MODE, exist_ok=True)
+        d.chmod(DIR_MODE)
+    return write_atomic(rejected_dir / f"{name}.error.txt", error_note(name, errors, accepted).encode("utf-8"))

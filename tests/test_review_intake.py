@@ -1,0 +1,180 @@
+"""Returned review sheets: recognised by shape, validated row by row, stored append-only."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from review import (apply_decisions_sql, encode_key, is_review_sheet, parse_decision, parse_review_sheet,
+                    review_rows, store_decisions, write_error_report, write_review_sheet)
+from review_support import build_warehouse, fill_sheet, links, make_work, propose, read_sheet
+from warehouse.sql import run_sql
+
+ANSWER = ("确认", "张科员", "")
+
+
+@dataclass
+class SheetCase:
+    name: str
+    expected: list
+    answers: dict = field(default_factory=lambda: {"T1": ANSWER})
+    request_id: str = "R1"
+    drop_columns: tuple = ()
+    keys: dict | None = None
+    after_export: Callable | None = None
+
+
+INVALID_SHEETS = [
+    SheetCase("unknown link", keys={"T1": encode_key(("tax", "T404", "R1", "H1", 1), "0123456789abcdef")},
+              expected=[(2, "复核编号", "未知的匹配 / unknown link: tax record T404 → request R1, household H1, "
+                                      "member 1 is not a link in the warehouse")]),
+    SheetCase("evidence changed since export",
+              after_export=lambda con: con.execute("UPDATE tax_all SET income_amount = 9999 WHERE record_id = 'T1'"),
+              expected=[(2, "复核编号", "证据已变化 / evidence changed since export: the department record, the member "
+                                      "or the match probability of tax record T1 → request R1, household H1, member 1 "
+                                      "changed after this sheet was written")]),
+    SheetCase("probability changed since export",
+              after_export=lambda con: con.execute("UPDATE links SET match_probability = 0.7 WHERE record_id = 'T1'"),
+              expected=[(2, "复核编号", "证据已变化 / evidence changed since export: the department record, the member "
+                                      "or the match probability of tax record T1 → request R1, household H1, member 1 "
+                                      "changed after this sheet was written")]),
+    SheetCase("another agency's link", request_id="R9", answers={"T9": ANSWER},
+              expected=[(2, "复核编号", "其他机构的匹配 / another agency's link: request R9 is not a request of agency "
+                                      "'taiyuan' (the inbox folder the sheet was dropped in)")]),
+    SheetCase("invalid decision text", answers={"T1": ("也许吧", "张科员", "")},
+              expected=[(2, "复核结论", "无效的复核结论「也许吧」 / invalid decision '也许吧': accepted are "
+                                      "确认 (是, 是本人, 属实, confirm, confirmed, yes, y); "
+                                      "否认 (否, 不是本人, 非本人, 不是, deny, denied, no, n); "
+                                      "无法确定 (不确定, 无法判断, 待定, undetermined, unsure, unknown)")]),
+    SheetCase("a note without a decision", answers={"T1": ("", "张科员", "还要再问问")},
+              expected=[(2, "复核结论", "复核结论为空 / empty decision: a note was written but no decision chosen")]),
+    SheetCase("no reviewer", answers={"T1": ("确认", "", "")},
+              expected=[(2, "复核人", "复核人为空 / the reviewer (复核人) is empty: write the name of the person "
+                                    "who decided")]),
+    SheetCase("review key cleared", keys={"T1": ""},
+              expected=[(2, "复核编号", "复核编号为空 / the review key (复核编号) is empty: the hidden column was "
+                                      "cleared or the row was added by hand")]),
+    SheetCase("review key edited", keys={"T1": "RV1.abc"},
+              expected=[(2, "复核编号", "无法识别的复核编号 / unrecognised review key 'RV1.abc': it was not written "
+                                      "by hhverify")]),
+    SheetCase("missing decision column", drop_columns=("复核结论",),
+              expected=[(None, "复核结论", "缺少列「复核结论」 / missing column '复核结论': a review sheet keeps every "
+                                        "column of the review.xlsx it was exported as")]),
+    SheetCase("nothing answered", answers={},
+              expected=[(None, None, "表中没有任何复核结论 / the sheet holds no answers: every 复核结论 cell is empty")]),
+    SheetCase("no longer a question", after_export=lambda con: con.execute(
+                  "UPDATE links SET decision = 'auto' WHERE record_id = 'T1'"),
+              expected=[(2, "复核编号", "不是待复核的匹配 / not a review link: tax record T1 → request R1, household "
+                                      "H1, member 1 is now 'auto', nothing to decide")]),
+]
+
+
+@pytest.mark.parametrize("case", INVALID_SHEETS, ids=[c.name for c in INVALID_SHEETS])
+def test_invalid_sheets_are_reported_row_by_row_with_exact_messages(tmp_path, case: SheetCase):
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    agency = "datong" if case.request_id == "R9" else "taiyuan"
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, case.request_id), agency, case.request_id)
+    if case.after_export:
+        case.after_export(con)
+    filled = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "答复.xlsx", case.answers,
+                        drop_columns=case.drop_columns, keys=case.keys)
+    assert is_review_sheet(filled)
+    decisions, errors = parse_review_sheet(con, filled, "taiyuan", "h")
+    assert decisions == []
+    assert errors == case.expected
+
+
+def test_the_valid_rows_of_a_partly_invalid_sheet_still_count(tmp_path):
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    filled = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "答复.xlsx",
+                        {"T1": ("maybe", "张科员", ""), "V1": ("是", "张科员", "")})
+    decisions, errors = parse_review_sheet(con, filled, "taiyuan", "h")
+    assert [(d["record_id"], d["decision"], d["row_number"]) for d in decisions] == [("V1", "confirmed", 3)]
+    assert [(e[0], e[1], e.kind) for e in errors] == [(2, "复核结论", "invalid_decision")]
+    assert store_decisions(con, decisions, "run-1") == 1
+
+    note = write_error_report(tmp_path / "rejected" / "taiyuan", filled.name, errors, accepted=len(decisions))
+    assert note.name == "答复.xlsx.error.txt" and note.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "rejected" / "taiyuan").stat().st_mode & 0o777 == 0o700
+    text = note.read_text(encoding="utf-8")
+    assert "已采纳 1 行；以下 1 处问题未采纳，其余行照常生效。" in text
+    assert "第 2 行 / row 2 · 列 / column 复核结论\n  原因 / reason: 无效的复核结论「maybe」 / invalid decision 'maybe'" in text
+    assert "  处理 / how to fix: 请从下拉列表中选择确认、否认或无法确定。" in text
+
+
+def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": ("确认", "张科员", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    propose(con, "run-2", ["T1", "T2", "V1"])
+    make_work(con, [("R1", "H1")])
+    run_sql(con, apply_decisions_sql("run-2"))
+    assert links(con)["V1"][0] == "confirmed"
+
+    # a second answer to the same (old) sheet overturns the confirmation: a row is added, none changed
+    second = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": ("否认", "王科长", "复查后否认")})
+    decisions, errors = parse_review_sheet(con, second, "taiyuan", "hb")
+    assert errors == [] and store_decisions(con, decisions, "run-3") == 1
+    log = con.execute("SELECT decision_id, decision, reviewer, file_hash FROM review_decisions ORDER BY 1").fetchall()
+    assert [r[1:] for r in log] == [("confirmed", "张科员", "ha"), ("denied", "王科长", "hb")]
+    assert con.execute("SELECT decision, reviewer FROM review_decisions_latest WHERE record_id = 'V1'").fetchall() == [
+        ("denied", "王科长")]
+    propose(con, "run-4", ["T1", "T2", "V1"])
+    run_sql(con, apply_decisions_sql("run-4"))
+    assert "V1" not in links(con)
+
+    # the old sheet once more: the pair is denied and no longer proposed, and the message says so
+    third = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "c.xlsx", {"V1": ("确认", "张科员", "")})
+    decisions, errors = parse_review_sheet(con, third, "taiyuan", "hc")
+    day = con.execute("SELECT strftime(max(decided_at), '%Y-%m-%d') FROM review_decisions").fetchall()[0][0]
+    assert decisions == [] and errors == [(3, "复核编号", f"该匹配已被否认 / this link was denied on {day} by 王科长 and "
+                                                        "is no longer proposed: vehicle record V1 → request R1, "
+                                                        "household H1, member 2")]
+
+
+def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_path):
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    header, *rows = read_sheet(sheet)
+    rows[1][header.index("复核结论")], rows[1][header.index("复核人")] = "deny", "张科员"
+    rows[0][header.index("复核人")] = "张科员"          # a reviewer name alone does not answer a row
+    path = tmp_path / "inbox" / "taiyuan" / "answers.csv"
+    path.parent.mkdir(parents=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([header] + rows)
+    assert is_review_sheet(path)
+    decisions, errors = parse_review_sheet(con, path, "taiyuan", "h")
+    assert errors == [] and [(d["record_id"], d["decision"], d["row_number"]) for d in decisions] == [
+        ("V1", "denied", 3)]
+
+
+def test_only_sheets_with_the_review_key_column_are_review_sheets(tmp_path):
+    request = tmp_path / "request.csv"
+    request.write_text("申请编号,家庭编号,姓名\nR1,H1,王伟\n", encoding="utf-8")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really")
+    assert not is_review_sheet(request) and not is_review_sheet(junk) and not is_review_sheet(tmp_path / "gone.xlsx")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("确认", "confirmed"), (" 是 ", "confirmed"), ("ＣＯＮＦＩＲＭ", "confirmed"), ("Yes", "confirmed"),
+    ("否认", "denied"), ("否", "denied"), ("deny", "denied"), ("不是 本人", "denied"),
+    ("无法确定", "undetermined"), ("不确定", "undetermined"), ("Undetermined", "undetermined"),
+    ("", None), (None, None), ("  ", None), ("maybe", "?"), ("确认否认", "?"),
+])
+def test_decision_spellings(text, expected):
+    assert parse_decision(text) == expected
+
+
+def test_a_probability_drift_the_reviewer_could_not_see_does_not_void_the_answer(tmp_path):
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    con.execute("UPDATE links SET match_probability = 0.50004 WHERE record_id = 'T1'")   # still shown as 50.0%
+    filled = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "答复.xlsx", {"T1": ANSWER})
+    decisions, errors = parse_review_sheet(con, filled, "taiyuan", "h")
+    assert errors == [] and [d["match_probability"] for d in decisions] == [0.50004]
