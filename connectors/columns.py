@@ -2,8 +2,10 @@
 
 A department file repeats the same names, months, items and IDs across many rows, so each
 parser runs once per distinct value and the results are taken back to the rows with Arrow
-kernels. Amounts are nearly all distinct, so plain ones (`1234.50`) are cast by Arrow
-directly and only the others (`¥1,234.5元`, negatives) reach the Python parser.
+kernels. Amounts are nearly all distinct, so the common spellings (`1234.50`, `1,234.50`,
+`￥1234.5`, `1234.5元`) are parsed by Arrow over the whole column and only the others
+(negatives, `1.5万`, odd spaces) reach the Python parser; clean, valid ID numbers are checked
+with numpy over the distinct values (`connectors.fastpaths`), the rest by `parse_id`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from connectors import fastpaths
 from connectors.schema import Field
 from connectors.values import (parse_category, parse_date, parse_id, parse_money, parse_number,
                                parse_period, parse_share)
@@ -28,7 +31,6 @@ EMPTY_ALLOWED = frozenset({"consent_ref"})
 """Required columns whose cells may be empty: contract §3 says a person without a consent
 reference is reported as not verified, so the row must reach the report, not quarantine."""
 
-_PLAIN_MONEY = r"^\d{1,16}(\.\d{1,2})?$"
 _PLAIN_HAN_NAME = r"^[\x{4E00}-\x{9FA5}]{1,20}$"  # all assigned letters: normalise_name keeps them
 _NULL = pa.scalar(None, pa.string())
 
@@ -42,14 +44,25 @@ class Parsed:
 
 
 def _apply_unique(column: pa.ChunkedArray, fn: Callable, types: tuple[pa.DataType, ...],
-                  on_null: tuple | None = None):
-    """Run `fn` once per distinct value; return one array per output plus the error array."""
-    unique = pc.unique(column)
-    positions = pc.index_in(column, value_set=unique)
+                  on_null: tuple | None = None, fast: Callable | None = None):
+    """Run `fn` once per distinct value; return one array per output plus the error array.
+
+    `fast(unique) -> (claimed, arrays)` may compute some distinct values at once (see
+    `connectors.fastpaths`); `fn` then runs only for the values it did not claim.
+    """
+    unique, positions = _distinct(column)
+    claimed = None
+    if fast is not None and len(unique):
+        claimed, fast_arrays = fast(unique)
+        if pc.all(claimed).as_py():
+            return [pc.take(a, positions) for a in fast_arrays], pa.nulls(len(column), pa.string())
+        slow_values = unique.filter(pc.invert(claimed))
+    else:
+        slow_values = unique
     outputs: list[list] = [[] for _ in types]
     errors: list[str | None] = []
     single = len(types) == 1
-    for value in unique.to_pylist():
+    for value in slow_values.to_pylist():
         try:
             if value is None:
                 result = on_null or (None,) * len(types)
@@ -61,13 +74,40 @@ def _apply_unique(column: pa.ChunkedArray, fn: Callable, types: tuple[pa.DataTyp
         for out, item in zip(outputs, result):
             out.append(item)
         errors.append(error)
-    arrays = [pc.take(pa.array(out, typ), positions) for out, typ in zip(outputs, types)]
-    return arrays, pc.take(pa.array(errors, pa.string()), positions)
+    slow = [pa.array(out, typ) for out, typ in zip(outputs, types)]
+    slow_errors = pa.array(errors, pa.string())
+    if claimed is not None:  # scatter the Python results between the fast ones
+        unclaimed = pc.invert(claimed)
+        slow = [pc.replace_with_mask(a, unclaimed, s) for a, s in zip(fast_arrays, slow)]
+        slow_errors = pc.replace_with_mask(pa.nulls(len(unique), pa.string()), unclaimed, slow_errors)
+    return [pc.take(a, positions) for a in slow], pc.take(slow_errors, positions)
+
+
+def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, pa.ChunkedArray]:
+    """The distinct values of a column (null included) and, per row, the position of its value.
+
+    One hash pass (`dictionary_encode`) instead of two (`unique`, then `index_in`). Every
+    chunk of a dictionary-encoded chunked array carries the same, final dictionary (the hash
+    table only grows, so equal lengths mean equal dictionaries); should a future pyarrow
+    differ, the two-pass way is used.
+    """
+    if isinstance(column, pa.ChunkedArray) and len(column):
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+        if all(len(chunk.dictionary) == len(dictionary) for chunk in encoded.chunks):
+            return dictionary, pa.chunked_array([chunk.indices for chunk in encoded.chunks])
+    unique = pc.unique(column)
+    return unique, pc.index_in(column, value_set=unique)
 
 
 def _id_parts(raw: str | None) -> tuple:
     info = parse_id(raw)
     return info.number, info.status, info.birth_date, info.gender, info.birthplace, info.reason
+
+
+def _id_fast(unique: pa.Array):
+    claimed, columns = fastpaths.id_numbers(unique)
+    return claimed, [columns[c] for c in ID_COLUMNS if c != "id_raw"]
 
 
 def _count(raw: str) -> int:
@@ -85,9 +125,8 @@ def _category(field: Field) -> Callable[[str], str | None]:
 
 
 def _money(field: Field, column: pa.ChunkedArray):
-    plain = pc.match_substring_regex(column, _PLAIN_MONEY)
-    fast = pc.if_else(plain, column, _NULL).cast(MONEY)
-    (slow,), errors = _apply_unique(pc.if_else(plain, _NULL, column),
+    claimed, fast = fastpaths.money(column)
+    (slow,), errors = _apply_unique(pc.if_else(claimed, _NULL, column),
                                     lambda raw: parse_money(raw, field.negative_ok), (MONEY,))
     return pc.coalesce(fast, slow), errors
 
@@ -126,7 +165,7 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         parsed = [c for c in ID_COLUMNS if c != "id_raw"]
         types = output_columns(field)
         arrays, errors = _apply_unique(column, _id_parts, tuple(types[c] for c in parsed),
-                                       on_null=_id_parts(None))
+                                       on_null=_id_parts(None), fast=_id_fast)
         columns = dict(zip(parsed, arrays)) | {"id_raw": column}
         columns = {c: columns[c] for c in ID_COLUMNS}
     elif kind == "name":

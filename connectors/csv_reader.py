@@ -4,6 +4,11 @@ The encoding is decided from the bytes: a BOM says UTF-8 or UTF-16; text that is
 is UTF-8; anything else is read as GB18030, the superset of GBK that also covers rare name
 characters GBK lacks (𠮷, 䶮). pyarrow does the parsing, with every column typed as string,
 so `0012` and 18-digit ID numbers arrive exactly as written.
+
+A file cut off in transfer (it ends in the middle of a row) loads its complete rows; the
+broken last row is a row error saying the file looks truncated (see `split_tail`). A cut
+that falls exactly at a line break, or inside the last value of a row, leaves nothing to
+detect: such a file reads as complete.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,6 +34,10 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "'|'"}
+
+
+def _workers(n_rows: int) -> int:
+    return min(4, os.cpu_count() or 1) if n_rows >= 50_000 else 1
 
 
 def has_utf16_bom(head: bytes) -> bool:
@@ -94,13 +105,49 @@ def _first_lines(path: Path, data: bytes, encoding: str) -> list[tuple[int, int,
     return found
 
 
+TRUNCATED = ("the file ends in the middle of this row ({detail}): it looks cut off in transfer. The complete "
+             "rows before it were loaded; this row was not. Send the file again in full")
+
+
+def split_tail(data: bytes) -> tuple[bytes, bytes]:
+    """(complete lines, the bytes after the last line break) of a text file.
+
+    The tail is empty when the file ends with a line break (or holds a single line, or is
+    UTF-16, whose line breaks are two bytes). A file written completely usually ends with one;
+    a tail is either a last row written without it (fine) or a row cut off in transfer, which
+    the reader must judge.
+    """
+    if not data or data.endswith((b"\n", b"\r")) or has_utf16_bom(data):
+        return data, b""
+    cut = data.rfind(b"\n") + 1
+    if cut == 0 or not data[cut:].strip():
+        return data, b""
+    return data[:cut], data[cut:]
+
+
+def _judge_tail(tail: bytes, encoding: str, delimiter: str, width: int) -> tuple[str | None, str]:
+    """(why the last row looks truncated or None, its text) for a tail after the last line break."""
+    try:
+        text = tail.decode(encoding)
+    except UnicodeDecodeError:
+        return "it stops inside a character", tail.decode(encoding, errors="replace")
+    text = text.rstrip("\r")
+    if text.count('"') % 2:
+        return "a quoted value is not closed", text
+    fields = len(next(csv.reader([text], delimiter=delimiter), []))
+    if fields < width:
+        return f"{fields} of the header's {width} fields", text
+    return None, text
+
+
 def read_csv(path: Path, data: bytes) -> RawFile:
     """Read a delimited text file; see the module docstring.
 
     Raises:
         FileRejected: undecodable text, no header, or mostly ragged lines.
     """
-    encoding, body, arrow_encoding = detect_encoding(path, data)
+    complete, tail = split_tail(data)
+    encoding, body, arrow_encoding = detect_encoding(path, complete)
     lines = _first_lines(path, body, "utf-8" if arrow_encoding == "utf8" else arrow_encoding)
     if not lines:
         raise FileRejected(path, "the file has no header row")
@@ -112,10 +159,32 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     chosen = pick_header(cells)
     header_line, header_end, _ = lines[chosen]
     names = dedupe_headers(cells[chosen])
-    table, row_numbers, errors = _parse_body(path, body[header_end:], names, delimiter, arrow_encoding)
-    table = pa.table({name: tidy_strings(table.column(i)) for i, name in enumerate(names)})
+    truncated, tail_text = (None, "")
+    if tail:
+        truncated, tail_text = _judge_tail(tail, "utf-8" if arrow_encoding == "utf8" else arrow_encoding,
+                                           delimiter, len(names))
+        if truncated is None:  # a last row written without a line break
+            body, tail = body + tail + b"\n", b""
+    try:
+        table, row_numbers, errors = _parse_body(path, body[header_end:], names, delimiter, arrow_encoding)
+    except FileRejected:
+        if not truncated:
+            raise
+        # The tail may close a quoted value opened above it: judge the file whole, as before.
+        truncated = None
+        table, row_numbers, errors = _parse_body(path, (body + tail + b"\n")[header_end:], names, delimiter,
+                                                 arrow_encoding)
+    if truncated:
+        total = table.num_rows + len(errors)
+        if row_numbers is None:
+            row_numbers = list(range(1, total + 1))
+        errors = errors + [(total + 1, TRUNCATED.format(detail=truncated), tail_text)]
+    with ThreadPoolExecutor(max_workers=_workers(table.num_rows)) as pool:  # Arrow kernels free the GIL
+        tidy = list(pool.map(tidy_strings, table.columns))
+    table = pa.table(dict(zip(names, tidy)))
     return RawFile(with_row_numbers(table, row_numbers), "csv", encoding, delimiter, header_line, path,
-                   row_errors=row_errors_table(errors))
+                   row_errors=row_errors_table(errors),
+                   truncated=f"the last row is cut off ({truncated})" if truncated else None)
 
 
 def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encoding: str,
@@ -135,8 +204,12 @@ def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encod
                                            use_threads=use_threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=keep_aside),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in positional}),
-        ) if body.strip() else pa.table({n: pa.array([], pa.string()) for n in positional})
+            # Empty cells (only those: not 'NA' or 'null') arrive as nulls, quoted ones too:
+            # tidy_strings then rarely has to null any.
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in positional},
+                                                 null_values=[""], strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True),
+        ) if body and not body.isspace() else pa.table({n: pa.array([], pa.string()) for n in positional})
     except UnicodeDecodeError:
         raise _undecodable(path, body) from None
     except pa.ArrowInvalid as exc:

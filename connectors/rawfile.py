@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 ROW_ERROR_SCHEMA = pa.schema([("row_number", pa.int64()), ("reason", pa.string()),
@@ -38,6 +39,9 @@ class RawFile:
         sheet: For XLSX: the sheet read.
         row_errors: Rows that could not be split into fields at all: `row_number`, `reason`,
             `raw_value` (the line). They are not in `table`.
+        truncated: Set when the file looks cut off in transfer (a CSV or JSON Lines file
+            ending in the middle of a row): what was found. Its complete rows are in `table`,
+            the broken last row in `row_errors`.
     """
 
     table: pa.Table
@@ -48,6 +52,7 @@ class RawFile:
     path: Path
     sheet: str | None = None
     row_errors: pa.Table = field(default_factory=row_errors_table)
+    truncated: str | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -70,5 +75,5 @@ def with_row_numbers(table: pa.Table, row_numbers: pa.Array | list[int] | None =
         if name.startswith("column_") and table.column(name).null_count == table.num_rows:
             table = table.drop_columns([name])
     if row_numbers is None:
-        row_numbers = pa.array(range(1, table.num_rows + 1), pa.int64())
+        row_numbers = np.arange(1, table.num_rows + 1, dtype=np.int64)
     return table.append_column("row_number", pa.array(row_numbers, pa.int64()))

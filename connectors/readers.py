@@ -14,6 +14,12 @@ the digits written (`1234.50` stays `1234.50`) because floats are parsed as Deci
 
 Parquet: every column rendered as text, so it reads like the same data in CSV.
 
+Truncated files (cut off in transfer): a workbook or Parquet file keeps its directory at the
+end, so a cut one cannot be read at all and is rejected whole, with a reason saying it looks
+truncated and that nothing was loaded. A CSV or JSON Lines file cut in the middle of a row
+loads its complete rows and reports the broken last one as a row error (see
+`csv_reader.split_tail`).
+
 Example:
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "tax.txt"
@@ -25,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -37,7 +44,7 @@ import pyarrow.parquet as pq
 from python_calamine import CalamineWorkbook
 
 from connectors import csv_reader
-from connectors.cells import dedupe_headers, render_cell, render_column, strings_table
+from connectors.cells import dedupe_headers, gc_paused, render_cell, render_column, strings_table
 from connectors.errors import FileRejected
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, detect_format, known_binary, looks_binary, pick_header
@@ -45,6 +52,11 @@ from connectors.sniff import HEADER_SEARCH_ROWS, detect_format, known_binary, lo
 ACCEPTED = "CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet"
 _HEAD_BYTES = 8192
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_ZIP_TAIL = 22 + 65535  # the end-of-central-directory record and the longest archive comment
+TRUNCATED_LINE = ("the file ends in the middle of this line ({detail}): it looks cut off in transfer. The "
+                  "complete lines before it were loaded; this line was not. Send the file again in full")
+TRUNCATED_WHOLE = ("the file looks truncated (cut off in transfer): {what}. The whole file is rejected and "
+                   "nothing from it was loaded; send it again in full")
 
 
 def read_raw(path: Path, sheet: str | None = None) -> RawFile:
@@ -66,14 +78,16 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
         data = path.read_bytes()
     except OSError as exc:
         raise FileRejected(path, f"cannot open the file ({exc.strerror or exc})") from exc
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies a 100 MB file to look at it
         raise FileRejected(path, "the file is empty; send it again with a header row and data rows")
     head = data[:_HEAD_BYTES]
     fmt = detect_format(head)
     if fmt in ("xlsx", "xls"):
-        return read_workbook(path, fmt, sheet)
+        cut = (fmt == "xlsx" and b"PK\x05\x06" not in data[-_ZIP_TAIL:]
+               and (b"[Content_Types].xml" in head or b"xl/" in head))
+        return read_workbook(path, fmt, sheet, truncated=cut)
     if fmt == "parquet":
-        return read_parquet(path)
+        return read_parquet(path, tail=data[-4:])
     what = known_binary(head)
     if what:
         raise FileRejected(path, f"the file is {what}, not a table; accepted formats: {ACCEPTED}")
@@ -88,10 +102,14 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
     return csv_reader.read_csv(path, data)
 
 
-def _open_sheet(path: Path, fmt: str, sheet: str | None):
+def _open_sheet(path: Path, fmt: str, sheet: str | None, truncated: bool = False):
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own zip/xml errors and plain ValueErrors
+        if truncated:
+            raise FileRejected(path, TRUNCATED_WHOLE.format(
+                what="an .xlsx workbook is a ZIP archive that ends with its directory, and this one stops "
+                     f"before it ({exc})")) from exc
         what = "a ZIP archive but not an Excel workbook" if fmt == "xlsx" else "not a readable workbook"
         raise FileRejected(path, f"the file is {what} ({exc}); save it from Excel as .xlsx") from exc
     names = book.sheet_names
@@ -105,48 +123,91 @@ def _open_sheet(path: Path, fmt: str, sheet: str | None):
         raise FileRejected(path, f"sheet {sheet or names[0]!r} cannot be read ({exc})") from exc
 
 
-def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None) -> RawFile:
+def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, truncated: bool = False) -> RawFile:
     """Read one sheet of a workbook as strings.
 
     Args:
         path: The workbook.
         fmt: `xlsx` or `xls`, as recognised from the content.
         sheet: The sheet to read; the first when None.
+        truncated: The file holds workbook parts but lacks the ZIP directory that ends every
+            .xlsx: if it cannot be opened, the reason says it looks cut off in transfer.
 
     Raises:
-        FileRejected: not a workbook, no such sheet, or the sheet is empty.
+        FileRejected: not a workbook (or a truncated one), no such sheet, or the sheet is empty.
     """
-    ws = _open_sheet(path, fmt, sheet)
-    try:
-        cells = ws.to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise FileRejected(path, f"sheet {ws.name!r} cannot be read ({exc})") from exc
-    rows = []  # (0-based sheet row, rendered cells) of non-empty rows
-    for index, row in enumerate(cells):
-        # Text cells pass as they are (tidy_strings strips them later); only the others render.
-        rendered = [value if value.__class__ is str else render_cell(value) for value in row]
-        if any(value and not value.isspace() for value in rendered):
-            rows.append((index, rendered))
-    if not rows:
-        raise FileRejected(path, f"sheet {ws.name!r} is empty")
-    chosen = pick_header([rendered for _, rendered in rows[:HEADER_SEARCH_ROWS]])
-    header_index, header = rows[chosen]
-    width = max(i + 1 for i, cell in enumerate(header) if cell and cell.strip())
-    body = rows[chosen + 1:]
-    width = max([width] + [max((i + 1 for i, v in enumerate(r) if v), default=0) for _, r in body])
-    names = dedupe_headers((header + [None] * width)[:width])
-    columns = {name: [(r + [None] * width)[i] for _, r in body] for i, name in enumerate(names)}
-    table = with_row_numbers(strings_table(columns), [index - header_index for index, _ in body])
+    ws = _open_sheet(path, fmt, sheet, truncated)
+    with gc_paused():
+        # Rows come from the sheet's first row but its first used column: put back the empty
+        # columns before it, so positions (and `column_<n>` names) are those of the sheet.
+        left = [""] * (ws.start[1] if ws.start else 0)
+        rows = []  # (0-based sheet row, rendered cells) of non-empty rows
+        try:
+            for index, row in enumerate(ws.iter_rows()):  # row by row: the sheet is never held twice
+                if left:
+                    row = left + row
+                # Text cells pass as they are (tidy_strings strips them later); only the others
+                # render. Whole numbers (codes, serials, amounts in yuan) are the commonest other
+                # cells: inlined here exactly as render_cell writes them.
+                rendered = [value if (kind := value.__class__) is str
+                            else str(int(value)) if kind is float and value.is_integer()
+                            else render_cell(value) for value in row]
+                if any(value and not value.isspace() for value in rendered):
+                    rows.append((index, rendered))
+        except Exception as exc:  # calamine's own errors while it reads the sheet
+            raise FileRejected(path, f"sheet {ws.name!r} cannot be read ({exc})") from exc
+        if not rows:
+            raise FileRejected(path, f"sheet {ws.name!r} is empty")
+        chosen = pick_header([rendered for _, rendered in rows[:HEADER_SEARCH_ROWS]])
+        header_index, header = rows[chosen]
+        width = max(i + 1 for i, cell in enumerate(header) if cell and cell.strip())
+        body = rows[chosen + 1:]
+        data = [r for _, r in body]
+        longest = max(map(len, data), default=0)
+        if any(len(r) != longest for r in data):  # a sheet's rows are rectangular; be safe anyway
+            data = [r + [None] * (longest - len(r)) for r in data]
+        cells_by_column = list(zip(*data))        # transpose once, not cell by cell
+        width = max([width] + [i + 1 for i, column in enumerate(cells_by_column) if any(column)])
+        names = dedupe_headers((header + [None] * width)[:width])
+        empty = [None] * len(data)
+        columns = {name: cells_by_column[i] if i < len(cells_by_column) else empty for i, name in enumerate(names)}
+        table = with_row_numbers(strings_table(columns), [index - header_index for index, _ in body])
     return RawFile(table, fmt, None, None, header_index + 1, path, sheet=ws.name)
 
 
 def read_jsonl(path: Path, data: bytes) -> RawFile:
     """Read a JSON Lines file; `row_number` is the line number.
 
+    A file that ends in the middle of a line (cut off in transfer) loads its complete lines;
+    the broken last one is a row error saying so.
+
     Raises:
         FileRejected: undecodable, or not a single line holds a JSON object.
     """
-    text, encoding = csv_reader.decode_text(path, data)
+    complete, tail = csv_reader.split_tail(data)
+    text, encoding = csv_reader.decode_text(path, complete)
+    truncated = None
+    if tail:
+        codec = "utf-8" if encoding.startswith("utf-8") else encoding
+        try:
+            json.loads(tail.decode(codec))
+            text += tail.decode(codec)          # a last line written without a line break
+        except UnicodeDecodeError:
+            truncated = "it stops inside a character"
+        except json.JSONDecodeError:
+            truncated = "the JSON object is not closed"
+    if truncated:
+        line = text.count("\n") + 1
+        error = row_errors_table([(line, TRUNCATED_LINE.format(detail=truncated),
+                                   tail.decode(codec, errors="replace"))])
+    raw = _read_jsonl_rows(path, text, encoding)
+    if truncated:
+        raw = dataclasses.replace(raw, row_errors=pa.concat_tables([raw.row_errors, error]),
+                                  truncated=f"the last line is cut off ({truncated})")
+    return raw
+
+
+def _read_jsonl_rows(path: Path, text: str, encoding: str) -> RawFile:
     fast = _read_jsonl_with_arrow(path, text, encoding)
     if fast is not None:
         return fast
@@ -198,15 +259,23 @@ def _read_jsonl_with_arrow(path: Path, text: str, encoding: str) -> RawFile | No
     return RawFile(with_row_numbers(table), "jsonl", encoding, None, 0, path)
 
 
-def read_parquet(path: Path) -> RawFile:
+def read_parquet(path: Path, tail: bytes | None = None) -> RawFile:
     """Read a Parquet file; dates become `YYYY-MM-DD`, numbers plain text without exponent.
 
+    Args:
+        path: The file.
+        tail: Its last 4 bytes, to tell a truncated file from another unreadable one.
+
     Raises:
-        FileRejected: the file is not readable Parquet.
+        FileRejected: the file is not readable Parquet (or is truncated).
     """
     try:
         source = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
+        if tail is not None and tail != b"PAR1":
+            raise FileRejected(path, "the file starts like Parquet but cannot be read: " + TRUNCATED_WHOLE.format(
+                what="a Parquet file ends with its footer and the marker 'PAR1', and this one stops "
+                     "before them")) from exc
         raise FileRejected(path, f"the file starts like Parquet but cannot be read ({exc}); "
                            "export it again") from exc
     names = dedupe_headers(source.column_names)

@@ -4,6 +4,7 @@ the package that does the work."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -57,35 +58,72 @@ def generate(root: Optional[Path] = RootOpt,
 @app.command()
 def run(root: Optional[Path] = RootOpt,
         as_of: Optional[str] = typer.Option(None, help="Request date of this pass YYYY-MM-DD (default: today, Asia/Shanghai)."),
-        rolls: bool = typer.Option(True, help="Re-verify every household on the current rolls."),
+        rolls: bool = typer.Option(True, help="Compare the households on the current rolls and write change alerts "
+                                              "to outbox/<agency>/nightly-<date>/."),
+        full: bool = typer.Option(False, help="Re-verify every household on the rolls, not only those new data "
+                                              "could change."),
         prefect: bool = typer.Option(True, help="Run as a Prefect flow (one task per stage)."),
         kind: str = typer.Option("manual", help="Run kind recorded in `runs`: manual, nightly, on_demand.")):
-    """One pass: load new files, verify new requests and the rolls, write outbox/.
+    """One pass: load new files, verify new requests and the rolls, write outbox/ and the analyst copy.
 
     Example: hhverify run --root data
     """
+    from pipelines.progress import listening
+
     root = _root(root)
     if not root.is_dir():
         raise typer.BadParameter(f"data root {root} does not exist; create it or run `hhverify generate --root {root}`")
-    if prefect:
-        from pipelines.flows import verification_pass
-        summary = verification_pass(str(root), as_of=as_of, kind=kind, include_rolls=rolls)
-    else:
-        from pipelines.passes import run_pass
-        summary = run_pass(root, as_of=_date(as_of), kind=kind, include_rolls=rolls)
+    day = _date(as_of)
+    with _progress_bars() as show, listening(show):
+        if prefect:
+            from pipelines.flows import verification_pass
+            summary = verification_pass(str(root), as_of=as_of and day.isoformat(), kind=kind, include_rolls=rolls,
+                                        full=full)
+        else:
+            from pipelines.passes import run_pass
+            summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full)
     _print_summary(root, summary)
+
+
+@contextmanager
+def _progress_bars():
+    """A listener for pass events drawing rich progress bars; silent when not on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bars = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+    tasks: dict = {}
+
+    def show(event: str, **info) -> None:
+        if event == "waiting":
+            bars.console.print(f"[yellow]waiting[/] for the pass in progress ({info.get('holder') or 'another process'})")
+        elif event == "stage":
+            if "stages" not in tasks:
+                tasks["stages"] = bars.add_task("pass", total=info["total"] + 1)
+            bars.update(tasks["stages"], completed=info["index"], description=f"pass: {info['name']}")
+        elif event == "reports":
+            if "reports" not in tasks:
+                tasks["reports"] = bars.add_task("reports", total=info["total"])
+            bars.update(tasks["reports"], completed=info["done"])
+
+    with bars:
+        yield show
 
 
 def _print_summary(root: Path, s: dict) -> None:
     t = Table(title=f"pass {s['run_id']} — {s['status']}", show_header=False)
-    for label, key in (("files loaded", "files_loaded"), ("files skipped (already loaded)", "files_skipped"),
-                       ("files rejected", "files_rejected"), ("rows loaded", "rows_loaded"),
-                       ("rows quarantined", "rows_quarantined"), ("households verified", "households_verified"),
-                       ("reports written", "reports_written"), ("findings fail / warn / info", None),
-                       ("wall time", "wall_seconds")):
-        value = (f"{s['findings_fail']} / {s['findings_warn']} / {s['findings_info']}" if key is None
-                 else f"{s[key]} s" if key == "wall_seconds" else str(s[key]))
-        t.add_row(label, value)
+    rows = (("files loaded", "files_loaded"), ("files skipped (already loaded)", "files_skipped"),
+            ("files rejected", "files_rejected"), ("rows loaded", "rows_loaded"),
+            ("rows quarantined", "rows_quarantined"), ("households verified", "households_verified"),
+            ("rolls compared", "rolls"), ("rolls households unchanged (not re-verified)", "households_unchanged"),
+            ("rolls households changed (alerts)", "households_changed"), ("change alerts", "alerts"),
+            ("reports written", "reports_written"), ("findings fail / warn / info", None),
+            ("wall time", "wall_seconds"), ("analyst snapshot", "snapshot"))
+    for label, key in rows:
+        if key is None:
+            t.add_row(label, f"{s['findings_fail']} / {s['findings_warn']} / {s['findings_info']}")
+        elif s.get(key) is not None:
+            t.add_row(label, f"{s[key]} s" if key == "wall_seconds" else str(s[key]))
     console.print(t)
     for m in s.get("messages") or []:
         console.print(f"[yellow]note:[/] {m}")
@@ -93,26 +131,121 @@ def _print_summary(root: Path, s: dict) -> None:
 
 
 @app.command()
-def sql(query: str = typer.Argument(..., help="A SELECT statement."), root: Optional[Path] = RootOpt):
-    """Run an analyst query against the warehouse and print the result.
+def serve(root: Optional[Path] = RootOpt,
+          cron: Optional[str] = typer.Option(None, envvar="HHVERIFY_NIGHTLY_CRON",
+                                             help="When the nightly pass runs, as cron (minute hour day month "
+                                                  "weekday); default 0 2 * * * (02:00)."),
+          timezone: Optional[str] = typer.Option(None, envvar="HHVERIFY_NIGHTLY_TZ",
+                                                 help="Time zone of --cron; default Asia/Shanghai."),
+          name: Optional[str] = typer.Option(None, help="Label of the Prefect deployments (default: the root folder's name).")):
+    """Stay up: answer inbox requests within seconds of their arrival, run the nightly pass on schedule.
+
+    The schedule needs a Prefect server: run `prefect server start --host 127.0.0.1`, export
+    PREFECT_API_URL=http://127.0.0.1:4200/api, and watch the runs at http://127.0.0.1:4200.
+    Without it, serve answers the inbox and says that nothing is scheduled. Stop with SIGTERM or
+    Ctrl-C: the pass in progress finishes first.
+
+    Example: hhverify serve --root data --cron "30 1 * * *"
+    """
+    from pipelines.locks import LockBusy
+    from pipelines.serve import nightly_schedule
+    from pipelines.serve import serve as serve_root
+
+    root = _root(root)
+    if not root.is_dir():
+        raise typer.BadParameter(f"data root {root} does not exist; create it or run `hhverify generate --root {root}`")
+    try:
+        cron, timezone = nightly_schedule(cron, timezone)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--cron {cron!r} / --timezone {timezone!r}: {exc}")
+    try:
+        code = serve_root(root, cron=cron, timezone=timezone, label=name)
+    except LockBusy as exc:
+        pid = exc.holder.split(",")[0].removeprefix("pid ").strip() or "?"
+        console.print(f"Error: another hhverify serve is already serving {root.resolve()} ({exc.holder}). "
+                      f"Stop it first (kill -TERM {pid}); one serve per data root.", soft_wrap=True)
+        raise typer.Exit(1)
+    except RuntimeError as exc:
+        console.print(f"Error: {exc}", soft_wrap=True)
+        raise typer.Exit(1)
+    raise typer.Exit(code)
+
+
+@app.command()
+def sql(query: str = typer.Argument(..., help="A SELECT statement."), root: Optional[Path] = RootOpt,
+        csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table.")):
+    """Query the last completed pass: the analyst copy (analyst.duckdb), never blocked by a pass.
+
+    ID numbers there are pseudonymous person keys. Any DuckDB client can open the same file
+    read-only: duckdb -readonly DIR/analyst.duckdb
 
     Example: hhverify sql --root data "SELECT outcome, count(*) FROM household_assessment GROUP BY 1"
     """
     import duckdb
 
-    path = _root(root) / "warehouse.duckdb"
+    from pipelines.snapshot import ANALYST_DB
+
+    path = _root(root) / ANALYST_DB
     if not path.exists():
-        raise typer.BadParameter(f"no warehouse at {path}: run `hhverify run --root {_root(root)}` first")
+        raise typer.BadParameter(f"no analyst copy at {path}: it is published after every completed pass; "
+                                 f"run `hhverify run --root {_root(root)}` first")
     con = duckdb.connect(str(path), read_only=True)
     try:
         res = con.execute(query)
         cols = [c[0] for c in res.description]
         rows = res.fetchall()
+    except duckdb.Error as exc:
+        raise typer.BadParameter(f"{type(exc).__name__}: {exc}") from exc
     finally:
         con.close()
+    if csv:
+        import csv as csvlib
+        import sys
+
+        w = csvlib.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+        return
     t = Table(*cols)
     for r in rows:
         t.add_row(*["" if v is None else str(v) for v in r])
+    console.print(t)
+
+
+@app.command()
+def review(root: Optional[Path] = RootOpt,
+           agency: Optional[str] = typer.Option(None, "--agency", help="Only this agency's questions (inbox folder name).")):
+    """List the open review queue: uncertain matches no caseworker has confirmed or denied yet.
+
+    Reads the analyst copy ROOT/analyst.duckdb (the last completed pass) when it exists, so it
+    never waits for or blocks a pass; otherwise the live warehouse, read-only, which fails
+    while a pass runs. Answer the questions in outbox/<agency>/<request>/review.xlsx and drop
+    the filled sheet into inbox/<agency>/.
+
+    Example: hhverify review --root data --agency taiyuan
+    """
+    from rich.markup import escape
+
+    from reports.formatting import percent, source_label
+    from review.queue import QueueUnavailable, read_queue
+
+    root = _root(root)
+    try:
+        path, rows = read_queue(root, agency)
+    except QueueUnavailable as exc:
+        console.print(f"Error: {exc}", soft_wrap=True)
+        raise typer.Exit(1)
+    t = Table(title=f"open review queue — {len(rows)} question(s){f' of {agency}' if agency else ''}",
+              caption=f"from {path.name}")
+    for name in ("agency", "request", "household", "member", "source", "record"):
+        t.add_column(name, overflow="fold")
+    t.add_column("probability", justify="right", overflow="fold")
+    t.add_column("summary", overflow="fold", ratio=1)
+    for r in rows:
+        summary = ("【上次复核：无法确定】" if r["last_decision"] == "undetermined" else "") + (r["summary"] or "")
+        cells = (r["agency"], r["request_id"], r["household_id"], f"{r['member_no']} {r['member_name'] or ''}".strip(),
+                 source_label(r["source"]), r["record_id"], percent(r["match_probability"]), summary)
+        t.add_row(*[escape(str(c or "")) for c in cells])  # data, not rich markup
     console.print(t)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,6 +32,13 @@ class PassContext:
     kind: str = "manual"
     policy: Policy = field(default_factory=load_policy)
     include_rolls: bool = True
+    landing: bool = True
+    """Load new files under landing/ (an inbox-only pass, as the watcher runs, leaves them for the nightly)."""
+    inbox: bool = True
+    """Load new request files under inbox/."""
+    full: bool = False
+    """Re-verify every household on the rolls, not only those that new data could have changed."""
+    started: float = field(default_factory=time.perf_counter)
     counts: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
     failed_requests: set = field(default_factory=set)
@@ -39,15 +47,19 @@ class PassContext:
     """Per loaded batch: the gate's failures and counts, for the pass's Data Docs."""
     documents: list[dict] = field(default_factory=list)
     """Household report documents produced by the assess stage for the report stage."""
+    rolls: dict = field(default_factory=dict)
+    """What the rolls comparison decided: previous rolls pass, why this work set, the rolls batch."""
 
     @classmethod
     def open(cls, root: Path, *, as_of: date | None = None, kind: str = "manual",
-             policy_path: Path | None = None, include_rolls: bool = True) -> "PassContext":
+             policy_path: Path | None = None, include_rolls: bool = True, landing: bool = True,
+             inbox: bool = True, full: bool = False) -> "PassContext":
         root = Path(root)
         con = open_warehouse(root / "warehouse.duckdb")
         stamp = datetime.now(TZ).strftime("%Y%m%dT%H%M%S")
         return cls(root=root, con=con, run_id=f"{stamp}-{uuid.uuid4().hex[:8]}", as_of=as_of or today_shanghai(),
-                   kind=kind, policy=load_policy(policy_path), include_rolls=include_rolls)
+                   kind=kind, policy=load_policy(policy_path), include_rolls=include_rolls,
+                   landing=landing, inbox=inbox, full=full)
 
     def close(self) -> None:
         self.con.close()

@@ -13,7 +13,9 @@ from collections import defaultdict
 
 import pyarrow as pa
 
+from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
+from pipelines.progress import emit
 from reports.writer import write_request
 from warehouse import transaction
 
@@ -33,8 +35,10 @@ def write_reports(ctx: PassContext) -> int:
     """Stage: write every document under outbox/<agency>/<request or nightly>/ and record it."""
     groups: dict = defaultdict(list)
     for doc in ctx.documents:
-        groups[doc["_out_dir"]].append(doc)
+        if doc.get("_write", True):  # a household on the rolls re-verified without a change: no report
+            groups[doc["_out_dir"]].append(doc)
     written: dict = {}
+    total = sum(len(docs) for docs in groups.values())
     for (agency, out_dir), docs in sorted(groups.items()):
         folder = ctx.root / "outbox" / agency / out_dir
         clean = [{k: v for k, v in d.items() if not k.startswith("_")} for d in docs]
@@ -43,6 +47,7 @@ def write_reports(ctx: PassContext) -> int:
             written[(d["request_id"], d["household_id"])] = [
                 p.relative_to(ctx.root).as_posix() for p in paths if p.stem == d["household_id"]]
         ctx.counts["reports_written"] += len(docs)
+        emit("reports", done=ctx.counts["reports_written"], total=total)
     _record(ctx, written)
     return ctx.counts["reports_written"]
 
@@ -52,6 +57,13 @@ def _record(ctx: PassContext, written: dict) -> None:
     for d in ctx.documents:
         key = (d["request_id"], d["household_id"])
         outputs = written.get(key, [])
+        for f in d["findings"]:
+            ctx.counts[f"findings_{f['severity']}"] += 1
+        audit += [[ctx.run_id, d["request_id"], d["agency"], d["household_id"], m["member_no"],
+                   m["id_number_masked"], m.get("consent_ref"), bool(m["consent"]),
+                   SOURCES_CONSULTED if m["consent"] else "", ",".join(outputs)] for m in d["members"]]
+        if not d.get("_record", True):  # same fingerprint as its standing assessment: nothing new to keep
+            continue
         hist.append([ctx.run_id, d["request_id"], d["household_id"], d["agency"], d["program"], d["county_code"],
                      d["request_date"], sum(1 for m in d["members"] if m["is_member"]),
                      d["income"]["monthly_total"], d["income"]["monthly_per_capita"],
@@ -61,18 +73,14 @@ def _record(ctx: PassContext, written: dict) -> None:
                      sum(1 for p in d["assets"]["properties"] if p["held"] and p["decision"] != "review"),
                      d["outcome"]] + [sum(1 for f in d["findings"] if f["severity"] == s) for s in ("fail", "warn", "info")]
                     + [outputs[0] if outputs else None, fingerprint(d)])
-        for f in d["findings"]:
-            ctx.counts[f"findings_{f['severity']}"] += 1
-            finds.append([ctx.run_id, d["request_id"], d["household_id"], f["rule"], f["severity"], f["message"],
-                          json.dumps(f["evidence"], ensure_ascii=False)])
-        for m in d["members"]:
-            audit.append([ctx.run_id, d["request_id"], d["agency"], d["household_id"], m["member_no"],
-                          m["id_number_masked"], m.get("consent_ref"), bool(m["consent"]),
-                          SOURCES_CONSULTED if m["consent"] else "", ",".join(outputs)])
+        finds += [[ctx.run_id, d["request_id"], d["household_id"], f["rule"], f["severity"], f["message"],
+                   json.dumps(f["evidence"], ensure_ascii=False)] for f in d["findings"]]
     with transaction(ctx.con):
         _insert(ctx, "assessment_history", hist, now_last=True)
         _insert(ctx, "findings", finds)
         _insert(ctx, "audit", audit, now_first=True)
+        _insert(ctx, "household_facts", facts_rows(ctx), now_last=True)
+        _insert(ctx, "alerts", alert_rows(ctx, written), now_last=True)
         ctx.con.execute("UPDATE requests SET answered_run_id = ?, answered_at = now() "
                         "WHERE answered_run_id IS NULL AND origin = 'inbox' "
                         "AND request_id IN (SELECT request_id FROM work_households WHERE origin = 'inbox') "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from pipelines.context import PassContext
 
 COUNTED = ("files_loaded", "files_skipped", "files_rejected", "rows_loaded", "rows_quarantined",
-           "households_verified", "reports_written", "findings_fail", "findings_warn", "findings_info")
+           "households_verified", "reports_written", "findings_fail", "findings_warn", "findings_info",
+           "households_unchanged", "households_changed", "alerts")
 
 
 def start_run(ctx: PassContext) -> None:
@@ -14,9 +17,16 @@ def start_run(ctx: PassContext) -> None:
 
 
 def finish_run(ctx: PassContext, status: str, message: str | None = None) -> dict:
+    """Close the run with its counts, what it compared of the rolls, and its wall time; CHECKPOINT."""
     counts = {k: int(ctx.counts.get(k, 0)) for k in COUNTED}
-    sets = ", ".join(f"{k} = ?" for k in counts)
+    wall = round(time.perf_counter() - ctx.started, 2)
+    rolls = {"rolls_verified": bool(ctx.rolls), "rolls_batch_id": ctx.rolls.get("batch_id"),
+             "window_end": ctx.rolls.get("window_end"), "policy_key": ctx.rolls.get("policy_key"),
+             "work_reason": ctx.rolls.get("reason")}
+    values = {**counts, **rolls, "wall_seconds": wall}
+    sets = ", ".join(f"{k} = ?" for k in values)
     ctx.con.execute(f"UPDATE runs SET finished_at = now(), status = ?, message = ?, {sets} WHERE run_id = ?",
-                    [status, message, *counts.values(), ctx.run_id])
+                    [status, message, *values.values(), ctx.run_id])
     ctx.con.execute("CHECKPOINT")
-    return {"run_id": ctx.run_id, "status": status, **counts}
+    return {"run_id": ctx.run_id, "status": status, "kind": ctx.kind, "as_of": ctx.as_of.isoformat(),
+            **counts, "rolls": rolls["work_reason"], "wall_seconds": wall}

@@ -1,8 +1,11 @@
 """Stages 2–3: choose the households to verify, link source rows to their members, assess them.
 
-Work set: every request received from an agency inbox and not yet answered, plus (in a full
-pass) every household on the current rolls. Requests are answered on the pass date, which is
-their request date for the income window and for the standard in force.
+Work set: every request received from an agency inbox and not yet answered, plus (in a pass
+that verifies the rolls) the households on the current rolls that something new could change
+(`pipelines.affected`; all of them on the first pass, or when the month or the policy changes).
+A requested household with a rejected member row waits for the corrected row (`pipelines.row_errors`).
+Requests are answered on the pass date, which is their request date for the income window and
+for the standard in force.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from assessment.evidence import accounts_sql, data_as_of_sql, income_records_sql
 from assessment.household import build_household
 from assessment.window import window_for
 from matching import link_by_id_sql
+from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
+from pipelines.row_errors import held_households_sql
 from warehouse import transaction
 from warehouse.sql import run_sql
 
@@ -24,15 +29,25 @@ def select_work(ctx: PassContext) -> int:
     """Create `work_households` and `work_members` for this pass; returns the households count."""
     start, end = window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))
     nightly = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
-    rolls = "TRUE" if ctx.include_rolls else "FALSE"
+    if ctx.include_rolls:
+        choose_rolls_work(ctx)
+        rolls = "SELECT r.* FROM rolls_current r JOIN rolls_work USING (request_id, household_id)"
+    else:
+        rolls = "SELECT * FROM rolls_current WHERE FALSE"
+    held = run_sql(ctx.con, held_households_sql(), label="households with a rejected member row").fetchall()
+    if held:
+        ctx.counts["households_held"] = len(held)
+        ctx.messages.append(f"{len(held)} requested household(s) not answered until their rejected member rows "
+                            f"are corrected: {', '.join(h for _, h in held[:10])}" + (" …" if len(held) > 10 else ""))
     run_sql(ctx.con, f"""
 CREATE OR REPLACE TEMP TABLE work_households AS
 WITH inbox AS (
     SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL
 ), picked AS (
-    SELECT m.* FROM applicant_members m JOIN inbox USING (request_id) WHERE m.origin = 'inbox'
+    SELECT m.* FROM applicant_members m JOIN inbox USING (request_id)
+    ANTI JOIN held_households USING (request_id, household_id) WHERE m.origin = 'inbox'
     UNION ALL BY NAME
-    SELECT * FROM rolls_current WHERE {rolls}
+    {rolls}
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,

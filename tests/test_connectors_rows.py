@@ -146,3 +146,19 @@ def test_applicants_without_an_agency_column_take_the_folder_name(tmp_path):
     rows = read_source("applicants", path, agency_default="jinyuan").rows
     assert rows.select(["agency", "program", "relation"]).to_pylist() == [
         {"agency": "jinyuan", "program": "temporary", "relation": "户主"}]
+
+
+@pytest.mark.parametrize("bad_every", [997, 3])   # few bad rows (zero-copy slices), many (a filter)
+def test_dropping_bad_rows_keeps_every_other_row_in_order(bad_every):
+    from connectors.canonical import drop_rows
+
+    n = 20_000
+    table = pa.table({"row_number": pa.array(range(1, n + 1), pa.int64()),
+                      "name": pa.array([f"名{i}" for i in range(n)])})
+    table = pa.concat_tables([table.slice(0, 7000), table.slice(7000)])     # chunked, like a CSV read
+    bad = list(range(0, n, bad_every))
+    kept = drop_rows(table, pa.array(bad, pa.int64()))
+    keep = sorted(set(range(n)) - set(bad))
+    assert kept.column("row_number").to_pylist() == [i + 1 for i in keep]
+    assert kept.column("name").to_pylist() == [f"名{i}" for i in keep]
+    assert drop_rows(table, pa.array([], pa.int64())) is table

@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from connectors.schema import SOURCES, TABLES
-from data.generator import NOISE_KINDS, generate
+from data.generator import NOISE_KINDS, bad, generate
 from data.generator.names import HOMOPHONES, TRADITIONAL
 from data.generator.requests import INBOX_SPECS, ROLLS_SPEC
 from data.generator.sources import EXPORTS
@@ -54,6 +54,8 @@ def _truth(truth_dir: Path, name: str) -> pd.DataFrame:
 
 def _spec_for(path: Path):
     export = (AS_OF - dt.timedelta(days=1))
+    if path.name == bad.filename(export):          # the unreadable delivery, written like the GBK tax export
+        return EXPORTS["tax"][0]
     for specs in EXPORTS.values():
         for spec in specs:
             if spec.filename(export) == path.name:
@@ -232,21 +234,31 @@ def test_vehicle_xlsx_has_a_title_line_then_an_empty_row(province):
     assert "号牌号码" in rows[2]
 
 
-def test_headers_cover_every_required_field(big):
-    root = big[0]
+def _unreadable(root: Path, summary: dict) -> set[Path]:
+    return {root / rel for rel in summary["unreadable"]}
+
+
+def test_headers_cover_every_required_field_except_in_the_one_unreadable_file(big):
+    root, _, summary = big
+    assert len(summary["unreadable"]) == 1
     for p in _files(root):
         table = "rolls" if p.parent.name == "rolls" else ("applicants" if "inbox" in p.parts else p.parent.name)
         df = _canonical_columns(table, _read(p))
         missing = {f.name for f in TABLES[table].required} - set(df.columns)
-        assert missing <= ({"agency"} if table == "applicants" else set()), (p.name, missing)
+        expected = {"income_amount"} if p in _unreadable(root, summary) else set()
+        assert missing - {"agency" if table == "applicants" else ""} == expected, (p.name, missing)
 
 
 def test_written_values_match_the_truth(big):
-    root, truth_dir, _ = big
-    truth = _truth(truth_dir, "source_rows").set_index("record_id")
+    root, truth_dir, summary = big
+    rows = _truth(truth_dir, "source_rows")
+    truth = rows[rows.bad == ""].set_index("record_id")     # bad rows are written wrong on purpose
     for source in SOURCES:
         for p in sorted((root / "landing" / source).iterdir()):
-            df = _canonical_columns(source, _read(p)).set_index("record_id")
+            if p in _unreadable(root, summary):
+                continue
+            df = _canonical_columns(source, _read(p))
+            df = df[df.record_id.isin(truth.index)].set_index("record_id")
             t = truth.loc[df.index]
             assert (t.file == p.name).all()
             assert (df.name.to_numpy() == t.name_as_written.to_numpy()).all(), p.name
@@ -264,10 +276,54 @@ def test_written_values_match_the_truth(big):
                     assert (df[col].map(_date).to_numpy() == t[col].to_numpy()).all(), p.name
 
 
-def test_record_ids_are_unique_within_each_source(big):
+def test_record_ids_are_unique_within_each_source_but_for_the_duplicated_bad_rows(big):
     rows = _truth(big[1], "source_rows")
-    assert not rows.duplicated(["source", "record_id"]).any()
+    repeated = rows.duplicated(["source", "record_id"], keep=False)
+    assert (rows.bad[repeated] == "duplicate_record_id").all()
+    assert (repeated == (rows.bad == "duplicate_record_id")).all()
+    twice = rows[repeated].groupby(["source", "record_id"])
+    assert (twice.size() == 2).all() and (twice.file.nunique() == 1).all()     # twice in one file
     assert rows.groupby("source").file.nunique().min() >= 2
+
+
+def test_every_source_has_a_few_bad_rows_of_each_kind_from_outside_the_households(big):
+    root, truth_dir, summary = big
+    rows = _truth(truth_dir, "source_rows")
+    persons = _truth(truth_dir, "persons").set_index("person_key")
+    for source in SOURCES:
+        kinds = rows.loc[rows.source == source, "bad"].value_counts()
+        assert {k: kinds.get(k, 0) for k in bad.KINDS} == summary["bad_rows"][source]
+        assert all(1 <= kinds.get(k, 0) <= 2 * bad.MAX_EACH for k in bad.KINDS), (source, kinds)
+    share = (rows.bad != "").mean()
+    assert 0 < share < 0.01
+    assert not persons.is_applicant.reindex(rows.person_key[rows.bad != ""]).any()
+    assert not rows.file[rows.bad != ""].str.endswith(".parquet").any()
+
+
+def test_bad_values_are_written_as_the_truth_says(big):
+    root, truth_dir, _ = big
+    rows = _truth(truth_dir, "source_rows")
+    tax = rows[(rows.source == "tax") & rows.bad.isin(["bad_date", "negative_amount", "bad_category"])]
+    for file, mine in tax.groupby("file"):
+        df = _canonical_columns("tax", _read(root / "landing" / "tax" / file)).set_index("record_id")
+        for r in mine.itertuples():
+            written = df.loc[r.record_id]
+            if r.bad == "bad_date":
+                assert written.period == "2026-13"
+            elif r.bad == "negative_amount":
+                assert _money(written.income_amount) == -r.income_amount
+            else:
+                assert written.income_item == "彩票中奖"
+
+
+def test_the_unreadable_delivery_is_a_tax_file_without_its_income_column(big):
+    root, _, summary = big
+    (rel, entry), = summary["unreadable"].items()
+    path = root / rel
+    assert path.parent == root / "landing" / "tax" and entry["rows"] == len(_read(path)) > 0
+    header = path.read_bytes().decode("gbk").splitlines()[0].split(",")
+    assert "收入额" not in header and "收入" not in header and "所得项目" in header
+    assert "income_amount" in entry["reason"]
 
 
 def test_periods_cover_the_24_months_before_the_request_date(province):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import assets, people, profiles, requests, sources, truth, writers
+from . import assets, bad, people, profiles, requests, sources, truth, writers
 from .ids import check_char, is_valid, to_legacy
 from .noise import KINDS as NOISE_KINDS
 
@@ -58,6 +58,7 @@ def generate(root: Path, households: int = 2000, seed: int = 7, as_of: dt.date |
     owned = assets.build(rng, P, H, income.over, as_of)
     src = sources.build(rng, P, income, owned, as_of)
     figures = truth.person_figures(src, len(P), as_of)
+    src = bad.mark(seed, src, P, sources.EXPORTS)
     members = requests.members(rng, P, H, figures.monthly_income.to_numpy(), figures.financial.to_numpy(),
                                income.over, as_of)
     members, inbox_files = requests.assign(rng, members, plan, as_of)
@@ -68,11 +69,13 @@ def generate(root: Path, households: int = 2000, seed: int = 7, as_of: dt.date |
     file_names: dict[str, list[str]] = {}
     member_file = np.full(len(members), "", dtype=object)
 
-    def emit(rel: Path, table: str, rows, spec: writers.FileSpec, key: list, when: dt.datetime) -> None:
+    def emit(rel: Path, table: str, rows, spec: writers.FileSpec, key: list, when: dt.datetime,
+             into: dict = files) -> None:
         head, values = writers.render(table, rows, spec, np.random.default_rng([seed, *key]))
+        bad.corrupt(table, rows, values, writers.column_names(table, rows, spec))
         size = writers.write(root / rel, head, values, spec, when)
-        files[rel.as_posix()] = {"rows": len(rows), "bytes": size, "format": spec.fmt,
-                                 "encoding": spec.encoding if spec.fmt == "csv" else None}
+        into[rel.as_posix()] = {"rows": len(rows), "bytes": size, "format": spec.fmt,
+                                "encoding": spec.encoding if spec.fmt == "csv" else None}
 
     for si, (source, specs) in enumerate(sources.EXPORTS.items()):
         file_names[source] = [spec.filename(export_date) for spec in specs]
@@ -80,6 +83,11 @@ def generate(root: Path, households: int = 2000, seed: int = 7, as_of: dt.date |
         for k, spec in enumerate(specs):
             emit(Path("landing", source, file_names[source][k]), source, df[df.file.to_numpy() == k], spec,
                  [1, si, k], night)
+    unreadable: dict[str, dict] = {}
+    emit(Path("landing", "tax", bad.filename(export_date)), "tax", bad.unreadable_rows(src, seed),
+         sources.EXPORTS["tax"][0], [6], night, into=unreadable)
+    for entry in unreadable.values():
+        entry["reason"] = bad.UNREADABLE_REASON
     rolls = members[~members.inbox.to_numpy()]
     if len(rolls):
         rel = Path("landing", "rolls", requests.ROLLS_SPEC.filename(export_date))
@@ -99,13 +107,16 @@ def generate(root: Path, households: int = 2000, seed: int = 7, as_of: dt.date |
     ).rename(columns={"id_number": "id_as_written", "name_written": "name_as_written"})[list(MEMBER_COLUMNS)]
     persons_truth = P[list(PERSON_COLUMNS)].assign(birth_date=P.birth_date.dt.date)
     counts = {s: int(len(df)) for s, df in src.items()}
+    bad_rows = {s: {k: int((df.bad == k).sum()) for k in bad.KINDS} for s, df in src.items()}
     manifest = {"seed": seed, "households": households, "as_of": as_of.isoformat(),
                 "export_date": export_date.isoformat(), "persons": int(len(P)),
                 "applicant_persons": int(P.is_applicant.sum()), "sources": counts,
-                "rolls_rows": int(len(rolls)), "inbox_rows": int(len(members) - len(rolls)), "files": files}
+                "rolls_rows": int(len(rolls)), "inbox_rows": int(len(members) - len(rolls)), "files": files,
+                "bad_rows": bad_rows, "unreadable": unreadable}
     truth.write(truth_dir, {"persons": persons_truth, "members": members_truth,
                             "source_rows": truth.source_rows(src, P, file_names), "households": hh}, manifest)
     return {"root": str(root), "truth_dir": str(truth_dir), "households": households, "seed": seed,
             "as_of": as_of.isoformat(), "persons": int(len(P)), "sources": counts, "files": files,
-            "rolls_rows": manifest["rolls_rows"], "inbox_files": len(inbox_files)}
+            "rolls_rows": manifest["rolls_rows"], "inbox_files": len(inbox_files), "bad_rows": bad_rows,
+            "unreadable": unreadable}
 

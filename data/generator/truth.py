@@ -1,7 +1,7 @@
 """The truth behind the synthetic province, written outside the data root.
 
 persons.parquet, members.parquet, source_rows.parquet (one wide table, nullable columns
-per source), households.parquet (with the figures a perfect pipeline computes from the
+per source; `bad` says why a correct pipeline quarantines the row, see `bad.py`), households.parquet (with the figures a perfect pipeline computes from the
 clean values) and manifest.json. Income figures use the 12 complete months before the
 request date, tax items except 偶然所得/财产转让所得 plus social-insurance benefits (待遇).
 """
@@ -96,6 +96,7 @@ def source_rows(src: dict[str, pd.DataFrame], persons: pd.DataFrame, file_names:
         d = pd.DataFrame({"source": source, "record_id": df.record_id.to_numpy(),
                           "file": np.array(file_names[source], dtype=object)[df.file.to_numpy()],
                           "person_key": keys[df.person.to_numpy()], "noise": df.noise.to_numpy(),
+                          "bad": df.bad.to_numpy() if "bad" in df.columns else "",
                           "name_as_written": df.name.to_numpy(), "id_as_written": df.id_number.to_numpy()})
         for c in SOURCE_COLUMNS:
             col = "account_full" if c == "account_number" else c
@@ -105,7 +106,7 @@ def source_rows(src: dict[str, pd.DataFrame], persons: pd.DataFrame, file_names:
     out = pd.concat(frames, ignore_index=True)
     for c in ("period", "registration_date", "as_of_date"):
         out[c] = pd.to_datetime(out[c]).dt.date
-    return out[["source", "record_id", "file", "person_key", "noise", "name_as_written", "id_as_written",
+    return out[["source", "record_id", "file", "person_key", "noise", "bad", "name_as_written", "id_as_written",
                 *SOURCE_COLUMNS]]
 
 

@@ -98,6 +98,14 @@ def render(table: str, df: pd.DataFrame, spec: FileSpec, rng: np.random.Generato
     return head, values
 
 
+def column_names(table: str, df: pd.DataFrame, spec: FileSpec) -> list[str]:
+    """The field (or extra column) name of each cell list `render` returns, in order."""
+    names = [c for c in TABLES[table].names if c in df.columns]
+    for e in spec.extra:
+        names.insert(0, e) if e == "序号" else names.append(e)
+    return names
+
+
 def _extra(name: str, n: int, rng: np.random.Generator) -> list:
     if name == "序号":
         return list(range(1, n + 1))

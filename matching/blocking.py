@@ -1,0 +1,200 @@
+"""Candidate generation: which (source row, member) pairs are worth scoring.
+
+Rows are first folded into *identities* — distinct (name, ID text) — so a person's hundred
+monthly rows are blocked once (a province of 20k households: 6.7M rows, 0.63M identities).
+A union of equality joins then pairs identities with consenting members; each rule is a
+bit of `rules` so the recall of every rule can be measured:
+
+| bit | rule | catches |
+|---|---|---|
+| 1 | `id_exact` | the same normalised ID (a legacy 15-digit ID is upgraded at load) |
+| 2 | `id_repair_row` | a row's invalid ID is one wrong digit / one adjacent swap from the member's |
+| 4 | `id_repair_member` | the member's invalid ID is one slip from the row's |
+| 8 | `id_repair_both` | both invalid, one slip each from the same valid ID |
+| 16 | `name_no_id` | a row without an ID whose name sounds the same (pinyin), or matches a `?` |
+| 32 | `name_birth` | a row whose invalid ID is beyond repair but carries the member's birth date, same pinyin |
+| 64 | `name_member_no_id` | a row of the same pinyin name and birth date when the member's own ID is unusable |
+| 128 | `household_name` | a row carrying one member's ID but the name of another member of the household |
+
+Every join is on equality (IDs, repair codes, pinyin keys), so the cost grows with the rows
+and the candidates, never with rows × members. Identities whose every candidate has an
+agreeing ID are decided as a whole; the others (no ID, an ID beyond repair, a relative's ID)
+are decided per *unit* (`row_units_sql`: the rows agreeing on name, ID, organisation, account
+and location), whose own evidence (employer, account, location) then counts.
+"""
+
+from __future__ import annotations
+
+from matching.idrepair import ID_CODE_SQL
+from matching.sides import ACCOUNT_KEY_SQL
+
+RULES = {1: "id_exact", 2: "id_repair_row", 4: "id_repair_member", 8: "id_repair_both", 16: "name_no_id",
+         32: "name_birth", 64: "name_member_no_id", 128: "household_name"}
+ID_RULES = 1 | 2 | 4 | 8
+_USABLE = "('valid', 'repaired')"
+
+
+SOURCES = ("tax", "social_insurance", "bank", "vehicle", "property")
+UNIT_ACCOUNT_SQL = f"CASE WHEN {{t}}source = 'bank' THEN {ACCOUNT_KEY_SQL.format(col='{t}account_number')} END"
+UNIT_LOCATION_SQL = "CASE WHEN {t}source = 'property' THEN {t}location END"
+
+
+def units_sql(source_view: str = "match_source_rows") -> str:
+    """`mt_units`: one row per *unit* — the rows of one source that agree on everything the
+    comparisons read: name, ID text, organisation, bank account (first and last four) and
+    property location — with its rows, legacy-ID rows and whether the ID is invalid. The one
+    full pass over the rows before the links are written."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_units AS
+SELECT row_number() OVER () AS uid, * FROM (
+    SELECT source, name, id_number, organisation, {UNIT_ACCOUNT_SQL.format(t='')} AS account,
+           {UNIT_LOCATION_SQL.format(t='')} AS location, count(*) AS n,
+           count(*) FILTER (WHERE id_status = 'repaired') AS n_legacy, bool_or(id_status = 'invalid') AS invalid
+    FROM {source_view} GROUP BY ALL)
+"""
+
+
+def identities_sql() -> str:
+    """`mt_identities`: one row per distinct (name, ID text): its rows in all and per source, how
+    many carried a legacy 15-digit ID, and whether the ID is invalid."""
+    per_source = ", ".join(f"coalesce(sum(n) FILTER (WHERE source = '{s}'), 0) AS n_{s}" for s in SOURCES)
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_identities AS
+SELECT row_number() OVER () AS iid, * FROM (
+    SELECT name, id_number, sum(n) AS n, sum(n_legacy) AS n_legacy, bool_or(invalid) AS invalid, {per_source}
+    FROM mt_units GROUP BY name, id_number)
+"""
+
+
+def names_to_key_sql(version: int) -> str:
+    """Names (of identities and members) not yet in the name-key cache for this version."""
+    return f"""
+SELECT name FROM (SELECT DISTINCT name FROM mt_identities
+                  UNION SELECT DISTINCT name FROM work_members WHERE consent) n
+WHERE name IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM match_name_keys k WHERE k.name = n.name AND k.version = {int(version)})
+"""
+
+
+def members_sql(version: int) -> str:
+    """`mt_members`: the consenting work members with their standardised name and ID code."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_members AS
+SELECT row_number() OVER (ORDER BY w.request_id, w.household_id, w.member_no) AS mid,
+       w.request_id, w.household_id, w.member_no, w.relation, w.name AS m_name,
+       nullif(trim(w.id_number), '') AS m_id, coalesce(w.id_status, 'missing') AS m_id_status,
+       coalesce(w.id_status = 'repaired', FALSE) AS m_legacy,
+       coalesce(w.birth_date, w.id_birth_date) AS m_birth, coalesce(w.gender, w.id_gender) AS m_gender,
+       w.county_code AS m_county, w.id_birthplace AS m_birthplace, w.address AS m_address,
+       CASE WHEN w.id_status IN {_USABLE} THEN w.id_number
+            ELSE w.request_id || '/' || w.household_id || '/' || w.member_no END AS person,
+       CASE WHEN w.id_status IN {_USABLE} THEN {ID_CODE_SQL.format(col='w.id_number')} END AS m_code,
+       k.name_std AS m_std, k.pinyin AS m_pinyin, k.n_chars AS m_nchars, k.wildcard AS m_wild
+FROM work_members w
+LEFT JOIN match_name_keys k ON k.name = w.name AND k.version = {int(version)}
+WHERE w.consent
+"""
+
+
+def invalid_ids_sql() -> str:
+    return "SELECT DISTINCT id_number FROM mt_identities WHERE invalid AND id_number IS NOT NULL"
+
+
+def member_invalid_ids_sql() -> str:
+    return f"SELECT DISTINCT m_id FROM mt_members WHERE m_id IS NOT NULL AND m_id_status NOT IN {_USABLE}"
+
+
+def candidates_by_id_sql() -> str:
+    """`mt_cand_id(iid, mid, rule)`: the ID rules (1, 2, 4, 8).
+
+    Needs `mt_identities`, `mt_members` and the repair tables `mt_row_repairs` (id,
+    repair_code) and `mt_member_repairs` (id, repair_code, repair).
+    """
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_cand_id AS
+SELECT i.iid, m.mid, 1 AS rule FROM mt_identities i JOIN mt_members m ON i.id_number = m.m_id
+UNION ALL
+SELECT i.iid, m.mid, 2 FROM mt_row_repairs r JOIN mt_members m ON m.m_code = r.repair_code
+JOIN mt_identities i ON i.id_number = r.id
+UNION ALL
+SELECT i.iid, m.mid, 4 FROM mt_member_repairs r JOIN mt_members m ON m.m_id = r.id
+JOIN mt_identities i ON i.id_number = r.repair
+UNION ALL
+SELECT i.iid, m.mid, 8 FROM mt_row_repairs a JOIN mt_member_repairs b ON a.repair_code = b.repair_code
+JOIN mt_members m ON m.m_id = b.id JOIN mt_identities i ON i.id_number = a.id
+"""
+
+
+def candidates_sql(version: int) -> str:
+    """`mt_cand(iid, mid, rules)`: the union of the blocking rules (see the module table).
+
+    Needs `mt_cand_id` (the ID rules), `mt_identities`, `mt_members` and `match_name_keys`.
+    """
+    v = int(version)
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_cand AS
+WITH ik AS (
+    SELECT i.iid, i.name, i.id_number, i.invalid, k.pinyin, k.name_std, k.n_chars, k.wildcard
+    FROM mt_identities i JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE i.id_number IS NULL OR i.invalid
+), by_name AS (
+    SELECT ik.iid, m.mid, 16 AS rule FROM ik JOIN mt_members m ON m.m_pinyin = ik.pinyin
+    WHERE ik.id_number IS NULL
+    UNION ALL
+    SELECT ik.iid, m.mid, 16 FROM (SELECT * FROM ik WHERE wildcard AND id_number IS NULL) ik
+    JOIN mt_members m ON m.m_nchars = ik.n_chars AND m.m_std LIKE replace(ik.name_std, '?', '_')
+    UNION ALL
+    SELECT ik.iid, m.mid, 16 FROM (SELECT * FROM mt_members WHERE m_wild) m
+    JOIN ik ON ik.n_chars = m.m_nchars AND ik.name_std LIKE replace(m.m_std, '?', '_')
+    WHERE ik.id_number IS NULL
+    UNION ALL
+    SELECT ik.iid, m.mid, 32 FROM ik JOIN mt_members m
+      ON m.m_pinyin = ik.pinyin AND substr(ik.id_number, 7, 8) = strftime(m.m_birth, '%Y%m%d')
+    WHERE ik.invalid
+    UNION ALL
+    SELECT i.iid, m.mid, 64 FROM mt_members m
+    JOIN match_name_keys k ON k.pinyin = m.m_pinyin AND k.version = {v}
+    JOIN mt_identities i ON i.name = k.name AND substr(i.id_number, 7, 8) = strftime(m.m_birth, '%Y%m%d')
+    WHERE m.m_id_status NOT IN {_USABLE}
+), household AS (
+    -- a row with one member's ID and the (pinyin) name of another member of the same household
+    SELECT b.iid, m2.mid, 128 AS rule
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id) b JOIN mt_members m1 ON m1.mid = b.mid
+    JOIN mt_identities i ON i.iid = b.iid
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    JOIN mt_members m2 ON m2.request_id = m1.request_id AND m2.household_id = m1.household_id
+                      AND m2.m_pinyin = k.pinyin AND m2.mid <> m1.mid
+    WHERE k.pinyin IS DISTINCT FROM m1.m_pinyin
+)
+SELECT iid, mid, bit_or(rule) AS rules FROM (
+    SELECT * FROM mt_cand_id UNION ALL SELECT * FROM by_name UNION ALL SELECT * FROM household)
+GROUP BY iid, mid
+"""
+
+
+def row_units_sql(version: int) -> str:
+    """`mt_rows`: the units of the identities decided unit by unit (`mt_ipairs.track = 'row'`),
+    with their organisation key: employer, payer or scheme for tax and social insurance,
+    institution#account for bank rows."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_rows AS
+SELECT u.uid, u.source, u.name, i.iid, i.pinyin, u.n, u.n_legacy, u.location,
+       CASE WHEN u.source = 'bank' THEN 'bank' WHEN u.source IN ('tax', 'social_insurance') THEN 'employer' END
+           AS org_kind,
+       CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || u.account ELSE o.org_norm END AS s_org
+FROM mt_units u
+JOIN (SELECT iid, t.name, t.id_number, k.pinyin FROM mt_identities t
+      LEFT JOIN match_name_keys k ON k.name = t.name AND k.version = {int(version)}
+      WHERE iid IN (SELECT iid FROM mt_ipairs WHERE track = 'row')) i
+  ON u.name = i.name AND u.id_number IS NOT DISTINCT FROM i.id_number
+LEFT JOIN mt_org_keys o ON o.org = u.organisation
+"""
+
+
+def blocking_counts_sql() -> str:
+    """Candidate identity pairs and row pairs per rule (a pair found by several rules counts for each)."""
+    cases = ", ".join(f"sum(((c.rules & {bit}) > 0)::INT * i.n) AS {name}" for bit, name in RULES.items())
+    return f"""
+SELECT count(*) AS identity_pairs, sum(i.n) AS row_pairs, {cases}
+FROM mt_cand c JOIN mt_identities i USING (iid)
+"""

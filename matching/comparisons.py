@@ -1,0 +1,216 @@
+"""Comparison levels per field: what a source row and a member agree on, as SQL.
+
+Each field is an ordered list of levels; a pair takes the first level whose condition holds
+(the last level is the catch-all). The conditions read the columns of a *pair table*:
+`s_*` for the source row, `m_*` for the member (see `PAIR_COLUMNS`). A level marked `null`
+carries no evidence (weight 0, not estimated): a value is missing, or the field is gated off
+because the ID already settles what it would tell (birth date, sex and birthplace are read
+from the ID; employer and address only matter when the ID does not agree).
+
+Every condition is symmetric in `s_` and `m_`, so `level(a, b) == level(b, a)`.
+
+Example:
+    >>> level_of("name", {"name": "张伟"}, {"name": "章伟"})
+    'same_pinyin'
+    >>> level_of("id_number", {"id_number": "14010519900307104X"}, {"id_number": "14010519900307014X"})
+    'adjacent_swap'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ID_AGREES = ("exact", "legacy_equal", "one_substitution", "adjacent_swap")
+"""ID levels that identify the person: the supporting fields are then not compared."""
+NOT_COMPARED = "not_compared"
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    sql: str
+    """Condition on the pair columns (levels above it did not hold)."""
+    label: str
+    """What the level says, in Chinese, for reports."""
+    m0: float = 0.0
+    """Starting m probability for EM (ignored for null levels)."""
+    null: bool = False
+    fixed_weight: float | None = None
+    """A weight (bits) set by a hard fact rather than estimated: the level describes what a
+    person's own row cannot be (EM would learn it from the pairs it wrongly believes to be
+    matches, since the level only ever occurs together with an agreeing name)."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    levels: tuple[Level, ...]
+    gate: str | None = None
+    """When this SQL is false the field is `not_compared` (a null level)."""
+    tf_columns: tuple[tuple[str, str], ...] = ()
+    """(level, column): levels whose u is the pair's own value of a column rather than the
+    level's average (term-frequency adjustment: the frequency of this very name)."""
+    estimate_u: bool = False
+    """True: u is re-estimated by EM over all pairs (the field is used for blocking);
+    False: u is the random-pair frequency, fixed."""
+
+
+    @property
+    def scored_levels(self) -> tuple[Level, ...]:
+        return tuple(lv for lv in self.levels if not lv.null)
+
+    def case_sql(self, gated: bool = True) -> str:
+        """The CASE expression giving this field's level for each pair (`gated=False`: as if
+        the gate were open, to describe random pairs)."""
+        whens = "\n".join(f"    WHEN {lv.sql} THEN '{lv.name}'" for lv in self.levels[:-1])
+        gate = f"    WHEN NOT coalesce({self.gate}, FALSE) THEN '{NOT_COMPARED}'\n" if self.gate and gated else ""
+        return f"CASE\n{gate}{whens}\n    ELSE '{self.levels[-1].name}' END"
+
+
+_ID18 = "length(s_id) = 18 AND length(m_id) = 18"
+ID_NUMBER = Comparison("id_number", (
+    Level("missing", "s_id IS NULL OR m_id IS NULL", "身份证号缺失", 0.05),
+    Level("exact", "s_id = m_id AND NOT (s_legacy OR m_legacy)", "身份证号一致", 0.88),
+    Level("legacy_equal", "s_id = m_id", "身份证号一致（15位旧号升位）", 0.03),
+    Level("one_substitution", f"{_ID18} AND hamming(s_id, m_id) = 1", "身份证号仅一位不同", 0.02),
+    Level("adjacent_swap", f"{_ID18} AND hamming(s_id, m_id) = 2 AND damerau_levenshtein(s_id, m_id) = 1",
+          "身份证号相邻两位颠倒", 0.01),
+    Level("same_birth_date", f"{_ID18} AND substr(s_id, 7, 8) = substr(m_id, 7, 8)",
+          "身份证号不同但出生日期段相同", 0.002),
+    Level("different", "TRUE", "身份证号不同", 0.004),
+), estimate_u=True)
+
+NAME = Comparison("name", (
+    Level("exact", "s_std = m_std", "姓名一致", 0.92),
+    Level("wildcard", "(s_wild OR m_wild) AND s_nchars = m_nchars AND (s_std LIKE replace(m_std, '?', '_') "
+          "OR m_std LIKE replace(s_std, '?', '_'))", "姓名一致（含无法识别的字）", 0.003),
+    Level("same_pinyin", "s_pinyin = m_pinyin", "姓名同音", 0.05),
+    Level("one_char_different", "levenshtein(s_std, m_std) = 1", "姓名一字之差", 0.01),
+    Level("different", "TRUE", "姓名不同", 0.005),
+), tf_columns=(("exact", "tf_name_u"),), estimate_u=True)
+
+_SUPPORT_GATE = "lv_id = 'missing' AND s_id IS NOT NULL"
+"""Birth date, sex and birthplace of a row are read from its ID: they tell something only when
+the member has no usable ID of their own (otherwise the ID level already says it all, and a
+row whose ID differs carries *that* ID's owner's birth date, typically a relative's)."""
+BIRTH_DATE = Comparison("birth_date", (
+    Level("missing", "s_birth IS NULL OR m_birth IS NULL", "出生日期缺失", null=True),
+    Level("exact", "s_birth = m_birth", "出生日期一致", 0.9),
+    Level("same_year_month", "date_trunc('month', s_birth) = date_trunc('month', m_birth)", "出生年月一致", 0.03),
+    Level("same_year", "year(s_birth) = year(m_birth)", "出生年份一致", 0.03),
+    Level("different", "TRUE", "出生日期不同", 0.04),
+), gate=_SUPPORT_GATE)
+
+GENDER = Comparison("gender", (
+    Level("missing", "s_gender IS NULL OR m_gender IS NULL", "性别缺失", null=True),
+    Level("same", "s_gender = m_gender", "性别一致", 0.97),
+    Level("different", "TRUE", "性别不同", 0.03),
+), gate=_SUPPORT_GATE)
+
+COUNTY = Comparison("county_code", (
+    Level("missing", "s_birthplace IS NULL OR (m_county IS NULL AND m_birthplace IS NULL)", "区县缺失", null=True),
+    Level("same_county", "s_birthplace IN (m_county, m_birthplace)", "证件籍贯与所在区县一致", 0.75),
+    Level("same_city", "left(s_birthplace, 4) IN (left(m_county, 4), left(m_birthplace, 4))",
+          "证件籍贯同市", 0.1),
+    Level("same_province", "left(s_birthplace, 2) IN (left(m_county, 2), left(m_birthplace, 2))",
+          "证件籍贯同省", 0.1),
+    Level("different", "TRUE", "证件籍贯在外省", 0.05),
+), gate=_SUPPORT_GATE)
+
+_COMPAT = ("(s_addr.county IS NULL OR m_addr.county IS NULL OR s_addr.county = m_addr.county) AND "
+           "(s_addr.street IS NULL OR m_addr.street IS NULL OR s_addr.street = m_addr.street)")
+_PLACE = "(s_addr.community = m_addr.community OR s_addr.road = m_addr.road)"
+ADDRESS = Comparison("address", (
+    Level("missing", "s_addr IS NULL OR m_addr IS NULL OR coalesce(s_addr.county, s_addr.street, s_addr.community, "
+          "s_addr.road) IS NULL OR coalesce(m_addr.county, m_addr.street, m_addr.community, m_addr.road) IS NULL",
+          "住址缺失", null=True),
+    Level("same_dwelling", f"{_COMPAT} AND {_PLACE} AND s_addr.room = m_addr.room AND s_addr.building IS NOT "
+          "DISTINCT FROM m_addr.building AND s_addr.unit IS NOT DISTINCT FROM m_addr.unit", "坐落与住址为同一住所", 0.6),
+    Level("same_building", f"{_COMPAT} AND {_PLACE} AND s_addr.building = m_addr.building", "坐落与住址同楼", 0.05),
+    Level("same_community", f"{_COMPAT} AND {_PLACE}", "坐落与住址同社区（村）", 0.08),
+    Level("same_street", f"{_COMPAT} AND s_addr.street = m_addr.street", "坐落与住址同街道（乡镇）", 0.05),
+    Level("same_county", "s_addr.county = m_addr.county", "坐落与住址同区县", 0.1),
+    Level("different", "TRUE", "坐落与住址不同", 0.12),
+), gate=f"source = 'property' AND lv_id NOT IN {ID_AGREES}")
+
+REGULAR_ROWS = 3
+"""A member is *regular* at an organisation with at least this many ID-bearing rows there: a
+namesake would then show up with an ID too, so "only the member's ID" means something."""
+ORGANISATION = Comparison("organisation", (
+    Level("unknown", "s_org IS NULL", "无单位（险种、账户）信息", null=True),
+    Level("unseen", "coalesce(m_kind_rows, 0) = 0", "本人在该来源没有带身份证号的记录", 0.05),
+    Level("known_unique", f"s_org_ids = [m_id] AND m_org_rows >= {REGULAR_ROWS}",
+          "同名者在该单位（险种、账户）带身份证号的记录只有本人的", 0.6),
+    Level("known", "list_contains(s_org_ids, m_id)", "本人在该单位（险种、账户）也有记录", 0.1),
+    Level("other", "TRUE", "本人在该来源的记录属于其他单位（险种、账户）", 0.25),
+), gate=f"lv_id NOT IN {ID_AGREES}", tf_columns=(("known", "tf_org_u"), ("known_unique", "tf_org_unique_u")))
+"""A row's organisation (employer or payer, scheme and amount, bank account) against the rest
+of the source: the ID-bearing rows there whose name sounds the same (`s_org_ids`), and how
+many ID-bearing rows the member has in the source (`m_kind_rows`) and there (`m_org_rows`).
+
+It is only ever compared for rows whose name already sounds like the member's (the rows
+without an agreeing ID are blocked on the name), so its u is that of a *namesake*: for
+`known`, the share of the organisation among the rows of its kind (`tf_org_u`); for
+`known_unique`, that share times the chance that a namesake there has every one of their
+rows without an ID (`tf_org_unique_u`: the missing-ID rate to the power of the member's
+other rows there)."""
+
+COMPARISONS: tuple[Comparison, ...] = (ID_NUMBER, NAME, BIRTH_DATE, GENDER, COUNTY, ADDRESS, ORGANISATION)
+BY_FIELD = {c.field: c for c in COMPARISONS}
+LEVEL_COLUMNS = {c.field: f"lv_{'id' if c.field == 'id_number' else c.field}" for c in COMPARISONS}
+
+PAIR_COLUMNS = {
+    "s_id": "VARCHAR", "s_legacy": "BOOLEAN", "s_std": "VARCHAR", "s_pinyin": "VARCHAR", "s_nchars": "INTEGER",
+    "s_wild": "BOOLEAN", "s_birth": "DATE", "s_gender": "VARCHAR", "s_birthplace": "VARCHAR",
+    "s_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
+              "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
+    "s_org": "VARCHAR", "s_org_ids": "VARCHAR[]", "source": "VARCHAR",
+    "m_id": "VARCHAR", "m_legacy": "BOOLEAN", "m_std": "VARCHAR", "m_pinyin": "VARCHAR", "m_nchars": "INTEGER",
+    "m_wild": "BOOLEAN", "m_birth": "DATE", "m_gender": "VARCHAR", "m_county": "VARCHAR", "m_birthplace": "VARCHAR",
+    "m_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
+              "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
+    "m_kind_rows": "BIGINT", "m_org_rows": "BIGINT",
+}
+"""Columns a pair table offers to the level conditions."""
+
+
+IDENTITY_FIELDS = (ID_NUMBER, NAME, BIRTH_DATE, GENDER, COUNTY)
+"""Fields that depend only on a row's name and ID: compared once per identity."""
+ROW_FIELDS = (ADDRESS, ORGANISATION)
+"""Fields that depend on the row itself (its employer, account or location)."""
+
+
+def levels_sql(table: str, comparisons: tuple[Comparison, ...] = COMPARISONS, keep: str = "*",
+               gated: bool = True) -> str:
+    """SELECT `keep` plus one `lv_<field>` column per comparison from a pair table.
+
+    The ID level is computed first when asked for (the gates of the other fields read
+    `lv_id`); otherwise the table must already carry `lv_id`.
+    """
+    others = [c for c in comparisons if c is not ID_NUMBER]
+    cols = "".join(f",\n  {c.case_sql(gated)} AS {LEVEL_COLUMNS[c.field]}" for c in others)
+    inner = f"(SELECT *, {ID_NUMBER.case_sql()} AS lv_id FROM {table})" if ID_NUMBER in comparisons else table
+    lv_id = ", lv_id" if ID_NUMBER in comparisons and keep != "*" else ""
+    return f"""
+SELECT {keep}{lv_id}{cols}
+FROM {inner}"""
+
+
+def level_of(field: str, left: dict, right: dict) -> str:
+    """The level of one field for one pair given as plain values (for tests and examples).
+
+    `left` / `right` hold the raw values of each side: name, id_number, id_status, birth_date,
+    gender, county_code, address, organisation (a row's), org_ids (valid IDs on the rows of a
+    sounding-alike name there), source / kind_rows, org_rows (the member's ID-bearing rows in
+    the source and at the organisation). Values go through the same standardisation and the same SQL as in production.
+    """
+    import duckdb
+
+    from matching.sides import pair_values
+
+    values = pair_values(left, right)
+    cols = ", ".join(f"CAST(? AS {PAIR_COLUMNS[c]}) AS {c}" for c in PAIR_COLUMNS)
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP TABLE p AS SELECT {cols}", [values[c] for c in PAIR_COLUMNS])
+    column = LEVEL_COLUMNS[field]
+    return con.execute(f"SELECT {column} FROM ({levels_sql('p')})").fetchall()[0][0]

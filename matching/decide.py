@@ -1,0 +1,182 @@
+"""Decisions: at most one link per source row and request, `auto`, `review` or none.
+
+A row belongs to one person at most, so the candidates of a row compete: with odds
+o_i = 2^total_i for each candidate *person* (a person on two requests is one candidate),
+
+    P(row is person i) = o_i / (1 + sum_j o_j)       (the 1 is "none of them").
+
+Per request the best member gets the link:
+
+- `auto` when P >= the auto threshold and the row is not a conflict;
+- `review` when P >= the review threshold, or when the row's best candidate is likely on its
+  own but another person is close (never a guess between two people), or when the row is a
+  *conflict*: its ID agrees with one member but its name is another's (a relative's ID written
+  by mistake, a twin). A conflict is never auto; its probability is capped at 0.5, and when the
+  member whose name the row carries is on the request the link goes to them, naming the
+  member whose ID it carries.
+
+The unit decided is an identity (all rows of one name and ID, track `identity`) or a unit (the
+rows of one source agreeing on name, ID, organisation, account and location, track `row`);
+the SQL is the same. The evidence JSON keeps every compared field's level and
+weight (the waterfall reports draw), the prior, the total and the closest competitor.
+"""
+
+from __future__ import annotations
+
+from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMPARED
+from matching.scoring import WEIGHT_COLUMNS
+
+STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
+CONFLICT_NAMES = ("one_char_different", "different")
+CONFLICT_CAP = 0.5
+COMMON_NAME_U = 2e-4
+RARE_NAME_U = 1e-5
+
+
+def _label_case(comparison, col: str) -> str:
+    whens = " ".join(f"WHEN '{lv.name}' THEN '{lv.label}'" for lv in comparison.scored_levels)
+    return f"CASE {col} {whens} END"
+
+
+def _nulls(comparison) -> tuple[str, ...]:
+    return tuple(lv.name for lv in comparison.levels if lv.null) + (NOT_COMPARED,)
+
+
+def weights_json_sql(id_level: str = "lv_id", id_weight: str = "w_id") -> str:
+    """SQL for the JSON list of compared fields: {field, level, weight} (the summary says
+    the levels in words)."""
+    pieces = []
+    for c in COMPARISONS:
+        col, w = LEVEL_COLUMNS[c.field], WEIGHT_COLUMNS[c.field]
+        if c.field == "id_number":
+            col, w = id_level, id_weight
+        pieces.append(f"CASE WHEN {col} NOT IN {_nulls(c)} THEN '{{\"field\":\"{c.field}\",\"level\":\"' || {col} || "
+                      f"'\",\"weight\":' || round({w}, 2) || '}}' END")
+    return "'[' || concat_ws(',', " + ", ".join(pieces) + ") || ']'"
+
+
+def summary_sql(id_level: str = "lv_id") -> str:
+    """SQL for the one-sentence reason (Chinese) of a decided link."""
+    name_note = (f"CASE WHEN lv_name = 'exact' AND tf_name_u >= {COMMON_NAME_U} THEN '（常见姓名，证明力弱）' "
+                 f"WHEN lv_name = 'exact' AND tf_name_u <= {RARE_NAME_U} THEN '（少见姓名）' ELSE '' END")
+    parts = []
+    for c in COMPARISONS:
+        col = id_level if c.field == "id_number" else LEVEL_COLUMNS[c.field]
+        text = _label_case(c, col) + (f" || {name_note}" if c.field == "name" else "")
+        parts.append(f"CASE WHEN {col} NOT IN {_nulls(c)} THEN {text} END")
+    verdict = """CASE
+        WHEN decision = 'auto' THEN ''
+        WHEN swapped THEN '；但身份证号是' || rival_name || '的（可能误填亲属证件号），需人工复核'
+        WHEN conflict AND rival_name IS NOT NULL THEN '；身份证号是本人的，姓名却像' || rival_name
+             || '（可能误填亲属证件号），需人工复核'
+        WHEN conflict THEN '；身份证号与姓名指向不同的人（可能误填亲属证件号），需人工复核'
+        WHEN rival_name IS NOT NULL AND rival_p >= 0.01 THEN '；与' || rival_name || '难以区分，需人工复核'
+        ELSE '；证据不足以自动认定，需人工复核' END"""
+    return "concat_ws('，', " + ", ".join(parts) + f") || {verdict}"
+
+
+def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w_id", total: str = "total") -> str:
+    """SQL for a link's evidence JSON (contract §5): summary, weights, prior, total, competitor."""
+    competitor = """CASE WHEN rival_name IS NULL THEN 'null' ELSE json_object(
+        'request_id', rival_request, 'household_id', rival_household, 'member_no', rival_member,
+        'name', rival_name, 'probability', round(rival_p, 6))::VARCHAR END"""
+    return (f"""'{{"summary":' || to_json({summary_sql(id_level)})::VARCHAR || ',"weights":' || """
+            f"""{weights_json_sql(id_level, id_weight)} || ',"prior":{prior_bits:.4f},"total":' || round({total}, 2)"""
+            f""" || ',"competitor":' || {competitor} || '}}'""")
+
+
+def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t_review: float) -> str:
+    """`out`: the decided links of the `unit`s (identity or row) of the pairs in `scored`."""
+    u = ", ".join(unit)
+    on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
+    return f"""
+CREATE OR REPLACE TEMP TABLE {out} AS
+WITH s AS (
+    SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name,
+           pow(2.0, least(sc.total, 1000.0)) AS odds,
+           sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict
+    FROM {scored} sc JOIN mt_members m USING (mid)
+), person AS (
+    SELECT {u}, person, max(odds) AS odds, arg_max(mid, total) AS mid FROM s GROUP BY ALL
+), per_unit AS (   -- the unit's candidates, one per person: total odds and the two best
+    SELECT {u}, sum(odds) AS odds_sum, arg_max(person, odds, 2) AS persons, arg_max(mid, odds, 2) AS mids,
+           max(odds, 2) AS top_odds
+    FROM person GROUP BY ALL
+), pick AS (       -- per request the best member; a conflict goes to the member whose name it carries
+    SELECT {u}, request_id, arg_max(mid, total) AS top_mid, arg_max(conflict, total) AS top_conflict,
+           arg_max(person, total) AS top_person,
+           arg_max(mid, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_mid,
+           arg_max(person, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_person
+    FROM s GROUP BY ALL
+), chosen AS (
+    SELECT {u}, request_id, top_mid AS id_mid,
+           coalesce(top_conflict AND name_person <> top_person, FALSE) AS swapped,
+           CASE WHEN top_conflict AND name_person <> top_person THEN name_mid ELSE top_mid END AS mid
+    FROM pick
+), judged AS (
+    SELECT b.* EXCLUDE (conflict), b.conflict OR k.swapped AS conflict, k.swapped,
+           b.odds / (1.0 + r.odds_sum) AS p_norm, r.persons[1] = b.person AS is_top,
+           CASE WHEN k.swapped THEN k.id_mid WHEN r.persons[1] = b.person THEN r.mids[2] ELSE r.mids[1] END
+               AS rival_mid,
+           CASE WHEN k.swapped THEN least(o.odds / (1.0 + r.odds_sum), {CONFLICT_CAP})
+                WHEN r.persons[1] = b.person THEN r.top_odds[2] / (1.0 + r.odds_sum)
+                ELSE r.top_odds[1] / (1.0 + r.odds_sum) END AS rival_p
+    FROM chosen k JOIN s b USING ({u}, mid)
+    JOIN per_unit r USING ({u})
+    LEFT JOIN s o ON k.swapped AND {on} AND o.mid = k.id_mid
+), decided AS (
+    SELECT *,
+        CASE WHEN p_norm >= {t_auto} AND NOT conflict THEN 'auto'
+             WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
+                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) THEN 'review' END AS decision,
+        CASE WHEN swapped THEN {CONFLICT_CAP} WHEN conflict THEN least(p_norm, {CONFLICT_CAP}) ELSE p_norm END
+            AS probability
+    FROM judged
+)
+SELECT d.*, r.request_id AS rival_request, r.household_id AS rival_household, r.member_no AS rival_member,
+       r.m_name AS rival_name
+FROM decided d LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped)
+WHERE d.decision IS NOT NULL
+"""
+
+
+def evidence_table_sql(prior_bits: float, legacy_weight: float) -> str:
+    """`mt_decided`: every decision with the keys of the rows it covers and its evidence, plus
+    the evidence's variant for rows that carried a legacy 15-digit ID (level `legacy_equal`).
+
+    An identity decision covers all rows of its name and ID (unit keys NULL); a unit decision
+    only the rows of its source, organisation, account and location.
+    """
+    legacy = "CASE WHEN lv_id = 'exact' THEN 'legacy_equal' ELSE lv_id END"
+    legacy_w = f"CASE WHEN lv_id = 'exact' THEN {legacy_weight:.6f} ELSE w_id END"
+    cols = f"""l.request_id, l.household_id, l.member_no, l.probability, l.decision,
+       {evidence_sql(prior_bits)} AS evidence,
+       CASE WHEN l.n_legacy > 0 THEN {evidence_sql(prior_bits, legacy, legacy_w, f"total - w_id + {legacy_w}")}
+       END AS evidence_legacy"""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_decided AS
+SELECT i.name, coalesce(i.id_number, '') AS idk, NULL::VARCHAR AS u_source, NULL::VARCHAR AS u_org,
+       NULL::VARCHAR AS u_account, NULL::VARCHAR AS u_location, {cols}
+FROM mt_ilinks l JOIN mt_identities i USING (iid)
+UNION ALL
+SELECT u.name, coalesce(u.id_number, ''), u.source, u.organisation, u.account, u.location, {cols}
+FROM mt_rlinks l JOIN mt_units u USING (uid)
+"""
+
+
+def insert_links_sql(run_id: str, source_view: str = "match_source_rows") -> str:
+    """INSERT one link per row of every decision (one scan of the sources)."""
+    from matching.blocking import UNIT_ACCOUNT_SQL, UNIT_LOCATION_SQL
+
+    rid = run_id.replace("'", "''")
+    return f"""
+INSERT INTO links
+SELECT r.source, r.record_id, d.request_id, d.household_id, d.member_no, d.probability, d.decision,
+       'fellegi_sunter', CASE WHEN r.id_status = 'repaired' AND d.evidence_legacy IS NOT NULL
+                              THEN d.evidence_legacy ELSE d.evidence END, '{rid}', now()
+FROM {source_view} r JOIN mt_decided d ON r.name = d.name AND coalesce(r.id_number, '') = d.idk
+WHERE d.u_source IS NULL
+   OR (d.u_source = r.source AND d.u_org IS NOT DISTINCT FROM r.organisation
+       AND d.u_account IS NOT DISTINCT FROM {UNIT_ACCOUNT_SQL.format(t='r.')}
+       AND d.u_location IS NOT DISTINCT FROM {UNIT_LOCATION_SQL.format(t='r.')})
+"""

@@ -1,0 +1,225 @@
+"""The linkage run: standardise, block, compare, fit, score, decide — as a tuple of steps.
+
+    >>> from matching import link_work_members          # doctest: +SKIP
+    >>> link_work_members(con, run_id)                   # doctest: +SKIP
+    {'members': 5162, 'identities': 64311, 'candidate_pairs': 83120, 'links_auto': 74012, ...}
+
+Every step takes the run state and sends SQL (built by the `*_sql` functions) through the
+warehouse's one runner, `warehouse.sql.run_sql`. Python only touches *distinct* values
+(names, invalid IDs, organisations, addresses) and the pattern counts of the EM fit.
+Reads `work_members` and the current source rows; writes `links`, `match_parameters` and
+`match_runs`. The caller owns the transaction and deletes the links being replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from matching import background as bg
+from matching import blocking, pairs
+from matching.address import address_table
+from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
+from matching.decide import decisions_sql, evidence_table_sql, insert_links_sql
+from matching.idrepair import id_repairs
+from matching.model import Model, build_fields, fit_model
+from matching.scoring import scored_sql
+from matching.settings import MatchSettings
+from matching.standardise import name_keys_table, org_keys_table
+from warehouse.sql import run_sql
+
+NAME_KEY_VERSION = 1
+SYNTHETIC_KEYS = ("所得项目:", "险种:")
+"""Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
+"""Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
+TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf", "mt_name_tf",
+               "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs", "mt_sample_cand",
+               "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
+               "mt_decided", "mt_missing_rate")
+REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
+
+
+@dataclass
+class Run:
+    con: duckdb.DuckDBPyConnection
+    run_id: str
+    settings: MatchSettings
+    counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    statements: dict = field(default_factory=dict)
+    """Seconds per SQL statement label (for the benchmark's profile)."""
+    model: Model | None = None
+
+    def sql(self, sql: str, label: str, params: list | None = None):
+        started = time.perf_counter()
+        out = run_sql(self.con, sql, params, label=f"matching: {label}")
+        self.statements[label] = round(self.statements.get(label, 0.0) + time.perf_counter() - started, 3)
+        return out
+
+    def scalar(self, sql: str, label: str):
+        return self.sql(sql, label).fetchall()[0][0]
+
+    def arrow(self, sql: str, label: str) -> pa.Table:
+        return self.sql(sql, label).to_arrow_table()
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+
+def standardise(run: Run) -> None:
+    """Fold rows into identities; key every new name (simplified form, pinyin) once; key the
+    organisations."""
+    run.sql(blocking.units_sql(), "units")
+    run.sql(blocking.identities_sql(), "identities")
+    names = run.arrow(blocking.names_to_key_sql(NAME_KEY_VERSION), "names to key").column(0).to_pylist()
+    if names:
+        run.register("mt_new_names", name_keys_table(names))
+        run.sql(f"INSERT INTO match_name_keys SELECT *, {NAME_KEY_VERSION} FROM mt_new_names", "cache name keys")
+        run.con.unregister("mt_new_names")
+    run.sql(blocking.members_sql(NAME_KEY_VERSION), "members")
+    run.sql(f"CREATE OR REPLACE TEMP TABLE mt_org_counts AS {pairs.org_counts_sql()}", "organisations")
+    orgs = run.arrow("SELECT DISTINCT organisation FROM mt_org_counts", "organisation names").column(0).to_pylist()
+    real = org_keys_table(sorted(o for o in orgs if not o.startswith(SYNTHETIC_KEYS)))
+    synthetic = sorted(o for o in orgs if o.startswith(SYNTHETIC_KEYS))
+    run.register("mt_org_keys", pa.concat_tables([real, pa.table({"org": synthetic, "org_norm": synthetic},
+                                                                 schema=real.schema)]))
+    run.counts.update(identities=run.scalar("SELECT count(*) FROM mt_identities", "count identities"),
+                      members=run.scalar("SELECT count(*) FROM mt_members", "count members"),
+                      new_names=len(names))
+
+
+def block(run: Run) -> None:
+    """Candidate identity pairs (union of rules) and their identity-level comparisons."""
+    rows = run.arrow(blocking.invalid_ids_sql(), "invalid IDs").column(0)
+    run.register("mt_row_repairs", id_repairs(rows))
+    mine = run.arrow(blocking.member_invalid_ids_sql(), "member invalid IDs").column(0)
+    run.register("mt_member_repairs", id_repairs(mine, text=True))
+    run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
+    run.sql(blocking.candidates_sql(NAME_KEY_VERSION), "candidates")
+    run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
+    run.sql(pairs.org_tf_sql(), "organisation frequencies")
+    run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION), "identity pairs")
+
+
+def compare(run: Run) -> None:
+    """Rows of the row track with their own evidence: organisation and address."""
+    run.sql(blocking.row_units_sql(NAME_KEY_VERSION), "row-track units")
+    run.sql(pairs.member_kinds_sql(), "member rows per source")
+    run.sql(pairs.siblings_sql(NAME_KEY_VERSION), "same-name rows at the same organisation")
+    strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
+    run.register("mt_addr", address_table(strings))
+    run.sql(pairs.row_pairs_sql(), "row pairs")
+    run.counts["candidate_pairs"] = int(run.scalar(
+        "SELECT (SELECT coalesce(sum(s_rows), 0) FROM mt_ipairs WHERE track = 'identity') + "
+        "(SELECT count(*) FROM mt_pairs)", "count pairs"))
+
+
+def _field_counts(run: Run, sql: str, label: str) -> dict[str, dict[str, tuple[float, float]]]:
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    for f, level, w, units in run.sql(sql, label).fetchall():
+        out.setdefault(f, {})[level] = (float(w or 0.0), float(units or 0.0))
+    return out
+
+
+def estimate(run: Run) -> None:
+    """u from the background (samples and exact counts), then m, u and the prior by EM."""
+    s = run.settings
+    run.sql(bg.sample_cand_sql(s.sample_identities, s.seed), "sample pairs")
+    run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, "mt_sample_cand", "mt_sample_pairs", gated=False),
+            "sample levels")
+    sample = _field_counts(run, bg.sample_rates_sql(), "sample rates")
+    sample.update(_field_counts(run, bg.org_rates_sql(), "organisation rates"))
+    raw = run.arrow(bg.address_sample_sql(s.sample_properties, s.seed), "address sample")
+    locs, addrs = raw.column(0).to_pylist(), raw.column(1).to_pylist()
+    parts = address_table(locs + addrs).column("parts")
+    run.register("mt_address_sample_raw", pa.table({"s_addr": parts.slice(0, len(locs)),
+                                                    "m_addr": parts.slice(len(locs))}))
+    run.sql("CREATE OR REPLACE TEMP TABLE mt_address_sample AS SELECT * FROM mt_address_sample_raw", "address pairs")
+    sample.update(_field_counts(run, bg.address_rates_sql(), "address rates"))
+    totals = run.sql(bg.name_totals_sql(NAME_KEY_VERSION), "name totals").fetchall()[0]
+    level_cols = [LEVEL_COLUMNS[c.field] for c in COMPARISONS]
+    patterns = run.sql(pairs.patterns_sql(level_cols), "patterns").df()
+    cand = {c.field: patterns.groupby(LEVEL_COLUMNS[c.field])["n"].sum().to_dict() for c in COMPARISONS}
+    address_total = run.scalar(bg.address_exact_total_sql(), "address totals")
+    n_rows = run.scalar("SELECT sum(n) FROM mt_identities", "source rows")
+    n_total = float(n_rows) * float(run.counts["members"])
+    fields = build_fields(sample, cand, {"exact": float(totals[0]), "pinyin": float(totals[1]),
+                                         "address": float(address_total)}, n_total, float(run.counts["candidate_pairs"]))
+    run.model = fit_model(patterns, fields, n_total, prior_strength=s.prior_strength,
+                          max_iterations=s.em_max_iterations, tolerance=s.em_tolerance)
+    run.counts.update(source_rows=int(n_rows), patterns=len(patterns), prior=run.model.prior,
+                      em_iterations=run.model.fit.iterations, em_converged=run.model.fit.converged)
+
+
+def decide(run: Run) -> None:
+    """Score every pair, decide per identity or row and request, write links and parameters."""
+    s, model = run.settings, run.model
+    prior_bits = math.log2(model.prior / (1 - model.prior))
+    run.sql(scored_sql(model.params, model.prior, "(SELECT * FROM mt_ipairs WHERE track = 'identity')",
+                       "mt_iscored"), "identity scores")
+    run.sql(scored_sql(model.params, model.prior, "mt_pairs", "mt_rscored"), "row scores")
+    run.sql(decisions_sql("mt_iscored", ("iid",), "mt_ilinks", s.threshold_auto, s.threshold_review),
+            "identity decisions")
+    run.sql(decisions_sql("mt_rscored", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review),
+            "unit decisions")
+    m, u = model.params["id_number"]["legacy_equal"]
+    run.sql(evidence_table_sql(prior_bits, math.log2(m / u)), "evidence")
+    run.sql(insert_links_sql(run.run_id), "insert links")
+    run.con.executemany("INSERT INTO match_parameters VALUES (?, ?, ?, ?, ?, ?, ?, ?)", model.rows(run.run_id))
+    for decision, n in run.sql("SELECT decision, count(*) FROM links WHERE run_id = ? GROUP BY 1", "link counts",
+                               [run.run_id]).fetchall():
+        run.counts[f"links_{decision}"] = n
+
+
+STEPS = (standardise, block, compare, estimate, decide)
+
+
+def link_work_members(con: duckdb.DuckDBPyConnection, run_id: str,
+                      settings: MatchSettings | dict | None = None, *, keep_tables: bool = False) -> dict:
+    """Link the current source rows to the consenting members of `work_members`.
+
+    Args:
+        con: The warehouse connection (a transaction may be open: nothing here commits).
+        run_id: Stamped on links, parameters and the run summary.
+        settings: `MatchSettings` or a dict of them; defaults otherwise.
+        keep_tables: Keep the working tables (`mt_*`) for inspection (the benchmark does).
+
+    Returns:
+        Counts: members, identities, candidate_pairs, links_auto, links_review, prior …
+    """
+    settings = settings if isinstance(settings, MatchSettings) else MatchSettings.from_path_or_dict(settings)
+    run = Run(con, run_id, settings, counts={"links_auto": 0, "links_review": 0})
+    started = time.perf_counter()
+    try:
+        if con.execute("SELECT count(*) FROM work_members WHERE consent").fetchall()[0][0] == 0:
+            return run.counts
+        for step in STEPS:
+            t = time.perf_counter()
+            step(run)
+            run.timings[step.__name__] = round(time.perf_counter() - t, 3)
+        blocking_counts = dict(zip(("identity_pairs", "row_pairs", *blocking.RULES.values()),
+                                   run.sql(blocking.blocking_counts_sql(), "blocking counts").fetchall()[0]))
+        run.counts["seconds"] = round(time.perf_counter() - started, 3)
+        run.sql("INSERT INTO match_runs VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "run summary", [
+            run_id, run.counts["source_rows"], run.counts["members"], run.counts["identities"],
+            run.counts["candidate_pairs"], json.dumps({k: int(v or 0) for k, v in blocking_counts.items()}),
+            run.counts["prior"], run.counts["em_iterations"], run.counts["em_converged"], settings.threshold_auto,
+            settings.threshold_review, run.counts["links_auto"], run.counts["links_review"], run.counts["seconds"],
+            settings.to_json()])
+        run.counts["timings"] = run.timings
+        run.counts["statements"] = run.statements
+        return run.counts
+    finally:
+        if not keep_tables:
+            for name in TEMP_TABLES:
+                con.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in REGISTERED:
+            try:
+                con.unregister(name)
+            except Exception:  # noqa: BLE001 - never registered in this run
+                pass

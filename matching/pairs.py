@@ -1,0 +1,195 @@
+"""Candidate pairs with everything the comparisons read, and their comparison levels.
+
+Two tracks, because most evidence depends only on a row's name and ID:
+
+1. `identity_pairs_sql`: per candidate (identity, member) pair, the ID, name, birth-date, sex
+   and birthplace levels and the name's term frequency. An identity whose every candidate has
+   an agreeing ID is decided as a whole (`track = 'identity'`): its rows' own evidence is
+   never compared (the ID settles it), so its 500 monthly rows cost one decision.
+2. `row_pairs_sql`: the other identities (no ID, an ID beyond repair, a relative's ID) go unit
+   by unit (`track = 'row'`; a unit is the rows of one source agreeing on name, ID,
+   organisation, account and location): each unit's organisation — employer, payer, scheme and amount,
+   bank account — is held against the rest of the source (`siblings_sql`: who else of a
+   sounding-alike name has ID-bearing rows there), and a property's location against the
+   member's address.
+
+Term frequencies: a name's u is the share of distinct valid IDs carrying it (王伟 agreeing is
+weak evidence, a rare name strong); an organisation's u is its share of the rows of its kind.
+"""
+
+from __future__ import annotations
+
+from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, ROW_FIELDS, levels_sql
+from matching.sides import ACCOUNT_KEY_SQL, id_side_sql
+
+STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
+"""Name levels that, with an agreeing ID, show which rows are the member's own."""
+
+
+def org_counts_sql() -> str:
+    """Rows per organisation (employer / payer / scheme / institution) and source."""
+    return """
+SELECT source, organisation, sum(n) AS n FROM mt_units
+WHERE source IN ('tax', 'social_insurance', 'bank') AND organisation IS NOT NULL
+GROUP BY ALL
+"""
+
+
+def org_tf_sql() -> str:
+    """`mt_org_tf(org_norm, u)`: an organisation's share of the tax and social-insurance rows."""
+    return """
+CREATE OR REPLACE TEMP TABLE mt_org_tf AS
+SELECT k.org_norm, sum(c.n) / sum(sum(c.n)) OVER () AS u
+FROM mt_org_counts c JOIN mt_org_keys k ON k.org = c.organisation
+WHERE c.source IN ('tax', 'social_insurance') AND k.org_norm IS NOT NULL
+GROUP BY k.org_norm
+"""
+
+
+def name_tf_sql(version: int) -> str:
+    """`mt_name_tf(name_std, u)`: the share of distinct valid IDs that carry each name."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_name_tf AS
+WITH p AS (
+    SELECT k.name_std, i.id_number FROM mt_identities i
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
+    WHERE NOT i.invalid AND i.id_number IS NOT NULL
+)
+SELECT name_std, count(DISTINCT id_number) / (SELECT count(DISTINCT id_number) FROM p) AS u
+FROM p GROUP BY name_std
+"""
+
+
+def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipairs", gated: bool = True) -> str:
+    """`out`: the identity pairs of `cand` (iid, mid, rules) with the identity-level levels and
+    their track (`gated=False` for random pairs: every field compared as if its gate were open)."""
+    base = f"""(
+    SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.id_number AS s_id, FALSE AS s_legacy,
+           k.name_std AS s_std, k.pinyin AS s_pinyin, k.n_chars AS s_nchars, k.wildcard AS s_wild,
+           {id_side_sql('i.id_number')},
+           m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
+           m.m_birthplace, tf.u AS tf_name_u
+    FROM {cand} c JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
+    LEFT JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
+    LEFT JOIN mt_name_tf tf ON tf.name_std = k.name_std)"""
+    keep = "iid, mid, rules, s_rows, n_legacy, s_id, s_pinyin, m_id, tf_name_u"
+    return f"""
+CREATE OR REPLACE TEMP TABLE {out} AS
+SELECT *, '{NOT_COMPARED}' AS lv_address, '{NOT_COMPARED}' AS lv_organisation, CAST(NULL AS DOUBLE) AS tf_org_u,
+       CAST(NULL AS DOUBLE) AS tf_org_unique_u,
+       CASE WHEN bool_and(lv_id IN {ID_AGREES}) OVER (PARTITION BY iid) THEN 'identity' ELSE 'row' END AS track
+FROM ({levels_sql(base, IDENTITY_FIELDS, keep, gated)})
+"""
+
+
+def member_kinds_sql() -> str:
+    """`mt_member_kinds(mid, org_kind, rows)`: a member's ID-bearing rows per kind of source
+    (tax and social insurance together: employers and payers appear in both)."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_member_kinds AS
+SELECT p.mid, k.org_kind, sum(CASE k.org_kind WHEN 'bank' THEN i.n_bank ELSE i.n_tax + i.n_social_insurance END)
+       AS rows
+FROM mt_ipairs p JOIN mt_identities i USING (iid)
+CROSS JOIN (VALUES ('employer'), ('bank')) k(org_kind)
+WHERE p.lv_id IN {ID_AGREES} AND p.lv_name IN {STRONG_NAMES}
+GROUP BY ALL
+"""
+
+
+def siblings_sql(version: int) -> str:
+    """`mt_sibling_ids(pinyin, s_org, id_number, n)` and `mt_siblings(pinyin, s_org, ids, counts)`:
+    for the units decided one by one, the valid IDs (and their rows) at the same organisation
+    under a name that *sounds* the same — who else could this row be? (By sound, so that a
+    homophone slip cannot hide a namesake.)"""
+    v = int(version)
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
+WITH keys AS (SELECT DISTINCT pinyin, s_org FROM mt_rows WHERE s_org IS NOT NULL),
+held AS (
+    SELECT k.pinyin, CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || u.account ELSE o.org_norm END AS s_org,
+           u.id_number, u.n
+    FROM mt_units u JOIN match_name_keys k ON k.name = u.name AND k.version = {v}
+    JOIN mt_org_keys o ON o.org = u.organisation
+    WHERE u.source IN ('tax', 'social_insurance', 'bank') AND u.id_number IS NOT NULL AND NOT u.invalid
+      AND k.pinyin IN (SELECT pinyin FROM keys)
+)
+SELECT pinyin, s_org, id_number, sum(n) AS n FROM held SEMI JOIN keys USING (pinyin, s_org) GROUP BY ALL;
+CREATE OR REPLACE TEMP TABLE mt_siblings AS
+SELECT pinyin, s_org, list(id_number ORDER BY id_number) AS ids, list(n ORDER BY id_number) AS counts
+FROM mt_sibling_ids GROUP BY ALL;
+"""
+
+
+def address_strings_sql() -> str:
+    """Locations and member addresses an address comparison will need (property units whose
+    ID does not settle the match)."""
+    return f"""
+SELECT DISTINCT a FROM (
+    SELECT r.location AS a, m.m_address AS b FROM mt_rows r JOIN mt_ipairs p USING (iid)
+    JOIN mt_members m USING (mid)
+    WHERE r.source = 'property' AND p.lv_id NOT IN {ID_AGREES}
+) UNPIVOT (a FOR k IN (a, b)) WHERE a IS NOT NULL
+"""
+
+
+def row_pairs_sql() -> str:
+    """`mt_pairs`: one row per (unit, member) of the row track, with every level.
+
+    A pair found only by its sounding name (the row has no ID, rule 16) for a row with an
+    organisation (tax, social insurance, bank) is kept only when the member has ID-bearing rows
+    there:
+    anyone else would be outweighed by the `unseen` / `other` levels anyway, and a common name
+    would otherwise pair each such row with dozens of members.
+    """
+    base = f"""(
+    SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,
+           p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u,
+           r.s_org, sb.ids AS s_org_ids, p.m_id, mk.rows AS m_kind_rows,
+           sb.counts[list_position(sb.ids, p.m_id)] AS m_org_rows,
+           sa.parts AS s_addr, ma.parts AS m_addr,
+           CASE WHEN r.org_kind = 'bank' THEN list_sum(sb.counts) / (SELECT count(*) FROM bank) ELSE ot.u END
+               AS tf_org_u, (SELECT missing FROM mt_missing_rate) AS missing_rate
+    FROM (SELECT r.*, p.mid FROM mt_rows r JOIN mt_ipairs p ON p.iid = r.iid AND p.track = 'row'
+          WHERE p.rules <> 16 OR r.org_kind IS NULL
+          UNION ALL     -- name-only pairs: only members with ID-bearing rows at the row's organisation
+          SELECT r.*, p.mid FROM mt_rows r JOIN mt_sibling_ids si ON si.pinyin = r.pinyin AND si.s_org = r.s_org
+          JOIN mt_ipairs p ON p.iid = r.iid AND p.track = 'row' AND p.rules = 16 AND p.m_id = si.id_number
+         ) r
+    JOIN mt_ipairs p ON p.iid = r.iid AND p.mid = r.mid
+    JOIN mt_members m ON m.mid = p.mid
+    LEFT JOIN mt_siblings sb ON sb.pinyin = r.pinyin AND sb.s_org = r.s_org
+    LEFT JOIN mt_member_kinds mk ON mk.mid = p.mid AND mk.org_kind = r.org_kind
+    LEFT JOIN mt_org_tf ot ON ot.org_norm = r.s_org
+    LEFT JOIN mt_addr sa ON sa.address = r.location AND r.source = 'property'
+    LEFT JOIN mt_addr ma ON ma.address = m.m_address AND r.source = 'property')"""
+    keep = ("uid, source, iid, mid, rules, s_rows, n_legacy, lv_id, lv_name, lv_birth_date, lv_gender, "
+            "lv_county_code, tf_name_u, tf_org_u, "
+            "tf_org_u * pow(missing_rate, greatest(coalesce(m_org_rows, 1) - 1, 0)) AS tf_org_unique_u")
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_missing_rate AS
+SELECT sum(n) FILTER (WHERE id_number IS NULL OR invalid) / sum(n) AS missing FROM mt_identities;
+CREATE OR REPLACE TEMP TABLE mt_pairs AS {levels_sql(base, ROW_FIELDS, keep)}"""
+
+
+def patterns_sql(level_cols: list[str]) -> str:
+    """Pattern counts for EM over both tracks, identity pairs weighted by their rows (the legacy
+    15-digit rows of an `exact` identity counted as `legacy_equal`). `level_cols` starts with lv_id."""
+    cols = ", ".join(level_cols)
+    legacy = ", ".join(["'legacy_equal' AS lv_id", *level_cols[1:]])
+    tf = "tf_name_u, tf_org_u, tf_org_unique_u"
+    return f"""
+WITH u AS (
+    SELECT {cols}, {tf}, s_rows - CASE WHEN lv_id = 'exact' THEN n_legacy ELSE 0 END AS w
+    FROM mt_ipairs WHERE track = 'identity'
+    UNION ALL
+    SELECT {legacy}, {tf}, n_legacy FROM mt_ipairs WHERE track = 'identity' AND lv_id = 'exact' AND n_legacy > 0
+    UNION ALL
+    SELECT {cols}, {tf}, s_rows - CASE WHEN lv_id = 'exact' THEN n_legacy ELSE 0 END FROM mt_pairs
+    UNION ALL
+    SELECT {legacy}, {tf}, n_legacy FROM mt_pairs WHERE lv_id = 'exact' AND n_legacy > 0
+)
+SELECT {cols}, round(log2(tf_name_u) * 4) AS tf_name_b, round(log2(tf_org_u) * 4) AS tf_org_b,
+       round(log2(tf_org_unique_u) * 2) AS tf_unique_b, avg(tf_name_u) AS tf_name_u, avg(tf_org_u) AS tf_org_u,
+       avg(tf_org_unique_u) AS tf_org_unique_u, sum(w) AS n
+FROM u WHERE w > 0 GROUP BY ALL
+"""

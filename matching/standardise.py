@@ -1,0 +1,127 @@
+"""Standard forms for comparing names, organisations and accounts across departments.
+
+The connectors already fold how a value was *typed* (width, spaces, dots); here we also fold
+what does not tell two people apart: traditional vs simplified characters, the middle dot of
+minority names, Latin case, and the placeholders systems write for characters they cannot
+store (`?`, `？`, `□`, U+FFFD all become the wildcard `?`). Every function is idempotent.
+
+Names are standardised once per distinct name (a province has ~10^5 distinct names for
+~10^7 rows) and handed to SQL as a table (`name_keys_table`).
+
+Example:
+    >>> standardise_name("張 偉"), standardise_name("阿依古丽·买买提"), standardise_name("李䶮？")
+    ('张伟', '阿依古丽买买提', '李䶮?')
+    >>> normalise_org("山西金鼎机械制造有限公司（本部）")
+    '山西金鼎机械制造'
+    >>> account_key("6227****6621"), account_key("6227813572084536621")
+    ('6227*6621', '6227*6621')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pyarrow as pa
+
+from connectors.values.names import DOT_VARIANTS
+from matching.pinyin import WILDCARD, name_pinyin
+
+_LOST = frozenset("?？□■�*")
+_DROP = frozenset(DOT_VARIANTS) | {"\u3000"}
+
+
+def _char_t2s(char: str) -> str:
+    from connectors.values.names import to_simplified
+
+    out = to_simplified(char)
+    seen = {char}
+    while out != char and len(out) == 1 and out not in seen:  # close the map: t2s(t2s(c)) == t2s(c)
+        seen.add(out)
+        char, out = out, to_simplified(out)
+    return out if len(out) == 1 else char
+
+
+class _CharMap(dict):
+    """`str.translate` table filled on first sight of each character (a few thousand in all)."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if char in _LOST:
+            out = WILDCARD
+        elif char.isspace() or char in _DROP or unicodedata.category(char) in ("Cc", "Cf"):
+            out = None
+        else:
+            folded = unicodedata.normalize("NFKC", char)
+            out = "".join(_char_t2s(c) if c >= "\u3400" else c.upper() for c in folded if not c.isspace())
+            out = "".join(c for c in out if c not in _DROP) or None
+        self[code] = out
+        return out
+
+
+_CHARS = _CharMap()
+
+
+def standardise_name(name: str | None) -> str | None:
+    """The name as compared: simplified, no spaces or dots, full-width folded, Latin upper-case.
+
+    Example:
+        >>> standardise_name("  ｊｏｈｎ smith ")
+        'JOHNSMITH'
+    """
+    if name is None:
+        return None
+    return name.translate(_CHARS) or None
+
+
+_LEGAL_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|分公司|总公司|公司)$")
+_BRACKETS = re.compile(r"[(（【\[].*?[)）】\]]")
+def normalise_org(org: str | None) -> str | None:
+    """An employer, payer or institution as compared: simplified, no brackets or legal form.
+
+    The place prefix stays: `太原市金鼎…` and `山西金鼎…` can be different firms.
+    """
+    if org is None:
+        return None
+    text = _BRACKETS.sub("", standardise_name(org) or "")
+    for _ in range(2):
+        text = _LEGAL_FORM.sub("", text)
+    return text or None
+
+
+def account_key(account: str | None) -> str | None:
+    """First four and last four characters of an account number: what a masked number keeps."""
+    if account is None:
+        return None
+    text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", account))
+    if len(text) < 8:
+        return text or None
+    return f"{text[:4]}*{text[-4:]}"
+
+
+def name_keys_table(names: list[str]) -> pa.Table:
+    """One row per distinct name: name, name_std (standardised), pinyin, n_chars, wildcard."""
+    std = [standardise_name(n) for n in names]
+    py_cache: dict[str, str] = {}
+    py = []
+    for s in std:
+        if s is None:
+            py.append(None)
+            continue
+        p = py_cache.get(s)
+        if p is None:
+            p = py_cache[s] = name_pinyin(s)
+        py.append(p)
+    return pa.table({
+        "name": pa.array(names, pa.string()),
+        "name_std": pa.array(std, pa.string()),
+        "pinyin": pa.array(py, pa.string()),
+        "n_chars": pa.array([len(s) if s else 0 for s in std], pa.int32()),
+        "wildcard": pa.array([bool(s) and WILDCARD in s for s in std], pa.bool_()),
+    })
+
+
+def org_keys_table(orgs: list[str]) -> pa.Table:
+    """One row per distinct organisation: org, org_norm."""
+    return pa.table({"org": pa.array(orgs, pa.string()),
+                     "org_norm": pa.array([normalise_org(o) for o in orgs], pa.string())})

@@ -1,0 +1,141 @@
+"""Row-level error reports: the rows of a loaded file that were quarantined, for whoever sent it.
+
+A readable file loads its good rows and quarantines the rest (`quarantine` table). An agency
+whose request file had bad rows must hear which rows, which fields and why, even though the
+good rows are answered in `outbox/<agency>/<request_id>/` as usual. So after loading, for every
+file loaded in this pass with quarantined rows, this stage writes into
+`rejected/<agency or source>/` (where an unreadable file goes with its `.error.txt`):
+
+- `<file>.error.txt` — for the clerk: what happened, then one line per problem:
+  data row, request / household / member, field, reason, the value (ID numbers masked);
+- `<file>.errors.csv` — the same lines for a spreadsheet (UTF-8 with BOM, formulas escaped).
+
+The file itself stays where it was (its good rows are loaded; the same bytes never load twice):
+the agency corrects the listed rows and sends them as a new file. Department exports with
+quarantined rows get the same two files under `rejected/<source>/`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from pipelines.context import PassContext
+from pipelines.outputs import private_dir
+from reports.masking import escape_formula, mask_id, scrub_text
+from reports.writer import write_atomic
+
+FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "field", "reason", "value")
+ID_FIELDS = ("id_number",)
+
+
+def held_households_sql() -> str:
+    """Create `held_households`: requested households of unanswered requests with a member row that
+    was rejected and not since corrected; returns them (request_id, household_id).
+
+    Verifying such a household without the member would understate its size and perhaps its
+    income or assets, so it is not answered until the corrected row arrives (a later file with
+    that member of that household and request; the request is then answered again).
+    """
+    return """
+CREATE OR REPLACE TEMP TABLE held_households AS
+WITH rejected AS (
+    SELECT json_extract_string(raw_row, '$.request_id') AS request_id,
+           json_extract_string(raw_row, '$.household_id') AS household_id,
+           trim(json_extract_string(raw_row, '$.member_no')) AS member_no
+    FROM quarantine WHERE source = 'applicants'
+)
+SELECT DISTINCT q.request_id, q.household_id FROM rejected q
+JOIN (SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL) USING (request_id)
+LEFT JOIN applicant_members m ON m.origin = 'inbox' AND m.request_id = q.request_id
+     AND m.household_id = q.household_id AND CAST(m.member_no AS VARCHAR) = q.member_no
+WHERE q.household_id IS NOT NULL AND m.member_no IS NULL;
+SELECT request_id, household_id FROM held_households ORDER BY ALL
+"""
+
+
+def _value(field: str | None, raw: str | None) -> str:
+    if raw is None:
+        return ""
+    return mask_id(raw) if field in ID_FIELDS else scrub_text(raw)
+
+
+def _lines(rows: list[dict]) -> list[dict]:
+    out = []
+    for r in rows:
+        try:
+            raw = json.loads(r["raw_row"]) if r["raw_row"] else {}
+        except (TypeError, ValueError):
+            raw = {}
+        raw = raw if isinstance(raw, dict) else {}
+        out.append({"row_number": r["row_number"], "request_id": raw.get("request_id"),
+                    "household_id": raw.get("household_id"), "member_no": raw.get("member_no"),
+                    "name": raw.get("name"), "field": r["field"], "reason": scrub_text(r["reason"] or ""),
+                    "value": _value(r["field"], r["raw_value"])})
+    return out
+
+
+def _target(folder: Path, name: str, file_hash: str) -> Path:
+    """`<name>.error.txt` beside the others, unless an earlier file of that name already has one."""
+    note = folder / f"{name}.error.txt"
+    if note.exists():
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem}.{file_hash[:8]}.{suffix}" if dot else f"{name}.{file_hash[:8]}"
+        note = folder / f"{name}.error.txt"
+    return note
+
+
+def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None) -> tuple[str, bytes]:
+    held = sorted({x["household_id"] for x in lines if x["household_id"]}) if agency else []
+    answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
+    head = [f"文件部分行未通过检查 / rows rejected: {path}",
+            f"{len({x['row_number'] for x in lines})} 行未予处理（见下），其余 {loaded} 行已载入"
+            + (f"，核对报告见 {answered}" if answered else "") + "。",
+            f"{len({x['row_number'] for x in lines})} row(s) were not processed (listed below); the other {loaded} "
+            "row(s) were loaded" + (f" and are answered in {answered}" if answered else "") + ".",
+            "请更正下列各行，另存为新文件后重新发送（只需发送更正的行）。"
+            "Correct these rows and send them again as a new file (only the corrected rows are needed).",
+            "行号为表头之下的数据行序号（第1行即表头下第一行）。Row numbers count data rows below the header."]
+    if held:
+        head.append(f"以下家庭有成员行被拒，更正行到达后再核对 / not answered until the corrected rows arrive: "
+                    f"{', '.join(held)}")
+    head.append("")
+    body = [f"第{x['row_number']}行 row {x['row_number']}"
+            + (f"  申请 {x['request_id']} 家庭 {x['household_id']} 成员 {x['member_no']}" if x["request_id"] else "")
+            + f"  字段 field {x['field'] or '—'}：{x['reason']}" + (f"（值 value: {x['value']}）" if x["value"] else "")
+            for x in lines]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=FIELDS)
+    w.writeheader()
+    for x in lines:
+        w.writerow({k: escape_formula(x[k]) for k in FIELDS})
+    return "\n".join(head + body) + "\n", buf.getvalue().encode("utf-8-sig")
+
+
+def report_row_errors(ctx: PassContext) -> int:
+    """Stage: an error report for every file loaded in this pass with quarantined rows."""
+    res = ctx.con.execute(
+        "SELECT f.path, f.source, f.agency, f.file_hash, f.batch_id, f.rows_loaded, q.row_number, q.field, q.reason, "
+        "q.raw_value, q.raw_row FROM files f JOIN quarantine q ON q.file_hash = f.file_hash AND q.batch_id = f.batch_id "
+        "WHERE f.run_id = ? AND f.status = 'loaded' AND f.rows_quarantined > 0 "
+        "ORDER BY f.path, q.row_number, q.field", [ctx.run_id])
+    cols = [c[0] for c in res.description]
+    by_file: dict = defaultdict(list)
+    for row in res.fetchall():
+        rec = dict(zip(cols, row))
+        by_file[(rec["path"], rec["source"], rec["agency"], rec["file_hash"], rec["batch_id"],
+                 rec["rows_loaded"])].append(rec)
+    for (path, source, agency, file_hash, batch_id, loaded), rows in by_file.items():
+        requests = [r for (r,) in ctx.con.execute(
+            "SELECT DISTINCT request_id FROM requests WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]
+        folder = private_dir(ctx.root / "rejected" / (agency or source))
+        note = _target(folder, Path(path).name, file_hash)
+        text, table = _texts(path, _lines(rows), loaded, requests, agency)
+        write_atomic(note, text.encode("utf-8"))
+        write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
+        ctx.messages.append(f"{len({r['row_number'] for r in rows})} row(s) of {path} rejected: "
+                            f"see {note.relative_to(ctx.root)}")
+    return len(by_file)

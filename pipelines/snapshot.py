@@ -1,0 +1,203 @@
+"""The analyst copy: a consistent, read-only, pseudonymised copy of the last completed pass.
+
+DuckDB lets one process hold a database file, and a reader blocks the writer too
+(stack-notes), so analysts never open `warehouse.duckdb`. After every completed pass:
+
+1. `stage_copy` — with the pass lock still held and the pass's connection closed (its last act
+   was CHECKPOINT): copy the file to `<root>/.analyst.<run>.duckdb.part`. ~1 s per GB.
+2. `publish` — under the snapshot lock only (the next pass may already be running): build a NEW
+   database from the copy (attached read-only), every ID number replaced by a pseudonymous
+   person key and ID-like text in free-text columns masked, views recreated, `snapshot_info`
+   recorded; CHECKPOINT, close, then `os.replace` it onto `<root>/analyst.duckdb` (owner-only).
+   A fresh file, because DuckDB keeps replaced data in free blocks: a copy edited in place still
+   holds every ID in its bytes. The rename is atomic; a reader that has the old file open keeps
+   reading the old copy, the next reader opens the new one.
+
+The person key is `P` + the first 16 hex digits of HMAC-SHA256(secret, normalised ID): the same
+person has the same key in every table and every snapshot, and nobody without the secret can
+go from a key back to an ID by hashing candidate IDs. Bank account numbers get keys the same way
+(`A…`), so accounts stay distinct without being readable. The secret is created once per data root
+in `<root>/.secrets/analyst-key` (directory 0700, file 0600). Columns keep their names
+(`id_number` holds the key) so every view and the README's queries work unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+ANALYST_DB = "analyst.duckdb"
+SECRET_FILE = Path(".secrets") / "analyst-key"
+# A run of 15+ digits (ASCII or full-width), with the spaces or hyphens clerks type, ending in
+# a digit or X: an ID number, or a bank account, written into free text. Both are masked.
+ID_LIKE = r"[0-9０-９][0-9０-９ \-]{13,21}[0-9０-９XxＸｘ]"
+KEYED = {"id_number": "P", "id_raw": "P", "account_number": "A"}
+"""Columns whose values become keys: ID numbers (person keys) and bank account numbers."""
+# Free-text columns that can quote an ID: raw rows, parser reasons, matcher evidence, messages.
+FREE_TEXT = ("id_reason", "extra", "raw_value", "raw_row", "evidence", "message", "before", "after")
+
+
+def secret_key(root: Path) -> bytes:
+    """The root's pseudonymisation secret, created on first use (owner-only)."""
+    path = Path(root) / SECRET_FILE
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return secret_key(root)
+
+
+def person_key(secret: bytes, id_text: str, prefix: str = "P") -> str:
+    """Pseudonymous key of one ID number (or, prefix "A", of a bank account number).
+
+    Example:
+        >>> person_key(b"k", "140105199003071045")
+        'P8d906258c12b72a2'
+    """
+    return prefix + hmac.new(secret, id_text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def stage_copy(root: Path, run_id: str) -> Path:
+    """Copy the closed, checkpointed warehouse beside it; call with the pass lock held."""
+    root = Path(root)
+    live = root / "warehouse.duckdb"
+    tmp = root / f".analyst.{run_id}.duckdb.part"
+    shutil.copyfile(live, tmp)
+    os.chmod(tmp, 0o600)
+    wal = live.with_name(live.name + ".wal")
+    if wal.exists():  # not after a clean close; if it is there, it belongs to the copy
+        shutil.copyfile(wal, tmp.with_name(tmp.name + ".wal"))
+    return tmp
+
+
+def _tables(con, catalog: str) -> dict[str, list[tuple[str, str]]]:
+    """Base tables of `catalog` with their (column, type), in column order."""
+    rows = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                       "WHERE table_catalog = ? AND table_schema = 'main' AND table_name IN (SELECT table_name FROM "
+                       "information_schema.tables WHERE table_catalog = ? AND table_schema = 'main' "
+                       "AND table_type = 'BASE TABLE') ORDER BY table_name, ordinal_position", [catalog, catalog]).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        out.setdefault(table, []).append((column, kind))
+    return out
+
+
+def copy_table_sql(table: str, columns: list[tuple[str, str]], source: str = "live") -> str:
+    """CREATE the analyst table from `<source>.<table>`: keys for ID and account columns, masks in free text."""
+    names = {c for c, _ in columns}
+    select, joins = [], ""
+    if "account_number" in names:
+        joins += " LEFT JOIN id_keys a ON a.v = t.account_number"
+    if "id_number" in names:
+        joins += " LEFT JOIN id_keys n ON n.v = t.id_number"
+        if "id_raw" in names:  # a raw ID that normalised takes its number's key; an invalid one its own
+            joins += " LEFT JOIN id_keys r ON r.v = t.id_raw"
+    for c, kind in columns:
+        if c == "id_number":
+            select.append("n.k AS id_number")
+        elif c == "id_raw":
+            select.append("coalesce(n.k, r.k) AS id_raw")
+        elif c == "account_number":
+            select.append("a.k AS account_number")
+        elif c in FREE_TEXT and kind == "VARCHAR":
+            select.append(f"regexp_replace(t.{c}, '{ID_LIKE}', '[ID]', 'g') AS {c}")
+        else:
+            select.append(f"t.{c}")
+    return f"CREATE OR REPLACE TABLE main.{table} AS SELECT {', '.join(select)} FROM {source}.{table} t{joins}"
+
+
+def _make_keys(con, tables: dict, catalog: str, secret: bytes) -> int:
+    """TEMP table `id_keys` (value → key) for every ID and account value in `catalog`; returns the person keys."""
+    keys: dict[str, str] = {}
+    for t, cols in tables.items():
+        for c, prefix in KEYED.items():
+            if c in (name for name, _ in cols):
+                for (v,) in con.execute(f"SELECT DISTINCT {c} FROM {catalog}.{t} WHERE {c} IS NOT NULL").fetchall():
+                    keys.setdefault(v, person_key(secret, v, prefix))
+    con.register("id_keys_src", pa.table({"v": list(keys), "k": list(keys.values())},
+                                         schema=pa.schema([("v", pa.string()), ("k", pa.string())])))
+    con.execute("CREATE OR REPLACE TEMP TABLE id_keys AS SELECT * FROM id_keys_src")
+    con.unregister("id_keys_src")
+    return sum(1 for k in keys.values() if k.startswith("P"))
+
+
+def pseudonymise(con: duckdb.DuckDBPyConnection, secret: bytes) -> int:
+    """Replace ID and account numbers with keys and mask ID-like free text in `con`'s own tables.
+
+    In place, so for scratch databases and tests only: the file still holds the old values in
+    its free blocks. What leaves the pipeline is built by `build` into a fresh file.
+    """
+    catalog = con.execute("SELECT current_database()").fetchall()[0][0]
+    tables = _tables(con, catalog)
+    n = _make_keys(con, tables, catalog, secret)
+    for t, cols in tables.items():
+        con.execute(copy_table_sql(t, cols, source=catalog))
+    return n
+
+
+def build(con: duckdb.DuckDBPyConnection, staged: Path, secret: bytes) -> int:
+    """Fill the empty database `con` from the staged copy: tables pseudonymised, views recreated.
+
+    Written into a fresh file, never edited in place: a DuckDB file keeps the bytes of replaced
+    or dropped data in its free blocks, so a copy edited in place would still hold every ID.
+    Returns the number of person keys made.
+    """
+    con.execute(f"ATTACH '{staged}' AS live (READ_ONLY)")
+    tables = _tables(con, "live")
+    n = _make_keys(con, tables, "live", secret)
+    for t, cols in tables.items():
+        con.execute(copy_table_sql(t, cols))
+    views = con.execute("SELECT sql FROM duckdb_views() WHERE database_name = 'live' AND NOT internal").fetchall()
+    con.execute("DETACH live")
+    pending = [sql for (sql,) in views]
+    while pending:  # a view may read another view: create in whatever order binds
+        failed = []
+        for sql in pending:
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException:
+                failed.append(sql)
+        if len(failed) == len(pending):
+            raise RuntimeError(f"analyst copy: views that cannot be created: {failed}")
+        pending = failed
+    return n
+
+
+def publish(root: Path, staged: Path, run_id: str) -> Path:
+    """Build the analyst copy from the staged one and move it onto `<root>/analyst.duckdb`;
+    call under the snapshot lock."""
+    root = Path(root)
+    target = root / ANALYST_DB
+    out = staged.with_name(staged.name.replace(".duckdb.part", ".analyst.part"))
+    for stale in root.glob(".analyst.*.part*"):  # left by a publisher that died; we hold the lock
+        if not stale.name.startswith(staged.name):
+            stale.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(out))
+        try:
+            os.chmod(out, 0o600)
+            con.execute("SET enable_progress_bar = false")
+            n = build(con, staged, secret_key(root))
+            con.execute("CREATE TABLE snapshot_info AS SELECT ? AS run_id, now() AS published_at, "
+                        "? AS person_keys, 'id_number and id_raw hold pseudonymous person keys (HMAC-SHA256), "
+                        "not ID numbers; ID-like text in free-text columns is masked as [ID]' AS note",
+                        [run_id, n])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(out, target)
+    finally:
+        for leftover in (staged, staged.with_name(staged.name + ".wal"), out, out.with_name(out.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,238 @@
+"""Loading deliveries into the warehouse: idempotent, corrected re-deliveries, rolls snapshots,
+row-level quarantine, unreadable files and truncated files (issue #3).
+
+Each test writes real small files into a data root under tmp_path and loads them the way a
+pass does: `discover` the files, then `ingest_delivery` each (the Data Docs and the other
+stages of a pass are not needed here).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import xlsxwriter
+
+from pipelines.context import PassContext
+from pipelines.discover import discover
+from pipelines.ingest import ingest_delivery
+
+AS_OF = date(2026, 11, 28)
+TAX_HEADER = "记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额,扣缴义务人"
+ROLLS_HEADER = "申请编号,申请机构,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号"
+
+
+def _write(root: Path, rel: str, text: str, encoding: str = "utf-8") -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _tax_csv(rows: list[tuple]) -> str:
+    def cell(value: str) -> str:
+        return f'"{value}"' if "," in value else value
+    return TAX_HEADER + "\n" + "".join(",".join(map(cell, r)) + "\n" for r in rows)
+
+
+def _load(root: Path) -> dict[str, str]:
+    """One loading pass over the data root: {relative path: status}."""
+    ctx = PassContext.open(root, as_of=AS_OF)
+    try:
+        deliveries, _ = discover(root)
+        return {d.rel_path: ingest_delivery(ctx, d) for d in deliveries}
+    finally:
+        ctx.close()
+
+
+def _query(root: Path, sql: str, params=None) -> list[tuple]:
+    ctx = PassContext.open(root, as_of=AS_OF)
+    try:
+        return ctx.con.execute(sql, params or []).fetchall()
+    finally:
+        ctx.close()
+
+
+TAX_ROWS = [("T1", "张三", "14010519900307104X", "2026-09", "工资薪金", "5000.00", "太原某公司"),
+            ("T2", "李四", "", "2026-09", "劳务报酬", "1,200.50", ""),
+            ("T3", "王五", "140105900307120", "2026-10", "工资薪金", "￥3000元", "太原某公司")]
+
+
+def test_loading_the_same_delivery_twice_changes_nothing_and_records_a_skip(tmp_path):
+    _write(tmp_path, "landing/tax/iit_20261127.csv", _tax_csv(TAX_ROWS), "gbk")
+    assert _load(tmp_path) == {"landing/tax/iit_20261127.csv": "loaded"}
+    before = _query(tmp_path, "SELECT * EXCLUDE (loaded_at) FROM tax_all ORDER BY record_id")
+
+    assert _load(tmp_path) == {"landing/tax/iit_20261127.csv": "skipped"}
+    # The same bytes under another name are the same delivery too.
+    _write(tmp_path, "landing/tax/iit_20261127_copy.csv", _tax_csv(TAX_ROWS), "gbk")
+    assert _load(tmp_path)["landing/tax/iit_20261127_copy.csv"] == "skipped"
+
+    assert _query(tmp_path, "SELECT * EXCLUDE (loaded_at) FROM tax_all ORDER BY record_id") == before
+    assert len(before) == 3
+    assert _query(tmp_path, "SELECT count(*) FROM quarantine") == [(0,)]
+    files = _query(tmp_path, "SELECT path, status, rows_loaded, message FROM files ORDER BY seen_at, path")
+    assert [(p, s, n) for p, s, n, _ in files] == [
+        ("landing/tax/iit_20261127.csv", "loaded", 3),
+        ("landing/tax/iit_20261127.csv", "skipped", 0),                                  # second pass
+        ("landing/tax/iit_20261127.csv", "skipped", 0), ("landing/tax/iit_20261127_copy.csv", "skipped", 0)]
+    assert {m for _, s, _, m in files if s == "skipped"} == {"the same bytes were already loaded"}
+
+
+def test_a_corrected_redelivery_supersedes_the_earlier_row_and_keeps_its_history(tmp_path):
+    _write(tmp_path, "landing/tax/iit_20261126.csv", _tax_csv(TAX_ROWS))
+    _load(tmp_path)
+    corrected = [("T2", "李四", "", "2026-09", "劳务报酬", "1,250.50", "")]
+    _write(tmp_path, "landing/tax/iit_20261127_fix.csv", _tax_csv(corrected))
+    assert _load(tmp_path)["landing/tax/iit_20261127_fix.csv"] == "loaded"
+
+    current = _query(tmp_path, "SELECT record_id, income_amount, file FROM tax ORDER BY record_id")
+    assert current == [("T1", Decimal("5000.00"), "landing/tax/iit_20261126.csv"),
+                       ("T2", Decimal("1250.50"), "landing/tax/iit_20261127_fix.csv"),
+                       ("T3", Decimal("3000.00"), "landing/tax/iit_20261126.csv")]
+    history = _query(tmp_path, "SELECT income_amount, batch_id, superseded_by FROM tax_all "
+                               "WHERE record_id = 'T2' ORDER BY loaded_at")
+    assert [h[0] for h in history] == [Decimal("1200.50"), Decimal("1250.50")]
+    assert history[0][2] == history[1][1]       # the old row names the batch that replaced it
+    assert history[1][2] is None
+    assert _query(tmp_path, "SELECT count(*) FROM tax_all WHERE superseded_by IS NOT NULL") == [(1,)]
+
+
+def _rolls(households: list[tuple[str, str]]) -> str:
+    lines = [ROLLS_HEADER]
+    for k, (hh, name) in enumerate(households, start=1):
+        lines.append(f"ROLL-140105-{k:06d},yingze_minzheng,低保,{hh},140105,1,{name},14010519900307104X,户主,SQ{k}")
+    return "\n".join(lines) + "\n"
+
+
+def test_rolls_are_full_snapshots_the_latest_replaces_the_previous(tmp_path):
+    _write(tmp_path, "landing/rolls/rolls_20261126.csv", _rolls([("H001", "张三"), ("H002", "李四")]))
+    _load(tmp_path)
+    assert _query(tmp_path, "SELECT household_id FROM rolls_current ORDER BY 1") == [("H001",), ("H002",)]
+
+    _write(tmp_path, "landing/rolls/rolls_20261127.csv", _rolls([("H002", "李四"), ("H003", "王五")]))
+    _load(tmp_path)
+    assert _query(tmp_path, "SELECT household_id, file FROM rolls_current ORDER BY 1") == [
+        ("H002", "landing/rolls/rolls_20261127.csv"), ("H003", "landing/rolls/rolls_20261127.csv")]
+    members = _query(tmp_path, "SELECT household_id FROM applicant_members WHERE origin = 'rolls' ORDER BY 1")
+    assert members == [("H002",), ("H003",)]
+    assert _query(tmp_path, "SELECT count(*) FROM applicant_rows WHERE origin = 'rolls'") == [(4,)]  # history kept
+
+
+def test_good_rows_load_and_bad_rows_are_quarantined_with_file_row_field_reason_and_raw_values(tmp_path):
+    rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", ""),
+            ("Q2", "李四", "", "2026-13", "工资薪金", "100", ""),        # no such month
+            ("Q3", "王五", "", "2026-09", "工资薪金", "-300", ""),       # negative amount
+            ("Q4", "赵六", "", "2026-09", "彩票", "10", ""),             # not an income item
+            ("Q5", "钱七", "", "2026-09", "工资薪金", "20", ""),
+            ("Q5", "孙八", "", "2026-09", "工资薪金", "30", "")]          # record_id twice in the file
+    _write(tmp_path, "landing/tax/iit_mixed.csv", _tax_csv(rows))
+    assert _load(tmp_path) == {"landing/tax/iit_mixed.csv": "loaded"}
+
+    assert _query(tmp_path, "SELECT record_id FROM tax ORDER BY 1") == [("Q1",)]
+    bad = _query(tmp_path, "SELECT source, file, row_number, field, reason, raw_value, raw_row FROM quarantine "
+                           "ORDER BY row_number, field")
+    assert [(b[0], b[1], b[2], b[3], b[5]) for b in bad] == [
+        ("tax", "landing/tax/iit_mixed.csv", 2, "period", "2026-13"),
+        ("tax", "landing/tax/iit_mixed.csv", 3, "income_amount", "-300"),
+        ("tax", "landing/tax/iit_mixed.csv", 4, "income_item", "彩票"),
+        ("tax", "landing/tax/iit_mixed.csv", 5, "record_id", "Q5"),
+        ("tax", "landing/tax/iit_mixed.csv", 6, "record_id", "Q5")]
+    reasons = [b[4] for b in bad]
+    assert "is not a real month" in reasons[0] and "is negative" in reasons[1]
+    assert "accepted: 工资薪金" in reasons[2] and "appears more than once in this file" in reasons[3]
+    assert json.loads(bad[1][6])["收入额"] == "-300"          # the whole row as received
+    assert json.loads(bad[4][6])["name"] == "孙八"             # a gate failure: the row as parsed
+    files = _query(tmp_path, "SELECT status, rows_loaded, rows_quarantined FROM files")
+    assert files == [("loaded", 1, 5)]
+
+
+def test_an_unreadable_file_moves_to_rejected_with_a_note_naming_the_missing_column(tmp_path):
+    text = "记录编号,纳税人姓名,所属期,所得项目,已缴税额\nT1,张三,2026-09,工资薪金,10\n"
+    _write(tmp_path, "landing/tax/iit_no_amount.csv", text)
+    assert _load(tmp_path) == {"landing/tax/iit_no_amount.csv": "rejected"}
+
+    assert not (tmp_path / "landing/tax/iit_no_amount.csv").exists()
+    assert (tmp_path / "rejected/tax/iit_no_amount.csv").read_bytes() == text.encode()
+    note = (tmp_path / "rejected/tax/iit_no_amount.csv.error.txt").read_text(encoding="utf-8")
+    assert "missing required column 'income_amount' (accepted headers: income_amount, 收入额, 收入)" in note
+    assert _query(tmp_path, "SELECT count(*) FROM tax_all") == [(0,)]
+    status, message = _query(tmp_path, "SELECT status, message FROM files")[0]
+    assert status == "rejected" and "income_amount" in message and "rejected/tax/iit_no_amount.csv" in message
+
+
+def test_a_csv_cut_mid_row_loads_its_complete_rows_and_quarantines_the_broken_tail(tmp_path):
+    whole = _tax_csv(TAX_ROWS).encode("gbk")
+    cut = whole[:whole.index("王五".encode("gbk")) + 3]       # inside the last row, mid-character
+    path = tmp_path / "landing/tax/iit_cut.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(cut)
+    assert _load(tmp_path) == {"landing/tax/iit_cut.csv": "loaded"}
+
+    assert _query(tmp_path, "SELECT record_id FROM tax ORDER BY 1") == [("T1",), ("T2",)]
+    (row_number, field, reason, raw_value), = _query(
+        tmp_path, "SELECT row_number, field, reason, raw_value FROM quarantine")
+    assert row_number == 3 and field is None and raw_value.startswith("T3,王")
+    assert reason.startswith("the file ends in the middle of this row")
+    assert "looks cut off in transfer" in reason and "complete rows before it were loaded; this row was not" in reason
+    message, = _query(tmp_path, "SELECT message FROM files")[0]
+    assert "looks truncated" in message and "complete rows were loaded" in message
+
+
+@pytest.mark.parametrize("cut_after", [6, 20])
+def test_a_csv_cut_at_a_field_boundary_says_how_many_fields_arrived(tmp_path, cut_after):
+    whole = _tax_csv(TAX_ROWS).encode("utf-8")
+    start = whole.index(b"T3,")
+    _write(tmp_path, "landing/tax/iit_cut.csv", whole[:start + cut_after].decode("utf-8", errors="ignore"))
+    _load(tmp_path)
+    (reason,), = _query(tmp_path, "SELECT reason FROM quarantine")
+    assert "of the header's 7 fields" in reason
+    assert _query(tmp_path, "SELECT count(*) FROM tax") == [(2,)]
+
+
+def test_a_last_row_without_a_line_break_is_complete_not_truncated(tmp_path):
+    _write(tmp_path, "landing/tax/iit_no_eol.csv", _tax_csv(TAX_ROWS).rstrip("\n"))
+    _load(tmp_path)
+    assert _query(tmp_path, "SELECT count(*) FROM tax") == [(3,)]
+    assert _query(tmp_path, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+def _xlsx_bytes(rows: list[tuple]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, row in enumerate([tuple(TAX_HEADER.split(","))] + rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def _parquet_bytes(rows: list[tuple]) -> bytes:
+    names = TAX_HEADER.split(",")
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}), buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, make", [("iit_cut.xlsx", _xlsx_bytes), ("iit_cut.parquet", _parquet_bytes)])
+def test_a_truncated_workbook_or_parquet_file_is_rejected_whole_saying_it_looks_truncated(tmp_path, name, make):
+    whole = make(TAX_ROWS * 50)
+    assert zipfile.is_zipfile(io.BytesIO(whole)) == name.endswith(".xlsx")
+    path = tmp_path / "landing" / "tax" / name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(whole[:len(whole) * 2 // 3])
+    assert _load(tmp_path) == {f"landing/tax/{name}": "rejected"}
+
+    note = (tmp_path / "rejected" / "tax" / f"{name}.error.txt").read_text(encoding="utf-8")
+    assert "the file looks truncated (cut off in transfer)" in note
+    assert "The whole file is rejected and nothing from it was loaded" in note
+    assert _query(tmp_path, "SELECT count(*) FROM tax_all") == [(0,)]
+    assert _query(tmp_path, "SELECT count(*) FROM quarantine") == [(0,)]

@@ -1,0 +1,75 @@
+"""A request file with bad rows: the good rows are answered, and the agency gets an error report
+in rejected/<agency>/ saying which rows, which fields and why."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+import pytest
+
+from data.generator import generate
+from pipelines.passes import run_pass
+from reports.masking import find_full_ids
+
+from ops_support import query, request_rows, write_csv
+
+AS_OF = date(2026, 11, 28)
+AGENCY = "qingxu_minzheng"
+
+
+@pytest.fixture(scope="module")
+def answered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("errors") / "root"
+    generate(root, households=12, seed=31, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    households = [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM rolls_current ORDER BY 1 LIMIT 3")]
+    rows = request_rows(root, households, "REQ-ERR-0001", AGENCY)
+    rows[1] = {**rows[1], "program": "lottery"}              # data row 2: not a programme
+    rows[2] = {**rows[2], "name": ""}                         # data row 3: a required field left empty
+    rows[3] = {**rows[3], "declared_monthly_income": "-50"}   # data row 4: a negative amount
+    bad = {(rows[i]["household_id"], rows[i]["member_no"]) for i in (1, 2, 3)}
+    write_csv(root / "inbox" / AGENCY / "request_errors.csv", rows)
+    summary = run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+    return root, summary, rows, bad
+
+
+def test_the_error_report_lists_rows_fields_and_reasons(answered):
+    root, summary, rows, _ = answered
+    note = root / "rejected" / AGENCY / "request_errors.csv.error.txt"
+    text = note.read_text(encoding="utf-8")
+    assert "inbox/qingxu_minzheng/request_errors.csv" in text
+    assert all(f"row {n}" in text for n in (2, 3, 4)) and "row 5 " not in text
+    assert "program" in text and "lottery" in text and "name" in text and "declared_monthly_income" in text
+    with (root / "rejected" / AGENCY / "request_errors.csv.errors.csv").open(encoding="utf-8-sig") as fh:
+        listed = list(csv.DictReader(fh))
+    assert {(r["row_number"], r["field"]) for r in listed} >= {("2", "program"), ("3", "name"),
+                                                                ("4", "declared_monthly_income")}
+    assert all(r["request_id"] == "REQ-ERR-0001" and r["household_id"] for r in listed)
+    assert summary["rows_quarantined"] == 3 and any("rejected/qingxu_minzheng" in m for m in summary["messages"])
+
+
+def test_the_error_report_masks_id_numbers(answered):
+    root, _, rows, _ = answered
+    for p in (root / "rejected" / AGENCY).iterdir():
+        text = p.read_text(encoding="utf-8-sig")
+        assert not find_full_ids(text), p
+        assert not [r["id_number"] for r in rows if r["id_number"] and len(r["id_number"]) >= 15 and r["id_number"] in text]
+
+
+def test_a_household_with_a_rejected_member_waits_for_the_corrected_rows(answered):
+    root, summary, rows, bad = answered
+    held = {h for h, _ in bad}
+    folder = root / "outbox" / AGENCY / "REQ-ERR-0001"
+    assert {p.stem for p in folder.glob("HH*.json")} == {r["household_id"] for r in rows} - held
+    note = (root / "rejected" / AGENCY / "request_errors.csv.error.txt").read_text(encoding="utf-8")
+    assert all(h in note.split("not answered until the corrected rows arrive:")[1].splitlines()[0] for h in held)
+    fixed = request_rows(root, sorted(held), "REQ-ERR-0001", AGENCY)
+    write_csv(root / "inbox" / AGENCY / "request_errors_fixed.csv",
+              [r for r in fixed if (r["household_id"], r["member_no"]) in bad])  # only the corrected rows
+    again = run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+    assert again["files_loaded"] == 1 and again["rows_quarantined"] == 0
+    assert {p.stem for p in folder.glob("HH*.json")} == {r["household_id"] for r in rows}
+    doc = json.loads((folder / f"{sorted(held)[0]}.json").read_text(encoding="utf-8"))
+    assert len(doc["members"]) == sum(1 for r in rows if r["household_id"] in held)

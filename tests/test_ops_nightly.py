@@ -1,0 +1,159 @@
+"""The nightly over two simulated days: only what new data could change is re-verified, and the
+changes come out as alerts with the changed households' full reports."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+import pytest
+
+from data.generator import generate
+from pipelines.alerts import compare
+from pipelines.passes import run_pass
+from reports.masking import find_full_ids
+
+from ops_support import query, write_csv
+
+DAY1, DAY2 = date(2026, 11, 20), date(2026, 11, 21)
+NIGHTLY1, NIGHTLY2 = "nightly-20261120", "nightly-20261121"
+
+
+def _members(root):
+    return query(root, """
+        SELECT r.request_id, r.household_id, r.agency, r.member_no, r.name, r.id_number, h.program,
+               h.monthly_income_per_capita AS ipc, h.income_standard AS std, h.members, h.vehicles, h.properties
+        FROM rolls_current r JOIN household_assessment h USING (request_id, household_id)
+        WHERE r.id_status = 'valid' AND coalesce(r.consent_ref, '') <> '' AND r.relation = '户主'
+        ORDER BY r.household_id""")
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nightly") / "root"
+    generate(root, households=40, seed=17, as_of=DAY1)
+    day1 = run_pass(root, as_of=DAY1, kind="nightly")
+    heads = _members(root)
+    a = next(m for m in heads if m["vehicles"] == 0)
+    b = next(m for m in heads if m["properties"] == 0 and m["household_id"] != a["household_id"])
+    c = next(m for m in heads if m["program"] == "dibao" and m["ipc"] < m["std"]
+             and m["household_id"] not in (a["household_id"], b["household_id"]))
+    write_csv(root / "landing" / "vehicle" / "jdc_delta_20261120.csv", [
+        {"record_id": "V-DELTA-1", "name": a["name"], "id_number": a["id_number"], "plate_number": "晋A9Z001",
+         "vehicle_type": "小型轿车", "registration_date": "2026-11-19", "purchase_price": "98000", "status": "正常"}])
+    write_csv(root / "landing" / "property" / "bdc_delta_20261120.csv", [
+        {"record_id": "P-DELTA-1", "name": b["name"], "id_number": b["id_number"],
+         "certificate_number": "晋(2026)太原市不动产权第9000001号", "location": "太原市小店区测试路1号",
+         "usage": "住宅", "floor_area": "88.5", "share": "1", "registration_date": "2026-11-18", "status": "现势"}])
+    wage = round(float(c["std"]) * int(c["members"]) * 12 + 1200, 2)  # lifts a year's average over the standard
+    write_csv(root / "landing" / "tax" / "iit_delta_20261120.csv", [
+        {"record_id": "T-DELTA-1", "name": c["name"], "id_number": c["id_number"], "period": "2026-10",
+         "income_item": "工资薪金", "income_amount": str(wage), "tax_paid": "0", "withholding_agent": "新雇主有限公司"}])
+    day2 = run_pass(root, as_of=DAY2, kind="nightly")
+    return root, day1, day2, {"vehicle": a, "property": b, "income": c}
+
+
+def _alerts(root, day):
+    return query(root, "SELECT household_id, kind, severity, message, report_path FROM alerts WHERE as_of = ? "
+                       "ORDER BY household_id, kind", [day])
+
+
+def test_day_one_verifies_every_household_on_the_rolls_and_reports_them_as_new(two_days):
+    root, day1, _, _ = two_days
+    on_rolls = query(root, "SELECT count(DISTINCT household_id) AS n FROM rolls_current")[0]["n"]
+    assert day1["rolls"] == "full: first comparison of the rolls" and day1["households_unchanged"] == 0
+    new = [a for a in _alerts(root, DAY1) if a["kind"] == "new_on_rolls"]
+    assert len(new) == on_rolls == day1["households_changed"]
+    reports = {p.stem for p in (root / "outbox").glob(f"*/{NIGHTLY1}/HH*.json")}
+    assert reports == {a["household_id"] for a in new}
+
+
+def test_day_two_reverifies_only_what_new_rows_could_change(two_days):
+    root, _, day2, picked = two_days
+    on_rolls = query(root, "SELECT count(DISTINCT household_id) AS n FROM rolls_current")[0]["n"]
+    assert day2["rolls"] == "incremental" and day2["files_loaded"] == 3
+    reverified = on_rolls - day2["households_unchanged"]
+    assert 3 <= reverified < on_rolls / 2
+    latest = {r["household_id"]: r["run_id"] for r in query(
+        root, "SELECT household_id, run_id FROM household_facts_latest")}
+    untouched = [h for h, run in latest.items() if run == latest[picked["vehicle"]["household_id"]]]
+    assert len(untouched) == reverified  # the others keep day one's facts and assessment
+
+
+@pytest.mark.parametrize("change, kinds", [
+    ("vehicle", {"vehicle.new"}),
+    ("property", {"property.new"}),
+    ("income", {"income.source_new", "income.crossed_standard"}),
+])
+def test_each_change_raises_its_alert_with_the_full_report(two_days, change, kinds):
+    root, _, _, picked = two_days
+    hh = picked[change]
+    raised = {a["kind"]: a for a in _alerts(root, DAY2) if a["household_id"] == hh["household_id"]}
+    assert kinds <= set(raised), raised
+    folder = root / "outbox" / hh["agency"] / NIGHTLY2
+    doc = json.loads((folder / f"{hh['household_id']}.json").read_text(encoding="utf-8"))
+    assert kinds <= {c["kind"] for c in doc["changes"]}
+    assert all(a["report_path"].endswith(f"{NIGHTLY2}/{hh['household_id']}.html") for a in raised.values())
+    assert all(raised[k]["severity"] == "warn" for k in kinds)
+
+
+def test_only_changed_households_get_a_report_and_every_agency_a_summary(two_days):
+    root, _, day2, _ = two_days
+    changed = {a["household_id"] for a in _alerts(root, DAY2)}
+    written = {p.stem for p in (root / "outbox").glob(f"*/{NIGHTLY2}/HH*.json")}
+    assert written == changed and day2["reports_written"] == len(changed) == day2["households_changed"]
+    agencies = {r["agency"] for r in query(root, "SELECT DISTINCT agency FROM rolls_current")}
+    for agency in agencies:
+        folder = root / "outbox" / agency / NIGHTLY2
+        summary = (folder / "summary.txt").read_text(encoding="utf-8")
+        assert "households on the rolls" in summary and DAY2.isoformat() in summary
+        with (folder / "alerts.csv").open(encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        assert {r["household_id"] for r in rows} <= changed
+        for p in folder.iterdir():
+            assert not find_full_ids(p.read_text(encoding="utf-8", errors="replace")) or p.suffix == ".xlsx", p
+
+
+def test_a_second_pass_the_same_day_keeps_the_days_alerts(two_days):
+    root, _, _, picked = two_days
+    again = run_pass(root, as_of=DAY2, kind="manual")
+    assert again["households_verified"] == 0 and again["alerts"] == 0
+    folder = root / "outbox" / picked["vehicle"]["agency"] / NIGHTLY2
+    assert "vehicle.new" in (folder / "alerts.jsonl").read_text(encoding="utf-8")
+
+
+def test_a_new_month_reverifies_everything(two_days):
+    root, _, _, _ = two_days
+    s = run_pass(root, as_of=date(2026, 12, 1), kind="nightly", snapshot_mode="off")
+    assert s["rolls"].startswith("full: the income window moved") and s["households_unchanged"] == 0
+
+
+PREVIOUS = {"outcome": "pass", "income_per_capita": 500.0, "income_standard": 628.0, "financial_per_capita": 1000.0,
+            "asset_limit_per_capita": 15072.0, "vehicles": [], "properties": [{"key": "C1", "label": "住宅 A路"}],
+            "income_sources": [{"key": "1|tax|工资薪金|甲", "label": "张三：工资薪金（甲）", "monthly": 500.0}]}
+
+CASES = [
+    {"name": "nothing changed", "changes": {}, "kinds": []},
+    {"name": "a vehicle appears", "changes": {"vehicles": [{"key": "晋A1", "label": "小型轿车 晋A1"}]},
+     "kinds": [("vehicle.new", "warn")]},
+    {"name": "a property goes", "changes": {"properties": []}, "kinds": [("property.gone", "info")]},
+    {"name": "income reaches the standard", "changes": {"income_per_capita": 628.0},
+     "kinds": [("income.crossed_standard", "warn")]},
+    {"name": "the standard rises past the income", "changes": {"income_per_capita": 630.0, "income_standard": 700.0},
+     "kinds": []},
+    {"name": "assets cross the limit", "changes": {"financial_per_capita": 20000.0},
+     "kinds": [("assets.crossed_limit", "warn")]},
+    {"name": "a job ends and another starts",
+     "changes": {"income_sources": [{"key": "1|tax|工资薪金|乙", "label": "张三：工资薪金（乙）", "monthly": 800.0}]},
+     "kinds": [("income.source_ended", "info"), ("income.source_new", "warn")]},
+    {"name": "outcome improves", "changes": {"outcome": "pass"}, "previous": {"outcome": "fail"},
+     "kinds": [("outcome.changed", "info")]},
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_compare(case):
+    prev = {**PREVIOUS, **case.get("previous", {})}
+    got = compare(prev, {**PREVIOUS, **case["changes"]})
+    assert sorted((a["kind"], a["severity"]) for a in got) == sorted(case["kinds"])

@@ -1,0 +1,115 @@
+"""Analysts query the published copy of the last completed pass: never blocked by a pass in
+progress, and with pseudonymous person keys instead of ID numbers."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from data.generator import generate
+from pipelines.passes import run_pass
+from reports.masking import find_full_ids
+
+AS_OF = date(2026, 11, 28)
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.fixture(scope="module")
+def passed(tmp_path_factory):
+    base = tmp_path_factory.mktemp("snapshot")
+    root = base / "root"
+    generate(root, households=30, seed=29, as_of=AS_OF)
+    first = run_pass(root, as_of=AS_OF)
+    ids = set(pd.read_parquet(base / "root-truth" / "persons.parquet").id_number)
+    return root, first, ids
+
+
+def _sql(root: Path, query: str) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "hhverify.cli", "sql", "--root", str(root), "--csv", query],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"})
+    return res, time.perf_counter() - started
+
+
+def test_a_query_from_another_process_during_a_pass_sees_the_previous_pass_at_once(passed):
+    root, first, _ = passed
+    seen = {}
+
+    def probe(stage, ctx):
+        if stage.__name__ == "assess":  # the pass holds the warehouse read-write right now
+            live = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True)",
+                                   str(root / "warehouse.duckdb")], capture_output=True, text=True, timeout=60)
+            seen["live_locked"] = live.returncode != 0 and "lock" in live.stderr.lower()
+            seen["res"], seen["seconds"] = _sql(root, "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY started_at")
+        return stage(ctx)
+
+    second = run_pass(root, as_of=AS_OF, full=True, call=probe)
+    assert seen["live_locked"], "the probe must run while the pass holds the warehouse"
+    res = seen["res"]
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["run_id", first["run_id"]]
+    assert seen["seconds"] < 20
+    after, _ = _sql(root, "SELECT count(*) AS n FROM runs WHERE status = 'completed'")
+    assert after.stdout.split() == ["n", "2"] and second["status"] == "completed"
+
+
+def test_the_copy_holds_person_keys_and_no_id_number(passed):
+    root, _, ids = passed
+    con = duckdb.connect(str(root / "analyst.duckdb"), read_only=True)
+    try:
+        cols = con.execute("SELECT table_name, column_name FROM information_schema.columns c JOIN "
+                           "information_schema.tables t USING (table_name) WHERE t.table_type = 'BASE TABLE' "
+                           "AND c.data_type = 'VARCHAR'").fetchall()
+        for table, column in cols:
+            values = [v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL').fetchall()]
+            leaked = [v for v in values if find_full_ids(v) or v in ids]
+            assert not leaked, (table, column, leaked[:2])
+        keys = [k for (k,) in con.execute("SELECT DISTINCT id_number FROM applicant_members").fetchall() if k]
+        assert keys and all(re.fullmatch(r"P[0-9a-f]{16}", k) for k in keys)
+        linked = con.execute("SELECT count(*) FROM applicant_members m JOIN source_records s USING (id_number)").fetchall()[0][0]
+        assert linked > 0, "the same person has the same key in every table"
+    finally:
+        con.close()
+
+
+def test_no_id_number_survives_in_the_copys_bytes(passed):
+    """DuckDB keeps replaced data in free blocks: the copy must be built fresh, not edited in place."""
+    root, _, ids = passed
+    data = (root / "analyst.duckdb").read_bytes()
+    assert not [i for i in ids if i.encode() in data]
+
+
+def test_the_copy_and_its_secret_are_owner_only(passed):
+    root, _, _ = passed
+    for p in (root / "analyst.duckdb", root / ".secrets", root / ".secrets" / "analyst-key"):
+        assert p.stat().st_mode & 0o077 == 0, p
+    assert not list(root.glob(".analyst.*.part*"))
+
+
+def test_the_readme_analyst_queries_run_on_the_copy(passed):
+    root, _, _ = passed
+    section = README.read_text(encoding="utf-8").split("## What analysts can query", 1)[1].split("\n## ", 1)[0]
+    chunks = ";".join(re.findall(r"```sql\n(.*?)```", section, re.S)).split(";")
+    statements = [q for q in ("\n".join(line for line in c.splitlines() if not line.strip().startswith("--")).strip()
+                              for c in chunks) if q]
+    assert len(statements) >= 5
+    con = duckdb.connect(str(root / "analyst.duckdb"), read_only=True)
+    try:
+        for sql in statements:
+            con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_sql_without_a_copy_says_to_run_a_pass_first(tmp_path):
+    res, _ = _sql(tmp_path, "SELECT 1")
+    assert res.returncode == 2 and "run `hhverify run" in " ".join(res.stderr.split())
