@@ -17,6 +17,7 @@ from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
 from pipelines.progress import emit
 from reports.writer import write_request
+from review import review_rows_for, write_review_sheet
 from warehouse import transaction
 
 SOURCES_CONSULTED = "tax,vehicle,property,social_insurance,bank"
@@ -37,6 +38,7 @@ def write_reports(ctx: PassContext) -> int:
     for doc in ctx.documents:
         if doc.get("_write", True):  # a household on the rolls re-verified without a change: no report
             groups[doc["_out_dir"]].append(doc)
+    _separate_same_household(groups)
     written: dict = {}
     total = sum(len(docs) for docs in groups.values())
     for (agency, out_dir), docs in sorted(groups.items()):
@@ -47,9 +49,24 @@ def write_reports(ctx: PassContext) -> int:
             written[(d["request_id"], d["household_id"])] = [
                 p.relative_to(ctx.root).as_posix() for p in paths if p.stem == d["household_id"]]
         ctx.counts["reports_written"] += len(docs)
+        review_keys = [(d["request_id"], d["household_id"]) for d in docs]
+        write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
         emit("reports", done=ctx.counts["reports_written"], total=total)
     _record(ctx, written)
     return ctx.counts["reports_written"]
+
+
+def _separate_same_household(groups: dict) -> None:
+    """A household on the rolls under two programmes has two requests but one household_id:
+    in the night's folder the second one goes to a sub-folder named after its request, so
+    neither report overwrites the other."""
+    for (agency, out_dir), docs in list(groups.items()):
+        seen: set = set()
+        for doc in list(docs):
+            if doc["household_id"] in seen:
+                docs.remove(doc)
+                groups[(agency, f"{out_dir}/{doc['request_id']}")].append(doc)
+            seen.add(doc["household_id"])
 
 
 def _record(ctx: PassContext, written: dict) -> None:

@@ -21,6 +21,7 @@ from matching import link_by_id_sql
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.row_errors import held_households_sql
+from review import affected_households_sql
 from warehouse import transaction
 from warehouse.sql import run_sql
 
@@ -48,6 +49,10 @@ WITH inbox AS (
     ANTI JOIN held_households USING (request_id, household_id) WHERE m.origin = 'inbox'
     UNION ALL BY NAME
     {rolls}
+    UNION ALL BY NAME
+    -- households whose review links a caseworker answered in this pass: their reports change
+    SELECT m.* FROM applicant_members m
+    JOIN ({affected_households_sql(ctx.run_id)}) a USING (request_id, household_id)
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,

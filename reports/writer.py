@@ -22,13 +22,17 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from expectations.suites import HAN
+
 from .html import render_household, render_index
 from .masking import scrub
 from .summary import summary_xlsx
 
 __all__ = ["check_safe_name", "write_request", "write_atomic"]
 
-_SAFE_NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")
+# The same names the quality gate lets through for request and household ids (Chinese
+# characters included): a name the gate accepted must never crash the writer.
+_SAFE_NAME_RE = re.compile(rf"[A-Za-z0-9{HAN}_-][A-Za-z0-9{HAN}_.-]{{0,127}}")
 _RESERVED = {"index", "summary"}  # would collide with index.html / summary.xlsx
 DIR_MODE = 0o700
 FILE_MODE = 0o600
