@@ -65,7 +65,7 @@ def _separate_same_household(groups: dict) -> None:
         for doc in list(docs):
             if doc["household_id"] in seen:
                 docs.remove(doc)
-                groups[(agency, f"{out_dir}/{doc['request_id']}")].append(doc)
+                groups.setdefault((agency, f"{out_dir}/{doc['request_id']}"), []).append(doc)
             seen.add(doc["household_id"])
 
 
