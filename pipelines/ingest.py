@@ -78,24 +78,6 @@ def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
     }, schema=QUARANTINE_SCHEMA)
 
 
-def _null_counts(rows: pa.Table, suite: list) -> dict[str, int]:
-    """`expectations.null_counts(rows, suite)` without importing GX during the gate.
-
-    Given the suite, `null_counts` converts it to GX objects only to find compound keys; that
-    import (2–5 s) belongs to the Data Docs built after loading, not to every pass's first file.
-    The counts are the same: per column, plus rows whose whole compound key is null.
-    """
-    counts = null_counts(rows)
-    for exp in suite:
-        columns = exp.kwargs.get("column_list")
-        if columns and all(c in counts for c in columns):
-            mask = pc.is_null(rows.column(columns[0]))
-            for c in columns[1:]:
-                mask = pc.and_(mask, pc.is_null(rows.column(c)))
-            counts[",".join(columns)] = pc.sum(mask.cast(pa.int64())).as_py() or 0
-    return counts
-
-
 def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     """Load one delivery; returns its status (loaded, skipped, rejected)."""
     previous = known_status(ctx.con, d.file_hash)
@@ -115,7 +97,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     gate = evaluate(rows, suite)
     ctx.quality.append({"table": table, "suite": suite, "rows_count": rows.num_rows, "failures": gate,
                         "label": d.rel_path, "source": d.agency or d.source, "batch_id": d.batch_id,
-                        "null_counts": _null_counts(rows, suite)})
+                        "null_counts": null_counts(rows, suite)})
     failures = _expectation_quarantine(rows, gate)
     if d.source == "applicants":
         failures = pa.concat_tables([failures, _scope_failures(rows, d.agency)])
