@@ -18,6 +18,7 @@ import connectors
 from connectors.canonical import drop_rows
 from expectations import evaluate, null_counts, suite_for
 from pipelines.context import PassContext
+from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
 from warehouse.load import Delivery, known_status, load_delivery, record_file
 
@@ -78,12 +79,32 @@ def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
     }, schema=QUARANTINE_SCHEMA)
 
 
+def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
+    """A caseworker's answered review sheet dropped back into the inbox (recognised by shape).
+
+    Valid answers are stored even when other rows of the sheet are wrong; the wrong rows are
+    listed for the agency in rejected/<agency>/<file>.error.txt.
+    """
+    decisions, errors = parse_review_sheet(ctx.con, d.path, d.agency, d.file_hash, file_label=d.rel_path)
+    stored = store_decisions(ctx.con, decisions, ctx.run_id) if decisions else 0
+    message = f"review sheet: {stored} answer(s) stored, {len(errors)} problem(s)"
+    if errors:
+        note = write_error_report(ctx.root / "rejected" / d.agency, d.path.name, errors, accepted=stored)
+        message += f" (see {note.relative_to(ctx.root)})"
+        ctx.messages.append(f"{d.rel_path}: {message}")
+    ctx.counts["review_answers"] += stored
+    record_file(ctx.con, d, "loaded" if stored else "rejected", ctx.run_id, message=message)
+    return "loaded" if stored else "rejected"
+
+
 def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     """Load one delivery; returns its status (loaded, skipped, rejected)."""
     previous = known_status(ctx.con, d.file_hash)
     if previous:
         record_file(ctx.con, d, "skipped", ctx.run_id, message=f"the same bytes were already {previous}")
         return "skipped"
+    if d.source == "applicants" and is_review_sheet(d.path):
+        return ingest_review_sheet(ctx, d)
     try:
         canon = connectors.read_source(d.source, d.path, agency_default=d.agency)
     except connectors.FileRejected as exc:

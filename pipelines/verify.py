@@ -21,7 +21,7 @@ from matching import link_by_id_sql
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.row_errors import held_households_sql
-from review import affected_households_sql
+from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.sql import run_sql
 
@@ -82,6 +82,8 @@ def link(ctx: PassContext) -> int:
         run_sql(ctx.con, "DELETE FROM links WHERE (request_id, household_id) IN "
                          "(SELECT request_id, household_id FROM work_households)", label="clear links")
         run_sql(ctx.con, link_by_id_sql(ctx.run_id), label="link by ID number")
+        # Caseworkers' answers outrank the model: confirmed pairs stay, denied pairs never return.
+        run_sql(ctx.con, apply_decisions_sql(ctx.run_id), label="apply review decisions")
     n = ctx.con.execute("SELECT count(*) FROM links WHERE run_id = ?", [ctx.run_id]).fetchall()[0][0]
     ctx.counts["links"] = n
     return n

@@ -1,0 +1,66 @@
+"""Export → fill → drop → stored → the next pass respects every answer, through real passes."""
+
+import json
+from datetime import date
+
+import duckdb
+
+from data.generator import generate
+from pipelines.passes import run_pass
+from review_support import fill_sheet, read_sheet
+
+AS_OF = date(2026, 11, 28)
+
+
+def _report(root, request_id, household_id):
+    [path] = list((root / "outbox").rglob(f"{request_id}/{household_id}.json"))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_answers_dropped_back_are_stored_and_respected_by_the_next_pass(tmp_path):
+    root = tmp_path / "root"
+    generate(root, households=60, seed=31, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    sheets = sorted((root / "outbox").glob("*/REQ-*/review.xlsx"))
+    assert sheets, "the demo requests should raise at least one review question"
+    sheet = sheets[0]
+    agency, request_id = sheet.parent.parent.name, sheet.parent.name
+    cells = read_sheet(sheet)
+    col = {h: i for i, h in enumerate(cells[0])}
+    rows = cells[1:]
+    assert rows
+    confirm = rows[0][col["记录编号"]]
+    deny = rows[1][col["记录编号"]] if len(rows) > 1 else None
+    answers = {confirm: ("确认", "张科员", "核实为本人")}
+    if deny:
+        answers[deny] = ("否认", "张科员", "同名他人")
+    fill_sheet(sheet, root / "inbox" / agency / "review_answers.xlsx", answers)
+
+    second = run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert second["files_loaded"] >= 1
+
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        stored = dict(con.execute("SELECT record_id, decision FROM review_decisions").fetchall())
+        decisions = dict(con.execute("SELECT record_id, decision FROM links WHERE request_id = ? "
+                                     "AND record_id IN (SELECT record_id FROM review_decisions)",
+                                     [request_id]).fetchall())
+    assert stored[confirm] == "confirmed" and decisions[confirm] == "confirmed"
+    if deny:
+        assert stored[deny] == "denied" and deny not in decisions
+
+    # The regenerated report shows the decision and counts the confirmed record like `auto`.
+    households = {h for h, in duckdb.connect(str(root / "warehouse.duckdb"), read_only=True).execute(
+        "SELECT household_id FROM review_decisions WHERE record_id = ?", [confirm]).fetchall()}
+    doc = _report(root, request_id, households.pop())
+    matches = {m["record_id"]: m["decision"] for x in doc["members"] for m in x["matches"]}
+    assert matches[confirm] == "confirmed"
+    if deny:
+        assert deny not in matches
+
+    # A later pass never proposes the denied pair again.
+    third = run_pass(root, as_of=AS_OF)
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        if deny:
+            assert not con.execute("SELECT count(*) FROM links WHERE record_id = ? AND request_id = ?",
+                                   [deny, request_id]).fetchall()[0][0]
+    assert third["status"] == "completed"
