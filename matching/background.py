@@ -71,8 +71,9 @@ def address_sample_sql(n: int, seed: int) -> str:
     """Random property locations, each with a random member's address."""
     return f"""
 SELECT p.location, m.m_address FROM (
-    SELECT location, hash(record_id, {int(seed)}) AS k FROM property ORDER BY k LIMIT {int(n)}) p
-JOIN mt_members m ON m.mid = 1 + CAST(hash(p.k, {int(seed)}) % (SELECT count(*) FROM mt_members) AS BIGINT)
+    SELECT location, 1 + CAST(hash(record_id, {int(seed) + 1}) % (SELECT count(*) FROM mt_members) AS BIGINT) AS mid
+    FROM property ORDER BY hash(record_id, {int(seed)}) LIMIT {int(n)}) p
+JOIN mt_members m USING (mid)
 WHERE p.location IS NOT NULL AND m.m_address IS NOT NULL
 """
 

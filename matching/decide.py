@@ -165,18 +165,24 @@ FROM mt_rlinks l JOIN mt_units u USING (uid)
 
 
 def insert_links_sql(run_id: str, source_view: str = "match_source_rows") -> str:
-    """INSERT one link per row of every decision (one scan of the sources)."""
+    """INSERT one link per row of every decision: identity decisions by (name, ID), unit
+    decisions by (name, ID) and then their source, organisation, account and location."""
     from matching.blocking import UNIT_ACCOUNT_SQL, UNIT_LOCATION_SQL
 
     rid = run_id.replace("'", "''")
+    cols = f"""r.source, r.record_id, d.request_id, d.household_id, d.member_no, d.probability, d.decision,
+       'fellegi_sunter', CASE WHEN r.id_status = 'repaired' AND d.evidence_legacy IS NOT NULL
+                              THEN d.evidence_legacy ELSE d.evidence END, '{rid}', now()"""
     return f"""
 INSERT INTO links
-SELECT r.source, r.record_id, d.request_id, d.household_id, d.member_no, d.probability, d.decision,
-       'fellegi_sunter', CASE WHEN r.id_status = 'repaired' AND d.evidence_legacy IS NOT NULL
-                              THEN d.evidence_legacy ELSE d.evidence END, '{rid}', now()
-FROM {source_view} r JOIN mt_decided d ON r.name = d.name AND coalesce(r.id_number, '') = d.idk
-WHERE d.u_source IS NULL
-   OR (d.u_source = r.source AND d.u_org IS NOT DISTINCT FROM r.organisation
-       AND d.u_account IS NOT DISTINCT FROM {UNIT_ACCOUNT_SQL.format(t='r.')}
-       AND d.u_location IS NOT DISTINCT FROM {UNIT_LOCATION_SQL.format(t='r.')})
+SELECT {cols}
+FROM {source_view} r JOIN (SELECT * FROM mt_decided WHERE u_source IS NULL) d
+  ON r.name = d.name AND coalesce(r.id_number, '') = d.idk;
+INSERT INTO links
+SELECT {cols}
+FROM {source_view} r JOIN (SELECT * FROM mt_decided WHERE u_source IS NOT NULL) d
+  ON r.name = d.name AND coalesce(r.id_number, '') = d.idk AND d.u_source = r.source
+ AND d.u_org IS NOT DISTINCT FROM r.organisation
+ AND d.u_account IS NOT DISTINCT FROM {UNIT_ACCOUNT_SQL.format(t='r.')}
+ AND d.u_location IS NOT DISTINCT FROM {UNIT_LOCATION_SQL.format(t='r.')};
 """
