@@ -31,7 +31,9 @@ __all__ = [
 # An 18-character ID (17 digits + digit/X check) or a 15-digit legacy ID, not
 # part of a longer run of digits or letters.  Deliberately loose about the
 # birth date and check character: a wrong ID leaked is still a leak.
-FULL_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+# The fraction of a decimal number (0.946669668904998) is not an ID: a digit run right after
+# "<digit>." is skipped.
+FULL_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?<![0-9]\.)(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
 
 # Keys whose value is an identity number, whatever it looks like (a 17-digit
 # typo does not match FULL_ID_RE but is still somebody's ID).

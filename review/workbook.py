@@ -45,7 +45,7 @@ COLUMNS: list[tuple[str, int, str, Any]] = [
     ("记录证件号码", 20, "text", lambda r, i: r["record"]["id_masked"]),
     ("记录内容", 40, "wrap", lambda r, i: _fields(r) if r["record"]["found"] else "记录已不在当前数据中"),
     ("比对结果", 34, "wrap", lambda r, i: r["weights_text"]),
-    ("匹配概率", 8, "pct", lambda r, i: r["match_probability"]),
+    ("匹配概率", 8, "pct", lambda r, i: round(float(r["match_probability"]), 4)),
     ("其他候选", 26, "wrap", lambda r, i: r["competitor"]),
     ("系统说明", 36, "wrap", lambda r, i: r["summary"]),
     ("上次复核", 20, "wrap", lambda r, i: r["previous_text"]),

@@ -95,3 +95,8 @@ def test_scrub_masks_keys_and_text_and_keeps_the_rest():
 )
 def test_escape_formula(value, expected):
     assert escape_formula(value) == expected
+
+
+def test_the_fraction_of_a_probability_is_not_taken_for_an_id():
+    assert find_full_ids("匹配概率 0.946669668904998") == []
+    assert find_full_ids("身份证 140105198001011233") == ["140105198001011233"]
