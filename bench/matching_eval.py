@@ -19,7 +19,8 @@ NOISE_KINDS = ("clean", "missing", "legacy", "wrong_digit", "swap", "relative_id
 
 
 def load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
-    """Truth tables as temp tables `t_rows` and `t_members` (consenting work members only)."""
+    """Truth tables as temp tables `t_rows`, `t_persons` and `t_members`: the consenting members,
+    of the work set when `work_members` exists (a pass in progress), else of every request."""
     rows = pd.read_parquet(Path(truth_dir) / "source_rows.parquet", columns=["source", "record_id", "person_key", "noise"])
     members = pd.read_parquet(Path(truth_dir) / "members.parquet",
                               columns=["request_id", "household_id", "member_no", "person_key", "consent", "name"])
@@ -29,9 +30,13 @@ def load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
     con.register("t_members_df", members)
     con.register("t_persons_df", persons)
     con.execute("CREATE OR REPLACE TEMP TABLE t_rows AS SELECT * FROM t_rows_df")
-    con.execute("""CREATE OR REPLACE TEMP TABLE t_members AS
-                   SELECT t.* FROM t_members_df t JOIN work_members w USING (request_id, household_id, member_no)
-                   WHERE w.consent""")
+    has_work = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'work_members'").fetchall()[0][0]
+    if has_work:
+        con.execute("""CREATE OR REPLACE TEMP TABLE t_members AS
+                       SELECT t.* FROM t_members_df t JOIN work_members w USING (request_id, household_id, member_no)
+                       WHERE w.consent""")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE t_members AS SELECT * FROM t_members_df WHERE consent")
     con.execute("CREATE OR REPLACE TEMP TABLE t_persons AS SELECT * FROM t_persons_df")
     for name in ("t_rows_df", "t_members_df", "t_persons_df"):
         con.unregister(name)
@@ -95,10 +100,7 @@ WITH tr AS (
     JOIN match_source_rows r USING (source, record_id)
     JOIN mt_units u ON u.source = r.source AND u.name = r.name AND u.id_number IS NOT DISTINCT FROM r.id_number
          AND u.organisation IS NOT DISTINCT FROM r.organisation
-         AND u.location IS NOT DISTINCT FROM CASE WHEN r.source = 'property' THEN r.location END
-         AND (r.source <> 'bank' OR u.account IS NOT DISTINCT FROM
-              CASE WHEN length(r.account_number) >= 8 THEN left(r.account_number, 4) || '*' || right(r.account_number, 4)
-                   ELSE nullif(r.account_number, '') END)
+         AND u.location IS NOT DISTINCT FROM r.location AND u.account_number IS NOT DISTINCT FROM r.account_number
     JOIN mt_identities i ON i.name = r.name AND i.id_number IS NOT DISTINCT FROM r.id_number
     JOIN mt_members m USING (request_id, household_id, member_no)
 ), found AS (

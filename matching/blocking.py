@@ -12,9 +12,9 @@ bit of `rules` so the recall of every rule can be measured:
 | 4 | `id_repair_member` | the member's invalid ID is one slip from the row's |
 | 8 | `id_repair_both` | both invalid, one slip each from the same valid ID |
 | 16 | `name_no_id` | a row without an ID whose name sounds the same (pinyin), or matches a `?` |
-| 32 | `name_birth` | a row whose invalid ID is beyond repair but carries the member's birth date, same pinyin |
-| 64 | `name_member_no_id` | a row of the same pinyin name and birth date when the member's own ID is unusable |
-| 128 | `household_name` | a row carrying one member's ID but the name of another member of the household |
+| 32 | `name_birth` | an invalid ID beyond repair with the member's birth date, same pinyin |
+| 64 | `name_member_no_id` | same pinyin and birth date, when the member's own ID is unusable |
+| 128 | `household_name` | one member's ID under the name of another member of the household |
 
 Every join is on equality (IDs, repair codes, pinyin keys), so the cost grows with the rows
 and the candidates, never with rows × members. Identities whose every candidate has an
@@ -35,20 +35,17 @@ _USABLE = "('valid', 'repaired')"
 
 
 SOURCES = ("tax", "social_insurance", "bank", "vehicle", "property")
-UNIT_ACCOUNT_SQL = f"CASE WHEN {{t}}source = 'bank' THEN {ACCOUNT_KEY_SQL.format(col='{t}account_number')} END"
-UNIT_LOCATION_SQL = "CASE WHEN {t}source = 'property' THEN {t}location END"
 
 
 def units_sql(source_view: str = "match_source_rows") -> str:
     """`mt_units`: one row per *unit* — the rows of one source that agree on everything the
-    comparisons read: name, ID text, organisation, bank account (first and last four) and
-    property location — with its rows, legacy-ID rows and whether the ID is invalid. The one
-    full pass over the rows before the links are written."""
+    comparisons read: name, ID text, organisation, bank account and property location — with
+    its rows, legacy-ID rows and whether the ID is invalid. The one full pass over the rows
+    before the links are written."""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_units AS
-SELECT row_number() OVER () AS uid, * FROM (
-    SELECT source, name, id_number, organisation, {UNIT_ACCOUNT_SQL.format(t='')} AS account,
-           {UNIT_LOCATION_SQL.format(t='')} AS location, count(*) AS n,
+SELECT hash(source, name, id_number, organisation, account_number, location) AS uid, * FROM (
+    SELECT source, name, id_number, organisation, account_number, location, count(*) AS n,
            count(*) FILTER (WHERE id_status = 'repaired') AS n_legacy, bool_or(id_status = 'invalid') AS invalid
     FROM {source_view} GROUP BY ALL)
 """
@@ -97,7 +94,12 @@ WHERE w.consent
 
 
 def invalid_ids_sql() -> str:
-    return "SELECT DISTINCT id_number FROM mt_identities WHERE invalid AND id_number IS NOT NULL"
+    """`mt_invalid_ids(k, id_number)`: the distinct invalid ID texts, numbered from 0."""
+    return """
+CREATE OR REPLACE TEMP TABLE mt_invalid_ids AS
+SELECT CAST(row_number() OVER (ORDER BY id_number) - 1 AS INTEGER) AS k, id_number
+FROM (SELECT DISTINCT id_number FROM mt_identities WHERE invalid AND id_number IS NOT NULL)
+"""
 
 
 def member_invalid_ids_sql() -> str:
@@ -107,21 +109,21 @@ def member_invalid_ids_sql() -> str:
 def candidates_by_id_sql() -> str:
     """`mt_cand_id(iid, mid, rule)`: the ID rules (1, 2, 4, 8).
 
-    Needs `mt_identities`, `mt_members` and the repair tables `mt_row_repairs` (id,
-    repair_code) and `mt_member_repairs` (id, repair_code, repair).
+    Needs `mt_identities`, `mt_members`, `mt_invalid_ids` and the repair tables
+    `mt_row_repairs` (k, repair_code) and `mt_member_repairs` (id, repair_code, repair).
     """
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_cand_id AS
 SELECT i.iid, m.mid, 1 AS rule FROM mt_identities i JOIN mt_members m ON i.id_number = m.m_id
 UNION ALL
 SELECT i.iid, m.mid, 2 FROM mt_row_repairs r JOIN mt_members m ON m.m_code = r.repair_code
-JOIN mt_identities i ON i.id_number = r.id
+JOIN mt_invalid_ids v ON v.k = r.k JOIN mt_identities i ON i.id_number = v.id_number
 UNION ALL
 SELECT i.iid, m.mid, 4 FROM mt_member_repairs r JOIN mt_members m ON m.m_id = r.id
 JOIN mt_identities i ON i.id_number = r.repair
 UNION ALL
 SELECT i.iid, m.mid, 8 FROM mt_row_repairs a JOIN mt_member_repairs b ON a.repair_code = b.repair_code
-JOIN mt_members m ON m.m_id = b.id JOIN mt_identities i ON i.id_number = a.id
+JOIN mt_members m ON m.m_id = b.id JOIN mt_invalid_ids v ON v.k = a.k JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
@@ -181,7 +183,8 @@ CREATE OR REPLACE TEMP TABLE mt_rows AS
 SELECT u.uid, u.source, u.name, i.iid, i.pinyin, u.n, u.n_legacy, u.location,
        CASE WHEN u.source = 'bank' THEN 'bank' WHEN u.source IN ('tax', 'social_insurance') THEN 'employer' END
            AS org_kind,
-       CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || u.account ELSE o.org_norm END AS s_org
+       CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
+            ELSE o.org_norm END AS s_org
 FROM mt_units u
 JOIN (SELECT iid, t.name, t.id_number, k.pinyin FROM mt_identities t
       LEFT JOIN match_name_keys k ON k.name = t.name AND k.version = {int(version)}

@@ -7,7 +7,10 @@ carries no evidence (weight 0, not estimated): a value is missing, or the field 
 because the ID already settles what it would tell (birth date, sex and birthplace are read
 from the ID; employer and address only matter when the ID does not agree).
 
-Every condition is symmetric in `s_` and `m_`, so `level(a, b) == level(b, a)`.
+The ID, name and address conditions are symmetric in `s_` and `m_` (`level(a, b) ==
+level(b, a)`, so a pair's score does not depend on which side is which); birth date, sex and
+birthplace compare what a row's ID says with what a member declared, and the organisation
+what the rest of the source says about a row with what is known of a member.
 
 Example:
     >>> level_of("name", {"name": "张伟"}, {"name": "章伟"})
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ID_AGREES = ("exact", "legacy_equal", "one_substitution", "adjacent_swap")
+ID_AGREES = ("exact", "legacy_equal", "one_substitution", "adjacent_swap", "one_slip_each")
 """ID levels that identify the person: the supporting fields are then not compared."""
 NOT_COMPARED = "not_compared"
 
@@ -75,6 +78,7 @@ ID_NUMBER = Comparison("id_number", (
     Level("one_substitution", f"{_ID18} AND hamming(s_id, m_id) = 1", "身份证号仅一位不同", 0.02),
     Level("adjacent_swap", f"{_ID18} AND hamming(s_id, m_id) = 2 AND damerau_levenshtein(s_id, m_id) = 1",
           "身份证号相邻两位颠倒", 0.01),
+    Level("one_slip_each", "ids_share_repair", "两个身份证号各差一处，可还原为同一号码", 0.002),
     Level("same_birth_date", f"{_ID18} AND substr(s_id, 7, 8) = substr(m_id, 7, 8)",
           "身份证号不同但出生日期段相同", 0.002),
     Level("different", "TRUE", "身份证号不同", 0.004),
@@ -121,8 +125,9 @@ _COMPAT = ("(s_addr.county IS NULL OR m_addr.county IS NULL OR s_addr.county = m
            "(s_addr.street IS NULL OR m_addr.street IS NULL OR s_addr.street = m_addr.street)")
 _PLACE = "(s_addr.community = m_addr.community OR s_addr.road = m_addr.road)"
 ADDRESS = Comparison("address", (
-    Level("missing", "s_addr IS NULL OR m_addr IS NULL OR coalesce(s_addr.county, s_addr.street, s_addr.community, "
-          "s_addr.road) IS NULL OR coalesce(m_addr.county, m_addr.street, m_addr.community, m_addr.road) IS NULL",
+    Level("missing", "s_addr IS NULL OR m_addr IS NULL "
+          "OR coalesce(s_addr.county, s_addr.street, s_addr.community, s_addr.road) IS NULL "
+          "OR coalesce(m_addr.county, m_addr.street, m_addr.community, m_addr.road) IS NULL",
           "住址缺失", null=True),
     Level("same_dwelling", f"{_COMPAT} AND {_PLACE} AND s_addr.room = m_addr.room AND s_addr.building IS NOT "
           "DISTINCT FROM m_addr.building AND s_addr.unit IS NOT DISTINCT FROM m_addr.unit", "坐落与住址为同一住所", 0.6),
@@ -143,7 +148,8 @@ ORGANISATION = Comparison("organisation", (
           "同名者在该单位（险种、账户）带身份证号的记录只有本人的", 0.6),
     Level("known", "list_contains(s_org_ids, m_id)", "本人在该单位（险种、账户）也有记录", 0.1),
     Level("other", "TRUE", "本人在该来源的记录属于其他单位（险种、账户）", 0.25),
-), gate=f"lv_id NOT IN {ID_AGREES}", tf_columns=(("known", "tf_org_u"), ("known_unique", "tf_org_unique_u")))
+), gate=f"lv_id NOT IN {ID_AGREES}",
+   tf_columns=(("known", "tf_org_u"), ("known_unique", "tf_org_unique_u")))
 """A row's organisation (employer or payer, scheme and amount, bank account) against the rest
 of the source: the ID-bearing rows there whose name sounds the same (`s_org_ids`), and how
 many ID-bearing rows the member has in the source (`m_kind_rows`) and there (`m_org_rows`).
@@ -156,11 +162,17 @@ rows without an ID (`tf_org_unique_u`: the missing-ID rate to the power of the m
 other rows there)."""
 
 COMPARISONS: tuple[Comparison, ...] = (ID_NUMBER, NAME, BIRTH_DATE, GENDER, COUNTY, ADDRESS, ORGANISATION)
+FIELD_LABELS = {"id_number": "身份证号", "name": "姓名", "birth_date": "出生日期", "gender": "性别",
+                "county_code": "证件籍贯", "address": "住址", "organisation": "单位（险种、账户）"}
+"""The fields in words, for reports."""
+LEVEL_LABELS = {c.field: {lv.name: lv.label for lv in c.levels} for c in COMPARISONS}
+"""field -> level -> the level in words (Chinese), as a link's summary says it."""
 BY_FIELD = {c.field: c for c in COMPARISONS}
 LEVEL_COLUMNS = {c.field: f"lv_{'id' if c.field == 'id_number' else c.field}" for c in COMPARISONS}
 
 PAIR_COLUMNS = {
-    "s_id": "VARCHAR", "s_legacy": "BOOLEAN", "s_std": "VARCHAR", "s_pinyin": "VARCHAR", "s_nchars": "INTEGER",
+    "s_id": "VARCHAR", "s_legacy": "BOOLEAN", "ids_share_repair": "BOOLEAN", "s_std": "VARCHAR",
+    "s_pinyin": "VARCHAR", "s_nchars": "INTEGER",
     "s_wild": "BOOLEAN", "s_birth": "DATE", "s_gender": "VARCHAR", "s_birthplace": "VARCHAR",
     "s_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
               "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
@@ -202,15 +214,13 @@ def level_of(field: str, left: dict, right: dict) -> str:
     `left` / `right` hold the raw values of each side: name, id_number, id_status, birth_date,
     gender, county_code, address, organisation (a row's), org_ids (valid IDs on the rows of a
     sounding-alike name there), source / kind_rows, org_rows (the member's ID-bearing rows in
-    the source and at the organisation). Values go through the same standardisation and the same SQL as in production.
+    the source and at the organisation). Values go through the same standardisation and the
+    same SQL as in production.
     """
-    import duckdb
-
-    from matching.sides import pair_values
+    from matching.sides import pair_values, scratch
 
     values = pair_values(left, right)
     cols = ", ".join(f"CAST(? AS {PAIR_COLUMNS[c]}) AS {c}" for c in PAIR_COLUMNS)
-    con = duckdb.connect()
-    con.execute(f"CREATE TEMP TABLE p AS SELECT {cols}", [values[c] for c in PAIR_COLUMNS])
-    column = LEVEL_COLUMNS[field]
-    return con.execute(f"SELECT {column} FROM ({levels_sql('p')})").fetchall()[0][0]
+    con = scratch()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE p AS SELECT {cols}", [values[c] for c in PAIR_COLUMNS])
+    return con.execute(f"SELECT {LEVEL_COLUMNS[field]} FROM ({levels_sql('p')})").fetchall()[0][0]

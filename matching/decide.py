@@ -159,7 +159,7 @@ SELECT i.name, coalesce(i.id_number, '') AS idk, NULL::VARCHAR AS u_source, NULL
        NULL::VARCHAR AS u_account, NULL::VARCHAR AS u_location, {cols}
 FROM mt_ilinks l JOIN mt_identities i USING (iid)
 UNION ALL
-SELECT u.name, coalesce(u.id_number, ''), u.source, u.organisation, u.account, u.location, {cols}
+SELECT u.name, coalesce(u.id_number, ''), u.source, u.organisation, u.account_number, u.location, {cols}
 FROM mt_rlinks l JOIN mt_units u USING (uid)
 """
 
@@ -167,8 +167,6 @@ FROM mt_rlinks l JOIN mt_units u USING (uid)
 def insert_links_sql(run_id: str, source_view: str = "match_source_rows") -> str:
     """INSERT one link per row of every decision: identity decisions by (name, ID), unit
     decisions by (name, ID) and then their source, organisation, account and location."""
-    from matching.blocking import UNIT_ACCOUNT_SQL, UNIT_LOCATION_SQL
-
     rid = run_id.replace("'", "''")
     cols = f"""r.source, r.record_id, d.request_id, d.household_id, d.member_no, d.probability, d.decision,
        'fellegi_sunter', CASE WHEN r.id_status = 'repaired' AND d.evidence_legacy IS NOT NULL
@@ -180,9 +178,11 @@ FROM {source_view} r JOIN (SELECT * FROM mt_decided WHERE u_source IS NULL) d
   ON r.name = d.name AND coalesce(r.id_number, '') = d.idk;
 INSERT INTO links
 SELECT {cols}
-FROM {source_view} r JOIN (SELECT * FROM mt_decided WHERE u_source IS NOT NULL) d
+FROM (SELECT * FROM {source_view}        -- only rows of the identities decided unit by unit
+      WHERE id_number IS NULL OR id_status = 'invalid'
+         OR id_number IN (SELECT idk FROM mt_decided WHERE u_source IS NOT NULL)) r
+JOIN (SELECT * FROM mt_decided WHERE u_source IS NOT NULL) d
   ON r.name = d.name AND coalesce(r.id_number, '') = d.idk AND d.u_source = r.source
  AND d.u_org IS NOT DISTINCT FROM r.organisation
- AND d.u_account IS NOT DISTINCT FROM {UNIT_ACCOUNT_SQL.format(t='r.')}
- AND d.u_location IS NOT DISTINCT FROM {UNIT_LOCATION_SQL.format(t='r.')};
+ AND d.u_account IS NOT DISTINCT FROM r.account_number AND d.u_location IS NOT DISTINCT FROM r.location;
 """

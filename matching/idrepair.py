@@ -89,16 +89,18 @@ def code_text(codes: np.ndarray) -> np.ndarray:
     return np.char.add(body, np.array(list("0123456789X"))[codes % 11])
 
 
-def id_repairs(ids, text: bool = False) -> pa.Table:
+def id_repairs(ids, text: bool = False, with_id: bool = False) -> pa.Table:
     """Every valid ID one substitution or one adjacent swap away from each of `ids`.
 
     Args:
         ids: Normalised ID texts, typically those flagged `invalid` (others yield nothing).
 
         text: Also return each repair as text (`repair`), for joins on ID text.
+        with_id: Also return the invalid ID itself (`id`); `k` is always its index in `ids`.
 
     Returns:
-        Arrow table (id, repair_code, kind): kind `one_substitution` or `adjacent_swap`.
+        Arrow table (k, repair_code, kind [, id] [, repair]): kind `one_substitution` or
+        `adjacent_swap`.
     """
     ids = _as_array(ids)
     digits, check, index = _parse(ids)
@@ -137,12 +139,13 @@ def id_repairs(ids, text: bool = False) -> pa.Table:
     idx = np.concatenate(out_idx) if out_idx else np.zeros(0, np.int64)
     codes = np.concatenate(out_code) if out_code else np.zeros(0, np.int64)
     table = pa.table({
-        "id": ids.take(pa.array(idx, pa.int64())),
+        "k": pa.array(idx.astype(np.int32), pa.int32()),
         "repair_code": pa.array(codes, pa.int64()),
         "kind": pa.DictionaryArray.from_arrays(
-            pa.array(np.concatenate(out_kind) if out_kind else np.zeros(0, np.int8), pa.int8()),
-            pa.array(KINDS)).cast(pa.string()),
+            pa.array(np.concatenate(out_kind) if out_kind else np.zeros(0, np.int8), pa.int8()), pa.array(KINDS)),
     })
+    if with_id:
+        table = table.append_column("id", ids.take(pa.array(idx, pa.int64())))
     if text:
         table = table.append_column("repair", pa.array(code_text(codes).tolist() if len(codes) else [], pa.string()))
     return table

@@ -7,6 +7,10 @@
 Every step takes the run state and sends SQL (built by the `*_sql` functions) through the
 warehouse's one runner, `warehouse.sql.run_sql`. Python only touches *distinct* values
 (names, invalid IDs, organisations, addresses) and the pattern counts of the EM fit.
+
+The rows are read twice: once folded into units and identities (`blocking.units_sql`), once
+to write the links. Identities whose candidates all have an agreeing ID are decided whole;
+the rest unit by unit, with the evidence of their organisation, account and location.
 Reads `work_members` and the current source rows; writes `links`, `match_parameters` and
 `match_runs`. The caller owns the transaction and deletes the links being replaced.
 """
@@ -31,16 +35,16 @@ from matching.model import Model, build_fields, fit_model
 from matching.scoring import scored_sql
 from matching.settings import MatchSettings
 from matching.standardise import name_keys_table, org_keys_table
-from warehouse.sql import run_sql
+from warehouse.sql import WarehouseSQLError, run_sql
 
 NAME_KEY_VERSION = 1
+"""Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
-"""Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
-TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf", "mt_name_tf",
-               "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs", "mt_sample_cand",
-               "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
-               "mt_decided", "mt_missing_rate")
+TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
+               "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
+               "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
+               "mt_decided", "mt_missing_rate", "mt_invalid_ids")
 REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
 
 
@@ -65,7 +69,14 @@ class Run:
         return self.sql(sql, label).fetchall()[0][0]
 
     def arrow(self, sql: str, label: str) -> pa.Table:
-        return self.sql(sql, label).to_arrow_table()
+        """A query's result as Arrow (through a relation: a DB-API result would copy it)."""
+        started = time.perf_counter()
+        try:
+            out = self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise WarehouseSQLError(f"matching: {label}", sql, exc) from exc
+        self.statements[label] = round(self.statements.get(label, 0.0) + time.perf_counter() - started, 3)
+        return out
 
     def register(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
@@ -95,10 +106,11 @@ def standardise(run: Run) -> None:
 
 def block(run: Run) -> None:
     """Candidate identity pairs (union of rules) and their identity-level comparisons."""
-    rows = run.arrow(blocking.invalid_ids_sql(), "invalid IDs").column(0)
+    run.sql(blocking.invalid_ids_sql(), "invalid IDs")
+    rows = run.arrow("SELECT id_number FROM mt_invalid_ids ORDER BY k", "invalid ID texts").column(0)
     run.register("mt_row_repairs", id_repairs(rows))
     mine = run.arrow(blocking.member_invalid_ids_sql(), "member invalid IDs").column(0)
-    run.register("mt_member_repairs", id_repairs(mine, text=True))
+    run.register("mt_member_repairs", id_repairs(mine, text=True, with_id=True))
     run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION), "candidates")
     run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
@@ -148,8 +160,8 @@ def estimate(run: Run) -> None:
     address_total = run.scalar(bg.address_exact_total_sql(), "address totals")
     n_rows = run.scalar("SELECT sum(n) FROM mt_identities", "source rows")
     n_total = float(n_rows) * float(run.counts["members"])
-    fields = build_fields(sample, cand, {"exact": float(totals[0]), "pinyin": float(totals[1]),
-                                         "address": float(address_total)}, n_total, float(run.counts["candidate_pairs"]))
+    totals = {"exact": float(totals[0]), "pinyin": float(totals[1]), "address": float(address_total)}
+    fields = build_fields(sample, cand, totals, n_total, float(run.counts["candidate_pairs"]))
     run.model = fit_model(patterns, fields, n_total, prior_strength=s.prior_strength,
                           max_iterations=s.em_max_iterations, tolerance=s.em_tolerance)
     run.counts.update(source_rows=int(n_rows), patterns=len(patterns), prior=run.model.prior,
@@ -197,6 +209,8 @@ def link_work_members(con: duckdb.DuckDBPyConnection, run_id: str,
     started = time.perf_counter()
     try:
         if con.execute("SELECT count(*) FROM work_members WHERE consent").fetchall()[0][0] == 0:
+            return run.counts
+        if con.execute("SELECT count(*) FROM (SELECT 1 FROM match_source_rows LIMIT 1)").fetchall()[0][0] == 0:
             return run.counts
         for step in STEPS:
             t = time.perf_counter()

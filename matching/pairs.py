@@ -8,10 +8,10 @@ Two tracks, because most evidence depends only on a row's name and ID:
    never compared (the ID settles it), so its 500 monthly rows cost one decision.
 2. `row_pairs_sql`: the other identities (no ID, an ID beyond repair, a relative's ID) go unit
    by unit (`track = 'row'`; a unit is the rows of one source agreeing on name, ID,
-   organisation, account and location): each unit's organisation — employer, payer, scheme and amount,
-   bank account — is held against the rest of the source (`siblings_sql`: who else of a
-   sounding-alike name has ID-bearing rows there), and a property's location against the
-   member's address.
+   organisation, account and location): each unit's organisation — employer, payer, scheme
+   and amount, bank account — is held against the rest of the source (`siblings_sql`: who
+   else of a sounding-alike name has ID-bearing rows there), and a property's location
+   against the member's address.
 
 Term frequencies: a name's u is the share of distinct valid IDs carrying it (王伟 agreeing is
 weak evidence, a rare name strong); an organisation's u is its share of the rows of its kind.
@@ -65,6 +65,7 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     their track (`gated=False` for random pairs: every field compared as if its gate were open)."""
     base = f"""(
     SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.id_number AS s_id, FALSE AS s_legacy,
+           (c.rules & 8) > 0 AS ids_share_repair,
            k.name_std AS s_std, k.pinyin AS s_pinyin, k.n_chars AS s_nchars, k.wildcard AS s_wild,
            {id_side_sql('i.id_number')},
            m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
@@ -106,7 +107,9 @@ def siblings_sql(version: int) -> str:
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
 WITH keys AS (SELECT DISTINCT pinyin, s_org FROM mt_rows WHERE s_org IS NOT NULL),
 held AS (
-    SELECT k.pinyin, CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || u.account ELSE o.org_norm END AS s_org,
+    SELECT k.pinyin, CASE WHEN u.source = 'bank'
+                          THEN o.org_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
+                          ELSE o.org_norm END AS s_org,
            u.id_number, u.n
     FROM mt_units u JOIN match_name_keys k ON k.name = u.name AND k.version = {v}
     JOIN mt_org_keys o ON o.org = u.organisation

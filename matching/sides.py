@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from matching.address import parse_address
 from matching.pinyin import WILDCARD
@@ -52,19 +53,31 @@ def _org(side: dict) -> str | None:
     return normalise_org(side.get("organisation"))
 
 
-def pair_values(left: dict, right: dict) -> dict:
-    """Pair columns (`comparisons.PAIR_COLUMNS`) for a source row `left` and a member `right`."""
+@lru_cache(maxsize=1)
+def scratch():
+    """An in-memory DuckDB connection for evaluating single pairs (tests, examples)."""
     import duckdb
 
+    return duckdb.connect()
+
+
+def pair_values(left: dict, right: dict) -> dict:
+    """Pair columns (`comparisons.PAIR_COLUMNS`) for a source row `left` and a member `right`."""
+    from matching.idrepair import id_repairs
+
     s_id, m_id = left.get("id_number"), right.get("id_number")
-    s_birth, s_gender, s_place, m_birth_id, m_gender_id, m_place = duckdb.connect().execute(
-        f"SELECT {id_side_sql('s_id')}, {id_side_sql('m_id', 'm_')} FROM (SELECT ?::VARCHAR AS s_id, ?::VARCHAR AS m_id)",
+    shared = bool(s_id and m_id and set(id_repairs([s_id]).column("repair_code").to_pylist())
+                  & set(id_repairs([m_id]).column("repair_code").to_pylist()))
+    s_birth, s_gender, s_place, m_birth_id, m_gender_id, m_place = scratch().execute(
+        f"SELECT {id_side_sql('s_id')}, {id_side_sql('m_id', 'm_')} "
+        "FROM (SELECT ?::VARCHAR AS s_id, ?::VARCHAR AS m_id)",
         [s_id, m_id]).fetchall()[0]
     s, m = _name(left.get("name")), _name(right.get("name"))
     m_birth = right.get("birth_date")
     m_birth = date.fromisoformat(m_birth) if isinstance(m_birth, str) else m_birth
     return {
-        "s_id": s_id, "s_legacy": left.get("id_status") == "repaired", "s_std": s["std"], "s_pinyin": s["pinyin"],
+        "s_id": s_id, "s_legacy": left.get("id_status") == "repaired", "ids_share_repair": shared,
+        "s_std": s["std"], "s_pinyin": s["pinyin"],
         "s_nchars": s["nchars"], "s_wild": s["wild"], "s_birth": s_birth, "s_gender": s_gender,
         "s_birthplace": s_place, "s_addr": parse_address(left["address"]) if left.get("address") else None,
         "s_org": _org(left), "s_org_ids": left.get("org_ids"), "source": left.get("source", "tax"),

@@ -17,7 +17,7 @@ from datetime import datetime
 from assessment.evidence import accounts_sql, data_as_of_sql, income_records_sql, properties_sql, vehicles_sql
 from assessment.household import build_household
 from assessment.window import window_for
-from matching import link_by_id_sql
+from matching import link_work_members
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.row_errors import held_households_sql
@@ -81,7 +81,7 @@ def link(ctx: PassContext) -> int:
     with transaction(ctx.con):
         run_sql(ctx.con, "DELETE FROM links WHERE (request_id, household_id) IN "
                          "(SELECT request_id, household_id FROM work_households)", label="clear links")
-        run_sql(ctx.con, link_by_id_sql(ctx.run_id), label="link by ID number")
+        link_work_members(ctx.con, ctx.run_id)
         # Caseworkers' answers outrank the model: confirmed pairs stay, denied pairs never return.
         run_sql(ctx.con, apply_decisions_sql(ctx.run_id), label="apply review decisions")
     n = ctx.con.execute("SELECT count(*) FROM links WHERE run_id = ?", [ctx.run_id]).fetchall()[0][0]

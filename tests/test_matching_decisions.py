@@ -1,0 +1,106 @@
+"""Decisions on hand-made rows: a relative's ID, two members who cannot be told apart,
+a member without consent, and the plain case."""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.values.idnumber import check_char
+from matching import link_work_members
+from warehouse import open_warehouse, transaction
+
+
+def _id(body17: str) -> str:
+    return body17 + check_char(body17)
+
+
+ZW, XY, LN1, LN2, WF = (_id("14010519800101001"), _id("14010519820202002"), _id("14010619900303003"),
+                        _id("14070219910404004"), _id("14010519750505005"))
+# Background people fill the province, so that frequencies mean something.
+BACKGROUND = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(120)]
+EMPLOYER, SHOP = "山西宏达煤业有限公司", "太原市万通食品有限公司"
+
+
+def _tax_rows() -> list[tuple]:
+    rows, n = [], 0
+
+    def add(name, idn, agent, months=12):
+        nonlocal n
+        for m in range(1, months + 1):
+            n += 1
+            rows.append((f"T{n:06d}", name, idn, agent, date(2026, m if m <= 10 else 10, 1)))
+
+    add("张伟", ZW, EMPLOYER)                     # member 1 of household A
+    add("张秀英", XY, SHOP)                         # member 2 of household A
+    add("李娜", LN1, EMPLOYER)                      # household B
+    add("李娜", LN2, EMPLOYER)                      # household C: a namesake at the same employer
+    add("王芳", WF, SHOP)                           # household D, no consent
+    for name, idn in BACKGROUND:
+        add(name, idn, SHOP, months=6)
+    add("张秀英", ZW, SHOP, months=1)               # T: 张秀英's row carrying 张伟's ID
+    add("李娜", None, EMPLOYER, months=1)           # T: a 李娜 row without an ID at their employer
+    return rows
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory):
+    con = open_warehouse(Path(tmp_path_factory.mktemp("decisions")) / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    for rid, name, idn, agent, period in _tax_rows():
+        status = "valid" if idn else "missing"
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 5000, 0,
+                       ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""", [rid, name, name, idn, idn, status, period, agent, now])
+    members = [("R1", "A", 1, "张伟", ZW, True), ("R1", "A", 2, "张秀英", XY, True), ("R1", "B", 1, "李娜", LN1, True),
+               ("R2", "C", 1, "李娜", LN2, True), ("R2", "D", 1, "王芳", WF, False)]
+    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
+                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
+                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
+                   county_code VARCHAR, consent BOOLEAN)""")
+    for req, hh, no, name, idn, consent in members:
+        con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', ?)", [req, hh, no, name, idn, idn[:6], consent])
+    with transaction(con):
+        link_work_members(con, "test-run")
+    links = {}
+    for source, rid, req, hh, no, p, decision, evidence in con.execute(
+            "SELECT source, record_id, request_id, household_id, member_no, match_probability, decision, evidence "
+            "FROM links").fetchall():
+        links.setdefault(rid, []).append({"member": (req, hh, no), "p": p, "decision": decision,
+                                          "evidence": json.loads(evidence)})
+    yield links
+    con.close()
+
+
+def _rid(name, idn, agent):
+    return [r[0] for r in _tax_rows() if r[1:4] == (name, idn, agent)]
+
+
+def test_plain_rows_are_auto_linked(linked):
+    for rid in _rid("张伟", ZW, EMPLOYER):
+        assert [(x["member"], x["decision"]) for x in linked[rid]] == [(("R1", "A", 1), "auto")]
+
+
+def test_a_relatives_id_goes_to_review_under_the_name_it_carries(linked):
+    (rid,) = _rid("张秀英", ZW, SHOP)
+    (link,) = linked[rid]
+    assert link["decision"] == "review" and link["p"] <= 0.5
+    assert link["member"] == ("R1", "A", 2)                     # 张秀英, whose name the row carries
+    assert link["evidence"]["competitor"]["name"] == "张伟"     # whose ID it carries
+    assert "亲属" in link["evidence"]["summary"]
+
+
+def test_two_people_who_cannot_be_told_apart_are_never_a_guess(linked):
+    (rid,) = _rid("李娜", None, EMPLOYER)
+    decisions = linked.get(rid, [])
+    assert len(decisions) == 2                                  # one per request, both in doubt
+    assert all(x["decision"] == "review" and x["p"] < 0.6 for x in decisions)
+    for x in decisions:
+        assert x["evidence"]["competitor"] is not None
+
+
+def test_members_without_consent_are_never_matched(linked):
+    wrong = [rid for rid, xs in linked.items() for x in xs if x["member"] == ("R2", "D", 1)]
+    assert not wrong
+    assert all(rid not in linked for rid in _rid("王芳", WF, SHOP))

@@ -1,0 +1,102 @@
+"""Invariants of the linker's parts: idempotent standardisation, symmetric comparisons,
+complete ID repairs, and an EM fit that recovers the parameters it was given."""
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connectors.values.idnumber import check_char
+from matching import id_repairs, level_of, name_pinyin, normalise_org, parse_address, standardise_name
+from matching.em import Field, fit
+from matching.idrepair import id_code
+
+NAME_CHARS = "张章王汪李理伟玮炜丽莉静靖張偉麗華国國单曾区欧阳·・ 　?？ＡａB䶮"
+names = st.text(alphabet=NAME_CHARS, min_size=1, max_size=6)
+
+
+@given(names)
+def test_standardised_names_stay_standard(raw):
+    once = standardise_name(raw)
+    assert standardise_name(once) == once
+    if once:
+        assert name_pinyin(standardise_name(once)) == name_pinyin(once)
+
+
+@given(st.text(alphabet="山西太原市省有限责任公司股份（）()金鼎煤业 ", min_size=1, max_size=20))
+def test_normalised_organisations_stay_normal(raw):
+    once = normalise_org(raw)
+    assert normalise_org(once) == once
+
+
+def _valid_id(digits: str) -> str:
+    body = "1401051" + digits[:10]
+    return body + check_char(body)
+
+
+ids = st.text(alphabet="0123456789", min_size=10, max_size=10).map(_valid_id)
+
+
+@given(ids, st.integers(0, 17), st.integers(1, 9))
+def test_a_wrong_digit_is_always_repaired(true_id, pos, shift):
+    if pos == 17:
+        wrong = true_id[:17] + ("0" if true_id[17] != "0" else "1")
+    else:
+        wrong = true_id[:pos] + str((int(true_id[pos]) + shift) % 10) + true_id[pos + 1:]
+    assert id_code(true_id) in id_repairs([wrong]).column("repair_code").to_pylist()
+
+
+@given(ids, st.integers(0, 16))
+def test_a_swap_is_always_repaired(true_id, pos):
+    if true_id[pos] == true_id[pos + 1]:
+        return
+    wrong = true_id[:pos] + true_id[pos + 1] + true_id[pos] + true_id[pos + 2:]
+    if wrong[17] == "X" or wrong[:17].isdigit():
+        assert id_code(true_id) in id_repairs([wrong]).column("repair_code").to_pylist()
+
+
+id_pool = st.sampled_from(["14010519900307104X", "14010519900307184X", "14010519900307014X",
+                           "14020219900307205X", "140105198811230016", None])
+addr_pool = st.sampled_from(["太原市小店区坞城街道南内环社区3号楼2单元501室", "小店区坞城街道南内环社区3号楼2单元501室",
+                             "太原市小店区坞城街道南内环社区3号楼1单元302室", "清徐县徐沟镇西楚王村12号",
+                             "太原市小店区亲贤街道锦绣苑社区1号楼1单元101室", None])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.tuples(id_pool, names, addr_pool), st.tuples(id_pool, names, addr_pool))
+def test_symmetric_fields_compare_the_same_both_ways(a, b):
+    def side(v):
+        return {"id_number": v[0], "name": v[1] if standardise_name(v[1]) else "张伟", "address": v[2],
+                "source": "property"}
+
+    for field in ("id_number", "name", "address"):
+        assert level_of(field, side(a), side(b)) == level_of(field, side(b), side(a))
+
+
+@given(addr_pool.filter(bool), st.sampled_from(["", " ", "\u3000"]))
+def test_address_parts_ignore_typing(address, space):
+    typed = address.translate(str.maketrans("0123456789", "０１２３４５６７８９")).replace("号楼", space + "号楼")
+    assert parse_address(typed) == parse_address(address)
+
+
+def test_em_recovers_the_parameters_it_was_given():
+    """Four fields, known m, u and prior; the exact expected pattern counts go in."""
+    m = np.array([[0.9, 0.07, 0.03], [0.95, 0.05, 0.0], [0.8, 0.2, 0.0], [0.85, 0.15, 0.0]])
+    u = np.array([[0.01, 0.09, 0.9], [0.1, 0.9, 0.0], [0.3, 0.7, 0.0], [0.2, 0.8, 0.0]])
+    k = [3, 2, 2, 2]
+    prior, n = 0.05, 1e6
+    pats = np.array(list(itertools.product(*[range(x) for x in k])))
+    pm = np.prod([m[f, pats[:, f]] for f in range(4)], axis=0)
+    pu = np.prod([u[f, pats[:, f]] for f in range(4)], axis=0)
+    count = n * (prior * pm + (1 - prior) * pu)
+    fields = [Field(f"f{f}", tuple(str(i) for i in range(k[f])), np.full(k[f], 1.0 / k[f]), estimate_u=True,
+                    background=np.zeros(k[f])) for f in range(4)]
+    fields[0].m0 = np.array([0.6, 0.3, 0.1])
+    patterns = {f"f{f}": pats[:, f] for f in range(4)} | {"count": count}
+    result = fit(patterns, fields, n_total=n, prior_strength=0.0, max_iterations=2000, tolerance=1e-10)
+    assert result.converged
+    assert abs(result.prior - prior) < 1e-3
+    for f in range(4):
+        np.testing.assert_allclose(result.m[f"f{f}"], m[f, :k[f]], atol=2e-3)
+        np.testing.assert_allclose(result.u[f"f{f}"], np.maximum(u[f, :k[f]], 0.5 / n), atol=2e-3)
