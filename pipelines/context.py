@@ -54,7 +54,7 @@ class PassContext:
     def open(cls, root: Path, *, as_of: date | None = None, kind: str = "manual",
              policy_path: Path | None = None, include_rolls: bool = True, landing: bool = True,
              inbox: bool = True, full: bool = False) -> "PassContext":
-        root = Path(root)
+        root = Path(root).resolve()  # lineage and outputs are named relative to it
         con = open_warehouse(root / "warehouse.duckdb")
         stamp = datetime.now(TZ).strftime("%Y%m%dT%H%M%S")
         return cls(root=root, con=con, run_id=f"{stamp}-{uuid.uuid4().hex[:8]}", as_of=as_of or today_shanghai(),

@@ -39,3 +39,11 @@ def test_generate_run_and_sql_round_trip(tmp_path):
 def test_sql_without_a_warehouse_says_to_run_first(tmp_path):
     res = runner.invoke(app, ["sql", "--root", str(tmp_path), "SELECT 1"])
     assert res.exit_code == 2 and "run `hhverify run" in _text(res)
+
+
+def test_a_relative_root_works_as_make_demo_uses_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["generate", "--root", "data", "--households", "6", "--as-of", "2026-11-28"]).exit_code == 0
+    res = runner.invoke(app, ["run", "--root", "data", "--no-prefect", "--as-of", "2026-11-28"])
+    assert res.exit_code == 0, res.output
+    assert list((tmp_path / "data" / "quality").rglob("index.html"))
