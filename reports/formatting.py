@@ -211,6 +211,16 @@ LEVEL_LABELS = {
 }
 
 
+def weight_label(weight: Any) -> str:
+    """One comparison of a link in words, e.g. 身份证号相邻两位颠倒, using the linker's own
+    wording of its levels (`matching.LEVEL_LABELS`) and falling back to field + level."""
+    from matching import LEVEL_LABELS as MATCH_LEVELS
+
+    field, level = (weight.get("field"), weight.get("level")) if isinstance(weight, dict) else (None, None)
+    label = MATCH_LEVELS.get(str(field), {}).get(str(level))
+    return label or f"{field_label(field)}{level_label(level)}"
+
+
 def field_label(value: Any) -> str:
     return DASH if missing(value) else FIELD_LABELS.get(str(value), str(value))
 

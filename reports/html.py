@@ -80,6 +80,7 @@ def environment() -> Environment:
         age=_age,
         field=fmt.field_label,
         level=fmt.level_label,
+        weight_label=fmt.weight_label,
         signed=fmt.signed,
     )
     env.globals.update(DASH=fmt.DASH, missing=fmt.missing)

@@ -86,16 +86,15 @@ def decode_key(text: Any) -> tuple[LinkKey, str] | None:
     return LinkKey(*parts), m.group(2)
 
 
-def evidence_hash(record: dict, member: dict, probability: Any) -> str:
-    """Hash of what a reviewer is shown: the source row's values, the member, the probability.
+def evidence_hash(record: dict, member: dict, probability: Any = None) -> str:
+    """Hash of the evidence a reviewer judged: the source row's values and the member.
 
     Hashes the underlying values (full ID numbers included), not their masked display, so a
-    change the mask hides is still a change. The probability counts as shown (a percentage
-    with one decimal): the matcher re-estimates its model every run, and a drift the reviewer
-    could not see must not void an answer. 16 hex digits.
+    change the mask hides is still a change. The match probability is left out on purpose:
+    the matcher re-estimates its model every pass, and the reviewer's answer ("is this record
+    this person's?") does not depend on the model's number. 16 hex digits.
     """
-    prob = None if probability is None else round(float(probability) * 100, 1)
-    text = json.dumps({"record": record, "member": member, "probability": prob},
+    text = json.dumps({"record": record, "member": member},
                       sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

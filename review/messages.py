@@ -52,8 +52,8 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "of agency '{agency}' (the inbox folder the sheet was dropped in)",
                      "请放入本机构的 inbox 目录，只答复本机构的复核清单。Drop the sheet in your own agency's "
                      "inbox folder and answer only your agency's review sheets."),
-    "evidence_changed": (KEY_COLUMN, "证据已变化 / evidence changed since export: the department record, the "
-                         "member or the match probability of {link} changed after this sheet was written",
+    "evidence_changed": (KEY_COLUMN, "证据已变化 / evidence changed since export: the department record "
+                         "or the member of {link} changed after this sheet was written",
                          "此行未采纳，请按 outbox 中重新生成的 review.xlsx 再次核实。This answer was not stored; "
                          "check the row again in the regenerated review.xlsx."),
     "empty_decision": (DECISION_COLUMN, "复核结论为空 / empty decision: a note was written but no decision chosen",

@@ -33,13 +33,8 @@ INVALID_SHEETS = [
                                       "member 1 is not a link in the warehouse")]),
     SheetCase("evidence changed since export",
               after_export=lambda con: con.execute("UPDATE tax_all SET income_amount = 9999 WHERE record_id = 'T1'"),
-              expected=[(2, "复核编号", "证据已变化 / evidence changed since export: the department record, the member "
-                                      "or the match probability of tax record T1 → request R1, household H1, member 1 "
-                                      "changed after this sheet was written")]),
-    SheetCase("probability changed since export",
-              after_export=lambda con: con.execute("UPDATE links SET match_probability = 0.7 WHERE record_id = 'T1'"),
-              expected=[(2, "复核编号", "证据已变化 / evidence changed since export: the department record, the member "
-                                      "or the match probability of tax record T1 → request R1, household H1, member 1 "
+              expected=[(2, "复核编号", "证据已变化 / evidence changed since export: the department record "
+                                      "or the member of tax record T1 → request R1, household H1, member 1 "
                                       "changed after this sheet was written")]),
     SheetCase("another agency's link", request_id="R9", answers={"T9": ANSWER},
               expected=[(2, "复核编号", "其他机构的匹配 / another agency's link: request R9 is not a request of agency "
@@ -171,10 +166,10 @@ def test_decision_spellings(text, expected):
     assert parse_decision(text) == expected
 
 
-def test_a_probability_drift_the_reviewer_could_not_see_does_not_void_the_answer(tmp_path):
+def test_a_new_model_probability_does_not_void_the_answer(tmp_path):
     con = build_warehouse(tmp_path / "warehouse.duckdb")
     sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
-    con.execute("UPDATE links SET match_probability = 0.50004 WHERE record_id = 'T1'")   # still shown as 50.0%
+    con.execute("UPDATE links SET match_probability = 0.7 WHERE record_id = 'T1'")   # the model was re-fitted
     filled = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "答复.xlsx", {"T1": ANSWER})
     decisions, errors = parse_review_sheet(con, filled, "taiyuan", "h")
-    assert errors == [] and [d["match_probability"] for d in decisions] == [0.50004]
+    assert errors == [] and [d["match_probability"] for d in decisions] == [0.7]
