@@ -18,6 +18,7 @@ import connectors
 from connectors.canonical import drop_rows
 from expectations import evaluate, null_counts, suite_for
 from pipelines.context import PassContext
+from pipelines.outputs import private_dir
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
 from warehouse.load import Delivery, known_status, load_delivery, record_file
@@ -28,10 +29,7 @@ QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()
 
 def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     """Move an unreadable file to rejected/<agency or source>/ with <file>.error.txt beside it."""
-    folder = ctx.root / "rejected" / (d.agency or d.source)
-    for level in (folder.parent, folder):  # both levels owner-only: the notes quote file contents
-        level.mkdir(exist_ok=True, mode=0o700)
-        os.chmod(level, 0o700)
+    folder = private_dir(ctx.root / "rejected" / (d.agency or d.source))  # the notes quote file contents
     target = folder / d.path.name
     if target.exists():
         target = folder / f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}"

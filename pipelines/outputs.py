@@ -1,23 +1,8 @@
-"""Folders the pipeline writes for people (outbox/, rejected/): owner-only at every level."""
+"""Folders the pipeline writes for people (outbox/, rejected/): owner-only at every level.
 
-from __future__ import annotations
+The one implementation lives with the report writer; pipelines import it from here.
+"""
 
-import os
-from pathlib import Path
+from reports.writer import DIR_MODE, private_dir
 
-DIR_MODE = 0o700
-
-
-def private_dir(path: Path) -> Path:
-    """Create `path` and any missing parents owner-only, whatever the umask; return it."""
-    path = Path(path)
-    missing = []
-    p = path
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    for d in reversed(missing):
-        d.mkdir(mode=DIR_MODE, exist_ok=True)
-        os.chmod(d, DIR_MODE)
-    os.chmod(path, DIR_MODE)
-    return path
+__all__ = ["DIR_MODE", "private_dir"]

@@ -28,7 +28,7 @@ from .html import render_household, render_index
 from .masking import scrub
 from .summary import summary_xlsx
 
-__all__ = ["check_safe_name", "write_request", "write_atomic"]
+__all__ = ["check_safe_name", "private_dir", "write_request", "write_atomic"]
 
 # The same names the quality gate lets through for request and household ids (Chinese
 # characters included): a name the gate accepted must never crash the writer.
@@ -84,7 +84,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _prepare_dir(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
-    _make_private_dirs(out_dir)
+    private_dir(out_dir)
     return out_dir
 
 
@@ -113,11 +113,13 @@ def report_json(report: dict) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _make_private_dirs(path: Path) -> None:
-    """Create `path` and any missing parents owner-only, whatever the umask.
+def private_dir(path: Path) -> Path:
+    """Create `path` and any missing parents owner-only, whatever the umask; return it.
 
     `mkdir(parents=True, mode=…)` applies the mode to the leaf only, so outbox/<agency>/ would
-    be world-readable: each level this call creates is chmod-ed, and so is the leaf."""
+    be world-readable: each level this call creates is chmod-ed, and so is the leaf. Every
+    folder the pipeline writes for people (outbox/, rejected/, review sheets) goes through here."""
+    path = Path(path)
     missing = []
     p = path
     while not p.exists():
@@ -127,6 +129,7 @@ def _make_private_dirs(path: Path) -> None:
         d.mkdir(mode=DIR_MODE, exist_ok=True)  # FileExistsError if a file stands there
         os.chmod(d, DIR_MODE)
     os.chmod(path, DIR_MODE)
+    return path
 
 
 def write_request(out_dir: Path, reports: list[dict]) -> list[Path]:

@@ -24,7 +24,7 @@ import duckdb
 
 from reports import formatting as fmt
 from reports.masking import mask_id, scrub_text
-from reports.writer import check_safe_name, write_atomic
+from reports.writer import check_safe_name, private_dir, write_atomic
 from review import evidence as ev
 from review.keys import LinkKey, encode_key, evidence_hash, member_key
 from review.page import render_review
@@ -33,7 +33,6 @@ from warehouse.sql import run_sql
 
 SHEET_NAME = "review.xlsx"
 PAGE_NAME = "review.html"
-DIR_MODE = 0o700
 
 _LINKS_SQL = """
 SELECT l.source, l.record_id, l.request_id, l.household_id, l.member_no, l.match_probability, l.decision,
@@ -175,20 +174,6 @@ def link_rows(con: duckdb.DuckDBPyConnection, links: Iterable[tuple]) -> dict[Li
     return {r["link"]: r for r in rows}
 
 
-def _private_dir(path: Path) -> Path:
-    """`path` and any missing parents, owner-only (the sheet names people on aid)."""
-    missing = []
-    p = path
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    for d in reversed(missing):
-        d.mkdir(mode=DIR_MODE, exist_ok=True)
-    for d in missing or [path]:
-        d.chmod(DIR_MODE)
-    return path
-
-
 def write_review_sheet(out_dir: Path, rows: list[dict], agency: str, request_id: str) -> list[Path]:
     """Write `review.xlsx` and `review.html` into `out_dir`, atomically and owner-only.
 
@@ -209,6 +194,6 @@ def write_review_sheet(out_dir: Path, rows: list[dict], agency: str, request_id:
         for name in (SHEET_NAME, PAGE_NAME):
             (out_dir / name).unlink(missing_ok=True)
         return []
-    _private_dir(out_dir)
+    private_dir(out_dir)
     return [write_atomic(out_dir / SHEET_NAME, review_xlsx(rows, agency, request_id)),
             write_atomic(out_dir / PAGE_NAME, render_review(rows, agency, request_id).encode("utf-8"))]

@@ -18,10 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from reports.masking import scrub_text
-from reports.writer import write_atomic
+from reports.writer import private_dir, write_atomic
 from review.keys import ACCEPTED_DECISIONS, DECISION_COLUMN, KEY_COLUMN, REVIEWER_COLUMN
 
-DIR_MODE = 0o700
 
 # kind -> (field, reason template, how to fix)
 CATALOGUE: dict[str, tuple[str | None, str, str]] = {
@@ -129,13 +128,5 @@ def write_error_report(rejected_dir: Path, file_name: str, errors: list, accepte
     name = Path(str(file_name)).name
     if not name or name.startswith(".") or name in ("..", "."):
         raise ValueError(f"unsafe file name for an error report: {file_name!r}")
-    rejected_dir = Path(rejected_dir)
-    missing = []
-    p = rejected_dir
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    for d in reversed(missing):
-        d.mkdir(mode=DIR_MODE, exist_ok=True)
-        d.chmod(DIR_MODE)
+    rejected_dir = private_dir(Path(rejected_dir))
     return write_atomic(rejected_dir / f"{name}.error.txt", error_note(name, errors, accepted).encode("utf-8"))
