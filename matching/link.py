@@ -13,6 +13,22 @@ to write the links. Identities whose candidates all have an agreeing ID are deci
 the rest unit by unit, with the evidence of their organisation, account and location.
 Reads `work_members` and the current source rows; writes `links`, `match_parameters` and
 `match_runs`. The caller owns the transaction and deletes the links being replaced.
+
+Answers teach the model (issue #8): every caseworker answer in force (`review_decisions_latest`,
+the latest per (record, person)) about a row and a member of this run is a label — confirmed a
+match, denied a non-match, undetermined nothing. The labelled rows are counted per comparison
+pattern (`pairs.labels_sql`, `pairs.patterns_sql(labels=True)`) and the EM fit takes them with a
+fixed responsibility of 1 or 0 instead of its own estimate (semi-supervised EM, `em.fit`); the
+unlabelled pairs of an answered pattern — the model cannot tell them from the answered ones —
+have their estimate pulled toward the pattern's answers (`label_strength`), so m,
+u and the prior — and with them every pair's score, not only the answered ones — move toward
+what the caseworkers said, while the unlabelled pairs keep informing the fit. The thresholds
+stay as set: they are a policy (how sure before counting income without a person looking), and
+the labels reach the decisions through the probabilities. The answered pairs themselves are
+still settled by `review.apply` after linking (confirmed stays, denied goes). A pair answered
+but not proposed by blocking this time has no comparison levels and is not used. The labels
+used are recorded in `match_runs.labels_match` / `labels_nonmatch` (source rows); no answers,
+or `learn_from_answers=False`, gives exactly the unsupervised fit.
 """
 
 from __future__ import annotations
@@ -44,7 +60,7 @@ SYNTHETIC_KEYS = ("所得项目:", "险种:")
 TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
-               "mt_decided", "mt_missing_rate", "mt_invalid_ids")
+               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs")
 REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
 
 
@@ -138,8 +154,18 @@ def _field_counts(run: Run, sql: str, label: str) -> dict[str, dict[str, tuple[f
     return out
 
 
+def _has_answers(run: Run) -> bool:
+    """Whether the warehouse holds any confirmed or denied answer (and the review views)."""
+    if not run.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = 'review_decisions_latest'",
+                      "review views"):
+        return False
+    return bool(run.scalar("SELECT count(*) FROM (SELECT 1 FROM review_decision_log "
+                           "WHERE decision IN ('confirmed', 'denied') LIMIT 1)", "any answers"))
+
+
 def estimate(run: Run) -> None:
-    """u from the background (samples and exact counts), then m, u and the prior by EM."""
+    """u from the background (samples and exact counts), then m, u and the prior by EM — with
+    the caseworkers' answers in force as labels (see the module docstring)."""
     s = run.settings
     run.sql(bg.sample_cand_sql(s.sample_identities, s.seed), "sample pairs")
     run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, "mt_sample_cand", "mt_sample_pairs", gated=False),
@@ -155,7 +181,14 @@ def estimate(run: Run) -> None:
     sample.update(_field_counts(run, bg.address_rates_sql(), "address rates"))
     totals = run.sql(bg.name_totals_sql(NAME_KEY_VERSION), "name totals").fetchall()[0]
     level_cols = [LEVEL_COLUMNS[c.field] for c in COMPARISONS]
-    patterns = run.sql(pairs.patterns_sql(level_cols), "patterns").df()
+    labels = s.learn_from_answers and _has_answers(run)
+    if labels:
+        from review.keys import member_key_sql   # lazy: review is a consumer of matching
+
+        run.sql(pairs.labels_sql(member_key_sql("w")), "labelled pairs")
+    patterns = run.sql(pairs.patterns_sql(level_cols, labels=labels), "patterns").df()
+    run.counts.update(labels_match=int(patterns["label_match"].sum()) if labels else 0,
+                      labels_nonmatch=int(patterns["label_nonmatch"].sum()) if labels else 0)
     cand = {c.field: patterns.groupby(LEVEL_COLUMNS[c.field])["n"].sum().to_dict() for c in COMPARISONS}
     address_total = run.scalar(bg.address_exact_total_sql(), "address totals")
     n_rows = run.scalar("SELECT sum(n) FROM mt_identities", "source rows")
@@ -163,7 +196,8 @@ def estimate(run: Run) -> None:
     totals = {"exact": float(totals[0]), "pinyin": float(totals[1]), "address": float(address_total)}
     fields = build_fields(sample, cand, totals, n_total, float(run.counts["candidate_pairs"]))
     run.model = fit_model(patterns, fields, n_total, prior_strength=s.prior_strength,
-                          max_iterations=s.em_max_iterations, tolerance=s.em_tolerance)
+                          max_iterations=s.em_max_iterations, tolerance=s.em_tolerance,
+                          label_strength=s.label_strength)
     run.counts.update(source_rows=int(n_rows), patterns=len(patterns), prior=run.model.prior,
                       em_iterations=run.model.fit.iterations, em_converged=run.model.fit.converged)
 
@@ -219,12 +253,12 @@ def link_work_members(con: duckdb.DuckDBPyConnection, run_id: str,
         blocking_counts = dict(zip(("identity_pairs", "row_pairs", *blocking.RULES.values()),
                                    run.sql(blocking.blocking_counts_sql(), "blocking counts").fetchall()[0]))
         run.counts["seconds"] = round(time.perf_counter() - started, 3)
-        run.sql("INSERT INTO match_runs VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "run summary", [
+        run.sql("INSERT INTO match_runs VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "run summary", [
             run_id, run.counts["source_rows"], run.counts["members"], run.counts["identities"],
             run.counts["candidate_pairs"], json.dumps({k: int(v or 0) for k, v in blocking_counts.items()}),
             run.counts["prior"], run.counts["em_iterations"], run.counts["em_converged"], settings.threshold_auto,
             settings.threshold_review, run.counts["links_auto"], run.counts["links_review"], run.counts["seconds"],
-            settings.to_json()])
+            settings.to_json(), run.counts["labels_match"], run.counts["labels_nonmatch"]])
         run.counts["timings"] = run.timings
         run.counts["statements"] = run.statements
         return run.counts

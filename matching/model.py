@@ -85,6 +85,9 @@ def build_fields(sample: dict[str, dict[str, tuple[float, float]]], candidates: 
 def patterns_arrays(patterns: pd.DataFrame, fields: list[Field]) -> dict[str, np.ndarray]:
     """Level indices (-1 for null / uncompared levels) and TF arrays from a pattern frame."""
     out: dict[str, np.ndarray] = {"count": patterns["n"].to_numpy(dtype=float)}
+    for col in ("label_match", "label_nonmatch"):
+        if col in patterns:
+            out[col] = pd.to_numeric(patterns[col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     for f in fields:
         lookup = {name: i for i, name in enumerate(f.levels)}
         out[f.name] = patterns[LEVEL_COLUMNS[f.name]].map(lambda v: lookup.get(v, -1)).to_numpy(dtype=np.int64)
@@ -94,10 +97,10 @@ def patterns_arrays(patterns: pd.DataFrame, fields: list[Field]) -> dict[str, np
 
 
 def fit_model(patterns: pd.DataFrame, fields: list[Field], n_total: float, *, prior_strength: float,
-              max_iterations: int, tolerance: float) -> Model:
+              max_iterations: int, tolerance: float, label_strength: float = 5.0) -> Model:
     arrays = patterns_arrays(patterns, fields)
     result = fit(arrays, fields, n_total, prior_strength=prior_strength, max_iterations=max_iterations,
-                 tolerance=tolerance)
+                 tolerance=tolerance, label_strength=label_strength)
     params = {f.name: {lv: (float(result.m[f.name][i]), float(result.u[f.name][i])) for i, lv in enumerate(f.levels)}
               for f in fields}
     return Model(params=params, prior=float(result.prior), fit=result)
