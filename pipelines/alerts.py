@@ -36,6 +36,7 @@ from pipelines.context import PassContext
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula
 from reports.writer import write_atomic
+from warehouse.sql import fetch_grouped
 
 ACTIVE_MONTHS = 3
 OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
@@ -266,15 +267,12 @@ def write_alerts(ctx: PassContext) -> int:
     per_agency = {a: (on, re) for a, on, re in ctx.con.execute(
         "SELECT s.agency, count(*), count(w.household_id) FROM roll_state s "
         "LEFT JOIN rolls_work w USING (request_id, household_id) GROUP BY s.agency").fetchall()}
-    res = ctx.con.execute(
+    by_agency = fetch_grouped(
+        ctx.con,
         "SELECT agency, household_id, request_id, county_code, program, severity, kind, message, before, after, "
         "regexp_extract(report_path, '[^/]+$') AS report, run_id FROM alerts WHERE as_of = ? "
-        "ORDER BY agency, severity DESC, household_id, kind", [ctx.as_of])
-    cols = [c[0] for c in res.description]
-    by_agency: dict = defaultdict(list)
-    for row in res.fetchall():
-        rec = dict(zip(cols, row))
-        by_agency[rec.pop("agency")].append(rec)
+        "ORDER BY agency, severity DESC, household_id, kind", [ctx.as_of],
+        key=lambda r: r.pop("agency"), label="the day's alerts")
     prev = (ctx.rolls.get("previous") or {}).get("as_of")
     folder_name = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
     for agency, (on_rolls, reverified) in sorted(per_agency.items()):

@@ -20,13 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
 from pathlib import Path
 
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, mask_id, scrub_text
 from reports.writer import write_atomic
+from warehouse.sql import fetch_grouped
 
 FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "field", "reason", "value")
 ID_FIELDS = ("id_number",)
@@ -117,17 +117,14 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
 
 def report_row_errors(ctx: PassContext) -> int:
     """Stage: an error report for every file loaded in this pass with quarantined rows."""
-    res = ctx.con.execute(
+    by_file = fetch_grouped(
+        ctx.con,
         "SELECT f.path, f.source, f.agency, f.file_hash, f.batch_id, f.rows_loaded, q.row_number, q.field, q.reason, "
         "q.raw_value, q.raw_row FROM files f JOIN quarantine q ON q.file_hash = f.file_hash AND q.batch_id = f.batch_id "
         "WHERE f.run_id = ? AND f.status = 'loaded' AND f.rows_quarantined > 0 "
-        "ORDER BY f.path, q.row_number, q.field", [ctx.run_id])
-    cols = [c[0] for c in res.description]
-    by_file: dict = defaultdict(list)
-    for row in res.fetchall():
-        rec = dict(zip(cols, row))
-        by_file[(rec["path"], rec["source"], rec["agency"], rec["file_hash"], rec["batch_id"],
-                 rec["rows_loaded"])].append(rec)
+        "ORDER BY f.path, q.row_number, q.field", [ctx.run_id],
+        key=lambda r: (r["path"], r["source"], r["agency"], r["file_hash"], r["batch_id"], r["rows_loaded"]),
+        label="quarantined rows of this pass")
     for (path, source, agency, file_hash, batch_id, loaded), rows in by_file.items():
         requests = [r for (r,) in ctx.con.execute(
             "SELECT DISTINCT request_id FROM requests WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]

@@ -11,7 +11,6 @@ for the standard in force.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import datetime
 
 from assessment.evidence import accounts_sql, data_as_of_sql, income_records_sql, properties_sql, vehicles_sql
@@ -23,7 +22,7 @@ from pipelines.context import TZ, PassContext
 from pipelines.row_errors import held_households_sql
 from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
-from warehouse.sql import run_sql
+from warehouse.sql import fetch_grouped, run_sql
 
 
 def select_work(ctx: PassContext) -> int:
@@ -90,13 +89,7 @@ def link(ctx: PassContext) -> int:
 
 
 def _grouped(ctx: PassContext, sql: str, label: str) -> dict:
-    rows = run_sql(ctx.con, sql, label=label).fetchall()
-    cols = [c[0] for c in ctx.con.description]
-    out: dict = defaultdict(list)
-    for row in rows:
-        rec = dict(zip(cols, row))
-        out[(rec["request_id"], rec["household_id"])].append(rec)
-    return out
+    return fetch_grouped(ctx.con, sql, key=lambda r: (r["request_id"], r["household_id"]), label=label)
 
 
 def assess(ctx: PassContext) -> int:

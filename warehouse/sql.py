@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+
 import duckdb
 
 
@@ -17,3 +20,18 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
         return con.execute(sql, params or [])
     except duckdb.Error as exc:
         raise WarehouseSQLError(label, sql, exc) from exc
+
+
+def fetch_grouped(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None, *,
+                  key: Callable[[dict], Hashable], label: str = "query") -> dict[Hashable, list[dict]]:
+    """Run `sql` and group its rows, as {column: value} records, by `key(record)`.
+
+    `key` may also remove the grouping columns from the record (e.g. `lambda r: r.pop("agency")`).
+    """
+    res = run_sql(con, sql, params, label=label)
+    cols = [c[0] for c in res.description]
+    out: dict = defaultdict(list)
+    for row in res.fetchall():
+        rec = dict(zip(cols, row))
+        out[key(rec)].append(rec)
+    return out
