@@ -12,6 +12,10 @@ FROM links l
 JOIN work_households w ON w.request_id = l.request_id AND w.household_id = l.household_id
 """
 
+# Every builder ends with this: a report lists its evidence in the same order on every pass,
+# so two passes over the same data write the same report (and the same fingerprint).
+_ORDER = "ORDER BY request_id, household_id, member_no, source, record_id"
+
 _LINK_COLS = """l.request_id, l.household_id, l.member_no, l.source, l.record_id,
        l.match_probability, l.decision, json_extract_string(l.evidence, '$.summary') AS reason"""
 
@@ -40,6 +44,7 @@ SELECT {_LINK_COLS},
 JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
 WHERE s.period BETWEEN w.window_start AND w.window_end
   AND (s.record_type = '待遇' OR s.insurance_type IN ('企业职工基本养老保险', '机关事业单位养老保险'))
+{_ORDER}
 """
 
 
@@ -50,6 +55,7 @@ SELECT {_LINK_COLS}, v.plate_number, v.vehicle_type, v.registration_date,
        v.file, v.row_number
 {_LINKED}
 JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
+{_ORDER}
 """
 
 
@@ -62,6 +68,7 @@ SELECT {_LINK_COLS}, p.certificate_number, p.location, p.usage, p.floor_area,
        p.registration_date, p.status, p.status <> '注销' AS held, p.file, p.row_number
 {_LINKED}
 JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
+{_ORDER}
 """
 
 
@@ -79,6 +86,7 @@ SELECT * EXCLUDE (rn) FROM (
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date <= w.request_date
 ) WHERE rn = 1
+{_ORDER}
 """
 
 
