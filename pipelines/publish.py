@@ -19,6 +19,7 @@ from pipelines.progress import emit
 from reports.writer import write_request
 from review import review_rows_for, write_review_sheet
 from warehouse import transaction
+from warehouse.testhooks import pause_point
 
 SOURCES_CONSULTED = "tax,vehicle,property,social_insurance,bank"
 
@@ -52,6 +53,7 @@ def write_reports(ctx: PassContext) -> int:
         review_keys = [(d["request_id"], d["household_id"]) for d in docs]
         write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
         emit("reports", done=ctx.counts["reports_written"], total=total)
+        pause_point("report")
     _record(ctx, written)
     return ctx.counts["reports_written"]
 
@@ -103,6 +105,7 @@ def _record(ctx: PassContext, written: dict) -> None:
                         "AND request_id IN (SELECT request_id FROM work_households WHERE origin = 'inbox') "
                         "AND NOT list_contains(?, request_id)",
                         [ctx.run_id, sorted(ctx.failed_requests)])
+        pause_point("record")
 
 
 def _insert(ctx: PassContext, table: str, rows: list[list], *, now_first=False, now_last=False) -> None:

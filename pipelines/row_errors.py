@@ -116,15 +116,16 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
 
 
 def report_row_errors(ctx: PassContext) -> int:
-    """Stage: an error report for every file loaded in this pass with quarantined rows."""
+    """Stage: an error report for every loaded file with quarantined rows that has none yet
+    (this pass's loads, and those of a pass that died before writing its notes)."""
     by_file = fetch_grouped(
         ctx.con,
         "SELECT f.path, f.source, f.agency, f.file_hash, f.batch_id, f.rows_loaded, q.row_number, q.field, q.reason, "
         "q.raw_value, q.raw_row FROM files f JOIN quarantine q ON q.file_hash = f.file_hash AND q.batch_id = f.batch_id "
-        "WHERE f.run_id = ? AND f.status = 'loaded' AND f.rows_quarantined > 0 "
-        "ORDER BY f.path, q.row_number, q.field", [ctx.run_id],
+        "WHERE f.status = 'loaded' AND f.rows_quarantined > 0 AND f.errors_reported_at IS NULL "
+        "ORDER BY f.path, q.row_number, q.field",
         key=lambda r: (r["path"], r["source"], r["agency"], r["file_hash"], r["batch_id"], r["rows_loaded"]),
-        label="quarantined rows of this pass")
+        label="quarantined rows without a note yet")
     for (path, source, agency, file_hash, batch_id, loaded), rows in by_file.items():
         requests = [r for (r,) in ctx.con.execute(
             "SELECT DISTINCT request_id FROM requests WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]
@@ -133,6 +134,8 @@ def report_row_errors(ctx: PassContext) -> int:
         text, table = _texts(path, _lines(rows), loaded, requests, agency)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
+        ctx.con.execute("UPDATE files SET errors_reported_at = now() WHERE file_hash = ? AND batch_id = ? "
+                        "AND status = 'loaded'", [file_hash, batch_id])
         ctx.messages.append(f"{len({r['row_number'] for r in rows})} row(s) of {path} rejected: "
                             f"see {note.relative_to(ctx.root)}")
     return len(by_file)

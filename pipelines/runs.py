@@ -12,6 +12,12 @@ COUNTED = ("files_loaded", "files_skipped", "files_rejected", "rows_loaded", "ro
 
 
 def start_run(ctx: PassContext) -> None:
+    """Open this pass's row; a run still 'running' is one that died (the pass lock admits one
+    pass at a time), so it is closed as 'interrupted': what it committed stays, the rest is
+    done again by this pass (nothing marks a request answered before its reports exist)."""
+    ctx.con.execute("UPDATE runs SET status = 'interrupted', finished_at = now(), "
+                    "message = 'the process ended before the pass completed (killed, crashed or power lost)' "
+                    "WHERE status = 'running'")
     ctx.con.execute("INSERT INTO runs (run_id, kind, started_at, status, as_of) VALUES (?, ?, now(), 'running', ?)",
                     [ctx.run_id, ctx.kind, ctx.as_of])
 

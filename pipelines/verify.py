@@ -22,6 +22,7 @@ from pipelines.context import TZ, PassContext
 from pipelines.row_errors import held_households_sql
 from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
+from warehouse.testhooks import pause_point
 from warehouse.sql import fetch_grouped, run_sql
 
 
@@ -83,6 +84,7 @@ def link(ctx: PassContext) -> int:
         link_work_members(ctx.con, ctx.run_id)
         # Caseworkers' answers outrank the model: confirmed pairs stay, denied pairs never return.
         run_sql(ctx.con, apply_decisions_sql(ctx.run_id), label="apply review decisions")
+        pause_point("link")
     n = ctx.con.execute("SELECT count(*) FROM links WHERE run_id = ?", [ctx.run_id]).fetchall()[0][0]
     ctx.counts["links"] = n
     return n

@@ -8,3 +8,6 @@ os.environ.setdefault("PREFECT_HOME", _home)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+# Session fixtures of the tests that break a pass and compare it with an uninterrupted one.
+from fault_support import province, reference  # noqa: E402,F401

@@ -3,9 +3,9 @@
 Both passes are `hhverify run --no-prefect` in a child process, as an operator or the nightly
 schedule would start them. The file is big enough (130,000 rows, more than a DuckDB row group)
 that DuckDB writes row groups to the database file before the commit (optimistic writes): they
-must not count as loaded. The kill is made deterministic by the test hook `HHVERIFY_TEST_PAUSE_IN_LOAD` of
-`warehouse/load.py`: the loading process creates the named file once the rows are inserted,
-inside the open transaction, and sleeps there until it is killed.
+must not count as loaded. The kill is made deterministic by the test hook `load` of `warehouse/testhooks.py`: the
+loading process creates the named file once the rows are inserted, inside the open
+transaction, and sleeps there until it is killed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.context import PassContext
-from warehouse.load import PAUSE_ENV
+from warehouse.testhooks import PAUSE_AT_ENV
 
 ROWS = 130_000
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +54,7 @@ def test_a_load_killed_inside_its_transaction_leaves_nothing_and_the_next_pass_l
     _write_tax(root / "landing" / "tax" / "iit_big.csv", ROWS)
     marker = tmp_path / "inside-the-load-transaction"
 
-    killed = _pass(root, **{PAUSE_ENV: str(marker)})
+    killed = _pass(root, **{PAUSE_AT_ENV: f"load={marker}"})
     deadline = time.monotonic() + 120
     while not marker.exists():
         assert killed.poll() is None, killed.communicate()

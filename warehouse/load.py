@@ -9,8 +9,6 @@ Analysts: rows of a big batch are not stored in file order; order by `row_number
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.connection import transaction
+from warehouse.testhooks import pause_point
 
 QUARANTINE_COLUMNS = ("row_number", "field", "reason", "raw_value", "raw_row")
 
@@ -63,7 +62,9 @@ def known_status(con: duckdb.DuckDBPyConnection, file_hash: str) -> str | None:
 def record_file(con, d: Delivery, status: str, run_id: str, *, batch_id=None, file_format=None,
                 encoding=None, rows_loaded=0, rows_quarantined=0, message=None) -> None:
     con.execute(
-        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        "INSERT INTO files (file_hash, source, agency, path, size_bytes, status, batch_id, run_id, file_format, "
+        "encoding, rows_loaded, rows_quarantined, message, seen_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
         [d.file_hash, d.source, d.agency, d.rel_path, d.size_bytes, status, batch_id, run_id,
          file_format, encoding, rows_loaded, rows_quarantined, message],
     )
@@ -83,19 +84,6 @@ _BIG_BATCH_SETTINGS = ("preserve_insertion_order",)
 thread instead of one, not keeping the file's row order: 1M tax rows in ~0.8 s instead of
 ~2.3 s (bench/ingest.py). (Turning `enable_optimistic_write` off too looks faster still, but
 only moves the work: the commit then writes a 350 MB WAL and the checkpoint pays it later.)"""
-PAUSE_ENV = "HHVERIFY_TEST_PAUSE_IN_LOAD"
-"""Test hook: when set to a path, `load_delivery` creates that file once the rows are inserted
-(inside the open transaction) and sleeps, so a test can SIGKILL the process at that point
-(tests/test_ingest_atomic.py). Unset in production; costs one environment lookup per file."""
-
-
-def _pause_for_test() -> None:
-    marker = os.environ.get(PAUSE_ENV)
-    if marker:
-        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-        time.sleep(float(os.environ.get(PAUSE_ENV + "_SECONDS", "60")))
-
-
 @contextmanager
 def _bulk_settings(con: duckdb.DuckDBPyConnection, n_rows: int) -> Iterator[None]:
     """`_BIG_BATCH_SETTINGS` off for a big batch, until after its commit (turned back on before
@@ -149,7 +137,7 @@ def load_delivery(con: duckdb.DuckDBPyConnection, d: Delivery, rows: pa.Table, q
                     [origin, d.batch_id, d.rel_path])
         finally:
             con.unregister("staged_rows")
-        _pause_for_test()
+        pause_point("load")  # a test kills the process here: the batch must vanish whole
         if q is not None:
             con.register("staged_q", q)
             try:

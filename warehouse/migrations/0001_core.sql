@@ -7,7 +7,7 @@ CREATE TABLE runs (
     kind                VARCHAR NOT NULL,          -- nightly | on_demand | manual
     started_at          TIMESTAMP NOT NULL,
     finished_at         TIMESTAMP,
-    status              VARCHAR NOT NULL,          -- running | completed | failed
+    status              VARCHAR NOT NULL,          -- running | completed | failed | interrupted (the process died; set by the next pass)
     as_of               DATE,
     files_loaded        INTEGER DEFAULT 0,
     files_skipped       INTEGER DEFAULT 0,
