@@ -74,14 +74,23 @@ def run(root: Optional[Path] = RootOpt,
     if not root.is_dir():
         raise typer.BadParameter(f"data root {root} does not exist; create it or run `hhverify generate --root {root}`")
     day = _date(as_of)
-    with _progress_bars() as show, listening(show):
-        if prefect:
-            from pipelines.flows import verification_pass
-            summary = verification_pass(str(root), as_of=as_of and day.isoformat(), kind=kind, include_rolls=rolls,
-                                        full=full)
-        else:
-            from pipelines.passes import run_pass
-            summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full)
+    from pipelines.storage import EXIT_STORAGE, storage_message, storage_problem
+
+    try:
+        with _progress_bars() as show, listening(show):
+            if prefect:
+                from pipelines.flows import verification_pass
+                summary = verification_pass(str(root), as_of=as_of and day.isoformat(), kind=kind,
+                                            include_rolls=rolls, full=full)
+            else:
+                from pipelines.passes import run_pass
+                summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full)
+    except Exception as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        console.print(f"Error: {storage_message(root.resolve(), problem)}", soft_wrap=True)
+        raise typer.Exit(EXIT_STORAGE)
     _print_summary(root, summary)
 
 

@@ -50,7 +50,10 @@ def _stages(ctx: PassContext, call: Callable) -> dict:
             emit("stage", name=stage.__name__, index=i, total=len(STAGES))
             call(stage, ctx)
     except BaseException as exc:
-        finish_run(ctx, "failed", f"{type(exc).__name__}: {exc}")
+        try:
+            finish_run(ctx, "failed", f"{type(exc).__name__}: {exc}")
+        except Exception:  # noqa: BLE001 - a full or read-only disk fails this too; report the first failure
+            pass
         raise
     return finish_run(ctx, "completed", "; ".join(ctx.messages) or None)
 
