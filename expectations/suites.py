@@ -58,10 +58,13 @@ def _safe_name(column: str) -> Expectation:
     # Regexes are written in the subset where Python `re` (what GX means) and RE2 (what DuckDB
     # runs) agree: `[0-9]` not `\d`, explicit ranges not `\p{Han}`, `\Z` not `$` (Python's `$`
     # also matches before a trailing newline). `expectations.evaluate.re2_pattern` enforces it.
+    # A dot only ever between two other characters: '..' would climb out of a folder once joined.
+    c = f"[A-Za-z0-9{HAN}_-]"
     return Expectation("expect_column_values_to_match_regex",
-                       {"column": column, "regex": rf"^[A-Za-z0-9{HAN}_-][A-Za-z0-9{HAN}_.-]{{0,79}}\Z"},
-                       f"{column} may use letters, digits, Chinese characters, '_', '-' and '.' "
-                       "(not first), at most 80 characters, no spaces or slashes")
+                       {"column": column, "regex": rf"^{c}(?:{c}|\.{c}){{0,39}}\Z"},
+                       f"{column} may use letters, digits, Chinese characters, '_', '-', and single dots between "
+                       "them (not first or last, never '..'), at most 40 characters besides the dots, "
+                       "no spaces, slashes or control characters")
 
 
 def suite_for(table: str, as_of: date) -> list[Expectation]:

@@ -256,7 +256,7 @@ def test_safe_name_class_reads_the_same_in_python_pyarrow_and_duckdb():
     import pandas as pd
 
     regex = suite_for("applicants", AS_OF)[3].kwargs["regex"]
-    first_char = regex.split("][", 1)[0] + r"]\Z"  # ^[A-Za-z0-9{HAN}_-]\Z
+    first_char = regex.split("(?:", 1)[0] + r"\Z"  # ^[A-Za-z0-9{HAN}_-]\Z
     points = _every_code_point()
     py = [re.search(first_char, s) is not None for s in points.to_pylist()]
     pandas = pd.Series(points.to_pandas()).str.contains(first_char).tolist()
