@@ -37,6 +37,10 @@ FULL_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?<![0-9]\.)(?:\d{17}[0-9Xx]|\d{15})(?
 
 # Keys whose value is an identity number, whatever it looks like (a 17-digit
 # typo does not match FULL_ID_RE but is still somebody's ID).
+ACCOUNT_KEYS = frozenset({"account_number", "account_no", "card_number"})
+"""Keys whose values are bank account or card numbers: first 4 and last 4 digits kept. The
+record_id, file and row beside them trace the figure to its source row."""
+
 ID_KEYS = frozenset(
     {
         "id_number",
@@ -111,7 +115,7 @@ def scrub_text(text: str) -> str:
 
 
 def scrub(value: Any, _key: str | None = None) -> Any:
-    """A deep copy of ``value`` with identity numbers masked.
+    """A deep copy of ``value`` with identity numbers (and account numbers) masked.
 
     Values under an ID-named key are masked whatever their shape; every other
     string has full IDs inside it masked; an integer that reads as an ID (a
@@ -125,6 +129,8 @@ def scrub(value: Any, _key: str | None = None) -> Any:
         if isinstance(value, str) and "*" in value and not FULL_ID_RE.search(_fold(value)):
             return value  # already masked upstream
         return mask_id(value)
+    if _key is not None and _key.lower() in ACCOUNT_KEYS and value is not None:
+        return mask_account(value) or None
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and FULL_ID_RE.fullmatch(str(abs(value))):

@@ -100,3 +100,11 @@ def test_escape_formula(value, expected):
 def test_the_fraction_of_a_probability_is_not_taken_for_an_id():
     assert find_full_ids("匹配概率 0.946669668904998") == []
     assert find_full_ids("身份证 140105198001011233") == ["140105198001011233"]
+
+
+def test_scrub_masks_account_numbers_that_the_bank_sent_in_full():
+    doc = {"assets": {"financial": [{"account_number": "6222751221753030877", "record_id": "BNK1"},
+                                    {"account_number": "6227****0434"}, {"account_number": None}]}}
+    out = scrub(doc)["assets"]["financial"]
+    assert [a["account_number"] for a in out] == ["6222***********0877", "6227****0434", None]
+    assert out[0]["record_id"] == "BNK1"
