@@ -24,6 +24,7 @@ from ops_support import query, request_rows, write_csv
 AGENCY = "yingze_minzheng"
 STARTUP_TIMEOUT = 90
 ANSWER_TIMEOUT = 30
+DROPS = 50
 
 
 class Serve:
@@ -68,6 +69,9 @@ def served(tmp_path_factory):
     households = [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM rolls_current ORDER BY 1")]
     requests = {f"REQ-S-{i}": request_rows(root, households[2 * i:2 * i + 2], f"REQ-S-{i}", AGENCY) for i in range(4)}
     requests["REQ-S-10"] = request_rows(root, households[:10], "REQ-S-10", AGENCY)
+    for i in range(DROPS):  # the burst test's requests (the live warehouse is serve's once it runs)
+        rid = f"REQ-BURST-{i:02d}"
+        requests[rid] = request_rows(root, [households[i % len(households)]], rid, AGENCY)
     serve = Serve(root, _env(base))
     serve.wait_for("watching", STARTUP_TIMEOUT)
     serve.wait_for("on_demand pass", STARTUP_TIMEOUT)  # the start-up pass over what arrived while down
@@ -139,6 +143,34 @@ def test_the_same_file_dropped_twice_is_answered_once(served):
     assert _analyst(root, "SELECT status FROM files WHERE path LIKE '%req_3_again.csv'") == [("skipped",)]
     assert _analyst(root, "SELECT count(*) FROM requests WHERE request_id = 'REQ-S-3'") == [(1,)]
     assert report.stat().st_mtime_ns == written
+
+
+def test_fifty_requests_dropped_within_a_minute_are_all_answered_none_twice(served):
+    """50 files renamed into the inbox 0.2 s apart (10 s, well inside the minute), as agencies'
+    sync jobs deliver: each answered once — one requests row, one audit row per member, one report."""
+    root, _, requests, _ = served
+    wanted = {}
+    for i in range(DROPS):
+        rid = f"REQ-BURST-{i:02d}"
+        rows = requests[rid]
+        wanted[rid] = len(rows)
+        part = write_csv(root / "inbox" / AGENCY / f"burst_{i:02d}.csv", rows, rename=False)
+        os.replace(part, root / "inbox" / AGENCY / f"burst_{i:02d}.csv")
+        time.sleep(0.2)
+    for rid in wanted:
+        _wait_answered(root, rid, timeout=180)
+    deadline = time.monotonic() + 60
+    while _analyst(root, "SELECT count(*) FROM requests WHERE request_id LIKE 'REQ-BURST-%' "
+                         "AND answered_run_id IS NOT NULL") != [(DROPS,)]:
+        assert time.monotonic() < deadline, "the analyst copy never showed every burst request answered"
+        time.sleep(0.2)
+    assert _analyst(root, "SELECT count(*), count(DISTINCT request_id) FROM requests "
+                          "WHERE request_id LIKE 'REQ-BURST-%'") == [(DROPS, DROPS)]
+    audited = dict(_analyst(root, "SELECT request_id, count(*) FROM audit WHERE request_id LIKE 'REQ-BURST-%' "
+                                  "GROUP BY 1"))
+    assert audited == wanted, "a request was audited twice or not at all"
+    for rid in wanted:
+        assert len(list(_answered(root, rid).parent.glob("HH*.json"))) == 1
 
 
 def test_a_second_serve_on_the_same_root_refuses(served):
