@@ -66,7 +66,7 @@ FROM l
 """
 
 
-def measure(root: Path, answers: list[int]) -> list[dict]:
+def measure(root: Path, answers: list[int], settings: dict | None = None) -> list[dict]:
     from matching import link_work_members
     from pipelines.context import PassContext
     from pipelines.verify import select_work
@@ -111,7 +111,7 @@ def measure(root: Path, answers: list[int]) -> list[dict]:
                     "SELECT count(*) FILTER (decision = 'confirmed'), count(*) FILTER (decision = 'denied') "
                     "FROM review_decision_log").fetchall()[0]
                 t = time.perf_counter()
-                counts = link_work_members(con, run_id, {"learn_from_answers": learn})
+                counts = link_work_members(con, run_id, {"learn_from_answers": learn, **(settings or {})})
                 run_sql(con, apply_decisions_sql(run_id), label="apply review decisions")
                 seconds = time.perf_counter() - t
                 a, a_ok, c, c_ok, queue, linked_ok, n_true = con.execute(SCORE_SQL, [run_id]).fetchall()[0]
@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--households", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--answers", type=int, nargs="+", default=[0, 50, 200, 1000])
+    ap.add_argument("--label-strength", type=float, default=None,
+                    help="matching setting label_strength for the learning runs (default: the settings' value)")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "hhverify-bench-review")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -158,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     root = _load("matching").prepare(args.work, args.households, args.seed)
     print(f"# Answers teach the model (seed {args.seed}; province ready in {time.perf_counter() - t:.1f} s)",
           flush=True)
-    print(report(args.households, measure(root, args.answers)), flush=True)
+    print(report(args.households, measure(root, args.answers, None if args.label_strength is None
+                                                               else {"label_strength": args.label_strength})), flush=True)
     return 0
 
 
