@@ -11,6 +11,13 @@ import duckdb
 
 from warehouse.migrations import apply_migrations
 
+MEMORY_ENV = "HHVERIFY_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "8GB"
+"""DuckDB's own default is 80 % of RAM, which leaves a 24 GiB machine no room for the pass's
+Python side (Arrow batches, report documents) or anything else running: 8 GB bounds it, and
+DuckDB spills joins, sorts and aggregates beyond it to `<warehouse>.tmp/`. A 100k-household
+pass stays within it (bench/scale.py); raise it with HHVERIFY_MEMORY_LIMIT=12GB."""
+
 
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse at `path` and bring its schema up to date.
@@ -30,9 +37,17 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     # Verification data is personal data: nobody but the service account reads the file.
     os.chmod(path, 0o600)
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{_memory_limit()}'")
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     apply_migrations(con)
     return con
+
+
+def _memory_limit() -> str:
+    value = os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT).strip()
+    if not value[:-2].replace(".", "", 1).isdigit() or value[-2:].upper() not in ("MB", "GB"):
+        raise ValueError(f"{MEMORY_ENV}={value!r}: give a size such as 8GB or 6000MB")
+    return value
 
 
 @contextmanager
