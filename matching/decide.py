@@ -13,7 +13,8 @@ Per request the best member gets the link:
   *conflict*: its ID agrees with one member but its name is another's (a relative's ID written
   by mistake, a twin). A conflict is never auto; its probability is capped at 0.5, and when the
   member whose name the row carries is on the request the link goes to them, naming the
-  member whose ID it carries.
+  member whose ID it carries — whichever of the two scores higher, so a re-estimated model
+  (new answers, another month's data) cannot turn the question into a silent non-link.
 
 The unit decided is an identity (all rows of one name and ID, track `identity`) or a unit (the
 rows of one source agreeing on name, ID, organisation, account and location, track `row`);
@@ -29,6 +30,8 @@ from matching.scoring import WEIGHT_COLUMNS
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
 CONFLICT_NAMES = ("one_char_different", "different")
 CONFLICT_CAP = 0.5
+OWNED_ID = ("exact", "legacy_equal")
+"""ID levels that say the row's ID *is* that member's (not a near miss)."""
 COMMON_NAME_U = 2e-4
 RARE_NAME_U = 1e-5
 
@@ -106,13 +109,18 @@ WITH s AS (
     SELECT {u}, request_id, arg_max(mid, total) AS top_mid, arg_max(conflict, total) AS top_conflict,
            arg_max(person, total) AS top_person,
            arg_max(mid, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_mid,
-           arg_max(person, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_person
+           arg_max(person, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_person,
+           arg_max(mid, total) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_mid,
+           arg_max(person, total) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_person
     FROM s GROUP BY ALL
-), chosen AS (
-    SELECT {u}, request_id, top_mid AS id_mid,
-           coalesce(top_conflict AND name_person <> top_person, FALSE) AS swapped,
-           CASE WHEN top_conflict AND name_person <> top_person THEN name_mid ELSE top_mid END AS mid
+), swaps AS (      -- the ID is one member's and the name another's: whichever of them scores higher
+    SELECT *, coalesce(owner_person <> name_person, FALSE) AS owner_swap,
+           coalesce(owner_person <> name_person OR (top_conflict AND name_person <> top_person), FALSE) AS swapped
     FROM pick
+), chosen AS (
+    SELECT {u}, request_id, swapped, CASE WHEN owner_swap THEN owner_mid ELSE top_mid END AS id_mid,
+           CASE WHEN swapped THEN name_mid ELSE top_mid END AS mid
+    FROM swaps
 ), judged AS (
     SELECT b.* EXCLUDE (conflict), b.conflict OR k.swapped AS conflict, k.swapped,
            b.odds / (1.0 + r.odds_sum) AS p_norm, r.persons[1] = b.person AS is_top,

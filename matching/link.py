@@ -28,7 +28,8 @@ the labels reach the decisions through the probabilities. The answered pairs the
 still settled by `review.apply` after linking (confirmed stays, denied goes). A pair answered
 but not proposed by blocking this time has no comparison levels and is not used. The labels
 used are recorded in `match_runs.labels_match` / `labels_nonmatch` (source rows); no answers,
-or `learn_from_answers=False`, gives exactly the unsupervised fit.
+or `learn_from_answers=False`, gives exactly the unsupervised fit (learning is on by default;
+`matching.settings` gives the measurements behind that).
 """
 
 from __future__ import annotations

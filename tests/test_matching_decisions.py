@@ -104,3 +104,27 @@ def test_members_without_consent_are_never_matched(linked):
     wrong = [rid for rid, xs in linked.items() for x in xs if x["member"] == ("R2", "D", 1)]
     assert not wrong
     assert all(rid not in linked for rid in _rid("王芳", WF, SHOP))
+
+
+@pytest.mark.parametrize("owner_total, name_total", [(12.0, -16.0), (-30.0, -16.0)],
+                         ids=["the ID owner scores higher", "the name's member scores higher"])
+def test_a_relatives_id_is_a_question_whichever_member_scores_higher(owner_total, name_total):
+    """The swap is read from the levels, not from which candidate tops the scores: a model
+    re-estimated from answers (or another month's data) once ranked the name's member first and
+    the row fell out of the review queue silently."""
+    import duckdb
+
+    from matching.decide import decisions_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE mt_members AS SELECT * FROM (VALUES (1, 'p1', 'R1', 'A', 1, '张伟'), "
+                "(2, 'p2', 'R1', 'A', 2, '张秀英')) t(mid, person, request_id, household_id, member_no, m_name)")
+    con.execute("CREATE TEMP TABLE scored AS SELECT * FROM (VALUES "
+                f"(7, 1, {owner_total}, 'exact', 'different', 0.0), (7, 2, {name_total}, 'different', 'exact', 0.0)"
+                ") t(iid, mid, total, lv_id, lv_name, p_raw)")
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.999, 0.2))
+    rows = con.execute("SELECT member_no, decision, probability, swapped, rival_name FROM decided").fetchall()
+    assert len(rows) == 1
+    member_no, decision, probability, swapped, rival = rows[0]
+    assert (member_no, decision, swapped, rival) == (2, "review", True, "张伟")
+    assert probability <= 0.5
