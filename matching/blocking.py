@@ -44,7 +44,7 @@ def units_sql(source_view: str = "match_source_rows") -> str:
     before the links are written."""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_units AS
-SELECT hash(source, name, id_number, organisation, account_number, location) AS uid, * FROM (
+SELECT row_number() OVER () AS uid, * FROM (   -- not hash(...): two units of one 20k province collided
     SELECT source, name, id_number, organisation, account_number, location, count(*) AS n,
            count(*) FILTER (WHERE id_status = 'repaired') AS n_legacy, bool_or(id_status = 'invalid') AS invalid
     FROM {source_view} GROUP BY ALL)
