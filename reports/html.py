@@ -87,9 +87,10 @@ def environment() -> Environment:
     return env
 
 
-def render_household(report: dict) -> str:
-    """The household report (核对报告) as one self-contained HTML document."""
-    return environment().get_template("household.html.j2").render(r=household_view(report))
+def render_household(report: dict, *, scrubbed: bool = False) -> str:
+    """The household report (核对报告) as one self-contained HTML document (``scrubbed``: see
+    ``household_view``)."""
+    return environment().get_template("household.html.j2").render(r=household_view(report, scrubbed=scrubbed))
 
 
 def render_index(reports: Iterable[dict], title: str | None = None) -> str:

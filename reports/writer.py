@@ -107,9 +107,9 @@ def _validate(reports: Iterable[Any]) -> list[dict]:
     return checked
 
 
-def report_json(report: dict) -> bytes:
-    """The household report as UTF-8 JSON, identity numbers masked."""
-    text = json.dumps(scrub(report), ensure_ascii=False, indent=2, default=str)
+def report_json(report: dict, *, scrubbed: bool = False) -> bytes:
+    """The household report as UTF-8 JSON, identity numbers masked (``scrubbed``: already)."""
+    text = json.dumps(report if scrubbed else scrub(report), ensure_ascii=False, indent=2, default=str)
     return (text + "\n").encode("utf-8")
 
 
@@ -143,8 +143,10 @@ def write_request(out_dir: Path, reports: list[dict]) -> list[Path]:
     written: list[Path] = []
     for report in reports:
         household = report["household_id"]
-        written.append(write_atomic(out_dir / f"{household}.json", report_json(report)))
-        written.append(write_atomic(out_dir / f"{household}.html", render_household(report).encode("utf-8")))
+        safe = scrub(report)
+        written.append(write_atomic(out_dir / f"{household}.json", report_json(safe, scrubbed=True)))
+        written.append(write_atomic(out_dir / f"{household}.html",
+                                    render_household(safe, scrubbed=True).encode("utf-8")))
     buffer = io.BytesIO()
     summary_xlsx(buffer, reports)
     written.append(write_atomic(out_dir / "summary.xlsx", buffer.getvalue()))
