@@ -2,7 +2,9 @@
 
 Writers deliver by renaming into place, so `*.part` files are still being written; hidden
 files and our own `*.error.txt` notes are never data. Whether a file is new is decided later
-by its content hash, not here.
+by its content hash; a file already seen at the same path with the same size and modification
+time is not read again at all (`seen`): delivered files stay where they were dropped, and
+hashing every one of them on every pass made each new drop cost more than the last.
 """
 
 from __future__ import annotations
@@ -29,24 +31,34 @@ def _is_data_file(p: Path) -> bool:
     return p.is_file() and not p.name.startswith(".") and not p.name.endswith((".part", ".error.txt"))
 
 
-def _deliveries(folder: Path, root: Path, source: str, agency: str | None) -> list[Delivery]:
+Seen = set[tuple[str, int, int]]
+"""(path relative to the root, size, mtime_ns) of files a pass has already recorded."""
+
+
+def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen: Seen) -> list[Delivery]:
     if not folder.is_dir():
         return []
     out = []
     for p in sorted(folder.iterdir(), key=lambda q: q.name):
         if _is_data_file(p):
-            out.append(Delivery(p, p.relative_to(root).as_posix(), source, agency, file_sha256(p), p.stat().st_size))
+            st = p.stat()
+            rel = p.relative_to(root).as_posix()
+            if (rel, st.st_size, st.st_mtime_ns) in seen:
+                continue
+            out.append(Delivery(p, rel, source, agency, file_sha256(p), st.st_size, st.st_mtime_ns))
     return out
 
 
-def discover(root: Path, *, landing: bool = True, inbox: bool = True) -> tuple[list[Delivery], list[str]]:
+def discover(root: Path, *, landing: bool = True, inbox: bool = True,
+             seen: Seen = frozenset()) -> tuple[list[Delivery], list[str]]:
     """Deliveries in load order (sources, then rolls, then inbox), and warnings about folders
-    that cannot be processed (an inbox folder whose name is not a plain agency name)."""
+    that cannot be processed (an inbox folder whose name is not a plain agency name); files in
+    `seen` are left out unread."""
     found, warnings = [], []
     if landing:
         for source in SOURCES:
-            found += _deliveries(root / "landing" / source, root, source, None)
-        found += _deliveries(root / "landing" / "rolls", root, "rolls", None)
+            found += _deliveries(root / "landing" / source, root, source, None, seen)
+        found += _deliveries(root / "landing" / "rolls", root, "rolls", None, seen)
     if inbox and (root / "inbox").is_dir():
         for folder in sorted((root / "inbox").iterdir(), key=lambda q: q.name):
             if not folder.is_dir() or folder.name.startswith("."):
@@ -55,5 +67,5 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True) -> tuple[l
                 warnings.append(f"inbox folder {folder.name!r} ignored: agency folders may only use "
                                 "letters, digits, '_' and '-'")
                 continue
-            found += _deliveries(folder, root, "applicants", folder.name)
+            found += _deliveries(folder, root, "applicants", folder.name, seen)
     return found, warnings

@@ -164,7 +164,9 @@ def publish_quality_docs(ctx: PassContext) -> Path | None:
 
 def ingest(ctx: PassContext, *, landing: bool = True, inbox: bool = True) -> dict:
     """Stage: load every new delivery. Returns counts by status."""
-    deliveries, warnings = discover(ctx.root, landing=landing, inbox=inbox)
+    seen = set(ctx.con.execute("SELECT DISTINCT path, size_bytes, mtime_ns FROM files "
+                               "WHERE mtime_ns IS NOT NULL").fetchall())
+    deliveries, warnings = discover(ctx.root, landing=landing, inbox=inbox, seen=seen)
     ctx.messages += warnings
     for d in deliveries:
         ctx.counts[f"files_{ingest_delivery(ctx, d)}"] += 1

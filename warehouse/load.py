@@ -35,6 +35,7 @@ class Delivery:
     agency: str | None
     file_hash: str
     size_bytes: int
+    mtime_ns: int | None = None
 
     @property
     def batch_id(self) -> str:
@@ -63,10 +64,10 @@ def record_file(con, d: Delivery, status: str, run_id: str, *, batch_id=None, fi
                 encoding=None, rows_loaded=0, rows_quarantined=0, message=None) -> None:
     con.execute(
         "INSERT INTO files (file_hash, source, agency, path, size_bytes, status, batch_id, run_id, file_format, "
-        "encoding, rows_loaded, rows_quarantined, message, seen_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        "encoding, rows_loaded, rows_quarantined, message, seen_at, mtime_ns) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
         [d.file_hash, d.source, d.agency, d.rel_path, d.size_bytes, status, batch_id, run_id,
-         file_format, encoding, rows_loaded, rows_quarantined, message],
+         file_format, encoding, rows_loaded, rows_quarantined, message, d.mtime_ns],
     )
 
 
