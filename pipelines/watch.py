@@ -26,6 +26,7 @@ from pathlib import Path
 from watchfiles import Change, watch
 
 from pipelines.discover import SAFE_NAME
+from pipelines.storage import storage_problem
 
 
 def is_request_file(path: Path, inbox: Path) -> bool:
@@ -86,7 +87,7 @@ class InboxWatcher:
             self.pending.set()
 
     def _work(self) -> None:
-        seen = None
+        seen, failures = None, 0
         while not self.stop.is_set():
             self.pending.wait(self.poll_seconds)
             if self.stop.is_set():
@@ -100,9 +101,18 @@ class InboxWatcher:
             try:
                 summary = self.run_pass()
             except Exception as exc:  # noqa: BLE001 - one bad pass must not stop the service
-                self.log(f"inbox pass failed after {time.perf_counter() - started:.1f} s: "
-                         f"{type(exc).__name__}: {exc}")
+                # Retried without a new drop (a full disk gets freed, a lock gets released), backing
+                # off to once a minute so a lasting fault does not flood the log.
+                failures += 1
+                backoff = min(60.0, 2.0 ** failures)
+                problem = storage_problem(exc)
+                what = f"the data root's storage: {problem}" if problem else f"{type(exc).__name__}: {exc}"
+                self.log(f"inbox pass failed after {time.perf_counter() - started:.1f} s ({what}); "
+                         f"retrying in {backoff:.0f} s")
+                seen = None
+                self.stop.wait(backoff)
                 continue
+            failures = 0
             self.passes += 1
             self.log(pass_line(summary))
 

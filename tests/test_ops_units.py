@@ -90,3 +90,38 @@ def test_run_prints_the_pass_summary_without_progress_noise(tmp_path):
         assert label in text
     assert "━" not in res.output  # no progress bar drawn off a terminal
     assert Path(root / "analyst.duckdb").exists()
+
+
+def test_a_failed_inbox_pass_is_retried_without_a_new_drop(tmp_path):
+    """A full disk during the watcher's pass: the request stays in the inbox, and the pass is
+    tried again (after a back-off) once the disk has room, though nothing new was dropped."""
+    import errno
+    import threading
+    import time
+
+    from pipelines.watch import InboxWatcher
+
+    calls, lines = [], []
+    summary = {k: 0 for k in ("files_loaded", "files_rejected", "files_skipped", "rows_quarantined",
+                              "households_verified", "reports_written", "findings_fail", "findings_warn",
+                              "findings_info", "wall_seconds")}
+
+    def run_pass():
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "warehouse.duckdb.wal"))
+        return {**summary, "run_id": "r2", "status": "completed"}
+
+    (tmp_path / "inbox" / "agency_a").mkdir(parents=True)
+    (tmp_path / "inbox" / "agency_a" / "req.csv").write_text("request_id\n", encoding="utf-8")
+    stop = threading.Event()
+    watcher = InboxWatcher(tmp_path, run_pass, stop=stop, log=lines.append, poll_seconds=0.1)
+    watcher.start()
+    deadline = time.monotonic() + 15
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    watcher.join(5)
+    assert len(calls) == 2, lines
+    assert "the disk is full (No space left on device)" in lines[0] and "retrying in 2 s" in lines[0]
+    assert "r2 completed" in lines[1]
