@@ -18,7 +18,7 @@ import connectors
 from connectors.canonical import drop_rows
 from expectations import evaluate, null_counts, suite_for
 from pipelines.context import PassContext
-from pipelines.outputs import private_dir
+from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
 from warehouse.load import Delivery, known_status, load_delivery, record_file
@@ -34,12 +34,10 @@ def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     if target.exists():
         target = folder / f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}"
     note = target.with_name(target.name + ".error.txt")
-    tmp = note.with_name(note.name + ".tmp")
-    tmp.write_text(f"文件未能读取 / file rejected: {d.rel_path}\n\n{reason}\n\n"
-                   "请更正后重新发送（以新文件名放入原目录）。Fix the file and deliver it again.\n",
-                   encoding="utf-8")
-    os.replace(tmp, note)
+    write_atomic(note, (f"文件未能读取 / file rejected: {d.rel_path}\n\n{reason}\n\n"
+                        "请更正后重新发送（以新文件名放入原目录）。Fix the file and deliver it again.\n").encode("utf-8"))
     os.replace(d.path, target)
+    os.chmod(target, 0o600)  # a department's rows: as private here as in the warehouse
     return target
 
 
@@ -139,6 +137,12 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     return "loaded"
 
 
+def _owner_only(tree: Path) -> None:
+    """GX writes its site with the process umask; the pages quote quarantined values."""
+    for p in tree.rglob("*"):
+        os.chmod(p, 0o700 if p.is_dir() else 0o600)
+
+
 def publish_quality_docs(ctx: PassContext) -> Path | None:
     """Render this pass's gate results as GX Data Docs under quality/<run_id>/.
 
@@ -154,7 +158,9 @@ def publish_quality_docs(ctx: PassContext) -> Path | None:
         results = [to_validation_result(q["table"], q["suite"], q["rows_count"], q["failures"], q["label"],
                                         source=q["source"], batch_id=q["batch_id"], run_id=ctx.run_id,
                                         null_counts=q["null_counts"]) for q in ctx.quality]
-        index = build_data_docs(ctx.root / "quality" / ctx.run_id, results)
+        site = private_dir(ctx.root / "quality" / ctx.run_id)
+        index = build_data_docs(site, results)
+        _owner_only(site)
     except Exception as exc:  # noqa: BLE001 - a broken report must not undo the loads
         ctx.messages.append(f"quality report (Data Docs) not built: {type(exc).__name__}: {exc}")
         return None

@@ -3,6 +3,6 @@
 The one implementation lives with the report writer; pipelines import it from here.
 """
 
-from reports.writer import DIR_MODE, private_dir
+from reports.writer import DIR_MODE, private_dir, write_atomic
 
-__all__ = ["DIR_MODE", "private_dir"]
+__all__ = ["DIR_MODE", "private_dir", "write_atomic"]

@@ -40,7 +40,9 @@ def _text_of(path: Path) -> str:
 def _written_files(root: Path):
     for folder in ("outbox", "quality", "rejected"):
         for p in (root / folder).rglob("*"):
-            if p.is_file() and p.name.endswith(HUMAN_FACING) and not (folder == "rejected" and not p.name.endswith(".error.txt")):
+            # rejected/ also holds the delivered files themselves, returned as they came
+            if p.is_file() and p.name.endswith(HUMAN_FACING) and not (
+                    folder == "rejected" and not p.name.endswith((".error.txt", ".errors.csv"))):
                 yield p
 
 
@@ -61,5 +63,8 @@ def test_the_command_output_holds_no_full_id(pass_output):
 
 def test_outputs_are_owner_only(pass_output):
     root, _, _ = pass_output
-    for p in [root / "warehouse.duckdb", *(root / "outbox").rglob("*")]:
+    private = [root / "warehouse.duckdb", root / "analyst.duckdb",
+               *(p for folder in ("outbox", "rejected", "quality") for p in (root / folder).rglob("*"))]
+    assert (root / "analyst.duckdb").exists() and any((root / "rejected").rglob("*.errors.csv"))
+    for p in private:
         assert p.stat().st_mode & 0o077 == 0, p
