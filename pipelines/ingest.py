@@ -143,6 +143,24 @@ def _owner_only(tree: Path) -> None:
         os.chmod(p, 0o700 if p.is_dir() else 0o600)
 
 
+QUALITY_SITES_KEPT = 100
+"""Data Docs sites kept under quality/ (newest first). Each is ~5 MB and every pass that loads
+a file builds one — with `serve`, every inbox drop — so without a bound the folder grows by
+hundreds of MB a day. What failed stays in `quarantine` and `files` for good; the sites are
+for browsing the recent ones."""
+
+
+def prune_quality_sites(folder: Path, keep: int = QUALITY_SITES_KEPT) -> list[Path]:
+    """Delete all but the `keep` newest run folders of `folder` (run ids start with their time)."""
+    import shutil
+
+    sites = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                   key=lambda p: p.name, reverse=True)
+    for old in sites[keep:]:
+        shutil.rmtree(old)
+    return sites[keep:]
+
+
 def publish_quality_docs(ctx: PassContext) -> Path | None:
     """Render this pass's gate results as GX Data Docs under quality/<run_id>/.
 
@@ -161,6 +179,7 @@ def publish_quality_docs(ctx: PassContext) -> Path | None:
         site = private_dir(ctx.root / "quality" / ctx.run_id)
         index = build_data_docs(site, results)
         _owner_only(site)
+        prune_quality_sites(ctx.root / "quality")
     except Exception as exc:  # noqa: BLE001 - a broken report must not undo the loads
         ctx.messages.append(f"quality report (Data Docs) not built: {type(exc).__name__}: {exc}")
         return None

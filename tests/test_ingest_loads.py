@@ -236,3 +236,14 @@ def test_a_truncated_workbook_or_parquet_file_is_rejected_whole_saying_it_looks_
     assert "The whole file is rejected and nothing from it was loaded" in note
     assert _query(tmp_path, "SELECT count(*) FROM tax_all") == [(0,)]
     assert _query(tmp_path, "SELECT count(*) FROM quarantine") == [(0,)]
+
+
+def test_only_the_newest_quality_sites_are_kept(tmp_path):
+    from pipelines.ingest import prune_quality_sites
+
+    names = [f"202611{d:02d}T0200{m:02d}-abcdef{m:02d}" for d in (27, 28) for m in range(6)]
+    for name in names:
+        (tmp_path / name / "static").mkdir(parents=True)
+    removed = prune_quality_sites(tmp_path, keep=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)[-4:]
+    assert len(removed) == len(names) - 4
