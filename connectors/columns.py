@@ -115,7 +115,7 @@ def _count(raw: str) -> int:
         value = parse_number(raw)
     except ValueError:
         value = 0.5
-    if not value.is_integer() or value < 1:
+    if not value.is_integer() or not 1 <= value < 2 ** 63:  # stored as int64
         raise ValueError(f"{raw!r} is not a member number; accepted: a whole number 1, 2, 3 …")
     return int(value)
 

@@ -9,22 +9,27 @@ A file cut off in transfer (it ends in the middle of a row) loads its complete r
 broken last row is a row error saying the file looks truncated (see `split_tail`). A cut
 that falls exactly at a line break, or inside the last value of a row, leaves nothing to
 detect: such a file reads as complete.
+
+Files that are not tables are rejected before the expensive step (see `connectors.limits`):
+a line longer than `MAX_LINE_BYTES`, more than `MAX_COLUMNS` columns, a NUL byte anywhere
+(binary data, or a transfer padded with zeros).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.cells import dedupe_headers, tidy_strings
 from connectors.errors import FileRejected
+from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, pick_header, sniff_delimiter
 
@@ -95,6 +100,8 @@ def _first_lines(path: Path, data: bytes, encoding: str) -> list[tuple[int, int,
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end + 1
         number += 1
+        if end - start > MAX_LINE_BYTES:  # before decoding it: a 100 MB "line" is not a header
+            raise long_line(path, number, end - start)
         try:
             text = data[start:end].decode(encoding).rstrip("\r\n")
         except UnicodeDecodeError:
@@ -134,7 +141,10 @@ def _judge_tail(tail: bytes, encoding: str, delimiter: str, width: int) -> tuple
     text = text.rstrip("\r")
     if text.count('"') % 2:
         return "a quoted value is not closed", text
-    fields = len(next(csv.reader([text], delimiter=delimiter), []))
+    try:
+        fields = len(next(csv.reader([text], delimiter=delimiter), []))
+    except csv.Error:  # a bare carriage return inside the line: count the delimiters instead
+        fields = text.count(delimiter) + 1
     if fields < width:
         return f"{fields} of the header's {width} fields", text
     return None, text
@@ -148,6 +158,7 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     """
     complete, tail = split_tail(data)
     encoding, body, arrow_encoding = detect_encoding(path, complete)
+    _reject_nul(path, body, tail)
     lines = _first_lines(path, body, "utf-8" if arrow_encoding == "utf8" else arrow_encoding)
     if not lines:
         raise FileRejected(path, "the file has no header row")
@@ -155,11 +166,20 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     try:
         cells = [next(csv.reader([text], delimiter=delimiter)) for _, _, text in lines]
     except csv.Error as exc:
+        if "new-line character" in str(exc):  # a bare carriage return inside a line
+            number = next((n for n, _, text in lines if "\r" in text), lines[0][0])
+            raise FileRejected(path, f"line {number} holds a line break (carriage return, \\r) inside a value "
+                               "without quotes; remove it or put the value in quotes, and export the file "
+                               "again") from exc
         raise FileRejected(path, f"the first lines cannot be split into columns ({exc})") from exc
+    for (number, _, _), row in zip(lines, cells):
+        check_columns(path, len(row), f"line {number}")
     chosen = pick_header(cells)
     header_line, header_end, _ = lines[chosen]
     names = dedupe_headers(cells[chosen])
     truncated, tail_text = (None, "")
+    if len(tail) > MAX_LINE_BYTES:
+        raise long_line(path, body.count(b"\n") + 1, len(tail))
     if tail:
         truncated, tail_text = _judge_tail(tail, "utf-8" if arrow_encoding == "utf8" else arrow_encoding,
                                            delimiter, len(names))
@@ -168,12 +188,13 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     try:
         table, row_numbers, errors = _parse_body(path, body[header_end:], names, delimiter, arrow_encoding)
     except FileRejected:
-        if not truncated:
+        if not truncated or truncated == "it stops inside a character":  # Arrow must not see broken text
             raise
         # The tail may close a quoted value opened above it: judge the file whole, as before.
         truncated = None
         table, row_numbers, errors = _parse_body(path, (body + tail + b"\n")[header_end:], names, delimiter,
                                                  arrow_encoding)
+    _reject_runaway_quote(path, body.count(b"\n", header_end), table, row_numbers, errors)
     if truncated:
         total = table.num_rows + len(errors)
         if row_numbers is None:
@@ -187,6 +208,44 @@ def read_csv(path: Path, data: bytes) -> RawFile:
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)
 
 
+def _reject_nul(path: Path, body: bytes, tail: bytes) -> None:
+    """Reject text holding a NUL byte: no CSV export writes one (the first 8 KB were already
+    checked for binary data; this finds one further down, e.g. a file padded with zeros)."""
+    at = body.find(b"\x00")
+    line = body.count(b"\n", 0, at) + 1 if at >= 0 else None
+    if line is None and (at := tail.find(b"\x00")) >= 0:
+        line = body.count(b"\n") + 1
+    if line is not None:
+        raise FileRejected(path, f"the file contains a NUL byte (binary zero) on line {line}: it is damaged "
+                           "(a transfer that stopped early is often padded with zeros) or is not a text file. "
+                           "Export it again as CSV and send it in full")
+
+
+def _reject_runaway_quote(path: Path, line_breaks: int, table: pa.Table, row_numbers: list[int] | None,
+                          errors: list[tuple[int, str, str | None]]) -> None:
+    """Reject a file where one quoted value runs over more than `MAX_LINES_IN_VALUE` lines.
+
+    The line breaks of the body (a fast byte count) against its rows tell whether any value
+    holds many; only then are the values searched, to name the row.
+    """
+    if line_breaks <= table.num_rows + len(errors) + MAX_LINES_IN_VALUE:
+        return
+    worst = (0, 0)  # (line breaks, data row)
+    for column in table.columns:
+        breaks = pc.count_substring(column, "\n")
+        most = pc.max(breaks).as_py() or 0
+        if most > worst[0]:
+            at = pc.index(breaks, most).as_py()
+            worst = (most, row_numbers[at] if row_numbers else at + 1)
+    for number, _, text in errors:
+        if text and text.count("\n") > worst[0]:
+            worst = (text.count("\n"), number)
+    if worst[0] > MAX_LINES_IN_VALUE:
+        raise FileRejected(path, f"a quoted value in data row {worst[1]} runs over {worst[0] + 1:,} lines: a quote "
+                           "\" that is never closed makes the rows after it one value, and they would be lost. "
+                           f"Check the quotes in data row {worst[1]} and export the file again")
+
+
 def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encoding: str,
                 use_threads: bool = True):
     ragged: list[pacsv.InvalidRow] = []
@@ -198,8 +257,10 @@ def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encod
     # pyarrow wants unique column names; the real ones are put back by position.
     positional = [f"c{i}" for i in range(len(names))]
     try:
+        # A BufferReader, not io.BytesIO: after a parse error Arrow's read-ahead thread may still
+        # be calling into a Python file object, which aborts or deadlocks the process (pyarrow 26).
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=positional, encoding=encoding,
                                            use_threads=use_threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
@@ -213,6 +274,10 @@ def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encod
     except UnicodeDecodeError:
         raise _undecodable(path, body) from None
     except pa.ArrowInvalid as exc:
+        if "straddling" in str(exc):  # Arrow's word for a row longer than its block (1 MiB)
+            raise FileRejected(path, f"a row is longer than {describe_size(MAX_LINE_BYTES)}: usually a quote \" "
+                               "that is never closed, so the rest of the file reads as one value. Check the "
+                               "quotes and export the file again") from exc
         raise FileRejected(path, f"the CSV cannot be parsed ({exc}); check quotes and delimiters") from exc
     if not ragged:
         return table, None, []

@@ -14,6 +14,11 @@ the digits written (`1234.50` stays `1234.50`) because floats are parsed as Deci
 
 Parquet: every column rendered as text, so it reads like the same data in CSV.
 
+Hostile files (see `connectors.limits`): a workbook is checked before calamine reads it (the
+archive's declared sizes against a zip bomb, then the sheet's used range against calamine's
+dense grid); more than `MAX_COLUMNS` columns reject a file of any format; a JSON line longer
+than `MAX_LINE_BYTES` or nested deeper than `MAX_JSON_DEPTH` is that line's error.
+
 Truncated files (cut off in transfer): a workbook or Parquet file keeps its directory at the
 end, so a cut one cannot be read at all and is rejected whole, with a reason saying it looks
 truncated and that nothing was loaded. A CSV or JSON Lines file cut in the middle of a row
@@ -35,6 +40,7 @@ import dataclasses
 import io
 import json
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,6 +52,9 @@ from python_calamine import CalamineWorkbook
 from connectors import csv_reader
 from connectors.cells import dedupe_headers, gc_paused, render_cell, render_column, strings_table
 from connectors.errors import FileRejected
+from connectors.limits import (MAX_JSON_DEPTH, MAX_LINE_BYTES, bracket_depth_ok, check_columns,
+                               check_inflates_as_declared, check_sheet_extent, check_workbook_zip, describe_size,
+                               json_depth, sheet_parts)
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, detect_format, known_binary, looks_binary, pick_header
 
@@ -102,7 +111,37 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
     return csv_reader.read_csv(path, data)
 
 
+def _workbook_archive(path: Path, fmt: str) -> zipfile.ZipFile | None:
+    """The workbook as a ZIP archive, checked against zip bombs; None for .xls or a broken archive.
+
+    A broken archive is left to calamine, whose error says what is wrong (or that it is cut off).
+    """
+    if fmt != "xlsx":
+        return None
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    try:
+        check_workbook_zip(path, archive)
+        check_inflates_as_declared(path, archive, "xl/sharedStrings.xml")  # calamine loads it whole
+    except FileRejected:
+        archive.close()
+        raise
+    return archive
+
+
 def _open_sheet(path: Path, fmt: str, sheet: str | None, truncated: bool = False):
+    archive = _workbook_archive(path, fmt)
+    try:
+        return _open_checked_sheet(path, fmt, sheet, truncated, archive)
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+def _open_checked_sheet(path: Path, fmt: str, sheet: str | None, truncated: bool,
+                        archive: zipfile.ZipFile | None):
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own zip/xml errors and plain ValueErrors
@@ -117,6 +156,8 @@ def _open_sheet(path: Path, fmt: str, sheet: str | None, truncated: bool = False
         raise FileRejected(path, "the workbook has no sheets")
     if sheet is not None and sheet not in names:
         raise FileRejected(path, f"the workbook has no sheet named {sheet!r}; its sheets: {', '.join(names)}")
+    for part in sheet_parts(archive, sheet or names[0]) if archive is not None else ():
+        check_sheet_extent(path, archive, part, sheet or names[0])  # calamine aborts on a grid too large
     try:
         return book.get_sheet_by_name(sheet or names[0])
     except Exception as exc:
@@ -168,6 +209,7 @@ def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, trunc
             data = [r + [None] * (longest - len(r)) for r in data]
         cells_by_column = list(zip(*data))        # transpose once, not cell by cell
         width = max([width] + [i + 1 for i, column in enumerate(cells_by_column) if any(column)])
+        check_columns(path, width, f"sheet {ws.name!r}")
         names = dedupe_headers((header + [None] * width)[:width])
         empty = [None] * len(data)
         columns = {name: cells_by_column[i] if i < len(cells_by_column) else empty for i, name in enumerate(names)}
@@ -185,35 +227,87 @@ def read_jsonl(path: Path, data: bytes) -> RawFile:
         FileRejected: undecodable, or not a single line holds a JSON object.
     """
     complete, tail = csv_reader.split_tail(data)
+    complete, long_lines = _cut_long_lines(complete)
     text, encoding = csv_reader.decode_text(path, complete)
-    truncated = None
-    if tail:
-        codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    truncated = error = None
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    long_errors = [(line, _LONG_JSON_LINE.format(size=describe_size(size)), first.decode(codec, errors="replace"))
+                   for line, size, first in long_lines]
+    if len(tail) > MAX_LINE_BYTES:  # not parsed: that would hold it in memory several times over
+        error = row_errors_table([(text.count("\n") + 1, _LONG_JSON_LINE.format(size=describe_size(len(tail))),
+                                   tail[:_SHOWN_BYTES].decode(codec, errors="replace"))])
+    elif tail:
         try:
             json.loads(tail.decode(codec))
             text += tail.decode(codec)          # a last line written without a line break
         except UnicodeDecodeError:
             truncated = "it stops inside a character"
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             truncated = "the JSON object is not closed"
     if truncated:
         line = text.count("\n") + 1
         error = row_errors_table([(line, TRUNCATED_LINE.format(detail=truncated),
                                    tail.decode(codec, errors="replace"))])
-    raw = _read_jsonl_rows(path, text, encoding)
-    if truncated:
+    raw = _read_jsonl_rows(path, text, encoding, long_errors)
+    if error is not None:
         raw = dataclasses.replace(raw, row_errors=pa.concat_tables([raw.row_errors, error]),
-                                  truncated=f"the last line is cut off ({truncated})")
+                                  truncated=f"the last line is cut off ({truncated})" if truncated else None)
     return raw
 
 
-def _read_jsonl_rows(path: Path, text: str, encoding: str) -> RawFile:
-    fast = _read_jsonl_with_arrow(path, text, encoding)
+_LONG_JSON_LINE = (f"the line is {{size}} long; a record may be at most {describe_size(MAX_LINE_BYTES)}. "
+                   "It was not read (its first bytes are shown)")
+_DEEP_JSON_LINE = ("the line nests [ ] and {{ }} {depth} levels deep; at most " + str(MAX_JSON_DEPTH) + " are read. "
+                   "Each line must hold one flat record {{\"field\": value, ...}}")
+_SHOWN_BYTES = 200
+
+
+def _cut_long_lines(data: bytes) -> tuple[bytes, list[tuple[int, int, bytes]]]:
+    """`data` with every line longer than 2 x `MAX_LINE_BYTES` emptied, and (line number, length,
+    first bytes) of each, so that such a line is never decoded or parsed.
+
+    Such a line holds a whole window of `MAX_LINE_BYTES` without a line break: one `find` per
+    window finds them, never scanning the file byte by byte. Lines between one and two windows
+    long are left to the check per line, which holds them in memory a few times at most.
+    """
+    if csv_reader.has_utf16_bom(data):  # its line breaks are two bytes
+        return data, []
+    spans, position, window = [], 0, MAX_LINE_BYTES
+    while position + window <= len(data):
+        if data.find(b"\n", position, position + window) >= 0:
+            position += window
+            continue
+        start = data.rfind(b"\n", 0, position) + 1
+        end = data.find(b"\n", position + window)
+        end = len(data) if end < 0 else end
+        spans.append((start, end))
+        position = end + 1
+    if not spans:
+        return data, []
+    pieces, found, line, counted = [], [], 1, 0
+    for start, end in spans:
+        line += data.count(b"\n", counted, start)
+        found.append((line, end - start, data[start:start + _SHOWN_BYTES]))
+        pieces.append(data[counted:start])
+        counted = end
+    pieces.append(data[counted:])
+    return b"".join(pieces), found
+
+
+def _read_jsonl_rows(path: Path, text: str, encoding: str,
+                     errors: list[tuple[int, str, str | None]] | None = None) -> RawFile:
+    """The rows of a JSON Lines text; `errors`: lines already found bad (and emptied in `text`)."""
+    fast = _read_jsonl_with_arrow(path, text, encoding) if not errors else None
     if fast is not None:
         return fast
     objects: list[tuple[int, dict]] = []
-    errors: list[tuple[int, str, str | None]] = []
+    errors = list(errors or [])
     for number, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        if len(line) > MAX_LINE_BYTES or (len(line) > MAX_LINE_BYTES // 4
+                                          and len(line.encode("utf-8")) > MAX_LINE_BYTES):
+            errors.append((number, _LONG_JSON_LINE.format(size=describe_size(len(line.encode("utf-8")))),
+                           line[:_SHOWN_BYTES]))
+            continue
         line = line.strip()
         if not line:
             continue
@@ -221,6 +315,12 @@ def _read_jsonl_rows(path: Path, text: str, encoding: str) -> RawFile:
             value = json.loads(line, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             errors.append((number, f"the line is not valid JSON ({exc.msg} at character {exc.colno})", line))
+            continue
+        except RecursionError:
+            errors.append((number, _DEEP_JSON_LINE.format(depth="hundreds of"), line[:_SHOWN_BYTES]))
+            continue
+        if line.count("[") + line.count("{") > MAX_JSON_DEPTH and (depth := json_depth(value)) > MAX_JSON_DEPTH:
+            errors.append((number, _DEEP_JSON_LINE.format(depth=depth), line[:_SHOWN_BYTES]))
             continue
         if isinstance(value, dict):
             objects.append((number, value))
@@ -231,6 +331,10 @@ def _read_jsonl_rows(path: Path, text: str, encoding: str) -> RawFile:
         first = f" (line {errors[0][0]}: {errors[0][1]})" if errors else ""
         raise FileRejected(path, f"no line holds a JSON object{first}; send one object per line")
     keys = list(dict.fromkeys(key for _, obj in objects for key in obj))
+    if not keys:  # a table needs a column to hold its rows
+        raise FileRejected(path, "every JSON object in the file is empty ({}); send one object per line with "
+                           "the table's fields")
+    check_columns(path, len(keys), "the file")
     columns: dict[str, list] = {name: [] for name in dedupe_headers([k.strip() for k in keys])}
     for _, obj in objects:
         for key, values in zip(keys, columns.values()):
@@ -248,12 +352,16 @@ def _read_jsonl_with_arrow(path: Path, text: str, encoding: str) -> RawFile | No
     body = text.lstrip("\ufeff").rstrip()
     if _BLANK_LINE.search(body):
         return None
+    encoded = body.encode("utf-8")
+    if not bracket_depth_ok(encoded):  # Arrow's parser recurses: ~10,000 levels overflow the C stack
+        return None
     try:
-        source = pajson.read_json(io.BytesIO(body.encode("utf-8")))
+        source = pajson.read_json(io.BytesIO(encoded))
     except (pa.ArrowException, ValueError):
         return None
     if source.num_rows != body.count("\n") + 1:
         return None
+    check_columns(path, source.num_columns, "the file")
     names = dedupe_headers([name.strip() for name in source.column_names])
     table = pa.table({name: render_column(source.column(i)) for i, name in enumerate(names)})
     return RawFile(with_row_numbers(table), "jsonl", encoding, None, 0, path)
@@ -270,6 +378,7 @@ def read_parquet(path: Path, tail: bytes | None = None) -> RawFile:
         FileRejected: the file is not readable Parquet (or is truncated).
     """
     try:
+        check_columns(path, len(pq.read_schema(path).names), "the file")
         source = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
         if tail is not None and tail != b"PAR1":

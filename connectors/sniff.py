@@ -97,4 +97,4 @@ def pick_header(rows: list[list[str | None]]) -> int:
         return 0
     widest = max(filled)
     need = max(2, (widest + 1) // 2) if widest >= 2 else 1
-    return next(i for i, count in enumerate(filled) if count >= need)
+    return next((i for i, count in enumerate(filled) if count >= need), 0)  # 0: no cell filled at all
