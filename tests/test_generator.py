@@ -10,11 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
 
 from connectors.schema import SOURCES, TABLES
-from data.generator import NOISE_KINDS, bad, generate
+from data.generator import NOISE_KINDS, bad, generate, truth, writers
+from data.generator import rows as row_store
 from data.generator.names import HOMOPHONES, TRADITIONAL
 from data.generator.requests import INBOX_SPECS, ROLLS_SPEC
 from data.generator.sources import EXPORTS
@@ -402,3 +405,54 @@ def test_some_applicant_households_are_over_a_limit_and_most_are_not(big):
     assert (clean.financial_total <= 24 * clean.standard * clean.n_members).all()
     assert h.loc[h.over_plan == "income", "income_over"].all()
     assert (h.loc[h.over_plan == "vehicle", "vehicles_normal"] >= 1).all()
+
+
+def test_rows_are_written_the_same_whatever_the_slice_size(tmp_path, big, monkeypatch):
+    """A big province is rendered, coded and put in the truth a slice at a time; the bytes must
+    not depend on where the slices fall (every random draw is made for the whole file)."""
+    root, truth_dir, _ = big
+    monkeypatch.setattr(writers, "CHUNK", 97)
+    monkeypatch.setattr(truth.SourceRows, "CHUNK", 61)
+    monkeypatch.setattr(row_store, "BLOCK", 53)
+    again = _make(tmp_path / "data", 300, seed=11)
+    assert _digest(tmp_path / "data") == _digest(root)
+    assert _digest(Path(again["truth_dir"])) == _digest(truth_dir)
+
+
+def test_parquet_files_are_the_row_groups_of_the_whole_table(tmp_path, monkeypatch):
+    """Parquet is written a row group at a time; each file must be what pyarrow writes for the
+    whole table (source_rows: as pandas hands it over, text columns in one chunk per source)."""
+    size = 5000
+    monkeypatch.setattr(writers, "ROW_GROUP", size)
+    monkeypatch.setattr(writers, "CHUNK", 1500)
+    monkeypatch.setattr(truth.SourceRows, "CHUNK", 2000)
+    summary = _make(tmp_path / "data", 100)
+
+    def whole(table: pa.Table) -> bytes:
+        out = tmp_path / "whole.parquet"
+        pq.write_table(table, out, row_group_size=size, compression="zstd")
+        return out.read_bytes()
+
+    paths = sorted((tmp_path / "data" / "landing").rglob("*.parquet"))
+    assert any(pq.ParquetFile(p).metadata.num_row_groups > 1 for p in paths)
+    for path in paths:
+        assert whole(pq.read_table(path).combine_chunks()) == path.read_bytes(), path.name
+    path = Path(summary["truth_dir"]) / "source_rows.parquet"
+    t = pq.read_table(path).combine_chunks()
+    assert pq.ParquetFile(path).metadata.num_row_groups == -(-t.num_rows // size) > 1
+    source = t.column("source").to_numpy(zero_copy_only=False)
+    cuts = [0, *np.flatnonzero(source[1:] != source[:-1]) + 1, t.num_rows]
+    columns = [pa.chunked_array([c.chunk(0).slice(a, b - a) for a, b in zip(cuts, cuts[1:])])
+               if pa.types.is_large_string(c.type) else c for c in t.columns]
+    assert whole(pa.Table.from_arrays(columns, schema=t.schema)) == path.read_bytes()
+
+
+def test_json_lines_are_what_json_dumps_writes(tmp_path):
+    cells = ["a\"b", "中文\n\t", "", None, 1.0, 0.1, 1e20, -0.0, float("nan"), float("inf"), 3, True, "\u2028", "\x00"]
+    for omit in (False, True):
+        spec = writers.FileSpec("x.jsonl", "jsonl", omit_null=omit)
+        head = ["k", "键\"2"]
+        writers.write(tmp_path / "x.jsonl", head, [cells, cells[::-1]], spec, None)
+        want = "".join(json.dumps({k: v for k, v in zip(head, row) if not (omit and (v is None or v == ""))},
+                                  ensure_ascii=False) + "\n" for row in zip(cells, cells[::-1]))
+        assert (tmp_path / "x.jsonl").read_text("utf-8") == want

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import counties as C
 from .profiles import MONTHS, expand, standard
+from .rows import encode
 
 CARS = {"小型轿车": (60e3, 250e3), "小型普通客车": (80e3, 300e3), "轻型货车": (50e3, 150e3),
         "中型客车": (150e3, 400e3), "重型货车": (200e3, 500e3)}
@@ -179,6 +180,7 @@ def accounts(rng, P: pd.DataFrame, over: np.ndarray, households: pd.DataFrame, a
             bal[j] = round(float(rng.uniform(1.5, 4.0) * 24 * std[s] * size[s]), 2)
             product[j] = "定期存款" if rng.random() < 0.7 else "理财产品"
             inst[j] = bank[j]
+    product, inst = _shared(product), _shared(inst)
     number = _account_numbers(rng, inst, product)
     masked = rng.random(m) < 0.6
     # Balance snapshots: quarter ends inside the window plus a recent query date; the
@@ -196,9 +198,17 @@ def accounts(rng, P: pd.DataFrame, over: np.ndarray, households: pd.DataFrame, a
     chosen = rank < np.minimum(rng.integers(2, 6, m), last + 1)[:, None]
     j, c = np.nonzero(chosen)
     walk = np.where((c == last[j]) | (product[j] == "定期存款"), bal[j], bal[j] * rng.uniform(0.6, 1.4, len(j)))
-    return pd.DataFrame({"person": person[j], "institution": inst[j], "account_number": number[j],
-                         "masked": masked[j], "product_type": product[j], "balance": np.round(walk, 2),
-                         "as_of_date": cands[c], "account": j})
+    shared = {k: pd.Series(v, dtype=object) for k, v in            # an account's rows share its strings
+              (("institution", inst[j]), ("account_number", number[j]), ("product_type", product[j]))}
+    return pd.DataFrame({"person": person[j], **shared, "masked": masked[j], "balance": np.round(walk, 2),
+                         "as_of_date": cands[c], "account": j})[
+        ["person", "institution", "account_number", "masked", "product_type", "balance", "as_of_date", "account"]]
+
+
+def _shared(values: np.ndarray) -> np.ndarray:
+    """The same values, each distinct one a single shared Python string (millions of rows)."""
+    codes, labels = encode(values)
+    return labels[codes]
 
 
 def _account_numbers(rng, inst, product) -> np.ndarray:

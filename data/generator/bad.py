@@ -12,7 +12,7 @@ They are drawn only from rows of people outside every applicant household (and t
 supporters), so no household's figures change, and only from text and workbook files (a
 Parquet column has one type). The truth keeps the intended values and says in `bad` why a
 correct pipeline must quarantine the row. Every choice comes from its own generator
-(`[seed, 9]`), so the rest of the province is the same as without bad input.
+(`[seed, 9]`, see `generator`), so the rest of the province is the same as without bad input.
 
 One delivery cannot be read at all: a tax corrections file whose income column (收入额) is
 missing; it is listed under `unreadable` in manifest.json and must land in `rejected/tax/`.
@@ -24,6 +24,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+
+from .rows import Rows, text
 
 RATE = 0.0005
 MAX_EACH = 8
@@ -41,36 +43,38 @@ UNREADABLE_ROWS = 5
 UNREADABLE_REASON = "missing required column 'income_amount' (收入额)"
 
 
-def mark(seed: int, src: dict[str, pd.DataFrame], persons: pd.DataFrame,
-         exports: dict[str, tuple]) -> dict[str, pd.DataFrame]:
-    """Each source's rows with a `bad` column (the kind, or ''), duplicated records included.
+def generator(seed: int) -> np.random.Generator:
+    """The generator every bad-row choice comes from; one per province, used source after source."""
+    return np.random.default_rng([seed, 9])
+
+
+def mark(rng: np.random.Generator, source: str, rows: Rows, outsider: np.ndarray, specs: tuple) -> None:
+    """Give one source's rows (in file order) a `bad` column (the kind, or ''), in place.
 
     A duplicated record is written twice in a row of the same file: the copy follows the
-    original, both marked `duplicate_record_id`.
+    original, both marked `duplicate_record_id`. `rng` is `generator(seed)`, called for the
+    sources in their usual order; `outsider` says per person whether they are outside every
+    applicant household (and its supporters); `specs` are the source's file specs.
     """
-    rng = np.random.default_rng([seed, 9])
-    outsider = ((persons.slot.to_numpy() < 0) & (persons.supporter_slot.to_numpy() < 0))
-    out = {}
-    for source, df in src.items():
-        date_field, amount_field, _, _ = FIELDS[source]
-        text_files = [k for k, spec in enumerate(exports[source]) if spec.fmt != "parquet"]
-        usable = outsider[df.person.to_numpy()] & np.isin(df.file.to_numpy(), text_files)
-        usable &= df[date_field].notna().to_numpy()
-        amount = pd.to_numeric(df[amount_field], errors="coerce").to_numpy(dtype=float)
-        each = min(MAX_EACH, max(1, round(len(df) * RATE)))
-        bad = np.full(len(df), "", dtype=object)
-        for kind in KINDS:
-            ok = usable & (bad == "")
-            if kind == "negative_amount":
-                ok &= np.nan_to_num(amount) > 0            # -0 is no negative amount
-            candidates = np.flatnonzero(ok)
-            if len(candidates):
-                bad[rng.choice(candidates, min(each, len(candidates)), replace=False)] = kind
-        df = df.assign(bad=bad)
-        copies = df[df.bad == "duplicate_record_id"]
-        out[source] = pd.concat([df, copies], ignore_index=True).sort_values(
-            ["file", "record_id"], kind="stable").reset_index(drop=True)
-    return out
+    date_field, amount_field, _, _ = FIELDS[source]
+    text_files = [k for k, spec in enumerate(specs) if spec.fmt != "parquet"]
+    usable = outsider[rows["person"]] & np.isin(rows["file"], text_files)
+    usable &= rows.test(date_field, lambda v: ~pd.isna(v))
+    amount = pd.to_numeric(pd.Series(rows[amount_field]), errors="coerce").to_numpy(dtype=float)
+    each = min(MAX_EACH, max(1, round(len(rows) * RATE)))
+    bad = np.zeros(len(rows), dtype=np.int8)          # codes into ("", *KINDS)
+    for code, kind in enumerate(KINDS, start=1):
+        ok = usable & (bad == 0)
+        if kind == "negative_amount":
+            ok &= np.nan_to_num(amount) > 0            # -0 is no negative amount
+        candidates = np.flatnonzero(ok)
+        if len(candidates):
+            bad[rng.choice(candidates, min(each, len(candidates)), replace=False)] = code
+    copies = np.flatnonzero(bad == 1 + KINDS.index("duplicate_record_id"))
+    rows.set_coded("bad", bad, text(["", *KINDS]))
+    del bad
+    if len(copies):                                    # rows are in (file, record id) order: a copy follows
+        rows.take(np.sort(np.concatenate([np.arange(len(rows)), copies]), kind="stable"))
 
 
 def corrupt(table: str, rows: pd.DataFrame, values: list[list], columns: list[str]) -> None:
@@ -87,7 +91,7 @@ def corrupt(table: str, rows: pd.DataFrame, values: list[list], columns: list[st
     date_field, amount_field, category_field, outside = FIELDS[table]
     where = {name: i for i, name in enumerate(columns)}
     kind_of_date = "period" if date_field == "period" else "date"
-    for i, kind in enumerate(rows.bad.tolist()):
+    for i, kind in enumerate(rows["bad"].tolist()):
         if kind == "bad_date":
             values[where[date_field]][i] = BAD_DATE[kind_of_date]
         elif kind == "negative_amount":
@@ -97,14 +101,13 @@ def corrupt(table: str, rows: pd.DataFrame, values: list[list], columns: list[st
             values[where[category_field]][i] = outside
 
 
-def unreadable_rows(src: dict[str, pd.DataFrame], seed: int) -> pd.DataFrame:
+def unreadable_rows(tax: Rows, seed: int) -> pd.DataFrame:
     """Tax rows for the unreadable corrections file: copies of good tax rows (the file is rejected
     whole, so they never load twice)."""
     rng = np.random.default_rng([seed, 10])
-    tax = src["tax"]
-    clean = tax[tax.bad == ""] if "bad" in tax.columns else tax
+    clean = np.flatnonzero(tax.isin("bad", [""])) if "bad" in tax else np.arange(len(tax))
     pick = np.sort(rng.choice(len(clean), min(UNREADABLE_ROWS, len(clean)), replace=False))
-    return clean.iloc[pick].drop(columns=["income_amount"])
+    return tax.frame([c for c in tax.columns if c != "income_amount"], clean[pick])
 
 
 def filename(export_date: dt.date) -> str:

@@ -69,22 +69,33 @@ _MONEY = {
 }
 
 
-def fmt_money(x: np.ndarray, style: str, rng: np.random.Generator | None = None) -> list:
+def mixed_styles(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """The per-row spelling of a `mixed` money column (drawn once for the whole column)."""
+    return (rng or np.random.default_rng(0)).choice(["plain", "comma", "yuan"], n, p=(0.5, 0.3, 0.2))
+
+
+def fmt_money(x: np.ndarray, style: str, rng: np.random.Generator | None = None,
+              pick: np.ndarray | None = None) -> list:
+    """`pick`: this slice of the column's `mixed_styles` (else drawn here from `rng`)."""
     vals = np.asarray(x, dtype=float)
     nan = np.isnan(vals).tolist()
     if style == "number":
         return [None if n else v for v, n in zip(vals.tolist(), nan)]
     if style == "mixed":
-        pick = (rng or np.random.default_rng(0)).choice(["plain", "comma", "yuan"], len(vals), p=(0.5, 0.3, 0.2))
+        pick = mixed_styles(len(vals), rng) if pick is None else pick
         return [None if n else _MONEY[s](v) for v, s, n in zip(vals.tolist(), pick.tolist(), nan)]
     f = _MONEY[style]
     return [None if n else f(v) for v, n in zip(vals.tolist(), nan)]
 
 
-def fmt_share(share: np.ndarray, style: str, rng: np.random.Generator) -> list:
-    """Ownership share: a fraction, or for a sole owner 单独所有 / empty / 1 (text) or 1 / empty (number)."""
+def fmt_share(share: np.ndarray, style: str, rng: np.random.Generator | None,
+              alt: np.ndarray | None = None) -> list:
+    """Ownership share: a fraction, or for a sole owner 单独所有 / empty / 1 (text) or 1 / empty (number).
+
+    `alt`: this slice of the column's `rng.random(n)` draw (else drawn here).
+    """
     out = []
-    alt = rng.random(len(share)).tolist()
+    alt = (rng.random(len(share)) if alt is None else np.asarray(alt)).tolist()
     for s, a in zip(np.asarray(share, dtype=float).tolist(), alt):
         if s < 1:
             out.append(round(s, 4) if style == "number" else _trim(s))

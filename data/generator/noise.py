@@ -15,7 +15,9 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from . import rows as _rows
 from .ids import to_legacy
 from .names import HOMOPHONES, TRADITIONAL
 
@@ -77,55 +79,79 @@ def stray_space(rng: np.random.Generator, name: str) -> str:
     return (name[:1] + sp + name[1:]) if k == 0 else (name + sp if k == 1 else sp + name)
 
 
+def _below(rng: np.random.Generator, n: int, p: list[float]) -> list[np.ndarray]:
+    """`[u[:, j] < p[j] for j]` for `u = rng.random((n, len(p)))`, drawn a block of rows at a time:
+    the same numbers, without holding n x len(p) floats."""
+    block = _rows.BLOCK
+    out = [np.empty(n, dtype=bool) for _ in p]
+    for lo in range(0, n, block):
+        u = rng.random((min(block, n - lo), len(p)))
+        for j, pj in enumerate(p):
+            out[j][lo:lo + len(u)] = u[:, j] < pj
+    return out
+
+
 def _tag(noise: np.ndarray, idx, kind: str) -> None:
     for i in idx:
         noise[i] = f"{noise[i]},{kind}" if noise[i] else kind
 
 
 def apply(rng: np.random.Generator, ids: np.ndarray, names: np.ndarray, birth_year: np.ndarray,
-          relative_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Written ID, written name and noise kinds for each row (true values in, noisy out)."""
-    n = len(ids)
-    wid, wname = np.array(ids, dtype=object), np.array(names, dtype=object)
+          relative_ids: np.ndarray, person: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Written ID, written name and noise kinds for each row (true values in, noisy out).
+
+    With `person`, the four arrays are per person and row i is person[i]'s (nothing is
+    gathered per row but the written values); without it they are per row.
+    """
+    if person is None:
+        person = np.arange(len(ids))
+    n = len(person)
+    wid, wname = np.asarray(ids, dtype=object)[person], np.asarray(names, dtype=object)[person]
     noise = np.full(n, "", dtype=object)
-    u = rng.random(n)
-    edges = np.cumsum([0] + [p for _, p in ID_PRIMARY])
-    kind_of = {k: np.flatnonzero((u >= lo) & (u < hi)) for (k, _), lo, hi in zip(ID_PRIMARY, edges[:-1], edges[1:])}
+    kind_of = _primary(rng, n)
+    changed = []                               # rows whose ID is no longer the true one
     done = []
     for i in kind_of["legacy"]:
-        if birth_year[i] < 2000:
-            wid[i] = to_legacy(ids[i])
+        if birth_year[person[i]] < 2000:
+            wid[i] = to_legacy(ids[person[i]])
             done.append(i)
     _tag(noise, done, "legacy")
+    changed += done
     _tag(noise, kind_of["wrong_digit"], "wrong_digit")
     for i in kind_of["wrong_digit"]:
-        wid[i] = wrong_digit(rng, ids[i])
+        wid[i] = wrong_digit(rng, ids[person[i]])
     done = []
     for i in kind_of["swap"]:
-        s = swap(rng, ids[i])
+        s = swap(rng, ids[person[i]])
         if s:
             wid[i] = s
             done.append(i)
     _tag(noise, done, "swap")
-    rel = [i for i in kind_of["relative_id"] if relative_ids[i]]
-    wid[rel] = relative_ids[rel]
+    changed += done
+    rel = [i for i in kind_of["relative_id"] if relative_ids[person[i]]]
+    wid[rel] = relative_ids[person[rel]]
     _tag(noise, rel, "relative_id")
     wid[kind_of["missing"]] = None
     _tag(noise, kind_of["missing"], "missing")
-    present = np.array([w is not None for w in wid])
-    ends_x = np.array([w is not None and w.endswith("X") for w in wid], dtype=bool)
-    low = np.flatnonzero(present & ends_x & (rng.random(n) < LOWER_X))
+    present = pd.notna(wid)
+    tail_x = np.fromiter((isinstance(w, str) and w.endswith("X") for w in ids), dtype=bool, count=len(ids))
+    ends_x = tail_x[person]                    # true IDs per person; then the rows written otherwise
+    for i in [*changed, *kind_of["wrong_digit"], *rel, *kind_of["missing"]]:
+        ends_x[i] = wid[i] is not None and wid[i].endswith("X")
+    low = np.flatnonzero(present & ends_x & _below(rng, n, [LOWER_X])[0])
+    del ends_x
     wid[low] = [w[:-1] + "x" for w in wid[low]]
     _tag(noise, low, "lowercase_x")
-    u2 = rng.random((n, 2))
+    u2 = _below(rng, n, [p for _, p in ID_FORMAT])
     for j, (kind, p) in enumerate(ID_FORMAT):
-        idx = np.flatnonzero(present & (u2[:, j] < p))
+        idx = np.flatnonzero(present & u2[j])
         wid[idx] = [fullwidth(w) if kind == "fullwidth" else spaced(rng, w) for w in wid[idx]]
         _tag(noise, idx, kind)
-    u3 = rng.random((n, 3))
+    del u2, present
+    u3 = _below(rng, n, [p for _, p in NAME_NOISE])
     for j, (kind, p) in enumerate(NAME_NOISE):
         done = []
-        for i in np.flatnonzero(u3[:, j] < p):
+        for i in np.flatnonzero(u3[j]):
             s = homophone(rng, wname[i]) if kind == "homophone" else (
                 traditional(wname[i]) if kind == "traditional" else stray_space(rng, wname[i]))
             if s:
@@ -133,6 +159,18 @@ def apply(rng: np.random.Generator, ids: np.ndarray, names: np.ndarray, birth_ye
                 done.append(i)
         _tag(noise, done, kind)
     return wid, wname, noise
+
+
+def _primary(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Rows per primary ID noise kind from `u = rng.random(n)` (drawn a block at a time)."""
+    block = _rows.BLOCK
+    edges = np.cumsum([0] + [p for _, p in ID_PRIMARY])
+    found: dict[str, list] = {k: [] for k, _ in ID_PRIMARY}
+    for start in range(0, n, block):
+        u = rng.random(min(block, n - start))
+        for (k, _), lo, hi in zip(ID_PRIMARY, edges[:-1], edges[1:]):
+            found[k].append(np.flatnonzero((u >= lo) & (u < hi)) + start)
+    return {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in found.items()}
 
 
 def request_id_noise(rng: np.random.Generator, ids: np.ndarray, birth_year: np.ndarray,
@@ -151,12 +189,17 @@ def gbk_safe(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Replace characters GBK cannot encode with '?', as a GBK export does; mask of changed rows."""
     out = np.array(values, dtype=object)
     lost = np.zeros(len(out), dtype=bool)
+    seen: dict[str, str | None] = {}          # name -> its GBK-safe spelling, None when it is safe
     for i, v in enumerate(out):
         if isinstance(v, str) and not v.isascii():
-            try:
-                v.encode("gbk")
-            except UnicodeEncodeError:
-                out[i] = "".join(ch if _gbk_ok(ch) else "?" for ch in v)
+            if v not in seen:
+                try:
+                    v.encode("gbk")
+                    seen[v] = None
+                except UnicodeEncodeError:
+                    seen[v] = "".join(ch if _gbk_ok(ch) else "?" for ch in v)
+            if seen[v] is not None:
+                out[i] = seen[v]
                 lost[i] = True
     return out, lost
 

@@ -81,7 +81,7 @@ class _Builder:
         self.rng = rng
         self.p: dict[str, list] = {k: [] for k in ("fam", "rel", "age", "male", "surname", "slot",
                                                    "supporter_slot", "twin_of")}
-        self.fam: dict[str, list] = {k: [] for k in ("county", "address", "urban", "slot", "patriline")}
+        self.fam: dict[str, list] = {k: [] for k in ("county", "address", "urban", "slot", "patriline", "head")}
         self._pool = N.surnames(rng, 4096)
         self._k = 0
 
@@ -103,6 +103,7 @@ class _Builder:
         if not members[0][2] and not has_spouse and self.rng.random() < 0.7:
             patri = self.surname()
         rule = {"H": head, "S": spouse, "P": patri}
+        self.fam["head"].append(len(self.p["fam"]))          # the family's first person
         for j, (rel, age, male, key, twin) in enumerate(members):
             self.p["fam"].append(f)
             self.p["rel"].append(rel)
@@ -133,7 +134,7 @@ def build(rng: np.random.Generator, n: int, inbox_counties: list[str], as_of: dt
     for s in range(n):
         if related[s] >= 0:        # an adult child's own household at the parents' address
             a = hh_family[related[s]]
-            head_age = max(20, b.p["age"][b.p["fam"].index(a)] - _i(rng, 22, 30))
+            head_age = max(20, b.p["age"][b.fam["head"][a]] - _i(rng, 22, 30))
             county[s] = b.fam["county"][a]
             members = _compose(rng, max(1, sizes[s] if sizes[s] <= 4 else 3), head_age=head_age, shape="nuclear")
             hh_family[s] = b.family(members, county[s], (b.fam["address"][a], b.fam["urban"][a]), s,

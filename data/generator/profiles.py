@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .counties import COUNTIES, COUNTY_BY_CODE
+from .rows import Rows, concat, encode, text
 
 MONTHS = 24
 STANDARD = {True: 628.0, False: 496.0}
@@ -63,9 +64,9 @@ def employer_pools(rng: np.random.Generator) -> dict[str, tuple[list[str], list[
 
 @dataclass
 class Income:
-    tax: pd.DataFrame
+    tax: Rows
     """person, m, income_item, amount, payer (m = 0..23, month index in the window)"""
-    si: pd.DataFrame
+    si: Rows
     """person, m, insurance_type, record_type, employer, base, amount"""
     over: np.ndarray
     """per applicant household: '' or the planned over-limit reason"""
@@ -81,6 +82,25 @@ def expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rep = np.repeat(np.arange(len(start)), lens)
     offset = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
     return rep, start[rep] + offset
+
+
+def _table(cols: dict) -> Rows:
+    """Income rows as compact columns: person int32, month int8, each text column as codes into
+    its few labels (see `rows.Rows`); tens of millions of rows fit in memory."""
+    n = max(len(v) for v in cols.values() if isinstance(v, np.ndarray))
+    out = Rows({})
+    for k, v in cols.items():
+        if isinstance(v, str):
+            out.set_coded(k, np.zeros(n, dtype=np.int8), text([v]))
+        elif isinstance(v, np.ndarray) and v.dtype.kind in "UO":
+            out.set_coded(k, *encode(v))
+        elif k == "person":
+            out[k] = np.asarray(v, dtype=np.int32)
+        elif k == "m":
+            out[k] = np.asarray(v, dtype=np.int8)
+        else:
+            out[k] = np.full(n, v) if np.isscalar(v) else v
+    return out
 
 
 def _u(rng, lo, hi, n):
@@ -154,19 +174,19 @@ def build(rng: np.random.Generator, persons: pd.DataFrame, households: pd.DataFr
     amt = wage[p] * (1 + rng.normal(0, 0.03, len(p)))
     bonus = bg[p] & (cal[m] == 1) & (rng.random(len(p)) < 0.3)
     amt = np.round(amt + bonus * wage[p] * rng.uniform(0.5, 2, len(p)), 2)
-    tax.append(pd.DataFrame({"person": p, "m": m, "income_item": "工资薪金", "amount": amt, "payer": employer[p]}))
+    tax.append(_table({"person": p, "m": m, "income_item": "工资薪金", "amount": amt, "payer": employer[p]}))
     ins = insured[p]
     base = np.clip(np.round(wage, -2), 3900, 20000)
     for kind, rate, who in ((ENTERPRISE, 0.08, ins & ~public[p]), (PUBLIC, 0.08, ins & public[p]),
                             ("职工基本医疗保险", 0.02, ins & (p % 2 == 0))):
         q = p[who]
-        si.append(pd.DataFrame({"person": q, "m": m[who], "insurance_type": kind, "record_type": "缴费",
+        si.append(_table({"person": q, "m": m[who], "insurance_type": kind, "record_type": "缴费",
                                 "employer": employer[q], "base": base[q], "amount": np.round(base[q] * rate, 2)}))
     # Unemployment benefit after an insured job ended inside the window.
     u = np.flatnonzero(insured & (end < MONTHS - 1) & (rng.random(n) < 0.6))
     rep, m = expand(end[u] + 1, np.minimum(end[u] + 12, MONTHS - 1))
     q = u[rep]
-    si.append(pd.DataFrame({"person": q, "m": m, "insurance_type": "失业保险", "record_type": "待遇",
+    si.append(_table({"person": q, "m": m, "insurance_type": "失业保险", "record_type": "待遇",
                             "employer": "", "base": np.nan, "amount": _u(rng, 1400, 1900, n)[q]}))
     # Pensions paid from the month after reaching pension age; January raises of ~3%.
     pens = np.flatnonzero(scheme != "")
@@ -176,7 +196,7 @@ def build(rng: np.random.Generator, persons: pd.DataFrame, households: pd.DataFr
     rep, m = expand(first, np.full(len(pens), MONTHS - 1))
     q = pens[rep]
     raised = np.cumsum(cal == 1)[m] * (scheme[q] != RESIDENT)
-    si.append(pd.DataFrame({"person": q, "m": m, "insurance_type": scheme[q], "record_type": "待遇", "employer": "",
+    si.append(_table({"person": q, "m": m, "insurance_type": scheme[q], "record_type": "待遇", "employer": "",
                             "base": np.nan, "amount": np.round(pension[q] * 1.03 ** (raised - 2), 2)}))
     # 城乡居民 pension contributions: rural adults without a job, once a year.
     rc = np.flatnonzero(~urban & (age >= 18) & (age < 60) & ~employed & (rng.random(n) < 0.5))
@@ -184,14 +204,14 @@ def build(rng: np.random.Generator, persons: pd.DataFrame, households: pd.DataFr
     hit = cal[None, :] == month[:, None]
     q, m = rc[np.nonzero(hit)[0]], np.nonzero(hit)[1]
     levels = np.where(member[q], rng.choice([100.0, 200.0], len(q)), rng.choice([200.0, 300.0, 500.0], len(q)))
-    si.append(pd.DataFrame({"person": q, "m": m, "insurance_type": RESIDENT, "record_type": "缴费",
+    si.append(_table({"person": q, "m": m, "insurance_type": RESIDENT, "record_type": "缴费",
                             "employer": "", "base": np.nan, "amount": levels}))
     # Occasional 劳务报酬, quarterly interest, rare lottery wins.
     adult = (age >= 18) & (age < 75)
     lab = np.flatnonzero(adult & (rng.random(n) < np.where(member, 0.02, 0.04)))
     k = rng.integers(1, 5, len(lab))
     q = np.repeat(lab, k)
-    tax.append(pd.DataFrame({"person": q, "m": rng.integers(0, MONTHS, len(q)), "income_item": "劳务报酬",
+    tax.append(_table({"person": q, "m": rng.integers(0, MONTHS, len(q)), "income_item": "劳务报酬",
                              "amount": np.round(np.where(member[q], rng.uniform(500, 1500, len(q)),
                                                          rng.uniform(800, 6000, len(q))), 2),
                              "payer": rng.choice(LABOR_PAYERS, len(q))}))
@@ -199,40 +219,42 @@ def build(rng: np.random.Generator, persons: pd.DataFrame, households: pd.DataFr
     itr = np.flatnonzero(adult & (rng.random(n) < np.where(member, 0.5 * saver, 0.06)))
     qm = np.flatnonzero(cal % 3 == 0)
     q, m = np.repeat(itr, len(qm)), np.tile(qm, len(itr))
-    tax.append(pd.DataFrame({"person": q, "m": m, "income_item": "利息股息红利",
+    tax.append(_table({"person": q, "m": m, "income_item": "利息股息红利",
                              "amount": np.round(rng.uniform(20, 1500, n)[q] * rng.uniform(0.9, 1.1, len(q)), 2),
                              "payer": np.array(INTEREST_PAYERS)[q % len(INTEREST_PAYERS)]}))
     lot = np.flatnonzero(bg & adult & (rng.random(n) < 0.004))
-    tax.append(pd.DataFrame({"person": lot, "m": rng.integers(0, MONTHS, len(lot)), "income_item": "偶然所得",
+    tax.append(_table({"person": lot, "m": rng.integers(0, MONTHS, len(lot)), "income_item": "偶然所得",
                              "amount": np.round(rng.uniform(1000, 20000, len(lot)), 2),
                              "payer": rng.choice(LOTTERY, len(lot))}))
-    tax_df = pd.concat(tax, ignore_index=True)
-    si_df = pd.concat(si, ignore_index=True)
-    tax_df, si_df = fit_households(persons, households, over, tax_df, si_df)
-    return Income(tax_df, si_df, over)
+    tax_rows, si_rows = concat(tax), concat(si)
+    del tax, si
+    fit_households(persons, households, over, tax_rows, si_rows)
+    return Income(tax_rows, si_rows, over)
 
 
-def monthly_income(persons: pd.DataFrame, tax: pd.DataFrame, si: pd.DataFrame) -> pd.Series:
+def monthly_income(persons: pd.DataFrame, tax: Rows, si: Rows) -> pd.Series:
     """Per person: average monthly income over the last 12 months of the window (tax income
     except one-off items, plus social-insurance benefits)."""
-    t = tax[(tax.m >= MONTHS - 12) & ~tax.income_item.isin(EXCLUDED_ITEMS)]
-    b = si[(si.m >= MONTHS - 12) & (si.record_type == "待遇")]
-    total = pd.concat([t[["person", "amount"]], b[["person", "amount"]]]).groupby("person").amount.sum()
+    t = (tax["m"] >= MONTHS - 12) & ~tax.isin("income_item", EXCLUDED_ITEMS)
+    b = (si["m"] >= MONTHS - 12) & si.isin("record_type", ["待遇"])
+    rows = pd.DataFrame({"person": np.concatenate([tax["person"][t], si["person"][b]]),
+                         "amount": np.concatenate([tax["amount"][t], si["amount"][b]])})
+    total = rows.groupby("person").amount.sum()
     return (total / 12).reindex(np.arange(len(persons)), fill_value=0.0)
 
 
-def fit_households(persons, households, over, tax, si):
+def fit_households(persons, households, over, tax: Rows, si: Rows) -> None:
     """Hold planned-clean applicant households at <= 85% of the standard per capita (scale
     wages, service income and unemployment benefit down, or drop the job if little is left);
-    lift planned over-income households to >= 125%."""
+    lift planned over-income households to >= 125%. Changes `tax` and `si` in place."""
     n, h = len(persons), len(households)
     slot = persons.slot.to_numpy()
     inc = monthly_income(persons, tax, si).to_numpy()
-    tf = tax.income_item.isin(["工资薪金", "劳务报酬"]).to_numpy()
-    uf = (si.insurance_type == "失业保险").to_numpy()
-    rt, ru = tf & (tax.m >= MONTHS - 12).to_numpy(), uf & (si.m >= MONTHS - 12).to_numpy()
-    flex_p = (np.bincount(tax.person[rt], weights=tax.amount[rt], minlength=n)
-              + np.bincount(si.person[ru], weights=si.amount[ru], minlength=n)) / 12
+    tf = tax.isin("income_item", ["工资薪金", "劳务报酬"])
+    uf = si.isin("insurance_type", ["失业保险"])
+    rt, ru = tf & (tax["m"] >= MONTHS - 12), uf & (si["m"] >= MONTHS - 12)
+    flex_p = (np.bincount(tax["person"][rt], weights=tax["amount"][rt], minlength=n)
+              + np.bincount(si["person"][ru], weights=si["amount"][ru], minlength=n)) / 12
     mem = slot >= 0
     total = np.bincount(slot[mem], weights=inc[mem], minlength=h)
     flex = np.bincount(slot[mem], weights=flex_p[mem], minlength=h)
@@ -244,11 +266,13 @@ def fit_households(persons, households, over, tax, si):
     hh_scale[down] = np.maximum(0.0, (0.8 * limit[down] - (total - flex)[down]) / flex[down])
     scale = np.where(mem, hh_scale[np.maximum(slot, 0)], 1.0)
     if (scale == 1).all():
-        return tax, si
-    st, ss = scale[tax.person.to_numpy()], scale[si.person.to_numpy()]
-    benefit = (si.record_type == "待遇").to_numpy()
-    tax = tax.assign(amount=np.round(tax.amount * np.where(tf | (st > 1), st, 1.0), 2))
-    si = si.assign(amount=np.round(si.amount * np.where(uf | (benefit & (ss > 1)), ss, 1.0), 2))
+        return
+    st, ss = scale[tax["person"]], scale[si["person"]]
+    benefit = si.isin("record_type", ["待遇"])
+    tax["amount"] = np.round(tax["amount"] * np.where(tf | (st > 1), st, 1.0), 2)
+    si["amount"] = np.round(si["amount"] * np.where(uf | (benefit & (ss > 1)), ss, 1.0), 2)
     drop_t = (st < 0.3) & tf
-    drop_s = (ss < 0.3) & (uf | (si.record_type == "缴费").to_numpy())
-    return tax[~drop_t].reset_index(drop=True), si[~drop_s].reset_index(drop=True)
+    drop_s = (ss < 0.3) & (uf | si.isin("record_type", ["缴费"]))
+    del st, ss, benefit
+    tax.take(np.flatnonzero(~drop_t))
+    si.take(np.flatnonzero(~drop_s))
