@@ -169,12 +169,12 @@ def detect_changes(ctx: PassContext) -> int:
         "SELECT w.request_id, w.household_id, s.roll_hash FROM work_households w "
         "JOIN roll_state s USING (request_id, household_id) WHERE w.origin = 'rolls'").fetchall()}
     prev_facts, assessed_before = _previous(ctx)
-    changed = 0
-    for doc in ctx.documents:
-        key = (doc["request_id"], doc["household_id"])
+    changed = alerts_count = 0
+    for i, note in enumerate(ctx.documents.notes()):
+        key = (note["request_id"], note["household_id"])
         if key not in rolls:
             continue
-        facts = facts_of(doc)
+        facts = facts_of(ctx.documents.load(i))
         prev = prev_facts.get(key)
         if prev is not None:
             alerts = compare(prev, facts)
@@ -182,22 +182,22 @@ def detect_changes(ctx: PassContext) -> int:
             alerts = [_alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
-        doc["_facts"] = {**facts, "roll_hash": rolls[key]}
-        doc["_alerts"] = alerts
-        doc["_write"] = bool(alerts)
-        doc["_record"] = prev is None or prev["fingerprint"] != facts["fingerprint"]
+        marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts, "_write": bool(alerts),
+                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"]}
         if alerts:
-            doc["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
+            marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
             changed += 1
+        alerts_count += len(alerts)
+        ctx.documents.annotate(i, **marks)
     ctx.counts["households_changed"] = changed
-    ctx.counts["alerts"] = sum(len(d.get("_alerts", [])) for d in ctx.documents)
+    ctx.counts["alerts"] = alerts_count
     return changed
 
 
 def facts_rows(ctx: PassContext) -> list[list]:
     """household_facts rows (recorded_at left to the insert) for every re-verified household on the rolls."""
     out = []
-    for d in ctx.documents:
+    for d in ctx.documents.notes():
         f = d.get("_facts")
         if f is None:
             continue
@@ -212,7 +212,7 @@ def facts_rows(ctx: PassContext) -> list[list]:
 def alert_rows(ctx: PassContext, written: dict) -> list[list]:
     """alerts rows (raised_at left to the insert), each pointing at the household's written report."""
     out = []
-    for d in ctx.documents:
+    for d in ctx.documents.notes():
         paths = written.get((d["request_id"], d["household_id"]), [])
         html = next((p for p in paths if p.endswith(".html")), paths[0] if paths else None)
         for a in d.get("_alerts", []):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from assessment.policy import Policy, load_policy
+from pipelines.documents import Documents
 from warehouse import open_warehouse
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -45,7 +46,7 @@ class PassContext:
     """Requests with a household that could not be assessed: left unanswered for the next pass."""
     quality: list[dict] = field(default_factory=list)
     """Per loaded batch: the gate's failures and counts, for the pass's Data Docs."""
-    documents: list[dict] = field(default_factory=list)
+    documents: Documents = field(default_factory=Documents)
     """Household report documents produced by the assess stage for the report stage."""
     rolls: dict = field(default_factory=dict)
     """What the rolls comparison decided: previous rolls pass, why this work set, the rolls batch."""

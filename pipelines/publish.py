@@ -36,14 +36,16 @@ def fingerprint(doc: dict) -> str:
 def write_reports(ctx: PassContext) -> int:
     """Stage: write every document under outbox/<agency>/<request or nightly>/ and record it."""
     groups: dict = defaultdict(list)
-    for doc in ctx.documents:
-        if doc.get("_write", True):  # a household on the rolls re-verified without a change: no report
-            groups[doc["_out_dir"]].append(doc)
+    for i, note in enumerate(ctx.documents.notes()):
+        if note.get("_write", True):  # a household on the rolls re-verified without a change: no report
+            groups[note["_out_dir"]].append({**note, "_index": i})
     _separate_same_household(groups)
     written: dict = {}
     total = sum(len(docs) for docs in groups.values())
-    for (agency, out_dir), docs in sorted(groups.items()):
+    for (agency, out_dir), notes in sorted(groups.items()):
         folder = ctx.root / "outbox" / agency / out_dir
+        # one folder's documents at a time: a compact pass never holds them all
+        docs = [ctx.documents.load(n["_index"]) for n in notes]
         clean = [{k: v for k, v in d.items() if not k.startswith("_")} for d in docs]
         paths = write_request(folder, clean)
         for d in docs:

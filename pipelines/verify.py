@@ -19,6 +19,7 @@ from assessment.window import window_for
 from matching import link_work_members
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
+from pipelines.documents import Documents
 from pipelines.row_errors import held_households_sql
 from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
@@ -108,7 +109,7 @@ def assess(ctx: PassContext) -> int:
             r["evidence_json"] = json.loads(r["evidence"]) if r["evidence"] else None
     as_of = {s: (d.isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
-    ctx.documents = []
+    ctx.documents = Documents(len(households))
     for key, (hh,) in households.items():
         hh = {**hh, "run_id": ctx.run_id}
         try:
