@@ -35,7 +35,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 
 from connectors import read_source
-from connectors.limits import MAX_COLUMNS, MAX_JSON_DEPTH, MAX_SHEET_CELLS
+from connectors.limits import MAX_COLUMNS, MAX_JSON_DEPTH, MAX_SHEET_CELLS, _column_letters
 
 ROOT = Path(__file__).resolve().parents[1]
 PEAK_MIB = 1536        # peak RSS of the child reading one case (its imports alone: ~120 MiB)
@@ -142,12 +142,7 @@ def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def _letters(column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+_letters = _column_letters  # the same spelling of column numbers as the guard reads back
 
 
 def _sheet_rows(rows: list[list[str]], extra: str = "") -> bytes:
