@@ -1,15 +1,20 @@
 """SQL for the evidence behind an assessment: linked source rows of the households at work.
 
-Each builder returns one statement over `work_households` (one row per household being
-verified, with its window) and `links`; the pipeline runs them once for the whole work set,
-so the cost is a handful of joins whatever the number of households.
+Each builder returns one statement over a households relation (one row per household being
+verified, with its window; `work_households` unless told otherwise) and `links`. The pipeline
+runs them once per slice of a few thousand households, so the cost is a handful of joins per
+slice and the evidence held in memory at once stays bounded whatever the number of households.
 """
 
 from __future__ import annotations
 
-_LINKED = """
+WORK = "work_households"
+
+
+def _linked(households: str) -> str:
+    return f"""
 FROM links l
-JOIN work_households w ON w.request_id = l.request_id AND w.household_id = l.household_id
+JOIN {households} w ON w.request_id = l.request_id AND w.household_id = l.household_id
 """
 
 # Every builder ends with this: a report lists its evidence in the same order on every pass,
@@ -20,14 +25,14 @@ _LINK_COLS = """l.request_id, l.household_id, l.member_no, l.source, l.record_id
        l.match_probability, l.decision, json_extract_string(l.evidence, '$.summary') AS reason"""
 
 
-def income_records_sql() -> str:
+def income_records_sql(households: str = WORK) -> str:
     """Income evidence inside each household's window: tax rows, benefits paid, and
     contribution rows (whose base stands in for wages where tax rows are missing)."""
     return f"""
 SELECT {_LINK_COLS}, 'tax_income' AS kind, t.period, t.income_item AS item,
        CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, NULL AS insurance_type,
        t.file, t.row_number
-{_LINKED}
+{_linked(households)}
 JOIN tax t ON l.source = 'tax' AND t.record_id = l.record_id
 WHERE t.period BETWEEN w.window_start AND w.window_end
 UNION ALL
@@ -40,7 +45,7 @@ SELECT {_LINK_COLS},
             ELSE s.insurance_type || '待遇' END,
        CAST(CASE WHEN s.record_type = '缴费' THEN s.contribution_base ELSE s.amount END AS DOUBLE),
        s.employer, s.insurance_type, s.file, s.row_number
-{_LINKED}
+{_linked(households)}
 JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
 WHERE s.period BETWEEN w.window_start AND w.window_end
   AND (s.record_type = '待遇' OR s.insurance_type IN ('企业职工基本养老保险', '机关事业单位养老保险'))
@@ -48,31 +53,31 @@ WHERE s.period BETWEEN w.window_start AND w.window_end
 """
 
 
-def vehicles_sql() -> str:
+def vehicles_sql(households: str = WORK) -> str:
     return f"""
 SELECT {_LINK_COLS}, v.plate_number, v.vehicle_type, v.registration_date,
        CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status, v.status = '正常' AS held,
        v.file, v.row_number
-{_LINKED}
+{_linked(households)}
 JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
 {_ORDER}
 """
 
 
-def properties_sql() -> str:
+def properties_sql(households: str = WORK) -> str:
     """Property rows; a certificate is held unless cancelled (注销): mortgaged (抵押) and
     sealed (查封) homes still belong to the household."""
     return f"""
 SELECT {_LINK_COLS}, p.certificate_number, p.location, p.usage, p.floor_area,
        coalesce(p.share, 1.0) AS share, p.floor_area * coalesce(p.share, 1.0) AS owned_area,
        p.registration_date, p.status, p.status <> '注销' AS held, p.file, p.row_number
-{_LINKED}
+{_linked(households)}
 JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 {_ORDER}
 """
 
 
-def accounts_sql() -> str:
+def accounts_sql(households: str = WORK) -> str:
     """The latest balance of every account (or, when the bank masks the number, of every
     product at an institution) known on or before the request date."""
     return f"""
@@ -82,7 +87,7 @@ SELECT * EXCLUDE (rn) FROM (
            row_number() OVER (PARTITION BY l.request_id, l.household_id, l.member_no, b.institution,
                                            coalesce(b.account_number, b.product_type), b.product_type
                               ORDER BY b.as_of_date DESC, b.record_id DESC) AS rn
-    {_LINKED}
+    {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date <= w.request_date
 ) WHERE rn = 1

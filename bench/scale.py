@@ -8,6 +8,8 @@ runs the first pass — every export loaded, every household on the rolls and in
 linked, assessed and reported — as `hhverify run --no-prefect` in a child process, as the
 nightly starts it, and prints its wall time and peak RSS (the child's `ru_maxrss`), the
 warehouse's DuckDB memory limit (`HHVERIFY_MEMORY_LIMIT`, default 8GB) and the run's counts.
+Under it, each stage's wall time and its own peak RSS (the kernel's high-water mark is reset
+at every stage boundary through /proc/self/clear_refs), so a regression points at its stage.
 A second pass (nothing new: the incremental nightly of a quiet night) is timed as well.
 Nothing is asserted.
 """
@@ -42,7 +44,49 @@ def _child(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
         return wall, usage.ru_maxrss / 2**20, subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
 
 
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+def _profiled_pass(root: Path, as_of: str) -> int:
+    """The child: one pass (as `hhverify run --no-prefect` runs it), printing per-stage figures."""
+    from datetime import date
+
+    sys.path.insert(0, str(REPO))
+    from pipelines.passes import run_pass
+    from pipelines.progress import listening
+
+    clock = {"name": None, "t": time.perf_counter(), "peak": 0}
+
+    def stage_done(next_name: str | None) -> None:
+        if clock["name"]:
+            clock["peak"] = max(clock["peak"], _status_kib("VmHWM:"))
+            print(f"  stage {clock['name']:18} {time.perf_counter() - clock['t']:8.1f} s   peak RSS "
+                  f"{_status_kib('VmHWM:') / 2**20:5.2f} GiB   (RSS after {_status_kib('VmRSS:') / 2**20:5.2f} GiB)",
+                  file=sys.stderr, flush=True)
+        try:    # "5" resets the high-water mark (Linux >= 4.0), so the next figure is that stage's own
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            pass
+        clock.update(name=next_name, t=time.perf_counter())
+
+    def listener(event: str, **info) -> None:
+        if event == "stage":
+            stage_done(info["name"])
+
+    with listening(listener):
+        summary = run_pass(root, as_of=date.fromisoformat(as_of), kind="manual")
+    stage_done(None)
+    print(f"  peak {clock['peak']}", file=sys.stderr, flush=True)   # clear_refs resets ru_maxrss too
+    return 0 if summary["status"] == "completed" else 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["--child-pass"]:
+        return _profiled_pass(Path(sys.argv[2]), AS_OF)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--households", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
@@ -66,12 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(p.stat().st_size for p in (root / "landing").rglob("*") if p.is_file())
     print(f"landing exports  {size / 2**20:8.1f} MiB", flush=True)
     for label in ("first pass", "quiet night"):
-        wall, peak, done = _child([py, "-m", "hhverify.cli", "run", "--root", str(root), "--no-prefect",
-                                   "--as-of", AS_OF])
+        wall, peak, done = _child([py, str(Path(__file__).resolve()), "--child-pass", str(root)])
         if done.returncode:
             print(done.stdout[-3000:], done.stderr[-3000:])
             return 1
+        stage_peaks = [int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("  peak ")]
+        peak = max([peak] + [kib / 2**20 for kib in stage_peaks])
         print(f"{label:16} {wall:8.1f} s   peak RSS {peak:5.2f} GiB", flush=True)
+        print("\n".join(line for line in done.stderr.splitlines() if line.startswith("  stage ")), flush=True)
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
         runs = con.execute("SELECT status, files_loaded, rows_loaded, rows_quarantined, households_verified, "

@@ -91,25 +91,51 @@ def link(ctx: PassContext) -> int:
     return n
 
 
+# Households assessed per slice. Evidence and links are fetched into Python one slice at a
+# time: at 100,000 households the whole work set's links alone are ~4 million dicts with parsed
+# evidence, more memory than the rest of the pass together; a slice of 5,000 holds ~1 GiB at most.
+ASSESS_SLICE = 5_000
+
+
 def _grouped(ctx: PassContext, sql: str, label: str) -> dict:
     return fetch_grouped(ctx.con, sql, key=lambda r: (r["request_id"], r["household_id"]), label=label)
 
 
 def assess(ctx: PassContext) -> int:
     """Stage: build every work household's assessment document and record it."""
-    households = _grouped(ctx, "SELECT * FROM work_households ORDER BY request_id, household_id", "work households")
-    members = _grouped(ctx, "SELECT * FROM work_members ORDER BY request_id, household_id, member_no", "members")
-    income = _grouped(ctx, income_records_sql(), "income evidence")
-    vehicles = _grouped(ctx, vehicles_sql(), "vehicle evidence")
-    properties = _grouped(ctx, properties_sql(), "property evidence")
-    accounts = _grouped(ctx, accounts_sql(), "bank evidence")
-    links = _grouped(ctx, "SELECT l.* FROM links l JOIN work_households USING (request_id, household_id)", "links")
+    slice_size = ASSESS_SLICE
+    run_sql(ctx.con, """
+CREATE OR REPLACE TEMP TABLE work_order AS
+SELECT request_id, household_id, row_number() OVER (ORDER BY request_id, household_id) - 1 AS n
+FROM work_households""", label="number work households")
+    total = ctx.con.execute("SELECT count(*) FROM work_order").fetchall()[0][0]
+    as_of = {s: (d.isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
+    generated_at = datetime.now(TZ).isoformat(timespec="seconds")
+    ctx.documents = Documents(total)
+    for lo in range(0, total, slice_size):
+        run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
+                         "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
+                [lo, lo + slice_size], label="slice of work households")
+        _assess_slice(ctx, as_of, generated_at)
+    for table in ("assess_slice", "work_order"):
+        run_sql(ctx.con, f"DROP TABLE IF EXISTS {table}", label="drop slices")
+    return len(ctx.documents)
+
+
+def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
+    """Assess the households in `assess_slice`, appending their documents in household order."""
+    rel = "assess_slice"
+    households = _grouped(ctx, f"SELECT * FROM {rel} ORDER BY request_id, household_id", "work households")
+    members = _grouped(ctx, f"SELECT m.* FROM work_members m JOIN {rel} USING (request_id, household_id) "
+                            "ORDER BY request_id, household_id, member_no", "members")
+    income = _grouped(ctx, income_records_sql(rel), "income evidence")
+    vehicles = _grouped(ctx, vehicles_sql(rel), "vehicle evidence")
+    properties = _grouped(ctx, properties_sql(rel), "property evidence")
+    accounts = _grouped(ctx, accounts_sql(rel), "bank evidence")
+    links = _grouped(ctx, f"SELECT l.* FROM links l JOIN {rel} USING (request_id, household_id)", "links")
     for recs in links.values():
         for r in recs:
             r["evidence_json"] = json.loads(r["evidence"]) if r["evidence"] else None
-    as_of = {s: (d.isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
-    generated_at = datetime.now(TZ).isoformat(timespec="seconds")
-    ctx.documents = Documents(len(households))
     for key, (hh,) in households.items():
         hh = {**hh, "run_id": ctx.run_id}
         try:
@@ -124,4 +150,3 @@ def assess(ctx: PassContext) -> int:
             continue
         doc["_out_dir"] = (hh["agency"], hh["out_dir"])
         ctx.documents.append(doc)
-    return len(ctx.documents)

@@ -6,7 +6,7 @@ import pickle
 import shutil
 
 from fault_support import AS_OF, state
-from pipelines import documents
+from pipelines import documents, verify
 from pipelines.documents import Documents
 from pipelines.passes import run_pass
 
@@ -42,3 +42,18 @@ def test_a_pass_with_compact_documents_writes_exactly_what_a_plain_pass_writes(p
     after = state(root)
     for part in reference:
         assert after[part] == reference[part], f"{part} differs with compact documents"
+
+
+def test_a_pass_assessing_a_few_households_at_a_time_writes_exactly_what_one_slice_writes(
+        province, reference, tmp_path, monkeypatch):
+    slices = []
+    whole_slice = verify._assess_slice
+    monkeypatch.setattr(verify, "ASSESS_SLICE", 7)
+    monkeypatch.setattr(verify, "_assess_slice", lambda ctx, *a: slices.append(1) or whole_slice(ctx, *a))
+    root = tmp_path / "root"
+    shutil.copytree(province / "pristine", root)
+    assert run_pass(root, as_of=AS_OF, snapshot_mode="off")["status"] == "completed"
+    assert len(slices) >= 3, "40 households in slices of 7 should take several slices"
+    after = state(root)
+    for part in reference:
+        assert after[part] == reference[part], f"{part} differs when households are assessed in slices"
