@@ -90,13 +90,20 @@ def environment() -> Environment:
 def render_household(report: dict, *, scrubbed: bool = False) -> str:
     """The household report (核对报告) as one self-contained HTML document (``scrubbed``: see
     ``household_view``)."""
-    return environment().get_template("household.html.j2").render(r=household_view(report, scrubbed=scrubbed))
+    return render_view(household_view(report, scrubbed=scrubbed))
 
 
-def render_index(reports: Iterable[dict], title: str | None = None) -> str:
-    """A page listing each household report of a request, linking ``<household_id>.html``."""
+def render_view(view: dict) -> str:
+    """``render_household`` from a ``household_view`` already built."""
+    return environment().get_template("household.html.j2").render(r=view)
+
+
+def render_index(reports: Iterable[dict], title: str | None = None, *, rows: list[dict] | None = None) -> str:
+    """A page listing each household report of a request, linking ``<household_id>.html``
+    (``rows``: their ``index_row``s, when the caller has them already)."""
     reports = [r for r in reports if isinstance(r, dict)]
-    rows = [index_row(report) for report in reports]
+    if rows is None:
+        rows = [index_row(report) for report in reports]
     requests = sorted({str(r["request_id"]) for r in rows if not fmt.missing(r["request_id"])})
     totals = {code: sum(1 for r in rows if r["outcome"]["css"] == code) for code in ("pass", "review", "fail", "unknown")}
     generated = max((str(rep["generated_at"]) for rep in reports if rep.get("generated_at")), default=None)

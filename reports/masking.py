@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -108,10 +109,28 @@ def find_full_ids(text: str) -> list[str]:
 
 def scrub_text(text: str) -> str:
     """``text`` with every full identity number replaced by its mask."""
+    # ASCII needs no folding (NFKC leaves it alone) and holds no ID under 15 characters: most
+    # strings of a report end here, without the normalisation a million times a pass
+    if text.isascii():
+        if len(text) < 15 or not FULL_ID_RE.search(text):
+            return text
+        return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), text)
     folded = _fold(text)
     if not FULL_ID_RE.search(folded):
         return text
     return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), folded)
+
+
+_PLAIN, _ID, _ACCOUNT = 0, 1, 2
+
+
+@lru_cache(maxsize=4096)
+def _key_kind(key: str) -> int:
+    lowered = key.lower()
+    return _ID if lowered in ID_KEYS else _ACCOUNT if lowered in ACCOUNT_KEYS else _PLAIN
+
+
+_SMALLEST_ID = 10**14  # 15 digits
 
 
 def scrub(value: Any, _key: str | None = None) -> Any:
@@ -125,15 +144,19 @@ def scrub(value: Any, _key: str | None = None) -> Any:
         return {k: scrub(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]
-    if _key is not None and _key.lower() in ID_KEYS and value is not None:
+    if value is None:
+        return None
+    kind = _key_kind(_key) if _key is not None else _PLAIN
+    if kind == _ID:
         if isinstance(value, str) and "*" in value and not FULL_ID_RE.search(_fold(value)):
             return value  # already masked upstream
         return mask_id(value)
-    if _key is not None and _key.lower() in ACCOUNT_KEYS and value is not None:
+    if kind == _ACCOUNT:
         return mask_account(value) or None
     if isinstance(value, str):
         return scrub_text(value)
-    if isinstance(value, int) and not isinstance(value, bool) and FULL_ID_RE.fullmatch(str(abs(value))):
+    if (isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _SMALLEST_ID
+            and FULL_ID_RE.fullmatch(str(abs(value)))):
         return mask_id(abs(value))
     return value
 

@@ -82,8 +82,9 @@ def _write_cell(sheet, row: int, col: int, kind: str, value: Any, formats: dict,
     sheet.write_string(row, col, escape_formula(str(value)), style)
 
 
-def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict]) -> None:
-    """Write the summary workbook to ``target`` (a path or a binary file object)."""
+def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict], *, rows: list[dict] | None = None) -> None:
+    """Write the summary workbook to ``target`` (a path or a binary file object); ``rows``: the
+    reports' ``index_row``s, when the caller has them already."""
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False}
     book = xlsxwriter.Workbook(target, options)
@@ -94,7 +95,8 @@ def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict]) -> None:
             sheet.write_string(0, col, header, formats["header"])
             sheet.set_column(col, col, width)
         sheet.set_row(0, 30)
-        rows = [index_row(report) for report in reports]
+        if rows is None:
+            rows = [index_row(report) for report in reports]
         for r, row in enumerate(rows, start=1):
             for col, (_, _, kind, getter) in enumerate(COLUMNS):
                 _write_cell(sheet, r, col, kind, getter(row), formats, row["outcome"]["css"])

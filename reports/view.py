@@ -277,7 +277,11 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
 
 def index_row(report: dict) -> dict:
     """One household's line in index.html and summary.xlsx."""
-    view = household_view(report)
+    return index_row_of(household_view(report))
+
+
+def index_row_of(view: dict) -> dict:
+    """`index_row` from a `household_view` already built (the writer builds one per household)."""
     members = [m for m in view["members"] if m["is_member"] is not False]
     counted = view["income"]["members_counted"]
     return {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports.masking import FULL_ID_RE, escape_formula, find_full_ids, mask_account, mask_id, scrub, scrub_text
 
@@ -108,3 +110,24 @@ def test_scrub_masks_account_numbers_that_the_bank_sent_in_full():
     out = scrub(doc)["assets"]["financial"]
     assert [a["account_number"] for a in out] == ["6222***********0877", "6227****0434", None]
     assert out[0]["record_id"] == "BNK1"
+
+
+def _slow_scrub_text(text: str) -> str:
+    """scrub_text without its ASCII shortcut: fold everything, then mask."""
+    import unicodedata
+    folded = unicodedata.normalize("NFKC", text)
+    if not FULL_ID_RE.search(folded):
+        return text
+    return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), folded)
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789Xx .-:abc张伟１２３４５") + ["\u3000"]), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_the_ascii_shortcut_masks_exactly_what_folding_everything_would(text):
+    assert scrub_text(text) == _slow_scrub_text(text)
+    assert not find_full_ids(scrub_text(text))
+
+
+def test_an_integer_that_reads_as_an_id_is_masked_and_a_small_one_kept():
+    assert scrub({"n": 140105198001011234, "m": 12345, "x": 100000000000000}) == {
+        "n": "140105********1234", "m": 12345, "x": "100000*****0000"}

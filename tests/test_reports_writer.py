@@ -167,12 +167,12 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path, two, monkeypatch):
     write_request(out, two)
     before = (out / "H140105000124.html").read_bytes()
 
-    def broken(report, **_):
-        if report["household_id"] == "H140105000124":
+    def broken(view):
+        if view["household_id"] == "H140105000124":
             raise RuntimeError("renderer failed")
         return "<html>new</html>"
 
-    monkeypatch.setattr(writer, "render_household", broken)
+    monkeypatch.setattr(writer, "render_view", broken)
     with pytest.raises(RuntimeError):
         write_request(out, two)
     assert (out / "H140105000124.html").read_bytes() == before
