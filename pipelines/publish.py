@@ -44,15 +44,17 @@ def write_reports(ctx: PassContext) -> int:
     total = sum(len(docs) for docs in groups.values())
     for (agency, out_dir), notes in sorted(groups.items()):
         folder = ctx.root / "outbox" / agency / out_dir
-        # one folder's documents at a time: a compact pass never holds them all
-        docs = [ctx.documents.load(n["_index"]) for n in notes]
-        clean = [{k: v for k, v in d.items() if not k.startswith("_")} for d in docs]
-        paths = write_request(folder, clean)
-        for d in docs:
-            written[(d["request_id"], d["household_id"])] = [
-                p.relative_to(ctx.root).as_posix() for p in paths if p.stem == d["household_id"]]
-        ctx.counts["reports_written"] += len(docs)
-        review_keys = [(d["request_id"], d["household_id"]) for d in docs]
+        # one document at a time: a compact pass never holds a whole folder (ten thousand
+        # households of an agency's night) in memory
+        clean = ({k: v for k, v in ctx.documents.load(n["_index"]).items() if not k.startswith("_")} for n in notes)
+        paths = write_request(folder, clean, heads=notes)
+        by_household: dict = defaultdict(list)
+        for path in paths:
+            by_household[path.stem].append(path.relative_to(ctx.root).as_posix())
+        for n in notes:
+            written[(n["request_id"], n["household_id"])] = by_household[n["household_id"]]
+        ctx.counts["reports_written"] += len(notes)
+        review_keys = [(n["request_id"], n["household_id"]) for n in notes]
         write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
         emit("reports", done=ctx.counts["reports_written"], total=total)
         pause_point("report")

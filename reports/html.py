@@ -98,15 +98,17 @@ def render_view(view: dict) -> str:
     return environment().get_template("household.html.j2").render(r=view)
 
 
-def render_index(reports: Iterable[dict], title: str | None = None, *, rows: list[dict] | None = None) -> str:
+def render_index(reports: Iterable[dict], title: str | None = None, *, rows: list[dict] | None = None,
+                 generated_at: str | None = None) -> str:
     """A page listing each household report of a request, linking ``<household_id>.html``
-    (``rows``: their ``index_row``s, when the caller has them already)."""
+    (``rows`` and ``generated_at``: their ``index_row``s and latest time, when the caller has
+    them already and not the reports)."""
     reports = [r for r in reports if isinstance(r, dict)]
     if rows is None:
         rows = [index_row(report) for report in reports]
     requests = sorted({str(r["request_id"]) for r in rows if not fmt.missing(r["request_id"])})
     totals = {code: sum(1 for r in rows if r["outcome"]["css"] == code) for code in ("pass", "review", "fail", "unknown")}
-    generated = max((str(rep["generated_at"]) for rep in reports if rep.get("generated_at")), default=None)
+    generated = max((str(rep["generated_at"]) for rep in reports if rep.get("generated_at")), default=generated_at)
     return environment().get_template("index.html.j2").render(
         rows=rows, requests=requests, totals=totals, title=title, generated_at=generated
     )

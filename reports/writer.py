@@ -145,28 +145,42 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_request(out_dir: Path, reports: list[dict]) -> list[Path]:
+def write_request(out_dir: Path, reports: Iterable[dict], *, heads: list[dict] | None = None) -> list[Path]:
     """Write every household's JSON + HTML, then summary.xlsx and index.html.
 
     All names are validated before anything is written.  Returns the written
     paths in the order written (per household JSON then HTML; summary; index).
+
+    ``heads``: the reports' ``household_id`` and ``request_id``, in order, when ``reports`` is
+    a lazy iterable (a big pass loads one report at a time, so a folder of ten thousand
+    households is never in memory at once); the names are validated from them up front, and
+    each report must then carry the household of its head.
     """
-    reports = _validate(reports)
+    if heads is None:
+        reports = heads = _validate(reports)
+    else:
+        _validate(heads)
     out_dir = _prepare_dir(out_dir)
     written: list[Path] = []
     rows: list[dict] = []
-    for report in reports:
-        household = report["household_id"]
+    generated: list[str] = []
+    for head, report in zip(heads, reports, strict=True):
+        household = report.get("household_id") if isinstance(report, dict) else None
+        if household != head["household_id"]:
+            raise ValueError(f"report for household {household!r} where {head['household_id']!r} was announced")
         # scrubbed once and viewed once: the JSON, the HTML and the index/summary row all come
         # from these (scrubbing and the view were two thirds of the writing time when redone)
         safe = scrub(report)
         view = household_view(safe, scrubbed=True)
         rows.append(index_row_of(view))
+        if report.get("generated_at"):
+            generated.append(str(report["generated_at"]))
         written.append(write_atomic(out_dir / f"{household}.json", report_json(safe, scrubbed=True)))
         written.append(write_atomic(out_dir / f"{household}.html", render_view(view).encode("utf-8")))
     buffer = io.BytesIO()
-    summary_xlsx(buffer, reports, rows=rows)
+    summary_xlsx(buffer, [], rows=rows)
     written.append(write_atomic(out_dir / "summary.xlsx", buffer.getvalue()))
-    written.append(write_atomic(out_dir / "index.html", render_index(reports, rows=rows).encode("utf-8")))
+    written.append(write_atomic(out_dir / "index.html",
+                                render_index([], rows=rows, generated_at=max(generated, default=None)).encode("utf-8")))
     _fsync_dir(out_dir)
     return written

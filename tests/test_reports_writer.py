@@ -201,3 +201,41 @@ def test_household_ids_the_gate_accepts_are_written(tmp_path):
     # writer must accept every name the gate accepted, or a valid request crashes the pass.
     from reports.writer import check_safe_name
     assert check_safe_name("小店民政-户001", "household_id") == "小店民政-户001"
+
+
+def _heads(reports: list[dict]) -> list[dict]:
+    return [{"request_id": r["request_id"], "household_id": r["household_id"]} for r in reports]
+
+
+def test_reports_given_one_at_a_time_with_their_heads_write_what_a_list_writes(tmp_path, two):
+    listed = write_request(tmp_path / "listed", two)
+    pulled = []
+
+    def lazily():
+        for r in two:
+            pulled.append(r["household_id"])
+            yield copy.deepcopy(r)
+
+    streamed = write_request(tmp_path / "streamed", lazily(), heads=_heads(two))
+    assert [p.name for p in streamed] == [p.name for p in listed] and pulled == [r["household_id"] for r in two]
+    for a, b in zip(listed, streamed):
+        if a.suffix != ".xlsx":   # the workbook carries its creation time
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_an_unsafe_head_is_refused_before_any_report_is_read(tmp_path, two):
+    heads = _heads(two)
+    heads[1]["household_id"] = "../evil"
+
+    def never():
+        raise AssertionError("no report may be read before every name is checked")
+        yield  # pragma: no cover
+
+    with pytest.raises(ValueError, match="unsafe household_id"):
+        write_request(tmp_path / "out", never(), heads=heads)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_report_that_is_not_the_household_announced_is_refused(tmp_path, two):
+    with pytest.raises(ValueError, match="was announced"):
+        write_request(tmp_path / "out", iter(reversed(two)), heads=_heads(two))
