@@ -161,3 +161,35 @@ def test_parquet_nested_columns_are_kept_as_json_text(tmp_path):
     rows = read_source("bank", tmp_path / "bank.parquet").rows
     assert json.loads(json.loads(rows.column("extra")[0].as_py())["持仓"]) == {"代码": "000001", "份额": 10}
     assert rows.column("balance").to_pylist() == [Decimal("1.50")]
+
+
+_JSONL = ('{"记录编号": "T1", "姓名": "张三", "收入额": "5200.5", "所属期": "2024-03"}\n'
+          '{"记录编号": "T2", "姓名": "阿依古丽·买买提", "收入额": "1,200", "备注": "补发"}\n')
+
+
+@pytest.mark.parametrize("data", [
+    _JSONL.encode("utf-8"),
+    b"\xef\xbb\xbf" + _JSONL.encode("utf-8"),                  # with a BOM
+    _JSONL.replace("\n", "\r\n").encode("utf-8"),              # Windows line ends
+    (_JSONL + "\n  \n").encode("utf-8"),                       # blank lines after the last record
+], ids=["utf8", "bom", "crlf", "trailing-blank"])
+def test_a_clean_utf8_jsonl_read_from_its_bytes_equals_the_same_file_read_as_text(tmp_path, data):
+    path = tmp_path / "si.jsonl"
+    path.write_bytes(data)
+    from_bytes = readers._read_clean_utf8_jsonl(path, data)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    from_text = readers._read_jsonl_rows(path, body.decode("utf-8"), from_bytes.encoding)
+    assert from_bytes.table.equals(from_text.table) and from_bytes.encoding == ("utf-8-sig" if body is not data else "utf-8")
+    assert read_raw(path).table.equals(from_text.table)
+
+
+@pytest.mark.parametrize("data", [
+    _JSONL.encode("gb18030"),                                  # not UTF-8: the general path names the encoding
+    _JSONL.replace("\n", "\n\n", 1).encode("utf-8"),           # a blank line between records shifts line numbers
+    (_JSONL + "[1, 2]\n").encode("utf-8"),                     # a line that is no object needs its reason
+], ids=["gb18030", "blank-line", "not-an-object"])
+def test_a_jsonl_the_byte_reader_cannot_vouch_for_goes_the_general_way(tmp_path, data):
+    path = tmp_path / "si.jsonl"
+    path.write_bytes(data)
+    assert readers._read_clean_utf8_jsonl(path, data) is None
+    assert read_raw(path).table.num_rows == 2
