@@ -113,6 +113,12 @@ def _validate(reports: Iterable[Any]) -> list[dict]:
 _JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
+def _json_default(value: Any) -> Any:
+    """What orjson leaves to us: a float subclass (numpy.float64) stays a number, as `json`
+    wrote it; anything else (Decimal …) is written as text."""
+    return float(value) if isinstance(value, float) else str(value)
+
+
 def report_json(report: dict, *, scrubbed: bool = False) -> bytes:
     """The household report as UTF-8 JSON, identity numbers masked (``scrubbed``: already).
 
@@ -121,7 +127,7 @@ def report_json(report: dict, *, scrubbed: bool = False) -> bytes:
     as text, as before; an integer beyond 64 bits falls back to ``json``."""
     safe = report if scrubbed else scrub(report)
     try:
-        return orjson.dumps(safe, default=str, option=_JSON_OPTIONS)
+        return orjson.dumps(safe, default=_json_default, option=_JSON_OPTIONS)
     except orjson.JSONEncodeError:
         return (json.dumps(safe, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 

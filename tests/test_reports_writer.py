@@ -13,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import reports.writer as writer
-from reports.masking import find_full_ids
+from reports.masking import find_full_ids, scrub
 from reports.writer import check_safe_name, write_request
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reports" / "sample_report.json"
@@ -239,3 +239,17 @@ def test_an_unsafe_head_is_refused_before_any_report_is_read(tmp_path, two):
 def test_a_report_that_is_not_the_household_announced_is_refused(tmp_path, two):
     with pytest.raises(ValueError, match="was announced"):
         write_request(tmp_path / "out", iter(reversed(two)), heads=_heads(two))
+
+
+def test_report_json_writes_what_the_standard_json_module_would(report):
+    import datetime
+    from decimal import Decimal
+
+    import numpy as np
+
+    from reports.writer import report_json
+
+    odd = {**report, "extra": {"decimal": Decimal("1200.50"), "day": datetime.date(2026, 11, 28),
+                               "np_float": np.float64(0.25), 3: "int key", "nested": [(1, 2), {"x": None}]}}
+    assert json.loads(report_json(odd)) == json.loads(json.dumps(scrub(odd), ensure_ascii=False, default=str))
+    assert json.loads(report_json({**report, "huge": 2 ** 70}))["huge"] == 2 ** 70   # beyond orjson: json writes it
