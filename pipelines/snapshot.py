@@ -33,6 +33,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse.connection import memory_limit
+
 ANALYST_DB = "analyst.duckdb"
 SECRET_FILE = Path(".secrets") / "analyst-key"
 # A run of 15+ digits (ASCII or full-width), with the spaces or hyphens clerks type, ending in
@@ -188,6 +190,9 @@ def publish(root: Path, staged: Path, run_id: str) -> Path:
         try:
             os.chmod(out, 0o600)
             con.execute("SET enable_progress_bar = false")
+            # DuckDB's own default is 80 % of the machine; this copy is built while the next pass
+            # may already hold its share, so it gets the same limit as the warehouse
+            con.execute(f"SET memory_limit = '{memory_limit()}'")
             n = build(con, staged, secret_key(root))
             con.execute("CREATE TABLE snapshot_info AS SELECT ? AS run_id, now() AS published_at, "
                         "? AS person_keys, 'id_number and id_raw hold pseudonymous person keys (HMAC-SHA256), "

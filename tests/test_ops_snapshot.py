@@ -113,3 +113,34 @@ def test_the_readme_analyst_queries_run_on_the_copy(passed):
 def test_sql_without_a_copy_says_to_run_a_pass_first(tmp_path):
     res, _ = _sql(tmp_path, "SELECT 1")
     assert res.returncode == 2 and "run `hhverify run" in " ".join(res.stderr.split())
+
+
+def test_the_copy_is_built_within_the_warehouse_memory_limit(passed, tmp_path, monkeypatch):
+    """DuckDB's own default is 80 % of the machine, while the next pass may hold its share."""
+    from pipelines import snapshot
+
+    root, _, _ = passed
+    seen = []
+    real_connect = duckdb.connect
+
+    class Recording:
+        def __init__(self, con):
+            self._con = con
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+        def close(self):
+            seen.append(self._con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+            self._con.close()
+
+    monkeypatch.setenv("HHVERIFY_MEMORY_LIMIT", "700MB")
+    monkeypatch.setattr(snapshot.duckdb, "connect", lambda *a, **k: Recording(real_connect(*a, **k)))
+    copy = tmp_path / "root"
+    copy.mkdir()
+    (copy / ".secrets").mkdir(mode=0o700)
+    (copy / snapshot.SECRET_FILE).write_bytes((root / snapshot.SECRET_FILE).read_bytes())
+    staged = copy / ".analyst.r1.duckdb.part"
+    staged.write_bytes((root / "warehouse.duckdb").read_bytes())
+    snapshot.publish(copy, staged, "r1")
+    assert seen and all(limit.replace(" ", "").upper() in ("667.5MIB", "700.0MB", "700MB") for limit in seen), seen

@@ -37,13 +37,14 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     # Verification data is personal data: nobody but the service account reads the file.
     os.chmod(path, 0o600)
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET memory_limit = '{_memory_limit()}'")
+    con.execute(f"SET memory_limit = '{memory_limit()}'")
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     apply_migrations(con)
     return con
 
 
-def _memory_limit() -> str:
+def memory_limit() -> str:
+    """DuckDB's memory limit for every database the pipeline opens: the warehouse and the analyst copy."""
     value = os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT).strip()
     if not value[:-2].replace(".", "", 1).isdigit() or value[-2:].upper() not in ("MB", "GB"):
         raise ValueError(f"{MEMORY_ENV}={value!r}: give a size such as 8GB or 6000MB")
