@@ -9,7 +9,8 @@ linked, assessed and reported — as `hhverify run --no-prefect` in a child proc
 nightly starts it, and prints its wall time and peak RSS (the child's `ru_maxrss`), the
 warehouse's DuckDB memory limit (`HHVERIFY_MEMORY_LIMIT`, default 8GB) and the run's counts.
 Under it, each stage's wall time and its own peak RSS (the kernel's high-water mark is reset
-at every stage boundary through /proc/self/clear_refs), so a regression points at its stage.
+at every stage boundary through /proc/self/clear_refs), so a regression points at its stage,
+and the peak of the report writers' processes (a big pass renders reports on every core).
 A second pass (nothing new: the incremental nightly of a quiet night) is timed as well.
 Nothing is asserted.
 """
@@ -81,6 +82,11 @@ def _profiled_pass(root: Path, as_of: str) -> int:
         summary = run_pass(root, as_of=date.fromisoformat(as_of), kind="manual")
     stage_done(None)
     print(f"  peak {clock['peak']}", file=sys.stderr, flush=True)   # clear_refs resets ru_maxrss too
+    import resource   # the report writers' pool (pipelines.publish): the largest one's own peak
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if workers:
+        print(f"  stage (report writer processes: each peaked at {workers / 2**20:.2f} GiB at most)",
+              file=sys.stderr, flush=True)
     return 0 if summary["status"] == "completed" else 1
 
 

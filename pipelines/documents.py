@@ -57,6 +57,20 @@ class Documents:
         doc.update({k: v for k, v in self._notes[i].items() if k not in NOTE_KEYS})
         return doc
 
+    def packed(self, i: int) -> tuple[object, dict]:
+        """Document `i` as it is kept (compressed, or the dict) and its annotations: what
+        another process needs to rebuild it (`unpack_report`), at a fraction of its size."""
+        return self._docs[i], {k: v for k, v in self._notes[i].items() if k not in NOTE_KEYS}
+
     def __iter__(self) -> Iterator[dict]:
         for i in range(len(self._docs)):
             yield self.load(i)
+
+
+def unpack_report(packed: tuple[object, dict]) -> dict:
+    """The report of a `Documents.packed` document: rebuilt, annotated, without the pass's
+    private `_` keys."""
+    kept, annotations = packed
+    doc = pickle.loads(zlib.decompress(kept)) if isinstance(kept, bytes) else dict(kept)
+    doc.update(annotations)
+    return {k: v for k, v in doc.items() if not k.startswith("_")}

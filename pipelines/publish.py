@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 
 from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
+from pipelines.documents import unpack_report
 from pipelines.progress import emit
 from reports.writer import write_request
 from review import review_rows_for, write_review_sheet
@@ -22,6 +27,11 @@ from warehouse import transaction
 from warehouse.testhooks import pause_point
 
 SOURCES_CONSULTED = "tax,vehicle,property,social_insurance,bank"
+PARALLEL_FROM = 1_000
+"""Reports in a pass from which they are rendered and written by a pool of processes, one per
+core: rendering is pure Python, one core at a time, and at 100,000 households writing the
+reports is most of the pass. Below it, the pool's start-up (~1 s) would cost more than it saves."""
+MAX_WRITERS = 4
 
 
 def fingerprint(doc: dict) -> str:
@@ -42,24 +52,43 @@ def write_reports(ctx: PassContext) -> int:
     _separate_same_household(groups)
     written: dict = {}
     total = sum(len(docs) for docs in groups.values())
-    for (agency, out_dir), notes in sorted(groups.items()):
-        folder = ctx.root / "outbox" / agency / out_dir
-        # one document at a time: a compact pass never holds a whole folder (ten thousand
-        # households of an agency's night) in memory
-        clean = ({k: v for k, v in ctx.documents.load(n["_index"]).items() if not k.startswith("_")} for n in notes)
-        paths = write_request(folder, clean, heads=notes)
-        by_household: dict = defaultdict(list)
-        for path in paths:
-            by_household[path.stem].append(path.relative_to(ctx.root).as_posix())
-        for n in notes:
-            written[(n["request_id"], n["household_id"])] = by_household[n["household_id"]]
-        ctx.counts["reports_written"] += len(notes)
-        review_keys = [(n["request_id"], n["household_id"]) for n in notes]
-        write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
-        emit("reports", done=ctx.counts["reports_written"], total=total)
-        pause_point("report")
+    with _writers(total) as fan_out:
+        for (agency, out_dir), notes in sorted(groups.items()):
+            _write_folder(ctx, agency, out_dir, notes, fan_out, written, total)
     _record(ctx, written)
     return ctx.counts["reports_written"]
+
+
+@contextmanager
+def _writers(total: int) -> Iterator[Callable]:
+    """The `map` reports are written through: a process pool's for a big pass (`PARALLEL_FROM`)."""
+    workers = min(os.cpu_count() or 1, MAX_WRITERS)
+    if total < PARALLEL_FROM or workers < 2:
+        yield map
+        return
+    # spawn, not fork: the pass holds DuckDB's threads, which a forked child must never inherit
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield lambda fn, items: pool.imap(fn, items, chunksize=8)
+
+
+def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict], fan_out: Callable,
+                  written: dict, total: int) -> None:
+    folder = ctx.root / "outbox" / agency / out_dir
+    # documents travel as they are kept (compressed in a big pass) and are rebuilt where they
+    # are written, one at a time: no process holds a whole folder (ten thousand households of
+    # an agency's night) in memory
+    packed = (ctx.documents.packed(n["_index"]) for n in notes)
+    paths = write_request(folder, packed, heads=notes, load=unpack_report, fan_out=fan_out)
+    by_household: dict = defaultdict(list)
+    for path in paths:
+        by_household[path.stem].append(path.relative_to(ctx.root).as_posix())
+    for n in notes:
+        written[(n["request_id"], n["household_id"])] = by_household[n["household_id"]]
+    ctx.counts["reports_written"] += len(notes)
+    review_keys = [(n["request_id"], n["household_id"]) for n in notes]
+    write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
+    emit("reports", done=ctx.counts["reports_written"], total=total)
+    pause_point("report")
 
 
 def _separate_same_household(groups: dict) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pickle
 import shutil
+from contextlib import contextmanager
+
+import pytest
 
 from fault_support import AS_OF, state
-from pipelines import documents, verify
+from pipelines import documents, publish, verify
 from pipelines.documents import Documents
 from pipelines.passes import run_pass
 
@@ -57,3 +60,29 @@ def test_a_pass_assessing_a_few_households_at_a_time_writes_exactly_what_one_sli
     after = state(root)
     for part in reference:
         assert after[part] == reference[part], f"{part} differs when households are assessed in slices"
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["plain", "compact"])
+def test_a_pass_writing_its_reports_in_a_pool_of_processes_writes_exactly_what_one_process_writes(
+        province, reference, tmp_path, monkeypatch, compact):
+    monkeypatch.setattr(publish, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(publish.os, "cpu_count", lambda: 2)   # a pool even on a one-core runner
+    if compact:
+        monkeypatch.setattr(documents, "COMPACT_ABOVE", 0)
+    pools = []
+    real = publish._writers
+
+    @contextmanager
+    def watched(total):
+        with real(total) as fan_out:
+            pools.append(fan_out)
+            yield fan_out
+
+    monkeypatch.setattr(publish, "_writers", watched)
+    root = tmp_path / "root"
+    shutil.copytree(province / "pristine", root)
+    assert run_pass(root, as_of=AS_OF, snapshot_mode="off")["status"] == "completed"
+    assert pools and pools[0] is not map, "the reports should have gone through a pool"
+    after = state(root)
+    for part in reference:
+        assert after[part] == reference[part], f"{part} differs when a pool writes the reports"
