@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -78,15 +79,35 @@ def _profiled_pass(root: Path, as_of: str) -> int:
         if event == "stage":
             stage_done(info["name"])
 
+    # The report writers' pool (pipelines.publish): their VmHWM, sampled every half second.
+    # Not RUSAGE_CHILDREN: a spawned child's ru_maxrss starts from its parent's RSS at the fork.
+    children = {"peak": 0, "seen": 0, "pids": set()}
+    watching = threading.Event()
+
+    def watch_children() -> None:
+        me = str(os.getpid())
+        while not watching.wait(0.5):
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    if stat.read_text().rsplit(")", 1)[1].split()[1] != me:
+                        continue
+                    hwm = int(next(line.split()[1] for line in (stat.parent / "status").read_text().splitlines()
+                                   if line.startswith("VmHWM:")))
+                except (OSError, IndexError, StopIteration, ValueError):
+                    continue
+                children["pids"].add(stat.parent.name)
+                children["peak"] = max(children["peak"], hwm)
+            children["seen"] = len(children["pids"])
+
+    threading.Thread(target=watch_children, daemon=True).start()
     with listening(listener):
         summary = run_pass(root, as_of=date.fromisoformat(as_of), kind="manual")
     stage_done(None)
     print(f"  peak {clock['peak']}", file=sys.stderr, flush=True)   # clear_refs resets ru_maxrss too
-    import resource   # the report writers' pool (pipelines.publish): the largest one's own peak
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if workers:
-        print(f"  stage (report writer processes: each peaked at {workers / 2**20:.2f} GiB at most)",
-              file=sys.stderr, flush=True)
+    watching.set()
+    if children["peak"]:
+        print(f"  stage (report writer processes: each peaked at {children['peak'] / 2**20:.2f} GiB at most, "
+              f"{children['seen']} seen)", file=sys.stderr, flush=True)
     return 0 if summary["status"] == "completed" else 1
 
 
