@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 import pyarrow as pa
@@ -66,9 +67,14 @@ def _writers(total: int) -> Iterator[Callable]:
     if total < PARALLEL_FROM or workers < 2:
         yield map
         return
-    # spawn, not fork: the pass holds DuckDB's threads, which a forked child must never inherit
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield lambda fn, items: pool.imap(fn, items, chunksize=8)
+    # spawn, not fork: the pass holds DuckDB's threads, which a forked child must never inherit.
+    # An executor, not multiprocessing.Pool: a writer that dies (killed for memory) breaks the
+    # executor and fails the pass, where Pool would wait for its lost task for ever.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield lambda fn, items: pool.map(fn, items, chunksize=8)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict], fan_out: Callable,

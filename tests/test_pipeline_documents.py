@@ -86,3 +86,18 @@ def test_a_pass_writing_its_reports_in_a_pool_of_processes_writes_exactly_what_o
     after = state(root)
     for part in reference:
         assert after[part] == reference[part], f"{part} differs when a pool writes the reports"
+
+
+def test_a_report_writer_process_that_dies_fails_the_write_instead_of_hanging(tmp_path, monkeypatch):
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    from reports.writer import write_request
+
+    monkeypatch.setattr(publish, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(publish.os, "cpu_count", lambda: 2)
+    heads = [{"request_id": "R1", "household_id": f"H{i}"} for i in range(3)]
+    with pytest.raises(BrokenProcessPool):
+        with publish._writers(len(heads)) as fan_out:
+            # the writer "loads" each report by exiting: as a process killed for memory would
+            write_request(tmp_path / "out", [3, 3, 3], heads=heads, load=os._exit, fan_out=fan_out)
