@@ -1,4 +1,5 @@
-"""A million-row GBK tax export reads and canonicalises in seconds (run with `-m slow`)."""
+"""A million-row GBK tax export reads and canonicalises whole (run with `-m slow`); the times are
+printed, never asserted: bench/ingest.py measures them."""
 
 import random
 import time
@@ -32,7 +33,7 @@ def _write_tax_gbk(path, rows: int, people: int = 200_000) -> None:
 
 
 @pytest.mark.slow
-def test_million_row_gbk_tax_file_reads_and_canonicalises_in_seconds(tmp_path, request):
+def test_a_million_row_gbk_tax_file_reads_and_canonicalises_every_row(tmp_path, request):
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("10 s; run with -m slow")
     path = tmp_path / "tax_1m.csv"
@@ -45,4 +46,3 @@ def test_million_row_gbk_tax_file_reads_and_canonicalises_in_seconds(tmp_path, r
     canonical_seconds = time.perf_counter() - started
     print(f"\nread {ROWS:,} GBK rows: {read_seconds:.2f} s; canonicalise: {canonical_seconds:.2f} s")
     assert result.rows.num_rows == ROWS and result.errors.num_rows == 0
-    assert read_seconds < 5 and canonical_seconds < 8
