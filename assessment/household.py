@@ -14,7 +14,7 @@ from assessment.figures import (EMPLOYMENT_ITEMS, asset_figures, classify_income
 from assessment.policy import Policy, household_area
 from assessment.rules import Facts, evaluate
 from assessment.window import months_between, window_for
-from reports.masking import mask_id
+from connectors.values.idnumber import mask_id
 
 PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
                   "education": "教育救助", "housing": "住房救助", "employment": "就业救助",

@@ -18,6 +18,9 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from connectors.values.idnumber import DISPLAY_SEPARATORS as _SEPARATORS_RE
+from connectors.values.idnumber import mask_id
+
 __all__ = [
     "FULL_ID_RE",
     "ID_KEYS",
@@ -58,34 +61,12 @@ ID_KEYS = frozenset(
     }
 )
 
-_SEPARATORS_RE = re.compile(r"[\s\-‐-―－]+")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _fold(text: str) -> str:
     """Full-width digits and letters to ASCII (NFKC), so ``１４０１…`` is seen too."""
     return unicodedata.normalize("NFKC", text)
-
-
-def mask_id(id_text: Any) -> str:
-    """Mask an identity number for display: first 6, ``*`` for the middle, last 4.
-
-    ``140105198001011234`` -> ``140105********1234``; a 15-digit legacy ID keeps
-    the same 6 + 4 and masks 5.  Anything else (short, odd length, letters) is
-    masked entirely except its last 4; four characters or fewer are masked
-    entirely.  Spaces and hyphens are dropped first; ``None`` gives ``""``.
-    """
-    if id_text is None:
-        return ""
-    text = _SEPARATORS_RE.sub("", _fold(str(id_text)))
-    if not text:
-        return ""
-    n = len(text)
-    if n in (15, 18):
-        return text[:6] + "*" * (n - 10) + text[-4:]
-    if n <= 4:
-        return "*" * n
-    return "*" * (n - 4) + text[-4:]
 
 
 def mask_account(account: Any) -> str:
