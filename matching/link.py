@@ -49,6 +49,7 @@ from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
 from matching.decide import decisions_sql, evidence_table_sql, insert_links_sql
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
+from matching.person_key import member_key_sql
 from matching.scoring import scored_sql
 from matching.settings import MatchSettings
 from matching.standardise import name_keys_table, org_keys_table
@@ -184,8 +185,6 @@ def estimate(run: Run) -> None:
     level_cols = [LEVEL_COLUMNS[c.field] for c in COMPARISONS]
     labels = s.learn_from_answers and _has_answers(run)
     if labels:
-        from review.keys import member_key_sql   # lazy: review is a consumer of matching
-
         run.sql(pairs.labels_sql(member_key_sql("w")), "labelled pairs")
     patterns = run.sql(pairs.patterns_sql(level_cols, labels=labels), "patterns").df()
     run.counts.update(labels_match=int(patterns["label_match"].sum()) if labels else 0,

@@ -29,6 +29,8 @@ import re
 import unicodedata
 from typing import Any, NamedTuple
 
+from matching.person_key import VALID_ID_STATUSES, member_key, member_key_sql, person_id  # noqa: F401
+
 KEY_PREFIX = "RV1"
 KEY_COLUMN = "复核编号"
 DECISION_COLUMN = "复核结论"
@@ -47,7 +49,6 @@ DECISION_WORDS = {
 _WORD_TO_DECISION = {w: d for d, words in DECISION_WORDS.items() for w in words}
 ACCEPTED_DECISIONS = "; ".join(f"{words[0]} ({', '.join(words[1:])})" for words in DECISION_WORDS.values())
 
-VALID_ID_STATUSES = ("valid", "repaired")
 _KEY_RE = re.compile(rf"^{KEY_PREFIX}\.([A-Za-z0-9_-]+)\.([0-9a-f]{{16}})$")
 
 
@@ -97,25 +98,6 @@ def evidence_hash(record: dict, member: dict, probability: Any = None) -> str:
     text = json.dumps({"record": record, "member": member},
                       sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def person_id(id_number: Any, id_status: Any) -> str | None:
-    """The member's ID as the pair's person key, when it can be trusted; else None."""
-    if id_number and id_status in VALID_ID_STATUSES:
-        return str(id_number)
-    return None
-
-
-def member_key(id_number: Any, id_status: Any, request_id: str, household_id: str, member_no: Any) -> str:
-    """The pair's person key (see module docstring)."""
-    return person_id(id_number, id_status) or f"m:{request_id}/{household_id}/{int(member_no)}"
-
-
-def member_key_sql(alias: str) -> str:
-    """SQL for `member_key` of an applicant-shaped row `alias` (applicant_members, work_members)."""
-    a = alias
-    return (f"CASE WHEN {a}.id_status IN ('valid', 'repaired') AND {a}.id_number IS NOT NULL THEN {a}.id_number "
-            f"ELSE 'm:' || {a}.request_id || '/' || {a}.household_id || '/' || CAST({a}.member_no AS VARCHAR) END")
 
 
 def fold(text: Any) -> str:
