@@ -70,7 +70,11 @@ def _writers(total: int) -> Iterator[Callable]:
     # spawn, not fork: the pass holds DuckDB's threads, which a forked child must never inherit.
     # An executor, not multiprocessing.Pool: a writer that dies (killed for memory) breaks the
     # executor and fails the pass, where Pool would wait for its lost task for ever.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, NotImplementedError):  # no POSIX semaphores (a container without /dev/shm):
+        yield map                            # one process writes them, as in a small pass
+        return
     try:
         yield lambda fn, items: pool.map(fn, items, chunksize=8)
     finally:

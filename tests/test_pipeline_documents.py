@@ -101,3 +101,14 @@ def test_a_report_writer_process_that_dies_fails_the_write_instead_of_hanging(tm
         with publish._writers(len(heads)) as fan_out:
             # the writer "loads" each report by exiting: as a process killed for memory would
             write_request(tmp_path / "out", [3, 3, 3], heads=heads, load=os._exit, fan_out=fan_out)
+
+
+def test_without_process_semaphores_the_reports_are_written_by_the_pass_itself(monkeypatch):
+    def no_semaphores(*args, **kwargs):
+        raise OSError(38, "Function not implemented")   # what SemLock says without /dev/shm
+
+    monkeypatch.setattr(publish, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(publish.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(publish, "ProcessPoolExecutor", no_semaphores)
+    with publish._writers(10) as fan_out:
+        assert fan_out is map
