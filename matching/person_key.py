@@ -34,6 +34,6 @@ def member_key(id_number: Any, id_status: Any, request_id: str, household_id: st
 
 def member_key_sql(alias: str) -> str:
     """SQL for `member_key` of an applicant-shaped row `alias` (applicant_members, work_members)."""
-    a = alias
-    return (f"CASE WHEN {a}.id_status IN ('valid', 'repaired') AND {a}.id_number IS NOT NULL THEN {a}.id_number "
+    a, trusted = alias, ", ".join(f"'{status}'" for status in VALID_ID_STATUSES)
+    return (f"CASE WHEN {a}.id_status IN ({trusted}) AND {a}.id_number IS NOT NULL THEN {a}.id_number "
             f"ELSE 'm:' || {a}.request_id || '/' || {a}.household_id || '/' || CAST({a}.member_no AS VARCHAR) END")

@@ -51,11 +51,7 @@ class Documents:
             self._docs[i].update(fields)
 
     def load(self, i: int) -> dict:
-        if not self.compact:
-            return self._docs[i]
-        doc = pickle.loads(zlib.decompress(self._docs[i]))
-        doc.update({k: v for k, v in self._notes[i].items() if k not in NOTE_KEYS})
-        return doc
+        return rebuild(self.packed(i))
 
     def packed(self, i: int) -> tuple[object, dict]:
         """Document `i` as it is kept (compressed, or the dict) and its annotations: what
@@ -67,10 +63,16 @@ class Documents:
             yield self.load(i)
 
 
-def unpack_report(packed: tuple[object, dict]) -> dict:
-    """The report of a `Documents.packed` document: rebuilt, annotated, without the pass's
-    private `_` keys."""
+def rebuild(packed: tuple[object, dict]) -> dict:
+    """The document of a `Documents.packed` pair, with its annotations (a plain one has them)."""
     kept, annotations = packed
-    doc = pickle.loads(zlib.decompress(kept)) if isinstance(kept, bytes) else dict(kept)
+    if not isinstance(kept, bytes):
+        return kept
+    doc = pickle.loads(zlib.decompress(kept))
     doc.update(annotations)
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+    return doc
+
+
+def unpack_report(packed: tuple[object, dict]) -> dict:
+    """The report of a `Documents.packed` document: rebuilt, without the pass's private `_` keys."""
+    return {k: v for k, v in rebuild(packed).items() if not k.startswith("_")}

@@ -103,7 +103,6 @@ def _grouped(ctx: PassContext, sql: str, label: str) -> dict:
 
 def assess(ctx: PassContext) -> int:
     """Stage: build every work household's assessment document and record it."""
-    slice_size = ASSESS_SLICE
     run_sql(ctx.con, """
 CREATE OR REPLACE TEMP TABLE work_order AS
 SELECT request_id, household_id, row_number() OVER (ORDER BY request_id, household_id) - 1 AS n
@@ -112,10 +111,10 @@ FROM work_households""", label="number work households")
     as_of = {s: (d.isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
     ctx.documents = Documents(total)
-    for lo in range(0, total, slice_size):
+    for lo in range(0, total, ASSESS_SLICE):
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
                          "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
-                [lo, lo + slice_size], label="slice of work households")
+                [lo, lo + ASSESS_SLICE], label="slice of work households")
         _assess_slice(ctx, as_of, generated_at)
     for table in ("assess_slice", "work_order"):
         run_sql(ctx.con, f"DROP TABLE IF EXISTS {table}", label="drop slices")

@@ -92,11 +92,9 @@ def scrub_text(text: str) -> str:
     """``text`` with every full identity number replaced by its mask."""
     # ASCII needs no folding (NFKC leaves it alone) and holds no ID under 15 characters: most
     # strings of a report end here, without the normalisation a million times a pass
-    if text.isascii():
-        if len(text) < 15 or not FULL_ID_RE.search(text):
-            return text
-        return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), text)
-    folded = _fold(text)
+    if text.isascii() and len(text) < 15:
+        return text
+    folded = text if text.isascii() else _fold(text)
     if not FULL_ID_RE.search(folded):
         return text
     return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), folded)

@@ -24,7 +24,7 @@ this run changes, so the pass can re-verify them (and so regenerate their report
 
 from __future__ import annotations
 
-from review.keys import member_key_sql
+from matching.person_key import member_key_sql
 
 CLERICAL_METHOD = "clerical_review"
 

@@ -26,7 +26,8 @@ from reports import formatting as fmt
 from reports.masking import mask_id, scrub_text
 from reports.writer import check_safe_name, private_dir, write_atomic
 from review import evidence as ev
-from review.keys import LinkKey, encode_key, evidence_hash, member_key
+from matching.person_key import member_key
+from review.keys import LinkKey, encode_key, evidence_hash
 from review.page import render_review
 from review.workbook import review_xlsx
 from warehouse.sql import run_sql

@@ -27,10 +27,11 @@ import pyarrow as pa
 
 from connectors.errors import FileRejected
 from connectors.readers import read_raw
+from matching.person_key import member_key, person_id
 from reports.masking import scrub_text
 from review.export import link_rows
 from review.keys import (DECISION_COLUMN, KEY_COLUMN, NOTE_COLUMN, REVIEWER_COLUMN, LinkKey, decode_key, fold,
-                         member_key, parse_decision, person_id)
+                         parse_decision)
 from review.messages import ReviewError, link_text, problem
 from warehouse import transaction
 

@@ -7,7 +7,7 @@
   that the evidence changed after the sheet was written.
 * The **pair** an answer is about is `(source, record_id, member_key)`, where `member_key`
   is the member's normalised ID when valid, else ``m:<request>/<household>/<member>``
-  (same expression as the `review_decisions` view of migration 0007).
+  (same expression as the `review_decisions` view of migration 0007; `matching.person_key`).
 * **Decisions** are written in Chinese on the sheet; a few other spellings are accepted.
 
 Example:
@@ -28,8 +28,6 @@ import json
 import re
 import unicodedata
 from typing import Any, NamedTuple
-
-from matching.person_key import VALID_ID_STATUSES, member_key, member_key_sql, person_id  # noqa: F401
 
 KEY_PREFIX = "RV1"
 KEY_COLUMN = "复核编号"

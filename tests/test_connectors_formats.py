@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import connectors
-from connectors import read_raw, read_source, readers
+from connectors import jsonl_reader, read_raw, read_source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
 SAME_ROWS = {
@@ -147,7 +147,7 @@ def test_jsonl_reads_the_same_through_arrow_and_line_by_line(tmp_path, monkeypat
     path = tmp_path / "tax.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     through_arrow = read_source("tax", path).rows
-    monkeypatch.setattr(readers, "_read_jsonl_with_arrow", lambda *args: None)
+    monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)   # both Arrow routes (bytes, text) off
     line_by_line = read_source("tax", path).rows
     assert through_arrow.equals(line_by_line)
     assert through_arrow.column("extra").to_pylist() == ['{"明细": "{\\"基本工资\\": 1000}"}', None]
@@ -176,9 +176,9 @@ _JSONL = ('{"记录编号": "T1", "姓名": "张三", "收入额": "5200.5", "�
 def test_a_clean_utf8_jsonl_read_from_its_bytes_equals_the_same_file_read_as_text(tmp_path, data):
     path = tmp_path / "si.jsonl"
     path.write_bytes(data)
-    from_bytes = readers._read_clean_utf8_jsonl(path, data)
+    from_bytes = jsonl_reader._read_clean_utf8_jsonl(path, data)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    from_text = readers._read_jsonl_rows(path, body.decode("utf-8"), from_bytes.encoding)
+    from_text = jsonl_reader._read_jsonl_rows(path, body.decode("utf-8"), from_bytes.encoding)
     assert from_bytes.table.equals(from_text.table) and from_bytes.encoding == ("utf-8-sig" if body is not data else "utf-8")
     assert read_raw(path).table.equals(from_text.table)
 
@@ -191,5 +191,5 @@ def test_a_clean_utf8_jsonl_read_from_its_bytes_equals_the_same_file_read_as_tex
 def test_a_jsonl_the_byte_reader_cannot_vouch_for_goes_the_general_way(tmp_path, data):
     path = tmp_path / "si.jsonl"
     path.write_bytes(data)
-    assert readers._read_clean_utf8_jsonl(path, data) is None
+    assert jsonl_reader._read_clean_utf8_jsonl(path, data) is None
     assert read_raw(path).table.num_rows == 2
