@@ -32,6 +32,7 @@ from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, pick_header, sniff_delimiter
+from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column
 
 ENCODINGS_TRIED = "UTF-8 and GB18030/GBK"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -248,29 +249,52 @@ def _reject_runaway_quote(path: Path, line_breaks: int, table: pa.Table, row_num
 
 def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encoding: str,
                 use_threads: bool = True):
+    if encoding == "gb18030" and delimiter in SPLITS_BEFORE_DECODING and body and not body.isspace():
+        try:  # cells first, then each distinct value decoded once (connectors.transcode)
+            cells = pacsv.read_csv(pa.BufferReader(body), **_csv_options(len(names), delimiter, "utf8", pa.binary()))
+        except pa.ArrowInvalid:
+            cells = None  # a ragged or broken row: its note quotes the line, so decode the whole file
+        if cells is not None:
+            try:
+                with ThreadPoolExecutor(max_workers=_workers(cells.num_rows)) as pool:  # kernels free the GIL
+                    columns = list(pool.map(lambda column: decode_column(column, encoding), cells.columns))
+                return pa.table(columns, names=cells.column_names), None, []
+            except UnicodeDecodeError:
+                raise _undecodable(path, body) from None
+    return _parse_body_as(path, body, names, delimiter, encoding, use_threads)
+
+
+def _csv_options(width: int, delimiter: str, encoding: str, cell_type: pa.DataType, use_threads: bool = True,
+                 invalid_row_handler=None) -> dict:
+    # pyarrow wants unique column names; the real ones are put back by position.
+    positional = [f"c{i}" for i in range(width)]
+    return {
+        "read_options": pacsv.ReadOptions(column_names=positional, encoding=encoding, use_threads=use_threads),
+        "parse_options": pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                            invalid_row_handler=invalid_row_handler),
+        # Empty cells (only those: not 'NA' or 'null') arrive as nulls, quoted ones too:
+        # tidy_strings then rarely has to null any.
+        "convert_options": pacsv.ConvertOptions(column_types={n: cell_type for n in positional},
+                                                null_values=[""], strings_can_be_null=True,
+                                                quoted_strings_can_be_null=True),
+    }
+
+
+def _parse_body_as(path: Path, body: bytes, names: list[str], delimiter: str, encoding: str,
+                   use_threads: bool = True):
     ragged: list[pacsv.InvalidRow] = []
 
     def keep_aside(row: pacsv.InvalidRow) -> str:
         ragged.append(row)
         return "skip"
 
-    # pyarrow wants unique column names; the real ones are put back by position.
-    positional = [f"c{i}" for i in range(len(names))]
     try:
         # A BufferReader, not io.BytesIO: after a parse error Arrow's read-ahead thread may still
         # be calling into a Python file object, which aborts or deadlocks the process (pyarrow 26).
         table = pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=positional, encoding=encoding,
-                                           use_threads=use_threads),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=keep_aside),
-            # Empty cells (only those: not 'NA' or 'null') arrive as nulls, quoted ones too:
-            # tidy_strings then rarely has to null any.
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in positional},
-                                                 null_values=[""], strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True),
-        ) if body and not body.isspace() else pa.table({n: pa.array([], pa.string()) for n in positional})
+            **_csv_options(len(names), delimiter, encoding, pa.string(), use_threads, keep_aside),
+        ) if body and not body.isspace() else pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
     except UnicodeDecodeError:
         raise _undecodable(path, body) from None
     except pa.ArrowInvalid as exc:
@@ -284,7 +308,7 @@ def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encod
     if any(row.number is None for row in ragged) and use_threads:
         # Multi-threaded parsing does not know line numbers; only the clerk's report needs
         # them, so the slow single-threaded read is paid only for files with ragged lines.
-        return _parse_body(path, body, names, delimiter, encoding, use_threads=False)
+        return _parse_body_as(path, body, names, delimiter, encoding, use_threads=False)
     return _place_ragged(path, table, ragged, len(names), delimiter)
 
 

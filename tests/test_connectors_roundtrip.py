@@ -13,7 +13,7 @@ from connectors import read_raw
 
 HEADERS = ["记录编号", "姓名", "备注"]
 # Letters, digits, CJK (incl. a GB18030-only one), the delimiters, quotes, spaces and newlines.
-cell_text = st.text(alphabet=st.sampled_from(list("aZ09 ,|\t\"'.-张三𠮷·　\n¥x")), max_size=12)
+cell_text = st.text(alphabet=st.sampled_from(list("aZ09 ,|\t\"'.-张三𠮷·　\n¥x億")), max_size=12)
 tables = st.lists(st.tuples(cell_text, cell_text, cell_text), min_size=1, max_size=8)
 
 

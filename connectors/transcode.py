@@ -1,0 +1,90 @@
+"""GBK/GB18030 cells to UTF-8 text, decoding each distinct value once instead of the whole file.
+
+Decoding is most of what reading a GBK export costs: Python's codec (which pyarrow's
+`encoding=` option also calls) turns ~300 MB/s on one core, while Arrow splits the same
+bytes into cells on every core several times faster. A comma- or tab-separated GB18030 file
+can be split into cells *before* decoding: every byte of a multi-byte character is 0x30 or
+above (lead 0x81–0xFE; trail 0x40–0xFE, or 0x30–0x39 in a four-byte sequence), so the
+delimiter, the quote, CR and LF never occur inside one. (`|` is 0x7C, a possible trail byte:
+a `|`-separated GBK file is decoded whole.)
+
+The cells of a column then decode per distinct value: a 1,000,000-row tax export holds
+62,000 distinct names, 3,000 withholding agents and 7 income items, and its ID numbers,
+dates and amounts are ASCII, which is already UTF-8. An undecodable value raises the same
+`UnicodeDecodeError` that decoding the whole file would.
+
+Example:
+    >>> import pyarrow as pa
+    >>> column = pa.chunked_array([["张三".encode("gb18030"), b"140105", None, "张三".encode("gb18030")]],
+    ...                           pa.binary())
+    >>> decode_column(column, "gb18030").to_pylist()
+    ['张三', '140105', None, '张三']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SPLITS_BEFORE_DECODING = (",", "\t")
+"""Delimiters that cannot occur inside a GB18030 character (see the module docstring)."""
+_SEPARATOR = "\x00"
+"""Joins the distinct values for one decode call: files holding a NUL are rejected before."""
+
+
+def _non_ascii(chunk: pa.Array) -> np.ndarray:
+    """Per value of a binary chunk: whether it holds a byte of 0x80 or above (False for null)."""
+    _, offsets_buf, data_buf = chunk.buffers()
+    flags = np.zeros(len(chunk), dtype=bool)
+    if data_buf is None or len(chunk) == 0:
+        return flags
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(chunk) + 1, offset=chunk.offset * 4)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    if not len(data) or int(data.max()) < 0x80:
+        return flags
+    high = np.concatenate(([0], np.cumsum(data >= 0x80, dtype=np.int64)))
+    rel = offsets - offsets[0]
+    return high[rel[1:]] > high[rel[:-1]]
+
+
+def _decode_values(values: pa.Array, encoding: str) -> pa.Array:
+    """Binary values (no nulls) decoded with one codec call and no Python object per value:
+    the bytes are joined with NUL between values, decoded, encoded as UTF-8 and cut at the NULs."""
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    _, offsets_buf, data_buf = values.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(values) + 1, offset=values.offset * 4)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]] if data_buf is not None else np.zeros(0, np.uint8)
+    joined = np.insert(data, offsets[1:-1] - offsets[0], 0)
+    utf8 = np.frombuffer(joined.tobytes().decode(encoding).encode("utf-8"), dtype=np.uint8)
+    cuts = np.flatnonzero(utf8 == 0)
+    ends = np.concatenate((cuts - np.arange(len(cuts)), [len(utf8) - len(cuts)])).astype(np.int32)
+    text = utf8[utf8 != 0]
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(np.concatenate(([0], ends)).astype(np.int32)),
+                                       pa.py_buffer(text))
+
+
+def _decode_distinct(values: pa.Array, encoding: str) -> pa.Array:
+    encoded = pc.dictionary_encode(values)
+    return pc.take(_decode_values(encoded.dictionary, encoding), encoded.indices)
+
+
+def decode_column(column: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray:
+    """A binary column of `encoding` text as a string column.
+
+    Values of ASCII bytes only are already UTF-8 and are kept as they are; the others are
+    decoded once per distinct value.
+
+    Raises:
+        UnicodeDecodeError: a value that is not valid in `encoding`.
+    """
+    flags = np.concatenate([_non_ascii(chunk) for chunk in column.chunks]) if column.num_chunks else np.zeros(0, bool)
+    if not flags.any():
+        return column.cast(pa.string())
+    if flags.all():
+        return pa.chunked_array([_decode_distinct(column.combine_chunks(), encoding)])
+    mask = pa.array(flags)
+    plain = pc.if_else(mask, pa.scalar(None, pa.binary()), column).cast(pa.string()).combine_chunks()
+    decoded = _decode_distinct(column.filter(mask).combine_chunks(), encoding)
+    return pa.chunked_array([pc.replace_with_mask(plain, mask, decoded)])
