@@ -34,6 +34,12 @@ OWNED_ID = ("exact", "legacy_equal")
 """ID levels that say the row's ID *is* that member's (not a near miss)."""
 COMMON_NAME_U = 2e-4
 RARE_NAME_U = 1e-5
+_BEST = "{'total': total, 'first': -mid}"
+_BEST_ODDS = "{'odds': odds, 'first': -mid}"
+"""Orders candidates best first; equal scores (two namesakes, a member listed twice) go to the
+first member (`mid` follows request, household, member_no), so the same data always gives the
+same links and competitors: a bare arg_max keeps whichever tied row its thread met first, and
+a nightly run would report links that moved between namesakes as changes."""
 
 
 def _label_case(comparison, col: str) -> str:
@@ -100,18 +106,18 @@ WITH s AS (
            sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict
     FROM {scored} sc JOIN mt_members m USING (mid)
 ), person AS (
-    SELECT {u}, person, max(odds) AS odds, arg_max(mid, total) AS mid FROM s GROUP BY ALL
+    SELECT {u}, person, max(odds) AS odds, arg_max(mid, {_BEST}) AS mid FROM s GROUP BY ALL
 ), per_unit AS (   -- the unit's candidates, one per person: total odds and the two best
-    SELECT {u}, sum(odds) AS odds_sum, arg_max(person, odds, 2) AS persons, arg_max(mid, odds, 2) AS mids,
-           max(odds, 2) AS top_odds
+    SELECT {u}, sum(odds) AS odds_sum, arg_max(person, {_BEST_ODDS}, 2) AS persons,
+           arg_max(mid, {_BEST_ODDS}, 2) AS mids, max(odds, 2) AS top_odds
     FROM person GROUP BY ALL
 ), pick AS (       -- per request the best member; a conflict goes to the member whose name it carries
-    SELECT {u}, request_id, arg_max(mid, total) AS top_mid, arg_max(conflict, total) AS top_conflict,
-           arg_max(person, total) AS top_person,
-           arg_max(mid, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_mid,
-           arg_max(person, total) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_person,
-           arg_max(mid, total) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_mid,
-           arg_max(person, total) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_person
+    SELECT {u}, request_id, arg_max(mid, {_BEST}) AS top_mid, arg_max(conflict, {_BEST}) AS top_conflict,
+           arg_max(person, {_BEST}) AS top_person,
+           arg_max(mid, {_BEST}) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_mid,
+           arg_max(person, {_BEST}) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_person,
+           arg_max(mid, {_BEST}) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_mid,
+           arg_max(person, {_BEST}) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_person
     FROM s GROUP BY ALL
 ), swaps AS (      -- the ID is one member's and the name another's: whichever of them scores higher
     SELECT *, coalesce(owner_person <> name_person, FALSE) AS owner_swap,

@@ -147,3 +147,23 @@ def test_two_units_whose_hashes_collide_stay_two_units():
                        "FROM src").fetchall() == [(1,)]
     con.execute(units_sql("src"))
     assert con.execute("SELECT count(DISTINCT uid), count(*) FROM mt_units").fetchall() == [(2, 2)]
+
+
+@pytest.mark.parametrize("order", [(1, 2), (2, 1)])
+def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member(order):
+    """A tie must not be settled by which row a thread met first: the same data must give the
+    same links every night (and the same competitor in the evidence)."""
+    import duckdb
+
+    from matching.decide import decisions_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE mt_members (mid BIGINT, person VARCHAR, request_id VARCHAR, household_id VARCHAR, "
+                "member_no BIGINT, m_name VARCHAR)")
+    for mid in order:  # the scan order of both sides is what a bare arg_max would follow
+        con.execute("INSERT INTO mt_members VALUES (?, ?, 'R1', ?, 1, '李娜')", [mid, f"p{mid}", f"H{mid}"])
+    con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR)")
+    for mid in order:
+        con.execute("INSERT INTO scored VALUES (7, ?, 3.0, 0.9, 'missing', 'exact')", [mid])
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
+    assert con.execute("SELECT mid, decision, rival_household FROM decided").fetchall() == [(1, "review", "H2")]
