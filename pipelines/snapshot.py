@@ -120,18 +120,22 @@ def copy_table_sql(table: str, columns: list[tuple[str, str]], source: str = "li
 
 
 def _make_keys(con, tables: dict, catalog: str, secret: bytes) -> int:
-    """TEMP table `id_keys` (value → key) for every ID and account value in `catalog`; returns the person keys."""
-    keys: dict[str, str] = {}
-    for t, cols in tables.items():
-        for c, prefix in KEYED.items():
-            if c in (name for name, _ in cols):
-                for (v,) in con.execute(f"SELECT DISTINCT {c} FROM {catalog}.{t} WHERE {c} IS NOT NULL").fetchall():
-                    keys.setdefault(v, person_key(secret, v, prefix))
-    con.register("id_keys_src", pa.table({"v": list(keys), "k": list(keys.values())},
-                                         schema=pa.schema([("v", pa.string()), ("k", pa.string())])))
+    """TEMP table `id_keys` (value → key) for every ID and account value in `catalog`; returns the person keys.
+
+    The distinct values of every keyed column are gathered in one query (at 100,000 households,
+    3.7 M of them, repeated across tables: fetched table by table into a dict this took 32 s).
+    A value written both as an ID number and as an account number is keyed as a person.
+    """
+    parts = [f"SELECT {c} AS v, '{prefix}' AS p FROM {catalog}.{t} WHERE {c} IS NOT NULL"
+             for t, cols in tables.items() for c, prefix in KEYED.items() if c in {name for name, _ in cols}]
+    values = (con.sql(f"SELECT v, max(p) AS p FROM ({' UNION ALL '.join(parts)}) GROUP BY v").fetchnumpy()
+              if parts else {"v": [], "p": []})
+    keys = [p + hmac.digest(secret, v.encode("utf-8"), "sha256")[:8].hex()   # = person_key(secret, v, p)
+            for v, p in zip(values["v"], values["p"])]
+    con.register("id_keys_src", pa.table({"v": pa.array(values["v"], pa.string()), "k": pa.array(keys, pa.string())}))
     con.execute("CREATE OR REPLACE TEMP TABLE id_keys AS SELECT * FROM id_keys_src")
     con.unregister("id_keys_src")
-    return sum(1 for k in keys.values() if k.startswith("P"))
+    return sum(1 for p in values["p"] if p == "P")
 
 
 def pseudonymise(con: duckdb.DuckDBPyConnection, secret: bytes) -> int:

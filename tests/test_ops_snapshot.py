@@ -144,3 +144,21 @@ def test_the_copy_is_built_within_the_warehouse_memory_limit(passed, tmp_path, m
     staged.write_bytes((root / "warehouse.duckdb").read_bytes())
     snapshot.publish(copy, staged, "r1")
     assert seen and all(limit.replace(" ", "").upper() in ("667.5MIB", "700.0MB", "700MB") for limit in seen), seen
+
+
+def test_every_id_and_account_gets_its_hmac_key_and_a_value_used_as_both_is_a_person():
+    from pipelines.snapshot import person_key, pseudonymise
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE people (id_number VARCHAR, id_raw VARCHAR)")
+    con.execute("INSERT INTO people VALUES ('140105199003071045', '140105 19900307 1045'), (NULL, 'x-invalid'), "
+                "('14010519800101001X', '14010519800101001X')")
+    con.execute("CREATE TABLE accounts (account_number VARCHAR)")
+    con.execute("INSERT INTO accounts VALUES ('6222****1234'), ('140105199003071045')")  # an ID used as account
+    assert pseudonymise(con, b"secret") == 4
+    key = lambda v, p="P": person_key(b"secret", v, p)  # noqa: E731
+    assert sorted(con.execute("SELECT * FROM people").fetchall(), key=str) == sorted([
+        (key("140105199003071045"), key("140105199003071045")), (None, key("x-invalid")),
+        (key("14010519800101001X"), key("14010519800101001X"))], key=str)
+    assert sorted(con.execute("SELECT * FROM accounts").fetchall()) == sorted([(key("6222****1234", "A"),),
+                                                                              (key("140105199003071045"),)])
