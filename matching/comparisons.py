@@ -42,6 +42,22 @@ class Level:
     """A weight (bits) set by a hard fact rather than estimated: the level describes what a
     person's own row cannot be (EM would learn it from the pairs it wrongly believes to be
     matches, since the level only ever occurs together with an agreeing name)."""
+    u_max: float | None = None
+    """Ceiling on the level's u, from a fact of the domain rather than the data: EM cannot
+    estimate a u below the share one pair has in the space (1 / rows x members), so in a small
+    warehouse that floor, not the evidence, would set the weight."""
+
+
+ID_AGREE_U_MAX = 1e-6
+"""Most a non-matching (row, member) pair can agree on a valid ID number, exactly, through a
+legacy 15-digit number, or through the one slip (a digit, two adjacent digits) that a failing
+check character points to. A resident ID names one person nationwide; two people share one
+only by a clerk's slip or a borrowed ID (which the name then contradicts, and `decide` never
+auto-links that), and an invalid ID has at most ~35 valid one-slip repairs among 1.4 billion
+numbers. On the generated 20k province EM puts these u between 4e-11 and 4e-9, far under the
+ceiling. With 70 rows and 9 members (an agency's first small delivery) EM's floor was 8e-4
+instead, an exact ID and name (10 bits, against a prior of -3) fell short of `auto`, every
+record of the applicant went to review and their income went uncounted."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +89,12 @@ class Comparison:
 _ID18 = "length(s_id) = 18 AND length(m_id) = 18"
 ID_NUMBER = Comparison("id_number", (
     Level("missing", "s_id IS NULL OR m_id IS NULL", "身份证号缺失", 0.05),
-    Level("exact", "s_id = m_id AND NOT (s_legacy OR m_legacy)", "身份证号一致", 0.88),
-    Level("legacy_equal", "s_id = m_id", "身份证号一致（15位旧号升位）", 0.03),
-    Level("one_substitution", f"{_ID18} AND hamming(s_id, m_id) = 1", "身份证号仅一位不同", 0.02),
+    Level("exact", "s_id = m_id AND NOT (s_legacy OR m_legacy)", "身份证号一致", 0.88, u_max=ID_AGREE_U_MAX),
+    Level("legacy_equal", "s_id = m_id", "身份证号一致（15位旧号升位）", 0.03, u_max=ID_AGREE_U_MAX),
+    Level("one_substitution", f"{_ID18} AND hamming(s_id, m_id) = 1", "身份证号仅一位不同", 0.02,
+          u_max=ID_AGREE_U_MAX),
     Level("adjacent_swap", f"{_ID18} AND hamming(s_id, m_id) = 2 AND damerau_levenshtein(s_id, m_id) = 1",
-          "身份证号相邻两位颠倒", 0.01),
+          "身份证号相邻两位颠倒", 0.01, u_max=ID_AGREE_U_MAX),
     Level("one_slip_each", "ids_share_repair", "两个身份证号各差一处，可还原为同一号码", 0.002),
     Level("same_birth_date", f"{_ID18} AND substr(s_id, 7, 8) = substr(m_id, 7, 8)",
           "身份证号不同但出生日期段相同", 0.002),

@@ -60,6 +60,8 @@ class Field:
     """Random-pair frequencies (fields whose u is not estimated)."""
     background: np.ndarray | None = None
     """Non-candidate pair counts per level (fields whose u is estimated)."""
+    u_max: dict[int, float] = field(default_factory=dict)
+    """Level -> ceiling on its u (a fact of the domain; see `comparisons.Level.u_max`)."""
     fixed_weight: dict[int, float] = field(default_factory=dict)
     """Levels whose weight (bits) is given: their m follows u (m = u * 2^weight)."""
     tf: dict[int, str] = field(default_factory=dict)
@@ -121,7 +123,7 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
     for f in fields:
         base = f.u_fixed if not f.estimate_u else f.background + count @ _onehot(patterns[f.name], len(f.levels))
         base = np.maximum(np.asarray(base, float), 0.0)
-        u[f.name] = np.maximum(base / max(base.sum(), 1e-300), floor)
+        u[f.name] = _capped(np.maximum(base / max(base.sum(), 1e-300), floor), f)
     for f in fields:
         for level, bits in f.fixed_weight.items():
             m[f.name][level] = u[f.name][level] * 2.0 ** bits
@@ -156,7 +158,7 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
             m[f.name] = np.maximum(new_m, 1e-12)
             if f.estimate_u:
                 new_u = nonmatches @ onehot + f.background
-                new_u = np.maximum(new_u / new_u.sum(), floor)
+                new_u = _capped(np.maximum(new_u / new_u.sum(), floor), f)
                 delta = max(delta, float(np.max(np.abs(np.log(new_u) - np.log(u[f.name])))) * 1e-2)
                 u[f.name] = new_u
             for level, bits in f.fixed_weight.items():
@@ -168,6 +170,12 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
             converged = True
             break
     return Fit(m=m, u=u, prior=prior, iterations=it, converged=converged, posterior=gamma)
+
+
+def _capped(u: np.ndarray, f: Field) -> np.ndarray:
+    for level, ceiling in f.u_max.items():
+        u[level] = min(u[level], ceiling)
+    return u
 
 
 def _onehot(idx: np.ndarray, k: int) -> np.ndarray:

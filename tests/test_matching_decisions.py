@@ -167,3 +167,46 @@ def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member
         con.execute("INSERT INTO scored VALUES (7, ?, 3.0, 0.9, 'missing', 'exact')", [mid])
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
     assert con.execute("SELECT mid, decision, rival_household FROM decided").fetchall() == [(1, "review", "H2")]
+
+
+def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_name_is_auto(tmp_path):
+    """70 rows and 9 members (an agency's first small delivery, found by a black-box probe): EM
+    cannot estimate a u below one pair's share of the space, and that floor left an exact ID
+    and name at 0.9986 — every record of the applicant went to review and their income went
+    uncounted. An unrelated namesake with another valid ID must still not be linked."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    zw, legacy_body, other = _id("14010519800115011"), "140121500305123", _id("14018119600101013")
+    old = _id("14012119" + legacy_body[6:12] + legacy_body[12:15])   # the 15-digit number, upgraded
+    slip = zw[:10] + str((int(zw[10]) + 1) % 10) + zw[11:]           # one wrong digit: fails its check
+    rows = [(f"T{m}", "张伟", zw, "valid", zw) for m in range(1, 8)]
+    rows += [("T8", "张伟", other, "valid", other), ("T9", "张伟", slip, "invalid", slip)]
+    rows += [(f"T1{m}", "王秀兰", old, "repaired", legacy_body) for m in range(3)]
+    rows += [(f"T2{i}", name, _id(f"1401071970{i + 1:02d}01{i:03d}"), "valid", None)
+             for i, name in enumerate(["赵强", "钱丽", "孙军", "李静", "周平"])]
+    for rid, name, idn, status, raw in rows:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, DATE '2026-03-01',
+                       '工资薪金', 5000, 0, '某公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, raw or idn, status, now])
+    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
+                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
+                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
+                   county_code VARCHAR, consent BOOLEAN)""")
+    members = [("H1", 1, "张伟", zw, "valid"), ("H1", 2, "李芳", _id("14010519820202002"), "valid"),
+               ("H2", 1, "王秀兰", old, "repaired")] + [(f"H{i}", 1, f"成员{i}", _id(f"1402021990{i:02d}03{i:03d}"),
+                                                        "valid") for i in range(3, 9)]
+    for hh, no, name, idn, status in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, no, name, idn, status, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "small")
+    links = {rid: (hh, no, decision) for rid, hh, no, decision in con.execute(
+        "SELECT record_id, household_id, member_no, decision FROM links").fetchall()}
+    summaries = {s for (s,) in con.execute("SELECT json_extract_string(evidence, '$.summary') FROM links").fetchall()}
+    con.close()
+    # 18 people say nothing about how common 张伟 is in the province
+    assert not any("常见姓名" in s or "少见姓名" in s for s in summaries), summaries
+    assert {rid: links.get(rid) for rid in [f"T{m}" for m in range(1, 8)] + ["T9"]} == {
+        rid: ("H1", 1, "auto") for rid in [f"T{m}" for m in range(1, 8)] + ["T9"]}
+    assert {links.get(f"T1{m}") for m in range(3)} == {("H2", 1, "auto")}
+    assert "T8" not in links
