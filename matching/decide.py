@@ -34,6 +34,10 @@ OWNED_ID = ("exact", "legacy_equal")
 """ID levels that say the row's ID *is* that member's (not a near miss)."""
 COMMON_NAME_U = 2e-4
 RARE_NAME_U = 1e-5
+NAME_FREQUENCY_MIN_IDS = 15_000
+"""Distinct valid IDs below which a name is called neither common nor rare: among a few
+hundred people every name that occurs is "1 in a few hundred", which says nothing about how
+common it is (张伟, the commonest name in China, is carried by about 1 person in 5,000)."""
 _BEST = "{'total': total, 'first': -mid}"
 _BEST_ODDS = "{'odds': odds, 'first': -mid}"
 """Orders candidates best first; equal scores (two namesakes, a member listed twice) go to the
@@ -64,10 +68,12 @@ def weights_json_sql(id_level: str = "lv_id", id_weight: str = "w_id") -> str:
     return "'[' || concat_ws(',', " + ", ".join(pieces) + ") || ']'"
 
 
-def summary_sql(id_level: str = "lv_id") -> str:
-    """SQL for the one-sentence reason (Chinese) of a decided link."""
+def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
+    """SQL for the one-sentence reason (Chinese) of a decided link (`name_frequencies`: whether
+    the warehouse holds enough people to call a name common or rare)."""
     name_note = (f"CASE WHEN lv_name = 'exact' AND tf_name_u >= {COMMON_NAME_U} THEN '（常见姓名，证明力弱）' "
-                 f"WHEN lv_name = 'exact' AND tf_name_u <= {RARE_NAME_U} THEN '（少见姓名）' ELSE '' END")
+                 f"WHEN lv_name = 'exact' AND tf_name_u <= {RARE_NAME_U} THEN '（少见姓名）' ELSE '' END"
+                 if name_frequencies else "''")
     parts = []
     for c in COMPARISONS:
         col = id_level if c.field == "id_number" else LEVEL_COLUMNS[c.field]
@@ -84,12 +90,13 @@ def summary_sql(id_level: str = "lv_id") -> str:
     return "concat_ws('，', " + ", ".join(parts) + f") || {verdict}"
 
 
-def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w_id", total: str = "total") -> str:
+def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w_id", total: str = "total",
+                 name_frequencies: bool = True) -> str:
     """SQL for a link's evidence JSON (contract §5): summary, weights, prior, total, competitor."""
     competitor = """CASE WHEN rival_name IS NULL THEN 'null' ELSE json_object(
         'request_id', rival_request, 'household_id', rival_household, 'member_no', rival_member,
         'name', rival_name, 'probability', round(rival_p, 6))::VARCHAR END"""
-    return (f"""'{{"summary":' || to_json({summary_sql(id_level)})::VARCHAR || ',"weights":' || """
+    return (f"""'{{"summary":' || to_json({summary_sql(id_level, name_frequencies)})::VARCHAR || ',"weights":' || """
             f"""{weights_json_sql(id_level, id_weight)} || ',"prior":{prior_bits:.4f},"total":' || round({total}, 2)"""
             f""" || ',"competitor":' || {competitor} || '}}'""")
 
@@ -154,7 +161,7 @@ WHERE d.decision IS NOT NULL
 """
 
 
-def evidence_table_sql(prior_bits: float, legacy_weight: float) -> str:
+def evidence_table_sql(prior_bits: float, legacy_weight: float, name_frequencies: bool = True) -> str:
     """`mt_decided`: every decision with the keys of the rows it covers and its evidence, plus
     the evidence's variant for rows that carried a legacy 15-digit ID (level `legacy_equal`).
 
@@ -164,8 +171,9 @@ def evidence_table_sql(prior_bits: float, legacy_weight: float) -> str:
     legacy = "CASE WHEN lv_id = 'exact' THEN 'legacy_equal' ELSE lv_id END"
     legacy_w = f"CASE WHEN lv_id = 'exact' THEN {legacy_weight:.6f} ELSE w_id END"
     cols = f"""l.request_id, l.household_id, l.member_no, l.probability, l.decision,
-       {evidence_sql(prior_bits)} AS evidence,
-       CASE WHEN l.n_legacy > 0 THEN {evidence_sql(prior_bits, legacy, legacy_w, f"total - w_id + {legacy_w}")}
+       {evidence_sql(prior_bits, name_frequencies=name_frequencies)} AS evidence,
+       CASE WHEN l.n_legacy > 0 THEN {evidence_sql(prior_bits, legacy, legacy_w, f"total - w_id + {legacy_w}",
+                                                   name_frequencies)}
        END AS evidence_legacy"""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_decided AS

@@ -46,7 +46,7 @@ from matching import background as bg
 from matching import blocking, pairs
 from matching.address import address_table
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
-from matching.decide import decisions_sql, evidence_table_sql, insert_links_sql
+from matching.decide import NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
 from matching.person_key import member_key_sql
@@ -214,7 +214,9 @@ def decide(run: Run) -> None:
     run.sql(decisions_sql("mt_rscored", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review),
             "unit decisions")
     m, u = model.params["id_number"]["legacy_equal"]
-    run.sql(evidence_table_sql(prior_bits, math.log2(m / u)), "evidence")
+    ids = run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid", "distinct IDs")
+    run.sql(evidence_table_sql(prior_bits, math.log2(m / u), name_frequencies=ids >= NAME_FREQUENCY_MIN_IDS),
+            "evidence")
     run.sql(insert_links_sql(run.run_id), "insert links")
     run.con.executemany("INSERT INTO match_parameters VALUES (?, ?, ?, ?, ?, ?, ?, ?)", model.rows(run.run_id))
     for decision, n in run.sql("SELECT decision, count(*) FROM links WHERE run_id = ? GROUP BY 1", "link counts",
