@@ -33,16 +33,17 @@ def test_negative_amounts_parse_only_where_the_field_allows_them(d):
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("1234.565", Decimal("1234.57")),            # half-up, not banker's rounding
     ("1234.5600000000001", Decimal("1234.56")),  # a float artefact from a spreadsheet
-    ("-0.001", Decimal("0.00")),                 # rounds to zero, which is not negative
+    (0.1 + 0.2, Decimal("0.30")),
+    ("1234.560", Decimal("1234.56")),            # trailing zeros are no extra decimals
+    ("1.2345万", Decimal("12345.00")),
     ("1.5万", Decimal("15000.00")),
     ("2.35万元", Decimal("23500.00")),
     (".5", Decimal("0.50")),
     (1200, Decimal("1200.00")),
     (1234.5, Decimal("1234.50")),
 ])
-def test_amounts_are_rounded_half_up_to_cents(raw, expected):
+def test_amounts_come_to_whole_fen_and_a_floats_noise_is_not_a_decimal(raw, expected):
     assert parse_money(raw) == expected
     assert parse_money(raw).as_tuple().exponent == -2
 
@@ -53,6 +54,10 @@ def test_amounts_are_rounded_half_up_to_cents(raw, expected):
     ("1.2E+5", "is not an amount of money"),
     ("", "an empty value is not an amount of money"),
     ("12345678901234567", "too large for an amount in yuan"),
+    ("3000.123", "'3000.123' has more than 2 decimals: an amount in yuan goes to the fen"),
+    ("-0.001", "has more than 2 decimals"),
+    ("1.2345678万", "has more than 2 decimals"),
+    (Decimal("12.005"), "has more than 2 decimals"),
     (True, "is not an amount of money"),
 ])
 def test_bad_amounts_say_what_is_accepted(raw, message):

@@ -1,12 +1,17 @@
 """Amounts of money, areas and ownership shares.
 
-Money is yuan with 2 decimals. A value with more decimals is rounded half-up rather than
-rejected: spreadsheets store amounts as binary floats, so a cell showing 1234.56 often arrives
-as `1234.5600000000001`, and rejecting it would quarantine good rows for a storage artefact.
+Money is yuan with at most 2 decimals (the contract): `3000.123` is a row error, not a
+silently different amount. What spreadsheets add is not: they store amounts as binary floats,
+so a cell showing 1234.56 often arrives as `1234.5600000000001`; a value within a millionth of
+a yuan of a whole fen is that fen (rounded half-up), and its row loads.
 
 Example:
-    >>> parse_money("￥1,234.5元"), parse_money("1.5万"), parse_money("0.125")
-    (Decimal('1234.50'), Decimal('15000.00'), Decimal('0.13'))
+    >>> parse_money("￥1,234.5元"), parse_money("1.5万"), parse_money("1234.5600000000001")
+    (Decimal('1234.50'), Decimal('15000.00'), Decimal('1234.56'))
+    >>> parse_money("3000.123")
+    Traceback (most recent call last):
+    ...
+    ValueError: '3000.123' has more than 2 decimals: an amount in yuan goes to the fen (0.01), e.g. 3000.12
     >>> parse_number("89.5㎡"), parse_share("1/2"), parse_share("单独所有"), parse_share("50%")
     (89.5, 0.5, 1.0, 0.5)
 """
@@ -20,6 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from connectors.values.text import as_text, fold_width, shorten
 
 CENT = Decimal("0.01")
+FLOAT_NOISE = Decimal("0.000001")
+"""Distance from a whole fen still read as that fen: a float's storage artefact, not a digit."""
 MONEY_LIMIT = Decimal(10) ** 16  # decimal128(18, 2) holds 16 digits before the point
 MONEY_FORMS = "1234.5, 1,234.50, ¥1234.50, 1234.50元 or 1.5万"
 NUMBER_FORMS = "89.5, 1,089.5, 89.5㎡ or 89.5平方米"
@@ -49,14 +56,15 @@ def _clean(raw: object) -> str:
 
 
 def parse_money(raw: object, negative_ok: bool = False) -> Decimal:
-    """Parse an amount in yuan to a Decimal with exactly 2 decimals (half-up rounding).
+    """Parse an amount in yuan to a Decimal with exactly 2 decimals.
 
     Args:
         raw: Text such as `¥1,234.50`, `1234.5元`, `１２３４`, `1.5万`; an int, float or Decimal.
         negative_ok: Accept negative amounts (refunds, corrections).
 
     Raises:
-        ValueError: not an amount, negative when not allowed, or beyond 16 digits.
+        ValueError: not an amount, more than 2 decimals (beyond a float's noise), negative
+            when not allowed, or beyond 16 digits.
     """
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is not an amount of money; accepted: {MONEY_FORMS}")
@@ -77,7 +85,11 @@ def parse_money(raw: object, negative_ok: bool = False) -> Decimal:
     if abs(value) >= MONEY_LIMIT - CENT / 2:
         raise ValueError(f"{shorten(as_text(raw))} is too large for an amount in yuan "
                          "(at most 16 digits before the decimal point)")
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if abs(value - rounded) > FLOAT_NOISE:
+        raise ValueError(f"{shorten(as_text(raw))} has more than 2 decimals: an amount in yuan goes to the fen "
+                         f"(0.01), e.g. {rounded}")
+    value = rounded
     if value == 0:
         value = abs(value)  # no "-0.00"
     if value < 0 and not negative_ok:
