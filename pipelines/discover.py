@@ -59,6 +59,10 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True,
         for source in SOURCES:
             found += _deliveries(root / "landing" / source, root, source, None, seen)
         found += _deliveries(root / "landing" / "rolls", root, "rolls", None, seen)
+        warnings += _misplaced(root / "landing", set(SOURCES) | {"rolls"},
+                               f"landing/<source>/, <source> one of {', '.join((*SOURCES, 'rolls'))}")
+    if inbox:
+        warnings += _misplaced(root / "inbox", None, "inbox/<agency>/")
     if inbox and (root / "inbox").is_dir():
         for folder in sorted((root / "inbox").iterdir(), key=lambda q: q.name):
             if not folder.is_dir() or folder.name.startswith("."):
@@ -69,3 +73,24 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True,
                 continue
             found += _deliveries(folder, root, "applicants", folder.name, seen)
     return found, warnings
+
+
+def _misplaced(folder: Path, known: set[str] | None, where: str) -> list[str]:
+    """Warnings for data files the pass will never read: directly in `folder`, or in a
+    subfolder not in `known` (None: any subfolder is known). They stay where they are and the
+    warning repeats on every pass until someone moves them."""
+    if not folder.is_dir():
+        return []
+    out = []
+    loose = sorted(p.name for p in folder.iterdir() if _is_data_file(p))
+    if loose:
+        out.append(f"{len(loose)} file(s) directly in {folder.name}/ ignored ({', '.join(loose[:3])}"
+                   f"{' …' if len(loose) > 3 else ''}): files are read from {where}")
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if known is None or sub.name in known:
+            continue
+        files = sorted(p.name for p in sub.rglob("*") if _is_data_file(p))
+        if files:
+            out.append(f"{folder.name}/{sub.name}/ is not a folder the pipeline reads: {len(files)} file(s) ignored "
+                       f"({', '.join(files[:3])}{' …' if len(files) > 3 else ''}); files are read from {where}")
+    return out

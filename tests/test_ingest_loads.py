@@ -247,3 +247,19 @@ def test_only_the_newest_quality_sites_are_kept(tmp_path):
     removed = prune_quality_sites(tmp_path, keep=4)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)[-4:]
     assert len(removed) == len(names) - 4
+
+
+def test_a_file_in_a_folder_the_pipeline_does_not_read_is_named_in_a_warning_not_ignored_silently(tmp_path):
+    _write(tmp_path, "landing/tax/iit.csv", _tax_csv(TAX_ROWS))
+    _write(tmp_path, "landing/taxes/misplaced.csv", _tax_csv(TAX_ROWS))
+    _write(tmp_path, "landing/stray.csv", _tax_csv(TAX_ROWS))
+    _write(tmp_path, "inbox/loose_request.csv", ROLLS_HEADER + "\n")
+    _write(tmp_path, "landing/.hidden/x.csv", "")
+    deliveries, warnings = discover(tmp_path)
+    assert [d.rel_path for d in deliveries] == ["landing/tax/iit.csv"]
+    assert warnings == [
+        "1 file(s) directly in landing/ ignored (stray.csv): files are read from landing/<source>/, <source> one "
+        "of tax, vehicle, property, social_insurance, bank, rolls",
+        "landing/taxes/ is not a folder the pipeline reads: 1 file(s) ignored (misplaced.csv); files are read "
+        "from landing/<source>/, <source> one of tax, vehicle, property, social_insurance, bank, rolls",
+        "1 file(s) directly in inbox/ ignored (loose_request.csv): files are read from inbox/<agency>/"]
