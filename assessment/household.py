@@ -124,7 +124,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                           "declared_financial_total": assets_out["declared_financial_total"]},
                   standard=standard, params=params,
                   review_links=[ln for ln in links if ln["decision"] == "review"], supporters=supporters,
-                  recent_employment=employment)
+                  recent_employment=employment,
+                  unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
     return {
         "request_id": hh["request_id"], "agency": hh["agency"], "household_id": hh["household_id"],

@@ -29,6 +29,8 @@ class Facts:
     """Supporters' means: member_no, name, monthly_income, financial_total, vehicles, properties."""
     recent_employment: dict = field(default_factory=dict)
     """member_no -> months with wage or contribution evidence in the employment window."""
+    unconfigured_county: str | None = None
+    """The household's county code when the policy does not list it (defaults were applied)."""
 
     @property
     def household(self) -> list[dict]:
@@ -50,6 +52,11 @@ def _yuan(x: float) -> str:
 
 def common(f: Facts) -> list[dict]:
     out = []
+    if f.unconfigured_county:
+        out.append(finding("policy.county", "warn",
+                           f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{_yuan(f.standard.dibao)}"
+                           f"/人·月，{'城市' if f.standard.area == 'urban' else '农村'}）核对；请核实区县代码，"
+                           "或在政策文件中配置该区县的标准"))
     for m in f.members:
         if not m["consent"]:
             out.append(finding("consent", "warn", f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"

@@ -80,6 +80,8 @@ CASES = [
      {("declared.financial_assets", "info")}, "pass"),
     ("declared under by a lot, same side of the standard: info", facts(income=1200.0, declared=300.0),
      {("declared.income", "info")}, "pass"),
+    ("a county the policy does not list is assessed on defaults, for a person to check",
+     facts(income=100.0, unconfigured_county="110101"), {("policy.county", "warn")}, "review"),
 ]
 
 
