@@ -55,12 +55,13 @@ Importing this package never imports GX; the GX modules import it inside their f
 """
 
 from expectations.docs import build_data_docs
-from expectations.evaluate import evaluate, expectation_failures_sql, re2_pattern
+from expectations.evaluate import evaluate, expectation_failures_sql, re2_pattern, settle_exact_copies
 from expectations.gx_reference import gx_frame, validate_with_gx
 from expectations.gx_suites import gx_suite, gx_suite_from, to_gx_expectation
 from expectations.results import null_counts, to_validation_result
 from expectations.suites import Expectation, suite_for
 
 __all__ = ["Expectation", "build_data_docs", "evaluate", "expectation_failures_sql", "gx_frame", "gx_suite",
-           "gx_suite_from", "null_counts", "re2_pattern", "suite_for", "to_gx_expectation", "to_validation_result",
+           "gx_suite_from", "null_counts", "re2_pattern", "settle_exact_copies", "suite_for", "to_gx_expectation",
+           "to_validation_result",
            "validate_with_gx"]

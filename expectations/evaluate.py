@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from expectations.suites import Expectation
 
@@ -147,3 +148,46 @@ def evaluate(rows: pa.Table, suite: list[Expectation]) -> pa.Table:
     finally:
         con.close()
     return result.rename_columns(FAILURE_SCHEMA.names).cast(FAILURE_SCHEMA)
+
+
+EXACT_COPY = "exact copy of data row {first} (same record_id and every value): loaded once, from row {first}"
+NOT_COMPARED_FOR_COPIES = ("row_number", "extra")
+"""A copy differs in its row number and may differ in columns outside the schema (a serial
+number, an export time: `extra`); the record is the same."""
+
+
+def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_id") -> pa.Table:
+    """`failures` with a repeated `key` forgiven where the rows are exact copies of each other.
+
+    An export that writes a record twice (a paging overlap, a retried batch) repeats it whole
+    (a serial-number column aside, see `NOT_COMPARED_FOR_COPIES`): the first row loads and each later copy stays in quarantine as a copy of it, instead of the
+    record being lost with all its copies until someone resends it. Rows that share the key but
+    differ anywhere are left failing: which of them is right is for the sender to say. Costs
+    nothing unless the uniqueness expectation failed (it is then read on those rows only).
+    """
+    repeated = pc.and_(pc.equal(failures.column("expectation"), "expect_column_values_to_be_unique"),
+                       pc.equal(failures.column("field"), key))
+    if not pc.any(repeated).as_py():
+        return failures
+    numbers = failures.filter(repeated).column("row_number")
+    subset = rows.filter(pc.is_in(rows.column("row_number"), value_set=numbers.combine_chunks()))
+    columns = [c for c in subset.column_names if c not in NOT_COMPARED_FOR_COPIES]
+    groups: dict[object, list[tuple[tuple, int]]] = {}
+    for record in subset.to_pylist():
+        groups.setdefault(record[key], []).append((tuple(record[c] for c in columns), record["row_number"]))
+    first_of: dict[int, int] = {}
+    for copies in groups.values():
+        if len({values for values, _ in copies}) == 1:
+            first = min(number for _, number in copies)
+            first_of.update({number: first for _, number in copies})
+    if not first_of:
+        return failures
+    out = []
+    for f in failures.to_pylist():
+        first = first_of.get(f["row_number"]) if f["expectation"] == "expect_column_values_to_be_unique" \
+            and f["field"] == key else None
+        if first is None:
+            out.append(f)
+        elif f["row_number"] != first:
+            out.append({**f, "reason": EXACT_COPY.format(first=first)})
+    return pa.Table.from_pylist(out, schema=FAILURE_SCHEMA)

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 import connectors
 from connectors.canonical import drop_rows
-from expectations import evaluate, null_counts, suite_for
+from expectations import evaluate, null_counts, settle_exact_copies, suite_for
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
@@ -42,7 +42,8 @@ def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
 
 
 def _expectation_quarantine(rows: pa.Table, failures: pa.Table) -> pa.Table:
-    """Failures of the quality gates, each with its whole row as JSON for the clerk."""
+    """Failures of the quality gates, each with its whole row as JSON for the clerk: the cells
+    as received (`rows` is the file as read), like a row that failed to parse."""
     if failures.num_rows == 0:
         return QUARANTINE_SCHEMA.empty_table()
     con = duckdb.connect()
@@ -111,11 +112,11 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     rows = canon.rows
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)
-    gate = evaluate(rows, suite)
+    gate = settle_exact_copies(rows, evaluate(rows, suite))
     ctx.quality.append({"table": table, "suite": suite, "rows_count": rows.num_rows, "failures": gate,
                         "label": d.rel_path, "source": d.agency or d.source, "batch_id": d.batch_id,
                         "null_counts": null_counts(rows, suite)})
-    failures = _expectation_quarantine(rows, gate)
+    failures = _expectation_quarantine(canon.raw.table, gate)
     if d.source == "applicants":
         failures = pa.concat_tables([failures, _scope_failures(rows, d.agency)])
     if failures.num_rows:

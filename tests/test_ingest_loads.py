@@ -149,7 +149,7 @@ def test_good_rows_load_and_bad_rows_are_quarantined_with_file_row_field_reason_
     assert "is not a real month" in reasons[0] and "is negative" in reasons[1]
     assert "accepted: 工资薪金" in reasons[2] and "appears more than once in this file" in reasons[3]
     assert json.loads(bad[1][6])["收入额"] == "-300"          # the whole row as received
-    assert json.loads(bad[4][6])["name"] == "孙八"             # a gate failure: the row as parsed
+    assert json.loads(bad[4][6])["纳税人姓名"] == "孙八"       # a gate failure: the row as received too
     files = _query(tmp_path, "SELECT status, rows_loaded, rows_quarantined FROM files")
     assert files == [("loaded", 1, 5)]
 
@@ -263,3 +263,19 @@ def test_a_file_in_a_folder_the_pipeline_does_not_read_is_named_in_a_warning_not
         "landing/taxes/ is not a folder the pipeline reads: 1 file(s) ignored (misplaced.csv); files are read "
         "from landing/<source>/, <source> one of tax, vehicle, property, social_insurance, bank, rolls",
         "1 file(s) directly in inbox/ ignored (loose_request.csv): files are read from inbox/<agency>/"]
+
+
+def test_a_record_written_twice_whole_loads_once_and_the_copy_is_quarantined_as_a_copy(tmp_path):
+    rows = [("C1", "张三", "", "2026-09", "工资薪金", "5000", "太原某公司"),
+            ("C2", "李四", "", "2026-09", "工资薪金", "100", ""),
+            ("C1", "张三", "", "2026-09", "工资薪金", "5000", "太原某公司"),      # the same record again
+            ("C3", "王五", "", "2026-09", "工资薪金", "300", ""),
+            ("C3", "王五", "", "2026-09", "工资薪金", "310", "")]               # same id, another amount
+    _write(tmp_path, "landing/tax/iit_copies.csv", _tax_csv(rows))
+    assert _load(tmp_path) == {"landing/tax/iit_copies.csv": "loaded"}
+    assert _query(tmp_path, "SELECT record_id, row_number, income_amount FROM tax ORDER BY 1") == [
+        ("C1", 1, Decimal("5000.00")), ("C2", 2, Decimal("100.00"))]
+    bad = _query(tmp_path, "SELECT row_number, field, reason FROM quarantine ORDER BY row_number")
+    assert [(b[0], b[1]) for b in bad] == [(3, "record_id"), (4, "record_id"), (5, "record_id")]
+    assert bad[0][2] == "exact copy of data row 1 (same record_id and every value): loaded once, from row 1"
+    assert all("appears more than once in this file" in b[2] for b in bad[1:])

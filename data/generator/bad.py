@@ -6,7 +6,8 @@ arrive with:
 - `bad_date`: a date that is no real day (`2026-02-30`) or a month that is none (`2026-13`);
 - `negative_amount`: a negative amount (or floor area) where only 0 or more is accepted;
 - `bad_category`: a coded value outside the allowed set (`彩票中奖` as an income item …);
-- `duplicate_record_id`: the same record twice in one file (both copies are quarantined).
+- `duplicate_record_id`: the same record written twice in one file: the first loads, the copy
+  is quarantined as a copy of it (`expectations.settle_exact_copies`).
 
 They are drawn only from rows of people outside every applicant household (and their
 supporters), so no household's figures change, and only from text and workbook files (a
@@ -52,7 +53,7 @@ def mark(rng: np.random.Generator, source: str, rows: Rows, outsider: np.ndarray
     """Give one source's rows (in file order) a `bad` column (the kind, or ''), in place.
 
     A duplicated record is written twice in a row of the same file: the copy follows the
-    original, both marked `duplicate_record_id`. `rng` is `generator(seed)`, called for the
+    original and is marked `duplicate_record_id` (the original loads). `rng` is `generator(seed)`, called for the
     sources in their usual order; `outsider` says per person whether they are outside every
     applicant household (and its supporters); `specs` are the source's file specs.
     """
@@ -71,10 +72,15 @@ def mark(rng: np.random.Generator, source: str, rows: Rows, outsider: np.ndarray
         if len(candidates):
             bad[rng.choice(candidates, min(each, len(candidates)), replace=False)] = code
     copies = np.flatnonzero(bad == 1 + KINDS.index("duplicate_record_id"))
+    if len(copies):                                    # rows are in (file, record id) order: a copy follows
+        order = np.sort(np.concatenate([np.arange(len(rows)), copies]), kind="stable")
+        bad = bad[order]
+        original = np.zeros(len(order), dtype=bool)
+        original[:-1] = order[:-1] == order[1:]        # the first of two equal positions is the original
+        bad[original] = 0
+        rows.take(order)
     rows.set_coded("bad", bad, text(["", *KINDS]))
     del bad
-    if len(copies):                                    # rows are in (file, record id) order: a copy follows
-        rows.take(np.sort(np.concatenate([np.arange(len(rows)), copies]), kind="stable"))
 
 
 def corrupt(table: str, rows: pd.DataFrame, values: list[list], columns: list[str]) -> None:
