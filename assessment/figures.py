@@ -112,7 +112,7 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
     for a in counted_a:
         by_member[a["member_no"]].financial_total += a["balance"] or 0.0
     return {
-        "held_vehicles": held_v, "held_properties": held_p,
+        "held_vehicles": held_v, "held_properties": held_p, "counted_accounts": counted_a,
         "financial_total": round(sum(a["balance"] or 0.0 for a in counted_a), 2),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,
                        "owned_area": round(m.owned_area, 2), "financial_total": round(m.financial_total, 2)}

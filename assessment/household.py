@@ -61,6 +61,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     inc = income_figures(income_recs, len(months), household_nos)
     assets = asset_figures(vehicles, properties, accounts, household_nos)
     sup_inc = income_figures(income_recs, len(months), supporter_nos)
+    sup_assets = asset_figures(vehicles, properties, accounts, supporter_nos)
 
     recent = set(months[-int(params["employment_months"]):])
     employment: dict = {}
@@ -89,7 +90,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     out_members = []
     for m in members:
         is_member = m["relation"] not in SUPPORTER_RELATIONS
-        mine = [b for b in assets["by_member"] if b["member_no"] == m["member_no"]]
+        mine = [b for b in (assets if is_member else sup_assets)["by_member"] if b["member_no"] == m["member_no"]]
         out_members.append({
             "member_no": m["member_no"], "name": m["name"], "id_number_masked": mask_id(m["id_number"]),
             "relation": m["relation"], "is_member": is_member, "gender": m.get("gender") or m.get("id_gender"),
@@ -116,7 +117,10 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     }
     supporters = [{"member_no": m["member_no"], "name": m["name"],
                    "monthly_income": sup_inc["per_member"].get(m["member_no"], 0.0),
-                   "evidence": [r for r in income_recs if r["member_no"] == m["member_no"] and r.get("counted")]}
+                   "financial_total": next(b["financial_total"] for b in sup_assets["by_member"]
+                                           if b["member_no"] == m["member_no"]),
+                   "evidence": [r for r in income_recs if r["member_no"] == m["member_no"] and r.get("counted")],
+                   "asset_evidence": [a for a in sup_assets["counted_accounts"] if a["member_no"] == m["member_no"]]}
                   for m in members if m["member_no"] in supporter_nos]
     facts = Facts(program=hh["program"], members=[{**m, **o} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},

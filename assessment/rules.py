@@ -26,7 +26,8 @@ class Facts:
     params: dict
     review_links: list[dict] = field(default_factory=list)
     supporters: list[dict] = field(default_factory=list)
-    """Supporters' means: member_no, name, monthly_income, financial_total, vehicles, properties."""
+    """Supporters' means: member_no, name, monthly_income, financial_total, and the records behind
+    them (evidence: income, asset_evidence: accounts)."""
     recent_employment: dict = field(default_factory=dict)
     """member_no -> months with wage or contribution evidence in the employment window."""
     unconfigured_county: str | None = None
@@ -106,11 +107,19 @@ def tekun(f: Facts) -> list[dict]:
         out.append(finding("tekun.income", "fail", f"人均月收入{_yuan(per_capita)}，高于特困供养标准{_yuan(std)}",
                            [r for r in f.income["records"] if r.get("counted")]))
     line = f.params["supporter_income_multiple"] * f.standard.dibao
+    asset_line = f.params["asset_multiplier"] * f.standard.dibao
     for s in f.supporters:
+        means, evidence = [], []
         if s["monthly_income"] > line:
+            means.append(f"月收入{_yuan(s['monthly_income'])}，超过{_yuan(line)}")
+            evidence += s.get("evidence", [])
+        if (s.get("financial_total") or 0.0) > asset_line:   # the household's own per-capita asset limit
+            means.append(f"金融资产{_yuan(s['financial_total'])}，超过{_yuan(asset_line)}")
+            evidence += s.get("asset_evidence", [])
+        if means:
             out.append(finding("tekun.supporter", "warn",
-                               f"法定赡养（抚养、扶养）人{s['name']}月收入{_yuan(s['monthly_income'])}，"
-                               f"超过{_yuan(line)}，具备赡养能力，请核实赡养义务履行情况", s.get("evidence", [])))
+                               f"法定赡养（抚养、扶养）人{s['name']}{'；'.join(means)}，具备赡养能力，"
+                               "请核实赡养义务履行情况", evidence))
     return out
 
 
