@@ -162,7 +162,8 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
         severity = "warn" if crosses else "info"
         out.append(finding("declared.income", severity,
                            f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}相差{_yuan(diff)}"
-                           + ("，且跨越标准线" if crosses else "，未改变与标准的比较结果")))
+                           + ("，且跨越标准线" if crosses else "，未改变与标准的比较结果"),
+                           [r for r in f.income["records"] if r.get("counted")]))   # what was verified
     return out
 
 
@@ -181,7 +182,8 @@ def declared(f: Facts) -> list[dict]:
             crosses = (declared_assets <= limit) != (verified_assets <= limit)
             out.append(finding("declared.financial_assets", "warn" if crosses else "info",
                                f"核对金融资产{_yuan(verified_assets)}与申报{_yuan(declared_assets)}相差{_yuan(gap)}"
-                               + ("，且跨越资产上限" if crosses else "，未改变与资产上限的比较结果")))
+                               + ("，且跨越资产上限" if crosses else "，未改变与资产上限的比较结果"),
+                               f.assets.get("counted_accounts", [])))
     return out
 
 

@@ -101,3 +101,14 @@ def test_rule_findings_and_outcome(name, f, expected, outcome):
 def test_findings_cite_their_evidence_rows():
     findings, _ = evaluate(facts(vehicles=[car()]))
     assert findings[0]["evidence"] == [{"source": "vehicle", "record_id": "V1"}]
+
+
+def test_a_declared_figure_that_differs_cites_the_records_it_was_verified_from():
+    record = {"source": "tax", "record_id": "T1", "counted": True}
+    account = {"source": "bank", "record_id": "B1"}
+    f = facts(income=1200.0, declared=300.0, financial=20000.0, declared_assets=1000.0)
+    f.income["records"] = [record, {"source": "tax", "record_id": "T2", "counted": False}]
+    f.assets["counted_accounts"] = [account]
+    findings = {x["rule"]: x["evidence"] for x in evaluate(f)[0]}
+    assert findings["declared.income"] == [{"source": "tax", "record_id": "T1"}]
+    assert findings["declared.financial_assets"] == [{"source": "bank", "record_id": "B1"}]
