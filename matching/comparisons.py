@@ -155,12 +155,17 @@ ADDRESS = Comparison("address", (
     Level("different", "TRUE", "坐落与住址不同", 0.12),
 ), gate=f"source = 'property' AND lv_id NOT IN {ID_AGREES}")
 
+CLASH_WEIGHT = -10.0
+"""Bits against a row when the member already has a record with their own ID at the same payer,
+for the same item and month (see the `clash` level)."""
 REGULAR_ROWS = 3
 """A member is *regular* at an organisation with at least this many ID-bearing rows there: a
 namesake would then show up with an ID too, so "only the member's ID" means something."""
 ORGANISATION = Comparison("organisation", (
     Level("unknown", "s_org IS NULL", "无单位（险种、账户）信息", null=True),
     Level("unseen", "coalesce(m_kind_rows, 0) = 0", "本人在该来源没有带身份证号的记录", 0.05),
+    Level("clash", "coalesce(s_clash, 0) > 0", "本人在该单位同一项目同月已有带身份证号的记录（此记录应属同名的他人，或是重复记录）",
+          0.01, fixed_weight=CLASH_WEIGHT),
     Level("known_unique", f"s_org_ids = [m_id] AND m_org_rows >= {REGULAR_ROWS}",
           "同名者在该单位（险种、账户）带身份证号的记录只有本人的", 0.6),
     Level("known", "list_contains(s_org_ids, m_id)", "本人在该单位（险种、账户）也有记录", 0.1),
@@ -176,7 +181,15 @@ without an agreeing ID are blocked on the name), so its u is that of a *namesake
 `known`, the share of the organisation among the rows of its kind (`tf_org_u`); for
 `known_unique`, that share times the chance that a namesake there has every one of their
 rows without an ID (`tf_org_unique_u`: the missing-ID rate to the power of the member's
-other rows there)."""
+other rows there).
+
+`clash` comes first: a person has one record per payer, item (or insurance type) and month, so
+a row falling in a month where the member already has one there with their own ID (`s_clash`:
+how many of the unit's rows do) is a namesake's — a coworker whose rows never carry an ID — or
+a copy, which must not count twice either. Its weight is fixed (`CLASH_WEIGHT`), not estimated:
+the level occurs only among namesakes' pairs, which EM would read as rare and so as evidence for
+a match. Payers that are not named (`所得项目:…`, `险种:…`) are not compared: one person may have
+several unnamed payers in a month."""
 
 COMPARISONS: tuple[Comparison, ...] = (ID_NUMBER, NAME, BIRTH_DATE, GENDER, COUNTY, ADDRESS, ORGANISATION)
 FIELD_LABELS = {"id_number": "身份证号", "name": "姓名", "birth_date": "出生日期", "gender": "性别",
@@ -193,7 +206,7 @@ PAIR_COLUMNS = {
     "s_wild": "BOOLEAN", "s_birth": "DATE", "s_gender": "VARCHAR", "s_birthplace": "VARCHAR",
     "s_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
               "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
-    "s_org": "VARCHAR", "s_org_ids": "VARCHAR[]", "source": "VARCHAR",
+    "s_org": "VARCHAR", "s_org_ids": "VARCHAR[]", "s_clash": "BIGINT", "source": "VARCHAR",
     "m_id": "VARCHAR", "m_legacy": "BOOLEAN", "m_std": "VARCHAR", "m_pinyin": "VARCHAR", "m_nchars": "INTEGER",
     "m_wild": "BOOLEAN", "m_birth": "DATE", "m_gender": "VARCHAR", "m_county": "VARCHAR", "m_birthplace": "VARCHAR",
     "m_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "

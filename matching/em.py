@@ -152,17 +152,17 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
         delta = 0.0
         for f in fields:
             onehot = _onehot(patterns[f.name], len(f.levels))
-            new_m = matches @ onehot + prior_strength * m0[f.name]
-            new_m = new_m / new_m.sum()
-            delta = max(delta, float(np.max(np.abs(new_m - m[f.name]))))
-            m[f.name] = np.maximum(new_m, 1e-12)
             if f.estimate_u:
                 new_u = nonmatches @ onehot + f.background
                 new_u = _capped(np.maximum(new_u / new_u.sum(), floor), f)
                 delta = max(delta, float(np.max(np.abs(np.log(new_u) - np.log(u[f.name])))) * 1e-2)
                 u[f.name] = new_u
-            for level, bits in f.fixed_weight.items():
-                m[f.name][level] = u[f.name][level] * 2.0 ** bits
+            new_m = matches @ onehot + prior_strength * m0[f.name]
+            new_m = new_m / new_m.sum()
+            for level, bits in f.fixed_weight.items():   # before comparing: it is not estimated
+                new_m[level] = u[f.name][level] * 2.0 ** bits
+            delta = max(delta, float(np.max(np.abs(new_m - m[f.name]))))
+            m[f.name] = np.maximum(new_m, 1e-12)
         new_prior = min(max(matches.sum() / n_total, floor), 0.5)
         delta = max(delta, abs(np.log(new_prior) - np.log(prior)) * 1e-2)
         prior = new_prior

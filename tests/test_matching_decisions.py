@@ -21,6 +21,7 @@ ZW, XY, LN1, LN2, WF = (_id("14010519800101001"), _id("14010519820202002"), _id(
 # Background people fill the province, so that frequencies mean something.
 BACKGROUND = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(120)]
 EMPLOYER, SHOP = "山西宏达煤业有限公司", "太原市万通食品有限公司"
+EMPLOYER_AS_WRITTEN = "山西宏达煤业有限责任公司"   # the same employer, spelled otherwise by another clerk
 
 
 def _tax_rows() -> list[tuple]:
@@ -40,7 +41,8 @@ def _tax_rows() -> list[tuple]:
     for name, idn in BACKGROUND:
         add(name, idn, SHOP, months=6)
     add("张秀英", ZW, SHOP, months=1)               # T: 张秀英's row carrying 张伟's ID
-    add("李娜", None, EMPLOYER, months=1)           # T: a 李娜 row without an ID at their employer
+    rows.append((f"T{n + 1:06d}", "李娜", None, EMPLOYER, date(2026, 11, 1)))  # T: a 李娜 row without an ID
+    rows.append((f"T{n + 2:06d}", "李娜", None, EMPLOYER_AS_WRITTEN, date(2026, 3, 1)))  # T: … in a month both have
     return rows
 
 
@@ -98,6 +100,15 @@ def test_two_people_who_cannot_be_told_apart_are_never_a_guess(linked):
     assert all(x["decision"] == "review" and x["p"] < 0.6 for x in decisions)
     for x in decisions:
         assert x["evidence"]["competitor"] is not None
+
+
+def test_a_row_in_a_month_the_member_already_has_at_that_employer_is_not_theirs(linked):
+    """One wage per payer, item and month: a second one without an ID is a same-name coworker's
+    (or a copy, which must not count twice either)."""
+    (clashing,) = _rid("李娜", None, EMPLOYER_AS_WRITTEN)     # March: both 李娜 have their March wage there
+    (free,) = _rid("李娜", None, EMPLOYER)                   # November: neither has
+    assert len(linked[free]) == 2                            # the same row in a free month is a question
+    assert clashing not in linked
 
 
 def test_members_without_consent_are_never_matched(linked):

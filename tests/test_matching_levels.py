@@ -89,6 +89,8 @@ CASES = [
 CASES += [
     {"field": "organisation", "left": {"organisation": "山西宏达煤业有限公司", "org_ids": [ID]},
      "right": {"id_number": ID, "kind_rows": 24, "org_rows": 12}, "expected": "known_unique", "no_row_id": True},
+    {"field": "organisation", "left": {"organisation": "山西宏达煤业有限公司", "org_ids": [ID], "clash_rows": 12},
+     "right": {"id_number": ID, "kind_rows": 24, "org_rows": 12}, "expected": "clash", "no_row_id": True},
     {"field": "organisation", "left": {"organisation": "山西宏达煤业有限公司", "org_ids": [ID]},
      "right": {"id_number": ID, "kind_rows": 2, "org_rows": 2}, "expected": "known", "no_row_id": True},
     {"field": "organisation", "left": {"organisation": "山西宏达煤业有限公司", "org_ids": [ID, ID_OTHER]},

@@ -100,3 +100,17 @@ def test_em_recovers_the_parameters_it_was_given():
     for f in range(4):
         np.testing.assert_allclose(result.m[f"f{f}"], m[f, :k[f]], atol=2e-3)
         np.testing.assert_allclose(result.u[f"f{f}"], np.maximum(u[f, :k[f]], 0.5 / n), atol=2e-3)
+
+
+def test_em_with_a_fixed_weight_level_converges_and_keeps_that_weight():
+    """A level whose weight is given (the organisation's `clash`) is not estimated: the fit must
+    still converge (it once compared the estimate with the fixed value every iteration and ran
+    to its cap) and the level must end with exactly the given weight."""
+    pats = np.array(list(itertools.product(range(3), range(2))))
+    count = np.array([900.0, 50.0, 30.0, 400.0, 5.0, 2000.0])
+    fields = [Field("a", ("agree", "clash", "other"), np.array([0.8, 0.01, 0.19]), estimate_u=True,
+                    background=np.array([10.0, 50.0, 1e5]), fixed_weight={1: -10.0}),
+              Field("b", ("agree", "disagree"), np.array([0.9, 0.1]), estimate_u=True, background=np.array([1.0, 1e5]))]
+    result = fit({"a": pats[:, 0], "b": pats[:, 1], "count": count}, fields, n_total=1e5, max_iterations=500)
+    assert result.converged and result.iterations < 500
+    assert abs(np.log2(result.m["a"][1] / result.u["a"][1]) + 10.0) < 1e-9
