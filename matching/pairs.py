@@ -101,7 +101,11 @@ def siblings_sql(version: int) -> str:
     """`mt_sibling_ids(pinyin, s_org, id_number, n)` and `mt_siblings(pinyin, s_org, ids, counts)`:
     for the units decided one by one, the valid IDs (and their rows) at the same organisation
     under a name that *sounds* the same — who else could this row be? (By sound, so that a
-    homophone slip cannot hide a namesake.)"""
+    homophone slip cannot hide a namesake.)
+
+    Only IDs that belong to that name count: an ID whose rows mostly carry another name is a
+    relative's written on this person's row, not a namesake of theirs (a probe's 黄莉 lost her
+    "only she has an ID here" evidence to one row bearing her husband's ID)."""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
@@ -115,8 +119,14 @@ held AS (
     JOIN mt_org_keys o ON o.org = u.organisation
     WHERE u.source IN ('tax', 'social_insurance', 'bank') AND u.id_number IS NOT NULL AND NOT u.invalid
       AND k.pinyin IN (SELECT pinyin FROM keys)
+), owners AS (       -- the name (by sound) each of these IDs is mostly written with
+    SELECT i.id_number, arg_max(k.pinyin, {{'rows': i.n, 'pinyin': k.pinyin}}) AS pinyin
+    FROM mt_identities i JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE i.id_number IN (SELECT id_number FROM held) AND NOT i.invalid
+    GROUP BY 1
 )
-SELECT pinyin, s_org, id_number, sum(n) AS n FROM held SEMI JOIN keys USING (pinyin, s_org) GROUP BY ALL;
+SELECT pinyin, s_org, id_number, sum(n) AS n FROM held SEMI JOIN keys USING (pinyin, s_org)
+SEMI JOIN owners USING (id_number, pinyin) GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE mt_siblings AS
 SELECT pinyin, s_org, list(id_number ORDER BY id_number) AS ids, list(n ORDER BY id_number) AS counts
 FROM mt_sibling_ids GROUP BY ALL;

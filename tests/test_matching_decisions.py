@@ -42,6 +42,7 @@ def _tax_rows() -> list[tuple]:
         add(name, idn, SHOP, months=6)
     add("张秀英", ZW, SHOP, months=1)               # T: 张秀英's row carrying 张伟's ID
     rows.append((f"T{n + 1:06d}", "李娜", None, EMPLOYER, date(2026, 11, 1)))  # T: a 李娜 row without an ID
+    rows.append((f"T{n + 3:06d}", "张秀英", None, SHOP, date(2026, 11, 1)))    # T: 张秀英 without an ID
     rows.append((f"T{n + 2:06d}", "李娜", None, EMPLOYER_AS_WRITTEN, date(2026, 3, 1)))  # T: … in a month both have
     return rows
 
@@ -109,6 +110,15 @@ def test_a_row_in_a_month_the_member_already_has_at_that_employer_is_not_theirs(
     (free,) = _rid("李娜", None, EMPLOYER)                   # November: neither has
     assert len(linked[free]) == 2                            # the same row in a free month is a question
     assert clashing not in linked
+
+
+def test_a_relatives_id_on_one_row_does_not_make_a_namesake(linked):
+    """张秀英's rows at the shop carry her ID, and one carries 张伟's by mistake: 张伟's ID is still
+    his, not a second 张秀英's, so her row without an ID there is hers alone."""
+    (rid,) = _rid("张秀英", None, SHOP)
+    (link,) = linked[rid]
+    assert link["member"] == ("R1", "A", 2)
+    assert "同名者在该单位（险种、账户）带身份证号的记录只有本人的" in link["evidence"]["summary"]
 
 
 def test_members_without_consent_are_never_matched(linked):
