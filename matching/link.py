@@ -62,7 +62,7 @@ SYNTHETIC_KEYS = ("所得项目:", "险种:")
 TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
-               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash")
+               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs")
 REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
 
 
@@ -141,6 +141,7 @@ def compare(run: Run) -> None:
     run.sql(blocking.row_units_sql(NAME_KEY_VERSION), "row-track units")
     run.sql(pairs.member_kinds_sql(), "member rows per source")
     run.sql(pairs.siblings_sql(NAME_KEY_VERSION), "same-name rows at the same organisation")
+    run.sql(pairs.held_pairs_sql(), "members with rows at the row's organisation")
     run.sql(pairs.clash_sql(SYNTHETIC_KEYS), "rows in a month the member already has")
     strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
     run.register("mt_addr", address_table(strings))
