@@ -33,13 +33,18 @@ def _counted(rec: dict) -> bool:
 def classify_income(records: list[dict], params: dict) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
 
-    A contribution base stands in as wage evidence only for a member-month without a counted
-    wage row from tax, and only once per member-month (several insurances share one base).
+    A contribution base stands in as wage evidence only for a member-month without a wage row
+    from tax — neither counted nor waiting for review: the base is no measure of a wage whose
+    own record a caseworker is about to confirm (it has a floor, so it overstated low wages while
+    their tax rows sat in review) — and only once per member-month (several insurances share one
+    base).
     """
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
     taxed_months = {(r["member_no"], r["period"]) for r in records
                     if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and _counted(r)}
+    pending_months = {(r["member_no"], r["period"]) for r in records
+                      if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and not _counted(r)}
     base_taken: set = set()
     for r in sorted(records, key=lambda r: (r["kind"], -(r["amount"] or 0))):
         r["counted"], r["note"] = False, None
@@ -53,6 +58,8 @@ def classify_income(records: list[dict], params: dict) -> list[dict]:
             key = (r["member_no"], r["period"])
             if key in taxed_months:
                 r["note"] = "当月已有税务工资记录，缴费基数不重复计入"
+            elif key in pending_months:
+                r["note"] = "当月税务工资记录待复核，缴费基数不作为工资佐证"
             elif key in base_taken:
                 r["note"] = "同月缴费基数已计入一次"
             else:

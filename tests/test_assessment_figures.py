@@ -32,6 +32,10 @@ CASES = [
     ("pensions count", [rec(1, "benefit", m, "养老金", 2400.0, insurance_type="企业职工基本养老保险") for m in range(1, 13)],
      2400.0, ["social_insurance"]),
     ("review links are shown but not counted", [rec(1, "tax_income", 1, "工资薪金", 12000.0, decision="review")], 0.0, []),
+    ("no base stands in for a wage whose tax row waits for review",
+     [rec(1, "tax_income", 1, "工资薪金", 2300.0, decision="review"),
+      rec(1, "contribution", 1, "缴费基数（工资佐证）", 4000.0), rec(1, "contribution", 2, "缴费基数（工资佐证）", 4000.0)],
+     4000.0 / 12, ["social_insurance_contribution_base"]),
     ("confirmed links count like auto", [rec(1, "tax_income", 1, "工资薪金", 12000.0, decision="confirmed")], 1000.0, ["tax"]),
     ("supporters' income is not household income", [rec(9, "tax_income", 1, "工资薪金", 12000.0)], 0.0, []),
 ]
