@@ -101,11 +101,19 @@ ID_NUMBER = Comparison("id_number", (
     Level("different", "TRUE", "身份证号不同", 0.004),
 ), estimate_u=True)
 
+FUZZY_PINYIN_SQL = ("regexp_replace(regexp_replace(regexp_replace({col}, '(^| )([zcs])h', '\\1\\2', 'g'), "
+                    "'(^| )n', '\\1l', 'g'), 'ng( |$)', 'n\\1', 'g')")
+"""A name's toneless pinyin with the sounds many speakers (and the clerks who type what they hear)
+do not tell apart folded together: zh/z, ch/c, sh/s, n/l, -ng/-n (敏/明, 玲/琳, 斌/兵, 丽/妮, 芳/帆)."""
+
 NAME = Comparison("name", (
     Level("exact", "s_std = m_std", "姓名一致", 0.92),
     Level("wildcard", "(s_wild OR m_wild) AND s_nchars = m_nchars AND (s_std LIKE replace(m_std, '?', '_') "
           "OR m_std LIKE replace(s_std, '?', '_'))", "姓名一致（含无法识别的字）", 0.003),
     Level("same_pinyin", "s_pinyin = m_pinyin", "姓名同音", 0.05),
+    Level("similar_sound", "s_nchars = m_nchars AND levenshtein(s_std, m_std) = 1 AND "
+          f"{FUZZY_PINYIN_SQL.format(col='s_pinyin')} = {FUZZY_PINYIN_SQL.format(col='m_pinyin')}",
+          "姓名一字近音（方音之差）", 0.01),
     Level("one_char_different", "levenshtein(s_std, m_std) = 1", "姓名一字之差", 0.01),
     Level("different", "TRUE", "姓名不同", 0.005),
 ), tf_columns=(("exact", "tf_name_u"),), estimate_u=True)
@@ -163,6 +171,7 @@ REGULAR_ROWS = 3
 namesake would then show up with an ID too, so "only the member's ID" means something."""
 ORGANISATION = Comparison("organisation", (
     Level("unknown", "s_org IS NULL", "无单位（险种、账户）信息", null=True),
+    Level("account_unseen", "source = 'bank' AND s_org_ids IS NULL", "该账户没有带身份证号的记录", null=True),
     Level("unseen", "coalesce(m_kind_rows, 0) = 0", "本人在该来源没有带身份证号的记录", 0.05),
     Level("clash", "coalesce(s_clash, 0) > 0", "本人在该单位同一项目同月已有带身份证号的记录（此记录应属同名的他人，或是重复记录）",
           0.01, fixed_weight=CLASH_WEIGHT),
@@ -182,6 +191,10 @@ without an agreeing ID are blocked on the name), so its u is that of a *namesake
 `known_unique`, that share times the chance that a namesake there has every one of their
 rows without an ID (`tf_org_unique_u`: the missing-ID rate to the power of the member's
 other rows there).
+
+`account_unseen`: a bank account none of whose rows carries an ID under that name says nothing
+either way (no evidence, like `unknown`): a bank sends one balance row per account, and people hold
+several, so the member's ID-bearing rows being on other accounts is no sign against them.
 
 `clash` comes first: a person has one record per payer, item (or insurance type) and month, so
 a row falling in a month where the member already has one there with their own ID (`s_clash`:

@@ -39,6 +39,11 @@ CASES = [
     {"field": "name", "left": {"name": "张伟"}, "right": {"name": "章伟"}, "expected": "same_pinyin"},
     {"field": "name", "left": {"name": "王丽"}, "right": {"name": "汪莉"}, "expected": "same_pinyin"},
     {"field": "name", "left": {"name": "单伟"}, "right": {"name": "善伟"}, "expected": "same_pinyin"},   # 单 shàn
+    {"field": "name", "left": {"name": "刘玲"}, "right": {"name": "刘琳"}, "expected": "similar_sound"},  # ling/lin
+    {"field": "name", "left": {"name": "陈敏"}, "right": {"name": "陈明"}, "expected": "similar_sound"},
+    {"field": "name", "left": {"name": "李妮"}, "right": {"name": "李丽"}, "expected": "similar_sound"},  # n/l
+    {"field": "name", "left": {"name": "周芳"}, "right": {"name": "周帆"}, "expected": "similar_sound"},  # fang/fan
+    {"field": "name", "left": {"name": "张伟"}, "right": {"name": "张军"}, "expected": "one_char_different"},
     {"field": "name", "left": {"name": "曾伟"}, "right": {"name": "增伟"}, "expected": "same_pinyin"},   # 曾 zēng
     {"field": "name", "left": {"name": "区伟"}, "right": {"name": "欧伟"}, "expected": "same_pinyin"},   # 区 ōu
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "王建华"}, "expected": "one_char_different"},
@@ -84,6 +89,9 @@ CASES = [
     {"field": "organisation", "left": {"organisation": "山西宏达煤业有限公司", "org_ids": [ID]},
      "right": {"id_number": ID_OTHER, "kind_rows": 24, "org_rows": 12}, "expected": "other"},
     {"field": "organisation", "left": {"organisation": None}, "right": {}, "expected": "unknown"},
+    {"field": "organisation", "left": {"source": "bank", "organisation": "晋商银行", "account_number": "6222****3986",
+                                       "org_ids": None}, "right": {"id_number": ID, "kind_rows": 2},
+     "expected": "account_unseen", "no_row_id": True},
 ]
 # rows without an ID (the organisation is only compared when the ID does not settle it)
 CASES += [
