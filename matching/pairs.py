@@ -23,6 +23,10 @@ from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGUL
 from matching.sides import ACCOUNT_KEY_SQL, id_side_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
+BANK_NAME_ONLY_MAX_U = 1e-4
+"""Name frequency (share of IDs) up to which a bank row without an ID is paired on its name alone
+(or, in a small warehouse, a name at most two IDs carry): a commoner name could not reach even
+`review` on its name, and would pair with dozens of members."""
 """Name levels that, with an agreeing ID, show which rows are the member's own."""
 
 
@@ -211,7 +215,9 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     organisation (tax, social insurance, bank) is kept only when the member has ID-bearing rows
     there:
     anyone else would be outweighed by the `unseen` / `other` levels anyway, and a common name
-    would otherwise pair each such row with dozens of members.
+    would otherwise pair each such row with dozens of members. A bank row is the exception for
+    an uncommon name (`BANK_NAME_ONLY_MAX_U`): a bank sends one balance row per account, so when
+    that row lacks the ID nobody has rows "there", and the name is the only evidence.
     """
     base = f"""(
     SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,
@@ -224,7 +230,10 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
            (SELECT orphan FROM mt_missing_rate) AS orphan_rate
     FROM (SELECT r.*, p.mid FROM mt_rows r JOIN mt_ipairs p ON p.iid = r.iid AND p.track = 'row'
           WHERE p.rules <> 16 OR r.org_kind IS NULL
-          UNION ALL     -- name-only pairs: only members with ID-bearing rows at the row's organisation
+             OR (r.org_kind = 'bank' AND coalesce(p.tf_name_u, 0) <= greatest({BANK_NAME_ONLY_MAX_U},
+                 2.5 / (SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid)))
+          UNION         -- name-only pairs: only members with ID-bearing rows at the row's organisation
+                        -- (UNION: an uncommon name's bank row may be in both branches)
           SELECT r.*, p.mid FROM mt_rows r JOIN mt_held_pairs h ON h.uid = r.uid
           JOIN mt_ipairs p ON p.iid = r.iid AND p.mid = h.mid AND p.track = 'row' AND p.rules = 16
          ) r

@@ -115,6 +115,14 @@ def test_no_row_is_auto_linked_to_the_wrong_person(province):
     assert not wrong
 
 
+def test_no_row_is_linked_twice_to_the_same_member(province):
+    root, _, _ = province
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        twice = con.execute("SELECT source, record_id, request_id, household_id, member_no, count(*) FROM links "
+                            "GROUP BY ALL HAVING count(*) > 1").fetchall()
+    assert not twice
+
+
 def test_every_row_with_only_formatting_noise_is_auto_linked_to_its_owner(province):
     root, truth, _ = province
     rows = truth["source_rows"]

@@ -231,3 +231,9 @@ def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_
         rid: ("H1", 1, "auto") for rid in [f"T{m}" for m in range(1, 8)] + ["T9"]}
     assert {links.get(f"T1{m}") for m in range(3)} == {("H2", 1, "auto")}
     assert "T8" not in links
+
+
+def test_no_source_row_is_linked_twice_to_the_same_member(linked):
+    for rid, xs in linked.items():
+        members = [x["member"] for x in xs]
+        assert len(members) == len(set(members)), rid

@@ -30,7 +30,7 @@ def test_answers_dropped_back_are_stored_and_respected_by_the_next_pass(tmp_path
     rows = cells[1:]
     assert rows
     confirm = rows[0][col["记录编号"]]
-    deny = rows[1][col["记录编号"]] if len(rows) > 1 else None
+    deny = next((r[col["记录编号"]] for r in rows[1:] if r[col["记录编号"]] != confirm), None)  # another record
     answers = {confirm: ("确认", "张科员", "核实为本人")}
     if deny:
         answers[deny] = ("否认", "张科员", "同名他人")
