@@ -62,7 +62,7 @@ SYNTHETIC_KEYS = ("所得项目:", "险种:")
 TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
-               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs")
+               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand")
 REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
 
 
@@ -145,6 +145,8 @@ def compare(run: Run) -> None:
     run.sql(pairs.clash_sql(SYNTHETIC_KEYS), "rows in a month the member already has")
     strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
     run.register("mt_addr", address_table(strings))
+    ids = run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid", "distinct IDs")
+    run.sql(pairs.row_candidates_sql(max(pairs.BANK_NAME_ONLY_MAX_U, 2.5 / max(ids, 1))), "row candidates")
     run.sql(pairs.row_pairs_sql(SYNTHETIC_KEYS), "row pairs")
     run.counts["candidate_pairs"] = int(run.scalar(
         "SELECT (SELECT coalesce(sum(s_rows), 0) FROM mt_ipairs WHERE track = 'identity') + "

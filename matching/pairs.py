@@ -199,6 +199,25 @@ SELECT DISTINCT a FROM (
 """
 
 
+def row_candidates_sql(bank_name_u: float) -> str:
+    """`mt_row_cand(uid, mid)`: the (unit, member) pairs of the row track worth scoring (see
+    `row_pairs_sql`), each kind found on its own with its filter applied before the join: at
+    100k households the units of the row track times their identities' candidates are 58 M
+    pairs, almost all of them name-only pairs of common names, and a planner handed the whole
+    condition at once formed all of them first (25 s)."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_row_cand AS
+WITH p AS MATERIALIZED (SELECT iid, mid, rules, tf_name_u FROM mt_ipairs WHERE track = 'row'),
+held AS MATERIALIZED (SELECT h.uid, h.mid, r.iid FROM mt_held_pairs h JOIN mt_rows r USING (uid))
+SELECT r.uid, p.mid FROM mt_rows r JOIN p USING (iid) WHERE p.rules <> 16
+UNION SELECT r.uid, p.mid FROM mt_rows r JOIN p USING (iid) WHERE p.rules = 16 AND r.org_kind IS NULL
+UNION SELECT r.uid, p.mid FROM mt_rows r JOIN (SELECT * FROM p WHERE rules = 16
+                                                AND coalesce(tf_name_u, 0) <= {float(bank_name_u)!r}) p USING (iid)
+      WHERE r.org_kind = 'bank'
+UNION SELECT h.uid, h.mid FROM held h JOIN p ON p.iid = h.iid AND p.mid = h.mid WHERE p.rules = 16
+"""
+
+
 def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     """`mt_pairs`: one row per (unit, member) of the row track, with every level.
 
@@ -211,9 +230,9 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     (a black-box probe) 8 % of such people had no ID at all: the bare power, 1e-12 and less,
     had auto-linked 641 rows of same-name coworkers to applicants.
 
-    A pair found only by its sounding name (the row has no ID, rule 16) for a row with an
-    organisation (tax, social insurance, bank) is kept only when the member has ID-bearing rows
-    there:
+    The pairs are those of `mt_row_cand`. A pair found only by its sounding name (the row has no
+    ID, rule 16) for a row with an organisation (tax, social insurance, bank) is kept only when
+    the member has ID-bearing rows there:
     anyone else would be outweighed by the `unseen` / `other` levels anyway, and a common name
     would otherwise pair each such row with dozens of members. A bank row is the exception for
     an uncommon name (`BANK_NAME_ONLY_MAX_U`): a bank sends one balance row per account, so when
@@ -228,15 +247,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
            CASE WHEN r.org_kind = 'bank' THEN list_sum(sb.counts) / (SELECT count(*) FROM bank) ELSE ot.u END
                AS tf_org_u, (SELECT missing FROM mt_missing_rate) AS missing_rate,
            (SELECT orphan FROM mt_missing_rate) AS orphan_rate
-    FROM (SELECT r.*, p.mid FROM mt_rows r JOIN mt_ipairs p ON p.iid = r.iid AND p.track = 'row'
-          WHERE p.rules <> 16 OR r.org_kind IS NULL
-             OR (r.org_kind = 'bank' AND coalesce(p.tf_name_u, 0) <= greatest({BANK_NAME_ONLY_MAX_U},
-                 2.5 / (SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid)))
-          UNION         -- name-only pairs: only members with ID-bearing rows at the row's organisation
-                        -- (UNION: an uncommon name's bank row may be in both branches)
-          SELECT r.*, p.mid FROM mt_rows r JOIN mt_held_pairs h ON h.uid = r.uid
-          JOIN mt_ipairs p ON p.iid = r.iid AND p.mid = h.mid AND p.track = 'row' AND p.rules = 16
-         ) r
+    FROM (SELECT r.*, c.mid FROM mt_row_cand c JOIN mt_rows r USING (uid)) r
     JOIN mt_ipairs p ON p.iid = r.iid AND p.mid = r.mid
     JOIN mt_members m ON m.mid = p.mid
     LEFT JOIN mt_siblings sb ON sb.pinyin = r.pinyin AND sb.s_org = r.s_org
