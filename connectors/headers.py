@@ -106,3 +106,24 @@ def _reject_duplicates(mapping: dict[str, str], path: Path | str) -> None:
     if clashes:
         raise FileRejected(path, "; ".join(clashes) + "; keep one column per field (or rename the others) "
                            "and send the file again")
+
+
+def fields_of_row(table: Table, row: dict) -> dict:
+    """A row quoted as received (header -> cell, e.g. a quarantined row's `raw_row`) keyed by
+    field name instead, for whichever headers name a field; the rest is left out.
+
+    A row is quoted with its file's own headers (申请编号, REQUEST_ID …): whoever reads it back
+    for the request, household and member must map them as the file was mapped.
+
+    Example:
+        >>> from connectors.schema import TABLES
+        >>> fields_of_row(TABLES["applicants"], {"申请编号": "R1", "家庭编号 ": "H1", "成员序号": "x", "备注": "?"})
+        {'request_id': 'R1', 'household_id': 'H1', 'member_no': 'x'}
+    """
+    index = _index(table)
+    out: dict = {}
+    for header, value in row.items():
+        name = index.get(fold_header(str(header)))
+        if name is not None and name not in out:
+            out[name] = value
+    return out

@@ -22,6 +22,10 @@ import io
 import json
 from pathlib import Path
 
+import pyarrow as pa
+
+from connectors.headers import fields_of_row
+from connectors.schema import TABLES
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, mask_id, scrub_text
@@ -32,29 +36,42 @@ FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "fiel
 ID_FIELDS = ("id_number",)
 
 
-def held_households_sql() -> str:
+def held_households(con) -> list[tuple[str, str]]:
     """Create `held_households`: requested households of unanswered requests with a member row that
     was rejected and not since corrected; returns them (request_id, household_id).
 
     Verifying such a household without the member would understate its size and perhaps its
     income or assets, so it is not answered until the corrected row arrives (a later file with
-    that member of that household and request; the request is then answered again).
+    that member of that household and request; the request is then answered again). The
+    rejected rows are quoted with their file's own headers (申请编号 …), so they are mapped to
+    fields here as the file was: read by field name alone, a request with Chinese headers was
+    answered without its rejected member.
     """
-    return """
+    rejected = [_quoted_fields("applicants", raw) for (raw,) in con.execute(
+        "SELECT raw_row FROM quarantine WHERE source = 'applicants'").fetchall()]
+    con.register("held_rejected_src", pa.table({
+        "request_id": pa.array([_text(q.get("request_id")) for q in rejected], pa.string()),
+        "household_id": pa.array([_text(q.get("household_id")) for q in rejected], pa.string()),
+        "member_no": pa.array([_text(q.get("member_no")) for q in rejected], pa.string())}))
+    try:
+        return con.execute("""
 CREATE OR REPLACE TEMP TABLE held_households AS
-WITH rejected AS (
-    SELECT json_extract_string(raw_row, '$.request_id') AS request_id,
-           json_extract_string(raw_row, '$.household_id') AS household_id,
-           trim(json_extract_string(raw_row, '$.member_no')) AS member_no
-    FROM quarantine WHERE source = 'applicants'
-)
-SELECT DISTINCT q.request_id, q.household_id FROM rejected q
+SELECT DISTINCT q.request_id, q.household_id FROM held_rejected_src q
 JOIN (SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL) USING (request_id)
 LEFT JOIN applicant_members m ON m.origin = 'inbox' AND m.request_id = q.request_id
      AND m.household_id = q.household_id AND CAST(m.member_no AS VARCHAR) = q.member_no
 WHERE q.household_id IS NOT NULL AND m.member_no IS NULL;
-SELECT request_id, household_id FROM held_households ORDER BY ALL
-"""
+SELECT request_id, household_id FROM held_households ORDER BY ALL""").fetchall()
+    finally:
+        con.unregister("held_rejected_src")
+
+
+def _text(value) -> str | None:
+    """A quoted cell as the text it was (numbers from JSON or a spreadsheet, trimmed)."""
+    if value is None:
+        return None
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return text.strip() or None
 
 
 def _value(field: str | None, raw: str | None) -> str:
@@ -63,14 +80,19 @@ def _value(field: str | None, raw: str | None) -> str:
     return mask_id(raw) if field in ID_FIELDS else scrub_text(raw)
 
 
-def _lines(rows: list[dict]) -> list[dict]:
+def _quoted_fields(source: str, raw_row: str | None) -> dict:
+    """A quarantined row's cells by field name (the row is quoted with its file's own headers)."""
+    try:
+        raw = json.loads(raw_row) if raw_row else {}
+    except (TypeError, ValueError):
+        raw = {}
+    return fields_of_row(TABLES[source], raw) if isinstance(raw, dict) and source in TABLES else {}
+
+
+def _lines(rows: list[dict], source: str) -> list[dict]:
     out = []
     for r in rows:
-        try:
-            raw = json.loads(r["raw_row"]) if r["raw_row"] else {}
-        except (TypeError, ValueError):
-            raw = {}
-        raw = raw if isinstance(raw, dict) else {}
+        raw = _quoted_fields(source, r["raw_row"])
         out.append({"row_number": r["row_number"], "request_id": raw.get("request_id"),
                     "household_id": raw.get("household_id"), "member_no": raw.get("member_no"),
                     "name": raw.get("name"), "field": r["field"], "reason": scrub_text(r["reason"] or ""),
@@ -131,7 +153,7 @@ def report_row_errors(ctx: PassContext) -> int:
             "SELECT DISTINCT request_id FROM requests WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]
         folder = private_dir(ctx.root / "rejected" / (agency or source))
         note = _target(folder, Path(path).name, file_hash)
-        text, table = _texts(path, _lines(rows), loaded, requests, agency)
+        text, table = _texts(path, _lines(rows, source), loaded, requests, agency)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
         ctx.con.execute("UPDATE files SET errors_reported_at = now() WHERE file_hash = ? AND batch_id = ? "

@@ -20,7 +20,7 @@ from matching import link_work_members
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
-from pipelines.row_errors import held_households_sql
+from pipelines.row_errors import held_households
 from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.testhooks import pause_point
@@ -36,7 +36,7 @@ def select_work(ctx: PassContext) -> int:
         rolls = "SELECT r.* FROM rolls_current r JOIN rolls_work USING (request_id, household_id)"
     else:
         rolls = "SELECT * FROM rolls_current WHERE FALSE"
-    held = run_sql(ctx.con, held_households_sql(), label="households with a rejected member row").fetchall()
+    held = held_households(ctx.con)
     if held:
         ctx.counts["households_held"] = len(held)
         ctx.messages.append(f"{len(held)} requested household(s) not answered until their rejected member rows "

@@ -73,3 +73,26 @@ def test_a_household_with_a_rejected_member_waits_for_the_corrected_rows(answere
     assert {p.stem for p in folder.glob("HH*.json")} == {r["household_id"] for r in rows}
     doc = json.loads((folder / f"{sorted(held)[0]}.json").read_text(encoding="utf-8"))
     assert len(doc["members"]) == sum(1 for r in rows if r["household_id"] in held)
+
+
+def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_member_too(tmp_path):
+    """The rejected row is quoted with the file's own headers (申请编号 …): held households and the
+    error report must read them as the file was read (they once looked for `request_id` only, and
+    such a household was answered without its member)."""
+    from connectors.schema import TABLES
+
+    root = tmp_path / "root"
+    generate(root, households=6, seed=37, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    households = [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM rolls_current ORDER BY 1 LIMIT 2")]
+    rows = request_rows(root, households, "REQ-ERR-ZH", AGENCY)
+    two = [i for i, r in enumerate(rows) if r["household_id"] == households[1]]
+    rows[two[-1]] = {**rows[two[-1]], "member_no": "x"}          # not a member number
+    chinese = {f.name: f.aliases[0] for f in TABLES["applicants"].fields if f.aliases}
+    write_csv(root / "inbox" / AGENCY / "request_zh.csv", [{chinese.get(k, k): v for k, v in r.items()} for r in rows])
+    run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+    folder = root / "outbox" / AGENCY / "REQ-ERR-ZH"
+    assert {p.stem for p in folder.glob("*.json")} == {households[0]}
+    with (root / "rejected" / AGENCY / "request_zh.csv.errors.csv").open(encoding="utf-8-sig") as fh:
+        (listed,) = list(csv.DictReader(fh))
+    assert (listed["request_id"], listed["household_id"], listed["field"]) == ("REQ-ERR-ZH", households[1], "member_no")
