@@ -15,7 +15,9 @@ recorded facts (`household_facts`, one row per re-verification):
 
 An income source is a (member, source, item, payer) with a counted record in the last
 `ACTIVE_MONTHS` months that the department has delivered (never past the income window), so a
-department exporting a month late does not make every job "end" and "start" again.
+department exporting a month late does not make every job "end" and "start" again. A benefit
+(a pension, unemployment benefit: social insurance `待遇`) is paid every month, so it has ended
+as soon as a delivered month lacks it (`ACTIVE_MONTHS_BENEFIT`).
 Only review-free links count (a `review` link is not yet the household's).
 
 A household with an alert gets its full report in `outbox/<agency>/nightly-<date>/`; one
@@ -39,6 +41,7 @@ from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
 ACTIVE_MONTHS = 3
+ACTIVE_MONTHS_BENEFIT = 1
 OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
 OUTCOME_CN = {"pass": "通过", "review": "需复核", "fail": "不通过"}
 
@@ -61,16 +64,20 @@ def income_sources(doc: dict) -> list[dict]:
     months = max(int(doc["window"]["months"]), 1)
     totals: dict = defaultdict(float)
     last: dict = {}
+    benefit: set = set()
     for r in doc["income"]["records"]:
         if not r.get("counted") or r["decision"] == "review":
             continue
         key = (r["member_no"], r["source"], r["item"], r.get("payer") or "")
         totals[key] += float(r["amount"] or 0)
         last[key] = max(last.get(key, ""), r["period"])
+        if r.get("kind") == "benefit":
+            benefit.add(key)
     out = []
     for key, latest in sorted(last.items()):
         delivered = min(window_end, _month((doc.get("data_as_of") or {}).get(key[1])) or window_end)
-        if latest >= _minus_months(delivered, ACTIVE_MONTHS - 1):
+        active = ACTIVE_MONTHS_BENEFIT if key in benefit else ACTIVE_MONTHS
+        if latest >= _minus_months(delivered, active - 1):
             member, source, item, payer = key
             label = f"{names.get(member, member)}：{item}" + (f"（{payer}）" if payer else "")
             out.append({"key": "|".join(map(str, key)), "label": label, "monthly": round(totals[key] / months, 2)})

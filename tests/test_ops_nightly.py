@@ -157,3 +157,21 @@ def test_compare(case):
     prev = {**PREVIOUS, **case.get("previous", {})}
     got = compare(prev, {**PREVIOUS, **case["changes"]})
     assert sorted((a["kind"], a["severity"]) for a in got) == sorted(case["kinds"])
+
+
+def test_a_pension_missing_from_a_delivered_month_has_ended_a_wage_gap_has_not():
+    """Pensions are paid every month: once social insurance has delivered July without the
+    pension, it ended (a probe's stopped pension was never alerted); a wage may skip a month."""
+    from pipelines.alerts import income_sources
+
+    def rec(kind, source, item, month):
+        return {"member_no": 1, "kind": kind, "source": source, "item": item, "payer": None, "period": f"2025-{month:02d}",
+                "amount": 1000.0, "counted": True, "decision": "auto"}
+
+    doc = {"members": [{"member_no": 1, "name": "牛丽飞"}], "window": {"end": "2025-07-31", "months": 12},
+           "data_as_of": {"social_insurance": "2025-07-31", "tax": "2025-07-31"},
+           "income": {"records": [rec("benefit", "social_insurance", "养老金", m) for m in range(1, 7)]
+                      + [rec("tax_income", "tax", "工资薪金", m) for m in range(1, 7)]}}
+    assert [s["label"] for s in income_sources(doc)] == ["牛丽飞：工资薪金"]
+    doc["data_as_of"]["social_insurance"] = "2025-06-30"          # July not delivered yet: still paid
+    assert [s["label"] for s in income_sources(doc)] == ["牛丽飞：养老金", "牛丽飞：工资薪金"]
