@@ -107,13 +107,14 @@ def tekun(f: Facts) -> list[dict]:
         out.append(finding("tekun.income", "fail", f"人均月收入{_yuan(per_capita)}，高于特困供养标准{_yuan(std)}",
                            [r for r in f.income["records"] if r.get("counted")]))
     line = f.params["supporter_income_multiple"] * f.standard.dibao
-    asset_line = f.params["asset_multiplier"] * f.standard.dibao
+    multiple = f.params.get("supporter_asset_multiple")
+    asset_line = float(multiple) * f.standard.dibao if multiple is not None else None
     for s in f.supporters:
         means, evidence = [], []
         if s["monthly_income"] > line:
             means.append(f"月收入{_yuan(s['monthly_income'])}，超过{_yuan(line)}")
             evidence += s.get("evidence", [])
-        if (s.get("financial_total") or 0.0) > asset_line:   # the household's own per-capita asset limit
+        if asset_line is not None and (s.get("financial_total") or 0.0) > asset_line:
             means.append(f"金融资产{_yuan(s['financial_total'])}，超过{_yuan(asset_line)}")
             evidence += s.get("asset_evidence", [])
         if means:

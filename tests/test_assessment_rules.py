@@ -26,7 +26,7 @@ def facts(program="dibao", n=2, income=0.0, financial=0.0, vehicles=(), properti
                  assets={"financial_total": financial, "financial": [], "held_vehicles": list(vehicles),
                          "held_properties": list(properties),
                          "declared_financial_total": kw.pop("declared_assets", None)},
-                 standard=STD, params=PARAMS, **kw)
+                 standard=STD, params=kw.pop("params", PARAMS), **kw)
 
 
 def car(vtype="小型轿车"):
@@ -59,6 +59,10 @@ CASES = [
     ("tekun supporter with savings over the asset line is a finding",
      facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 0.0,
                                      "financial_total": 24 * 628.0 + 1}]), {("tekun.supporter", "warn")}, "review"),
+    ("tekun supporter savings are not checked where the policy sets no multiple",
+     facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 0.0,
+                                     "financial_total": 1e6}], params={**PARAMS, "supporter_asset_multiple": None}),
+     set(), "pass"),
     ("tekun supporter with savings at the asset line is no finding",
      facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 0.0,
                                      "financial_total": 24 * 628.0}]), set(), "pass"),
