@@ -123,7 +123,10 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
     for f in fields:
         base = f.u_fixed if not f.estimate_u else f.background + count @ _onehot(patterns[f.name], len(f.levels))
         base = np.maximum(np.asarray(base, float), 0.0)
-        u[f.name] = _capped(np.maximum(base / max(base.sum(), 1e-300), floor), f)
+        if base.sum() > 0:
+            u[f.name] = _capped(np.maximum(base / base.sum(), floor), f)
+        else:   # no pair compares the field at all (a tiny warehouse): no evidence either way, weight 0
+            u[f.name] = m0[f.name].copy()
     for f in fields:
         for level, bits in f.fixed_weight.items():
             m[f.name][level] = u[f.name][level] * 2.0 ** bits
@@ -152,7 +155,7 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
         delta = 0.0
         for f in fields:
             onehot = _onehot(patterns[f.name], len(f.levels))
-            if f.estimate_u:
+            if f.estimate_u and (nonmatches @ onehot + f.background).sum() > 0:   # else: nothing to learn from
                 new_u = nonmatches @ onehot + f.background
                 new_u = _capped(np.maximum(new_u / new_u.sum(), floor), f)
                 delta = max(delta, float(np.max(np.abs(np.log(new_u) - np.log(u[f.name])))) * 1e-2)

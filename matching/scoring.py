@@ -33,8 +33,10 @@ def weight_case_sql(field: str, levels: dict[str, tuple[float, float]],
     tf = dict(tf_columns)
     whens = []
     for level, (m, u) in levels.items():
-        w = f"{math.log2(m / u):.6f}"
-        if level in tf:
+        # a model that could not say (EM had nothing to fit, a NaN): no evidence, never a `nan` in SQL
+        usable = math.isfinite(m) and math.isfinite(u) and m > 0 and u > 0
+        w = f"{math.log2(m / u):.6f}" if usable else "0.0"
+        if level in tf and usable:
             w = f"CASE WHEN {tf[level]} > 0 THEN log2({m!r} / greatest({tf[level]}, {u * 1e-3!r})) ELSE {w} END"
         whens.append(f"WHEN '{level}' THEN {w}")
     return f"CASE {col} {' '.join(whens)} ELSE 0.0 END"

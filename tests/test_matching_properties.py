@@ -114,3 +114,16 @@ def test_em_with_a_fixed_weight_level_converges_and_keeps_that_weight():
     result = fit({"a": pats[:, 0], "b": pats[:, 1], "count": count}, fields, n_total=1e5, max_iterations=500)
     assert result.converged and result.iterations < 500
     assert abs(np.log2(result.m["a"][1] / result.u["a"][1]) + 10.0) < 1e-9
+
+
+def test_a_field_no_pair_compares_gets_no_weight_instead_of_nan():
+    """A tiny warehouse where every pair's ID agrees compares no birth date at all: EM had 0/0 for
+    its u, the weights came out NaN and the scoring SQL (`THEN nan`) failed every later pass."""
+    from matching.scoring import weight_case_sql
+
+    pats = np.array([[0, -1], [1, -1]])
+    fields = [Field("a", ("agree", "disagree"), np.array([0.9, 0.1]), estimate_u=True, background=np.array([0.0, 5.0])),
+              Field("b", ("same", "other"), np.array([0.8, 0.2]), estimate_u=True, background=np.zeros(2))]
+    result = fit({"a": pats[:, 0], "b": pats[:, 1], "count": np.array([10.0, 2.0])}, fields, n_total=12.0)
+    assert np.isfinite(result.m["b"]).all() and np.isfinite(result.u["b"]).all()
+    assert "nan" not in weight_case_sql("birth_date", {"exact": (float("nan"), 0.1), "different": (0.1, 0.0)})
