@@ -169,9 +169,17 @@ def parse_id(raw: object) -> IdInfo:
     expected = check_char(body)
     if expected != last:
         problems.append(f"check character mismatch: expected {expected} got {last}")
+    if problems and text.endswith("00"):
+        problems.append(SPREADSHEET_NUMBER_HINT)
     if problems:
         return _partial(text, "; ".join(problems), text[6:14], text[16])
     return IdInfo(text, "valid", born, _gender(text[16]), text[:6])
+
+
+SPREADSHEET_NUMBER_HINT = ("if it comes from a spreadsheet cell formatted as a number, its last digits were lost "
+                           "(a number keeps 15-17 digits): export the ID column as text")
+"""Said of an invalid 18-digit number ending in 00: a workbook's numeric cell (140105198001010011 stored as
+1.40105198001010e17) reads back with its last digits turned to zeros, and a check that fails is then no typo."""
 
 
 DISPLAY_SEPARATORS = re.compile(r"[\s\-‐-―－]+")
