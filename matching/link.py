@@ -118,6 +118,8 @@ def standardise(run: Run) -> None:
     run.register("mt_org_keys", pa.concat_tables([real, pa.table({"org": synthetic, "org_norm": synthetic},
                                                                  schema=real.schema)]))
     run.counts.update(identities=run.scalar("SELECT count(*) FROM mt_identities", "count identities"),
+                      valid_ids=run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid",
+                                           "distinct IDs"),
                       members=run.scalar("SELECT count(*) FROM mt_members", "count members"),
                       new_names=len(names))
 
@@ -145,8 +147,8 @@ def compare(run: Run) -> None:
     run.sql(pairs.clash_sql(SYNTHETIC_KEYS), "rows in a month the member already has")
     strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
     run.register("mt_addr", address_table(strings))
-    ids = run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid", "distinct IDs")
-    run.sql(pairs.row_candidates_sql(max(pairs.BANK_NAME_ONLY_MAX_U, 2.5 / max(ids, 1))), "row candidates")
+    run.sql(pairs.row_candidates_sql(max(pairs.BANK_NAME_ONLY_MAX_U, 2.5 / max(run.counts["valid_ids"], 1))),
+            "row candidates")
     run.sql(pairs.row_pairs_sql(SYNTHETIC_KEYS), "row pairs")
     run.counts["candidate_pairs"] = int(run.scalar(
         "SELECT (SELECT coalesce(sum(s_rows), 0) FROM mt_ipairs WHERE track = 'identity') + "
@@ -218,9 +220,8 @@ def decide(run: Run) -> None:
     run.sql(decisions_sql("mt_rscored", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review),
             "unit decisions")
     m, u = model.params["id_number"]["legacy_equal"]
-    ids = run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid", "distinct IDs")
-    run.sql(evidence_table_sql(prior_bits, math.log2(m / u), name_frequencies=ids >= NAME_FREQUENCY_MIN_IDS),
-            "evidence")
+    run.sql(evidence_table_sql(prior_bits, math.log2(m / u),
+                               name_frequencies=run.counts["valid_ids"] >= NAME_FREQUENCY_MIN_IDS), "evidence")
     run.sql(insert_links_sql(run.run_id), "insert links")
     run.con.executemany("INSERT INTO match_parameters VALUES (?, ?, ?, ?, ?, ?, ?, ?)", model.rows(run.run_id))
     for decision, n in run.sql("SELECT decision, count(*) FROM links WHERE run_id = ? GROUP BY 1", "link counts",

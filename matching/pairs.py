@@ -138,6 +138,11 @@ FROM mt_sibling_ids GROUP BY ALL;
 """
 
 
+def named_org_sql(synthetic: tuple[str, ...], col: str = "organisation") -> str:
+    """SQL: `col` is a named employer or payer, not a context made up for a row without one."""
+    return " AND ".join(f"NOT starts_with({col}, '{p}')" for p in synthetic) or "TRUE"
+
+
 def held_pairs_sql() -> str:
     """`mt_held_pairs(uid, mid)`: the row-track units (at an organisation) and the members with
     rows of their own, with their ID, under a name that sounds the same at that organisation
@@ -159,7 +164,7 @@ def clash_sql(synthetic: tuple[str, ...]) -> str:
     `comparisons.ORGANISATION`; only members with such rows there can clash: `mt_held_pairs`).
     Units with an ID are left out: an ID that does not agree already outweighs anything the
     organisation could say, and one that agrees gates it off."""
-    unnamed = " AND ".join(f"NOT starts_with(r.organisation, '{p}')" for p in synthetic) or "TRUE"
+    named = named_org_sql(synthetic, "r.organisation")
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_clash AS
 WITH units AS MATERIALIZED (
@@ -173,11 +178,11 @@ WITH units AS MATERIALIZED (
     SELECT u.uid, r.slot, r.period
     FROM match_source_rows r
     JOIN units u ON u.source = r.source AND u.name = r.name AND u.organisation = r.organisation
-    WHERE r.source IN ('tax', 'social_insurance') AND r.id_number IS NULL AND {unnamed}
+    WHERE r.source IN ('tax', 'social_insurance') AND r.id_number IS NULL AND {named}
 ), held AS MATERIALIZED (
     SELECT DISTINCT r.id_number AS m_id, o.org_norm AS s_org, r.slot, r.period
     FROM match_source_rows r JOIN mt_org_keys o ON o.org = r.organisation
-    WHERE r.source IN ('tax', 'social_insurance') AND r.id_status IN ('valid', 'repaired') AND {unnamed}
+    WHERE r.source IN ('tax', 'social_insurance') AND r.id_status IN ('valid', 'repaired') AND {named}
       AND r.id_number IN (SELECT m_id FROM pairs)
 )
 SELECT p.uid, p.mid, count(*) AS clash_rows
@@ -261,7 +266,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
             "tf_org_u * CASE WHEN org_kind = 'employer' THEN greatest(pow(missing_rate, greatest(coalesce(m_org_rows, 1) "
             "- 1, 0)), orphan_rate) ELSE pow(missing_rate, greatest(coalesce(m_org_rows, 1) - 1, 0)) END "
             "AS tf_org_unique_u")
-    named = " AND ".join(f"NOT starts_with(organisation, '{p}')" for p in synthetic) or "TRUE"
+    named = named_org_sql(synthetic)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_missing_rate AS
 WITH people AS (     -- rows under one name at one named employer or payer, and how many carry an ID

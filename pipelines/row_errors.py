@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from connectors.cells import render_cell
 from connectors.headers import fields_of_row
 from connectors.schema import TABLES
 from pipelines.context import PassContext
@@ -67,11 +68,9 @@ SELECT request_id, household_id FROM held_households ORDER BY ALL""").fetchall()
 
 
 def _text(value) -> str | None:
-    """A quoted cell as the text it was (numbers from JSON or a spreadsheet, trimmed)."""
-    if value is None:
-        return None
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    return text.strip() or None
+    """A quoted cell as the text it was (numbers from JSON or a spreadsheet rendered as the readers do)."""
+    text = render_cell(value)
+    return (text.strip() or None) if text is not None else None
 
 
 def _value(field: str | None, raw: str | None) -> str:
