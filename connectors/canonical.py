@@ -38,7 +38,12 @@ from connectors.schema import Table
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 ERRORS_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
                            ("raw_value", pa.string()), ("raw_row", pa.string())])
-"""`field` is null for a row the reader could not split into fields at all."""
+"""`field` is null for a row that is not a record at all: one the reader could not split into
+fields, or a totals line."""
+TOTALS_CELL = r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|合计金额|总合计|total|sum|subtotal)[:：]?$"
+"""A cell that makes a failing row a spreadsheet's totals line (`合计`), not a record."""
+TOTALS_REASON = ("row {row} looks like a totals line ({cell!r}), not a record: it was not loaded and "
+                 "nothing needs resending; leave totals out of exports if the system allows")
 
 
 def canonical_schema(table: Table) -> pa.Schema:
@@ -164,12 +169,40 @@ def _any_valid(arrays: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     return bad
 
 
+def _totals_cells(rows: pa.Table, headers: list[str]) -> pa.ChunkedArray | pa.Array:
+    """Per row, the first cell that marks it as a totals line, or null."""
+    found = pa.nulls(rows.num_rows, pa.string())
+    for name in headers:
+        column = rows.column(name)
+        found = pc.coalesce(found, pc.if_else(
+            pc.fill_null(pc.match_substring_regex(column, TOTALS_CELL, ignore_case=True), False), column, None))
+    return found
+
+
 def _error_lines(source: pa.Table, raw: RawFile, field_errors, bad) -> pa.Table:
     parts = []
     if field_errors:
         positions = pc.indices_nonzero(bad)
         bad_rows = source.take(positions)
         raw_rows = rows_to_json(bad_rows, raw.headers, skip_nulls=False)
+        # A failing totals line gets one line saying what it is instead of "empty" per field:
+        # its blank name and record_id are not errors a clerk should chase.
+        totals = _totals_cells(bad_rows, raw.headers)
+        if totals.null_count < len(totals):
+            is_totals = pc.is_valid(totals)
+            at = pc.indices_nonzero(is_totals)
+            numbers = bad_rows.column("row_number").take(at)
+            cells = totals.take(at)
+            parts.append(pa.table({
+                "row_number": numbers,
+                "field": pa.nulls(len(at), pa.string()),
+                "reason": pa.array([TOTALS_REASON.format(row=r, cell=c)
+                                    for r, c in zip(numbers.to_pylist(), cells.to_pylist())], pa.string()),
+                "raw_value": cells,
+                "raw_row": raw_rows.take(at),
+            }, schema=ERRORS_SCHEMA))
+            keep = pc.invert(pc.fill_null(pc.is_in(source.column("row_number"), value_set=numbers), False))
+            field_errors = [(name, pc.if_else(keep, errors, None), column) for name, errors, column in field_errors]
         for name, errors, column in field_errors:
             where = pc.indices_nonzero(pc.is_valid(errors))
             parts.append(pa.table({

@@ -23,6 +23,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from connectors.values.dates import CHINA
+
 
 def render_cell(value: object) -> str | None:
     """The text of one cell; empty text becomes None.
@@ -46,6 +48,9 @@ def render_cell(value: object) -> str | None:
     if isinstance(value, Decimal):
         return _plain(value)
     if isinstance(value, datetime):
+        if value.tzinfo is not None:  # an instant: the day and time it was in China (see values.dates)
+            value = value.astimezone(CHINA)
+            return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
         return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     if isinstance(value, (date, time)):
         return value.isoformat()

@@ -162,3 +162,37 @@ def test_dropping_bad_rows_keeps_every_other_row_in_order(bad_every):
     assert kept.column("row_number").to_pylist() == [i + 1 for i in keep]
     assert kept.column("name").to_pylist() == [f"名{i}" for i in keep]
     assert drop_rows(table, pa.array([], pa.int64())) is table
+
+
+def test_a_workbooks_totals_line_is_quarantined_once_as_a_totals_line_not_as_empty_fields(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "个税.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["记录编号", "纳税人姓名", "所属期", "所得项目", "收入额"],
+                             ["T1", "张三", "2024-03", "工资薪金", 1200],
+                             ["T2", "李四", "2024-03", "工资薪金", 800.5],
+                             ["合 计", None, None, None, 2000.5]]):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    result = read_source("tax", path)
+    assert result.rows.column("record_id").to_pylist() == ["T1", "T2"]
+    errors = result.errors.to_pylist()
+    assert [(e["row_number"], e["field"], e["raw_value"]) for e in errors] == [(3, None, "合 计")]
+    assert errors[0]["reason"].startswith("row 3 looks like a totals line ('合 计'), not a record: it was not "
+                                          "loaded and nothing needs resending")
+    assert json.loads(errors[0]["raw_row"])["收入额"] == "2000.5"
+
+
+def test_a_row_that_merely_mentions_a_total_in_a_good_record_loads():
+    from connectors.canonical import to_canonical
+    from connectors.rawfile import RawFile, with_row_numbers
+
+    raw = RawFile(with_row_numbers(pa.table({"记录编号": ["T1"], "姓名": ["张三"], "所属期": ["2024-03"],
+                                             "所得项目": ["工资薪金"], "收入额": ["1200"], "备注": ["合计"]})),
+                  "csv", "utf-8", ",", 1, Path("tax.csv"))
+    result = to_canonical(TABLES["tax"], raw)
+    assert result.rows.num_rows == 1 and result.errors.num_rows == 0

@@ -77,3 +77,54 @@ def test_bad_months_are_refused_with_the_accepted_spellings(raw):
 
 def test_a_six_digit_number_is_a_month_not_an_excel_serial():
     assert parse_period(202403) == date(2024, 3, 1)
+
+
+@given(st.dates(min_value=date(1900, 1, 2), max_value=date(9998, 12, 30)),
+       st.integers(0, 23), st.integers(0, 59), st.integers(-12, 14))
+def test_an_instant_with_a_utc_offset_is_its_calendar_day_in_china(d, hour, minute, offset_hours):
+    from datetime import datetime, timedelta, timezone
+
+    from connectors.values.dates import CHINA
+
+    moment = datetime(d.year, d.month, d.day, hour, minute, tzinfo=timezone(timedelta(hours=offset_hours)))
+    expected = moment.astimezone(CHINA).date()
+    sign = "+" if offset_hours >= 0 else "-"
+    clock = f"{d.isoformat()}T{hour:02d}:{minute:02d}"
+    for text in (moment.isoformat(), moment.isoformat(" "),        # 2024-03-05T10:05:00+01:00
+                 f"{clock}{sign}{abs(offset_hours):02d}:00",          # no seconds
+                 f"{clock}:00{sign}{abs(offset_hours):02d}00",        # +0100
+                 moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")):
+        assert parse_date(text) == expected, text
+    assert parse_date(moment) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2024-03-04T16:00:00Z", date(2024, 3, 5)),            # Beijing midnight, sent as UTC
+    ("2024-03-04T16:00:00.000Z", date(2024, 3, 5)),
+    ("2024-03-05T00:00:00+08:00", date(2024, 3, 5)),
+    ("2024-03-05 09:30:00+0800", date(2024, 3, 5)),
+    ("2024-03-05T23:30:00-05:00", date(2024, 3, 6)),
+])
+def test_a_datetime_sent_as_an_instant_reads_as_the_day_in_china(raw, expected):
+    assert parse_date(raw) == expected
+    assert parse_period(raw) == expected.replace(day=1)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("2024-03-05T25:00:00Z", "no such time of day"),
+    ("2024-03-05T10:00:00+19:00", r"no such UTC offset \(\+19:00\)"),
+    ("2024-02-30T10:00:00Z", "is not a real date"),
+])
+def test_an_impossible_instant_says_which_part_is_wrong(raw, message):
+    with pytest.raises(ValueError, match=message):
+        parse_date(raw)
+
+
+def test_a_timezone_aware_cell_renders_as_the_day_and_time_in_china():
+    from datetime import datetime, timezone
+
+    from connectors.cells import render_cell
+
+    assert render_cell(datetime(2024, 3, 4, 16, 0, tzinfo=timezone.utc)) == "2024-03-05"
+    assert render_cell(datetime(2024, 3, 4, 17, 0, tzinfo=timezone.utc)) == "2024-03-05 01:00:00+08:00"
+    assert parse_date(render_cell(datetime(2024, 3, 4, 17, 0, tzinfo=timezone.utc))) == date(2024, 3, 5)

@@ -1,7 +1,10 @@
 """Dates and months as departments write them.
 
 Accepted dates: `2024-03-05`, `2024/3/5`, `2024.3.5`, `20240305`, `2024年3月5日`, a datetime
-text such as `2024-03-05 00:00:00`, and an Excel serial number. Excel counts days in the 1900
+text such as `2024-03-05 00:00:00`, and an Excel serial number. A datetime with a UTC offset
+(`2024-03-04T16:00:00Z`, `…+08:00`), as systems that serialise instants write it, is the
+calendar day in China (UTC+8, no daylight saving since 1991): a record dated Beijing midnight
+and sent as UTC is `2024-03-04T16:00:00Z`, and its day is 2024-03-05. Excel counts days in the 1900
 date system and, for compatibility with Lotus 1-2-3, believes 1900 was a leap year: serial 60 is
 the phantom 1900-02-29, so serials from 61 on are one day ahead of a plain count
 (https://learn.microsoft.com/en-us/office/troubleshoot/excel/wrongly-assumes-1900-is-leap-year).
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from connectors.values.text import as_text, fold_width, shorten
 
@@ -29,7 +32,11 @@ MAX_SERIAL = 2958465  # 9999-12-31, the last day Excel can show
 _PHANTOM_SERIAL = 60
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 -> 1900-03-01
 
+CHINA = timezone(timedelta(hours=8), "CST")
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)? ?"
+                      r"(Z|[+-]\d{2}(?::?\d{2})?)$")
+"""An ISO 8601 datetime with a UTC offset (`Z`, `+08:00`, `+0800`, `+08`)."""
 _SEPARATED = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?" + _TIME + "$")
@@ -67,6 +74,22 @@ def to_excel_serial(day: date) -> int:
     return serial - 1 if serial <= _PHANTOM_SERIAL else serial
 
 
+def _china_day(raw: object, match: re.Match) -> date:
+    y, mo, d, h, mi, sec, offset = match.groups()
+    day = _calendar(raw, y, mo, d)
+    if int(h) > 23 or int(mi) > 59 or int(sec or 0) > 59:
+        raise ValueError(f"{shorten(str(raw))} has no such time of day; accepted: {DATE_FORMS}")
+    if offset == "Z":
+        shift = timedelta(0)
+    else:
+        hours, minutes = int(offset[1:3]), int(offset[3:].lstrip(":") or 0)
+        if hours > 14 or minutes > 59:
+            raise ValueError(f"{shorten(str(raw))} has no such UTC offset ({offset}); accepted: Z or +08:00")
+        shift = (1 if offset[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
+    moment = datetime(day.year, day.month, day.day, int(h), int(mi), int(sec or 0), tzinfo=timezone(shift))
+    return moment.astimezone(CHINA).date()
+
+
 def _calendar(raw: object, y: str, m: str, d: str) -> date:
     try:
         result = date(int(y), int(m), int(d))
@@ -91,7 +114,7 @@ def parse_date(raw: object) -> date:
         ValueError: not a date; the message lists the accepted spellings.
     """
     if isinstance(raw, datetime):
-        return raw.date()
+        return (raw.astimezone(CHINA) if raw.tzinfo is not None else raw).date()
     if isinstance(raw, date):
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -99,6 +122,8 @@ def parse_date(raw: object) -> date:
     text = fold_width(str(raw)).strip() if raw is not None else ""
     if not text:
         raise ValueError(f"an empty value is not a date; accepted: {DATE_FORMS}")
+    if match := _INSTANT.match(text):
+        return _china_day(raw, match)
     for pattern in (_SEPARATED, _CHINESE):
         if match := pattern.match(text):
             groups = [g for g in match.groups() if g not in ("-", "/", ".")]
