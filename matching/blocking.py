@@ -41,12 +41,14 @@ def units_sql(source_view: str = "match_source_rows") -> str:
     """`mt_units`: one row per *unit* — the rows of one source that agree on everything the
     comparisons read: name, ID text, organisation, bank account and property location — with
     its rows, legacy-ID rows and whether the ID is invalid. The one full pass over the rows
-    before the links are written."""
+    before the links are written. (An ID cell that cannot be an ID at all reaches here as no ID:
+    see migration 0011.)"""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_units AS
 SELECT row_number() OVER () AS uid, * FROM (   -- not hash(...): two units of one 20k province collided
     SELECT source, name, id_number, organisation, account_number, location, count(*) AS n,
-           count(*) FILTER (WHERE id_status = 'repaired') AS n_legacy, bool_or(id_status = 'invalid') AS invalid
+           count(*) FILTER (WHERE id_status = 'repaired') AS n_legacy,
+           bool_or(id_status = 'invalid' AND id_number IS NOT NULL) AS invalid
     FROM {source_view} GROUP BY ALL)
 """
 

@@ -44,7 +44,11 @@ def _tax_rows() -> list[tuple]:
     rows.append((f"T{n + 1:06d}", "李娜", None, EMPLOYER, date(2026, 11, 1)))  # T: a 李娜 row without an ID
     rows.append((f"T{n + 3:06d}", "张秀英", None, SHOP, date(2026, 11, 1)))    # T: 张秀英 without an ID
     rows.append((f"T{n + 2:06d}", "李娜", None, EMPLOYER_AS_WRITTEN, date(2026, 3, 1)))  # T: … in a month both have
+    rows.append((f"T{n + 4:06d}", "张秀英", SPREADSHEET_ID, SHOP, date(2026, 12, 1)))  # T: an ID no ID could be
     return rows
+
+
+SPREADSHEET_ID = "1.40105E+17"   # an 18-digit ID shown by a spreadsheet in scientific notation
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +56,7 @@ def linked(tmp_path_factory):
     con = open_warehouse(Path(tmp_path_factory.mktemp("decisions")) / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     for rid, name, idn, agent, period in _tax_rows():
-        status = "valid" if idn else "missing"
+        status = "missing" if not idn else "invalid" if idn == SPREADSHEET_ID else "valid"
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 5000, 0,
                        ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""", [rid, name, name, idn, idn, status, period, agent, now])
     members = [("R1", "A", 1, "张伟", ZW, True), ("R1", "A", 2, "张秀英", XY, True), ("R1", "B", 1, "李娜", LN1, True),
@@ -119,6 +123,15 @@ def test_a_relatives_id_on_one_row_does_not_make_a_namesake(linked):
     (link,) = linked[rid]
     assert link["member"] == ("R1", "A", 2)
     assert "同名者在该单位（险种、账户）带身份证号的记录只有本人的" in link["evidence"]["summary"]
+
+
+def test_an_id_cell_that_cannot_be_an_id_is_paired_like_a_row_without_one(linked):
+    """`1.40105E+17` (a black-box probe: 0 of 138 such rows proposed) is no ID: no ID rule can use
+    it, and it must not keep the row out of the name rules either."""
+    (rid,) = _rid("张秀英", SPREADSHEET_ID, SHOP)
+    (without_id,) = _rid("张秀英", None, SHOP)
+    assert [x["member"] for x in linked[rid]] == [("R1", "A", 2)]
+    assert linked[rid][0]["decision"] == linked[without_id][0]["decision"]
 
 
 def test_members_without_consent_are_never_matched(linked):
