@@ -39,6 +39,7 @@ from assessment.window import window_for
 from connectors.schema import SOURCES
 from connectors.values.names import to_simplified
 from pipelines.context import PassContext
+from pipelines.rolls_held import latest_rolls_batch, roll_notices
 from warehouse.sql import run_sql
 
 ROLL_FIELDS = ("agency", "program", "county_code", "member_no", "name", "id_number", "relation", "consent_ref",
@@ -195,7 +196,7 @@ def choose_rolls_work(ctx: PassContext) -> int:
     run_sql(con, roll_state_sql(), label="rolls: state of every household")
     prev = previous_rolls_pass(con)
     key = policy_key(ctx.policy, ctx.as_of)
-    batch = con.execute("SELECT any_value(batch_id) FROM roll_state").fetchall()[0][0]
+    batch = latest_rolls_batch(con)   # not any household's: a held one's rows come from an earlier snapshot
     reason = full_reason(ctx, prev, key)
     if reason:
         run_sql(con, "CREATE OR REPLACE TEMP TABLE rolls_work AS SELECT request_id, household_id, "
@@ -212,6 +213,7 @@ def choose_rolls_work(ctx: PassContext) -> int:
                 label="rolls: households new data could change")
     n, on_rolls = con.execute("SELECT (SELECT count(*) FROM rolls_work), (SELECT count(*) FROM roll_state)").fetchall()[0]
     ctx.rolls = {"previous": prev, "policy_key": key, "batch_id": batch,
+                 "notices": roll_notices(ctx, prev and prev["rolls_batch_id"]),
                  "window_end": window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))[1],
                  "reason": f"full: {reason}" if reason else "incremental"}
     ctx.counts["households_on_rolls"] = on_rolls

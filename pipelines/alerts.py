@@ -12,6 +12,8 @@ recorded facts (`household_facts`, one row per re-verification):
 | `assets.crossed_limit` | warn up, info down | financial assets per capita cross the asset limit |
 | `income.source_new` / `income.source_ended` | warn / info | an income source becomes / stops being active |
 | `outcome.changed` | warn worse, info better | the advised outcome changes (pass / review / fail) |
+| `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
+| `rolls.left` | info | the household is no longer on the rolls (no report) |
 
 An income source is a (member, source, item, payer) with a counted record in the last
 `ACTIVE_MONTHS` months that the department has delivered (never past the income window), so a
@@ -217,8 +219,10 @@ def facts_rows(ctx: PassContext) -> list[list]:
 
 
 def alert_rows(ctx: PassContext, written: dict) -> list[list]:
-    """alerts rows (raised_at left to the insert), each pointing at the household's written report."""
-    out = []
+    """alerts rows (raised_at left to the insert), each pointing at the household's written report;
+    and the roll's own notices (`pipelines.rolls_held`: held, left), which have none."""
+    out = [[ctx.run_id, ctx.as_of, n["agency"], n["request_id"], n["household_id"], n["county_code"], n["program"],
+            n["kind"], n["severity"], n["message"], None, None, None] for n in ctx.rolls.get("notices", [])]
     for d in ctx.documents.notes():
         paths = written.get((d["request_id"], d["household_id"]), [])
         html = next((p for p in paths if p.endswith(".html")), paths[0] if paths else None)
@@ -282,7 +286,8 @@ def write_alerts(ctx: PassContext) -> int:
         key=lambda r: r.pop("agency"), label="the day's alerts")
     prev = (ctx.rolls.get("previous") or {}).get("as_of")
     folder_name = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
-    for agency, (on_rolls, reverified) in sorted(per_agency.items()):
+    for agency in sorted(set(per_agency) | set(by_agency)):   # an agency whose households all left still hears it
+        on_rolls, reverified = per_agency.get(agency, (0, 0))
         folder = private_dir(ctx.root / "outbox" / agency / folder_name)
         run = {"run_id": ctx.run_id, "work": ctx.rolls.get("reason"), "previous_as_of": prev and prev.isoformat(),
                "households_on_rolls": on_rolls, "households_reverified": reverified}

@@ -21,6 +21,7 @@ from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
 from pipelines.row_errors import held_households
+from pipelines.rolls_held import refresh_rolls_held
 from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.testhooks import pause_point
@@ -32,6 +33,7 @@ def select_work(ctx: PassContext) -> int:
     start, end = window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))
     nightly = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
     if ctx.include_rolls:
+        refresh_rolls_held(ctx.con)
         choose_rolls_work(ctx)
         rolls = "SELECT r.* FROM rolls_current r JOIN rolls_work USING (request_id, household_id)"
     else:

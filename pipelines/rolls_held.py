@@ -1,0 +1,105 @@
+"""The rolls between two snapshots: households held at their previous version, and households gone.
+
+The rolls arrive as full snapshots, and the latest is the current roll (`rolls_current`). A
+snapshot's bad rows are quarantined like any file's; were the rest simply taken as the roll, a
+household with one rejected member row would be re-verified without that member (a smaller
+household, perhaps lower income: a false pass, and a false "pension ended" alert), and a
+household whose every row was rejected (its agency left empty) would silently leave the rolls.
+So a household with a rejected row whose member the latest snapshot lacks is *held*: it keeps
+its latest earlier version that was not held (`rolls_held`, read by the `rolls_current` view,
+migration 0012) until a snapshot brings the rows corrected, and the nightly says so. A household
+held in its first snapshot has no earlier version: it is not verified until then.
+
+A household in the previous rolls pass's snapshot that the current roll no longer has has left
+the rolls: the nightly says so once, and `household_assessment` no longer shows it.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from pipelines.context import PassContext
+from pipelines.row_errors import _quoted_fields, _text
+from warehouse.sql import run_sql
+
+HELD_KIND, LEFT_KIND = "rolls.held", "rolls.left"
+
+
+def refresh_rolls_held(con) -> None:
+    """Rebuild `rolls_held` from the quarantined rows of every rolls snapshot.
+
+    A row counts when its member is missing from that snapshot's loaded rows: an exact copy of a
+    loaded row is quarantined too, but its member is there. A row too broken to name its household
+    holds nothing (there is nothing to hold); the agency still gets it in `rejected/rolls/`.
+    """
+    rejected = [(batch, _quoted_fields("rolls", raw)) for batch, raw in con.execute(
+        "SELECT batch_id, raw_row FROM quarantine WHERE source = 'rolls' AND batch_id IS NOT NULL").fetchall()]
+    con.register("rolls_rejected_src", pa.table({
+        "batch_id": pa.array([b for b, _ in rejected], pa.string()),
+        "household_id": pa.array([_text(q.get("household_id")) for _, q in rejected], pa.string()),
+        "member_no": pa.array([_text(q.get("member_no")) for _, q in rejected], pa.string())}))
+    try:
+        run_sql(con, """
+DELETE FROM rolls_held;
+INSERT INTO rolls_held
+SELECT q.batch_id, q.household_id, count(*) FROM rolls_rejected_src q
+LEFT JOIN applicant_rows a ON a.origin = 'rolls' AND a.batch_id = q.batch_id AND a.household_id = q.household_id
+     AND CAST(a.member_no AS VARCHAR) = q.member_no
+WHERE q.household_id IS NOT NULL AND a.member_no IS NULL
+GROUP BY ALL""", label="rolls: households held at their previous version")
+    finally:
+        con.unregister("rolls_rejected_src")
+
+
+def latest_rolls_batch(con) -> str | None:
+    """The batch of the latest rolls snapshot (held households' rows come from earlier ones)."""
+    row = con.execute("SELECT batch_id FROM applicant_rows WHERE origin = 'rolls' "
+                      "ORDER BY loaded_at DESC, batch_id DESC LIMIT 1").fetchall()
+    return row[0][0] if row else None
+
+
+def roll_notices(ctx: PassContext, previous_batch: str | None) -> list[dict]:
+    """Alerts (without a report) for the households held or gone in this pass's roll, and a
+    message for the pass summary. Needs `roll_state` (the current roll, one row per household)."""
+    latest = latest_rolls_batch(ctx.con)
+    if latest is None:
+        return []
+    held = ctx.con.execute("""
+SELECT h.household_id, h.rows_rejected, s.request_id IS NOT NULL AS kept, a.request_id, a.agency, a.county_code, a.program,
+       f.path
+FROM rolls_held h
+LEFT JOIN roll_state s USING (household_id)
+LEFT JOIN (SELECT household_id, any_value(request_id) AS request_id, any_value(agency) AS agency,
+                  any_value(county_code) AS county_code, any_value(program) AS program
+           FROM applicant_rows WHERE origin = 'rolls' GROUP BY household_id) a USING (household_id)
+LEFT JOIN (SELECT batch_id, any_value(path) AS path FROM files WHERE status = 'loaded' GROUP BY batch_id) f
+       ON f.batch_id = h.batch_id
+WHERE h.batch_id = ?
+ORDER BY h.household_id""", [latest]).fetchall()
+    notices = []
+    for household, n, kept, request, agency, county, program, path in held:
+        if agency is None:           # never loaded under any agency: nobody to tell but the pass summary
+            continue
+        where = f"（见 rejected/rolls/ 中 {path} 的错误清单）" if path else ""
+        message = (f"名册该家庭有{n}行未通过检查{where}，沿用上一版名册信息核对，待下一版名册更正后更新"
+                   if kept else f"名册该家庭有{n}行未通过检查{where}，在下一版名册更正前不予核对")
+        notices.append({"agency": agency, "request_id": request, "household_id": household, "county_code": county,
+                        "program": program, "kind": HELD_KIND, "severity": "warn", "message": message})
+    if held:
+        ctx.messages.append(f"rolls: {len(held)} household(s) with rejected rows in the latest snapshot keep their "
+                            f"previous version until corrected rows arrive: "
+                            + ", ".join(h[0] for h in held[:10]) + (" …" if len(held) > 10 else ""))
+    if previous_batch and previous_batch != latest:
+        gone = ctx.con.execute("""
+SELECT household_id, any_value(request_id), any_value(agency), any_value(county_code), any_value(program)
+FROM applicant_rows WHERE origin = 'rolls' AND batch_id = ?
+  AND household_id NOT IN (SELECT household_id FROM roll_state)
+GROUP BY household_id ORDER BY household_id""", [previous_batch]).fetchall()
+        for household, request, agency, county, program in gone:
+            notices.append({"agency": agency, "request_id": request, "household_id": household,
+                            "county_code": county, "program": program, "kind": LEFT_KIND, "severity": "info",
+                            "message": "该家庭不在最新名册中，不再核对（以往核对结果保留在 assessment_history）"})
+        if gone:
+            ctx.messages.append(f"rolls: {len(gone)} household(s) left the rolls: "
+                                + ", ".join(g[0] for g in gone[:10]) + (" …" if len(gone) > 10 else ""))
+    return notices

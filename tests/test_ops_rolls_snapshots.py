@@ -1,0 +1,99 @@
+"""A new rolls snapshot with rejected rows, and households that leave: what the nightly verifies
+and tells the agency (found by a black-box probe: a bad cell re-verified a household without its
+member, with a false "pension ended" alert; a household with no agency left the rolls silently)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data.generator import generate
+from pipelines.passes import run_pass
+
+from ops_support import REQUEST_FIELDS, query, write_csv
+
+DAY1, DAY2, DAY3 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
+
+
+def _snapshot(root) -> list[dict]:
+    rows = query(root, "SELECT * REPLACE (id_raw AS id_number) FROM rolls_current ORDER BY household_id, member_no")
+    return [{f: r[f] for f in REQUEST_FIELDS} for r in rows]
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rolls") / "root"
+    generate(root, households=16, seed=23, as_of=DAY1)
+    run_pass(root, as_of=DAY1, kind="nightly")
+    good = _snapshot(root)
+    sizes = {}
+    for r in good:
+        sizes[r["household_id"]] = sizes.get(r["household_id"], 0) + 1
+    bigger = [h for h, n in sorted(sizes.items()) if n >= 2]
+    bad_cell, no_agency, leaving = bigger[0], bigger[1], sorted(sizes)[-1]
+    day2 = []
+    for r in good:
+        if r["household_id"] == leaving:
+            continue
+        r = dict(r)
+        if r["household_id"] == bad_cell and r["member_no"] == 2:
+            r["declared_monthly_income"] = "-50"
+        if r["household_id"] == no_agency:
+            r["agency"] = ""
+        day2.append(r)
+    write_csv(root / "landing" / "rolls" / "rolls_20261121.csv", day2, REQUEST_FIELDS)
+    run_pass(root, as_of=DAY2, kind="nightly")
+    state2 = {
+        "members": query(root, "SELECT household_id, count(*) AS n FROM rolls_current GROUP BY 1"),
+        "alerts": query(root, "SELECT household_id, kind, severity, message, report_path FROM alerts "
+                              "WHERE as_of = ? ORDER BY household_id, kind", [DAY2]),
+        "assessed": {r["household_id"] for r in query(root, "SELECT household_id FROM household_assessment")},
+        "summaries": {p.parent.parent.name: p.read_text() for p in (root / "outbox").glob("*/nightly-20261121/summary.txt")},
+    }
+    write_csv(root / "landing" / "rolls" / "rolls_20261122.csv", [r for r in good if r["household_id"] != leaving],
+              REQUEST_FIELDS)
+    run_pass(root, as_of=DAY3, kind="nightly")
+    state3 = {
+        "members": query(root, "SELECT household_id, count(*) AS n, any_value(batch_id) AS batch FROM rolls_current "
+                               "GROUP BY 1"),
+        "alerts": query(root, "SELECT household_id, kind FROM alerts WHERE as_of = ?", [DAY3]),
+        "latest": query(root, "SELECT batch_id FROM applicant_rows WHERE origin = 'rolls' "
+                              "ORDER BY loaded_at DESC LIMIT 1")[0]["batch_id"],
+    }
+    return {"sizes": sizes, "bad_cell": bad_cell, "no_agency": no_agency, "leaving": leaving,
+            "day2": state2, "day3": state3}
+
+
+def test_a_household_with_a_rejected_member_row_keeps_its_previous_version(nights):
+    members = {r["household_id"]: r["n"] for r in nights["day2"]["members"]}
+    assert members[nights["bad_cell"]] == nights["sizes"][nights["bad_cell"]]
+    assert members[nights["no_agency"]] == nights["sizes"][nights["no_agency"]]
+
+
+def test_a_held_household_is_announced_and_raises_no_false_change(nights):
+    alerts = nights["day2"]["alerts"]
+    for household in (nights["bad_cell"], nights["no_agency"]):
+        kinds = {a["kind"] for a in alerts if a["household_id"] == household}
+        assert "rolls.held" in kinds, alerts
+        assert not kinds & {"income.source_ended", "outcome.changed"}, kinds
+    held = next(a for a in alerts if a["household_id"] == nights["bad_cell"] and a["kind"] == "rolls.held")
+    assert held["severity"] == "warn" and "沿用上一版名册信息核对" in held["message"]
+    agency_text = "\n".join(nights["day2"]["summaries"].values())
+    assert nights["bad_cell"] in agency_text and nights["no_agency"] in agency_text
+
+
+def test_a_household_that_left_the_rolls_is_announced_once_and_leaves_the_current_assessments(nights):
+    left = [a for a in nights["day2"]["alerts"] if a["household_id"] == nights["leaving"]]
+    assert [(a["kind"], a["severity"], a["report_path"]) for a in left] == [("rolls.left", "info", None)]
+    assert nights["leaving"] not in nights["day2"]["assessed"]
+    assert nights["bad_cell"] in nights["day2"]["assessed"]
+    assert not [a for a in nights["day3"]["alerts"] if a["kind"] in ("rolls.left", "rolls.held")]
+
+
+def test_the_corrected_snapshot_replaces_the_held_version(nights):
+    latest = nights["day3"]["latest"]
+    by_household = {r["household_id"]: r for r in nights["day3"]["members"]}
+    for household in (nights["bad_cell"], nights["no_agency"]):
+        assert by_household[household]["batch"] == latest
+        assert by_household[household]["n"] == nights["sizes"][household]
