@@ -54,10 +54,13 @@ WHERE s.period BETWEEN w.window_start AND w.window_end
 
 
 def vehicles_sql(households: str = WORK) -> str:
+    """Vehicle rows; a vehicle is held when 正常 or sealed (查封): a seizure restricts its
+    transfer, not its ownership. Stolen (被盗抢), deregistered (注销) and scrapped (报废) ones
+    are not. `loaded_at` lets figures tell which of two rows for one plate is the newer."""
     return f"""
 SELECT {_LINK_COLS}, v.plate_number, v.vehicle_type, v.registration_date,
-       CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status, v.status = '正常' AS held,
-       v.file, v.row_number
+       CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status, v.status IN ('正常', '查封') AS held,
+       v.file, v.row_number, v.loaded_at
 {_linked(households)}
 JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
 {_ORDER}
@@ -70,7 +73,7 @@ def properties_sql(households: str = WORK) -> str:
     return f"""
 SELECT {_LINK_COLS}, p.certificate_number, p.location, p.usage, p.floor_area,
        coalesce(p.share, 1.0) AS share, p.floor_area * coalesce(p.share, 1.0) AS owned_area,
-       p.registration_date, p.status, p.status <> '注销' AS held, p.file, p.row_number
+       p.registration_date, p.status, p.status <> '注销' AS held, p.file, p.row_number, p.loaded_at
 {_linked(households)}
 JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 {_ORDER}
@@ -78,19 +81,32 @@ JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 
 
 def accounts_sql(households: str = WORK) -> str:
-    """The latest balance of every account (or, when the bank masks the number, of every
-    product at an institution) known on or before the request date."""
+    """The latest balances known on or before the request date, per member.
+
+    A row with an account number is one account: its latest row (latest as_of_date, then the
+    highest record_id) is the balance, earlier rows are earlier snapshots of it.
+
+    A row without one (the contract makes it optional, banks often mask it away) cannot be told
+    apart from another product of the same type at the same bank by its number, so its
+    "account" is (member, institution, product_type): the latest as_of_date of that key is the
+    statement that counts, and *every* row on that date is counted (two 理财产品 on one
+    statement are two products, summed); rows of that key on earlier dates are earlier
+    snapshots. An empty or blank number is the same as none.
+    """
     return f"""
-SELECT * EXCLUDE (rn) FROM (
+SELECT * EXCLUDE (rn, account, latest) FROM (
     SELECT {_LINK_COLS}, b.institution, b.account_number, b.product_type,
            CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
+           nullif(trim(b.account_number), '') AS account,
            row_number() OVER (PARTITION BY l.request_id, l.household_id, l.member_no, b.institution,
-                                           coalesce(b.account_number, b.product_type), b.product_type
-                              ORDER BY b.as_of_date DESC, b.record_id DESC) AS rn
+                                           nullif(trim(b.account_number), ''), b.product_type
+                              ORDER BY b.as_of_date DESC, b.record_id DESC) AS rn,
+           max(b.as_of_date) OVER (PARTITION BY l.request_id, l.household_id, l.member_no, b.institution,
+                                                nullif(trim(b.account_number), ''), b.product_type) AS latest
     {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date <= w.request_date
-) WHERE rn = 1
+) WHERE CASE WHEN account IS NULL THEN as_of_date = latest ELSE rn = 1 END
 {_ORDER}
 """
 

@@ -7,8 +7,10 @@ means are computed the same way and judged separately (特困).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
@@ -30,6 +32,16 @@ def _counted(rec: dict) -> bool:
     return rec["decision"] in COUNTED_DECISIONS
 
 
+SELF_EMPLOYED = re.compile(r"灵活就业|个体|个人缴费|个人参保|自由职业|以个人身份")
+SELF_EMPLOYED_NOTE = "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"
+
+
+def self_employed(payer: str | None) -> bool:
+    """A contribution paid as flexible employment (灵活就业), not by an employer: its base is the
+    person's own choice, usually the lowest band, and says nothing about what they earn."""
+    return bool(payer and SELF_EMPLOYED.search(payer))
+
+
 def classify_income(records: list[dict], params: dict) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
 
@@ -37,7 +49,8 @@ def classify_income(records: list[dict], params: dict) -> list[dict]:
     from tax — neither counted nor waiting for review: the base is no measure of a wage whose
     own record a caseworker is about to confirm (it has a floor, so it overstated low wages while
     their tax rows sat in review) — and only once per member-month (several insurances share one
-    base).
+    base). A base paid as flexible employment is no wage evidence at all (`self_employed`): the
+    household gets an `income.self_employed` finding instead (assessment.rules).
     """
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
@@ -56,7 +69,9 @@ def classify_income(records: list[dict], params: dict) -> list[dict]:
             r["note"] = f"本县规定{r['insurance_type']}待遇不计入收入"
         elif r["kind"] == "contribution":
             key = (r["member_no"], r["period"])
-            if key in taxed_months:
+            if self_employed(r.get("payer")):
+                r["note"] = SELF_EMPLOYED_NOTE
+            elif key in taxed_months:
                 r["note"] = "当月已有税务工资记录，缴费基数不重复计入"
             elif key in pending_months:
                 r["note"] = "当月税务工资记录待复核，缴费基数不作为工资佐证"
@@ -104,22 +119,93 @@ def monthly_series(series: dict, window_months: list[str]) -> list[dict]:
             for m in window_months]
 
 
+def _newest_first(row: dict) -> tuple:
+    # A register's full re-export hands out new record_ids for the same vehicle or certificate:
+    # the row registered, then loaded, last is its latest word; record_id only breaks ties so
+    # that every pass keeps the same row.
+    return (row.get("registration_date") or date.min, row.get("loaded_at") or datetime.min,
+            str(row.get("record_id")))
+
+
+def _key(value, row: dict):
+    text = "".join(str(value).split()).upper() if value is not None else ""
+    # a row without the number can repeat no other row
+    return text or ("record", row.get("record_id") if "record_id" in row else id(row))
+
+
+def certificate_key(row: dict):
+    """The certificate a property row belongs to (the row itself when the number is missing)."""
+    return _key(row.get("certificate_number"), row)
+
+
+def plate_key(row: dict):
+    """The vehicle a vehicle row belongs to (the row itself when the plate is missing)."""
+    return _key(row.get("plate_number"), row)
+
+
+def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
+    """Of the rows sharing a key, the newest decides; the others are kept, noted, not counted.
+
+    Marks every row `counted` (with a `note` when it repeats another) in place; returns the
+    counted rows. The newest row decides even when it is no longer held: a re-export saying 注销
+    after an older row saying 正常 means the household no longer holds it.
+    """
+    groups: dict = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    out = []
+    for group in groups.values():
+        group.sort(key=_newest_first, reverse=True)
+        first = group[0]
+        first["counted"] = bool(first["held"])
+        if first["counted"]:
+            out.append(first)
+        for r in group[1:]:
+            same = f"与{'' if first['counted'] else '较新的'}记录{first['record_id']}的{what}相同"
+            r["counted"] = False
+            r["note"] = (f"{same}，同一{thing}只计一次" if first["counted"]
+                         else f"{same}，该记录状态为{first.get('status')}，不再持有，不计入")
+    return out
+
+
 def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[dict],
                   member_nos: set[int]) -> dict:
-    """Held vehicles and properties, latest financial balances; per member and in total."""
+    """Held vehicles and properties, latest financial balances; per member and in total.
+
+    Marks the vehicle and property rows of these members `counted` or not, with a `note` saying
+    why not, in place (rows of other members are left alone: supporters are figured separately).
+
+    Within these members a plate is one vehicle and a certificate, per owner, one holding: the
+    same vehicle or certificate delivered under two record_ids counts once. Co-owners of one
+    certificate (two members, one row each) each count their share of its area, and the
+    household owns one property, not two: `properties` counts distinct certificates.
+    """
     by_member = {m: MemberMeans(m) for m in sorted(member_nos)}
-    held_v = [v for v in vehicles if v["held"] and _counted(v) and v["member_no"] in member_nos]
-    held_p = [p for p in properties if p["held"] and _counted(p) and p["member_no"] in member_nos]
+    mine_v = [v for v in vehicles if v["member_no"] in member_nos]
+    mine_p = [p for p in properties if p["member_no"] in member_nos]
+    for r in mine_v + mine_p:
+        r["counted"], r["note"] = False, None
+        if not _counted(r):
+            r["note"] = "匹配待复核，暂不计入"
+    held_v = _count_once([v for v in mine_v if _counted(v)], plate_key, "号牌", "车辆")
+    held_p = _count_once([p for p in mine_p if _counted(p)],
+                         lambda p: (p["member_no"], certificate_key(p)), "不动产权证号", "产权")
     counted_a = [a for a in accounts if _counted(a) and a["member_no"] in member_nos]
     for v in held_v:
         by_member[v["member_no"]].vehicles += 1
+    member_certs: dict = defaultdict(set)
     for p in held_p:
-        by_member[p["member_no"]].properties += 1
+        member_certs[p["member_no"]].add(certificate_key(p))
         by_member[p["member_no"]].owned_area += p["owned_area"] or 0.0
+    for m, certs in member_certs.items():
+        by_member[m].properties = len(certs)
     for a in counted_a:
         by_member[a["member_no"]].financial_total += a["balance"] or 0.0
     return {
         "held_vehicles": held_v, "held_properties": held_p, "counted_accounts": counted_a,
+        "vehicle_count": len(held_v),
+        "property_count": len({certificate_key(p) for p in held_p}),
+        "owned_area": round(sum(p["owned_area"] or 0.0 for p in held_p), 2),
         "financial_total": round(sum(a["balance"] or 0.0 for a in counted_a), 2),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,
                        "owned_area": round(m.owned_area, 2), "financial_total": round(m.financial_total, 2)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from assessment.figures import (EMPLOYMENT_ITEMS, asset_figures, classify_income, income_figures,
+from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, asset_figures, classify_income, income_figures,
                                 monthly_series)
 from assessment.policy import Policy, household_area
 from assessment.rules import Facts, evaluate
@@ -66,20 +66,29 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     recent = set(months[-int(params["employment_months"]):])
     employment: dict = {}
     for r in income_recs:
-        if r["counted"] and (r["kind"] == "contribution" or r["item"] in EMPLOYMENT_ITEMS) \
+        # a contribution shows work even where it is not counted as income (a tax wage that month,
+        # a self-chosen base of flexible employment)
+        if r["decision"] in COUNTED_DECISIONS and (r["kind"] == "contribution" or r["counted"] and r["item"] in EMPLOYMENT_ITEMS) \
                 and r["period"].strftime("%Y-%m") in recent:
             employment.setdefault(r["member_no"], set()).add(r["period"])
 
     declared = [m["declared_monthly_income"] for m in members
                 if m["relation"] not in SUPPORTER_RELATIONS and m["declared_monthly_income"] is not None]
+    # A member without consent is not verified, so their declaration has nothing to be compared
+    # with: the declared total is the verified members' (a probe's withdrawn consent showed a
+    # difference of -217); theirs is shown apart, as `declared_unverified`.
+    unverified_declared = sum(float(m["declared_monthly_income"]) for m in members
+                              if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"]
+                              and m["declared_monthly_income"] is not None)
     n_members = max(sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS), 1)
     income = {
         "monthly_total": inc["monthly_total"],
         "monthly_per_capita": round(inc["monthly_total"] / n_members, 2),
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
-        "declared_monthly_total": round(float(sum(declared)), 2) if declared else None,
-        "difference": round(inc["monthly_total"] - float(sum(declared)), 2) if declared else None,
+        "declared_monthly_total": round(float(sum(declared)) - unverified_declared, 2) if declared else None,
+        "declared_unverified": round(unverified_declared, 2) if declared else None,
+        "difference": round(inc["monthly_total"] - (float(sum(declared)) - unverified_declared), 2) if declared else None,
         "monthly_series": monthly_series(inc["series"], months),
         "records": [_record_out(r) for r in sorted(income_recs, key=lambda r: (r["member_no"], r["period"], r["source"], r["record_id"]))],
     }
@@ -111,6 +120,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     assets_out = {
         "vehicles": [_vehicle_out(v) for v in vehicles], "properties": [_property_out(p) for p in properties],
         "financial": [_account_out(a) for a in accounts],
+        "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
+        "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
         "declared_financial_total": round(float(sum(declared_assets)), 2) if declared_assets else None,
         "by_member": assets["by_member"],
@@ -165,14 +176,14 @@ def _record_out(r: dict) -> dict:
 def _vehicle_out(v: dict) -> dict:
     return {**_common(v), "plate_number": v["plate_number"], "vehicle_type": v["vehicle_type"],
             "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
-            "status": v["status"], "held": bool(v["held"])}
+            "status": v["status"], "held": bool(v["held"]), "counted": bool(v.get("counted")), "note": v.get("note")}
 
 
 def _property_out(p: dict) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
             "owned_area": round(p["owned_area"] or 0.0, 2), "registration_date": _iso(p["registration_date"]),
-            "status": p["status"], "held": bool(p["held"])}
+            "status": p["status"], "held": bool(p["held"]), "counted": bool(p.get("counted")), "note": p.get("note")}
 
 
 def _account_out(a: dict) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key
 from assessment.policy import Standard
 
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
@@ -65,11 +66,28 @@ def common(f: Facts) -> list[dict]:
         elif m["id_check"] == "invalid":
             out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
                                                    "可能填写有误，核对结果可能不完整"))
+    out += _self_employed(f)
     if f.review_links:
         out.append(finding("match.review", "warn",
                            f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入",
                            f.review_links))
     return out
+
+
+def _self_employed(f: Facts) -> list[dict]:
+    """A member paying social insurance as flexible employment in months without a counted wage:
+    they work, and nothing here says for how much (the self-chosen base is not counted)."""
+    names = {m["member_no"]: m["name"] for m in f.members}
+    wage_months = {(r["member_no"], r["period"]) for r in f.income["records"]
+                   if r.get("counted") and r.get("kind") == "tax_income" and r.get("item") in WAGE_ITEMS}
+    rows: dict = {}
+    for r in f.income["records"]:
+        if r.get("note") == SELF_EMPLOYED_NOTE and (r["member_no"], r["period"]) not in wage_months:
+            rows.setdefault(r["member_no"], []).append(r)
+    return [finding("income.self_employed", "warn",
+                    f"成员{names.get(m, m)}以灵活就业身份参保（{len({r['period'] for r in rs})}个月），"
+                    "无税务工资记录可核其收入，需另行核实（缴费基数为本人自选，未计入收入）", rs)
+            for m, rs in sorted(rows.items())]
 
 
 def dibao(f: Facts) -> list[dict]:
@@ -90,13 +108,22 @@ def dibao(f: Facts) -> list[dict]:
         if v["vehicle_type"] not in exempt:
             out.append(finding("dibao.vehicle", "fail",
                                f"成员名下有非豁免机动车（{v['vehicle_type']} {v['plate_number']}）", [v]))
-    homes = [p for p in f.assets["held_properties"] if p["usage"] == "住宅"]
+    homes = _by_certificate(p for p in f.assets["held_properties"] if p["usage"] == "住宅")
     if len(homes) > f.params["max_homes"]:
-        out.append(finding("dibao.homes", "fail", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套", homes))
-    for p in f.assets["held_properties"]:
-        if p["usage"] in NON_RESIDENTIAL:
-            out.append(finding("dibao.non_residential", "fail",
-                               f"成员名下有非住宅类不动产（{p['usage']}，{p['location']}）", [p]))
+        out.append(finding("dibao.homes", "fail", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套",
+                           [p for rows in homes.values() for p in rows]))
+    for rows in _by_certificate(p for p in f.assets["held_properties"] if p["usage"] in NON_RESIDENTIAL).values():
+        p = rows[0]
+        out.append(finding("dibao.non_residential", "fail",
+                           f"成员名下有非住宅类不动产（{p['usage']}，{p['location']}）", rows))
+    return out
+
+
+def _by_certificate(properties) -> dict:
+    """Held property rows grouped by certificate: co-owners in one household own one property."""
+    out: dict = {}
+    for p in properties:
+        out.setdefault(certificate_key(p), []).append(p)
     return out
 
 
@@ -125,10 +152,10 @@ def tekun(f: Facts) -> list[dict]:
 
 
 def housing(f: Facts) -> list[dict]:
-    homes = [p for p in f.assets["held_properties"] if p["usage"] == "住宅"]
+    homes = _by_certificate(p for p in f.assets["held_properties"] if p["usage"] == "住宅")
     if homes:
-        return [finding("housing.owns_home", "fail",
-                        f"家庭现拥有住宅{len(homes)}套，按住房保障规定应退出", homes)]
+        return [finding("housing.owns_home", "fail", f"家庭现拥有住宅{len(homes)}套，按住房保障规定应退出",
+                        [p for rows in homes.values() for p in rows])]
     return []
 
 
@@ -155,6 +182,7 @@ def entitled_by_rolls(f: Facts) -> list[dict]:
 def _declared_income(f: Facts, declared_total: float) -> list[dict]:
     out = []
     verified = f.income["monthly_total"]
+    unverified = f.income.get("declared_unverified") or 0.0   # members without consent: not in declared_total
     diff = verified - declared_total
     tolerance = max(f.params["declared_tolerance"] * max(declared_total, verified), f.params["declared_tolerance_min"])
     if abs(diff) > tolerance:
@@ -162,7 +190,8 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
         crosses = (declared_total / f.size < std) != (verified / f.size < std)
         severity = "warn" if crosses else "info"
         out.append(finding("declared.income", severity,
-                           f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}相差{_yuan(diff)}"
+                           f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}"
+                           + (f"（不含未授权成员的申报{_yuan(unverified)}）" if unverified else "") + f"相差{_yuan(diff)}"
                            + ("，且跨越标准线" if crosses else "，未改变与标准的比较结果"),
                            [r for r in f.income["records"] if r.get("counted")]))   # what was verified
     return out

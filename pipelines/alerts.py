@@ -12,6 +12,7 @@ recorded facts (`household_facts`, one row per re-verification):
 | `assets.crossed_limit` | warn up, info down | financial assets per capita cross the asset limit |
 | `income.source_new` / `income.source_ended` | warn / info | an income source becomes / stops being active |
 | `outcome.changed` | warn worse, info better | the advised outcome changes (pass / review / fail) |
+| `member.unverified` / `member.verified` | warn / info | a member's consent went / came: what they hold is not read as ended / new |
 | `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
 | `rolls.left` | info | the household is no longer on the rolls (no report) |
 
@@ -91,20 +92,22 @@ def facts_of(doc: dict) -> dict:
     from pipelines.publish import fingerprint  # publish records these facts: import at call time
 
     names = {m["member_no"]: m["name"] for m in doc["members"]}
-    held = lambda items: [x for x in items if x["held"] and x["decision"] != "review"]  # noqa: E731
+    # `counted` (assessment.figures): held, on a link that counts, and not a repeat of another row
+    held = lambda items: [x for x in items if x.get("counted", x["held"] and x["decision"] != "review")]  # noqa: E731
     return {
         "outcome": doc["outcome"], "fingerprint": fingerprint(doc),
         "income_per_capita": doc["income"]["monthly_per_capita"],
         "income_standard": doc["standards"]["income_standard"],
         "financial_per_capita": doc["assets"]["financial_per_capita"],
         "asset_limit_per_capita": doc["standards"]["asset_limit_per_capita"],
-        "vehicles": sorted(({"key": v["plate_number"], "label": f"{v['vehicle_type']} {v['plate_number']}"
-                                                             f"（{names.get(v['member_no'], '')}）"}
+        "vehicles": sorted(({"key": v["plate_number"], "member_no": v["member_no"],
+                             "label": f"{v['vehicle_type']} {v['plate_number']}（{names.get(v['member_no'], '')}）"}
                             for v in held(doc["assets"]["vehicles"])), key=lambda x: x["key"]),
-        "properties": sorted(({"key": p["certificate_number"], "label": f"{p['usage']} {p['location']}"
-                                                                  f"（{names.get(p['member_no'], '')}）"}
+        "properties": sorted(({"key": p["certificate_number"], "member_no": p["member_no"],
+                               "label": f"{p['usage']} {p['location']}（{names.get(p['member_no'], '')}）"}
                               for p in held(doc["assets"]["properties"])), key=lambda x: x["key"]),
         "income_sources": income_sources(doc),
+        "unverified": [{"key": str(m["member_no"]), "label": m["name"]} for m in doc["members"] if not m.get("consent")],
     }
 
 
@@ -133,18 +136,40 @@ def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tup
                    {"value": v0, "limit": l0}, {"value": v1, "limit": l1})]
 
 
+def _member_of(item: dict) -> str:
+    return str(item.get("member_no", item["key"].split("|")[0]))
+
+
+def _consent_changes(prev: dict, new: dict) -> tuple[list[dict], set[str]]:
+    """Alerts for members whose consent came or went, and those members: what they hold appears or
+    vanishes with their verification, not because it changed, so it raises no alert of its own."""
+    before = {x["key"]: x for x in prev.get("unverified") or []}
+    after = {x["key"]: x for x in new.get("unverified") or []}
+    out = [_alert("member.unverified", "warn", f"成员{after[k]['label']}未授权核对（无授权书编号），其收入与资产本次未核对",
+                  None, after[k]) for k in sorted(set(after) - set(before))]
+    out += [_alert("member.verified", "info", f"成员{before[k]['label']}已授权核对，其收入与资产本次起计入",
+                   before[k], None) for k in sorted(set(before) - set(after))]
+    return out, set(before) ^ set(after)
+
+
+def _without(items: list[dict], members: set[str]) -> list[dict]:
+    return [x for x in items if _member_of(x) not in members] if members else items
+
+
 def compare(prev: dict, new: dict) -> list[dict]:
     """The alerts between two facts records (prev as stored: lists decoded)."""
-    out = _set_changes("vehicle.new", "vehicle.gone", "机动车", prev["vehicles"], new["vehicles"])
-    out += _set_changes("property.new", "property.gone", "不动产", prev["properties"], new["properties"])
+    out, switched = _consent_changes(prev, new)
+    kept = {k: (_without(prev[k], switched), _without(new[k], switched))
+            for k in ("vehicles", "properties", "income_sources")}
+    out += _set_changes("vehicle.new", "vehicle.gone", "机动车", *kept["vehicles"])
+    out += _set_changes("property.new", "property.gone", "不动产", *kept["properties"])
     out += _crossing("income.crossed_standard", "家庭人均月收入", "标准",
                      (float(prev["income_per_capita"]), float(prev["income_standard"])),
                      (float(new["income_per_capita"]), float(new["income_standard"])), lambda v, l: v >= l)
     out += _crossing("assets.crossed_limit", "家庭人均金融资产", "资产上限",
                      (float(prev["financial_per_capita"]), float(prev["asset_limit_per_capita"])),
                      (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l)
-    out += _set_changes("income.source_new", "income.source_ended", "收入来源", prev["income_sources"],
-                        new["income_sources"])
+    out += _set_changes("income.source_new", "income.source_ended", "收入来源", *kept["income_sources"])
     if prev["outcome"] != new["outcome"]:
         worse = OUTCOME_RANK[new["outcome"]] > OUTCOME_RANK[prev["outcome"]]
         out.append(_alert("outcome.changed", "warn" if worse else "info",
@@ -161,8 +186,8 @@ def _previous(ctx: PassContext) -> tuple[dict, set]:
     facts = {}
     for row in rows:
         rec = dict(zip(cols, row))
-        for k in ("vehicles", "properties", "income_sources"):
-            rec[k] = json.loads(rec[k] or "[]")
+        for k in ("vehicles", "properties", "income_sources", "unverified"):
+            rec[k] = json.loads(rec[k] or "[]") if rec.get(k) is not None or k != "unverified" else None
         facts[(rec["request_id"], rec["household_id"])] = rec
     seen = set(ctx.con.execute(
         "SELECT DISTINCT h.request_id, h.household_id FROM assessment_history h "
@@ -214,7 +239,8 @@ def facts_rows(ctx: PassContext) -> list[list]:
                     ctx.rolls.get("batch_id"), f["roll_hash"], f["outcome"], f["fingerprint"],
                     f["income_per_capita"], f["income_standard"], f["financial_per_capita"],
                     f["asset_limit_per_capita"]]
-                   + [json.dumps(f[k], ensure_ascii=False) for k in ("vehicles", "properties", "income_sources")])
+                   + [json.dumps(f[k], ensure_ascii=False) for k in ("vehicles", "properties", "income_sources",
+                                                                      "unverified")])
     return out
 
 

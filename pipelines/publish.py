@@ -131,8 +131,7 @@ def _record(ctx: PassContext, written: dict) -> None:
                      d["income"]["monthly_total"], d["income"]["monthly_per_capita"],
                      d["standards"]["income_standard"], d["assets"]["financial_total"],
                      d["assets"]["financial_per_capita"],
-                     sum(1 for v in d["assets"]["vehicles"] if v["held"] and v["decision"] != "review"),
-                     sum(1 for p in d["assets"]["properties"] if p["held"] and p["decision"] != "review"),
+                     d["assets"]["vehicle_count"], d["assets"]["property_count"],
                      d["outcome"]] + [sum(1 for f in d["findings"] if f["severity"] == s) for s in ("fail", "warn", "info")]
                     + [outputs[0] if outputs else None, fingerprint(d)])
         finds += [[ctx.run_id, d["request_id"], d["household_id"], f["rule"], f["severity"], f["message"],

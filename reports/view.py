@@ -26,9 +26,9 @@ WEIGHT_KEYS = ("field", "level", "weight")
 RECORD_KEYS = ("member_no", "source", "record_id", "period", "item", "amount", "match_probability",
                "decision", "reason", "counted", "note")
 VEHICLE_KEYS = ("member_no", "source", "record_id", "plate_number", "vehicle_type", "registration_date",
-                "purchase_price", "status", "exempt", "held", "match_probability", "decision")
+                "purchase_price", "status", "exempt", "held", "counted", "note", "match_probability", "decision")
 PROPERTY_KEYS = ("member_no", "source", "record_id", "certificate_number", "location", "usage", "floor_area",
-                 "share", "owned_area", "status", "held", "match_probability", "decision")
+                 "share", "owned_area", "status", "held", "counted", "note", "match_probability", "decision")
 FINANCIAL_KEYS = ("member_no", "source", "record_id", "institution", "product_type", "balance",
                   "as_of_date", "match_probability", "decision")
 BY_MEMBER_KEYS = ("member_no", "vehicles", "properties", "owned_area", "financial_total")
@@ -223,15 +223,18 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     }
     # what the household holds now, on links that count: a deregistered car, a sold flat or a
     # link still awaiting review is listed in the tables but not counted (as in assessment);
-    # nor are a supporter's (赡养人 …): their means are judged separately, in the findings
+    # nor are a supporter's (赡养人 …): their means are judged separately, in the findings;
+    # nor a row that repeats another's plate or certificate (assessment marks it counted: false)
     supporters = {m["member_no"] for m in members if m["is_member"] is False}
 
     def counts(row: dict) -> bool:
-        return row["held"] is not False and row["decision"] != "review" and row["member_no"] not in supporters
+        return (row["held"] is not False and row["counted"] is not False and row["decision"] != "review"
+                and row["member_no"] not in supporters)
 
     held_vehicles = [v for v in vehicles if counts(v)]
     held_properties = [p for p in properties if counts(p)]
-    view["held_vehicles"] = len(held_vehicles)
+    view["held_vehicles"] = len({str(v["record_id"] if fmt.missing(v["plate_number"]) else v["plate_number"])
+                                 for v in held_vehicles})  # one plate, one vehicle
     view["flag_vehicles"] = sum(1 for v in held_vehicles if v["exempt"] is not True)
     view["exempt_known"] = all(v["exempt"] is not None for v in held_vehicles)
     certificates = {str(p["record_id"] if fmt.missing(p["certificate_number"]) else p["certificate_number"])

@@ -64,3 +64,17 @@ def test_assets_count_only_held_items_of_counted_links():
     assert len(a["held_vehicles"]) == 1 and len(a["held_properties"]) == 2
     assert a["financial_total"] == 150.5
     assert a["by_member"][0] == {"member_no": 1, "vehicles": 1, "properties": 1, "owned_area": 44.5, "financial_total": 100.0}
+
+
+
+FLEX = [{**rec(2, "contribution", m, "缴费基数（工资佐证）", 3500.0), "payer": "灵活就业人员"} for m in range(1, 13)]
+
+
+def test_a_base_paid_as_flexible_employment_is_no_wage_evidence():
+    """灵活就业: the person chooses their own base, usually the lowest band, so it says nothing of
+    what they earn (a probe's spouse got 3,500 a month of income from it). An employer's still is."""
+    employee = [{**rec(1, "contribution", m, "缴费基数（工资佐证）", 4000.0), "payer": "太原市某某有限公司"} for m in (1, 2)]
+    records = classify_income([dict(r) for r in FLEX] + employee, PARAMS)
+    assert income_figures(records, 12, member_nos={1, 2})["monthly_total"] == pytest.approx(round(8000.0 / 12, 2))
+    assert {r["note"] for r in records if r["member_no"] == 2} == {
+        "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"}

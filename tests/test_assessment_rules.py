@@ -116,3 +116,34 @@ def test_a_declared_figure_that_differs_cites_the_records_it_was_verified_from()
     findings = {x["rule"]: x["evidence"] for x in evaluate(f)[0]}
     assert findings["declared.income"] == [{"source": "tax", "record_id": "T1"}]
     assert findings["declared.financial_assets"] == [{"source": "bank", "record_id": "B1"}]
+
+
+def _flex(member_no, month, counted_wage=False):
+    base = {"member_no": member_no, "source": "social_insurance", "record_id": f"S{member_no}-{month}",
+            "kind": "contribution", "period": f"2026-{month:02d}", "item": "缴费基数（工资佐证）", "amount": 3500.0,
+            "payer": "灵活就业", "counted": False, "decision": "auto",
+            "note": "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"}
+    wage = {**base, "source": "tax", "record_id": f"T{member_no}-{month}", "kind": "tax_income", "item": "工资薪金",
+            "amount": 2000.0, "payer": "某公司", "counted": True, "note": None}
+    return [base, wage] if counted_wage else [base]
+
+
+def test_flexible_employment_without_a_wage_asks_for_the_income_to_be_checked():
+    f = facts()
+    f.income["records"] = [r for m in range(1, 7) for r in _flex(2, m)] + [r for m in (1, 2) for r in _flex(1, m, True)]
+    found = [x for x in evaluate(f)[0] if x["rule"] == "income.self_employed"]
+    assert [(x["severity"], x["message"]) for x in found] == [
+        ("warn", "成员成员2以灵活就业身份参保（6个月），无税务工资记录可核其收入，需另行核实（缴费基数为本人自选，未计入收入）")]
+    assert evaluate(f)[1] == "review"
+    assert {e["record_id"] for e in found[0]["evidence"]} == {f"S2-{m}" for m in range(1, 7)}
+
+
+def test_a_declaration_of_a_member_without_consent_is_left_out_of_the_comparison():
+    """Nothing of theirs was verified: their declared 217 made a probe's difference -217."""
+    f = facts(income=1000.0, declared=1000.0)
+    f.income["declared_unverified"] = 217.0
+    assert not [x for x in evaluate(f)[0] if x["rule"] == "declared.income"]
+    f = facts(income=2000.0, declared=1000.0)
+    f.income["declared_unverified"] = 217.0
+    (found,) = [x for x in evaluate(f)[0] if x["rule"] == "declared.income"]
+    assert "与申报1,000.00元（不含未授权成员的申报217.00元）相差" in found["message"], found["message"]

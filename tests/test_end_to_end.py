@@ -71,7 +71,7 @@ def _expected(truth, request_id, household_id) -> dict:
     in_window = (period >= WINDOW[0]) & (period <= WINDOW[1])
     tax = rows[(rows.source == "tax") & in_window & ~rows.income_item.isin(["偶然所得", "财产转让所得"])]
     benefits = rows[(rows.source == "social_insurance") & in_window & (rows.record_type == "待遇")]
-    vehicles = rows[(rows.source == "vehicle") & (rows.status == "正常")]
+    vehicles = rows[(rows.source == "vehicle") & (rows.status.isin(["正常", "查封"]))]
     properties = rows[(rows.source == "property") & (rows.status != "注销")]
     bank = rows[(rows.source == "bank") & (pd.to_datetime(rows.as_of_date) <= pd.Timestamp(AS_OF))]
     latest = bank.sort_values("as_of_date").groupby(["person_key", "institution", "account_number", "product_type"]).tail(1)

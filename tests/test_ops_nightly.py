@@ -149,6 +149,16 @@ CASES = [
      "kinds": [("income.source_ended", "info"), ("income.source_new", "warn")]},
     {"name": "outcome improves", "changes": {"outcome": "pass"}, "previous": {"outcome": "fail"},
      "kinds": [("outcome.changed", "info")]},
+    # A withdrawn consent is said as such: the member's income and property are no longer read,
+    # they did not end (a probe's caseworker was told a pension had stopped).
+    {"name": "a member withdraws consent", "previous": {"unverified": [],
+                                                         "properties": [{"key": "C1", "label": "住宅 A路", "member_no": 1}]},
+     "changes": {"unverified": [{"key": "1", "label": "张三"}], "income_sources": [], "properties": []},
+     "kinds": [("member.unverified", "warn")]},
+    {"name": "a member gives consent", "previous": {"unverified": [{"key": "1", "label": "张三"}], "income_sources": []},
+     "changes": {"unverified": []}, "kinds": [("member.verified", "info")]},
+    {"name": "facts recorded before consent was kept", "previous": {"unverified": None},
+     "changes": {"unverified": [], "income_sources": []}, "kinds": [("income.source_ended", "info")]},
 ]
 
 

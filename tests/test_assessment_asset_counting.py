@@ -1,0 +1,245 @@
+"""How a household's assets are counted, from a small warehouse through to its report.
+
+Each test loads a few register rows into an in-memory warehouse (the real schema), links them
+to the members of one household, runs the assessment's evidence queries and builds the
+household's report document, then checks the figures, the findings and the report summary.
+"""
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from assessment.evidence import accounts_sql, properties_sql, vehicles_sql
+from assessment.household import build_household
+from assessment.policy import load_policy
+from reports.html import render_household
+from reports.view import household_view, index_row
+from warehouse import apply_migrations
+from warehouse.sql import fetch_grouped
+
+POLICY = load_policy()
+REQUEST_DATE = date(2026, 11, 28)
+HH = {"request_id": "R1", "household_id": "H1", "agency": "taiyuan", "program": "dibao",
+      "county_code": "140105", "request_date": REQUEST_DATE, "run_id": "run-1"}
+SOURCE_COLS = ("record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, loaded_at")
+
+
+def person(no, relation):
+    return {"member_no": no, "name": f"成员{no}", "id_number": f"14010519800101{no:03d}X", "id_status": "valid",
+            "relation": relation, "consent": True, "consent_ref": f"SQ{no}", "address": "太原市小店区某街1号",
+            "gender": "男", "birth_date": date(1980, 1, 1), "labor_capacity": "有", "disability_grade": None,
+            "declared_monthly_income": None, "declared_financial_assets": None, "on_rolls_programs": []}
+
+
+class Warehouse:
+    """One household (户主 member 1, 配偶 member 2) and the register rows linked to its members."""
+
+    def __init__(self):
+        self.con = duckdb.connect()
+        apply_migrations(self.con)
+        self.members = [person(1, "户主"), person(2, "配偶")]
+        self.con.execute("CREATE TEMP TABLE work_households AS SELECT 'R1' AS request_id, 'H1' AS household_id, "
+                         "DATE '2026-11-28' AS request_date")
+        self.rows = 0
+
+    def _insert(self, table: str, source: str, rid: str, member: int, loaded: str, decision: str,
+                cols: str, values: list) -> None:
+        self.rows += 1
+        self.con.execute(f"INSERT INTO {table} ({SOURCE_COLS}, {cols}) VALUES "
+                         f"(?, ?, NULL, NULL, 'b', 'f.csv', 'h', ?, ?, {', '.join('?' * len(values))})",
+                         [rid, f"成员{member}", self.rows, datetime.fromisoformat(loaded), *values])
+        self.con.execute("INSERT INTO links VALUES (?, ?, 'R1', 'H1', ?, 0.99, ?, 'test', NULL, 'run-1', now())",
+                         [source, rid, member, decision])
+
+    def vehicle(self, rid, member=1, plate="晋A12345", status="正常", vtype="小型轿车", registered="2020-05-01",
+                loaded="2026-01-05", decision="auto"):
+        self._insert("vehicle_all", "vehicle", rid, member, loaded, decision,
+                     "plate_number, vehicle_type, registration_date, purchase_price, status",
+                     [plate, vtype, date.fromisoformat(registered), 80000, status])
+
+    def property(self, rid, member=1, cert="晋(2020)太原市不动产权第0000001号", share=None, area=120.0,
+                 usage="住宅", status="现势", registered="2020-05-01", loaded="2026-01-05", decision="auto"):
+        self._insert("property_all", "property", rid, member, loaded, decision,
+                     "certificate_number, location, usage, floor_area, share, registration_date, status",
+                     [cert, f"小店区{cert[-4:]}", usage, area, share, date.fromisoformat(registered), status])
+
+    def bank(self, rid, balance, member=1, institution="兴业银行", account=None, product="理财产品",
+             as_of="2025-02-28", decision="auto"):
+        self._insert("bank_all", "bank", rid, member, "2026-01-05", decision,
+                     "institution, account_number, product_type, balance, as_of_date",
+                     [institution, account, product, balance, date.fromisoformat(as_of)])
+
+    def report(self, program: str = "dibao") -> dict:
+        def grouped(sql):
+            return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
+        links = grouped("SELECT * FROM links")
+        return build_household({**HH, "program": program}, self.members, [], grouped(vehicles_sql()), grouped(properties_sql()),
+                               grouped(accounts_sql()), links, POLICY, {}, "2026-11-28T02:00:00+08:00")
+
+
+@pytest.fixture
+def wh():
+    w = Warehouse()
+    yield w
+    w.con.close()
+
+
+def rules(doc: dict) -> dict:
+    return {f["rule"]: f for f in doc["findings"]}
+
+
+def by_id(rows: list[dict]) -> dict:
+    return {r["record_id"]: r for r in rows}
+
+
+# 1. co-owners ------------------------------------------------------------------------------------
+
+def test_a_flat_co_owned_by_two_members_is_one_home_with_their_shares_of_area(wh):
+    wh.property("P1", member=1, share=0.5)
+    wh.property("P2", member=2, share=0.5)
+    doc = wh.report()
+    assert "dibao.homes" not in rules(doc)
+    assert doc["assets"]["property_count"] == 1 and doc["assets"]["owned_area_total"] == 120.0
+    assert [(b["properties"], b["owned_area"]) for b in doc["assets"]["by_member"]] == [(1, 60.0), (1, 60.0)]
+    assert all(p["counted"] and p["note"] is None for p in doc["assets"]["properties"])
+    assert index_row(doc)["properties"] == 1
+
+
+def test_a_couple_co_owning_one_flat_plus_the_husbands_own_flat_own_two_homes(wh):
+    wh.property("P1", member=1, share=0.5)
+    wh.property("P2", member=2, share=0.5)
+    wh.property("P3", member=1, cert="晋(2022)太原市不动产权第0000002号", area=90.0)
+    doc = wh.report()
+    homes = rules(doc)["dibao.homes"]
+    assert homes["message"] == "家庭拥有住宅2套，超过1套"
+    assert sorted(e["record_id"] for e in homes["evidence"]) == ["P1", "P2", "P3"]   # every owner's row
+    assert doc["assets"]["property_count"] == 2 and doc["assets"]["owned_area_total"] == 210.0
+    assert index_row(doc)["properties"] == 2
+
+
+def test_a_co_owned_home_is_one_home_for_housing_and_a_co_owned_shop_one_finding(wh):
+    wh.property("P1", member=1, share=0.5)
+    wh.property("P2", member=2, share=0.5)
+    wh.property("S1", member=1, cert="晋(2019)太原市不动产权第0000009号", usage="商业", share=0.5)
+    wh.property("S2", member=2, cert="晋(2019)太原市不动产权第0000009号", usage="商业", share=0.5)
+    doc = wh.report()
+    shops = [f for f in doc["findings"] if f["rule"] == "dibao.non_residential"]
+    assert len(shops) == 1 and {e["record_id"] for e in shops[0]["evidence"]} == {"S1", "S2"}
+    housing = wh.report("housing")
+    assert rules(housing)["housing.owns_home"]["message"] == "家庭现拥有住宅1套，按住房保障规定应退出"
+
+
+# 2. the same vehicle or certificate under two record_ids ----------------------------------------
+
+def test_a_vehicle_delivered_under_two_record_ids_counts_once_and_both_stay_as_evidence(wh):
+    wh.vehicle("V1", loaded="2026-01-05")
+    wh.vehicle("V9", plate="晋A 12345", loaded="2026-06-01")      # the register's full re-export
+    doc = wh.report()
+    vehicles = by_id(doc["assets"]["vehicles"])
+    assert set(vehicles) == {"V1", "V9"}                           # both listed
+    assert vehicles["V9"]["counted"] and not vehicles["V1"]["counted"]   # the newer load counts
+    assert vehicles["V1"]["note"] == "与记录V9的号牌相同，同一车辆只计一次"
+    assert doc["assets"]["vehicle_count"] == 1 and doc["assets"]["by_member"][0]["vehicles"] == 1
+    assert [f["evidence"] for f in doc["findings"] if f["rule"] == "dibao.vehicle"] == [
+        [{"source": "vehicle", "record_id": "V9"}]]
+    assert index_row(doc)["vehicles"] == 1
+    assert "与记录V9的号牌相同，同一车辆只计一次" in render_household(doc)
+
+
+def test_the_same_plate_linked_to_two_members_is_one_vehicle(wh):
+    wh.vehicle("V1", member=1)
+    wh.vehicle("V2", member=2, registered="2021-03-01")
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 1
+    assert [b["vehicles"] for b in doc["assets"]["by_member"]] == [0, 1]   # the later registration
+
+
+def test_the_newest_row_of_a_repeated_plate_decides_whether_it_is_still_held(wh):
+    wh.vehicle("V1", loaded="2026-01-05")
+    wh.vehicle("V9", status="注销", loaded="2026-06-01")
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
+    assert by_id(doc["assets"]["vehicles"])["V1"]["note"] == "与较新的记录V9的号牌相同，该记录状态为注销，不再持有，不计入"
+
+
+def test_a_certificate_delivered_twice_to_one_owner_counts_once(wh):
+    wh.property("P1", member=1, area=100.0, loaded="2026-01-05")
+    wh.property("P9", member=1, area=100.0, loaded="2026-06-01")
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 1 and doc["assets"]["owned_area_total"] == 100.0
+    assert doc["assets"]["by_member"][0] == {"member_no": 1, "vehicles": 0, "properties": 1, "owned_area": 100.0,
+                                             "financial_total": 0.0}
+    props = by_id(doc["assets"]["properties"])
+    assert props["P9"]["counted"] and props["P1"]["note"] == "与记录P9的不动产权证号相同，同一产权只计一次"
+    assert "dibao.homes" not in rules(doc)
+    assert index_row(doc)["properties"] == 1 and household_view(doc)["assets"]["owned_area_total"] == 100.0
+
+
+def test_a_repeated_certificate_of_two_co_owners_counts_each_share_once(wh):
+    for rid, member, loaded in (("P1", 1, "2026-01-05"), ("P2", 2, "2026-01-05"),
+                                ("P8", 1, "2026-06-01"), ("P9", 2, "2026-06-01")):
+        wh.property(rid, member=member, share=0.5, loaded=loaded)
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 1 and doc["assets"]["owned_area_total"] == 120.0
+    assert sorted(r for r, p in by_id(doc["assets"]["properties"]).items() if p["counted"]) == ["P8", "P9"]
+
+
+def test_a_repeated_row_waiting_for_review_is_not_counted_and_does_not_hide_the_counted_one(wh):
+    wh.vehicle("V1", loaded="2026-01-05")
+    wh.vehicle("V9", loaded="2026-06-01", decision="review")
+    doc = wh.report()
+    vehicles = by_id(doc["assets"]["vehicles"])
+    assert vehicles["V1"]["counted"] and not vehicles["V9"]["counted"]
+    assert doc["assets"]["vehicle_count"] == 1
+
+
+# 3. bank rows without an account number ----------------------------------------------------------
+
+def test_bank_products_without_an_account_number_on_one_statement_are_all_counted(wh):
+    wh.bank("B1", 20000)
+    wh.bank("B2", 30000)
+    wh.bank("B3", 5000, product="基金")
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 55000.0
+    assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B1", "B2", "B3"]
+
+
+def test_an_earlier_statement_of_an_unnumbered_product_is_an_earlier_snapshot(wh):
+    wh.bank("B0", 18000, as_of="2024-12-31")          # last quarter's statement of the same products
+    wh.bank("B1", 20000)
+    wh.bank("B2", 30000, account="  ")                 # a blank number is no number
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 50000.0
+    assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B1", "B2"]
+
+
+def test_a_numbered_account_still_counts_only_its_latest_snapshot(wh):
+    wh.bank("B1", 20000, account="6229081234567890", as_of="2024-12-31")
+    wh.bank("B2", 25000, account="6229081234567890", as_of="2025-02-28")
+    wh.bank("B3", 7000, account="6229089999999999", as_of="2025-02-28")
+    wh.bank("B4", 1e6, account="6229089999999999", as_of="2026-12-31")   # after the request date
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 32000.0
+    assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
+
+
+# 4. vehicle status ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status,held", [("正常", True), ("查封", True), ("被盗抢", False), ("注销", False),
+                                         ("报废", False)])
+def test_a_sealed_vehicle_still_belongs_to_its_owner(wh, status, held):
+    wh.vehicle("V1", status=status)
+    doc = wh.report()
+    assert doc["assets"]["vehicles"][0]["held"] is held
+    assert doc["assets"]["vehicle_count"] == int(held)
+    assert ("dibao.vehicle" in rules(doc)) is held
+    assert index_row(doc)["vehicles"] == int(held)
+
+
+def test_the_declared_total_is_the_verified_members_and_a_member_without_consent_is_shown_apart(wh):
+    wh.members[0]["declared_monthly_income"] = 0
+    wh.members[1].update(declared_monthly_income=217, consent=False, consent_ref=None)
+    income = wh.report()["income"]
+    assert (income["declared_monthly_total"], income["declared_unverified"], income["difference"]) == (0.0, 217.0, 0.0)
+    assert income["difference"] == round(income["monthly_total"] - income["declared_monthly_total"], 2)
