@@ -39,7 +39,7 @@ from datetime import date
 
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
-from reports.masking import escape_formula
+from reports.masking import escape_formula, scrub_text
 from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
@@ -112,8 +112,11 @@ def facts_of(doc: dict) -> dict:
 
 
 def _alert(kind: str, severity: str, message: str, before=None, after=None) -> dict:
-    dump = lambda v: None if v is None else json.dumps(v, ensure_ascii=False, default=str)  # noqa: E731
-    return {"kind": kind, "severity": severity, "message": message, "before": dump(before), "after": dump(after)}
+    # labels quote payers, locations and names as departments typed them: an ID typed there must
+    # not reach alerts.csv / summary.txt
+    dump = lambda v: None if v is None else scrub_text(json.dumps(v, ensure_ascii=False, default=str))  # noqa: E731
+    return {"kind": kind, "severity": severity, "message": scrub_text(message), "before": dump(before),
+            "after": dump(after)}
 
 
 def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new: list[dict]) -> list[dict]:

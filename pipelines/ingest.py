@@ -21,6 +21,7 @@ from pipelines.context import PassContext
 from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
+from reports.masking import scrub_text
 from warehouse.load import Delivery, known_status, load_delivery, record_file
 
 QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
@@ -34,7 +35,8 @@ def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     if target.exists():
         target = folder / f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}"
     note = target.with_name(target.name + ".error.txt")
-    write_atomic(note, (f"文件未能读取 / file rejected: {d.rel_path}\n\n{reason}\n\n"
+    # the reason may quote the file's cells (a header row that is really data)
+    write_atomic(note, (f"文件未能读取 / file rejected: {scrub_text(str(d.rel_path))}\n\n{scrub_text(reason)}\n\n"
                         "请更正后重新发送（以新文件名放入原目录）。Fix the file and deliver it again.\n").encode("utf-8"))
     os.replace(d.path, target)
     os.chmod(target, 0o600)  # a department's rows: as private here as in the warehouse

@@ -27,6 +27,7 @@ import pyarrow as pa
 from connectors.cells import render_cell
 from connectors.headers import fields_of_row
 from connectors.schema import TABLES
+from connectors.values.names import MIN_ID_DIGITS
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, mask_id, scrub_text
@@ -76,7 +77,18 @@ def _text(value) -> str | None:
 def _value(field: str | None, raw: str | None) -> str:
     if raw is None:
         return ""
-    return mask_id(raw) if field in ID_FIELDS else scrub_text(raw)
+    if field in ID_FIELDS:
+        return mask_id(raw)
+    return _name_text(raw) if field == "name" else scrub_text(raw)
+
+
+def _name_text(text: str | None) -> str | None:
+    """A name cell for the notes: an ID typed with spaces or hyphens (`140105 19850101 1117`)
+    escapes `scrub_text`, and a name never holds that many digits (`normalise_name`)."""
+    if not text:
+        return text
+    text = scrub_text(text)
+    return mask_id(text) if sum(c.isdigit() for c in text) >= MIN_ID_DIGITS else text
 
 
 def _quoted_fields(source: str, raw_row: str | None) -> dict:
@@ -88,14 +100,20 @@ def _quoted_fields(source: str, raw_row: str | None) -> dict:
     return fields_of_row(TABLES[source], raw) if isinstance(raw, dict) and source in TABLES else {}
 
 
+def _free(raw) -> str | None:
+    """A cell quoted from the sender's row: whatever column it sat in, it may hold an ID."""
+    text = _text(raw)
+    return scrub_text(text) if text else text
+
+
 def _lines(rows: list[dict], source: str) -> list[dict]:
     out = []
     for r in rows:
         raw = _quoted_fields(source, r["raw_row"])
-        out.append({"row_number": r["row_number"], "request_id": raw.get("request_id"),
-                    "household_id": raw.get("household_id"), "member_no": raw.get("member_no"),
-                    "name": raw.get("name"), "field": r["field"], "reason": scrub_text(r["reason"] or ""),
-                    "value": _value(r["field"], r["raw_value"])})
+        out.append({"row_number": r["row_number"], "request_id": _free(raw.get("request_id")),
+                    "household_id": _free(raw.get("household_id")), "member_no": _free(raw.get("member_no")),
+                    "name": _name_text(_text(raw.get("name"))), "field": _free(r["field"]),
+                    "reason": scrub_text(r["reason"] or ""), "value": _value(r["field"], r["raw_value"])})
     return out
 
 
@@ -112,6 +130,7 @@ def _target(folder: Path, name: str, file_hash: str) -> Path:
 def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None) -> tuple[str, bytes]:
     held = sorted({x["household_id"] for x in lines if x["household_id"]}) if agency else []
     answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
+    path = scrub_text(path)  # a sender may name the file after a person's ID
     head = [f"文件部分行未通过检查 / rows rejected: {path}",
             f"{len({x['row_number'] for x in lines})} 行未予处理（见下），其余 {loaded} 行已载入"
             + (f"，核对报告见 {answered}" if answered else "") + "。",
@@ -157,6 +176,6 @@ def report_row_errors(ctx: PassContext) -> int:
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
         ctx.con.execute("UPDATE files SET errors_reported_at = now() WHERE file_hash = ? AND batch_id = ? "
                         "AND status = 'loaded'", [file_hash, batch_id])
-        ctx.messages.append(f"{len({r['row_number'] for r in rows})} row(s) of {path} rejected: "
-                            f"see {note.relative_to(ctx.root)}")
+        ctx.messages.append(f"{len({r['row_number'] for r in rows})} row(s) of {scrub_text(path)} rejected: "
+                            f"see {scrub_text(str(note.relative_to(ctx.root)))}")
     return len(by_file)

@@ -7,8 +7,9 @@ DuckDB lets one process hold a database file, and a reader blocks the writer too
    was CHECKPOINT): copy the file to `<root>/.analyst.<run>.duckdb.part`. ~1 s per GB.
 2. `publish` — under the snapshot lock only (the next pass may already be running): build a NEW
    database from the copy (attached read-only), every ID number replaced by a pseudonymous
-   person key and ID-like text in free-text columns masked, views recreated, `snapshot_info`
-   recorded; CHECKPOINT, close, then `os.replace` it onto `<root>/analyst.duckdb` (owner-only).
+   person key and ID-like text in free-text columns (names included) masked, views recreated,
+   `snapshot_info` recorded; CHECKPOINT, close, then `os.replace` it onto `<root>/analyst.duckdb`
+   (owner-only).
    A fresh file, because DuckDB keeps replaced data in free blocks: a copy edited in place still
    holds every ID in its bytes. The rename is atomic; a reader that has the old file open keeps
    reading the old copy, the next reader opens the new one.
@@ -43,7 +44,11 @@ ID_LIKE = r"[0-9０-９][0-9０-９ \-]{13,21}[0-9０-９XxＸｘ]"
 KEYED = {"id_number": "P", "id_raw": "P", "account_number": "A"}
 """Columns whose values become keys: ID numbers (person keys) and bank account numbers."""
 # Free-text columns that can quote an ID: raw rows, parser reasons, matcher evidence, messages.
-FREE_TEXT = ("id_reason", "extra", "raw_value", "raw_row", "evidence", "message", "before", "after")
+# Names count as free text: a department that typed the ID into the name column loads it there
+# (and into the name caches), and reviewers' notes and quarantine reasons quote what they saw.
+FREE_TEXT = ("id_reason", "extra", "raw_value", "raw_row", "evidence", "message", "before", "after",
+             "reason", "note", "name", "name_raw", "name_std", "pinyin", "member_name", "m_name",
+             "address", "location", "employer", "withholding_agent")
 
 
 def secret_key(root: Path) -> bytes:
@@ -200,7 +205,7 @@ def publish(root: Path, staged: Path, run_id: str) -> Path:
             n = build(con, staged, secret_key(root))
             con.execute("CREATE TABLE snapshot_info AS SELECT ? AS run_id, now() AS published_at, "
                         "? AS person_keys, 'id_number and id_raw hold pseudonymous person keys (HMAC-SHA256), "
-                        "not ID numbers; ID-like text in free-text columns is masked as [ID]' AS note",
+                        "not ID numbers; ID-like text in free-text and name columns is masked as [ID]' AS note",
                         [run_id, n])
             con.execute("CHECKPOINT")
         finally:

@@ -18,15 +18,24 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader, Undefined
 from markupsafe import Markup
 
 from . import formatting as fmt
+from .masking import scrub_text
 from .view import household_view, index_row
 
 __all__ = ["environment", "render_household", "render_index"]
 
 
 def _finalize(value: Any) -> Any:
-    """What ``{{ value }}`` prints: ``—`` for None / undefined."""
+    """What ``{{ value }}`` prints: ``—`` for None / undefined; text with full IDs masked.
+
+    The views are scrubbed already; this is the last gate for a page whose rows were not (the
+    review page prints names as departments typed them, and a clerk may have typed an ID).
+    """
     if value is None or isinstance(value, Undefined):
         return fmt.DASH
+    if isinstance(value, Markup):  # masking swaps digits for '*': the markup stays safe
+        return Markup(scrub_text(str(value)))
+    if isinstance(value, str):
+        return scrub_text(value)
     return value
 
 

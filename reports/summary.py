@@ -14,7 +14,7 @@ from typing import IO, Any, Iterable
 import xlsxwriter
 
 from . import formatting as fmt
-from .masking import escape_formula
+from .masking import escape_formula, scrub_text
 from .view import index_row
 
 __all__ = ["COLUMNS", "summary_xlsx"]
@@ -79,7 +79,8 @@ def _write_cell(sheet, row: int, col: int, kind: str, value: Any, formats: dict,
         sheet.write_blank(row, col, None, formats["text"])
         return
     style = formats[f"outcome-{outcome_css}"] if kind == "outcome" else formats["text"]
-    sheet.write_string(row, col, escape_formula(str(value)), style)
+    # the rows come from scrubbed reports; a caller handing its own rows gets the same mask
+    sheet.write_string(row, col, escape_formula(scrub_text(str(value))), style)
 
 
 def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict], *, rows: list[dict] | None = None) -> None:

@@ -92,6 +92,10 @@ def _member_names(con, links: list[dict]) -> dict[tuple, dict]:
     return out
 
 
+def _scrubbed(text):
+    return scrub_text(str(text)) if text is not None else None
+
+
 def _row(link: dict, record: dict | None, previous: dict | None, names: dict) -> dict:
     source = link["source"]
     try:
@@ -114,11 +118,13 @@ def _row(link: dict, record: dict | None, previous: dict | None, names: dict) ->
         "record_id": link["record_id"], "decision": link["decision"],
         "match_probability": link["match_probability"], "method": link["method"],
         "summary": scrub_text(str(evidence["summary"])) if evidence.get("summary") else None,
-        "record": {"found": bool(record), "name": record.get("name_raw") or record.get("name"),
+        # names as typed: a department that put the ID in the name column must not print it
+        "record": {"found": bool(record), "name": _scrubbed(record.get("name_raw") or record.get("name")),
                    "id_masked": mask_id(record.get("id_raw") or record.get("id_number")) or fmt.DASH,
                    "birth_date": ev.field_text("date", record.get("id_birth_date")),
                    "fields": ev.record_fields(source, record)},
-        "member": {"name": link["m_name"], "id_masked": mask_id(link["m_id_raw"] or link["m_id_number"]) or fmt.DASH,
+        "member": {"name": _scrubbed(link["m_name"]),
+                   "id_masked": mask_id(link["m_id_raw"] or link["m_id_number"]) or fmt.DASH,
                    "relation": link["m_relation"], "birth_date": ev.field_text("date", link["m_birth_date"])},
         "weights": labelled, "weights_text": ev.weights_text(labelled),
         "competitor": ev.competitor_text(evidence.get("competitor"), names, link["request_id"]),

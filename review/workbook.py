@@ -7,7 +7,8 @@ and the hidden 复核编号 that intake recognises the sheet by. Second sheet �
 answer and return it.
 
 Every text goes through ``escape_formula`` and ``write_string``: a name or employer that
-starts with ``=`` can never become a formula. Nothing here is a full ID number.
+starts with ``=`` can never become a formula. Nothing here is a full ID number: every text
+but the key is scrubbed (``scrub_text``) as it is written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import xlsxwriter
 
 from reports import formatting as fmt
-from reports.masking import escape_formula
+from reports.masking import escape_formula, scrub_text
 from review.keys import DECISION_COLUMN, DECISION_LABELS, KEY_COLUMN, NOTE_COLUMN, REVIEWER_COLUMN
 
 SHEET = "待复核"
@@ -103,7 +104,10 @@ def _cell(sheet, r: int, c: int, kind: str, value: Any, formats: dict) -> None:
     elif fmt.missing(value):
         sheet.write_blank(r, c, None, formats["answer" if kind == "answer" else "text"])
     else:
-        sheet.write_string(r, c, escape_formula(str(value)), formats.get(kind, formats["text"]))
+        text = str(value)
+        # names come as departments typed them (an ID in the name column); the key must stay exact
+        sheet.write_string(r, c, escape_formula(text if kind == "key" else scrub_text(text)),
+                           formats.get(kind, formats["text"]))
 
 
 def review_xlsx(rows: list[dict], agency: str, request_id: str) -> bytes:

@@ -185,3 +185,10 @@ def test_a_pension_missing_from_a_delivered_month_has_ended_a_wage_gap_has_not()
     assert [s["label"] for s in income_sources(doc)] == ["牛丽飞：工资薪金"]
     doc["data_as_of"]["social_insurance"] = "2025-06-30"          # July not delivered yet: still paid
     assert [s["label"] for s in income_sources(doc)] == ["牛丽飞：养老金", "牛丽飞：工资薪金"]
+
+
+def test_an_id_typed_into_a_payer_name_does_not_reach_the_alert_files():
+    new = {**PREVIOUS, "income_sources": [{"key": "1|tax|工资薪金|140105198501011117",
+                                           "label": "张三：工资薪金（140105198501011117）", "monthly": 500.0}]}
+    got = compare(PREVIOUS, new)
+    assert got and not find_full_ids(json.dumps(got, ensure_ascii=False))

@@ -23,6 +23,9 @@ from functools import lru_cache
 from connectors.values.text import as_text, fold_width, shorten
 
 MAX_NAME_LENGTH = 20  # contract §2: names of 1-20 characters
+MIN_ID_DIGITS = 15
+"""A name with this many digits holds an ID number (15-digit legacy, or 17 digits and a check
+character X): every table's name column is refused then, whatever letters surround them."""
 MIDDLE_DOT = "\u00b7"
 # `.` and `．` fold to `.` first; the rest are the dots Chinese input methods and fonts produce.
 DOT_VARIANTS = frozenset(".\u00b7\u30fb\u2022\u2027\u22c5\u2219\uff65\u0387\u16eb\u2024")
@@ -84,13 +87,23 @@ def normalise_name(raw: object) -> str:
         The normalised name.
 
     Raises:
-        ValueError: empty, without any letter, or longer than 20 characters.
+        ValueError: empty, holding an ID number's worth of digits (15 or more), without any
+            letter, mostly digits, or longer than 20 characters.
     """
     name = _unify_dots(_drop_cjk_spaces(_clean_chars(as_text(raw))))
     if not name:
         raise ValueError("an empty value is not a name; a name needs at least one character")
-    if not any(unicodedata.category(c).startswith("L") for c in name):
+    digits = sum(c.isdigit() for c in name)
+    # Not quoted: the value is most likely somebody's ID number typed into the name column, and
+    # the reason travels further than the masked value (notes, quarantine, the analyst copy).
+    if digits >= MIN_ID_DIGITS:
+        raise ValueError(f"the value is not a name: it holds {digits} digits, like an ID number "
+                         "(公民身份号码); is the ID in the name column?")
+    letters = sum(unicodedata.category(c).startswith("L") for c in name)
+    if not letters:
         raise ValueError(f"{shorten(as_text(raw))} is not a name: it contains no letters")
+    if digits > letters:
+        raise ValueError(f"{shorten(as_text(raw))} is not a name: it is mostly digits")
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"{shorten(as_text(raw))} is not a name: {len(name)} characters, "
                          f"a name has at most {MAX_NAME_LENGTH}")
