@@ -63,7 +63,8 @@ def run(root: Optional[Path] = RootOpt,
         full: bool = typer.Option(False, help="Re-verify every household on the rolls, not only those new data "
                                               "could change."),
         prefect: bool = typer.Option(True, help="Run as a Prefect flow (one task per stage)."),
-        kind: str = typer.Option("manual", help="Run kind recorded in `runs`: manual, nightly, on_demand.")):
+        kind: Optional[str] = typer.Option(None, help="Run kind recorded in `runs` (contract §5: nightly or "
+                                                      "on_demand); default: nightly, or on_demand with --no-rolls.")):
     """One pass: load new files, verify new requests and the rolls, write outbox/ and the analyst copy.
 
     Example: hhverify run --root data

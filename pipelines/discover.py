@@ -39,19 +39,22 @@ def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen:
     if not folder.is_dir():
         return []
     out = []
-    for p in sorted(folder.iterdir(), key=lambda q: q.name):
-        if _is_data_file(p):
-            st = p.stat()
-            rel = p.relative_to(root).as_posix()
-            if (rel, st.st_size, st.st_mtime_ns) in seen:
-                continue
-            out.append(Delivery(p, rel, source, agency, file_sha256(p), st.st_size, st.st_mtime_ns))
+    files = [(p, p.stat()) for p in folder.iterdir() if _is_data_file(p)]
+    # In the order they were written (then by name): a correction and a stale re-send of the same
+    # record arriving together must not be applied by their names' order (a probe's old file
+    # named z_… undid the correction in c_…); the last written is the sender's latest word.
+    for p, st in sorted(files, key=lambda f: (f[1].st_mtime_ns, f[0].name)):
+        rel = p.relative_to(root).as_posix()
+        if (rel, st.st_size, st.st_mtime_ns) in seen:
+            continue
+        out.append(Delivery(p, rel, source, agency, file_sha256(p), st.st_size, st.st_mtime_ns))
     return out
 
 
 def discover(root: Path, *, landing: bool = True, inbox: bool = True,
              seen: Seen = frozenset()) -> tuple[list[Delivery], list[str]]:
-    """Deliveries in load order (sources, then rolls, then inbox), and warnings about folders
+    """Deliveries in load order (sources, then rolls, then inbox; within a folder, by modification
+    time, then name), and warnings about folders
     that cannot be processed (an inbox folder whose name is not a plain agency name); files in
     `seen` are left out unread."""
     found, warnings = [], []

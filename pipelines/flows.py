@@ -38,7 +38,7 @@ def _as_task(stage, ctx):
 
 
 @flow(name="verification-pass", log_prints=True)
-def verification_pass(root: str, as_of: str | None = None, kind: str = "manual", include_rolls: bool = True,
+def verification_pass(root: str, as_of: str | None = None, kind: str | None = None, include_rolls: bool = True,
                       landing: bool = True, full: bool = False, snapshot_mode: str = "wait") -> dict:
     """Load new deliveries, verify new requests (and the rolls households new data could change), write reports."""
     return run_pass(Path(root), as_of=date.fromisoformat(as_of) if as_of else None, kind=kind,

@@ -58,7 +58,7 @@ def _stages(ctx: PassContext, call: Callable) -> dict:
     return finish_run(ctx, "completed", "; ".join(ctx.messages) or None)
 
 
-def run_pass(root: Path, *, as_of: date | None = None, kind: str = "manual", include_rolls: bool = True,
+def run_pass(root: Path, *, as_of: date | None = None, kind: str | None = None, include_rolls: bool = True,
              landing: bool = True, inbox: bool = True, full: bool = False, policy_path: Path | None = None,
              snapshot_mode: str = "wait",
              call: Callable[[Callable, PassContext], object] = _direct) -> dict:
@@ -67,11 +67,14 @@ def run_pass(root: Path, *, as_of: date | None = None, kind: str = "manual", inc
     Args:
         include_rolls: compare the households on the current rolls (the nightly's work).
         landing, inbox: which folders to load new files from (the watcher reads inbox/ only).
+        kind: recorded in `runs` (contract §5: `nightly` or `on_demand`); by default `nightly`
+            for a pass that verifies the rolls, `on_demand` for one that does not.
         full: re-verify every household on the rolls, not only those new data could change.
         snapshot_mode: after a completed pass, publish `analyst.duckdb` and return ("wait"),
             publish it on a thread and return at once ("background": the watcher, so a drop
             never waits for the previous pass's copy), or not at all ("off").
     """
+    kind = kind or ("nightly" if include_rolls else "on_demand")
     if snapshot_mode not in ("wait", "background", "off"):
         raise ValueError(f"snapshot_mode {snapshot_mode!r}: use 'wait', 'background' or 'off'")
     root = Path(root)

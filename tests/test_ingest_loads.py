@@ -105,6 +105,19 @@ def test_a_corrected_redelivery_supersedes_the_earlier_row_and_keeps_its_history
     assert _query(tmp_path, "SELECT count(*) FROM tax_all WHERE superseded_by IS NOT NULL") == [(1,)]
 
 
+def test_files_arriving_together_load_in_the_order_they_were_written_not_by_name(tmp_path):
+    """A correction and a stale re-send of the same record in one pass (a probe's c_fix.csv, new,
+    and z_old_resend.csv, written earlier): the one written last is the sender's latest word."""
+    import os
+
+    old = _write(tmp_path, "landing/tax/z_old_resend.csv", _tax_csv([TAX_ROWS[0]]))
+    fix = _write(tmp_path, "landing/tax/c_fix.csv", _tax_csv([TAX_ROWS[0][:5] + ("7000.00", "太原某公司")]))
+    os.utime(old, ns=(1_750_000_000_000_000_000, 1_750_000_000_000_000_000))
+    os.utime(fix, ns=(1_760_000_000_000_000_000, 1_760_000_000_000_000_000))
+    assert list(_load(tmp_path)) == ["landing/tax/z_old_resend.csv", "landing/tax/c_fix.csv"]
+    assert _query(tmp_path, "SELECT income_amount, file FROM tax") == [(Decimal("7000.00"), "landing/tax/c_fix.csv")]
+
+
 def _rolls(households: list[tuple[str, str]]) -> str:
     lines = [ROLLS_HEADER]
     for k, (hh, name) in enumerate(households, start=1):

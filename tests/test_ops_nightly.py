@@ -117,7 +117,7 @@ def test_only_changed_households_get_a_report_and_every_agency_a_summary(two_day
 
 def test_a_second_pass_the_same_day_keeps_the_days_alerts(two_days):
     root, _, _, picked = two_days
-    again = run_pass(root, as_of=DAY2, kind="manual")
+    again = run_pass(root, as_of=DAY2)
     assert again["households_verified"] == 0 and again["alerts"] == 0
     folder = root / "outbox" / picked["vehicle"]["agency"] / NIGHTLY2
     assert "vehicle.new" in (folder / "alerts.jsonl").read_text(encoding="utf-8")

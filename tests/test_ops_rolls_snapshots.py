@@ -43,7 +43,7 @@ def nights(tmp_path_factory):
             r["agency"] = ""
         day2.append(r)
     write_csv(root / "landing" / "rolls" / "rolls_20261121.csv", day2, REQUEST_FIELDS)
-    run_pass(root, as_of=DAY2, kind="nightly")
+    run_pass(root, as_of=DAY2)
     state2 = {
         "members": query(root, "SELECT household_id, count(*) AS n FROM rolls_current GROUP BY 1"),
         "alerts": query(root, "SELECT household_id, kind, severity, message, report_path FROM alerts "
@@ -53,13 +53,15 @@ def nights(tmp_path_factory):
     }
     write_csv(root / "landing" / "rolls" / "rolls_20261122.csv", [r for r in good if r["household_id"] != leaving],
               REQUEST_FIELDS)
-    run_pass(root, as_of=DAY3, kind="nightly")
+    run_pass(root, as_of=DAY3)
+    run_pass(root, as_of=DAY3, include_rolls=False, landing=False)
     state3 = {
         "members": query(root, "SELECT household_id, count(*) AS n, any_value(batch_id) AS batch FROM rolls_current "
                                "GROUP BY 1"),
         "alerts": query(root, "SELECT household_id, kind FROM alerts WHERE as_of = ?", [DAY3]),
         "latest": query(root, "SELECT batch_id FROM applicant_rows WHERE origin = 'rolls' "
                               "ORDER BY loaded_at DESC LIMIT 1")[0]["batch_id"],
+        "kinds": [r["kind"] for r in query(root, "SELECT kind FROM runs ORDER BY started_at")],
     }
     return {"sizes": sizes, "bad_cell": bad_cell, "no_agency": no_agency, "leaving": leaving,
             "day2": state2, "day3": state3}
@@ -97,3 +99,7 @@ def test_the_corrected_snapshot_replaces_the_held_version(nights):
     for household in (nights["bad_cell"], nights["no_agency"]):
         assert by_household[household]["batch"] == latest
         assert by_household[household]["n"] == nights["sizes"][household]
+
+
+def test_runs_record_the_contracts_kinds_nightly_and_on_demand(nights):
+    assert nights["day3"]["kinds"] == ["nightly", "nightly", "nightly", "on_demand"]
