@@ -127,8 +127,17 @@ def _target(folder: Path, name: str, file_hash: str) -> Path:
     return note
 
 
-def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None) -> tuple[str, bytes]:
-    held = sorted({x["household_id"] for x in lines if x["household_id"]}) if agency else []
+ROLLS_ADVICE = ("名册为全量快照：请在下一版完整名册中更正这些行（不要只发送更正的行：最新一版名册即全部名册）；"
+                "在此之前，这些家庭沿用上一版名册信息核对。"
+                "The rolls are full snapshots: correct these rows in the next complete snapshot (do not send the "
+                "corrected rows alone: the latest snapshot is the whole roll); until then these households are "
+                "verified as they were on the previous snapshot.")
+
+
+def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None,
+           source: str | None = None) -> tuple[str, bytes]:
+    rolls = source == "rolls"
+    held = sorted({x["household_id"] for x in lines if x["household_id"]}) if agency or rolls else []
     answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
     path = scrub_text(path)  # a sender may name the file after a person's ID
     head = [f"文件部分行未通过检查 / rows rejected: {path}",
@@ -136,10 +145,13 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
             + (f"，核对报告见 {answered}" if answered else "") + "。",
             f"{len({x['row_number'] for x in lines})} row(s) were not processed (listed below); the other {loaded} "
             "row(s) were loaded" + (f" and are answered in {answered}" if answered else "") + ".",
+            ROLLS_ADVICE if rolls else
             "请更正下列各行，另存为新文件后重新发送（只需发送更正的行）。"
             "Correct these rows and send them again as a new file (only the corrected rows are needed).",
             "行号为表头之下的数据行序号（第1行即表头下第一行）。Row numbers count data rows below the header."]
-    if held:
+    if held and rolls:
+        head.append(f"涉及的家庭 / households concerned: {', '.join(held)}")
+    elif held:
         head.append(f"以下家庭有成员行被拒，更正行到达后再核对 / not answered until the corrected rows arrive: "
                     f"{', '.join(held)}")
     head.append("")
@@ -171,7 +183,7 @@ def report_row_errors(ctx: PassContext) -> int:
             "SELECT DISTINCT request_id FROM requests WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]
         folder = private_dir(ctx.root / "rejected" / (agency or source))
         note = _target(folder, Path(path).name, file_hash)
-        text, table = _texts(path, _lines(rows, source), loaded, requests, agency)
+        text, table = _texts(path, _lines(rows, source), loaded, requests, agency, source)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
         ctx.con.execute("UPDATE files SET errors_reported_at = now() WHERE file_hash = ? AND batch_id = ? "

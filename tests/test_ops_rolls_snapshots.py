@@ -50,6 +50,7 @@ def nights(tmp_path_factory):
                               "WHERE as_of = ? ORDER BY household_id, kind", [DAY2]),
         "assessed": {r["household_id"] for r in query(root, "SELECT household_id FROM household_assessment")},
         "summaries": {p.parent.parent.name: p.read_text() for p in (root / "outbox").glob("*/nightly-20261121/summary.txt")},
+        "notes": [p.read_text() for p in (root / "rejected" / "rolls").glob("rolls_20261121*.error.txt")],
     }
     write_csv(root / "landing" / "rolls" / "rolls_20261122.csv", [r for r in good if r["household_id"] != leaving],
               REQUEST_FIELDS)
@@ -103,3 +104,9 @@ def test_the_corrected_snapshot_replaces_the_held_version(nights):
 
 def test_runs_record_the_contracts_kinds_nightly_and_on_demand(nights):
     assert nights["day3"]["kinds"] == ["nightly", "nightly", "nightly", "on_demand"]
+
+
+def test_the_rolls_error_note_asks_for_a_whole_corrected_snapshot_not_the_rows_alone(nights):
+    (note,) = nights["day2"]["notes"]
+    assert "不要只发送更正的行" in note and "只需发送更正的行" not in note
+    assert nights["bad_cell"] in note and nights["no_agency"] in note
