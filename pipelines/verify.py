@@ -110,7 +110,9 @@ CREATE OR REPLACE TEMP TABLE work_order AS
 SELECT request_id, household_id, row_number() OVER (ORDER BY request_id, household_id) - 1 AS n
 FROM work_households""", label="number work households")
     total = ctx.con.execute("SELECT count(*) FROM work_order").fetchall()[0][0]
-    as_of = {s: (d.isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
+    # No source is "as of" later than the request date (the pass date): a register loaded today
+    # but asked about a past date (`--as-of`) showed a date after the request's.
+    as_of = {s: (min(d, ctx.as_of).isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
     ctx.documents = Documents(total)
     for lo in range(0, total, ASSESS_SLICE):

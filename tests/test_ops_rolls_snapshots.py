@@ -4,6 +4,7 @@ member, with a false "pension ended" alert; a household with no agency left the 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -26,6 +27,7 @@ def nights(tmp_path_factory):
     root = tmp_path_factory.mktemp("rolls") / "root"
     generate(root, households=16, seed=23, as_of=DAY1)
     run_pass(root, as_of=DAY1, kind="nightly")
+    data_as_of = [json.loads(p.read_text())["data_as_of"] for p in (root / "outbox").glob("*/nightly-20261120/*.json")]
     good = _snapshot(root)
     sizes = {}
     for r in good:
@@ -64,7 +66,7 @@ def nights(tmp_path_factory):
                               "ORDER BY loaded_at DESC LIMIT 1")[0]["batch_id"],
         "kinds": [r["kind"] for r in query(root, "SELECT kind FROM runs ORDER BY started_at")],
     }
-    return {"sizes": sizes, "bad_cell": bad_cell, "no_agency": no_agency, "leaving": leaving,
+    return {"data_as_of": data_as_of, "sizes": sizes, "bad_cell": bad_cell, "no_agency": no_agency, "leaving": leaving,
             "day2": state2, "day3": state3}
 
 
@@ -110,3 +112,9 @@ def test_the_rolls_error_note_asks_for_a_whole_corrected_snapshot_not_the_rows_a
     (note,) = nights["day2"]["notes"]
     assert "不要只发送更正的行" in note and "只需发送更正的行" not in note
     assert nights["bad_cell"] in note and nights["no_agency"] in note
+
+
+def test_no_source_is_as_of_a_date_after_the_request(nights):
+    """The registers were loaded today, the nightly asked about 2026-11-20 (`--as-of`)."""
+    dates = [d for doc in nights["data_as_of"] for d in doc.values() if d]
+    assert dates and max(dates) <= DAY1.isoformat()
