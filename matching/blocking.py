@@ -88,7 +88,8 @@ SELECT row_number() OVER (ORDER BY w.request_id, w.household_id, w.member_no) AS
        CASE WHEN w.id_status IN {_USABLE} THEN w.id_number
             ELSE w.request_id || '/' || w.household_id || '/' || w.member_no END AS person,
        CASE WHEN w.id_status IN {_USABLE} THEN {ID_CODE_SQL.format(col='w.id_number')} END AS m_code,
-       k.name_std AS m_std, k.pinyin AS m_pinyin, k.n_chars AS m_nchars, k.wildcard AS m_wild
+       k.name_std AS m_std, k.pinyin AS m_pinyin, k.pinyin_alts AS m_alts, k.n_chars AS m_nchars,
+       k.wildcard AS m_wild
 FROM work_members w
 LEFT JOIN match_name_keys k ON k.name = w.name AND k.version = {int(version)}
 WHERE w.consent

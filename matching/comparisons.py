@@ -106,11 +106,20 @@ FUZZY_PINYIN_SQL = ("regexp_replace(regexp_replace(regexp_replace({col}, '(^| )(
 """A name's toneless pinyin with the sounds many speakers (and the clerks who type what they hear)
 do not tell apart folded together: zh/z, ch/c, sh/s, n/l, -ng/-n (敏/明, 玲/琳, 斌/兵, 丽/妮, 芳/帆)."""
 
+_READINGS_OVERLAP = (
+    "len(string_split(coalesce(s_alts, s_pinyin), ' ')) = len(string_split(coalesce(m_alts, m_pinyin), ' ')) "
+    "AND list_bool_and(list_transform(range(1, len(string_split(coalesce(s_alts, s_pinyin), ' ')) + 1), lambda i: "
+    "len(list_intersect(string_split(string_split(coalesce(s_alts, s_pinyin), ' ')[i], '|'), "
+    "string_split(string_split(coalesce(m_alts, m_pinyin), ' ')[i], '|'))) > 0))")
+"""Two names sound the same when some reading of each polyphonic character does, position by
+position (`pinyin.name_readings`): 郑朝 (zhāo, or chāo) and 郑超, 单 (Shàn, or dān) and 丹."""
+
 NAME = Comparison("name", (
     Level("exact", "s_std = m_std", "姓名一致", 0.92),
     Level("wildcard", "(s_wild OR m_wild) AND s_nchars = m_nchars AND (s_std LIKE replace(m_std, '?', '_') "
           "OR m_std LIKE replace(s_std, '?', '_'))", "姓名一致（含无法识别的字）", 0.003),
-    Level("same_pinyin", "s_pinyin = m_pinyin", "姓名同音", 0.05),
+    Level("same_pinyin", f"(s_pinyin = m_pinyin OR (s_alts IS NOT NULL OR m_alts IS NOT NULL) AND {_READINGS_OVERLAP})",
+          "姓名同音", 0.05),
     Level("similar_sound", "s_nchars = m_nchars AND levenshtein(s_std, m_std) = 1 AND "
           f"{FUZZY_PINYIN_SQL.format(col='s_pinyin')} = {FUZZY_PINYIN_SQL.format(col='m_pinyin')}",
           "姓名一字近音（方音之差）", 0.01),
@@ -215,12 +224,13 @@ LEVEL_COLUMNS = {c.field: f"lv_{'id' if c.field == 'id_number' else c.field}" fo
 
 PAIR_COLUMNS = {
     "s_id": "VARCHAR", "s_legacy": "BOOLEAN", "ids_share_repair": "BOOLEAN", "s_std": "VARCHAR",
-    "s_pinyin": "VARCHAR", "s_nchars": "INTEGER",
+    "s_pinyin": "VARCHAR", "s_alts": "VARCHAR", "s_nchars": "INTEGER",
     "s_wild": "BOOLEAN", "s_birth": "DATE", "s_gender": "VARCHAR", "s_birthplace": "VARCHAR",
     "s_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
               "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
     "s_org": "VARCHAR", "s_org_ids": "VARCHAR[]", "s_clash": "BIGINT", "source": "VARCHAR",
-    "m_id": "VARCHAR", "m_legacy": "BOOLEAN", "m_std": "VARCHAR", "m_pinyin": "VARCHAR", "m_nchars": "INTEGER",
+    "m_id": "VARCHAR", "m_legacy": "BOOLEAN", "m_std": "VARCHAR", "m_pinyin": "VARCHAR", "m_alts": "VARCHAR",
+    "m_nchars": "INTEGER",
     "m_wild": "BOOLEAN", "m_birth": "DATE", "m_gender": "VARCHAR", "m_county": "VARCHAR", "m_birthplace": "VARCHAR",
     "m_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
               "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",

@@ -55,7 +55,7 @@ from matching.settings import MatchSettings
 from matching.standardise import name_keys_table, org_keys_table
 from warehouse.sql import WarehouseSQLError, run_sql
 
-NAME_KEY_VERSION = 1
+NAME_KEY_VERSION = 2   # 2: pinyin_alts, the readings of polyphonic characters
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
@@ -108,7 +108,9 @@ def standardise(run: Run) -> None:
     names = run.arrow(blocking.names_to_key_sql(NAME_KEY_VERSION), "names to key").column(0).to_pylist()
     if names:
         run.register("mt_new_names", name_keys_table(names))
-        run.sql(f"INSERT INTO match_name_keys SELECT *, {NAME_KEY_VERSION} FROM mt_new_names", "cache name keys")
+        run.sql("INSERT INTO match_name_keys (name, name_std, pinyin, n_chars, wildcard, pinyin_alts, version) "
+                f"SELECT name, name_std, pinyin, n_chars, wildcard, pinyin_alts, {NAME_KEY_VERSION} FROM mt_new_names",
+                "cache name keys")
         run.con.unregister("mt_new_names")
     run.sql(blocking.members_sql(NAME_KEY_VERSION), "members")
     run.sql(f"CREATE OR REPLACE TEMP TABLE mt_org_counts AS {pairs.org_counts_sql()}", "organisations")

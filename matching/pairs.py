@@ -70,9 +70,10 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     base = f"""(
     SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.id_number AS s_id, FALSE AS s_legacy,
            (c.rules & 8) > 0 AS ids_share_repair,
-           k.name_std AS s_std, k.pinyin AS s_pinyin, k.n_chars AS s_nchars, k.wildcard AS s_wild,
+           k.name_std AS s_std, k.pinyin AS s_pinyin, k.pinyin_alts AS s_alts, k.n_chars AS s_nchars,
+           k.wildcard AS s_wild,
            {id_side_sql('i.id_number')},
-           m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
+           m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_alts, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
            m.m_birthplace, tf.u AS tf_name_u
     FROM {cand} c JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
     LEFT JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}

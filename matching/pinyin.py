@@ -13,6 +13,13 @@ Example:
     ('shan xiong xin', 'zeng guo fan', 'ou yang feng')
     >>> name_pinyin("张伟") == name_pinyin("章伟")
     True
+    >>> name_readings("郑朝"), name_readings("郑超")
+    ('zheng zhao|chao|zhu', None)
+
+A polyphonic character is read one way in the key, but a clerk (or a system) may have read it
+another way and typed a character of *that* sound: 郑朝 (zhāo) typed as 郑超 (chāo), 单 (Shàn)
+as 丹 (dān). `name_readings` lists every reading of each such character, so two names whose
+readings overlap at every position can count as sounding the same.
 """
 
 from __future__ import annotations
@@ -70,6 +77,32 @@ def char_pinyin(char: str) -> str:
     return (reading[0] if reading else char).lower()
 
 
+POLYPHONES = {
+    "朝": ("zhao", "chao"), "单": ("shan", "dan", "chan"), "曾": ("zeng", "ceng"), "解": ("xie", "jie"),
+    "区": ("ou", "qu"), "仇": ("qiu", "chou"), "乐": ("le", "yue"), "长": ("chang", "zhang"),
+    "重": ("chong", "zhong"), "行": ("xing", "hang"), "强": ("qiang", "jiang"), "传": ("chuan", "zhuan"),
+    "查": ("zha", "cha"), "翟": ("zhai", "di"), "朴": ("piao", "pu"), "盖": ("ge", "gai"), "覃": ("qin", "tan"),
+    "缪": ("miao", "mou"), "都": ("du", "dou"), "柏": ("bai", "bo"), "薄": ("bo", "bao"), "员": ("yun", "yuan"),
+    "尉": ("wei", "yu"), "秘": ("bi", "mi"), "种": ("chong", "zhong"), "觉": ("jue", "jiao"), "茜": ("qian", "xi"),
+    "调": ("tiao", "diao"), "还": ("huan", "hai"), "降": ("jiang", "xiang"), "省": ("sheng", "xing"),
+    "藏": ("zang", "cang"), "参": ("can", "shen"), "会": ("hui", "kuai"), "卜": ("bu", "bo"), "车": ("che", "ju"),
+    "贾": ("jia", "gu"), "弹": ("tan", "dan"), "沈": ("shen", "chen"), "叶": ("ye", "xie"), "蔚": ("wei", "yu"),
+    "殷": ("yin", "yan"), "莎": ("sha", "suo"), "娜": ("na", "nuo"), "俞": ("yu", "shu"), "伯": ("bo", "bai"),
+    "颉": ("xie", "jie"), "宿": ("su", "xiu"), "召": ("shao", "zhao"), "折": ("she", "zhe"), "句": ("gou", "ju"),
+    "祭": ("zhai", "ji"), "繁": ("po", "fan"), "隗": ("wei", "kui"), "厦": ("xia", "sha"), "广": ("guang", "an"),
+}
+"""Characters read more than one way in names, with the readings people actually use (not every
+dictionary reading: pypinyin lists 王 as yù and 平 as bìng, and 王平/于平 — a wife and the
+husband whose ID she wrote — must not sound alike)."""
+
+
+@lru_cache(maxsize=None)
+def char_readings(char: str) -> tuple[str, ...]:
+    """The readings of one character, `char_pinyin`'s first (its own alone unless in `POLYPHONES`)."""
+    first = char_pinyin(char)
+    return tuple(dict.fromkeys([first, *POLYPHONES.get(char, ())]))
+
+
 _HAN_NAME = re.compile(r"[\u3400-\u9fff?]{2,%d}" % MAX_HAN_NAME)
 
 
@@ -112,3 +145,24 @@ def name_pinyin(name: str) -> str:
         return name.translate(_SYLLABLES)[1:]
     head = COMPOUND_SURNAMES.get(surname) or SURNAME_READINGS.get(surname) or char_pinyin(surname)
     return head + given.translate(_SYLLABLES)
+
+
+def name_readings(name: str) -> str | None:
+    """`name_pinyin` with every reading of each polyphonic character (`a|b`), or None when the
+    name has none (the usual case: then its readings are `name_pinyin`).
+
+    Example:
+        >>> name_readings("单雄信")
+        'shan|dan|chan xiong xin'
+    """
+    surname, given = split_surname(name)
+    if surname and surname in COMPOUND_SURNAMES:
+        head = COMPOUND_SURNAMES[surname].split()
+    elif surname:
+        reading = SURNAME_READINGS.get(surname)
+        head = ["|".join(dict.fromkeys([reading, *char_readings(surname)])) if reading
+                else "|".join(char_readings(surname))]
+    else:
+        head, given = [], name
+    positions = head + ["|".join(char_readings(c)) for c in given]
+    return " ".join(positions) if any("|" in p for p in positions) else None

@@ -40,10 +40,11 @@ def id_side_sql(col: str, prefix: str = "s_") -> str:
 
 
 def _name(raw: str | None) -> dict:
-    from matching.pinyin import name_pinyin
+    from matching.pinyin import name_pinyin, name_readings
 
     std = standardise_name(raw)
-    return {"std": std, "pinyin": name_pinyin(std) if std else None, "nchars": len(std) if std else 0,
+    return {"std": std, "pinyin": name_pinyin(std) if std else None, "alts": name_readings(std) if std else None,
+            "nchars": len(std) if std else 0,
             "wild": bool(std) and WILDCARD in std}
 
 
@@ -77,12 +78,13 @@ def pair_values(left: dict, right: dict) -> dict:
     m_birth = date.fromisoformat(m_birth) if isinstance(m_birth, str) else m_birth
     return {
         "s_id": s_id, "s_legacy": left.get("id_status") == "repaired", "ids_share_repair": shared,
-        "s_std": s["std"], "s_pinyin": s["pinyin"],
+        "s_std": s["std"], "s_pinyin": s["pinyin"], "s_alts": s["alts"],
         "s_nchars": s["nchars"], "s_wild": s["wild"], "s_birth": s_birth, "s_gender": s_gender,
         "s_birthplace": s_place, "s_addr": parse_address(left["address"]) if left.get("address") else None,
         "s_org": _org(left), "s_org_ids": left.get("org_ids"), "s_clash": left.get("clash_rows"),
         "source": left.get("source", "tax"),
         "m_id": m_id, "m_legacy": right.get("id_status") == "repaired", "m_std": m["std"], "m_pinyin": m["pinyin"],
+        "m_alts": m["alts"],
         "m_nchars": m["nchars"], "m_wild": m["wild"], "m_birth": m_birth or m_birth_id,
         "m_gender": right.get("gender") or m_gender_id, "m_county": right.get("county_code"),
         "m_birthplace": m_place, "m_addr": parse_address(right["address"]) if right.get("address") else None,

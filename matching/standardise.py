@@ -25,7 +25,7 @@ import unicodedata
 import pyarrow as pa
 
 from connectors.values.names import DOT_VARIANTS
-from matching.pinyin import WILDCARD, name_pinyin
+from matching.pinyin import WILDCARD, name_pinyin, name_readings
 
 _LOST = frozenset("?？□■�*")
 _DROP = frozenset(DOT_VARIANTS) | {"\u3000"}
@@ -100,24 +100,28 @@ def account_key(account: str | None) -> str | None:
 
 
 def name_keys_table(names: list[str]) -> pa.Table:
-    """One row per distinct name: name, name_std (standardised), pinyin, n_chars, wildcard."""
+    """One row per distinct name: name, name_std (standardised), pinyin, n_chars, wildcard, and
+    pinyin_alts (every reading of its polyphonic characters, `pinyin.name_readings`; null when none)."""
     std = [standardise_name(n) for n in names]
-    py_cache: dict[str, str] = {}
-    py = []
+    py_cache: dict[str, tuple[str, str | None]] = {}
+    py, alts = [], []
     for s in std:
         if s is None:
             py.append(None)
+            alts.append(None)
             continue
         p = py_cache.get(s)
         if p is None:
-            p = py_cache[s] = name_pinyin(s)
-        py.append(p)
+            p = py_cache[s] = (name_pinyin(s), name_readings(s))
+        py.append(p[0])
+        alts.append(p[1])
     return pa.table({
         "name": pa.array(names, pa.string()),
         "name_std": pa.array(std, pa.string()),
         "pinyin": pa.array(py, pa.string()),
         "n_chars": pa.array([len(s) if s else 0 for s in std], pa.int32()),
         "wildcard": pa.array([bool(s) and WILDCARD in s for s in std], pa.bool_()),
+        "pinyin_alts": pa.array(alts, pa.string()),
     })
 
 

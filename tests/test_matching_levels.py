@@ -46,6 +46,13 @@ CASES = [
     {"field": "name", "left": {"name": "张伟"}, "right": {"name": "张军"}, "expected": "one_char_different"},
     {"field": "name", "left": {"name": "曾伟"}, "right": {"name": "增伟"}, "expected": "same_pinyin"},   # 曾 zēng
     {"field": "name", "left": {"name": "区伟"}, "right": {"name": "欧伟"}, "expected": "same_pinyin"},   # 区 ōu
+    # a polyphonic character typed by its other reading (a generator or a clerk reading pypinyin's default)
+    {"field": "name", "left": {"name": "郑朝"}, "right": {"name": "郑超"}, "expected": "same_pinyin"},   # 朝 zhāo/cháo
+    {"field": "name", "left": {"name": "单伟"}, "right": {"name": "丹伟"}, "expected": "same_pinyin"},   # 单 dān
+    {"field": "name", "left": {"name": "曾伟"}, "right": {"name": "层伟"}, "expected": "same_pinyin"},   # 曾 céng
+    {"field": "name", "left": {"name": "李乐"}, "right": {"name": "李月"}, "expected": "same_pinyin"},   # 乐 yuè
+    {"field": "name", "left": {"name": "王平"}, "right": {"name": "于平"}, "expected": "one_char_different"},  # no 王 yù
+    {"field": "name", "left": {"name": "郑朝阳"}, "right": {"name": "郑超"}, "expected": "different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "王建华"}, "expected": "one_char_different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "李秀英"}, "expected": "different"},
     # --- birth date, sex, birthplace: compared when the member has no ID of their own ---------
