@@ -11,7 +11,7 @@ from datetime import date
 
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, asset_figures, classify_income, income_figures,
                                 monthly_series)
-from assessment.policy import Policy, household_area
+from assessment.policy import Policy, area_and_basis
 from assessment.rules import Facts, evaluate
 from assessment.window import months_between, window_for
 from connectors.values.idnumber import mask_id
@@ -50,7 +50,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     county = policy.county(hh["county_code"])
     params = county.params
     head = next((m for m in members if m["relation"] == "户主"), members[0])
-    area = household_area(county, head.get("address"))
+    area, area_basis = area_and_basis(county, head.get("address"))
     standard = policy.standard(hh["county_code"], request_date, area)
     start, end = window_for(request_date, int(params["window_months"]))
     months = months_between(start, end)
@@ -90,7 +90,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "declared_unverified": round(unverified_declared, 2) if declared else None,
         "difference": round(inc["monthly_total"] - (float(sum(declared)) - unverified_declared), 2) if declared else None,
         "monthly_series": monthly_series(inc["series"], months),
-        "records": [_record_out(r) for r in sorted(income_recs, key=lambda r: (r["member_no"], r["period"], r["source"], r["record_id"]))],
+        "records": [_record_out(r, supporter_nos) for r in sorted(income_recs, key=lambda r: (r["member_no"], r["period"], r["source"], r["record_id"]))],
     }
     links_by_member: dict = {}
     for ln in links:
@@ -117,9 +117,10 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     declared_assets = [m["declared_financial_assets"] for m in members
                        if m["relation"] not in SUPPORTER_RELATIONS and m["declared_financial_assets"] is not None]
     fin_pc = round(assets["financial_total"] / n_members, 2)
+    exempt = set(params.get("exempt_vehicle_types") or ())
     assets_out = {
-        "vehicles": [_vehicle_out(v) for v in vehicles], "properties": [_property_out(p) for p in properties],
-        "financial": [_account_out(a) for a in accounts],
+        "vehicles": [_vehicle_out(v, exempt) for v in vehicles], "properties": [_property_out(p) for p in properties],
+        "financial": [_account_out(a, household_nos) for a in accounts],
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
@@ -145,7 +146,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     return {
         "request_id": hh["request_id"], "agency": hh["agency"], "household_id": hh["household_id"],
         "program": hh["program"], "program_label": PROGRAM_LABELS.get(hh["program"], hh["program"]),
-        "county_code": hh["county_code"], "county_name": county.name, "area": area,
+        "county_code": hh["county_code"], "county_name": county.name, "area": area, "area_basis": area_basis,
         "request_date": request_date.isoformat(), "generated_at": generated_at, "run_id": hh["run_id"],
         "window": {"start": start.isoformat(), "end": end.isoformat(), "months": len(months)},
         "data_as_of": data_as_of,
@@ -167,25 +168,43 @@ def _common(r: dict) -> dict:
             "reason": r.get("reason"), "file": r.get("file"), "row_number": r.get("row_number")}
 
 
-def _record_out(r: dict) -> dict:
+SUPPORTER_NOTE = "赡养人（非家庭成员）的记录：用于核算赡养能力，不计入家庭收入和财产"
+
+
+def _record_out(r: dict, supporters: set) -> dict:
+    # `counted` in a report means counted in the household's figures: a supporter's wage is not
+    # (it is judged on its own, under tekun.supporter)
+    supporter = r["member_no"] in supporters
     return {**_common(r), "kind": r["kind"], "period": r["period"].strftime("%Y-%m"), "item": r["item"],
             "amount": round(float(r["amount"] or 0.0), 2), "payer": r.get("payer"),
-            "counted": r["counted"], "note": r["note"]}
+            "counted": r["counted"] and not supporter,
+            "note": SUPPORTER_NOTE if supporter and r["counted"] else r["note"]}
 
 
-def _vehicle_out(v: dict) -> dict:
+def _not_held_note(row: dict) -> str | None:
+    if row.get("note") or row["held"]:
+        return row.get("note")
+    return f"状态为{row['status']}，不再持有，不计入"
+
+
+def _vehicle_out(v: dict, exempt: set) -> dict:
     return {**_common(v), "plate_number": v["plate_number"], "vehicle_type": v["vehicle_type"],
             "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
-            "status": v["status"], "held": bool(v["held"]), "counted": bool(v.get("counted")), "note": v.get("note")}
+            "status": v["status"], "exempt": v["vehicle_type"] in exempt, "held": bool(v["held"]),
+            "counted": bool(v.get("counted")), "note": _not_held_note(v)}
 
 
 def _property_out(p: dict) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
             "owned_area": round(p["owned_area"] or 0.0, 2), "registration_date": _iso(p["registration_date"]),
-            "status": p["status"], "held": bool(p["held"]), "counted": bool(p.get("counted")), "note": p.get("note")}
+            "status": p["status"], "held": bool(p["held"]), "counted": bool(p.get("counted")), "note": _not_held_note(p)}
 
 
-def _account_out(a: dict) -> dict:
+def _account_out(a: dict, household: set) -> dict:
+    counted = a["decision"] in COUNTED_DECISIONS and a["member_no"] in household
+    note = (None if counted else "匹配待复核，暂不计入" if a["decision"] not in COUNTED_DECISIONS
+            else SUPPORTER_NOTE)
     return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
-            "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"])}
+            "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"]),
+            "counted": counted, "note": note}

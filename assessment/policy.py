@@ -91,8 +91,20 @@ def load_policy(path: Path | None = None) -> Policy:
 
 def household_area(county: CountyPolicy, address: str | None) -> str:
     """Urban or rural: a village address (…村…) is rural whatever the county's usual area."""
+    return area_and_basis(county, address)[0]
+
+
+def area_and_basis(county: CountyPolicy, address: str | None) -> tuple[str, str]:
+    """Urban or rural, and why, in words for the report.
+
+    Counties hold both urban and rural households, each with its own standard (城市低保 /
+    农村低保): an address in a village (…村…) is rural, one in a 社区, 小区 or 街道 urban, whatever
+    the county's usual area; an address saying neither takes the county's (`area` in the policy).
+    """
     if address and "村" in address and "村委" not in address[:2]:
-        return "rural"
-    if address and ("社区" in address or "小区" in address or "街道" in address):
-        return "urban"
-    return county.area
+        return "rural", "户主住址在村（…村…），按农村标准"
+    for word in ("社区", "小区", "街道"):
+        if address and word in address:
+            return "urban", f"户主住址含“{word}”，按城市标准"
+    label = {"urban": "城市", "rural": "农村"}.get(county.area, county.area)
+    return county.area, f"按区县{county.name or ''}的默认类别（{label}）"

@@ -160,13 +160,22 @@ def housing(f: Facts) -> list[dict]:
 
 
 def employment(f: Facts) -> list[dict]:
+    """就业救助 is for members able to work and out of work: finding them is the request's premise
+    (info), finding none is what a caseworker must look into (warn)."""
     able = [m for m in f.household if m["consent"] and m.get("age") is not None and 16 <= m["age"] < 60
             and m.get("labor_capacity") in ("有", "部分")]
-    if able and all(not f.recent_employment.get(m["member_no"]) for m in able):
-        return [finding("employment.zero_employment", "warn",
-                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{f.params['employment_months']}个月"
-                        "均无工资或社保缴费记录，请转介就业服务机构")]
-    return []
+    idle = [m for m in able if not f.recent_employment.get(m["member_no"])]
+    months = f.params["employment_months"]
+    if able and len(idle) == len(able):
+        return [finding("employment.zero_employment", "info",
+                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工资或社保缴费记录，"
+                        "符合就业救助对象条件，请转介就业服务机构")]
+    if idle:
+        return [finding("employment.unemployed_members", "info",
+                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工资或社保缴费记录")]
+    return [finding("employment.no_unemployed_member", "warn",
+                    ("有劳动能力的劳动年龄成员近" + str(months) + "个月均有工资或社保缴费记录" if able
+                     else "家庭中没有有劳动能力的劳动年龄成员") + "，请核实就业救助需求")]
 
 
 def entitled_by_rolls(f: Facts) -> list[dict]:

@@ -174,6 +174,10 @@ def _findings(report: dict) -> list[dict]:
     return sorted(findings, key=lambda f: f["rank"])
 
 
+THRESHOLD_PROGRAMS = ("dibao", "tekun")
+"""Programmes whose outcome depends on the income standard and the asset limit (assessment.rules)."""
+
+
 def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     """Everything ``household.html.j2`` renders, built from a pipeline report dict.
 
@@ -247,6 +251,10 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["standards"] = standards
     view["income_vs_standard"] = _compare(view["income"]["monthly_per_capita"], standards["income_standard"])
     view["assets_vs_limit"] = _compare(view["assets"]["financial_per_capita"], standards["asset_limit_per_capita"])
+    # Only 低保 and 特困 are judged on these lines: for the others the comparison is information,
+    # and a red "above the standard" beside "pass" read as a contradiction (a probe).
+    view["standards_judge"] = report.get("program") in THRESHOLD_PROGRAMS
+    view["area_basis"] = report.get("area_basis")
 
     findings = _findings(report)
     view["findings"] = findings

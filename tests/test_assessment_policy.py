@@ -60,3 +60,17 @@ def test_window_is_the_twelve_complete_months_before_the_request():
                                           ("太原市小店区坞城街道南内环社区3号楼", "urban"), (None, "urban")])
 def test_village_addresses_are_rural(address, area):
     assert household_area(load_policy().county("140105"), address) == area
+
+
+@pytest.mark.parametrize("address, area, basis", [
+    ("清徐县东于镇西木庄村5号", "rural", "户主住址在村"),
+    ("清徐县清源镇城南社区3号楼", "urban", "户主住址含“社区”"),
+    (None, "rural", "按区县清徐县的默认类别（农村）"),
+])
+def test_the_area_comes_with_its_reason(address, area, basis):
+    """A rural county's household in a 社区 is judged on the urban standard, and the report says so
+    (a probe took the override for a defect: nothing explained it)."""
+    from assessment.policy import area_and_basis, load_policy
+
+    got = area_and_basis(load_policy().county("140121"), address)
+    assert got[0] == area and got[1].startswith(basis)

@@ -242,3 +242,19 @@ def test_supporter_assets_are_listed_not_counted(report):
     assert "王建国（赡养人）" in row
     from reports.view import index_row
     assert index_row(report)["vehicles"] == 1  # the household's own car only
+
+
+def test_a_programme_not_judged_on_the_standard_shows_the_comparison_as_information_only(report):
+    """临时救助 with assets far above the 低保 limit passed: a red "▲ 超过上限" beside "✔ 通过" read as a
+    contradiction (a probe)."""
+    report["program"], report["program_label"] = "temporary", "临时救助"
+    report["assets"]["financial_per_capita"] = 200000.0
+    html = render_household(report)
+    assert "▲ 超过上限" not in html and "本救助类别不以资产上限判断" in html
+    report["program"] = "dibao"
+    assert "▲ 超过上限" in render_household(report)
+
+
+def test_the_report_says_why_the_household_is_urban_or_rural(report):
+    report["area_basis"] = "户主住址含“街道”，按城市标准"
+    assert "户主住址含“街道”，按城市标准" in render_household(report)
