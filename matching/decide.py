@@ -11,7 +11,8 @@ Per request the best member gets the link:
 - `review` when P >= the review threshold, or when the row's best candidate is likely on its
   own but another person is close (never a guess between two people), or when the row is a
   *conflict*: its ID agrees with one member but its name is another's (a relative's ID written
-  by mistake, a twin). A conflict is never auto; its probability is capped at 0.5, and when the
+  by mistake, a twin) — or is exactly another member's while only sounding like the ID owner's
+  (twins 李明 and 李鸣: the row 李鸣 with 李明's ID is a question, not 李明's by sound). A conflict is never auto; its probability is capped at 0.5, and when the
   member whose name the row carries is on the request the link goes to them, naming the
   member whose ID it carries — whichever of the two scores higher, so a re-estimated model
   (new answers, another month's data) cannot turn the question into a silent non-link.
@@ -107,11 +108,17 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
-WITH s AS (
+WITH s0 AS (
     SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name,
            pow(2.0, least(sc.total, 1000.0)) AS odds,
-           sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict
+           bool_or(sc.lv_name = 'exact' AND sc.lv_id NOT IN {ID_AGREES})
+               OVER (PARTITION BY {", ".join(f"sc.{c}" for c in unit)}, m.request_id) AS name_elsewhere
     FROM {scored} sc JOIN mt_members m USING (mid)
+), s AS (          -- a conflict: the ID is this member's, the name another's (or exactly another's)
+    SELECT * EXCLUDE (name_elsewhere),
+           lv_id IN {ID_AGREES} AND (lv_name IN {CONFLICT_NAMES} OR (lv_name <> 'exact' AND name_elsewhere))
+               AS conflict
+    FROM s0
 ), person AS (
     SELECT {u}, person, max(odds) AS odds, arg_max(mid, {_BEST}) AS mid FROM s GROUP BY ALL
 ), per_unit AS (   -- the unit's candidates, one per person: total odds and the two best
@@ -121,8 +128,8 @@ WITH s AS (
 ), pick AS (       -- per request the best member; a conflict goes to the member whose name it carries
     SELECT {u}, request_id, arg_max(mid, {_BEST}) AS top_mid, arg_max(conflict, {_BEST}) AS top_conflict,
            arg_max(person, {_BEST}) AS top_person,
-           arg_max(mid, {_BEST}) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_mid,
-           arg_max(person, {_BEST}) FILTER (WHERE lv_name IN {STRONG_NAMES}) AS name_person,
+           arg_max(mid, {_BEST}) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS name_mid,
+           arg_max(person, {_BEST}) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS name_person,
            arg_max(mid, {_BEST}) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_mid,
            arg_max(person, {_BEST}) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_person
     FROM s GROUP BY ALL

@@ -18,6 +18,7 @@ def _id(body17: str) -> str:
 
 ZW, XY, LN1, LN2, WF = (_id("14010519800101001"), _id("14010519820202002"), _id("14010619900303003"),
                         _id("14070219910404004"), _id("14010519750505005"))
+TWIN1, TWIN2 = _id("14010519950606011"), _id("14010519950606013")   # 李明 and 李鸣, born the same day
 # Background people fill the province, so that frequencies mean something.
 BACKGROUND = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(120)]
 EMPLOYER, SHOP = "山西宏达煤业有限公司", "太原市万通食品有限公司"
@@ -38,6 +39,8 @@ def _tax_rows() -> list[tuple]:
     add("李娜", LN1, EMPLOYER)                      # household B
     add("李娜", LN2, EMPLOYER)                      # household C: a namesake at the same employer
     add("王芳", WF, SHOP)                           # household D, no consent
+    add("李明", TWIN1, SHOP)                        # household E: twins
+    add("李鸣", TWIN2, EMPLOYER)
     for name, idn in BACKGROUND:
         add(name, idn, SHOP, months=6)
     add("张秀英", ZW, SHOP, months=1)               # T: 张秀英's row carrying 张伟's ID
@@ -45,6 +48,7 @@ def _tax_rows() -> list[tuple]:
     rows.append((f"T{n + 3:06d}", "张秀英", None, SHOP, date(2026, 11, 1)))    # T: 张秀英 without an ID
     rows.append((f"T{n + 2:06d}", "李娜", None, EMPLOYER_AS_WRITTEN, date(2026, 3, 1)))  # T: … in a month both have
     rows.append((f"T{n + 4:06d}", "张秀英", SPREADSHEET_ID, SHOP, date(2026, 12, 1)))  # T: an ID no ID could be
+    rows.append((f"T{n + 5:06d}", "李鸣", TWIN1, EMPLOYER, date(2026, 11, 1)))  # T: 李鸣's row with her twin's ID
     return rows
 
 
@@ -60,7 +64,8 @@ def linked(tmp_path_factory):
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 5000, 0,
                        ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""", [rid, name, name, idn, idn, status, period, agent, now])
     members = [("R1", "A", 1, "张伟", ZW, True), ("R1", "A", 2, "张秀英", XY, True), ("R1", "B", 1, "李娜", LN1, True),
-               ("R2", "C", 1, "李娜", LN2, True), ("R2", "D", 1, "王芳", WF, False)]
+               ("R2", "C", 1, "李娜", LN2, True), ("R2", "D", 1, "王芳", WF, False),
+               ("R1", "E", 1, "李明", TWIN1, True), ("R1", "E", 2, "李鸣", TWIN2, True)]
     con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
                    name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
                    id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
@@ -132,6 +137,18 @@ def test_an_id_cell_that_cannot_be_an_id_is_paired_like_a_row_without_one(linked
     (without_id,) = _rid("张秀英", None, SHOP)
     assert [x["member"] for x in linked[rid]] == [("R1", "A", 2)]
     assert linked[rid][0]["decision"] == linked[without_id][0]["decision"]
+
+
+def test_a_twins_row_with_the_other_twins_id_is_a_question_for_the_twin_it_names(linked):
+    """李鸣's row carrying 李明's ID: the ID is his, the name exactly hers and only *sounds* like
+    his. A probe's five such rows were auto-linked to the ID's owner by sound, moving income
+    between twins."""
+    (rid,) = _rid("李鸣", TWIN1, EMPLOYER)
+    (link,) = linked[rid]
+    assert (link["member"], link["decision"]) == (("R1", "E", 2), "review")
+    assert link["evidence"]["competitor"]["name"] == "李明"
+    assert {x["member"] for r in _rid("李明", TWIN1, SHOP) for x in linked[r]} == {("R1", "E", 1)}
+    assert {x["decision"] for r in _rid("李鸣", TWIN2, EMPLOYER) for x in linked[r]} == {"auto"}
 
 
 def test_members_without_consent_are_never_matched(linked):
