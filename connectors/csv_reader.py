@@ -36,6 +36,7 @@ from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column
 
 ENCODINGS_TRIED = "UTF-8 and GB18030/GBK"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+GB18030_BOM = "\ufeff".encode("gb18030")   # 84 31 95 33
 # Ragged lines are row errors while they are a minority; when most lines disagree with the
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
@@ -78,6 +79,8 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
             return "utf-16", data.decode("utf-16").encode("utf-8"), "utf8"
         except UnicodeDecodeError:
             raise _undecodable(path, data) from None
+    if data.startswith(GB18030_BOM):   # GB18030's own BOM (U+FEFF encoded): left on, it glued itself
+        return "gb18030", data[len(GB18030_BOM):], "gb18030"   # to the first header (a probe's file)
     try:
         data.decode("utf-8")
         return "utf-8", data, "utf8"

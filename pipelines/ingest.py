@@ -22,7 +22,7 @@ from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
 from reports.masking import scrub_text
-from warehouse.load import Delivery, known_status, load_delivery, record_file
+from warehouse.load import Delivery, load_delivery, loaded_before, record_file
 
 QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
                                ("raw_value", pa.string()), ("raw_row", pa.string())])
@@ -98,9 +98,18 @@ def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
 
 def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     """Load one delivery; returns its status (loaded, skipped, rejected)."""
-    previous = known_status(ctx.con, d.file_hash)
+    previous = loaded_before(ctx.con, d.file_hash)
+    if previous and d.source == "applicants" and previous[0] != d.agency:
+        # one request, one agency: skipped, the copy would go unanswered with no word to its sender
+        reason = (f"the same bytes were already delivered by agency {previous[0]!r} as {previous[1]} and answered "
+                  f"there; a request belongs to one agency. If this is a request of {d.agency!r}, send it as its "
+                  "own file with its own request_id")
+        moved = reject_file(ctx, d, reason)
+        record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{reason} (moved to {moved.relative_to(ctx.root)})")
+        ctx.messages.append(f"rejected {d.rel_path}: {reason}")
+        return "rejected"
     if previous:
-        record_file(ctx.con, d, "skipped", ctx.run_id, message=f"the same bytes were already {previous}")
+        record_file(ctx.con, d, "skipped", ctx.run_id, message="the same bytes were already loaded")
         return "skipped"
     if d.source == "applicants" and is_review_sheet(d.path):
         return ingest_review_sheet(ctx, d)

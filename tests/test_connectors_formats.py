@@ -124,6 +124,9 @@ CSV_QUIRKS = [  # (what the department did, bytes, expected header_row, expected
     ("Windows line ends", f"{HEADER}\r\nT1,张三,2024-03,工资薪金,1\r\n".encode("utf-8-sig"), 1, "utf-8-sig"),
     ("a quoted value spanning lines",
      f'{HEADER},地址\nT1,张三,2024-03,工资薪金,1,"太原市\n小店区"\n'.encode(), 1, "utf-8"),
+    ("GB18030 with its own BOM (84 31 95 33), tab-separated",
+     "\ufeff".encode("gb18030") + f"{HEADER}\nT1,张三,2024-03,工资薪金,1\n".replace(",", "\t").encode("gb18030"),
+     1, "gb18030"),
 ]
 
 

@@ -118,6 +118,29 @@ def test_files_arriving_together_load_in_the_order_they_were_written_not_by_name
     assert _query(tmp_path, "SELECT income_amount, file FROM tax") == [(Decimal("7000.00"), "landing/tax/c_fix.csv")]
 
 
+def test_bytes_rejected_before_are_read_again_and_the_sender_told_again(tmp_path):
+    """A 0-byte file was skipped as 'the same bytes were already rejected' once any empty file had
+    been, and stayed where it was with no note (a probe's empty request never heard back)."""
+    _write(tmp_path, "landing/tax/empty_1.csv", "")
+    assert _load(tmp_path) == {"landing/tax/empty_1.csv": "rejected"}
+    _write(tmp_path, "inbox/yingze_minzheng/empty_2.csv", "")
+    assert _load(tmp_path)["inbox/yingze_minzheng/empty_2.csv"] == "rejected"
+    assert (tmp_path / "rejected" / "yingze_minzheng" / "empty_2.csv.error.txt").exists()
+
+
+def test_a_request_file_another_agency_already_sent_is_rejected_with_the_reason_not_skipped(tmp_path):
+    request = ("申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+               "R-1,低保,H1,140105,1,张三,14010519900307104X,户主,SQ1\n")
+    _write(tmp_path, "inbox/yingze_minzheng/req.csv", request)
+    assert _load(tmp_path) == {"inbox/yingze_minzheng/req.csv": "loaded"}
+    _write(tmp_path, "inbox/xiaodian_minzheng/req.csv", request)
+    assert _load(tmp_path)["inbox/xiaodian_minzheng/req.csv"] == "rejected"
+    note = (tmp_path / "rejected" / "xiaodian_minzheng" / "req.csv.error.txt").read_text()
+    assert "already delivered by agency 'yingze_minzheng'" in note and "its own request_id" in note
+    _write(tmp_path, "inbox/yingze_minzheng/req_again.csv", request)     # the same agency resending: skipped
+    assert _load(tmp_path)["inbox/yingze_minzheng/req_again.csv"] == "skipped"
+
+
 def _rolls(households: list[tuple[str, str]]) -> str:
     lines = [ROLLS_HEADER]
     for k, (hh, name) in enumerate(households, start=1):

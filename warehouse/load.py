@@ -51,13 +51,15 @@ class LoadOutcome:
     message: str | None = None
 
 
-def known_status(con: duckdb.DuckDBPyConnection, file_hash: str) -> str | None:
-    """'loaded' or 'rejected' when these bytes were handled before, else None."""
-    row = con.execute(
-        "SELECT status FROM files WHERE file_hash = ? AND status IN ('loaded', 'rejected') LIMIT 1",
-        [file_hash],
-    ).fetchall()
-    return row[0][0] if row else None
+def loaded_before(con: duckdb.DuckDBPyConnection, file_hash: str) -> tuple[str | None, str] | None:
+    """(agency, path) of the earlier delivery that loaded these bytes, else None.
+
+    Only loads count: bytes that were rejected are read again when they come back (a rejected
+    file holds no data, and the reason may since have gone, or should be said again to whoever
+    sent the copy), rather than skipped with no word to the sender."""
+    row = con.execute("SELECT agency, path FROM files WHERE file_hash = ? AND status = 'loaded' "
+                      "ORDER BY seen_at LIMIT 1", [file_hash]).fetchall()
+    return (row[0][0], row[0][1]) if row else None
 
 
 def record_file(con, d: Delivery, status: str, run_id: str, *, batch_id=None, file_format=None,
