@@ -44,6 +44,13 @@ TOTALS_CELL = r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|合计金�
 """A cell that makes a failing row a spreadsheet's totals line (`合计`), not a record."""
 TOTALS_REASON = ("row {row} looks like a totals line ({cell!r}), not a record: it was not loaded and "
                  "nothing needs resending; leave totals out of exports if the system allows")
+FOOTER_CELL = (r"^(?:制\s*表\s*人|制表日期|制表时间|审\s*核\s*人|复核人|负\s*责\s*人|单位负责人|填\s*报\s*人|填表人|"
+               r"经\s*办\s*人|打印时间|打印日期|导出时间|导出日期|数据截止|统计日期)\s*[:：]")
+"""A cell that makes a failing row a report's footer (`制表人：张三`), not a record."""
+FOOTER_REASON = ("row {row} looks like a footer line ({cell!r}), not a record: it was not loaded and nothing "
+                 "needs resending")
+HEADER_REASON = ("row {row} repeats the header line (files joined together?), not a record: it was not loaded and "
+                 "nothing needs resending")
 
 
 def canonical_schema(table: Table) -> pa.Schema:
@@ -169,14 +176,47 @@ def _any_valid(arrays: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     return bad
 
 
-def _totals_cells(rows: pa.Table, headers: list[str]) -> pa.ChunkedArray | pa.Array:
-    """Per row, the first cell that marks it as a totals line, or null."""
+def _first_matching(rows: pa.Table, headers: list[str], pattern: str) -> pa.ChunkedArray | pa.Array:
+    """Per row, the first cell matching `pattern`, or null."""
     found = pa.nulls(rows.num_rows, pa.string())
     for name in headers:
         column = rows.column(name)
         found = pc.coalesce(found, pc.if_else(
-            pc.fill_null(pc.match_substring_regex(column, TOTALS_CELL, ignore_case=True), False), column, None))
+            pc.fill_null(pc.match_substring_regex(column, pattern, ignore_case=True), False), column, None))
     return found
+
+
+def _non_records(rows: pa.Table, headers: list[str]) -> list[tuple[str, str | None] | None]:
+    """Per failing row, what it is when it is not a record at all: ("empty", None) for a row of
+    separators only, ("header" | "totals" | "footer", the telling cell), or None for a record.
+
+    Such a row gets one line saying what it is, not one "empty" error per required field: a
+    clerk would chase a blank name in a 合计 line."""
+    n = rows.num_rows
+    if not headers:
+        return [None] * n
+    filled = np.zeros(n, dtype=np.int64)
+    as_header = np.zeros(n, dtype=np.int64)
+    for name in headers:
+        column = rows.column(name)
+        filled += pc.is_valid(column).to_numpy(zero_copy_only=False).astype(np.int64)
+        same = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(column)), name.strip().lower())
+        as_header += pc.fill_null(same, False).to_numpy(zero_copy_only=False).astype(np.int64)
+    totals = _first_matching(rows, headers, TOTALS_CELL).to_pylist()
+    footer = _first_matching(rows, headers, FOOTER_CELL).to_pylist()
+    out: list[tuple[str, str | None] | None] = []
+    for i in range(n):
+        if filled[i] == 0:
+            out.append(("empty", None))
+        elif as_header[i] >= 2 and as_header[i] * 2 >= filled[i]:
+            out.append(("header", None))
+        elif totals[i] is not None:
+            out.append(("totals", totals[i]))
+        elif footer[i] is not None:
+            out.append(("footer", footer[i]))
+        else:
+            out.append(None)
+    return out
 
 
 def _error_lines(source: pa.Table, raw: RawFile, field_errors, bad) -> pa.Table:
@@ -185,23 +225,25 @@ def _error_lines(source: pa.Table, raw: RawFile, field_errors, bad) -> pa.Table:
         positions = pc.indices_nonzero(bad)
         bad_rows = source.take(positions)
         raw_rows = rows_to_json(bad_rows, raw.headers, skip_nulls=False)
-        # A failing totals line gets one line saying what it is instead of "empty" per field:
-        # its blank name and record_id are not errors a clerk should chase.
-        totals = _totals_cells(bad_rows, raw.headers)
-        if totals.null_count < len(totals):
-            is_totals = pc.is_valid(totals)
-            at = pc.indices_nonzero(is_totals)
-            numbers = bad_rows.column("row_number").take(at)
-            cells = totals.take(at)
-            parts.append(pa.table({
-                "row_number": numbers,
-                "field": pa.nulls(len(at), pa.string()),
-                "reason": pa.array([TOTALS_REASON.format(row=r, cell=c)
-                                    for r, c in zip(numbers.to_pylist(), cells.to_pylist())], pa.string()),
-                "raw_value": cells,
-                "raw_row": raw_rows.take(at),
-            }, schema=ERRORS_SCHEMA))
-            keep = pc.invert(pc.fill_null(pc.is_in(source.column("row_number"), value_set=numbers), False))
+        kinds = _non_records(bad_rows, raw.headers)
+        if any(kinds):
+            # A row of separators only is no row at all (like a blank line: skipped, no line);
+            # a repeated header, a totals or a footer line gets one line saying what it is.
+            at = [i for i, k in enumerate(kinds) if k]
+            said = [i for i in at if kinds[i][0] != "empty"]
+            numbers = bad_rows.column("row_number").to_pylist()
+            reasons = {"header": HEADER_REASON, "totals": TOTALS_REASON, "footer": FOOTER_REASON}
+            if said:
+                parts.append(pa.table({
+                    "row_number": pa.array([numbers[i] for i in said], pa.int64()),
+                    "field": pa.nulls(len(said), pa.string()),
+                    "reason": pa.array([reasons[kinds[i][0]].format(row=numbers[i], cell=kinds[i][1]) for i in said],
+                                       pa.string()),
+                    "raw_value": pa.array([kinds[i][1] for i in said], pa.string()),
+                    "raw_row": raw_rows.take(pa.array(said, pa.int64())),
+                }, schema=ERRORS_SCHEMA))
+            skipped = pa.array([numbers[i] for i in at], pa.int64())
+            keep = pc.invert(pc.fill_null(pc.is_in(source.column("row_number"), value_set=skipped), False))
             field_errors = [(name, pc.if_else(keep, errors, None), column) for name, errors, column in field_errors]
         for name, errors, column in field_errors:
             where = pc.indices_nonzero(pc.is_valid(errors))

@@ -179,11 +179,16 @@ def report_row_errors(ctx: PassContext) -> int:
         key=lambda r: (r["path"], r["source"], r["agency"], r["file_hash"], r["batch_id"], r["rows_loaded"]),
         label="quarantined rows without a note yet")
     for (path, source, agency, file_hash, batch_id, loaded), rows in by_file.items():
+        lines = _lines(rows, source)
+        held = sorted({x["household_id"] for x in lines if x["household_id"]})
+        # only requests with a household answered now: one whose every household waits for its
+        # corrected rows has no outbox folder yet (a probe's note pointed at a folder never made)
         requests = [r for (r,) in ctx.con.execute(
-            "SELECT DISTINCT request_id FROM requests WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]
+            "SELECT DISTINCT request_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox' "
+            "AND household_id NOT IN (SELECT unnest(?::VARCHAR[])) ORDER BY 1", [batch_id, held]).fetchall()]
         folder = private_dir(ctx.root / "rejected" / (agency or source))
         note = _target(folder, Path(path).name, file_hash)
-        text, table = _texts(path, _lines(rows, source), loaded, requests, agency, source)
+        text, table = _texts(path, lines, loaded, requests, agency, source)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
         ctx.con.execute("UPDATE files SET errors_reported_at = now() WHERE file_hash = ? AND batch_id = ? "

@@ -196,3 +196,22 @@ def test_a_row_that_merely_mentions_a_total_in_a_good_record_loads():
                   "csv", "utf-8", ",", 1, Path("tax.csv"))
     result = to_canonical(TABLES["tax"], raw)
     assert result.rows.num_rows == 1 and result.errors.num_rows == 0
+
+
+def test_lines_that_are_not_records_say_what_they_are_once_and_blank_rows_are_skipped(tmp_path):
+    """A concatenated export repeats its header, a report ends with 制表人, a spreadsheet saved
+    as CSV keeps rows of separators: a probe got 4-5 "… is empty; … is required" lines for each,
+    under "correct these rows and send them again"."""
+    path = tmp_path / "iit_joined.csv"
+    path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\n"
+                    "T1,张三,2024-03,工资薪金,1200\n"
+                    ",,,,\n"
+                    "记录编号,纳税人姓名,所属期,所得项目,收入额\n"
+                    "T2,李四,2024-03,工资薪金,800\n"
+                    "制表人：王五,,,,\n", encoding="gbk")
+    result = read_source("tax", path)
+    assert result.rows.column("record_id").to_pylist() == ["T1", "T2"]
+    lines = [(e["row_number"], e["field"], e["reason"].split(", not a record")[0]) for e in result.errors.to_pylist()]
+    assert lines == [(3, None, "row 3 repeats the header line (files joined together?)"),
+                     (5, None, "row 5 looks like a footer line ('制表人：王五')")]
+    assert all("nothing needs resending" in e["reason"] for e in result.errors.to_pylist())

@@ -96,3 +96,12 @@ def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_memb
     with (root / "rejected" / AGENCY / "request_zh.csv.errors.csv").open(encoding="utf-8-sig") as fh:
         (listed,) = list(csv.DictReader(fh))
     assert (listed["request_id"], listed["household_id"], listed["field"]) == ("REQ-ERR-ZH", households[1], "member_no")
+
+
+def test_the_note_points_only_at_answer_folders_that_exist(answered):
+    """A note said "answered in outbox/<agency>/<request>/" for a request whose every household
+    waited for corrected rows, so the folder it named did not exist (a probe)."""
+    root, _, _, _ = answered
+    note = (root / "rejected" / AGENCY / "request_errors.csv.error.txt").read_text(encoding="utf-8")
+    for folder in __import__("re").findall(r"outbox/[^/\s]+/[^/\s，,]+/", note):
+        assert (root / folder).is_dir(), folder
