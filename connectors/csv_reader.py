@@ -1,8 +1,9 @@
 """CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16; comma, tab or `|` separated.
 
-The encoding is decided from the bytes: a BOM says UTF-8 or UTF-16; text that is valid UTF-8
-is UTF-8; anything else is read as GB18030, the superset of GBK that also covers rare name
-characters GBK lacks (𠮷, 䶮). pyarrow does the parsing, with every column typed as string,
+The encoding is decided from the bytes: a BOM says UTF-8, UTF-16 or GB18030; text that is valid
+UTF-8 is UTF-8; UTF-8 Chinese with a few damaged bytes that is not GB18030 either is read as
+UTF-8, the rows holding the damage quarantined (not the whole file rejected); anything else is
+read as GB18030, the superset of GBK that also covers rare name characters GBK lacks (𠮷, 䶮). pyarrow does the parsing, with every column typed as string,
 so `0012` and 18-digit ID numbers arrive exactly as written.
 
 A file cut off in transfer (it ends in the middle of a row) loads its complete rows; the
@@ -23,6 +24,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -37,6 +39,12 @@ from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column
 ENCODINGS_TRIED = "UTF-8 and GB18030/GBK"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 GB18030_BOM = "\ufeff".encode("gb18030")   # 84 31 95 33
+UTF8_DAMAGED = "utf-8 (some bytes invalid)"
+DAMAGED_MIN = 5
+"""Invalid byte sequences a UTF-8 file may hold (or one per 1,000 lines) and still be read as
+UTF-8, its damaged rows quarantined; more, and the text is not UTF-8 at all."""
+DAMAGED_ROW = ("row {row} holds bytes that are not valid UTF-8 (the rest of the file is UTF-8): its text is damaged, "
+               "so it was not loaded. Check the row in the exporting system and send it again")
 # Ragged lines are row errors while they are a minority; when most lines disagree with the
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
@@ -84,13 +92,39 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
     try:
         data.decode("utf-8")
         return "utf-8", data, "utf8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        # UTF-8 text that goes on after the bad bytes is a UTF-8 file with a few damaged bytes (one
+        # rejected a probe's whole file): read as UTF-8, the rows holding them quarantined
+        # (`damaged_rows`), unless the whole file is valid GB18030 after all. A GBK file fails
+        # UTF-8 on every Chinese character: it goes straight on (decoding 100 MB twice to find
+        # out would cost a GBK file its speed).
+        if _utf8_around(data, exc.start, exc.end):
+            text = data.decode("utf-8", errors="replace")
+            if text.count("\ufffd") <= max(DAMAGED_MIN, data.count(b"\n") // 1000):
+                try:
+                    data.decode("gb18030")
+                except UnicodeDecodeError:
+                    return UTF8_DAMAGED, text.encode("utf-8"), "utf8"
         return "gb18030", data, "gb18030"
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def _utf8_around(data: bytes, start: int, end: int, window: int = 1 << 16) -> bool:
+    """Whether the bytes around the first invalid sequence (`start`:`end`) are UTF-8 Chinese: the
+    text before it (valid UTF-8 by definition) or after it holds Chinese characters, and what
+    follows has at most a few more bad sequences (a character cut by the window's end counts)."""
+    after = data[end:end + window].decode("utf-8", errors="replace")
+    return after.count("\ufffd") <= 3 and (_cjk(after) or _cjk(data[max(0, start - window):start].decode("utf-8")))
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """The whole file as text and the encoding it was in (for formats parsed in Python)."""
     encoding, body, arrow_encoding = detect_encoding(path, data)
+    if encoding == UTF8_DAMAGED:   # a JSON line's damage cannot be told from its values: say where it is
+        raise _undecodable(path, data)
     try:
         return body.decode("utf-8" if arrow_encoding == "utf8" else arrow_encoding), encoding
     except UnicodeDecodeError:
@@ -207,9 +241,27 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     with ThreadPoolExecutor(max_workers=_workers(table.num_rows)) as pool:  # Arrow kernels free the GIL
         tidy = list(pool.map(tidy_strings, table.columns))
     table = pa.table(dict(zip(names, tidy)))
+    if encoding == UTF8_DAMAGED:
+        table, row_numbers, errors = damaged_rows(table, row_numbers, errors, delimiter)
     return RawFile(with_row_numbers(table, row_numbers), "csv", encoding, delimiter, header_line, path,
                    row_errors=row_errors_table(errors),
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)
+
+
+def damaged_rows(table: pa.Table, row_numbers: list[int] | None, errors: list, delimiter: str):
+    """Move the rows holding U+FFFD (bytes that were not UTF-8) from `table` to the row errors."""
+    bad = pa.array(np.zeros(table.num_rows, dtype=bool))
+    for column in table.columns:
+        bad = pc.or_(bad, pc.fill_null(pc.match_substring(column, "\ufffd"), False))
+    at = pc.indices_nonzero(bad).to_pylist()
+    if not at:
+        return table, row_numbers, errors
+    numbers = row_numbers or list(range(1, table.num_rows + 1))
+    rows = table.take(pa.array(at, pa.int64())).to_pylist()
+    errors = sorted(errors + [(numbers[i], DAMAGED_ROW.format(row=numbers[i]),
+                               delimiter.join("" if v is None else v for v in row.values())) for i, row in zip(at, rows)])
+    keep = pc.invert(bad)
+    return table.filter(keep), [n for n, k in zip(numbers, keep.to_pylist()) if k], errors
 
 
 def _reject_nul(path: Path, body: bytes, tail: bytes) -> None:

@@ -29,7 +29,8 @@ class RawFile:
             stripped, empty -> null; repeated headers deduplicated as `name (2)`), then
             `row_number` (int64, 1 for the first data row).
         format: `csv`, `xlsx`, `xls`, `jsonl` or `parquet`.
-        encoding: For CSV and JSONL: `utf-8`, `utf-8-sig`, `gb18030` or `utf-16`.
+        encoding: For CSV and JSONL: `utf-8`, `utf-8-sig`, `gb18030` or `utf-16`; a CSV in UTF-8
+            with a few damaged bytes is `utf-8 (some bytes invalid)` (its damaged rows in `row_errors`).
         delimiter: For CSV: `,`, tab or `|`.
         header_row: 1-based line (CSV) or sheet row (XLSX) of the header; 0 when the format
             has no header line (JSONL, Parquet). For XLSX and JSONL, `header_row + row_number`

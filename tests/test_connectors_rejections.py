@@ -25,7 +25,8 @@ INVALID_FILES = [
     ("junk.csv", "the file contains binary data, not text"),
     (b"%PDF-1.7\n...", "the file is a PDF document, not a table"),
     (b"\x1f\x8b\x08\x00junk", "the file is a gzip archive"),
-    ("undecodable.csv", "the text cannot be decoded: tried UTF-8 and GB18030/GBK (bytes ff fe on line 2)"),
+    ("record_id,name\nT1,\x81\xff\xfe,\x81\xfd\nT2,\x81\xfc\x81\xfb,\x80\n".encode("latin-1"),
+     "the text cannot be decoded: tried UTF-8 and GB18030/GBK (bytes 81 ff on line 2)"),
     ("tax_missing_amount.csv",
      "missing required column 'income_amount' (accepted headers: income_amount, 收入额, 收入); "
      "found columns: 记录编号, 纳税人姓名, 证件号码, 所属期, 所得项目, 已缴税额, 扣缴义务人, 备注"),
@@ -81,3 +82,17 @@ def test_a_header_without_data_rows_is_an_empty_delivery_not_a_rejection(tmp_pat
 def test_missing_file_is_rejected_not_crashed(tmp_path):
     with pytest.raises(FileRejected, match="cannot open the file"):
         read_raw(tmp_path / "nope.csv")
+
+
+def test_a_utf8_file_with_a_damaged_row_loads_its_other_rows_and_quarantines_that_one(tmp_path):
+    """One bad byte rejected a probe's whole file: the rest was good UTF-8."""
+    from connectors.readers import read_raw
+
+    raw = read_raw(FIXTURES / "undecodable.csv")     # a UTF-8 header, then T1 with ff fe fa
+    assert raw.encoding == "utf-8 (some bytes invalid)" and raw.headers == ["记录编号", "姓名"]
+    (error,) = raw.row_errors.to_pylist()
+    assert error["row_number"] == 1
+    assert error["reason"].startswith("row 1 holds bytes that are not valid UTF-8 (the rest of the file is UTF-8)")
+    path = tmp_path / "damaged.csv"
+    path.write_bytes((FIXTURES / "undecodable.csv").read_bytes() + "T2,张三\n".encode())
+    assert read_raw(path).table.column("记录编号").to_pylist() == ["T2"]
