@@ -105,12 +105,20 @@ def dedupe_headers(headers: list[str | None]) -> list[str]:
     return names
 
 
+NO_VALUE = ("", "-", "--", "—", "——", "－", "/", "N/A", "n/a", "#N/A", "NULL", "null", "None", "NaN", "nan")
+"""Cells that say "no value": what exporting systems and spreadsheets write in an empty cell (a
+dash, `NULL`, pandas' `NaN`). Read as empty, so an optional field (tax paid, purchase price)
+left as `-` does not cost its row, and a required one says it is empty. Words are not here:
+`无` is a value of labour capacity and disability grade (none), not a missing one."""
+_NO_VALUE = pa.array(NO_VALUE, pa.string())
+
+
 def tidy_strings(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Strip surrounding whitespace (incl. U+3000) and turn empty strings into nulls."""
+    """Strip surrounding whitespace (incl. U+3000) and turn empty cells (`NO_VALUE`) into nulls."""
     if column.type != pa.string():
         column = column.cast(pa.string())
     trimmed = pc.utf8_trim_whitespace(column)
-    empty = pc.equal(trimmed, "")
+    empty = pc.is_in(trimmed, value_set=_NO_VALUE)
     if not pc.any(empty).as_py():  # the usual case once the reader has made empty cells null
         return trimmed
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)

@@ -1,4 +1,5 @@
-"""Property: whatever text a cell holds, every format hands it back as written (stripped)."""
+"""Property: whatever text a cell holds, every format hands it back as written (stripped; a
+cell that says "no value", `-` or `NULL`, as empty)."""
 
 import csv
 import io
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors import read_raw
+from connectors.cells import NO_VALUE
 
 HEADERS = ["记录编号", "姓名", "备注"]
 # Letters, digits, CJK (incl. a GB18030-only one), the delimiters, quotes, spaces and newlines.
@@ -20,7 +22,7 @@ tables = st.lists(st.tuples(cell_text, cell_text, cell_text), min_size=1, max_si
 def expected(rows):
     def clean(value):
         value = value.strip(" \t\n\u3000")
-        return value or None
+        return None if value in NO_VALUE else value
     return [dict(zip(HEADERS, map(clean, row)), row_number=i) for i, row in enumerate(rows, start=1)]
 
 

@@ -215,3 +215,21 @@ def test_lines_that_are_not_records_say_what_they_are_once_and_blank_rows_are_sk
     assert lines == [(3, None, "row 3 repeats the header line (files joined together?)"),
                      (5, None, "row 5 looks like a footer line ('制表人：王五')")]
     assert all("nothing needs resending" in e["reason"] for e in result.errors.to_pylist())
+
+
+@pytest.mark.parametrize("cell", ["-", "—", "－", "/", "NULL", "None", "NaN", "#N/A"])
+def test_a_cell_that_says_no_value_is_empty_so_an_optional_field_does_not_cost_its_row(tmp_path, cell):
+    path = tmp_path / "jdc.csv"
+    path.write_text("记录编号,机动车所有人,证件号码,号牌号码,车辆类型,初次登记日期,购置价格,机动车状态\n"
+                    f"V1,张三,{cell},晋A12345,小型轿车,2020-01-01,{cell},正常\n", encoding="utf-8")
+    result = read_source("vehicle", path)
+    assert result.rows.select(["record_id", "purchase_price", "id_status"]).to_pylist() == [
+        {"record_id": "V1", "purchase_price": None, "id_status": "missing"}]
+    assert result.errors.num_rows == 0
+
+
+def test_no_is_a_value_not_an_empty_cell():
+    """无 is a labour capacity and a disability grade (none), not a missing value."""
+    from connectors.cells import tidy_strings
+
+    assert tidy_strings(pa.array(["无", "-", " NULL "])).to_pylist() == ["无", None, None]
