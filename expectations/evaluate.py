@@ -151,9 +151,16 @@ def evaluate(rows: pa.Table, suite: list[Expectation]) -> pa.Table:
 
 
 EXACT_COPY = "exact copy of data row {first} (same record_id and every value): loaded once, from row {first}"
+DIFFERING_COPIES = ("{key} {value!r} appears more than once in this file, on data rows {rows}, with different "
+                    "values: none was loaded, as which is right is for the sender to say; send the right one again")
 NOT_COMPARED_FOR_COPIES = ("row_number", "extra")
 """A copy differs in its row number and may differ in columns outside the schema (a serial
 number, an export time: `extra`); the record is the same."""
+
+
+def _rows_text(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:10]))
+    return shown + (f" … ({len(numbers)} rows)" if len(numbers) > 10 else "")
 
 
 def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_id") -> pa.Table:
@@ -176,17 +183,21 @@ def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_i
     for record in subset.to_pylist():
         groups.setdefault(record[key], []).append((tuple(record[c] for c in columns), record["row_number"]))
     first_of: dict[int, int] = {}
-    for copies in groups.values():
+    clash: dict[int, str] = {}   # the rows of a key that differ: the reason names them all
+    for value, copies in groups.items():
+        numbers = sorted(number for _, number in copies)
         if len({values for values, _ in copies}) == 1:
-            first = min(number for _, number in copies)
-            first_of.update({number: first for _, number in copies})
-    if not first_of:
-        return failures
+            first_of.update({number: numbers[0] for number in numbers})
+        else:
+            clash.update({number: DIFFERING_COPIES.format(key=key, value=value, rows=_rows_text(numbers))
+                          for number in numbers})
     out = []
     for f in failures.to_pylist():
-        first = first_of.get(f["row_number"]) if f["expectation"] == "expect_column_values_to_be_unique" \
-            and f["field"] == key else None
-        if first is None:
+        mine = f["expectation"] == "expect_column_values_to_be_unique" and f["field"] == key
+        first = first_of.get(f["row_number"]) if mine else None
+        if mine and f["row_number"] in clash:
+            out.append({**f, "reason": clash[f["row_number"]]})
+        elif first is None:
             out.append(f)
         elif f["row_number"] != first:
             out.append({**f, "reason": EXACT_COPY.format(first=first)})

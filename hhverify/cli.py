@@ -197,8 +197,12 @@ def sql(query: str = typer.Argument(..., help="A SELECT statement."), root: Opti
 
     path = _root(root) / ANALYST_DB
     if not path.exists():
-        raise typer.BadParameter(f"no analyst copy at {path}: it is published after every completed pass; "
-                                 f"run `hhverify run --root {_root(root)}` first")
+        from pipelines.locks import PASS_LOCK, holder_alive
+
+        running = holder_alive(_root(root) / PASS_LOCK)
+        raise typer.BadParameter(f"no analyst copy at {path} yet: it is published after every completed pass; "
+                                 + ("a pass is running now, ask again when it completes" if running
+                                    else f"run `hhverify run --root {_root(root)}` first"))
     con = duckdb.connect(str(path), read_only=True)
     try:
         res = con.execute(query)

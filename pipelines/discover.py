@@ -28,7 +28,9 @@ def file_sha256(path: Path) -> str:
 
 
 def _is_data_file(p: Path) -> bool:
-    return p.is_file() and not p.name.startswith(".") and not p.name.endswith((".part", ".error.txt"))
+    # `~$name.xlsx` is the lock file Excel leaves beside a workbook it has open, not a delivery
+    return (p.is_file() and not p.name.startswith((".", "~$"))
+            and not p.name.endswith((".part", ".error.txt")))
 
 
 Seen = set[tuple[str, int, int]]

@@ -44,6 +44,21 @@ def holder_of(path: Path) -> str:
         return ""
 
 
+def holder_alive(path: Path) -> bool:
+    """Whether the process the lock file names is running (a holder stamps the file and empties it
+    on release; one killed midway leaves its stamp behind)."""
+    text = holder_of(path)
+    if not text.startswith("pid "):
+        return False
+    try:
+        os.kill(int(text.split(",")[0][4:]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _stamp(fd: int, what: str) -> None:
     text = f"pid {os.getpid()}, {what}, since {datetime.now().astimezone().isoformat(timespec='seconds')}\n"
     os.ftruncate(fd, 0)

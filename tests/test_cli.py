@@ -47,3 +47,19 @@ def test_a_relative_root_works_as_make_demo_uses_it(tmp_path, monkeypatch):
     res = runner.invoke(app, ["run", "--root", "data", "--no-prefect", "--as-of", "2026-11-28"])
     assert res.exit_code == 0, res.output
     assert list((tmp_path / "data" / "quality").rglob("index.html"))
+
+
+def test_sql_before_the_first_analyst_copy_says_whether_a_pass_is_running(tmp_path):
+    import os
+
+    from typer.testing import CliRunner
+
+    from hhverify.cli import app
+    from pipelines.locks import PASS_LOCK
+
+    (tmp_path / PASS_LOCK).write_text(f"pid {os.getpid()}, nightly pass, since now\n")
+    out = CliRunner().invoke(app, ["sql", "--root", str(tmp_path), "SELECT 1"])
+    assert out.exit_code != 0 and "a pass is running now" in out.output
+    (tmp_path / PASS_LOCK).write_text("")
+    out = CliRunner().invoke(app, ["sql", "--root", str(tmp_path), "SELECT 1"])
+    assert "run `hhverify run" in out.output

@@ -315,3 +315,12 @@ def test_a_record_written_twice_whole_loads_once_and_the_copy_is_quarantined_as_
     assert [(b[0], b[1]) for b in bad] == [(3, "record_id"), (4, "record_id"), (5, "record_id")]
     assert bad[0][2] == "exact copy of data row 1 (same record_id and every value): loaded once, from row 1"
     assert all("appears more than once in this file" in b[2] for b in bad[1:])
+    # a clerk must find the other row to decide which is right: the reason names both
+    assert bad[1][2].startswith("record_id 'C3' appears more than once in this file, on data rows 4, 5, with "
+                                "different values")
+
+
+def test_an_excel_lock_file_beside_a_workbook_is_not_a_delivery(tmp_path):
+    """`~$申请.xlsx` is what Excel leaves while 申请.xlsx is open: a probe's went to rejected/."""
+    _write(tmp_path, "inbox/yingze_minzheng/~$申请.xlsx", "\x00" * 165)
+    assert _load(tmp_path) == {}
