@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectors.canonical import Canonical, to_canonical
+from connectors.errors import FileRejected
 from connectors.headers import map_headers
 from connectors.readers import read_raw
 from connectors.schema import TABLES
@@ -25,5 +26,27 @@ def read_table(table_name: str, path: Path, sheet: str | None = None,
     """
     table = TABLES[table_name]
     raw = read_raw(Path(path), sheet=sheet)
-    mapping = map_headers(table, raw.headers, raw.path)
+    try:
+        mapping = map_headers(table, raw.headers, raw.path)
+    except FileRejected as exc:
+        if raw.format not in ("xlsx", "xls") or sheet:
+            raise
+        raise FileRejected(raw.path, _sheet_hint(exc.reason, raw)) from None
     return to_canonical(table, raw, mapping, defaults)
+
+
+def _sheet_hint(reason: str, raw) -> str:
+    """A workbook whose first sheet is not the table (a cover sheet, a notes sheet) is told so, not
+    given the CSV advice about separators (a probe's 封面 sheet)."""
+    from python_calamine import CalamineWorkbook
+
+    reason = reason.split(". The whole header was read as one column")[0]
+    try:
+        names = CalamineWorkbook.from_path(str(raw.path)).sheet_names
+    except Exception:  # the sheet was read; its neighbours only make the message better
+        names = []
+    if len(names) < 2:
+        return reason
+    return (f"{reason}. The table is read from the workbook's first sheet, {raw.sheet!r}; its sheets are "
+            f"{', '.join(repr(n) for n in names[:8])}: put the table on the first sheet (or move the others "
+            "after it) and send it again")

@@ -96,3 +96,19 @@ def test_a_utf8_file_with_a_damaged_row_loads_its_other_rows_and_quarantines_tha
     path = tmp_path / "damaged.csv"
     path.write_bytes((FIXTURES / "undecodable.csv").read_bytes() + "T2,张三\n".encode())
     assert read_raw(path).table.column("记录编号").to_pylist() == ["T2"]
+
+
+def test_a_workbook_whose_first_sheet_is_a_cover_says_so_not_how_to_separate_csv_columns(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "个税.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("封面").write(0, 0, "2024年3月 个人所得税明细 导出说明")
+    data = book.add_worksheet("明细")
+    for c, h in enumerate(["记录编号", "纳税人姓名", "所属期", "所得项目", "收入额"]):
+        data.write(0, c, h)
+    book.close()
+    with pytest.raises(FileRejected) as info:
+        read_source("tax", path)
+    assert "read from the workbook's first sheet, '封面'; its sheets are '封面', '明细'" in info.value.reason
+    assert "separate columns with a comma" not in info.value.reason
