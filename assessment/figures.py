@@ -162,7 +162,7 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
             out.append(first)
         for r in group[1:]:
             same = f"与{'' if first['counted'] else '较新的'}记录{first['record_id']}的{what}相同"
-            r["counted"] = False
+            r["counted"], r["repeat"] = False, True
             r["note"] = (f"{same}，同一{thing}只计一次" if first["counted"]
                          else f"{same}，该记录状态为{first.get('status')}，不再持有，不计入")
     return out

@@ -190,7 +190,8 @@ def _not_held_note(row: dict) -> str | None:
 def _vehicle_out(v: dict, exempt: set) -> dict:
     return {**_common(v), "plate_number": v["plate_number"], "vehicle_type": v["vehicle_type"],
             "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
-            "status": v["status"], "exempt": v["vehicle_type"] in exempt, "held": bool(v["held"]),
+            # a repeat of another row's plate is not a second vehicle held
+            "status": v["status"], "exempt": v["vehicle_type"] in exempt, "held": bool(v["held"]) and not v.get("repeat"),
             "counted": bool(v.get("counted")), "note": _not_held_note(v)}
 
 
@@ -198,7 +199,8 @@ def _property_out(p: dict) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
             "owned_area": round(p["owned_area"] or 0.0, 2), "registration_date": _iso(p["registration_date"]),
-            "status": p["status"], "held": bool(p["held"]), "counted": bool(p.get("counted")), "note": _not_held_note(p)}
+            "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), "counted": bool(p.get("counted")),
+            "note": _not_held_note(p)}
 
 
 def _account_out(a: dict, household: set) -> dict:

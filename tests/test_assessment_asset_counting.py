@@ -139,6 +139,7 @@ def test_a_vehicle_delivered_under_two_record_ids_counts_once_and_both_stay_as_e
     vehicles = by_id(doc["assets"]["vehicles"])
     assert set(vehicles) == {"V1", "V9"}                           # both listed
     assert vehicles["V9"]["counted"] and not vehicles["V1"]["counted"]   # the newer load counts
+    assert [vehicles[v]["held"] for v in ("V1", "V9")] == [False, True]   # one vehicle held, not two
     assert vehicles["V1"]["note"] == "与记录V9的号牌相同，同一车辆只计一次"
     assert doc["assets"]["vehicle_count"] == 1 and doc["assets"]["by_member"][0]["vehicles"] == 1
     assert [f["evidence"] for f in doc["findings"] if f["rule"] == "dibao.vehicle"] == [
