@@ -227,6 +227,12 @@ UNION SELECT h.uid, h.mid FROM held h JOIN p ON p.iid = h.iid AND p.mid = h.mid 
 def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     """`mt_pairs`: one row per (unit, member) of the row track, with every level.
 
+    At a bank the organisation is one account, and its holder one person: a namesake's row lands
+    on it only if they share the account. So a bank row's `tf_org_u` is the account's share of the
+    bank rows times the share of accounts that carry two people's IDs under one name (`shared`,
+    measured on the data, half a case when none does). A probe's ID-less balance rows on accounts
+    their holders' ID-bearing rows had already linked went to review at 0.998.
+
     `known_unique`'s u (`tf_org_unique_u`) is the organisation's share times the chance that a
     namesake working there has none of their rows with an ID. Were IDs missing row by row at
     random, that would be the missing rate to the power of their rows; but a payer that leaves
@@ -250,8 +256,9 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
            r.s_org, r.org_kind, sb.ids AS s_org_ids, cl.clash_rows AS s_clash, p.m_id, mk.rows AS m_kind_rows,
            sb.counts[list_position(sb.ids, p.m_id)] AS m_org_rows,
            sa.parts AS s_addr, ma.parts AS m_addr,
-           CASE WHEN r.org_kind = 'bank' THEN list_sum(sb.counts) / (SELECT count(*) FROM bank) ELSE ot.u END
-               AS tf_org_u, (SELECT missing FROM mt_missing_rate) AS missing_rate,
+           CASE WHEN r.org_kind = 'bank'
+                THEN list_sum(sb.counts) / (SELECT count(*) FROM bank) * (SELECT shared FROM mt_missing_rate)
+                ELSE ot.u END AS tf_org_u, (SELECT missing FROM mt_missing_rate) AS missing_rate,
            (SELECT orphan FROM mt_missing_rate) AS orphan_rate
     FROM (SELECT r.*, c.mid FROM mt_row_cand c JOIN mt_rows r USING (uid)) r
     JOIN mt_ipairs p ON p.iid = r.iid AND p.mid = r.mid
@@ -274,10 +281,16 @@ WITH people AS (     -- rows under one name at one named employer or payer, and 
     SELECT source, name, organisation, sum(n) AS n,
            coalesce(sum(n) FILTER (WHERE id_number IS NOT NULL AND NOT invalid), 0) AS n_id
     FROM mt_units WHERE source IN ('tax', 'social_insurance') AND organisation IS NOT NULL AND {named}
-    GROUP BY ALL)
+    GROUP BY ALL
+), accounts AS (   -- bank accounts and the distinct valid IDs written under one name on each
+    SELECT organisation, account_number, name,
+           count(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL AND NOT invalid) AS ids
+    FROM mt_units WHERE source = 'bank' AND account_number IS NOT NULL GROUP BY ALL)
 SELECT (SELECT sum(n) FILTER (WHERE id_number IS NULL OR invalid) / sum(n) FROM mt_identities) AS missing,
        (count(*) FILTER (WHERE n_id = 0 AND n >= {REGULAR_ROWS}) + 0.5)
-           / (count(*) FILTER (WHERE n >= {REGULAR_ROWS}) + 1) AS orphan
+           / (count(*) FILTER (WHERE n >= {REGULAR_ROWS}) + 1) AS orphan,
+       (SELECT (count(*) FILTER (WHERE ids >= 2) + 0.5) / (count(*) FILTER (WHERE ids >= 1) + 1) FROM accounts)
+           AS shared
 FROM people;
 CREATE OR REPLACE TEMP TABLE mt_pairs AS
 {levels_sql(base, ROW_FIELDS, keep)}"""
