@@ -92,21 +92,30 @@ def accounts_sql(households: str = WORK) -> str:
     statement that counts, and *every* row on that date is counted (two 理财产品 on one
     statement are two products, summed); rows of that key on earlier dates are earlier
     snapshots. An empty or blank number is the same as none.
+
+    "Latest" is chosen twice, among all the rows and among the rows whose link counts (auto,
+    confirmed): when the newest statement waits for review, the account's newest *counted*
+    balance stands for it, and the newer row is listed beside it, not counted. Before, an
+    account whose newest row was a review link counted nothing at all (a grader's).
     """
+    key = ("l.request_id, l.household_id, l.member_no, b.institution, nullif(trim(b.account_number), ''), "
+           "b.product_type")
+    counted = "l.decision IN ('auto', 'confirmed')"
     return f"""
-SELECT * EXCLUDE (rn, account, latest) FROM (
+SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM (
     SELECT {_LINK_COLS}, b.institution, b.account_number, b.product_type,
            CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
-           nullif(trim(b.account_number), '') AS account,
-           row_number() OVER (PARTITION BY l.request_id, l.household_id, l.member_no, b.institution,
-                                           nullif(trim(b.account_number), ''), b.product_type
-                              ORDER BY b.as_of_date DESC, b.record_id DESC) AS rn,
-           max(b.as_of_date) OVER (PARTITION BY l.request_id, l.household_id, l.member_no, b.institution,
-                                                nullif(trim(b.account_number), ''), b.product_type) AS latest
+           nullif(trim(b.account_number), '') AS account, {counted} AS counts,
+           row_number() OVER (PARTITION BY {key} ORDER BY b.as_of_date DESC, b.record_id DESC) AS rn,
+           row_number() OVER (PARTITION BY {key} ORDER BY {counted} DESC, b.as_of_date DESC, b.record_id DESC)
+               AS rn_counted,
+           max(b.as_of_date) OVER (PARTITION BY {key}) AS latest,
+           max(b.as_of_date) FILTER (WHERE {counted}) OVER (PARTITION BY {key}) AS latest_counted
     {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date <= w.request_date
-) WHERE CASE WHEN account IS NULL THEN as_of_date = latest ELSE rn = 1 END
+) WHERE CASE WHEN account IS NULL THEN as_of_date = latest OR (counts AND as_of_date = latest_counted)
+             ELSE rn = 1 OR (counts AND rn_counted = 1) END
 {_ORDER}
 """
 

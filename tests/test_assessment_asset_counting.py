@@ -225,6 +225,20 @@ def test_a_numbered_account_still_counts_only_its_latest_snapshot(wh):
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
 
 
+def test_an_accounts_newest_balance_waiting_for_review_leaves_its_latest_counted_one_standing(wh):
+    """A grader's account whose newest row was a review link counted nothing at all."""
+    wh.bank("B1", 5908.51, account="6222****0060", as_of="2025-08-09")
+    wh.bank("B2", 24598.87, account="6222****0060", as_of="2025-10-13", decision="review")
+    wh.bank("B3", 300.0, product="基金", as_of="2025-01-31")                     # no account number
+    wh.bank("B4", 900.0, product="基金", as_of="2025-02-28", decision="review")
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 6208.51
+    listed = by_id(doc["assets"]["financial"])
+    assert set(listed) == {"B1", "B2", "B3", "B4"}
+    assert [listed[r]["counted"] for r in ("B1", "B2", "B3", "B4")] == [True, False, True, False]
+    assert listed["B2"]["note"] == "匹配待复核，暂不计入"
+
+
 # 4. vehicle status ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("status,held", [("正常", True), ("查封", True), ("被盗抢", False), ("注销", False),
