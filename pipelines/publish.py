@@ -56,6 +56,11 @@ def write_reports(ctx: PassContext) -> int:
     with _writers(total) as fan_out:
         for (agency, out_dir), notes in sorted(groups.items()):
             _write_folder(ctx, agency, out_dir, notes, fan_out, written, total)
+    # where the reports went, for the pass summary and the serve log (which printed counts only)
+    folders = [f"outbox/{agency}/{out_dir}/ ({len(notes)})" for (agency, out_dir), notes in sorted(groups.items())]
+    if folders:
+        ctx.messages.append("reports written to " + ", ".join(folders[:20])
+                            + (f" and {len(folders) - 20} more folders" if len(folders) > 20 else ""))
     _record(ctx, written)
     return ctx.counts["reports_written"]
 

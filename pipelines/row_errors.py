@@ -54,15 +54,24 @@ def held_households(con) -> list[tuple[str, str]]:
     con.register("held_rejected_src", pa.table({
         "request_id": pa.array([_text(q.get("request_id")) for q in rejected], pa.string()),
         "household_id": pa.array([_text(q.get("household_id")) for q in rejected], pa.string()),
-        "member_no": pa.array([_text(q.get("member_no")) for q in rejected], pa.string())}))
+        "member_no": pa.array([_text(q.get("member_no")) for q in rejected], pa.string()),
+        "name": pa.array([_text(q.get("name")) for q in rejected], pa.string()),
+        "id_number": pa.array([_text(q.get("id_number")) for q in rejected], pa.string())}))
     try:
+        # A rejected row is corrected by a loaded row of its member: the same member number or,
+        # when the number itself was what was wrong (成员序号 `abc`), the same ID or name (a
+        # probe's household waited forever for a member `abc`).
         return con.execute("""
 CREATE OR REPLACE TEMP TABLE held_households AS
 SELECT DISTINCT q.request_id, q.household_id FROM held_rejected_src q
 JOIN (SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL) USING (request_id)
-LEFT JOIN applicant_members m ON m.origin = 'inbox' AND m.request_id = q.request_id
-     AND m.household_id = q.household_id AND CAST(m.member_no AS VARCHAR) = q.member_no
-WHERE q.household_id IS NOT NULL AND m.member_no IS NULL;
+WHERE q.household_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM applicant_members m
+    WHERE m.origin = 'inbox' AND m.request_id = q.request_id AND m.household_id = q.household_id
+      AND (CAST(m.member_no AS VARCHAR) = q.member_no
+           OR (NOT regexp_full_match(coalesce(q.member_no, ''), '[0-9]+')
+               AND CASE WHEN q.id_number IS NOT NULL THEN m.id_raw = q.id_number   -- an ID tells a same-name member apart
+                        ELSE m.name = q.name OR m.name_raw = q.name END)));
 SELECT request_id, household_id FROM held_households ORDER BY ALL""").fetchall()
     finally:
         con.unregister("held_rejected_src")

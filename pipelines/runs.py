@@ -11,13 +11,28 @@ COUNTED = ("files_loaded", "files_skipped", "files_rejected", "rows_loaded", "ro
            "households_unchanged", "households_changed", "alerts")
 
 
+def sweep_partial_outputs(root) -> int:
+    """Remove the temporary files (`.<name>.<random>.part`, `reports.writer.write_atomic`) a killed
+    pass left in outbox/ and rejected/ (a probe found one in an agency's folder after recovery);
+    only ours: a writer's `*.part` in inbox/ or landing/ is a delivery still arriving."""
+    removed = 0
+    for folder in ("outbox", "rejected"):
+        for path in (root / folder).rglob(".*.part") if (root / folder).is_dir() else ():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def start_run(ctx: PassContext) -> None:
     """Open this pass's row; a run still 'running' is one that died (the pass lock admits one
     pass at a time), so it is closed as 'interrupted': what it committed stays, the rest is
     done again by this pass (nothing marks a request answered before its reports exist)."""
+    died = ctx.con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]
     ctx.con.execute("UPDATE runs SET status = 'interrupted', finished_at = now(), "
                     "message = 'the process ended before the pass completed (killed, crashed or power lost)' "
                     "WHERE status = 'running'")
+    if died:
+        sweep_partial_outputs(ctx.root)
     ctx.con.execute("INSERT INTO runs (run_id, kind, started_at, status, as_of) VALUES (?, ?, now(), 'running', ?)",
                     [ctx.run_id, ctx.kind, ctx.as_of])
 

@@ -115,6 +115,8 @@ class InboxWatcher:
             failures = 0
             self.passes += 1
             self.log(pass_line(summary))
+            for message in summary.get("messages") or []:   # reports written, rows rejected, households held
+                self.log(f"  {message}")
 
 
 def pass_line(s: dict) -> str:

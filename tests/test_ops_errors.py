@@ -96,6 +96,12 @@ def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_memb
     with (root / "rejected" / AGENCY / "request_zh.csv.errors.csv").open(encoding="utf-8-sig") as fh:
         (listed,) = list(csv.DictReader(fh))
     assert (listed["request_id"], listed["household_id"], listed["field"]) == ("REQ-ERR-ZH", households[1], "member_no")
+    # the corrected row answers it: matched to the rejected one by ID, its number having been the error
+    # (a probe's household waited forever for a member numbered `abc`)
+    fixed = request_rows(root, [households[1]], "REQ-ERR-ZH", AGENCY)[-1]
+    write_csv(root / "inbox" / AGENCY / "request_zh_fixed.csv", [{chinese.get(k, k): v for k, v in fixed.items()}])
+    run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+    assert {p.stem for p in folder.glob("*.json")} == set(households)
 
 
 def test_the_note_points_only_at_answer_folders_that_exist(answered):
@@ -105,3 +111,9 @@ def test_the_note_points_only_at_answer_folders_that_exist(answered):
     note = (root / "rejected" / AGENCY / "request_errors.csv.error.txt").read_text(encoding="utf-8")
     for folder in __import__("re").findall(r"outbox/[^/\s]+/[^/\s，,]+/", note):
         assert (root / folder).is_dir(), folder
+
+
+def test_the_pass_summary_says_where_the_reports_went(answered):
+    """The serve log printed counts only; it now logs the summary's messages too (a probe)."""
+    _, summary, _, _ = answered
+    assert any(m.startswith(f"reports written to outbox/{AGENCY}/REQ-ERR-0001/ (") for m in summary["messages"])
