@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from matching import background as bg
@@ -173,6 +174,35 @@ def _has_answers(run: Run) -> bool:
                            "WHERE decision IN ('confirmed', 'denied') LIMIT 1)", "any answers"))
 
 
+SMALL_RUN_MEMBERS = 500
+"""A run with fewer members (an inbox drop of a few households) learns m from few pairs: it starts
+from the latest run with at least this many (`_earlier_fit`)."""
+EARLIER_FIT_STRENGTH = 2000.0
+"""Pseudo-matches the earlier fit's m counts for in a small run's EM (its own pairs: a few hundred)."""
+
+
+def _earlier_fit(run: Run) -> tuple[str, dict] | None:
+    """(run_id, field -> level -> m) of the latest run with `SMALL_RUN_MEMBERS`+ members, for a
+    smaller run.
+
+    m is estimated from the run's own candidate pairs. Three households give a few hundred: the
+    same household, on the same data, came out `review` at 0.998 in an inbox drop of 3 and `auto`
+    in the nightly of 2,000 (a probe asked why the same request gave different advice). The
+    nightly's m, as the prior of the drop's EM, makes the drop agree with it unless its own pairs
+    say otherwise; without such a run the level defaults are the prior, as before."""
+    if run.counts["members"] >= SMALL_RUN_MEMBERS:
+        return None
+    latest = run.con.execute("SELECT run_id FROM match_runs WHERE members >= ? ORDER BY linked_at DESC LIMIT 1",
+                             [SMALL_RUN_MEMBERS]).fetchall()
+    if not latest:
+        return None
+    m: dict = {}
+    for f, level, value in run.con.execute("SELECT field, level, m FROM match_parameters WHERE run_id = ?",
+                                           [latest[0][0]]).fetchall():
+        m.setdefault(f, {})[level] = value
+    return (latest[0][0], m) if m else None
+
+
 def estimate(run: Run) -> None:
     """u from the background (samples and exact counts), then m, u and the prior by EM — with
     the caseworkers' answers in force as labels (see the module docstring)."""
@@ -203,7 +233,16 @@ def estimate(run: Run) -> None:
     n_total = float(n_rows) * float(run.counts["members"])
     totals = {"exact": float(totals[0]), "pinyin": float(totals[1]), "address": float(address_total)}
     fields = build_fields(sample, cand, totals, n_total, float(run.counts["candidate_pairs"]))
-    run.model = fit_model(patterns, fields, n_total, prior_strength=s.prior_strength,
+    prior_strength = s.prior_strength
+    earlier = _earlier_fit(run)
+    if earlier:
+        run_id, m = earlier
+        for f in fields:
+            if all(lv in m.get(f.name, {}) for lv in f.levels):
+                f.m0 = np.array([m[f.name][lv] for lv in f.levels])
+        prior_strength = EARLIER_FIT_STRENGTH
+        run.counts["m_prior_from"] = run_id
+    run.model = fit_model(patterns, fields, n_total, prior_strength=prior_strength,
                           max_iterations=s.em_max_iterations, tolerance=s.em_tolerance,
                           label_strength=s.label_strength)
     run.counts.update(source_rows=int(n_rows), patterns=len(patterns), prior=run.model.prior,
