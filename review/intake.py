@@ -19,6 +19,7 @@ Every row is checked on its own; a bad row is reported and the good rows still c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,18 @@ from review.messages import ReviewError, link_text, problem
 from warehouse import transaction
 
 REQUIRED_COLUMNS = (KEY_COLUMN, DECISION_COLUMN, REVIEWER_COLUMN)
+VISIBLE_KEYS = ("记录编号", "申请编号", "家庭编号", "成员序号")
+"""Visible columns that name the link the hidden 复核编号 encodes: checked against it when present."""
 NOTE_LIMIT, REVIEWER_LIMIT = 500, 60
 STORED_COLUMNS = ("reviewer", "agency", "file", "file_hash", "row_number", "source", "record_id", "request_id",
                   "household_id", "member_no", "id_number", "decision", "note", "match_probability",
                   "evidence_hash")
+
+
+def _plain(value: Any) -> str:
+    """A visible key cell as text: `2.0` (a number re-saved by a spreadsheet) is `2`."""
+    text = fold(value)
+    return re.sub(r"^(\d+)\.0+$", r"\1", text)
 
 
 def _columns(headers: list[str]) -> dict[str, str]:
@@ -88,6 +97,7 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
     rows, errors = [], []
     offset = raw.header_row  # the sheet row of a data row is header row + row_number (0 for JSONL)
     get = {name: columns.get(name) for name in (KEY_COLUMN, DECISION_COLUMN, REVIEWER_COLUMN, NOTE_COLUMN)}
+    visible = {name: columns[name] for name in VISIBLE_KEYS if name in columns}
     for rec in raw.table.to_pylist():
         cell = {name: (rec.get(col) if col else None) for name, col in get.items()}
         decision_text, note = fold(cell[DECISION_COLUMN]), _text(cell[NOTE_COLUMN], NOTE_LIMIT)
@@ -113,7 +123,18 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
         if decoded is None:
             errors.append(problem("bad_key", row, value=key_text))
             continue
-        rows.append({"row_number": row, "link": decoded[0], "hash": decoded[1], "decision": decision,
+        link = decoded[0]
+        # The answer belongs to the row the caseworker read: the visible cells must agree with the
+        # hidden key (sorting the visible columns alone put a probe's answers on other links).
+        shown = {name: _plain(rec.get(col)) for name, col in visible.items() if rec.get(col) not in (None, "")}
+        expected = {"记录编号": link.record_id, "申请编号": link.request_id, "家庭编号": link.household_id,
+                    "成员序号": str(link.member_no)}
+        wrong = next((name for name in VISIBLE_KEYS if name in shown and shown[name] != fold(expected[name])), None)
+        if wrong:
+            errors.append(problem("key_mismatch", row, column=wrong, shown=shown[wrong], expected=expected[wrong],
+                                  link=link_text(link)))
+            continue
+        rows.append({"row_number": row, "link": link, "hash": decoded[1], "decision": decision,
                      "reviewer": reviewer, "note": note})
     return rows, errors
 

@@ -39,6 +39,11 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
     "bad_key": (KEY_COLUMN, "无法识别的复核编号 / unrecognised review key '{value}': it was not written by hhverify",
                 "请勿修改「复核编号」列，使用 outbox 中最新的 review.xlsx。Do not edit 复核编号; answer the "
                 "latest review.xlsx from outbox/."),
+    "key_mismatch": (KEY_COLUMN, "行内容与隐藏的复核编号不符 / the row does not match its hidden review key: "
+                     "{column} shows '{shown}' but the key is for '{expected}' ({link})",
+                     "可能只对可见列排序或改动了单元格。请使用 outbox 中导出的 review.xlsx，排序时选中全部列。"
+                     "The visible columns were probably sorted without the hidden 复核编号, or a cell was edited: "
+                     "answer the review.xlsx as exported, sorting whole rows only."),
     "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
                      "该匹配已不存在（可能已被后续核对更新），请答复 outbox 中最新的 review.xlsx。The link no "
                      "longer exists (a later pass replaced it); answer the latest review.xlsx."),

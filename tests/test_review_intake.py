@@ -28,9 +28,15 @@ class SheetCase:
 
 
 INVALID_SHEETS = [
-    SheetCase("unknown link", keys={"T1": encode_key(("tax", "T404", "R1", "H1", 1), "0123456789abcdef")},
-              expected=[(2, "复核编号", "未知的匹配 / unknown link: tax record T404 → request R1, household H1, "
+    SheetCase("unknown link", keys={"T1": encode_key(("vehicle", "T1", "R1", "H1", 1), "0123456789abcdef")},
+              expected=[(2, "复核编号", "未知的匹配 / unknown link: vehicle record T1 → request R1, household H1, "
                                       "member 1 is not a link in the warehouse")]),
+    # the visible columns sorted without the hidden key: the answer would land on another link
+    SheetCase("a row whose visible cells do not match its hidden key",
+              keys={"T1": encode_key(("tax", "T2", "R1", "H1", 1), "0123456789abcdef")},
+              expected=[(2, "复核编号", "行内容与隐藏的复核编号不符 / the row does not match its hidden review key: "
+                                      "记录编号 shows 'T1' but the key is for 'T2' (tax record T2 → request R1, "
+                                      "household H1, member 1)")]),
     SheetCase("evidence changed since export",
               after_export=lambda con: con.execute("UPDATE tax_all SET income_amount = 9999 WHERE record_id = 'T1'"),
               expected=[(2, "复核编号", "证据已变化 / evidence changed since export: the department record "
