@@ -24,6 +24,7 @@ from pipelines.documents import unpack_report
 from pipelines.progress import emit
 from reports.writer import write_request
 from review import review_rows_for, write_review_sheet
+from review.export import OPEN_FOLDER, open_rows
 from warehouse import transaction
 from warehouse.testhooks import pause_point
 
@@ -56,6 +57,7 @@ def write_reports(ctx: PassContext) -> int:
     with _writers(total) as fan_out:
         for (agency, out_dir), notes in sorted(groups.items()):
             _write_folder(ctx, agency, out_dir, notes, fan_out, written, total)
+    _write_open_questions(ctx, {agency for agency, _ in groups})
     # where the reports went, for the pass summary and the serve log (which printed counts only)
     folders = [f"outbox/{agency}/{out_dir}/ ({len(notes)})" for (agency, out_dir), notes in sorted(groups.items())]
     if folders:
@@ -104,6 +106,20 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
     emit("reports", done=ctx.counts["reports_written"], total=total)
     pause_point("report")
+
+
+def _write_open_questions(ctx: PassContext, agencies: set[str]) -> None:
+    """`outbox/<agency>/review-open/review.xlsx`: all the agency's open questions, rewritten by every
+    pass that wrote its reports or took its answers.
+
+    A folder's sheet holds the questions of the households written there in that pass; a
+    question left open (无法确定, unanswered) or raised for a household without a new report
+    had no sheet left to answer it on (a probe: three open questions, no sheet). This one has
+    them all; answers to it are taken like any sheet's."""
+    answered = {a for (a,) in ctx.con.execute(
+        "SELECT DISTINCT agency FROM review_decision_log WHERE run_id = ?", [ctx.run_id]).fetchall()}
+    for agency in sorted(agencies | answered):
+        write_review_sheet(ctx.root / "outbox" / agency / OPEN_FOLDER, open_rows(ctx.con, agency), agency, OPEN_FOLDER)
 
 
 def _separate_same_household(groups: dict) -> None:

@@ -158,6 +158,15 @@ def review_rows(con: duckdb.DuckDBPyConnection, request_id: str, household_ids: 
                  [request_id, sorted(household_ids)])
 
 
+OPEN_FOLDER = "review-open"
+"""`outbox/<agency>/review-open/`: every question of the agency still open, whatever pass raised it."""
+
+
+def open_rows(con: duckdb.DuckDBPyConnection, agency: str) -> list[dict]:
+    """One row per `review` link of any request of `agency`."""
+    return _rows(con, "l.decision = 'review' AND m.agency = ?", [agency])
+
+
 def review_rows_for(con: duckdb.DuckDBPyConnection, households: Iterable[tuple[str, str]]) -> list[dict]:
     """One row per `review` link of the given (request_id, household_id) pairs (a nightly folder)."""
     hh = sorted(set(households))

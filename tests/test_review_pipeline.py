@@ -64,3 +64,25 @@ def test_answers_dropped_back_are_stored_and_respected_by_the_next_pass(tmp_path
             assert not con.execute("SELECT count(*) FROM links WHERE record_id = ? AND request_id = ?",
                                    [deny, request_id]).fetchall()[0][0]
     assert third["status"] == "completed"
+
+
+def test_every_open_question_of_an_agency_stays_on_its_standing_sheet(tmp_path):
+    """A sheet answered in part (one 无法确定, others blank) left its folder with no sheet while the
+    questions stayed open (a probe): outbox/<agency>/review-open/ always holds them all."""
+    root = tmp_path / "root"
+    generate(root, households=60, seed=31, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    sheet = sorted((root / "outbox").glob("*/REQ-*/review.xlsx"))[0]
+    agency = sheet.parent.parent.name
+    standing = root / "outbox" / agency / "review-open" / "review.xlsx"
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        open_before = {r for (r,) in con.execute("SELECT record_id FROM review_queue WHERE agency = ?",
+                                                 [agency]).fetchall()}
+    assert {r[read_sheet(standing)[0].index("记录编号")] for r in read_sheet(standing)[1:]} == open_before
+    cells = read_sheet(sheet)
+    col = {h: i for i, h in enumerate(cells[0])}
+    first = cells[1][col["记录编号"]]
+    fill_sheet(sheet, root / "inbox" / agency / "review_answers.xlsx", {first: ("无法确定", "张科员", "")})
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    listed = {r[read_sheet(standing)[0].index("记录编号")] for r in read_sheet(standing)[1:]}
+    assert first in listed and listed == open_before
