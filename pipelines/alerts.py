@@ -38,6 +38,7 @@ from collections import defaultdict
 from datetime import date
 
 from pipelines.context import PassContext
+from review import affected_households_sql
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, scrub_text
 from reports.writer import write_atomic
@@ -206,6 +207,9 @@ def detect_changes(ctx: PassContext) -> int:
         "SELECT w.request_id, w.household_id, s.roll_hash FROM work_households w "
         "JOIN roll_state s USING (request_id, household_id) WHERE w.origin = 'rolls'").fetchall()}
     prev_facts, assessed_before = _previous(ctx)
+    # a caseworker's answer changes the report they read: it is written again even without an
+    # alert (a probe's confirmed links still showed 'review' in the outbox report)
+    answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
     changed = alerts_count = 0
     for i, note in enumerate(ctx.documents.notes()):
         key = (note["request_id"], note["household_id"])
@@ -219,7 +223,8 @@ def detect_changes(ctx: PassContext) -> int:
             alerts = [_alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
-        marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts, "_write": bool(alerts),
+        marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
+                 "_write": bool(alerts) or key in answered,
                  "_record": prev is None or prev["fingerprint"] != facts["fingerprint"]}
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]

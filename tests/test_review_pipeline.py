@@ -86,3 +86,24 @@ def test_every_open_question_of_an_agency_stays_on_its_standing_sheet(tmp_path):
     run_pass(root, as_of=AS_OF, include_rolls=False)
     listed = {r[read_sheet(standing)[0].index("记录编号")] for r in read_sheet(standing)[1:]}
     assert first in listed and listed == open_before
+
+
+def test_a_household_on_the_rolls_gets_its_report_again_once_its_answers_are_in(tmp_path):
+    """The nightly writes a report only with an alert: a caseworker's confirmation changed a
+    household's income while its outbox report still said 'review' (a probe)."""
+    from datetime import timedelta
+
+    root = tmp_path / "root"
+    generate(root, households=60, seed=31, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF)
+    sheet = sorted((root / "outbox").glob("*/nightly-*/review.xlsx"))[0]
+    agency = sheet.parent.parent.name
+    cells = read_sheet(sheet)
+    col = {h: i for i, h in enumerate(cells[0])}
+    record, household = cells[1][col["记录编号"]], cells[1][col["家庭编号"]]
+    fill_sheet(sheet, root / "inbox" / agency / "review_answers.xlsx", {record: ("确认", "张科员", "")})
+    day2 = AS_OF + timedelta(days=1)
+    run_pass(root, as_of=day2)
+    path = root / "outbox" / agency / f"nightly-{day2:%Y%m%d}" / f"{household}.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert {m["record_id"]: m["decision"] for x in doc["members"] for m in x["matches"]}[record] == "confirmed"
