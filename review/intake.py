@@ -56,13 +56,38 @@ def _columns(headers: list[str]) -> dict[str, str]:
     return {fold(h): h for h in headers}
 
 
-def is_review_sheet(path: Path) -> bool:
-    """True when `path` is a table whose header has the 复核编号 column (never raises)."""
+def _review_raw(path: Path):
+    """The table of `path` holding the 复核编号 column: its first sheet, or for a workbook any
+    sheet (a caseworker may add a sheet in front: a probe's answers were read as a request file
+    and lost); None when there is none."""
     try:
         raw = read_raw(Path(path))
     except (FileRejected, OSError, ValueError):
-        return False
-    return KEY_COLUMN in _columns(raw.headers)
+        raw = None
+    if raw is not None and KEY_COLUMN in _columns(raw.headers):
+        return raw
+    if raw is not None and raw.format not in ("xlsx", "xls"):
+        return None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # not a workbook calamine can open
+        return None
+    for name in names[1:]:
+        try:
+            other = read_raw(Path(path), sheet=name)
+        except (FileRejected, OSError, ValueError):
+            continue
+        if KEY_COLUMN in _columns(other.headers):
+            return other
+    return None
+
+
+def is_review_sheet(path: Path) -> bool:
+    """True when `path` is a table whose header has the 复核编号 column, on any sheet of a workbook
+    (never raises)."""
+    return _review_raw(path) is not None
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -157,7 +182,7 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
     """
     path = Path(path)
     try:
-        raw = read_raw(path)
+        raw = _review_raw(path) or read_raw(path)
     except FileRejected as exc:
         return [], [problem("unreadable", None, detail=exc.reason)]
     columns = _columns(raw.headers)

@@ -179,3 +179,25 @@ def test_a_new_model_probability_does_not_void_the_answer(tmp_path):
     filled = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "答复.xlsx", {"T1": ANSWER})
     decisions, errors = parse_review_sheet(con, filled, "taiyuan", "h")
     assert errors == [] and [d["match_probability"] for d in decisions] == [0.7]
+
+
+def test_a_sheet_answered_behind_an_added_front_sheet_is_still_a_review_sheet(tmp_path):
+    """A caseworker added a 说明 sheet in front: the answers were read as a request file and lost."""
+    import xlsxwriter
+
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    filled = fill_sheet(sheet, tmp_path / "filled.xlsx", {"T1": ANSWER})
+    path = tmp_path / "inbox" / "taiyuan" / "answers_with_cover.xlsx"
+    path.parent.mkdir(parents=True)
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "复核说明：请在第二页填写")
+    answers = book.add_worksheet("待复核")
+    for r, row in enumerate(read_sheet(filled)):
+        for c, value in enumerate(row):
+            if value not in (None, ""):
+                answers.write(r, c, value)
+    book.close()
+    assert is_review_sheet(path)
+    decisions, errors = parse_review_sheet(con, path, "taiyuan", "h")
+    assert errors == [] and [(d["record_id"], d["decision"]) for d in decisions] == [("T1", "confirmed")]
