@@ -114,11 +114,17 @@ _READINGS_OVERLAP = (
 """Two names sound the same when some reading of each polyphonic character does, position by
 position (`pinyin.name_readings`): 郑朝 (zhāo, or chāo) and 郑超, 单 (Shàn, or dān) and 丹."""
 
+_LATIN_SPELLED = ("(regexp_matches(s_std, '[A-Z]') OR regexp_matches(m_std, '[A-Z]')) "
+                  "AND replace(s_pinyin, ' ', '') = replace(m_pinyin, ' ', '')")
+"""A name written in Latin letters, whole or in part, sounds the same as the Han name it spells,
+syllable breaks aside: ZHANG SAN and 张三, 唐SHENG and 唐昇."""
+
 NAME = Comparison("name", (
     Level("exact", "s_std = m_std", "姓名一致", 0.92),
     Level("wildcard", "(s_wild OR m_wild) AND s_nchars = m_nchars AND (s_std LIKE replace(m_std, '?', '_') "
           "OR m_std LIKE replace(s_std, '?', '_'))", "姓名一致（含无法识别的字）", 0.003),
-    Level("same_pinyin", f"(s_pinyin = m_pinyin OR (s_alts IS NOT NULL OR m_alts IS NOT NULL) AND {_READINGS_OVERLAP})",
+    Level("same_pinyin", f"(s_pinyin = m_pinyin OR (s_alts IS NOT NULL OR m_alts IS NOT NULL) AND {_READINGS_OVERLAP} "
+          f"OR {_LATIN_SPELLED})",
           "姓名同音", 0.05),
     Level("similar_sound", "s_nchars = m_nchars AND levenshtein(s_std, m_std) = 1 AND "
           f"{FUZZY_PINYIN_SQL.format(col='s_pinyin')} = {FUZZY_PINYIN_SQL.format(col='m_pinyin')}",

@@ -56,7 +56,7 @@ from matching.settings import MatchSettings
 from matching.standardise import name_keys_table, org_keys_table
 from warehouse.sql import WarehouseSQLError, run_sql
 
-NAME_KEY_VERSION = 2   # 2: pinyin_alts, the readings of polyphonic characters
+NAME_KEY_VERSION = 3   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
@@ -106,6 +106,7 @@ def standardise(run: Run) -> None:
     organisations."""
     run.sql(blocking.units_sql(), "units")
     run.sql(blocking.identities_sql(), "identities")
+    run.sql(f"DELETE FROM match_name_keys WHERE version <> {NAME_KEY_VERSION}", "drop name keys of other versions")
     names = run.arrow(blocking.names_to_key_sql(NAME_KEY_VERSION), "names to key").column(0).to_pylist()
     if names:
         run.register("mt_new_names", name_keys_table(names))

@@ -103,6 +103,8 @@ def char_readings(char: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([first, *POLYPHONES.get(char, ())]))
 
 
+_LATIN_RUN = re.compile(r"(?<![a-z])[a-z](?: [a-z](?![a-z]))+")
+"""Single Latin letters one space apart (as `translate` spells a Latin run): joined into one syllable."""
 _HAN_NAME = re.compile(r"[\u3400-\u9fff?]{2,%d}" % MAX_HAN_NAME)
 
 
@@ -142,7 +144,9 @@ def name_pinyin(name: str) -> str:
     """
     surname, given = split_surname(name)
     if not surname:
-        return name.translate(_SYLLABLES)[1:]
+        # A run of Latin letters is one syllable: 唐SHENG (a rare 昇 typed as its reading) reads
+        # `tang sheng`, like 唐昇, not `tang s h e n g` (a probe's exact IDs went to review)
+        return _LATIN_RUN.sub(lambda m: m.group(0).replace(" ", ""), name.translate(_SYLLABLES)[1:])
     head = COMPOUND_SURNAMES.get(surname) or SURNAME_READINGS.get(surname) or char_pinyin(surname)
     return head + given.translate(_SYLLABLES)
 

@@ -53,6 +53,11 @@ CASES = [
     {"field": "name", "left": {"name": "李乐"}, "right": {"name": "李月"}, "expected": "same_pinyin"},   # 乐 yuè
     {"field": "name", "left": {"name": "王平"}, "right": {"name": "于平"}, "expected": "one_char_different"},  # no 王 yù
     {"field": "name", "left": {"name": "郑朝阳"}, "right": {"name": "郑超"}, "expected": "different"},
+    # a rare character typed as its reading in Latin letters, or a whole name in Latin letters
+    {"field": "name", "left": {"name": "唐sheng"}, "right": {"name": "唐昇"}, "expected": "same_pinyin"},
+    {"field": "name", "left": {"name": "郭Yue"}, "right": {"name": "郭悦"}, "expected": "same_pinyin"},
+    {"field": "name", "left": {"name": "ZHANG San"}, "right": {"name": "张三"}, "expected": "same_pinyin"},
+    {"field": "name", "left": {"name": "唐sheng"}, "right": {"name": "唐胜利"}, "expected": "different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "王建华"}, "expected": "one_char_different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "李秀英"}, "expected": "different"},
     # --- birth date, sex, birthplace: compared when the member has no ID of their own ---------
