@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 import connectors
 from connectors.canonical import drop_rows
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
-from pipelines.context import PassContext
+from pipelines.context import TZ, PassContext
 from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
@@ -84,7 +85,9 @@ def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
     Valid answers are stored even when other rows of the sheet are wrong; the wrong rows are
     listed for the agency in rejected/<agency>/<file>.error.txt.
     """
-    decisions, errors = parse_review_sheet(ctx.con, d.path, d.agency, d.file_hash, file_label=d.rel_path)
+    saved = (datetime.fromtimestamp(d.mtime_ns / 1e9, TZ).replace(tzinfo=None) if d.mtime_ns else None)
+    decisions, errors = parse_review_sheet(ctx.con, d.path, d.agency, d.file_hash, file_label=d.rel_path,
+                                           saved_at=saved)
     stored = store_decisions(ctx.con, decisions, ctx.run_id) if decisions else 0
     message = f"review sheet: {stored} answer(s) stored, {len(errors)} problem(s)"
     if errors:

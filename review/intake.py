@@ -20,6 +20,7 @@ Every row is checked on its own; a bad row is reported and the good rows still c
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,8 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
 
 
 def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, file_hash: str, *,
-                       file_label: str | None = None) -> tuple[list[dict], list[ReviewError]]:
+                       file_label: str | None = None,
+                       saved_at: datetime | None = None) -> tuple[list[dict], list[ReviewError]]:
     """Validate every row of a returned sheet; returns (decisions to store, problems).
 
     Args:
@@ -175,6 +177,8 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
         file_hash: The file's content hash (stored with each decision).
         file_label: The file as recorded in `review_decisions.file` (default: its name);
             the pass passes the path relative to the data root.
+        saved_at: When the sheet was saved (its modification time, Asia/Shanghai, naive): an
+            answer that would overturn one taken in after it is refused as stale.
 
     Returns:
         Decisions (dicts with the columns of `review_decision_log` but decided_at / run_id),
@@ -218,6 +222,16 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             continue
         if current["evidence_hash"] != a["hash"]:
             errors.append(problem("evidence_changed", row, link=link_text(link)))
+            continue
+        pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
+                                                        link.request_id, link.household_id, link.member_no))
+        before = latest.get(pair)
+        if (saved_at is not None and before and before["decided_at"] > saved_at
+                and before["decision"] != a["decision"]):
+            # an older sheet arriving late must not overturn a newer answer (a probe's stale 否认
+            # removed links a colleague had confirmed since)
+            errors.append(problem("stale_answer", row, link=link_text(link), saved=f"{saved_at:%Y-%m-%d %H:%M}",
+                                  reviewer=before["reviewer"], date=f"{before['decided_at']:%Y-%m-%d %H:%M}"))
             continue
         decisions.append({
             "reviewer": a["reviewer"], "agency": agency, "file": file_label or path.name, "file_hash": file_hash,

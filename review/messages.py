@@ -44,6 +44,10 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "可能只对可见列排序或改动了单元格。请使用 outbox 中导出的 review.xlsx，排序时选中全部列。"
                      "The visible columns were probably sorted without the hidden 复核编号, or a cell was edited: "
                      "answer the review.xlsx as exported, sorting whole rows only."),
+    "stale_answer": (DECISION_COLUMN, "答复早于现行结论 / a stale answer: this sheet was saved {saved}, before the "
+                     "answer in force for {link} ({reviewer}, {date}), and disagrees with it",
+                     "未采纳。如需改变结论，请在 outbox 中最新的 review.xlsx 上答复。Not applied: to change "
+                     "the decision, answer the latest review.xlsx from outbox/."),
     "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
                      "该匹配已不存在（可能已被后续核对更新），请答复 outbox 中最新的 review.xlsx。The link no "
                      "longer exists (a later pass replaced it); answer the latest review.xlsx."),

@@ -201,3 +201,22 @@ def test_a_sheet_answered_behind_an_added_front_sheet_is_still_a_review_sheet(tm
     assert is_review_sheet(path)
     decisions, errors = parse_review_sheet(con, path, "taiyuan", "h")
     assert errors == [] and [(d["record_id"], d["decision"]) for d in decisions] == [("T1", "confirmed")]
+
+
+def test_an_older_sheet_arriving_late_does_not_overturn_a_newer_answer(tmp_path):
+    """A colleague's sheet saved on 11-20 arrived after 小李's confirmation: its 否认 removed the
+    links (a probe). An answer that disagrees with one taken in after the sheet was saved is
+    refused as stale; one that agrees, or a sheet saved later, is taken."""
+    from datetime import timedelta
+
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "new.xlsx", {"V1": ("确认", "小李", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    in_force = con.execute("SELECT max(decided_at) FROM review_decisions").fetchall()[0][0]
+    old = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "old.xlsx", {"V1": ("否认", "老周", "")})
+    decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=in_force - timedelta(days=2))
+    assert decisions == [] and errors[0][1] == "复核结论"
+    assert errors[0][2].startswith("答复早于现行结论 / a stale answer: this sheet was saved")
+    decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=in_force + timedelta(minutes=5))
+    assert errors == [] and [d["decision"] for d in decisions] == ["denied"]
