@@ -119,6 +119,13 @@ _LATIN_SPELLED = ("(regexp_matches(s_std, '[A-Z]') OR regexp_matches(m_std, '[A-
 """A name written in Latin letters, whole or in part, sounds the same as the Han name it spells,
 syllable breaks aside: ZHANG SAN and 张三, 唐SHENG and 唐昇."""
 
+_SURNAME_LAST = " OR ".join(
+    f"s_std = substr(m_std, {k + 1}) || left(m_std, {k}) OR m_std = substr(s_std, {k + 1}) || left(s_std, {k})"
+    for k in (1, 2))
+"""A name exported given name first (明文马 for 马明文, 锋欧阳 for 欧阳锋): a system that keeps 姓 and
+名 apart and joins them the other way round. Only that rotation, not any reordering: 张明文 and
+张文明 may be brothers."""
+
 NAME = Comparison("name", (
     Level("exact", "s_std = m_std", "姓名一致", 0.92),
     Level("wildcard", "(s_wild OR m_wild) AND s_nchars = m_nchars AND (s_std LIKE replace(m_std, '?', '_') "
@@ -129,6 +136,8 @@ NAME = Comparison("name", (
     Level("similar_sound", "s_nchars = m_nchars AND levenshtein(s_std, m_std) = 1 AND "
           f"{FUZZY_PINYIN_SQL.format(col='s_pinyin')} = {FUZZY_PINYIN_SQL.format(col='m_pinyin')}",
           "姓名一字近音（方音之差）", 0.01),
+    Level("surname_last", f"s_nchars = m_nchars AND s_nchars >= 2 AND s_std <> m_std AND ({_SURNAME_LAST})",
+          "姓名相同，姓氏写在了最后", 0.002),
     Level("one_char_different", "levenshtein(s_std, m_std) = 1", "姓名一字之差", 0.01),
     Level("different", "TRUE", "姓名不同", 0.005),
 ), tf_columns=(("exact", "tf_name_u"),), estimate_u=True)

@@ -58,6 +58,10 @@ CASES = [
     {"field": "name", "left": {"name": "郭Yue"}, "right": {"name": "郭悦"}, "expected": "same_pinyin"},
     {"field": "name", "left": {"name": "ZHANG San"}, "right": {"name": "张三"}, "expected": "same_pinyin"},
     {"field": "name", "left": {"name": "唐sheng"}, "right": {"name": "唐胜利"}, "expected": "different"},
+    # given name first, surname last (an export joining 名 and 姓 the wrong way round)
+    {"field": "name", "left": {"name": "明文马"}, "right": {"name": "马明文"}, "expected": "surname_last"},
+    {"field": "name", "left": {"name": "欧阳锋"}, "right": {"name": "锋欧阳"}, "expected": "surname_last"},
+    {"field": "name", "left": {"name": "张明文"}, "right": {"name": "张文明"}, "expected": "different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "王建华"}, "expected": "one_char_different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "李秀英"}, "expected": "different"},
     # --- birth date, sex, birthplace: compared when the member has no ID of their own ---------
