@@ -37,7 +37,7 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                   "只答复导出的行，不要清空隐藏的「复核编号」列。Answer only the exported rows; keep the "
                   "hidden 复核编号 column as it is."),
     "bad_key": (KEY_COLUMN, "无法识别的复核编号 / unrecognised review key '{value}': it was not written by hhverify",
-                "请勿修改「复核编号」列，使用 outbox 中最新的 review.xlsx。Do not edit 复核编号; answer the "
+                "请勿修改「复核编号」列，使用 outbox/<机构>/review-open/review.xlsx（全部待复核问题）。Do not edit 复核编号; answer the "
                 "latest review.xlsx from outbox/."),
     "key_mismatch": (KEY_COLUMN, "行内容与隐藏的复核编号不符 / the row does not match its hidden review key: "
                      "{column} shows '{shown}' but the key is for '{expected}' ({link})",
@@ -46,11 +46,11 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "answer the review.xlsx as exported, sorting whole rows only."),
     "stale_answer": (DECISION_COLUMN, "答复早于现行结论 / a stale answer: this sheet was saved {saved}, before the "
                      "answer in force for {link} ({reviewer}, {date}), and disagrees with it",
-                     "未采纳。如需改变结论，请在 outbox 中最新的 review.xlsx 上答复。Not applied: to change "
-                     "the decision, answer the latest review.xlsx from outbox/."),
+                     "未采纳。如需改变结论，请在 outbox/<机构>/review-open/review.xlsx（全部待复核问题） 上答复。Not applied: to change "
+                     "the decision, answer outbox/<agency>/review-open/review.xlsx (every open question)."),
     "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
-                     "该匹配已不存在（可能已被后续核对更新），请答复 outbox 中最新的 review.xlsx。The link no "
-                     "longer exists (a later pass replaced it); answer the latest review.xlsx."),
+                     "该匹配已不存在（可能已被后续核对更新），请答复 outbox/<机构>/review-open/review.xlsx（全部待复核问题）。The link no "
+                     "longer exists (a later pass replaced it); answer outbox/<agency>/review-open/review.xlsx (every open question)."),
     "denied_before": (KEY_COLUMN, "该匹配已被否认 / this link was denied on {date} by {reviewer} and is no longer "
                       "proposed: {link}",
                       "如需撤销否认，请联系系统管理员。To reverse a denial, ask the system administrator."),
@@ -62,8 +62,8 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "inbox folder and answer only your agency's review sheets."),
     "evidence_changed": (KEY_COLUMN, "证据已变化 / evidence changed since export: the department record "
                          "or the member of {link} changed after this sheet was written",
-                         "此行未采纳，请按 outbox 中重新生成的 review.xlsx 再次核实。This answer was not stored; "
-                         "check the row again in the regenerated review.xlsx."),
+                         "此行未采纳，请按 outbox/<机构>/review-open/review.xlsx 再次核实。This answer was not stored; "
+                         "check the row again in outbox/<agency>/review-open/review.xlsx."),
     "empty_decision": (DECISION_COLUMN, "复核结论为空 / empty decision: a note was written but no decision chosen",
                        "请在「复核结论」中选择确认、否认或无法确定。Choose 确认, 否认 or 无法确定."),
     "invalid_decision": (DECISION_COLUMN, "无效的复核结论「{value}」 / invalid decision '{value}': accepted are "
