@@ -72,14 +72,114 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+class PolicyError(ValueError):
+    """The policy file cannot be used: what is wrong, where, and what would be accepted."""
+
+
+NUMBERS = {   # parameter -> (smallest accepted, may be null)
+    "window_months": (1, False), "asset_multiplier": (0.01, False), "tekun_ratio": (0.01, False),
+    "declared_tolerance": (0, False), "declared_tolerance_min": (0, False), "supporter_income_multiple": (0.01, False),
+    "supporter_asset_multiple": (0.01, True), "employment_months": (1, False), "max_homes": (0, False)}
+LISTS = ("excluded_income_items", "excluded_benefit_types", "exempt_vehicle_types")
+STANDARD_KEYS = ("effective_from", "dibao_urban", "dibao_rural", "tekun_urban", "tekun_rural")
+AREAS = ("urban", "rural")
+
+
+def _check(doc: object, where: str) -> None:
+    """Refuse a policy a pass would misread: a typo'd key is not a default silently applied (a
+    probe's `asset_multipler` left every request unanswered while the pass said 'completed'),
+    and a standard of -628 is not a standard."""
+    def fail(what: str) -> None:
+        raise PolicyError(f"policy {where}: {what}")
+
+    def params(spec: dict, at: str, allowed: set[str]) -> None:
+        for key, value in spec.items():
+            if key not in allowed:
+                near = [k for k in sorted(allowed) if k[:5] == str(key)[:5]]
+                fail(f"unknown key {key!r} in {at}" + (f" (did you mean {near[0]!r}?)" if near else "")
+                     + f"; accepted: {', '.join(sorted(allowed))}")
+            if key in NUMBERS:
+                low, nullable = NUMBERS[key]
+                if value is None and nullable:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low:
+                    fail(f"{at}.{key} is {value!r}; it must be a number of at least {low}"
+                         + (" (or null: not checked)" if nullable else ""))
+            if key in LISTS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                fail(f"{at}.{key} must be a list of names, e.g. [偶然所得]")
+            if key == "standards":
+                standards(value, f"{at}.standards")
+
+    def standards(value: object, at: str) -> None:
+        if not isinstance(value, list) or not value:
+            fail(f"{at} must be a list of entries with effective_from, dibao_urban and dibao_rural")
+        for i, s in enumerate(value):
+            if not isinstance(s, dict):
+                fail(f"{at}[{i}] must be an entry with effective_from, dibao_urban and dibao_rural")
+            for key in s:
+                if key not in STANDARD_KEYS:
+                    fail(f"unknown key {key!r} in {at}[{i}]; accepted: {', '.join(STANDARD_KEYS)}")
+            for key in ("effective_from", "dibao_urban", "dibao_rural"):
+                if key not in s:
+                    fail(f"{at}[{i}] lacks {key}")
+            try:
+                _as_date(s["effective_from"])
+            except (TypeError, ValueError):
+                fail(f"{at}[{i}].effective_from is {s['effective_from']!r}; write a date such as 2026-07-01")
+            for key in STANDARD_KEYS[1:]:
+                v = s.get(key)
+                if key in s and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
+                    fail(f"{at}[{i}].{key} is {v!r}; a standard is yuan per person-month, a number above 0")
+
+    if not isinstance(doc, dict) or not isinstance(doc.get("defaults"), dict):
+        fail("it needs a `defaults:` section (the parameters and standards every county starts from)")
+    top = {"version", "placeholder", "defaults", "counties"}
+    for key in doc:
+        if key not in top:
+            fail(f"unknown top-level key {key!r}; accepted: {', '.join(sorted(top))}")
+    allowed = set(NUMBERS) | set(LISTS) | {"standards"}
+    params(doc["defaults"], "defaults", allowed)
+    if "standards" not in doc["defaults"]:
+        fail("defaults lacks standards (entries with effective_from, dibao_urban and dibao_rural)")
+    for code, spec in (doc.get("counties") or {}).items():
+        if not (isinstance(code, (str, int)) and str(code).isdigit() and len(str(code)) == 6):
+            fail(f"county code {code!r} is not a 6-digit 区县代码 (write it in quotes, e.g. \"140105\")")
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            fail(f"counties.{code} must be a mapping such as {{name: 小店区, area: urban}}")
+        if spec.get("area", "urban") not in AREAS:
+            fail(f"counties.{code}.area is {spec.get('area')!r}; accepted: urban, rural")
+        params({k: v for k, v in spec.items() if k not in ("name", "area")}, f"counties.{code}", allowed)
+
+
+def _shipped_defaults() -> dict:
+    text = resources.files("assessment").joinpath("policies/shanxi.yaml").read_text(encoding="utf-8")
+    return {k: v for k, v in yaml.safe_load(text)["defaults"].items() if k != "standards"}
+
+
 def load_policy(path: Path | None = None) -> Policy:
-    """Load a policy YAML (default: the shipped Shanxi placeholder policy)."""
+    """Load a policy YAML (default: the shipped Shanxi placeholder policy).
+
+    Raises:
+        PolicyError: the file is not YAML, or a key, value or county code is wrong (the
+            message names the file, the key and what would be accepted).
+    """
     if path is None:
+        where = "assessment/policies/shanxi.yaml"
         text = resources.files("assessment").joinpath("policies/shanxi.yaml").read_text(encoding="utf-8")
     else:
+        where = str(path)
         text = Path(path).read_text(encoding="utf-8")
-    doc = yaml.safe_load(text)
-    defaults = doc["defaults"]
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"policy {where} is not valid YAML: {exc}") from None
+    except ValueError as exc:   # YAML reads 2026-13-01 as a date, and fails
+        raise PolicyError(f"policy {where} holds an impossible value ({exc}); dates are written 2026-07-01") from None
+    _check(doc, where)
+    # a parameter the file leaves out takes the shipped policy's value (a file need only say
+    # what it changes); before, a missing one failed every household that used it
+    defaults = {**_shipped_defaults(), **doc["defaults"]}
     counties = {}
     for code, spec in (doc.get("counties") or {}).items():
         spec = spec or {}

@@ -64,7 +64,9 @@ def run(root: Optional[Path] = RootOpt,
                                               "could change."),
         prefect: bool = typer.Option(True, help="Run as a Prefect flow (one task per stage)."),
         kind: Optional[str] = typer.Option(None, help="Run kind recorded in `runs` (contract §5: nightly or "
-                                                      "on_demand); default: nightly, or on_demand with --no-rolls.")):
+                                                      "on_demand); default: nightly, or on_demand with --no-rolls."),
+        policy: Optional[Path] = typer.Option(None, help="County policy YAML to apply (default: $HHVERIFY_POLICY, "
+                                                         "then the shipped assessment/policies/shanxi.yaml).")):
     """One pass: load new files, verify new requests and the rolls, write outbox/ and the analyst copy.
 
     Example: hhverify run --root data
@@ -75,17 +77,26 @@ def run(root: Optional[Path] = RootOpt,
     if not root.is_dir():
         raise typer.BadParameter(f"data root {root} does not exist; create it or run `hhverify generate --root {root}`")
     day = _date(as_of)
+    from assessment.policy import PolicyError, load_policy
+    from pipelines.context import POLICY_ENV
     from pipelines.storage import EXIT_STORAGE, storage_message, storage_problem
+
+    policy = policy.resolve() if policy else (Path(os.environ[POLICY_ENV]) if os.environ.get(POLICY_ENV) else None)
+    try:   # checked before the pass starts, so nothing is half done for a typo in the policy
+        load_policy(policy)
+    except (PolicyError, OSError) as exc:
+        console.print(f"Error: {exc}", soft_wrap=True)
+        raise typer.Exit(2)
 
     try:
         with _progress_bars() as show, listening(show):
             if prefect:
                 from pipelines.flows import verification_pass
                 summary = verification_pass(str(root), as_of=as_of and day.isoformat(), kind=kind,
-                                            include_rolls=rolls, full=full)
+                                            include_rolls=rolls, full=full, policy=policy and str(policy))
             else:
                 from pipelines.passes import run_pass
-                summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full)
+                summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full, policy_path=policy)
     except Exception as exc:
         problem = storage_problem(exc)
         if problem is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import time
 import uuid
 from collections import Counter
@@ -17,6 +19,8 @@ from pipelines.documents import Documents
 from warehouse import open_warehouse
 
 TZ = ZoneInfo("Asia/Shanghai")
+POLICY_ENV = "HHVERIFY_POLICY"
+"""The county policy file every pass applies (default: the shipped assessment/policies/shanxi.yaml)."""
 
 
 def today_shanghai() -> date:
@@ -56,10 +60,12 @@ class PassContext:
              policy_path: Path | None = None, include_rolls: bool = True, landing: bool = True,
              inbox: bool = True, full: bool = False) -> "PassContext":
         root = Path(root).resolve()  # lineage and outputs are named relative to it
+        # the policy first: a file that cannot be used stops the pass before any work
+        policy = load_policy(policy_path or (Path(os.environ[POLICY_ENV]) if os.environ.get(POLICY_ENV) else None))
         con = open_warehouse(root / "warehouse.duckdb")
         stamp = datetime.now(TZ).strftime("%Y%m%dT%H%M%S")
         return cls(root=root, con=con, run_id=f"{stamp}-{uuid.uuid4().hex[:8]}", as_of=as_of or today_shanghai(),
-                   kind=kind, policy=load_policy(policy_path), include_rolls=include_rolls,
+                   kind=kind, policy=policy, include_rolls=include_rolls,
                    landing=landing, inbox=inbox, full=full)
 
     def close(self) -> None:

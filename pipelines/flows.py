@@ -39,11 +39,12 @@ def _as_task(stage, ctx):
 
 @flow(name="verification-pass", log_prints=True)
 def verification_pass(root: str, as_of: str | None = None, kind: str | None = None, include_rolls: bool = True,
-                      landing: bool = True, full: bool = False, snapshot_mode: str = "wait") -> dict:
+                      landing: bool = True, full: bool = False, snapshot_mode: str = "wait",
+                      policy: str | None = None) -> dict:
     """Load new deliveries, verify new requests (and the rolls households new data could change), write reports."""
     return run_pass(Path(root), as_of=date.fromisoformat(as_of) if as_of else None, kind=kind,
                     include_rolls=include_rolls, landing=landing, full=full, snapshot_mode=snapshot_mode,
-                    call=_as_task)
+                    policy_path=Path(policy) if policy else None, call=_as_task)
 
 
 def deployment_specs(root: Path, *, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE,

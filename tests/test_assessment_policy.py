@@ -74,3 +74,64 @@ def test_the_area_comes_with_its_reason(address, area, basis):
 
     got = area_and_basis(load_policy().county("140121"), address)
     assert got[0] == area and got[1].startswith(basis)
+
+
+BASE_POLICY = """
+version: test
+defaults:
+  asset_multiplier: 24
+  standards:
+    - {effective_from: 2022-01-01, dibao_urban: 628, dibao_rural: 496}
+counties:
+  "140105": {name: 小店区, area: urban}
+"""
+
+BAD_POLICIES = [  # (what was changed, the change, the fragment the error must say)
+    ("a typo'd parameter", ("asset_multiplier: 24", "asset_multipler: 36"),
+     "unknown key 'asset_multipler' in defaults (did you mean 'asset_multiplier'?)"),
+    ("a negative standard", ("dibao_urban: 628", "dibao_urban: -628"),
+     "defaults.standards[0].dibao_urban is -628; a standard is yuan per person-month, a number above 0"),
+    ("a standard in words", ("dibao_urban: 628", "dibao_urban: 六百"), "dibao_urban is '六百'"),
+    ("a multiplier as text", ("asset_multiplier: 24", 'asset_multiplier: "24"'),
+     "defaults.asset_multiplier is '24'; it must be a number of at least 0.01"),
+    ("a 5-digit county code", ('"140105": {name', '"14010": {name'), "county code '14010' is not a 6-digit 区县代码"),
+    ("a typo'd area", ("area: urban}", "area: urbn}"), "counties.140105.area is 'urbn'; accepted: urban, rural"),
+    ("a typo inside a county", ("area: urban}", "area: urban, standads: []}"), "unknown key 'standads' in counties.140105"),
+    ("an impossible date", ("effective_from: 2022-01-01", "effective_from: 2026-13-01"),
+     "holds an impossible value (month must be in 1..12); dates are written 2026-07-01"),
+    ("no defaults", ("defaults:", "default:"), "it needs a `defaults:` section"),
+    ("not YAML", ("version: test", "version: [test"), "is not valid YAML"),
+]
+
+
+@pytest.mark.parametrize("old_new, fragment", [c[1:] for c in BAD_POLICIES], ids=[c[0] for c in BAD_POLICIES])
+def test_a_policy_a_pass_would_misread_is_refused_naming_the_file_and_key(tmp_path, old_new, fragment):
+    """A probe's `asset_multipler` left 163 requests unanswered while the pass said 'completed';
+    -628 failed every household of the county."""
+    from assessment.policy import PolicyError
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(BASE_POLICY.replace(*old_new), encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert str(info.value).startswith(f"policy {path}") and fragment in str(info.value)
+
+
+def test_a_policy_that_leaves_out_a_parameter_takes_the_shipped_value(tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(BASE_POLICY, encoding="utf-8")
+    assert load_policy(path).county("140105").params["max_homes"] == load_policy().defaults["max_homes"]
+
+
+def test_run_refuses_a_bad_policy_before_touching_the_data_root(tmp_path):
+    from typer.testing import CliRunner
+
+    from hhverify.cli import app
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(BASE_POLICY.replace("asset_multiplier: 24", "asset_multipler: 36"), encoding="utf-8")
+    root = tmp_path / "root"
+    root.mkdir()
+    out = CliRunner().invoke(app, ["run", "--root", str(root), "--no-prefect", "--policy", str(path)])
+    assert out.exit_code == 2 and "unknown key 'asset_multipler'" in out.output
+    assert not (root / "warehouse.duckdb").exists()
