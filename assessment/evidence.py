@@ -25,16 +25,22 @@ _LINK_COLS = """l.request_id, l.household_id, l.member_no, l.source, l.record_id
        l.match_probability, l.decision, json_extract_string(l.evidence, '$.summary') AS reason"""
 
 
-def income_records_sql(households: str = WORK) -> str:
-    """Income evidence inside each household's window: tax rows, benefits paid, and
-    contribution rows (whose base stands in for wages where tax rows are missing)."""
+MAX_LAG_MONTHS = 3
+"""How many undelivered months a source's window may step back (`assessment.window.source_windows`)."""
+
+
+def income_records_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS) -> str:
+    """Income evidence inside each household's window, and `lag` months before it (a source whose
+    latest months are not delivered yet is read over an earlier window, see
+    `assessment.window.source_windows`): tax rows, benefits paid, and contribution rows (whose
+    base stands in for wages where tax rows are missing)."""
     return f"""
 SELECT {_LINK_COLS}, 'tax_income' AS kind, t.period, t.income_item AS item,
        CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, NULL AS insurance_type,
        t.file, t.row_number
 {_linked(households)}
 JOIN tax t ON l.source = 'tax' AND t.record_id = l.record_id
-WHERE t.period BETWEEN w.window_start AND w.window_end
+WHERE t.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
 UNION ALL
 SELECT {_LINK_COLS},
        CASE s.record_type WHEN '待遇' THEN 'benefit' ELSE 'contribution' END,
@@ -47,7 +53,7 @@ SELECT {_LINK_COLS},
        s.employer, s.insurance_type, s.file, s.row_number
 {_linked(households)}
 JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
-WHERE s.period BETWEEN w.window_start AND w.window_end
+WHERE s.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
   AND (s.record_type = '待遇' OR s.insurance_type IN ('企业职工基本养老保险', '机关事业单位养老保险'))
 {_ORDER}
 """

@@ -42,7 +42,7 @@ def self_employed(payer: str | None) -> bool:
     return bool(payer and SELF_EMPLOYED.search(payer))
 
 
-def classify_income(records: list[dict], params: dict) -> list[dict]:
+def classify_income(records: list[dict], params: dict, tax_through: date | None = None) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
 
     A contribution base stands in as wage evidence only for a member-month without a wage row
@@ -71,6 +71,10 @@ def classify_income(records: list[dict], params: dict) -> list[dict]:
             key = (r["member_no"], r["period"])
             if self_employed(r.get("payer")):
                 r["note"] = SELF_EMPLOYED_NOTE
+            elif tax_through is not None and r["period"] > tax_through:
+                # the tax export of that month has not arrived: the base is no stand-in for a wage
+                # that may yet be there (a probe's 9 bases became 'new income' for a week)
+                r["note"] = "该月税务数据尚未送达，缴费基数暂不作为工资佐证"
             elif key in taxed_months:
                 r["note"] = "当月已有税务工资记录，缴费基数不重复计入"
             elif key in pending_months:

@@ -13,7 +13,8 @@ from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, asset_figur
                                 monthly_series)
 from assessment.policy import Policy, area_and_basis
 from assessment.rules import Facts, evaluate
-from assessment.window import months_between, window_for
+from assessment.evidence import MAX_LAG_MONTHS
+from assessment.window import months_between, source_windows, window_for
 from connectors.values.idnumber import mask_id
 
 PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
@@ -53,14 +54,19 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     area, area_basis = area_and_basis(county, head.get("address"))
     standard = policy.standard(hh["county_code"], request_date, area)
     start, end = window_for(request_date, int(params["window_months"]))
-    months = months_between(start, end)
+    delivered = {s: date.fromisoformat(d) for s, d in (data_as_of or {}).items() if d}
+    windows = source_windows(start, end, delivered, MAX_LAG_MONTHS)
+    income_recs = [r for r in income_recs
+                   if windows.get(r["source"], (start, end))[0] <= r["period"] <= windows.get(r["source"], (start, end))[1]]
+    months = months_between(min(w[0] for w in windows.values()), end)
 
     household_nos = {m["member_no"] for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]}
     supporter_nos = {m["member_no"] for m in members if m["relation"] in SUPPORTER_RELATIONS and m["consent"]}
-    classify_income(income_recs, params)
-    inc = income_figures(income_recs, len(months), household_nos)
+    classify_income(income_recs, params, tax_through=windows["tax"][1])
+    window_months = len(months_between(start, end))
+    inc = income_figures(income_recs, window_months, household_nos)
     assets = asset_figures(vehicles, properties, accounts, household_nos)
-    sup_inc = income_figures(income_recs, len(months), supporter_nos)
+    sup_inc = income_figures(income_recs, window_months, supporter_nos)
     sup_assets = asset_figures(vehicles, properties, accounts, supporter_nos)
 
     recent = set(months[-int(params["employment_months"]):])
@@ -148,7 +154,10 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "program": hh["program"], "program_label": PROGRAM_LABELS.get(hh["program"], hh["program"]),
         "county_code": hh["county_code"], "county_name": county.name, "area": area, "area_basis": area_basis,
         "request_date": request_date.isoformat(), "generated_at": generated_at, "run_id": hh["run_id"],
-        "window": {"start": start.isoformat(), "end": end.isoformat(), "months": len(months)},
+        "window": {"start": start.isoformat(), "end": end.isoformat(), "months": window_months,
+                   # a source not yet delivered for the window's last months is read over an
+                   # earlier window of the same length (assessment.window.source_windows)
+                   "by_source": {s: {"start": a.isoformat(), "end": b.isoformat()} for s, (a, b) in windows.items()}},
         "data_as_of": data_as_of,
         "members": out_members, "income": income, "assets": assets_out,
         "standards": {"income_standard": standard.tekun if hh["program"] == "tekun" else standard.dibao,

@@ -26,3 +26,41 @@ def months_between(start: date, end: date) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+INCOME_SOURCES = ("tax", "social_insurance")
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def source_windows(start: date, end: date, delivered: dict[str, date | None],
+                   max_lag: int = 3) -> dict[str, tuple[date, date]]:
+    """Each income source's window: the request's, stepped back over the months at its end that
+    the source has not delivered for anyone yet (at most `max_lag`), same length.
+
+    A department exports a month some days after it ends: between the 1st and the export, the
+    newest month of the window holds no record of anyone, and counted as zero it took a twelfth
+    off every wage, crossing standards and back each month (a probe's household flip-flopped five
+    times in five weeks), and let a contribution base stand in for the wage not yet exported.
+    `delivered` is the last day of the latest month the source holds (None: nothing at all).
+
+    Example:
+        >>> source_windows(date(2025, 10, 1), date(2026, 9, 30), {"tax": date(2026, 8, 31)})["tax"]
+        (datetime.date(2025, 9, 1), datetime.date(2026, 8, 31))
+    """
+    out = {}
+    for source in INCOME_SOURCES:
+        last = delivered.get(source)
+        lag = _month_index(end) - _month_index(last) if last else 0
+        if not 0 < lag <= max_lag:
+            out[source] = (start, end)
+            continue
+        new_end = _month_start(_month_index(end) - lag + 1) - timedelta(days=1)
+        out[source] = (_month_start(_month_index(start) - lag), new_end)
+    return out

@@ -258,3 +258,32 @@ def test_the_declared_total_is_the_verified_members_and_a_member_without_consent
     income = wh.report()["income"]
     assert (income["declared_monthly_total"], income["declared_unverified"], income["difference"]) == (0.0, 217.0, 0.0)
     assert income["difference"] == round(income["monthly_total"] - income["declared_monthly_total"], 2)
+
+
+def _wage(member, year, month, amount=3000.0, source="tax", kind="tax_income", item="工资薪金"):
+    return {"member_no": member, "source": source, "record_id": f"{source}-{member}-{year}{month:02d}-{kind}",
+            "match_probability": 1.0, "decision": "auto", "kind": kind, "period": date(year, month, 1),
+            "item": item, "amount": amount, "payer": "某公司", "insurance_type": "企业职工基本养老保险",
+            "reason": None, "file": "f.csv", "row_number": 1}
+
+
+def test_a_month_the_department_has_not_exported_yet_is_not_a_month_of_no_income():
+    """On 10-01 the window ends with September, whose tax file comes on 10-06: counted as zero it
+    took a twelfth off every wage each month, and a probe's household crossed the standard and
+    back five times in five weeks; its September contribution base stood in for the wage."""
+    members = [person(1, "户主")]
+    hh = {**HH, "request_date": date(2026, 10, 1)}
+    wages = [_wage(1, y, m) for y, m in [(2025, 9), (2025, 10), (2025, 11), (2025, 12)] + [(2026, k) for k in range(1, 9)]]
+    base = [_wage(1, 2026, 9, 4000.0, "social_insurance", "contribution", "缴费基数（工资佐证）")]
+    delivered = {"tax": "2026-08-31", "social_insurance": "2026-09-30"}
+    doc = build_household(hh, members, [dict(r) for r in wages + base], [], [], [], [], POLICY, delivered,
+                          "2026-10-01T02:00:00+08:00")
+    assert doc["income"]["monthly_total"] == 3000.0
+    assert doc["window"]["by_source"]["tax"] == {"start": "2025-09-01", "end": "2026-08-31"}
+    (contribution,) = [r for r in doc["income"]["records"] if r["kind"] == "contribution"]
+    assert not contribution["counted"] and contribution["note"] == "该月税务数据尚未送达，缴费基数暂不作为工资佐证"
+    # once September is delivered, the window is the request's own again
+    doc = build_household(hh, members, [dict(r) for r in wages + [_wage(1, 2026, 9)] + base], [], [], [], [],
+                          POLICY, {"tax": "2026-09-30", "social_insurance": "2026-09-30"}, "2026-10-06T02:00:00+08:00")
+    assert doc["income"]["monthly_total"] == round(3000.0 * 12 / 12, 2)
+    assert doc["window"]["by_source"]["tax"] == {"start": "2025-10-01", "end": "2026-09-30"}
