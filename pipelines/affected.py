@@ -48,6 +48,16 @@ ROLL_FIELDS = ("agency", "program", "county_code", "member_no", "name", "id_numb
 """The fields of a household's rows on the rolls that the assessment reads (lineage excluded)."""
 
 
+def delivered_months(con, on: date) -> str:
+    """The latest month each income source holds up to `on` (the window's end), e.g.
+    `tax 2026-09, social_insurance 2026-09`."""
+    parts = []
+    for source in ("tax", "social_insurance"):
+        (last,) = con.execute(f"SELECT max(period) FROM {source} WHERE period <= ?", [on]).fetchall()[0]
+        parts.append(f"{source} {last:%Y-%m}" if last else f"{source} none")
+    return ", ".join(parts)
+
+
 def policy_key(policy: Policy, on: date) -> str:
     """A hash of the rule parameters and the standards in force on `on`, for every county."""
     state: dict = {"version": policy.version}
@@ -101,8 +111,12 @@ def full_reason(ctx: PassContext, prev: dict | None, key: str) -> str | None:
         return f"the pass date {ctx.as_of} is before the previous rolls pass ({prev['as_of']})"
     if (ctx.as_of.year, ctx.as_of.month) != (prev["as_of"].year, prev["as_of"].month):
         return f"the income window moved (previous pass {prev['as_of']}, now {ctx.as_of})"
-    if prev["policy_key"] != key:
+    if (prev["policy_key"] or "").split("|")[0] != key.split("|")[0]:
         return "the policy or a standard in force changed"
+    if prev["policy_key"] != key:
+        # a new month delivered moves that source's window for every household (assessment.window.
+        # source_windows): a wage that did not come back that month must show, not only new rows
+        return f"a source delivered a new month ({key.split('|', 1)[1]})"
     return None
 
 
@@ -195,7 +209,8 @@ def choose_rolls_work(ctx: PassContext) -> int:
     con = ctx.con
     run_sql(con, roll_state_sql(), label="rolls: state of every household")
     prev = previous_rolls_pass(con)
-    key = policy_key(ctx.policy, ctx.as_of)
+    window_end = window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))[1]
+    key = policy_key(ctx.policy, ctx.as_of) + "|" + delivered_months(con, window_end)
     batch = latest_rolls_batch(con)   # not any household's: a held one's rows come from an earlier snapshot
     reason = full_reason(ctx, prev, key)
     if reason:

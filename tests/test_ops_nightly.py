@@ -192,3 +192,20 @@ def test_an_id_typed_into_a_payer_name_does_not_reach_the_alert_files():
                                            "label": "张三：工资薪金（140105198501011117）", "monthly": 500.0}]}
     got = compare(PREVIOUS, new)
     assert got and not find_full_ids(json.dumps(got, ensure_ascii=False))
+
+
+def test_a_new_month_delivered_reverifies_every_household_on_the_rolls(tmp_path):
+    """A delivered month moves that source's window for everyone (assessment.window): a wage that
+    did not come back that month must show too, not only households with new rows (a probe's
+    ended job was never alerted)."""
+    root = tmp_path / "root"
+    generate(root, households=12, seed=41, as_of=date(2026, 10, 28))      # exports up to September
+    run_pass(root, as_of=date(2026, 11, 2), snapshot_mode="off")            # October not exported yet
+    assert run_pass(root, as_of=date(2026, 11, 3), snapshot_mode="off")["rolls"] == "incremental"
+    write_csv(root / "landing" / "tax" / "iit_202610.csv", [
+        {"record_id": "T-OCT-1", "name": "某人", "id_number": "", "period": "2026-10", "income_item": "工资薪金",
+         "income_amount": "1", "tax_paid": "0", "withholding_agent": "某公司"}])
+    s = run_pass(root, as_of=date(2026, 11, 4), snapshot_mode="off")
+    assert s["rolls"].startswith("full: a source delivered a new month (tax 2026-10")
+    assert s["households_unchanged"] == 0
+    assert run_pass(root, as_of=date(2026, 11, 5), snapshot_mode="off")["rolls"] == "incremental"
