@@ -298,6 +298,12 @@ def _agency_files(agency: str, as_of: date, run: dict, alerts: list[dict]) -> di
             "summary.txt": ("\n".join(lines) + "\n").encode()}
 
 
+REPORT_IN_FOLDER_SQL = "regexp_replace(report_path, '^outbox/[^/]+/nightly-[0-9]+/', '')"
+"""An alert's report as the agency's nightly folder names it: a household on the rolls under two
+programmes has its second report in a subfolder (ROLL-…/HH….html), and the bare file name
+pointed both programmes' alerts at the first one (a probe)."""
+
+
 def write_alerts(ctx: PassContext) -> int:
     """Stage: alerts.jsonl, alerts.csv and summary.txt in every rolls agency's nightly folder.
 
@@ -315,7 +321,7 @@ def write_alerts(ctx: PassContext) -> int:
     by_agency = fetch_grouped(
         ctx.con,
         "SELECT agency, household_id, request_id, county_code, program, severity, kind, message, before, after, "
-        "regexp_extract(report_path, '[^/]+$') AS report, run_id FROM alerts WHERE as_of = ? "
+        f"{REPORT_IN_FOLDER_SQL} AS report, run_id FROM alerts WHERE as_of = ? "
         "ORDER BY agency, severity DESC, household_id, kind", [ctx.as_of],
         key=lambda r: r.pop("agency"), label="the day's alerts")
     prev = (ctx.rolls.get("previous") or {}).get("as_of")

@@ -209,3 +209,13 @@ def test_a_new_month_delivered_reverifies_every_household_on_the_rolls(tmp_path)
     assert s["rolls"].startswith("full: a source delivered a new month (tax 2026-10")
     assert s["households_unchanged"] == 0
     assert run_pass(root, as_of=date(2026, 11, 5), snapshot_mode="off")["rolls"] == "incremental"
+
+
+def test_an_alert_names_its_report_as_the_nightly_folder_holds_it():
+    import duckdb
+
+    from pipelines.alerts import REPORT_IN_FOLDER_SQL
+
+    rows = duckdb.sql(f"SELECT {REPORT_IN_FOLDER_SQL} FROM (VALUES ('outbox/yingze/nightly-20261015/HH1.html'), "
+                      "('outbox/yingze/nightly-20261015/ROLL-140106-900007/HH1.html')) t(report_path)").fetchall()
+    assert [r[0] for r in rows] == ["HH1.html", "ROLL-140106-900007/HH1.html"]
