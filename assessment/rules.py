@@ -67,6 +67,13 @@ def common(f: Facts) -> list[dict]:
             out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
                                                    "可能填写有误，核对结果可能不完整"))
     out += _self_employed(f)
+    if f.program in ("dibao", "tekun"):
+        for m in f.household:
+            for entry in m.get("other_rolls") or []:
+                agency, household, program = entry.split("/", 2)
+                label = {"dibao": "低保", "tekun": "特困"}.get(program, program)
+                out.append(finding("rolls.elsewhere", "warn",
+                                   f"成员{m['name']}同时在{agency}的{label}名册中（家庭{household}），请核实是否重复享受"))
     if f.review_links:
         out.append(finding("match.review", "warn",
                            f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入",

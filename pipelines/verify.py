@@ -66,7 +66,14 @@ FROM picked GROUP BY request_id, household_id
     run_sql(ctx.con, """
 CREATE OR REPLACE TEMP TABLE work_members AS
 SELECT m.*, coalesce(trim(m.consent_ref), '') <> '' AS consent,
-       coalesce(r.programs, []) AS on_rolls_programs
+       coalesce(r.programs, []) AS on_rolls_programs,
+       -- the same person on the rolls in another household (another agency's, or twice in one):
+       -- paid twice unless one of them is wrong
+       coalesce((SELECT list(DISTINCT o.agency || '/' || o.household_id || '/' || o.program
+                             ORDER BY o.agency || '/' || o.household_id || '/' || o.program)
+                 FROM rolls_current o
+                 WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
+                   AND o.program IN ('dibao', 'tekun') AND o.household_id <> m.household_id), []) AS other_rolls
 FROM applicant_members m
 JOIN work_households w USING (request_id, household_id)
 LEFT JOIN (SELECT id_number, list(DISTINCT program ORDER BY program) AS programs FROM rolls_current

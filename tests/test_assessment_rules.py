@@ -153,3 +153,13 @@ def test_a_declaration_of_a_member_without_consent_is_left_out_of_the_comparison
     f.income["declared_unverified"] = 217.0
     (found,) = [x for x in evaluate(f)[0] if x["rule"] == "declared.income"]
     assert "与申报1,000.00元（不含未授权成员的申报217.00元）相差" in found["message"], found["message"]
+
+
+def test_a_member_on_another_households_rolls_is_a_question_of_double_payment():
+    """A probe's household was on two agencies' 低保 rolls and neither heard of the other."""
+    f = facts(members=[member(1, other_rolls=["jinyuan_minzheng/HH140110-00006/dibao"]), member(2, "配偶")])
+    (found,) = [x for x in evaluate(f)[0] if x["rule"] == "rolls.elsewhere"]
+    assert found["severity"] == "warn"
+    assert found["message"] == "成员成员1同时在jinyuan_minzheng的低保名册中（家庭HH140110-00006），请核实是否重复享受"
+    assert not [x for x in evaluate(facts("medical", members=[member(1, other_rolls=["a/H/dibao"])]))[0]
+                if x["rule"] == "rolls.elsewhere"]
