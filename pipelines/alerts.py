@@ -10,7 +10,7 @@ recorded facts (`household_facts`, one row per re-verification):
 | `property.new` / `property.gone` | warn / info | a held property (certificate) appears / goes |
 | `income.crossed_standard` | warn up, info down | income per capita crosses the programme's standard |
 | `assets.crossed_limit` | warn up, info down | financial assets per capita cross the asset limit |
-| `income.source_new` / `income.source_ended` | warn / info | an income source becomes / stops being active |
+| `income.source_new` / `income.source_ended` | warn / info | an income source becomes / stops being active (occasional items — fees, royalties, interest, one-off gains — start but never "end") |
 | `outcome.changed` | warn worse, info better | the advised outcome changes (pass / review / fail) |
 | `member.unverified` / `member.verified` | warn / info | a member's consent went / came: what they hold is not read as ended / new |
 | `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
@@ -44,6 +44,8 @@ from reports.masking import escape_formula, scrub_text
 from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
+IRREGULAR_ITEMS = frozenset({"劳务报酬", "稿酬所得", "特许权使用费", "利息股息红利", "偶然所得", "财产转让所得"})
+"""Tax items paid now and then, not monthly: they can start (`income.source_new`) but never "end"."""
 ACTIVE_MONTHS = 3
 ACTIVE_MONTHS_BENEFIT = 1
 OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
@@ -173,7 +175,12 @@ def compare(prev: dict, new: dict) -> list[dict]:
     out += _crossing("assets.crossed_limit", "家庭人均金融资产", "资产上限",
                      (float(prev["financial_per_capita"]), float(prev["asset_limit_per_capita"])),
                      (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l)
-    out += _set_changes("income.source_new", "income.source_ended", "收入来源", *kept["income_sources"])
+    before, after = kept["income_sources"]
+    # an occasional payment (a fee, royalties, interest) is not a source that "ends": said every
+    # time one falls out of the last months, it was noise (a probe); its arrival still is news
+    after_keys = {x["key"] for x in after}
+    before = [x for x in before if x["key"] in after_keys or x["key"].split("|")[2] not in IRREGULAR_ITEMS]
+    out += _set_changes("income.source_new", "income.source_ended", "收入来源", before, after)
     if prev["outcome"] != new["outcome"]:
         worse = OUTCOME_RANK[new["outcome"]] > OUTCOME_RANK[prev["outcome"]]
         out.append(_alert("outcome.changed", "warn" if worse else "info",

@@ -157,6 +157,13 @@ CASES = [
      "kinds": [("member.unverified", "warn")]},
     {"name": "a member gives consent", "previous": {"unverified": [{"key": "1", "label": "张三"}], "income_sources": []},
      "changes": {"unverified": []}, "kinds": [("member.verified", "info")]},
+    {"name": "an occasional fee falls out of the last months: no 'ended'",
+     "previous": {"income_sources": [{"key": "1|tax|劳务报酬|甲", "label": "张三：劳务报酬（甲）", "monthly": 50.0}]},
+     "changes": {"income_sources": []}, "kinds": []},
+    {"name": "an occasional fee arrives: new",
+     "changes": {"income_sources": PREVIOUS["income_sources"] + [
+         {"key": "1|tax|劳务报酬|乙", "label": "张三：劳务报酬（乙）", "monthly": 50.0}]},
+     "kinds": [("income.source_new", "warn")]},
     {"name": "facts recorded before consent was kept", "previous": {"unverified": None},
      "changes": {"unverified": [], "income_sources": []}, "kinds": [("income.source_ended", "info")]},
 ]
