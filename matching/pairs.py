@@ -179,7 +179,8 @@ WITH units AS MATERIALIZED (
     SELECT u.uid, r.slot, r.period
     FROM match_source_rows r
     JOIN units u ON u.source = r.source AND u.name = r.name AND u.organisation = r.organisation
-    WHERE r.source IN ('tax', 'social_insurance') AND r.id_number IS NULL AND {named}
+    WHERE r.source IN ('tax', 'social_insurance') AND r.id_status NOT IN ('valid', 'repaired')   -- read first:
+      AND r.id_number IS NULL AND {named}                  -- the view computes id_number (migration 0011)
 ), held AS MATERIALIZED (
     SELECT DISTINCT r.id_number AS m_id, o.org_norm AS s_org, r.slot, r.period
     FROM match_source_rows r JOIN mt_org_keys o ON o.org = r.organisation
