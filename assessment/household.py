@@ -56,8 +56,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     start, end = window_for(request_date, int(params["window_months"]))
     delivered = {s: date.fromisoformat(d) for s, d in (data_as_of or {}).items() if d}
     windows = source_windows(start, end, delivered, MAX_LAG_MONTHS)
-    income_recs = [r for r in income_recs
-                   if windows.get(r["source"], (start, end))[0] <= r["period"] <= windows.get(r["source"], (start, end))[1]]
+    income_recs = [r for r in income_recs if _within(r["period"], windows.get(r["source"], (start, end)))]
     months = months_between(min(w[0] for w in windows.values()), end)
 
     household_nos = {m["member_no"] for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]}
@@ -179,6 +178,10 @@ def _common(r: dict) -> dict:
 
 
 SUPPORTER_NOTE = "赡养人（非家庭成员）的记录：用于核算赡养能力，不计入家庭收入和财产"
+
+
+def _within(day: date, window: tuple[date, date]) -> bool:
+    return window[0] <= day <= window[1]
 
 
 def _record_out(r: dict, supporters: set) -> dict:

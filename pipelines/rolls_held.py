@@ -16,10 +16,8 @@ the rolls: the nightly says so once, and `household_assessment` no longer shows 
 
 from __future__ import annotations
 
-import pyarrow as pa
-
 from pipelines.context import PassContext
-from pipelines.row_errors import _quoted_fields, _text
+from pipelines.row_errors import rejected_members
 from warehouse.sql import run_sql
 
 HELD_KIND, LEFT_KIND = "rolls.held", "rolls.left"
@@ -32,12 +30,7 @@ def refresh_rolls_held(con) -> None:
     loaded row is quarantined too, but its member is there. A row too broken to name its household
     holds nothing (there is nothing to hold); the agency still gets it in `rejected/rolls/`.
     """
-    rejected = [(batch, _quoted_fields("rolls", raw)) for batch, raw in con.execute(
-        "SELECT batch_id, raw_row FROM quarantine WHERE source = 'rolls' AND batch_id IS NOT NULL").fetchall()]
-    con.register("rolls_rejected_src", pa.table({
-        "batch_id": pa.array([b for b, _ in rejected], pa.string()),
-        "household_id": pa.array([_text(q.get("household_id")) for _, q in rejected], pa.string()),
-        "member_no": pa.array([_text(q.get("member_no")) for _, q in rejected], pa.string())}))
+    con.register("rolls_rejected_src", rejected_members(con, "rolls"))
     try:
         run_sql(con, """
 DELETE FROM rolls_held;
@@ -45,7 +38,7 @@ INSERT INTO rolls_held
 SELECT q.batch_id, q.household_id, count(*) FROM rolls_rejected_src q
 LEFT JOIN applicant_rows a ON a.origin = 'rolls' AND a.batch_id = q.batch_id AND a.household_id = q.household_id
      AND CAST(a.member_no AS VARCHAR) = q.member_no
-WHERE q.household_id IS NOT NULL AND a.member_no IS NULL
+WHERE q.batch_id IS NOT NULL AND q.household_id IS NOT NULL AND a.member_no IS NULL
 GROUP BY ALL""", label="rolls: households held at their previous version")
     finally:
         con.unregister("rolls_rejected_src")

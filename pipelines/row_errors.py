@@ -38,6 +38,19 @@ FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "fiel
 ID_FIELDS = ("id_number",)
 
 
+MEMBER_FIELDS = ("request_id", "household_id", "member_no", "name", "id_number")
+
+
+def rejected_members(con, source: str) -> pa.Table:
+    """The quarantined rows of an applicant table (`applicants` or `rolls`), one per row: batch_id
+    and the member fields as the row wrote them, read through its file's own headers."""
+    rows = [(batch, _quoted_fields(source, raw)) for batch, raw in con.execute(
+        "SELECT batch_id, raw_row FROM quarantine WHERE source = ?", [source]).fetchall()]
+    columns = {"batch_id": pa.array([b for b, _ in rows], pa.string())}
+    columns.update({f: pa.array([_text(q.get(f)) for _, q in rows], pa.string()) for f in MEMBER_FIELDS})
+    return pa.table(columns)
+
+
 def held_households(con) -> list[tuple[str, str]]:
     """Create `held_households`: requested households of unanswered requests with a member row that
     was rejected and not since corrected; returns them (request_id, household_id).
@@ -49,14 +62,7 @@ def held_households(con) -> list[tuple[str, str]]:
     fields here as the file was: read by field name alone, a request with Chinese headers was
     answered without its rejected member.
     """
-    rejected = [_quoted_fields("applicants", raw) for (raw,) in con.execute(
-        "SELECT raw_row FROM quarantine WHERE source = 'applicants'").fetchall()]
-    con.register("held_rejected_src", pa.table({
-        "request_id": pa.array([_text(q.get("request_id")) for q in rejected], pa.string()),
-        "household_id": pa.array([_text(q.get("household_id")) for q in rejected], pa.string()),
-        "member_no": pa.array([_text(q.get("member_no")) for q in rejected], pa.string()),
-        "name": pa.array([_text(q.get("name")) for q in rejected], pa.string()),
-        "id_number": pa.array([_text(q.get("id_number")) for q in rejected], pa.string())}))
+    con.register("held_rejected_src", rejected_members(con, "applicants"))
     try:
         # A rejected row is corrected by a loaded row of its member: the same member number or,
         # when the number itself was what was wrong (成员序号 `abc`), the same ID or name (a
