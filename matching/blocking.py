@@ -37,34 +37,6 @@ _USABLE = "('valid', 'repaired')"
 SOURCES = ("tax", "social_insurance", "bank", "vehicle", "property")
 
 
-def units_sql(source_view: str = "match_source_rows") -> str:
-    """`mt_units`: one row per *unit* — the rows of one source that agree on everything the
-    comparisons read: name, ID text, organisation, bank account and property location — with
-    its rows, legacy-ID rows and whether the ID is invalid. The one full pass over the rows
-    before the links are written. (An ID cell that cannot be an ID at all reaches here as no ID:
-    see migration 0011.)"""
-    return f"""
-CREATE OR REPLACE TEMP TABLE mt_units AS
-SELECT row_number() OVER () AS uid, * FROM (   -- not hash(...): two units of one 20k province collided
-    SELECT source, name, id_number, organisation, account_number, location, count(*) AS n,
-           count(*) FILTER (WHERE id_status = 'repaired') AS n_legacy,
-           bool_or(id_status = 'invalid' AND id_number IS NOT NULL) AS invalid
-    FROM {source_view} GROUP BY ALL)
-"""
-
-
-def identities_sql() -> str:
-    """`mt_identities`: one row per distinct (name, ID text): its rows in all and per source, how
-    many carried a legacy 15-digit ID, and whether the ID is invalid."""
-    per_source = ", ".join(f"coalesce(sum(n) FILTER (WHERE source = '{s}'), 0) AS n_{s}" for s in SOURCES)
-    return f"""
-CREATE OR REPLACE TEMP TABLE mt_identities AS
-SELECT row_number() OVER () AS iid, * FROM (
-    SELECT name, id_number, sum(n) AS n, sum(n_legacy) AS n_legacy, bool_or(invalid) AS invalid, {per_source}
-    FROM mt_units GROUP BY name, id_number)
-"""
-
-
 def names_to_key_sql(version: int) -> str:
     """Names (of identities and members) not yet in the name-key cache for this version."""
     return f"""

@@ -8,8 +8,8 @@ Every step takes the run state and sends SQL (built by the `*_sql` functions) th
 warehouse's one runner, `warehouse.sql.run_sql`. Python only touches *distinct* values
 (names, invalid IDs, organisations, addresses) and the pattern counts of the EM fit.
 
-The rows are read twice: once folded into units and identities (`blocking.units_sql`), once
-to write the links. Identities whose candidates all have an agreeing ID are decided whole;
+The rows are kept folded into units and identities by the match index (`matching.index`,
+brought up to date here from the batches loaded since) and read once, to write the links. Identities whose candidates all have an agreeing ID are decided whole;
 the rest unit by unit, with the evidence of their organisation, account and location.
 Reads `work_members` and the current source rows; writes `links`, `match_parameters` and
 `match_runs`. The caller owns the transaction and deletes the links being replaced.
@@ -44,7 +44,7 @@ import numpy as np
 import pyarrow as pa
 
 from matching import background as bg
-from matching import blocking, pairs
+from matching import blocking, index, pairs
 from matching.address import address_table
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
 from matching.decide import NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql
@@ -60,7 +60,8 @@ NAME_KEY_VERSION = 3   # 2: pinyin_alts, the readings of polyphonic characters; 
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
-TEMP_TABLES = ("mt_units", "mt_identities", "mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
+TEMP_VIEWS = ("mt_units", "mt_identities")
+TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
                "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand")
@@ -102,10 +103,11 @@ class Run:
 
 
 def standardise(run: Run) -> None:
-    """Fold rows into identities; key every new name (simplified form, pinyin) once; key the
+    """Bring the match index (units, identities) up to date; key every new name (simplified form, pinyin) once; key the
     organisations."""
-    run.sql(blocking.units_sql(), "units")
-    run.sql(blocking.identities_sql(), "identities")
+    run.counts["index"] = index.refresh_match_index(run.con)
+    run.sql(index.UNITS_VIEW, "units")
+    run.sql(index.IDENTITIES_VIEW, "identities")
     run.sql(f"DELETE FROM match_name_keys WHERE version <> {NAME_KEY_VERSION}", "drop name keys of other versions")
     names = run.arrow(blocking.names_to_key_sql(NAME_KEY_VERSION), "names to key").column(0).to_pylist()
     if names:
@@ -315,6 +317,8 @@ def link_work_members(con: duckdb.DuckDBPyConnection, run_id: str,
         if not keep_tables:
             for name in TEMP_TABLES:
                 con.execute(f"DROP TABLE IF EXISTS {name}")
+            for name in TEMP_VIEWS:
+                con.execute(f"DROP VIEW IF EXISTS {name}")
         for name in REGISTERED:
             try:
                 con.unregister(name)

@@ -17,6 +17,7 @@ from assessment.evidence import accounts_sql, data_as_of_sql, income_records_sql
 from assessment.household import build_household
 from assessment.window import window_for
 from matching import link_work_members
+from matching.index import refresh_match_index
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
@@ -88,6 +89,8 @@ WHERE m.origin = w.origin
 
 def link(ctx: PassContext) -> int:
     """Stage: replace the links of the households at work; returns the number of links."""
+    with transaction(ctx.con):   # committed on its own: the batches of this pass stay folded if linking fails
+        refresh_match_index(ctx.con)
     with transaction(ctx.con):
         run_sql(ctx.con, "DELETE FROM links WHERE (request_id, household_id) IN "
                          "(SELECT request_id, household_id FROM work_households)", label="clear links")

@@ -181,25 +181,6 @@ def test_a_relatives_id_is_a_question_whichever_member_scores_higher(owner_total
     assert probability <= 0.5
 
 
-def test_two_units_whose_hashes_collide_stay_two_units():
-    """These two social-insurance rows (a 20k-household province) share DuckDB's hash of their
-    unit columns; a unit keyed by that hash merged them and their decisions."""
-    import duckdb
-
-    from matching.blocking import units_sql
-
-    con = duckdb.connect()
-    rows = [("social_insurance", "常兵强", idn, "离石区瑞丰物流有限公司", None, None, "invalid")
-            for idn in ("141102177703140977", "141102197703140777")]
-    con.execute("CREATE TEMP TABLE src (source VARCHAR, name VARCHAR, id_number VARCHAR, organisation VARCHAR, "
-                "account_number VARCHAR, location VARCHAR, id_status VARCHAR)")
-    con.executemany("INSERT INTO src VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    assert con.execute("SELECT count(DISTINCT hash(source, name, id_number, organisation, account_number, location)) "
-                       "FROM src").fetchall() == [(1,)]
-    con.execute(units_sql("src"))
-    assert con.execute("SELECT count(DISTINCT uid), count(*) FROM mt_units").fetchall() == [(2, 2)]
-
-
 @pytest.mark.parametrize("order", [(1, 2), (2, 1)])
 def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member(order):
     """A tie must not be settled by which row a thread met first: the same data must give the
