@@ -8,7 +8,13 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 
 from __future__ import annotations
 
+from assessment.figures import PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
+
 WORK = "work_households"
+
+
+def _types(names) -> str:
+    return ", ".join("'" + n.replace("'", "''") + "'" for n in names)
 
 
 def _linked(households: str) -> str:
@@ -32,8 +38,9 @@ MAX_LAG_MONTHS = 3
 def income_records_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS) -> str:
     """Income evidence inside each household's window, and `lag` months before it (a source whose
     latest months are not delivered yet is read over an earlier window, see
-    `assessment.window.source_windows`): tax rows, benefits paid, and contribution rows (whose
-    base stands in for wages where tax rows are missing)."""
+    `assessment.window.source_windows`): tax rows, benefits paid, and contribution rows of the
+    employee schemes (they show work; a pension base also stands in for wages where tax rows are
+    missing). 城乡居民 contributions are left out: those schemes are for people without an employer."""
     return f"""
 SELECT {_LINK_COLS}, 'tax_income' AS kind, t.period, t.income_item AS item,
        CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, NULL AS insurance_type,
@@ -45,7 +52,9 @@ UNION ALL
 SELECT {_LINK_COLS},
        CASE s.record_type WHEN '待遇' THEN 'benefit' ELSE 'contribution' END,
        s.period,
-       CASE WHEN s.record_type = '缴费' THEN '缴费基数（工资佐证）'
+       CASE WHEN s.record_type = '缴费' AND s.insurance_type IN ({_types(PENSION_CONTRIBUTION_TYPES)})
+                 THEN '缴费基数（工资佐证）'
+            WHEN s.record_type = '缴费' THEN s.insurance_type || '缴费（在职佐证）'
             WHEN s.insurance_type = '失业保险' THEN '失业保险金'
             WHEN s.insurance_type LIKE '%养老%' THEN '养老金'
             ELSE s.insurance_type || '待遇' END,
@@ -54,7 +63,7 @@ SELECT {_LINK_COLS},
 {_linked(households)}
 JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
 WHERE s.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
-  AND (s.record_type = '待遇' OR s.insurance_type IN ('企业职工基本养老保险', '机关事业单位养老保险'))
+  AND (s.record_type = '待遇' OR s.insurance_type IN ({_types(WORK_CONTRIBUTION_TYPES)}))
 {_ORDER}
 """
 

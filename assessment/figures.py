@@ -15,6 +15,13 @@ from datetime import date, datetime
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
 EMPLOYMENT_ITEMS = ("工资薪金", "劳务报酬", "经营所得")
+PENSION_CONTRIBUTION_TYPES = ("企业职工基本养老保险", "机关事业单位养老保险")
+WORK_ONLY_CONTRIBUTION_TYPES = ("失业保险", "职工基本医疗保险", "工伤保险")
+WORK_CONTRIBUTION_TYPES = PENSION_CONTRIBUTION_TYPES + WORK_ONLY_CONTRIBUTION_TYPES
+"""Schemes whose contributions show a person in work: the employee schemes (an employer's, or
+flexible employment's in the employees' scheme). 城乡居民 schemes are for people without an
+employer and say nothing of work."""
+WORK_ONLY_NOTE = "该险种缴费仅作为在职（就业）佐证，缴费基数不作为工资佐证，不计入收入"
 
 
 @dataclass
@@ -45,12 +52,13 @@ def self_employed(payer: str | None) -> bool:
 def classify_income(records: list[dict], params: dict, tax_through: date | None = None) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
 
-    A contribution base stands in as wage evidence only for a member-month without a wage row
+    A pension contribution base stands in as wage evidence only for a member-month without a wage row
     from tax — neither counted nor waiting for review: the base is no measure of a wage whose
     own record a caseworker is about to confirm (it has a floor, so it overstated low wages while
     their tax rows sat in review) — and only once per member-month (several insurances share one
     base). A base paid as flexible employment is no wage evidence at all (`self_employed`): the
-    household gets an `income.self_employed` finding instead (assessment.rules).
+    household gets an `income.self_employed` finding instead (assessment.rules). Contributions to
+    the other employee schemes (`WORK_ONLY_CONTRIBUTION_TYPES`) show work, never income.
     """
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
@@ -71,6 +79,10 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
             key = (r["member_no"], r["period"])
             if self_employed(r.get("payer")):
                 r["note"] = SELF_EMPLOYED_NOTE
+            elif r.get("insurance_type") in WORK_ONLY_CONTRIBUTION_TYPES:
+                # loaded to show that a member works (就业救助); the income rule's stand-in for a
+                # wage stays the pension base, so adding these schemes changes no income figure
+                r["note"] = WORK_ONLY_NOTE
             elif tax_through is not None and r["period"] > tax_through:
                 # the tax export of that month has not arrived: the base is no stand-in for a wage
                 # that may yet be there (a probe's 9 bases became 'new income' for a week)
@@ -109,6 +121,9 @@ def income_figures(records: list[dict], months: int, member_nos: set[int]) -> di
     total = sum(by_source.values())
     return {
         "monthly_total": round(total / months, 2),
+        # per-capita figures divide this, not the rounded total: rounding twice let two
+        # households shown at 628.00 come out on opposite sides of a 628.00 standard
+        "monthly_total_exact": total / months,
         "by_source": {k: round(v / months, 2) for k, v in sorted(by_source.items())},
         "by_item": {k: round(v / months, 2) for k, v in sorted(by_item.items())},
         "months_covered": len(covered),
@@ -211,6 +226,7 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
         "property_count": len({certificate_key(p) for p in held_p}),
         "owned_area": round(sum(p["owned_area"] or 0.0 for p in held_p), 2),
         "financial_total": round(sum(a["balance"] or 0.0 for a in counted_a), 2),
+        "financial_total_exact": sum(a["balance"] or 0.0 for a in counted_a),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,
                        "owned_area": round(m.owned_area, 2), "financial_total": round(m.financial_total, 2)}
                       for m in by_member.values()],

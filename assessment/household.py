@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, asset_figures, classify_income, income_figures,
-                                monthly_series)
+from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
+                                classify_income, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
@@ -70,12 +70,16 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
     recent = set(months[-int(params["employment_months"]):])
     employment: dict = {}
+    employment_rows: dict = {}
     for r in income_recs:
-        # a contribution shows work even where it is not counted as income (a tax wage that month,
-        # a self-chosen base of flexible employment)
-        if r["decision"] in COUNTED_DECISIONS and (r["kind"] == "contribution" or r["counted"] and r["item"] in EMPLOYMENT_ITEMS) \
-                and r["period"].strftime("%Y-%m") in recent:
+        # a contribution to an employee scheme shows work even where it is not counted as income
+        # (a tax wage that month, a self-chosen base of flexible employment, an unemployment or
+        # injury insurance paid by the employer); a 城乡居民 one is paid by people without an employer
+        works = (r["kind"] == "contribution" and r.get("insurance_type") in WORK_CONTRIBUTION_TYPES
+                 or r["kind"] == "tax_income" and r["counted"] and r["item"] in EMPLOYMENT_ITEMS)
+        if r["decision"] in COUNTED_DECISIONS and works and r["period"].strftime("%Y-%m") in recent:
             employment.setdefault(r["member_no"], set()).add(r["period"])
+            employment_rows.setdefault(r["member_no"], []).append(r)
 
     declared = [m["declared_monthly_income"] for m in members
                 if m["relation"] not in SUPPORTER_RELATIONS and m["declared_monthly_income"] is not None]
@@ -88,7 +92,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     n_members = max(sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS), 1)
     income = {
         "monthly_total": inc["monthly_total"],
-        "monthly_per_capita": round(inc["monthly_total"] / n_members, 2),
+        "monthly_per_capita": round(inc["monthly_total_exact"] / n_members, 2),
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
         "declared_monthly_total": round(float(sum(declared)) - unverified_declared, 2) if declared else None,
@@ -122,10 +126,11 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
     declared_assets = [m["declared_financial_assets"] for m in members
                        if m["relation"] not in SUPPORTER_RELATIONS and m["declared_financial_assets"] is not None]
-    fin_pc = round(assets["financial_total"] / n_members, 2)
+    fin_pc = round(assets["financial_total_exact"] / n_members, 2)
     exempt = set(params.get("exempt_vehicle_types") or ())
     assets_out = {
-        "vehicles": [_vehicle_out(v, exempt) for v in vehicles], "properties": [_property_out(p) for p in properties],
+        "vehicles": [_vehicle_out(v, exempt, supporter_nos) for v in vehicles],
+        "properties": [_property_out(p, supporter_nos) for p in properties],
         "financial": [_account_out(a, household_nos) for a in accounts],
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
@@ -142,11 +147,11 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   for m in members if m["member_no"] in supporter_nos]
     facts = Facts(program=hh["program"], members=[{**m, **o} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},
-                  assets={**assets, "financial": accounts,
+                  assets={**assets, "financial": accounts, "financial_per_capita": fin_pc,
                           "declared_financial_total": assets_out["declared_financial_total"]},
                   standard=standard, params=params,
                   review_links=[ln for ln in links if ln["decision"] == "review"], supporters=supporters,
-                  recent_employment=employment,
+                  recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
     return {
@@ -200,20 +205,27 @@ def _not_held_note(row: dict) -> str | None:
     return f"状态为{row['status']}，不再持有，不计入"
 
 
-def _vehicle_out(v: dict, exempt: set) -> dict:
+def _counted_note(row: dict, supporters: set) -> dict:
+    # a supporter's vehicle or home is not the household's: the report said `counted: true`
+    # beside household totals that left it out
+    if row["member_no"] in supporters and row.get("counted"):
+        return {"counted": False, "note": SUPPORTER_NOTE}
+    return {"counted": bool(row.get("counted")), "note": _not_held_note(row)}
+
+
+def _vehicle_out(v: dict, exempt: set, supporters: set) -> dict:
     return {**_common(v), "plate_number": v["plate_number"], "vehicle_type": v["vehicle_type"],
             "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
             # a repeat of another row's plate is not a second vehicle held
             "status": v["status"], "exempt": v["vehicle_type"] in exempt, "held": bool(v["held"]) and not v.get("repeat"),
-            "counted": bool(v.get("counted")), "note": _not_held_note(v)}
+            **_counted_note(v, supporters)}
 
 
-def _property_out(p: dict) -> dict:
+def _property_out(p: dict, supporters: set) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
             "owned_area": round(p["owned_area"] or 0.0, 2), "registration_date": _iso(p["registration_date"]),
-            "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), "counted": bool(p.get("counted")),
-            "note": _not_held_note(p)}
+            "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), **_counted_note(p, supporters)}
 
 
 def _account_out(a: dict, household: set) -> dict:

@@ -79,8 +79,9 @@ class PolicyError(ValueError):
 NUMBERS = {   # parameter -> (smallest accepted, may be null)
     "window_months": (1, False), "asset_multiplier": (0.01, False), "tekun_ratio": (0.01, False),
     "declared_tolerance": (0, False), "declared_tolerance_min": (0, False), "supporter_income_multiple": (0.01, False),
-    "supporter_asset_multiple": (0.01, True), "employment_months": (1, False), "max_homes": (0, False)}
-LISTS = ("excluded_income_items", "excluded_benefit_types", "exempt_vehicle_types")
+    "supporter_asset_multiple": (0.01, True), "employment_months": (1, False), "max_homes": (0, False),
+    "working_age_from": (0, False), "working_age_until": (1, False)}
+LISTS = ("excluded_income_items", "excluded_benefit_types", "exempt_vehicle_types", "no_labor_disability_grades")
 STANDARD_KEYS = ("effective_from", "dibao_urban", "dibao_rural", "tekun_urban", "tekun_rural")
 AREAS = ("urban", "rural")
 

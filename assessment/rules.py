@@ -31,6 +31,10 @@ class Facts:
     them (evidence: income, asset_evidence: accounts)."""
     recent_employment: dict = field(default_factory=dict)
     """member_no -> months with wage or contribution evidence in the employment window."""
+    employment_evidence: dict = field(default_factory=dict)
+    """member_no -> the wage and contribution records behind `recent_employment`."""
+    origin: str | None = None
+    """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
     unconfigured_county: str | None = None
     """The household's county code when the policy does not list it (defaults were applied)."""
 
@@ -50,6 +54,43 @@ def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
 
 def _yuan(x: float) -> str:
     return f"{x:,.2f}元"
+
+
+THRESHOLD_PROGRAMS = ("dibao", "tekun")
+"""Programmes judged on the income standard and the asset limit; the others show them for information."""
+
+
+def counted_income(f: Facts) -> list[dict]:
+    """The income records in the household's figures: a supporter's wage is judged on its own."""
+    supporters = {m["member_no"] for m in f.members if not m["is_member"]}
+    return [r for r in f.income["records"] if r.get("counted") and r.get("member_no") not in supporters]
+
+
+def income_per_capita(f: Facts) -> float:
+    """The per-capita income the report shows, which is the one judged: a figure displayed as
+    628.00 beside a 628.00 standard must not pass because the unrounded one was 627.997."""
+    shown = f.income.get("monthly_per_capita")
+    if shown is not None:
+        return shown
+    return round(f.income.get("monthly_total_exact", f.income["monthly_total"]) / f.size, 2)
+
+
+def assets_per_capita(f: Facts) -> float:
+    """The per-capita financial assets the report shows (see `income_per_capita`)."""
+    shown = f.assets.get("financial_per_capita")
+    if shown is not None:
+        return shown
+    return round(f.assets.get("financial_total_exact", f.assets["financial_total"]) / f.size, 2)
+
+
+def asset_limit(f: Facts) -> float:
+    """Financial assets per capita allowed (低保 and 特困 alike), as the report shows it."""
+    return round(f.params["asset_multiplier"] * f.standard.dibao, 2)
+
+
+def income_standard(f: Facts) -> float:
+    """The household's own programme standard (the report's `income_standard`)."""
+    return f.standard.tekun if f.program == "tekun" else f.standard.dibao
 
 
 def common(f: Facts) -> list[dict]:
@@ -99,29 +140,36 @@ def _self_employed(f: Facts) -> list[dict]:
 
 def dibao(f: Facts) -> list[dict]:
     out, std = [], f.standard.dibao
-    per_capita = f.income["monthly_total"] / f.size
+    per_capita = income_per_capita(f)
     if per_capita >= std:
         out.append(finding("dibao.income", "fail",
                            f"家庭人均月收入{_yuan(per_capita)}，不低于低保标准{_yuan(std)}",
-                           [r for r in f.income["records"] if r.get("counted")]))
-    limit = f.params["asset_multiplier"] * std
-    fin_pc = f.assets["financial_total"] / f.size
+                           counted_income(f)))
+    return out + _asset_rules(f, "dibao")
+
+
+def _asset_rules(f: Facts, program: str) -> list[dict]:
+    """The asset limit, vehicles and homes: 特困 is for people with less than 低保 households, and
+    the policy sets no looser limit for it, so it is held to the same rules under its own names."""
+    out = []
+    limit = asset_limit(f)
+    fin_pc = assets_per_capita(f)
     if fin_pc > limit:
-        out.append(finding("dibao.financial_assets", "fail",
+        out.append(finding(f"{program}.financial_assets", "fail",
                            f"家庭人均金融资产{_yuan(fin_pc)}，超过{f.params['asset_multiplier']}倍月低保标准"
                            f"（{_yuan(limit)}）", f.assets["financial"]))
     exempt = set(f.params["exempt_vehicle_types"])
     for v in f.assets["held_vehicles"]:
         if v["vehicle_type"] not in exempt:
-            out.append(finding("dibao.vehicle", "fail",
+            out.append(finding(f"{program}.vehicle", "fail",
                                f"成员名下有非豁免机动车（{v['vehicle_type']} {v['plate_number']}）", [v]))
     homes = _by_certificate(p for p in f.assets["held_properties"] if p["usage"] == "住宅")
     if len(homes) > f.params["max_homes"]:
-        out.append(finding("dibao.homes", "fail", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套",
+        out.append(finding(f"{program}.homes", "fail", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套",
                            [p for rows in homes.values() for p in rows]))
     for rows in _by_certificate(p for p in f.assets["held_properties"] if p["usage"] in NON_RESIDENTIAL).values():
         p = rows[0]
-        out.append(finding("dibao.non_residential", "fail",
+        out.append(finding(f"{program}.non_residential", "fail",
                            f"成员名下有非住宅类不动产（{p['usage']}，{p['location']}）", rows))
     return out
 
@@ -134,12 +182,21 @@ def _by_certificate(properties) -> dict:
     return out
 
 
+def _working_age(f: Facts, m: dict) -> bool:
+    age = m.get("age")
+    return age is not None and f.params["working_age_from"] <= age < f.params["working_age_until"]
+
+
 def tekun(f: Facts) -> list[dict]:
     out, std = [], f.standard.tekun
-    per_capita = f.income["monthly_total"] / f.size
-    if per_capita > std:
-        out.append(finding("tekun.income", "fail", f"人均月收入{_yuan(per_capita)}，高于特困供养标准{_yuan(std)}",
-                           [r for r in f.income["records"] if r.get("counted")]))
+    per_capita = income_per_capita(f)
+    # the same test as 低保 (not below the standard fails): at exactly 816.40 a 低保 household
+    # failed and a 特困 one passed
+    if per_capita >= std:
+        out.append(finding("tekun.income", "fail", f"人均月收入{_yuan(per_capita)}，不低于特困供养标准{_yuan(std)}",
+                           counted_income(f)))
+    out += _asset_rules(f, "tekun")
+    out += _tekun_condition(f)
     line = f.params["supporter_income_multiple"] * f.standard.dibao
     multiple = f.params.get("supporter_asset_multiple")
     asset_line = float(multiple) * f.standard.dibao if multiple is not None else None
@@ -158,10 +215,29 @@ def tekun(f: Facts) -> list[dict]:
     return out
 
 
+def _tekun_condition(f: Facts) -> list[dict]:
+    """特困 is for the old, the young and those unable to work. The capacity and disability on an
+    application may be years old, so a member who seems able to work is a question (warn), not a
+    refusal."""
+    out = []
+    severe = set(f.params["no_labor_disability_grades"])
+    lo, hi = f.params["working_age_from"], f.params["working_age_until"]
+    for m in f.household:
+        capacity, grade = m.get("labor_capacity"), m.get("disability_grade")
+        if _working_age(f, m) and capacity in ("有", "部分") and grade not in severe:
+            out.append(finding("tekun.labor_capacity", "warn",
+                               f"成员{m['name']}，{m['age']}岁（劳动年龄为{lo}至{hi - 1}岁），劳动能力为“{capacity}”"
+                               + (f"，残疾等级{grade}" if grade else "，无残疾等级")
+                               + "，不属于老年人、未成年人或丧失劳动能力人员，请核实是否符合特困人员条件"))
+    return out
+
+
 def housing(f: Facts) -> list[dict]:
     homes = _by_certificate(p for p in f.assets["held_properties"] if p["usage"] == "住宅")
     if homes:
-        return [finding("housing.owns_home", "fail", f"家庭现拥有住宅{len(homes)}套，按住房保障规定应退出",
+        # only a household already receiving aid can exit; an applicant has nothing to exit from
+        verdict = "按住房保障规定应退出" if f.origin == "rolls" else "不符合住房救助条件"
+        return [finding("housing.owns_home", "fail", f"家庭现拥有住宅{len(homes)}套，{verdict}",
                         [p for rows in homes.values() for p in rows])]
     return []
 
@@ -169,8 +245,7 @@ def housing(f: Facts) -> list[dict]:
 def employment(f: Facts) -> list[dict]:
     """就业救助 is for members able to work and out of work: finding them is the request's premise
     (info), finding none is what a caseworker must look into (warn)."""
-    able = [m for m in f.household if m["consent"] and m.get("age") is not None and 16 <= m["age"] < 60
-            and m.get("labor_capacity") in ("有", "部分")]
+    able = [m for m in f.household if m["consent"] and _working_age(f, m) and m.get("labor_capacity") in ("有", "部分")]
     idle = [m for m in able if not f.recent_employment.get(m["member_no"])]
     months = f.params["employment_months"]
     if able and len(idle) == len(able):
@@ -180,9 +255,10 @@ def employment(f: Facts) -> list[dict]:
     if idle:
         return [finding("employment.unemployed_members", "info",
                         f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工资或社保缴费记录")]
+    evidence = [r for m in able for r in f.employment_evidence.get(m["member_no"], [])]
     return [finding("employment.no_unemployed_member", "warn",
                     ("有劳动能力的劳动年龄成员近" + str(months) + "个月均有工资或社保缴费记录" if able
-                     else "家庭中没有有劳动能力的劳动年龄成员") + "，请核实就业救助需求")]
+                     else "家庭中没有有劳动能力的劳动年龄成员") + "，请核实就业救助需求", evidence)]
 
 
 def entitled_by_rolls(f: Facts) -> list[dict]:
@@ -195,21 +271,32 @@ def entitled_by_rolls(f: Facts) -> list[dict]:
     return out
 
 
+def _beyond_tolerance(f: Facts, declared: float, verified: float) -> bool:
+    return abs(verified - declared) > max(f.params["declared_tolerance"] * max(declared, verified),
+                                          f.params["declared_tolerance_min"])
+
+
+INFORMATION_ONLY = "，本救助项目不按收入标准和资产上限核定，仅供参考"
+
+
 def _declared_income(f: Facts, declared_total: float) -> list[dict]:
     out = []
     verified = f.income["monthly_total"]
     unverified = f.income.get("declared_unverified") or 0.0   # members without consent: not in declared_total
     diff = verified - declared_total
-    tolerance = max(f.params["declared_tolerance"] * max(declared_total, verified), f.params["declared_tolerance_min"])
-    if abs(diff) > tolerance:
-        std = f.standard.dibao
-        crosses = (declared_total / f.size < std) != (verified / f.size < std)
-        severity = "warn" if crosses else "info"
+    if _beyond_tolerance(f, declared_total, verified):
+        if f.program in THRESHOLD_PROGRAMS:
+            std = income_standard(f)
+            # each side as the income rule would judge it: the figure shown against the own standard
+            crosses = (round(declared_total / f.size, 2) >= std) != (income_per_capita(f) >= std)
+            severity, tail = ("warn", "，且跨越标准线") if crosses else ("info", "，未改变与标准的比较结果")
+        else:
+            severity, tail = "info", INFORMATION_ONLY
         out.append(finding("declared.income", severity,
                            f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}"
                            + (f"（不含未授权成员的申报{_yuan(unverified)}）" if unverified else "") + f"相差{_yuan(diff)}"
-                           + ("，且跨越标准线" if crosses else "，未改变与标准的比较结果"),
-                           [r for r in f.income["records"] if r.get("counted")]))   # what was verified
+                           + tail,
+                           counted_income(f)))   # what was verified
     return out
 
 
@@ -222,14 +309,16 @@ def declared(f: Facts) -> list[dict]:
     if declared_assets is not None:
         verified_assets = f.assets["financial_total"]
         gap = verified_assets - declared_assets
-        if abs(gap) > max(f.params["declared_tolerance"] * max(declared_assets, verified_assets),
-                          f.params["declared_tolerance_min"]):
-            limit = f.params["asset_multiplier"] * f.standard.dibao * f.size
-            crosses = (declared_assets <= limit) != (verified_assets <= limit)
-            out.append(finding("declared.financial_assets", "warn" if crosses else "info",
+        if _beyond_tolerance(f, declared_assets, verified_assets):
+            if f.program in THRESHOLD_PROGRAMS:
+                limit = asset_limit(f)
+                crosses = (round(declared_assets / f.size, 2) > limit) != (assets_per_capita(f) > limit)
+                severity, tail = ("warn", "，且跨越资产上限") if crosses else ("info", "，未改变与资产上限的比较结果")
+            else:
+                severity, tail = "info", INFORMATION_ONLY
+            out.append(finding("declared.financial_assets", severity,
                                f"核对金融资产{_yuan(verified_assets)}与申报{_yuan(declared_assets)}相差{_yuan(gap)}"
-                               + ("，且跨越资产上限" if crosses else "，未改变与资产上限的比较结果"),
-                               f.assets.get("counted_accounts", [])))
+                               + tail, f.assets.get("counted_accounts", [])))
     return out
 
 

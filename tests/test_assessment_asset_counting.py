@@ -127,7 +127,7 @@ def test_a_co_owned_home_is_one_home_for_housing_and_a_co_owned_shop_one_finding
     shops = [f for f in doc["findings"] if f["rule"] == "dibao.non_residential"]
     assert len(shops) == 1 and {e["record_id"] for e in shops[0]["evidence"]} == {"S1", "S2"}
     housing = wh.report("housing")
-    assert rules(housing)["housing.owns_home"]["message"] == "家庭现拥有住宅1套，按住房保障规定应退出"
+    assert rules(housing)["housing.owns_home"]["message"] == "家庭现拥有住宅1套，不符合住房救助条件"   # an applicant
 
 
 # 2. the same vehicle or certificate under two record_ids ----------------------------------------

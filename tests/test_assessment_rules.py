@@ -21,7 +21,10 @@ def member(no, relation="户主", consent=True, **kw):
 
 
 def facts(program="dibao", n=2, income=0.0, financial=0.0, vehicles=(), properties=(), members=None, **kw):
-    return Facts(program=program, members=members or [member(i + 1, "户主" if i == 0 else "配偶") for i in range(n)],
+    # a 特困 applicant is old, a child or unable to work (tekun.labor_capacity): 70 unless a test says
+    age = 70 if program == "tekun" else 40
+    return Facts(program=program,
+                 members=members or [member(i + 1, "户主" if i == 0 else "配偶", age=age) for i in range(n)],
                  income={"monthly_total": income, "records": [], "declared_monthly_total": kw.pop("declared", None)},
                  assets={"financial_total": financial, "financial": [], "held_vehicles": list(vehicles),
                          "held_properties": list(properties),
@@ -49,7 +52,9 @@ CASES = [
     ("dibao one home passes", facts(properties=[home()]), set(), "pass"),
     ("dibao two homes fail", facts(properties=[home(), home(rid="P2")]), {("dibao.homes", "fail")}, "fail"),
     ("dibao shop fails", facts(properties=[home("商业")]), {("dibao.non_residential", "fail")}, "fail"),
-    ("tekun at standard passes", facts("tekun", n=1, income=816.40), set(), "pass"),
+    ("tekun a cent below standard passes", facts("tekun", n=1, income=816.39), set(), "pass"),
+    # not below the standard fails, as for 低保 (it used to pass at exactly 816.40)
+    ("tekun exactly at standard fails", facts("tekun", n=1, income=816.40), {("tekun.income", "fail")}, "fail"),
     ("tekun above standard fails", facts("tekun", n=1, income=816.41), {("tekun.income", "fail")}, "fail"),
     ("tekun rich supporter is a finding",
      facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 2 * 628.0 + 1}]),

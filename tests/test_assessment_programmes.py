@@ -1,0 +1,297 @@
+"""Each programme judged on its own terms: 特困 against its own standard, asset limit and
+conditions; 就业救助 on the records that show work; the programmes not judged on a standard
+(medical, education, housing, employment, temporary) never warned about a line they do not have.
+
+Households are built as the pipeline builds them: register rows in an in-memory warehouse (the
+real schema), linked to the members, read by the assessment's evidence queries, then the
+report document. Standards: Shanxi 2022 placeholder, 140105 urban 低保 ¥628, 特困 ¥816.40,
+asset limit 24 × 628 = ¥15,072.00 per person.
+"""
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from assessment.evidence import accounts_sql, income_records_sql, properties_sql, vehicles_sql
+from assessment.household import SUPPORTER_NOTE, build_household
+from assessment.policy import load_policy
+from assessment.rules import Facts, evaluate
+from warehouse import apply_migrations
+from warehouse.sql import fetch_grouped
+
+POLICY = load_policy()
+REQUEST_DATE = date(2026, 11, 28)   # income window 2025-11 .. 2026-10; employment months 2026-05 .. 2026-10
+HH = {"request_id": "R1", "household_id": "H1", "agency": "taiyuan", "program": "dibao", "origin": "inbox",
+      "county_code": "140105", "request_date": REQUEST_DATE, "run_id": "run-1"}
+SOURCE_COLS = "record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, loaded_at"
+STD = POLICY.standard("140105", REQUEST_DATE, "urban")
+PARAMS = POLICY.county("140105").params
+
+
+def person(no, relation="户主", born=date(1956, 1, 1), labor="无", grade=None, **kw):
+    return {"member_no": no, "name": f"成员{no}", "id_number": f"14010519800101{no:03d}X", "id_status": "valid",
+            "relation": relation, "consent": True, "consent_ref": f"SQ{no}", "address": "太原市小店区某街1号",
+            "gender": "男", "birth_date": born, "labor_capacity": labor, "disability_grade": grade,
+            "declared_monthly_income": None, "declared_financial_assets": None, "on_rolls_programs": [], **kw}
+
+
+class Warehouse:
+    """One household and the register rows linked to its members."""
+
+    def __init__(self, members):
+        self.con = duckdb.connect()
+        apply_migrations(self.con)
+        self.members = members
+        self.con.execute("CREATE TEMP TABLE work_households AS SELECT 'R1' AS request_id, 'H1' AS household_id, "
+                         "DATE '2026-11-28' AS request_date, DATE '2025-11-01' AS window_start, "
+                         "DATE '2026-10-31' AS window_end")
+        self.rows = 0
+
+    def _insert(self, table, source, rid, member, cols, values, decision="auto"):
+        self.rows += 1
+        self.con.execute(f"INSERT INTO {table} ({SOURCE_COLS}, {cols}) VALUES "
+                         f"(?, ?, NULL, NULL, 'b', 'f.csv', 'h', ?, ?, {', '.join('?' * len(values))})",
+                         [rid, f"成员{member}", self.rows, datetime(2026, 11, 5), *values])
+        self.con.execute("INSERT INTO links VALUES (?, ?, 'R1', 'H1', ?, 0.99, ?, 'test', NULL, 'run-1', now())",
+                         [source, rid, member, decision])
+
+    def wage(self, rid, member, period, amount, item="工资薪金"):
+        self._insert("tax_all", "tax", rid, member, "period, income_item, income_amount, withholding_agent",
+                     [date.fromisoformat(period), item, amount, "太原市某某有限公司"])
+
+    def insurance(self, rid, member, period, insurance_type, record_type="缴费", base=4000.0, amount=320.0,
+                  employer="太原市某某有限公司"):
+        self._insert("social_insurance_all", "social_insurance", rid, member,
+                     "insurance_type, record_type, period, employer, contribution_base, amount",
+                     [insurance_type, record_type, date.fromisoformat(period), employer, base, amount])
+
+    def vehicle(self, rid, member, vtype="小型轿车"):
+        self._insert("vehicle_all", "vehicle", rid, member,
+                     "plate_number, vehicle_type, registration_date, purchase_price, status",
+                     [f"晋A{rid}", vtype, date(2020, 5, 1), 80000, "正常"])
+
+    def property(self, rid, member, usage="住宅"):
+        self._insert("property_all", "property", rid, member,
+                     "certificate_number, location, usage, floor_area, share, registration_date, status",
+                     [f"晋(2020)太原市不动产权第{rid}号", f"小店区{rid}", usage, 80.0, None, date(2020, 5, 1), "现势"])
+
+    def bank(self, rid, member, balance):
+        self._insert("bank_all", "bank", rid, member, "institution, account_number, product_type, balance, as_of_date",
+                     ["兴业银行", f"6222{rid}", "定期存款", balance, date(2026, 10, 31)])
+
+    def report(self, program="dibao", **hh):
+        def grouped(sql):
+            return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
+        return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
+                               grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
+                               grouped("SELECT * FROM links"), POLICY, {}, "2026-11-28T02:00:00+08:00")
+
+
+@pytest.fixture
+def household():
+    made = []
+
+    def make(*members):
+        made.append(Warehouse(list(members)))
+        return made[-1]
+    yield make
+    for w in made:
+        w.con.close()
+
+
+def rules(doc: dict) -> dict:
+    return {f["rule"]: f for f in doc["findings"]}
+
+
+def cited(found: dict) -> set:
+    return {(e["source"], e["record_id"]) for e in found["evidence"]}
+
+
+# 1. 特困 is held to the asset rules of 低保 ------------------------------------------------------
+
+def test_a_tekun_household_a_cent_over_the_asset_limit_fails_as_a_dibao_one_does(household):
+    wh = household(person(1))
+    wh.bank("B1", 1, 15072.01)
+    tekun, dibao = wh.report("tekun"), wh.report("dibao")
+    assert tekun["standards"]["asset_limit_per_capita"] == 15072.0
+    assert rules(dibao)["dibao.financial_assets"]["severity"] == "fail"
+    found = rules(tekun)["tekun.financial_assets"]
+    assert (found["severity"], found["message"]) == (
+        "fail", "家庭人均金融资产15,072.01元，超过24倍月低保标准（15,072.00元）")
+    assert cited(found) == {("bank", "B1")} and tekun["outcome"] == "fail"
+
+
+def test_a_tekun_household_is_held_to_the_vehicle_and_home_rules_of_dibao(household):
+    wh = household(person(1))
+    wh.vehicle("V1", 1)
+    wh.vehicle("V2", 1, vtype="普通二轮摩托车")          # exempt, as for 低保
+    wh.property("P1", 1)
+    wh.property("P2", 1)
+    wh.property("S1", 1, usage="商业")
+    found = rules(wh.report("tekun"))
+    assert {r: f["severity"] for r, f in found.items() if r.startswith("tekun.")} == {
+        "tekun.vehicle": "fail", "tekun.homes": "fail", "tekun.non_residential": "fail"}
+    assert cited(found["tekun.vehicle"]) == {("vehicle", "V1")}
+    assert found["tekun.homes"]["message"] == "家庭拥有住宅2套，超过1套"
+
+
+# 2. 就业救助: which contributions show work -----------------------------------------------------
+
+def test_employee_scheme_contributions_show_work_and_residents_scheme_contributions_do_not(household):
+    able = dict(born=date(1986, 3, 1), labor="有")
+    wh = household(*[person(n, "户主" if n == 1 else "子女", **able) for n in range(1, 8)])
+    schemes = {1: "失业保险", 2: "职工基本医疗保险", 3: "工伤保险", 4: "机关事业单位养老保险", 5: "企业职工基本养老保险",
+               6: "城乡居民基本养老保险", 7: "城乡居民基本医疗保险"}
+    for member, scheme in schemes.items():
+        employer = "灵活就业人员" if member == 5 else ("" if member >= 6 else "太原市某某有限公司")
+        wh.insurance(f"S{member}", member, "2026-09-01", scheme, employer=employer, base=None if member >= 6 else 4000.0,
+                     amount=200.0)
+    doc = wh.report("employment")
+    found = rules(doc)["employment.unemployed_members"]
+    assert found["message"] == "成员6、成员7有劳动能力，近6个月无工资或社保缴费记录"
+    # shown as work, never as income: only the pension base of an employer stands in for a wage
+    listed = {r["record_id"]: r for r in doc["income"]["records"]}
+    assert set(listed) == {"S1", "S2", "S3", "S4", "S5"}
+    assert [r for r, x in listed.items() if x["counted"]] == ["S4"]
+    assert listed["S1"]["note"] == "该险种缴费仅作为在职（就业）佐证，缴费基数不作为工资佐证，不计入收入"
+    assert doc["income"]["monthly_total"] == round(4000.0 / 12, 2)
+
+
+# 3. and 7. the declared-vs-verified check ---------------------------------------------------------
+
+def facts(program, income=0.0, declared=None, financial=0.0, declared_assets=None, members=None):
+    members = members or [{"member_no": 1, "name": "成员1", "relation": "户主", "is_member": True, "consent": True,
+                           "id_check": "valid", "age": 70, "gender": "男", "labor_capacity": "无",
+                           "on_rolls_programs": []}]
+    return Facts(program=program, members=members,
+                 income={"monthly_total": income, "records": [], "declared_monthly_total": declared},
+                 assets={"financial_total": financial, "financial": [], "held_vehicles": [], "held_properties": [],
+                         "declared_financial_total": declared_assets},
+                 standard=STD, params=PARAMS)
+
+
+def test_a_tekun_declaration_is_compared_with_the_tekun_standard_not_the_dibao_one():
+    def declared(f):
+        (x,) = [x for x in evaluate(f)[0] if x["rule"] == "declared.income"]
+        return x["severity"], x["message"]
+    # 500 and 700 sit either side of 低保's 628 but both below 特困's 816.40
+    assert declared(facts("tekun", income=700.0, declared=500.0)) == (
+        "info", "核对月收入700.00元与申报500.00元相差200.00元，未改变与标准的比较结果")
+    # 700 and 900 are both above 628, and either side of 816.40
+    assert declared(facts("tekun", income=900.0, declared=700.0)) == (
+        "warn", "核对月收入900.00元与申报700.00元相差200.00元，且跨越标准线")
+
+
+@pytest.mark.parametrize("program", ["medical", "education", "housing", "employment", "temporary"])
+def test_a_declared_difference_in_a_programme_without_a_standard_line_is_information(program):
+    f = facts(program, income=1400.0, declared=600.0, financial=40000.0, declared_assets=1000.0)
+    found = {x["rule"]: x for x in evaluate(f)[0] if x["rule"].startswith("declared.")}
+    assert {r: x["severity"] for r, x in found.items()} == {"declared.income": "info",
+                                                             "declared.financial_assets": "info"}
+    assert found["declared.income"]["message"] == (
+        "核对月收入1,400.00元与申报600.00元相差800.00元，本救助项目不按收入标准和资产上限核定，仅供参考")
+    assert found["declared.financial_assets"]["message"] == (
+        "核对金融资产40,000.00元与申报1,000.00元相差39,000.00元，本救助项目不按收入标准和资产上限核定，仅供参考")
+
+
+# 5. the figure shown is the figure judged -------------------------------------------------------
+
+def _wages(wh, member, amounts):
+    months = [f"{y}-{m:02d}-01" for y, m in [(2025, 11), (2025, 12)] + [(2026, k) for k in range(1, 11)]]
+    for period, amount in zip(months, amounts):
+        wh.wage(f"T{member}-{period[:7]}", member, period, amount)
+
+
+def test_the_per_capita_income_shown_is_the_one_judged(household):
+    """Two households shown at 628.00 came out on opposite sides of the 628.00 standard."""
+    cases = [  # (members, a year's wages of member 1, per capita shown, dibao.income fails)
+        (2, [1256.0] * 11 + [1255.99], 628.0, True),      # 15,071.99 a year over 2 members
+        (3, [1883.99] * 12, 628.0, True),                  # 1,883.99 a month over 3 members
+        (2, [1256.0] * 11 + [1255.85], 627.99, False),     # 15,071.85: 627.99375, not 1,255.99 / 2 = 627.995
+    ]
+    got = []
+    for n, amounts, _, _ in cases:
+        wh = household(*[person(k, "户主" if k == 1 else "子女") for k in range(1, n + 1)])
+        _wages(wh, 1, amounts)
+        doc = wh.report("dibao")
+        found = rules(doc).get("dibao.income")
+        got.append((doc["income"]["monthly_per_capita"], found is not None))
+        if found:
+            assert found["message"] == "家庭人均月收入628.00元，不低于低保标准628.00元"
+    assert got == [(shown, fails) for _, _, shown, fails in cases]
+
+
+def test_the_per_capita_assets_shown_are_the_ones_judged(household):
+    wh = household(person(1), person(2, "配偶"), person(3, "子女"))
+    wh.bank("B1", 1, 45216.01)                          # 15,072.0033 a person, shown as 15,072.00
+    doc = wh.report("dibao")
+    assert doc["assets"]["financial_per_capita"] == 15072.0 == doc["standards"]["asset_limit_per_capita"]
+    assert "dibao.financial_assets" not in rules(doc) and doc["outcome"] == "pass"
+
+
+# 6. a supporter's vehicle and home --------------------------------------------------------------
+
+def test_a_supporters_vehicle_and_home_are_listed_as_not_counted(household):
+    wh = household(person(1), person(2, "赡养人", born=date(1980, 1, 1), labor="有"))
+    wh.vehicle("V2", 2)
+    wh.property("P2", 2)
+    wh.bank("B2", 2, 1000.0)
+    doc = wh.report("tekun")
+    for row in doc["assets"]["vehicles"] + doc["assets"]["properties"] + doc["assets"]["financial"]:
+        assert (row["record_id"], row["counted"], row["note"]) == (row["record_id"], False, SUPPORTER_NOTE)
+    assert doc["assets"]["vehicle_count"] == doc["assets"]["property_count"] == 0
+    assert not [r for r in rules(doc) if r in ("tekun.vehicle", "tekun.homes")]
+
+
+# 8. employment findings cite their records ------------------------------------------------------
+
+def test_employment_findings_cite_the_wage_and_contribution_rows_they_rest_on(household):
+    able = dict(born=date(1986, 3, 1), labor="有")
+    wh = household(person(1, **able), person(2, "配偶", **able))
+    wh.wage("T1", 1, "2026-09-01", 3000.0)
+    wh.insurance("S2", 2, "2026-08-01", "企业职工基本养老保险")
+    wh.wage("T0", 1, "2026-01-01", 3000.0)          # before the employment months: not what the finding rests on
+    found = rules(wh.report("employment"))["employment.no_unemployed_member"]
+    assert cited(found) == {("tax", "T1"), ("social_insurance", "S2")}
+
+
+# 9. who 特困 is for -----------------------------------------------------------------------------
+
+def test_a_tekun_member_of_working_age_able_to_work_is_a_question(household):
+    """Request 2026-11-28: born 1966-11-29 is 59, born 1966-11-28 is 60; 2010-11-29 is 15."""
+    cases = [  # (birth date, labor capacity, disability grade, warned)
+        (date(1986, 3, 1), "有", None, True),
+        (date(1986, 3, 1), "部分", "三级", True),
+        (date(1966, 11, 29), "有", None, True),
+        (date(1966, 11, 28), "有", None, False),
+        (date(2010, 11, 29), "有", None, False),
+        (date(1986, 3, 1), "部分", "二级", False),
+        (date(1986, 3, 1), "有", "一级", False),
+        (date(1986, 3, 1), "无", None, False),
+        (date(1986, 3, 1), None, None, False),
+    ]
+    warned = {}
+    for born, labor, grade, _ in cases:
+        # the birth date as the ID number gives it when the application leaves it out
+        wh = household(person(1, born=None, id_birth_date=born, labor=labor, grade=grade))
+        found = rules(wh.report("tekun")).get("tekun.labor_capacity")
+        warned[(born, labor, grade)] = found["severity"] if found else None
+    assert warned == {(b, lab, g): ("warn" if w else None) for b, lab, g, w in cases}
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    doc = wh.report("tekun")
+    assert rules(doc)["tekun.labor_capacity"]["message"] == (
+        "成员成员1，40岁（劳动年龄为16至59岁），劳动能力为“有”，无残疾等级，"
+        "不属于老年人、未成年人或丧失劳动能力人员，请核实是否符合特困人员条件")
+    assert doc["outcome"] == "review"
+
+
+# 10. 住房救助: an applicant does not exit ---------------------------------------------------------
+
+def test_a_housing_applicant_with_a_home_is_not_eligible_and_a_household_on_the_rolls_must_exit(household):
+    wh = household(person(1))
+    wh.property("P1", 1)
+    assert rules(wh.report("housing", origin="inbox"))["housing.owns_home"]["message"] == \
+        "家庭现拥有住宅1套，不符合住房救助条件"
+    assert rules(wh.report("housing", origin="rolls"))["housing.owns_home"]["message"] == \
+        "家庭现拥有住宅1套，按住房保障规定应退出"
