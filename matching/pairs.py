@@ -158,14 +158,14 @@ JOIN mt_members m ON m.m_id = si.id_number
 """
 
 
-def clash_sql(synthetic: tuple[str, ...]) -> str:
+def clash_sql() -> str:
     """`mt_clash(uid, mid, clash_rows)`: for the row-track units without an ID at a named employer
     or payer (tax, social insurance), how many of their rows fall on an (item, month) where the
     member has a row of their own, with their ID, at the same organisation (see
     `comparisons.ORGANISATION`; only members with such rows there can clash: `mt_held_pairs`).
     Units with an ID are left out: an ID that does not agree already outweighs anything the
-    organisation could say, and one that agrees gates it off."""
-    named = named_org_sql(synthetic, "r.organisation")
+    organisation could say, and one that agrees gates it off. (`named_org` of the rows, not
+    `named_org_sql` of their organisation: see migration 0015.)"""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_clash AS
 WITH units AS MATERIALIZED (
@@ -180,11 +180,11 @@ WITH units AS MATERIALIZED (
     FROM match_source_rows r
     JOIN units u ON u.source = r.source AND u.name = r.name AND u.organisation = r.organisation
     WHERE r.source IN ('tax', 'social_insurance') AND r.id_status NOT IN ('valid', 'repaired')   -- read first:
-      AND r.id_number IS NULL AND {named}                  -- the view computes id_number (migration 0011)
+      AND r.id_number IS NULL AND r.named_org              -- the view computes id_number (migration 0011)
 ), held AS MATERIALIZED (
     SELECT DISTINCT r.id_number AS m_id, o.org_norm AS s_org, r.slot, r.period
     FROM match_source_rows r JOIN mt_org_keys o ON o.org = r.organisation
-    WHERE r.source IN ('tax', 'social_insurance') AND r.id_status IN ('valid', 'repaired') AND {named}
+    WHERE r.source IN ('tax', 'social_insurance') AND r.id_status IN ('valid', 'repaired') AND r.named_org
       AND r.id_number IN (SELECT m_id FROM pairs)
 )
 SELECT p.uid, p.mid, count(*) AS clash_rows

@@ -88,15 +88,21 @@ def stage_copy(root: Path, run_id: str) -> Path:
     return tmp
 
 
+NOT_COPIED = ("match_units", "match_identities", "match_index_batches")
+"""The linker's index (`matching.index`): derived from the source tables, rebuilt from them at will,
+of no use to an analyst, and a third as many rows again as the sources to key and mask."""
+
+
 def _tables(con, catalog: str) -> dict[str, list[tuple[str, str]]]:
-    """Base tables of `catalog` with their (column, type), in column order."""
+    """Base tables of `catalog` with their (column, type), in column order (but `NOT_COPIED`)."""
     rows = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
                        "WHERE table_catalog = ? AND table_schema = 'main' AND table_name IN (SELECT table_name FROM "
                        "information_schema.tables WHERE table_catalog = ? AND table_schema = 'main' "
                        "AND table_type = 'BASE TABLE') ORDER BY table_name, ordinal_position", [catalog, catalog]).fetchall()
     out: dict[str, list[tuple[str, str]]] = {}
     for table, column, kind in rows:
-        out.setdefault(table, []).append((column, kind))
+        if table not in NOT_COPIED:
+            out.setdefault(table, []).append((column, kind))
     return out
 
 

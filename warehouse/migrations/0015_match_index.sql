@@ -7,6 +7,9 @@
 --
 -- `match_source_versions` is `match_source_rows` over every version of a row, with the batch
 -- that loaded it and the batch that superseded it; `match_source_rows` is now its current rows.
+-- `named_org`: the row names its employer, payer or bank (the organisation is not a context
+-- made up for it). Asking the organisation itself meant building the made-up context — an
+-- amount cast to text — for every social-insurance row only to throw it away.
 CREATE VIEW match_source_versions AS
     SELECT 'tax' AS source, record_id, name,
            CASE WHEN id_status IS DISTINCT FROM 'invalid' THEN id_number
@@ -14,30 +17,32 @@ CREATE VIEW match_source_versions AS
            id_status,
            coalesce(nullif(trim(withholding_agent), ''), '所得项目:' || income_item) AS organisation,
            CAST(NULL AS VARCHAR) AS account_number, CAST(NULL AS VARCHAR) AS location,
-           income_item AS slot, period, batch_id, superseded_by FROM tax_all
+           income_item AS slot, period, nullif(trim(withholding_agent), '') IS NOT NULL AS named_org,
+           batch_id, superseded_by FROM tax_all
     UNION ALL
     SELECT 'vehicle', record_id, name,
            CASE WHEN id_status IS DISTINCT FROM 'invalid' THEN id_number
                 WHEN regexp_full_match(id_number, '[0-9]{14,19}[0-9Xx]?') THEN id_number END,
-           id_status, NULL, NULL, NULL, NULL, NULL, batch_id, superseded_by FROM vehicle_all
+           id_status, NULL, NULL, NULL, NULL, NULL, FALSE, batch_id, superseded_by FROM vehicle_all
     UNION ALL
     SELECT 'property', record_id, name,
            CASE WHEN id_status IS DISTINCT FROM 'invalid' THEN id_number
                 WHEN regexp_full_match(id_number, '[0-9]{14,19}[0-9Xx]?') THEN id_number END,
-           id_status, NULL, NULL, location, NULL, NULL, batch_id, superseded_by FROM property_all
+           id_status, NULL, NULL, location, NULL, NULL, FALSE, batch_id, superseded_by FROM property_all
     UNION ALL
     SELECT 'social_insurance', record_id, name,
            CASE WHEN id_status IS DISTINCT FROM 'invalid' THEN id_number
                 WHEN regexp_full_match(id_number, '[0-9]{14,19}[0-9Xx]?') THEN id_number END,
            id_status,
            coalesce(nullif(trim(employer), ''), '险种:' || insurance_type || '/' || record_type || '/' || amount),
-           NULL, NULL, insurance_type || '/' || record_type, period, batch_id, superseded_by
+           NULL, NULL, insurance_type || '/' || record_type, period, nullif(trim(employer), '') IS NOT NULL,
+           batch_id, superseded_by
       FROM social_insurance_all
     UNION ALL
     SELECT 'bank', record_id, name,
            CASE WHEN id_status IS DISTINCT FROM 'invalid' THEN id_number
                 WHEN regexp_full_match(id_number, '[0-9]{14,19}[0-9Xx]?') THEN id_number END,
-           id_status, institution, account_number, NULL, product_type, as_of_date, batch_id, superseded_by
+           id_status, institution, account_number, NULL, product_type, as_of_date, TRUE, batch_id, superseded_by
       FROM bank_all;
 
 CREATE OR REPLACE VIEW match_source_rows AS
