@@ -108,12 +108,14 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
-WITH s0 AS (
+WITH b AS (
     SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name,
-           pow(2.0, least(sc.total, 1000.0)) AS odds,
-           bool_or(sc.lv_name = 'exact' AND sc.lv_id NOT IN {ID_AGREES})
-               OVER (PARTITION BY {", ".join(f"sc.{c}" for c in unit)}, m.request_id) AS name_elsewhere
+           pow(2.0, least(sc.total, 1000.0)) AS odds
     FROM {scored} sc JOIN mt_members m USING (mid)
+), named AS (      -- units with a member of the request whose name is exactly the row's (a group, not a window: faster)
+    SELECT {u}, request_id FROM b WHERE lv_name = 'exact' AND lv_id NOT IN {ID_AGREES} GROUP BY ALL
+), s0 AS (
+    SELECT b.*, n.request_id IS NOT NULL AS name_elsewhere FROM b LEFT JOIN named n USING ({u}, request_id)
 ), s AS (          -- a conflict: the ID is this member's, the name another's (or exactly another's)
     SELECT * EXCLUDE (name_elsewhere),
            lv_id IN {ID_AGREES} AND (lv_name IN {CONFLICT_NAMES} OR (lv_name <> 'exact' AND name_elsewhere))
