@@ -6,6 +6,16 @@ UTF-8, the rows holding the damage quarantined (not the whole file rejected); an
 read as GB18030, the superset of GBK that also covers rare name characters GBK lacks (𠮷, 䶮). pyarrow does the parsing, with every column typed as string,
 so `0012` and 18-digit ID numbers arrive exactly as written.
 
+Row numbers are positions below the header, as a clerk finds them in Excel or an editor: a blank
+line takes a place (it is not loaded: no row, no error), like a blank sheet row in a workbook or a
+blank line in JSON Lines, so the rows below it keep theirs. Arrow keeps blank lines as rows of
+empty cells (`ignore_empty_lines=False`), so its own parse (threaded, quote-aware) counts them,
+and `drop_blank_rows` then removes them keeping every other row's position: no pass of our own
+over the bytes or the rows. A record whose quoted value spans lines is one row, numbered where
+it starts (as Excel shows it); a blank line inside quotes is part of the value. A line of
+separators only (`,,,,`: a spreadsheet's empty row) reads exactly like a blank line and is
+dropped the same way; a row of quoted empty cells (`"",""`) stays a row.
+
 A file cut off in transfer (it ends in the middle of a row) loads its complete rows; the
 broken last row is a row error saying the file looks truncated (see `split_tail`). A cut
 that falls exactly at a line break, or inside the last value of a row, leaves nothing to
@@ -49,6 +59,8 @@ DAMAGED_ROW = ("row {row} holds bytes that are not valid UTF-8 (the rest of the 
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "'|'"}
+_MAX_SLICED_RUNS = 64
+"""Runs of rows between blank lines up to which `drop_blank_rows` slices instead of copying."""
 
 
 def _workers(n_rows: int) -> int:
@@ -232,12 +244,11 @@ def read_csv(path: Path, data: bytes) -> RawFile:
         truncated = None
         table, row_numbers, errors = _parse_body(path, (body + tail + b"\n")[header_end:], names, delimiter,
                                                  arrow_encoding)
+    # `table` still holds the blank lines (rows of nulls): every row and error is at its position.
     _reject_runaway_quote(path, body.count(b"\n", header_end), table, row_numbers, errors)
     if truncated:
-        total = table.num_rows + len(errors)
-        if row_numbers is None:
-            row_numbers = list(range(1, total + 1))
-        errors = errors + [(total + 1, TRUNCATED.format(detail=truncated), tail_text)]
+        errors = errors + [(table.num_rows + len(errors) + 1, TRUNCATED.format(detail=truncated), tail_text)]
+    table, row_numbers = drop_blank_rows(table, row_numbers)
     with ThreadPoolExecutor(max_workers=_workers(table.num_rows)) as pool:  # Arrow kernels free the GIL
         tidy = list(pool.map(tidy_strings, table.columns))
     table = pa.table(dict(zip(names, tidy)))
@@ -248,7 +259,42 @@ def read_csv(path: Path, data: bytes) -> RawFile:
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)
 
 
-def damaged_rows(table: pa.Table, row_numbers: list[int] | None, errors: list, delimiter: str):
+def blank_rows(table: pa.Table) -> np.ndarray | None:
+    """Per row, whether Arrow read it from a blank line (or a line of separators only): every
+    cell null before `tidy_strings`. None when no row is (the usual case, found from the null
+    counts without a pass over the rows)."""
+    if table.num_rows == 0 or table.num_columns == 0 or min(c.null_count for c in table.columns) == 0:
+        return None
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        blank &= pc.is_null(column).to_numpy(zero_copy_only=False)
+    return blank if blank.any() else None
+
+
+def drop_blank_rows(table: pa.Table, row_numbers) -> tuple[pa.Table, np.ndarray | None]:
+    """`table` without its blank-line rows, and the positions of the rows kept.
+
+    `row_numbers` are the positions of `table`'s rows (None: 1..n); the positions of the rows
+    kept are unchanged, so rows below a blank line keep their place.
+    """
+    blank = blank_rows(table)
+    if blank is None:
+        return table, row_numbers
+    keep = ~blank
+    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
+               else np.asarray(row_numbers, dtype=np.int64))
+    # Blank lines are few and mostly at the end: the runs of rows between them are sliced out
+    # without copying a byte; only a file with many scattered blank lines is copied by a filter.
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
+    if len(edges) // 2 <= _MAX_SLICED_RUNS:
+        runs = [table.slice(start, stop - start) for start, stop in zip(edges[::2], edges[1::2])]
+        kept = pa.concat_tables(runs) if runs else table.slice(0, 0)
+    else:
+        kept = table.filter(pa.array(keep))
+    return kept, numbers[keep]
+
+
+def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
     """Move the rows holding U+FFFD (bytes that were not UTF-8) from `table` to the row errors."""
     bad = pa.array(np.zeros(table.num_rows, dtype=bool))
     for column in table.columns:
@@ -256,12 +302,13 @@ def damaged_rows(table: pa.Table, row_numbers: list[int] | None, errors: list, d
     at = pc.indices_nonzero(bad).to_pylist()
     if not at:
         return table, row_numbers, errors
-    numbers = row_numbers or list(range(1, table.num_rows + 1))
+    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
+               else np.asarray(row_numbers, dtype=np.int64))
     rows = table.take(pa.array(at, pa.int64())).to_pylist()
-    errors = sorted(errors + [(numbers[i], DAMAGED_ROW.format(row=numbers[i]),
+    errors = sorted(errors + [(int(numbers[i]), DAMAGED_ROW.format(row=int(numbers[i])),
                                delimiter.join("" if v is None else v for v in row.values())) for i, row in zip(at, rows)])
     keep = pc.invert(bad)
-    return table.filter(keep), [n for n, k in zip(numbers, keep.to_pylist()) if k], errors
+    return table.filter(keep), numbers[keep.to_numpy(zero_copy_only=False)], errors
 
 
 def _reject_nul(path: Path, body: bytes, tail: bytes) -> None:
@@ -277,7 +324,7 @@ def _reject_nul(path: Path, body: bytes, tail: bytes) -> None:
                            "Export it again as CSV and send it in full")
 
 
-def _reject_runaway_quote(path: Path, line_breaks: int, table: pa.Table, row_numbers: list[int] | None,
+def _reject_runaway_quote(path: Path, line_breaks: int, table: pa.Table, row_numbers,
                           errors: list[tuple[int, str, str | None]]) -> None:
     """Reject a file where one quoted value runs over more than `MAX_LINES_IN_VALUE` lines.
 
@@ -292,7 +339,7 @@ def _reject_runaway_quote(path: Path, line_breaks: int, table: pa.Table, row_num
         most = pc.max(breaks).as_py() or 0
         if most > worst[0]:
             at = pc.index(breaks, most).as_py()
-            worst = (most, row_numbers[at] if row_numbers else at + 1)
+            worst = (most, int(row_numbers[at]) if row_numbers is not None else at + 1)
     for number, _, text in errors:
         if text and text.count("\n") > worst[0]:
             worst = (text.count("\n"), number)
@@ -325,13 +372,16 @@ def _csv_options(width: int, delimiter: str, encoding: str, cell_type: pa.DataTy
     positional = [f"c{i}" for i in range(width)]
     return {
         "read_options": pacsv.ReadOptions(column_names=positional, encoding=encoding, use_threads=use_threads),
-        "parse_options": pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+        # A blank line is kept as a row of empty cells, so that Arrow counts it among the rows
+        # (it is dropped after, keeping the positions: `drop_blank_rows`).
+        "parse_options": pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                                             invalid_row_handler=invalid_row_handler),
-        # Empty cells (only those: not 'NA' or 'null') arrive as nulls, quoted ones too:
-        # tidy_strings then rarely has to null any.
+        # Empty unquoted cells (only those: not 'NA' or 'null') arrive as nulls: tidy_strings
+        # then rarely has to null any. A quoted empty cell ("") arrives empty, for tidy_strings to
+        # null, so that a row of them is not taken for a blank line.
         "convert_options": pacsv.ConvertOptions(column_types={n: cell_type for n in positional},
                                                 null_values=[""], strings_can_be_null=True,
-                                                quoted_strings_can_be_null=True),
+                                                quoted_strings_can_be_null=False),
     }
 
 
@@ -368,15 +418,20 @@ def _parse_body_as(path: Path, body: bytes, names: list[str], delimiter: str, en
 
 
 def _place_ragged(path: Path, table: pa.Table, ragged: list, expected: int, delimiter: str):
+    """Row errors for the ragged lines; the positions of `table`'s rows (Arrow numbers rows,
+    blank lines included, in its single-threaded parse)."""
     total = table.num_rows + len(ragged)
     first = min(ragged, key=lambda row: row.number)
-    if len(ragged) > total * _MAX_RAGGED_SHARE:
-        raise FileRejected(path, f"{len(ragged)} of {total} data rows do not have the {expected} fields of "
+    blank = blank_rows(table)
+    lines = total - (int(blank.sum()) if blank is not None else 0)   # blank lines are not rows
+    if len(ragged) > lines * _MAX_RAGGED_SHARE:
+        raise FileRejected(path, f"{len(ragged)} of {lines} data rows do not have the {expected} fields of "
                            f"the header (first: data row {first.number}, {first.actual_columns} fields: "
                            f"{first.text[:80]!r}). Check that the file is {_DELIMITER_NAMES[delimiter]}-"
                            "separated and that values containing the delimiter are quoted")
-    bad = {row.number for row in ragged}
-    numbers = [n for n in range(1, total + 1) if n not in bad]
+    placed = np.ones(total, dtype=bool)
+    placed[np.fromiter((row.number - 1 for row in ragged), dtype=np.int64, count=len(ragged))] = False
+    numbers = np.flatnonzero(placed).astype(np.int64) + 1
     errors = [(row.number, f"the row has {row.actual_columns} fields but the header has {expected}; "
                f"a value probably contains the delimiter ({_DELIMITER_NAMES[delimiter]}) without quotes",
                row.text) for row in sorted(ragged, key=lambda row: row.number)]

@@ -27,15 +27,19 @@ class RawFile:
     Attributes:
         table: One string column per header (values as in the file, surrounding whitespace
             stripped, empty -> null; repeated headers deduplicated as `name (2)`), then
-            `row_number` (int64, 1 for the first data row).
+            `row_number` (int64, 1 for the first data row): the row's position below the header,
+            blank lines and rows not loaded included, in every format, so a clerk finds it where
+            the number says. Blank lines (blank sheet rows, CSV lines of separators only) are
+            not rows of the table.
         format: `csv`, `xlsx`, `xls`, `jsonl` or `parquet`.
         encoding: For CSV and JSONL: `utf-8`, `utf-8-sig`, `gb18030` or `utf-16`; a CSV in UTF-8
             with a few damaged bytes is `utf-8 (some bytes invalid)` (its damaged rows in `row_errors`).
         delimiter: For CSV: `,`, tab or `|`.
         header_row: 1-based line (CSV) or sheet row (XLSX) of the header; 0 when the format
             has no header line (JSONL, Parquet). For XLSX and JSONL, `header_row + row_number`
-            is the row/line in the file; for CSV it is when no blank line or multi-line value
-            precedes the row.
+            is the row/line in the file; for CSV it is the row Excel shows, and the line in an
+            editor unless a quoted value spanning lines precedes the row (such a record is one
+            row, as in Excel).
         path: The file read.
         sheet: For XLSX: the sheet read.
         row_errors: Rows that could not be split into fields at all: `row_number`, `reason`,
