@@ -22,6 +22,7 @@ from pipelines.context import TZ, PassContext
 from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
+from pipelines.row_errors import request_taken_reason
 from reports.masking import scrub_text
 from warehouse.load import Delivery, load_delivery, loaded_before, record_file
 
@@ -79,6 +80,67 @@ def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
     }, schema=QUARANTINE_SCHEMA)
 
 
+_REQUEST_OWNERS = """
+WITH owners AS (
+    SELECT request_id,
+           arg_min(agency, {'at': received_at, 'batch': batch_id}) FILTER (WHERE origin = 'inbox') AS inbox_owner,
+           arg_max(agency, {'at': received_at, 'batch': batch_id}) FILTER (WHERE origin = 'rolls') AS rolls_owner
+    FROM requests WHERE request_id IN (SELECT request_id FROM owned_rows) GROUP BY request_id
+)"""
+
+
+def _taken_request_ids(con, rows: pa.Table, d: Delivery) -> pa.Table:
+    """Rows filed under a request_id that another agency already holds (row_number, field, reason,
+    raw_value), for the caller to quarantine.
+
+    Requests, links and assessments are keyed by request_id alone, so another agency's rows under
+    an id already taken merged into the owner's request: its members replaced, its households
+    re-answered, the owner's people in the other agency's report. An id is the first filer's: for
+    an inbox file, whoever filed it first (an inbox request, else the rolls); for a rolls row, an
+    inbox request of another agency, else, when one snapshot gives an id to several agencies, the
+    agency the rolls gave it before (a household moving agency on the rolls keeps its id), else
+    the agency of its first row.
+    """
+    if rows.num_rows == 0 or "request_id" not in rows.column_names or "agency" not in rows.column_names:
+        return pa.table({"row_number": pa.array([], pa.int64())})
+    con.register("owned_rows", rows.select(["row_number", "request_id", "agency"]))
+    try:
+        if d.source == "applicants":
+            found = con.execute(_REQUEST_OWNERS + """
+SELECT r.row_number, r.request_id, coalesce(o.inbox_owner, o.rolls_owner) AS owner, NULL::BIGINT AS owner_row
+FROM owned_rows r JOIN owners o USING (request_id)
+WHERE coalesce(o.inbox_owner, o.rolls_owner) <> ?
+ORDER BY r.row_number""", [d.agency]).fetchall()
+        else:
+            found = con.execute(_REQUEST_OWNERS + """, inbox_taken AS (
+    SELECT r.row_number, r.request_id, o.inbox_owner AS owner, NULL::BIGINT AS owner_row
+    FROM owned_rows r JOIN owners o USING (request_id) WHERE r.agency <> o.inbox_owner
+), rest AS (
+    SELECT r.*, o.rolls_owner FROM owned_rows r LEFT JOIN owners o USING (request_id)
+    WHERE r.request_id IS NOT NULL AND r.agency IS NOT NULL
+      AND r.row_number NOT IN (SELECT row_number FROM inbox_taken)
+), keeper AS (
+    SELECT request_id, CASE WHEN bool_or(agency = rolls_owner) THEN any_value(rolls_owner)
+                            ELSE arg_min(agency, row_number) END AS owner
+    FROM rest GROUP BY request_id HAVING count(DISTINCT agency) > 1
+)
+SELECT * FROM inbox_taken
+UNION ALL
+SELECT r.row_number, r.request_id, k.owner,
+       (SELECT min(o.row_number) FROM rest o WHERE o.request_id = r.request_id AND o.agency = k.owner)
+FROM rest r JOIN keeper k USING (request_id) WHERE r.agency <> k.owner
+ORDER BY 1""").fetchall()
+    finally:
+        con.unregister("owned_rows")
+    return pa.table({
+        "row_number": pa.array([n for n, _, _, _ in found], pa.int64()),
+        "field": pa.array(["request_id"] * len(found), pa.string()),
+        "reason": pa.array([request_taken_reason(rid, owner, f" on data row {row} of this file" if row else "")
+                            for _, rid, owner, row in found], pa.string()),
+        "raw_value": pa.array([rid for _, rid, _, _ in found], pa.string()),
+    })
+
+
 def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
     """A caseworker's answered review sheet dropped back into the inbox (recognised by shape).
 
@@ -133,6 +195,10 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     failures = _expectation_quarantine(canon.raw.table, gate)
     if d.source == "applicants":
         failures = pa.concat_tables([failures, _scope_failures(rows, d.agency)])
+    if d.source in ("applicants", "rolls"):
+        taken = _taken_request_ids(ctx.con, rows, d)
+        if taken.num_rows:
+            failures = pa.concat_tables([failures, _expectation_quarantine(canon.raw.table, taken)])
     if failures.num_rows:
         bad = pa.array(sorted(set(failures.column("row_number").to_pylist())), pa.int64())
         rows = drop_rows(rows, pc.indices_nonzero(pc.is_in(rows.column("row_number"), value_set=bad)))

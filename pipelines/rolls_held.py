@@ -28,7 +28,8 @@ def refresh_rolls_held(con) -> None:
 
     A row counts when its member is missing from that snapshot's loaded rows: an exact copy of a
     loaded row is quarantined too, but its member is there. A row too broken to name its household
-    holds nothing (there is nothing to hold); the agency still gets it in `rejected/rolls/`.
+    holds nothing (there is nothing to hold); the agency still gets it in `rejected/rolls/`. Nor
+    does a row of another agency than the household's loaded rows.
     """
     con.register("rolls_rejected_src", rejected_members(con, "rolls"))
     try:
@@ -39,6 +40,10 @@ SELECT q.batch_id, q.household_id, count(*) FROM rolls_rejected_src q
 LEFT JOIN applicant_rows a ON a.origin = 'rolls' AND a.batch_id = q.batch_id AND a.household_id = q.household_id
      AND CAST(a.member_no AS VARCHAR) = q.member_no
 WHERE q.batch_id IS NOT NULL AND q.household_id IS NOT NULL AND a.member_no IS NULL
+  -- another agency's row is no member of this household: it held agA's household for agB's row
+  -- filed under agA's request_id (a row without an agency still holds it: whose it is, is unsaid)
+  AND NOT EXISTS (SELECT 1 FROM applicant_rows o WHERE o.origin = 'rolls' AND o.batch_id = q.batch_id
+                  AND o.household_id = q.household_id AND o.agency <> q.agency)
 GROUP BY ALL""", label="rolls: households held at their previous version")
     finally:
         con.unregister("rolls_rejected_src")

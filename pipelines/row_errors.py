@@ -38,16 +38,30 @@ FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "fiel
 ID_FIELDS = ("id_number",)
 
 
-MEMBER_FIELDS = ("request_id", "household_id", "member_no", "name", "id_number")
+MEMBER_FIELDS = ("request_id", "household_id", "member_no", "name", "id_number", "agency")
+
+TAKEN_MARK = "is already a request of agency"
+
+
+def request_taken_reason(request_id: str, owner: str, where: str = "") -> str:
+    """The quarantine reason for a row filed under another agency's request_id."""
+    return (f"request_id {request_id!r} {TAKEN_MARK} {owner!r}{where}; request ids are shared by all agencies: "
+            "give this request an id of its own")
+
+
+def _taken(line: dict) -> bool:
+    return line["field"] == "request_id" and TAKEN_MARK in (line["reason"] or "")
 
 
 def rejected_members(con, source: str) -> pa.Table:
-    """The quarantined rows of an applicant table (`applicants` or `rolls`), one per row: batch_id
-    and the member fields as the row wrote them, read through its file's own headers."""
-    rows = [(batch, _quoted_fields(source, raw)) for batch, raw in con.execute(
-        "SELECT batch_id, raw_row FROM quarantine WHERE source = ?", [source]).fetchall()]
-    columns = {"batch_id": pa.array([b for b, _ in rows], pa.string())}
-    columns.update({f: pa.array([_text(q.get(f)) for _, q in rows], pa.string()) for f in MEMBER_FIELDS})
+    """The quarantined rows of an applicant table (`applicants` or `rolls`), one per row: batch_id,
+    the agency whose folder the file came in (`filer`, None for rolls) and the member fields as the
+    row wrote them, read through its file's own headers."""
+    rows = [(batch, filer, _quoted_fields(source, raw)) for batch, filer, raw in con.execute(
+        "SELECT batch_id, agency, raw_row FROM quarantine WHERE source = ?", [source]).fetchall()]
+    columns = {"batch_id": pa.array([b for b, _, _ in rows], pa.string()),
+               "filer": pa.array([f for _, f, _ in rows], pa.string())}
+    columns.update({f: pa.array([_text(q.get(f)) for _, _, q in rows], pa.string()) for f in MEMBER_FIELDS})
     return pa.table(columns)
 
 
@@ -66,11 +80,14 @@ def held_households(con) -> list[tuple[str, str]]:
     try:
         # A rejected row is corrected by a loaded row of its member: the same member number or,
         # when the number itself was what was wrong (成员序号 `abc`), the same ID or name (a
-        # probe's household waited forever for a member `abc`).
+        # probe's household waited forever for a member `abc`). Only the filing agency's own rows
+        # hold its request: another agency's rows under the same request_id (quarantined, the id
+        # is taken) held the owner's household for a member it never had.
         return con.execute("""
 CREATE OR REPLACE TEMP TABLE held_households AS
 SELECT DISTINCT q.request_id, q.household_id FROM held_rejected_src q
-JOIN (SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL) USING (request_id)
+JOIN (SELECT DISTINCT request_id, agency AS filer FROM requests
+      WHERE origin = 'inbox' AND answered_run_id IS NULL) USING (request_id, filer)
 WHERE q.household_id IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM applicant_members m
     WHERE m.origin = 'inbox' AND m.request_id = q.request_id AND m.household_id = q.household_id
@@ -152,7 +169,10 @@ ROLLS_ADVICE = ("名册为全量快照：请在下一版完整名册中更正这
 def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None,
            source: str | None = None) -> tuple[str, bytes]:
     rolls = source == "rolls"
-    held = sorted({x["household_id"] for x in lines if x["household_id"]}) if agency or rolls else []
+    # rows under another agency's request_id wait for nothing: that request is not theirs to correct
+    taken = sorted({x["request_id"] for x in lines if _taken(x) and x["request_id"]}) if not rolls else []
+    held = sorted({x["household_id"] for x in lines if x["household_id"] and (rolls or not _taken(x))}) \
+        if agency or rolls else []
     answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
     path = scrub_text(path)  # a sender may name the file after a person's ID
     head = [f"文件部分行未通过检查 / rows rejected: {path}",
@@ -169,6 +189,10 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
     elif held:
         head.append(f"以下家庭有成员行被拒，更正行到达后再核对 / not answered until the corrected rows arrive: "
                     f"{', '.join(held)}")
+    if taken:
+        head.append(f"以下申请编号已是其他机构的申请，相关行未予受理，请改用本机构自己的申请编号重新发送 / request ids "
+                    f"already filed by another agency, their rows not accepted: send them under an id of your own: "
+                    f"{', '.join(taken)}")
     head.append("")
     body = [f"第{x['row_number']}行 row {x['row_number']}"
             + (f"  申请 {x['request_id']} 家庭 {x['household_id']} 成员 {x['member_no']}" if x["request_id"] else "")
@@ -195,12 +219,14 @@ def report_row_errors(ctx: PassContext) -> int:
         label="quarantined rows without a note yet")
     for (path, source, agency, file_hash, batch_id, loaded), rows in by_file.items():
         lines = _lines(rows, source)
-        held = sorted({x["household_id"] for x in lines if x["household_id"]})
         # only requests with a household answered now: one whose every household waits for its
-        # corrected rows has no outbox folder yet (a probe's note pointed at a folder never made)
-        requests = [r for (r,) in ctx.con.execute(
-            "SELECT DISTINCT request_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox' "
-            "AND household_id NOT IN (SELECT unnest(?::VARCHAR[])) ORDER BY 1", [batch_id, held]).fetchall()]
+        # corrected rows has no outbox folder yet (a probe's note pointed at a folder never made).
+        # A household waits in its own request only (None: a row too broken to name its request);
+        # rows under another agency's request_id hold nothing of this file's.
+        held = {(x["request_id"], x["household_id"]) for x in lines if x["household_id"] and not _taken(x)}
+        requests = sorted({r for r, h in ctx.con.execute(
+            "SELECT DISTINCT request_id, household_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox'",
+            [batch_id]).fetchall() if (r, h) not in held and (None, h) not in held})
         folder = private_dir(ctx.root / "rejected" / (agency or source))
         note = _target(folder, Path(path).name, file_hash)
         text, table = _texts(path, lines, loaded, requests, agency, source)

@@ -1,0 +1,202 @@
+"""A request_id belongs to the agency that filed it first (black-box probe: agency agB's own
+`RQ1` replaced agA's member 张三, took agA's household out of `household_assessment`, and agB's
+report listed agA's 李四; with another household id agA's request was answered again, unasked).
+
+The warehouse keys requests by request_id alone, so another agency's rows under an id already
+taken are row errors: quarantined with the reason, the rest of the file loads, the owner's
+request is left exactly as it was, and the sender gets the usual row-error note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from connectors.values.idnumber import check_char
+from pipelines.passes import run_pass
+
+from ops_support import query, write_csv
+
+AS_OF = date(2026, 11, 28)
+FIELDS = ("request_id", "agency", "program", "household_id", "county_code", "member_no", "name", "id_number",
+          "relation", "consent_ref")
+TAKEN = "is already a request of agency 'agA'; request ids are shared by all agencies: give this request an id of its own"
+
+
+def _id(birth: str, seq: str) -> str:
+    first17 = f"140105{birth}{seq}"
+    return first17 + check_char(first17)
+
+
+def _row(request_id: str, household: str, no: int, name: str, birth: str, agency: str = "",
+         relation: str = "户主") -> dict:
+    return {"request_id": request_id, "agency": agency, "program": "dibao", "household_id": household,
+            "county_code": "140105", "member_no": no, "name": name, "id_number": _id(birth, f"{no:02d}1"),
+            "relation": relation, "consent_ref": f"SQ-{household}-{no}"}
+
+
+AGA_RQ1 = [_row("RQ1", "HA", 1, "张三", "19800101"), _row("RQ1", "HA", 2, "李四", "19820202", relation="配偶"),
+           _row("RQ1", "HB", 1, "王五", "19750303")]
+
+
+def _drop(root: Path, rel: str, rows: list[dict], mtime_s: int | None = None) -> Path:
+    path = write_csv(root / rel, rows, FIELDS)
+    if mtime_s is not None:
+        os.utime(path, ns=(mtime_s * 10**9, mtime_s * 10**9))
+    return path
+
+
+def _inbox_pass(root: Path) -> dict:
+    return run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+
+
+def _members(root: Path, request_id: str = "RQ1") -> list[tuple]:
+    return [tuple(r.values()) for r in query(
+        root, "SELECT agency, household_id, member_no, name FROM applicant_members WHERE request_id = ? ORDER BY ALL",
+        [request_id])]
+
+
+def _assessed(root: Path, request_id: str = "RQ1") -> dict:
+    return {r["household_id"]: (r["agency"], r["run_id"]) for r in query(
+        root, "SELECT household_id, agency, run_id FROM household_assessment WHERE request_id = ?", [request_id])}
+
+
+def _outbox(root: Path, agency: str, request_id: str) -> dict:
+    folder = root / "outbox" / agency / request_id
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+
+
+def test_another_agencys_rows_under_a_taken_request_id_are_quarantined_and_the_owners_request_is_untouched(tmp_path):
+    root = tmp_path / "root"
+    _drop(root, "inbox/agA/req.csv", AGA_RQ1)
+    _inbox_pass(root)
+    members, assessed, reports = _members(root), _assessed(root), _outbox(root, "agA", "RQ1")
+    assert members == [("agA", "HA", 1, "张三"), ("agA", "HA", 2, "李四"), ("agA", "HB", 1, "王五")]
+
+    _drop(root, "inbox/agB/req.csv", [_row("RQ1", "HA", 1, "陈大", "19700505"),
+                                      _row("RQ2", "HX", 1, "赵六", "19600606")])
+    summary = _inbox_pass(root)
+
+    assert _members(root) == members and _assessed(root) == assessed and _outbox(root, "agA", "RQ1") == reports
+    assert query(root, "SELECT count(*) AS n FROM requests WHERE request_id = 'RQ1'")[0]["n"] == 1
+    assert not (root / "outbox" / "agB" / "RQ1").exists()
+    # the good row of the same file is answered as usual
+    assert _members(root, "RQ2") == [("agB", "HX", 1, "赵六")] and set(_outbox(root, "agB", "RQ2")) == {"HX.json"}
+    assert all("李四" not in p.read_text(encoding="utf-8") for p in (root / "outbox" / "agB").rglob("*.json"))
+    bad = query(root, "SELECT agency, row_number, field, reason, raw_value FROM quarantine")
+    assert bad == [{"agency": "agB", "row_number": 1, "field": "request_id", "raw_value": "RQ1",
+                    "reason": f"request_id 'RQ1' {TAKEN}"}]
+    assert summary["rows_quarantined"] == 1
+    note = (root / "rejected" / "agB" / "req.csv.error.txt").read_text(encoding="utf-8")
+    assert f"request_id 'RQ1' {TAKEN}" in note and "outbox/agB/RQ2/" in note
+    assert "not answered until the corrected rows arrive" not in note   # no correction of RQ1 is awaited
+
+
+def test_another_agencys_rows_in_the_same_pass_neither_hold_the_owners_household_nor_join_its_request(tmp_path):
+    """agA's file written first, agB's after it, one pass: agB's member 3 of HA (rejected) must not
+    hold agA's HA until a 'corrected' member 3 arrives, and agB's HC is no household of RQ1."""
+    root = tmp_path / "root"
+    _drop(root, "inbox/agA/req.csv", AGA_RQ1, mtime_s=1_760_000_000)
+    _drop(root, "inbox/agB/req.csv", [_row("RQ1", "HA", 3, "陈大", "19700505"),
+                                      _row("RQ1", "HC", 1, "赵六", "19600606")], mtime_s=1_760_000_100)
+    summary = _inbox_pass(root)
+    assert set(_assessed(root)) == {"HA", "HB"}
+    assert set(_outbox(root, "agA", "RQ1")) == {"HA.json", "HB.json"}
+    assert not any("not answered until" in m for m in summary["messages"])
+    assert [m["name"] for m in json.loads((root / "outbox/agA/RQ1/HA.json").read_text("utf-8"))["members"]] \
+        == ["张三", "李四"]
+    assert _members(root) == [("agA", "HA", 1, "张三"), ("agA", "HA", 2, "李四"), ("agA", "HB", 1, "王五")]
+    assert not (root / "outbox" / "agB").exists()
+
+
+def test_another_agencys_new_household_under_a_taken_request_id_does_not_answer_the_owners_request_again(tmp_path):
+    root = tmp_path / "root"
+    _drop(root, "inbox/agA/req.csv", AGA_RQ1)
+    _inbox_pass(root)
+    assessed, reports = _assessed(root), _outbox(root, "agA", "RQ1")
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (root / "outbox" / "agA" / "RQ1").iterdir()}
+    _drop(root, "inbox/agB/req.csv", [_row("RQ1", "HC", 1, "赵六", "19600606")])
+    summary = _inbox_pass(root)
+    assert summary["households_verified"] == 0 and summary["reports_written"] == 0
+    assert _assessed(root) == assessed and _outbox(root, "agA", "RQ1") == reports
+    assert {p.name: p.stat().st_mtime_ns for p in (root / "outbox" / "agA" / "RQ1").iterdir()} == mtimes
+    assert (root / "rejected" / "agB" / "req.csv.error.txt").exists()
+
+
+ROLLS_FIELDS = FIELDS
+
+
+def _rolls_pass(root: Path) -> dict:
+    return run_pass(root, as_of=AS_OF, snapshot_mode="off")
+
+
+def test_a_rolls_row_under_another_agencys_inbox_request_id_is_quarantined(tmp_path):
+    """A rolls request sharing agA's id took agA's household out of household_assessment (the view
+    hides households of a rolls request that are not on the current roll)."""
+    root = tmp_path / "root"
+    _drop(root, "inbox/agA/req.csv", AGA_RQ1)
+    _inbox_pass(root)
+    assessed, members = _assessed(root), _members(root)
+    _drop(root, "landing/rolls/rolls_20261128.csv",
+          [_row("RQ1", "HR", 1, "陈大", "19700505", agency="agB"),
+           _row("ROLL-140105-000001", "HS", 1, "孙七", "19550707", agency="agB")])
+    summary = _rolls_pass(root)
+    assert _assessed(root) == assessed and _members(root) == members
+    assert query(root, "SELECT count(*) AS n FROM requests WHERE request_id = 'RQ1'")[0]["n"] == 1
+    assert [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM rolls_current")] == ["HS"]
+    assert "HS" in _assessed(root, "ROLL-140105-000001")
+    bad = query(root, "SELECT source, row_number, field, reason FROM quarantine")
+    assert bad == [{"source": "rolls", "row_number": 1, "field": "request_id", "reason": f"request_id 'RQ1' {TAKEN}"}]
+    assert summary["rows_quarantined"] == 1
+    note = (root / "rejected" / "rolls" / "rolls_20261128.csv.error.txt").read_text(encoding="utf-8")
+    assert f"request_id 'RQ1' {TAKEN}" in note
+
+
+def test_two_agencies_in_one_rolls_snapshot_under_one_request_id_the_first_keeps_it(tmp_path):
+    root = tmp_path / "root"
+    _drop(root, "landing/rolls/rolls_20261128.csv",
+          [_row("ROLL-9", "HA", 1, "张三", "19800101", agency="agA"),
+           _row("ROLL-9", "HA", 2, "李四", "19820202", agency="agA", relation="配偶"),
+           _row("ROLL-9", "HA", 3, "陈大", "19700505", agency="agB", relation="其他"),
+           _row("ROLL-9", "HB", 1, "赵六", "19600606", agency="agB"),
+           _row("ROLL-10", "HC", 1, "孙七", "19550707", agency="agB")])
+    _rolls_pass(root)
+    assert [tuple(r.values()) for r in query(
+        root, "SELECT agency, household_id, member_no, name FROM rolls_current ORDER BY ALL")] == [
+        ("agA", "HA", 1, "张三"), ("agA", "HA", 2, "李四"), ("agB", "HC", 1, "孙七")]
+    assert set(_assessed(root, "ROLL-9")) == {"HA"} and set(_assessed(root, "ROLL-10")) == {"HC"}
+    assert [m["name"] for m in json.loads(next((root / "outbox" / "agA").rglob("HA.json")).read_text("utf-8"))[
+        "members"]] == ["张三", "李四"]
+    # agA's household is not held for agB's row; agB's own household is (its only row was rejected)
+    assert [r["household_id"] for r in query(root, "SELECT household_id FROM rolls_held")] == ["HB"]
+    bad = query(root, "SELECT row_number, field, reason FROM quarantine ORDER BY row_number")
+    assert [(b["row_number"], b["field"]) for b in bad] == [(3, "request_id"), (4, "request_id")]
+    assert all(b["reason"].startswith("request_id 'ROLL-9' is already a request of agency 'agA'") for b in bad)
+
+
+def test_an_inbox_request_under_another_agencys_rolls_request_id_is_quarantined(tmp_path):
+    root = tmp_path / "root"
+    _drop(root, "landing/rolls/rolls_20261128.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")])
+    _rolls_pass(root)
+    assessed = _assessed(root, "ROLL-1")
+    _drop(root, "inbox/agB/req.csv", [_row("ROLL-1", "HS", 2, "陈大", "19700505")])
+    _inbox_pass(root)
+    assert _assessed(root, "ROLL-1") == assessed and _members(root, "ROLL-1") == [("agA", "HS", 1, "孙七")]
+    assert [r["reason"] for r in query(root, "SELECT reason FROM quarantine")] == [
+        "request_id 'ROLL-1' is already a request of agency 'agA'; request ids are shared by all agencies: "
+        "give this request an id of its own"]
+
+
+def test_a_rolls_household_moving_to_another_agency_keeps_its_request_id(tmp_path):
+    """The rolls are full snapshots: the latest says whose household it is now."""
+    root = tmp_path / "root"
+    _drop(root, "landing/rolls/rolls_20261127.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
+          mtime_s=1_760_000_000)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261128.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agB")],
+          mtime_s=1_760_000_100)
+    _rolls_pass(root)
+    assert query(root, "SELECT count(*) AS n FROM quarantine")[0]["n"] == 0
+    assert [r["agency"] for r in query(root, "SELECT agency FROM rolls_current")] == ["agB"]
