@@ -1,7 +1,9 @@
 """Find the files a pass should consider: department exports, rolls snapshots, inbox requests.
 
 Writers deliver by renaming into place, so `*.part` files are still being written; hidden
-files and our own `*.error.txt` notes are never data. Whether a file is new is decided later
+files and folders, Excel's `~$` lock files and our own `*.error.txt` notes are never data. A
+source or agency folder is read with its subfolders (a month's folder is still that source's or
+that agency's); the pipeline writes nothing under landing/ or inbox/ itself. Whether a file is new is decided later
 by its content hash; a file already seen at the same path with the same size and modification
 time is not read again at all (`seen`): delivered files stay where they were dropped, and
 hashing every one of them on every pass made each new drop cost more than the last.
@@ -10,6 +12,7 @@ hashing every one of them on every pass made each new drop cost more than the la
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -37,15 +40,28 @@ Seen = set[tuple[str, int, int]]
 """(path relative to the root, size, mtime_ns) of files a pass has already recorded."""
 
 
+def _data_files(folder: Path) -> list[Path]:
+    """The data files in `folder` and in its subfolders, at any depth: departments file their
+    exports by month (`landing/tax/2026-11/`), and a file there was once neither loaded nor
+    warned about. Hidden folders are skipped like hidden files (a sync tool's `.sync/`), and
+    symlinked folders are not followed (a link to a parent would loop)."""
+    out = []
+    for parent, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        out += [p for p in (Path(parent) / n for n in names) if _is_data_file(p)]
+    return out
+
+
 def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen: Seen) -> list[Delivery]:
     if not folder.is_dir():
         return []
     out = []
-    files = [(p, p.stat()) for p in folder.iterdir() if _is_data_file(p)]
+    files = [(p, p.stat()) for p in _data_files(folder)]
     # In the order they were written (then by name): a correction and a stale re-send of the same
     # record arriving together must not be applied by their names' order (a probe's old file
-    # named z_… undid the correction in c_…); the last written is the sender's latest word.
-    for p, st in sorted(files, key=lambda f: (f[1].st_mtime_ns, f[0].name)):
+    # named z_… undid the correction in c_…); the last written is the sender's latest word,
+    # whichever month folder it was filed in. The path breaks a tie between two folders' same name.
+    for p, st in sorted(files, key=lambda f: (f[1].st_mtime_ns, f[0].name, f[0].as_posix())):
         rel = p.relative_to(root).as_posix()
         if (rel, st.st_size, st.st_mtime_ns) in seen:
             continue
@@ -55,8 +71,8 @@ def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen:
 
 def discover(root: Path, *, landing: bool = True, inbox: bool = True,
              seen: Seen = frozenset()) -> tuple[list[Delivery], list[str]]:
-    """Deliveries in load order (sources, then rolls, then inbox; within a folder, by modification
-    time, then name), and warnings about folders
+    """Deliveries in load order (sources, then rolls, then inbox; within a source's or an agency's
+    folder and its subfolders, by modification time, then name), and warnings about folders
     that cannot be processed (an inbox folder whose name is not a plain agency name); files in
     `seen` are left out unread."""
     found, warnings = [], []

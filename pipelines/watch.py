@@ -14,6 +14,10 @@ pass decides what is new by content hash, so a file dropped twice (even under an
 answered once. Every `poll_seconds` the worker also compares the inbox listing with the one its
 last pass saw, in case an event was missed (network file systems do not always send them); a
 startup pass answers whatever arrived while the service was down.
+
+A file no pass will read (loose in `inbox/`, or in a folder that is not an agency name, such as
+`inbox/民政 局/`) runs no pass, but the watcher logs the warning passes give for it once, when it
+appears: its sender would otherwise hear nothing at all.
 """
 
 from __future__ import annotations
@@ -25,32 +29,69 @@ from pathlib import Path
 
 from watchfiles import Change, watch
 
-from pipelines.discover import SAFE_NAME
+from pipelines.discover import SAFE_NAME, discover
 from pipelines.storage import storage_problem
 
 
 def is_request_file(path: Path, inbox: Path) -> bool:
-    """A file directly in `inbox/<agency>/` that a writer has finished (renamed into place)."""
+    """A file in `inbox/<agency>/`, or in a subfolder of it at any depth (a pass reads those too,
+    `discover._data_files`), that a writer has finished (renamed into place)."""
     try:
         rel = Path(path).relative_to(inbox)
     except ValueError:
         return False
-    return (len(rel.parts) == 2 and bool(SAFE_NAME.match(rel.parts[0])) and not rel.name.startswith(".")
-            and not rel.name.endswith((".part", ".tmp", ".error.txt")))
+    return (len(rel.parts) >= 2 and bool(SAFE_NAME.match(rel.parts[0]))
+            and not any(part.startswith(".") for part in rel.parts[1:-1]) and _finished(rel.name))
+
+
+def _finished(name: str) -> bool:
+    return not name.startswith((".", "~$")) and not name.endswith((".part", ".tmp", ".error.txt"))
+
+
+def is_unread_file(path: Path, inbox: Path) -> bool:
+    """A finished file in the inbox that no pass reads: directly in `inbox/`, or directly in a
+    folder whose name is not an agency name (`discover` warns about both on every pass)."""
+    try:
+        rel = Path(path).relative_to(inbox)
+    except ValueError:
+        return False
+    if not _finished(rel.name) or rel.parts[0].startswith("."):
+        return False
+    misplaced = len(rel.parts) == 1 or (len(rel.parts) == 2 and not SAFE_NAME.match(rel.parts[0]))
+    return misplaced and Path(path).is_file()
+
+
+def _stat_listing(inbox: Path, pattern: str, keep: Callable[[Path], bool]) -> frozenset:
+    out = set()
+    for p in inbox.glob(pattern) if inbox.is_dir() else ():
+        if keep(p):
+            try:
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            out.add((p.relative_to(inbox).as_posix(), st.st_size, st.st_mtime_ns))
+    return frozenset(out)
+
+
+def unread_listing(inbox: Path) -> frozenset:
+    """The files now in the inbox that no pass reads, with size and modification time."""
+    return (_stat_listing(inbox, "*", lambda p: is_unread_file(p, inbox))
+            | _stat_listing(inbox, "*/*", lambda p: is_unread_file(p, inbox)))
+
+
+def unread_warnings(root: Path) -> list[str]:
+    """What a pass would say about the inbox files it does not read: `discover`'s own warnings,
+    word for word. Every file it would read is passed as already seen, so none is hashed."""
+    inbox = Path(root) / "inbox"
+    readable = listing(inbox)
+    _, warnings = discover(Path(root), landing=False, inbox=True,
+                           seen={(f"inbox/{rel}", size, mtime) for rel, size, mtime in readable})
+    return warnings
 
 
 def listing(inbox: Path) -> frozenset:
     """The request files now in the inbox, with size and modification time."""
-    out = set()
-    if inbox.is_dir():
-        for p in inbox.glob("*/*"):
-            if is_request_file(p, inbox):
-                try:
-                    st = p.stat()
-                except FileNotFoundError:
-                    continue
-                out.add((p.relative_to(inbox).as_posix(), st.st_size, st.st_mtime_ns))
-    return frozenset(out)
+    return _stat_listing(inbox, "*/**/*", lambda p: is_request_file(p, inbox) and p.is_file())
 
 
 class InboxWatcher:
@@ -78,7 +119,19 @@ class InboxWatcher:
             t.join(timeout)
 
     def _filter(self, change: Change, path: str) -> bool:
-        return change != Change.deleted and is_request_file(Path(path), self.inbox)
+        return change != Change.deleted and (is_request_file(Path(path), self.inbox)
+                                             or is_unread_file(Path(path), self.inbox))
+
+    def _tell_unread(self, new: frozenset) -> None:
+        """Its sender gets no answer and no rejection note, so the operator is the one to tell."""
+        try:
+            warnings = unread_warnings(self.inbox.parent)
+        except Exception as exc:  # noqa: BLE001 - a file gone in between must not stop the watcher
+            warnings = [f"(could not list the inbox: {type(exc).__name__}: {exc})"]
+        files = ", ".join(sorted(f"inbox/{rel}" for rel, _, _ in new))
+        self.log(f"not answered, no pass reads it: {files}")
+        for warning in warnings:
+            self.log(f"  {warning}")
 
     def _watch(self) -> None:
         # step=50 ms: a burst is yielded 50 ms after its last event, not after the 1.6 s debounce cap
@@ -87,14 +140,20 @@ class InboxWatcher:
             self.pending.set()
 
     def _work(self) -> None:
-        seen, failures = None, 0
+        seen, unread_seen, failures = None, frozenset(), 0
         while not self.stop.is_set():
             self.pending.wait(self.poll_seconds)
             if self.stop.is_set():
                 break
             self.pending.clear()
             now = listing(self.inbox)
+            unread = unread_listing(self.inbox)
+            new_unread, unread_seen = unread - unread_seen, unread
             if now == seen:
+                # No pass for these: it would read nothing and warn, and the next check would see
+                # the same files, so they are only logged, once. A pass that runs warns anyway.
+                if new_unread:
+                    self._tell_unread(new_unread)
                 continue
             seen = now  # files renamed in during the pass differ from this and trigger another
             started = time.perf_counter()

@@ -42,7 +42,7 @@ def test_a_pass_waits_for_the_pass_lock_instead_of_failing(tmp_path):
 
 @pytest.mark.parametrize("name, expected", [
     ("agency_a/request.csv", True), ("agency_a/request.xlsx", True), ("agency_a/request.csv.part", False),
-    ("agency_a/.hidden.csv", False), ("request.csv", False), ("agency_a/sub/request.csv", False),
+    ("agency_a/.hidden.csv", False), ("request.csv", False), ("agency_a/sub/request.csv", True), ("agency_a/.sync/request.csv", False),
     ("bad agency/request.csv", False), ("agency_a/request.csv.error.txt", False),
 ])
 def test_which_inbox_paths_are_requests(tmp_path, name, expected):
