@@ -101,7 +101,7 @@ def _profiled_pass(root: Path, as_of: str) -> int:
 
     threading.Thread(target=watch_children, daemon=True).start()
     with listening(listener):
-        summary = run_pass(root, as_of=date.fromisoformat(as_of), kind="manual")
+        summary = run_pass(root, as_of=date.fromisoformat(as_of), kind="nightly")
     stage_done(None)
     print(f"  peak {clock['peak']}", file=sys.stderr, flush=True)   # clear_refs resets ru_maxrss too
     watching.set()

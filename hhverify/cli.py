@@ -16,6 +16,7 @@ from rich.table import Table
 app = typer.Typer(help="居民家庭经济状况核对 — household economic-status cross-verification.",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+errors = Console(stderr=True)
 
 
 def _root(root: Optional[Path]) -> Path:
@@ -30,6 +31,9 @@ def _date(text: Optional[str]) -> Optional[date]:
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-28")
 
+
+RUN_KINDS = ("nightly", "on_demand")
+"""The values of `runs.kind` (contract §5)."""
 
 RootOpt = typer.Option(None, "--root", help="Data root (default: $HHVERIFY_ROOT, then data/).")
 
@@ -76,6 +80,11 @@ def run(root: Optional[Path] = RootOpt,
     root = _root(root)
     if not root.is_dir():
         raise typer.BadParameter(f"data root {root} does not exist; create it or run `hhverify generate --root {root}`")
+    if kind is not None and kind not in RUN_KINDS:
+        # `runs.kind` is what analysts group run history by (contract §5); free text splits it
+        raise typer.BadParameter(f"--kind {kind!r} is not a run kind; accepted: {' or '.join(RUN_KINDS)} "
+                                 "(nightly: a pass that verifies the rolls; on_demand: an inbox-only pass), "
+                                 "or leave it out to have it follow --rolls / --no-rolls")
     day = _date(as_of)
     from assessment.policy import PolicyError, load_policy
     from pipelines.context import POLICY_ENV
@@ -192,19 +201,25 @@ def serve(root: Optional[Path] = RootOpt,
     raise typer.Exit(code)
 
 
-@app.command()
-def sql(query: str = typer.Argument(..., help="A SELECT statement."), root: Optional[Path] = RootOpt,
-        csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table.")):
+# ignore_unknown_options: a query opening with a SQL comment ("-- outcomes by county", as the
+# README's do) starts with "--" and would otherwise be refused as an unknown option
+@app.command(context_settings={"ignore_unknown_options": True})
+def sql(query: str = typer.Argument(..., help="SQL: one SELECT, or several separated by ';' (each result is "
+                                              "printed, in order). May open with a -- comment."),
+        root: Optional[Path] = RootOpt,
+        csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table (several results: "
+                                                      "separated by an empty line).")):
     """Query the last completed pass: the analyst copy (analyst.duckdb), never blocked by a pass.
 
-    ID numbers there are pseudonymous person keys. Any DuckDB client can open the same file
-    read-only: duckdb -readonly DIR/analyst.duckdb
+    ID numbers there are pseudonymous person keys. The query reads the copy's tables and nothing
+    else: reading or writing other files, ATTACH, INSTALL/LOAD and SET are refused (exit 2). Any
+    DuckDB client can open the same file read-only: duckdb -readonly DIR/analyst.duckdb
 
     Example: hhverify sql --root data "SELECT outcome, count(*) FROM household_assessment GROUP BY 1"
     """
-    import duckdb
+    from rich.markup import escape
 
-    from pipelines.snapshot import ANALYST_DB
+    from pipelines.snapshot import ANALYST_DB, QueryError, query_copy
 
     path = _root(root) / ANALYST_DB
     if not path.exists():
@@ -214,27 +229,30 @@ def sql(query: str = typer.Argument(..., help="A SELECT statement."), root: Opti
         raise typer.BadParameter(f"no analyst copy at {path} yet: it is published after every completed pass; "
                                  + ("a pass is running now, ask again when it completes" if running
                                     else f"run `hhverify run --root {_root(root)}` first"))
-    con = duckdb.connect(str(path), read_only=True)
     try:
-        res = con.execute(query)
-        cols = [c[0] for c in res.description]
-        rows = res.fetchall()
-    except duckdb.Error as exc:
-        raise typer.BadParameter(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        con.close()
+        results = query_copy(path, query)
+    except QueryError as exc:
+        errors.print(f"Error: {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2)
+    shown = [(statement, cols, rows) for statement, cols, rows in results if cols]
     if csv:
         import csv as csvlib
         import sys
 
         w = csvlib.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
+        for i, (_, cols, rows) in enumerate(shown):
+            if i:
+                sys.stdout.write("\r\n")  # csv.writer ends rows with \r\n: one empty line between results
+            w.writerow(cols)
+            w.writerows(rows)
         return
-    t = Table(*cols)
-    for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
-    console.print(t)
+    for statement, cols, rows in shown:
+        # with several results, each is titled by its statement's first line (the README's: its comment)
+        title = escape(statement.splitlines()[0][:120]) if len(shown) > 1 else None
+        t = Table(*[escape(c) for c in cols], title=title)
+        for r in rows:
+            t.add_row(*["" if v is None else escape(str(v)) for v in r])  # data, not rich markup
+        console.print(t)
 
 
 @app.command()

@@ -23,14 +23,52 @@ def sweep_partial_outputs(root) -> int:
     return removed
 
 
+COMMITTED_COUNTS = {
+    "files_loaded": "SELECT count(*) FROM files WHERE run_id = $run AND status = 'loaded'",
+    "files_skipped": "SELECT count(*) FROM files WHERE run_id = $run AND status = 'skipped'",
+    "files_rejected": "SELECT count(*) FROM files WHERE run_id = $run AND status = 'rejected'",
+    "rows_loaded": "SELECT coalesce(sum(rows_loaded), 0) FROM files WHERE run_id = $run",
+    "rows_quarantined": "SELECT coalesce(sum(rows_quarantined), 0) FROM files WHERE run_id = $run",
+    # audit rows are committed with a household's assessment, one per member of every household
+    # assessed (one whose assessment raised an error has none, and is not counted here)
+    "households_verified": "SELECT count(DISTINCT (request_id, household_id)) FROM audit WHERE run_id = $run",
+    "reports_written": "SELECT count(DISTINCT (request_id, household_id)) FROM audit "
+                       "WHERE run_id = $run AND coalesce(outputs, '') <> ''",
+    # only what was stored: a rolls household re-verified with an unchanged result stores no findings
+    "findings_fail": "SELECT count(*) FROM findings WHERE run_id = $run AND severity = 'fail'",
+    "findings_warn": "SELECT count(*) FROM findings WHERE run_id = $run AND severity = 'warn'",
+    "findings_info": "SELECT count(*) FROM findings WHERE run_id = $run AND severity = 'info'",
+    # a change alert points at the report written with it; the rolls' own notices (held, left) do not
+    "households_changed": "SELECT count(DISTINCT (request_id, household_id)) FROM alerts "
+                          "WHERE run_id = $run AND report_path IS NOT NULL",
+    "alerts": "SELECT count(*) FROM alerts WHERE run_id = $run AND report_path IS NOT NULL",
+}
+"""How each count of `runs` is rebuilt from the rows a run committed, for a run that died before
+`finish_run` wrote its counts (`households_unchanged` is not kept anywhere, so it stays 0)."""
+
+
+def committed_counts(con, run_id: str) -> dict[str, int]:
+    """The counts of `run_id` as its committed rows show them (`COMMITTED_COUNTS`)."""
+    sql = "SELECT " + ", ".join(f"({q}) AS {k}" for k, q in COMMITTED_COUNTS.items())
+    row = con.execute(sql, {"run": run_id}).fetchall()[0]
+    return {k: int(v) for k, v in zip(COMMITTED_COUNTS, row)}
+
+
 def start_run(ctx: PassContext) -> None:
     """Open this pass's row; a run still 'running' is one that died (the pass lock admits one
     pass at a time), so it is closed as 'interrupted': what it committed stays, the rest is
-    done again by this pass (nothing marks a request answered before its reports exist)."""
-    died = ctx.con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]
-    ctx.con.execute("UPDATE runs SET status = 'interrupted', finished_at = now(), "
-                    "message = 'the process ended before the pass completed (killed, crashed or power lost)' "
-                    "WHERE status = 'running'")
+    done again by this pass (nothing marks a request answered before its reports exist).
+
+    The dead run never wrote its counts, yet the files it loaded are its own in `files` and no
+    later pass loads them again: its counts are rebuilt from what it committed, or no row of
+    `runs` would count those files and rows."""
+    died = [r for (r,) in ctx.con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()]
+    for run_id in died:
+        counts = committed_counts(ctx.con, run_id)
+        ctx.con.execute(f"UPDATE runs SET status = 'interrupted', finished_at = now(), "
+                        "message = 'the process ended before the pass completed (killed, crashed or power lost); "
+                        f"counts are what it committed', {', '.join(f'{k} = ?' for k in counts)} WHERE run_id = ?",
+                        [*counts.values(), run_id])
     if died:
         sweep_partial_outputs(ctx.root)
     ctx.con.execute("INSERT INTO runs (run_id, kind, started_at, status, as_of) VALUES (?, ?, now(), 'running', ?)",

@@ -14,6 +14,10 @@ DuckDB lets one process hold a database file, and a reader blocks the writer too
    holds every ID in its bytes. The rename is atomic; a reader that has the old file open keeps
    reading the old copy, the next reader opens the new one.
 
+Analysts read it through `query_copy` (`hhverify sql`), which opens the copy read-only with
+DuckDB's external access off and its configuration locked: a query sees the copy's tables and no
+other file (not the live warehouse, not `.secrets/`).
+
 The person key is `P` + the first 16 hex digits of HMAC-SHA256(secret, normalised ID): the same
 person has the same key in every table and every snapshot, and nobody without the secret can
 go from a key back to an ID by hashing candidate IDs. Bank account numbers get keys the same way
@@ -221,3 +225,71 @@ def publish(root: Path, staged: Path, run_id: str) -> Path:
         for leftover in (staged, staged.with_name(staged.name + ".wal"), out, out.with_name(out.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return target
+
+
+class QueryError(ValueError):
+    """An analyst's query that cannot run: empty, unparsable, or failing in DuckDB."""
+
+
+class QueryRefused(QueryError):
+    """An analyst's query that reaches past the copy's tables: other files, ATTACH, settings, writes."""
+
+
+ANALYST_ONLY = ("analysts can only query the tables of the analyst copy ({name}, the last completed pass): "
+                "SELECT statements, and temporary tables to feed them, are accepted; reading or writing any "
+                "other file, ATTACH, INSTALL/LOAD, SET and changes to the copy are not")
+
+
+def open_copy(path: Path) -> duckdb.DuckDBPyConnection:
+    """The analyst copy, opened so that a query can read its tables and touch no other file.
+
+    `enable_external_access=false` shuts out COPY TO, ATTACH, read_csv/read_blob/glob, EXPORT and
+    extension loading, so a query can neither overwrite nor attach the live warehouse (which would
+    hand out real ID numbers and lock the next pass out of it) nor read `.secrets/`.
+    `lock_configuration` keeps a query from SETting it back. Both go in the connect config: once the
+    file is open, a SET made by the caller could be undone by the query. The copy is read-only too.
+    """
+    return duckdb.connect(str(path), read_only=True,
+                          config={"enable_external_access": False, "memory_limit": memory_limit(),
+                                  "lock_configuration": True})
+
+
+def _refusal(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return (isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in text
+            or "read-only mode" in text)
+
+
+def query_copy(path: Path, query: str) -> list[tuple[str, list[str], list[tuple]]]:
+    """Run every statement of `query` on the analyst copy at `path`, in order.
+
+    Returns (statement, columns, rows) per statement; a statement without a result (CREATE TEMP
+    TABLE …) has no columns. Raises QueryRefused for a statement reaching past the copy's tables,
+    and QueryError for an empty query or one DuckDB cannot run.
+    """
+    path = Path(path)
+    con = open_copy(path)
+    try:
+        try:
+            statements = con.extract_statements(query)
+        except duckdb.Error as exc:
+            raise QueryError(f"DuckDB could not parse the query: {exc}") from exc
+        if not statements:
+            raise QueryError("the query holds no SQL statement (it is empty, or only ';', blanks or comments); "
+                             "give one, e.g. \"SELECT outcome, count(*) FROM household_assessment GROUP BY 1\"")
+        results = []
+        for i, statement in enumerate(statements, 1):
+            try:
+                res = con.execute(statement)
+                columns = [c[0] for c in res.description] if res.description else []
+                rows = res.fetchall() if res.description else []
+            except duckdb.Error as exc:
+                which = f"statement {i} of {len(statements)}: " if len(statements) > 1 else ""
+                if _refusal(exc):
+                    raise QueryRefused(f"query refused: {which}{ANALYST_ONLY.format(name=path.name)}. DuckDB said: "
+                                       f"{str(exc).splitlines()[0]}") from exc
+                raise QueryError(f"{which}{type(exc).__name__}: {exc}") from exc
+            results.append((statement.query.strip(), columns, rows))
+        return results
+    finally:
+        con.close()
