@@ -92,6 +92,16 @@ def link(ctx: PassContext) -> int:
     with transaction(ctx.con):   # committed on its own: the batches of this pass stay folded if linking fails
         refresh_match_index(ctx.con)
     with transaction(ctx.con):
+        # any household's, answered requests' too: a link to a record since corrected to another
+        # name or ID is a link to somebody else's record (migration 0016)
+        stale = run_sql(ctx.con, """
+DELETE FROM links l WHERE EXISTS (
+    SELECT 1 FROM record_identity_history h
+    WHERE h.source = l.source AND h.record_id = l.record_id AND h.other_identity
+      AND h.valid_from <= l.linked_at AND (h.valid_to IS NULL OR h.valid_to > l.linked_at))""",
+                        label="links to records corrected into someone else's").fetchall()[0][0]
+        if stale:
+            ctx.messages.append(f"{stale} link(s) removed: their records were corrected to another name or ID")
         run_sql(ctx.con, "DELETE FROM links WHERE (request_id, household_id) IN "
                          "(SELECT request_id, household_id FROM work_households)", label="clear links")
         link_work_members(ctx.con, ctx.run_id)
