@@ -44,9 +44,15 @@ def _data_files(folder: Path) -> list[Path]:
     """The data files in `folder` and in its subfolders, at any depth: departments file their
     exports by month (`landing/tax/2026-11/`), and a file there was once neither loaded nor
     warned about. Hidden folders are skipped like hidden files (a sync tool's `.sync/`), and
-    symlinked folders are not followed (a link to a parent would loop)."""
-    out = []
-    for parent, folders, names in os.walk(folder):
+    a symlinked folder is followed once (a share mounted as a month folder), never into a
+    folder already walked (a link to a parent would loop)."""
+    out, walked = [], set()
+    for parent, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(parent)
+        if real in walked:
+            folders[:] = []
+            continue
+        walked.add(real)
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         out += [p for p in (Path(parent) / n for n in names) if _is_data_file(p)]
     return out
@@ -71,15 +77,15 @@ def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen:
 
 def discover(root: Path, *, landing: bool = True, inbox: bool = True,
              seen: Seen = frozenset()) -> tuple[list[Delivery], list[str]]:
-    """Deliveries in load order (sources, then rolls, then inbox; within a source's or an agency's
-    folder and its subfolders, by modification time, then name), and warnings about folders
+    """Deliveries in load order (sources, each by modification time, then name, across its
+    subfolders; then rolls snapshots and inbox requests together, in the same order), and warnings about folders
     that cannot be processed (an inbox folder whose name is not a plain agency name); files in
     `seen` are left out unread."""
-    found, warnings = [], []
+    found, requests, warnings = [], [], []
     if landing:
         for source in SOURCES:
             found += _deliveries(root / "landing" / source, root, source, None, seen)
-        found += _deliveries(root / "landing" / "rolls", root, "rolls", None, seen)
+        requests += _deliveries(root / "landing" / "rolls", root, "rolls", None, seen)
         warnings += _misplaced(root / "landing", set(SOURCES) | {"rolls"},
                                f"landing/<source>/, <source> one of {', '.join((*SOURCES, 'rolls'))}")
     if inbox:
@@ -92,8 +98,12 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True,
                 warnings.append(f"inbox folder {folder.name!r} ignored: agency folders may only use "
                                 "letters, digits, '_' and '-'")
                 continue
-            found += _deliveries(folder, root, "applicants", folder.name, seen)
-    return found, warnings
+            requests += _deliveries(folder, root, "applicants", folder.name, seen)
+    # A request_id belongs to whoever filed it first (pipelines.ingest): rolls snapshots and every
+    # agency's requests load in the order they were written, not agency by agency (a probe's agB,
+    # filing at 09:00, was told its id was agA's, filed at 10:00, because agA sorts first).
+    requests.sort(key=lambda d: (d.mtime_ns or 0, d.path.name, d.rel_path))
+    return found + requests, warnings
 
 
 def _misplaced(folder: Path, known: set[str] | None, where: str) -> list[str]:

@@ -6,7 +6,6 @@ why; a readable file loads its good rows and quarantines the rest, in one transa
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -62,13 +61,18 @@ def _expectation_quarantine(rows: pa.Table, failures: pa.Table) -> pa.Table:
     return out.cast(QUARANTINE_SCHEMA)
 
 
+_NO_FAILURES = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
+                          ("raw_value", pa.string())]).empty_table()
+
+
 def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
-    """A request dropped in inbox/A/ may only speak for agency A."""
+    """A request dropped in inbox/A/ may only speak for agency A (gate-shaped: the caller adds
+    the whole row, so the clerk's note names its request, household and member like any other)."""
     if "agency" not in rows.column_names or rows.num_rows == 0:
-        return QUARANTINE_SCHEMA.empty_table()
+        return _NO_FAILURES
     bad = [i for i, a in enumerate(rows.column("agency").to_pylist()) if a not in (None, agency)]
     if not bad:
-        return QUARANTINE_SCHEMA.empty_table()
+        return _NO_FAILURES
     sub = rows.take(bad)
     return pa.table({
         "row_number": sub.column("row_number").cast(pa.int64()),
@@ -76,8 +80,7 @@ def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
         "reason": [f"agency '{a}' does not match the inbox folder '{agency}': a request may only be "
                    f"filed by the agency whose folder it is dropped in" for a in sub.column("agency").to_pylist()],
         "raw_value": sub.column("agency").cast(pa.string()),
-        "raw_row": [json.dumps({"agency": a}, ensure_ascii=False) for a in sub.column("agency").to_pylist()],
-    }, schema=QUARANTINE_SCHEMA)
+    }, schema=_NO_FAILURES.schema)
 
 
 _REQUEST_OWNERS = """
@@ -194,7 +197,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
                         "null_counts": null_counts(rows, suite)})
     failures = _expectation_quarantine(canon.raw.table, gate)
     if d.source == "applicants":
-        failures = pa.concat_tables([failures, _scope_failures(rows, d.agency)])
+        failures = pa.concat_tables([failures, _expectation_quarantine(canon.raw.table, _scope_failures(rows, d.agency))])
     if d.source in ("applicants", "rolls"):
         taken = _taken_request_ids(ctx.con, rows, d)
         if taken.num_rows:

@@ -200,3 +200,27 @@ def test_a_rolls_household_moving_to_another_agency_keeps_its_request_id(tmp_pat
     _rolls_pass(root)
     assert query(root, "SELECT count(*) AS n FROM quarantine")[0]["n"] == 0
     assert [r["agency"] for r in query(root, "SELECT agency FROM rolls_current")] == ["agB"]
+
+
+def test_the_agency_that_wrote_its_request_first_keeps_the_id_whatever_the_folder_names(tmp_path):
+    """agB's file, written at 09:00, and agA's, at 10:00, in one pass: agB filed RQ1 first (a
+    probe's agB was refused because 'agA' sorts before 'agB')."""
+    root = tmp_path / "root"
+    _drop(root, "inbox/agB/b.csv", [_row("RQ1", "HX", 1, "赵六", "19600606")], mtime_s=1_760_000_000)
+    _drop(root, "inbox/agA/a.csv", AGA_RQ1, mtime_s=1_760_003_600)
+    _inbox_pass(root)
+    assert _members(root) == [("agB", "HX", 1, "赵六")]
+    assert (root / "rejected" / "agA" / "a.csv.error.txt").exists()
+
+
+def test_a_row_filed_for_another_agency_names_its_request_household_and_member_in_the_note(tmp_path):
+    root = tmp_path / "root"
+    _drop(root, "inbox/agA/req.csv", [_row("RQ5", "HA1", 1, "张三", "19800101"),
+                                      _row("RQ5", "HA1", 2, "李四", "19820202", agency="agB", relation="配偶")])
+    _inbox_pass(root)
+    bad = query(root, "SELECT row_number, field, raw_row FROM quarantine")
+    assert [(b["row_number"], b["field"]) for b in bad] == [(2, "agency")]
+    assert json.loads(bad[0]["raw_row"])["household_id"] == "HA1"
+    note = (root / "rejected" / "agA" / "req.csv.error.txt").read_text(encoding="utf-8")
+    line = next(x for x in note.splitlines() if "does not match the inbox folder" in x)
+    assert "RQ5" in line and "HA1" in line

@@ -88,3 +88,15 @@ def test_a_request_in_a_month_subfolder_of_the_inbox_is_answered(tmp_path):
     summary = run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
     assert summary["files_loaded"] == 1 and (root / "outbox" / "agA" / "R-1" / "H1.json").exists()
     assert query(root, "SELECT path, status FROM files") == [{"path": "inbox/agA/2026-11/req.csv", "status": "loaded"}]
+
+
+def test_a_symlinked_month_folder_is_read_and_a_link_back_up_does_not_loop(tmp_path):
+    root = tmp_path / "root"
+    share = tmp_path / "share" / "month"
+    share.mkdir(parents=True)
+    (root / "inbox" / "agA").mkdir(parents=True)
+    (root / "inbox" / "agA" / "2026-03").symlink_to(share, target_is_directory=True)
+    (share / "loop").symlink_to(root / "inbox" / "agA", target_is_directory=True)
+    _write(root, "inbox/agA/2026-03/s.csv", "x\n")
+    found, _ = discover(root, landing=False)
+    assert [d.rel_path for d in found] == ["inbox/agA/2026-03/s.csv"]
