@@ -83,13 +83,19 @@ def name_key(name: str) -> str:
     return re.sub(r"[\s·.\-]", "", "".join(lazy_pinyin(to_simplified(name)))).lower()
 
 
+def roll_hash_sql() -> str:
+    """SQL aggregate: the hash of a household's rolls rows over the fields the assessment reads
+    (stored with the nightly's facts; `pipelines.alerts` finds old facts' snapshot by it)."""
+    fields = ", ".join(f"coalesce(CAST({f} AS VARCHAR), '')" for f in ROLL_FIELDS)
+    return f"md5(string_agg(concat_ws(chr(31), {fields}), chr(30) ORDER BY member_no, name))"
+
+
 def roll_state_sql() -> str:
     """Every household on the current rolls, with a hash of the fields the assessment reads."""
-    fields = ", ".join(f"coalesce(CAST({f} AS VARCHAR), '')" for f in ROLL_FIELDS)
     return f"""
 CREATE OR REPLACE TEMP TABLE roll_state AS
 SELECT request_id, household_id, any_value(agency) AS agency, any_value(batch_id) AS batch_id,
-       md5(string_agg(concat_ws(chr(31), {fields}), chr(30) ORDER BY member_no, name)) AS roll_hash
+       {roll_hash_sql()} AS roll_hash
 FROM rolls_current GROUP BY request_id, household_id
 """
 

@@ -10,18 +10,26 @@ recorded facts (`household_facts`, one row per re-verification):
 | `property.new` / `property.gone` | warn / info | a held property (certificate) appears / goes |
 | `income.crossed_standard` | warn up, info down | income per capita crosses the programme's standard |
 | `assets.crossed_limit` | warn up, info down | financial assets per capita cross the asset limit |
-| `income.source_new` / `income.source_ended` | warn / info | an income source becomes / stops being active (occasional items — fees, royalties, interest, one-off gains — start but never "end") |
+| `income.source_new` | warn | a source first in the window, whatever its months (named in the message), or a stopped one paid again |
+| `income.source_ended` | info | an income source stops being active (occasional items — fees, royalties, interest, one-off gains — never "end") |
 | `outcome.changed` | warn worse, info better | the advised outcome changes (pass / review / fail) |
 | `member.unverified` / `member.verified` | warn / info | a member's consent went / came: what they hold is not read as ended / new |
 | `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
 | `rolls.left` | info | the household is no longer on the rolls (no report) |
 
-An income source is a (member, source, item, payer) with a counted record in the last
-`ACTIVE_MONTHS` months that the department has delivered (never past the income window), so a
-department exporting a month late does not make every job "end" and "start" again. A benefit
-(a pension, unemployment benefit: social insurance `待遇`) is paid every month, so it has ended
-as soon as a delivered month lacks it (`ACTIVE_MONTHS_BENEFIT`).
-Only review-free links count (a `review` link is not yet the household's).
+Members are people, not row numbers: what is a member's (an income source, the owner of a
+vehicle or property, a missing consent) is keyed by a pseudonymous key of their trusted ID
+number, or of their name when they have none (`person_keys`), so a snapshot that renumbers a
+household's members changes nothing.
+
+An income source is a (person, source, item, payer) with a counted record in the income window.
+It is active while it has a record in the last `ACTIVE_MONTHS` months that the department has
+delivered (never past the income window), so a department exporting a month late does not make
+every job "end" and "start" again. A benefit (a pension, unemployment benefit: social insurance
+`待遇`) is paid every month, so it has ended as soon as a delivered month lacks it
+(`ACTIVE_MONTHS_BENEFIT`). Every source of the window is in the facts with its months, so income
+delivered late for an older month is news, and a source that stops stays known until it leaves
+the window. Only review-free links count (a `review` link is not yet the household's).
 
 A household with an alert gets its full report in `outbox/<agency>/nightly-<date>/`; one
 re-verified without an alert gets none, and when its fingerprint is unchanged no new
@@ -34,10 +42,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
+import pyarrow as pa
+
+from matching.person_key import person_id
+from pipelines.affected import roll_hash_sql
 from pipelines.context import PassContext
+from pipelines.snapshot import person_key, secret_key
 from review import affected_households_sql
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, scrub_text
@@ -50,6 +63,13 @@ ACTIVE_MONTHS = 3
 ACTIVE_MONTHS_BENEFIT = 1
 OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
 OUTCOME_CN = {"pass": "通过", "review": "需复核", "fail": "不通过"}
+FACTS_FORM = 2
+"""`household_facts.income_sources` is `{"form": 2, "persons": …, "since": …, "sources": [...]}`:
+every source of the window, keyed by person. Form 1, a bare list, is what nightlies stored before:
+the active sources only, and every member-keyed item keyed by member_no (`compare` reads both)."""
+KEYRING_TEXT = "hhverify household_facts persons"
+"""Hashed with the secret into `persons`: facts whose person keys came from another secret (a root
+restored without `.secrets/`) are compared by member_no rather than read as all new people."""
 
 
 def _month(iso: str | None) -> str | None:
@@ -63,35 +83,73 @@ def _minus_months(ym: str, n: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
-def income_sources(doc: dict) -> list[dict]:
-    """Active income sources of the household's members, each with its monthly average."""
+def person_keys(members, secret: bytes) -> dict[int, str]:
+    """member_no → the person, for a household's members (dicts with member_no, name, id_number,
+    id_status): `P…` of their trusted ID number, else `N…` of their name.
+
+    HMAC keys, the analyst copy's for an ID (`pipelines.snapshot`): the facts are copied to it
+    as they are, and a plain or merely hashed ID there could be read back. Two members who
+    would share a key (one ID typed for both, two namesakes without one) keep apart by number.
+    """
+    keys = {}
+    for m in members:
+        trusted = person_id(m.get("id_number"), m.get("id_status"))
+        keys[int(m["member_no"])] = person_key(secret, trusted, "P") if trusted else person_key(secret, m["name"], "N")
+    shared = Counter(keys.values())
+    return {n: k if shared[k] == 1 else f"{k}#{n}" for n, k in keys.items()}
+
+
+def _who(persons: dict | None, member_no) -> str:
+    return persons[member_no] if persons and member_no in persons else str(member_no)
+
+
+def window_sources(doc: dict, persons: dict | None = None) -> list[dict]:
+    """Every income source in the household's window, with its months, monthly average and
+    whether it is active; keyed by `persons` (member_no → person), by member_no without it."""
     names = {m["member_no"]: m["name"] for m in doc["members"]}
     window_end = _month(doc["window"]["end"])
     months = max(int(doc["window"]["months"]), 1)
     totals: dict = defaultdict(float)
-    last: dict = {}
+    periods: dict = defaultdict(set)
+    member_no: dict = {}
     benefit: set = set()
     for r in doc["income"]["records"]:
         if not r.get("counted") or r["decision"] == "review":
             continue
-        key = (r["member_no"], r["source"], r["item"], r.get("payer") or "")
+        key = (_who(persons, r["member_no"]), r["source"], r["item"], r.get("payer") or "")
         totals[key] += float(r["amount"] or 0)
-        last[key] = max(last.get(key, ""), r["period"])
+        periods[key].add(r["period"])
+        member_no[key] = r["member_no"]
         if r.get("kind") == "benefit":
             benefit.add(key)
     out = []
-    for key, latest in sorted(last.items()):
-        delivered = min(window_end, _month((doc.get("data_as_of") or {}).get(key[1])) or window_end)
+    for key in sorted(periods):
+        person, source, item, payer = key
+        delivered = min(window_end, _month((doc.get("data_as_of") or {}).get(source)) or window_end)
         active = ACTIVE_MONTHS_BENEFIT if key in benefit else ACTIVE_MONTHS
-        if latest >= _minus_months(delivered, active - 1):
-            member, source, item, payer = key
-            label = f"{names.get(member, member)}：{item}" + (f"（{payer}）" if payer else "")
-            out.append({"key": "|".join(map(str, key)), "label": label, "monthly": round(totals[key] / months, 2)})
+        n = member_no[key]
+        out.append({"key": "|".join(key), "person": person, "member_no": n, "source": source, "item": item,
+                    "payer": payer, "label": f"{names.get(n, n)}：{item}" + (f"（{payer}）" if payer else ""),
+                    "monthly": round(totals[key] / months, 2), "months": sorted(periods[key]),
+                    "active": max(periods[key]) >= _minus_months(delivered, active - 1)})
     return out
 
 
-def facts_of(doc: dict) -> dict:
-    """What the nightly compares: figures against their thresholds, held assets, income sources."""
+def income_sources(doc: dict, persons: dict | None = None) -> list[dict]:
+    """Active income sources of the household's members, each with its monthly average."""
+    return [s for s in window_sources(doc, persons) if s["active"]]
+
+
+def _since(doc: dict) -> dict[str, str]:
+    """The first month of each source's income window (`assessment.window.source_windows`)."""
+    window = doc["window"]
+    by_source = window.get("by_source") or {}
+    return {s: _month(w["start"]) for s, w in by_source.items()} or {"*": _month(window.get("start"))}
+
+
+def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None) -> dict:
+    """What the nightly compares: figures against their thresholds, held assets, income sources,
+    members without consent; members keyed by `persons` (member_no → `person_keys`)."""
     from pipelines.publish import fingerprint  # publish records these facts: import at call time
 
     names = {m["member_no"]: m["name"] for m in doc["members"]}
@@ -104,13 +162,18 @@ def facts_of(doc: dict) -> dict:
         "financial_per_capita": doc["assets"]["financial_per_capita"],
         "asset_limit_per_capita": doc["standards"]["asset_limit_per_capita"],
         "vehicles": sorted(({"key": v["plate_number"], "member_no": v["member_no"],
+                             "person": _who(persons, v["member_no"]),
                              "label": f"{v['vehicle_type']} {v['plate_number']}（{names.get(v['member_no'], '')}）"}
                             for v in held(doc["assets"]["vehicles"])), key=lambda x: x["key"]),
         "properties": sorted(({"key": p["certificate_number"], "member_no": p["member_no"],
+                               "person": _who(persons, p["member_no"]),
                                "label": f"{p['usage']} {p['location']}（{names.get(p['member_no'], '')}）"}
                               for p in held(doc["assets"]["properties"])), key=lambda x: x["key"]),
-        "income_sources": income_sources(doc),
-        "unverified": [{"key": str(m["member_no"]), "label": m["name"]} for m in doc["members"] if not m.get("consent")],
+        "income_sources": {"form": FACTS_FORM, "persons": keyring, "since": _since(doc),
+                           "sources": window_sources(doc, persons)},
+        "unverified": [{"key": _who(persons, m["member_no"]), "person": _who(persons, m["member_no"]),
+                        "member_no": m["member_no"], "label": m["name"]}
+                       for m in doc["members"] if not m.get("consent")],
     }
 
 
@@ -122,12 +185,68 @@ def _alert(kind: str, severity: str, message: str, before=None, after=None) -> d
             "after": dump(after)}
 
 
+def _form(facts: dict) -> int:
+    return FACTS_FORM if isinstance(facts.get("income_sources"), dict) else 1
+
+
+def _old_member(kind: str, item: dict) -> str:
+    """The member_no an item of the old form is keyed by."""
+    if kind == "income_sources":
+        return item["key"].split("|", 1)[0]
+    if kind == "unverified":
+        return item["key"]
+    return str(item.get("member_no", ""))
+
+
+MEMBER_KEYED = ("vehicles", "properties", "unverified", "income_sources")
+
+
+def _items(facts: dict, kind: str) -> list[dict]:
+    items = facts.get(kind)
+    return (items["sources"] if isinstance(items, dict) else items) or []
+
+
+def _keyed(facts: dict, by_person: bool, through: dict[str, str]) -> dict[str, list[dict]]:
+    """The member-keyed items of `facts`, each as {who, key, label, raw, …}: `who` is the person,
+    or the member_no when not `by_person`; an old-form item's person comes from `through`
+    (member_no → person of the members those facts were taken from)."""
+    out: dict = {}
+    for kind in MEMBER_KEYED:
+        rows = []
+        for x in _items(facts, kind):
+            if "person" in x:
+                who = x["person"] if by_person else str(x["member_no"])
+            else:
+                who = _old_member(kind, x)
+                who = through.get(who, who) if by_person else who
+            row = {"who": who, "key": who if kind == "unverified" else x["key"], "label": x["label"], "raw": x}
+            if kind == "income_sources":
+                source, item, payer = ((x["source"], x["item"], x["payer"]) if "source" in x
+                                       else tuple(x["key"].split("|", 3)[1:]))
+                row.update(key="|".join((who, source, item, payer)), source=source, item=item,
+                           active=x.get("active", True), months=x.get("months"))
+            rows.append(row)
+        out[kind] = rows
+    return out
+
+
+def _by_person(prev: dict, new: dict, through: dict[str, str]) -> bool:
+    """Whether the two facts records can be compared person by person: both keyed by person with
+    the same secret, or `prev` of the old form with every member it names found in `through`."""
+    if _form(prev) == _form(new) == FACTS_FORM:
+        return prev["income_sources"].get("persons") == new["income_sources"].get("persons")
+    if _form(prev) == 1 and _form(new) == FACTS_FORM and through:
+        named = {_old_member(kind, x) for kind in MEMBER_KEYED for x in _items(prev, kind)} - {""}
+        return named <= set(through)
+    return False
+
+
 def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new: list[dict]) -> list[dict]:
     """A warn alert per item that appeared, an info alert per item that went (items keyed by `key`)."""
     before, after = {x["key"]: x for x in old}, {x["key"]: x for x in new}
-    return ([_alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k])
+    return ([_alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k]["raw"])
              for k in sorted(set(after) - set(before))]
-            + [_alert(gone_kind, "info", f"{what}不再出现：{before[k]['label']}", before[k], None)
+            + [_alert(gone_kind, "info", f"{what}不再出现：{before[k]['label']}", before[k]["raw"], None)
                for k in sorted(set(before) - set(after))])
 
 
@@ -142,30 +261,77 @@ def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tup
                    {"value": v0, "limit": l0}, {"value": v1, "limit": l1})]
 
 
-def _member_of(item: dict) -> str:
-    return str(item.get("member_no", item["key"].split("|")[0]))
-
-
-def _consent_changes(prev: dict, new: dict) -> tuple[list[dict], set[str]]:
+def _consent_changes(before: list[dict], after: list[dict]) -> tuple[list[dict], set[str]]:
     """Alerts for members whose consent came or went, and those members: what they hold appears or
     vanishes with their verification, not because it changed, so it raises no alert of its own."""
-    before = {x["key"]: x for x in prev.get("unverified") or []}
-    after = {x["key"]: x for x in new.get("unverified") or []}
-    out = [_alert("member.unverified", "warn", f"成员{after[k]['label']}未授权核对（无授权书编号），其收入与资产本次未核对",
-                  None, after[k]) for k in sorted(set(after) - set(before))]
-    out += [_alert("member.verified", "info", f"成员{before[k]['label']}已授权核对，其收入与资产本次起计入",
-                   before[k], None) for k in sorted(set(before) - set(after))]
-    return out, set(before) ^ set(after)
+    was, now = {x["who"]: x for x in before}, {x["who"]: x for x in after}
+    out = [_alert("member.unverified", "warn", f"成员{now[k]['label']}未授权核对（无授权书编号），其收入与资产本次未核对",
+                  None, now[k]["raw"]) for k in sorted(set(now) - set(was))]
+    out += [_alert("member.verified", "info", f"成员{was[k]['label']}已授权核对，其收入与资产本次起计入",
+                   was[k]["raw"], None) for k in sorted(set(was) - set(now))]
+    return out, set(was) ^ set(now)
 
 
-def _without(items: list[dict], members: set[str]) -> list[dict]:
-    return [x for x in items if _member_of(x) not in members] if members else items
+def months_text(months: list[str]) -> str:
+    """Months as runs: `2026-03至2026-06、2026-09`."""
+    runs: list[list[str]] = []
+    for m in sorted(months):
+        if runs and _minus_months(m, 1) == runs[-1][-1]:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return "、".join(r[0] if len(r) == 1 else f"{r[0]}至{r[-1]}" for r in runs)
 
 
-def compare(prev: dict, new: dict) -> list[dict]:
-    """The alerts between two facts records (prev as stored: lists decoded)."""
-    out, switched = _consent_changes(prev, new)
-    kept = {k: (_without(prev[k], switched), _without(new[k], switched))
+def _income_changes(before: list[dict], after: list[dict], windows: bool, since: dict[str, str]) -> list[dict]:
+    """`income.source_new` for income of a source that was not running before, `income.source_ended`
+    for a running source that stopped (occasional items never stop).
+
+    With both sides' window sources known (`windows`), income is new when it brings months the
+    previous facts lacked: a source first seen in the window — a fee delivered late for a month
+    five months back raised nothing when only active sources were compared (a probe) — or a
+    stopped one paid again. A source that stops stays in the facts with its months until it leaves
+    the window, so it is not new again; months a longer window reaches back to (`since`: where the
+    previous window began) are no news. Old-form facts hold only the active sources: against
+    them a source is new when it becomes active, as before.
+    """
+    was, now = {x["key"]: x for x in before}, {x["key"]: x for x in after}
+    out = []
+    for k in sorted(now):
+        x, old = now[k], was.get(k)
+        if old is not None and old["active"]:
+            continue
+        if windows:
+            start = since.get(x["source"], since.get("*")) or ""
+            months = sorted(m for m in set(x["months"]) - set(old["months"] if old else ()) if m >= start)
+            if not months:
+                continue
+        elif x["active"]:
+            months = x["months"] or []
+        else:
+            continue
+        when = f"，所属期{months_text(months)}" if months else ""
+        late = "" if x["active"] else "（以往月份新报送）"
+        out.append(_alert("income.source_new", "warn", f"新增收入来源：{x['label']}{when}{late}", None, x["raw"]))
+    for k in sorted(was):
+        x = was[k]
+        if x["active"] and not (k in now and now[k]["active"]) and x["item"] not in IRREGULAR_ITEMS:
+            out.append(_alert("income.source_ended", "info", f"收入来源不再出现：{x['label']}", x["raw"], None))
+    return out
+
+
+def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dict]:
+    """The alerts between two facts records (prev as stored: lists decoded).
+
+    `prev_members` (member_no → person) reads facts of the old form, keyed by member_no, through
+    the members they were taken from; without them (or with facts keyed under another secret)
+    both sides are compared by member_no, as the nightly did before.
+    """
+    through = {str(k): v for k, v in (prev_members or {}).items()}
+    by_person = _by_person(prev, new, through)
+    before, after = _keyed(prev, by_person, through), _keyed(new, by_person, {})
+    out, switched = _consent_changes(before["unverified"], after["unverified"])
+    kept = {k: ([x for x in before[k] if x["who"] not in switched], [x for x in after[k] if x["who"] not in switched])
             for k in ("vehicles", "properties", "income_sources")}
     out += _set_changes("vehicle.new", "vehicle.gone", "机动车", *kept["vehicles"])
     out += _set_changes("property.new", "property.gone", "不动产", *kept["properties"])
@@ -175,12 +341,9 @@ def compare(prev: dict, new: dict) -> list[dict]:
     out += _crossing("assets.crossed_limit", "家庭人均金融资产", "资产上限",
                      (float(prev["financial_per_capita"]), float(prev["asset_limit_per_capita"])),
                      (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l)
-    before, after = kept["income_sources"]
-    # an occasional payment (a fee, royalties, interest) is not a source that "ends": said every
-    # time one falls out of the last months, it was noise (a probe); its arrival still is news
-    after_keys = {x["key"] for x in after}
-    before = [x for x in before if x["key"] in after_keys or x["key"].split("|")[2] not in IRREGULAR_ITEMS]
-    out += _set_changes("income.source_new", "income.source_ended", "收入来源", before, after)
+    windows = _form(prev) == _form(new) == FACTS_FORM
+    since = (prev["income_sources"].get("since") or {}) if windows else {}
+    out += _income_changes(*kept["income_sources"], windows, since)
     if prev["outcome"] != new["outcome"]:
         worse = OUTCOME_RANK[new["outcome"]] > OUTCOME_RANK[prev["outcome"]]
         out.append(_alert("outcome.changed", "warn" if worse else "info",
@@ -206,6 +369,48 @@ def _previous(ctx: PassContext) -> tuple[dict, set]:
     return facts, seen
 
 
+def _grouped_members(rows) -> dict:
+    out: dict = defaultdict(list)
+    for request, household, member_no, name, id_number, id_status in rows:
+        out[(request, household)].append({"member_no": member_no, "name": name, "id_number": id_number,
+                                          "id_status": id_status})
+    return out
+
+
+def _persons(ctx: PassContext, secret: bytes) -> dict:
+    """(request, household) → member_no → person, for the households on the rolls at work."""
+    rows = ctx.con.execute("SELECT request_id, household_id, member_no, name, id_number, id_status FROM work_members "
+                           "WHERE origin = 'rolls'").fetchall()
+    return {key: person_keys(ms, secret) for key, ms in _grouped_members(rows).items()}
+
+
+def _previous_members(ctx: PassContext, old: dict, secret: bytes) -> dict:
+    """(request, household) → member_no → person of the rolls rows that old-form facts were taken
+    from: the snapshot whose rows of the household hash to the facts' `roll_hash` (the latest, if
+    several do). A household whose rows are not found is compared by member_no that once."""
+    old = {k: h for k, h in old.items() if h}
+    if not old:
+        return {}
+    ctx.con.register("old_facts_src", pa.table({"request_id": [k[0] for k in old], "household_id": [k[1] for k in old],
+                                                "roll_hash": list(old.values())}))
+    try:
+        rows = ctx.con.execute(f"""
+WITH versions AS (
+    SELECT a.request_id, a.household_id, a.batch_id, max(a.loaded_at) AS loaded_at,
+           {roll_hash_sql()} AS roll_hash
+    FROM applicant_rows a JOIN old_facts_src o USING (request_id, household_id)
+    WHERE a.origin = 'rolls' GROUP BY a.request_id, a.household_id, a.batch_id
+), taken AS (
+    SELECT request_id, household_id, arg_max(batch_id, loaded_at) AS batch_id
+    FROM versions JOIN old_facts_src USING (request_id, household_id, roll_hash) GROUP BY ALL
+)
+SELECT a.request_id, a.household_id, a.member_no, a.name, a.id_number, a.id_status
+FROM applicant_rows a JOIN taken USING (request_id, household_id, batch_id) WHERE a.origin = 'rolls'""").fetchall()
+    finally:
+        ctx.con.unregister("old_facts_src")
+    return {key: person_keys(ms, secret) for key, ms in _grouped_members(rows).items()}
+
+
 def detect_changes(ctx: PassContext) -> int:
     """Stage: compare each re-verified household on the rolls with its previous facts; mark what to write."""
     if not ctx.include_rolls:
@@ -214,6 +419,10 @@ def detect_changes(ctx: PassContext) -> int:
         "SELECT w.request_id, w.household_id, s.roll_hash FROM work_households w "
         "JOIN roll_state s USING (request_id, household_id) WHERE w.origin = 'rolls'").fetchall()}
     prev_facts, assessed_before = _previous(ctx)
+    secret = secret_key(ctx.root)
+    persons, keyring = _persons(ctx, secret), person_key(secret, KEYRING_TEXT, "K")
+    prev_members = _previous_members(ctx, {k: f["roll_hash"] for k, f in prev_facts.items()
+                                           if k in rolls and _form(f) == 1}, secret)
     # a caseworker's answer changes the report they read: it is written again even without an
     # alert (a probe's confirmed links still showed 'review' in the outbox report)
     answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
@@ -222,10 +431,10 @@ def detect_changes(ctx: PassContext) -> int:
         key = (note["request_id"], note["household_id"])
         if key not in rolls:
             continue
-        facts = facts_of(ctx.documents.load(i))
+        facts = facts_of(ctx.documents.load(i), persons.get(key), keyring)
         prev = prev_facts.get(key)
         if prev is not None:
-            alerts = compare(prev, facts)
+            alerts = compare(prev, facts, prev_members.get(key))
         elif key not in assessed_before:
             alerts = [_alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
         else:
