@@ -352,7 +352,7 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
     return out
 
 
-def _previous(ctx: PassContext) -> tuple[dict, set]:
+def _previous(ctx: PassContext) -> tuple[dict, dict]:
     rows = ctx.con.execute(
         "SELECT f.* FROM household_facts_latest f JOIN work_households w USING (request_id, household_id) "
         "WHERE w.origin = 'rolls'").fetchall()
@@ -363,9 +363,11 @@ def _previous(ctx: PassContext) -> tuple[dict, set]:
         for k in ("vehicles", "properties", "income_sources", "unverified"):
             rec[k] = json.loads(rec[k] or "[]") if rec.get(k) is not None or k != "unverified" else None
         facts[(rec["request_id"], rec["household_id"])] = rec
-    seen = set(ctx.con.execute(
-        "SELECT DISTINCT h.request_id, h.household_id FROM assessment_history h "
-        "JOIN work_households w USING (request_id, household_id) WHERE w.origin = 'rolls'").fetchall())
+    # the agency of each household's latest assessment: a household the rolls moved to another
+    # agency is new to that agency's roll
+    seen = {(r, h): agency for r, h, agency in ctx.con.execute(
+        "SELECT h.request_id, h.household_id, arg_max(h.agency, h.assessed_at) FROM assessment_history h "
+        "JOIN work_households w USING (request_id, household_id) WHERE w.origin = 'rolls' GROUP BY ALL").fetchall()}
     return facts, seen
 
 
@@ -433,7 +435,11 @@ def detect_changes(ctx: PassContext) -> int:
             continue
         facts = facts_of(ctx.documents.load(i), persons.get(key), keyring)
         prev = prev_facts.get(key)
-        if prev is not None:
+        before = assessed_before.get(key)
+        if before is not None and before != note["agency"]:
+            # another agency's household until this snapshot: everything is news to this agency
+            alerts = [_alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
+        elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key))
         elif key not in assessed_before:
             alerts = [_alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]

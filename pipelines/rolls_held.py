@@ -74,9 +74,17 @@ LEFT JOIN (SELECT batch_id, any_value(path) AS path FROM files WHERE status = 'l
        ON f.batch_id = h.batch_id
 WHERE h.batch_id = ?
 ORDER BY h.household_id""", [latest]).fetchall()
+    # A household none of whose rows loaded (all rejected: under another agency's request_id, say)
+    # is named by its rejected rows: they say whose it is.
+    rejected = {}
+    for r in rejected_members(ctx.con, "rolls").to_pylist():
+        if r["batch_id"] == latest and r["household_id"] and r["agency"]:
+            rejected.setdefault(r["household_id"], (r["request_id"], r["agency"]))
     notices = []
     for household, n, kept, request, agency, county, program, path in held:
-        if agency is None:           # never loaded under any agency: nobody to tell but the pass summary
+        if agency is None and household in rejected:
+            request, agency = rejected[household]
+        if agency is None:           # never named with any agency: nobody to tell but the pass summary
             continue
         where = f"（见 rejected/rolls/ 中 {path} 的错误清单）" if path else ""
         message = (f"名册该家庭有{n}行未通过检查{where}，沿用上一版名册信息核对，待下一版名册更正后更新"
@@ -100,4 +108,18 @@ GROUP BY household_id ORDER BY household_id""", [previous_batch]).fetchall()
         if gone:
             ctx.messages.append(f"rolls: {len(gone)} household(s) left the rolls: "
                                 + ", ".join(g[0] for g in gone[:10]) + (" …" if len(gone) > 10 else ""))
+        # a household the snapshot moved to another agency has left the first agency's roll (the
+        # new agency hears of it as new on its roll: pipelines.alerts)
+        moved = ctx.con.execute("""
+SELECT p.household_id, p.request_id, p.agency, p.county_code, p.program, s.agency
+FROM (SELECT household_id, any_value(request_id) AS request_id, any_value(agency) AS agency,
+             any_value(county_code) AS county_code, any_value(program) AS program
+      FROM applicant_rows WHERE origin = 'rolls' AND batch_id = ? GROUP BY household_id) p
+JOIN roll_state s ON s.household_id = p.household_id AND s.request_id = p.request_id
+WHERE s.agency IS DISTINCT FROM p.agency
+ORDER BY p.household_id""", [previous_batch]).fetchall()
+        for household, request, agency, county, program, now in moved:
+            notices.append({"agency": agency, "request_id": request, "household_id": household,
+                            "county_code": county, "program": program, "kind": LEFT_KIND, "severity": "info",
+                            "message": f"该家庭已转入{now}的名册，本机构不再核对（以往核对结果保留在 assessment_history）"})
     return notices

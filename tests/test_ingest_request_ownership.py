@@ -169,8 +169,11 @@ def test_two_agencies_in_one_rolls_snapshot_under_one_request_id_the_first_keeps
     assert set(_assessed(root, "ROLL-9")) == {"HA"} and set(_assessed(root, "ROLL-10")) == {"HC"}
     assert [m["name"] for m in json.loads(next((root / "outbox" / "agA").rglob("HA.json")).read_text("utf-8"))[
         "members"]] == ["张三", "李四"]
-    # agA's household is not held for agB's row; agB's own household is (its only row was rejected)
+    # agA's household is not held for agB's row; agB's own household is (its only row was rejected),
+    # and agB is told (a probe's agB heard of HB only in rejected/rolls/)
     assert [r["household_id"] for r in query(root, "SELECT household_id FROM rolls_held")] == ["HB"]
+    assert [tuple(r.values()) for r in query(root, "SELECT agency, request_id, household_id FROM alerts "
+                                                   "WHERE kind = 'rolls.held'")] == [("agB", "ROLL-9", "HB")]
     bad = query(root, "SELECT row_number, field, reason FROM quarantine ORDER BY row_number")
     assert [(b["row_number"], b["field"]) for b in bad] == [(3, "request_id"), (4, "request_id")]
     assert all(b["reason"].startswith("request_id 'ROLL-9' is already a request of agency 'agA'") for b in bad)
@@ -200,6 +203,10 @@ def test_a_rolls_household_moving_to_another_agency_keeps_its_request_id(tmp_pat
     _rolls_pass(root)
     assert query(root, "SELECT count(*) AS n FROM quarantine")[0]["n"] == 0
     assert [r["agency"] for r in query(root, "SELECT agency FROM rolls_current")] == ["agB"]
+    # both agencies are told (a probe's agA and agB both said 'no changes today')
+    told = [tuple(r.values()) for r in query(root, "SELECT agency, household_id, kind FROM alerts ORDER BY ALL")]
+    assert ("agA", "HS", "rolls.left") in told and ("agB", "HS", "new_on_rolls") in told
+    assert list((root / "outbox" / "agB").rglob("HS.json"))
 
 
 def test_the_agency_that_wrote_its_request_first_keeps_the_id_whatever_the_folder_names(tmp_path):
