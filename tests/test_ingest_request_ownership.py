@@ -231,3 +231,14 @@ def test_a_row_filed_for_another_agency_names_its_request_household_and_member_i
     note = (root / "rejected" / "agA" / "req.csv.error.txt").read_text(encoding="utf-8")
     line = next(x for x in note.splitlines() if "does not match the inbox folder" in x)
     assert "RQ5" in line and "HA1" in line
+
+
+def test_an_agencys_inbox_household_under_its_rolls_request_id_stays_in_the_current_assessments(tmp_path):
+    """Only a household that was on the rolls can leave them (a probe's inbox household HY, filed
+    under its agency's rolls id, was answered but missing from household_assessment)."""
+    root = tmp_path / "root"
+    _drop(root, "landing/rolls/rolls_20261128.csv", [_row("RR1", "HM", 1, "孙七", "19550707", agency="agA")])
+    _rolls_pass(root)
+    _drop(root, "inbox/agA/req.csv", [_row("RR1", "HY", 1, "陈大", "19700505")])
+    _inbox_pass(root)
+    assert set(_assessed(root, "RR1")) == {"HM", "HY"}
