@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
@@ -22,6 +23,14 @@ WORK_CONTRIBUTION_TYPES = PENSION_CONTRIBUTION_TYPES + WORK_ONLY_CONTRIBUTION_TY
 flexible employment's in the employees' scheme). 城乡居民 schemes are for people without an
 employer and say nothing of work."""
 WORK_ONLY_NOTE = "该险种缴费仅作为在职（就业）佐证，缴费基数不作为工资佐证，不计入收入"
+
+
+def fen(x: float) -> float:
+    """A money figure rounded to the fen as a caseworker rounds it (四舍五入: 2,032.605 → 2,032.61,
+    2,471.895 → 2,471.90). Python's `round` works on the binary float and gave 2,471.89 beside
+    2,032.61; the decimal a float prints as (`repr`) is the one rounded here. Every money figure
+    a report shows goes through this."""
+    return float(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass
@@ -120,21 +129,21 @@ def income_figures(records: list[dict], months: int, member_nos: set[int]) -> di
         basis.add("social_insurance_contribution_base" if r["kind"] == "contribution" else r["source"])
     total = sum(by_source.values())
     return {
-        "monthly_total": round(total / months, 2),
+        "monthly_total": fen(total / months),
         # per-capita figures divide this, not the rounded total: rounding twice let two
         # households shown at 628.00 come out on opposite sides of a 628.00 standard
         "monthly_total_exact": total / months,
-        "by_source": {k: round(v / months, 2) for k, v in sorted(by_source.items())},
-        "by_item": {k: round(v / months, 2) for k, v in sorted(by_item.items())},
+        "by_source": {k: fen(v / months) for k, v in sorted(by_source.items())},
+        "by_item": {k: fen(v / months) for k, v in sorted(by_item.items())},
         "months_covered": len(covered),
         "evidence_basis": sorted(basis),
-        "per_member": {m: round(v / months, 2) for m, v in per_member.items()},
+        "per_member": {m: fen(v / months) for m, v in per_member.items()},
         "series": series,
     }
 
 
 def monthly_series(series: dict, window_months: list[str]) -> list[dict]:
-    return [{"month": m, "by_source": {k: round(v, 2) for k, v in sorted(series.get(m, {}).items())}}
+    return [{"month": m, "by_source": {k: fen(v) for k, v in sorted(series.get(m, {}).items())}}
             for m in window_months]
 
 
@@ -225,9 +234,9 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
         "vehicle_count": len(held_v),
         "property_count": len({certificate_key(p) for p in held_p}),
         "owned_area": round(sum(p["owned_area"] or 0.0 for p in held_p), 2),
-        "financial_total": round(sum(a["balance"] or 0.0 for a in counted_a), 2),
+        "financial_total": fen(sum(a["balance"] or 0.0 for a in counted_a)),
         "financial_total_exact": sum(a["balance"] or 0.0 for a in counted_a),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,
-                       "owned_area": round(m.owned_area, 2), "financial_total": round(m.financial_total, 2)}
+                       "owned_area": round(m.owned_area, 2), "financial_total": fen(m.financial_total)}
                       for m in by_member.values()],
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
-                                classify_income, income_figures, monthly_series)
+                                classify_income, fen, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
@@ -92,12 +92,12 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     n_members = max(sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS), 1)
     income = {
         "monthly_total": inc["monthly_total"],
-        "monthly_per_capita": round(inc["monthly_total_exact"] / n_members, 2),
+        "monthly_per_capita": fen(inc["monthly_total_exact"] / n_members),
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
-        "declared_monthly_total": round(float(sum(declared)) - unverified_declared, 2) if declared else None,
-        "declared_unverified": round(unverified_declared, 2) if declared else None,
-        "difference": round(inc["monthly_total"] - (float(sum(declared)) - unverified_declared), 2) if declared else None,
+        "declared_monthly_total": fen(float(sum(declared)) - unverified_declared) if declared else None,
+        "declared_unverified": fen(unverified_declared) if declared else None,
+        "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared)) if declared else None,
         "monthly_series": monthly_series(inc["series"], months),
         "records": [_record_out(r, supporter_nos) for r in sorted(income_recs, key=lambda r: (r["member_no"], r["period"], r["source"], r["record_id"]))],
     }
@@ -126,7 +126,12 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
     declared_assets = [m["declared_financial_assets"] for m in members
                        if m["relation"] not in SUPPORTER_RELATIONS and m["declared_financial_assets"] is not None]
-    fin_pc = round(assets["financial_total_exact"] / n_members, 2)
+    # as for income: a member without consent has no verified assets to compare a declaration
+    # with (a probe's "核对金融资产0.00元与申报500.00元相差-500.00元"), theirs is shown apart
+    unverified_assets = sum(float(m["declared_financial_assets"]) for m in members
+                            if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"]
+                            and m["declared_financial_assets"] is not None)
+    fin_pc = fen(assets["financial_total_exact"] / n_members)
     exempt = set(params.get("exempt_vehicle_types") or ())
     assets_out = {
         "vehicles": [_vehicle_out(v, exempt, supporter_nos) for v in vehicles],
@@ -135,7 +140,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
-        "declared_financial_total": round(float(sum(declared_assets)), 2) if declared_assets else None,
+        "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets) if declared_assets else None,
+        "declared_financial_unverified": fen(unverified_assets) if declared_assets else None,
         "by_member": assets["by_member"],
     }
     supporters = [{"member_no": m["member_no"], "name": m["name"],
@@ -145,12 +151,16 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                    "evidence": [r for r in income_recs if r["member_no"] == m["member_no"] and r.get("counted")],
                    "asset_evidence": [a for a in sup_assets["counted_accounts"] if a["member_no"] == m["member_no"]]}
                   for m in members if m["member_no"] in supporter_nos]
+    review = [ln for ln in links if ln["decision"] == "review"]
+    material = {id(ln) for ln in _material_review_links(review, income_recs, accounts, params)}
     facts = Facts(program=hh["program"], members=[{**m, **o} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},
                   assets={**assets, "financial": accounts, "financial_per_capita": fin_pc,
-                          "declared_financial_total": assets_out["declared_financial_total"]},
+                          "declared_financial_total": assets_out["declared_financial_total"],
+                          "declared_financial_unverified": assets_out["declared_financial_unverified"]},
                   standard=standard, params=params,
-                  review_links=[ln for ln in links if ln["decision"] == "review"], supporters=supporters,
+                  review_links=[ln for ln in review if id(ln) in material], supporters=supporters,
+                  review_links_info=[ln for ln in review if id(ln) not in material],
                   recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
@@ -167,13 +177,43 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "members": out_members, "income": income, "assets": assets_out,
         "standards": {"income_standard": standard.tekun if hh["program"] == "tekun" else standard.dibao,
                       "dibao_standard": standard.dibao, "tekun_standard": standard.tekun,
-                      "asset_limit_per_capita": round(params["asset_multiplier"] * standard.dibao, 2),
+                      "asset_limit_per_capita": fen(params["asset_multiplier"] * standard.dibao),
                       "asset_multiplier": params["asset_multiplier"], "effective_from": standard.effective_from.isoformat(),
                       "policy_version": policy.version, "placeholder": policy.placeholder},
         "findings": findings, "outcome": outcome,
         "not_authorised": [{"member_no": m["member_no"], "name": m["name"], "reason": "无授权书编号，未核对"}
                            for m in members if not m["consent"]],
     }
+
+
+def _material_review_links(review: list[dict], income_recs: list[dict], accounts: list[dict],
+                           params: dict) -> list[dict]:
+    """The review links whose record, once confirmed, could change a figure or a finding.
+
+    Income: a row in the source's window (`income_recs` is already cut to it) of a kind that
+    counts or shows work — a tax item not in `excluded_income_items`, a benefit not in
+    `excluded_benefit_types`, an employee-scheme contribution (the evidence query loads no
+    other). A 城乡居民 contribution, a row outside the window, a one-off gain cannot. Bank: a
+    row among `accounts`, i.e. the latest balance of its account (an earlier or superseded
+    balance, or one dated after the request, cannot). Vehicles, properties and any other
+    source: always. The others stay in the report (members' `matches`), for information only.
+    """
+    excluded_items = set(params.get("excluded_income_items") or ())
+    excluded_benefits = set(params.get("excluded_benefit_types") or ())
+    income = {(r["source"], r["record_id"], r["member_no"]): r for r in income_recs}
+    latest = {(a["source"], a["record_id"], a["member_no"]) for a in accounts}
+    out = []
+    for ln in review:
+        key = (ln["source"], ln["record_id"], ln["member_no"])
+        if ln["source"] in ("tax", "social_insurance"):
+            r = income.get(key)
+            if r is None or (r["kind"] == "tax_income" and r["item"] in excluded_items) \
+                    or (r["kind"] == "benefit" and r.get("insurance_type") in excluded_benefits):
+                continue
+        elif ln["source"] == "bank" and key not in latest:
+            continue
+        out.append(ln)
+    return out
 
 
 def _common(r: dict) -> dict:
@@ -194,7 +234,7 @@ def _record_out(r: dict, supporters: set) -> dict:
     # (it is judged on its own, under tekun.supporter)
     supporter = r["member_no"] in supporters
     return {**_common(r), "kind": r["kind"], "period": r["period"].strftime("%Y-%m"), "item": r["item"],
-            "amount": round(float(r["amount"] or 0.0), 2), "payer": r.get("payer"),
+            "amount": fen(float(r["amount"] or 0.0)), "payer": r.get("payer"),
             "counted": r["counted"] and not supporter,
             "note": SUPPORTER_NOTE if supporter and r["counted"] else r["note"]}
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from assessment.figures import fen
+
 
 @dataclass(frozen=True)
 class Standard:
@@ -64,7 +66,7 @@ class Policy:
                               f"the earliest is {min(_as_date(s['effective_from']) for s in county.standards)}")
         s = entries[-1]
         dibao = float(s[f"dibao_{area}"])
-        tekun = float(s.get(f"tekun_{area}", round(dibao * float(county.params["tekun_ratio"]), 2)))
+        tekun = float(s.get(f"tekun_{area}", fen(dibao * float(county.params["tekun_ratio"]))))
         return Standard(_as_date(s["effective_from"]), dibao, tekun, area)
 
 

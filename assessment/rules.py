@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key
+from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, fen
 from assessment.policy import Standard
 
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
@@ -26,6 +26,10 @@ class Facts:
     standard: Standard
     params: dict
     review_links: list[dict] = field(default_factory=list)
+    """Review links whose record, if confirmed, could change a figure or a finding."""
+    review_links_info: list[dict] = field(default_factory=list)
+    """Review links that could change nothing (a row outside the window, of a kind that neither
+    counts nor shows work, an earlier bank balance): listed, for information only."""
     supporters: list[dict] = field(default_factory=list)
     """Supporters' means: member_no, name, monthly_income, financial_total, and the records behind
     them (evidence: income, asset_evidence: accounts)."""
@@ -53,7 +57,7 @@ def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
 
 
 def _yuan(x: float) -> str:
-    return f"{x:,.2f}元"
+    return f"{fen(x):,.2f}元"
 
 
 THRESHOLD_PROGRAMS = ("dibao", "tekun")
@@ -72,7 +76,7 @@ def income_per_capita(f: Facts) -> float:
     shown = f.income.get("monthly_per_capita")
     if shown is not None:
         return shown
-    return round(f.income.get("monthly_total_exact", f.income["monthly_total"]) / f.size, 2)
+    return fen(f.income.get("monthly_total_exact", f.income["monthly_total"]) / f.size)
 
 
 def assets_per_capita(f: Facts) -> float:
@@ -80,12 +84,12 @@ def assets_per_capita(f: Facts) -> float:
     shown = f.assets.get("financial_per_capita")
     if shown is not None:
         return shown
-    return round(f.assets.get("financial_total_exact", f.assets["financial_total"]) / f.size, 2)
+    return fen(f.assets.get("financial_total_exact", f.assets["financial_total"]) / f.size)
 
 
 def asset_limit(f: Facts) -> float:
     """Financial assets per capita allowed (低保 and 特困 alike), as the report shows it."""
-    return round(f.params["asset_multiplier"] * f.standard.dibao, 2)
+    return fen(f.params["asset_multiplier"] * f.standard.dibao)
 
 
 def income_standard(f: Facts) -> float:
@@ -115,10 +119,17 @@ def common(f: Facts) -> list[dict]:
                 label = {"dibao": "低保", "tekun": "特困"}.get(program, program)
                 out.append(finding("rolls.elsewhere", "warn",
                                    f"成员{m['name']}同时在{agency}的{label}名册中（家庭{household}），请核实是否重复享受"))
+    info = (f"；另有{len(f.review_links_info)}条待复核记录不影响核对结果（不在核对期内、不计入收入"
+            "或非最新余额），仅供参考") if f.review_links_info else ""
     if f.review_links:
         out.append(finding("match.review", "warn",
-                           f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入",
+                           f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入" + info,
                            f.review_links))
+    elif f.review_links_info:
+        # confirming them would change no figure and no finding: no reason to hold the outcome
+        out.append(finding("match.review", "info",
+                           f"{len(f.review_links_info)}条部门记录与成员的匹配待复核，但不影响核对结果（不在核对期内、"
+                           "不计入收入或非最新余额），仅供参考", f.review_links_info))
     return out
 
 
@@ -288,7 +299,7 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
         if f.program in THRESHOLD_PROGRAMS:
             std = income_standard(f)
             # each side as the income rule would judge it: the figure shown against the own standard
-            crosses = (round(declared_total / f.size, 2) >= std) != (income_per_capita(f) >= std)
+            crosses = (fen(declared_total / f.size) >= std) != (income_per_capita(f) >= std)
             severity, tail = ("warn", "，且跨越标准线") if crosses else ("info", "，未改变与标准的比较结果")
         else:
             severity, tail = "info", INFORMATION_ONLY
@@ -308,17 +319,20 @@ def declared(f: Facts) -> list[dict]:
     declared_assets = f.assets.get("declared_financial_total")
     if declared_assets is not None:
         verified_assets = f.assets["financial_total"]
+        # members without consent: shown apart, not in declared_financial_total (as for income)
+        unverified_assets = f.assets.get("declared_financial_unverified") or 0.0
         gap = verified_assets - declared_assets
         if _beyond_tolerance(f, declared_assets, verified_assets):
             if f.program in THRESHOLD_PROGRAMS:
                 limit = asset_limit(f)
-                crosses = (round(declared_assets / f.size, 2) > limit) != (assets_per_capita(f) > limit)
+                crosses = (fen(declared_assets / f.size) > limit) != (assets_per_capita(f) > limit)
                 severity, tail = ("warn", "，且跨越资产上限") if crosses else ("info", "，未改变与资产上限的比较结果")
             else:
                 severity, tail = "info", INFORMATION_ONLY
             out.append(finding("declared.financial_assets", severity,
-                               f"核对金融资产{_yuan(verified_assets)}与申报{_yuan(declared_assets)}相差{_yuan(gap)}"
-                               + tail, f.assets.get("counted_accounts", [])))
+                               f"核对金融资产{_yuan(verified_assets)}与申报{_yuan(declared_assets)}"
+                               + (f"（不含未授权成员的申报{_yuan(unverified_assets)}）" if unverified_assets else "")
+                               + f"相差{_yuan(gap)}" + tail, f.assets.get("counted_accounts", [])))
     return out
 
 

@@ -1,0 +1,136 @@
+"""What a caseworker checks by hand: figures rounded as they round them (四舍五入), declarations
+compared only where something was verified, and a review only where a review can change something."""
+
+from datetime import date
+
+import pytest
+
+from assessment.figures import fen, income_figures
+from assessment.household import build_household
+from assessment.policy import load_policy
+
+POLICY = load_policy()
+REQUEST_DATE = date(2026, 11, 28)
+HH = {"request_id": "R1", "household_id": "H1", "agency": "taiyuan", "program": "dibao",
+      "county_code": "140105", "request_date": REQUEST_DATE, "run_id": "run-1"}
+DELIVERED = {"tax": "2026-10-31", "social_insurance": "2026-10-31", "bank": "2026-11-20"}
+
+
+def person(no, relation="户主", consent=True, **kw):
+    return {"member_no": no, "name": f"成员{no}", "id_number": f"14010519800101{no:03d}X", "id_status": "valid",
+            "relation": relation, "consent": consent, "consent_ref": f"SQ{no}" if consent else None,
+            "address": "太原市小店区某街1号", "gender": "男", "birth_date": date(1980, 1, 1), "labor_capacity": "有",
+            "disability_grade": None, "declared_monthly_income": None, "declared_financial_assets": None,
+            "on_rolls_programs": [], **kw}
+
+
+def link(member, source, record_id, decision="review"):
+    return {"member_no": member, "source": source, "record_id": record_id, "match_probability": 0.7,
+            "decision": decision, "reason": "姓名相同，出生日期相近", "evidence_json": None}
+
+
+def income_row(member, source, record_id, period, kind, item, amount, decision="auto", insurance_type=None):
+    return {**link(member, source, record_id, decision), "kind": kind, "period": period, "item": item,
+            "amount": amount, "payer": "某公司", "insurance_type": insurance_type, "file": "f.csv", "row_number": 1}
+
+
+def account(member, record_id, balance, as_of, decision="auto", number="6222001"):
+    return {**link(member, "bank", record_id, decision), "institution": "某银行", "account_number": number,
+            "product_type": "活期", "balance": balance, "as_of_date": as_of, "file": "b.csv", "row_number": 1}
+
+
+def report(members, income=(), accounts=(), links=()):
+    return build_household(HH, members, [dict(r) for r in income], [], [], [dict(a) for a in accounts],
+                           list(links), POLICY, DELIVERED, "2026-11-28T02:00:00+08:00")
+
+
+# 1. rounding -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("exact,shown", [(2471.895, 2471.90), (2032.605, 2032.61), (1682.775, 1682.78),
+                                         (216.795, 216.80), (0.005, 0.01), (628.0, 628.0)])
+def test_money_is_rounded_half_up_as_a_caseworker_rounds_it(exact, shown):
+    assert fen(exact) == shown
+
+
+def test_a_monthly_income_ending_in_half_a_fen_is_rounded_up_in_every_figure():
+    # twelve months of 2,471.895: the monthly average is 2,471.895, shown 2,471.90 (round gave 2,471.89)
+    members = [person(1)]
+    rows = [income_row(1, "tax", f"T{m}", date(2025 + (m > 12), (m - 1) % 12 + 1, 1), "tax_income", "工资薪金",
+                       2471.895) for m in range(11, 23)]
+    doc = report(members, rows)
+    income = doc["income"]
+    assert income["monthly_total"] == 2471.90
+    assert income["monthly_per_capita"] == 2471.90
+    assert income["by_source"] == {"tax": 2471.90} and income["by_item"] == {"工资薪金": 2471.90}
+    assert doc["members"][0]["monthly_income"] == 2471.90
+    assert {r["amount"] for r in income["records"]} == {2471.90}
+    assert income_figures([{**r, "counted": True} for r in rows], 12, {1})["monthly_total"] == 2471.90
+
+
+def test_financial_assets_ending_in_half_a_fen_are_rounded_up():
+    # round(216.795, 2) gave 216.79
+    doc = report([person(1)], accounts=[account(1, "B1", 216.795, date(2026, 11, 1))])
+    assets = doc["assets"]
+    assert assets["financial_total"] == 216.80 and assets["financial_per_capita"] == 216.80
+    assert assets["by_member"][0]["financial_total"] == 216.80
+    assert doc["members"][0]["financial_assets"] == 216.80
+
+
+# 2. declared assets of a member without consent ----------------------------------------------------
+
+def test_a_declared_asset_of_a_member_without_consent_is_left_out_of_the_comparison():
+    members = [person(1, declared_financial_assets=0.0),
+               person(2, "配偶", consent=False, declared_financial_assets=500.0)]
+    doc = report(members)
+    assert doc["assets"]["declared_financial_total"] == 0.0
+    assert doc["assets"]["declared_financial_unverified"] == 500.0
+    assert not [x for x in doc["findings"] if x["rule"] == "declared.financial_assets"], doc["findings"]
+
+
+def test_a_declared_asset_difference_says_it_leaves_out_the_unverified_members_declaration():
+    members = [person(1, declared_financial_assets=0.0),
+               person(2, "配偶", consent=False, declared_financial_assets=500.0)]
+    doc = report(members, accounts=[account(1, "B1", 20000.0, date(2026, 11, 1))])
+    (found,) = [x for x in doc["findings"] if x["rule"] == "declared.financial_assets"]
+    assert "与申报0.00元（不含未授权成员的申报500.00元）相差20,000.00元" in found["message"], found["message"]
+
+
+# 3. review links that cannot change anything ------------------------------------------------------
+
+def test_a_review_link_that_cannot_change_a_figure_does_not_make_the_outcome_review():
+    members = [person(1)]
+    resident_pension = link(1, "social_insurance", "S-城乡居民")   # not loaded as evidence: neither income nor work
+    old_tax = income_row(1, "tax", "T-old", date(2024, 3, 1), "tax_income", "工资薪金", 900.0, "review")
+    one_off = income_row(1, "tax", "T-gain", date(2026, 5, 1), "tax_income", "偶然所得", 900.0, "review")
+    earlier = account(1, "B-old", 300.0, date(2026, 6, 30), "review")
+    latest = account(1, "B-new", 100.0, date(2026, 10, 31))
+    links = [resident_pension, link(1, "tax", "T-old"), link(1, "tax", "T-gain"), link(1, "bank", "B-old"),
+             link(1, "bank", "B-new", "auto")]
+    # the evidence query returns the latest balance only (accounts_sql): the earlier one is among the links
+    doc = report(members, [old_tax, one_off], [latest], links)
+    assert doc["outcome"] == "pass", doc["findings"]
+    (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
+    assert found["severity"] == "info" and "仅供参考" in found["message"]
+    assert len(found["evidence"]) == 4
+    matches = doc["members"][0]["matches"]
+    assert {m["record_id"] for m in matches if m["decision"] == "review"} == {"S-城乡居民", "T-old", "T-gain", "B-old"}
+
+
+@pytest.mark.parametrize("what", ["wage", "latest_balance", "vehicle"])
+def test_a_review_link_that_could_change_a_figure_still_makes_the_outcome_review(what):
+    members = [person(1)]
+    income, accounts, links = [], [account(1, "B-new", 100.0, date(2026, 10, 31))], [link(1, "tax", "T-old")]
+    income.append(income_row(1, "tax", "T-old", date(2024, 3, 1), "tax_income", "工资薪金", 900.0, "review"))
+    if what == "wage":
+        income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 900.0, "review"))
+        links.append(link(1, "tax", "T1"))
+    elif what == "latest_balance":
+        accounts.append(account(1, "B-newer", 200.0, date(2026, 11, 20), "review"))
+        links.append(link(1, "bank", "B-newer"))
+    else:
+        links.append(link(1, "vehicle", "V1"))
+    doc = report(members, income, accounts, links)
+    assert doc["outcome"] == "review", doc["findings"]
+    (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
+    assert found["severity"] == "warn" and found["message"].startswith("1条")
+    assert "另有1条待复核记录不影响核对结果" in found["message"]
