@@ -100,11 +100,24 @@ def number(value: Any, digits: int = 2) -> str:
 
 
 def percent(value: Any) -> str:
-    """Match probability 0..1 as ``99.9%``."""
+    """Match probability 0..1 as ``99.9%``; never ``100%`` (or ``0%``) unless it is exactly 1 (0).
+
+    A probability that rounds to 100.0 gets more decimals (``0.9999`` is ``99.99%``), and past
+    three of them is shown as ``≥99.999%``; likewise ``<0.001%`` near 0.
+    """
     n = to_number(value)
     if n is None:
         return DASH if missing(value) else str(value)
-    return f"{n * 100:.1f}%"
+    if n >= 1:
+        return "100%" if n == 1 else f"{n * 100:.1f}%"
+    if n <= 0:
+        return "0%" if n == 0 else f"{n * 100:.1f}%"
+    for digits in (1, 2, 3):
+        pct = n * 100
+        shown = f"{pct:.{digits}f}"
+        if float(shown) not in (100.0, 0.0):
+            return f"{shown}%"
+    return "≥99.999%" if n > 0.5 else "<0.001%"
 
 
 def share(value: Any) -> str:
@@ -208,6 +221,7 @@ LEVEL_LABELS = {
     "different": "不一致",
     "mismatch": "不一致",
     "else": "不一致",
+    "not_compared": "未比对",
 }
 
 

@@ -24,15 +24,15 @@ MEMBER_KEYS = ("member_no", "name", "relation", "is_member", "gender", "age", "l
 MATCH_KEYS = ("source", "record_id", "match_probability", "decision")
 WEIGHT_KEYS = ("field", "level", "weight")
 RECORD_KEYS = ("member_no", "source", "record_id", "period", "item", "amount", "match_probability",
-               "decision", "reason", "counted", "note")
+               "decision", "reason", "counted", "note", "kind")
 VEHICLE_KEYS = ("member_no", "source", "record_id", "plate_number", "vehicle_type", "registration_date",
                 "purchase_price", "status", "exempt", "held", "counted", "note", "match_probability", "decision")
 PROPERTY_KEYS = ("member_no", "source", "record_id", "certificate_number", "location", "usage", "floor_area",
                  "share", "owned_area", "status", "held", "counted", "note", "match_probability", "decision")
 FINANCIAL_KEYS = ("member_no", "source", "record_id", "institution", "product_type", "balance",
-                  "as_of_date", "match_probability", "decision")
+                  "as_of_date", "match_probability", "decision", "counted", "note")
 BY_MEMBER_KEYS = ("member_no", "vehicles", "properties", "owned_area", "financial_total")
-STANDARD_KEYS = ("income_standard", "asset_limit_per_capita", "asset_multiplier", "policy_version", "placeholder",
+STANDARD_KEYS = ("income_standard", "dibao_standard", "asset_limit_per_capita", "asset_multiplier", "policy_version", "placeholder",
                  "effective_from")
 INCOME_KEYS = ("monthly_total", "monthly_per_capita", "members_counted", "months_covered",
                "declared_monthly_total", "difference")

@@ -91,6 +91,21 @@ def level_label(level: Any) -> str:
     return EXTRA_LEVEL_LABELS.get(str(level), label) if label == str(level) else label
 
 
+def matcher_level_label(field: Any, level: Any) -> str | None:
+    """The matcher's own wording of a field's level (`matching.LEVEL_LABELS`), without the
+    field's name when it starts with it (it is shown beside it): ``same_pinyin`` of the name is
+    ``同音``, ``known_unique`` of the organisation ``同名者在该单位…只有本人的``. None if unknown."""
+    from matching import LEVEL_LABELS as MATCH_LEVELS
+
+    label = MATCH_LEVELS.get(str(field), {}).get(str(level))
+    if not label:
+        return None
+    for prefix in {fmt.field_label(field), field_label(field)}:
+        if prefix and label.startswith(prefix) and len(label) > len(prefix):
+            return label[len(prefix):]
+    return label
+
+
 def field_label(field: Any) -> str:
     label = fmt.field_label(field)
     return EXTRA_FIELD_LABELS.get(str(field), label) if label == str(field) else label
@@ -102,7 +117,7 @@ def weights(evidence: dict | None) -> list[dict]:
     for w in (evidence or {}).get("weights") or []:
         if not isinstance(w, dict):
             continue
-        label = w.get("label")  # the matcher's own wording of the level, when it gives one
+        label = w.get("label") or matcher_level_label(w.get("field"), w.get("level"))
         out.append({"field": field_label(w.get("field")),
                     "level": scrub_text(str(label)) if label else level_label(w.get("level")),
                     "weight": None if fmt.to_number(w.get("weight")) is None else fmt.signed(w.get("weight"))})
