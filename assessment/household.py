@@ -90,11 +90,15 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                               if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"]
                               and m["declared_monthly_income"] is not None)
     n_members = max(sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS), 1)
+    # members counted in `members_counted` whose income and assets were not verified (no consent):
+    # the per-capita figures divide by them but add nothing of theirs, so they are incomplete
+    unverified_members = sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"])
     income = {
         "monthly_total": inc["monthly_total"],
         "monthly_per_capita": fen(inc["monthly_total_exact"] / n_members),
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
+        "complete": unverified_members == 0, "members_unverified": unverified_members,
         "declared_monthly_total": fen(float(sum(declared)) - unverified_declared) if declared else None,
         "declared_unverified": fen(unverified_declared) if declared else None,
         "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared)) if declared else None,
@@ -140,6 +144,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
+        "complete": unverified_members == 0, "members_unverified": unverified_members,
         "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets) if declared_assets else None,
         "declared_financial_unverified": fen(unverified_assets) if declared_assets else None,
         "by_member": assets["by_member"],

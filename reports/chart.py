@@ -83,12 +83,16 @@ def _month_label(month: str, first: bool) -> tuple[str, str]:
     return f"{int(mm)}月", (year if first or int(mm) == 1 else "")
 
 
-def income_chart(monthly_series: Any, reference: float | None = None, reference_label: str = "") -> Markup:
+def income_chart(monthly_series: Any, reference: float | None = None, reference_label: str = "",
+                 undelivered: dict[str, list[str]] | None = None) -> Markup:
     """The SVG for ``income.monthly_series``; an empty Markup when there is no series.
 
     ``reference`` draws a dashed horizontal line (e.g. the household's total
     standard: per-capita standard × members counted) labelled ``reference_label``.
+    ``undelivered`` ({month: [source, …]}) marks the months a source has not delivered yet
+    with 未报送 (a dashed outline and a label), not as a month of no income.
     """
+    undelivered = undelivered if isinstance(undelivered, dict) else {}
     series = _normalise(monthly_series)
     if not series:
         return Markup("")
@@ -126,7 +130,16 @@ def income_chart(monthly_series: Any, reference: float | None = None, reference_
     for i, (entry, total) in enumerate(zip(series, totals)):
         x = LEFT + band * i + (band - bar_w) / 2
         month = escape(entry["month"])
-        parts.append(f'<g class="bar-group" data-month="{month}"><title>{month} 合计 {escape(money(total))}</title>')
+        missing = [str(src) for src in undelivered.get(entry["month"]) or ()]
+        note = "、".join(source_label(src) for src in missing)
+        title = f"{month} 合计 {escape(money(total))}" + (f"（{escape(note)}未报送）" if missing else "")
+        parts.append(f'<g class="bar-group{" undelivered" if missing else ""}" data-month="{month}"><title>{title}</title>')
+        if missing:
+            parts.append(f'<rect class="undelivered" x="{x:.1f}" y="{TOP}" width="{bar_w:.1f}" height="{plot_h}" '
+                         f'fill="none" stroke="#868e96" stroke-width="0.8" stroke-dasharray="3 3"/>')
+            label_y = (y(total) - 16) if total > 0 else (TOP + plot_h - 6)
+            parts.append(f'<text class="undelivered-label" x="{x + bar_w / 2:.1f}" y="{label_y:.1f}" '
+                         f'text-anchor="middle">未报送</text>')
         base = 0.0
         for src in sources:
             amount = entry["by_source"].get(src, 0.0)

@@ -101,6 +101,12 @@ def _compare(value: Any, limit: Any) -> str:
     return "below" if a < b else ("above" if a > b else "equal")
 
 
+def _compare_floor(value: Any, limit: Any, complete: bool) -> str:
+    """``_compare``, or 'incomplete' for a figure that leaves out unverified members and is not above."""
+    state = _compare(value, limit)
+    return state if complete or state in ("above", "unknown") else "incomplete"
+
+
 def _members(report: dict) -> list[dict]:
     members = []
     for raw in sorted(_list(report.get("members")), key=_member_sort_key):
@@ -174,6 +180,61 @@ def _findings(report: dict) -> list[dict]:
     return sorted(findings, key=lambda f: f["rank"])
 
 
+def unverified_members(report: dict, members: list[dict]) -> int:
+    """Members counted in the household (not supporters) without consent: their income and assets
+    were not verified. For a report without ``income.members_unverified``."""
+    return sum(1 for m in members if m["is_member"] is not False and not m["consent"])
+
+
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _month(day: Any) -> str | None:
+    """'2026-10' from '2026-10-31' (None when not a date)."""
+    found = _MONTH_RE.match(day) if isinstance(day, str) else None
+    return f"{found.group(1)}-{found.group(2)}" if found else None
+
+
+def _months(first: str, last: str) -> list[str]:
+    """'YYYY-MM' labels after ``first`` up to and including ``last``."""
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while True:
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        label = f"{y:04d}-{m:02d}"
+        if label > last:
+            return out
+        out.append(label)
+
+
+def source_windows(window: Any) -> list[dict]:
+    """The income sources read over a window other than the request's (``window.by_source``:
+    a source that has not delivered the window's last months steps back over them), each with
+    its own months and the months it has not delivered yet, in the usual source order."""
+    window = _dict(window)
+    end = _month(window.get("end"))
+    start = _month(window.get("start"))
+    by_source = _dict(window.get("by_source"))
+    out = []
+    for source, own in _amounts(by_source):
+        own = _dict(own)
+        own_start, own_end = _month(own.get("start")), _month(own.get("end"))
+        if own_start is None or own_end is None or (own_start, own_end) == (start, end):
+            continue
+        out.append({"source": source, "start": own_start, "end": own_end,
+                    "undelivered": _months(own_end, end) if end and own_end < end else []})
+    return out
+
+
+def undelivered_months(sources: list[dict]) -> dict[str, list[str]]:
+    """{month: [source, …]} — the months of the window a source has not delivered yet."""
+    out: dict[str, list[str]] = {}
+    for item in sources:
+        for month in item["undelivered"]:
+            out.setdefault(month, []).append(item["source"])
+    return out
+
+
 THRESHOLD_PROGRAMS = ("dibao", "tekun")
 """Programmes whose outcome depends on the income standard and the asset limit (assessment.rules)."""
 
@@ -188,6 +249,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["program_label"] = fmt.program_label(report.get("program"), report.get("program_label"))
     view["area_label"] = fmt.AREA_LABELS.get(str(report.get("area")), report.get("area"))
     window = pick(report.get("window"), ("start", "end", "months"))
+    window["sources"] = source_windows(report.get("window"))
     view["window"] = window
     outcome_label, outcome_symbol, outcome_class = fmt.outcome(report.get("outcome"))
     view["outcome"] = {"label": outcome_label, "symbol": outcome_symbol, "css": outcome_class}
@@ -247,10 +309,24 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["assets"]["owned_area_total"] = (sum(fmt.to_number(p["owned_area"]) or 0.0 for p in held_properties)
                                           if held_properties else None)
 
+    # a counted member without consent adds nothing to the figures but divides them: they are
+    # not a verified low income, so they are marked incomplete and not compared (contract: a person
+    # without consent is not verified and the report says so)
+    unverified = unverified_members(report, members)
+    for key, section in (("income", income), ("assets", assets)):
+        flag, count = section.get("complete"), section.get("members_unverified")
+        count = count if isinstance(count, int) and not isinstance(count, bool) else unverified
+        view[key]["members_unverified"] = count
+        view[key]["complete"] = flag if isinstance(flag, bool) else count == 0
+
     standards = pick(report.get("standards"), STANDARD_KEYS)
     view["standards"] = standards
-    view["income_vs_standard"] = _compare(view["income"]["monthly_per_capita"], standards["income_standard"])
-    view["assets_vs_limit"] = _compare(view["assets"]["financial_per_capita"], standards["asset_limit_per_capita"])
+    # incomplete figures are a floor: the members left out can only add to them, so "above" still
+    # holds, but "below" / "equal" is not known (a verified low income it is not)
+    view["income_vs_standard"] = _compare_floor(view["income"]["monthly_per_capita"], standards["income_standard"],
+                                                view["income"]["complete"])
+    view["assets_vs_limit"] = _compare_floor(view["assets"]["financial_per_capita"],
+                                             standards["asset_limit_per_capita"], view["assets"]["complete"])
     # Only 低保 and 特困 are judged on these lines: for the others the comparison is information,
     # and a red "above the standard" beside "pass" read as a contradiction (a probe).
     view["standards_judge"] = report.get("program") in THRESHOLD_PROGRAMS
@@ -281,7 +357,9 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     if standard and counted:
         reference = standard * counted
         reference_label = f"收入标准×{counted:g}人 = {fmt.money(reference)}"
-    view["chart"] = income_chart(income.get("monthly_series"), reference, reference_label)
+    undelivered = undelivered_months(window["sources"])
+    view["chart"] = income_chart(income.get("monthly_series"), reference, reference_label, undelivered)
+    view["undelivered"] = [{"month": m, "sources": undelivered[m]} for m in sorted(undelivered)]
     view["chart_months"] = len(_list(income.get("monthly_series")))
     return view
 
@@ -306,4 +384,5 @@ def index_row_of(view: dict) -> dict:
         "outcome": view["outcome"],
         "finding_counts": view["finding_counts"], "review_count": view["review_count"],
         "not_authorised": len(view["not_authorised"]),
+        "income_complete": view["income"]["complete"], "assets_complete": view["assets"]["complete"],
     }
