@@ -1,35 +1,8 @@
 """Change alerts: a household on the rolls, re-verified, against its previous verification.
 
-What a caseworker must hear about overnight, each compared with the household's last
-recorded facts (`household_facts`, one row per re-verification):
-
-| kind | severity | when |
-|---|---|---|
-| `new_on_rolls` | info | first verification of the household (its full report goes out) |
-| `vehicle.new` / `vehicle.gone` | warn / info | a held vehicle (plate) appears / is no longer held |
-| `property.new` / `property.gone` | warn / info | a held property (certificate) appears / goes |
-| `income.crossed_standard` | warn up, info down | income per capita crosses the programme's standard |
-| `assets.crossed_limit` | warn up, info down | financial assets per capita cross the asset limit |
-| `income.source_new` | warn | a source first in the window, whatever its months (named in the message), or a stopped one paid again |
-| `income.source_ended` | info | an income source stops being active (occasional items — fees, royalties, interest, one-off gains — never "end") |
-| `outcome.changed` | warn worse, info better | the advised outcome changes (pass / review / fail) |
-| `member.unverified` / `member.verified` | warn / info | a member's consent went / came: what they hold is not read as ended / new |
-| `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
-| `rolls.left` | info | the household is no longer on the rolls (no report) |
-
-Members are people, not row numbers: what is a member's (an income source, the owner of a
-vehicle or property, a missing consent) is keyed by a pseudonymous key of their trusted ID
-number, or of their name when they have none (`person_keys`), so a snapshot that renumbers a
-household's members changes nothing.
-
-An income source is a (person, source, item, payer) with a counted record in the income window.
-It is active while it has a record in the last `ACTIVE_MONTHS` months that the department has
-delivered (never past the income window), so a department exporting a month late does not make
-every job "end" and "start" again. A benefit (a pension, unemployment benefit: social insurance
-`待遇`) is paid every month, so it has ended as soon as a delivered month lacks it
-(`ACTIVE_MONTHS_BENEFIT`). Every source of the window is in the facts with its months, so income
-delivered late for an older month is news, and a source that stops stays known until it leaves
-the window. Only review-free links count (a `review` link is not yet the household's).
+What counts as a change, and how a household's facts are taken and compared, is
+`pipelines.changes`; this module runs it over a pass's re-verified households and writes
+the alerts.
 
 A household with an alert gets its full report in `outbox/<agency>/nightly-<date>/`; one
 re-verified without an alert gets none, and when its fingerprint is unchanged no new
@@ -42,315 +15,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date
 
 import pyarrow as pa
 
-from matching.person_key import person_id
 from pipelines.affected import roll_hash_sql
+from pipelines.changes import KEYRING_TEXT, alert, compare, facts_form, facts_of, person_keys
 from pipelines.context import PassContext
 from pipelines.snapshot import person_key, secret_key
 from review import affected_households_sql
 from pipelines.outputs import private_dir
-from reports.masking import escape_formula, scrub_text
+from reports.masking import escape_formula
 from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
-
-IRREGULAR_ITEMS = frozenset({"劳务报酬", "稿酬所得", "特许权使用费", "利息股息红利", "偶然所得", "财产转让所得"})
-"""Tax items paid now and then, not monthly: they can start (`income.source_new`) but never "end"."""
-ACTIVE_MONTHS = 3
-ACTIVE_MONTHS_BENEFIT = 1
-OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
-OUTCOME_CN = {"pass": "通过", "review": "需复核", "fail": "不通过"}
-FACTS_FORM = 2
-"""`household_facts.income_sources` is `{"form": 2, "persons": …, "since": …, "sources": [...]}`:
-every source of the window, keyed by person. Form 1, a bare list, is what nightlies stored before:
-the active sources only, and every member-keyed item keyed by member_no (`compare` reads both)."""
-KEYRING_TEXT = "hhverify household_facts persons"
-"""Hashed with the secret into `persons`: facts whose person keys came from another secret (a root
-restored without `.secrets/`) are compared by member_no rather than read as all new people."""
-
-
-def _month(iso: str | None) -> str | None:
-    return iso[:7] if iso else None
-
-
-def _minus_months(ym: str, n: int) -> str:
-    y, m = int(ym[:4]), int(ym[5:7]) - n
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return f"{y:04d}-{m:02d}"
-
-
-def person_keys(members, secret: bytes) -> dict[int, str]:
-    """member_no → the person, for a household's members (dicts with member_no, name, id_number,
-    id_status): `P…` of their trusted ID number, else `N…` of their name.
-
-    HMAC keys, the analyst copy's for an ID (`pipelines.snapshot`): the facts are copied to it
-    as they are, and a plain or merely hashed ID there could be read back. Two members who
-    would share a key (one ID typed for both, two namesakes without one) keep apart by number.
-    """
-    keys = {}
-    for m in members:
-        trusted = person_id(m.get("id_number"), m.get("id_status"))
-        keys[int(m["member_no"])] = person_key(secret, trusted, "P") if trusted else person_key(secret, m["name"], "N")
-    shared = Counter(keys.values())
-    return {n: k if shared[k] == 1 else f"{k}#{n}" for n, k in keys.items()}
-
-
-def _who(persons: dict | None, member_no) -> str:
-    return persons[member_no] if persons and member_no in persons else str(member_no)
-
-
-def window_sources(doc: dict, persons: dict | None = None) -> list[dict]:
-    """Every income source in the household's window, with its months, monthly average and
-    whether it is active; keyed by `persons` (member_no → person), by member_no without it."""
-    names = {m["member_no"]: m["name"] for m in doc["members"]}
-    window_end = _month(doc["window"]["end"])
-    months = max(int(doc["window"]["months"]), 1)
-    totals: dict = defaultdict(float)
-    periods: dict = defaultdict(set)
-    member_no: dict = {}
-    benefit: set = set()
-    for r in doc["income"]["records"]:
-        if not r.get("counted") or r["decision"] == "review":
-            continue
-        key = (_who(persons, r["member_no"]), r["source"], r["item"], r.get("payer") or "")
-        totals[key] += float(r["amount"] or 0)
-        periods[key].add(r["period"])
-        member_no[key] = r["member_no"]
-        if r.get("kind") == "benefit":
-            benefit.add(key)
-    out = []
-    for key in sorted(periods):
-        person, source, item, payer = key
-        delivered = min(window_end, _month((doc.get("data_as_of") or {}).get(source)) or window_end)
-        active = ACTIVE_MONTHS_BENEFIT if key in benefit else ACTIVE_MONTHS
-        n = member_no[key]
-        out.append({"key": "|".join(key), "person": person, "member_no": n, "source": source, "item": item,
-                    "payer": payer, "label": f"{names.get(n, n)}：{item}" + (f"（{payer}）" if payer else ""),
-                    "monthly": round(totals[key] / months, 2), "months": sorted(periods[key]),
-                    "active": max(periods[key]) >= _minus_months(delivered, active - 1)})
-    return out
-
-
-def income_sources(doc: dict, persons: dict | None = None) -> list[dict]:
-    """Active income sources of the household's members, each with its monthly average."""
-    return [s for s in window_sources(doc, persons) if s["active"]]
-
-
-def _since(doc: dict) -> dict[str, str]:
-    """The first month of each source's income window (`assessment.window.source_windows`)."""
-    window = doc["window"]
-    by_source = window.get("by_source") or {}
-    return {s: _month(w["start"]) for s, w in by_source.items()} or {"*": _month(window.get("start"))}
-
-
-def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None) -> dict:
-    """What the nightly compares: figures against their thresholds, held assets, income sources,
-    members without consent; members keyed by `persons` (member_no → `person_keys`)."""
-    from pipelines.publish import fingerprint  # publish records these facts: import at call time
-
-    names = {m["member_no"]: m["name"] for m in doc["members"]}
-    # `counted` (assessment.figures): held, on a link that counts, and not a repeat of another row
-    held = lambda items: [x for x in items if x.get("counted", x["held"] and x["decision"] != "review")]  # noqa: E731
-    return {
-        "outcome": doc["outcome"], "fingerprint": fingerprint(doc),
-        "income_per_capita": doc["income"]["monthly_per_capita"],
-        "income_standard": doc["standards"]["income_standard"],
-        "financial_per_capita": doc["assets"]["financial_per_capita"],
-        "asset_limit_per_capita": doc["standards"]["asset_limit_per_capita"],
-        "vehicles": sorted(({"key": v["plate_number"], "member_no": v["member_no"],
-                             "person": _who(persons, v["member_no"]),
-                             "label": f"{v['vehicle_type']} {v['plate_number']}（{names.get(v['member_no'], '')}）"}
-                            for v in held(doc["assets"]["vehicles"])), key=lambda x: x["key"]),
-        "properties": sorted(({"key": p["certificate_number"], "member_no": p["member_no"],
-                               "person": _who(persons, p["member_no"]),
-                               "label": f"{p['usage']} {p['location']}（{names.get(p['member_no'], '')}）"}
-                              for p in held(doc["assets"]["properties"])), key=lambda x: x["key"]),
-        "income_sources": {"form": FACTS_FORM, "persons": keyring, "since": _since(doc),
-                           "sources": window_sources(doc, persons)},
-        "unverified": [{"key": _who(persons, m["member_no"]), "person": _who(persons, m["member_no"]),
-                        "member_no": m["member_no"], "label": m["name"]}
-                       for m in doc["members"] if not m.get("consent")],
-    }
-
-
-def _alert(kind: str, severity: str, message: str, before=None, after=None) -> dict:
-    # labels quote payers, locations and names as departments typed them: an ID typed there must
-    # not reach alerts.csv / summary.txt
-    dump = lambda v: None if v is None else scrub_text(json.dumps(v, ensure_ascii=False, default=str))  # noqa: E731
-    return {"kind": kind, "severity": severity, "message": scrub_text(message), "before": dump(before),
-            "after": dump(after)}
-
-
-def _form(facts: dict) -> int:
-    return FACTS_FORM if isinstance(facts.get("income_sources"), dict) else 1
-
-
-def _old_member(kind: str, item: dict) -> str:
-    """The member_no an item of the old form is keyed by."""
-    if kind == "income_sources":
-        return item["key"].split("|", 1)[0]
-    if kind == "unverified":
-        return item["key"]
-    return str(item.get("member_no", ""))
-
-
-MEMBER_KEYED = ("vehicles", "properties", "unverified", "income_sources")
-
-
-def _items(facts: dict, kind: str) -> list[dict]:
-    items = facts.get(kind)
-    return (items["sources"] if isinstance(items, dict) else items) or []
-
-
-def _keyed(facts: dict, by_person: bool, through: dict[str, str]) -> dict[str, list[dict]]:
-    """The member-keyed items of `facts`, each as {who, key, label, raw, …}: `who` is the person,
-    or the member_no when not `by_person`; an old-form item's person comes from `through`
-    (member_no → person of the members those facts were taken from)."""
-    out: dict = {}
-    for kind in MEMBER_KEYED:
-        rows = []
-        for x in _items(facts, kind):
-            if "person" in x:
-                who = x["person"] if by_person else str(x["member_no"])
-            else:
-                who = _old_member(kind, x)
-                who = through.get(who, who) if by_person else who
-            row = {"who": who, "key": who if kind == "unverified" else x["key"], "label": x["label"], "raw": x}
-            if kind == "income_sources":
-                source, item, payer = ((x["source"], x["item"], x["payer"]) if "source" in x
-                                       else tuple(x["key"].split("|", 3)[1:]))
-                row.update(key="|".join((who, source, item, payer)), source=source, item=item,
-                           active=x.get("active", True), months=x.get("months"))
-            rows.append(row)
-        out[kind] = rows
-    return out
-
-
-def _by_person(prev: dict, new: dict, through: dict[str, str]) -> bool:
-    """Whether the two facts records can be compared person by person: both keyed by person with
-    the same secret, or `prev` of the old form with every member it names found in `through`."""
-    if _form(prev) == _form(new) == FACTS_FORM:
-        return prev["income_sources"].get("persons") == new["income_sources"].get("persons")
-    if _form(prev) == 1 and _form(new) == FACTS_FORM and through:
-        named = {_old_member(kind, x) for kind in MEMBER_KEYED for x in _items(prev, kind)} - {""}
-        return named <= set(through)
-    return False
-
-
-def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new: list[dict]) -> list[dict]:
-    """A warn alert per item that appeared, an info alert per item that went (items keyed by `key`)."""
-    before, after = {x["key"]: x for x in old}, {x["key"]: x for x in new}
-    return ([_alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k]["raw"])
-             for k in sorted(set(after) - set(before))]
-            + [_alert(gone_kind, "info", f"{what}不再出现：{before[k]['label']}", before[k]["raw"], None)
-               for k in sorted(set(before) - set(after))])
-
-
-def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tuple, over) -> list[dict]:
-    (v0, l0), (v1, l1) = before, after
-    was, now = over(v0, l0), over(v1, l1)
-    if was == now:
-        return []
-    verb = "达到或超过" if now else "回落到低于"
-    return [_alert(kind, "warn" if now else "info",
-                   f"{label}由{v0:,.2f}元变为{v1:,.2f}元，{verb}{limit_label}{l1:,.2f}元",
-                   {"value": v0, "limit": l0}, {"value": v1, "limit": l1})]
-
-
-def _consent_changes(before: list[dict], after: list[dict]) -> tuple[list[dict], set[str]]:
-    """Alerts for members whose consent came or went, and those members: what they hold appears or
-    vanishes with their verification, not because it changed, so it raises no alert of its own."""
-    was, now = {x["who"]: x for x in before}, {x["who"]: x for x in after}
-    out = [_alert("member.unverified", "warn", f"成员{now[k]['label']}未授权核对（无授权书编号），其收入与资产本次未核对",
-                  None, now[k]["raw"]) for k in sorted(set(now) - set(was))]
-    out += [_alert("member.verified", "info", f"成员{was[k]['label']}已授权核对，其收入与资产本次起计入",
-                   was[k]["raw"], None) for k in sorted(set(was) - set(now))]
-    return out, set(was) ^ set(now)
-
-
-def months_text(months: list[str]) -> str:
-    """Months as runs: `2026-03至2026-06、2026-09`."""
-    runs: list[list[str]] = []
-    for m in sorted(months):
-        if runs and _minus_months(m, 1) == runs[-1][-1]:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return "、".join(r[0] if len(r) == 1 else f"{r[0]}至{r[-1]}" for r in runs)
-
-
-def _income_changes(before: list[dict], after: list[dict], windows: bool, since: dict[str, str]) -> list[dict]:
-    """`income.source_new` for income of a source that was not running before, `income.source_ended`
-    for a running source that stopped (occasional items never stop).
-
-    With both sides' window sources known (`windows`), income is new when it brings months the
-    previous facts lacked: a source first seen in the window — a fee delivered late for a month
-    five months back raised nothing when only active sources were compared (a probe) — or a
-    stopped one paid again. A source that stops stays in the facts with its months until it leaves
-    the window, so it is not new again; months a longer window reaches back to (`since`: where the
-    previous window began) are no news. Old-form facts hold only the active sources: against
-    them a source is new when it becomes active, as before.
-    """
-    was, now = {x["key"]: x for x in before}, {x["key"]: x for x in after}
-    out = []
-    for k in sorted(now):
-        x, old = now[k], was.get(k)
-        if old is not None and old["active"]:
-            continue
-        if windows:
-            start = since.get(x["source"], since.get("*")) or ""
-            months = sorted(m for m in set(x["months"]) - set(old["months"] if old else ()) if m >= start)
-            if not months:
-                continue
-        elif x["active"]:
-            months = x["months"] or []
-        else:
-            continue
-        when = f"，所属期{months_text(months)}" if months else ""
-        late = "" if x["active"] else "（以往月份新报送）"
-        out.append(_alert("income.source_new", "warn", f"新增收入来源：{x['label']}{when}{late}", None, x["raw"]))
-    for k in sorted(was):
-        x = was[k]
-        if x["active"] and not (k in now and now[k]["active"]) and x["item"] not in IRREGULAR_ITEMS:
-            out.append(_alert("income.source_ended", "info", f"收入来源不再出现：{x['label']}", x["raw"], None))
-    return out
-
-
-def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dict]:
-    """The alerts between two facts records (prev as stored: lists decoded).
-
-    `prev_members` (member_no → person) reads facts of the old form, keyed by member_no, through
-    the members they were taken from; without them (or with facts keyed under another secret)
-    both sides are compared by member_no, as the nightly did before.
-    """
-    through = {str(k): v for k, v in (prev_members or {}).items()}
-    by_person = _by_person(prev, new, through)
-    before, after = _keyed(prev, by_person, through), _keyed(new, by_person, {})
-    out, switched = _consent_changes(before["unverified"], after["unverified"])
-    kept = {k: ([x for x in before[k] if x["who"] not in switched], [x for x in after[k] if x["who"] not in switched])
-            for k in ("vehicles", "properties", "income_sources")}
-    out += _set_changes("vehicle.new", "vehicle.gone", "机动车", *kept["vehicles"])
-    out += _set_changes("property.new", "property.gone", "不动产", *kept["properties"])
-    out += _crossing("income.crossed_standard", "家庭人均月收入", "标准",
-                     (float(prev["income_per_capita"]), float(prev["income_standard"])),
-                     (float(new["income_per_capita"]), float(new["income_standard"])), lambda v, l: v >= l)
-    out += _crossing("assets.crossed_limit", "家庭人均金融资产", "资产上限",
-                     (float(prev["financial_per_capita"]), float(prev["asset_limit_per_capita"])),
-                     (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l)
-    windows = _form(prev) == _form(new) == FACTS_FORM
-    since = (prev["income_sources"].get("since") or {}) if windows else {}
-    out += _income_changes(*kept["income_sources"], windows, since)
-    if prev["outcome"] != new["outcome"]:
-        worse = OUTCOME_RANK[new["outcome"]] > OUTCOME_RANK[prev["outcome"]]
-        out.append(_alert("outcome.changed", "warn" if worse else "info",
-                          f"核对结论由「{OUTCOME_CN[prev['outcome']]}」变为「{OUTCOME_CN[new['outcome']]}」",
-                          prev["outcome"], new["outcome"]))
-    return out
-
 
 def _previous(ctx: PassContext) -> tuple[dict, dict]:
     rows = ctx.con.execute(
@@ -424,7 +102,7 @@ def detect_changes(ctx: PassContext) -> int:
     secret = secret_key(ctx.root)
     persons, keyring = _persons(ctx, secret), person_key(secret, KEYRING_TEXT, "K")
     prev_members = _previous_members(ctx, {k: f["roll_hash"] for k, f in prev_facts.items()
-                                           if k in rolls and _form(f) == 1}, secret)
+                                           if k in rolls and facts_form(f) == 1}, secret)
     # a caseworker's answer changes the report they read: it is written again even without an
     # alert (a probe's confirmed links still showed 'review' in the outbox report)
     answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
@@ -438,11 +116,11 @@ def detect_changes(ctx: PassContext) -> int:
         before = assessed_before.get(key)
         if before is not None and before != note["agency"]:
             # another agency's household until this snapshot: everything is news to this agency
-            alerts = [_alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
+            alerts = [alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
         elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key))
         elif key not in assessed_before:
-            alerts = [_alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
+            alerts = [alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from data.generator import generate
-from pipelines.alerts import compare, facts_of
+from pipelines.changes import compare, facts_of
 from pipelines.passes import run_pass
 
 from ops_support import REQUEST_FIELDS, query, write_csv

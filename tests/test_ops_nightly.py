@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from data.generator import generate
-from pipelines.alerts import compare
+from pipelines.changes import compare
 from pipelines.passes import run_pass
 from reports.masking import find_full_ids
 
@@ -179,7 +179,7 @@ def test_compare(case):
 def test_a_pension_missing_from_a_delivered_month_has_ended_a_wage_gap_has_not():
     """Pensions are paid every month: once social insurance has delivered July without the
     pension, it ended (a probe's stopped pension was never alerted); a wage may skip a month."""
-    from pipelines.alerts import income_sources
+    from pipelines.changes import income_sources
 
     def rec(kind, source, item, month):
         return {"member_no": 1, "kind": kind, "source": source, "item": item, "payer": None, "period": f"2025-{month:02d}",
