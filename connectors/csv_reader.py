@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from connectors.blank_rows import blank_rows, drop_blank_rows
 from connectors.cells import dedupe_headers, tidy_strings
 from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
@@ -59,8 +60,6 @@ DAMAGED_ROW = ("row {row} holds bytes that are not valid UTF-8 (the rest of the 
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "'|'"}
-_MAX_SLICED_RUNS = 64
-"""Runs of rows between blank lines up to which `drop_blank_rows` slices instead of copying."""
 
 
 def _workers(n_rows: int) -> int:
@@ -257,41 +256,6 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     return RawFile(with_row_numbers(table, row_numbers), "csv", encoding, delimiter, header_line, path,
                    row_errors=row_errors_table(errors),
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)
-
-
-def blank_rows(table: pa.Table) -> np.ndarray | None:
-    """Per row, whether Arrow read it from a blank line (or a line of separators only): every
-    cell null before `tidy_strings`. None when no row is (the usual case, found from the null
-    counts without a pass over the rows)."""
-    if table.num_rows == 0 or table.num_columns == 0 or min(c.null_count for c in table.columns) == 0:
-        return None
-    blank = np.ones(table.num_rows, dtype=bool)
-    for column in table.columns:
-        blank &= pc.is_null(column).to_numpy(zero_copy_only=False)
-    return blank if blank.any() else None
-
-
-def drop_blank_rows(table: pa.Table, row_numbers) -> tuple[pa.Table, np.ndarray | None]:
-    """`table` without its blank-line rows, and the positions of the rows kept.
-
-    `row_numbers` are the positions of `table`'s rows (None: 1..n); the positions of the rows
-    kept are unchanged, so rows below a blank line keep their place.
-    """
-    blank = blank_rows(table)
-    if blank is None:
-        return table, row_numbers
-    keep = ~blank
-    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
-               else np.asarray(row_numbers, dtype=np.int64))
-    # Blank lines are few and mostly at the end: the runs of rows between them are sliced out
-    # without copying a byte; only a file with many scattered blank lines is copied by a filter.
-    edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
-    if len(edges) // 2 <= _MAX_SLICED_RUNS:
-        runs = [table.slice(start, stop - start) for start, stop in zip(edges[::2], edges[1::2])]
-        kept = pa.concat_tables(runs) if runs else table.slice(0, 0)
-    else:
-        kept = table.filter(pa.array(keep))
-    return kept, numbers[keep]
 
 
 def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
