@@ -25,19 +25,30 @@ employer and say nothing of work."""
 WORK_ONLY_NOTE = "该险种缴费仅作为在职（就业）佐证，缴费基数不作为工资佐证，不计入收入"
 
 
-def fen(x: float) -> float:
+def fen(x: float | Decimal) -> float:
     """A money figure rounded to the fen as a caseworker rounds it (四舍五入: 2,032.605 → 2,032.61,
     2,471.895 → 2,471.90). Python's `round` works on the binary float and gave 2,471.89 beside
-    2,032.61; the decimal a float prints as (`repr`) is the one rounded here. Every money figure
-    a report shows goes through this."""
-    return float(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    2,032.61; the decimal a float prints as (`repr`) is the one rounded here, and a `Decimal` (an
+    exact sum, `exact`) is rounded as it is. Every money figure a report shows goes through this."""
+    value = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def exact(amount) -> Decimal:
+    """A money amount (a DECIMAL(18,2) of the warehouse, as a float or a Decimal) as the exact
+    decimal it stands for. Sums and quotients of money are taken on these: summed as floats,
+    657.75 + 598.24 over twelve months came to 1,255.9899999…, halved to 627.99 instead of the
+    627.995 that rounds to 628.00 — and passed a 628.00 standard (an independent-data probe)."""
+    if amount is None:
+        return Decimal(0)
+    return amount if isinstance(amount, Decimal) else Decimal(repr(float(amount)))
 
 
 @dataclass
 class MemberMeans:
     member_no: int
     monthly_income: float = 0.0
-    financial_total: float = 0.0
+    financial_total: Decimal = Decimal(0)
     vehicles: int = 0
     properties: int = 0
     owned_area: float = 0.0
@@ -112,22 +123,23 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
 
 def income_figures(records: list[dict], months: int, member_nos: set[int]) -> dict:
     """Monthly averages over the window (total / window months), by source, item and month."""
-    by_source: dict = defaultdict(float)
-    by_item: dict = defaultdict(float)
-    series: dict = defaultdict(lambda: defaultdict(float))
-    per_member: dict = defaultdict(float)
+    by_source: dict = defaultdict(Decimal)
+    by_item: dict = defaultdict(Decimal)
+    series: dict = defaultdict(lambda: defaultdict(Decimal))
+    per_member: dict = defaultdict(Decimal)
     covered, basis = set(), set()
     for r in records:
         if not r.get("counted") or r["member_no"] not in member_nos:
             continue
-        by_source[r["source"]] += r["amount"]
-        by_item[r["item"]] += r["amount"]
+        amount = exact(r["amount"])
+        by_source[r["source"]] += amount
+        by_item[r["item"]] += amount
         month = r["period"].strftime("%Y-%m")
-        series[month][r["source"]] += r["amount"]
-        per_member[r["member_no"]] += r["amount"]
+        series[month][r["source"]] += amount
+        per_member[r["member_no"]] += amount
         covered.add(month)
         basis.add("social_insurance_contribution_base" if r["kind"] == "contribution" else r["source"])
-    total = sum(by_source.values())
+    total = sum(by_source.values(), Decimal(0))
     return {
         "monthly_total": fen(total / months),
         # per-capita figures divide this, not the rounded total: rounding twice let two
@@ -228,14 +240,14 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
     for m, certs in member_certs.items():
         by_member[m].properties = len(certs)
     for a in counted_a:
-        by_member[a["member_no"]].financial_total += a["balance"] or 0.0
+        by_member[a["member_no"]].financial_total += exact(a["balance"])
     return {
         "held_vehicles": held_v, "held_properties": held_p, "counted_accounts": counted_a,
         "vehicle_count": len(held_v),
         "property_count": len({certificate_key(p) for p in held_p}),
         "owned_area": round(sum(p["owned_area"] or 0.0 for p in held_p), 2),
-        "financial_total": fen(sum(a["balance"] or 0.0 for a in counted_a)),
-        "financial_total_exact": sum(a["balance"] or 0.0 for a in counted_a),
+        "financial_total": fen(sum((exact(a["balance"]) for a in counted_a), Decimal(0))),
+        "financial_total_exact": sum((exact(a["balance"]) for a in counted_a), Decimal(0)),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,
                        "owned_area": round(m.owned_area, 2), "financial_total": fen(m.financial_total)}
                       for m in by_member.values()],

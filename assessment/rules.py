@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, fen
+from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen
 from assessment.policy import Standard
 
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
@@ -299,7 +299,7 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
         if f.program in THRESHOLD_PROGRAMS:
             std = income_standard(f)
             # each side as the income rule would judge it: the figure shown against the own standard
-            crosses = (fen(declared_total / f.size) >= std) != (income_per_capita(f) >= std)
+            crosses = (fen(exact(declared_total) / f.size) >= std) != (income_per_capita(f) >= std)
             severity, tail = ("warn", "，且跨越标准线") if crosses else ("info", "，未改变与标准的比较结果")
         else:
             severity, tail = "info", INFORMATION_ONLY
@@ -325,7 +325,7 @@ def declared(f: Facts) -> list[dict]:
         if _beyond_tolerance(f, declared_assets, verified_assets):
             if f.program in THRESHOLD_PROGRAMS:
                 limit = asset_limit(f)
-                crosses = (fen(declared_assets / f.size) > limit) != (assets_per_capita(f) > limit)
+                crosses = (fen(exact(declared_assets) / f.size) > limit) != (assets_per_capita(f) > limit)
                 severity, tail = ("warn", "，且跨越资产上限") if crosses else ("info", "，未改变与资产上限的比较结果")
             else:
                 severity, tail = "info", INFORMATION_ONLY

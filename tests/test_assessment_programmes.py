@@ -222,6 +222,18 @@ def test_the_per_capita_income_shown_is_the_one_judged(household):
     assert got == [(shown, fails) for _, _, shown, fails in cases]
 
 
+def test_per_capita_income_is_rounded_from_the_exact_sum_of_the_amounts_not_a_float_sum(household):
+    """An independent-data probe: 657.75 and 598.24 a month for two members is 627.995 a person,
+    628.00 — summed as floats it came to 1,255.9899999…, shown 627.99 and passed a 628.00 standard."""
+    wh = household(person(1), person(2, "配偶"))
+    _wages(wh, 1, [657.75] * 12)
+    _wages(wh, 2, [598.24] * 12)
+    doc = wh.report("dibao")
+    assert doc["income"]["monthly_total"] == 1255.99
+    assert doc["income"]["monthly_per_capita"] == 628.0
+    assert rules(doc)["dibao.income"]["message"] == "家庭人均月收入628.00元，不低于低保标准628.00元"
+
+
 def test_the_per_capita_assets_shown_are_the_ones_judged(household):
     wh = household(person(1), person(2, "配偶"), person(3, "子女"))
     wh.bank("B1", 1, 45216.01)                          # 15,072.0033 a person, shown as 15,072.00
