@@ -153,7 +153,7 @@ def compare(run: Run) -> None:
     run.sql(pairs.clash_sql(), "rows in a month the member already has")
     strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
     run.register("mt_addr", address_table(strings))
-    run.sql(pairs.row_candidates_sql(max(pairs.BANK_NAME_ONLY_MAX_U, 2.5 / max(run.counts["valid_ids"], 1))),
+    run.sql(pairs.row_candidates_sql(max(pairs.NAME_ONLY_MAX_U, 2.5 / max(run.counts["valid_ids"], 1))),
             "row candidates")
     run.sql(pairs.row_pairs_sql(SYNTHETIC_KEYS), "row pairs")
     run.counts["candidate_pairs"] = int(run.scalar(

@@ -23,10 +23,10 @@ from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGUL
 from matching.sides import ACCOUNT_KEY_SQL, id_side_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
-BANK_NAME_ONLY_MAX_U = 1e-4
-"""Name frequency (share of IDs) up to which a bank row without an ID is paired on its name alone
-(or, in a small warehouse, a name at most two IDs carry): a commoner name could not reach even
-`review` on its name, and would pair with dozens of members."""
+NAME_ONLY_MAX_U = 1e-4
+"""Name frequency (share of IDs) up to which a row without an ID at a bank or an employer is
+paired on its name alone (or, in a small warehouse, a name at most two IDs carry): a commoner
+name could not reach even `review` on its name, and would pair with dozens of members."""
 """Name levels that, with an agreeing ID, show which rows are the member's own."""
 
 
@@ -209,7 +209,7 @@ SELECT DISTINCT a FROM (
 """
 
 
-def row_candidates_sql(bank_name_u: float) -> str:
+def row_candidates_sql(name_only_u: float) -> str:
     """`mt_row_cand(uid, mid)`: the (unit, member) pairs of the row track worth scoring (see
     `row_pairs_sql`), each kind found on its own with its filter applied before the join: at
     100k households the units of the row track times their identities' candidates are 58 M
@@ -222,8 +222,8 @@ held AS MATERIALIZED (SELECT h.uid, h.mid, r.iid FROM mt_held_pairs h JOIN mt_ro
 SELECT r.uid, p.mid FROM mt_rows r JOIN p USING (iid) WHERE p.rules <> 16
 UNION SELECT r.uid, p.mid FROM mt_rows r JOIN p USING (iid) WHERE p.rules = 16 AND r.org_kind IS NULL
 UNION SELECT r.uid, p.mid FROM mt_rows r JOIN (SELECT * FROM p WHERE rules = 16
-                                                AND coalesce(tf_name_u, 0) <= {float(bank_name_u)!r}) p USING (iid)
-      WHERE r.org_kind = 'bank'
+                                                AND coalesce(tf_name_u, 0) <= {float(name_only_u)!r}) p USING (iid)
+      WHERE r.org_kind IN ('bank', 'employer')
 UNION SELECT h.uid, h.mid FROM held h JOIN p ON p.iid = h.iid AND p.mid = h.mid WHERE p.rules = 16
 """
 
@@ -247,12 +247,15 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     had auto-linked 641 rows of same-name coworkers to applicants.
 
     The pairs are those of `mt_row_cand`. A pair found only by its sounding name (the row has no
-    ID, rule 16) for a row with an organisation (tax, social insurance, bank) is kept only when
-    the member has ID-bearing rows there:
-    anyone else would be outweighed by the `unseen` / `other` levels anyway, and a common name
-    would otherwise pair each such row with dozens of members. A bank row is the exception for
-    an uncommon name (`BANK_NAME_ONLY_MAX_U`): a bank sends one balance row per account, so when
-    that row lacks the ID nobody has rows "there", and the name is the only evidence.
+    ID, rule 16) for a row with an organisation (tax, social insurance, bank) is kept when the
+    member has ID-bearing rows there, or when the name is uncommon (`NAME_ONLY_MAX_U`): a
+    common name would pair each such row with dozens of members, none of whom its name alone
+    could make even `review`. An uncommon name is kept wherever the member's rows are not: a
+    bank sends one balance row per account, so when that row lacks the ID nobody has rows
+    "there"; and a payer that leaves a person's ID out usually leaves it out every month, so
+    a member none of whose wage rows carries their ID has no rows "there" either (an
+    independent-data probe: 吴勇芳's 15 wage rows at 临汾市食品厂, no other 吴勇芳 anywhere,
+    were neither linked nor asked about — see `comparisons.ORGANISATION`, `unseen_alone`).
     """
     base = f"""(
     SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,

@@ -299,3 +299,39 @@ def test_a_small_run_starts_its_em_from_the_latest_run_of_500_members_or_more(tm
     con.execute("DELETE FROM match_runs WHERE members >= 500")
     assert _earlier_fit(small) is None
     con.close()
+
+
+def test_an_uncommon_names_wage_rows_without_an_id_at_a_payer_that_never_writes_it_are_a_question(tmp_path):
+    """An independent-data probe: 吴勇芳's 12 wage rows at 临汾市食品厂 carried no ID (the payer never
+    wrote it), nobody else of that name had rows anywhere, and her own ID-bearing rows were bank
+    balances: the rows were neither linked nor asked about, and her wage was missing from the
+    household's income without a word. Such rows are a question for a caseworker, never `auto`.
+    (Rows at a payer where a namesake *is* seen with their own ID stay evidence against the
+    member, `unseen`: the 20k-household benchmark's false links to namesakes did not move.)"""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    wu = _id("14010719840524281")
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(60)]
+    tax = [(f"B{i}-{m}", name, idn, "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(people)
+           for m in range(1, 7)]
+    tax += [(f"WU-{m}", "吴勇芳", None, "临汾市食品厂", m) for m in range(1, 11)]   # the payer never writes the ID
+    for rid, name, idn, agent, month in tax:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 5000, 0,
+                       ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, "valid" if idn else "missing", date(2026, month, 1), agent, now])
+    con.execute("""INSERT INTO bank_all VALUES ('BK-WU', '吴勇芳', '吴勇芳', ?, ?, 'valid', NULL, NULL, NULL, NULL,
+                   '中国建设银行', '6222****0001', '活期存款', 1000, DATE '2026-10-31', NULL, 'b1', 'f.csv', 'h', 1, ?,
+                   NULL)""", [wu, wu, now])
+    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
+                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
+                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
+                   county_code VARCHAR, consent BOOLEAN)""")
+    for hh, name, idn in [("H1", "吴勇芳", wu)] + [(f"HB{i}", n, idn) for i, (n, idn) in enumerate(people[:20])]:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "payer-without-ids")
+    links = {rid: (hh, decision) for rid, hh, decision in con.execute(
+        "SELECT record_id, household_id, decision FROM links WHERE record_id LIKE 'WU-%'").fetchall()}
+    con.close()
+    assert links == {f"WU-{m}": ("H1", "review") for m in range(1, 11)}
