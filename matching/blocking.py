@@ -157,7 +157,8 @@ def row_units_sql(version: int) -> str:
     institution#account for bank rows."""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_rows AS
-SELECT u.uid, u.source, u.name, i.iid, i.pinyin, u.n, u.n_legacy, u.location,
+SELECT u.uid, u.source, u.name, u.id_number, u.organisation, u.account_number, i.iid, i.pinyin, u.n, u.n_legacy,
+       u.location,
        CASE WHEN u.source = 'bank' THEN 'bank' WHEN u.source IN ('tax', 'social_insurance') THEN 'employer' END
            AS org_kind,
        CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}

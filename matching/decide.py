@@ -202,12 +202,12 @@ def evidence_table_sql(prior_bits: float, legacy_weight: float, name_frequencies
        END AS evidence_legacy"""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_decided AS
-SELECT i.name, coalesce(i.id_number, '') AS idk, NULL::VARCHAR AS u_source, NULL::VARCHAR AS u_org,
+SELECT l.s_name AS name, coalesce(l.s_id, '') AS idk, NULL::VARCHAR AS u_source, NULL::VARCHAR AS u_org,
        NULL::VARCHAR AS u_account, NULL::VARCHAR AS u_location, {cols}
-FROM mt_ilinks l JOIN mt_identities i USING (iid)
+FROM mt_ilinks l
 UNION ALL
 SELECT u.name, coalesce(u.id_number, ''), u.source, u.organisation, u.account_number, u.location, {cols}
-FROM mt_rlinks l JOIN mt_units u USING (uid)
+FROM mt_rlinks l JOIN mt_rows u USING (uid)
 """
 
 

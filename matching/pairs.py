@@ -68,7 +68,7 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     """`out`: the identity pairs of `cand` (iid, mid, rules) with the identity-level levels and
     their track (`gated=False` for random pairs: every field compared as if its gate were open)."""
     base = f"""(
-    SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.id_number AS s_id, FALSE AS s_legacy,
+    SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.name AS s_name, i.id_number AS s_id, FALSE AS s_legacy,
            (c.rules & 8) > 0 AS ids_share_repair,
            k.name_std AS s_std, k.pinyin AS s_pinyin, k.pinyin_alts AS s_alts, k.n_chars AS s_nchars,
            k.wildcard AS s_wild,
@@ -78,16 +78,22 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     FROM {cand} c JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
     LEFT JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
     LEFT JOIN mt_name_tf tf ON tf.name_std = k.name_std)"""
-    keep = "iid, mid, rules, s_rows, n_legacy, s_id, s_pinyin, m_id, tf_name_u"
-    # the random pairs of the background sample are never decided: no track (its window was a
-    # fifth of the sample's cost)
-    track = (f"CASE WHEN bool_and(lv_id IN {ID_AGREES}) OVER (PARTITION BY iid) THEN 'identity' ELSE 'row' END"
-             if gated else "NULL::VARCHAR")
+    keep = "iid, mid, rules, s_rows, n_legacy, s_name, s_id, s_pinyin, m_id, tf_name_u"
+    cols = (f"'{NOT_COMPARED}' AS lv_address, '{NOT_COMPARED}' AS lv_organisation, CAST(NULL AS DOUBLE) AS tf_org_u, "
+            "CAST(NULL AS DOUBLE) AS tf_org_unique_u")
+    if not gated:        # the random pairs of the background sample are never decided: no track
+        return f"""
+CREATE OR REPLACE TEMP TABLE {out} AS
+SELECT *, {cols}, NULL::VARCHAR AS track FROM ({levels_sql(base, IDENTITY_FIELDS, keep, gated)})
+"""
+    # the track per identity from a group joined back (a window over the wide pairs sorted them all)
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
-SELECT *, '{NOT_COMPARED}' AS lv_address, '{NOT_COMPARED}' AS lv_organisation, CAST(NULL AS DOUBLE) AS tf_org_u,
-       CAST(NULL AS DOUBLE) AS tf_org_unique_u, {track} AS track
-FROM ({levels_sql(base, IDENTITY_FIELDS, keep, gated)})
+WITH lv AS MATERIALIZED ({levels_sql(base, IDENTITY_FIELDS, keep, gated)}
+), t AS (
+    SELECT iid, CASE WHEN bool_and(lv_id IN {ID_AGREES}) THEN 'identity' ELSE 'row' END AS track FROM lv GROUP BY iid
+)
+SELECT lv.*, {cols}, t.track FROM lv JOIN t USING (iid)
 """
 
 
