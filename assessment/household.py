@@ -15,7 +15,7 @@ from assessment.policy import Policy, area_and_basis
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
 from assessment.window import months_between, source_windows, window_for
-from connectors.values.idnumber import mask_id
+from connectors.values.idnumber import birth_date_of, mask_id
 
 PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
                   "education": "教育救助", "housing": "住房救助", "employment": "就业救助",
@@ -31,6 +31,13 @@ def _age(birth: date | None, on: date) -> int | None:
 
 def _id_check(status: str | None) -> str:
     return {"valid": "valid", "repaired": "repaired"}.get(status or "", "invalid")
+
+
+def _birth_date(m: dict) -> date | None:
+    """The birth date a member's age is counted from, for the report and every rule: a valid (or
+    upgraded legacy) ID number's over a declared one (`connectors.values.idnumber.birth_date_of`).
+    The contradiction itself is a finding (`declared.birth_date`)."""
+    return birth_date_of(m)
 
 
 def _iso(d) -> str | None:
@@ -116,7 +123,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         out_members.append({
             "member_no": m["member_no"], "name": m["name"], "id_number_masked": mask_id(m["id_number"]),
             "relation": m["relation"], "is_member": is_member, "gender": m.get("gender") or m.get("id_gender"),
-            "age": _age(m.get("birth_date") or m.get("id_birth_date"), request_date),
+            "age": _age(_birth_date(m), request_date),
             "labor_capacity": m.get("labor_capacity"), "disability_grade": m.get("disability_grade"),
             "consent": m["consent"], "consent_ref": m.get("consent_ref"), "id_check": _id_check(m["id_status"]),
             "monthly_income": (inc if is_member else sup_inc)["per_member"].get(m["member_no"], 0.0) if m["consent"] else None,

@@ -20,7 +20,9 @@ class Facts:
     program: str
     members: list[dict]
     """Household members and supporters, each with member_no, name, relation, is_member,
-    consent, id_check, age, gender, labor_capacity, monthly_income, on_rolls_programs."""
+    consent, id_check, age, gender, labor_capacity, monthly_income, on_rolls_programs, and the
+    application's birth_date beside the ID number's id_birth_date (`age` is counted from the
+    ID's when id_check is valid or repaired: `assessment.household._birth_date`)."""
     income: dict
     assets: dict
     standard: Standard
@@ -311,8 +313,24 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
     return out
 
 
-def declared(f: Facts) -> list[dict]:
+def _declared_birth_dates(f: Facts) -> list[dict]:
+    """A declared birth date that an ID number (valid, or a legacy one repaired) contradicts: the
+    age shown and judged is the ID's, but one of the two records is wrong, and a caseworker must
+    know which before the age decides a 特困 or working-age question. An invalid ID proves nothing:
+    the declared date stands, with no finding (the ID itself is one: `id_check`)."""
     out = []
+    for m in f.members:
+        stated, on_id = m.get("birth_date"), m.get("id_birth_date")
+        if m["id_check"] != "invalid" and stated and on_id and stated != on_id:
+            out.append(finding("declared.birth_date", "warn",
+                               f"成员{m['name']}（序号{m['member_no']}）申报出生日期{stated.isoformat()}与身份证号所载"
+                               f"出生日期{on_id.isoformat()}不符，年龄按身份证号计算"
+                               + (f"（{m['age']}岁）" if m.get("age") is not None else "") + "，请核实"))
+    return out
+
+
+def declared(f: Facts) -> list[dict]:
+    out = _declared_birth_dates(f)
     declared_total = f.income.get("declared_monthly_total")
     if declared_total is not None:
         out += _declared_income(f, declared_total)

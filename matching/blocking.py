@@ -25,6 +25,7 @@ and location), whose own evidence (employer, account, location) then counts.
 
 from __future__ import annotations
 
+from connectors.values.idnumber import birth_date_sql
 from matching.idrepair import ID_CODE_SQL
 from matching.sides import ACCOUNT_KEY_SQL
 
@@ -55,7 +56,7 @@ SELECT row_number() OVER (ORDER BY w.request_id, w.household_id, w.member_no) AS
        w.request_id, w.household_id, w.member_no, w.relation, w.name AS m_name,
        nullif(trim(w.id_number), '') AS m_id, coalesce(w.id_status, 'missing') AS m_id_status,
        coalesce(w.id_status = 'repaired', FALSE) AS m_legacy,
-       coalesce(w.birth_date, w.id_birth_date) AS m_birth, coalesce(w.gender, w.id_gender) AS m_gender,
+       {birth_date_sql('w.')} AS m_birth, coalesce(w.gender, w.id_gender) AS m_gender,
        w.county_code AS m_county, w.id_birthplace AS m_birthplace, w.address AS m_address,
        CASE WHEN w.id_status IN {_USABLE} THEN w.id_number
             ELSE w.request_id || '/' || w.household_id || '/' || w.member_no END AS person,

@@ -37,6 +37,7 @@ from pypinyin import lazy_pinyin
 from assessment.policy import Policy
 from assessment.window import window_for
 from connectors.schema import SOURCES
+from connectors.values.idnumber import birth_date_sql
 from connectors.values.names import to_simplified
 from pipelines.context import PassContext
 from pipelines.rolls_held import latest_rolls_batch, roll_notices
@@ -140,7 +141,8 @@ WITH b AS (SELECT batch_id FROM files WHERE status = 'loaded' AND batch_id IS NO
 
 
 def _age_sql(on: str) -> str:
-    birth = "coalesce(birth_date, id_birth_date)"
+    # the birth date the assessment counts ages from, or a birthday by the ID would go unseen
+    birth = birth_date_sql()
     return (f"(date_diff('year', {birth}, {on}) - "
             f"CAST(strftime({on}, '%m%d') < strftime({birth}, '%m%d') AS INTEGER))")
 
@@ -150,7 +152,7 @@ def affected_sql() -> str:
     return f"""
 CREATE OR REPLACE TEMP TABLE rolls_work AS
 WITH m AS (
-    SELECT request_id, household_id, name, name_raw, id_number, coalesce(birth_date, id_birth_date) AS birth,
+    SELECT request_id, household_id, name, name_raw, id_number, {birth_date_sql()} AS birth,
            {_age_sql('CAST($1 AS DATE)')} AS age_before, {_age_sql('CAST($2 AS DATE)')} AS age_now FROM rolls_current
 ), member_keys AS (
     SELECT m.*, k.key FROM m JOIN rolls_name_keys k ON k.name = m.name

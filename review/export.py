@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from connectors.values.idnumber import birth_date_sql
 from reports import formatting as fmt
 from reports.masking import mask_id, scrub_text
 from reports.writer import check_safe_name, private_dir, write_atomic
@@ -35,14 +36,14 @@ from warehouse.sql import run_sql
 SHEET_NAME = "review.xlsx"
 PAGE_NAME = "review.html"
 
-_LINKS_SQL = """
+_LINKS_SQL = f"""
 SELECT l.source, l.record_id, l.request_id, l.household_id, l.member_no, l.match_probability, l.decision,
        l.method, l.evidence, l.run_id, l.linked_at,
        m.agency, m.name AS m_name, m.id_number AS m_id_number, m.id_raw AS m_id_raw, m.id_status AS m_id_status,
-       m.relation AS m_relation, coalesce(m.birth_date, m.id_birth_date) AS m_birth_date
+       m.relation AS m_relation, {birth_date_sql('m.')} AS m_birth_date
 FROM links l
 LEFT JOIN applicant_members m USING (request_id, household_id, member_no)
-WHERE {where}
+WHERE {{where}}
 ORDER BY l.request_id, l.household_id, l.member_no, l.source, l.record_id
 """
 

@@ -307,3 +307,41 @@ def test_a_housing_applicant_with_a_home_is_not_eligible_and_a_household_on_the_
         "家庭现拥有住宅1套，不符合住房救助条件"
     assert rules(wh.report("housing", origin="rolls"))["housing.owns_home"]["message"] == \
         "家庭现拥有住宅1套，按住房保障规定应退出"
+
+
+# 11. a declared birth date the ID number contradicts --------------------------------------------
+
+# the probe's member: a legacy ID of 1960-03-03 beside a declared 出生日期 of 1970-01-01 (the Excel
+# serial 25569); at the request date 2026-11-28 the ID makes them 66, the declared date 56
+PROBED = dict(relation="配偶", name="张三", born=date(1970, 1, 1), id_birth_date=date(1960, 3, 3), labor="有",
+              id_number="140105196003031234")
+
+
+@pytest.mark.parametrize("status", ["valid", "repaired"])
+def test_a_declared_birth_date_contradicting_the_id_number_gives_way_to_it_and_is_a_warning(household, status):
+    wh = household(person(1, born=date(1950, 5, 1)), person(2, id_status=status, **PROBED))
+    doc = wh.report("tekun")
+    assert [m["age"] for m in doc["members"]] == [76, 66]
+    found = rules(doc)
+    # judged at 66, not of working age: no question about their capacity to work
+    assert "tekun.labor_capacity" not in found
+    assert (found["declared.birth_date"]["severity"], found["declared.birth_date"]["message"]) == (
+        "warn", "成员张三（序号2）申报出生日期1970-01-01与身份证号所载出生日期1960-03-03不符，"
+                "年龄按身份证号计算（66岁），请核实")
+    assert PROBED["id_number"] not in found["declared.birth_date"]["message"]
+    assert doc["outcome"] == "review"
+
+
+def test_with_an_invalid_id_number_the_declared_birth_date_stands_without_a_finding(household):
+    wh = household(person(1, born=date(1950, 5, 1)), person(2, id_status="invalid", **PROBED))
+    doc = wh.report("tekun")
+    assert doc["members"][1]["age"] == 56
+    found = rules(doc)
+    assert "declared.birth_date" not in found and found["tekun.labor_capacity"]["message"].startswith("成员张三，56岁")
+
+
+def test_a_declared_birth_date_agreeing_with_the_id_number_is_no_finding(household):
+    wh = household(person(1, born=date(1960, 3, 3), id_birth_date=date(1960, 3, 3)))
+    doc = wh.report("tekun")
+    assert doc["members"][0]["age"] == 66 and "declared.birth_date" not in rules(doc)
+    assert doc["outcome"] == "pass"

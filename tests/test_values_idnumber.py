@@ -102,3 +102,27 @@ def test_check_char_refuses_anything_but_17_digits(bad):
 def test_upgrade_15_refuses_anything_but_15_digits():
     with pytest.raises(ValueError, match="accepted: exactly 15 digits"):
         upgrade_15("14010590030712")
+
+
+BIRTH_CASES = [  # (id_status, the ID's birth date, the declared birth date, the birth date ages count from)
+    ("valid", date(1960, 3, 3), date(1970, 1, 1), date(1960, 3, 3)),        # a probe's Excel serial 25569
+    ("repaired", date(1960, 3, 3), date(1970, 1, 1), date(1960, 3, 3)),     # a legacy ID, upgraded
+    ("invalid", date(1960, 3, 3), date(1970, 1, 1), date(1970, 1, 1)),      # an invalid ID proves nothing
+    ("missing", None, date(1970, 1, 1), date(1970, 1, 1)),
+    ("invalid", date(1960, 3, 3), None, date(1960, 3, 3)),                  # nothing declared: what the ID gives
+    ("valid", date(1960, 3, 3), None, date(1960, 3, 3)),
+]
+
+
+@pytest.mark.parametrize("status,on_id,declared,expected", BIRTH_CASES)
+def test_a_valid_or_upgraded_ids_birth_date_prevails_over_a_declared_one_in_python_and_sql(status, on_id, declared,
+                                                                                           expected):
+    import duckdb
+
+    from connectors.values.idnumber import birth_date_of, birth_date_sql
+    assert birth_date_of({"id_status": status, "id_birth_date": on_id, "birth_date": declared}) == expected
+    con = duckdb.connect()
+    got = con.execute(f"SELECT {birth_date_sql('m.')} FROM (SELECT ? AS id_status, CAST(? AS DATE) AS id_birth_date, "
+                      "CAST(? AS DATE) AS birth_date) m", [status, on_id, declared]).fetchall()[0][0]
+    con.close()
+    assert got == expected
