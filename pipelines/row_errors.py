@@ -7,8 +7,13 @@ file loaded in this pass with quarantined rows, this stage writes into
 `rejected/<agency or source>/` (where an unreadable file goes with its `.error.txt`):
 
 - `<file>.error.txt` — for the clerk: what happened, then one line per problem:
-  data row, request / household / member, field, reason, the value (ID numbers masked);
+  data row (a department's: and its record_id), request / household / member, field, reason,
+  the value (ID numbers masked);
 - `<file>.errors.csv` — the same lines for a spreadsheet (UTF-8 with BOM, formulas escaped).
+
+A department identifies its rows by `record_id` (记录编号), not by our row count: for a source
+file each line also gives the row's record_id as the row wrote it, right after the data row
+(empty when the record_id itself is what is missing). Applicant and rolls rows have none.
 
 The file itself stays where it was (its good rows are loaded; the same bytes never load twice):
 the agency corrects the listed rows and sends them as a new file. Department exports with
@@ -26,7 +31,7 @@ import pyarrow as pa
 
 from connectors.cells import render_cell
 from connectors.headers import fields_of_row
-from connectors.schema import TABLES
+from connectors.schema import SOURCES, TABLES
 from connectors.values.names import MIN_ID_DIGITS
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
@@ -35,6 +40,8 @@ from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
 FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "field", "reason", "value")
+SOURCE_FIELDS = ("row_number", "record_id") + FIELDS[1:]
+"""The columns of a department's notes: its rows are known by their record_id."""
 ID_FIELDS = ("id_number",)
 
 
@@ -142,7 +149,8 @@ def _lines(rows: list[dict], source: str) -> list[dict]:
     out = []
     for r in rows:
         raw = _quoted_fields(source, r["raw_row"])
-        out.append({"row_number": r["row_number"], "request_id": _free(raw.get("request_id")),
+        out.append({"row_number": r["row_number"], "record_id": _free(raw.get("record_id")),
+                    "request_id": _free(raw.get("request_id")),
                     "household_id": _free(raw.get("household_id")), "member_no": _free(raw.get("member_no")),
                     "name": _name_text(_text(raw.get("name"))), "field": _free(r["field"]),
                     "reason": scrub_text(r["reason"] or ""), "value": _value(r["field"], r["raw_value"])})
@@ -195,14 +203,16 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
                     f"{', '.join(taken)}")
     head.append("")
     body = [f"第{x['row_number']}行 row {x['row_number']}"
+            + (f"  记录编号 record_id {x['record_id']}" if x["record_id"] else "")
             + (f"  申请 {x['request_id']} 家庭 {x['household_id']} 成员 {x['member_no']}" if x["request_id"] else "")
             + f"  字段 field {x['field'] or '—'}：{x['reason']}" + (f"（值 value: {x['value']}）" if x["value"] else "")
             for x in lines]
+    fields = SOURCE_FIELDS if source in SOURCES else FIELDS
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=FIELDS)
+    w = csv.DictWriter(buf, fieldnames=fields)
     w.writeheader()
     for x in lines:
-        w.writerow({k: escape_formula(x[k]) for k in FIELDS})
+        w.writerow({k: escape_formula(x[k]) for k in fields})
     return "\n".join(head + body) + "\n", buf.getvalue().encode("utf-8-sig")
 
 

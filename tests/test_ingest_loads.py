@@ -190,6 +190,34 @@ def test_good_rows_load_and_bad_rows_are_quarantined_with_file_row_field_reason_
     assert files == [("loaded", 1, 5)]
 
 
+def test_a_quarantined_department_row_is_named_by_its_record_id_in_the_notes(tmp_path):
+    """A department knows its rows by 记录编号, not by our count of data rows: the notes gave
+    row_number, request, household, member, name, field, reason and value, but no record_id."""
+    import csv
+
+    from pipelines.row_errors import report_row_errors
+
+    rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", ""),
+            ("Q2", "李四", "", "2026-13", "工资薪金", "100", ""),       # no such month
+            ("", "王五", "", "2026-09", "工资薪金", "300", "")]          # the record_id itself missing
+    _write(tmp_path, "landing/tax/iit_mixed.csv", _tax_csv(rows))
+    ctx = PassContext.open(tmp_path, as_of=AS_OF)
+    try:
+        (delivery,) = discover(tmp_path)[0]
+        assert ingest_delivery(ctx, delivery) == "loaded"
+        assert report_row_errors(ctx) == 1
+    finally:
+        ctx.close()
+    with (tmp_path / "rejected/tax/iit_mixed.csv.errors.csv").open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        listed = [(r["row_number"], r["record_id"], r["name"], r["field"]) for r in reader]
+    assert reader.fieldnames[:3] == ["row_number", "record_id", "request_id"]
+    assert listed == [("2", "Q2", "李四", "period"), ("3", "", "王五", "record_id")]
+    note = (tmp_path / "rejected/tax/iit_mixed.csv.error.txt").read_text(encoding="utf-8")
+    assert "第2行 row 2  记录编号 record_id Q2  字段 field period" in note
+    assert "第3行 row 3  字段 field record_id" in note
+
+
 def test_an_unreadable_file_moves_to_rejected_with_a_note_naming_the_missing_column(tmp_path):
     text = "记录编号,纳税人姓名,所属期,所得项目,已缴税额\nT1,张三,2026-09,工资薪金,10\n"
     _write(tmp_path, "landing/tax/iit_no_amount.csv", text)
