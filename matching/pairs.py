@@ -229,7 +229,11 @@ SELECT r.uid, p.mid FROM mt_rows r JOIN p USING (iid) WHERE p.rules <> 16
 UNION SELECT r.uid, p.mid FROM mt_rows r JOIN p USING (iid) WHERE p.rules = 16 AND r.org_kind IS NULL
 UNION SELECT r.uid, p.mid FROM mt_rows r JOIN (SELECT * FROM p WHERE rules = 16
                                                 AND coalesce(tf_name_u, 0) <= {float(name_only_u)!r}) p USING (iid)
-      WHERE r.org_kind IN ('bank', 'employer')
+      WHERE r.org_kind = 'bank'
+         OR (r.org_kind = 'employer'           -- `unseen_alone` only: no other level could reach review
+             AND NOT EXISTS (SELECT 1 FROM mt_member_kinds k WHERE k.mid = p.mid AND k.org_kind = 'employer'
+                                                                   AND k.rows > 0)
+             AND NOT EXISTS (SELECT 1 FROM mt_siblings sb WHERE sb.pinyin = r.pinyin AND sb.s_org = r.s_org))
 UNION SELECT h.uid, h.mid FROM held h JOIN p ON p.iid = h.iid AND p.mid = h.mid WHERE p.rules = 16
 """
 
@@ -254,14 +258,17 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
 
     The pairs are those of `mt_row_cand`. A pair found only by its sounding name (the row has no
     ID, rule 16) for a row with an organisation (tax, social insurance, bank) is kept when the
-    member has ID-bearing rows there, or when the name is uncommon (`NAME_ONLY_MAX_U`): a
-    common name would pair each such row with dozens of members, none of whom its name alone
-    could make even `review`. An uncommon name is kept wherever the member's rows are not: a
-    bank sends one balance row per account, so when that row lacks the ID nobody has rows
-    "there"; and a payer that leaves a person's ID out usually leaves it out every month, so
-    a member none of whose wage rows carries their ID has no rows "there" either (an
+    member has ID-bearing rows there, or when the name is uncommon (`NAME_ONLY_MAX_U`) and
+    the row is at a bank or, at an employer or payer, could be the member's own ID-less rows
+    (`unseen_alone`: the member has no ID-bearing employer rows, nobody of that name has any
+    there). A common name would pair each such row with dozens of members, none of whom its
+    name alone could make even `review`; at an employer, any other level is evidence against
+    that no uncommon name outweighs (pairing them all doubled the row track at 20k households
+    for no link). A bank sends one balance row per account, so when that row lacks the ID
+    nobody has rows "there"; a payer that leaves a person's ID out usually leaves it out every
+    month, so a member none of whose wage rows carries their ID has no rows "there" either (an
     independent-data probe: 吴勇芳's 15 wage rows at 临汾市食品厂, no other 吴勇芳 anywhere,
-    were neither linked nor asked about — see `comparisons.ORGANISATION`, `unseen_alone`).
+    were neither linked nor asked about — see `comparisons.ORGANISATION`).
     """
     base = f"""(
     SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,
