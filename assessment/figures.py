@@ -208,6 +208,21 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
     return out
 
 
+def household_area(held: list[dict]) -> float:
+    """The floor area a household owns: per certificate, its members' shares of it, at most the
+    whole property. Joint owners (共同共有) each hold the whole property on their own row, so two
+    spouses' rows of one 120 m² flat are 120 m², not 240; owners in halves still add up to 120."""
+    by_certificate: dict = defaultdict(list)
+    for p in held:
+        by_certificate[certificate_key(p)].append(p)
+    total = 0.0
+    for rows in by_certificate.values():
+        owned = sum(p["owned_area"] or 0.0 for p in rows)
+        whole = max((p.get("floor_area") or 0.0 for p in rows), default=0.0)
+        total += min(owned, whole) if whole > 0 else owned
+    return total
+
+
 def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[dict],
                   member_nos: set[int]) -> dict:
     """Held vehicles and properties, latest financial balances; per member and in total.
@@ -245,7 +260,7 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
         "held_vehicles": held_v, "held_properties": held_p, "counted_accounts": counted_a,
         "vehicle_count": len(held_v),
         "property_count": len({certificate_key(p) for p in held_p}),
-        "owned_area": round(sum(p["owned_area"] or 0.0 for p in held_p), 2),
+        "owned_area": round(household_area(held_p), 2),
         "financial_total": fen(sum((exact(a["balance"]) for a in counted_a), Decimal(0))),
         "financial_total_exact": sum((exact(a["balance"]) for a in counted_a), Decimal(0)),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,

@@ -71,10 +71,11 @@ class Warehouse:
                      "plate_number, vehicle_type, registration_date, purchase_price, status",
                      [f"晋A{rid}", vtype, date(2020, 5, 1), 80000, "正常"])
 
-    def property(self, rid, member, usage="住宅"):
+    def property(self, rid, member, usage="住宅", certificate=None, area=80.0, share=None):
         self._insert("property_all", "property", rid, member,
                      "certificate_number, location, usage, floor_area, share, registration_date, status",
-                     [f"晋(2020)太原市不动产权第{rid}号", f"小店区{rid}", usage, 80.0, None, date(2020, 5, 1), "现势"])
+                     [certificate or f"晋(2020)太原市不动产权第{rid}号", f"小店区{rid}", usage, area, share,
+                      date(2020, 5, 1), "现势"])
 
     def bank(self, rid, member, balance):
         self._insert("bank_all", "bank", rid, member, "institution, account_number, product_type, balance, as_of_date",
@@ -345,3 +346,16 @@ def test_a_declared_birth_date_agreeing_with_the_id_number_is_no_finding(househo
     doc = wh.report("tekun")
     assert doc["members"][0]["age"] == 66 and "declared.birth_date" not in rules(doc)
     assert doc["outcome"] == "pass"
+
+
+@pytest.mark.parametrize("shares", [(1.0, 1.0), (0.5, 0.5), (None, None)], ids=["joint", "halves", "unstated"])
+def test_a_home_two_members_own_together_is_its_floor_area_once(household, shares):
+    """A probe's register wrote 共同共有 (joint ownership): each spouse's row holds the whole 120 m²
+    flat, and the household owned 240 m². A household owns at most a whole property."""
+    wh = household(person(1), person(2, "配偶"))
+    for member, share in zip((1, 2), shares):
+        wh.property(f"P{member}", member, certificate="晋(2019)太原市不动产权第0001234号", area=120.0, share=share)
+    doc = wh.report("dibao")
+    assert doc["assets"]["property_count"] == 1
+    assert doc["assets"]["owned_area_total"] == 120.0
+
