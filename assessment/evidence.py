@@ -144,3 +144,22 @@ UNION ALL SELECT 'vehicle', CAST(max(loaded_at) AS DATE) FROM vehicle
 UNION ALL SELECT 'property', CAST(max(loaded_at) AS DATE) FROM property
 UNION ALL SELECT 'bank', max(as_of_date) FROM bank
 """
+
+
+def refused_sql(households: str = WORK) -> str:
+    """Department rows refused at load (quarantined) that carry a consenting member's validated ID
+    number, and that no row loaded since has replaced (a corrected re-delivery of the record_id):
+    whatever income or asset they hold is missing from the figures. Only refusals of the
+    household's window count (older ones say nothing about it). One row per refused row, its
+    reasons joined."""
+    return f"""
+SELECT w.request_id, w.household_id, m.member_no, m.name, q.source, q.record_id, q.file, q.row_number,
+       string_agg(coalesce(q.field || '：', '') || q.reason, '；' ORDER BY q.field) AS reasons
+FROM quarantine q
+JOIN work_members m ON m.id_number = q.id_number AND m.id_status IN ('valid', 'repaired') AND m.consent
+JOIN {households} w ON w.request_id = m.request_id AND w.household_id = m.household_id
+WHERE q.id_number IS NOT NULL AND q.quarantined_at >= w.window_start
+  AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.source = q.source AND s.record_id = q.record_id)
+GROUP BY ALL
+ORDER BY request_id, household_id, member_no, source, file, row_number
+"""

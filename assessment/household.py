@@ -52,8 +52,9 @@ def _match(rec: dict) -> dict:
 
 def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehicles: list[dict],
                     properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
-                    data_as_of: dict, generated_at: str) -> dict:
-    """The full report document for one household of a request."""
+                    data_as_of: dict, generated_at: str, refused: list[dict] = ()) -> dict:
+    """The full report document for one household of a request (`refused`: department rows
+    refused at load that carry a member's ID, `assessment.evidence.refused_sql`)."""
     request_date: date = hh["request_date"]
     county = policy.county(hh["county_code"])
     params = county.params
@@ -174,6 +175,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   review_links=[ln for ln in review if id(ln) in material], supporters=supporters,
                   review_links_info=[ln for ln in review if id(ln) not in material],
                   recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
+                  refused=list(refused),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
     return {

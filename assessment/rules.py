@@ -43,6 +43,9 @@ class Facts:
     """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
     unconfigured_county: str | None = None
     """The household's county code when the policy does not list it (defaults were applied)."""
+    refused: list[dict] = field(default_factory=list)
+    """Department rows refused at load that carry a member's validated ID (member_no, name,
+    source, record_id, file, row_number, reasons): what they hold is in no figure."""
 
     @property
     def household(self) -> list[dict]:
@@ -99,8 +102,36 @@ def income_standard(f: Facts) -> float:
     return f.standard.tekun if f.program == "tekun" else f.standard.dibao
 
 
-def common(f: Facts) -> list[dict]:
+REFUSED_SHOWN = 5
+"""Refused rows named in the finding's message (all of them are its evidence)."""
+_SOURCE_WORDS = {"tax": "税务", "social_insurance": "社保", "vehicle": "车辆", "property": "不动产", "bank": "金融"}
+
+
+def _refused(f: Facts) -> list[dict]:
+    """A department row carrying a member's ID that was refused at load for a bad cell (a price
+    written 约8万, a month-only date) holds income or an asset no figure includes: an ingestion
+    probe's household passed without the car its vehicle row held. The report says which rows,
+    why, and that the department should correct and resend them."""
+    if not f.refused:
+        return []
+    by_member: dict = {}
+    for r in f.refused:
+        by_member.setdefault((r["member_no"], r["name"]), []).append(r)
     out = []
+    for (no, name), rows in sorted(by_member.items()):
+        shown = "；".join(f"{_SOURCE_WORDS.get(r['source'], r['source'])}文件{r['file']}第{r['row_number']}行"
+                         + (f"（记录{r['record_id']}）" if r.get("record_id") else "") + f"：{r['reasons']}"
+                         for r in rows[:REFUSED_SHOWN])
+        more = f"等{len(rows)}条" if len(rows) > REFUSED_SHOWN else f"{len(rows)}条"
+        out.append(finding("data.refused", "warn",
+                           f"成员{name}（序号{no}）有{more}部门记录含其身份证号，但因数据错误未能入库，"
+                           f"其中的收入或财产未计入：{shown}。请核实，或请部门更正后重新报送",
+                           [{"source": r["source"], "record_id": r.get("record_id")} for r in rows]))
+    return out
+
+
+def common(f: Facts) -> list[dict]:
+    out = _refused(f)
     if f.unconfigured_county:
         out.append(finding("policy.county", "warn",
                            f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{_yuan(f.standard.dibao)}"

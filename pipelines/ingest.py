@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 
 import connectors
 from connectors.canonical import drop_rows
+from connectors.schema import SOURCES
+from connectors.values.idnumber import parse_id
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
 from pipelines.context import TZ, PassContext
 from pipelines.outputs import private_dir, write_atomic
@@ -59,6 +61,30 @@ def _expectation_quarantine(rows: pa.Table, failures: pa.Table) -> pa.Table:
     finally:
         con.close()
     return out.cast(QUARANTINE_SCHEMA)
+
+
+def _whose(quarantine: pa.Table, canon) -> pa.Table:
+    """`quarantine` with the record_id and the validated ID number of each quarantined row of a
+    department's file, from its cells as received (migration 0018): a refused row that carries a
+    member's ID is named in that household's report (`assessment.evidence.refused_sql`)."""
+    by_field = {name: header for header, name in canon.mapping.items()}
+    raw = canon.raw.table
+    wanted = pa.array(sorted(set(quarantine.column("row_number").to_pylist())), pa.int64())
+    rows = raw.filter(pc.is_in(raw.column("row_number"), value_set=wanted))
+    numbers = rows.column("row_number").to_pylist()
+
+    def cells(field_name: str) -> list:
+        header = by_field.get(field_name)
+        return rows.column(header).to_pylist() if header in rows.column_names else [None] * len(numbers)
+
+    record_ids = dict(zip(numbers, cells("record_id")))
+    ids = {}
+    for number, text in zip(numbers, cells("id_number")):
+        info = parse_id(text) if text else None
+        ids[number] = info.number if info is not None and info.status in ("valid", "repaired") else None
+    at = quarantine.column("row_number").to_pylist()
+    return (quarantine.append_column("record_id", pa.array([record_ids.get(n) for n in at], pa.string()))
+            .append_column("id_number", pa.array([ids.get(n) for n in at], pa.string())))
 
 
 _NO_FAILURES = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
@@ -207,6 +233,8 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         rows = drop_rows(rows, pc.indices_nonzero(pc.is_in(rows.column("row_number"), value_set=bad)))
     errors = canon.errors.select(list(QUARANTINE_SCHEMA.names)).cast(QUARANTINE_SCHEMA)
     quarantine = pa.concat_tables([errors, failures])
+    if d.source in SOURCES and quarantine.num_rows:
+        quarantine = _whose(quarantine, canon)
     truncated = getattr(canon.raw, "truncated", None)
     note = None
     if truncated:

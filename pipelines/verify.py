@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from assessment.evidence import accounts_sql, data_as_of_sql, income_records_sql, properties_sql, vehicles_sql
+from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, properties_sql, refused_sql,
+                                 vehicles_sql)
 from assessment.household import build_household
 from assessment.window import window_for
 from matching import link_work_members
@@ -155,6 +156,7 @@ def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
     vehicles = _grouped(ctx, vehicles_sql(rel), "vehicle evidence")
     properties = _grouped(ctx, properties_sql(rel), "property evidence")
     accounts = _grouped(ctx, accounts_sql(rel), "bank evidence")
+    refused = _grouped(ctx, refused_sql(rel), "refused rows of members")
     links = _grouped(ctx, f"SELECT l.* FROM links l JOIN {rel} USING (request_id, household_id)", "links")
     for recs in links.values():
         for r in recs:
@@ -164,7 +166,7 @@ def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
         try:
             doc = build_household(hh, members[key], income.get(key, []), vehicles.get(key, []),
                                   properties.get(key, []), accounts.get(key, []), links.get(key, []),
-                                  ctx.policy, as_of, generated_at)
+                                  ctx.policy, as_of, generated_at, refused=refused.get(key, []))
         except Exception as exc:  # noqa: BLE001 - one odd household must not hold up the others
             ctx.counts["households_failed"] += 1
             ctx.messages.append(f"household {key[1]} of request {key[0]} not assessed: "

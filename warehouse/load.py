@@ -21,6 +21,8 @@ from warehouse.connection import transaction
 from warehouse.testhooks import pause_point
 
 QUARANTINE_COLUMNS = ("row_number", "field", "reason", "raw_value", "raw_row")
+QUARANTINE_PERSON = ("record_id", "id_number")
+"""Optional quarantine columns: the row's record_id and its validated ID number (migration 0018)."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ def load_delivery(con: duckdb.DuckDBPyConnection, d: Delivery, rows: pa.Table, q
     lineage = [d.batch_id, d.rel_path, d.file_hash] + ([origin] if is_applicant else [])
     into = ", ".join(wanted + list(LINEAGE) + (["origin"] if is_applicant else []) + ["loaded_at"])
     select = ", ".join(wanted + [f"${i + 1}" for i in range(len(lineage))] + ["now()"])
-    q = quarantine.select(list(QUARANTINE_COLUMNS)) if quarantine.num_rows else None
+    person = [c for c in QUARANTINE_PERSON if c in quarantine.column_names]
+    q = quarantine.select(list(QUARANTINE_COLUMNS) + person) if quarantine.num_rows else None
     n_rows = rows.num_rows
     with _bulk_settings(con, n_rows), transaction(con):
         con.register("staged_rows", rows)
@@ -145,8 +148,10 @@ def load_delivery(con: duckdb.DuckDBPyConnection, d: Delivery, rows: pa.Table, q
             con.register("staged_q", q)
             try:
                 con.execute(
-                    "INSERT INTO quarantine SELECT ?, ?, ?, ?, ?, row_number, field, reason, raw_value, "
-                    "raw_row, ?, now() FROM staged_q",
+                    "INSERT INTO quarantine (source, agency, file, file_hash, batch_id, row_number, field, reason, "
+                    f"raw_value, raw_row, run_id, quarantined_at{''.join(', ' + c for c in person)}) "
+                    "SELECT ?, ?, ?, ?, ?, row_number, field, reason, raw_value, raw_row, ?, now()"
+                    f"{''.join(', ' + c for c in person)} FROM staged_q",
                     [d.source, d.agency, d.rel_path, d.file_hash, d.batch_id, run_id])
             finally:
                 con.unregister("staged_q")

@@ -1,0 +1,90 @@
+"""A department row refused at load for one bad cell still belongs to someone: when it carries a
+member's ID, the household's report says so and does not pass on what is left.
+
+Found by an ingestion probe: a vehicle row whose optional purchase price read 约8万 was
+quarantined (the sender got a row error), the car vanished from the household's assets, and the
+household passed 低保 while its neighbour with the same car, price left empty, failed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from pipelines.passes import run_pass
+
+AS_OF = date(2026, 11, 28)
+AGENCY = "xiaodian"
+REQUEST_CSV = (
+    "request_id,agency,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+    "REQ-R-1,,dibao,HH-CAR-REFUSED,140105,1,王建国,140105198501011117,户主,SQ-1\n"
+    "REQ-R-1,,dibao,HH-CAR-LOADED,140105,1,李秀英,140105199003071045,户主,SQ-2\n"
+    "REQ-R-1,,dibao,HH-NO-CONSENT,140105,1,赵敏,140105197705050521,户主,\n")
+VEHICLE_CSV = (
+    "record_id,name,id_number,plate_number,vehicle_type,registration_date,purchase_price,status\n"
+    "V-1,王建国,140105198501011117,晋A10001,小型轿车,2024/7/1,约8万,正常\n"
+    "V-2,李秀英,140105199003071045,晋A10002,小型轿车,2024/7/1,,正常\n"
+    "V-3,赵敏,140105197705050521,晋A10003,小型轿车,2024/7/1,约8万,正常\n")
+CORRECTED_CSV = (
+    "record_id,name,id_number,plate_number,vehicle_type,registration_date,purchase_price,status\n"
+    "V-1,王建国,140105198501011117,晋A10001,小型轿车,2024/7/1,80000,正常\n")
+
+
+def _report(root, household: str) -> dict:
+    (path,) = (root / "outbox" / AGENCY / "REQ-R-1").glob(f"{household}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _rules(doc: dict) -> dict:
+    return {f["rule"]: f for f in doc["findings"]}
+
+
+@pytest.fixture(scope="module")
+def passed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("refused") / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "vehicle").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text(REQUEST_CSV, encoding="utf-8")
+    (root / "landing" / "vehicle" / "jdc.csv").write_text(VEHICLE_CSV, encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    return root
+
+
+def test_a_refused_row_carrying_a_members_id_is_named_in_the_report_and_holds_the_outcome(passed):
+    doc = _report(passed, "HH-CAR-REFUSED")
+    found = _rules(doc)["data.refused"]
+    assert found["severity"] == "warn" and doc["outcome"] == "review"
+    assert "V-1" in found["message"] and "jdc.csv" in found["message"] and "第1行" in found["message"]
+    assert "purchase_price" in found["message"] and "约8万" in found["message"]
+    assert found["evidence"] == [{"source": "vehicle", "record_id": "V-1"}]
+    assert "140105198501011117" not in json.dumps(doc, ensure_ascii=False)
+
+
+def test_the_same_car_loaded_fails_the_vehicle_rule_and_names_no_refused_row(passed):
+    doc = _report(passed, "HH-CAR-LOADED")
+    assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
+
+
+def test_a_refused_row_of_a_member_without_consent_is_not_looked_at(passed):
+    assert "data.refused" not in _rules(_report(passed, "HH-NO-CONSENT"))
+
+
+def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longer_named(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "vehicle").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text(REQUEST_CSV.split("\n", 1)[0] + "\n"
+                                                     + REQUEST_CSV.split("\n")[1] + "\n", encoding="utf-8")
+    (root / "landing" / "vehicle" / "jdc.csv").write_text(VEHICLE_CSV, encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert "data.refused" in _rules(_report(root, "HH-CAR-REFUSED"))
+    (root / "landing" / "vehicle" / "jdc-2.csv").write_text(CORRECTED_CSV, encoding="utf-8")
+    (root / "inbox" / AGENCY / "req-2.csv").write_text(
+        REQUEST_CSV.split("\n", 1)[0] + "\n" + REQUEST_CSV.split("\n")[1].replace("REQ-R-1", "REQ-R-2") + "\n",
+        encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (path,) = (root / "outbox" / AGENCY / "REQ-R-2").glob("HH-CAR-REFUSED.json")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
