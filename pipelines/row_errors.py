@@ -174,23 +174,46 @@ ROLLS_ADVICE = ("名册为全量快照：请在下一版完整名册中更正这
                 "verified as they were on the previous snapshot.")
 
 
+NO_ACTION = ("nothing needs resending", "exact copy of data row")
+"""Reasons of rows that were not records to load (a totals or footer line, a repeated header, an
+exact copy of a row that did load): listed, but there is nothing to correct or resend."""
+
+
+def _no_action(line: dict) -> bool:
+    return any(mark in (line["reason"] or "") for mark in NO_ACTION)
+
+
 def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None,
            source: str | None = None) -> tuple[str, bytes]:
     rolls = source == "rolls"
+    rows = len({x["row_number"] for x in lines})
+    # a probe: a totals line and a repeated header were "rows rejected: correct these rows and
+    # send them again", then each said nothing needed resending
+    idle = len({x["row_number"] for x in lines if _no_action(x)} - {x["row_number"] for x in lines
+                                                                    if not _no_action(x)})
     # rows under another agency's request_id wait for nothing: that request is not theirs to correct
     taken = sorted({x["request_id"] for x in lines if _taken(x) and x["request_id"]}) if not rolls else []
     held = sorted({x["household_id"] for x in lines if x["household_id"] and (rolls or not _taken(x))}) \
         if agency or rolls else []
     answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
     path = scrub_text(path)  # a sender may name the file after a person's ID
+    idle_zh = f"（其中 {idle} 行不是记录或是已载入行的完全重复，无需处理）" if idle else ""
+    idle_en = (f" ({idle} of them not records, or exact copies of loaded rows: nothing to do about those)"
+               if idle else "")
+    if idle == rows:
+        advice = "以上各行均无需更正或重新发送。None of these rows needs correcting or resending."
+    elif rolls:
+        advice = ROLLS_ADVICE
+    else:
+        advice = ("请更正下列各行（注明无需重新发送的除外），另存为新文件后重新发送（只需发送更正的行）。"
+                  "Correct these rows (except those marked nothing needs resending) and send them again as a new "
+                  "file (only the corrected rows are needed).")
     head = [f"文件部分行未通过检查 / rows rejected: {path}",
-            f"{len({x['row_number'] for x in lines})} 行未予处理（见下），其余 {loaded} 行已载入"
+            f"{rows} 行未予处理{idle_zh}（见下），其余 {loaded} 行已载入"
             + (f"，核对报告见 {answered}" if answered else "") + "。",
-            f"{len({x['row_number'] for x in lines})} row(s) were not processed (listed below); the other {loaded} "
+            f"{rows} row(s) were not processed{idle_en} (listed below); the other {loaded} "
             "row(s) were loaded" + (f" and are answered in {answered}" if answered else "") + ".",
-            ROLLS_ADVICE if rolls else
-            "请更正下列各行，另存为新文件后重新发送（只需发送更正的行）。"
-            "Correct these rows and send them again as a new file (only the corrected rows are needed).",
+            advice,
             "行号为表头之下的数据行序号（第1行即表头下第一行）。Row numbers count data rows below the header."]
     if held and rolls:
         head.append(f"涉及的家庭 / households concerned: {', '.join(held)}")

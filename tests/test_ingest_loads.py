@@ -218,6 +218,34 @@ def test_a_quarantined_department_row_is_named_by_its_record_id_in_the_notes(tmp
     assert "第3行 row 3  字段 field record_id" in note
 
 
+@pytest.mark.parametrize("with_bad_row", [True, False], ids=["a bad row beside them", "nothing else"])
+def test_a_note_says_which_listed_rows_need_nothing_resent(tmp_path, with_bad_row):
+    """An ingestion probe: a totals line and a repeated header were 'rows rejected: correct these
+    rows and send them again', and then each said nothing needed resending."""
+    from pipelines.row_errors import report_row_errors
+
+    rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", "")]
+    if with_bad_row:
+        rows.append(("Q2", "李四", "", "2026-13", "工资薪金", "100", ""))
+    text = _tax_csv(rows) + "合计,,,,,5100,\n"
+    _write(tmp_path, "landing/tax/iit_totals.csv", text)
+    ctx = PassContext.open(tmp_path, as_of=AS_OF)
+    try:
+        (delivery,) = discover(tmp_path)[0]
+        assert ingest_delivery(ctx, delivery) == "loaded"
+        assert report_row_errors(ctx) == 1
+    finally:
+        ctx.close()
+    note = (tmp_path / "rejected/tax/iit_totals.csv.error.txt").read_text(encoding="utf-8")
+    if with_bad_row:
+        assert "2 行未予处理（其中 1 行不是记录或是已载入行的完全重复，无需处理）" in note
+        assert "Correct these rows (except those marked nothing needs resending)" in note
+    else:
+        assert "1 行未予处理（其中 1 行不是记录或是已载入行的完全重复，无需处理）" in note
+        assert "None of these rows needs correcting or resending." in note
+        assert "Correct these rows" not in note
+
+
 def test_an_unreadable_file_moves_to_rejected_with_a_note_naming_the_missing_column(tmp_path):
     text = "记录编号,纳税人姓名,所属期,所得项目,已缴税额\nT1,张三,2026-09,工资薪金,10\n"
     _write(tmp_path, "landing/tax/iit_no_amount.csv", text)
