@@ -6,6 +6,9 @@ identical across formats, so the same data reads the same from CSV, XLSX, JSONL 
 Example:
     >>> [render_cell(v) for v in (140105.0, 1234.5, True, "", None)]
     ['140105', '1234.5', 'TRUE', None, None]
+    >>> render_cell(140105198005159016.0)  # an 18-digit ID stored as a number: its last digits are gone
+    '1.40105198005159E+17'
+
     >>> dedupe_headers(["姓名", "", "姓名"])
     ['姓名', 'column_2', '姓名 (2)']
 """
@@ -20,17 +23,27 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.values.dates import CHINA
+
+EXACT_FLOAT_LIMIT = 2 ** 53
+"""Whole floats below this are exact; at and above it a float64 cannot hold every whole number, and a
+number cell of a workbook keeps only 15 significant digits anyway. An 18-digit ID stored as a number
+(140105198005159016 typed, 1.40105198005159E+17 stored) would print as the exact integer of the float,
+140105198005159008: a made-up ID that can even pass its check. Such a float is written as Excel shows
+it, 15 significant digits in scientific form, which the ID check flags as shortened by Excel."""
 
 
 def render_cell(value: object) -> str | None:
     """The text of one cell; empty text becomes None.
 
     Whole floats lose their `.0` (a spreadsheet stores codes and IDs as numbers), other
-    floats use the shortest round-trip text without exponent, dates are `YYYY-MM-DD`.
+    floats use the shortest round-trip text without exponent, dates are `YYYY-MM-DD`. A whole
+    float too large to be exact (`EXACT_FLOAT_LIMIT`) keeps 15 significant digits in Excel's
+    scientific form (`1.40105198005159E+17`) instead of inventing the digits it lost.
     """
     if value is None or value == "":
         return None
@@ -42,7 +55,7 @@ def render_cell(value: object) -> str | None:
         if not math.isfinite(value):
             return None if math.isnan(value) else str(value)
         if value.is_integer():
-            return str(int(value))
+            return str(int(value)) if abs(value) < EXACT_FLOAT_LIMIT else format(value, ".15G")
         text = repr(value)
         return text if "e" not in text else _plain(Decimal(text))
     if isinstance(value, Decimal):
@@ -124,19 +137,46 @@ def tidy_strings(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Arr
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
 
 
+_NARROW_FLOATS = {pa.float32(): (np.float32, 2 ** 24, 7), pa.float16(): (np.float16, 2 ** 11, 4)}
+"""Parquet's narrow float types: (numpy type, whole numbers exact below, significant digits kept).
+
+Their values reach Python as float64, with the narrow type's error spelled out: 1234.56 stored in
+float32 is 1234.56005859375, which the money check quarantines as "more than 2 decimals". Each is
+written as the shortest text that reads back to the same narrow float (`1234.56`), as the exporter
+meant it. Past the exact range, whole numbers (an ID in a float32 column) keep the type's own
+significant digits in scientific form, `1.401059E+14`, so the ID check flags them as shortened
+instead of the digits being invented (see `EXACT_FLOAT_LIMIT`)."""
+
+
+def _render_narrow_float(value: float | None, kind: tuple[type, int, int]) -> str | None:
+    numpy_type, exact_below, digits = kind
+    if value is None or not math.isfinite(value):
+        return render_cell(value)
+    if value.is_integer():
+        return str(int(value)) if abs(value) < exact_below else format(value, f".{digits}G")
+    return np.format_float_positional(numpy_type(value), unique=True, trim="-")  # never an exponent
+
+
 def render_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Any Arrow column as strings, rendered like `render_cell`, over its unique values."""
+    """Any Arrow column as strings, rendered like `render_cell`, over its unique values.
+
+    float32 and float16 columns are written by their own type's shortest text (`_NARROW_FLOATS`).
+    """
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         return tidy_strings(column)
     if pa.types.is_integer(column.type):
         return column.cast(pa.string())
+    narrow = _NARROW_FLOATS.get(column.type)
+    if column.type == pa.float16():  # exact in float32, which (unlike float16) `index_in` can look up
+        column = column.cast(pa.float32())
     try:
         unique = pc.unique(column)
     except pa.ArrowNotImplementedError:  # nested types (struct, list) have no hash kernel
         return tidy_strings(pa.array([render_cell(v) for v in column.to_pylist()], pa.string()))
-    texts = pa.array([render_cell(v) for v in unique.to_pylist()], pa.string())
+    texts = pa.array([render_cell(v) if narrow is None else _render_narrow_float(v, narrow)
+                      for v in unique.to_pylist()], pa.string())
     return tidy_strings(pc.take(texts, pc.index_in(column, value_set=unique)))
 
 

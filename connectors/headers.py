@@ -14,11 +14,18 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 import re
 import unicodedata
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from connectors.errors import FileRejected
+from connectors.rawfile import RawFile, row_errors_table
 from connectors.schema import Field, Table
 
 _IGNORED_UNIT = re.compile(r"\((?:元|人民币元|㎡|m²|m2|平方米|平米)\)$")
@@ -63,6 +70,19 @@ def map_headers(table: Table, headers: list[str], path: Path | str = "") -> dict
         FileRejected: a required field has no column (the message names the headers that would
             have been accepted and those found), or two columns name the same field.
     """
+    mapping = _fields_named(table, headers)
+    _reject_duplicates(mapping, path)
+    missing = [f for f in table.required if f.name not in mapping.values()]
+    if missing:
+        shown = ", ".join(headers[:_SHOWN_COLUMNS]) + (", …" if len(headers) > _SHOWN_COLUMNS else "")
+        parts = [f"missing required column '{f.name}' (accepted headers: {accepted_headers(f)})"
+                 for f in missing]
+        raise FileRejected(path, "; ".join(parts) + f"; found columns: {shown}" + _layout_hint(headers))
+    return mapping
+
+
+def _fields_named(table: Table, headers: list[str]) -> dict[str, str]:
+    """Header -> field for every header naming one, clashes included (a repeat `姓名 (2)` too)."""
     index = _index(table)
     present = set(headers)
     mapping: dict[str, str] = {}
@@ -73,14 +93,52 @@ def map_headers(table: Table, headers: list[str], path: Path | str = "") -> dict
             field = index.get(fold_header(repeat["base"]))
         if field is not None:
             mapping[header] = field
-    _reject_duplicates(mapping, path)
-    missing = [f for f in table.required if f.name not in mapping.values()]
-    if missing:
-        shown = ", ".join(headers[:_SHOWN_COLUMNS]) + (", …" if len(headers) > _SHOWN_COLUMNS else "")
-        parts = [f"missing required column '{f.name}' (accepted headers: {accepted_headers(f)})"
-                 for f in missing]
-        raise FileRejected(path, "; ".join(parts) + f"; found columns: {shown}" + _layout_hint(headers))
     return mapping
+
+
+def merge_line_keys(table: Table, raw: RawFile) -> RawFile:
+    """A JSON Lines file whose lines name one field by different keys, with one column per field.
+
+    In a CSV or a sheet two columns meaning one field are a layout error (`map_headers` rejects
+    the file): every row has both. A JSON line carries its own keys, and exports mix spellings
+    from line to line (a probe's lines 1-4 `record_id`, line 6 `记录编号`), so each line is read
+    by whichever key it carries, into a column named after the first key.
+
+    A line carrying two of them with different values cannot say which it means: that line is
+    a row error, and the rest of the file loads. When every line does so, the file does hold two
+    columns for the field, and it is left for `map_headers` to reject as a CSV would be. The same
+    value under both keys is no conflict.
+    """
+    by_field: dict[str, list[str]] = {}
+    for header, field in _fields_named(table, raw.headers).items():
+        by_field.setdefault(field, []).append(header)
+    data, bad, reasons = raw.table, None, {}
+    for field, headers in by_field.items():
+        if len(headers) < 2:
+            continue
+        columns = [data.column(h) for h in headers]
+        merged = pc.coalesce(*columns)
+        differ = functools.reduce(pc.or_, [pc.fill_null(pc.not_equal(c, merged), False) for c in columns])
+        if data.num_rows and pc.all(differ).as_py():
+            continue  # two columns for one field in every line: a layout error, as in a CSV
+        if pc.any(differ).as_py():
+            for row_number in pc.filter(data.column("row_number"), differ).to_pylist():
+                reasons.setdefault(row_number, []).append(
+                    f"the line gives '{field}' twice, under the keys "
+                    f"{' and '.join(repr(h) for h in headers)}, with different values; keep one key per field "
+                    "and send the line again")
+            bad = differ if bad is None else pc.or_(bad, differ)
+        data = data.drop_columns(headers[1:])
+        data = data.set_column(data.column_names.index(headers[0]), headers[0], merged)
+    if bad is None:
+        return dataclasses.replace(raw, table=data) if data is not raw.table else raw
+    quoted = raw.table.filter(bad).drop_columns(["row_number"]).to_pylist()  # the line with both keys
+    errors = row_errors_table([
+        (number, "; ".join(reasons[number]), json.dumps({k: v for k, v in row.items() if v is not None},
+                                                        ensure_ascii=False))
+        for number, row in zip(pc.filter(data.column("row_number"), bad).to_pylist(), quoted)])
+    return dataclasses.replace(raw, table=data.filter(pc.invert(bad)),
+                               row_errors=pa.concat_tables([raw.row_errors, errors]))
 
 
 def _layout_hint(headers: list[str]) -> str:

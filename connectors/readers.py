@@ -7,8 +7,9 @@ Workbooks: the header is the first row that looks like one (see `sniff.pick_head
 title row and a blank row above it are fine. Fully empty rows are skipped, but `row_number`
 stays the sheet row minus the header row, so a clerk can find a quarantined row in Excel.
 Cells stored as numbers are written without `.0`. An 18-digit ID stored as a number has
-already lost its last digits inside Excel (15 significant digits); it is read as stored and
-flagged by the ID check, never silently "fixed".
+already lost its last digits inside Excel (15 significant digits); it is read as Excel shows
+it (`1.40105198005159E+17`, see `cells.EXACT_FLOAT_LIMIT`) and flagged by the ID check, never
+silently "fixed" nor printed with invented digits.
 
 Parquet: every column rendered as text, so it reads like the same data in CSV.
 
@@ -43,14 +44,18 @@ from python_calamine import CalamineWorkbook
 
 from connectors import csv_reader
 from connectors.jsonl_reader import read_jsonl
-from connectors.cells import dedupe_headers, gc_paused, render_cell, render_column, strings_table
+from connectors.cells import EXACT_FLOAT_LIMIT, dedupe_headers, gc_paused, render_cell, render_column, strings_table
 from connectors.errors import FileRejected
 from connectors.limits import (check_columns, check_inflates_as_declared, check_sheet_extent, check_workbook_zip,
                                sheet_parts)
 from connectors.rawfile import RawFile, with_row_numbers
-from connectors.sniff import HEADER_SEARCH_ROWS, detect_format, known_binary, looks_binary, pick_header
+from connectors.sniff import (HEADER_SEARCH_ROWS, detect_format, is_web_page, known_binary, looks_binary,
+                             pick_header)
 
 ACCEPTED = "CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet"
+WEB_PAGE = ("the file is a web page (HTML), as a web system's 'export to Excel' writes, not a workbook or CSV "
+            "(whatever its name says), so its table cannot be read reliably. Open it in Excel and save it as an "
+            "Excel Workbook (.xlsx), or export the data as CSV, and send that file")
 _HEAD_BYTES = 8192
 _ZIP_TAIL = 22 + 65535  # the end-of-central-directory record and the longest archive comment
 TRUNCATED_WHOLE = ("the file looks truncated (cut off in transfer): {what}. The whole file is rejected and "
@@ -89,6 +94,8 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
     what = known_binary(head)
     if what:
         raise FileRejected(path, f"the file is {what}, not a table; accepted formats: {ACCEPTED}")
+    if is_web_page(head):  # never quote it: the page holds the people's data
+        raise FileRejected(path, WEB_PAGE)
     if looks_binary(head) and not csv_reader.has_utf16_bom(head):
         raise FileRejected(path, "the file contains binary data, not text; it is not a CSV, XLSX, JSON "
                            f"Lines or Parquet file. Export the data again as {ACCEPTED}")
@@ -178,9 +185,11 @@ def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, trunc
                     row = left + row
                 # Text cells pass as they are (tidy_strings strips them later); only the others
                 # render. Whole numbers (codes, serials, amounts in yuan) are the commonest other
-                # cells: inlined here exactly as render_cell writes them.
+                # cells: inlined here exactly as render_cell writes them (one too large to be
+                # exact, such as an ID stored as a number, is left to render_cell).
                 rendered = [value if (kind := value.__class__) is str
-                            else str(int(value)) if kind is float and value.is_integer()
+                            else str(int(value)) if (kind is float and value.is_integer()
+                                                     and -EXACT_FLOAT_LIMIT < value < EXACT_FLOAT_LIMIT)
                             else render_cell(value) for value in row]
                 if any(value and not value.isspace() for value in rendered):
                     rows.append((index, rendered))

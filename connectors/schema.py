@@ -58,6 +58,19 @@ class Table:
         return [f.name for f in self.fields]
 
 
+ID_NUMBER_ALSO = ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码")
+"""Header spellings of the ID column accepted in every table, beyond the contract's per-table list.
+
+身份证号码 is what most exports and templates actually write (公民身份证号码 a common slip for
+公民身份号码), and each department's own spelling turns up in the others' exports. Unlisted, it
+named no field: a probe's tax file kept its IDs as an extra column and was linked by name alone,
+without a word to the clerk. Added after a table's own (`_id_aliases`), so its first alias (the
+one its messages show first) stays the contract's."""
+
+
+def _id_aliases(*own: str) -> tuple[str, ...]:
+    return own + tuple(a for a in ID_NUMBER_ALSO if a not in own)
+
 PROGRAM_LABELS = {
     "最低生活保障": "dibao", "低保": "dibao",
     "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun",
@@ -87,7 +100,7 @@ APPLICANTS = Table("applicants", (
     Field("county_code", ("区县代码", "行政区划代码"), required=True),
     Field("member_no", ("成员序号",), required=True, kind="number"),
     Field("name", ("姓名",), required=True, kind="name"),
-    Field("id_number", ("身份证号", "公民身份号码", "证件号码"), required=True, kind="id_number"),
+    Field("id_number", _id_aliases("身份证号", "公民身份号码", "证件号码"), required=True, kind="id_number"),
     Field("relation", ("与户主关系", "关系"), required=True, kind="category",
           allowed=MEMBER_RELATIONS + SUPPORTER_RELATIONS, labels={"本人": "户主", "妻": "配偶", "夫": "配偶",
                                                               "子": "子女", "女": "子女", "父亲": "父母",
@@ -112,7 +125,7 @@ ROLLS = Table("rolls", tuple(
 TAX = Table("tax", (
     Field("record_id", ("记录编号", "流水号"), required=True),
     Field("name", ("纳税人姓名", "姓名"), required=True, kind="name"),
-    Field("id_number", ("证件号码", "身份证号"), kind="id_number"),
+    Field("id_number", _id_aliases("证件号码", "身份证号"), kind="id_number"),
     Field("period", ("所属期", "税款所属期"), required=True, kind="period"),
     Field("income_item", ("所得项目",), required=True, kind="category", allowed=INCOME_ITEMS,
           labels={"工资、薪金所得": "工资薪金", "工资薪金所得": "工资薪金", "劳务报酬所得": "劳务报酬",
@@ -125,7 +138,7 @@ TAX = Table("tax", (
 VEHICLE = Table("vehicle", (
     Field("record_id", ("记录编号",), required=True),
     Field("name", ("机动车所有人", "所有人"), required=True, kind="name"),
-    Field("id_number", ("证件号码", "身份证明号码"), kind="id_number"),
+    Field("id_number", _id_aliases("证件号码", "身份证明号码"), kind="id_number"),
     Field("plate_number", ("号牌号码", "车牌号"), required=True),
     Field("vehicle_type", ("车辆类型",), required=True),
     Field("registration_date", ("初次登记日期", "登记日期"), required=True, kind="date"),
@@ -136,7 +149,7 @@ VEHICLE = Table("vehicle", (
 PROPERTY = Table("property", (
     Field("record_id", ("记录编号",), required=True),
     Field("name", ("权利人",), required=True, kind="name"),
-    Field("id_number", ("证件号码",), kind="id_number"),
+    Field("id_number", _id_aliases("证件号码"), kind="id_number"),
     Field("certificate_number", ("不动产权证号", "产权证号"), required=True),
     Field("location", ("坐落",), required=True),
     Field("usage", ("用途",), required=True, kind="category", allowed=PROPERTY_USAGES),
@@ -149,7 +162,7 @@ PROPERTY = Table("property", (
 SOCIAL_INSURANCE = Table("social_insurance", (
     Field("record_id", ("记录编号",), required=True),
     Field("name", ("姓名",), required=True, kind="name"),
-    Field("id_number", ("公民身份号码", "身份证号"), kind="id_number"),
+    Field("id_number", _id_aliases("公民身份号码", "身份证号"), kind="id_number"),
     Field("insurance_type", ("险种",), required=True, kind="category", allowed=INSURANCE_TYPES),
     Field("record_type", ("记录类型",), required=True, kind="category", allowed=RECORD_TYPES),
     Field("period", ("所属期", "费款所属期"), required=True, kind="period"),
@@ -161,7 +174,7 @@ SOCIAL_INSURANCE = Table("social_insurance", (
 BANK = Table("bank", (
     Field("record_id", ("记录编号",), required=True),
     Field("name", ("户名", "客户姓名"), required=True, kind="name"),
-    Field("id_number", ("证件号码",), kind="id_number"),
+    Field("id_number", _id_aliases("证件号码"), kind="id_number"),
     Field("institution", ("金融机构", "开户行"), required=True),
     Field("account_number", ("账号",)),
     Field("product_type", ("产品类型",), required=True, kind="category", allowed=PRODUCT_TYPES),

@@ -27,6 +27,10 @@ KNOWN_MAGIC = (
     (b"{\\rtf", "an RTF document"),
     (b"SQLite format 3", "an SQLite database"),
 )
+WEB_PAGE_STARTS = (b"<html", b"<!doctype html", b"<table", b"<head", b"<meta", b"<body")
+"""How an HTML page begins. Web systems' "export to Excel" often writes an HTML table and names it
+`.xls` (Excel opens it, with a warning); read as CSV, its markup became one column named
+`<html><body>…`, and the rejection quoted the page, names of people included."""
 DELIMITERS = (",", "\t", "|")
 HEADER_SEARCH_ROWS = 20
 
@@ -51,6 +55,21 @@ def known_binary(head: bytes) -> str | None:
         if head.startswith(magic):
             return what
     return None
+
+
+def is_web_page(head: bytes) -> bool:
+    """True when the bytes begin like an HTML page (after a BOM, whitespace or an XML declaration).
+
+    Example:
+        >>> is_web_page(b"\\xef\\xbb\\xbf\\r\\n<HTML><body><table>"), is_web_page(b"<,a,b")
+        (True, False)
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if text.startswith(b"<?xml"):  # an XHTML page declares itself first
+        text = text[text.find(b"?>") + 2:].lstrip() if b"?>" in text[:200] else text
+    return text[:16].lower().startswith(WEB_PAGE_STARTS)
 
 
 def looks_binary(head: bytes) -> bool:

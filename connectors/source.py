@@ -6,7 +6,7 @@ from pathlib import Path
 
 from connectors.canonical import Canonical, to_canonical
 from connectors.errors import FileRejected
-from connectors.headers import map_headers
+from connectors.headers import map_headers, merge_line_keys
 from connectors.readers import read_raw
 from connectors.schema import TABLES
 
@@ -26,6 +26,8 @@ def read_table(table_name: str, path: Path, sheet: str | None = None,
     """
     table = TABLES[table_name]
     raw = read_raw(Path(path), sheet=sheet)
+    if raw.format == "jsonl":  # a JSON line carries its own keys: spellings may differ line to line
+        raw = merge_line_keys(table, raw)
     try:
         mapping = map_headers(table, raw.headers, raw.path)
     except FileRejected as exc:

@@ -50,3 +50,28 @@ def test_several_missing_columns_are_all_named():
     assert "missing required column 'product_type' (accepted headers: product_type, 产品类型)" in info.value.reason
     assert "missing required column 'as_of_date'" in info.value.reason
     assert info.value.reason.endswith("found columns: 记录编号, 户名, 开户行")
+
+
+ID_TABLES = sorted(name for name, table in TABLES.items() if "id_number" in table.names)
+
+
+@pytest.mark.parametrize("table", ID_TABLES)
+@pytest.mark.parametrize("header", ["身份证号码", "公民身份证号码", " 身份证号码 ", "*身份证号码"])
+def test_the_usual_id_headers_name_the_id_column_in_every_table(table, header):
+    others = [f.name for f in TABLES[table].required if f.name != "id_number"]
+    assert map_headers(TABLES[table], [header] + others)[header] == "id_number"
+
+
+def test_a_tax_file_headed_with_身份证号码_loads_its_ids(tmp_path):
+    """Probe: the ID column of such a file landed in `extra` and its rows were linked by name alone."""
+    from connectors import read_source
+
+    path = tmp_path / "tax.csv"
+    path.write_text("记录编号,纳税人姓名,身份证号码,所属期,所得项目,收入额\n"
+                    "T1,张三,14010519900307104x,2024-03,工资薪金,5200\n"
+                    "T2,李四,140105900307120,2024-03,工资薪金,3000\n", encoding="utf-8")
+    rows = read_source("tax", path).rows
+    assert rows.select(["id_number", "id_status"]).to_pylist() == [
+        {"id_number": "14010519900307104X", "id_status": "valid"},
+        {"id_number": "14010519900307120X", "id_status": "repaired"}]
+    assert rows.column("extra").to_pylist() == [None, None]

@@ -112,3 +112,29 @@ def test_a_workbook_whose_first_sheet_is_a_cover_says_so_not_how_to_separate_csv
         read_source("tax", path)
     assert "read from the workbook's first sheet, '封面'; its sheets are '封面', '明细'" in info.value.reason
     assert "separate columns with a comma" not in info.value.reason
+
+
+_PAGE = "<html><body><table><tr><td>记录编号</td><td>纳税人姓名</td></tr><tr><td>U1</td><td>张三</td></tr></table></body></html>"
+WEB_PAGES = [  # (how the page starts, file name or bytes)
+    ("GBK with a meta charset, named .xls", "tax_web_export.xls"),
+    ("UTF-8 BOM and blank lines first", b"\xef\xbb\xbf\r\n\r\n  " + _PAGE.encode()),
+    ("a bare table in upper case", _PAGE.replace("<html><body>", "").upper().encode("gbk")),
+    ("a doctype", b"<!DOCTYPE html>\n" + _PAGE.encode()),
+    ("an XHTML declaration", b'<?xml version="1.0" encoding="utf-8"?>\n' + _PAGE.encode()),
+    ("UTF-16 with its BOM", _PAGE.encode("utf-16")),
+]
+
+
+@pytest.mark.parametrize("source", [c[1] for c in WEB_PAGES], ids=[c[0] for c in WEB_PAGES])
+def test_a_web_page_named_like_a_spreadsheet_is_rejected_as_such_without_quoting_it(tmp_path, source):
+    """Probe: an HTML 'Excel export' was read as CSV and its rejection quoted the page, a name included."""
+    if isinstance(source, bytes):
+        path = tmp_path / "导出.xls"
+        path.write_bytes(source)
+    else:
+        path = FIXTURES / source
+    with pytest.raises(FileRejected) as info:
+        read_source("tax", path)
+    assert info.value.reason.startswith("the file is a web page (HTML)")
+    assert "save it as an Excel Workbook (.xlsx), or export the data as CSV" in info.value.reason
+    assert "张三" not in str(info.value) and "<" not in info.value.reason

@@ -233,3 +233,40 @@ def test_no_is_a_value_not_an_empty_cell():
     from connectors.cells import tidy_strings
 
     assert tidy_strings(pa.array(["无", "-", " NULL "])).to_pylist() == ["无", None, None]
+
+
+@pytest.mark.parametrize("through_arrow", [True, False], ids=["arrow", "line-by-line"])
+def test_jsonl_lines_spelling_a_field_in_english_or_chinese_load_into_one_column(monkeypatch, through_arrow):
+    """Probe: line 1 `record_id`, line 6 `记录编号` rejected the whole file, though no line had both."""
+    from connectors import jsonl_reader
+
+    if not through_arrow:
+        monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)
+    result = read_source("social_insurance", FIXTURES / "social_insurance_mixed_keys.jsonl")
+    assert result.rows.select(["record_id", "name", "insurance_type", "amount", "row_number"]).to_pylist() == [
+        {"record_id": "S1", "name": "张三", "insurance_type": "企业职工基本养老保险", "amount": Decimal("1200.00"),
+         "row_number": 1},
+        {"record_id": "S2", "name": "李四", "insurance_type": "城乡居民基本养老保险", "amount": Decimal("185.50"),
+         "row_number": 2},
+        {"record_id": "S3", "name": "王五", "insurance_type": "企业职工基本养老保险", "amount": Decimal("900.00"),
+         "row_number": 3},
+    ]
+    (error,) = result.errors.to_pylist()
+    assert error["row_number"] == 4
+    assert error["reason"] == ("the line gives 'record_id' twice, under the keys 'record_id' and '记录编号', with "
+                               "different values; keep one key per field and send the line again")
+    assert json.loads(error["raw_value"])["记录编号"] == "S9"  # the line as sent, both keys shown
+
+
+@pytest.mark.parametrize("through_arrow", [True, False], ids=["arrow", "line-by-line"])
+def test_jsonl_whose_every_line_holds_two_keys_for_one_field_is_still_rejected_whole(tmp_path, monkeypatch,
+                                                                                      through_arrow):
+    from connectors import FileRejected, jsonl_reader
+
+    if not through_arrow:
+        monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)
+    path = tmp_path / "tax.jsonl"
+    line = {"记录编号": "T1", "姓名": "张三", "所属期": "2024-03", "所得项目": "工资薪金", "收入额": 100, "收入": 90}
+    path.write_text((json.dumps(line, ensure_ascii=False) + "\n") * 2, encoding="utf-8")
+    with pytest.raises(FileRejected, match="columns '收入额' and '收入' both mean 'income_amount'"):
+        read_source("tax", path)

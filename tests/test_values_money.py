@@ -86,7 +86,18 @@ def test_shares_are_fractions_with_sole_ownership_as_one(raw, expected):
     assert parse_share(raw) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("raw", ["0", "50", "3/2", "1/0", "共同共有", "-0.5"])
+@pytest.mark.parametrize("raw", ["共同共有", " 共同共有 ", "共同 共有", "共同\u3000共有"])
+def test_joint_ownership_without_quantified_shares_is_the_whole_property(raw):
+    """Probe: 共同共有 (typically spouses) was refused and the whole property row quarantined."""
+    assert parse_share(raw) == 1.0
+
+
+def test_a_refused_share_names_joint_ownership_among_the_accepted_forms():
+    with pytest.raises(ValueError, match="单独所有, 共同共有 or empty mean 1"):
+        parse_share("一半")
+
+
+@pytest.mark.parametrize("raw", ["0", "50", "3/2", "1/0", "共同", "-0.5"])
 def test_shares_outside_zero_to_one_are_refused(raw):
     with pytest.raises(ValueError, match="is not an ownership share; accepted: a fraction above 0"):
         parse_share(raw)

@@ -14,6 +14,8 @@ Example:
     ValueError: '3000.123' has more than 2 decimals: an amount in yuan goes to the fen (0.01), e.g. 3000.12
     >>> parse_number("89.5㎡"), parse_share("1/2"), parse_share("单独所有"), parse_share("50%")
     (89.5, 0.5, 1.0, 0.5)
+    >>> parse_share("共同共有")  # joint owners: each row lists the whole property
+    1.0
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ FLOAT_NOISE = Decimal("0.000001")
 MONEY_LIMIT = Decimal(10) ** 16  # decimal128(18, 2) holds 16 digits before the point
 MONEY_FORMS = "1234.5, 1,234.50, ¥1234.50, 1234.50元 or 1.5万"
 NUMBER_FORMS = "89.5, 1,089.5, 89.5㎡ or 89.5平方米"
-SHARE_FORMS = "a fraction above 0 and at most 1 such as 0.5, 50%, 1/2, 单独所有 or empty (= 1)"
+SHARE_FORMS = "a fraction above 0 and at most 1 such as 0.5, 50% or 1/2; 单独所有, 共同共有 or empty mean 1"
 SOLE_OWNER = frozenset({"单独所有", "单独", "独有", "个人所有", "全部", "全部所有", "100%"})
+JOINT_OWNER = frozenset({"共同共有"})
+"""Joint ownership without quantified shares (typically spouses): each owner holds the whole property."""
 
 _WHITESPACE = re.compile(r"\s+")
 _CURRENCY_PREFIX = re.compile(r"^(?P<sign>[-+]?)(?:¥|RMB|CNY|人民币)")
@@ -119,13 +123,17 @@ def parse_number(raw: object, negative_ok: bool = False) -> float:
 def parse_share(raw: object) -> float:
     """Parse a co-ownership share (共有份额) to a fraction in (0, 1].
 
-    Empty and `单独所有` (sole ownership) mean the whole property.
+    Empty and `单独所有` (sole ownership) mean the whole property, and so does `共同共有` (joint
+    ownership without quantified shares, very common in registers, typically spouses): each
+    joint owner's row lists the whole property, so it is 1.0 for each of them. Two joint owners in
+    one household must not count the property twice: the assessment caps one certificate at the
+    household's 100% (that is done in `assessment/`, not here).
 
     Raises:
         ValueError: not a share, zero, or above 1 (`50` is refused: 50% or 0.5 was meant?).
     """
     text = _clean(raw)
-    if not text or text in SOLE_OWNER:
+    if not text or text in SOLE_OWNER or text in JOINT_OWNER:
         return 1.0
     value: float | None = None
     try:

@@ -1,0 +1,72 @@
+"""Numbers stored as binary floats read as the digits the department meant, or are flagged as
+shortened: never printed with digits the float invented."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from connectors import read_raw, read_source
+from connectors.cells import render_cell, render_column
+
+FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
+
+RENDER_CELL_CASES = [  # (what the cell holds, text read)
+    (140105198005159016.0, "1.40105198005159E+17"),   # an 18-digit ID typed into a number cell
+    (140105198001010011.0, "1.4010519800101E+17"),    # G drops the trailing zero, as Excel does
+    (-1.4e17, "-1.4E+17"),
+    (1e20, "1E+20"),
+    (float(2 ** 53), "9.00719925474099E+15"),         # the first whole float that is not exact
+    (float(2 ** 53 - 1), "9007199254740991"),         # the last one that is
+    (140105900307120.0, "140105900307120"),           # a legacy 15-digit ID fits: kept whole
+    (5200.0, "5200"),
+    (-0.0, "0"),
+]
+
+
+@pytest.mark.parametrize("value, text", RENDER_CELL_CASES, ids=[t for _, t in RENDER_CELL_CASES])
+def test_a_whole_float_too_large_to_be_exact_renders_as_excel_shows_it(value, text):
+    assert render_cell(value) == text
+
+
+def test_an_18_digit_id_stored_as_a_number_in_a_workbook_is_flagged_not_invented():
+    """Probe: 140105198005159016 stored as 1.40105198005159E+17 read back as 140105198005159008,
+    which passed its check and was stored as the VALID ID of nobody."""
+    rows = read_source("tax", FIXTURES / "tax_ids_as_numbers.xlsx").rows.to_pylist()
+    by_record = {r["record_id"]: r for r in rows}
+    shortened = by_record["T1"]
+    assert (shortened["id_number"], shortened["id_status"]) == ("1.40105198005159E+17", "invalid")
+    assert shortened["id_reason"] == ("1.40105198005159E+17 is a number shortened by Excel, its last digits are "
+                                      "lost; export the ID column as text")
+    assert shortened["id_birth_date"] is None  # nothing is read from digits that are not there
+    assert (by_record["T2"]["id_number"], by_record["T2"]["id_status"]) == ("14010519900307120X", "repaired")
+    assert (by_record["T3"]["id_number"], by_record["T3"]["id_status"]) == ("14010519900307104X", "valid")
+    assert by_record["T1"]["income_amount"] == Decimal("5200.00")
+
+
+NARROW_FLOAT_CASES = [  # (numpy type, stored values, texts read)
+    (np.float32, [1234.56, 20000.0, 0.1, 1e-7, -3.25, 123456.7, np.nan],
+     ["1234.56", "20000", "0.1", "0.0000001", "-3.25", "123456.7", None]),
+    (np.float32, [140105900307120.0, 2.0 ** 24 - 1, 2.0 ** 24, 1e20],   # past 2**24 float32 is not exact
+     ["1.401059E+14", "16777215", "1.677722E+07", "1E+20"]),
+    (np.float16, [1.5, 0.1, 2047.0, 65504.0], ["1.5", "0.1", "2047", "6.55E+04"]),
+]
+
+
+@pytest.mark.parametrize("numpy_type, values, texts", NARROW_FLOAT_CASES,
+                         ids=["float32", "float32-large", "float16"])
+def test_a_narrow_float_column_renders_by_its_own_shortest_text(numpy_type, values, texts):
+    column = pa.chunked_array([pa.array(np.array(values, dtype=numpy_type))])
+    assert render_column(column).to_pylist() == texts
+
+
+def test_money_in_a_float32_parquet_column_loads_as_written():
+    """Probe: 1234.56 in float32 is 1234.56005859375, and its row was quarantined for 3+ decimals."""
+    result = read_source("bank", FIXTURES / "bank_float32.parquet")
+    assert result.errors.num_rows == 0
+    assert result.rows.column("balance").to_pylist() == [Decimal("1234.56"), Decimal("20000.00"), Decimal("0.10")]
+    assert read_raw(FIXTURES / "bank_float32.parquet").table.column("证件号码").to_pylist() == [
+        None, None, "1.401059E+14"]
+    assert result.rows.column("id_status").to_pylist() == ["missing", "missing", "invalid"]
