@@ -199,6 +199,7 @@ def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, trunc
             raise FileRejected(path, f"sheet {ws.name!r} is empty")
         chosen = pick_header([rendered for _, rendered in rows[:HEADER_SEARCH_ROWS]])
         header_index, header = rows[chosen]
+        _fill_merged_down(rows, getattr(ws, "merged_cell_ranges", None) or (), header_index)
         width = max(i + 1 for i, cell in enumerate(header) if cell and cell.strip())
         body = rows[chosen + 1:]
         data = [r for _, r in body]
@@ -213,6 +214,30 @@ def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, trunc
         columns = {name: cells_by_column[i] if i < len(cells_by_column) else empty for i, name in enumerate(names)}
         table = with_row_numbers(strings_table(columns), [index - header_index for index, _ in body])
     return RawFile(table, fmt, None, None, header_index + 1, path, sheet=ws.name)
+
+
+def _fill_merged_down(rows: list[tuple[int, list]], merged, header_index: int) -> None:
+    """Give every data row of a merged block the value its top cell shows, in place.
+
+    Registers merge the cells two rows share: two co-owners of one certificate under one merged
+    certificate number, location and area; one person's name merged over their two wage rows.
+    Excel shows the value on every row, but the file stores it in the top cell only, and the
+    rows below read as empty: a probe's second co-owner was quarantined ("不动产权证号 is
+    empty") and half of a 120 m² home went missing. Only data rows below the header, and only
+    down the block's first column (a block spanning columns holds one value, not one per column).
+    """
+    by_index = {index: rendered for index, rendered in rows}
+    for (top, left), (bottom, _right) in merged:
+        if bottom <= top or top <= header_index or top not in by_index:
+            continue
+        first = by_index[top]
+        value = first[left] if left < len(first) else None
+        if not value:
+            continue
+        for index in range(top + 1, bottom + 1):
+            row = by_index.get(index)
+            if row is not None and left < len(row) and not row[left]:
+                row[left] = value
 
 
 def read_parquet(path: Path, tail: bytes | None = None) -> RawFile:

@@ -196,3 +196,29 @@ def test_a_jsonl_the_byte_reader_cannot_vouch_for_goes_the_general_way(tmp_path,
     path.write_bytes(data)
     assert jsonl_reader._read_clean_utf8_jsonl(path, data) is None
     assert read_raw(path).table.num_rows == 2
+
+
+def test_xlsx_cells_merged_over_data_rows_give_every_row_the_value_excel_shows(tmp_path):
+    """An ingestion probe: two co-owners of one certificate, the certificate number, location and
+    area merged over both rows. The file stores them in the top cell only: the second owner was
+    quarantined ('不动产权证号 is empty') and half of a 120 m² home went missing."""
+    import xlsxwriter
+
+    path = tmp_path / "property_merged.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("登记")
+    sheet.write_row(0, 1, ["不动产登记信息"])                       # a title row; the table starts in column B
+    sheet.write_row(1, 1, ["记录编号", "权利人", "证件号码", "不动产权证号", "坐落", "用途", "建筑面积", "共有份额",
+                           "登记日期", "状态"])
+    for offset, (rid, name, idn) in enumerate([("R-1", "何红霞", "140105198002020023"),
+                                               ("R-2", "何秀兰", "14010519820303004X")]):
+        sheet.write_row(2 + offset, 1, [rid, name, idn])
+        sheet.write_row(2 + offset, 8, ["1/2", "2020-05-01", "现势"])
+    for col, value in [(4, "晋(2020)太原市不动产权第0000201号"), (5, "小店区亲贤街1号"), (6, "住宅"), (7, 120)]:
+        sheet.merge_range(2, col, 3, col, value)
+    sheet.merge_range(5, 1, 5, 3, "合并的说明行")                     # merged across columns, not down: left alone
+    book.close()
+    rows = read_source("property", path)
+    got = rows.rows.select(["record_id", "certificate_number", "location", "usage", "floor_area"]).to_pylist()
+    assert got == [{"record_id": r, "certificate_number": "晋(2020)太原市不动产权第0000201号",
+                    "location": "小店区亲贤街1号", "usage": "住宅", "floor_area": 120.0} for r in ("R-1", "R-2")]
