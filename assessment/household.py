@@ -40,6 +40,16 @@ def _birth_date(m: dict) -> date | None:
     return birth_date_of(m)
 
 
+def shared_id_members(members: list[dict]) -> set[int]:
+    """member_no of the household members (consenting, supporters aside) whose valid or
+    repaired ID number another of them also carries."""
+    by_id: dict = {}
+    for m in members:
+        if m["relation"] not in SUPPORTER_RELATIONS and m["consent"] and m["id_status"] in ("valid", "repaired"):
+            by_id.setdefault(m["id_number"], []).append(m["member_no"])
+    return {no for nos in by_id.values() if len(nos) > 1 for no in nos}
+
+
 def _iso(d) -> str | None:
     return d.isoformat() if d is not None else None
 
@@ -101,12 +111,17 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     # members counted in `members_counted` whose income and assets were not verified (no consent):
     # the per-capita figures divide by them but add nothing of theirs, so they are incomplete
     unverified_members = sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"])
+    # members sharing one ID number with another of the household: at most one of them is its
+    # owner, and the other's own records are found under no ID of theirs (a probe's wife on her
+    # husband's ID: her wage, deposit and car in no figure, the household passed)
+    shared = len(shared_id_members(members))
+    complete = unverified_members == 0 and shared == 0
     income = {
         "monthly_total": inc["monthly_total"],
         "monthly_per_capita": fen(inc["monthly_total_exact"] / n_members),
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
-        "complete": unverified_members == 0, "members_unverified": unverified_members,
+        "complete": complete, "members_unverified": unverified_members, "members_id_shared": shared,
         "declared_monthly_total": fen(float(sum(declared)) - unverified_declared) if declared else None,
         "declared_unverified": fen(unverified_declared) if declared else None,
         "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared)) if declared else None,
@@ -152,7 +167,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
-        "complete": unverified_members == 0, "members_unverified": unverified_members,
+        "complete": complete, "members_unverified": unverified_members, "members_id_shared": shared,
         "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets) if declared_assets else None,
         "declared_financial_unverified": fen(unverified_assets) if declared_assets else None,
         "by_member": assets["by_member"],

@@ -130,8 +130,25 @@ def _refused(f: Facts) -> list[dict]:
     return out
 
 
+def _shared_ids(f: Facts) -> list[dict]:
+    """Two members of the household on one ID number: at most one of them owns it, and the
+    other's own records — under their own ID — were looked for under the wrong one."""
+    by_id: dict = {}
+    for m in f.household:
+        if m["consent"] and m["id_check"] != "invalid" and m.get("id_number"):
+            by_id.setdefault(m["id_number"], []).append(m)
+    out = []
+    for same in by_id.values():
+        if len(same) > 1:
+            names = "、".join(f"{m['name']}（序号{m['member_no']}）" for m in same)
+            out.append(finding("id_check.shared", "warn",
+                               f"成员{names}的身份证号相同（{same[0]['id_number_masked']}），至少一人填写有误："
+                               "其中非本人的成员，其收入和财产未能按本人身份证号核对，可能未计入；请核实后更正申请"))
+    return out
+
+
 def common(f: Facts) -> list[dict]:
-    out = _refused(f)
+    out = _refused(f) + _shared_ids(f)
     if f.unconfigured_county:
         out.append(finding("policy.county", "warn",
                            f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{_yuan(f.standard.dibao)}"

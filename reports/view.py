@@ -317,6 +317,8 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
         flag, count = section.get("complete"), section.get("members_unverified")
         count = count if isinstance(count, int) and not isinstance(count, bool) else unverified
         view[key]["members_unverified"] = count
+        shared = section.get("members_id_shared")
+        view[key]["members_id_shared"] = shared if isinstance(shared, int) and not isinstance(shared, bool) else 0
         view[key]["complete"] = flag if isinstance(flag, bool) else count == 0
 
     standards = pick(report.get("standards"), STANDARD_KEYS)

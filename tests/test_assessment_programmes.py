@@ -359,3 +359,27 @@ def test_a_home_two_members_own_together_is_its_floor_area_once(household, share
     assert doc["assets"]["property_count"] == 1
     assert doc["assets"]["owned_area_total"] == 120.0
 
+
+
+def test_two_members_on_one_id_number_are_a_warning_and_the_figures_incomplete(household):
+    """An applicant-side probe: the wife's row carried her husband's ID. Her own wage, deposit and
+    car (under her own ID) were linked to no one, the figures said they were complete, and the
+    household passed."""
+    husband = person(1)
+    wife = person(2, "配偶", id_number=husband["id_number"])
+    wh = household(husband, wife)
+    _wages(wh, 1, [300.0] * 12)
+    doc = wh.report("dibao")
+    found = rules(doc)["id_check.shared"]
+    assert found["severity"] == "warn" and doc["outcome"] == "review"
+    assert "成员1（序号1）、成员2（序号2）" in found["message"] and "140105********" in found["message"]
+    assert husband["id_number"] not in found["message"]
+    assert doc["income"]["complete"] is False and doc["income"]["members_id_shared"] == 2
+    assert doc["assets"]["complete"] is False
+
+
+def test_members_with_their_own_id_numbers_share_nothing(household):
+    wh = household(person(1), person(2, "配偶"))
+    _wages(wh, 1, [300.0] * 12)
+    doc = wh.report("dibao")
+    assert "id_check.shared" not in rules(doc) and doc["income"]["complete"] is True

@@ -46,6 +46,16 @@ def test_member_without_consent_marks_income_and_assets_incomplete_without_a_ver
     assert html.count(NOTE) >= 4                    # also beside 收入核对's totals and the bank total
 
 
+def test_members_sharing_an_id_number_mark_the_figures_incomplete_and_say_why(report):
+    report = _low(report)
+    for section in ("income", "assets"):
+        report[section].update(complete=False, members_unverified=0, members_id_shared=2)
+    html = render_household(report)
+    income = _kpi(html, "家庭月人均收入（核实）")
+    assert "（不完整：2名成员的身份证号相同，非本人者的收入和财产可能未计入）" in income
+    assert "低于收入标准" not in income and "未授权" not in income
+
+
 def test_member_without_consent_is_incomplete_when_the_flag_is_missing(report):
     """An older report without income.complete: the view works it out from the members."""
     view = household_view(_low(report))
