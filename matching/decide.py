@@ -1,11 +1,14 @@
-"""Decisions: at most one link per source row and request, `auto`, `review` or none.
+"""Decisions: at most one link per source row and household, `auto`, `review` or none.
 
 A row belongs to one person at most, so the candidates of a row compete: with odds
 o_i = 2^total_i for each candidate *person* (a person on two requests is one candidate),
 
     P(row is person i) = o_i / (1 + sum_j o_j)       (the 1 is "none of them").
 
-Per request the best member gets the link:
+Per household (of a request) the best member gets the link — per household, not per request: a
+mother listed in both her sons' households of one request had her pension linked in the first
+only, and the second household passed on nothing (an applicant-side probe). One person in two
+households is one candidate, so both links are as sure as one would be.
 
 - `auto` when P >= the auto threshold and the row is not a conflict;
 - `review` when P >= the review threshold, or when the row's best candidate is likely on its
@@ -114,7 +117,8 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
 WITH mm AS (
-    SELECT mid, dense_rank() OVER (ORDER BY person) AS pid, dense_rank() OVER (ORDER BY request_id) AS rq
+    SELECT mid, dense_rank() OVER (ORDER BY person) AS pid,
+           dense_rank() OVER (ORDER BY request_id, household_id) AS rq
     FROM mt_members
 ), b0 AS MATERIALIZED (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
@@ -140,7 +144,7 @@ WITH mm AS (
     SELECT {u}, sum(odds) AS odds_sum, arg_max(pid, rk, 2) AS persons, arg_max(mid, rk, 2) AS mids,
            max(odds, 2) AS top_odds
     FROM person GROUP BY ALL
-), pick AS (       -- per request the best member; a conflict goes to the member whose name it carries
+), pick AS (       -- per household the best member; a conflict goes to the member whose name it carries
     SELECT {u}, rq, arg_max(mid, rk) AS top_mid, arg_max(conflict, rk) AS top_conflict,
            arg_max(pid, rk) AS top_person,
            arg_max(mid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS name_mid,

@@ -193,12 +193,17 @@ def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member
     con.execute("CREATE TABLE mt_members (mid BIGINT, person VARCHAR, request_id VARCHAR, household_id VARCHAR, "
                 "member_no BIGINT, m_name VARCHAR)")
     for mid in order:  # the scan order of both sides is what a bare arg_max would follow
-        con.execute("INSERT INTO mt_members VALUES (?, ?, 'R1', ?, 1, '李娜')", [mid, f"p{mid}", f"H{mid}"])
+        con.execute("INSERT INTO mt_members VALUES (?, ?, 'R1', 'H1', ?, '李娜')", [mid, f"p{mid}", mid])
     con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR)")
     for mid in order:
         con.execute("INSERT INTO scored VALUES (7, ?, 3.0, 0.9, 'missing', 'exact')", [mid])
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
-    assert con.execute("SELECT mid, decision, rival_household FROM decided").fetchall() == [(1, "review", "H2")]
+    assert con.execute("SELECT mid, decision, rival_member FROM decided").fetchall() == [(1, "review", 2)]
+    # in two households each gets the question, naming the other: neither household passes on nothing
+    con.execute("UPDATE mt_members SET household_id = 'H' || mid, member_no = 1")
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
+    assert con.execute("SELECT mid, decision, rival_household FROM decided ORDER BY mid").fetchall() == [
+        (1, "review", "H2"), (2, "review", "H1")]
 
 
 def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_name_is_auto(tmp_path):
@@ -335,3 +340,33 @@ def test_an_uncommon_names_wage_rows_without_an_id_at_a_payer_that_never_writes_
         "SELECT record_id, household_id, decision FROM links WHERE record_id LIKE 'WU-%'").fetchall()}
     con.close()
     assert links == {f"WU-{m}": ("H1", "review") for m in range(1, 11)}
+
+
+def test_a_person_listed_in_two_households_of_one_request_is_linked_in_both(tmp_path):
+    """An applicant-side probe: a mother listed in both her sons' households of one request had
+    her pension linked in the first only; the second household passed on nothing."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    mother = _id("14010519500303002")
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    rows = [(f"P-{m}", "闫凤英", mother, m) for m in range(1, 11)]
+    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    for rid, name, idn, month in rows:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', 2600,
+                       0, '太原市万通食品有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, date(2026, month, 1), now])
+    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
+                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
+                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
+                   county_code VARCHAR, consent BOOLEAN)""")
+    members = [("A", 3, "闫凤英", mother), ("B", 2, "闫凤英", mother)] + [
+        (f"H{i}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]
+    for hh, no, name, idn in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, '父母', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, no, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "two-households")
+    linked = con.execute("SELECT household_id, member_no, decision, count(*) FROM links WHERE record_id LIKE 'P-%' "
+                         "GROUP BY ALL ORDER BY ALL").fetchall()
+    con.close()
+    assert linked == [("A", 3, "auto", 10), ("B", 2, "auto", 10)]
