@@ -40,6 +40,14 @@ def _birth_date(m: dict) -> date | None:
     return birth_date_of(m)
 
 
+def _gender(m: dict) -> str | None:
+    """The gender shown and judged: a valid (or upgraded legacy) ID number's, as for the birth
+    date (`_birth_date`), else the declared one; a contradiction is `declared.gender`."""
+    if m["id_status"] in ("valid", "repaired") and m.get("id_gender"):
+        return m["id_gender"]
+    return m.get("gender") or m.get("id_gender")
+
+
 def shared_id_members(members: list[dict]) -> set[int]:
     """member_no of the household members (consenting, supporters aside) whose valid or
     repaired ID number another of them also carries."""
@@ -138,7 +146,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         mine = [b for b in (assets if is_member else sup_assets)["by_member"] if b["member_no"] == m["member_no"]]
         out_members.append({
             "member_no": m["member_no"], "name": m["name"], "id_number_masked": mask_id(m["id_number"]),
-            "relation": m["relation"], "is_member": is_member, "gender": m.get("gender") or m.get("id_gender"),
+            "relation": m["relation"], "is_member": is_member, "gender": _gender(m),
             "age": _age(_birth_date(m), request_date),
             "labor_capacity": m.get("labor_capacity"), "disability_grade": m.get("disability_grade"),
             "consent": m["consent"], "consent_ref": m.get("consent_ref"), "id_check": _id_check(m["id_status"]),
@@ -181,7 +189,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   for m in members if m["member_no"] in supporter_nos]
     review = [ln for ln in links if ln["decision"] == "review"]
     material = {id(ln) for ln in _material_review_links(review, income_recs, accounts, params)}
-    facts = Facts(program=hh["program"], members=[{**m, **o} for m, o in zip(members, out_members)],
+    facts = Facts(program=hh["program"],
+                  members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},
                   assets={**assets, "financial": accounts, "financial_per_capita": fin_pc,
                           "declared_financial_total": assets_out["declared_financial_total"],

@@ -377,8 +377,22 @@ def _declared_birth_dates(f: Facts) -> list[dict]:
     return out
 
 
+def _declared_genders(f: Facts) -> list[dict]:
+    """A declared gender that a valid (or upgraded legacy) ID number contradicts: one of the two
+    is wrong — a typing slip, or the row carries another person's ID (a wife's row with her
+    husband's ID declared 女 beside a male ID: an applicant-side probe's rows went unwarned)."""
+    out = []
+    for m in f.members:
+        stated, on_id = m.get("declared_gender"), m.get("id_gender")
+        if m["id_check"] != "invalid" and stated and on_id and stated != on_id:
+            out.append(finding("declared.gender", "warn",
+                               f"成员{m['name']}（序号{m['member_no']}）申报性别{stated}与身份证号所载性别{on_id}不符，"
+                               "可能填写了他人的身份证号，请核实"))
+    return out
+
+
 def declared(f: Facts) -> list[dict]:
-    out = _declared_birth_dates(f)
+    out = _declared_birth_dates(f) + _declared_genders(f)
     declared_total = f.income.get("declared_monthly_total")
     if declared_total is not None:
         out += _declared_income(f, declared_total)

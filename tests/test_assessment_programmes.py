@@ -383,3 +383,15 @@ def test_members_with_their_own_id_numbers_share_nothing(household):
     _wages(wh, 1, [300.0] * 12)
     doc = wh.report("dibao")
     assert "id_check.shared" not in rules(doc) and doc["income"]["complete"] is True
+
+
+def test_a_declared_gender_contradicting_the_id_number_is_a_warning(household):
+    """An applicant-side probe: a wife's row with her husband's ID declared 女 beside a male ID,
+    and nothing said so."""
+    husband_id = "140105198001010011"                       # 17th digit odd: male
+    wife = person(2, "配偶", id_number=husband_id, gender="女", id_gender="男")
+    wh = household(person(1), wife)
+    doc = wh.report("dibao")
+    found = rules(doc)["declared.gender"]
+    assert found["severity"] == "warn" and "成员2（序号2）申报性别女与身份证号所载性别男不符" in found["message"]
+    assert [m["gender"] for m in doc["members"]] == ["男", "男"]
