@@ -36,6 +36,13 @@ _USABLE = "('valid', 'repaired')"
 
 
 SOURCES = ("tax", "social_insurance", "bank", "vehicle", "property")
+USABLE_ID_SQL = ("CASE WHEN {status} IS DISTINCT FROM 'invalid' THEN {col} "
+                 "WHEN regexp_full_match({col}, '[0-9]{{14,19}}[0-9Xx]?') THEN {col} END")
+"""An ID text as the comparisons read it: an invalid one only when it could be an ID with a slip
+(digits, the length of one). `不详`, `无`, `1.40105E+17` are no ID at all, on a source row
+(`match_source_versions`, migration 0011) as on a member's: compared as an ID, a member's 不详
+was 'different' from every ID of their own rows, and none of them was even asked about (an
+applicant-side probe)."""
 
 
 def names_to_key_sql(version: int) -> str:
@@ -48,13 +55,17 @@ WHERE name IS NOT NULL
 """
 
 
+_MEMBER_ID = USABLE_ID_SQL.format(status="w.id_status", col="nullif(trim(w.id_number), '')")
+
+
 def members_sql(version: int) -> str:
     """`mt_members`: the consenting work members with their standardised name and ID code."""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_members AS
 SELECT row_number() OVER (ORDER BY w.request_id, w.household_id, w.member_no) AS mid,
        w.request_id, w.household_id, w.member_no, w.relation, w.name AS m_name,
-       nullif(trim(w.id_number), '') AS m_id, coalesce(w.id_status, 'missing') AS m_id_status,
+       {_MEMBER_ID} AS m_id,
+       coalesce(w.id_status, 'missing') AS m_id_status,
        coalesce(w.id_status = 'repaired', FALSE) AS m_legacy,
        {birth_date_sql('w.')} AS m_birth, coalesce(w.gender, w.id_gender) AS m_gender,
        w.county_code AS m_county, w.id_birthplace AS m_birthplace, w.address AS m_address,

@@ -370,3 +370,36 @@ def test_a_person_listed_in_two_households_of_one_request_is_linked_in_both(tmp_
                          "GROUP BY ALL ORDER BY ALL").fetchall()
     con.close()
     assert linked == [("A", 3, "auto", 10), ("B", 2, "auto", 10)]
+
+
+@pytest.mark.parametrize("placeholder", ["不详", "无", "未办理"])
+def test_a_member_whose_id_is_a_placeholder_is_asked_about_their_own_rows(tmp_path, placeholder):
+    """An applicant-side probe: 骆海生's ID written 不详, his birth date declared. His wage rows,
+    exact name, his birth date in their ID, were linked to no one and asked about nowhere: the
+    member's 不详 was compared as an ID, 'different' from every ID of his own rows."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    luo = _id("14010519810202911")
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    rows = [(f"L-{m}", "骆海生", luo, m) for m in range(1, 11)]
+    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    for rid, name, idn, month in rows:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', ?, ?, ?, NULL, ?, '工资薪金', 4000,
+                       0, '太原某某机械有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, date(1981, 2, 2) if idn == luo else None,
+                     "男" if int(idn[16]) % 2 else "女", idn[:6], date(2026, month, 1), now])
+    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
+                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
+                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
+                   county_code VARCHAR, consent BOOLEAN)""")
+    con.execute("INSERT INTO work_members VALUES ('R1', 'H1', 1, '骆海生', ?, 'invalid', NULL, NULL, NULL, '户主', "
+                "DATE '1981-02-02', '男', NULL, '140105', TRUE)", [placeholder])
+    for i, (name, idn) in enumerate(people[:10]):
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [f"HB{i}", name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "placeholder-id")
+    linked = con.execute("SELECT household_id, decision, count(*) FROM links WHERE record_id LIKE 'L-%' "
+                         "GROUP BY ALL").fetchall()
+    con.close()
+    assert linked == [("H1", "review", 10)]
