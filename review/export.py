@@ -40,7 +40,8 @@ _LINKS_SQL = f"""
 SELECT l.source, l.record_id, l.request_id, l.household_id, l.member_no, l.match_probability, l.decision,
        l.method, l.evidence, l.run_id, l.linked_at,
        m.agency, m.name AS m_name, m.id_number AS m_id_number, m.id_raw AS m_id_raw, m.id_status AS m_id_status,
-       m.relation AS m_relation, {birth_date_sql('m.')} AS m_birth_date
+       m.relation AS m_relation, {birth_date_sql('m.')} AS m_birth_date, m.birth_date AS m_declared_birth,
+       m.id_birth_date AS m_id_birth
 FROM links l
 LEFT JOIN applicant_members m USING (request_id, household_id, member_no)
 WHERE {{where}}
@@ -97,6 +98,17 @@ def _scrubbed(text):
     return scrub_text(str(text)) if text is not None else None
 
 
+def _member_birth(link: dict) -> str:
+    """The member's birth date as a reviewer needs it: both, when the application's and its ID
+    number's disagree. The ID's alone hid that a member's row carried another person's ID (an
+    applicant-side probe: 1970-01-01 shown for a member declared born 1982-06-11) — the very
+    thing the question is about."""
+    declared, on_id = link.get("m_declared_birth"), link.get("m_id_birth")
+    if declared and on_id and declared != on_id:
+        return f"申报{ev.field_text('date', declared)}；身份证号所载{ev.field_text('date', on_id)}"
+    return ev.field_text("date", link["m_birth_date"])
+
+
 def _row(link: dict, record: dict | None, previous: dict | None, names: dict) -> dict:
     source = link["source"]
     try:
@@ -126,7 +138,7 @@ def _row(link: dict, record: dict | None, previous: dict | None, names: dict) ->
                    "fields": ev.record_fields(source, record)},
         "member": {"name": _scrubbed(link["m_name"]),
                    "id_masked": mask_id(link["m_id_raw"] or link["m_id_number"]) or fmt.DASH,
-                   "relation": link["m_relation"], "birth_date": ev.field_text("date", link["m_birth_date"])},
+                   "relation": link["m_relation"], "birth_date": _member_birth(link)},
         "weights": labelled, "weights_text": ev.weights_text(labelled),
         "competitor": ev.competitor_text(evidence.get("competitor"), names, link["request_id"]),
         "previous": previous, "previous_text": ev.previous_text(previous),

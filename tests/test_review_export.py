@@ -97,3 +97,12 @@ def test_rows_of_another_agency_or_unsafe_names_are_refused(con, tmp_path):
         write_review_sheet(tmp_path / "out", review_rows(con, "R9"), "taiyuan", "R9")
     with pytest.raises(ValueError, match="unsafe request_id"):
         write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "../R1")
+
+
+def test_a_members_declared_birth_date_is_shown_beside_a_different_one_of_their_id(con):
+    """An applicant-side probe: a member's row carried another person's ID; the sheet showed that
+    ID's birth date, 1970-01-01, and hid the declared 1982-06-11 — the very thing to judge."""
+    con.execute("UPDATE applicant_rows SET birth_date = DATE '1982-06-11' WHERE request_id = 'R1' "
+                "AND household_id = 'H1' AND member_no = 1")
+    t1 = review_rows(con, "R1")[0]
+    assert t1["member"]["birth_date"] == "申报1982-06-11；身份证号所载1980-01-01"
