@@ -361,38 +361,34 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
     return out
 
 
-def _declared_birth_dates(f: Facts) -> list[dict]:
-    """A declared birth date that an ID number (valid, or a legacy one repaired) contradicts: the
-    age shown and judged is the ID's, but one of the two records is wrong, and a caseworker must
-    know which before the age decides a 特困 or working-age question. An invalid ID proves nothing:
-    the declared date stands, with no finding (the ID itself is one: `id_check`)."""
+def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, what: str, tail) -> list[dict]:
+    """Members whose declared `declared_key` a valid (or upgraded legacy) ID number's `id_key`
+    contradicts: one of the two records is wrong. An invalid ID proves nothing: the declared value
+    stands, with no finding (the ID itself is one: `id_check`)."""
     out = []
     for m in f.members:
-        stated, on_id = m.get("birth_date"), m.get("id_birth_date")
+        stated, on_id = m.get(declared_key), m.get(id_key)
         if m["id_check"] != "invalid" and stated and on_id and stated != on_id:
-            out.append(finding("declared.birth_date", "warn",
-                               f"成员{m['name']}（序号{m['member_no']}）申报出生日期{stated.isoformat()}与身份证号所载"
-                               f"出生日期{on_id.isoformat()}不符，年龄按身份证号计算"
-                               + (f"（{m['age']}岁）" if m.get("age") is not None else "") + "，请核实"))
+            shown = [v.isoformat() if hasattr(v, "isoformat") else v for v in (stated, on_id)]
+            out.append(finding(rule, "warn", f"成员{m['name']}（序号{m['member_no']}）申报{what}{shown[0]}与身份证号所载"
+                                             f"{what}{shown[1]}不符，{tail(m)}，请核实"))
     return out
 
 
-def _declared_genders(f: Facts) -> list[dict]:
-    """A declared gender that a valid (or upgraded legacy) ID number contradicts: one of the two
-    is wrong — a typing slip, or the row carries another person's ID (a wife's row with her
-    husband's ID declared 女 beside a male ID: an applicant-side probe's rows went unwarned)."""
-    out = []
-    for m in f.members:
-        stated, on_id = m.get("declared_gender"), m.get("id_gender")
-        if m["id_check"] != "invalid" and stated and on_id and stated != on_id:
-            out.append(finding("declared.gender", "warn",
-                               f"成员{m['name']}（序号{m['member_no']}）申报性别{stated}与身份证号所载性别{on_id}不符，"
-                               "可能填写了他人的身份证号，请核实"))
-    return out
+def _declared_person(f: Facts) -> list[dict]:
+    """The application against its own ID numbers. A declared birth date: the age shown and judged
+    is the ID's, but a caseworker must know which record is wrong before the age decides a 特困
+    or working-age question. A declared gender: often the row carries another person's ID (a
+    wife's row with her husband's ID declared 女 beside a male ID: an applicant-side probe's rows
+    went unwarned)."""
+    return (_declared_against_id(f, "birth_date", "id_birth_date", "declared.birth_date", "出生日期",
+                                 lambda m: "年龄按身份证号计算" + (f"（{m['age']}岁）" if m.get("age") is not None else ""))
+            + _declared_against_id(f, "declared_gender", "id_gender", "declared.gender", "性别",
+                                   lambda m: "可能填写了他人的身份证号"))
 
 
 def declared(f: Facts) -> list[dict]:
-    out = _declared_birth_dates(f) + _declared_genders(f)
+    out = _declared_person(f)
     declared_total = f.income.get("declared_monthly_total")
     if declared_total is not None:
         out += _declared_income(f, declared_total)
