@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, properties_sql, refused_sql,
                                  vehicles_sql)
 from assessment.household import build_household
@@ -65,9 +66,9 @@ SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) 
        CASE WHEN any_value(origin) = 'rolls' THEN ? ELSE request_id END AS out_dir
 FROM picked GROUP BY request_id, household_id
 """, [ctx.as_of, start, end, nightly], label="select work households")
-    run_sql(ctx.con, """
+    run_sql(ctx.con, f"""
 CREATE OR REPLACE TEMP TABLE work_members AS
-SELECT m.*, coalesce(trim(m.consent_ref), '') <> '' AS consent,
+SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
        coalesce(r.programs, []) AS on_rolls_programs,
        -- the same person on the rolls in another household (another agency's, or twice in one):
        -- paid twice unless one of them is wrong

@@ -1,0 +1,59 @@
+"""A consent reference that says "none" is no consent: the person is not verified.
+
+An agency-request probe: 授权书编号 written 否, 无, 未授权 or 未签 was taken for a reference; those
+people were checked against every department, their deposits counted, and the audit trail said
+they were verified under consent.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from connectors.values.consent import consent_given
+from pipelines.passes import run_pass
+
+AS_OF = date(2026, 11, 28)
+AGENCY = "xiaodian"
+WORDS = ["否", "无", "未授权", "未签", "未签字", "不同意", "暂无", "No"]
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_a_word_for_none_is_no_consent_reference(word):
+    assert not consent_given(word) and not consent_given(f" {word} ")
+
+
+@pytest.mark.parametrize("ref", ["SQ-2026-001", "已签", "是", "✓", "20260311", "无锡授权001"])
+def test_a_written_reference_is_consent(ref):
+    assert consent_given(ref)
+
+
+def test_members_whose_reference_says_none_are_neither_verified_nor_linked(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "bank").mkdir(parents=True)
+    ids = ["140105198501011117", "140105199003071045", "140105197705050521"]
+    refs = ["SQ-1", "否", "未签"]
+    names = ["王建国", "李秀英", "赵敏"]
+    request = "request_id,agency,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n" + "".join(
+        f"REQ-C-1,,dibao,HH-C,140105,{n},{name},{idn},{'户主' if n == 1 else '子女'},{ref}\n"
+        for n, (name, idn, ref) in enumerate(zip(names, ids, refs), start=1))
+    bank = "record_id,name,id_number,institution,account_number,product_type,balance,as_of_date\n" + "".join(
+        f"B-{n},{name},{idn},中国建设银行,6222{n:04d},定期存款,100000,2026-10-31\n"
+        for n, (name, idn) in enumerate(zip(names, ids), start=1))
+    (root / "inbox" / AGENCY / "req.csv").write_text(request, encoding="utf-8")
+    (root / "landing" / "bank" / "bank.csv").write_text(bank, encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    doc = json.loads((root / "outbox" / AGENCY / "REQ-C-1" / "HH-C.json").read_text(encoding="utf-8"))
+    assert [m["consent"] for m in doc["members"]] == [True, False, False]
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        linked = con.execute("SELECT member_no FROM links ORDER BY 1").fetchall()
+        audited = con.execute("SELECT consent_ref, verified FROM audit ORDER BY member_no").fetchall()
+    finally:
+        con.close()
+    assert linked == [(1,)]
+    assert audited == [("SQ-1", True), ("否", False), ("未签", False)]
