@@ -7,6 +7,7 @@ from pathlib import Path
 from connectors.canonical import Canonical, to_canonical
 from connectors.errors import FileRejected
 from connectors.headers import map_headers, merge_line_keys
+from connectors.households import with_household_cells
 from connectors.readers import read_raw
 from connectors.schema import TABLES
 
@@ -34,6 +35,8 @@ def read_table(table_name: str, path: Path, sheet: str | None = None,
         if raw.format not in ("xlsx", "xls") or sheet:
             raise
         raise FileRejected(raw.path, _sheet_hint(exc.reason, raw)) from None
+    if table_name == "applicants":   # hand-filled: household cells written once per household block
+        raw = with_household_cells(raw, mapping)
     return to_canonical(table, raw, mapping, defaults)
 
 

@@ -1,0 +1,40 @@
+"""A request written in household blocks: the head's row carries the household's cells, the member
+rows under it leave them blank. An agency-request probe's CSV so laid out had the spouse and child
+rejected and the head answered alone, as a complete one-person household that passed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from pipelines.passes import run_pass
+
+AS_OF = date(2026, 11, 28)
+AGENCY = "xiaodian"
+HEADER = "申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+ROWS = ("RQ-X1,低保,HX1,140105,1,戚一,140105198501011117,户主,SQ-1\n"
+        ",,,,2,戚二,140105199003071045,配偶,SQ-2\n"
+        ",,,,3,戚三,140105201005050520,子女,SQ-3\n"
+        "RQ-X1,低保,HX2,140105,1,韩四,140105197705050521,户主,SQ-4\n"
+        ",,HX2,,2,韩五,140105197906060616,配偶,SQ-5\n")
+
+
+def test_member_rows_under_a_head_take_its_household_cells(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "inbox" / AGENCY / "blocks.csv").write_text(HEADER + ROWS, encoding="gbk")
+    summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert summary["rows_quarantined"] == 0
+    for household, names in (("HX1", ["戚一", "戚二", "戚三"]), ("HX2", ["韩四", "韩五"])):
+        doc = json.loads((root / "outbox" / AGENCY / "RQ-X1" / f"{household}.json").read_text(encoding="utf-8"))
+        assert [m["name"] for m in doc["members"]] == names
+        assert doc["income"]["members_counted"] == len(names)
+
+
+def test_a_head_row_without_its_household_cells_is_still_a_row_error(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    rows = ROWS + ",,,,1,孤六,140105196508080813,户主,SQ-6\n"
+    (root / "inbox" / AGENCY / "blocks.csv").write_text(HEADER + rows, encoding="gbk")
+    summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert summary["rows_quarantined"] == 1
