@@ -45,8 +45,9 @@ TOTALS_CELL = r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|合计金�
 TOTALS_REASON = ("row {row} looks like a totals line ({cell!r}), not a record: it was not loaded and "
                  "nothing needs resending; leave totals out of exports if the system allows")
 FOOTER_CELL = (r"^(?:制\s*表\s*人|制表日期|制表时间|审\s*核\s*人|复核人|负\s*责\s*人|单位负责人|填\s*报\s*人|填表人|"
-               r"经\s*办\s*人|打印时间|打印日期|导出时间|导出日期|数据截止|统计日期)\s*[:：]")
-"""A cell that makes a failing row a report's footer (`制表人：张三`), not a record."""
+               r"经\s*办\s*人|打印时间|打印日期|导出时间|导出日期|数据截止|统计日期|注|备\s*注|说\s*明|填表说明|"
+               r"注\s*意)\s*[:：]")
+"""A cell that makes a failing row a report's footer (`制表人：张三`, `注：以上信息由…`), not a record."""
 FOOTER_REASON = ("row {row} looks like a footer line ({cell!r}), not a record: it was not loaded and nothing "
                  "needs resending")
 HEADER_REASON = ("row {row} repeats the header line (files joined together?), not a record: it was not loaded and "

@@ -72,13 +72,29 @@ def _id_aliases(*own: str) -> tuple[str, ...]:
     return own + tuple(a for a in ID_NUMBER_ALSO if a not in own)
 
 PROGRAM_LABELS = {
-    "最低生活保障": "dibao", "低保": "dibao",
+    "最低生活保障": "dibao", "低保": "dibao", "城市低保": "dibao", "农村低保": "dibao",
+    "城市最低生活保障": "dibao", "农村最低生活保障": "dibao",
     "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun",
     "医疗救助": "medical", "教育救助": "education", "住房救助": "housing",
     "就业救助": "employment", "临时救助": "temporary",
 }
 PROGRAMS = ("dibao", "tekun", "medical", "education", "housing", "employment", "temporary")
 MEMBER_RELATIONS = ("户主", "配偶", "子女", "父母", "兄弟姐妹", "孙子女", "祖父母", "其他")
+RELATION_LABELS = {
+    "本人": "户主", "妻": "配偶", "夫": "配偶", "妻子": "配偶", "丈夫": "配偶", "爱人": "配偶",
+    "子": "子女", "女": "子女", "儿子": "子女", "女儿": "子女", "长子": "子女", "次子": "子女", "三子": "子女",
+    "长女": "子女", "次女": "子女", "三女": "子女", "独生子": "子女", "独生女": "子女", "养子": "子女", "养女": "子女",
+    "继子": "子女", "继女": "子女",
+    "父亲": "父母", "母亲": "父母", "父": "父母", "母": "父母",
+    "孙子": "孙子女", "孙女": "孙子女", "外孙子": "孙子女", "外孙女": "孙子女", "外孙": "孙子女",
+    "祖父": "祖父母", "祖母": "祖父母", "外祖父": "祖父母", "外祖母": "祖父母",
+    "兄": "兄弟姐妹", "弟": "兄弟姐妹", "姐": "兄弟姐妹", "妹": "兄弟姐妹",
+    "哥哥": "兄弟姐妹", "弟弟": "兄弟姐妹", "姐姐": "兄弟姐妹", "妹妹": "兄弟姐妹",
+    "儿媳": "其他", "女婿": "其他", "孙媳妇": "其他", "孙女婿": "其他",
+}
+"""Relations as household registers and offices write them (户口簿: 妻, 长子, 次女, 儿媳 …), onto
+the contract's. An agency-request probe's 妻子, 儿子, 女儿, 孙女 were row errors that held nearly
+every household an office would send. A 儿媳 or 女婿 living in the household is a member: 其他."""
 SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
 
 INCOME_ITEMS = ("工资薪金", "劳务报酬", "稿酬所得", "特许权使用费", "经营所得", "利息股息红利",
@@ -102,9 +118,7 @@ APPLICANTS = Table("applicants", (
     Field("name", ("姓名",), required=True, kind="name"),
     Field("id_number", _id_aliases("身份证号", "公民身份号码", "证件号码"), required=True, kind="id_number"),
     Field("relation", ("与户主关系", "关系"), required=True, kind="category",
-          allowed=MEMBER_RELATIONS + SUPPORTER_RELATIONS, labels={"本人": "户主", "妻": "配偶", "夫": "配偶",
-                                                              "子": "子女", "女": "子女", "父亲": "父母",
-                                                              "母亲": "父母"}),
+          allowed=MEMBER_RELATIONS + SUPPORTER_RELATIONS, labels=RELATION_LABELS),
     Field("consent_ref", ("授权书编号", "授权编号"), required=True),
     Field("birth_date", ("出生日期",), kind="date"),
     Field("gender", ("性别",), kind="category", allowed=("男", "女"), labels={"M": "男", "F": "女"}),

@@ -270,3 +270,30 @@ def test_jsonl_whose_every_line_holds_two_keys_for_one_field_is_still_rejected_w
     path.write_text((json.dumps(line, ensure_ascii=False) + "\n") * 2, encoding="utf-8")
     with pytest.raises(FileRejected, match="columns '收入额' and '收入' both mean 'income_amount'"):
         read_source("tax", path)
+
+
+def test_a_requests_notes_line_at_the_bottom_is_a_footer_not_a_record(tmp_path):
+    """An agency-request probe: '注：以上信息……' under the table gave 7 row errors to correct and resend."""
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    "RQ-1,低保,H1,140105,1,张三,140105198501011117,户主,SQ-1\n"
+                    "注：以上信息由申请人提供并签字确认,,,,,,,,\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.rows.num_rows == 1
+    (error,) = result.errors.to_pylist()
+    assert error["field"] is None and "footer line" in error["reason"] and "nothing needs resending" in error["reason"]
+
+
+@pytest.mark.parametrize("written,relation", [("妻子", "配偶"), ("丈夫", "配偶"), ("儿子", "子女"), ("长女", "子女"),
+                                              ("孙女", "孙子女"), ("外祖母", "祖父母"), ("弟弟", "兄弟姐妹"),
+                                              ("儿媳", "其他")])
+def test_relations_as_household_registers_write_them_are_the_contracts(tmp_path, written, relation):
+    """An agency-request probe: 妻子, 儿子, 女儿, 孙女 … were row errors that held nearly every household."""
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    "RQ-1,城市低保,H1,140105,1,张三,140105198501011117,户主,SQ-1\n"
+                    f"RQ-1,城市低保,H1,140105,2,李四,140105199003071045,{written},SQ-2\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.errors.num_rows == 0
+    assert result.rows.column("relation").to_pylist() == ["户主", relation]
+    assert result.rows.column("program").to_pylist() == ["dibao", "dibao"]
