@@ -147,8 +147,20 @@ def _shared_ids(f: Facts) -> list[dict]:
     return out
 
 
+def _no_head(f: Facts) -> list[dict]:
+    """A household without a 户主 row: its area (urban or rural standard) is read from the head's
+    address, so from another member's instead (an agency-request probe's households said
+    "户主住址含'社区'" with no head at all)."""
+    if not f.household or any(m["relation"] == "户主" for m in f.household):
+        return []
+    first = f.household[0]
+    return [finding("household.no_head", "warn",
+                    f"家庭没有户主行，城乡标准改按成员{first['name']}（序号{first['member_no']}）的住址判断；"
+                    "请核实并补充户主信息")]
+
+
 def common(f: Facts) -> list[dict]:
-    out = _refused(f) + _shared_ids(f)
+    out = _refused(f) + _shared_ids(f) + _no_head(f)
     if f.unconfigured_county:
         out.append(finding("policy.county", "warn",
                            f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{_yuan(f.standard.dibao)}"

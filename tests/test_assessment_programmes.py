@@ -395,3 +395,13 @@ def test_a_declared_gender_contradicting_the_id_number_is_a_warning(household):
     found = rules(doc)["declared.gender"]
     assert found["severity"] == "warn" and "成员2（序号2）申报性别女与身份证号所载性别男不符" in found["message"]
     assert [m["gender"] for m in doc["members"]] == ["男", "男"]
+
+
+def test_a_household_without_a_head_row_is_a_warning(household):
+    """An agency-request probe: a 配偶 and a 子女 with no 户主 were answered with no word, the area
+    'by the head's address' read from someone else's."""
+    wh = household(person(1, "配偶"), person(2, "子女"))
+    doc = wh.report("dibao")
+    found = rules(doc)["household.no_head"]
+    assert found["severity"] == "warn" and "成员1（序号1）的住址" in found["message"] and doc["outcome"] == "review"
+    assert "household.no_head" not in rules(household(person(1), person(2, "配偶")).report("dibao"))
