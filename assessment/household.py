@@ -156,6 +156,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
             "properties": mine[0]["properties"] if mine else None,
             "on_rolls_programs": m.get("on_rolls_programs") or [],
             "other_rolls": m.get("other_rolls") or [],
+            "other_requests": m.get("other_requests") or [],
             "matches": sorted(links_by_member.get(m["member_no"], []), key=lambda x: (x["source"], x["record_id"])),
         })
 

@@ -181,6 +181,12 @@ def common(f: Facts) -> list[dict]:
                 label = {"dibao": "低保", "tekun": "特困"}.get(program, program)
                 out.append(finding("rolls.elsewhere", "warn",
                                    f"成员{m['name']}同时在{agency}的{label}名册中（家庭{household}），请核实是否重复享受"))
+    for m in f.household:
+        for entry in m.get("other_requests") or []:
+            agency, request, household = entry.split("/", 2)
+            out.append(finding("member.elsewhere", "warn",
+                               f"成员{m['name']}（序号{m['member_no']}）同时列在{agency}的申请{request}（家庭{household}）中，"
+                               "请核实是否重复申请或重复列入"))
     info = (f"；另有{len(f.review_links_info)}条待复核记录不影响核对结果（不在核对期内、不计入收入"
             "或非最新余额），仅供参考") if f.review_links_info else ""
     if f.review_links:

@@ -76,7 +76,17 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                              ORDER BY o.agency || '/' || o.household_id || '/' || o.program)
                  FROM rolls_current o
                  WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
-                   AND o.program IN ('dibao', 'tekun') AND o.household_id <> m.household_id), []) AS other_rolls
+                   AND o.program IN ('dibao', 'tekun') AND o.household_id <> m.household_id), []) AS other_rolls,
+       -- the same person in another household of an application received in the window (another
+       -- agency's, or a second household of the same request): claimed twice unless one is wrong
+       coalesce((SELECT list(DISTINCT o.agency || '/' || o.request_id || '/' || o.household_id
+                             ORDER BY o.agency || '/' || o.request_id || '/' || o.household_id)
+                 FROM applicant_members o
+                 WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired') AND o.origin = 'inbox'
+                   AND o.household_id <> m.household_id
+                   AND o.request_id IN (SELECT request_id FROM requests
+                                        WHERE origin = 'inbox' AND received_at >= w.window_start)), [])
+           AS other_requests
 FROM applicant_members m
 JOIN work_households w USING (request_id, household_id)
 LEFT JOIN (SELECT id_number, list(DISTINCT program ORDER BY program) AS programs FROM rolls_current

@@ -1,0 +1,43 @@
+"""One person listed in two households of applications received in the window — a second
+household of the same request, or another agency's — is a double claim unless one is wrong.
+An applicant-side probe: a mother listed in both her sons' households, and people in two
+agencies' requests, went unflagged (only the rolls were checked)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from pipelines.passes import run_pass
+
+AS_OF = date(2026, 11, 28)
+HEADER = "request_id,agency,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+MOTHER = "闫凤英,140105195003030020"
+
+
+def _findings(root, agency, request, household):
+    doc = json.loads((root / "outbox" / agency / request / f"{household}.json").read_text(encoding="utf-8"))
+    return [f for f in doc["findings"] if f["rule"] == "member.elsewhere"]
+
+
+def test_a_person_in_two_households_is_flagged_in_both_and_others_are_not(tmp_path):
+    root = tmp_path / "root"
+    for agency in ("xiaodian", "yingze"):
+        (root / "inbox" / agency).mkdir(parents=True)
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        HEADER + f"RQ-1,,dibao,HA,140105,1,闫建国,140105197501010013,户主,SQ-1\n"
+                 f"RQ-1,,dibao,HA,140105,2,{MOTHER},父母,SQ-2\n"
+                 f"RQ-1,,dibao,HB,140105,1,闫建军,140105197802020012,户主,SQ-3\n"
+                 f"RQ-1,,dibao,HB,140105,2,{MOTHER},父母,SQ-4\n"
+                 f"RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    (root / "inbox" / "yingze" / "req.csv").write_text(
+        HEADER + "RQ-9,,dibao,HZ,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (in_a,) = _findings(root, "xiaodian", "RQ-1", "HA")
+    assert in_a["severity"] == "warn" and "闫凤英（序号2）同时列在xiaodian的申请RQ-1（家庭HB）中" in in_a["message"]
+    (in_b,) = _findings(root, "xiaodian", "RQ-1", "HB")
+    assert "家庭HA" in in_b["message"]
+    (in_c,) = _findings(root, "xiaodian", "RQ-1", "HC")
+    assert "yingze的申请RQ-9（家庭HZ）" in in_c["message"]
+    (in_z,) = _findings(root, "yingze", "RQ-9", "HZ")
+    assert "xiaodian的申请RQ-1（家庭HC）" in in_z["message"]
