@@ -137,6 +137,17 @@ def _name(column: pa.ChunkedArray):
     return pc.coalesce(pc.if_else(plain, column, _NULL), slow), errors
 
 
+_DIVISION_CODE = r"^[0-9]{6}(?:[0-9]{3}|[0-9]{6})$"
+
+
+def _county_code(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A county code given as the 9-digit (township) or 12-digit (statistical) division code
+    begins with the county's 6 digits, which are the county code (an agency-request probe's
+    140105000000 was a row error that held its household)."""
+    longer = pc.fill_null(pc.match_substring_regex(column, _DIVISION_CODE), False)
+    return pc.if_else(longer, pc.utf8_slice_codeunits(column, 0, 6), column)
+
+
 def output_columns(field: Field) -> dict[str, pa.DataType]:
     """The canonical column names and types a field becomes."""
     if field.kind == "id_number":
@@ -175,7 +186,7 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         value, errors = _money(field, column)
         columns = {field.name: value}
     elif kind in ("text", "category") and not (kind == "category" and field.allowed):
-        value, errors = column, None
+        value, errors = (_county_code(column) if field.name == "county_code" else column), None
         columns = {field.name: value}
     else:
         parser = {"date": parse_date, "period": parse_period, "share": parse_share,

@@ -297,3 +297,12 @@ def test_relations_as_household_registers_write_them_are_the_contracts(tmp_path,
     assert result.errors.num_rows == 0
     assert result.rows.column("relation").to_pylist() == ["户主", relation]
     assert result.rows.column("program").to_pylist() == ["dibao", "dibao"]
+
+
+@pytest.mark.parametrize("written", ["140105", "140105000000", "140105001", "140105003000"])
+def test_a_county_given_as_its_longer_division_code_is_its_six_digits(tmp_path, written):
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    f"RQ-1,低保,H1,{written},1,张三,140105198501011117,户主,SQ-1\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.rows.column("county_code").to_pylist() == ["140105"] and result.errors.num_rows == 0
