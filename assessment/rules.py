@@ -6,59 +6,11 @@ never a decision: any `fail` → fail, else any `warn` → review, else pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from assessment.application import application_checks, declared_person
+from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen
-from assessment.policy import Standard
 
-SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
-
-
-@dataclass
-class Facts:
-    program: str
-    members: list[dict]
-    """Household members and supporters, each with member_no, name, relation, is_member,
-    consent, id_check, age, gender, labor_capacity, monthly_income, on_rolls_programs, and the
-    application's birth_date beside the ID number's id_birth_date (`age` is counted from the
-    ID's when id_check is valid or repaired: `assessment.household._birth_date`)."""
-    income: dict
-    assets: dict
-    standard: Standard
-    params: dict
-    review_links: list[dict] = field(default_factory=list)
-    """Review links whose record, if confirmed, could change a figure or a finding."""
-    review_links_info: list[dict] = field(default_factory=list)
-    """Review links that could change nothing (a row outside the window, of a kind that neither
-    counts nor shows work, an earlier bank balance): listed, for information only."""
-    supporters: list[dict] = field(default_factory=list)
-    """Supporters' means: member_no, name, monthly_income, financial_total, and the records behind
-    them (evidence: income, asset_evidence: accounts)."""
-    recent_employment: dict = field(default_factory=dict)
-    """member_no -> months with wage or contribution evidence in the employment window."""
-    employment_evidence: dict = field(default_factory=dict)
-    """member_no -> the wage and contribution records behind `recent_employment`."""
-    origin: str | None = None
-    """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
-    unconfigured_county: str | None = None
-    """The household's county code when the policy does not list it (defaults were applied)."""
-    refused: list[dict] = field(default_factory=list)
-    """Department rows refused at load that carry a member's validated ID (member_no, name,
-    source, record_id, file, row_number, reasons): what they hold is in no figure."""
-
-    @property
-    def household(self) -> list[dict]:
-        return [m for m in self.members if m["is_member"]]
-
-    @property
-    def size(self) -> int:
-        return max(len(self.household), 1)
-
-
-def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
-    return {"rule": rule, "severity": severity, "message": message,
-            "evidence": [{"source": e["source"], "record_id": e["record_id"]} for e in evidence]}
 
 
 def _yuan(x: float) -> str:
@@ -102,65 +54,8 @@ def income_standard(f: Facts) -> float:
     return f.standard.tekun if f.program == "tekun" else f.standard.dibao
 
 
-REFUSED_SHOWN = 5
-"""Refused rows named in the finding's message (all of them are its evidence)."""
-_SOURCE_WORDS = {"tax": "税务", "social_insurance": "社保", "vehicle": "车辆", "property": "不动产", "bank": "金融"}
-
-
-def _refused(f: Facts) -> list[dict]:
-    """A department row carrying a member's ID that was refused at load for a bad cell (a price
-    written 约8万, a month-only date) holds income or an asset no figure includes: an ingestion
-    probe's household passed without the car its vehicle row held. The report says which rows,
-    why, and that the department should correct and resend them."""
-    if not f.refused:
-        return []
-    by_member: dict = {}
-    for r in f.refused:
-        by_member.setdefault((r["member_no"], r["name"]), []).append(r)
-    out = []
-    for (no, name), rows in sorted(by_member.items()):
-        shown = "；".join(f"{_SOURCE_WORDS.get(r['source'], r['source'])}文件{r['file']}第{r['row_number']}行"
-                         + (f"（记录{r['record_id']}）" if r.get("record_id") else "") + f"：{r['reasons']}"
-                         for r in rows[:REFUSED_SHOWN])
-        more = f"等{len(rows)}条" if len(rows) > REFUSED_SHOWN else f"{len(rows)}条"
-        out.append(finding("data.refused", "warn",
-                           f"成员{name}（序号{no}）有{more}部门记录含其身份证号，但因数据错误未能入库，"
-                           f"其中的收入或财产未计入：{shown}。请核实，或请部门更正后重新报送",
-                           [{"source": r["source"], "record_id": r.get("record_id")} for r in rows]))
-    return out
-
-
-def _shared_ids(f: Facts) -> list[dict]:
-    """Two members of the household on one ID number: at most one of them owns it, and the
-    other's own records — under their own ID — were looked for under the wrong one."""
-    by_id: dict = {}
-    for m in f.household:
-        if m["consent"] and m["id_check"] != "invalid" and m.get("id_number"):
-            by_id.setdefault(m["id_number"], []).append(m)
-    out = []
-    for same in by_id.values():
-        if len(same) > 1:
-            names = "、".join(f"{m['name']}（序号{m['member_no']}）" for m in same)
-            out.append(finding("id_check.shared", "warn",
-                               f"成员{names}的身份证号相同（{same[0]['id_number_masked']}），至少一人填写有误："
-                               "其中非本人的成员，其收入和财产未能按本人身份证号核对，可能未计入；请核实后更正申请"))
-    return out
-
-
-def _no_head(f: Facts) -> list[dict]:
-    """A household without a 户主 row: its area (urban or rural standard) is read from the head's
-    address, so from another member's instead (an agency-request probe's households said
-    "户主住址含'社区'" with no head at all)."""
-    if not f.household or any(m["relation"] == "户主" for m in f.household):
-        return []
-    first = f.household[0]
-    return [finding("household.no_head", "warn",
-                    f"家庭没有户主行，城乡标准改按成员{first['name']}（序号{first['member_no']}）的住址判断；"
-                    "请核实并补充户主信息")]
-
-
 def common(f: Facts) -> list[dict]:
-    out = _refused(f) + _shared_ids(f) + _no_head(f)
+    out = application_checks(f)
     if f.unconfigured_county:
         out.append(finding("policy.county", "warn",
                            f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{_yuan(f.standard.dibao)}"
@@ -379,34 +274,8 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
     return out
 
 
-def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, what: str, tail) -> list[dict]:
-    """Members whose declared `declared_key` a valid (or upgraded legacy) ID number's `id_key`
-    contradicts: one of the two records is wrong. An invalid ID proves nothing: the declared value
-    stands, with no finding (the ID itself is one: `id_check`)."""
-    out = []
-    for m in f.members:
-        stated, on_id = m.get(declared_key), m.get(id_key)
-        if m["id_check"] != "invalid" and stated and on_id and stated != on_id:
-            shown = [v.isoformat() if hasattr(v, "isoformat") else v for v in (stated, on_id)]
-            out.append(finding(rule, "warn", f"成员{m['name']}（序号{m['member_no']}）申报{what}{shown[0]}与身份证号所载"
-                                             f"{what}{shown[1]}不符，{tail(m)}，请核实"))
-    return out
-
-
-def _declared_person(f: Facts) -> list[dict]:
-    """The application against its own ID numbers. A declared birth date: the age shown and judged
-    is the ID's, but a caseworker must know which record is wrong before the age decides a 特困
-    or working-age question. A declared gender: often the row carries another person's ID (a
-    wife's row with her husband's ID declared 女 beside a male ID: an applicant-side probe's rows
-    went unwarned)."""
-    return (_declared_against_id(f, "birth_date", "id_birth_date", "declared.birth_date", "出生日期",
-                                 lambda m: "年龄按身份证号计算" + (f"（{m['age']}岁）" if m.get("age") is not None else ""))
-            + _declared_against_id(f, "declared_gender", "id_gender", "declared.gender", "性别",
-                                   lambda m: "可能填写了他人的身份证号"))
-
-
 def declared(f: Facts) -> list[dict]:
-    out = _declared_person(f)
+    out = declared_person(f)
     declared_total = f.income.get("declared_monthly_total")
     if declared_total is not None:
         out += _declared_income(f, declared_total)

@@ -1,0 +1,55 @@
+"""What a rule reads about a household (`Facts`) and what it says (`finding`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assessment.policy import Standard
+
+SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
+
+
+@dataclass
+class Facts:
+    program: str
+    members: list[dict]
+    """Household members and supporters, each with member_no, name, relation, is_member,
+    consent, id_check, age, gender, labor_capacity, monthly_income, on_rolls_programs, and the
+    application's birth_date beside the ID number's id_birth_date (`age` is counted from the
+    ID's when id_check is valid or repaired: `assessment.household._birth_date`)."""
+    income: dict
+    assets: dict
+    standard: Standard
+    params: dict
+    review_links: list[dict] = field(default_factory=list)
+    """Review links whose record, if confirmed, could change a figure or a finding."""
+    review_links_info: list[dict] = field(default_factory=list)
+    """Review links that could change nothing (a row outside the window, of a kind that neither
+    counts nor shows work, an earlier bank balance): listed, for information only."""
+    supporters: list[dict] = field(default_factory=list)
+    """Supporters' means: member_no, name, monthly_income, financial_total, and the records behind
+    them (evidence: income, asset_evidence: accounts)."""
+    recent_employment: dict = field(default_factory=dict)
+    """member_no -> months with wage or contribution evidence in the employment window."""
+    employment_evidence: dict = field(default_factory=dict)
+    """member_no -> the wage and contribution records behind `recent_employment`."""
+    origin: str | None = None
+    """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
+    unconfigured_county: str | None = None
+    """The household's county code when the policy does not list it (defaults were applied)."""
+    refused: list[dict] = field(default_factory=list)
+    """Department rows refused at load that carry a member's validated ID (member_no, name,
+    source, record_id, file, row_number, reasons): what they hold is in no figure."""
+
+    @property
+    def household(self) -> list[dict]:
+        return [m for m in self.members if m["is_member"]]
+
+    @property
+    def size(self) -> int:
+        return max(len(self.household), 1)
+
+
+def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
+    return {"rule": rule, "severity": severity, "message": message,
+            "evidence": [{"source": e["source"], "record_id": e["record_id"]} for e in evidence]}
