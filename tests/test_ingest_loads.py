@@ -190,24 +190,29 @@ def test_good_rows_load_and_bad_rows_are_quarantined_with_file_row_field_reason_
     assert files == [("loaded", 1, 5)]
 
 
+def _load_with_notes(root: Path, rel: str, text: str) -> None:
+    """Load one file and write its row-error notes (one note: the file has bad rows)."""
+    from pipelines.row_errors import report_row_errors
+
+    _write(root, rel, text)
+    ctx = PassContext.open(root, as_of=AS_OF)
+    try:
+        (delivery,) = discover(root)[0]
+        assert ingest_delivery(ctx, delivery) == "loaded"
+        assert report_row_errors(ctx) == 1
+    finally:
+        ctx.close()
+
+
 def test_a_quarantined_department_row_is_named_by_its_record_id_in_the_notes(tmp_path):
     """A department knows its rows by 记录编号, not by our count of data rows: the notes gave
     row_number, request, household, member, name, field, reason and value, but no record_id."""
     import csv
 
-    from pipelines.row_errors import report_row_errors
-
     rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", ""),
             ("Q2", "李四", "", "2026-13", "工资薪金", "100", ""),       # no such month
             ("", "王五", "", "2026-09", "工资薪金", "300", "")]          # the record_id itself missing
-    _write(tmp_path, "landing/tax/iit_mixed.csv", _tax_csv(rows))
-    ctx = PassContext.open(tmp_path, as_of=AS_OF)
-    try:
-        (delivery,) = discover(tmp_path)[0]
-        assert ingest_delivery(ctx, delivery) == "loaded"
-        assert report_row_errors(ctx) == 1
-    finally:
-        ctx.close()
+    _load_with_notes(tmp_path, "landing/tax/iit_mixed.csv", _tax_csv(rows))
     with (tmp_path / "rejected/tax/iit_mixed.csv.errors.csv").open(encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         listed = [(r["row_number"], r["record_id"], r["name"], r["field"]) for r in reader]
@@ -222,20 +227,10 @@ def test_a_quarantined_department_row_is_named_by_its_record_id_in_the_notes(tmp
 def test_a_note_says_which_listed_rows_need_nothing_resent(tmp_path, with_bad_row):
     """An ingestion probe: a totals line and a repeated header were 'rows rejected: correct these
     rows and send them again', and then each said nothing needed resending."""
-    from pipelines.row_errors import report_row_errors
-
     rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", "")]
     if with_bad_row:
         rows.append(("Q2", "李四", "", "2026-13", "工资薪金", "100", ""))
-    text = _tax_csv(rows) + "合计,,,,,5100,\n"
-    _write(tmp_path, "landing/tax/iit_totals.csv", text)
-    ctx = PassContext.open(tmp_path, as_of=AS_OF)
-    try:
-        (delivery,) = discover(tmp_path)[0]
-        assert ingest_delivery(ctx, delivery) == "loaded"
-        assert report_row_errors(ctx) == 1
-    finally:
-        ctx.close()
+    _load_with_notes(tmp_path, "landing/tax/iit_totals.csv", _tax_csv(rows) + "合计,,,,,5100,\n")
     note = (tmp_path / "rejected/tax/iit_totals.csv.error.txt").read_text(encoding="utf-8")
     if with_bad_row:
         assert "2 行未予处理（其中 1 行不是记录或是已载入行的完全重复，无需处理）" in note

@@ -66,10 +66,7 @@ def linked(tmp_path_factory):
     members = [("R1", "A", 1, "张伟", ZW, True), ("R1", "A", 2, "张秀英", XY, True), ("R1", "B", 1, "李娜", LN1, True),
                ("R2", "C", 1, "李娜", LN2, True), ("R2", "D", 1, "王芳", WF, False),
                ("R1", "E", 1, "李明", TWIN1, True), ("R1", "E", 2, "李鸣", TWIN2, True)]
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
+    _work_members_table(con)
     for req, hh, no, name, idn, consent in members:
         con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
                     "NULL, '140105', ?)", [req, hh, no, name, idn, idn[:6], consent])
@@ -83,6 +80,14 @@ def linked(tmp_path_factory):
                                           "evidence": json.loads(evidence)})
     yield links
     con.close()
+
+
+def _work_members_table(con) -> None:
+    """The pass's `work_members` (as `pipelines.verify.select_work` makes it), empty."""
+    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
+                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
+                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
+                   county_code VARCHAR, consent BOOLEAN)""")
 
 
 def _rid(name, idn, agent):
@@ -225,10 +230,7 @@ def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, DATE '2026-03-01',
                        '工资薪金', 5000, 0, '某公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
                     [rid, name, name, idn, raw or idn, status, now])
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
+    _work_members_table(con)
     members = [("H1", 1, "张伟", zw, "valid"), ("H1", 2, "李芳", _id("14010519820202002"), "valid"),
                ("H2", 1, "王秀兰", old, "repaired")] + [(f"H{i}", 1, f"成员{i}", _id(f"1402021990{i:02d}03{i:03d}"),
                                                         "valid") for i in range(3, 9)]
@@ -271,10 +273,7 @@ def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_
         con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '中国建设银行', ?,
                        '活期存款', 1000, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
                     [rid, name, name, idn, idn, "valid" if idn else "missing", account, day, now])
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
+    _work_members_table(con)
     for i, (name, idn) in enumerate(people[:10]):
         con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
                     "NULL, '140105', TRUE)", [f"H{i}", name, idn, idn[:6]])
@@ -327,10 +326,7 @@ def test_an_uncommon_names_wage_rows_without_an_id_at_a_payer_that_never_writes_
     con.execute("""INSERT INTO bank_all VALUES ('BK-WU', '吴勇芳', '吴勇芳', ?, ?, 'valid', NULL, NULL, NULL, NULL,
                    '中国建设银行', '6222****0001', '活期存款', 1000, DATE '2026-10-31', NULL, 'b1', 'f.csv', 'h', 1, ?,
                    NULL)""", [wu, wu, now])
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
+    _work_members_table(con)
     for hh, name, idn in [("H1", "吴勇芳", wu)] + [(f"HB{i}", n, idn) for i, (n, idn) in enumerate(people[:20])]:
         con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
                     "NULL, '140105', TRUE)", [hh, name, idn, idn[:6]])
@@ -355,10 +351,7 @@ def test_a_person_listed_in_two_households_of_one_request_is_linked_in_both(tmp_
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', 2600,
                        0, '太原市万通食品有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
                     [rid, name, name, idn, idn, date(2026, month, 1), now])
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
+    _work_members_table(con)
     members = [("A", 3, "闫凤英", mother), ("B", 2, "闫凤英", mother)] + [
         (f"H{i}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]
     for hh, no, name, idn in members:
@@ -388,10 +381,7 @@ def test_a_member_whose_id_is_a_placeholder_is_asked_about_their_own_rows(tmp_pa
                        0, '太原某某机械有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
                     [rid, name, name, idn, idn, date(1981, 2, 2) if idn == luo else None,
                      "男" if int(idn[16]) % 2 else "女", idn[:6], date(2026, month, 1), now])
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
+    _work_members_table(con)
     con.execute("INSERT INTO work_members VALUES ('R1', 'H1', 1, '骆海生', ?, 'invalid', NULL, NULL, NULL, '户主', "
                 "DATE '1981-02-02', '男', NULL, '140105', TRUE)", [placeholder])
     for i, (name, idn) in enumerate(people[:10]):
