@@ -51,3 +51,31 @@ def test_a_second_process_lock_gives_an_actionable_message(tmp_path: Path):
         con.close()
     assert res.returncode == 3
     assert "another hhverify process is using it" in res.stdout
+
+
+def test_storing_cold_text_with_zstd_keeps_every_row_version_and_the_views(tmp_path: Path, monkeypatch):
+    """Migration 0019 copies each source table to change its compression: a warehouse with rows
+    (a current one and the version it superseded) comes through with the same rows, in order."""
+    import warehouse.migrations as migrations
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    before = [m for m in available_migrations() if m.version < 19]
+    monkeypatch.setattr(migrations, "available_migrations", lambda: before)
+    apply_migrations(con)
+    lineage = "'b1', 'tax/a.csv', 'h1'"
+    con.execute(f"""INSERT INTO tax_all VALUES
+        ('T1', '张三', '张 三', '110101199003070014', '110101199003070014', 'valid', DATE '1990-03-07', '男',
+         '110101', NULL, DATE '2025-03-01', '工资薪金', 1234.50, 0, '甲公司', '{{"序号": "1"}}', {lineage}, 1,
+         TIMESTAMP '2025-04-01 02:00', 'b2'),
+        ('T1', '张三', '张三', '110101199003070014', '110101199003070014', 'valid', DATE '1990-03-07', '男',
+         '110101', NULL, DATE '2025-03-01', '工资薪金', 1243.50, 0, '甲公司', NULL, 'b2', 'tax/b.csv', 'h2', 1,
+         TIMESTAMP '2025-04-02 02:00', NULL)""")
+    rows = con.execute("SELECT * FROM tax_all").fetchall()
+    monkeypatch.undo()
+
+    assert apply_migrations(con) == [m.version for m in available_migrations() if m.version >= 19]
+    assert con.execute("SELECT * FROM tax_all").fetchall() == rows
+    assert con.execute("SELECT record_id, income_amount FROM tax").fetchall() == [("T1", 1243.50)]
+    assert con.execute("SELECT count(*) FROM source_records WHERE record_id = 'T1'").fetchall() == [(1,)]
+    ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'tax_all'").fetchall()[0][0]
+    assert "record_id VARCHAR USING COMPRESSION ZSTD" in ddl and '"name" VARCHAR NOT NULL' in ddl
