@@ -114,6 +114,52 @@ JOIN mt_members m ON m.m_id = b.id JOIN mt_invalid_ids v ON v.k = a.k JOIN mt_id
 """
 
 
+CODE_TEXT_SQL = ("lpad(CAST({code} // 11 AS VARCHAR), 17, '0') || "
+                 "CASE {code} % 11 WHEN 10 THEN 'X' ELSE CAST({code} % 11 AS VARCHAR) END")
+"""SQL: the ID text of an `idrepair.id_code` (the inverse of `ID_CODE_SQL`)."""
+
+
+def id_rivals_sql(version: int) -> str:
+    """`mt_id_rivals(iid, mid, rival_name, rival_id)`: ID-repair pairs (rules 2 and 4) whose slip
+    could just as well be from another person's valid ID under a name that sounds the same.
+
+    A wrong digit is strong evidence only when one person's ID lies one slip away. A black-box
+    probe put 张伟's bank row under an invalid ID one digit from the applicant 张伟's ID and one
+    digit from a namesake's (born the same day, with tax rows under his valid ID): the row went
+    `auto` to the applicant, a ¥230,000 deposit that failed the household. Likewise an
+    application whose mistyped ID was one slip from both the applicant's real ID and a
+    namesake's linked both people's rows. Only the members are candidates, so the decision never
+    saw the namesake: this table names him (masked ID) for the decision and the evidence.
+
+    Rule 2: another valid repair of the row's invalid ID is an identity's ID with the row's
+    pinyin. Rule 4: another valid repair of the member's invalid ID is an identity's ID with the
+    member's pinyin. (Two valid IDs are never one slip apart, so the rival is another person.)"""
+    v = int(version)
+    alt_row = CODE_TEXT_SQL.format(code="r.repair_code")
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
+WITH by_row AS (
+    SELECT c.iid, c.mid, {alt_row} AS alt, k.pinyin
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 2) c
+    JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
+    JOIN mt_row_repairs r ON r.k = v.k JOIN mt_members m ON m.mid = c.mid
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE r.repair_code IS DISTINCT FROM m.m_code
+), by_member AS (
+    SELECT c.iid, c.mid, r.repair AS alt, m.m_pinyin AS pinyin
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c
+    JOIN mt_identities i USING (iid) JOIN mt_members m ON m.mid = c.mid
+    JOIN mt_member_repairs r ON r.id = m.m_id
+    WHERE r.repair <> i.id_number
+), alts AS (SELECT * FROM by_row UNION ALL SELECT * FROM by_member)
+SELECT a.iid, a.mid, arg_min(j.name, j.id_number) AS rival_name,
+       left(min(j.id_number), 6) || '********' || right(min(j.id_number), 4) AS rival_id
+FROM alts a JOIN mt_identities j ON j.id_number = a.alt AND NOT j.invalid
+JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v} AND kj.pinyin = a.pinyin
+GROUP BY a.iid, a.mid
+"""
+
+
 def candidates_sql(version: int) -> str:
     """`mt_cand(iid, mid, rules)`: the union of the blocking rules (see the module table).
 

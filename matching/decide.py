@@ -19,6 +19,9 @@ households is one candidate, so both links are as sure as one would be.
   member whose name the row carries is on the request the link goes to them, naming the
   member whose ID it carries — whichever of the two scores higher, so a re-estimated model
   (new answers, another month's data) cannot turn the question into a silent non-link.
+- never `auto` (`review` at most 0.5, if it would be linked at all) when the row's ID is a slip
+  from the member's that another person's valid ID, under a name that sounds the same, explains
+  just as well (`blocking.id_rivals_sql`; the evidence names them with a masked ID).
 
 The unit decided is an identity (all rows of one name and ID, track `identity`) or a unit (the
 rows of one source agreeing on name, ID, organisation, account and location, track `row`);
@@ -90,6 +93,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         WHEN conflict AND rival_name IS NOT NULL THEN '；身份证号是本人的，姓名却像' || rival_name
              || '（可能误填亲属证件号），需人工复核'
         WHEN conflict THEN '；身份证号与姓名指向不同的人（可能误填亲属证件号），需人工复核'
+        WHEN id_rival THEN '；但证件号与另一位同名（同音）者' || id_rival_name || '（证件号' || id_rival_id
+             || '）的有效证件号同样只差一位，无法确定是谁的，需人工复核'
         WHEN rival_name IS NOT NULL AND rival_p >= 0.01 THEN '；与' || rival_name || '难以区分，需人工复核'
         ELSE '；证据不足以自动认定，需人工复核' END"""
     return "concat_ws('，', " + ", ".join(parts) + f") || {verdict}"
@@ -122,13 +127,14 @@ WITH mm AS (
     FROM mt_members
 ), b0 AS MATERIALIZED (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
-           pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk
+           pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival
     FROM {scored} sc JOIN mm m USING (mid)
     JOIN (SELECT {u}, count(*) AS n_cand FROM {scored} GROUP BY ALL) c USING ({u})
+    LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid
 ), alone AS (      -- a unit with one candidate has no rival, no other member to swap with: decided as it is
     SELECT {u}, mid, lv_id, total, p_raw, odds, lv_id IN {ID_AGREES} AND lv_name IN {CONFLICT_NAMES} AS conflict,
            FALSE AS swapped, odds / (1.0 + odds) AS p_norm, TRUE AS is_top, CAST(NULL AS BIGINT) AS rival_mid,
-           CAST(NULL AS DOUBLE) AS rival_p
+           CAST(NULL AS DOUBLE) AS rival_p, id_rival
     FROM b0 WHERE n_cand = 1
 ), b AS (
     SELECT * EXCLUDE (n_cand) FROM b0 WHERE n_cand > 1
@@ -161,7 +167,7 @@ WITH mm AS (
            CASE WHEN swapped THEN name_mid ELSE top_mid END AS mid
     FROM swaps
 ), judged AS (
-    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.p_raw, b.odds,
+    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.p_raw, b.odds, b.id_rival,
            b.conflict OR k.swapped AS conflict, k.swapped,
            b.odds / (1.0 + r.odds_sum) AS p_norm, r.persons[1] = b.pid AS is_top,
            CASE WHEN k.swapped THEN k.id_mid WHEN r.persons[1] = b.pid THEN r.mids[2] ELSE r.mids[1] END
@@ -173,19 +179,20 @@ WITH mm AS (
     JOIN per_unit r USING ({u})
     LEFT JOIN s o ON k.swapped AND {on} AND o.mid = k.id_mid
 ), decided AS (
-    SELECT {u}, mid, odds, conflict, swapped, p_norm, is_top, rival_mid, rival_p,
-        CASE WHEN p_norm >= {t_auto} AND NOT conflict THEN 'auto'
+    SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p,
+        CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
                   OR (conflict AND lv_id IN ('exact', 'legacy_equal')) THEN 'review' END AS decision,
-        CASE WHEN swapped THEN {CONFLICT_CAP} WHEN conflict THEN least(p_norm, {CONFLICT_CAP}) ELSE p_norm END
-            AS probability
+        CASE WHEN swapped THEN {CONFLICT_CAP} WHEN conflict OR id_rival THEN least(p_norm, {CONFLICT_CAP})
+             ELSE p_norm END AS probability
     FROM (SELECT * FROM judged UNION ALL BY NAME SELECT * FROM alone)
 )
 SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name, d.* EXCLUDE ({u}, mid),
        r.request_id AS rival_request, r.household_id AS rival_household, r.member_no AS rival_member,
-       r.m_name AS rival_name
+       r.m_name AS rival_name, ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
 FROM decided d JOIN {scored} sc USING ({u}, mid) JOIN mt_members m USING (mid)
 LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped)
+LEFT JOIN mt_id_rivals ir ON d.id_rival AND ir.iid = sc.iid AND ir.mid = d.mid
 WHERE d.decision IS NOT NULL
 """
 

@@ -64,7 +64,8 @@ TEMP_VIEWS = ("mt_units", "mt_identities")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
-               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand")
+               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand",
+               "mt_id_rivals")
 REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
 
 
@@ -138,6 +139,7 @@ def block(run: Run) -> None:
     mine = run.arrow(blocking.member_invalid_ids_sql(), "member invalid IDs").column(0)
     run.register("mt_member_repairs", id_repairs(mine, text=True, with_id=True))
     run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
+    run.sql(blocking.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION), "candidates")
     run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
     run.sql(pairs.org_tf_sql(), "organisation frequencies")

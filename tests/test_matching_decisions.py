@@ -41,6 +41,9 @@ def _tax_rows() -> list[tuple]:
     add("王芳", WF, SHOP)                           # household D, no consent
     add("李明", TWIN1, SHOP)                        # household E: twins
     add("李鸣", TWIN2, EMPLOYER)
+    add("张伟", ZW_NAMESAKE, SHOP, months=3)          # another 张伟, not an applicant
+    add("王秀英", WXY_REAL, SHOP, months=3)            # household F, whose application has a slip in her ID
+    add("王秀英", WXY_NAMESAKE, EMPLOYER, months=3)    # another 王秀英, one slip from that ID too
     for name, idn in BACKGROUND:
         add(name, idn, SHOP, months=6)
     add("张秀英", ZW, SHOP, months=1)               # T: 张秀英's row carrying 张伟's ID
@@ -49,10 +52,25 @@ def _tax_rows() -> list[tuple]:
     rows.append((f"T{n + 2:06d}", "李娜", None, EMPLOYER_AS_WRITTEN, date(2026, 3, 1)))  # T: … in a month both have
     rows.append((f"T{n + 4:06d}", "张秀英", SPREADSHEET_ID, SHOP, date(2026, 12, 1)))  # T: an ID no ID could be
     rows.append((f"T{n + 5:06d}", "李鸣", TWIN1, EMPLOYER, date(2026, 11, 1)))  # T: 李鸣's row with her twin's ID
+    rows.append((f"T{n + 6:06d}", "张伟", ZW_SLIP, EMPLOYER, date(2026, 11, 1)))  # T: 张伟 or the other 张伟?
     return rows
 
 
 SPREADSHEET_ID = "1.40105E+17"   # an 18-digit ID shown by a spreadsheet in scientific notation
+
+
+def _one_slip_from_both(valid_id: str) -> tuple[str, str]:
+    """(an invalid ID one wrong digit from `valid_id`, another person's valid ID one slip from it)."""
+    from matching.idrepair import id_repairs
+
+    slip = valid_id[:10] + str((int(valid_id[10]) + 1) % 10) + valid_id[11:]
+    others = [r for r in id_repairs([slip], text=True).column("repair").to_pylist() if r != valid_id]
+    return slip, others[0]
+
+
+ZW_SLIP, ZW_NAMESAKE = _one_slip_from_both(ZW)       # a row's ID one digit from 张伟's and from another 张伟's
+WXY_REAL = _id("14010719580505308")
+WXY_APPLIED, WXY_NAMESAKE = _one_slip_from_both(WXY_REAL)   # an application's ID one slip from two 王秀英
 
 
 @pytest.fixture(scope="module")
@@ -60,16 +78,18 @@ def linked(tmp_path_factory):
     con = open_warehouse(Path(tmp_path_factory.mktemp("decisions")) / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     for rid, name, idn, agent, period in _tax_rows():
-        status = "missing" if not idn else "invalid" if idn == SPREADSHEET_ID else "valid"
+        status = "missing" if not idn else "invalid" if idn in (SPREADSHEET_ID, ZW_SLIP) else "valid"
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 5000, 0,
                        ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""", [rid, name, name, idn, idn, status, period, agent, now])
     members = [("R1", "A", 1, "张伟", ZW, True), ("R1", "A", 2, "张秀英", XY, True), ("R1", "B", 1, "李娜", LN1, True),
                ("R2", "C", 1, "李娜", LN2, True), ("R2", "D", 1, "王芳", WF, False),
-               ("R1", "E", 1, "李明", TWIN1, True), ("R1", "E", 2, "李鸣", TWIN2, True)]
+               ("R1", "E", 1, "李明", TWIN1, True), ("R1", "E", 2, "李鸣", TWIN2, True),
+               ("R1", "F", 1, "王秀英", WXY_APPLIED, True)]
     _work_members_table(con)
     for req, hh, no, name, idn, consent in members:
-        con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, '140105', ?)", [req, hh, no, name, idn, idn[:6], consent])
+        con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', ?)",
+                    [req, hh, no, name, idn, "invalid" if idn == WXY_APPLIED else "valid", idn[:6], consent])
     with transaction(con):
         link_work_members(con, "test-run")
     links = {}
@@ -106,6 +126,27 @@ def test_a_relatives_id_goes_to_review_under_the_name_it_carries(linked):
     assert link["member"] == ("R1", "A", 2)                     # 张秀英, whose name the row carries
     assert link["evidence"]["competitor"]["name"] == "张伟"     # whose ID it carries
     assert "亲属" in link["evidence"]["summary"]
+
+
+def test_an_id_slip_another_namesakes_id_explains_as_well_is_a_question_not_a_link(linked):
+    """A black-box probe: a deposit under an ID one digit from the applicant 张伟's and one digit
+    from another 张伟's went `auto` to the applicant (the namesake is no candidate, only members
+    are) and failed the household."""
+    (rid,) = _rid("张伟", ZW_SLIP, EMPLOYER)
+    (link,) = linked[rid]
+    assert link["member"] == ("R1", "A", 1) and link["decision"] == "review" and link["p"] <= 0.5
+    summary = link["evidence"]["summary"]
+    assert "同样只差一位" in summary and ZW_NAMESAKE[:6] + "********" + ZW_NAMESAKE[-4:] in summary
+    assert ZW_NAMESAKE not in json.dumps(link["evidence"], ensure_ascii=False)     # masked, never whole
+
+
+def test_an_application_id_slip_two_namesakes_ids_explain_links_neither_automatically(linked):
+    """The application's ID is one slip from her own ID and from another 王秀英's: both people's
+    rows are questions for the caseworker, never the namesake's pension counted as hers."""
+    for idn in (WXY_REAL, WXY_NAMESAKE):
+        for rid in _rid("王秀英", idn, SHOP if idn == WXY_REAL else EMPLOYER):
+            assert [(x["member"], x["decision"]) for x in linked[rid]] == [(("R1", "F", 1), "review")]
+            assert linked[rid][0]["p"] <= 0.5
 
 
 def test_two_people_who_cannot_be_told_apart_are_never_a_guess(linked):
@@ -178,6 +219,7 @@ def test_a_relatives_id_is_a_question_whichever_member_scores_higher(owner_total
     con.execute("CREATE TEMP TABLE scored AS SELECT * FROM (VALUES "
                 f"(7, 1, {owner_total}, 'exact', 'different', 0.0), (7, 2, {name_total}, 'different', 'exact', 0.0)"
                 ") t(iid, mid, total, lv_id, lv_name, p_raw)")
+    con.execute("CREATE TEMP TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.999, 0.2))
     rows = con.execute("SELECT member_no, decision, probability, swapped, rival_name FROM decided").fetchall()
     assert len(rows) == 1
@@ -202,6 +244,7 @@ def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member
     con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR)")
     for mid in order:
         con.execute("INSERT INTO scored VALUES (7, ?, 3.0, 0.9, 'missing', 'exact')", [mid])
+    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
     assert con.execute("SELECT mid, decision, rival_member FROM decided").fetchall() == [(1, "review", 2)]
     # in two households each gets the question, naming the other: neither household passes on nothing
