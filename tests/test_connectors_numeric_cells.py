@@ -70,3 +70,23 @@ def test_money_in_a_float32_parquet_column_loads_as_written():
     assert read_raw(FIXTURES / "bank_float32.parquet").table.column("证件号码").to_pylist() == [
         None, None, "1.401059E+14"]
     assert result.rows.column("id_status").to_pylist() == ["missing", "missing", "invalid"]
+
+
+def test_a_month_stored_as_the_number_2024_point_1_in_a_workbook_is_quarantined_not_read_as_january(tmp_path):
+    """Probe: 所属期 typed as 2024.10 in a number cell (Excel keeps 2024.1) loaded as January 2024,
+    outside the window: the household's October wage vanished and it passed."""
+    import xlsxwriter
+
+    path = tmp_path / "tax_number_months.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for r, row in enumerate([("记录编号", "纳税人姓名", "证件号码", "所属期", "所得项目", "收入额"),
+                             ("T1", "张三", "14010519900307104X", 2024.10, "工资薪金", 7800),
+                             ("T2", "张三", "14010519900307104X", 2024.11, "工资薪金", 7800)]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    canon = read_source("tax", path)
+    assert [(r["record_id"], r["period"].isoformat()) for r in canon.rows.to_pylist()] == [("T2", "2024-11-01")]
+    (error,) = canon.errors.to_pylist()
+    assert (error["row_number"], error["field"]) == (1, "period")
+    assert "2024.1 could be January or October" in error["reason"]

@@ -128,3 +128,12 @@ def test_a_timezone_aware_cell_renders_as_the_day_and_time_in_china():
     assert render_cell(datetime(2024, 3, 4, 16, 0, tzinfo=timezone.utc)) == "2024-03-05"
     assert render_cell(datetime(2024, 3, 4, 17, 0, tzinfo=timezone.utc)) == "2024-03-05 01:00:00+08:00"
     assert parse_date(render_cell(datetime(2024, 3, 4, 17, 0, tzinfo=timezone.utc))) == date(2024, 3, 5)
+
+
+def test_a_month_written_2024_point_1_is_refused_as_january_or_october():
+    """A spreadsheet shows October typed as the number 2024.10 as 2024.1 (and so do a CSV saved
+    from it and a JSON number): read as January, a probe's October wage left the window unseen."""
+    with pytest.raises(ValueError, match=r"2024\.1 could be January or October .* e\.g\. 2024-01 or 2024-10"):
+        parse_period("2024.1")
+    assert (parse_period("2024.10"), parse_period("2024.01"), parse_period("2024.2")) == (
+        date(2024, 10, 1), date(2024, 1, 1), date(2024, 2, 1))

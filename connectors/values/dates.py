@@ -42,6 +42,10 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CHINESE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?" + _TIME + "$")
 _SERIAL = re.compile(r"^[1-9]\d{4}(?:\.\d+)?$")
 _MONTH = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})|(\d{2})|年(\d{1,2})月份?)$")
+_JAN_OR_OCT = re.compile(r"^\d{4}\.1$")
+"""`2024.1`: a spreadsheet shows October typed as the number 2024.10 as 2024.1, and so does a
+CSV saved from it or a JSON number; read as January, a probe's October wage left the window
+without a word and the household passed."""
 
 DATE_FORMS = "2024-03-05, 2024/3/5, 20240305, 2024年3月5日 or an Excel serial number"
 PERIOD_FORMS = "2024-03, 202403, 2024年3月, 2024/3 or a full date"
@@ -151,6 +155,9 @@ def parse_period(raw: object) -> date:
         return parse_date(raw).replace(day=1)  # only an Excel serial has a fraction
     text = fold_width(as_text(raw)).strip()
     numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    if _JAN_OR_OCT.match(text):
+        raise ValueError(f"{text} could be January or October (a spreadsheet shows 2024.10 typed as a number as "
+                         f"2024.1); write the month as text, e.g. {text[:4]}-01 or {text[:4]}-10")
     if match := _MONTH.match(text):
         year, month = int(match.group(1)), int(next(g for g in match.groups()[1:] if g))
         if 1 <= month <= 12 and year >= EARLIEST.year:
