@@ -44,6 +44,21 @@ def test_a_row_with_two_bad_fields_gets_two_error_lines_and_stays_out_of_rows(tm
     assert "accepted: 工资薪金, 劳务报酬" in result.errors.column("reason")[1].as_py()
 
 
+def test_one_account_written_with_spaces_hyphens_or_full_width_digits_is_one_account_number(tmp_path):
+    """A probe: 6222 0200 1234 5678 (April) and 6222020012345678 (May) were two accounts, both
+    balances counted (18,500 instead of the latest 9,500) and the household failed."""
+    path = tmp_path / "bank.csv"
+    path.write_bytes("记录编号,户名,金融机构,账号,产品类型,余额,余额日期\n"
+                     "B1,张三,工商银行,6222 0200 1234 5678,活期存款,9000,2025-04-30\n"
+                     "B2,张三,工商银行,6222020012345678,活期存款,9500,2025-05-31\n"
+                     "B3,张三,工商银行,6222-0200-1234-5678,活期存款,9600,2025-06-30\n"
+                     "B4,张三,工商银行,６２２２０２００１２３４５６７８,活期存款,9700,2025-07-31\n"
+                     "B5,张三,工商银行,6222****5678,活期存款,9800,2025-08-31\n"
+                     "B6,张三,工商银行, - ,活期存款,9900,2025-09-30\n".encode("gbk"))
+    rows = read_source("bank", path).rows
+    assert rows.column("account_number").to_pylist() == ["6222020012345678"] * 4 + ["6222****5678", None]
+
+
 def test_an_id_failing_its_check_is_kept_and_flagged_not_an_error():
     result = read_source("tax", FIXTURES / "tax_same_rows_gbk.csv")
     row = [r for r in result.rows.to_pylist() if r["record_id"] == "T004"][0]
