@@ -63,9 +63,28 @@ def _no_head(f: Facts) -> list[dict]:
                     "请核实并补充户主信息")]
 
 
+def _same_day_balances(f: Facts) -> list[dict]:
+    """One account, one date, two balances: which is right is for the bank to say. The smaller
+    counts (`evidence.accounts_sql`) and the outcome waits for a caseworker."""
+    out = []
+    names = {m["member_no"]: m["name"] for m in f.members}
+    for a in f.assets.get("financial") or []:
+        rows = a.get("same_day")
+        if not rows or a["decision"] not in ("auto", "confirmed"):
+            continue
+        shown = "、".join(f"{r['balance']:,.2f}元（记录{r['record_id']}）" for r in rows)
+        tail = str(a.get("account_number") or "")[-4:]
+        out.append(finding("bank.same_day_balances", "warn",
+                           f"成员{names.get(a['member_no'], '')}（序号{a['member_no']}）在{a['institution']}的账户（尾号{tail}）"
+                           f"{a['as_of_date']}有{len(rows)}个不同余额：{shown}；已按较小的{rows[0]['balance']:,.2f}元计入，"
+                           "请向银行核实",
+                           [{"source": "bank", "record_id": r["record_id"]} for r in rows]))
+    return out
+
+
 def application_checks(f: Facts) -> list[dict]:
     """Findings about the household's rows as filed and as refused (see the module)."""
-    return _refused(f) + _shared_ids(f) + _no_head(f)
+    return _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f)
 
 
 def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, what: str, tail) -> list[dict]:

@@ -99,7 +99,10 @@ def accounts_sql(households: str = WORK) -> str:
     """The latest balances known on or before the request date, per member.
 
     A row with an account number is one account: its latest row (latest as_of_date, then the
-    highest record_id) is the balance, earlier rows are earlier snapshots of it.
+    highest record_id) is the balance, earlier rows are earlier snapshots of it. Two different
+    balances of one account on one date contradict each other: the smaller counts, and
+    `same_day` lists them all for a finding that holds the outcome (a probe's 16,000 and 9,000
+    of one day: the later record_id, 9,000, counted without a word).
 
     A row without one (the contract makes it optional, banks often mask it away) cannot be told
     apart from another product of the same type at the same bank by its number, so its
@@ -121,9 +124,13 @@ SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM 
     SELECT {_LINK_COLS}, b.institution, b.account_number, b.product_type,
            CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
            nullif(trim(b.account_number), '') AS account, {counted} AS counts,
-           row_number() OVER (PARTITION BY {key} ORDER BY b.as_of_date DESC, b.record_id DESC) AS rn,
-           row_number() OVER (PARTITION BY {key} ORDER BY {counted} DESC, b.as_of_date DESC, b.record_id DESC)
-               AS rn_counted,
+           row_number() OVER (PARTITION BY {key} ORDER BY b.as_of_date DESC, b.balance, b.record_id DESC) AS rn,
+           row_number() OVER (PARTITION BY {key} ORDER BY {counted} DESC, b.as_of_date DESC, b.balance,
+                                                         b.record_id DESC) AS rn_counted,
+           CASE WHEN nullif(trim(b.account_number), '') IS NOT NULL
+                 AND count(DISTINCT b.balance) OVER (PARTITION BY {key}, b.as_of_date) > 1
+                THEN list({{'record_id': b.record_id, 'balance': CAST(b.balance AS DOUBLE)}}
+                          ORDER BY b.balance, b.record_id) OVER (PARTITION BY {key}, b.as_of_date) END AS same_day,
            max(b.as_of_date) OVER (PARTITION BY {key}) AS latest,
            max(b.as_of_date) FILTER (WHERE {counted}) OVER (PARTITION BY {key}) AS latest_counted
     {_linked(households)}

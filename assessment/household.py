@@ -311,6 +311,9 @@ def _account_out(a: dict, household: set) -> dict:
     counted = a["decision"] in COUNTED_DECISIONS and a["member_no"] in household
     note = (None if counted else "匹配待复核，暂不计入" if a["decision"] not in COUNTED_DECISIONS
             else SUPPORTER_NOTE)
+    if a.get("same_day") and counted:
+        note = "同一账户同日另有不同余额，按较小者计入，待向银行核实"
     return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
             "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"]),
-            "counted": counted, "note": note}
+            "counted": counted, "note": note,
+            **({"same_day_balances": a["same_day"]} if a.get("same_day") else {})}

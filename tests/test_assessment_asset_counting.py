@@ -225,6 +225,26 @@ def test_a_numbered_account_still_counts_only_its_latest_snapshot(wh):
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
 
 
+def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_outcome(wh):
+    """A probe's account had 16,000 and 9,000 on 2025-05-31 under two record_ids: the later
+    record_id counted without a word, and the household passed."""
+    wh.bank("B1", 16000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B2", 9000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B3", 500, account="6222020012342222", product="活期存款", as_of="2025-04-30")   # earlier: a snapshot
+    wh.bank("B4", 700, account="6222020099990000", product="活期存款", as_of="2025-05-31")
+    wh.bank("B5", 700, account="6222020099990000", product="活期存款", as_of="2025-05-31")   # the same again
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 9700.0
+    listed = by_id(doc["assets"]["financial"])
+    assert listed["B2"]["counted"] and listed["B2"]["same_day_balances"] == [
+        {"record_id": "B2", "balance": 9000.0}, {"record_id": "B1", "balance": 16000.0}]
+    finding = rules(doc)["bank.same_day_balances"]
+    assert finding["severity"] == "warn" and doc["outcome"] == "review"
+    assert "9,000.00元（记录B2）、16,000.00元（记录B1）" in finding["message"] and "尾号2222" in finding["message"]
+    assert {e["record_id"] for e in finding["evidence"]} == {"B1", "B2"}
+    assert "same_day_balances" not in listed[next(r for r in ("B4", "B5") if r in listed)]
+
+
 def test_an_accounts_newest_balance_waiting_for_review_leaves_its_latest_counted_one_standing(wh):
     """A grader's account whose newest row was a review link counted nothing at all."""
     wh.bank("B1", 5908.51, account="6222****0060", as_of="2025-08-09")
