@@ -46,11 +46,17 @@ def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     return target
 
 
-def _expectation_quarantine(rows: pa.Table, failures: pa.Table) -> pa.Table:
+def _expectation_quarantine(rows: pa.Table, failures: pa.Table, headers: dict[str, str] | None = None) -> pa.Table:
     """Failures of the quality gates, each with its whole row as JSON for the clerk: the cells
-    as received (`rows` is the file as read), like a row that failed to parse."""
+    as received (`rows` is the file as read), like a row that failed to parse.
+
+    `headers` (field -> the file's header for it): the failing value is shown as the file has
+    it, not as parsed (a probe's month 2025年8月, refused as after the pass date, was quoted back
+    as 2025-08-01: the clerk looks for what the file says)."""
     if failures.num_rows == 0:
         return QUARANTINE_SCHEMA.empty_table()
+    if headers:
+        failures = _as_received(rows, failures, headers)
     con = duckdb.connect()
     try:
         con.register("r", rows)
@@ -61,6 +67,19 @@ def _expectation_quarantine(rows: pa.Table, failures: pa.Table) -> pa.Table:
     finally:
         con.close()
     return out.cast(QUARANTINE_SCHEMA)
+
+
+def _as_received(rows: pa.Table, failures: pa.Table, headers: dict[str, str]) -> pa.Table:
+    """`failures` with each raw_value replaced by the cell of its field as the file has it."""
+    raw_value = failures.column("raw_value")
+    at = pc.index_in(failures.column("row_number"), value_set=rows.column("row_number"))
+    for field_name in set(failures.column("field").to_pylist()):
+        header = headers.get(field_name)
+        if header is None or header not in rows.column_names:
+            continue
+        cells = pc.take(rows.column(header), at).cast(pa.string())
+        raw_value = pc.if_else(pc.equal(failures.column("field"), field_name), cells, raw_value)
+    return failures.set_column(failures.schema.get_field_index("raw_value"), "raw_value", raw_value)
 
 
 def _whose(quarantine: pa.Table, canon) -> pa.Table:
@@ -221,7 +240,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     ctx.quality.append({"table": table, "suite": suite, "rows_count": rows.num_rows, "failures": gate,
                         "label": d.rel_path, "source": d.agency or d.source, "batch_id": d.batch_id,
                         "null_counts": null_counts(rows, suite)})
-    failures = _expectation_quarantine(canon.raw.table, gate)
+    failures = _expectation_quarantine(canon.raw.table, gate, {name: header for header, name in canon.mapping.items()})
     if d.source == "applicants":
         failures = pa.concat_tables([failures, _expectation_quarantine(canon.raw.table, _scope_failures(rows, d.agency))])
     if d.source in ("applicants", "rolls"):

@@ -190,6 +190,19 @@ def test_good_rows_load_and_bad_rows_are_quarantined_with_file_row_field_reason_
     assert files == [("loaded", 1, 5)]
 
 
+def test_a_value_the_gates_refuse_is_quoted_as_the_file_has_it_not_as_parsed(tmp_path):
+    """A probe: a month 2027年8月 refused as after the pass date was quoted back as 2027-08-01,
+    and the clerk looked in vain for that text in the file."""
+    rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", ""),
+            ("Q2", "李四", "", "2027年8月", "工资薪金", "100", ""),
+            ("Q3", "王五", "", "2026-09", "工资薪金", "1,500,000,000.00", "")]
+    _write(tmp_path, "landing/tax/iit_future.csv", _tax_csv(rows))
+    _load(tmp_path)
+    bad = _query(tmp_path, "SELECT row_number, field, raw_value FROM quarantine ORDER BY row_number")
+    assert bad[0] == (2, "period", "2027年8月")
+    assert all(b[1] != "income_amount" or b[2] == "1,500,000,000.00" for b in bad)
+
+
 def _load_with_notes(root: Path, rel: str, text: str) -> None:
     """Load one file and write its row-error notes (one note: the file has bad rows)."""
     from pipelines.row_errors import report_row_errors
