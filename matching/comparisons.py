@@ -205,6 +205,8 @@ ORGANISATION = Comparison("organisation", (
     Level("account_unseen", "source = 'bank' AND s_org_ids IS NULL", "该账户没有带身份证号的记录", null=True),
     Level("unseen_alone", "coalesce(m_kind_rows, 0) = 0 AND s_org_ids IS NULL",
           "本人在该来源没有带身份证号的记录，该单位也没有同名者带身份证号的记录", null=True),
+    Level("idless_payer", "coalesce(s_org_idless, FALSE)",
+          "该单位的记录都不带身份证号（本人的身份证号记录在别处，不说明此处的记录不属本人）", null=True),
     Level("unseen", "coalesce(m_kind_rows, 0) = 0", "本人在该来源没有带身份证号的记录", 0.05),
     Level("clash", "coalesce(s_clash, 0) > 0", "本人在该单位同一项目同月已有带身份证号的记录（此记录应属同名的他人，或是重复记录）",
           0.01, fixed_weight=CLASH_WEIGHT),
@@ -234,6 +236,13 @@ a namesake *is* seen there with their ID, the row's other rows most likely their
 independent-data probe had 192 of its 584 ID-less wage and contribution rows of applicants at
 `unseen` — their payers never wrote the ID — all silently unlinked at -6 bits.)
 
+`idless_payer`: a named employer or payer none of whose rows carries a valid ID, for anyone,
+says nothing either way (no evidence): that the member's ID-bearing wages are elsewhere is no
+sign against a second job there, since the payer would never show the member's ID. A black-box
+outcome probe's side jobs at such payers (6 × 900 a month under the applicant's exact, uncommon
+name) were `other` (-7.3 bits), or never even paired, and six households passed on income that
+was theirs.
+
 `account_unseen`: a bank account none of whose rows carries an ID under that name says nothing
 either way (no evidence, like `unknown`): a bank sends one balance row per account, and people hold
 several, so the member's ID-bearing rows being on other accounts is no sign against them.
@@ -261,7 +270,8 @@ PAIR_COLUMNS = {
     "s_wild": "BOOLEAN", "s_birth": "DATE", "s_gender": "VARCHAR", "s_birthplace": "VARCHAR",
     "s_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
               "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
-    "s_org": "VARCHAR", "s_org_ids": "VARCHAR[]", "s_clash": "BIGINT", "source": "VARCHAR",
+    "s_org": "VARCHAR", "s_org_ids": "VARCHAR[]", "s_clash": "BIGINT", "s_org_idless": "BOOLEAN",
+    "source": "VARCHAR",
     "m_id": "VARCHAR", "m_legacy": "BOOLEAN", "m_std": "VARCHAR", "m_pinyin": "VARCHAR", "m_alts": "VARCHAR",
     "m_nchars": "INTEGER",
     "m_wild": "BOOLEAN", "m_birth": "DATE", "m_gender": "VARCHAR", "m_county": "VARCHAR", "m_birthplace": "VARCHAR",

@@ -142,7 +142,7 @@ def block(run: Run) -> None:
     run.sql(blocking.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION), "candidates")
     run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
-    run.sql(pairs.org_tf_sql(), "organisation frequencies")
+    run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")
     run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION), "identity pairs")
 
 

@@ -31,19 +31,25 @@ name could not reach even `review` on its name, and would pair with dozens of me
 
 
 def org_counts_sql() -> str:
-    """Rows per organisation (employer / payer / scheme / institution) and source."""
+    """Rows per organisation (employer / payer / scheme / institution) and source, and how many
+    of them carry a valid ID (`n_id`)."""
     return """
-SELECT source, organisation, sum(n) AS n FROM mt_units
+SELECT source, organisation, sum(n) AS n,
+       coalesce(sum(n) FILTER (WHERE id_number IS NOT NULL AND NOT invalid), 0) AS n_id
+FROM mt_units
 WHERE source IN ('tax', 'social_insurance', 'bank') AND organisation IS NOT NULL
 GROUP BY ALL
 """
 
 
-def org_tf_sql() -> str:
-    """`mt_org_tf(org_norm, u)`: an organisation's share of the tax and social-insurance rows."""
-    return """
+def org_tf_sql(synthetic: tuple[str, ...] = ()) -> str:
+    """`mt_org_tf(org_norm, u, idless)`: an organisation's share of the tax and social-insurance
+    rows, and whether it is a named payer none of whose rows there carries a valid ID (see
+    `comparisons.ORGANISATION`, `idless_payer`)."""
+    return f"""
 CREATE OR REPLACE TEMP TABLE mt_org_tf AS
-SELECT k.org_norm, sum(c.n) / sum(sum(c.n)) OVER () AS u
+SELECT k.org_norm, sum(c.n) / sum(sum(c.n)) OVER () AS u,
+       sum(c.n_id) = 0 AND {named_org_sql(synthetic, "k.org_norm")} AS idless
 FROM mt_org_counts c JOIN mt_org_keys k ON k.org = c.organisation
 WHERE c.source IN ('tax', 'social_insurance') AND k.org_norm IS NOT NULL
 GROUP BY k.org_norm
@@ -234,6 +240,8 @@ UNION SELECT r.uid, p.mid FROM mt_rows r JOIN (SELECT * FROM p WHERE rules = 16
              AND NOT EXISTS (SELECT 1 FROM mt_member_kinds k WHERE k.mid = p.mid AND k.org_kind = 'employer'
                                                                    AND k.rows > 0)
              AND NOT EXISTS (SELECT 1 FROM mt_siblings sb WHERE sb.pinyin = r.pinyin AND sb.s_org = r.s_org))
+         OR (r.org_kind = 'employer'           -- or `idless_payer`: nobody's ID is ever written there
+             AND EXISTS (SELECT 1 FROM mt_org_tf ot WHERE ot.org_norm = r.s_org AND ot.idless))
 UNION SELECT h.uid, h.mid FROM held h JOIN p ON p.iid = h.iid AND p.mid = h.mid WHERE p.rules = 16
 """
 
@@ -268,12 +276,15 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     nobody has rows "there"; a payer that leaves a person's ID out usually leaves it out every
     month, so a member none of whose wage rows carries their ID has no rows "there" either (an
     independent-data probe: 吴勇芳's 15 wage rows at 临汾市食品厂, no other 吴勇芳 anywhere,
-    were neither linked nor asked about — see `comparisons.ORGANISATION`).
+    were neither linked nor asked about — see `comparisons.ORGANISATION`). Likewise at a payer
+    that writes nobody's ID (`idless_payer`): a member's ID-bearing wages elsewhere say nothing
+    against a second job there (an outcome probe's side jobs, six households passed on them).
     """
     base = f"""(
     SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,
            p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u,
            r.s_org, r.org_kind, sb.ids AS s_org_ids, cl.clash_rows AS s_clash, p.m_id, mk.rows AS m_kind_rows,
+           r.org_kind = 'employer' AND coalesce(ot.idless, FALSE) AS s_org_idless,
            sb.counts[list_position(sb.ids, p.m_id)] AS m_org_rows,
            sa.parts AS s_addr, ma.parts AS m_addr,
            CASE WHEN r.org_kind = 'bank'

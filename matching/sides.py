@@ -82,6 +82,7 @@ def pair_values(left: dict, right: dict) -> dict:
         "s_nchars": s["nchars"], "s_wild": s["wild"], "s_birth": s_birth, "s_gender": s_gender,
         "s_birthplace": s_place, "s_addr": parse_address(left["address"]) if left.get("address") else None,
         "s_org": _org(left), "s_org_ids": left.get("org_ids"), "s_clash": left.get("clash_rows"),
+        "s_org_idless": left.get("org_idless"),
         "source": left.get("source", "tax"),
         "m_id": m_id, "m_legacy": right.get("id_status") == "repaired", "m_std": m["std"], "m_pinyin": m["pinyin"],
         "m_alts": m["alts"],

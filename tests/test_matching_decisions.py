@@ -44,6 +44,7 @@ def _tax_rows() -> list[tuple]:
     add("张伟", ZW_NAMESAKE, SHOP, months=3)          # another 张伟, not an applicant
     add("王秀英", WXY_REAL, SHOP, months=3)            # household F, whose application has a slip in her ID
     add("王秀英", WXY_NAMESAKE, EMPLOYER, months=3)    # another 王秀英, one slip from that ID too
+    add("郗振华", XZH, SHOP, months=6)               # household H: wages with her ID at one employer
     for name, idn in BACKGROUND:
         add(name, idn, SHOP, months=6)
     add("张秀英", ZW, SHOP, months=1)               # T: 张秀英's row carrying 张伟's ID
@@ -53,6 +54,9 @@ def _tax_rows() -> list[tuple]:
     rows.append((f"T{n + 4:06d}", "张秀英", SPREADSHEET_ID, SHOP, date(2026, 12, 1)))  # T: an ID no ID could be
     rows.append((f"T{n + 5:06d}", "李鸣", TWIN1, EMPLOYER, date(2026, 11, 1)))  # T: 李鸣's row with her twin's ID
     rows.append((f"T{n + 6:06d}", "张伟", ZW_SLIP, EMPLOYER, date(2026, 11, 1)))  # T: 张伟 or the other 张伟?
+    for k in range(3):   # T: 郗振华 (household H, her wages with her ID at SHOP) has a side job at a payer that never writes anyone's ID
+        rows.append((f"T{n + 10 + k:06d}", "郗振华", None, IDLESS_PAYER, date(2026, 8 + k, 1)))
+        rows.append((f"T{n + 13 + k:06d}", "背景001", None, IDLESS_PAYER, date(2026, 8 + k, 1)))
     for k in range(3):   # T: the only 欧阳娜仁 anywhere; her payer never writes her ID
         rows.append((f"T{n + 7 + k:06d}", "欧阳娜仁", None, "太原市晋阳家政服务部", date(2026, 8 + k, 1)))
     return rows
@@ -73,6 +77,8 @@ def _one_slip_from_both(valid_id: str) -> tuple[str, str]:
 ZW_SLIP, ZW_NAMESAKE = _one_slip_from_both(ZW)       # a row's ID one digit from 张伟's and from another 张伟's
 WXY_REAL = _id("14010719580505308")
 ORN = _id("14010519880808002")
+XZH = _id("14010519790909003")
+IDLESS_PAYER = "鑫源建筑劳务队"
 WXY_APPLIED, WXY_NAMESAKE = _one_slip_from_both(WXY_REAL)   # an application's ID one slip from two 王秀英
 
 
@@ -87,7 +93,8 @@ def linked(tmp_path_factory):
     members = [("R1", "A", 1, "张伟", ZW, True), ("R1", "A", 2, "张秀英", XY, True), ("R1", "B", 1, "李娜", LN1, True),
                ("R2", "C", 1, "李娜", LN2, True), ("R2", "D", 1, "王芳", WF, False),
                ("R1", "E", 1, "李明", TWIN1, True), ("R1", "E", 2, "李鸣", TWIN2, True),
-               ("R1", "F", 1, "王秀英", WXY_APPLIED, True), ("R1", "G", 1, "欧阳娜仁", ORN, True)]
+               ("R1", "F", 1, "王秀英", WXY_APPLIED, True), ("R1", "G", 1, "欧阳娜仁", ORN, True),
+               ("R1", "H", 1, "郗振华", XZH, True)]
     _work_members_table(con)
     for req, hh, no, name, idn, consent in members:
         con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
@@ -163,6 +170,19 @@ def test_rows_without_an_id_of_a_name_nobody_else_carries_are_at_least_a_questio
             [(("R1", "G", 1), "review")], [(("R1", "G", 1), "auto")])
         weights = {w["field"]: w for w in linked[rid][0]["evidence"]["weights"]}
         assert (weights["id_number"]["level"], weights["id_number"]["weight"]) == ("missing", 0)
+
+
+def test_a_side_job_at_a_payer_that_never_writes_ids_is_asked_about_though_her_wages_are_elsewhere(linked):
+    """An outcome probe: 6 × 900 a month under the applicant's exact, uncommon name at a payer
+    that writes nobody's ID went unlinked (her ID-bearing wages at another employer counted
+    -7.3 bits against it) and the household passed on income that was hers."""
+    rids = _rid("郗振华", None, IDLESS_PAYER)
+    assert len(rids) == 3
+    for rid in rids:
+        assert [(x["member"], x["decision"]) for x in linked.get(rid, [])] in (
+            [(("R1", "H", 1), "review")], [(("R1", "H", 1), "auto")])
+        weights = {w["field"]: w for w in linked[rid][0]["evidence"]["weights"]}
+        assert "organisation" not in weights          # idless_payer: no evidence either way
 
 
 def test_two_people_who_cannot_be_told_apart_are_never_a_guess(linked):

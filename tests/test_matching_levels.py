@@ -125,6 +125,10 @@ CASES += [
      "right": {"id_number": ID, "kind_rows": 0}, "expected": "unseen", "no_row_id": True},
     {"field": "organisation", "left": {"organisation": "临汾市食品厂", "org_ids": None},
      "right": {"id_number": ID, "kind_rows": 0}, "expected": "unseen_alone", "no_row_id": True},
+    {"field": "organisation", "left": {"organisation": "鑫源建筑劳务队", "org_ids": None, "org_idless": True},
+     "right": {"id_number": ID, "kind_rows": 24, "org_rows": 0}, "expected": "idless_payer", "no_row_id": True},
+    {"field": "organisation", "left": {"organisation": "鑫源建筑劳务队", "org_ids": None, "org_idless": False},
+     "right": {"id_number": ID, "kind_rows": 24, "org_rows": 0}, "expected": "other", "no_row_id": True},
     {"field": "organisation", "left": {"organisation": "中国银行", "account_number": "6217****0775", "org_ids": [ID]},
      "right": {"id_number": ID, "kind_rows": 8, "org_rows": 8}, "expected": "known_unique", "no_row_id": True},
 ]
