@@ -143,7 +143,7 @@ def block(run: Run) -> None:
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION), "candidates")
     run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
     run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")
-    run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION), "identity pairs")
+    run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, valid_ids=run.counts["valid_ids"]), "identity pairs")
 
 
 def compare(run: Run) -> None:
@@ -213,7 +213,8 @@ def estimate(run: Run) -> None:
     the caseworkers' answers in force as labels (see the module docstring)."""
     s = run.settings
     run.sql(bg.sample_cand_sql(s.sample_identities, s.seed), "sample pairs")
-    run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, "mt_sample_cand", "mt_sample_pairs", gated=False),
+    run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, "mt_sample_cand", "mt_sample_pairs", gated=False,
+                                     valid_ids=run.counts["valid_ids"]),
             "sample levels")
     sample = _field_counts(run, bg.sample_rates_sql(), "sample rates")
     sample.update(_field_counts(run, bg.org_rates_sql(), "organisation rates"))

@@ -70,9 +70,15 @@ FROM p GROUP BY name_std
 """
 
 
-def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipairs", gated: bool = True) -> str:
+def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipairs", gated: bool = True,
+                       valid_ids: int = 0) -> str:
     """`out`: the identity pairs of `cand` (iid, mid, rules) with the identity-level levels and
-    their track (`gated=False` for random pairs: every field compared as if its gate were open)."""
+    their track (`gated=False` for random pairs: every field compared as if its gate were open).
+
+    A name no valid ID carries (`mt_name_tf` has none) is as rare as one carried by one of the
+    `valid_ids`: the average u of an agreeing name, which common names dominate, had made an
+    outcome probe's 郜春兰 — nobody else of that name, her side job's rows without her ID — a
+    weaker match on her name than a name one person carries."""
     base = f"""(
     SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.name AS s_name, i.id_number AS s_id, FALSE AS s_legacy,
            (c.rules & 8) > 0 AS ids_share_repair,
@@ -80,7 +86,7 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
            k.wildcard AS s_wild,
            {id_side_sql('i.id_number')},
            m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_alts, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
-           m.m_birthplace, tf.u AS tf_name_u
+           m.m_birthplace, coalesce(tf.u, {1.0 / valid_ids if valid_ids > 0 else "NULL"}) AS tf_name_u
     FROM {cand} c JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
     LEFT JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
     LEFT JOIN mt_name_tf tf ON tf.name_std = k.name_std)"""

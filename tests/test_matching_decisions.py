@@ -185,6 +185,17 @@ def test_a_side_job_at_a_payer_that_never_writes_ids_is_asked_about_though_her_w
         assert "organisation" not in weights          # idless_payer: no evidence either way
 
 
+def test_a_name_no_id_carries_weighs_as_much_as_a_name_one_id_carries(linked):
+    """The average u of an agreeing name, which common names dominate, made an outcome probe's
+    郜春兰 (nobody else of that name; her side job's rows without her ID) a weaker match on her
+    name than a name one person carries."""
+    def name_weight(rid):
+        return {w["field"]: w for w in linked[rid][0]["evidence"]["weights"]}["name"]["weight"]
+    nobody = name_weight(_rid("欧阳娜仁", None, "太原市晋阳家政服务部")[0])     # no row of hers has an ID
+    one = name_weight(_rid("郗振华", None, IDLESS_PAYER)[0])                    # hers do, at another payer
+    assert nobody == one > 0
+
+
 def test_two_people_who_cannot_be_told_apart_are_never_a_guess(linked):
     (rid,) = _rid("李娜", None, EMPLOYER)
     decisions = linked.get(rid, [])
