@@ -223,6 +223,26 @@ def household_area(held: list[dict]) -> float:
     return total
 
 
+def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:
+    """The members' financial total were every pending (review) balance confirmed: each numbered
+    account's latest row (the smaller of two on one date), each unnumbered product's rows on its
+    latest date — the selection `evidence.accounts_sql` makes before any link is waited on."""
+    latest: dict = {}
+    for a in accounts:
+        if a["member_no"] not in member_nos:
+            continue
+        number = (a.get("account_number") or "").strip() or None
+        latest.setdefault((a["member_no"], a["institution"], number, a["product_type"]), []).append(a)
+    total = Decimal(0)
+    for (_, _, number, _), rows in latest.items():
+        newest = max(r["as_of_date"] for r in rows)
+        on_date = [r for r in rows if r["as_of_date"] == newest]
+        if number is not None:
+            on_date = [min(on_date, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))]
+        total += sum((exact(r["balance"]) for r in on_date), Decimal(0))
+    return total
+
+
 def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[dict],
                   member_nos: set[int]) -> dict:
     """Held vehicles and properties, latest financial balances; per member and in total.

@@ -245,6 +245,28 @@ def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_
     assert "same_day_balances" not in listed[next(r for r in ("B4", "B5") if r in listed)]
 
 
+@pytest.mark.parametrize("account", ["6222020012340000", None], ids=["numbered", "unnumbered"])
+def test_an_old_balance_over_the_limit_is_a_question_when_a_newer_one_under_it_waits_for_review(wh, account):
+    """An outcome probe: statements of 2024-12 and 2025-03 over the limit (with the ID) counted
+    while the latest, 3,000 without the ID, waited for review: the household failed, though
+    confirming one link would make it pass."""
+    wh.bank("B1", 78000, account=account, product="活期存款", as_of="2024-12-31")
+    wh.bank("B2", 78000, account=account, product="活期存款", as_of="2025-03-31")
+    wh.bank("B3", 3000, account=account, product="活期存款", as_of="2025-07-10", decision="review")
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 78000.0          # the figure: counted rows only
+    finding = rules(doc)["dibao.financial_assets"]
+    assert finding["severity"] == "warn" and doc["outcome"] == "review"
+    assert "如确认，人均为1,500.00元" in finding["message"]
+
+
+def test_an_old_balance_over_the_limit_fails_when_the_newer_one_waiting_is_over_it_too(wh):
+    wh.bank("B1", 78000, account="6222020012340000", product="活期存款", as_of="2025-03-31")
+    wh.bank("B2", 60000, account="6222020012340000", product="活期存款", as_of="2025-07-10", decision="review")
+    doc = wh.report()
+    assert rules(doc)["dibao.financial_assets"]["severity"] == "fail" and doc["outcome"] == "fail"
+
+
 def test_an_accounts_newest_balance_waiting_for_review_leaves_its_latest_counted_one_standing(wh):
     """A grader's account whose newest row was a review link counted nothing at all."""
     wh.bank("B1", 5908.51, account="6222****0060", as_of="2025-08-09")
