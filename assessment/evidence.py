@@ -42,14 +42,14 @@ def income_records_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS) -> str
     employee schemes (they show work; a pension base also stands in for wages where tax rows are
     missing). 城乡居民 contributions are left out: those schemes are for people without an employer."""
     return f"""
-SELECT {_LINK_COLS}, 'tax_income' AS kind, t.period, t.income_item AS item,
+SELECT {_LINK_COLS}, t.name AS record_name, 'tax_income' AS kind, t.period, t.income_item AS item,
        CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, NULL AS insurance_type,
        t.file, t.row_number
 {_linked(households)}
 JOIN tax t ON l.source = 'tax' AND t.record_id = l.record_id
 WHERE t.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
 UNION ALL
-SELECT {_LINK_COLS},
+SELECT {_LINK_COLS}, s.name,
        CASE s.record_type WHEN '待遇' THEN 'benefit' ELSE 'contribution' END,
        s.period,
        CASE WHEN s.record_type = '缴费' AND s.insurance_type IN ({_types(PENSION_CONTRIBUTION_TYPES)})
@@ -73,7 +73,7 @@ def vehicles_sql(households: str = WORK) -> str:
     transfer, not its ownership. Stolen (被盗抢), deregistered (注销) and scrapped (报废) ones
     are not. `loaded_at` lets figures tell which of two rows for one plate is the newer."""
     return f"""
-SELECT {_LINK_COLS}, v.plate_number, v.vehicle_type, v.registration_date,
+SELECT {_LINK_COLS}, v.name AS record_name, v.plate_number, v.vehicle_type, v.registration_date,
        CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status, v.status IN ('正常', '查封') AS held,
        v.file, v.row_number, v.loaded_at
 {_linked(households)}
@@ -86,7 +86,7 @@ def properties_sql(households: str = WORK) -> str:
     """Property rows; a certificate is held unless cancelled (注销): mortgaged (抵押) and
     sealed (查封) homes still belong to the household."""
     return f"""
-SELECT {_LINK_COLS}, p.certificate_number, p.location, p.usage, p.floor_area,
+SELECT {_LINK_COLS}, p.name AS record_name, p.certificate_number, p.location, p.usage, p.floor_area,
        coalesce(p.share, 1.0) AS share, p.floor_area * coalesce(p.share, 1.0) AS owned_area,
        p.registration_date, p.status, p.status <> '注销' AS held, p.file, p.row_number, p.loaded_at
 {_linked(households)}
@@ -121,7 +121,7 @@ def accounts_sql(households: str = WORK) -> str:
     counted = "l.decision IN ('auto', 'confirmed')"
     return f"""
 SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM (
-    SELECT {_LINK_COLS}, b.institution, b.account_number, b.product_type,
+    SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
            CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
            nullif(trim(b.account_number), '') AS account, {counted} AS counts,
            row_number() OVER (PARTITION BY {key} ORDER BY b.as_of_date DESC, b.balance, b.record_id DESC) AS rn,

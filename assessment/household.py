@@ -258,7 +258,8 @@ def _material_review_links(review: list[dict], income_recs: list[dict], accounts
 def _common(r: dict) -> dict:
     return {"member_no": r["member_no"], "source": r["source"], "record_id": r["record_id"],
             "match_probability": round(float(r["match_probability"]), 4), "decision": r["decision"],
-            "reason": r.get("reason"), "file": r.get("file"), "row_number": r.get("row_number")}
+            "reason": r.get("reason"), "file": r.get("file"), "row_number": r.get("row_number"),
+            "record_name": r.get("record_name")}
 
 
 SUPPORTER_NOTE = "赡养人（非家庭成员）的记录：用于核算赡养能力，不计入家庭收入和财产"

@@ -55,6 +55,16 @@ def _member_label(member_no: Any, names: dict) -> str:
     return f"{member_no} {name}" if name else str(member_no)
 
 
+def _as_written(record: Any, names: dict) -> Markup:
+    """The name the department wrote on a record, under the member's, when the two differ: a
+    caseworker deciding a review link reads 邱伟's car listed under the member 仇伟 otherwise."""
+    written = record.get("record_name") if isinstance(record, dict) else None
+    name = names.get(record.get("member_no")) if isinstance(record, dict) and isinstance(names, dict) else None
+    if not written or written == name:
+        return Markup("")
+    return Markup('<br><span class="small muted">记录姓名：{}</span>').format(written)
+
+
 def _age(days: Any) -> str:
     if days is None or isinstance(days, Undefined):
         return fmt.DASH
@@ -86,6 +96,7 @@ def environment() -> Environment:
         timestamp=fmt.timestamp,
         css_string=_css_string,
         member=_member_label,
+        written=_as_written,
         age=_age,
         field=fmt.field_label,
         level=fmt.level_label,

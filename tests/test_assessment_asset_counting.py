@@ -148,6 +148,19 @@ def test_a_vehicle_delivered_under_two_record_ids_counts_once_and_both_stay_as_e
     assert "与记录V9的号牌相同，同一车辆只计一次" in render_household(doc)
 
 
+def test_a_review_record_shows_the_name_the_department_wrote_under_the_members(wh):
+    """A names probe: 邱伟's car waiting for review was listed under the member 仇伟 only; the
+    name as the register wrote it was in the review sheet, not in the report being read."""
+    wh.vehicle("V1", decision="review")
+    wh.con.execute("UPDATE vehicle_all SET name = '邱伟' WHERE record_id = 'V1'")
+    wh.vehicle("V2", plate="晋A99999")
+    doc = wh.report()
+    listed = by_id(doc["assets"]["vehicles"])
+    assert (listed["V1"]["record_name"], listed["V2"]["record_name"]) == ("邱伟", "成员1")
+    html = render_household(doc)
+    assert html.count("记录姓名：") == 1 and "记录姓名：邱伟" in html
+
+
 def test_the_same_plate_linked_to_two_members_is_one_vehicle(wh):
     wh.vehicle("V1", member=1)
     wh.vehicle("V2", member=2, registered="2021-03-01")
