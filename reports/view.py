@@ -265,6 +265,12 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["income"] = pick(income, INCOME_KEYS)
     view["income"]["by_source"] = _amounts(income.get("by_source"))
     view["income"]["by_item"] = _amounts(income.get("by_item"), by_source=False)
+    # each line is rounded once from its exact sum, and so is the total: lines of 83.335 + 83.335
+    # show 83.34 + 83.34 beside a total of 166.67, which a caseworker adding them up should be told
+    parts = [a for _, a in view["income"]["by_source"] if isinstance(a, (int, float))]
+    total = income.get("monthly_total")
+    view["income"]["rounding_note"] = (isinstance(total, (int, float)) and len(parts) > 1
+                                       and abs(round(sum(parts), 2) - total) >= 0.005)
     basis = income.get("evidence_basis")
     view["income"]["evidence_basis"] = [str(b) for b in basis] if isinstance(basis, (list, tuple)) else []
     records = [pick_row(r, RECORD_KEYS) for r in _list(income.get("records"))]

@@ -258,3 +258,13 @@ def test_a_programme_not_judged_on_the_standard_shows_the_comparison_as_informat
 def test_the_report_says_why_the_household_is_urban_or_rural(report):
     report["area_basis"] = "户主住址含“街道”，按城市标准"
     assert "户主住址含“街道”，按城市标准" in render_household(report)
+
+
+def test_lines_rounded_apart_that_do_not_add_up_to_the_total_say_so(report):
+    """A periods probe: tax and social insurance of 1000.02 a year each showed 83.34 + 83.34
+    beside a household total of 166.67 (each rounded once from its exact sum)."""
+    report["income"]["by_source"] = {"tax": 83.34, "social_insurance": 83.34}
+    report["income"]["monthly_total"] = 166.67
+    assert "各项相加可能与合计相差几分" in render_household(report)
+    report["income"]["monthly_total"] = 166.68
+    assert "各项相加可能与合计相差几分" not in render_household(report)
