@@ -138,10 +138,18 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
         mine = {m["member_no"] for m in f.household}
         waiting = any(a["decision"] == "review" and a["member_no"] in mine for a in f.assets["financial"])
         pending = fen(financial_if_confirmed(f.assets["financial"], mine) / f.size) if waiting else None
+        # likewise a bank row of a member refused at load (a balance written 约1万元): it may be the
+        # account's newer statement, and the older one counted in its place (another outcome probe)
+        refused = [r for r in f.refused if r["source"] == "bank" and r["member_no"] in mine]
         if pending is not None and pending <= limit:
             out.append(finding(f"{program}.financial_assets", "warn",
                                f"{over}；但有较新的余额待复核，如确认，人均为{_yuan(pending)}，不超过标准，"
                                "请复核后再定", f.assets["financial"]))
+        elif refused:
+            shown = "、".join(r.get("record_id") or f"{r['file']}第{r['row_number']}行" for r in refused[:5])
+            out.append(finding(f"{program}.financial_assets", "warn",
+                               f"{over}；但有{len(refused)}条银行记录因数据错误未能入库（{shown}），可能是较新的余额，"
+                               "计入的可能是已过时的余额，请核实后再定", [*f.assets["financial"], *refused]))
         else:
             out.append(finding(f"{program}.financial_assets", "fail", over, f.assets["financial"]))
     exempt = set(f.params["exempt_vehicle_types"])
