@@ -239,8 +239,30 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             "household_id": link.household_id, "member_no": link.member_no,
             "id_number": person_id(member["id_number"], member["id_status"]), "decision": a["decision"],
             "note": a["note"], "match_probability": current["match_probability"], "evidence_hash": a["hash"]})
+    decisions, conflicts = _one_answer_per_pair(decisions)
+    errors += conflicts
     errors.sort(key=lambda e: (e[0] is not None, e[0] or 0))
     return decisions, errors
+
+
+def _one_answer_per_pair(decisions: list[dict]) -> tuple[list[dict], list[ReviewError]]:
+    """A pair answered in two rows of one sheet: once when they agree, not at all when they do not
+    (a probe's copied row said 确认 in one copy and 否认 in the other; both were stored and the
+    last, a denial, silently won)."""
+    by_pair: dict[tuple, list[dict]] = {}
+    for d in decisions:
+        by_pair.setdefault((d["source"], d["record_id"], d["request_id"], d["household_id"], d["member_no"]),
+                           []).append(d)
+    kept, errors = [], []
+    for rows in by_pair.values():
+        if len({d["decision"] for d in rows}) == 1:
+            kept.append(rows[0])
+            continue
+        numbers = "、".join(str(d["row_number"]) for d in rows)
+        link = LinkKey(rows[0]["source"], rows[0]["record_id"], rows[0]["request_id"], rows[0]["household_id"],
+                       rows[0]["member_no"])
+        errors += [problem("conflicting_answers", d["row_number"], rows=numbers, link=link_text(link)) for d in rows]
+    return sorted(kept, key=lambda d: d["row_number"]), errors
 
 
 def store_decisions(con: duckdb.DuckDBPyConnection, decisions: list[dict], run_id: str | None) -> int:

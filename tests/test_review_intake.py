@@ -154,6 +154,32 @@ def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_
         ("V1", "denied", 3)]
 
 
+@pytest.mark.parametrize("second, stored", [("否认", []), ("确认", [("T1", "confirmed", 2)])],
+                         ids=["different answers: neither", "the same answer: once"])
+def test_one_question_answered_twice_in_one_sheet(tmp_path, second, stored):
+    """A review probe: a clerk copied a row and wrote 确认 in one copy and 否认 in the other;
+    both were stored and the later one, a denial, silently won (never proposed again)."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    header, *rows = read_sheet(sheet)
+    t1 = next(r for r in rows if r[header.index("记录编号")] == "T1")
+    copy = list(t1)
+    for row, answer in ((t1, "确认"), (copy, second)):
+        row[header.index("复核结论")], row[header.index("复核人")] = answer, "张科员"
+    path = tmp_path / "inbox" / "taiyuan" / "answers.csv"
+    path.parent.mkdir(parents=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([header] + rows + [copy])
+    decisions, errors = parse_review_sheet(con, path, "taiyuan", "h")
+    assert [(d["record_id"], d["decision"], d["row_number"]) for d in decisions] == stored
+    if not stored:
+        last = len(rows) + 2
+        assert [(e[0], e.kind) for e in errors] == [(2, "conflicting_answers"), (last, "conflicting_answers")]
+        assert f"rows 2、{last} for tax record T1" in errors[0][2]
+    else:
+        assert errors == []
+
+
 def test_only_sheets_with_the_review_key_column_are_review_sheets(tmp_path):
     request = tmp_path / "request.csv"
     request.write_text("申请编号,家庭编号,姓名\nR1,H1,王伟\n", encoding="utf-8")
