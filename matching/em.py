@@ -97,7 +97,7 @@ def _log_bf(patterns: dict, fields: list[Field], m: dict, u: dict) -> np.ndarray
 
 def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: float = 5.0,
         max_iterations: int = 100, tolerance: float = 1e-6, prior0: float | None = None,
-        label_strength: float = 5.0) -> Fit:
+        label_strength: float = 5.0, prior_fixed: float | None = None) -> Fit:
     """Fit m, u and the prior on pattern counts.
 
     Args:
@@ -111,6 +111,8 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
         prior0: Starting prior; default 1 / (pairs per candidate-rich member).
         label_strength: Weight (pseudo-pairs) of the E-step's estimate against a pattern's
             answers, for its unlabelled pairs (see the module docstring).
+        prior_fixed: Hold the prior at this value instead of estimating it (a small run takes
+            the warehouse's from its latest big run: `matching.link._earlier_fit`).
 
     Returns:
         A `Fit`; `posterior` is each pattern's probability of being a match.
@@ -131,6 +133,8 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
         for level, bits in f.fixed_weight.items():
             m[f.name][level] = u[f.name][level] * 2.0 ** bits
     prior = prior0 if prior0 is not None else min(0.5, max(count.sum() * 0.5 / n_total, floor))
+    if prior_fixed is not None:
+        prior = prior_fixed
     converged, it = False, 0
     gamma = np.zeros_like(count)
     lab_m = np.asarray(patterns.get("label_match", np.zeros_like(count)), dtype=float)
@@ -166,7 +170,7 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
                 new_m[level] = u[f.name][level] * 2.0 ** bits
             delta = max(delta, float(np.max(np.abs(new_m - m[f.name]))))
             m[f.name] = np.maximum(new_m, 1e-12)
-        new_prior = min(max(matches.sum() / n_total, floor), 0.5)
+        new_prior = prior_fixed if prior_fixed is not None else min(max(matches.sum() / n_total, floor), 0.5)
         delta = max(delta, abs(np.log(new_prior) - np.log(prior)) * 1e-2)
         prior = new_prior
         if delta < tolerance:

@@ -180,32 +180,41 @@ def _has_answers(run: Run) -> bool:
 
 
 SMALL_RUN_MEMBERS = 500
-"""A run with fewer members (an inbox drop of a few households) learns m from few pairs: it starts
-from the latest run with at least this many (`_earlier_fit`)."""
+"""A run with fewer members (an inbox drop of a few households, an incremental night) learns m
+and the prior from few pairs: it takes them from the latest run with at least this many, or ten
+times its own and `EARLIER_FIT_MIN_MEMBERS` (a small province's full nightly) (`_earlier_fit`)."""
+EARLIER_FIT_MIN_MEMBERS = 100
 EARLIER_FIT_STRENGTH = 2000.0
 """Pseudo-matches the earlier fit's m counts for in a small run's EM (its own pairs: a few hundred)."""
 
 
-def _earlier_fit(run: Run) -> tuple[str, dict] | None:
-    """(run_id, field -> level -> m) of the latest run with `SMALL_RUN_MEMBERS`+ members, for a
-    smaller run.
+def _earlier_fit(run: Run) -> tuple[str, dict, float | None] | None:
+    """(run_id, field -> level -> m, prior) of the latest run with `SMALL_RUN_MEMBERS`+ members,
+    for a smaller run.
 
     m is estimated from the run's own candidate pairs. Three households give a few hundred: the
     same household, on the same data, came out `review` at 0.998 in an inbox drop of 3 and `auto`
     in the nightly of 2,000 (a probe asked why the same request gave different advice). The
     nightly's m, as the prior of the drop's EM, makes the drop agree with it unless its own pairs
-    say otherwise; without such a run the level defaults are the prior, as before."""
+    say otherwise; without such a run the level defaults are the prior, as before.
+
+    The prior (the share of row x member pairs that match) is a property of the warehouse, about
+    how many rows a person has among all rows, not of which households a run links: it is taken
+    as it is. Estimated from ten members, it came out at half the nightly's (1.6e-4 against 3.4e-4
+    in a review probe), and an ID-less row the full run asked about (a review link) was not even
+    proposed by the incremental nightly that linked that new household."""
     if run.counts["members"] >= SMALL_RUN_MEMBERS:
         return None
-    latest = run.con.execute("SELECT run_id FROM match_runs WHERE members >= ? ORDER BY linked_at DESC LIMIT 1",
-                             [SMALL_RUN_MEMBERS]).fetchall()
+    enough = min(SMALL_RUN_MEMBERS, max(EARLIER_FIT_MIN_MEMBERS, 10 * run.counts["members"]))
+    latest = run.con.execute("SELECT run_id, prior FROM match_runs WHERE members >= ? ORDER BY linked_at DESC LIMIT 1",
+                             [enough]).fetchall()
     if not latest:
         return None
     m: dict = {}
     for f, level, value in run.con.execute("SELECT field, level, m FROM match_parameters WHERE run_id = ?",
                                            [latest[0][0]]).fetchall():
         m.setdefault(f, {})[level] = value
-    return (latest[0][0], m) if m else None
+    return (latest[0][0], m, latest[0][1]) if m else None
 
 
 def estimate(run: Run) -> None:
@@ -241,8 +250,9 @@ def estimate(run: Run) -> None:
     fields = build_fields(sample, cand, totals, n_total, float(run.counts["candidate_pairs"]))
     prior_strength = s.prior_strength
     earlier = _earlier_fit(run)
+    prior_fixed = None
     if earlier:
-        run_id, m = earlier
+        run_id, m, prior_fixed = earlier
         for f in fields:
             if all(lv in m.get(f.name, {}) for lv in f.levels):
                 f.m0 = np.array([m[f.name][lv] for lv in f.levels])
@@ -250,7 +260,7 @@ def estimate(run: Run) -> None:
         run.counts["m_prior_from"] = run_id
     run.model = fit_model(patterns, fields, n_total, prior_strength=prior_strength,
                           max_iterations=s.em_max_iterations, tolerance=s.em_tolerance,
-                          label_strength=s.label_strength)
+                          label_strength=s.label_strength, prior_fixed=prior_fixed)
     run.counts.update(source_rows=int(n_rows), patterns=len(patterns), prior=run.model.prior,
                       em_iterations=run.model.fit.iterations, em_converged=run.model.fit.converged)
 

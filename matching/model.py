@@ -98,10 +98,11 @@ def patterns_arrays(patterns: pd.DataFrame, fields: list[Field]) -> dict[str, np
 
 
 def fit_model(patterns: pd.DataFrame, fields: list[Field], n_total: float, *, prior_strength: float,
-              max_iterations: int, tolerance: float, label_strength: float = 5.0) -> Model:
+              max_iterations: int, tolerance: float, label_strength: float = 5.0,
+              prior_fixed: float | None = None) -> Model:
     arrays = patterns_arrays(patterns, fields)
     result = fit(arrays, fields, n_total, prior_strength=prior_strength, max_iterations=max_iterations,
-                 tolerance=tolerance, label_strength=label_strength)
+                 tolerance=tolerance, label_strength=label_strength, prior_fixed=prior_fixed)
     params = {f.name: {lv: (float(result.m[f.name][i]), float(result.u[f.name][i])) for i, lv in enumerate(f.levels)}
               for f in fields}
     return Model(params=params, prior=float(result.prior), fit=result)

@@ -374,23 +374,30 @@ def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_
     assert links == {f"B{i}b": "auto" for i in range(10)}
 
 
-def test_a_small_run_starts_its_em_from_the_latest_run_of_500_members_or_more(tmp_path):
+def test_a_small_run_takes_m_and_the_prior_from_the_latest_run_ten_times_its_size(tmp_path):
     """An inbox drop of 3 households linked a row 'review' at 0.998 that the nightly of 2,000 had
     'auto' at 1.0, on the same data: m learnt from a few hundred pairs. Its EM now starts from the
-    nightly's m (as a strong prior); a big run, or a small one with no big run before it, does not."""
+    nightly's m (as a strong prior) and keeps its prior (an incremental night of 10 members had
+    estimated half the full run's and dropped a review link); a big run, or a small one with no
+    run ten times its size (and of 100 members) before it, does not."""
     from types import SimpleNamespace
 
     from matching.link import SMALL_RUN_MEMBERS, _earlier_fit
 
     con = open_warehouse(tmp_path / "w.duckdb")
     for run_id, members, at in (("big-old", 2000, "2026-11-01"), ("big", 1500, "2026-11-20"), ("small", 3, "2026-11-25")):
-        con.execute("INSERT INTO match_runs (run_id, linked_at, members) VALUES (?, ?, ?)", [run_id, at, members])
+        con.execute("INSERT INTO match_runs (run_id, linked_at, members, prior) VALUES (?, ?, ?, ?)",
+                    [run_id, at, members, 3.4e-4 if run_id == "big" else 1e-4])
         con.execute("INSERT INTO match_parameters VALUES (?, 'name', 'exact', ?, 1e-4, 13.0, TRUE, '姓名一致')",
                     [run_id, 0.9 if run_id == "big" else 0.5])
     small = SimpleNamespace(con=con, counts={"members": 3})
-    assert _earlier_fit(small) == ("big", {"name": {"exact": 0.9}})
+    assert _earlier_fit(small) == ("big", {"name": {"exact": 0.9}}, 3.4e-4)
     assert _earlier_fit(SimpleNamespace(con=con, counts={"members": SMALL_RUN_MEMBERS})) is None
-    con.execute("DELETE FROM match_runs WHERE members >= 500")
+    con.execute("INSERT INTO match_runs (run_id, linked_at, members, prior) VALUES ('nightly', '2026-11-26', 362, 3e-4)")
+    con.execute("INSERT INTO match_parameters VALUES ('nightly', 'name', 'exact', 0.8, 1e-4, 13.0, TRUE, '姓名一致')")
+    assert _earlier_fit(SimpleNamespace(con=con, counts={"members": 10})) == ("nightly", {"name": {"exact": 0.8}}, 3e-4)
+    assert _earlier_fit(SimpleNamespace(con=con, counts={"members": 40})) == ("big", {"name": {"exact": 0.9}}, 3.4e-4)
+    con.execute("DELETE FROM match_runs WHERE members >= 100")
     assert _earlier_fit(small) is None
     con.close()
 
