@@ -22,7 +22,7 @@ from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
 from pipelines.documents import unpack_report
 from pipelines.progress import emit
-from reports.writer import write_request
+from reports.writer import write_atomic, write_request
 from review import review_rows_for, write_review_sheet
 from review.export import OPEN_FOLDER, open_rows
 from warehouse import transaction
@@ -118,8 +118,26 @@ def _write_open_questions(ctx: PassContext, agencies: set[str]) -> None:
     them all; answers to it are taken like any sheet's."""
     answered = {a for (a,) in ctx.con.execute(
         "SELECT DISTINCT agency FROM review_decision_log WHERE run_id = ?", [ctx.run_id]).fetchall()}
-    for agency in sorted(agencies | answered):
-        write_review_sheet(ctx.root / "outbox" / agency / OPEN_FOLDER, open_rows(ctx.con, agency), agency, OPEN_FOLDER)
+    # and by any pass that changed an agency's questions otherwise (a rolls snapshot renumbering a
+    # household moved a question to member 2 while the sheet still said member 1, and answering it
+    # was refused with advice to answer that same sheet): `.questions` keeps the keys last written
+    open_now = {a for (a,) in ctx.con.execute(
+        "SELECT DISTINCT m.agency FROM links l JOIN applicant_members m USING (request_id, household_id, member_no) "
+        "WHERE l.decision = 'review'").fetchall()}
+    outbox = ctx.root / "outbox"
+    written = {p.parent.parent.name for p in outbox.glob(f"*/{OPEN_FOLDER}/.questions")}
+    for agency in sorted(agencies | answered | open_now | written):
+        folder = outbox / agency / OPEN_FOLDER
+        rows = open_rows(ctx.con, agency)
+        digest = hashlib.sha256("\n".join(sorted(r["key"] for r in rows)).encode()).hexdigest()
+        mark = folder / ".questions"
+        if agency not in agencies | answered and mark.exists() and mark.read_text(encoding="ascii") == digest:
+            continue
+        write_review_sheet(folder, rows, agency, OPEN_FOLDER)
+        if rows:
+            write_atomic(mark, digest.encode("ascii"))
+        else:
+            mark.unlink(missing_ok=True)
 
 
 def _separate_same_household(groups: dict) -> None:

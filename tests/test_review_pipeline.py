@@ -107,3 +107,30 @@ def test_a_household_on_the_rolls_gets_its_report_again_once_its_answers_are_in(
     path = root / "outbox" / agency / f"nightly-{day2:%Y%m%d}" / f"{household}.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert {m["record_id"]: m["decision"] for x in doc["members"] for m in x["matches"]}[record] == "confirmed"
+
+
+def test_the_standing_sheet_follows_its_questions_when_no_report_of_its_agency_is_written(tmp_path):
+    """A review probe: a rolls snapshot renumbering a household moved a question to member 2
+    while review-open still said member 1, and answering it was refused with advice to answer
+    that same sheet. The standing sheet is rewritten whenever its questions change."""
+    from pipelines.context import PassContext
+    from pipelines.publish import _write_open_questions
+
+    root = tmp_path / "root"
+    generate(root, households=60, seed=31, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    standing = sorted((root / "outbox").glob("*/review-open/review.xlsx"))[0]
+    agency = standing.parent.parent.name
+    header, *rows = read_sheet(standing)
+    first = rows[0][header.index("记录编号")]
+    ctx = PassContext.open(root, as_of=AS_OF)
+    try:
+        ctx.con.execute("UPDATE links SET decision = 'auto' WHERE record_id = ? AND decision = 'review'", [first])
+        _write_open_questions(ctx, set())          # no report of the agency written in this pass
+        open_now = {r for (r,) in ctx.con.execute("SELECT record_id FROM review_queue WHERE agency = ?",
+                                                  [agency]).fetchall()}
+    finally:
+        ctx.close()
+    header, *rows = read_sheet(standing)
+    listed = {r[header.index("记录编号")] for r in rows}
+    assert first not in listed and listed == open_now
