@@ -65,7 +65,7 @@ def _review_raw(path: Path):
         raw = read_raw(Path(path))
     except (FileRejected, OSError, ValueError):
         raw = None
-    if raw is not None and KEY_COLUMN in _columns(raw.headers):
+    if raw is not None and _answers_sheet(raw.headers):
         return raw
     if raw is not None and raw.format not in ("xlsx", "xls"):
         return None
@@ -80,14 +80,23 @@ def _review_raw(path: Path):
             other = read_raw(Path(path), sheet=name)
         except (FileRejected, OSError, ValueError):
             continue
-        if KEY_COLUMN in _columns(other.headers):
+        if _answers_sheet(other.headers):
             return other
     return None
 
 
+def _answers_sheet(headers: list[str]) -> bool:
+    """A review sheet: the 复核编号 column, or the answer columns without it (a clerk deleted the
+    hidden column: read as a request, the sheet was refused for lacking 'program' and
+    'consent_ref', which told the clerk nothing; as a review sheet its note says the key is
+    missing and to answer the sheet as exported)."""
+    columns = _columns(headers)
+    return KEY_COLUMN in columns or (DECISION_COLUMN in columns and REVIEWER_COLUMN in columns)
+
+
 def is_review_sheet(path: Path) -> bool:
-    """True when `path` is a table whose header has the 复核编号 column, on any sheet of a workbook
-    (never raises)."""
+    """True when `path` is a table whose header has the 复核编号 column (or the answer columns
+    复核结论 and 复核人), on any sheet of a workbook (never raises)."""
     return _review_raw(path) is not None
 
 

@@ -180,6 +180,17 @@ def test_one_question_answered_twice_in_one_sheet(tmp_path, second, stored):
         assert errors == []
 
 
+def test_a_sheet_whose_hidden_key_column_was_deleted_is_refused_as_a_review_sheet_missing_its_key(tmp_path):
+    """A review probe: read as an applicant request, such a sheet was refused for lacking
+    'program' and 'consent_ref', which told the clerk nothing."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    filled = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "答复.xlsx", {"T1": ANSWER}, drop_columns=("复核编号",))
+    assert is_review_sheet(filled)
+    decisions, errors = parse_review_sheet(con, filled, "taiyuan", "h")
+    assert decisions == [] and [(e[1], e.kind) for e in errors] == [("复核编号", "missing_column")]
+
+
 def test_only_sheets_with_the_review_key_column_are_review_sheets(tmp_path):
     request = tmp_path / "request.csv"
     request.write_text("申请编号,家庭编号,姓名\nR1,H1,王伟\n", encoding="utf-8")
