@@ -22,14 +22,17 @@ from typing import Any
 from reports import formatting as fmt
 from reports.masking import mask_account, scrub, scrub_text
 
-# source -> [(column, label, kind)]: the fields a caseworker needs to tell whose record it is.
+# source -> [(column, label, kind)]: the fields a caseworker needs to tell whose record it is and
+# what confirming it would count (a probe: a 查封 home and a car's price were not on the sheet).
 SOURCE_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "tax": [("period", "所属期", "period"), ("income_item", "所得项目", "text"),
             ("income_amount", "收入额", "money"), ("withholding_agent", "扣缴义务人", "text")],
     "vehicle": [("plate_number", "号牌号码", "text"), ("vehicle_type", "车辆类型", "text"),
+                ("registration_date", "初次登记日期", "date"), ("purchase_price", "购置价格", "money"),
                 ("status", "机动车状态", "text")],
     "property": [("certificate_number", "不动产权证号", "text"), ("location", "坐落", "text"),
-                 ("usage", "用途", "text"), ("floor_area", "建筑面积", "area"), ("share", "共有份额", "share")],
+                 ("usage", "用途", "text"), ("floor_area", "建筑面积", "area"), ("share", "共有份额", "share"),
+                 ("registration_date", "登记日期", "date"), ("status", "权属状态", "text")],
     "social_insurance": [("insurance_type", "险种", "text"), ("record_type", "记录类型", "text"),
                          ("period", "所属期", "period"), ("employer", "参保单位", "text"),
                          ("amount", "金额", "money")],

@@ -30,7 +30,8 @@ def test_a_row_holds_the_source_row_the_member_the_comparison_and_the_rival(con)
                             "birth_date": "1980-01-01"}
     assert t1["weights_text"] == "身份证号：一致（+14.2）；姓名：同音（-1.5）"
     assert (t1["summary"], t1["competitor"], t1["match_probability"]) == (T1_SUMMARY, None, 0.5)
-    assert v1["record"]["fields"] == [("号牌号码", "晋A12345"), ("车辆类型", "小型轿车"), ("机动车状态", "正常")]
+    assert v1["record"]["fields"] == [("号牌号码", "晋A12345"), ("车辆类型", "小型轿车"), ("初次登记日期", "2020-05-01"),
+                                      ("购置价格", "—"), ("机动车状态", "正常")]   # what confirming would count
     assert v1["competitor"] == "成员 1 王伟；匹配概率 31.0%"
     assert [r["record_id"] for r in review_rows(con, "R1", household_ids=["H2"])] == []
     assert [r["record_id"] for r in review_rows_for(con, [("R1", "H1"), ("R9", "H9")])] == ["T1", "V1", "T9"]
