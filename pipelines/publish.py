@@ -22,9 +22,9 @@ from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
 from pipelines.documents import unpack_report
 from pipelines.progress import emit
-from reports.writer import write_atomic, write_request
+from reports.writer import write_request
 from review import review_rows_for, write_review_sheet
-from review.export import OPEN_FOLDER, open_rows
+from review.export import OPEN_FOLDER, open_rows, sheet_keys
 from warehouse import transaction
 from warehouse.testhooks import pause_point
 
@@ -120,24 +120,18 @@ def _write_open_questions(ctx: PassContext, agencies: set[str]) -> None:
         "SELECT DISTINCT agency FROM review_decision_log WHERE run_id = ?", [ctx.run_id]).fetchall()}
     # and by any pass that changed an agency's questions otherwise (a rolls snapshot renumbering a
     # household moved a question to member 2 while the sheet still said member 1, and answering it
-    # was refused with advice to answer that same sheet): `.questions` keeps the keys last written
+    # was refused with advice to answer that same sheet): the keys on the sheet are compared
     open_now = {a for (a,) in ctx.con.execute(
         "SELECT DISTINCT m.agency FROM links l JOIN applicant_members m USING (request_id, household_id, member_no) "
         "WHERE l.decision = 'review'").fetchall()}
     outbox = ctx.root / "outbox"
-    written = {p.parent.parent.name for p in outbox.glob(f"*/{OPEN_FOLDER}/.questions")}
-    for agency in sorted(agencies | answered | open_now | written):
+    standing = {p.parent.parent.name for p in outbox.glob(f"*/{OPEN_FOLDER}/review.xlsx")}
+    for agency in sorted(agencies | answered | open_now | standing):
         folder = outbox / agency / OPEN_FOLDER
         rows = open_rows(ctx.con, agency)
-        digest = hashlib.sha256("\n".join(sorted(r["key"] for r in rows)).encode()).hexdigest()
-        mark = folder / ".questions"
-        if agency not in agencies | answered and mark.exists() and mark.read_text(encoding="ascii") == digest:
+        if agency not in agencies | answered and sheet_keys(folder) == ({r["key"] for r in rows} or None):
             continue
         write_review_sheet(folder, rows, agency, OPEN_FOLDER)
-        if rows:
-            write_atomic(mark, digest.encode("ascii"))
-        else:
-            mark.unlink(missing_ok=True)
 
 
 def _separate_same_household(groups: dict) -> None:

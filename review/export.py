@@ -28,7 +28,7 @@ from reports.masking import mask_id, scrub_text
 from reports.writer import check_safe_name, private_dir, write_atomic
 from review import evidence as ev
 from matching.person_key import member_key
-from review.keys import LinkKey, encode_key, evidence_hash
+from review.keys import KEY_COLUMN, LinkKey, encode_key, evidence_hash
 from review.page import render_review
 from review.workbook import review_xlsx
 from warehouse.sql import run_sql
@@ -201,6 +201,23 @@ def link_rows(con: duckdb.DuckDBPyConnection, links: Iterable[tuple]) -> dict[Li
                       "unnest(?::VARCHAR[]), unnest(?::BIGINT[]))",
                  [list(c) for c in cols])
     return {r["link"]: r for r in rows}
+
+
+def sheet_keys(out_dir: Path) -> set[str] | None:
+    """The 复核编号 of every row of the review.xlsx in `out_dir`; None when there is none (or it
+    cannot be read: it is then written anew)."""
+    path = Path(out_dir) / SHEET_NAME
+    if not path.exists():
+        return None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(path))
+        header, *rows = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
+        col = [str(h) for h in header].index(KEY_COLUMN)
+    except Exception:  # noqa: BLE001 - unreadable or not ours: rewrite it
+        return None
+    return {str(r[col]) for r in rows if r[col]}
 
 
 def write_review_sheet(out_dir: Path, rows: list[dict], agency: str, request_id: str) -> list[Path]:
