@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, properties_sql, refused_sql,
                                  vehicles_sql)
@@ -29,6 +30,12 @@ from review import affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.testhooks import pause_point
 from warehouse.sql import fetch_grouped, run_sql
+
+
+_SUPPORTERS = "(" + ", ".join(f"'{r}'" for r in SUPPORTER_RELATIONS) + ")"
+"""Relations of a legal supporter listed with a household: not a member of it, so not a second
+listing of theirs (a probe's 户主 of a 低保 household, named 赡养人 of her mother's 特困
+application, had her own household held for review as "listed twice")."""
 
 
 def select_work(ctx: PassContext) -> int:
@@ -76,14 +83,15 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                              ORDER BY o.agency || '/' || o.household_id || '/' || o.program)
                  FROM rolls_current o
                  WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
-                   AND o.program IN ('dibao', 'tekun') AND o.household_id <> m.household_id), []) AS other_rolls,
+                   AND o.program IN ('dibao', 'tekun') AND o.household_id <> m.household_id
+                   AND o.relation NOT IN {_SUPPORTERS}), []) AS other_rolls,
        -- the same person in another household of an application received in the window (another
        -- agency's, or a second household of the same request): claimed twice unless one is wrong
        coalesce((SELECT list(DISTINCT o.agency || '/' || o.request_id || '/' || o.household_id
                              ORDER BY o.agency || '/' || o.request_id || '/' || o.household_id)
                  FROM applicant_members o
                  WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired') AND o.origin = 'inbox'
-                   AND o.household_id <> m.household_id
+                   AND o.household_id <> m.household_id AND o.relation NOT IN {_SUPPORTERS}
                    AND o.request_id IN (SELECT request_id FROM requests
                                         WHERE origin = 'inbox' AND received_at >= w.window_start)), [])
            AS other_requests

@@ -41,3 +41,18 @@ def test_a_person_in_two_households_is_flagged_in_both_and_others_are_not(tmp_pa
     assert "yingze的申请RQ-9（家庭HZ）" in in_c["message"]
     (in_z,) = _findings(root, "yingze", "RQ-9", "HZ")
     assert "xiaodian的申请RQ-1（家庭HC）" in in_z["message"]
+
+
+def test_a_legal_supporter_named_on_another_application_is_not_listed_twice(tmp_path):
+    """A probe: the 户主 of a 低保 household, named 赡养人 of her mother's 特困 application, had
+    her own household held for review as 'listed twice'; a supporter is not a member there."""
+    root = tmp_path / "root"
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    daughter = "闫丽,140105197501010021"
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        HEADER + f"RQ-1,,dibao,HA,140105,1,{daughter},户主,SQ-1\n"
+                 f"RQ-1,,tekun,HT,140105,1,{MOTHER},户主,SQ-2\n"
+                 f"RQ-1,,tekun,HT,140105,2,{daughter},赡养人,SQ-3\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert _findings(root, "xiaodian", "RQ-1", "HA") == []
+    assert _findings(root, "xiaodian", "RQ-1", "HT") == []
