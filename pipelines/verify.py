@@ -92,6 +92,11 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                  FROM applicant_members o
                  WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired') AND o.origin = 'inbox'
                    AND o.household_id <> m.household_id AND o.relation NOT IN {_SUPPORTERS}
+                   -- a claim of the same aid: 低保 and 特困 are one kind (a household's living); a 特困
+                   -- person applying for 医疗救助 is no second listing (a probe's rolls household was
+                   -- held for review every night for it)
+                   AND (o.program = w.program
+                        OR (o.program IN ('dibao', 'tekun') AND w.program IN ('dibao', 'tekun')))
                    AND o.request_id IN (SELECT request_id FROM requests
                                         WHERE origin = 'inbox' AND received_at >= w.window_start)), [])
            AS other_requests

@@ -56,3 +56,18 @@ def test_a_legal_supporter_named_on_another_application_is_not_listed_twice(tmp_
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     assert _findings(root, "xiaodian", "RQ-1", "HA") == []
     assert _findings(root, "xiaodian", "RQ-1", "HT") == []
+
+
+def test_a_tekun_member_applying_for_medical_aid_is_not_listed_twice(tmp_path):
+    """A probe: a 特困 person's 医疗救助 application held her 特困 household for review as a
+    second listing; aid of another kind is no double claim (the same aid, or 低保 and 特困, is)."""
+    root = tmp_path / "root"
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        HEADER + f"RQ-1,,tekun,HT,140105,1,{MOTHER},户主,SQ-1\n"
+                 f"RQ-2,,medical,HM,140105,1,{MOTHER},户主,SQ-2\n"
+                 f"RQ-3,,dibao,HD,140105,1,{MOTHER},户主,SQ-3\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (found,) = _findings(root, "xiaodian", "RQ-1", "HT")          # the 低保 application, not the medical one
+    assert "xiaodian的申请RQ-3（家庭HD）" in found["message"] and "RQ-2" not in found["message"]
+    assert _findings(root, "xiaodian", "RQ-2", "HM") == []
