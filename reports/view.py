@@ -35,7 +35,7 @@ BY_MEMBER_KEYS = ("member_no", "vehicles", "properties", "owned_area", "financia
 STANDARD_KEYS = ("income_standard", "dibao_standard", "asset_limit_per_capita", "asset_multiplier", "policy_version", "placeholder",
                  "effective_from")
 INCOME_KEYS = ("monthly_total", "monthly_per_capita", "members_counted", "months_covered",
-               "declared_monthly_total", "difference")
+               "declared_monthly_total", "difference", "declared_unverified")
 HEADER_KEYS = ("request_id", "agency", "household_id", "program", "county_code", "county_name", "area",
                "request_date", "generated_at", "run_id")
 NOT_AUTH_KEYS = ("member_no", "name", "reason")
@@ -291,6 +291,9 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
         "financial": sorted(financial, key=_member_sort_key),
         "financial_total": assets.get("financial_total"),
         "financial_per_capita": assets.get("financial_per_capita"),
+        # the declarations, beside what was verified (a probe found them only in a finding's text)
+        "declared_financial_total": assets.get("declared_financial_total"),
+        "declared_financial_unverified": assets.get("declared_financial_unverified"),
         "by_member": sorted((pick(b, BY_MEMBER_KEYS) for b in _list(assets.get("by_member"))), key=_member_sort_key),
     }
     # what the household holds now, on links that count: a deregistered car, a sold flat or a

@@ -268,3 +268,14 @@ def test_lines_rounded_apart_that_do_not_add_up_to_the_total_say_so(report):
     assert "各项相加可能与合计相差几分" in render_household(report)
     report["income"]["monthly_total"] = 166.68
     assert "各项相加可能与合计相差几分" not in render_household(report)
+
+
+def test_declared_figures_are_shown_beside_the_verified_ones(report):
+    """A programmes probe: an unconsented member's declared 3,000 a month and the declared
+    financial assets were in the JSON only (or inside a finding's message)."""
+    report["income"]["declared_unverified"] = 3000.0
+    report["assets"]["declared_financial_total"] = 1000.0
+    report["assets"]["declared_financial_unverified"] = 50000.0
+    html = render_household(report)
+    assert "未授权成员申报（未核对，不计入）" in html and "3,000.00" in html
+    assert "申报金融资产" in html and "另有未授权成员申报 ¥50,000.00" in html
