@@ -63,7 +63,11 @@ def common(f: Facts) -> list[dict]:
                            f"/人·月，{'城市' if f.standard.area == 'urban' else '农村'}）核对；请核实区县代码，"
                            "或在政策文件中配置该区县的标准"))
     for m in f.members:
-        if not m["consent"]:
+        if not m["consent"] and not m["is_member"]:
+            # a supporter is not counted anyway: what is missing is the check of their means
+            out.append(finding("consent", "warn", f"{m['relation']}{m['name']}（序号{m['member_no']}）无授权书编号，"
+                                                  "未经授权不予核对，无法判断其赡养（抚养、扶养）能力"))
+        elif not m["consent"]:
             out.append(finding("consent", "warn", f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"
                                                   "未经授权不予核对，其收入和财产未计入"))
         elif m["id_check"] == "invalid":

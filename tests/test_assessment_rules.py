@@ -181,3 +181,12 @@ def test_a_member_on_another_households_rolls_is_a_question_of_double_payment():
     assert found["message"] == "成员成员1同时在jinyuan_minzheng的低保名册中（家庭HH140110-00006），请核实是否重复享受"
     assert not [x for x in evaluate(facts("medical", members=[member(1, other_rolls=["a/H/dibao"])]))[0]
                 if x["rule"] == "rolls.elsewhere"]
+
+
+def test_a_supporter_without_consent_is_said_to_be_unchecked_not_uncounted():
+    """A programmes probe: an unconsented 赡养人 was 'a member whose income and assets were not
+    counted' (they never are); what is missing is whether they can support the applicant."""
+    f = facts("tekun", n=1, members=[member(1, age=70), member(2, "赡养人", consent=False)])
+    (found,) = [x for x in evaluate(f)[0] if x["rule"] == "consent"]
+    assert found["message"].startswith("赡养人成员2（序号2）无授权书编号") and "赡养" in found["message"]
+    assert "未计入" not in found["message"]
