@@ -201,10 +201,11 @@ def tekun(f: Facts) -> list[dict]:
     for s in f.supporters:
         means, evidence = [], []
         if s["monthly_income"] > line:
-            means.append(f"月收入{_yuan(s['monthly_income'])}，超过{_yuan(line)}")
+            means.append(f"月收入{_yuan(s['monthly_income'])}，超过{_yuan(line)}"
+                         f"（{f.params['supporter_income_multiple']:g}倍月低保标准）")
             evidence += s.get("evidence", [])
         if asset_line is not None and (s.get("financial_total") or 0.0) > asset_line:
-            means.append(f"金融资产{_yuan(s['financial_total'])}，超过{_yuan(asset_line)}")
+            means.append(f"金融资产{_yuan(s['financial_total'])}，超过{_yuan(asset_line)}（{float(multiple):g}倍月低保标准）")
             evidence += s.get("asset_evidence", [])
         if means:
             out.append(finding("tekun.supporter", "warn",

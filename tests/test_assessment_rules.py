@@ -190,3 +190,10 @@ def test_a_supporter_without_consent_is_said_to_be_unchecked_not_uncounted():
     (found,) = [x for x in evaluate(f)[0] if x["rule"] == "consent"]
     assert found["message"].startswith("赡养人成员2（序号2）无授权书编号") and "赡养" in found["message"]
     assert "未计入" not in found["message"]
+
+
+def test_a_supporters_threshold_says_what_it_is_a_multiple_of():
+    """A programmes probe: '超过1,256.00元' did not say it is twice the 低保 standard."""
+    f = facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 2 * 628.0 + 1}])
+    (found,) = [x for x in evaluate(f)[0] if x["rule"] == "tekun.supporter"]
+    assert f"超过1,256.00元（{PARAMS['supporter_income_multiple']:g}倍月低保标准）" in found["message"]
