@@ -17,6 +17,7 @@ recorded facts (`household_facts`, one row per re-verification):
 | `outcome.changed` | warn worse, info better | the advised outcome changes (pass / review / fail) |
 | `member.unverified` / `member.verified` | warn / info | a member's consent went / came: what they hold is not read as ended / new |
 | `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
+| `member.left` / `member.joined` | info | a person is no longer / newly listed in the household (their income and assets leave / enter its figures with them) |
 | `rolls.left` | info | the household is no longer on the rolls (no report) |
 
 Members are people, not row numbers: what is a member's (an income source, the owner of a
@@ -156,7 +157,10 @@ def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None)
                                "label": f"{p['usage']} {p['location']}（{names.get(p['member_no'], '')}）"}
                               for p in held(doc["assets"]["properties"])), key=lambda x: x["key"]),
         "income_sources": {"form": FACTS_FORM, "persons": keyring, "since": _since(doc),
-                           "sources": window_sources(doc, persons)},
+                           "sources": window_sources(doc, persons),
+                           # who the household is: a member leaving is not an income that "ended"
+                           "members": [{"person": _who(persons, m["member_no"]), "label": m["name"]}
+                                       for m in doc["members"] if m.get("is_member", True) is not False]},
         "unverified": [{"key": _who(persons, m["member_no"]), "person": _who(persons, m["member_no"]),
                         "member_no": m["member_no"], "label": m["name"]}
                        for m in doc["members"] if not m.get("consent")],
@@ -258,6 +262,28 @@ def _consent_changes(before: list[dict], after: list[dict]) -> tuple[list[dict],
     return out, set(was) ^ set(now)
 
 
+def _membership_changes(prev: dict, new: dict, by_person: bool, before: dict) -> tuple[list[dict], set[str]]:
+    """`member.left` / `member.joined` between two facts records that name their members, and the
+    people who left: what they held leaves with them, which is no income "ended" or vehicle "gone"
+    (a probe: a member dropped from the rolls raised '收入来源不再出现' for a wage still paid, and a
+    child leaving, which doubled the per-capita income, raised nothing)."""
+    was = (prev.get("income_sources") or {}).get("members") if isinstance(prev.get("income_sources"), dict) else None
+    now = (new.get("income_sources") or {}).get("members") if isinstance(new.get("income_sources"), dict) else None
+    if not by_person or was is None or now is None:
+        return [], set()
+    was_by, now_by = {m["person"]: m for m in was}, {m["person"]: m for m in now}
+    left = set(was_by) - set(now_by)
+    out = []
+    for k in sorted(left):
+        held = [x["label"] for kind in ("income_sources", "vehicles", "properties") for x in before[kind]
+                if x["who"] == k and (kind != "income_sources" or x.get("active", True))]
+        tail = f"，其名下{'、'.join(held[:5])}{'等' if len(held) > 5 else ''}不再计入家庭" if held else ""
+        out.append(alert("member.left", "info", f"{was_by[k]['label']}不再列在家庭成员中{tail}", was_by[k], None))
+    for k in sorted(set(now_by) - set(was_by)):
+        out.append(alert("member.joined", "info", f"新增家庭成员：{now_by[k]['label']}", None, now_by[k]))
+    return out, left
+
+
 def months_text(months: list[str]) -> str:
     """Months as runs: `2026-03至2026-06、2026-09`."""
     runs: list[list[str]] = []
@@ -317,7 +343,10 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
     by_person = _by_person(prev, new, through)
     before, after = _keyed(prev, by_person, through), _keyed(new, by_person, {})
     out, switched = _consent_changes(before["unverified"], after["unverified"])
-    kept = {k: ([x for x in before[k] if x["who"] not in switched], [x for x in after[k] if x["who"] not in switched])
+    moved, left = _membership_changes(prev, new, by_person, before)
+    out += moved
+    kept = {k: ([x for x in before[k] if x["who"] not in switched | left],
+                [x for x in after[k] if x["who"] not in switched])
             for k in ("vehicles", "properties", "income_sources")}
     out += _set_changes("vehicle.new", "vehicle.gone", "机动车", *kept["vehicles"])
     out += _set_changes("property.new", "property.gone", "不动产", *kept["properties"])

@@ -175,6 +175,24 @@ def test_a_member_renumbered_as_they_withdraw_consent_is_said_unverified_and_not
     assert _kinds(got) == [("member.unverified", "warn")] and "陈静" in got[0]["message"]
 
 
+def test_a_member_who_left_is_said_to_have_left_not_their_wage_to_have_ended():
+    """A nightly probe: a daughter who married out raised '收入来源不再出现：郑芳：工资薪金' for a
+    wage still paid, a son who moved out 'vehicle gone', and a child leaving nothing at all."""
+    before = _doc([(1, "王芳", True), (2, "陈静", True)], _wage(2, range(1, 11)), [(2, "晋A12345")])
+    after = _doc([(1, "王芳", True)])
+    got = compare(_stored(before), facts_of(after, {1: "P-wang"}))
+    assert _kinds(got) == [("member.left", "info")]
+    assert got[0]["message"].startswith("陈静不再列在家庭成员中，其名下") and "晋A12345" in got[0]["message"]
+
+
+def test_a_member_who_joined_is_said_to_have_joined_and_their_wage_is_new_to_the_household():
+    before = _doc([(1, "王芳", True)])
+    after = _doc([(1, "王芳", True), (2, "李强", True)], _wage(2, range(1, 11)))
+    got = compare(_stored(before), facts_of(after, {1: "P-wang", 2: "P-li"}))
+    assert _kinds(got) == [("income.source_new", "warn"), ("member.joined", "info")]
+    assert "新增家庭成员：李强" in [a["message"] for a in got]
+
+
 def test_income_first_in_the_window_for_an_older_month_is_new_and_says_its_months():
     before = _doc([(1, "陈静", True)])
     after = _doc([(1, "陈静", True)], [(1, "劳务报酬", "2026-06", 6000.0, "太原某咨询公司")])
