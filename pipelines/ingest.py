@@ -7,6 +7,7 @@ why; a readable file loads its good rows and quarantines the rest, in one transa
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -209,6 +210,21 @@ def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
     return "loaded" if stored else "rejected"
 
 
+def _rolls_again(con, d: Delivery) -> str | None:
+    """The batch suffix under which a rolls snapshot whose bytes were loaded before loads again, or
+    None when those bytes are already the latest snapshot. The rolls are the latest snapshot: a
+    roll corrected back to how it was a month ago is byte for byte that earlier file, and skipped
+    as "already loaded" it left a probe's household without its wage earner, passing."""
+    latest = con.execute("SELECT batch_id FROM applicant_rows WHERE origin = 'rolls' GROUP BY batch_id "
+                         "ORDER BY max(loaded_at) DESC, batch_id DESC LIMIT 1").fetchall()
+    loads = con.execute("SELECT batch_id, path FROM files WHERE file_hash = ? AND status = 'loaded'",
+                        [d.file_hash]).fetchall()
+    mine = {b for b, _ in loads}
+    if not latest or latest[0][0] in mine or any(path == d.rel_path for _, path in loads):
+        return None      # the latest already, or the same file still lying in landing/
+    return f"-r{len(mine)}"
+
+
 def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     """Load one delivery; returns its status (loaded, skipped, rejected)."""
     previous = loaded_before(ctx.con, d.file_hash)
@@ -221,9 +237,14 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{reason} (moved to {moved.relative_to(ctx.root)})")
         ctx.messages.append(f"rejected {d.rel_path}: {reason}")
         return "rejected"
-    if previous:
+    again = _rolls_again(ctx.con, d) if previous and d.source == "rolls" else None
+    if previous and again is None:
         record_file(ctx.con, d, "skipped", ctx.run_id, message="the same bytes were already loaded")
         return "skipped"
+    if again is not None:
+        d = replace(d, batch_suffix=again)
+        ctx.messages.append(f"{d.rel_path}: the same bytes as {previous[1]}, loaded before a later snapshot: "
+                            "it is the roll again")
     if d.source == "applicants" and is_review_sheet(d.path):
         return ingest_review_sheet(ctx, d)
     try:

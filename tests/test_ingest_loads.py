@@ -162,6 +162,25 @@ def test_rolls_are_full_snapshots_the_latest_replaces_the_previous(tmp_path):
     assert _query(tmp_path, "SELECT count(*) FROM applicant_rows WHERE origin = 'rolls'") == [(4,)]  # history kept
 
 
+def test_a_rolls_snapshot_sent_back_after_a_later_one_is_the_roll_again(tmp_path):
+    """A nightly probe: a snapshot dropped a household's wage earner by mistake; the corrected
+    roll, byte for byte the one loaded a month before, was skipped as already loaded and the
+    household passed without her. Sent again as the latest, it is the roll; sent twice in a row,
+    it loads once."""
+    first = _rolls([("H001", "张三"), ("H002", "李四")])
+    _write(tmp_path, "landing/rolls/rolls_20260310.csv", first)
+    _load(tmp_path)
+    _write(tmp_path, "landing/rolls/rolls_20260404.csv", _rolls([("H002", "李四")]))
+    _load(tmp_path)
+    assert _query(tmp_path, "SELECT household_id FROM rolls_current ORDER BY 1") == [("H002",)]
+    _write(tmp_path, "landing/rolls/rolls_20260405.csv", first)
+    assert _load(tmp_path)["landing/rolls/rolls_20260405.csv"] == "loaded"
+    assert _query(tmp_path, "SELECT household_id, file FROM rolls_current ORDER BY 1") == [
+        ("H001", "landing/rolls/rolls_20260405.csv"), ("H002", "landing/rolls/rolls_20260405.csv")]
+    _write(tmp_path, "landing/rolls/rolls_20260406.csv", first)
+    assert _load(tmp_path)["landing/rolls/rolls_20260406.csv"] == "skipped"   # the roll already
+
+
 def test_good_rows_load_and_bad_rows_are_quarantined_with_file_row_field_reason_and_raw_values(tmp_path):
     rows = [("Q1", "张三", "", "2026-09", "工资薪金", "5000", ""),
             ("Q2", "李四", "", "2026-13", "工资薪金", "100", ""),        # no such month

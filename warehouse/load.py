@@ -38,10 +38,13 @@ class Delivery:
     file_hash: str
     size_bytes: int
     mtime_ns: int | None = None
+    batch_suffix: str = ""
+    """Set when bytes loaded before are loaded again as a new batch (a rolls snapshot sent back
+    after a later one: `pipelines.ingest._rolls_again`)."""
 
     @property
     def batch_id(self) -> str:
-        return f"{self.source}-{self.file_hash[:16]}"
+        return f"{self.source}-{self.file_hash[:16]}{self.batch_suffix}"
 
 
 @dataclass(frozen=True)
