@@ -123,9 +123,13 @@ def detect_changes(ctx: PassContext) -> int:
             alerts = [alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
+        moved = before is not None and before != note["agency"]
+        # a move to another agency is recorded whatever the report says: unrecorded, the household
+        # stayed the old agency's in household_assessment and was 'new' to the new one every night
+        # it changed, its real changes (a car bought) never compared (a nightly probe)
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
                  "_write": bool(alerts) or key in answered,
-                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"]}
+                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved}
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
             changed += 1

@@ -209,6 +209,26 @@ def test_a_rolls_household_moving_to_another_agency_keeps_its_request_id(tmp_pat
     assert list((root / "outbox" / "agB").rglob("HS.json"))
 
 
+def test_a_household_moved_to_another_agency_is_its_own_after_one_night_and_its_changes_are_compared(tmp_path):
+    """A nightly probe: the move was never recorded (the report was unchanged), so the household
+    stayed agA's in household_assessment and was 'new' to agB every night it changed; a car
+    bought later raised another new_on_rolls, no vehicle.new."""
+    root = tmp_path / "root"
+    _drop(root, "landing/rolls/rolls_20261126.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
+          mtime_s=1_760_000_000)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261127.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agB")],
+          mtime_s=1_760_000_100)
+    _rolls_pass(root)
+    assert [r["agency"] for r in query(root, "SELECT agency FROM household_assessment")] == ["agB"]
+    car = {"记录编号": "V1", "机动车所有人": "孙七", "身份证号": _id("19550707", "011"), "号牌号码": "晋A12345",
+           "车辆类型": "小型轿车", "初次登记日期": "2026-11-01", "机动车状态": "正常"}
+    write_csv(root / "landing/vehicle/veh_20261128.csv", [car], list(car))
+    _rolls_pass(root)
+    kinds = [r["kind"] for r in query(root, "SELECT kind FROM alerts WHERE agency = 'agB' ORDER BY raised_at, kind")]
+    assert kinds.count("new_on_rolls") == 1 and "vehicle.new" in kinds
+
+
 def test_the_agency_that_wrote_its_request_first_keeps_the_id_whatever_the_folder_names(tmp_path):
     """agB's file, written at 09:00, and agA's, at 10:00, in one pass: agB filed RQ1 first (a
     probe's agB was refused because 'agA' sorts before 'agB')."""
