@@ -106,6 +106,11 @@ def detect_changes(ctx: PassContext) -> int:
     # a caseworker's answer changes the report they read: it is written again even without an
     # alert (a probe's confirmed links still showed 'review' in the outbox report)
     answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
+    # households that left the rolls after their last facts and are back (a nightly probe's came
+    # back with neither an alert nor a report, household_assessment showing a month-old figure)
+    returned = {(r, h) for r, h in ctx.con.execute(
+        "SELECT DISTINCT a.request_id, a.household_id FROM alerts a JOIN household_facts_latest f "
+        "USING (request_id, household_id) WHERE a.kind = 'rolls.left' AND a.raised_at > f.recorded_at").fetchall()}
     changed = alerts_count = 0
     for i, note in enumerate(ctx.documents.notes()):
         key = (note["request_id"], note["household_id"])
@@ -117,6 +122,8 @@ def detect_changes(ctx: PassContext) -> int:
         if before is not None and before != note["agency"]:
             # another agency's household until this snapshot: everything is news to this agency
             alerts = [alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
+        elif key in returned:
+            alerts = [alert("new_on_rolls", "info", "曾退出名册、重新纳入名册的家庭，重新核对")]
         elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key))
         elif key not in assessed_before:
@@ -129,7 +136,7 @@ def detect_changes(ctx: PassContext) -> int:
         # it changed, its real changes (a car bought) never compared (a nightly probe)
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
                  "_write": bool(alerts) or key in answered,
-                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved}
+                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned}
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
             changed += 1

@@ -229,6 +229,25 @@ def test_a_household_moved_to_another_agency_is_its_own_after_one_night_and_its_
     assert kinds.count("new_on_rolls") == 1 and "vehicle.new" in kinds
 
 
+def test_a_household_back_on_the_rolls_after_leaving_is_announced_and_reported_again(tmp_path):
+    """A nightly probe: a household absent from one snapshot (rolls.left) and back in a later one
+    raised nothing and got no report; household_assessment showed its month-old assessment."""
+    root = tmp_path / "root"
+    both = [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA"),
+            _row("ROLL-2", "HT", 1, "周八", "19600808", agency="agA")]
+    _drop(root, "landing/rolls/rolls_20261126.csv", both, mtime_s=1_760_000_000)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261127.csv", both[:1], mtime_s=1_760_000_100)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261128.csv", list(reversed(both)), mtime_s=1_760_000_200)
+    third = _rolls_pass(root)
+    told = query(root, "SELECT kind, message FROM alerts WHERE household_id = 'HT' ORDER BY raised_at")
+    assert [r["kind"] for r in told] == ["new_on_rolls", "rolls.left", "new_on_rolls"]
+    assert "重新纳入名册" in told[-1]["message"]
+    assert query(root, "SELECT run_id FROM household_assessment WHERE household_id = 'HT'")[0]["run_id"] == \
+        third["run_id"]
+
+
 def test_the_agency_that_wrote_its_request_first_keeps_the_id_whatever_the_folder_names(tmp_path):
     """agB's file, written at 09:00, and agA's, at 10:00, in one pass: agB filed RQ1 first (a
     probe's agB was refused because 'agA' sorts before 'agB')."""
