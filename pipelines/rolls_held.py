@@ -115,8 +115,10 @@ SELECT p.household_id, p.request_id, p.agency, p.county_code, p.program, s.agenc
 FROM (SELECT household_id, any_value(request_id) AS request_id, any_value(agency) AS agency,
              any_value(county_code) AS county_code, any_value(program) AS program
       FROM applicant_rows WHERE origin = 'rolls' AND batch_id = ? GROUP BY household_id) p
-JOIN roll_state s ON s.household_id = p.household_id AND s.request_id = p.request_id
+JOIN (SELECT household_id, min(agency) AS agency FROM roll_state GROUP BY household_id) s
+  ON s.household_id = p.household_id     -- under its request_id or a new one the other agency gave it
 WHERE s.agency IS DISTINCT FROM p.agency
+  AND NOT EXISTS (SELECT 1 FROM roll_state o WHERE o.household_id = p.household_id AND o.agency = p.agency)
 ORDER BY p.household_id""", [previous_batch]).fetchall()
         for household, request, agency, county, program, now in moved:
             notices.append({"agency": agency, "request_id": request, "household_id": household,

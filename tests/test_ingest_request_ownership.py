@@ -229,6 +229,19 @@ def test_a_household_moved_to_another_agency_is_its_own_after_one_night_and_its_
     assert kinds.count("new_on_rolls") == 1 and "vehicle.new" in kinds
 
 
+def test_a_household_moved_to_another_agency_under_a_new_request_id_has_left_the_first(tmp_path):
+    """A nightly probe: ROLL-H24 of xiaodian became ROLL-JY-H24 of jinyuan; xiaodian heard nothing."""
+    root = tmp_path / "root"
+    _drop(root, "landing/rolls/rolls_20261127.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
+          mtime_s=1_760_000_000)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261128.csv", [_row("ROLL-B-1", "HS", 1, "孙七", "19550707", agency="agB")],
+          mtime_s=1_760_000_100)
+    _rolls_pass(root)
+    told = [tuple(r.values()) for r in query(root, "SELECT agency, request_id, kind FROM alerts ORDER BY ALL")]
+    assert ("agA", "ROLL-1", "rolls.left") in told and ("agB", "ROLL-B-1", "new_on_rolls") in told
+
+
 def test_a_household_back_on_the_rolls_after_leaving_is_announced_and_reported_again(tmp_path):
     """A nightly probe: a household absent from one snapshot (rolls.left) and back in a later one
     raised nothing and got no report; household_assessment showed its month-old assessment."""
