@@ -43,9 +43,10 @@ def _previous(ctx: PassContext) -> tuple[dict, dict]:
         facts[(rec["request_id"], rec["household_id"])] = rec
     # the agency of each household's latest assessment: a household the rolls moved to another
     # agency is new to that agency's roll
-    seen = {(r, h): agency for r, h, agency in ctx.con.execute(
-        "SELECT h.request_id, h.household_id, arg_max(h.agency, h.assessed_at) FROM assessment_history h "
-        "JOIN work_households w USING (request_id, household_id) WHERE w.origin = 'rolls' GROUP BY ALL").fetchall()}
+    seen = {(r, h): (agency, county) for r, h, agency, county in ctx.con.execute(
+        "SELECT h.request_id, h.household_id, arg_max(h.agency, h.assessed_at), arg_max(h.county_code, h.assessed_at) "
+        "FROM assessment_history h JOIN work_households w USING (request_id, household_id) "
+        "WHERE w.origin = 'rolls' GROUP BY ALL").fetchall()}
     return facts, seen
 
 
@@ -118,7 +119,7 @@ def detect_changes(ctx: PassContext) -> int:
             continue
         facts = facts_of(ctx.documents.load(i), persons.get(key), keyring)
         prev = prev_facts.get(key)
-        before = assessed_before.get(key)
+        before, county_before = assessed_before.get(key, (None, None))
         if before is not None and before != note["agency"]:
             # another agency's household until this snapshot: everything is news to this agency
             alerts = [alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
@@ -130,12 +131,18 @@ def detect_changes(ctx: PassContext) -> int:
             alerts = [alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
-        moved = before is not None and before != note["agency"]
+        moved = before is not None and (before != note["agency"] or county_before != note.get("county_code"))
+        if before == note["agency"] and county_before is not None and county_before != note.get("county_code"):
+            # the county decides the standard: its change is news, and the report says it (a probe's
+            # move stayed under the old county in household_assessment, no report written)
+            alerts = [alert("household.county_changed", "info",
+                            f"家庭所在区县由{county_before}变为{note.get('county_code')}，按新区县的标准核对"),
+                      *alerts]
         # a move to another agency is recorded whatever the report says: unrecorded, the household
         # stayed the old agency's in household_assessment and was 'new' to the new one every night
         # it changed, its real changes (a car bought) never compared (a nightly probe)
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
-                 "_write": bool(alerts) or key in answered,
+                 "_write": bool(alerts) or key in answered or moved,
                  "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned}
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]

@@ -18,6 +18,7 @@ recorded facts (`household_facts`, one row per re-verification):
 | `member.unverified` / `member.verified` | warn / info | a member's consent went / came: what they hold is not read as ended / new |
 | `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
 | `member.left` / `member.joined` | info | a person is no longer / newly listed in the household (their income and assets leave / enter its figures with them) |
+| `household.county_changed` | info | the rolls list the household under another county (its standard is that county's) |
 | `rolls.left` | info | the household is no longer on the rolls (no report) |
 
 Members are people, not row numbers: what is a member's (an income source, the owner of a

@@ -242,6 +242,20 @@ def test_a_household_moved_to_another_agency_under_a_new_request_id_has_left_the
     assert ("agA", "ROLL-1", "rolls.left") in told and ("agB", "ROLL-B-1", "new_on_rolls") in told
 
 
+def test_a_household_moved_to_another_county_is_assessed_there_and_told(tmp_path):
+    """A nightly probe: 140105 -> 140106 stayed 140105 in household_assessment, no report written."""
+    root = tmp_path / "root"
+    row = _row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")
+    _drop(root, "landing/rolls/rolls_20261127.csv", [row], mtime_s=1_760_000_000)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261128.csv", [{**row, "county_code": "140106"}], mtime_s=1_760_000_100)
+    second = _rolls_pass(root)
+    assert query(root, "SELECT county_code, run_id FROM household_assessment")[0] == {
+        "county_code": "140106", "run_id": second["run_id"]}
+    told = query(root, "SELECT kind, message FROM alerts WHERE kind = 'household.county_changed'")
+    assert len(told) == 1 and "由140105变为140106" in told[0]["message"]
+
+
 def test_a_household_back_on_the_rolls_after_leaving_is_announced_and_reported_again(tmp_path):
     """A nightly probe: a household absent from one snapshot (rolls.left) and back in a later one
     raised nothing and got no report; household_assessment showed its month-old assessment."""
