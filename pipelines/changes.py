@@ -214,11 +214,33 @@ def _keyed(facts: dict, by_person: bool, through: dict[str, str]) -> dict[str, l
             if kind == "income_sources":
                 source, item, payer = ((x["source"], x["item"], x["payer"]) if "source" in x
                                        else tuple(x["key"].split("|", 3)[1:]))
-                row.update(key="|".join((who, source, item, payer)), source=source, item=item,
+                # a pension contribution base stands in for the wage of months tax has not delivered:
+                # one job, whichever of the two a month shows (a probe's base gave way to the tax wage
+                # of the same month: 'base ended' and 'new wage' at the same employer)
+                same_job = ("wage", WAGE_ITEM) if item in (WAGE_ITEM, BASE_ITEM) else (source, item)
+                row.update(key="|".join((who, *same_job, payer)), source=source, item=item,
                            active=x.get("active", True), months=x.get("months"))
             rows.append(row)
-        out[kind] = rows
+        out[kind] = _one_per_key(rows) if kind == "income_sources" else rows
     return out
+
+
+WAGE_ITEM, BASE_ITEM = "工资薪金", "缴费基数（工资佐证）"
+
+
+def _one_per_key(rows: list[dict]) -> list[dict]:
+    """Income rows sharing a key (a job's tax wage and its contribution base) as one: active when
+    either is, over the months of both."""
+    merged: dict = {}
+    for r in rows:
+        m = merged.get(r["key"])
+        if m is None:
+            merged[r["key"]] = dict(r)
+            continue
+        m["active"] = m["active"] or r["active"]
+        if m.get("months") is not None or r.get("months") is not None:
+            m["months"] = sorted(set(m.get("months") or []) | set(r.get("months") or []))
+    return list(merged.values())
 
 
 def _by_person(prev: dict, new: dict, through: dict[str, str]) -> bool:

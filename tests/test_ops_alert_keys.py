@@ -193,6 +193,20 @@ def test_a_member_who_joined_is_said_to_have_joined_and_their_wage_is_new_to_the
     assert "新增家庭成员：李强" in [a["message"] for a in got]
 
 
+def test_a_contribution_base_giving_way_to_the_tax_wage_of_the_same_job_raises_nothing():
+    """A nightly probe: the pension contribution base stood in for a new job's first month; when
+    the tax wage of that month arrived the base no longer counted, and the alerts said the base
+    'ended' and a wage 'started' at the same employer."""
+    def base(doc, months):
+        for r in doc["income"]["records"]:
+            if r["period"][5:7] in months:
+                r.update(source="social_insurance", item="缴费基数（工资佐证）", kind="contribution")
+        return doc
+    before = base(_doc([(1, "王芳", True)], _wage(1, range(9, 11))), {"09", "10"})
+    after = base(_doc([(1, "王芳", True)], _wage(1, range(9, 11))), {"09"})      # October's tax wage came in
+    assert compare(_stored(before), facts_of(after, {1: "P-wang"})) == []
+
+
 def test_income_first_in_the_window_for_an_older_month_is_new_and_says_its_months():
     before = _doc([(1, "陈静", True)])
     after = _doc([(1, "陈静", True)], [(1, "劳务报酬", "2026-06", 6000.0, "太原某咨询公司")])
