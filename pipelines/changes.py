@@ -269,8 +269,11 @@ def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tup
     if was == now:
         return []
     verb = "达到或超过" if now else "回落到低于"
+    # the line itself may have moved (a household now counted rural, a new year's standard): say so,
+    # or '625.00 became 625.00, at or above 496.00' reads as nonsense (a nightly probe)
+    moved = f"（{limit_label}由{l0:,.2f}元调整为{l1:,.2f}元）" if round(l0, 2) != round(l1, 2) else ""
     return [alert(kind, "warn" if now else "info",
-                   f"{label}由{v0:,.2f}元变为{v1:,.2f}元，{verb}{limit_label}{l1:,.2f}元",
+                   f"{label}由{v0:,.2f}元变为{v1:,.2f}元，{verb}{limit_label}{l1:,.2f}元{moved}",
                    {"value": v0, "limit": l0}, {"value": v1, "limit": l1})]
 
 

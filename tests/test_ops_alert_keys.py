@@ -207,6 +207,17 @@ def test_a_contribution_base_giving_way_to_the_tax_wage_of_the_same_job_raises_n
     assert compare(_stored(before), facts_of(after, {1: "P-wang"})) == []
 
 
+def test_a_crossing_caused_by_the_standard_moving_says_the_standard_moved():
+    """A nightly probe: '人均月收入由625.00元变为625.00元，达到或超过标准496.00元' (the household was
+    now counted rural; the message did not say the standard had changed)."""
+    before, after = _doc([(1, "王芳", True)]), _doc([(1, "王芳", True)])
+    for doc, std in ((before, 628.0), (after, 496.0)):
+        doc["income"]["monthly_per_capita"] = 625.0
+        doc["standards"]["income_standard"] = std
+    (got,) = compare(_stored(before), facts_of(after, {1: "P-wang"}))
+    assert got["kind"] == "income.crossed_standard" and "（标准由628.00元调整为496.00元）" in got["message"]
+
+
 def test_income_first_in_the_window_for_an_older_month_is_new_and_says_its_months():
     before = _doc([(1, "陈静", True)])
     after = _doc([(1, "陈静", True)], [(1, "劳务报酬", "2026-06", 6000.0, "太原某咨询公司")])
