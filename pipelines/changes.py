@@ -259,7 +259,8 @@ def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new:
     before, after = {x["key"]: x for x in old}, {x["key"]: x for x in new}
     return ([alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k]["raw"])
              for k in sorted(set(after) - set(before))]
-            + [alert(gone_kind, "info", f"{what}不再出现：{before[k]['label']}", before[k]["raw"], None)
+            + [alert(gone_kind, "info", f"{what}不再计为持有（已注销、被盗抢、转出或不再登记在成员名下）："
+                                         f"{before[k]['label']}", before[k]["raw"], None)
                for k in sorted(set(before) - set(after))])
 
 
@@ -354,7 +355,8 @@ def _income_changes(before: list[dict], after: list[dict], windows: bool, since:
     for k in sorted(was):
         x = was[k]
         if x["active"] and not (k in now and now[k]["active"]) and x["item"] not in IRREGULAR_ITEMS:
-            out.append(alert("income.source_ended", "info", f"收入来源不再出现：{x['label']}", x["raw"], None))
+            out.append(alert("income.source_ended", "info", f"收入来源在最近报送的月份中已无记录：{x['label']}",
+                             x["raw"], None))
     return out
 
 
