@@ -192,15 +192,19 @@ def test_an_inbox_request_under_another_agencys_rolls_request_id_is_quarantined(
         "give this request an id of its own"]
 
 
+def _two_snapshots(root: Path, first: list[dict], second: list[dict]) -> dict:
+    """Night 1 with the `first` rolls snapshot, night 2 with the `second`; returns night 2's summary."""
+    _drop(root, "landing/rolls/rolls_20261126.csv", first, mtime_s=1_760_000_000)
+    _rolls_pass(root)
+    _drop(root, "landing/rolls/rolls_20261127.csv", second, mtime_s=1_760_000_100)
+    return _rolls_pass(root)
+
+
 def test_a_rolls_household_moving_to_another_agency_keeps_its_request_id(tmp_path):
     """The rolls are full snapshots: the latest says whose household it is now."""
     root = tmp_path / "root"
-    _drop(root, "landing/rolls/rolls_20261127.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
-          mtime_s=1_760_000_000)
-    _rolls_pass(root)
-    _drop(root, "landing/rolls/rolls_20261128.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agB")],
-          mtime_s=1_760_000_100)
-    _rolls_pass(root)
+    _two_snapshots(root, [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
+                   [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agB")])
     assert query(root, "SELECT count(*) AS n FROM quarantine")[0]["n"] == 0
     assert [r["agency"] for r in query(root, "SELECT agency FROM rolls_current")] == ["agB"]
     # both agencies are told (a probe's agA and agB both said 'no changes today')
@@ -214,12 +218,8 @@ def test_a_household_moved_to_another_agency_is_its_own_after_one_night_and_its_
     stayed agA's in household_assessment and was 'new' to agB every night it changed; a car
     bought later raised another new_on_rolls, no vehicle.new."""
     root = tmp_path / "root"
-    _drop(root, "landing/rolls/rolls_20261126.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
-          mtime_s=1_760_000_000)
-    _rolls_pass(root)
-    _drop(root, "landing/rolls/rolls_20261127.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agB")],
-          mtime_s=1_760_000_100)
-    _rolls_pass(root)
+    _two_snapshots(root, [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
+                   [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agB")])
     assert [r["agency"] for r in query(root, "SELECT agency FROM household_assessment")] == ["agB"]
     car = {"记录编号": "V1", "机动车所有人": "孙七", "身份证号": _id("19550707", "011"), "号牌号码": "晋A12345",
            "车辆类型": "小型轿车", "初次登记日期": "2026-11-01", "机动车状态": "正常"}
@@ -232,12 +232,8 @@ def test_a_household_moved_to_another_agency_is_its_own_after_one_night_and_its_
 def test_a_household_moved_to_another_agency_under_a_new_request_id_has_left_the_first(tmp_path):
     """A nightly probe: ROLL-H24 of xiaodian became ROLL-JY-H24 of jinyuan; xiaodian heard nothing."""
     root = tmp_path / "root"
-    _drop(root, "landing/rolls/rolls_20261127.csv", [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
-          mtime_s=1_760_000_000)
-    _rolls_pass(root)
-    _drop(root, "landing/rolls/rolls_20261128.csv", [_row("ROLL-B-1", "HS", 1, "孙七", "19550707", agency="agB")],
-          mtime_s=1_760_000_100)
-    _rolls_pass(root)
+    _two_snapshots(root, [_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")],
+                   [_row("ROLL-B-1", "HS", 1, "孙七", "19550707", agency="agB")])
     told = [tuple(r.values()) for r in query(root, "SELECT agency, request_id, kind FROM alerts ORDER BY ALL")]
     assert ("agA", "ROLL-1", "rolls.left") in told and ("agB", "ROLL-B-1", "new_on_rolls") in told
 
@@ -246,10 +242,7 @@ def test_a_household_moved_to_another_county_is_assessed_there_and_told(tmp_path
     """A nightly probe: 140105 -> 140106 stayed 140105 in household_assessment, no report written."""
     root = tmp_path / "root"
     row = _row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA")
-    _drop(root, "landing/rolls/rolls_20261127.csv", [row], mtime_s=1_760_000_000)
-    _rolls_pass(root)
-    _drop(root, "landing/rolls/rolls_20261128.csv", [{**row, "county_code": "140106"}], mtime_s=1_760_000_100)
-    second = _rolls_pass(root)
+    second = _two_snapshots(root, [row], [{**row, "county_code": "140106"}])
     assert query(root, "SELECT county_code, run_id FROM household_assessment")[0] == {
         "county_code": "140106", "run_id": second["run_id"]}
     told = query(root, "SELECT kind, message FROM alerts WHERE kind = 'household.county_changed'")
