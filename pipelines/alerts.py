@@ -23,6 +23,7 @@ import pyarrow as pa
 from pipelines.affected import roll_hash_sql
 from pipelines.changes import KEYRING_TEXT, alert, compare, facts_form, facts_of, person_keys
 from pipelines.context import PassContext
+from pipelines.rolls_held import HELD_KIND
 from pipelines.snapshot import person_key, secret_key
 from review import affected_households_sql
 from pipelines.outputs import private_dir
@@ -107,6 +108,8 @@ def detect_changes(ctx: PassContext) -> int:
     # a caseworker's answer changes the report they read: it is written again even without an
     # alert (a probe's confirmed links still showed 'review' in the outbox report)
     answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
+    # a held household's warning sends the caseworker to its report: it is written that night
+    held = {(n["request_id"], n["household_id"]) for n in ctx.rolls.get("notices", []) if n["kind"] == HELD_KIND}
     # households that left the rolls after their last facts and are back (a nightly probe's came
     # back with neither an alert nor a report, household_assessment showing a month-old figure)
     returned = {(r, h) for r, h in ctx.con.execute(
@@ -142,7 +145,7 @@ def detect_changes(ctx: PassContext) -> int:
         # stayed the old agency's in household_assessment and was 'new' to the new one every night
         # it changed, its real changes (a car bought) never compared (a nightly probe)
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
-                 "_write": bool(alerts) or key in answered or moved,
+                 "_write": bool(alerts) or key in answered or moved or key in held,
                  "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned}
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
@@ -172,9 +175,16 @@ def facts_rows(ctx: PassContext) -> list[list]:
 
 def alert_rows(ctx: PassContext, written: dict) -> list[list]:
     """alerts rows (raised_at left to the insert), each pointing at the household's written report;
-    and the roll's own notices (`pipelines.rolls_held`: held, left), which have none."""
+    and the roll's own notices (`pipelines.rolls_held`): a held household's points at the report
+    written with it, a household that left has none."""
+    def report_of(request_id: str, household_id: str) -> str | None:
+        paths = written.get((request_id, household_id), [])
+        return next((p for p in paths if p.endswith(".html")), paths[0] if paths else None)
+
     out = [[ctx.run_id, ctx.as_of, n["agency"], n["request_id"], n["household_id"], n["county_code"], n["program"],
-            n["kind"], n["severity"], n["message"], None, None, None] for n in ctx.rolls.get("notices", [])]
+            n["kind"], n["severity"], n["message"], None, None,
+            report_of(n["request_id"], n["household_id"]) if n["kind"] == HELD_KIND else None]
+           for n in ctx.rolls.get("notices", [])]
     for d in ctx.documents.notes():
         paths = written.get((d["request_id"], d["household_id"]), [])
         html = next((p for p in paths if p.endswith(".html")), paths[0] if paths else None)

@@ -84,6 +84,8 @@ def test_a_held_household_is_announced_and_raises_no_false_change(nights):
         assert not kinds & {"income.source_ended", "outcome.changed"}, kinds
     held = next(a for a in alerts if a["household_id"] == nights["bad_cell"] and a["kind"] == "rolls.held")
     assert held["severity"] == "warn" and "沿用上一版名册信息核对" in held["message"]
+    # it points at the report written that night (a probe's held row had an empty report column)
+    assert held["report_path"] and held["report_path"].endswith(f"{nights['bad_cell']}.html")
     agency_text = "\n".join(nights["day2"]["summaries"].values())
     assert nights["bad_cell"] in agency_text and nights["no_agency"] in agency_text
 
