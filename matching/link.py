@@ -17,7 +17,7 @@ Reads `work_members` and the current source rows; writes `links`, `match_paramet
 Answers teach the model (issue #8): every caseworker answer in force (`review_decisions_latest`,
 the latest per (record, person)) about a row and a member of this run is a label — confirmed a
 match, denied a non-match, undetermined nothing. The labelled rows are counted per comparison
-pattern (`pairs.labels_sql`, `pairs.patterns_sql(labels=True)`) and the EM fit takes them with a
+pattern (`matching.patterns`: `labels_sql`, `patterns_sql(labels=True)`) and the EM fit takes them with a
 fixed responsibility of 1 or 0 instead of its own estimate (semi-supervised EM, `em.fit`); the
 unlabelled pairs of an answered pattern — the model cannot tell them from the answered ones —
 have their estimate pulled toward the pattern's answers (`label_strength`), so m,
@@ -50,6 +50,7 @@ from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
 from matching.decide import NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
+from matching.patterns import labels_sql, patterns_sql
 from matching.person_key import member_key_sql
 from matching.scoring import scored_sql
 from matching.settings import MatchSettings
@@ -238,8 +239,8 @@ def estimate(run: Run) -> None:
     level_cols = [LEVEL_COLUMNS[c.field] for c in COMPARISONS]
     labels = s.learn_from_answers and _has_answers(run)
     if labels:
-        run.sql(pairs.labels_sql(member_key_sql("w")), "labelled pairs")
-    patterns = run.sql(pairs.patterns_sql(level_cols, labels=labels), "patterns").df()
+        run.sql(labels_sql(member_key_sql("w")), "labelled pairs")
+    patterns = run.sql(patterns_sql(level_cols, labels=labels), "patterns").df()
     run.counts.update(labels_match=int(patterns["label_match"].sum()) if labels else 0,
                       labels_nonmatch=int(patterns["label_nonmatch"].sum()) if labels else 0)
     cand = {c.field: patterns.groupby(LEVEL_COLUMNS[c.field])["n"].sum().to_dict() for c in COMPARISONS}

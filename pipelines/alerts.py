@@ -186,8 +186,7 @@ def alert_rows(ctx: PassContext, written: dict) -> list[list]:
             report_of(n["request_id"], n["household_id"]) if n["kind"] == HELD_KIND else None]
            for n in ctx.rolls.get("notices", [])]
     for d in ctx.documents.notes():
-        paths = written.get((d["request_id"], d["household_id"]), [])
-        html = next((p for p in paths if p.endswith(".html")), paths[0] if paths else None)
+        html = report_of(d["request_id"], d["household_id"])
         for a in d.get("_alerts", []):
             out.append([ctx.run_id, ctx.as_of, d["agency"], d["request_id"], d["household_id"], d["county_code"],
                         d["program"], a["kind"], a["severity"], a["message"], a["before"], a["after"], html])

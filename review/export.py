@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from connectors.errors import FileRejected
+from connectors.readers import read_raw
 from connectors.values.idnumber import birth_date_sql
 from reports import formatting as fmt
 from reports.masking import mask_id, scrub_text
@@ -210,14 +212,10 @@ def sheet_keys(out_dir: Path) -> set[str] | None:
     if not path.exists():
         return None
     try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-        header, *rows = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
-        col = [str(h) for h in header].index(KEY_COLUMN)
-    except Exception:  # noqa: BLE001 - unreadable or not ours: rewrite it
+        table = read_raw(path).table
+        return {str(v) for v in table.column(KEY_COLUMN).to_pylist() if v}
+    except (FileRejected, OSError, ValueError, KeyError):   # unreadable or not ours: rewrite it
         return None
-    return {str(r[col]) for r in rows if r[col]}
 
 
 def write_review_sheet(out_dir: Path, rows: list[dict], agency: str, request_id: str) -> list[Path]:
