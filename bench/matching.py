@@ -76,7 +76,7 @@ def prepare(work: Path, households: int, seed: int) -> Path:
 def _index_costs(con) -> dict:
     """The match index, built from all rows (committed: the linker runs read it), and the cost of
     folding one delivery into it: the smallest tax batch, as if it had arrived last night."""
-    from matching.index import pending_batches, rebuild_match_index, refresh_match_index
+    from matching.index import INDEX_TABLES, pending_batches, rebuild_match_index, refresh_match_index
 
     con.execute("BEGIN TRANSACTION")
     t = time.perf_counter()
@@ -86,7 +86,7 @@ def _index_costs(con) -> dict:
     rows = con.execute("SELECT count(*) FROM match_source_rows").fetchall()[0][0]
     batch, batch_rows = con.execute("SELECT batch_id, count(*) FROM tax_all GROUP BY 1 ORDER BY 2 LIMIT 1").fetchall()[0]
     con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM match_units; DELETE FROM match_identities; DELETE FROM match_index_batches")
+    con.execute("; ".join(f"DELETE FROM {t}" for t in INDEX_TABLES))
     refresh_match_index(con, [b for b in pending_batches(con) if b != batch])
     t = time.perf_counter()
     refresh_match_index(con)

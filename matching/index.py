@@ -28,11 +28,13 @@ import duckdb
 from matching.blocking import SOURCES
 from warehouse.sql import run_sql
 
-INDEX_VERSION = 1
-"""Bump when a unit's key or `match_source_versions` changes: the index is rebuilt."""
+INDEX_VERSION = 2
+"""Bump when a unit's key or `match_source_versions` changes: the index is rebuilt.
+(2: `match_rows`, the unit of every current row, migration 0020.)"""
 UNIT_KEY = ("source", "name", "id_number", "organisation", "account_number", "location")
 IDENTITY_KEY = ("name", "id_number")
 _COUNTS = ("n", "n_legacy", "n_invalid")
+INDEX_TABLES = ("match_units", "match_identities", "match_rows", "match_index_batches")
 
 
 def _batches_sql() -> str:
@@ -92,13 +94,30 @@ DELETE FROM {table} WHERE n <= 0;
 """
 
 
+def _rows_sql() -> str:
+    """`match_rows` follows the fold: the rows the pending batches superseded leave it, their
+    current rows join it with the unit they folded into (after the units' merge, which numbered
+    the new units). A record_id is current once per source, so (source, record_id) names a row."""
+    same = " AND ".join(f"u.{k} IS NOT DISTINCT FROM v.{k}" for k in UNIT_KEY)
+    return f"""
+DELETE FROM match_rows USING (
+    SELECT source, record_id FROM match_source_versions
+    WHERE superseded_by IN (SELECT batch_id FROM mi_new) AND batch_id NOT IN (SELECT batch_id FROM mi_new)
+) s WHERE match_rows.source = s.source AND match_rows.record_id = s.record_id;
+INSERT INTO match_rows
+SELECT v.source, v.record_id, u.uid, coalesce(v.id_status = 'repaired', FALSE), v.slot, v.period
+FROM match_source_versions v JOIN match_units u ON {same}
+WHERE v.superseded_by IS NULL AND v.batch_id IN (SELECT batch_id FROM mi_new);
+"""
+
+
 def refresh_match_index(con: duckdb.DuckDBPyConnection, batches: list[str] | None = None) -> dict:
     """Fold the pending batches (or the given ones) into the index, in the caller's transaction.
 
     Returns the batches folded, the unit keys they changed and the seconds taken."""
     started = time.perf_counter()
     if con.execute("SELECT count(*) FROM match_index_batches WHERE version <> ?", [INDEX_VERSION]).fetchall()[0][0]:
-        for table in ("match_units", "match_identities", "match_index_batches"):
+        for table in INDEX_TABLES:
             run_sql(con, f"DELETE FROM {table}", label=f"match index: clear {table}")
     batches = pending_batches(con) if batches is None else batches
     if not batches:
@@ -111,6 +130,7 @@ def refresh_match_index(con: duckdb.DuckDBPyConnection, batches: list[str] | Non
         run_sql(con, _merge_sql("match_units", "mi_delta", "uid", UNIT_KEY, _COUNTS), label="match index: units")
         run_sql(con, _merge_sql("match_identities", "mi_idelta", "iid", IDENTITY_KEY,
                                 _COUNTS + tuple(f"n_{s}" for s in SOURCES)), label="match index: identities")
+        run_sql(con, _rows_sql(), label="match index: rows")
         run_sql(con, "INSERT INTO match_index_batches SELECT batch_id, ?, now() FROM mi_new",
                 [INDEX_VERSION], label="match index: batches folded")
         changed = con.execute("SELECT count(*) FROM mi_delta").fetchall()[0][0]
@@ -122,7 +142,7 @@ def refresh_match_index(con: duckdb.DuckDBPyConnection, batches: list[str] | Non
 
 def rebuild_match_index(con: duckdb.DuckDBPyConnection) -> dict:
     """Fold every batch anew (in the caller's transaction)."""
-    for table in ("match_units", "match_identities", "match_index_batches"):
+    for table in INDEX_TABLES:
         run_sql(con, f"DELETE FROM {table}", label=f"match index: clear {table}")
     return refresh_match_index(con)
 

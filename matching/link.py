@@ -153,7 +153,7 @@ def compare(run: Run) -> None:
     run.sql(pairs.member_kinds_sql(), "member rows per source")
     run.sql(pairs.siblings_sql(NAME_KEY_VERSION), "same-name rows at the same organisation")
     run.sql(pairs.held_pairs_sql(), "members with rows at the row's organisation")
-    run.sql(pairs.clash_sql(), "rows in a month the member already has")
+    run.sql(pairs.clash_sql(SYNTHETIC_KEYS), "rows in a month the member already has")
     strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
     run.register("mt_addr", address_table(strings))
     run.sql(pairs.row_candidates_sql(max(pairs.NAME_ONLY_MAX_U, 2.5 / max(run.counts["valid_ids"], 1))),

@@ -92,9 +92,9 @@ def stage_copy(root: Path, run_id: str) -> Path:
     return tmp
 
 
-NOT_COPIED = ("match_units", "match_identities", "match_index_batches")
+NOT_COPIED = ("match_units", "match_identities", "match_rows", "match_index_batches")
 """The linker's index (`matching.index`): derived from the source tables, rebuilt from them at will,
-of no use to an analyst, and a third as many rows again as the sources to key and mask."""
+of no use to an analyst, and as many rows again as the sources to key and mask."""
 
 
 def _tables(con, catalog: str) -> dict[str, list[tuple[str, str]]]:

@@ -36,6 +36,17 @@ SELECT name, id_number, count(*) AS n, count(*) FILTER (WHERE id_status = 'repai
 FROM match_source_rows GROUP BY ALL
 """
 
+# Every current row and the unit it folded into, written as a join on the unit's key.
+INDEX_ROWS = """
+SELECT r.source, r.record_id, u.name, u.id_number, u.organisation, u.account_number, u.location, r.legacy, r.slot,
+       r.period
+FROM match_rows r JOIN match_units u USING (uid)
+"""
+FOLD_ROWS = """
+SELECT source, record_id, name, id_number, organisation, account_number, location, id_status = 'repaired', slot, period
+FROM match_source_rows
+"""
+
 IDS = [("110101199003070011", "valid"), ("110101900307001", "repaired"), ("11010119900307001X", "invalid"),
        ("1.10101E+17", "invalid"), (None, "missing")]
 NAMES = ["张伟", "章伟", "李娜"]
@@ -62,15 +73,16 @@ def _bank(record_id: str, name: str, ident: int, account: str | None) -> dict:
             "balance": Decimal("100.00"), "as_of_date": date(2026, 10, 31)}
 
 
-def _index(con) -> tuple[list, list]:
+def _index(con) -> tuple[list, list, list]:
     units = con.execute(f"SELECT {UNIT_COLUMNS} FROM match_units ORDER BY ALL").fetchall()
     identities = con.execute(f"SELECT {IDENTITY_COLUMNS} FROM match_identities ORDER BY ALL").fetchall()
-    return units, identities
+    return units, identities, con.execute(f"SELECT * FROM ({INDEX_ROWS}) ORDER BY ALL").fetchall()
 
 
-def _fold(con) -> tuple[list, list]:
+def _fold(con) -> tuple[list, list, list]:
     return (con.execute(f"SELECT * FROM ({FOLD_UNITS}) ORDER BY ALL").fetchall(),
-            con.execute(f"SELECT * FROM ({FOLD_IDENTITIES}) ORDER BY ALL").fetchall())
+            con.execute(f"SELECT * FROM ({FOLD_IDENTITIES}) ORDER BY ALL").fetchall(),
+            con.execute(f"SELECT * FROM ({FOLD_ROWS}) ORDER BY ALL").fetchall())
 
 
 @pytest.fixture()
@@ -147,6 +159,7 @@ def test_an_index_folded_by_an_older_version_is_rebuilt_from_every_row(con):
         refresh_match_index(con)
     con.execute("UPDATE match_index_batches SET version = ?", [INDEX_VERSION - 1])
     con.execute("UPDATE match_units SET n = 99")            # what an older fold may have counted
+    con.execute("DELETE FROM match_rows")                   # version 1 kept no rows
     with transaction(con):
         assert refresh_match_index(con)["batches"] == 1
     assert _index(con) == _fold(con)
