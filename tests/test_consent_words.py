@@ -13,12 +13,18 @@ from datetime import date
 import duckdb
 import pytest
 
-from connectors.values.consent import consent_given
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connectors.values.consent import consent_given, consent_given_sql
 from pipelines.passes import run_pass
 
 AS_OF = date(2026, 11, 28)
 AGENCY = "xiaodian"
-WORDS = ["否", "无", "未授权", "未签", "未签字", "不同意", "暂无", "No"]
+WORDS = ["否", "无", "未授权", "未签", "未签字", "不同意", "暂无", "No",
+         # a privacy probe: the same words in brackets, traditional or with a full stop, and the
+         # placeholders of a form filled in by hand
+         "無", "（无）", "(无)", "无。", "否。", "尚未授权", "空", "缺", "不详", "0", "NA", "?", ".", "×", "【无】"]
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -29,6 +35,19 @@ def test_a_word_for_none_is_no_consent_reference(word):
 @pytest.mark.parametrize("ref", ["SQ-2026-001", "已签", "是", "✓", "20260311", "无锡授权001"])
 def test_a_written_reference_is_consent(ref):
     assert consent_given(ref)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已", max_size=6), min_size=1, max_size=20))
+def test_the_sql_reading_of_a_reference_agrees_with_python(refs):
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+        con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(refs)))
+        got = [r[0] for r in con.execute(f"SELECT {consent_given_sql('v')} FROM t ORDER BY i").fetchall()]
+    finally:
+        con.close()
+    assert got == [consent_given(r) for r in refs]
 
 
 def test_members_whose_reference_says_none_are_neither_verified_nor_linked(tmp_path):

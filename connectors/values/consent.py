@@ -4,30 +4,46 @@ A person may only be verified under a signed authorisation (contract §3: withou
 person is not verified and the report says so). Offices fill the column in by hand, and an
 empty cell is not the only way to say "none": an agency-request probe's 否, 无, 未授权 and 未签
 were taken for references, and those people were checked against all five departments, their
-deposits counted and the audit trail recording consent. Those words are no reference.
+deposits counted and the audit trail recording consent. A privacy probe then found the same
+words dressed up — in brackets or traditional characters, with a full stop: （无）, 無, 否。,
+尚未授权 — and the placeholders of a form filled in by hand: 空, 缺, 不详, 0, NA, ?, ., ×. What
+is left once the brackets, punctuation and spaces around it are gone must be a reference, not
+one of these.
 
 Example:
-    >>> [consent_given(v) for v in ("SQ-2026-001", "已签", "否", " 未签字 ", "无授权书", "", None)]
-    [True, True, False, False, False, False, False]
+    >>> [consent_given(v) for v in ("SQ-2026-001", "已签", "否", " 未签字 ", "无授权书", "（無）", "尚未授权", "0", "?", "", None)]
+    [True, True, False, False, False, False, False, False, False, False, False]
 """
 
 from __future__ import annotations
 
 import re
 
-REFUSAL = (r"(否|无|没有|沒有|不同意|拒绝|拒签|暂无|待补|待补充|待签|无授权书?|"
-           r"未(授权|签|签字|签署|签订|提供|取得|获得|办理)书?|n|no|none|null|false|n/a)")
-"""What an office writes for "no authorisation" (matched whole, case aside)."""
-_REFUSAL = re.compile(REFUSAL, re.IGNORECASE)
+REFUSAL = (r"(否|无|没有|不同意|拒绝|拒签|暂无|暂缺|待补|待补充|待签|空|缺|缺失|不详|未知|不明|"
+           r"无授权书?|无(授权)?编号|(尚)?未(授权|签|签字|签署|签订|提供|取得|获得|办理|填|填写)书?|"
+           r"n|no|none|null|nil|false|na|n\.a|n/a|0+|×|x|✗|✘)")
+"""What an office writes for "no authorisation" (matched whole, once lowered, traditional
+characters simplified and the punctuation around it stripped)."""
+_REFUSAL = re.compile(REFUSAL)
+_TRADITIONAL = ("無沒簽權絕書編號詳補缺", "无没签权绝书编号详补缺")
+_AROUND = "[ \t\r\n\xa0\u3000" + r"""()（）\[\]【】「」『』<>《》"'“”‘’。．.,，、;；:：!！?？\-－—_~～/\\|*]+"""
+"""Brackets, punctuation and spaces around a reference: never part of what it says."""
+_STRIP = re.compile(f"^{_AROUND}|{_AROUND}$")
+
+
+def _normalised(text: str) -> str:
+    return _STRIP.sub("", text.lower().translate(str.maketrans(*_TRADITIONAL)))
 
 
 def consent_given(ref: object) -> bool:
     """True when `ref` is a consent reference: not empty and not a word for "none"."""
-    text = "" if ref is None else str(ref).strip()
+    text = "" if ref is None else _normalised(str(ref))
     return bool(text) and not _REFUSAL.fullmatch(text)
 
 
 def consent_given_sql(col: str) -> str:
     """`consent_given` as SQL over the column `col`."""
-    return (f"(coalesce(trim({col}), '') <> '' AND NOT regexp_full_match(lower(trim({col})), "
-            f"'{REFUSAL.lower()}'))")
+    around = _AROUND.replace("'", "''")
+    norm = (f"regexp_replace(translate(lower(coalesce({col}, '')), '{_TRADITIONAL[0]}', '{_TRADITIONAL[1]}'), "
+            f"'^{around}|{around}$', '', 'g')")
+    return f"({norm} <> '' AND NOT regexp_full_match({norm}, '{REFUSAL}'))"
