@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.columns import output_columns, parse_field
+from connectors.columns import TOTALS_CELL, output_columns, parse_field
 from connectors.headers import map_headers
 from connectors.rawfile import RawFile
 from connectors.schema import Table
@@ -40,8 +40,6 @@ ERRORS_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), (
                            ("raw_value", pa.string()), ("raw_row", pa.string())])
 """`field` is null for a row that is not a record at all: one the reader could not split into
 fields, or a totals line."""
-TOTALS_CELL = r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|合计金额|总合计|total|sum|subtotal)[:：]?$"
-"""A cell that makes a failing row a spreadsheet's totals line (`合计`), not a record."""
 TOTALS_REASON = ("row {row} looks like a totals line ({cell!r}), not a record: it was not loaded and "
                  "nothing needs resending; leave totals out of exports if the system allows")
 FOOTER_CELL = (r"^(?:制\s*表\s*人|制表日期|制表时间|审\s*核\s*人|复核人|负\s*责\s*人|单位负责人|填\s*报\s*人|填表人|"

@@ -58,8 +58,8 @@ def render_cell(value: object) -> str | None:
             return str(int(value)) if abs(value) < EXACT_FLOAT_LIMIT else format(value, ".15G")
         text = repr(value)
         return text if "e" not in text else _plain(Decimal(text))
-    if isinstance(value, Decimal):
-        return _plain(value)
+    if isinstance(value, Decimal):   # 1.40105197005094E+17 (JSON) wrote 15 digits of 18: never invent 3
+        return str(value) if value.is_finite() and value.as_tuple().exponent > 0 else _plain(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:  # an instant: the day and time it was in China (see values.dates)
             value = value.astimezone(CHINA)
@@ -118,9 +118,9 @@ def dedupe_headers(headers: list[str | None]) -> list[str]:
     return names
 
 
-NO_VALUE = ("", "-", "--", "—", "——", "－", "/", "N/A", "n/a", "#N/A", "NULL", "null", "None", "NaN", "nan")
+NO_VALUE = ("", "-", "--", "—", "——", "－", "/", "N/A", "n/a", "#N/A", "NULL", "null", "None", "NaN", "nan", "\\N")
 """Cells that say "no value": what exporting systems and spreadsheets write in an empty cell (a
-dash, `NULL`, pandas' `NaN`). Read as empty, so an optional field (tax paid, purchase price)
+dash, `NULL`, pandas' `NaN`, the `\\N` of a MySQL or Hive dump). Read as empty, so an optional field (tax paid, purchase price)
 left as `-` does not cost its row, and a required one says it is empty. Words are not here:
 `无` is a value of labour capacity and disability grade (none), not a missing one."""
 _NO_VALUE = pa.array(NO_VALUE, pa.string())

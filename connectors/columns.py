@@ -31,6 +31,12 @@ EMPTY_ALLOWED = frozenset({"consent_ref"})
 """Required columns whose cells may be empty: contract §3 says a person without a consent
 reference is reported as not verified, so the row must reach the report, not quarantine."""
 
+TOTALS_CELL = (r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|合计金额|总合计|本页(?:合|小)计|汇\s*总|"
+               r"total|sum|subtotal)[:：]?$")
+"""A cell that makes a row a spreadsheet's totals line (`合计`), not a record: in a failing row
+anywhere (`canonical._non_records`), and in the name column even when the row is otherwise
+complete — an export's 合计 line with its record number and month filled in had been loaded as
+a person called 合计, doubling the file's total (an export probe)."""
 _PLAIN_HAN_NAME = r"^[\x{4E00}-\x{9FA5}]{1,20}$"  # all assigned letters: normalise_name keeps them
 _NULL = pa.scalar(None, pa.string())
 
@@ -134,7 +140,38 @@ def _money(field: Field, column: pa.ChunkedArray):
 def _name(column: pa.ChunkedArray):
     plain = pc.match_substring_regex(column, _PLAIN_HAN_NAME)
     (slow,), errors = _apply_unique(pc.if_else(plain, _NULL, column), normalise_name, (pa.string(),))
+    totals = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(column), TOTALS_CELL, ignore_case=True),
+                          False)
+    if pc.any(totals).as_py():
+        errors = pc.if_else(totals, pa.scalar("a totals word, not a person's name"), errors)
     return pc.coalesce(pc.if_else(plain, column, _NULL), slow), errors
+
+
+_NUMERIC_KINDS = frozenset({"id_number", "money", "date", "period", "number", "share"})
+_NONE_WORDS = pa.array(["无", "暂无", "没有", "無"], pa.string())
+
+
+def _none_word_as_empty(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`无` where an ID, amount or date belongs says there is none: empty, not a malformed value
+    (an export probe: 已缴税额 `无` cost a good row; 证件号码 `无` was an invalid ID). Only here:
+    elsewhere `无` is a value (no labour capacity, no disability)."""
+    none = pc.is_in(column, value_set=_NONE_WORDS)
+    return pc.if_else(none, _NULL, column) if pc.any(none).as_py() else column
+
+
+_SHORTENED = r"^-?[0-9](?:\.[0-9]+)?E[+-]?[0-9]+$"
+
+
+def _shortened_key(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A record_id stored as a float (`1.00120240601E+19`: a Parquet float column, a number cell)
+    has lost its last digits, and with them what tells records apart: two records under one
+    key would replace each other (an export probe). Refused, saying how to send it."""
+    shortened = pc.fill_null(pc.match_substring_regex(column, _SHORTENED, ignore_case=True), False)
+    if not pc.any(shortened).as_py():
+        return None
+    return pc.if_else(shortened, pc.binary_join_element_wise(
+        "record_id ", column, " is a number shortened to 15 digits (the column was stored as floating-point "
+        "numbers): records can no longer be told apart by it; export record_id as text", ""), _NULL)
 
 
 _DIVISION_CODE = r"^[0-9]{6}(?:[0-9]{3}|[0-9]{6})$"
@@ -185,6 +222,8 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         The canonical columns (see `output_columns`) and the per-row errors.
     """
     kind = field.kind
+    if kind in _NUMERIC_KINDS:
+        column = _none_word_as_empty(column)
     if kind == "id_number":
         parsed = [c for c in ID_COLUMNS if c != "id_raw"]
         types = output_columns(field)
@@ -201,6 +240,8 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
     elif kind in ("text", "category") and not (kind == "category" and field.allowed):
         value, errors = (_county_code(column) if field.name == "county_code"
                          else _account_number(column) if field.name == "account_number" else column), None
+        if field.name == "record_id":
+            errors = _shortened_key(column)
         columns = {field.name: value}
     else:
         parser = {"date": parse_date, "period": parse_period, "share": parse_share,

@@ -1,7 +1,9 @@
 """`read_jsonl`: a JSON Lines delivery to a `RawFile`; `row_number` is the line number.
 
 JSON Lines: a line that is not a JSON object is that row's error, not the file's. Numbers keep
-the digits written (`1234.50` stays `1234.50`) because floats are parsed as Decimal.
+the digits written (`1234.50` stays `1234.50`) because floats are parsed as Decimal, and a
+number written in fewer digits than its size (`1.40105197005094e+17`) keeps that form, for the
+ID check to flag, instead of gaining zeros.
 
 A clean file (every line an object of consistent types, no blank line) is parsed by Arrow, from
 its bytes when it is UTF-8; any other goes line by line in Python, so each bad line gets its
@@ -20,10 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from connectors import csv_reader
-from connectors.cells import dedupe_headers, render_cell, render_column, strings_table
+from connectors.cells import EXACT_FLOAT_LIMIT, dedupe_headers, render_cell, render_column, strings_table
 from connectors.errors import FileRejected
 from connectors.limits import (MAX_JSON_DEPTH, MAX_LINE_BYTES, bracket_depth_ok, check_columns, describe_size,
                                json_depth)
@@ -113,6 +116,23 @@ def _cut_long_lines(data: bytes) -> tuple[bytes, list[tuple[int, int, bytes]]]:
     return b"".join(pieces), found
 
 
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object, refusing a key written twice: which of its values is meant is a question
+    for the sender, not something to settle by keeping the last (an export probe: 收入额 2106
+    then 9106 in one line loaded 9106 without a word)."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKey(f"the key {key!r} appears twice in this line ({render_cell(out[key])} and "
+                               f"{render_cell(value)}); send each field once")
+        out[key] = value
+    return out
+
+
 def _read_jsonl_rows(path: Path, text: str, encoding: str,
                      errors: list[tuple[int, str, str | None]] | None = None) -> RawFile:
     """The rows of a JSON Lines text; `errors`: lines already found bad (and emptied in `text`)."""
@@ -127,13 +147,16 @@ def _read_jsonl_rows(path: Path, text: str, encoding: str,
             errors.append((number, _LONG_JSON_LINE.format(size=describe_size(len(line.encode("utf-8")))),
                            line[:_SHOWN_BYTES]))
             continue
-        line = line.strip()
+        line = line.strip().lstrip("\ufeff")   # two files joined: the second one's BOM opens a line
         if not line:
             continue
         try:
-            value = json.loads(line, parse_float=Decimal)
+            value = json.loads(line, parse_float=Decimal, object_pairs_hook=_object)
         except json.JSONDecodeError as exc:
             errors.append((number, f"the line is not valid JSON ({exc.msg} at character {exc.colno})", line))
+            continue
+        except _RepeatedKey as exc:
+            errors.append((number, str(exc), line))
             continue
         except RecursionError:
             errors.append((number, _DEEP_JSON_LINE.format(depth="hundreds of"), line[:_SHOWN_BYTES]))
@@ -200,6 +223,19 @@ def _read_clean_utf8_jsonl(path: Path, data: bytes) -> RawFile | None:
     return _arrow_jsonl(path, data, start, end, "utf-8-sig" if start else "utf-8")
 
 
+def _inexact(table: pa.Table) -> bool:
+    """A number column Arrow read as floats holding a whole number a float cannot hold exactly:
+    a 20-digit record number, or an ID column where one line's ID is written as a float and so
+    every line's became one (an export probe: two records collapsed into one key, five valid IDs
+    flagged as shortened by Excel). Python's reader keeps every number as written."""
+    for column in table.columns:
+        if pa.types.is_floating(column.type) and column.null_count < len(column):
+            largest = pc.max(pc.abs(column)).as_py()
+            if largest is not None and largest >= EXACT_FLOAT_LIMIT:
+                return True
+    return False
+
+
 def _arrow_jsonl(path: Path, data: bytes, start: int, end: int, encoding: str) -> RawFile | None:
     """Arrow's JSON reader over `data[start:end]` (UTF-8, no blank line); None unless every
     line became a row."""
@@ -209,7 +245,7 @@ def _arrow_jsonl(path: Path, data: bytes, start: int, end: int, encoding: str) -
         source = pajson.read_json(pa.BufferReader(pa.py_buffer(memoryview(data)[start:end])))
     except (pa.ArrowException, ValueError):
         return None
-    if source.num_rows != data.count(b"\n", start, end) + 1:
+    if source.num_rows != data.count(b"\n", start, end) + 1 or _inexact(source):
         return None
     check_columns(path, source.num_columns, "the file")
     names = dedupe_headers([name.strip() for name in source.column_names])

@@ -90,3 +90,60 @@ def test_a_month_stored_as_the_number_2024_point_1_in_a_workbook_is_quarantined_
     (error,) = canon.errors.to_pylist()
     assert (error["row_number"], error["field"]) == (1, "period")
     assert "2024.1 could be January or October" in error["reason"]
+
+
+def test_json_numbers_keep_the_digits_written_when_arrow_would_make_them_floats(tmp_path):
+    """An export probe, JSON Lines written by a spreadsheet-minded exporter:
+    - a 20-digit record number as a JSON number became the float 1.00120240601E+19, so two records
+      shared one key and the second night's replaced the first's;
+    - one line's ID written as a float (1.40105197005094e+17) made Arrow read the whole column as
+      floats, and five exact IDs written as integers were flagged as shortened by Excel;
+    - that float ID itself gained three zeros and became another applicant's valid ID."""
+    lines = [
+        '{"记录编号": 10012024060100000001, "纳税人姓名": "张三", "证件号码": 140105197403071058, '
+        '"所属期": "2024-05", "所得项目": "工资薪金", "收入额": 6000.5}',
+        '{"记录编号": 10012024060100000002, "纳税人姓名": "李四", "证件号码": 140105200207191137, '
+        '"所属期": "2024-05", "所得项目": "工资薪金", "收入额": 500}',
+        '{"记录编号": 10012024060100000003, "纳税人姓名": "王五", "证件号码": 1.40105197005094e+17, '
+        '"所属期": "2024-05", "所得项目": "工资薪金", "收入额": 300}',
+    ]
+    path = tmp_path / "iit.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = {r["record_id"]: r for r in read_source("tax", path).rows.to_pylist()}
+    assert sorted(rows) == ["10012024060100000001", "10012024060100000002", "10012024060100000003"]
+    assert [(rows[k]["id_number"], rows[k]["id_status"]) for k in sorted(rows)] == [
+        ("140105197403071058", "valid"), ("140105200207191137", "valid"), ("1.40105197005094E+17", "invalid")]
+    assert rows["10012024060100000001"]["income_amount"] == Decimal("6000.50")
+
+
+def test_a_json_number_written_in_fewer_digits_than_its_size_keeps_that_form():
+    assert render_cell(Decimal("1.40105197005094E+17")) == "1.40105197005094E+17"
+    assert render_cell(Decimal("1234.50")) == "1234.50"
+    assert render_cell(Decimal("10012024060100000001")) == "10012024060100000001"
+
+
+def test_a_record_id_stored_as_a_float_is_refused_not_merged_with_its_neighbour(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "iit.parquet"
+    pq.write_table(pa.table({"record_id": [1.0012024060100000001e19, 1.0012024060100000002e19, 5.0],
+                             "name": ["张三", "李四", "王五"], "period": ["2024-05"] * 3,
+                             "income_item": ["工资薪金"] * 3, "income_amount": [100.0, 200.0, 300.0]}), path)
+    canon = read_source("tax", path)
+    assert canon.rows.column("record_id").to_pylist() == ["5"]
+    assert [e["reason"] for e in canon.errors.to_pylist()] == [
+        f"record_id 1.00120240601E+19 is a number shortened to 15 digits (the column was stored as floating-point "
+        f"numbers): records can no longer be told apart by it; export record_id as text"] * 2
+
+
+@pytest.mark.parametrize("marker", ["\\N", "无", "NULL", "-"])
+def test_a_null_marker_in_an_optional_amount_or_id_is_empty_not_a_bad_value(tmp_path, marker):
+    """An export probe: a MySQL/Hive dump writes `\\N` for empty, and 已缴税额 `\\N` or `无` cost
+    the row ("not an amount of money"); 证件号码 `无` was kept as an invalid ID."""
+    path = tmp_path / "iit.csv"
+    path.write_text("记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额,已缴税额\n"
+                    f"T1,张三,{marker},2024-05,工资薪金,3000,{marker}\n", encoding="utf-8")
+    canon = read_source("tax", path)
+    assert canon.errors.num_rows == 0
+    row = canon.rows.to_pylist()[0]
+    assert (row["tax_paid"], row["id_number"], row["id_status"]) == (None, None, "missing")

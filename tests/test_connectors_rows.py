@@ -321,3 +321,18 @@ def test_a_county_given_as_its_longer_division_code_is_its_six_digits(tmp_path, 
                     f"RQ-1,低保,H1,{written},1,张三,140105198501011117,户主,SQ-1\n", encoding="utf-8")
     result = read_source("applicants", path, agency_default="xiaodian")
     assert result.rows.column("county_code").to_pylist() == ["140105"] and result.errors.num_rows == 0
+
+
+def test_a_jsonl_line_writing_one_key_twice_is_that_rows_error_and_a_bom_inside_the_file_is_not(tmp_path):
+    """An export probe: `"amount": 2106, …, "amount": 9106` loaded 9106 without a word, and a line
+    opening with a BOM (two exports joined) was refused as invalid JSON."""
+    base = '"name": "韩春梅", "insurance_type": "企业职工基本养老保险", "record_type": "待遇", "period": "2024-05"'
+    path = tmp_path / "si.jsonl"
+    path.write_text("\n".join([
+        '{"record_id": "J1", ' + base + ', "amount": 2106}',
+        '{"record_id": "J2", ' + base + ', "amount": 2106, "amount": 9106}',
+        '\ufeff{"record_id": "J3", ' + base + ', "amount": 300}']) + "\n", encoding="utf-8")
+    result = read_source("social_insurance", path)
+    assert result.rows.column("record_id").to_pylist() == ["J1", "J3"]
+    assert [(e["row_number"], e["reason"]) for e in result.errors.to_pylist()] == [
+        (2, "the key 'amount' appears twice in this line (2106 and 9106); send each field once")]

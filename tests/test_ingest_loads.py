@@ -273,6 +273,19 @@ def test_a_note_says_which_listed_rows_need_nothing_resent(tmp_path, with_bad_ro
         assert "Correct these rows" not in note
 
 
+@pytest.mark.parametrize("word", ["合计", "总计", "本页小计", "累计", "汇总", "Total", "合计："])
+def test_a_totals_line_with_its_record_number_and_month_filled_in_is_not_a_person(tmp_path, word):
+    """An export probe: an export that numbers every printed line and repeats the month and item
+    on its totals line had that line loaded as a taxpayer called 合计, doubling the file's total."""
+    rows = [("1", "张三", "", "2026-09", "工资薪金", "3000", ""), ("2", "李四", "", "2026-09", "工资薪金", "4000", ""),
+            ("3", word, "", "2026-09", "工资薪金", "7000", "")]
+    _load_with_notes(tmp_path, "landing/tax/iit_numbered.csv", _tax_csv(rows))
+    assert _query(tmp_path, "SELECT sum(income_amount), count(*) FROM tax") == [(Decimal("7000.00"), 2)]
+    assert _query(tmp_path, "SELECT row_number FROM quarantine") == [(3,)]
+    note = (tmp_path / "rejected/tax/iit_numbered.csv.error.txt").read_text(encoding="utf-8")
+    assert "looks like a totals line" in note and "None of these rows needs correcting or resending." in note
+
+
 def test_an_unreadable_file_moves_to_rejected_with_a_note_naming_the_missing_column(tmp_path):
     text = "记录编号,纳税人姓名,所属期,所得项目,已缴税额\nT1,张三,2026-09,工资薪金,10\n"
     _write(tmp_path, "landing/tax/iit_no_amount.csv", text)
