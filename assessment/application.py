@@ -5,6 +5,7 @@ head, and declared birth dates and genders that the members' own ID numbers cont
 from __future__ import annotations
 
 from assessment.facts import Facts, finding
+from connectors.values.idnumber import birth_dates_differ
 
 REFUSED_SHOWN = 5
 """Refused rows named in the finding's message (all of them are its evidence)."""
@@ -95,9 +96,13 @@ def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, wh
     for m in f.members:
         stated, on_id = m.get(declared_key), m.get(id_key)
         if m["id_check"] != "invalid" and stated and on_id and stated != on_id:
-            shown = [v.isoformat() if hasattr(v, "isoformat") else v for v in (stated, on_id)]
-            out.append(finding(rule, "warn", f"成员{m['name']}（序号{m['member_no']}）申报{what}{shown[0]}与身份证号所载"
-                                             f"{what}{shown[1]}不符，{tail(m)}，请核实"))
+            if declared_key == "birth_date":   # never both dates in full: they are the masked digits of the ID
+                how = f"（{birth_dates_differ(stated, on_id)}）"
+            else:
+                how = f"{stated}与身份证号所载{what}{on_id}"
+            out.append(finding(rule, "warn", f"成员{m['name']}（序号{m['member_no']}）申报{what}" +
+                               (f"与身份证号所载{what}不符{how}" if declared_key == "birth_date" else f"{how}不符") +
+                               f"，{tail(m)}，请核实"))
     return out
 
 

@@ -24,7 +24,7 @@ import duckdb
 
 from connectors.errors import FileRejected
 from connectors.readers import read_raw
-from connectors.values.idnumber import birth_date_sql
+from connectors.values.idnumber import birth_date_sql, birth_dates_differ, shown_birth
 from reports import formatting as fmt
 from reports.masking import mask_id, scrub_text
 from reports.writer import check_safe_name, private_dir, write_atomic
@@ -101,14 +101,15 @@ def _scrubbed(text):
 
 
 def _member_birth(link: dict) -> str:
-    """The member's birth date as a reviewer needs it: both, when the application's and its ID
-    number's disagree. The ID's alone hid that a member's row carried another person's ID (an
+    """The member's birth date as a reviewer needs it, and as far as it may be shown beside a
+    masked ID (its year: `shown_birth`): both, when the application's and its ID number's
+    disagree. The ID's alone hid that a member's row carried another person's ID (an
     applicant-side probe: 1970-01-01 shown for a member declared born 1982-06-11) — the very
     thing the question is about."""
     declared, on_id = link.get("m_declared_birth"), link.get("m_id_birth")
     if declared and on_id and declared != on_id:
-        return f"申报{ev.field_text('date', declared)}；身份证号所载{ev.field_text('date', on_id)}"
-    return ev.field_text("date", link["m_birth_date"])
+        return "出生日期不符：" + birth_dates_differ(declared, on_id)
+    return shown_birth(link["m_birth_date"]) or fmt.DASH
 
 
 def _row(link: dict, record: dict | None, previous: dict | None, names: dict) -> dict:
@@ -136,7 +137,7 @@ def _row(link: dict, record: dict | None, previous: dict | None, names: dict) ->
         # names as typed: a department that put the ID in the name column must not print it
         "record": {"found": bool(record), "name": _scrubbed(record.get("name_raw") or record.get("name")),
                    "id_masked": mask_id(record.get("id_raw") or record.get("id_number")) or fmt.DASH,
-                   "birth_date": ev.field_text("date", record.get("id_birth_date")),
+                   "birth_date": shown_birth(record.get("id_birth_date")) or fmt.DASH,
                    "fields": ev.record_fields(source, record)},
         "member": {"name": _scrubbed(link["m_name"]),
                    "id_masked": mask_id(link["m_id_raw"] or link["m_id_number"]) or fmt.DASH,

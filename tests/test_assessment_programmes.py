@@ -327,9 +327,11 @@ def test_a_declared_birth_date_contradicting_the_id_number_gives_way_to_it_and_i
     # judged at 66, not of working age: no question about their capacity to work
     assert "tekun.labor_capacity" not in found
     assert (found["declared.birth_date"]["severity"], found["declared.birth_date"]["message"]) == (
-        "warn", "成员张三（序号2）申报出生日期1970-01-01与身份证号所载出生日期1960-03-03不符，"
+        "warn", "成员张三（序号2）申报出生日期与身份证号所载出生日期不符（申报1970年，身份证号所载1960年），"
                 "年龄按身份证号计算（66岁），请核实")
+    # a privacy probe: the ID's birth date beside its masked form (140105********1234) gave the ID back
     assert PROBED["id_number"] not in found["declared.birth_date"]["message"]
+    assert "1960-03-03" not in found["declared.birth_date"]["message"]
     assert doc["outcome"] == "review"
 
 

@@ -23,11 +23,11 @@ def test_a_row_holds_the_source_row_the_member_the_comparison_and_the_rival(con)
     t1, v1 = review_rows(con, "R1")
     assert decode_key(t1["key"]) == (("tax", "T1", "R1", "H1", 1), t1["evidence_hash"])
     assert t1["record"] == {"found": True, "name": "王玮", "id_masked": "140105********" + ID_WANG[-4:],
-                            "birth_date": "1980-01-01",
+                            "birth_date": "1980年",
                             "fields": [("所属期", "2026-09"), ("所得项目", "工资薪金"), ("收入额", "¥5,200.00"),
                                        ("扣缴义务人", FORMULA)]}
     assert t1["member"] == {"name": "王伟", "id_masked": "140105********" + ID_WANG[-4:], "relation": "户主",
-                            "birth_date": "1980-01-01"}
+                            "birth_date": "1980年"}
     assert t1["weights_text"] == "身份证号：一致（+14.2）；姓名：同音（-1.5）"
     assert (t1["summary"], t1["competitor"], t1["match_probability"]) == (T1_SUMMARY, None, 0.5)
     assert v1["record"]["fields"] == [("号牌号码", "晋A12345"), ("车辆类型", "小型轿车"), ("初次登记日期", "2020-05-01"),
@@ -106,4 +106,11 @@ def test_a_members_declared_birth_date_is_shown_beside_a_different_one_of_their_
     con.execute("UPDATE applicant_rows SET birth_date = DATE '1982-06-11' WHERE request_id = 'R1' "
                 "AND household_id = 'H1' AND member_no = 1")
     t1 = review_rows(con, "R1")[0]
-    assert t1["member"]["birth_date"] == "申报1982-06-11；身份证号所载1980-01-01"
+    assert t1["member"]["birth_date"] == "出生日期不符：申报1982年，身份证号所载1980年"
+
+
+def test_birth_dates_on_the_sheet_are_years_beside_masked_ids(con):
+    """A privacy probe: a masked ID (140105********7499) beside its own birth date (1983-02-17)
+    is the whole ID; the demo's review sheet gave back 29 people's."""
+    t1 = review_rows(con, "R1")[0]
+    assert (t1["member"]["birth_date"], t1["record"]["birth_date"]) == ("1980年", "1980年")

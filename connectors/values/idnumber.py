@@ -23,7 +23,7 @@ import re
 import unicodedata
 from operator import mul
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from connectors.values.text import as_text, fold_width, shorten
 
@@ -209,6 +209,42 @@ def mask_id(id_text: object) -> str:
     if n <= 4:
         return "*" * n
     return "*" * (n - 4) + text[-4:]
+
+
+def shown_birth(value: object) -> str | None:
+    """A birth date as shown beside a masked ID: its year only. The eight digits `mask_id` hides
+    are the birth date, so a full date printed next to `140105********7499` gives the ID back (a
+    privacy probe read 29 people's IDs off one demo's review sheet).
+
+    >>> shown_birth(date(1983, 2, 17)), shown_birth("1983-02-17"), shown_birth(None)
+    ('1983年', '1983年', None)
+    """
+    when = _as_date(value)
+    return None if when is None else f"{when.year}年"
+
+
+def birth_dates_differ(declared: object, on_id: object) -> str:
+    """How a declared birth date differs from the ID's, without printing either in full:
+    `申报1982年，身份证号所载1970年`, or within one year `同为1980年，相差59天`."""
+    a, b = _as_date(declared), _as_date(on_id)
+    if a is None or b is None:
+        return ""
+    if a.year != b.year:
+        return f"申报{a.year}年，身份证号所载{b.year}年"
+    return f"同为{a.year}年，相差{abs((a - b).days)}天"
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def birth_date_sql(alias: str = "") -> str:
