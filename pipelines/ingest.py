@@ -25,7 +25,7 @@ from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
 from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
-from reports.masking import scrub_text
+from reports.masking import scrub_cell, scrub_text
 from warehouse.load import Delivery, load_delivery, loaded_before, record_file
 
 QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
@@ -313,6 +313,16 @@ def prune_quality_sites(folder: Path, keep: int = QUALITY_SITES_KEPT) -> list[Pa
     return sites[keep:]
 
 
+def _for_stewards(failures: pa.Table) -> pa.Table:
+    """Gate failures as Data Docs may quote them: an ID in a column where it does not belong (a
+    shifted county code, an area read as the float 1.4010519720101034e+17) masked like everywhere
+    else a person reads (a privacy probe found them in full in the "e.g." lists)."""
+    if failures.num_rows == 0 or "raw_value" not in failures.column_names:
+        return failures
+    masked = pa.array([scrub_cell(v) for v in failures.column("raw_value").to_pylist()], pa.string())
+    return failures.set_column(failures.column_names.index("raw_value"), "raw_value", masked)
+
+
 def publish_quality_docs(ctx: PassContext) -> Path | None:
     """Render this pass's gate results as GX Data Docs under quality/<run_id>/.
 
@@ -325,7 +335,8 @@ def publish_quality_docs(ctx: PassContext) -> Path | None:
     from expectations import build_data_docs, to_validation_result
 
     try:
-        results = [to_validation_result(q["table"], q["suite"], q["rows_count"], q["failures"], q["label"],
+        results = [to_validation_result(q["table"], q["suite"], q["rows_count"], _for_stewards(q["failures"]),
+                                        scrub_text(q["label"]),
                                         source=q["source"], batch_id=q["batch_id"], run_id=ctx.run_id,
                                         null_counts=q["null_counts"]) for q in ctx.quality]
         site = private_dir(ctx.root / "quality" / ctx.run_id)

@@ -28,6 +28,7 @@ from pipelines.publish import write_reports
 from pipelines.row_errors import report_row_errors
 from pipelines.runs import finish_run, start_run
 from pipelines.verify import assess, link, select_work
+from reports.masking import scrub_text
 
 
 def ingest(ctx: PassContext) -> dict:
@@ -51,11 +52,11 @@ def _stages(ctx: PassContext, call: Callable) -> dict:
             call(stage, ctx)
     except BaseException as exc:
         try:
-            finish_run(ctx, "failed", f"{type(exc).__name__}: {exc}")
+            finish_run(ctx, "failed", scrub_text(f"{type(exc).__name__}: {exc}"))
         except Exception:  # noqa: BLE001 - a full or read-only disk fails this too; report the first failure
             pass
         raise
-    return finish_run(ctx, "completed", "; ".join(ctx.messages) or None)
+    return finish_run(ctx, "completed", "; ".join(map(scrub_text, ctx.messages)) or None)
 
 
 def run_pass(root: Path, *, as_of: date | None = None, kind: str | None = None, include_rolls: bool = True,
@@ -92,7 +93,8 @@ def run_pass(root: Path, *, as_of: date | None = None, kind: str | None = None, 
                 staged = snapshot.stage_copy(root, ctx.run_id)
                 # taken before the pass lock is let go: snapshots are published in pass order
                 after_pass.enter_context(snapshot_lock(root))
-        summary["messages"] = ctx.messages
+        # a note quotes what a file held (a rejected file's first row): masked like every output
+        summary["messages"] = [scrub_text(m) for m in ctx.messages]
         if staged is not None:
             publish = _publisher(root, staged, ctx.run_id, summary, after_pass.pop_all())
             if snapshot_mode == "background":

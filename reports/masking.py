@@ -29,15 +29,19 @@ __all__ = [
     "mask_account",
     "mask_id",
     "scrub",
+    "scrub_cell",
     "scrub_text",
 ]
 
-# An 18-character ID (17 digits + digit/X check) or a 15-digit legacy ID, not
-# part of a longer run of digits or letters.  Deliberately loose about the
+# An 18-character ID (17 digits + digit/X check) or a 15-digit legacy ID, not part of a longer
+# run of digits, its digits possibly parted by single spaces or hyphens (`140105 19900307 0810`,
+# `140105-19900307-0810`: the contract's spellings). Letters around it do not hide it (`ID1401…`,
+# `BK1401…`, `晋A1401…`: a privacy probe found each printed in full). Deliberately loose about the
 # birth date and check character: a wrong ID leaked is still a leak.
 # The fraction of a decimal number (0.946669668904998) is not an ID: a digit run right after
 # "<digit>." is skipped.
-FULL_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?<![0-9]\.)(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+_SEP = "[ \\-‐-―－]?"
+FULL_ID_RE = re.compile(rf"(?<![0-9])(?<![0-9]\.)(?:\d(?:{_SEP}\d){{16}}{_SEP}[0-9Xx]|\d(?:{_SEP}\d){{14}})(?![0-9])")
 
 # Keys whose value is an identity number, whatever it looks like (a 17-digit
 # typo does not match FULL_ID_RE but is still somebody's ID).
@@ -98,6 +102,19 @@ def scrub_text(text: str) -> str:
     if not FULL_ID_RE.search(folded):
         return text
     return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), folded)
+
+
+_SCIENTIFIC = re.compile(r"(?<![0-9])[1-9]\.\d{12,}[eE]\+?\d+")
+
+
+def scrub_cell(text: str | None) -> str | None:
+    """A cell value as quoted to a data steward: `scrub_text`, and a number printed with 13 or more
+    significant digits (`1.4010519720101034e+17`: an ID in a numeric column, read as a float)
+    masked too — 16 of an ID's 18 digits are no less a leak (a privacy probe, Data Docs)."""
+    if text is None:
+        return None
+    text = scrub_text(text)
+    return _SCIENTIFIC.sub(lambda m: mask_id(re.sub(r"[^0-9]", "", m.group(0).split("e")[0].split("E")[0])), text)
 
 
 _PLAIN, _ID, _ACCOUNT = 0, 1, 2

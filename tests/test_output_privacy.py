@@ -68,3 +68,51 @@ def test_outputs_are_owner_only(pass_output):
     assert (root / "analyst.duckdb").exists() and any((root / "rejected").rglob("*.errors.csv"))
     for p in private:
         assert p.stat().st_mode & 0o077 == 0, p
+
+
+# A privacy probe's crafted deliveries: IDs spelled with spaces and hyphens, inside a rejected
+# file's first row, in a column where no ID belongs (Data Docs quote such values), and glued to a
+# record number. Each was printed in full somewhere a person reads.
+CRAFTED_IDS = ("140105199003070810", "140105198507150225", "140105197201010348", "140105196606060019")
+
+
+@pytest.fixture(scope="module")
+def crafted_output(tmp_path_factory):
+    root = tmp_path_factory.mktemp("crafted") / "root"
+    spaced, hyphen, shifted, glued = CRAFTED_IDS
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "landing" / "social_insurance").mkdir(parents=True)
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    # no header: the file is rejected whole, and the note quotes its first row
+    (root / "landing" / "tax" / "iit_noheader.csv").write_text(
+        f"TX1,张建国,{spaced[:6]} {spaced[6:14]} {spaced[14:]},2026-09,工资薪金,3000\n", encoding="utf-8")
+    (root / "landing" / "social_insurance" / "si.jsonl").write_text(
+        '{"record_id": "S1", "name": "李四", "insurance_type": "失业保险", "record_type": "待遇", '
+        '"period": "2026-09", "amount": 100}\n'
+        f'{{"record_id": "S2", "name": "王五", "id_number": "{hyphen[:6]}-{hyphen[6:14]}-{hyphen[14:]}", \n'
+        f'{{"record_id": "BK{glued}", "name": "赵六", "insurance_type": "失业保险", "record_type": "待遇", '
+        '"period": "2026-13", "amount": 100}\n', encoding="utf-8")
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+        "R1,dibao,H1,140105,1,张三,140105198001011234,户主,C1\n"
+        f"R1,dibao,H2,{shifted},1,李四,140105198202022345,户主,C2\n", encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "300"}
+    res = subprocess.run([sys.executable, "-m", "hhverify.cli", "run", "--root", str(root), "--no-prefect",
+                          "--as-of", "2026-11-28"], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return root, res.stdout + res.stderr
+
+
+def _digits(text: str) -> str:
+    import re
+    import unicodedata
+    return re.sub(r"[\s\-‐-―－]", "", unicodedata.normalize("NFKC", text))
+
+
+def test_ids_quoted_from_bad_rows_and_files_are_masked_in_every_spelling(crafted_output):
+    root, output = crafted_output
+    files = list(_written_files(root))
+    assert any("quality" in p.parts for p in files) and any(p.name.endswith(".error.txt") for p in files)
+    for where, text in [("command output", output)] + [(p, _text_of(p)) for p in files]:
+        leaked = [i for i in CRAFTED_IDS if i in _digits(text)]
+        assert not leaked, (where, [i[:6] + "…" for i in leaked])

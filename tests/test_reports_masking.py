@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.masking import FULL_ID_RE, escape_formula, find_full_ids, mask_account, mask_id, scrub, scrub_text
+from reports.masking import (FULL_ID_RE, escape_formula, find_full_ids, mask_account, mask_id, scrub, scrub_cell,
+                             scrub_text)
 
 
 @pytest.mark.parametrize(
@@ -131,3 +132,20 @@ def test_the_ascii_shortcut_masks_exactly_what_folding_everything_would(text):
 def test_an_integer_that_reads_as_an_id_is_masked_and_a_small_one_kept():
     assert scrub({"n": 140105198001011234, "m": 12345, "x": 100000000000000}) == {
         "n": "140105********1234", "m": 12345, "x": "100000*****0000"}
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("140105 19900307 0810", "140105********0810"),          # the contract's spellings of an ID
+    ("140105-19900307-0810", "140105********0810"),
+    ("ID140105199003070810", "ID140105********0810"),         # letters around an ID do not hide it
+    ("BK140105199003070810", "BK140105********0810"),
+    ("晋A140105199003070810abc", "晋A140105********0810abc"),
+    ("6222 0200 1234 5678", "6222 0200 1234 5678"),           # a 16-digit account is no ID
+])
+def test_scrub_text_masks_ids_spelled_with_separators_or_glued_to_letters(text, masked):
+    assert scrub_text(text) == masked
+
+
+def test_a_float_printed_with_an_ids_digits_is_masked_for_data_stewards():
+    assert scrub_cell("1.4010519720101034e+17") == "*************1034"
+    assert scrub_cell("0.946669668904998") == "0.946669668904998" and scrub_cell("12.5") == "12.5"
