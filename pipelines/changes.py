@@ -264,10 +264,15 @@ def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new:
                for k in sorted(set(before) - set(after))])
 
 
-def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tuple, over) -> list[dict]:
+def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tuple, over,
+              incomplete: bool = False) -> list[dict]:
+    """An alert when the figure crossed its line. Not when it fell under it while leaving members
+    out (`incomplete`: someone without consent): that figure is no evidence of need, as the report
+    says (no ▼), and the consent alert says what changed (a privacy probe: consent withdrawn, then
+    '回落到低于标准' on an income that no longer counted the wage earner)."""
     (v0, l0), (v1, l1) = before, after
     was, now = over(v0, l0), over(v1, l1)
-    if was == now:
+    if was == now or (incomplete and not now):
         return []
     verb = "达到或超过" if now else "回落到低于"
     # the line itself may have moved (a household now counted rural, a new year's standard): say so,
@@ -380,10 +385,12 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
     out += _set_changes("property.new", "property.gone", "不动产", *kept["properties"])
     out += _crossing("income.crossed_standard", "家庭人均月收入", "标准",
                      (float(prev["income_per_capita"]), float(prev["income_standard"])),
-                     (float(new["income_per_capita"]), float(new["income_standard"])), lambda v, l: v >= l)
+                     (float(new["income_per_capita"]), float(new["income_standard"])), lambda v, l: v >= l,
+                     incomplete=bool(after["unverified"]))
     out += _crossing("assets.crossed_limit", "家庭人均金融资产", "资产上限",
                      (float(prev["financial_per_capita"]), float(prev["asset_limit_per_capita"])),
-                     (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l)
+                     (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l,
+                     incomplete=bool(after["unverified"]))
     windows = facts_form(prev) == facts_form(new) == FACTS_FORM
     since = (prev["income_sources"].get("since") or {}) if windows else {}
     out += _income_changes(*kept["income_sources"], windows, since)

@@ -155,6 +155,16 @@ CASES = [
                                                          "properties": [{"key": "C1", "label": "住宅 A路", "member_no": 1}]},
      "changes": {"unverified": [{"key": "1", "label": "张三"}], "income_sources": [], "properties": []},
      "kinds": [("member.unverified", "warn")]},
+    # ... and the income falling under the standard without them is no crossing (a privacy probe):
+    # the figure leaves them out, as the report says; so is rising above it with them back
+    {"name": "consent withdrawn, income falls under the standard", "previous": {"unverified": [],
+                                                                              "income_per_capita": 1500.0},
+     "changes": {"unverified": [{"key": "1", "label": "张三"}], "income_sources": [], "income_per_capita": 0.0},
+     "kinds": [("member.unverified", "warn")]},
+    {"name": "consent given, income rises over the standard", "previous": {"unverified": [{"key": "1", "label": "张三"}],
+                                                                          "income_sources": [], "income_per_capita": 0.0},
+     "changes": {"unverified": [], "income_per_capita": 1500.0},
+     "kinds": [("member.verified", "info"), ("income.crossed_standard", "warn")]},
     {"name": "a member gives consent", "previous": {"unverified": [{"key": "1", "label": "张三"}], "income_sources": []},
      "changes": {"unverified": []}, "kinds": [("member.verified", "info")]},
     {"name": "an occasional fee falls out of the last months: no 'ended'",
