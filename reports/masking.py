@@ -85,11 +85,24 @@ def mask_account(account: Any) -> str:
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
 
 
+def _is_id(match: re.Match) -> bool:
+    """A match with a Latin letter beside it is an ID only if its birth date is a date: a person
+    key or a hash (`P773408780477949d`) holds digit runs too, and is no one's ID."""
+    text, start, end = match.string, match.start(), match.end()
+    if not ((start and text[start - 1].isascii() and text[start - 1].isalpha())
+            or (end < len(text) and text[end].isascii() and text[end].isalpha())):
+        return True
+    digits = _SEPARATORS_RE.sub("", match.group(0))
+    year, month, day = ((int(digits[6:10]), digits[10:12], digits[12:14]) if len(digits) == 18
+                        else (1900 + int(digits[6:8]), digits[8:10], digits[10:12]))
+    return 1900 <= year <= 2099 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+
+
 def find_full_ids(text: str) -> list[str]:
     """Every full identity number in ``text`` (after folding full-width digits)."""
     if not text:
         return []
-    return FULL_ID_RE.findall(_fold(text))
+    return [m.group(0) for m in FULL_ID_RE.finditer(_fold(text)) if _is_id(m)]
 
 
 def scrub_text(text: str) -> str:
@@ -101,7 +114,7 @@ def scrub_text(text: str) -> str:
     folded = text if text.isascii() else _fold(text)
     if not FULL_ID_RE.search(folded):
         return text
-    return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)), folded)
+    return FULL_ID_RE.sub(lambda m: mask_id(m.group(0)) if _is_id(m) else m.group(0), folded)
 
 
 _SCIENTIFIC = re.compile(r"(?<![0-9])[1-9]\.\d{12,}[eE]\+?\d+")
