@@ -64,8 +64,12 @@ def rejected_members(con, source: str) -> pa.Table:
     """The quarantined rows of an applicant table (`applicants` or `rolls`), one per row: batch_id,
     the agency whose folder the file came in (`filer`, None for rolls) and the member fields as the
     row wrote them, read through its file's own headers."""
+    # a line that is no record (a 合计 or 经办人 line, a repeated header, an exact copy) holds nobody
+    # back: an export probe's request answered its last household and said it was waiting for it
+    no_action = " AND ".join("position(? IN reason) = 0" for _ in NO_ACTION)
     rows = [(batch, filer, _quoted_fields(source, raw)) for batch, filer, raw in con.execute(
-        "SELECT batch_id, agency, raw_row FROM quarantine WHERE source = ?", [source]).fetchall()]
+        f"SELECT batch_id, agency, raw_row FROM quarantine WHERE source = ? AND {no_action}",
+        [source, *NO_ACTION]).fetchall()]
     columns = {"batch_id": pa.array([b for b, _, _ in rows], pa.string()),
                "filer": pa.array([f for _, f, _ in rows], pa.string())}
     columns.update({f: pa.array([_text(q.get(f)) for _, _, q in rows], pa.string()) for f in MEMBER_FIELDS})
@@ -193,8 +197,8 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
                                                                     if not _no_action(x)})
     # rows under another agency's request_id wait for nothing: that request is not theirs to correct
     taken = sorted({x["request_id"] for x in lines if _taken(x) and x["request_id"]}) if not rolls else []
-    held = sorted({x["household_id"] for x in lines if x["household_id"] and (rolls or not _taken(x))}) \
-        if agency or rolls else []
+    held = sorted({x["household_id"] for x in lines if x["household_id"] and (rolls or not _taken(x))
+                   and not _no_action(x)}) if agency or rolls else []
     answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
     path = scrub_text(path)  # a sender may name the file after a person's ID
     idle_zh = f"（其中 {idle} 行不是记录或是已载入行的完全重复，无需处理）" if idle else ""

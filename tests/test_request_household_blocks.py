@@ -38,3 +38,19 @@ def test_a_head_row_without_its_household_cells_is_still_a_row_error(tmp_path):
     (root / "inbox" / AGENCY / "blocks.csv").write_text(HEADER + rows, encoding="gbk")
     summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     assert summary["rows_quarantined"] == 1
+
+
+def test_a_totals_and_a_signature_line_under_the_last_block_hold_back_no_household(tmp_path):
+    """An export probe: the 合计 and 经办人 lines under the last block took its household cells,
+    were rightly listed as no records — and the note said that household was not answered until
+    corrected rows arrived, while its report was written."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    rows = ROWS + "合计,,,,,5人,,,\n" + "经办人：王五    审核人：赵六,,,,,,,,\n"
+    (root / "inbox" / AGENCY / "blocks.csv").write_text(HEADER + rows, encoding="gbk")
+    summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert summary["rows_quarantined"] == 2
+    assert (root / "outbox" / AGENCY / "RQ-X1" / "HX2.json").exists()
+    note = (root / "rejected" / AGENCY / "blocks.csv.error.txt").read_text(encoding="utf-8")
+    assert "not answered until" not in note and "None of these rows needs correcting or resending." in note
+    assert not any("not answered until" in m for m in summary["messages"])
