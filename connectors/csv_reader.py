@@ -44,7 +44,7 @@ from connectors.cells import dedupe_headers, tidy_strings
 from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
-from connectors.sniff import HEADER_SEARCH_ROWS, pick_header, sniff_delimiter
+from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
 from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column
 
 ENCODINGS_TRIED = "UTF-8 and GB18030/GBK"
@@ -205,7 +205,7 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     Raises:
         FileRejected: undecodable text, no header, or mostly ragged lines.
     """
-    complete, tail = split_tail(data)
+    complete, tail = split_tail(normalise_line_ends(data))
     encoding, body, arrow_encoding = detect_encoding(path, complete)
     _reject_nul(path, body, tail)
     lines = _first_lines(path, body, "utf-8" if arrow_encoding == "utf8" else arrow_encoding)

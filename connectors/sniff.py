@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 
 # Formats we cannot read, recognised so the clerk is told what was sent instead of "junk".
 KNOWN_MAGIC = (
@@ -117,3 +118,27 @@ def pick_header(rows: list[list[str | None]]) -> int:
     widest = max(filled)
     need = max(2, (widest + 1) // 2) if widest >= 2 else 1
     return next((i for i, count in enumerate(filled) if count >= need), 0)  # 0: no cell filled at all
+
+
+_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_BARE_CR = re.compile(rb"\r(?!\n)")
+
+
+def normalise_line_ends(data: bytes) -> bytes:
+    """Lines ended by `\\r` alone (Excel for Mac's "CSV (Macintosh)") end in `\\n`; in a file whose
+    lines end in `\\n`, a `\\r` that ends nothing is an invisible character pasted into a value
+    (`太原\\r某公司`) and is dropped. Read as a line break, it had cut its row in two — an export
+    probe's 20-row file was rejected whole for one, and a Mac file "held a line break inside a
+    value" on its first line. UTF-16 (its `\\r` is two bytes) is left to its own reader; in UTF-8,
+    GBK and GB18030 the byte 0x0D is never part of another character.
+
+    >>> normalise_line_ends(b"a,b\\rc,d\\r"), normalise_line_ends(b"a,b\\r\\nc\\r,d\\r\\n")
+    (b'a,b\\nc,d\\n', b'a,b\\r\\nc,d\\r\\n')
+    """
+    if b"\r" not in data or data.startswith(_UTF16):
+        return data
+    if b"\n" not in data:
+        return data.replace(b"\r", b"\n")
+    if data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return _BARE_CR.sub(b"", data)

@@ -122,6 +122,10 @@ CSV_QUIRKS = [  # (what the department did, bytes, expected header_row, expected
      f"{HEADER}\r\nT1\t张三\t2024-03\t工资薪金\t1\r\n".replace(",", "\t").encode("utf-16"), 1, "utf-16"),
     ("a trailing delimiter on every line", f"{HEADER},\nT1,张三,2024-03,工资薪金,1,\n".encode(), 1, "utf-8"),
     ("Windows line ends", f"{HEADER}\r\nT1,张三,2024-03,工资薪金,1\r\n".encode("utf-8-sig"), 1, "utf-8-sig"),
+    # an export probe: a Mac file was rejected as "a line break inside a value" on line 1, and one
+    # invisible \r pasted into a name rejected a whole Windows file
+    ("Excel for Mac line ends (\\r alone)", f"{HEADER}\rT1,张三,2024-03,工资薪金,1\r".encode("gbk"), 1, "gb18030"),
+    ("a stray \\r inside a value", f"{HEADER}\r\nT1,张\r三,2024-03,工资薪金,1\r\n".encode(), 1, "utf-8"),
     ("a quoted value spanning lines",
      f'{HEADER},地址\nT1,张三,2024-03,工资薪金,1,"太原市\n小店区"\n'.encode(), 1, "utf-8"),
     ("GB18030 with its own BOM (84 31 95 33), tab-separated",
