@@ -137,11 +137,21 @@ def _money(field: Field, column: pa.ChunkedArray):
     return pc.coalesce(fast, slow), errors
 
 
+def _totals_words() -> pa.Array:
+    words = ["合计", "总计", "小计", "共计", "累计", "合计金额", "总合计", "本页合计", "本页小计", "汇总"]
+    spaced = [w[0] + gap + w[1] for w in words if len(w) == 2 for gap in (" ", "  ", "\u3000")]
+    latin = [v for w in ("total", "sum", "subtotal") for v in (w, w.title(), w.upper())] + ["SubTotal"]
+    return pa.array([w + end for w in words + spaced + latin for end in ("", ":", "：")], pa.string())
+
+
+_TOTALS_WORDS = _totals_words()
+"""`TOTALS_CELL` spelled out: a hash lookup per name instead of a pattern (0.06 s over a million)."""
+
+
 def _name(column: pa.ChunkedArray):
     plain = pc.match_substring_regex(column, _PLAIN_HAN_NAME)
     (slow,), errors = _apply_unique(pc.if_else(plain, _NULL, column), normalise_name, (pa.string(),))
-    totals = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(column), TOTALS_CELL, ignore_case=True),
-                          False)
+    totals = pc.is_in(column, value_set=_TOTALS_WORDS)
     if pc.any(totals).as_py():
         errors = pc.if_else(totals, pa.scalar("a totals word, not a person's name"), errors)
     return pc.coalesce(pc.if_else(plain, column, _NULL), slow), errors
@@ -166,6 +176,8 @@ def _shortened_key(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
     """A record_id stored as a float (`1.00120240601E+19`: a Parquet float column, a number cell)
     has lost its last digits, and with them what tells records apart: two records under one
     key would replace each other (an export probe). Refused, saying how to send it."""
+    if not (pc.any(pc.match_substring(column, "E+")).as_py() or pc.any(pc.match_substring(column, "e+")).as_py()):
+        return None   # the literal first: the pattern over a million record numbers cost 0.05 s
     shortened = pc.fill_null(pc.match_substring_regex(column, _SHORTENED, ignore_case=True), False)
     if not pc.any(shortened).as_py():
         return None
