@@ -37,6 +37,11 @@ class Facts:
     """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
     unconfigured_county: str | None = None
     """The household's county code when the policy does not list it (defaults were applied)."""
+    behind: dict = field(default_factory=dict)
+    """Income sources delivered only to more than the window can step back over (source -> the
+    last day they hold, `assessment.window.sources_behind`)."""
+    tax_delivered: bool = True
+    """Whether any tax export has arrived at all (no base stands in for a wage until it has)."""
     refused: list[dict] = field(default_factory=list)
     """Department rows refused at load that carry a member's validated ID (member_no, name,
     source, record_id, file, row_number, reasons): what they hold is in no figure."""

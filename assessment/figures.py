@@ -59,6 +59,8 @@ def _counted(rec: dict) -> bool:
     return rec["decision"] in COUNTED_DECISIONS
 
 
+NO_TAX_NOTE = "税务数据尚未报送，缴费基数暂不作为工资佐证"
+"""A pension base while no tax export has arrived at all: the wage it stands in for may be there."""
 SELF_EMPLOYED = re.compile(r"灵活就业|个体|个人缴费|个人参保|自由职业|以个人身份")
 SELF_EMPLOYED_NOTE = "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"
 
@@ -103,6 +105,8 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
                 # loaded to show that a member works (就业救助); the income rule's stand-in for a
                 # wage stays the pension base, so adding these schemes changes no income figure
                 r["note"] = WORK_ONLY_NOTE
+            elif tax_through == date.min:
+                r["note"] = NO_TAX_NOTE
             elif tax_through is not None and r["period"] > tax_through:
                 # the tax export of that month has not arrived: the base is no stand-in for a wage
                 # that may yet be there (a probe's 9 bases became 'new income' for a week)

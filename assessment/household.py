@@ -14,7 +14,7 @@ from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRI
 from assessment.policy import Policy, area_and_basis
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
-from assessment.window import months_between, source_windows, window_for
+from assessment.window import months_between, source_windows, sources_behind, window_for
 from connectors.values.idnumber import birth_date_of, mask_id
 
 PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
@@ -82,12 +82,19 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     start, end = window_for(request_date, int(params["window_months"]))
     delivered = {s: date.fromisoformat(d) for s, d in (data_as_of or {}).items() if d}
     windows = source_windows(start, end, delivered, MAX_LAG_MONTHS)
+    behind = sources_behind(end, delivered, MAX_LAG_MONTHS)
     income_recs = [r for r in income_recs if _within(r["period"], windows.get(r["source"], (start, end)))]
     months = months_between(min(w[0] for w in windows.values()), end)
 
     household_nos = {m["member_no"] for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]}
     supporter_nos = {m["member_no"] for m in members if m["relation"] in SUPPORTER_RELATIONS and m["consent"]}
-    classify_income(income_recs, params, tax_through=windows["tax"][1])
+    # a base stands in for a wage only in a month whose tax export has arrived: none at all when
+    # tax has never been delivered (a rules probe's base of 7,536 failed a household with no tax);
+    # a caller that does not say what was delivered (no "tax" key) leaves the window's end
+    tax_last = delivered.get("tax")
+    tax_none = "tax" in (data_as_of or {}) and tax_last is None
+    classify_income(income_recs, params, tax_through=date.min if tax_none
+                    else min(windows["tax"][1], tax_last) if tax_last else windows["tax"][1])
     window_months = len(months_between(start, end))
     inc = income_figures(income_recs, window_months, household_nos)
     assets = asset_figures(vehicles, properties, accounts, household_nos)
@@ -200,7 +207,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   review_links=[ln for ln in review if id(ln) in material], supporters=supporters,
                   review_links_info=[ln for ln in review if id(ln) not in material],
                   recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
-                  refused=list(refused),
+                  refused=list(refused), behind=behind, tax_delivered=not tax_none,
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
     return {
@@ -211,7 +218,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "window": {"start": start.isoformat(), "end": end.isoformat(), "months": window_months,
                    # a source not yet delivered for the window's last months is read over an
                    # earlier window of the same length (assessment.window.source_windows)
-                   "by_source": {s: {"start": a.isoformat(), "end": b.isoformat()} for s, (a, b) in windows.items()}},
+                   "by_source": {s: {"start": a.isoformat(), "end": b.isoformat()} for s, (a, b) in windows.items()},
+                   "behind": {s: d.isoformat() for s, d in behind.items()}},
         "data_as_of": data_as_of,
         "members": out_members, "income": income, "assets": assets_out,
         "standards": {"income_standard": standard.tekun if hh["program"] == "tekun" else standard.dibao,

@@ -50,17 +50,35 @@ def source_windows(start: date, end: date, delivered: dict[str, date | None],
     times in five weeks), and let a contribution base stand in for the wage not yet exported.
     `delivered` is the last day of the latest month the source holds (None: nothing at all).
 
+    A source further behind steps back `max_lag` months all the same, and is `behind`: its last
+    months in the window hold nobody's record (a rules probe: four months behind, the window had
+    not stepped back at all, and a pension's missing months made a failing household pass).
+
     Example:
         >>> source_windows(date(2025, 10, 1), date(2026, 9, 30), {"tax": date(2026, 8, 31)})["tax"]
         (datetime.date(2025, 9, 1), datetime.date(2026, 8, 31))
+        >>> source_windows(date(2025, 10, 1), date(2026, 9, 30), {"tax": date(2026, 2, 28)})["tax"]
+        (datetime.date(2025, 7, 1), datetime.date(2026, 6, 30))
     """
     out = {}
     for source in INCOME_SOURCES:
         last = delivered.get(source)
-        lag = _month_index(end) - _month_index(last) if last else 0
-        if not 0 < lag <= max_lag:
+        lag = min(_month_index(end) - _month_index(last), max_lag) if last else 0
+        if lag <= 0:
             out[source] = (start, end)
             continue
         new_end = _month_start(_month_index(end) - lag + 1) - timedelta(days=1)
         out[source] = (_month_start(_month_index(start) - lag), new_end)
     return out
+
+
+def sources_behind(end: date, delivered: dict[str, date | None], max_lag: int = 3) -> dict[str, date]:
+    """The income sources delivered, but more than `max_lag` months short of `end`: their last
+    delivered month's last day. Their window's newest months hold nobody's record yet.
+
+    Example:
+        >>> sources_behind(date(2026, 9, 30), {"tax": date(2026, 5, 31), "social_insurance": date(2026, 8, 31)})
+        {'tax': datetime.date(2026, 5, 31)}
+    """
+    return {s: last for s in INCOME_SOURCES if (last := delivered.get(s))
+            and _month_index(end) - _month_index(last) > max_lag}

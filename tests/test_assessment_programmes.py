@@ -81,12 +81,12 @@ class Warehouse:
         self._insert("bank_all", "bank", rid, member, "institution, account_number, product_type, balance, as_of_date",
                      ["兴业银行", f"6222{rid}", "定期存款", balance, date(2026, 10, 31)])
 
-    def report(self, program="dibao", **hh):
+    def report(self, program="dibao", data_as_of=None, **hh):
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
-                               grouped("SELECT * FROM links"), POLICY, {}, "2026-11-28T02:00:00+08:00")
+                               grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00")
 
 
 @pytest.fixture
@@ -407,3 +407,38 @@ def test_a_household_without_a_head_row_is_a_warning(household):
     found = rules(doc)["household.no_head"]
     assert found["severity"] == "warn" and "成员1（序号1）的住址" in found["message"] and doc["outcome"] == "review"
     assert "household.no_head" not in rules(household(person(1), person(2, "配偶")).report("dibao"))
+
+
+# 8. Sources behind -------------------------------------------------------------------------------
+
+def test_a_source_more_than_three_months_behind_steps_back_three_and_says_the_figure_may_be_short(household):
+    """A rules probe: social insurance delivered to 2025-02 for a window ending 2025-06 was read over
+    the request's own window, a 700 pension's undelivered months counted as none, and a household
+    over the standard passed with nothing said."""
+    wh = household(person(1))
+    for month in range(8, 13):
+        wh.insurance(f"P25{month}", 1, f"2025-{month:02d}-01", "企业职工基本养老保险", record_type="待遇", base=None,
+                     amount=700.0)
+    for month in range(1, 7):
+        wh.insurance(f"P26{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", record_type="待遇", base=None,
+                     amount=700.0)
+    doc = wh.report(data_as_of={"tax": "2026-10-31", "social_insurance": "2026-06-30"})
+    assert doc["window"]["by_source"]["social_insurance"] == {"start": "2025-08-01", "end": "2026-07-31"}
+    assert doc["window"]["behind"] == {"social_insurance": "2026-06-30"}
+    assert doc["income"]["monthly_total"] == round(11 * 700 / 12, 2)
+    found = rules(doc)["data.source_behind"]
+    assert found["severity"] == "warn" and found["message"].startswith("社保数据仅报送至2026年6月")
+
+
+def test_no_base_stands_in_for_a_wage_before_any_tax_export_has_arrived(household):
+    """A rules probe: with no tax export at all, a pension base of 7,536 stood in for a wage and
+    failed the household; the README's rule is that a base waits for its month's tax export."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    wh.insurance("S1", 1, "2026-09-01", "企业职工基本养老保险", base=7536.0)
+    doc = wh.report(data_as_of={"tax": None, "social_insurance": "2026-10-31"})
+    (record,) = doc["income"]["records"]
+    assert (record["counted"], record["note"]) == (False, "税务数据尚未报送，缴费基数暂不作为工资佐证")
+    assert doc["income"]["monthly_total"] == 0
+    found = rules(doc)["income.wage_unverified"]
+    assert found["severity"] == "warn" and doc["outcome"] == "review"
+    assert cited(found) == {("social_insurance", "S1")}
