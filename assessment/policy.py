@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -197,16 +199,24 @@ def household_area(county: CountyPolicy, address: str | None) -> str:
     return area_and_basis(county, address)[0]
 
 
+_VILLAGE = re.compile(r"(?<!新)村")
+"""A village (…村…), not a city's residential compound named 新村 (双塔新村)."""
+
+
 def area_and_basis(county: CountyPolicy, address: str | None) -> tuple[str, str]:
     """Urban or rural, and why, in words for the report.
 
     Counties hold both urban and rural households, each with its own standard (城市低保 /
-    农村低保): an address in a village (…村…) is rural, one in a 社区, 小区 or 街道 urban, whatever
-    the county's usual area; an address saying neither takes the county's (`area` in the policy).
+    农村低保): an address under a 街道 (a city's sub-district) is urban, else one in a village
+    (…村…, not a 新村 compound) rural, else one in a 社区 or 小区 urban, whatever the county's
+    usual area; an address saying neither takes the county's (`area` in the policy). A rules
+    probe's 太原市迎泽区桥东街道双塔新村 had been judged on the rural standard for its 村.
     """
-    if address and "村" in address and "村委" not in address[:2]:
+    if address and "街道" in address:      # a city's sub-district: its 城中村 and 新村 are urban
+        return "urban", "户主住址含“街道”，按城市标准"
+    if address and _VILLAGE.search(address) and "村委" not in address[:2]:
         return "rural", "户主住址在村（…村…），按农村标准"
-    for word in ("社区", "小区", "街道"):
+    for word in ("社区", "小区"):
         if address and word in address:
             return "urban", f"户主住址含“{word}”，按城市标准"
     label = {"urban": "城市", "rural": "农村"}.get(county.area, county.area)

@@ -66,6 +66,11 @@ def test_village_addresses_are_rural(address, area):
     ("清徐县东于镇西木庄村5号", "rural", "户主住址在村"),
     ("清徐县清源镇城南社区3号楼", "urban", "户主住址含“社区”"),
     (None, "rural", "按区县清徐县的默认类别（农村）"),
+    # a rules probe: a city's 新村 compound under a 街道 was judged on the rural standard
+    ("太原市迎泽区桥东街道双塔新村5号楼", "urban", "户主住址含“街道”"),
+    ("太原市小店区坞城街道北格村8号", "urban", "户主住址含“街道”"),
+    ("清徐县双塔新村5号楼", "rural", "按区县清徐县的默认类别（农村）"),
+    ("清徐县徐沟镇西楚王村幸福小区3号", "rural", "户主住址在村"),
 ])
 def test_the_area_comes_with_its_reason(address, area, basis):
     """A rural county's household in a 社区 is judged on the urban standard, and the report says so

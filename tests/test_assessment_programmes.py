@@ -442,3 +442,15 @@ def test_no_base_stands_in_for_a_wage_before_any_tax_export_has_arrived(househol
     found = rules(doc)["income.wage_unverified"]
     assert found["severity"] == "warn" and doc["outcome"] == "review"
     assert cited(found) == {("social_insurance", "S1")}
+
+
+def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy(household):
+    """A rules probe: a 5,000 职工基本医疗保险 待遇 (a hospital bill reimbursed) added 416.67 a month
+    and failed a household whose wages were under the standard."""
+    wh = household(person(1))
+    wh.insurance("M1", 1, "2026-03-01", "职工基本医疗保险", record_type="待遇", base=None, amount=5000.0)
+    wh.insurance("U1", 1, "2026-03-01", "失业保险", record_type="待遇", base=None, amount=1200.0)
+    doc = wh.report()
+    listed = {r["record_id"]: r for r in doc["income"]["records"]}
+    assert (listed["M1"]["counted"], listed["M1"]["note"]) == (False, "本县规定职工基本医疗保险待遇不计入收入")
+    assert listed["U1"]["counted"] and doc["income"]["monthly_total"] == 100.0
