@@ -142,11 +142,25 @@ SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM 
 """
 
 
+def _delivered_month_sql(table: str) -> str:
+    """The last day of the latest month `table` holds in full: a month with fewer than half the
+    rows of the usual month before it (the median of the three before) is a month still being
+    filed. An independent-data probe's tax export held June's 219 early filers beside May's
+    3,641: June counted as delivered, every member's June wage was "missing", and their pension
+    bases stood in for it (a household failed at 753.50 on a 420 wage)."""
+    return f"""(
+    WITH m AS (SELECT period, count(*) AS n FROM {table} GROUP BY period),
+    r AS (SELECT period, n, median(n) OVER (ORDER BY period ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS usual
+          FROM m)
+    SELECT CAST(last_day(max(period)) AS DATE) FROM r WHERE usual IS NULL OR n * 2 >= usual)"""
+
+
 def data_as_of_sql() -> str:
-    """Freshness per source: the latest period or date each source holds."""
-    return """
-SELECT 'tax' AS source, CAST(last_day(max(period)) AS DATE) AS as_of FROM tax
-UNION ALL SELECT 'social_insurance', CAST(last_day(max(period)) AS DATE) FROM social_insurance
+    """Freshness per source: the latest month each income source holds in full
+    (`_delivered_month_sql`), the latest date the others hold."""
+    return f"""
+SELECT 'tax' AS source, {_delivered_month_sql("tax")} AS as_of
+UNION ALL SELECT 'social_insurance', {_delivered_month_sql("social_insurance")}
 UNION ALL SELECT 'vehicle', CAST(max(loaded_at) AS DATE) FROM vehicle
 UNION ALL SELECT 'property', CAST(max(loaded_at) AS DATE) FROM property
 UNION ALL SELECT 'bank', max(as_of_date) FROM bank

@@ -454,3 +454,20 @@ def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy
     listed = {r["record_id"]: r for r in doc["income"]["records"]}
     assert (listed["M1"]["counted"], listed["M1"]["note"]) == (False, "本县规定职工基本医疗保险待遇不计入收入")
     assert listed["U1"]["counted"] and doc["income"]["monthly_total"] == 100.0
+
+
+def test_a_month_still_being_filed_is_not_a_delivered_month(household):
+    """An independent-data probe: a tax export holding June's early filers (5 % of a month's rows)
+    made June a delivered month, and pension bases stood in for every June wage not yet filed."""
+    from assessment.evidence import data_as_of_sql
+
+    wh = household(person(1))
+    for month in range(1, 7):
+        for k in range(20):
+            wh.wage(f"W{month}-{k}", 1, f"2026-{month:02d}-01", 1000.0)
+    wh.wage("W7-0", 1, "2026-07-01", 1000.0)                  # one early filer of July
+    as_of = dict(wh.con.execute(data_as_of_sql()).fetchall())
+    assert as_of["tax"] == date(2026, 6, 30)
+    for k in range(10):                                       # half of a usual month: filed in full
+        wh.wage(f"W7-{k + 1}", 1, "2026-07-01", 1000.0)
+    assert dict(wh.con.execute(data_as_of_sql()).fetchall())["tax"] == date(2026, 7, 31)
