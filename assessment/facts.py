@@ -42,6 +42,9 @@ class Facts:
     last day they hold, `assessment.window.sources_behind`)."""
     tax_delivered: bool = True
     """Whether any tax export has arrived at all (no base stands in for a wage until it has)."""
+    newer_balances: list[dict] = field(default_factory=list)
+    """Newer statements of a counted account that nobody is linked to (member_no, record_id,
+    balance, as_of_date …): the counted balance may be out of date."""
     refused: list[dict] = field(default_factory=list)
     """Department rows refused at load that carry a member's validated ID (member_no, name,
     source, record_id, file, row_number, reasons): what they hold is in no figure."""

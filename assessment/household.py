@@ -70,9 +70,11 @@ def _match(rec: dict) -> dict:
 
 def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehicles: list[dict],
                     properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
-                    data_as_of: dict, generated_at: str, refused: list[dict] = ()) -> dict:
+                    data_as_of: dict, generated_at: str, refused: list[dict] = (),
+                    newer_balances: list[dict] = ()) -> dict:
     """The full report document for one household of a request (`refused`: department rows
-    refused at load that carry a member's ID, `assessment.evidence.refused_sql`)."""
+    refused at load that carry a member's ID, `assessment.evidence.refused_sql`; `newer_balances`:
+    newer statements of counted accounts nobody is linked to, `assessment.evidence.newer_balances_sql`)."""
     request_date: date = hh["request_date"]
     county = policy.county(hh["county_code"])
     params = county.params
@@ -208,6 +210,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   review_links_info=[ln for ln in review if id(ln) not in material],
                   recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
                   refused=list(refused), behind=behind, tax_delivered=not tax_none,
+                  newer_balances=list(newer_balances),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
     return {

@@ -174,6 +174,11 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
             out.append(finding(f"{program}.financial_assets", "warn",
                                f"{over}；但有较新的余额待复核，如确认，人均为{_yuan(pending)}，不超过标准，"
                                "请复核后再定", f.assets["financial"]))
+        elif newer := [r for r in f.newer_balances if r["member_no"] in mine]:
+            shown = "、".join(f"{r['record_id']}（{r['as_of_date']}，{_yuan(r['balance'])}）" for r in newer[:5])
+            out.append(finding(f"{program}.financial_assets", "warn",
+                               f"{over}；但计入余额的账户有较新的余额记录未能确认归属（无身份证号或同名者多：{shown}），"
+                               "计入的可能是已过时的余额，请核实后再定", [*f.assets["financial"], *newer]))
         elif refused:
             shown = "、".join(r.get("record_id") or f"{r['file']}第{r['row_number']}行" for r in refused[:5])
             out.append(finding(f"{program}.financial_assets", "warn",

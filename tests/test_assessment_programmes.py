@@ -13,7 +13,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from assessment.evidence import accounts_sql, income_records_sql, properties_sql, vehicles_sql
+from assessment.evidence import accounts_sql, income_records_sql, newer_balances_sql, properties_sql, vehicles_sql
 from assessment.household import SUPPORTER_NOTE, build_household
 from assessment.policy import load_policy
 from assessment.rules import Facts, evaluate
@@ -53,8 +53,9 @@ class Warehouse:
         self.con.execute(f"INSERT INTO {table} ({SOURCE_COLS}, {cols}) VALUES "
                          f"(?, ?, NULL, NULL, 'b', 'f.csv', 'h', ?, ?, {', '.join('?' * len(values))})",
                          [rid, f"成员{member}", self.rows, datetime(2026, 11, 5), *values])
-        self.con.execute("INSERT INTO links VALUES (?, ?, 'R1', 'H1', ?, 0.99, ?, 'test', NULL, 'run-1', now())",
-                         [source, rid, member, decision])
+        if decision is not None:      # None: a row nobody is linked to
+            self.con.execute("INSERT INTO links VALUES (?, ?, 'R1', 'H1', ?, 0.99, ?, 'test', NULL, 'run-1', now())",
+                             [source, rid, member, decision])
 
     def wage(self, rid, member, period, amount, item="工资薪金"):
         self._insert("tax_all", "tax", rid, member, "period, income_item, income_amount, withholding_agent",
@@ -77,16 +78,17 @@ class Warehouse:
                      [certificate or f"晋(2020)太原市不动产权第{rid}号", f"小店区{rid}", usage, area, share,
                       date(2020, 5, 1), "现势"])
 
-    def bank(self, rid, member, balance):
+    def bank(self, rid, member, balance, account=None, as_of=date(2026, 10, 31), decision="auto"):
         self._insert("bank_all", "bank", rid, member, "institution, account_number, product_type, balance, as_of_date",
-                     ["兴业银行", f"6222{rid}", "定期存款", balance, date(2026, 10, 31)])
+                     ["兴业银行", account or f"6222{rid}", "定期存款", balance, as_of], decision=decision)
 
     def report(self, program="dibao", data_as_of=None, **hh):
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
-                               grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00")
+                               grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00",
+                               newer_balances=grouped(newer_balances_sql()))
 
 
 @pytest.fixture
@@ -471,3 +473,18 @@ def test_a_month_still_being_filed_is_not_a_delivered_month(household):
     for k in range(10):                                       # half of a usual month: filed in full
         wh.wage(f"W7-{k + 1}", 1, "2026-07-01", 1000.0)
     assert dict(wh.con.execute(data_as_of_sql()).fetchall())["tax"] == date(2026, 7, 31)
+
+
+
+def test_assets_over_the_limit_on_a_balance_an_unlinked_newer_statement_followed_are_a_question(household):
+    """An independent-data probe: an account's December balance (40,000, linked) counted, and its
+    June statement (2,000, no ID, six namesakes: linked to nobody) was never mentioned; the
+    household failed."""
+    wh = household(person(1))
+    wh.bank("B1", 1, 40000.0, account="62220001", as_of=date(2025, 12, 31))
+    wh.bank("B2", 1, 2000.0, account="62220001", as_of=date(2026, 6, 30), decision=None)
+    found = rules(doc := wh.report())["dibao.financial_assets"]
+    assert found["severity"] == "warn" and "B2（2026-06-30，2,000.00元）" in found["message"]
+    assert ("bank", "B2") in cited(found) and doc["outcome"] == "review"
+    wh.bank("B3", 1, 39000.0, account="62220001", as_of=date(2026, 8, 31))    # a newer linked one: no question
+    assert rules(wh.report())["dibao.financial_assets"]["severity"] == "fail"
