@@ -23,8 +23,9 @@ class MatchSettings:
     person, against every other candidate, is at least this."""
     threshold_review: float = 0.2
     """Below `threshold_auto` and at least this: a `review` link, shown but not counted."""
-    sample_identities: int = 100_000
-    """Random (identity, member) pairs describing non-matches for the u probabilities."""
+    sample_identities: int = 50_000
+    """Random (identity, member) pairs describing non-matches for the u probabilities. (At 20k
+    households 50,000 give the very links 100,000 gave, for 0.1 s less: bench/matching.py.)"""
     sample_properties: int = 4_000
     """Random (property location, member address) pairs for the address u probabilities."""
     sample_member_orgs: int = 400
