@@ -44,6 +44,9 @@ def detect_format(head: bytes) -> str:
         return "xls"
     if head.startswith(b"PAR1"):
         return "parquet"
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):   # Windows' "Unicode" text: JSON Lines too (an export probe's was read as CSV)
+            return "jsonl" if head[len(bom):].decode(codec, errors="ignore").lstrip().startswith("{") else "csv"
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
     if text.startswith(b"{"):
         return "jsonl"

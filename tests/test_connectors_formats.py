@@ -226,3 +226,14 @@ def test_xlsx_cells_merged_over_data_rows_give_every_row_the_value_excel_shows(t
     got = rows.rows.select(["record_id", "certificate_number", "location", "usage", "floor_area"]).to_pylist()
     assert got == [{"record_id": r, "certificate_number": "晋(2020)太原市不动产权第0000201号",
                     "location": "小店区亲贤街1号", "usage": "住宅", "floor_area": 120.0} for r in ("R-1", "R-2")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_jsonl_saved_as_windows_unicode_text_is_read_as_jsonl(tmp_path, encoding):
+    """An export probe: a UTF-16 JSON Lines file was read as CSV and rejected for a missing
+    record_id, quoting its first JSON line as the columns found."""
+    path = tmp_path / "si.jsonl"
+    bom = b"\xfe\xff" if encoding == "utf-16-be" else b""
+    path.write_bytes(bom + _JSONL.encode(encoding))
+    raw = read_raw(path)
+    assert raw.format == "jsonl" and raw.table.column("记录编号").to_pylist() == ["T1", "T2"]
