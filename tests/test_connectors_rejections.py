@@ -42,6 +42,10 @@ INVALID_FILES = [
     (b'{"a": 1\n[1, 2]\n', "no line holds a JSON object"),
     (b'[{"a": 1}]', "the file is one JSON array; send JSON Lines instead"),
     (b"\xef\xbb\xbf\xd5\xc5\xc8\xfd\n", "the text cannot be decoded"),
+    # an export probe: UTF-8 lines, then GBK ones (two exports joined) were said to fail on line 1
+    ("记录编号,纳税人姓名,所属期,所得项目,收入额\n".encode() + "".join(f"T{i},张三,2024-03,工资薪金,1\n" for i in range(10)).encode()
+     + "T99,李四,2024-03,工资薪金,1\n".encode("gbk"),
+     "Lines 1-11 read as UTF-8 and line 12 does not (bytes c0 ee): the file mixes UTF-8 and GBK"),
 ]
 
 
