@@ -22,7 +22,7 @@ from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
 from pipelines.documents import unpack_report
 from pipelines.progress import emit
-from reports.writer import write_request
+from reports.writer import report_stem, write_request
 from review import review_rows_for, write_review_sheet
 from review.export import OPEN_FOLDER, open_rows, sheet_keys
 from warehouse import transaction
@@ -100,7 +100,7 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     for path in paths:
         by_household[path.stem].append(path.relative_to(ctx.root).as_posix())
     for n in notes:
-        written[(n["request_id"], n["household_id"])] = by_household[n["household_id"]]
+        written[(n["request_id"], n["household_id"])] = by_household[report_stem(n["household_id"])]
     ctx.counts["reports_written"] += len(notes)
     review_keys = [(n["request_id"], n["household_id"]) for n in notes]
     write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))

@@ -14,6 +14,7 @@ created 0o700 and every file is 0o600: the reports name people on aid.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -27,7 +28,7 @@ import orjson
 from expectations.suites import HAN
 
 from .html import render_index, render_view
-from .masking import scrub
+from .masking import scrub, scrub_text
 from .summary import summary_xlsx
 from .view import household_view, index_row_of
 
@@ -50,6 +51,21 @@ def check_safe_name(value: Any, what: str = "name") -> str:
     if not isinstance(value, str) or not _SAFE_NAME_RE.fullmatch(value) or ".." in value:
         raise ValueError(f"unsafe {what} for a file name: {value!r}")
     return value
+
+
+def report_stem(household_id: str) -> str:
+    """The file name (no extension) of a household's report: its household_id, unless that holds
+    an ID number (an agency keying households by the head's ID): then masked, with a short digest
+    of the whole key so that two such households never share a file. A privacy probe found the
+    ID in full in the report's file name, while the report itself masked it.
+
+    >>> report_stem("HH-0001"), report_stem("140105199003070810")
+    ('HH-0001', '140105xxxxxxxx0810-45dde11b')
+    """
+    masked = scrub_text(household_id)
+    if masked == household_id:
+        return household_id
+    return f"{masked.replace('*', 'x')}-{hashlib.sha256(household_id.encode()).hexdigest()[:8]}"
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -204,7 +220,8 @@ def write_household(task: tuple[Path, Any, Callable[[Any], dict] | None, str]) -
     # from these (scrubbing and the view were two thirds of the writing time when redone)
     safe = scrub(report)
     view = household_view(safe, scrubbed=True)
-    paths = [write_atomic(out_dir / f"{household}.json", report_json(safe, scrubbed=True)),
-             write_atomic(out_dir / f"{household}.html", render_view(view).encode("utf-8"))]
+    stem = report_stem(household)
+    paths = [write_atomic(out_dir / f"{stem}.json", report_json(safe, scrubbed=True)),
+             write_atomic(out_dir / f"{stem}.html", render_view(view).encode("utf-8"))]
     generated = report.get("generated_at")
-    return index_row_of(view), (str(generated) if generated else None), paths
+    return {**index_row_of(view), "href": f"{stem}.html"}, (str(generated) if generated else None), paths

@@ -116,3 +116,25 @@ def test_ids_quoted_from_bad_rows_and_files_are_masked_in_every_spelling(crafted
     for where, text in [("command output", output)] + [(p, _text_of(p)) for p in files]:
         leaked = [i for i in CRAFTED_IDS if i in _digits(text)]
         assert not leaked, (where, [i[:6] + "…" for i in leaked])
+
+
+def test_a_household_keyed_by_an_id_number_gets_a_report_file_name_without_it(tmp_path):
+    """A privacy probe: an agency that keyed households by the head's ID got reports named
+    `<full ID>.json` / `.html` (their contents masked it), and index.html linked to a masked
+    name that did not exist."""
+    key = "140105199003070810"
+    root = tmp_path / "root"
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+        f"R1,dibao,{key},140105,1,张三,{key},户主,C1\n", encoding="utf-8")
+    env = {**os.environ, "COLUMNS": "300"}
+    res = subprocess.run([sys.executable, "-m", "hhverify.cli", "run", "--root", str(root), "--no-prefect",
+                          "--as-of", "2026-11-28"], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    folder = root / "outbox" / "xiaodian" / "R1"
+    names = sorted(p.name for p in folder.iterdir() if p.suffix in (".json", ".html") and p.name != "index.html")
+    assert [n for n in names if key in n] == [] and len([n for n in names if n.endswith(".json")]) == 1
+    html = next(n for n in names if n.endswith(".html") and n != "review.html")
+    assert f'href="{html}"' in (folder / "index.html").read_text(encoding="utf-8")
+    assert key not in res.stdout + res.stderr
