@@ -169,7 +169,13 @@ WITH mm AS (
 ), judged AS (
     SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.p_raw, b.odds, b.id_rival,
            b.conflict OR k.swapped AS conflict, k.swapped,
-           b.odds / (1.0 + r.odds_sum) AS p_norm, r.persons[1] = b.pid AS is_top,
+           -- against the other persons: a person on two requests, their name misspelt in one, is one
+           -- candidate, and the weaker of their two pairs must not be judged against the stronger
+           -- (an independent-data probe: every row of 赵文铭's request went to review at 0.115)
+           b.odds / (1.0 + b.odds + r.odds_sum - CASE WHEN r.persons[1] = b.pid THEN r.top_odds[1]
+                                                      WHEN r.persons[2] = b.pid THEN r.top_odds[2]
+                                                      ELSE b.odds END) AS p_norm,
+           r.persons[1] = b.pid AS is_top,
            CASE WHEN k.swapped THEN k.id_mid WHEN r.persons[1] = b.pid THEN r.mids[2] ELSE r.mids[1] END
                AS rival_mid,
            CASE WHEN k.swapped THEN least(o.odds / (1.0 + r.odds_sum), {CONFLICT_CAP})

@@ -71,3 +71,28 @@ def test_a_tekun_member_applying_for_medical_aid_is_not_listed_twice(tmp_path):
     (found,) = _findings(root, "xiaodian", "RQ-1", "HT")          # the 低保 application, not the medical one
     assert "xiaodian的申请RQ-3（家庭HD）" in found["message"] and "RQ-2" not in found["message"]
     assert _findings(root, "xiaodian", "RQ-2", "HM") == []
+
+
+def test_a_person_in_two_requests_with_a_homophone_of_his_name_in_one_is_linked_in_both(tmp_path):
+    """An independent-data probe: 赵文明 in a 低保 request and, typed 赵文铭, in a 医疗救助 one (one
+    valid ID): the weaker pair was judged against the stronger one of the same person, and every
+    row of his in the second request went to review at 0.115."""
+    import duckdb
+
+    root = tmp_path / "root"
+    (root / "inbox" / "xinfu").mkdir(parents=True)
+    (root / "landing" / "social_insurance").mkdir(parents=True)
+    me = "140902193904171993"
+    (root / "inbox" / "xinfu" / "req.csv").write_text(
+        HEADER + f"RQ-1,,dibao,H1,140902,1,赵文明,{me},户主,SQ-1\n"
+                 f"RQ-2,,medical,H1,140902,1,赵文铭,{me},户主,SQ-2\n", encoding="utf-8")
+    (root / "landing" / "social_insurance" / "si.csv").write_text(
+        "record_id,name,id_number,insurance_type,record_type,period,amount\n" + "".join(
+            f"S{m},赵文明,{me},城乡居民基本养老保险,待遇,2026-{m:02d},168.00\n" for m in range(1, 11)), encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        got = con.execute("SELECT request_id, decision, count(*) FROM links GROUP BY ALL ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    assert got == [("RQ-1", "auto", 10), ("RQ-2", "auto", 10)]
