@@ -76,6 +76,15 @@ def test_outputs_are_owner_only(pass_output):
 CRAFTED_IDS = ("140105199003070810", "140105198507150225", "140105197201010348", "140105196606060019")
 
 
+def _run_cli(root: Path) -> str:
+    """One pass of the command line over `root`; what it printed (stdout and stderr)."""
+    env = {**os.environ, "COLUMNS": "300"}
+    res = subprocess.run([sys.executable, "-m", "hhverify.cli", "run", "--root", str(root), "--no-prefect",
+                          "--as-of", "2026-11-28"], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return res.stdout + res.stderr
+
+
 @pytest.fixture(scope="module")
 def crafted_output(tmp_path_factory):
     root = tmp_path_factory.mktemp("crafted") / "root"
@@ -96,11 +105,7 @@ def crafted_output(tmp_path_factory):
         "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
         "R1,dibao,H1,140105,1,张三,140105198001011234,户主,C1\n"
         f"R1,dibao,H2,{shifted},1,李四,140105198202022345,户主,C2\n", encoding="utf-8")
-    env = {**os.environ, "COLUMNS": "300"}
-    res = subprocess.run([sys.executable, "-m", "hhverify.cli", "run", "--root", str(root), "--no-prefect",
-                          "--as-of", "2026-11-28"], capture_output=True, text=True, env=env, timeout=300)
-    assert res.returncode == 0, res.stderr
-    return root, res.stdout + res.stderr
+    return root, _run_cli(root)
 
 
 def _digits(text: str) -> str:
@@ -128,13 +133,10 @@ def test_a_household_keyed_by_an_id_number_gets_a_report_file_name_without_it(tm
     (root / "inbox" / "xiaodian" / "req.csv").write_text(
         "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
         f"R1,dibao,{key},140105,1,张三,{key},户主,C1\n", encoding="utf-8")
-    env = {**os.environ, "COLUMNS": "300"}
-    res = subprocess.run([sys.executable, "-m", "hhverify.cli", "run", "--root", str(root), "--no-prefect",
-                          "--as-of", "2026-11-28"], capture_output=True, text=True, env=env, timeout=300)
-    assert res.returncode == 0, res.stderr
+    output = _run_cli(root)
     folder = root / "outbox" / "xiaodian" / "R1"
     names = sorted(p.name for p in folder.iterdir() if p.suffix in (".json", ".html") and p.name != "index.html")
     assert [n for n in names if key in n] == [] and len([n for n in names if n.endswith(".json")]) == 1
     html = next(n for n in names if n.endswith(".html") and n != "review.html")
     assert f'href="{html}"' in (folder / "index.html").read_text(encoding="utf-8")
-    assert key not in res.stdout + res.stderr
+    assert key not in output
