@@ -45,9 +45,8 @@ from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
-from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column
+from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column, undecodable
 
-ENCODINGS_TRIED = "UTF-8 and GB18030/GBK"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 GB18030_BOM = "\ufeff".encode("gb18030")   # 84 31 95 33
 UTF8_DAMAGED = "utf-8 (some bytes invalid)"
@@ -70,27 +69,6 @@ def has_utf16_bom(head: bytes) -> bool:
     return head.startswith(_UTF16_BOMS)
 
 
-def _undecodable(path: Path, data: bytes) -> FileRejected:
-    """Where each encoding tried fails. A file that is UTF-8 for its first lines and GBK further
-    down (two exports joined) fails GB18030 early, on its UTF-8 text: said alone, that pointed a
-    clerk at line 1 when the GBK part began on line 12 (an export probe)."""
-    where = mixed = ""
-    try:
-        data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        where = f" (bytes {data[exc.start:exc.start + 2].hex(' ')} on line {line})"
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as utf8:
-            at = data.count(b"\n", 0, utf8.start) + 1
-            if at > line:
-                mixed = (f". Lines 1-{at - 1} read as UTF-8 and line {at} does not (bytes "
-                         f"{data[utf8.start:utf8.start + 2].hex(' ')}): the file mixes UTF-8 and GBK")
-    return FileRejected(path, f"the text cannot be decoded: tried {ENCODINGS_TRIED}{where}{mixed}. Save the "
-                        "file as UTF-8 (or GBK/ANSI on a Chinese Windows) and send it again")
-
-
 def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
     """The encoding of the file, the bytes to parse, and pyarrow's name for their encoding.
 
@@ -101,13 +79,13 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
         try:
             data[3:].decode("utf-8")
         except UnicodeDecodeError:
-            raise _undecodable(path, data[3:]) from None
+            raise undecodable(path, data[3:]) from None
         return "utf-8-sig", data[3:], "utf8"
     if has_utf16_bom(data):
         try:
             return "utf-16", data.decode("utf-16").encode("utf-8"), "utf8"
         except UnicodeDecodeError:
-            raise _undecodable(path, data) from None
+            raise undecodable(path, data) from None
     if data.startswith(GB18030_BOM):   # GB18030's own BOM (U+FEFF encoded): left on, it glued itself
         return "gb18030", data[len(GB18030_BOM):], "gb18030"   # to the first header (a probe's file)
     try:
@@ -145,11 +123,11 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """The whole file as text and the encoding it was in (for formats parsed in Python)."""
     encoding, body, arrow_encoding = detect_encoding(path, data)
     if encoding == UTF8_DAMAGED:   # a JSON line's damage cannot be told from its values: say where it is
-        raise _undecodable(path, data)
+        raise undecodable(path, data)
     try:
         return body.decode("utf-8" if arrow_encoding == "utf8" else arrow_encoding), encoding
     except UnicodeDecodeError:
-        raise _undecodable(path, body) from None
+        raise undecodable(path, body) from None
 
 
 def _first_lines(path: Path, data: bytes, encoding: str) -> list[tuple[int, int, str]]:
@@ -164,7 +142,7 @@ def _first_lines(path: Path, data: bytes, encoding: str) -> list[tuple[int, int,
         try:
             text = data[start:end].decode(encoding).rstrip("\r\n")
         except UnicodeDecodeError:
-            raise _undecodable(path, data) from None
+            raise undecodable(path, data) from None
         if text.strip():
             found.append((number, end, text))
         start = end
@@ -336,7 +314,7 @@ def _parse_body(path: Path, body: bytes, names: list[str], delimiter: str, encod
                     columns = list(pool.map(lambda column: decode_column(column, encoding), cells.columns))
                 return pa.table(columns, names=cells.column_names), None, []
             except UnicodeDecodeError:
-                raise _undecodable(path, body) from None
+                raise undecodable(path, body) from None
     return _parse_body_as(path, body, names, delimiter, encoding, use_threads)
 
 
@@ -375,7 +353,7 @@ def _parse_body_as(path: Path, body: bytes, names: list[str], delimiter: str, en
             **_csv_options(len(names), delimiter, encoding, pa.string(), use_threads, keep_aside),
         ) if body and not body.isspace() else pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
     except UnicodeDecodeError:
-        raise _undecodable(path, body) from None
+        raise undecodable(path, body) from None
     except pa.ArrowInvalid as exc:
         if "straddling" in str(exc):  # Arrow's word for a row longer than its block (1 MiB)
             raise FileRejected(path, f"a row is longer than {describe_size(MAX_LINE_BYTES)}: usually a quote \" "

@@ -11,7 +11,8 @@ a `|`-separated GBK file is decoded whole.)
 The cells of a column then decode per distinct value: a 1,000,000-row tax export holds
 62,000 distinct names, 3,000 withholding agents and 7 income items, and its ID numbers,
 dates and amounts are ASCII, which is already UTF-8. An undecodable value raises the same
-`UnicodeDecodeError` that decoding the whole file would.
+`UnicodeDecodeError` that decoding the whole file would; `undecodable` turns a file that fails
+every encoding tried into its rejection, saying where each one fails.
 
 Example:
     >>> import pyarrow as pa
@@ -23,9 +24,13 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from connectors.errors import FileRejected
 
 SPLITS_BEFORE_DECODING = (",", "\t")
 """Delimiters that cannot occur inside a GB18030 character (see the module docstring)."""
@@ -88,3 +93,27 @@ def decode_column(column: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray:
     plain = pc.if_else(mask, pa.scalar(None, pa.binary()), column).cast(pa.string()).combine_chunks()
     decoded = _decode_distinct(column.filter(mask).combine_chunks(), encoding)
     return pa.chunked_array([pc.replace_with_mask(plain, mask, decoded)])
+
+
+ENCODINGS_TRIED = "UTF-8 and GB18030/GBK"
+
+
+def undecodable(path: Path, data: bytes) -> FileRejected:
+    """Where each encoding tried fails. A file that is UTF-8 for its first lines and GBK further
+    down (two exports joined) fails GB18030 early, on its UTF-8 text: said alone, that pointed a
+    clerk at line 1 when the GBK part began on line 12 (an export probe)."""
+    where = mixed = ""
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f" (bytes {data[exc.start:exc.start + 2].hex(' ')} on line {line})"
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as utf8:
+            at = data.count(b"\n", 0, utf8.start) + 1
+            if at > line:
+                mixed = (f". Lines 1-{at - 1} read as UTF-8 and line {at} does not (bytes "
+                         f"{data[utf8.start:utf8.start + 2].hex(' ')}): the file mixes UTF-8 and GBK")
+    return FileRejected(path, f"the text cannot be decoded: tried {ENCODINGS_TRIED}{where}{mixed}. Save the "
+                        "file as UTF-8 (or GBK/ANSI on a Chinese Windows) and send it again")

@@ -266,10 +266,8 @@ def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new:
 
 def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tuple, over,
               incomplete: bool = False) -> list[dict]:
-    """An alert when the figure crossed its line. Not when it fell under it while leaving members
-    out (`incomplete`: someone without consent): that figure is no evidence of need, as the report
-    says (no ▼), and the consent alert says what changed (a privacy probe: consent withdrawn, then
-    '回落到低于标准' on an income that no longer counted the wage earner)."""
+    """An alert when the figure crossed its line; not downwards while it leaves someone out for
+    want of consent (`incomplete`: no evidence of need, and the consent alert says what changed)."""
     (v0, l0), (v1, l1) = before, after
     was, now = over(v0, l0), over(v1, l1)
     if was == now or (incomplete and not now):
