@@ -86,16 +86,18 @@ def mask_account(account: Any) -> str:
 
 
 def _is_id(match: re.Match) -> bool:
-    """A match with a Latin letter beside it is an ID only if its birth date is a date: a person
-    key or a hash (`P773408780477949d`) holds digit runs too, and is no one's ID."""
+    """A match with a Latin letter beside it is an ID only if it has 18 characters and its birth
+    date is a date: a person key (`P773408780477949d`: 16 hex digits, keyed by a per-deployment
+    secret) or a hash holds digit runs too, and is no one's ID."""
     text, start, end = match.string, match.start(), match.end()
     if not ((start and text[start - 1].isascii() and text[start - 1].isalpha())
             or (end < len(text) and text[end].isascii() and text[end].isalpha())):
         return True
     digits = _SEPARATORS_RE.sub("", match.group(0))
-    year, month, day = ((int(digits[6:10]), digits[10:12], digits[12:14]) if len(digits) == 18
-                        else (1900 + int(digits[6:8]), digits[8:10], digits[10:12]))
-    return 1900 <= year <= 2099 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+    if len(digits) != 18:
+        return False
+    year, month, day = int(digits[6:10]), int(digits[10:12]), int(digits[12:14])
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 def find_full_ids(text: str) -> list[str]:

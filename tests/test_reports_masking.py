@@ -141,7 +141,8 @@ def test_an_integer_that_reads_as_an_id_is_masked_and_a_small_one_kept():
     ("BK140105199003070810", "BK140105********0810"),
     ("晋A140105199003070810abc", "晋A140105********0810abc"),
     ("6222 0200 1234 5678", "6222 0200 1234 5678"),           # a 16-digit account is no ID
-    ("P773408780477949d", "P773408780477949d"),               # nor a person key's digits: no date in them
+    ("P773408780477949d", "P773408780477949d"),               # nor a person key's digits (16 hex digits)
+    ("Pf609973730603158", "Pf609973730603158"),               # ... even when they read like a legacy ID
 ])
 def test_scrub_text_masks_ids_spelled_with_separators_or_glued_to_letters(text, masked):
     assert scrub_text(text) == masked
