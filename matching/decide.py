@@ -21,7 +21,11 @@ households is one candidate, so both links are as sure as one would be.
   (new answers, another month's data) cannot turn the question into a silent non-link.
 - never `auto` (`review` at most 0.5, if it would be linked at all) when the row's ID is a slip
   from the member's that another person's valid ID, under a name that sounds the same, explains
-  just as well (`blocking.id_rivals_sql`; the evidence names them with a masked ID).
+  just as well (`blocking.id_rivals_sql`; the evidence names them with a masked ID);
+- never `auto`, `review` at most 0.5, when the row's ID and the member's are both valid and one
+  slip apart (`comparisons.ONE_SLIP_VALID`: a slip whose check was computed afresh, or another
+  person) — and `review` whatever the score when the name agrees and no one is likelier: the
+  check cannot tell, and such rows had gone unlinked with nothing said.
 
 The unit decided is an identity (all rows of one name and ID, track `identity`) or a unit (the
 rows of one source agreeing on name, ID, organisation, account and location, track `row`);
@@ -31,7 +35,7 @@ weight (the waterfall reports draw), the prior, the total and the closest compet
 
 from __future__ import annotations
 
-from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMPARED
+from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMPARED, ONE_SLIP_VALID
 from matching.scoring import WEIGHT_COLUMNS
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
@@ -87,7 +91,7 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         col = id_level if c.field == "id_number" else LEVEL_COLUMNS[c.field]
         text = _label_case(c, col) + (f" || {name_note}" if c.field == "name" else "")
         parts.append(f"CASE WHEN {col} NOT IN {_nulls(c)} THEN {text} END")
-    verdict = """CASE
+    verdict = f"""CASE
         WHEN decision = 'auto' THEN ''
         WHEN swapped THEN '；但身份证号是' || rival_name || '的（可能误填亲属证件号），需人工复核'
         WHEN conflict AND rival_name IS NOT NULL THEN '；身份证号是本人的，姓名却像' || rival_name
@@ -95,6 +99,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         WHEN conflict THEN '；身份证号与姓名指向不同的人（可能误填亲属证件号），需人工复核'
         WHEN id_rival THEN '；但证件号与另一位同名（同音）者' || id_rival_name || '（证件号' || id_rival_id
              || '）的有效证件号同样只差一位，无法确定是谁的，需人工复核'
+        WHEN {id_level} = '{ONE_SLIP_VALID}' THEN '；两个号码都有效却只差一处，可能是录入错误后重新计算了校验位，'
+             || '也可能是另一个人，需人工复核'
         WHEN rival_name IS NOT NULL AND rival_p >= 0.01 THEN '；与' || rival_name || '难以区分，需人工复核'
         ELSE '；证据不足以自动认定，需人工复核' END"""
     return "concat_ws('，', " + ", ".join(parts) + f") || {verdict}"
@@ -127,14 +133,15 @@ WITH mm AS (
     FROM mt_members
 ), b0 AS MATERIALIZED (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
-           pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival
+           pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
+           sc.lv_id = '{ONE_SLIP_VALID}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
     FROM {scored} sc JOIN mm m USING (mid)
     JOIN (SELECT {u}, count(*) AS n_cand FROM {scored} GROUP BY ALL) c USING ({u})
     LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid
 ), alone AS (      -- a unit with one candidate has no rival, no other member to swap with: decided as it is
     SELECT {u}, mid, lv_id, total, p_raw, odds, lv_id IN {ID_AGREES} AND lv_name IN {CONFLICT_NAMES} AS conflict,
            FALSE AS swapped, odds / (1.0 + odds) AS p_norm, TRUE AS is_top, CAST(NULL AS BIGINT) AS rival_mid,
-           CAST(NULL AS DOUBLE) AS rival_p, id_rival
+           CAST(NULL AS DOUBLE) AS rival_p, id_rival, slip_ask
     FROM b0 WHERE n_cand = 1
 ), b AS (
     SELECT * EXCLUDE (n_cand) FROM b0 WHERE n_cand > 1
@@ -167,7 +174,7 @@ WITH mm AS (
            CASE WHEN swapped THEN name_mid ELSE top_mid END AS mid
     FROM swaps
 ), judged AS (
-    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.p_raw, b.odds, b.id_rival,
+    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.p_raw, b.odds, b.id_rival, b.slip_ask,
            b.conflict OR k.swapped AS conflict, k.swapped,
            -- against the other persons: a person on two requests, their name misspelt in one, is one
            -- candidate, and the weaker of their two pairs must not be judged against the stronger
@@ -186,10 +193,12 @@ WITH mm AS (
     LEFT JOIN s o ON k.swapped AND {on} AND o.mid = k.id_mid
 ), decided AS (
     SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p,
-        CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival THEN 'auto'
+        CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{ONE_SLIP_VALID}' THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
-                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) THEN 'review' END AS decision,
-        CASE WHEN swapped THEN {CONFLICT_CAP} WHEN conflict OR id_rival THEN least(p_norm, {CONFLICT_CAP})
+                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
+             END AS decision,
+        CASE WHEN swapped THEN {CONFLICT_CAP}
+             WHEN conflict OR id_rival OR lv_id = '{ONE_SLIP_VALID}' THEN least(p_norm, {CONFLICT_CAP})
              ELSE p_norm END AS probability
     FROM (SELECT * FROM judged UNION ALL BY NAME SELECT * FROM alone)
 )

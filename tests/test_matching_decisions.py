@@ -490,3 +490,41 @@ def test_a_member_whose_id_is_a_placeholder_is_asked_about_their_own_rows(tmp_pa
                          "GROUP BY ALL").fetchall()
     con.close()
     assert linked == [("H1", "review", 10)]
+
+
+def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_either_side(tmp_path):
+    """An independent-data probe: a payroll system computed the check character of 李娜's mistyped
+    ID afresh, and an application form's slip did the same to 郝建平's. Each ID was valid, nobody's,
+    and no repair leads from one to the other: both people's wage rows went unlinked, unasked,
+    and their households passed on no income. Both are questions now (the check cannot tell a
+    slip from a twin), and an exact ID beside them still links its own rows."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    ln, hjp, zw = _id("14010819901102442"), _id("14010719780419316"), _id("14010519800115011")
+    ln_slip = _id(ln[:10] + "0" + ln[11:17])                       # birth month 11 typed 01, check recomputed
+    hjp_swap = _id(hjp[:14] + hjp[15] + hjp[14] + hjp[16])          # two sequence digits swapped on the form
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    rows = [(f"L-{m}", "李娜", ln_slip, m) for m in range(1, 7)] + [(f"H-{m}", "郝建平", hjp, m) for m in range(1, 7)]
+    rows += [(f"Z-{m}", "张伟", zw, m) for m in range(1, 7)]
+    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    for rid, name, idn, month in rows:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', 3000,
+                       0, '太原某某商贸有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, date(2026, month, 1), now])
+    _work_members_table(con)
+    members = [("H1", "李娜", ln), ("H2", "郝建平", hjp_swap), ("H3", "张伟", zw)]
+    members += [(f"HB{i}", name, idn) for i, (name, idn) in enumerate(people[:10])]
+    for hh, name, idn in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "slip-valid")
+    linked = con.execute("SELECT left(record_id, 1), household_id, decision, max(match_probability), count(*) "
+                         "FROM links WHERE record_id[1] IN ('L', 'H', 'Z') GROUP BY ALL ORDER BY ALL").fetchall()
+    summaries = {s for (s,) in con.execute("SELECT json_extract_string(evidence, '$.summary') FROM links "
+                                           "WHERE record_id[1] IN ('L', 'H')").fetchall()}
+    con.close()
+    assert [(row, hh, decision, n) for row, hh, decision, _, n in linked] == [
+        ("H", "H2", "review", 6), ("L", "H1", "review", 6), ("Z", "H3", "auto", 6)], linked
+    assert all(p <= 0.5 for _, _, decision, p, _ in linked if decision == "review")
+    assert summaries and all("只差一处" in s and "需人工复核" in s for s in summaries), summaries

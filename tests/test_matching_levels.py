@@ -6,6 +6,7 @@ case here is what the linker sees. See `matching.sides.pair_values` for the keys
 
 import pytest
 
+from connectors.values.idnumber import check_char
 from matching import level_of
 
 ID = "14010519900307104X"                 # valid: 1990-03-07, female, 140105
@@ -13,6 +14,8 @@ ID_SUB = "14010519900307184X"             # one wrong digit (invalid)
 ID_SWAP = "14010519900307014X"            # 0 and 1 swapped (invalid)
 ID_SAME_BIRTH = "14020219900307205X"      # another person born the same day
 ID_OTHER = "140105198811230016"           # another person
+ID_SLIP_VALID = "14010519900307184" + check_char("14010519900307184")   # one wrong digit, check computed afresh
+ID_SWAP_VALID = "14010519900307014" + check_char("14010519900307014")   # 0 and 1 swapped, check computed afresh
 
 CASES = [
     # --- id_number ---------------------------------------------------------------------------
@@ -25,6 +28,10 @@ CASES = [
     {"field": "id_number", "left": {"id_number": ID}, "right": {"id_number": ID_SWAP}, "expected": "adjacent_swap"},
     {"field": "id_number", "left": {"id_number": ID_SUB}, "right": {"id_number": ID_SWAP},
      "expected": "one_slip_each"},
+    {"field": "id_number", "left": {"id_number": ID_SLIP_VALID}, "right": {"id_number": ID},
+     "expected": "one_slip_valid"},
+    {"field": "id_number", "left": {"id_number": ID}, "right": {"id_number": ID_SWAP_VALID},
+     "expected": "one_slip_valid"},
     {"field": "id_number", "left": {"id_number": ID_SAME_BIRTH}, "right": {"id_number": ID},
      "expected": "same_birth_date"},
     {"field": "id_number", "left": {"id_number": ID_OTHER}, "right": {"id_number": ID}, "expected": "different"},
