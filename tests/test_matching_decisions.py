@@ -120,6 +120,15 @@ def _work_members_table(con) -> None:
                    county_code VARCHAR, consent BOOLEAN)""")
 
 
+def _insert_wages(con, rows, amount, employer) -> None:
+    """Wage rows (record_id, name, valid ID, month of 2026) of one employer into `tax_all`."""
+    now = datetime(2026, 11, 28, 2)
+    for rid, name, idn, month in rows:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', ?,
+                       0, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, date(2026, month, 1), amount, employer, now])
+
+
 def _rid(name, idn, agent):
     return [r[0] for r in _tax_rows() if r[1:4] == (name, idn, agent)]
 
@@ -439,15 +448,11 @@ def test_a_person_listed_in_two_households_of_one_request_is_linked_in_both(tmp_
     """An applicant-side probe: a mother listed in both her sons' households of one request had
     her pension linked in the first only; the second household passed on nothing."""
     con = open_warehouse(tmp_path / "w.duckdb")
-    now = datetime(2026, 11, 28, 2)
     mother = _id("14010519500303002")
     people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
     rows = [(f"P-{m}", "闫凤英", mother, m) for m in range(1, 11)]
     rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
-    for rid, name, idn, month in rows:
-        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', 2600,
-                       0, '太原市万通食品有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, date(2026, month, 1), now])
+    _insert_wages(con, rows, 2600, "太原市万通食品有限公司")
     _work_members_table(con)
     members = [("A", 3, "闫凤英", mother), ("B", 2, "闫凤英", mother)] + [
         (f"H{i}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]
@@ -499,7 +504,6 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
     and their households passed on no income. Both are questions now (the check cannot tell a
     slip from a twin), and an exact ID beside them still links its own rows."""
     con = open_warehouse(tmp_path / "w.duckdb")
-    now = datetime(2026, 11, 28, 2)
     ln, hjp, zw = _id("14010819901102442"), _id("14010719780419316"), _id("14010519800115011")
     ln_slip = _id(ln[:10] + "0" + ln[11:17])                       # birth month 11 typed 01, check recomputed
     hjp_swap = _id(hjp[:14] + hjp[15] + hjp[14] + hjp[16])          # two sequence digits swapped on the form
@@ -507,10 +511,7 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
     rows = [(f"L-{m}", "李娜", ln_slip, m) for m in range(1, 7)] + [(f"H-{m}", "郝建平", hjp, m) for m in range(1, 7)]
     rows += [(f"Z-{m}", "张伟", zw, m) for m in range(1, 7)]
     rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
-    for rid, name, idn, month in rows:
-        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', 3000,
-                       0, '太原某某商贸有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, date(2026, month, 1), now])
+    _insert_wages(con, rows, 3000, "太原某某商贸有限公司")
     _work_members_table(con)
     members = [("H1", "李娜", ln), ("H2", "郝建平", hjp_swap), ("H3", "张伟", zw)]
     members += [(f"HB{i}", name, idn) for i, (name, idn) in enumerate(people[:10])]
