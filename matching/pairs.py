@@ -131,7 +131,11 @@ def siblings_sql(version: int) -> str:
 
     Only IDs that belong to that name count: an ID whose rows mostly carry another name is a
     relative's written on this person's row, not a namesake of theirs (a probe's 黄莉 lost her
-    "only she has an ID here" evidence to one row bearing her husband's ID)."""
+    "only she has an ID here" evidence to one row bearing her husband's ID); so is a member's ID
+    under the name of another member of their household, whatever its rows say (an independent
+    probe: 刘伟's May wage row bore his mother's ID, her only row anywhere, and his February row
+    without an ID, "one of two 刘伟 there", was neither linked nor asked about). A member's ID
+    under a name nobody in the household sounds like stays: their own rows, the name mistyped."""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
@@ -153,7 +157,11 @@ held AS MATERIALIZED (
     WHERE i.id_number IN (SELECT id_number FROM here) AND NOT i.invalid
     GROUP BY 1
 )
-SELECT * FROM here SEMI JOIN owners USING (id_number, pinyin);
+SELECT * FROM here SEMI JOIN owners USING (id_number, pinyin)
+WHERE NOT EXISTS (   -- one member's ID under the name of another of their household: a relative's
+    SELECT 1 FROM mt_members m JOIN mt_members r
+      ON r.request_id = m.request_id AND r.household_id = m.household_id AND r.mid <> m.mid
+    WHERE m.m_id = here.id_number AND m.m_pinyin <> here.pinyin AND r.m_pinyin = here.pinyin);
 CREATE OR REPLACE TEMP TABLE mt_siblings AS
 SELECT pinyin, s_org, list(id_number ORDER BY id_number) AS ids, list(n ORDER BY id_number) AS counts
 FROM mt_sibling_ids GROUP BY ALL;

@@ -529,3 +529,32 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
         ("H", "H2", "review", 6), ("L", "H1", "review", 6), ("Z", "H3", "auto", 6)], linked
     assert all(p <= 0.5 for _, _, decision, p, _ in linked if decision == "review")
     assert summaries and all("只差一处" in s and "需人工复核" in s for s in summaries), summaries
+
+
+def test_a_members_id_on_a_relatives_row_does_not_make_the_relative_a_namesake_at_that_employer(tmp_path):
+    """An independent-data probe: 刘伟's May wage row bore his mother's ID (she is the applicant;
+    it is her only row anywhere) and his February row had no ID. The mother's ID, written only as
+    刘伟, counted as a second 刘伟 at his employer, and the February row was neither linked nor
+    asked about: once the one question asked was confirmed, the household's income lacked it."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    mom, son = _id("14012219671107636"), _id("14012219960707411")
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    rows = [(f"S-{m}", "刘伟", son, m) for m in range(1, 11)] + [("S-11", "刘伟", mom, 11)]
+    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    _insert_wages(con, rows, 1100, "太原市迎泽区环卫中心")
+    con.execute("""INSERT INTO tax_all VALUES ('S-12', '刘伟', '刘伟', NULL, NULL, 'missing', NULL, NULL, NULL, NULL,
+                   DATE '2026-12-01', '工资薪金', 1100, 0, '太原市迎泽区环卫中心', NULL, 'b1', 'f.csv', 'h', 1,
+                   TIMESTAMP '2026-11-28 02:00:00', NULL)""")
+    _work_members_table(con)
+    members = [("HA", 1, "王秀英", mom), ("HA", 2, "刘伟", son)]
+    members += [(f"HB{i}", 1, name, idn) for i, (name, idn) in enumerate(people[:10])]
+    for hh, no, name, idn in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140122', TRUE)", [hh, no, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "relative-row")
+    linked = {rid: (hh, no, decision) for rid, hh, no, decision in con.execute(
+        "SELECT record_id, household_id, member_no, decision FROM links WHERE record_id LIKE 'S-%'").fetchall()}
+    con.close()
+    assert linked["S-12"][:2] == ("HA", 2) and linked["S-12"][2] in ("auto", "review")
+    assert linked["S-11"] == ("HA", 2, "review")          # his mother's ID on his row: a question, as before
