@@ -89,14 +89,15 @@ class Comparison:
 _ID18 = "length(s_id) = 18 AND length(m_id) = 18"
 _BODY_SLIP = ("(hamming(left(s_id, 17), left(m_id, 17)) = 1 OR (hamming(left(s_id, 17), left(m_id, 17)) = 2 "
               "AND damerau_levenshtein(left(s_id, 17), left(m_id, 17)) = 1))")
-ONE_SLIP_VALID = "one_slip_valid"
+BODY_SLIP = "body_slip"
 """Two IDs whose first 17 digits are one wrong digit or one adjacent swap apart, each with its own
-check character: a slip the sender's system (or the application form's) made valid by computing
-the check afresh, as many payroll and register systems do — or, now and then, another person (a
-twin's sequence number). The check cannot tell, so this level is never `auto` (`matching.decide`);
-with the name it is a question for a caseworker. (A slip whose check was *not* recomputed fails
-its check and is `one_substitution` / `adjacent_swap`: two valid IDs are never one slip apart.)
-An independent-data probe's 李娜 had 12 wage rows under such an ID, and an application form's such
+check character: a slip the sender's system (or the application form's) made look valid by
+computing the check afresh, as many payroll and register systems do — its date may even be
+impossible (a month 22) — or, now and then, another person (a twin's sequence number). The
+check cannot tell, so this level is never `auto` (`matching.decide`); with the name it is a
+question for a caseworker. (A slip whose check was *not* recomputed fails its check and is
+`one_substitution` / `adjacent_swap`: two valid IDs are never one slip apart.) An
+independent-data probe's 李娜 had 12 wage rows under such an ID, and an application form's such
 slip left every row of 郝建平 unlinked: both households passed on no income."""
 SLIP_VALID_WEIGHT = 10.0
 """The level's weight is set, not learned: the pairs EM would learn it from are mostly not slips
@@ -122,7 +123,7 @@ ID_NUMBER = Comparison("id_number", (
     Level("adjacent_swap", f"{_ID18} AND hamming(s_id, m_id) = 2 AND damerau_levenshtein(s_id, m_id) = 1",
           "身份证号相邻两位颠倒", 0.01, u_max=ID_AGREE_U_MAX),
     Level("one_slip_each", "ids_share_repair", "两个身份证号各差一处，可还原为同一号码", 0.002),
-    Level(ONE_SLIP_VALID, f"{_ID18} AND {_BODY_SLIP}", "两个身份证号都通过校验，前17位仅一处之差", 0.002,
+    Level(BODY_SLIP, f"{_ID18} AND {_BODY_SLIP}", "身份证号前17位仅一处不同（校验位随之不同）", 0.002,
           fixed_weight=SLIP_VALID_WEIGHT, u_max=ID_AGREE_U_MAX),
     Level("same_birth_date", f"{_ID18} AND substr(s_id, 7, 8) = substr(m_id, 7, 8)",
           "身份证号不同但出生日期段相同", 0.002),

@@ -22,10 +22,11 @@ households is one candidate, so both links are as sure as one would be.
 - never `auto` (`review` at most 0.5, if it would be linked at all) when the row's ID is a slip
   from the member's that another person's valid ID, under a name that sounds the same, explains
   just as well (`blocking.id_rivals_sql`; the evidence names them with a masked ID);
-- never `auto`, `review` at most 0.5, when the row's ID and the member's are both valid and one
-  slip apart (`comparisons.ONE_SLIP_VALID`: a slip whose check was computed afresh, or another
-  person) — and `review` whatever the score when the name agrees and no one is likelier: the
-  check cannot tell, and such rows had gone unlinked with nothing said.
+- never `auto`, `review` at most 0.5, when the row's ID and the member's differ by one slip in
+  their first 17 digits, each with its own check character (`comparisons.BODY_SLIP`: a slip
+  whose check was computed afresh, or another person) — and `review` whatever the score when
+  the name agrees and no one is likelier: the check cannot tell, and such rows had gone
+  unlinked with nothing said.
 
 The unit decided is an identity (all rows of one name and ID, track `identity`) or a unit (the
 rows of one source agreeing on name, ID, organisation, account and location, track `row`);
@@ -35,7 +36,7 @@ weight (the waterfall reports draw), the prior, the total and the closest compet
 
 from __future__ import annotations
 
-from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMPARED, ONE_SLIP_VALID
+from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMPARED, BODY_SLIP
 from matching.scoring import WEIGHT_COLUMNS
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
@@ -99,7 +100,7 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         WHEN conflict THEN '；身份证号与姓名指向不同的人（可能误填亲属证件号），需人工复核'
         WHEN id_rival THEN '；但证件号与另一位同名（同音）者' || id_rival_name || '（证件号' || id_rival_id
              || '）的有效证件号同样只差一位，无法确定是谁的，需人工复核'
-        WHEN {id_level} = '{ONE_SLIP_VALID}' THEN '；两个号码都有效却只差一处，可能是录入错误后重新计算了校验位，'
+        WHEN {id_level} = '{BODY_SLIP}' THEN '；两个号码只差一处，可能是录入错误后重新计算了校验位，'
              || '也可能是另一个人，需人工复核'
         WHEN rival_name IS NOT NULL AND rival_p >= 0.01 THEN '；与' || rival_name || '难以区分，需人工复核'
         ELSE '；证据不足以自动认定，需人工复核' END"""
@@ -134,7 +135,7 @@ WITH mm AS (
 ), b0 AS MATERIALIZED (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
            pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
-           sc.lv_id = '{ONE_SLIP_VALID}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
+           sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
     FROM {scored} sc JOIN mm m USING (mid)
     JOIN (SELECT {u}, count(*) AS n_cand FROM {scored} GROUP BY ALL) c USING ({u})
     LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid
@@ -193,12 +194,12 @@ WITH mm AS (
     LEFT JOIN s o ON k.swapped AND {on} AND o.mid = k.id_mid
 ), decided AS (
     SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p,
-        CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{ONE_SLIP_VALID}' THEN 'auto'
+        CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}' THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
                   OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
              END AS decision,
         CASE WHEN swapped THEN {CONFLICT_CAP}
-             WHEN conflict OR id_rival OR lv_id = '{ONE_SLIP_VALID}' THEN least(p_norm, {CONFLICT_CAP})
+             WHEN conflict OR id_rival OR lv_id = '{BODY_SLIP}' THEN least(p_norm, {CONFLICT_CAP})
              ELSE p_norm END AS probability
     FROM (SELECT * FROM judged UNION ALL BY NAME SELECT * FROM alone)
 )

@@ -141,7 +141,7 @@ def block(run: Run) -> None:
     run.register("mt_member_repairs", id_repairs(mine, text=True, with_id=True))
     run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
     run.sql(blocking.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
-    run.sql(blocking.candidates_sql(NAME_KEY_VERSION), "candidates")
+    run.sql(blocking.candidates_sql(NAME_KEY_VERSION, SYNTHETIC_KEYS), "candidates")
     run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
     run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")
     run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, valid_ids=run.counts["valid_ids"]), "identity pairs")

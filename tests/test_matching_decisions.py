@@ -120,13 +120,13 @@ def _work_members_table(con) -> None:
                    county_code VARCHAR, consent BOOLEAN)""")
 
 
-def _insert_wages(con, rows, amount, employer) -> None:
-    """Wage rows (record_id, name, valid ID, month of 2026) of one employer into `tax_all`."""
+def _insert_wages(con, rows, amount, employer, status="valid") -> None:
+    """Wage rows (record_id, name, ID, month of 2026) of one employer into `tax_all`."""
     now = datetime(2026, 11, 28, 2)
     for rid, name, idn, month in rows:
-        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL, ?, '工资薪金', ?,
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', ?,
                        0, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, date(2026, month, 1), amount, employer, now])
+                    [rid, name, name, idn, idn, status, date(2026, month, 1), amount, employer, now])
 
 
 def _rid(name, idn, agent):
@@ -502,7 +502,8 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
     ID afresh, and an application form's slip did the same to 郝建平's. Each ID was valid, nobody's,
     and no repair leads from one to the other: both people's wage rows went unlinked, unasked,
     and their households passed on no income. Both are questions now (the check cannot tell a
-    slip from a twin), and an exact ID beside them still links its own rows."""
+    slip from a twin), and an exact ID beside them still links its own rows. A namesake one slip
+    from an applicant, whose ID is on rows of two places, is a person, not a slip: no question."""
     con = open_warehouse(tmp_path / "w.duckdb")
     ln, hjp, zw = _id("14010819901102442"), _id("14010719780419316"), _id("14010519800115011")
     ln_slip = _id(ln[:10] + "0" + ln[11:17])                       # birth month 11 typed 01, check recomputed
@@ -510,10 +511,27 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
     people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
     rows = [(f"L-{m}", "李娜", ln_slip, m) for m in range(1, 7)] + [(f"H-{m}", "郝建平", hjp, m) for m in range(1, 7)]
     rows += [(f"Z-{m}", "张伟", zw, m) for m in range(1, 7)]
+    # another 张伟 born the same day, one sequence digit from him, paid at two places: a person
+    rows += [(f"N-{m}", "张伟", _id(zw[:16] + "3"), m) for m in range(1, 4)]
     rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
     _insert_wages(con, rows, 3000, "太原某某商贸有限公司")
+    _insert_wages(con, [(f"N-1{m}", "张伟", _id(zw[:16] + "3"), m) for m in range(1, 4)], 2000, "晋中某某物流公司")
+    # 王芳's birth month 05 typed 25, the check computed afresh: an impossible date, so not even valid
+    _insert_wages(con, [(f"W-{m}", "王芳", _id(WF[:10] + "2" + WF[11:17]), m) for m in range(1, 7)], 3000,
+                  "太原某某商贸有限公司", status="invalid")
+    # 赵丽's resident-scheme contributions (no employer: each its own made-up context, one place
+    # all the same, the social-insurance register) under her ID with a slip and a fresh check;
+    # her wages elsewhere carry her own
+    zl = _id("14010519630303024")
+    _insert_wages(con, [(f"V-{m}", "赵丽", zl, m) for m in range(1, 4)], 1500, "太原某某家政服务部")
+    for m, (kind, amount) in enumerate([("城乡居民基本养老保险", 500), ("城乡居民基本医疗保险", 380)] * 3, 1):
+        con.execute("""INSERT INTO social_insurance_all VALUES (?, '赵丽', '赵丽', ?, ?, 'valid', NULL, NULL, NULL,
+                       NULL, ?, '缴费', ?, NULL, NULL, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [f"Y-{m}", _id(zl[:15] + "5" + zl[16]), None, kind, date(2026, m, 1), amount,
+                     datetime(2026, 11, 28, 2)])
     _work_members_table(con)
-    members = [("H1", "李娜", ln), ("H2", "郝建平", hjp_swap), ("H3", "张伟", zw)]
+    members = [("H1", "李娜", ln), ("H2", "郝建平", hjp_swap), ("H3", "张伟", zw), ("H4", "王芳", WF),
+               ("H5", "赵丽", zl)]
     members += [(f"HB{i}", name, idn) for i, (name, idn) in enumerate(people[:10])]
     for hh, name, idn in members:
         con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
@@ -521,12 +539,13 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
     with transaction(con):
         link_work_members(con, "slip-valid")
     linked = con.execute("SELECT left(record_id, 1), household_id, decision, max(match_probability), count(*) "
-                         "FROM links WHERE record_id[1] IN ('L', 'H', 'Z') GROUP BY ALL ORDER BY ALL").fetchall()
+                         "FROM links WHERE record_id[1] IN ('L', 'H', 'Z', 'N', 'W', 'Y') GROUP BY ALL ORDER BY ALL").fetchall()
     summaries = {s for (s,) in con.execute("SELECT json_extract_string(evidence, '$.summary') FROM links "
-                                           "WHERE record_id[1] IN ('L', 'H')").fetchall()}
+                                           "WHERE record_id[1] IN ('L', 'H', 'W')").fetchall()}
     con.close()
     assert [(row, hh, decision, n) for row, hh, decision, _, n in linked] == [
-        ("H", "H2", "review", 6), ("L", "H1", "review", 6), ("Z", "H3", "auto", 6)], linked
+        ("H", "H2", "review", 6), ("L", "H1", "review", 6), ("W", "H4", "review", 6), ("Y", "H5", "review", 6),
+        ("Z", "H3", "auto", 6)], linked
     assert all(p <= 0.5 for _, _, decision, p, _ in linked if decision == "review")
     assert summaries and all("只差一处" in s and "需人工复核" in s for s in summaries), summaries
 
