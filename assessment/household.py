@@ -12,7 +12,7 @@ from datetime import date
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
                                 classify_income, fen, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
-from assessment.rules import Facts, evaluate
+from assessment.rules import Facts, evaluate, review_can_change
 from assessment.evidence import MAX_LAG_MONTHS
 from assessment.window import months_between, source_windows, sources_behind, window_for
 from connectors.values.idnumber import birth_date_of, mask_id
@@ -198,7 +198,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                    "asset_evidence": [a for a in sup_assets["counted_accounts"] if a["member_no"] == m["member_no"]]}
                   for m in members if m["member_no"] in supporter_nos]
     review = [ln for ln in links if ln["decision"] == "review"]
-    material = {id(ln) for ln in _material_review_links(review, income_recs, accounts, params)}
+    material = {id(ln) for ln in _material_review_links(review, income_recs, accounts, params)
+                if review_can_change(hh["program"], ln["source"])}
     facts = Facts(program=hh["program"],
                   members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},
@@ -247,6 +248,7 @@ def _material_review_links(review: list[dict], income_recs: list[dict], accounts
     row among `accounts`, i.e. the latest balance of its account (an earlier or superseded
     balance, or one dated after the request, cannot). Vehicles, properties and any other
     source: always. The others stay in the report (members' `matches`), for information only.
+    (Whether the programme reads the source at all is `rules.review_can_change`.)
     """
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())

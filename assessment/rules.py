@@ -20,6 +20,17 @@ def _yuan(x: float) -> str:
 
 THRESHOLD_PROGRAMS = ("dibao", "tekun")
 """Programmes judged on the income standard and the asset limit; the others show them for information."""
+SOURCES_READ = {"housing": ("property",), "employment": ("tax", "social_insurance")}
+"""For the programmes not judged on income and assets: the sources whose records a rule of theirs
+reads (homes; wages and contributions as signs of work). A review link to any other source
+cannot change such a household's outcome, so it does not hold it: an independent-data probe's
+medical, education and temporary-relief households (59 of 1,012) went to review for a deposit or
+a wage row that their programme only shows for information."""
+
+
+def review_can_change(program: str, source: str) -> bool:
+    """Whether confirming a record of `source` could change a finding of `program`'s rules."""
+    return program in THRESHOLD_PROGRAMS or source in SOURCES_READ.get(program, ())
 
 
 def counted_income(f: Facts) -> list[dict]:
@@ -87,8 +98,8 @@ def common(f: Facts) -> list[dict]:
             out.append(finding("member.elsewhere", "warn",
                                f"成员{m['name']}（序号{m['member_no']}）同时列在{agency}的申请{request}（家庭{household}）中，"
                                "请核实是否重复申请或重复列入"))
-    info = (f"；另有{len(f.review_links_info)}条待复核记录不影响核对结果（不在核对期内、不计入收入"
-            "或非最新余额），仅供参考") if f.review_links_info else ""
+    why = "不在核对期内、不计入收入、非最新余额，或本救助项目不据此核定"
+    info = f"；另有{len(f.review_links_info)}条待复核记录不影响核对结果（{why}），仅供参考" if f.review_links_info else ""
     if f.review_links:
         out.append(finding("match.review", "warn",
                            f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入" + info,
@@ -96,8 +107,8 @@ def common(f: Facts) -> list[dict]:
     elif f.review_links_info:
         # confirming them would change no figure and no finding: no reason to hold the outcome
         out.append(finding("match.review", "info",
-                           f"{len(f.review_links_info)}条部门记录与成员的匹配待复核，但不影响核对结果（不在核对期内、"
-                           "不计入收入或非最新余额），仅供参考", f.review_links_info))
+                           f"{len(f.review_links_info)}条部门记录与成员的匹配待复核，但不影响核对结果（{why}），仅供参考",
+                           f.review_links_info))
     return out
 
 
@@ -111,9 +122,11 @@ def _self_employed(f: Facts) -> list[dict]:
     for r in f.income["records"]:
         if r.get("note") == SELF_EMPLOYED_NOTE and (r["member_no"], r["period"]) not in wage_months:
             rows.setdefault(r["member_no"], []).append(r)
-    return [finding("income.self_employed", "warn",
+    # a programme that reads no wages (medical, education, housing, temporary relief) only shows it
+    severity, tail = ("warn", "") if review_can_change(f.program, "social_insurance") else ("info", INFORMATION_ONLY)
+    return [finding("income.self_employed", severity,
                     f"成员{names.get(m, m)}以灵活就业身份参保（{len({r['period'] for r in rs})}个月），"
-                    "无税务工资记录可核其收入，需另行核实（缴费基数为本人自选，未计入收入）", rs)
+                    "无税务工资记录可核其收入，需另行核实（缴费基数为本人自选，未计入收入）" + tail, rs)
             for m, rs in sorted(rows.items())]
 
 

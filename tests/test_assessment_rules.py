@@ -162,6 +162,17 @@ def test_flexible_employment_without_a_wage_asks_for_the_income_to_be_checked():
     assert {e["record_id"] for e in found[0]["evidence"]} == {f"S2-{m}" for m in range(1, 7)}
 
 
+@pytest.mark.parametrize("program,severity", [("dibao", "warn"), ("tekun", "warn"), ("employment", "warn"),
+                                              ("medical", "info"), ("education", "info"), ("housing", "info"),
+                                              ("temporary", "info")])
+def test_flexible_employment_holds_the_outcome_only_of_a_programme_that_reads_wages(program, severity):
+    f = facts(program)
+    f.income["records"] = [r for m in range(1, 7) for r in _flex(2, m)]
+    (found,) = [x for x in evaluate(f)[0] if x["rule"] == "income.self_employed"]
+    assert found["severity"] == severity
+    assert ("仅供参考" in found["message"]) == (severity == "info")
+
+
 def test_a_declaration_of_a_member_without_consent_is_left_out_of_the_comparison():
     """Nothing of theirs was verified: their declared 217 made a probe's difference -217."""
     f = facts(income=1000.0, declared=1000.0)
