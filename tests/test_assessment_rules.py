@@ -13,6 +13,13 @@ STD = POLICY.standard("140105", date(2026, 11, 28), "urban")
 PARAMS = POLICY.county("140105").params
 
 
+def _link(decision, id_level):
+    """A member's link as the report lists it (`matches`), with its ID comparison level."""
+    return {"source": "tax", "record_id": "T1", "decision": decision, "match_probability": 0.9999,
+            "evidence": {"summary": "", "weights": [{"field": "id_number", "level": id_level, "weight": 9.0},
+                                                    {"field": "name", "level": "exact", "weight": 10.0}]}}
+
+
 def member(no, relation="户主", consent=True, **kw):
     return {"member_no": no, "name": f"成员{no}", "relation": relation,
             "is_member": relation not in ("赡养人", "抚养人", "扶养人"), "consent": consent,
@@ -96,6 +103,14 @@ CASES = [
     ("missing consent is a warning", facts(members=[member(1), member(2, "配偶", consent=False)]),
      {("consent", "warn")}, "review"),
     ("invalid member ID is a warning", facts(members=[member(1, id_check="invalid")]), {("id_check", "warn")}, "review"),
+    ("an invalid member ID one slip from the ID on their linked rows is a correction to make",
+     facts(members=[member(1, id_check="invalid", matches=[_link("auto", "one_substitution")])]),
+     {("id_check", "info")}, "pass"),
+    ("… not when the only such link waits for review",
+     facts(members=[member(1, id_check="invalid", matches=[_link("review", "adjacent_swap")])]),
+     {("id_check", "warn")}, "review"),
+    ("… nor when the rows linked carry the same invalid ID",
+     facts(members=[member(1, id_check="invalid", matches=[_link("auto", "exact")])]), {("id_check", "warn")}, "review"),
     ("a declared birth date the member's ID contradicts is a warning",
      facts(members=[member(1, birth_date=date(1970, 1, 1), id_birth_date=date(1960, 3, 3))]),
      {("declared.birth_date", "warn")}, "review"),
