@@ -121,11 +121,11 @@ def test_a_review_link_that_could_change_a_figure_still_makes_the_outcome_review
     members = [person(1)]
     income, accounts, links = [], [account(1, "B-new", 100.0, date(2026, 10, 31))], [link(1, "tax", "T-old")]
     income.append(income_row(1, "tax", "T-old", date(2024, 3, 1), "tax_income", "工资薪金", 900.0, "review"))
-    if what == "wage":
-        income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 900.0, "review"))
+    if what == "wage":     # a year's pay in one row: confirmed, it would cross the standard
+        income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 12000.0, "review"))
         links.append(link(1, "tax", "T1"))
     elif what == "latest_balance":
-        accounts.append(account(1, "B-newer", 200.0, date(2026, 11, 20), "review"))
+        accounts.append(account(1, "B-newer", 30000.0, date(2026, 11, 20), "review"))
         links.append(link(1, "bank", "B-newer"))
     else:
         links.append(link(1, "vehicle", "V1"))
@@ -146,11 +146,11 @@ def test_a_review_link_holds_the_outcome_only_where_the_programme_reads_its_sour
     relief went to review for a deposit or a wage row their programme shows for information only."""
     members = [person(1)]
     income, accounts, links = [], [account(1, "B-new", 100.0, date(2026, 10, 31))], []
-    if what == "wage":
-        income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 300.0, "review"))
+    if what == "wage":     # large enough to cross the 低保 and 特困 standards, were it confirmed
+        income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 12000.0, "review"))
         links.append(link(1, "tax", "T1"))
     elif what == "latest_balance":
-        accounts.append(account(1, "B-newer", 200.0, date(2026, 11, 20), "review"))
+        accounts.append(account(1, "B-newer", 30000.0, date(2026, 11, 20), "review"))
         links.append(link(1, "bank", "B-newer"))
     else:
         links.append(link(1, what, "X1"))
@@ -159,3 +159,50 @@ def test_a_review_link_holds_the_outcome_only_where_the_programme_reads_its_sour
     assert found["severity"] == ("warn" if what in holds else "info")
     if what not in holds:
         assert "本救助项目不据此核定" in found["message"] and doc["outcome"] != "review", doc["findings"]
+
+
+@pytest.mark.parametrize("program", ["dibao", "tekun"])
+@pytest.mark.parametrize("wage,balance,held", [
+    (300.0, None, False),          # 25 a month more: 425 at most, under 628
+    (None, 2000.0, False),          # 2,100 at most, under the 15,072 limit
+    (300.0, 2000.0, False),
+    (12000.0, None, True),          # 1,400 at most: it could cross
+    (None, 30000.0, True),          # over the limit at most: it could
+])
+def test_a_review_link_that_could_not_cross_the_standard_even_confirmed_does_not_hold_the_outcome(
+        program, wage, balance, held):
+    """An independent-data probe: 65 of 564 households that should pass went to review for a row
+    that, confirmed, could not have moved them over the standard or the limit."""
+    members = [person(1, labor_capacity="无")]          # 特困: unable to work
+    income = [income_row(1, "tax", f"T{m}", date(2026, m, 1), "tax_income", "工资薪金", 400.0) for m in range(1, 11)]
+    accounts, links = [account(1, "B-old", 100.0, date(2026, 10, 31))], [link(1, "tax", f"T{m}", "auto")
+                                                                          for m in range(1, 11)]
+    if wage is not None:
+        income.append(income_row(1, "tax", "T-side", date(2026, 6, 1), "tax_income", "劳务报酬", wage, "review"))
+        links.append(link(1, "tax", "T-side"))
+    if balance is not None:
+        accounts.append(account(1, "B-new", balance, date(2026, 11, 20), "review", number="6222999"))
+        links.append(link(1, "bank", "B-new"))
+    doc = report(members, income, accounts, links, program=program)
+    (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
+    assert found["severity"] == ("warn" if held else "info"), found
+    if not held:
+        assert "即使全部确认" in found["message"] and doc["outcome"] == "pass", doc["findings"]
+
+
+@pytest.mark.parametrize("what", ["contribution", "supporter"])
+def test_a_review_link_that_could_change_another_finding_holds_however_small(what):
+    """A contribution may show flexible employment (income.self_employed); a supporter's row is
+    judged on its own (tekun.supporter): neither is bounded by the household's figures."""
+    members = [person(1, labor_capacity="无")]
+    if what == "contribution":
+        rows = [income_row(1, "social_insurance", "S1", date(2026, 6, 1), "contribution", "缴费基数（工资佐证）", 300.0,
+                           "review", insurance_type="企业职工基本养老保险")]
+        links = [link(1, "social_insurance", "S1")]
+    else:
+        members.append(person(2, "赡养人"))
+        rows = [income_row(2, "tax", "T-s", date(2026, 6, 1), "tax_income", "工资薪金", 300.0, "review")]
+        links = [link(2, "tax", "T-s")]
+    doc = report(members, rows, [], links, program="tekun")
+    (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
+    assert found["severity"] == "warn", found

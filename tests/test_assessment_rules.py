@@ -118,7 +118,7 @@ CASES = [
      facts(members=[member(1, id_check="invalid", birth_date=date(1970, 1, 1), id_birth_date=date(1960, 3, 3))]),
      {("id_check", "warn")}, "review"),
     ("review links make the outcome review",
-     facts(review_links=[{"source": "tax", "record_id": "T1"}]), {("match.review", "warn")}, "review"),
+     facts(review_links=[{"source": "tax", "record_id": "T1", "member_no": 1}]), {("match.review", "warn")}, "review"),
     ("declared within tolerance: no finding", facts(income=1000.0, declared=950.0), set(), "pass"),
     ("declared under by a lot, crossing the standard: warn", facts(income=1400.0, declared=600.0),
      {("declared.income", "warn"), ("dibao.income", "fail")}, "fail"),
