@@ -11,7 +11,7 @@ from decimal import Decimal
 from assessment.application import application_checks, declared_person
 from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
-                                financial_if_confirmed)
+                                financial_if_confirmed, self_employed)
 
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
 
@@ -128,10 +128,12 @@ def _most_confirming_adds(f: Facts) -> str | None:
     """For 低保 and 特困, when confirming every pending link could not cross the income standard or
     the asset limit: the figures it would give at most, in words; else None.
 
-    Only a member's income row (a wage, a benefit) or latest balance is bounded so: confirmed, each
-    adds at most its amount (a wage may replace a contribution base standing in for it, a newer
-    balance an older one: less, never more). A contribution (it may show flexible employment), a
-    vehicle, a property or a supporter's record could change another finding, and is held. An
+    Only a member's income row (a wage, a benefit, an employer's contribution whose base may stand
+    in for a wage) or latest balance is bounded so: confirmed, each adds at most its amount (a wage
+    may replace a base standing in for it, a newer balance an older one: less, never more). A
+    contribution paid as flexible employment (`income.self_employed`) or before any tax export
+    (`income.wage_unverified`), a vehicle, a property or a supporter's record could change another
+    finding, and is held. An
     independent-data probe's 65 of 564 households that should pass went to review for a row that
     could not have moved them over the standard."""
     if f.program not in THRESHOLD_PROGRAMS:
@@ -144,8 +146,11 @@ def _most_confirming_adds(f: Facts) -> str | None:
         key = (ln["source"], ln["record_id"], ln["member_no"])
         if ln["member_no"] not in mine:
             return None
-        if key in income and income[key]["kind"] in ("tax_income", "benefit"):
-            more_income += exact(income[key]["amount"])
+        row = income.get(key)
+        if row is not None and (row["kind"] in ("tax_income", "benefit")
+                                or (row["kind"] == "contribution" and f.tax_delivered
+                                    and not self_employed(row.get("payer")))):
+            more_income += exact(row["amount"])
         elif key in balances:
             more_assets += exact(balances[key]["balance"])
         else:

@@ -190,12 +190,23 @@ def test_a_review_link_that_could_not_cross_the_standard_even_confirmed_does_not
         assert "即使全部确认" in found["message"] and doc["outcome"] == "pass", doc["findings"]
 
 
-@pytest.mark.parametrize("what", ["contribution", "supporter"])
+@pytest.mark.parametrize("payer,held", [("某公司", False), ("灵活就业人员", True)])
+def test_an_employers_pending_contribution_is_bounded_like_a_wage_flexible_employment_is_held(payer, held):
+    """An employer's base may stand in for a wage: it adds at most itself. A base paid as flexible
+    employment would, confirmed, raise income.self_employed: it holds the outcome however small."""
+    row = {**income_row(1, "social_insurance", "S1", date(2026, 6, 1), "contribution", "缴费基数（工资佐证）", 1140.0,
+                        "review", insurance_type="企业职工基本养老保险"), "payer": payer}
+    doc = report([person(1)], [row], [], [link(1, "social_insurance", "S1")])
+    (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
+    assert found["severity"] == ("warn" if held else "info"), found
+
+
+@pytest.mark.parametrize("what", ["no_tax_export", "supporter"])
 def test_a_review_link_that_could_change_another_finding_holds_however_small(what):
-    """A contribution may show flexible employment (income.self_employed); a supporter's row is
-    judged on its own (tekun.supporter): neither is bounded by the household's figures."""
+    """A base confirmed before any tax export arrived raises income.wage_unverified; a supporter's
+    row is judged on its own (tekun.supporter): neither is bounded by the household's figures."""
     members = [person(1, labor_capacity="无")]
-    if what == "contribution":
+    if what == "no_tax_export":
         rows = [income_row(1, "social_insurance", "S1", date(2026, 6, 1), "contribution", "缴费基数（工资佐证）", 300.0,
                            "review", insurance_type="企业职工基本养老保险")]
         links = [link(1, "social_insurance", "S1")]
@@ -203,6 +214,8 @@ def test_a_review_link_that_could_change_another_finding_holds_however_small(wha
         members.append(person(2, "赡养人"))
         rows = [income_row(2, "tax", "T-s", date(2026, 6, 1), "tax_income", "工资薪金", 300.0, "review")]
         links = [link(2, "tax", "T-s")]
-    doc = report(members, rows, [], links, program="tekun")
+    doc = build_household({**HH, "program": "tekun"}, members, rows, [], [], [], links, POLICY,
+                          {**DELIVERED, "tax": None} if what == "no_tax_export" else DELIVERED,
+                          "2026-11-28T02:00:00+08:00")
     (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
     assert found["severity"] == "warn", found
