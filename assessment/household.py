@@ -71,7 +71,7 @@ def _match(rec: dict) -> dict:
 def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehicles: list[dict],
                     properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
                     data_as_of: dict, generated_at: str, refused: list[dict] = (),
-                    newer_balances: list[dict] = ()) -> dict:
+                    newer_balances: list[dict] = (), unclaimed: list[dict] = ()) -> dict:
     """The full report document for one household of a request (`refused`: department rows
     refused at load that carry a member's ID, `assessment.evidence.refused_sql`; `newer_balances`:
     newer statements of counted accounts nobody is linked to, `assessment.evidence.newer_balances_sql`)."""
@@ -212,6 +212,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
                   refused=list(refused), behind=behind, tax_delivered=not tax_none,
                   newer_balances=list(newer_balances),
+                  unclaimed=_countable(unclaimed, windows, start, end, params),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
     findings, outcome = evaluate(facts)
     return {
@@ -235,6 +236,22 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "not_authorised": [{"member_no": m["member_no"], "name": m["name"], "reason": "无授权书编号，未核对"}
                            for m in members if not m["consent"]],
     }
+
+
+def _countable(rows, windows: dict, start: date, end: date, params: dict) -> list[dict]:
+    """The unclaimed rows (`assessment.evidence.unclaimed_sql`) a figure would hold: income in its
+    source's window, of an item and a benefit that count; the latest balances as they are."""
+    excluded_items = set(params.get("excluded_income_items") or ())
+    excluded_benefits = set(params.get("excluded_benefit_types") or ())
+    out = []
+    for r in rows:
+        if r["kind"] == "balance":
+            out.append(dict(r))
+        elif _within(r["period"], windows.get(r["source"], (start, end))) \
+                and not (r["kind"] == "tax_income" and r["item"] in excluded_items) \
+                and not (r["kind"] == "benefit" and r.get("insurance_type") in excluded_benefits):
+            out.append(dict(r))
+    return out
 
 
 def _material_review_links(review: list[dict], income_recs: list[dict], accounts: list[dict],

@@ -13,7 +13,8 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from assessment.evidence import accounts_sql, income_records_sql, newer_balances_sql, properties_sql, vehicles_sql
+from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, properties_sql, unclaimed_sql,
+                                 vehicles_sql)
 from assessment.household import SUPPORTER_NOTE, build_household
 from assessment.policy import load_policy
 from assessment.rules import Facts, evaluate
@@ -85,10 +86,14 @@ class Warehouse:
     def report(self, program="dibao", data_as_of=None, **hh):
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
+        self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
+                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR)")
+        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?)",
+                             [[m["member_no"], m["name"], m["consent"], m["relation"]] for m in self.members])
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
                                grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00",
-                               newer_balances=grouped(newer_balances_sql()))
+                               newer_balances=grouped(newer_balances_sql()), unclaimed=grouped(unclaimed_sql()))
 
 
 @pytest.fixture
@@ -488,3 +493,52 @@ def test_assets_over_the_limit_on_a_balance_an_unlinked_newer_statement_followed
     assert ("bank", "B2") in cited(found) and doc["outcome"] == "review"
     wh.bank("B3", 1, 39000.0, account="62220001", as_of=date(2026, 8, 31))    # a newer linked one: no question
     assert rules(wh.report())["dibao.financial_assets"]["severity"] == "fail"
+
+
+# rows without an ID under a member's name that the linker could give to nobody -------------------
+
+def _pay(wh, prefix, member, amount, months, decision="auto"):
+    for m in months:
+        wh.wage(f"{prefix}{m}", member, f"2026-{m:02d}-01", amount) if decision == "auto" else \
+            wh._insert("tax_all", "tax", f"{prefix}{m}", member, "period, income_item, income_amount, withholding_agent",
+                       [date(2026, m, 1), "劳务报酬", amount, "个人"], decision=None)
+
+
+@pytest.mark.parametrize("program,months,asked", [
+    ("dibao", range(1, 7), True),      # six fees of 1,000: 400 + 500 a month, over 628 were they hers
+    ("tekun", range(1, 10), True),     # nine: 400 + 750, over 816.40
+    ("dibao", range(1, 2), False),     # one: 483.33 at most, under 628 whoever's it is
+    ("medical", range(1, 7), False),   # a programme not judged on income
+])
+def test_rows_without_an_id_under_a_members_name_that_would_decide_the_outcome_are_a_question(
+        household, program, months, asked):
+    """Two independent-data probes' wrong passes were all rows the linker could give to nobody: odd
+    jobs paid by 个人 without the payee's ID, under a name 61 people carry. Whether they are the
+    member's decides the outcome, so it is a question; where they could not, nothing is said."""
+    wh = household(person(1))
+    _pay(wh, "W", 1, 400.0, range(1, 13))
+    _pay(wh, "F", 1, 1000.0, months, decision=None)
+    doc = wh.report(program)
+    found = rules(doc).get("match.unclaimed")
+    assert (found is not None) == asked, doc["findings"]
+    if asked:
+        assert found["severity"] == "warn" and doc["outcome"] == "review"
+        assert cited(found) == {("tax", f"F{m}") for m in months}
+        assert "个人" in found["message"] and "请向申请人核实" in found["message"]
+
+
+def test_an_unlinked_account_under_a_members_name_over_the_asset_limit_is_a_question_unless_it_is_linked(household):
+    wh = household(person(1))
+    wh.bank("B1", 1, 2000.0, account="62220001")
+    wh.bank("B2", 1, 20000.0, account="62229999", decision=None)        # nobody's, over 15,072
+    found = rules(doc := wh.report())["match.unclaimed"]
+    assert cited(found) == {("bank", "B2")} and doc["outcome"] == "review"
+    wh.bank("B3", 1, 500.0, account="62229999", as_of=date(2026, 6, 30), decision="auto")   # the account is hers
+    assert "match.unclaimed" not in rules(wh.report())
+
+
+def test_a_household_that_fails_anyway_gets_no_question_about_rows_nobody_is_linked_to(household):
+    wh = household(person(1))
+    _pay(wh, "W", 1, 900.0, range(1, 13))
+    _pay(wh, "F", 1, 1000.0, range(1, 7), decision=None)
+    assert "match.unclaimed" not in rules(doc := wh.report()) and doc["outcome"] == "fail"
