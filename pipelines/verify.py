@@ -16,7 +16,7 @@ from datetime import datetime
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
-                                 refused_sql, unclaimed_sql,
+                                 refused_sql, unclaimed_sql, unclaimed_table_sql,
                                  vehicles_sql)
 from assessment.household import build_household
 from assessment.window import window_for
@@ -160,13 +160,14 @@ FROM work_households""", label="number work households")
     # but asked about a past date (`--as-of`) showed a date after the request's.
     as_of = {s: (min(d, ctx.as_of).isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
+    run_sql(ctx.con, unclaimed_table_sql(), label="rows under members' names nobody is linked to")
     ctx.documents = Documents(total)
     for lo in range(0, total, ASSESS_SLICE):
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
                          "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
                 [lo, lo + ASSESS_SLICE], label="slice of work households")
         _assess_slice(ctx, as_of, generated_at)
-    for table in ("assess_slice", "work_order"):
+    for table in ("assess_slice", "work_order", "work_unclaimed"):
         run_sql(ctx.con, f"DROP TABLE IF EXISTS {table}", label="drop slices")
     return len(ctx.documents)
 
