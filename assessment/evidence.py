@@ -234,7 +234,7 @@ def unclaimed_sql(households: str = WORK) -> str:
     return f"SELECT u.* FROM {UNCLAIMED} u SEMI JOIN {households} USING (request_id, household_id) {_ORDER}"
 
 
-def _delivered_month_sql(table: str) -> str:
+def delivered_month_sql(table: str) -> str:
     """The last day of the latest month `table` holds in full: a month with fewer than half the
     rows of the usual month before it (the median of the three before) is a month still being
     filed. An independent-data probe's tax export held June's 219 early filers beside May's
@@ -249,10 +249,10 @@ def _delivered_month_sql(table: str) -> str:
 
 def data_as_of_sql() -> str:
     """Freshness per source: the latest month each income source holds in full
-    (`_delivered_month_sql`), the latest date the others hold."""
+    (`delivered_month_sql`), the latest date the others hold."""
     return f"""
-SELECT 'tax' AS source, {_delivered_month_sql("tax")} AS as_of
-UNION ALL SELECT 'social_insurance', {_delivered_month_sql("social_insurance")}
+SELECT 'tax' AS source, {delivered_month_sql("tax")} AS as_of
+UNION ALL SELECT 'social_insurance', {delivered_month_sql("social_insurance")}
 UNION ALL SELECT 'vehicle', CAST(max(loaded_at) AS DATE) FROM vehicle
 UNION ALL SELECT 'property', CAST(max(loaded_at) AS DATE) FROM property
 UNION ALL SELECT 'bank', max(as_of_date) FROM bank

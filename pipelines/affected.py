@@ -34,6 +34,7 @@ from functools import lru_cache
 import pyarrow as pa
 from pypinyin import lazy_pinyin
 
+from assessment.evidence import delivered_month_sql
 from assessment.policy import Policy
 from assessment.window import window_for
 from connectors.schema import SOURCES
@@ -50,11 +51,16 @@ ROLL_FIELDS = ("agency", "program", "county_code", "member_no", "name", "id_numb
 
 
 def delivered_months(con, on: date) -> str:
-    """The latest month each income source holds up to `on` (the window's end), e.g.
-    `tax 2026-09, social_insurance 2026-09`."""
+    """The latest month each income source holds in full up to `on` (the window's end), as the
+    assessment reads it (`assessment.evidence.delivered_month_sql`: a month with under half the
+    usual rows is still being filed), e.g. `tax 2026-09, social_insurance 2026-09`. Read as the
+    latest month with any row, a tax month's early filers moved nothing here while the rest,
+    delivered the next night, moved every household's window: an independent probe's nightly
+    re-verified none of its 383 households on the rolls, 41 kept stale income figures."""
     parts = []
     for source in ("tax", "social_insurance"):
-        (last,) = con.execute(f"SELECT max(period) FROM {source} WHERE period <= ?", [on]).fetchall()[0]
+        (last,) = con.execute(f"SELECT {delivered_month_sql(f'(SELECT period FROM {source} WHERE period <= ?)')}",
+                              [on]).fetchall()[0]
         parts.append(f"{source} {last:%Y-%m}" if last else f"{source} none")
     return ", ".join(parts)
 

@@ -215,17 +215,29 @@ def test_a_new_month_delivered_reverifies_every_household_on_the_rolls(tmp_path)
     """A delivered month moves that source's window for everyone (assessment.window): a wage that
     did not come back that month must show too, not only households with new rows (a probe's
     ended job was never alerted)."""
+    import duckdb
+
     root = tmp_path / "root"
     generate(root, households=12, seed=41, as_of=date(2026, 10, 28))      # exports up to September
     run_pass(root, as_of=date(2026, 11, 2), snapshot_mode="off")            # October not exported yet
     assert run_pass(root, as_of=date(2026, 11, 3), snapshot_mode="off")["rolls"] == "incremental"
-    write_csv(root / "landing" / "tax" / "iit_202610.csv", [
-        {"record_id": "T-OCT-1", "name": "某人", "id_number": "", "period": "2026-10", "income_item": "工资薪金",
-         "income_amount": "1", "tax_paid": "0", "withholding_agent": "某公司"}])
-    s = run_pass(root, as_of=date(2026, 11, 4), snapshot_mode="off")
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        (september,) = con.execute("SELECT count(*) FROM tax WHERE period = DATE '2026-09-01'").fetchall()[0]
+
+    def october(first, last):
+        write_csv(root / "landing" / "tax" / f"iit_202610_{first}.csv", [
+            {"record_id": f"T-OCT-{i}", "name": "某人", "id_number": "", "period": "2026-10", "income_item": "工资薪金",
+             "income_amount": "1", "tax_paid": "0", "withholding_agent": "某公司"} for i in range(first, last)])
+
+    # an independent probe: October's early filers one night (the month is still being filed, the
+    # window stays), the rest the next; the nightly then re-verified nobody, 41 figures went stale
+    october(0, september // 4)
+    assert run_pass(root, as_of=date(2026, 11, 4), snapshot_mode="off")["rolls"] == "incremental"
+    october(september // 4, september)
+    s = run_pass(root, as_of=date(2026, 11, 5), snapshot_mode="off")
     assert s["rolls"].startswith("full: a source delivered a new month (tax 2026-10")
     assert s["households_unchanged"] == 0
-    assert run_pass(root, as_of=date(2026, 11, 5), snapshot_mode="off")["rolls"] == "incremental"
+    assert run_pass(root, as_of=date(2026, 11, 6), snapshot_mode="off")["rolls"] == "incremental"
 
 
 def test_an_alert_names_its_report_as_the_nightly_folder_holds_it():
