@@ -9,6 +9,7 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 from __future__ import annotations
 
 from assessment.figures import PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
+from matching.sides import ACCOUNT_KEY_SQL
 
 WORK = "work_households"
 
@@ -98,8 +99,8 @@ JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 def accounts_sql(households: str = WORK) -> str:
     """The latest balances known on or before the request date, per member.
 
-    A row with an account number is one account: its latest row (latest as_of_date, then the
-    highest record_id) is the balance, earlier rows are earlier snapshots of it. Two different
+    A row with an account number is one account: its latest statement is the balance, earlier
+    rows are earlier snapshots of it. Two different
     balances of one account on one date contradict each other: the smaller counts, and
     `same_day` lists them all for a finding that holds the outcome (a probe's 16,000 and 9,000
     of one day: the later record_id, 9,000, counted without a word).
@@ -115,29 +116,38 @@ def accounts_sql(households: str = WORK) -> str:
     confirmed): when the newest statement waits for review, the account's newest *counted*
     balance stands for it, and the newer row is listed beside it, not counted. Before, an
     account whose newest row was a review link counted nothing at all (a grader's).
+
+    A numbered account is its number as a masked copy keeps it (first and last four characters,
+    `matching.sides.ACCOUNT_KEY_SQL`, as the linker reads it): 6222716000842913 and
+    622271******2913 are one account. Its statement on the latest date counts whole: one row per
+    product on it (a card's 活期 and 定期 together), the smaller of two for one product. A product
+    only on an earlier statement is gone with it: an independent probe's card, 定期 9,000 in June
+    and 活期 9,100 in September, counted 18,100 and failed a household; so did one number written
+    in full in March and masked in September.
     """
-    key = ("l.request_id, l.household_id, l.member_no, b.institution, nullif(trim(b.account_number), ''), "
-           "b.product_type")
+    number = "nullif(trim(b.account_number), '')"
+    account = f"CASE WHEN {number} IS NOT NULL THEN {ACCOUNT_KEY_SQL.format(col=number)} END"
+    key = f"l.request_id, l.household_id, l.member_no, b.institution, coalesce({account}, '#' || b.product_type)"
+    product = f"{key}, b.as_of_date, b.product_type"
     counted = "l.decision IN ('auto', 'confirmed')"
     return f"""
 SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM (
     SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
            CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
-           nullif(trim(b.account_number), '') AS account, {counted} AS counts,
-           row_number() OVER (PARTITION BY {key} ORDER BY b.as_of_date DESC, b.balance, b.record_id DESC) AS rn,
-           row_number() OVER (PARTITION BY {key} ORDER BY {counted} DESC, b.as_of_date DESC, b.balance,
-                                                         b.record_id DESC) AS rn_counted,
-           CASE WHEN nullif(trim(b.account_number), '') IS NOT NULL
-                 AND count(DISTINCT b.balance) OVER (PARTITION BY {key}, b.as_of_date) > 1
+           {account} AS account, {counted} AS counts,
+           row_number() OVER (PARTITION BY {product} ORDER BY b.balance, b.record_id DESC) AS rn,
+           row_number() OVER (PARTITION BY {product}, {counted} ORDER BY b.balance, b.record_id DESC) AS rn_counted,
+           CASE WHEN {number} IS NOT NULL
+                 AND count(DISTINCT b.balance) OVER (PARTITION BY {product}) > 1
                 THEN list({{'record_id': b.record_id, 'balance': CAST(b.balance AS DOUBLE)}}
-                          ORDER BY b.balance, b.record_id) OVER (PARTITION BY {key}, b.as_of_date) END AS same_day,
+                          ORDER BY b.balance, b.record_id) OVER (PARTITION BY {product}) END AS same_day,
            max(b.as_of_date) OVER (PARTITION BY {key}) AS latest,
            max(b.as_of_date) FILTER (WHERE {counted}) OVER (PARTITION BY {key}) AS latest_counted
     {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date <= w.request_date
 ) WHERE CASE WHEN account IS NULL THEN as_of_date = latest OR (counts AND as_of_date = latest_counted)
-             ELSE rn = 1 OR (counts AND rn_counted = 1) END
+             ELSE (as_of_date = latest AND rn = 1) OR (counts AND as_of_date = latest_counted AND rn_counted = 1) END
 {_ORDER}
 """
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from matching.standardise import account_key
+
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
 EMPLOYMENT_ITEMS = ("工资薪金", "劳务报酬", "经营所得")
@@ -229,20 +231,26 @@ def household_area(held: list[dict]) -> float:
 
 def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:
     """The members' financial total were every pending (review) balance confirmed: each numbered
-    account's latest row (the smaller of two on one date), each unnumbered product's rows on its
-    latest date — the selection `evidence.accounts_sql` makes before any link is waited on."""
+    account's latest statement (one row per product, the smaller of two), each unnumbered
+    product's rows on its latest date — the selection `evidence.accounts_sql` makes before any
+    link is waited on."""
     latest: dict = {}
     for a in accounts:
         if a["member_no"] not in member_nos:
             continue
-        number = (a.get("account_number") or "").strip() or None
-        latest.setdefault((a["member_no"], a["institution"], number, a["product_type"]), []).append(a)
+        number = account_key((a.get("account_number") or "").strip() or None)
+        latest.setdefault((a["member_no"], a["institution"], number or "#" + str(a["product_type"])),
+                          []).append({**a, "numbered": number is not None})
     total = Decimal(0)
-    for (_, _, number, _), rows in latest.items():
+    for rows in latest.values():
         newest = max(r["as_of_date"] for r in rows)
         on_date = [r for r in rows if r["as_of_date"] == newest]
-        if number is not None:
-            on_date = [min(on_date, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))]
+        if on_date[0]["numbered"]:     # one row per product on the statement: the smaller of two
+            by_product: dict = {}
+            for r in on_date:
+                by_product.setdefault(r["product_type"], []).append(r)
+            on_date = [min(rs, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))
+                       for rs in by_product.values()]
         total += sum((exact(r["balance"]) for r in on_date), Decimal(0))
     return total
 

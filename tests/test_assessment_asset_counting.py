@@ -238,6 +238,28 @@ def test_a_numbered_account_still_counts_only_its_latest_snapshot(wh):
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
 
 
+def test_a_cards_products_count_as_its_latest_statement_shows_them(wh):
+    """An independent probe: one card, 定期 9,000 in June and 活期 9,100 in September, counted
+    18,100 and failed a household; a product only on an earlier statement is gone with it. Two
+    products on one statement are both held."""
+    wh.bank("B1", 9000, account="6222716000842913", product="定期存款", as_of="2025-06-30")
+    wh.bank("B2", 9100, account="6222716000842913", product="活期存款", as_of="2025-09-30")
+    assert wh.report()["assets"]["financial_total"] == 9100.0
+    wh.bank("B3", 4000, account="6222716000842913", product="定期存款", as_of="2025-09-30")
+    assert wh.report()["assets"]["financial_total"] == 13100.0
+
+
+def test_one_account_written_in_full_and_masked_is_one_account(wh):
+    """An independent probe: 6222716000842913 with 9,000 in March and 622271******2913 with 9,100
+    in September counted as two accounts, 18,100, and the household failed."""
+    wh.bank("B1", 9000, account="6222716000842913", product="活期存款", as_of="2025-03-31")
+    wh.bank("B2", 9100, account="622271******2913", product="活期存款", as_of="2025-09-30")
+    wh.bank("B3", 500, account="6222710000005555", product="活期存款", as_of="2025-09-30")   # another account
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 9600.0
+    assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
+
+
 def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_outcome(wh):
     """A probe's account had 16,000 and 9,000 on 2025-05-31 under two record_ids: the later
     record_id counted without a word, and the household passed."""
