@@ -361,14 +361,14 @@ def employment(f: Facts) -> list[dict]:
     months = f.params["employment_months"]
     if able and len(idle) == len(able):
         return [finding("employment.zero_employment", "info",
-                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工资或社保缴费记录，"
+                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录，"
                         "符合就业救助对象条件，请转介就业服务机构")]
     if idle:
         return [finding("employment.unemployed_members", "info",
-                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工资或社保缴费记录")]
+                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录")]
     evidence = [r for m in able for r in f.employment_evidence.get(m["member_no"], [])]
     return [finding("employment.no_unemployed_member", "warn",
-                    ("有劳动能力的劳动年龄成员近" + str(months) + "个月均有工资或社保缴费记录" if able
+                    ("有劳动能力的劳动年龄成员近" + str(months) + "个月均有工作收入（工资、劳务报酬或经营所得）或社保缴费记录" if able
                      else "家庭中没有有劳动能力的劳动年龄成员") + "，请核实就业救助需求", evidence)]
 
 

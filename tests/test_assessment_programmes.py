@@ -158,7 +158,7 @@ def test_employee_scheme_contributions_show_work_and_residents_scheme_contributi
                      amount=200.0)
     doc = wh.report("employment")
     found = rules(doc)["employment.unemployed_members"]
-    assert found["message"] == "成员6、成员7有劳动能力，近6个月无工资或社保缴费记录"
+    assert found["message"] == "成员6、成员7有劳动能力，近6个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录"
     # shown as work, never as income: only the pension base of an employer stands in for a wage
     listed = {r["record_id"]: r for r in doc["income"]["records"]}
     assert set(listed) == {"S1", "S2", "S3", "S4", "S5"}
@@ -275,6 +275,8 @@ def test_employment_findings_cite_the_wage_and_contribution_rows_they_rest_on(ho
     wh.wage("T0", 1, "2026-01-01", 3000.0)          # before the employment months: not what the finding rests on
     found = rules(wh.report("employment"))["employment.no_unemployed_member"]
     assert cited(found) == {("tax", "T1"), ("social_insurance", "S2")}
+    # an independent probe: a single 劳务报酬 row was called a wage ("均有工资或社保缴费记录")
+    assert "工作收入（工资、劳务报酬或经营所得）或社保缴费记录" in found["message"]
 
 
 # 9. who 特困 is for -----------------------------------------------------------------------------
