@@ -111,6 +111,20 @@ _NO_FAILURES = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("
                           ("raw_value", pa.string())]).empty_table()
 
 
+def _birth_date_the_id_gives(rows: pa.Table, failures: pa.Table) -> pa.Table:
+    """The failures, less an implausible declared birth date on a row whose ID is valid: the ID says
+    when the member was born (the assessment reads it; a declared date it contradicts is
+    `declared.birth_date`), so the row is no reason to hold the household back. An independent
+    probe's supporter declared 2090-08-05 beside a valid ID and two 特困 requests went unanswered.
+    Without a valid ID the declared date is all there is, and the row is refused as before."""
+    if not failures.num_rows or "id_status" not in rows.column_names:
+        return failures
+    valid = rows.filter(pc.is_in(rows.column("id_status"), value_set=pa.array(["valid", "repaired"])))
+    moot = pc.and_(pc.equal(failures.column("field"), "birth_date"),
+                   pc.is_in(failures.column("row_number"), value_set=valid.column("row_number")))
+    return failures.filter(pc.invert(pc.fill_null(moot, False)))
+
+
 def _scope_failures(rows: pa.Table, agency: str) -> pa.Table:
     """A request dropped in inbox/A/ may only speak for agency A (gate-shaped: the caller adds
     the whole row, so the clerk's note names its request, household and member like any other)."""
@@ -258,6 +272,8 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)
     gate = settle_exact_copies(rows, evaluate(rows, suite))
+    if table in ("applicants", "rolls"):
+        gate = _birth_date_the_id_gives(rows, gate)
     ctx.quality.append({"table": table, "suite": suite, "rows_count": rows.num_rows, "failures": gate,
                         "label": d.rel_path, "source": d.agency or d.source, "batch_id": d.batch_id,
                         "null_counts": null_counts(rows, suite)})

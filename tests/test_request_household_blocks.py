@@ -54,3 +54,29 @@ def test_a_totals_and_a_signature_line_under_the_last_block_hold_back_no_househo
     note = (root / "rejected" / AGENCY / "blocks.csv.error.txt").read_text(encoding="utf-8")
     assert "not answered until" not in note and "None of these rows needs correcting or resending." in note
     assert not any("not answered until" in m for m in summary["messages"])
+
+
+def test_an_implausible_declared_birth_date_beside_a_valid_id_holds_nothing_back(tmp_path):
+    """An independent probe: a supporter's 出生日期 2090-08-05 beside a valid ID refused the row and
+    held the 特困 request unanswered. The ID says when they were born: the row loads and the report
+    says the declaration contradicts it. Beside an ID that fails its check, the row is refused."""
+    from connectors.values.idnumber import check_char
+
+    def valid(body):
+        return body + check_char(body)
+
+    head, spouse, other = valid("14010519550505051"), valid("14010519570707072"), valid("14010519600101013")
+    bad_id = other[:-1] + ("0" if other[-1] != "0" else "1")
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "inbox" / AGENCY / "dates.csv").write_text(
+        "申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号,出生日期\n"
+        f"RQ-B1,低保,HB1,140105,1,岳一,{head},户主,SQ-1,1955-05-05\n"
+        f"RQ-B1,低保,HB1,140105,2,岳二,{spouse},配偶,SQ-2,2090-08-05\n"
+        f"RQ-B1,低保,HB2,140105,1,岳三,{bad_id},户主,SQ-3,2090-08-05\n", encoding="gbk")
+    summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert summary["rows_quarantined"] == 1                      # 岳三: no valid ID to say otherwise
+    doc = json.loads((root / "outbox" / AGENCY / "RQ-B1" / "HB1.json").read_text(encoding="utf-8"))
+    assert [m["name"] for m in doc["members"]] == ["岳一", "岳二"] and doc["members"][1]["age"] == 69
+    assert any(f["rule"] == "declared.birth_date" for f in doc["findings"]), doc["findings"]
+    assert not (root / "outbox" / AGENCY / "RQ-B1" / "HB2.json").exists()
