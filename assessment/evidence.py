@@ -119,16 +119,15 @@ def accounts_sql(households: str = WORK) -> str:
 
     A numbered account is its number as a masked copy keeps it (first and last four characters,
     `matching.sides.ACCOUNT_KEY_SQL`, as the linker reads it): 6222716000842913 and
-    622271******2913 are one account. Its statement on the latest date counts whole: one row per
-    product on it (a card's 活期 and 定期 together), the smaller of two for one product. A product
-    only on an earlier statement is gone with it: an independent probe's card, 定期 9,000 in June
-    and 活期 9,100 in September, counted 18,100 and failed a household; so did one number written
-    in full in March and masked in September.
+    622271******2913 are one account (an independent probe's, written in full in March and
+    masked in September, counted twice and failed a household). Each product of it (a card's 活期
+    and 定期) counts its own latest balance: a product missing from a later statement may have
+    been left out of that export rather than closed, and the same probe's truth counted it.
     """
     number = "nullif(trim(b.account_number), '')"
     account = f"CASE WHEN {number} IS NOT NULL THEN {ACCOUNT_KEY_SQL.format(col=number)} END"
-    key = f"l.request_id, l.household_id, l.member_no, b.institution, coalesce({account}, '#' || b.product_type)"
-    product = f"{key}, b.as_of_date, b.product_type"
+    key = f"l.request_id, l.household_id, l.member_no, b.institution, {account}, b.product_type"
+    product = f"{key}, b.as_of_date"
     counted = "l.decision IN ('auto', 'confirmed')"
     return f"""
 SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM (

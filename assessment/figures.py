@@ -231,26 +231,21 @@ def household_area(held: list[dict]) -> float:
 
 def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:
     """The members' financial total were every pending (review) balance confirmed: each numbered
-    account's latest statement (one row per product, the smaller of two), each unnumbered
-    product's rows on its latest date — the selection `evidence.accounts_sql` makes before any
-    link is waited on."""
+    account's (as a masked copy keeps its number) latest row per product (the smaller of two on
+    one date), each unnumbered product's rows on its latest date — the selection
+    `evidence.accounts_sql` makes before any link is waited on."""
     latest: dict = {}
     for a in accounts:
         if a["member_no"] not in member_nos:
             continue
         number = account_key((a.get("account_number") or "").strip() or None)
-        latest.setdefault((a["member_no"], a["institution"], number or "#" + str(a["product_type"])),
-                          []).append({**a, "numbered": number is not None})
+        latest.setdefault((a["member_no"], a["institution"], number, a["product_type"]), []).append(a)
     total = Decimal(0)
-    for rows in latest.values():
+    for (_, _, number, _), rows in latest.items():
         newest = max(r["as_of_date"] for r in rows)
         on_date = [r for r in rows if r["as_of_date"] == newest]
-        if on_date[0]["numbered"]:     # one row per product on the statement: the smaller of two
-            by_product: dict = {}
-            for r in on_date:
-                by_product.setdefault(r["product_type"], []).append(r)
-            on_date = [min(rs, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))
-                       for rs in by_product.values()]
+        if number is not None:
+            on_date = [min(on_date, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))]
         total += sum((exact(r["balance"]) for r in on_date), Decimal(0))
     return total
 
