@@ -116,20 +116,28 @@ def test_a_review_link_that_cannot_change_a_figure_does_not_make_the_outcome_rev
     assert {m["record_id"] for m in matches if m["decision"] == "review"} == {"S-城乡居民", "T-old", "T-gain", "B-old"}
 
 
-@pytest.mark.parametrize("what", ["wage", "latest_balance", "vehicle"])
-def test_a_review_link_that_could_change_a_figure_still_makes_the_outcome_review(what):
-    members = [person(1)]
-    income, accounts, links = [], [account(1, "B-new", 100.0, date(2026, 10, 31))], [link(1, "tax", "T-old")]
-    income.append(income_row(1, "tax", "T-old", date(2024, 3, 1), "tax_income", "工资薪金", 900.0, "review"))
-    if what == "wage":     # a year's pay in one row: confirmed, it would cross the standard
+def _pending(what):
+    """(income, accounts, links) of one member with a counted balance and one pending record: a
+    wage or a balance big enough to cross the 低保 and 特困 lines were it confirmed, or a vehicle
+    or property."""
+    income, accounts, links = [], [account(1, "B-new", 100.0, date(2026, 10, 31))], []
+    if what == "wage":     # a year's pay in one row
         income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 12000.0, "review"))
         links.append(link(1, "tax", "T1"))
     elif what == "latest_balance":
         accounts.append(account(1, "B-newer", 30000.0, date(2026, 11, 20), "review"))
         links.append(link(1, "bank", "B-newer"))
     else:
-        links.append(link(1, "vehicle", "V1"))
-    doc = report(members, income, accounts, links)
+        links.append(link(1, what, "X1"))
+    return income, accounts, links
+
+
+@pytest.mark.parametrize("what", ["wage", "latest_balance", "vehicle"])
+def test_a_review_link_that_could_change_a_figure_still_makes_the_outcome_review(what):
+    income, accounts, links = _pending(what)
+    income.append(income_row(1, "tax", "T-old", date(2024, 3, 1), "tax_income", "工资薪金", 900.0, "review"))
+    links.append(link(1, "tax", "T-old"))
+    doc = report([person(1)], income, accounts, links)
     assert doc["outcome"] == "review", doc["findings"]
     (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
     assert found["severity"] == "warn" and found["message"].startswith("1条")
@@ -144,17 +152,8 @@ def test_a_review_link_that_could_change_a_figure_still_makes_the_outcome_review
 def test_a_review_link_holds_the_outcome_only_where_the_programme_reads_its_source(program, holds, what):
     """An independent-data probe: 59 of 1,012 households asking for medical, education or temporary
     relief went to review for a deposit or a wage row their programme shows for information only."""
-    members = [person(1)]
-    income, accounts, links = [], [account(1, "B-new", 100.0, date(2026, 10, 31))], []
-    if what == "wage":     # large enough to cross the 低保 and 特困 standards, were it confirmed
-        income.append(income_row(1, "tax", "T1", date(2026, 5, 1), "tax_income", "工资薪金", 12000.0, "review"))
-        links.append(link(1, "tax", "T1"))
-    elif what == "latest_balance":
-        accounts.append(account(1, "B-newer", 30000.0, date(2026, 11, 20), "review"))
-        links.append(link(1, "bank", "B-newer"))
-    else:
-        links.append(link(1, what, "X1"))
-    doc = report(members, income, accounts, links, program=program)
+    income, accounts, links = _pending(what)
+    doc = report([person(1)], income, accounts, links, program=program)
     (found,) = [x for x in doc["findings"] if x["rule"] == "match.review"]
     assert found["severity"] == ("warn" if what in holds else "info")
     if what not in holds:
