@@ -189,7 +189,7 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
     months before) the window, and benefits paid. The linker could give them to no one: a payer
     that never writes the ID, under a name too common to tell its owner by. No figure holds them;
     the rules ask about them only where one payer's rows could decide the outcome
-    (`assessment.rules.unclaimed`). An independent-data probe's remaining wrong passes were all
+    (`assessment.pending.unclaimed`). An independent-data probe's remaining wrong passes were all
     such rows: 王浩's odd-job fees paid by 个人, 61 people of that name in the province.
 
     A payer where an ID is written under the name is left out: its ID-less rows are most likely

@@ -40,7 +40,7 @@ class Facts:
     unclaimed: list[dict] = field(default_factory=list)
     """Rows without an ID under exactly a member's name that nobody is linked to
     (`assessment.evidence.unclaimed_sql`), income rows cut to the window and to the kinds that
-    count: what the figures would hold were they the member's (`rules.unclaimed`)."""
+    count: what the figures would hold were they the member's (`pending.unclaimed`)."""
     behind: dict = field(default_factory=dict)
     """Income sources delivered only to more than the window can step back over (source -> the
     last day they hold, `assessment.window.sources_behind`)."""

@@ -12,7 +12,8 @@ from datetime import date
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
                                 classify_income, fen, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
-from assessment.rules import Facts, evaluate, review_can_change
+from assessment.pending import review_can_change
+from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
 from assessment.window import months_between, source_windows, sources_behind, window_for
 from connectors.values.idnumber import birth_date_of, mask_id
@@ -265,7 +266,7 @@ def _material_review_links(review: list[dict], income_recs: list[dict], accounts
     row among `accounts`, i.e. the latest balance of its account (an earlier or superseded
     balance, or one dated after the request, cannot). Vehicles, properties and any other
     source: always. The others stay in the report (members' `matches`), for information only.
-    (Whether the programme reads the source at all is `rules.review_can_change`.)
+    (Whether the programme reads the source at all is `pending.review_can_change`.)
     """
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())

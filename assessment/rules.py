@@ -6,73 +6,22 @@ never a decision: any `fail` → fail, else any `warn` → review, else pass.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from assessment.application import application_checks, declared_person
 from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
-                                financial_if_confirmed, self_employed)
+                                financial_if_confirmed)
+from assessment.judged import (THRESHOLD_PROGRAMS, asset_limit, assets_per_capita, counted_income, income_per_capita,
+                               income_standard, yuan)
+from assessment.pending import review_can_change, review_findings, unclaimed
 
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
-
-
-def _yuan(x: float) -> str:
-    return f"{fen(x):,.2f}元"
-
-
-THRESHOLD_PROGRAMS = ("dibao", "tekun")
-"""Programmes judged on the income standard and the asset limit; the others show them for information."""
-SOURCES_READ = {"housing": ("property",), "employment": ("tax", "social_insurance")}
-"""For the programmes not judged on income and assets: the sources whose records a rule of theirs
-reads (homes; wages and contributions as signs of work). A review link to any other source
-cannot change such a household's outcome, so it does not hold it: an independent-data probe's
-medical, education and temporary-relief households (59 of 1,012) went to review for a deposit or
-a wage row that their programme only shows for information."""
-
-
-def review_can_change(program: str, source: str) -> bool:
-    """Whether confirming a record of `source` could change a finding of `program`'s rules."""
-    return program in THRESHOLD_PROGRAMS or source in SOURCES_READ.get(program, ())
-
-
-def counted_income(f: Facts) -> list[dict]:
-    """The income records in the household's figures: a supporter's wage is judged on its own."""
-    supporters = {m["member_no"] for m in f.members if not m["is_member"]}
-    return [r for r in f.income["records"] if r.get("counted") and r.get("member_no") not in supporters]
-
-
-def income_per_capita(f: Facts) -> float:
-    """The per-capita income the report shows, which is the one judged: a figure displayed as
-    628.00 beside a 628.00 standard must not pass because the unrounded one was 627.997."""
-    shown = f.income.get("monthly_per_capita")
-    if shown is not None:
-        return shown
-    return fen(f.income.get("monthly_total_exact", f.income["monthly_total"]) / f.size)
-
-
-def assets_per_capita(f: Facts) -> float:
-    """The per-capita financial assets the report shows (see `income_per_capita`)."""
-    shown = f.assets.get("financial_per_capita")
-    if shown is not None:
-        return shown
-    return fen(f.assets.get("financial_total_exact", f.assets["financial_total"]) / f.size)
-
-
-def asset_limit(f: Facts) -> float:
-    """Financial assets per capita allowed (低保 and 特困 alike), as the report shows it."""
-    return fen(f.params["asset_multiplier"] * f.standard.dibao)
-
-
-def income_standard(f: Facts) -> float:
-    """The household's own programme standard (the report's `income_standard`)."""
-    return f.standard.tekun if f.program == "tekun" else f.standard.dibao
 
 
 def common(f: Facts) -> list[dict]:
     out = application_checks(f)
     if f.unconfigured_county:
         out.append(finding("policy.county", "warn",
-                           f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{_yuan(f.standard.dibao)}"
+                           f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{yuan(f.standard.dibao)}"
                            f"/人·月，{'城市' if f.standard.area == 'urban' else '农村'}）核对；请核实区县代码，"
                            "或在政策文件中配置该区县的标准"))
     for m in f.members:
@@ -104,65 +53,7 @@ def common(f: Facts) -> list[dict]:
             out.append(finding("member.elsewhere", "warn",
                                f"成员{m['name']}（序号{m['member_no']}）同时列在{agency}的申请{request}（家庭{household}）中，"
                                "请核实是否重复申请或重复列入"))
-    why = "不在核对期内、不计入收入、非最新余额，或本救助项目不据此核定"
-    info = f"；另有{len(f.review_links_info)}条待复核记录不影响核对结果（{why}），仅供参考" if f.review_links_info else ""
-    bound = _most_confirming_adds(f) if f.review_links else None
-    if bound:
-        # confirming every one of them could not cross the standard or the limit: shown, not held
-        out.append(finding("match.review", "info",
-                           f"{len(f.review_links)}条部门记录与成员的匹配待复核；{bound}，不改变核对结果，仅供参考" + info,
-                           f.review_links + f.review_links_info))
-    elif f.review_links:
-        out.append(finding("match.review", "warn",
-                           f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入" + info,
-                           f.review_links))
-    elif f.review_links_info:
-        # confirming them would change no figure and no finding: no reason to hold the outcome
-        out.append(finding("match.review", "info",
-                           f"{len(f.review_links_info)}条部门记录与成员的匹配待复核，但不影响核对结果（{why}），仅供参考",
-                           f.review_links_info))
-    return out
-
-
-def _most_confirming_adds(f: Facts) -> str | None:
-    """For 低保 and 特困, when confirming every pending link could not cross the income standard or
-    the asset limit: the figures it would give at most, in words; else None.
-
-    Only a member's income row (a wage, a benefit, an employer's contribution whose base may stand
-    in for a wage) or latest balance is bounded so: confirmed, each adds at most its amount (a wage
-    may replace a base standing in for it, a newer balance an older one: less, never more). A
-    contribution paid as flexible employment (`income.self_employed`) or before any tax export
-    (`income.wage_unverified`), a vehicle, a property or a supporter's record could change another
-    finding, and is held. An
-    independent-data probe's 65 of 564 households that should pass went to review for a row that
-    could not have moved them over the standard."""
-    if f.program not in THRESHOLD_PROGRAMS:
-        return None
-    mine = {m["member_no"] for m in f.household}
-    income = {(r["source"], r["record_id"], r["member_no"]): r for r in f.income["records"]}
-    balances = {(a["source"], a["record_id"], a["member_no"]): a for a in f.assets["financial"]}
-    more_income = more_assets = Decimal(0)
-    for ln in f.review_links:
-        key = (ln["source"], ln["record_id"], ln["member_no"])
-        if ln["member_no"] not in mine:
-            return None
-        row = income.get(key)
-        if row is not None and (row["kind"] in ("tax_income", "benefit")
-                                or (row["kind"] == "contribution" and f.tax_delivered
-                                    and not self_employed(row.get("payer")))):
-            more_income += exact(row["amount"])
-        elif key in balances:
-            more_assets += exact(balances[key]["balance"])
-        else:
-            return None
-    months = int(f.params["window_months"])
-    income_pc = fen((exact(f.income.get("monthly_total_exact", f.income["monthly_total"])) + more_income / months)
-                    / f.size)
-    assets_pc = fen((exact(f.assets.get("financial_total_exact", f.assets["financial_total"])) + more_assets) / f.size)
-    if income_pc >= income_standard(f) or assets_pc > asset_limit(f):
-        return None
-    return (f"即使全部确认，家庭人均月收入至多{_yuan(income_pc)}（标准{_yuan(income_standard(f))}），"
-            f"人均金融资产至多{_yuan(assets_pc)}（上限{_yuan(asset_limit(f))}）")
+    return out + review_findings(f)
 
 
 REPAIR_LEVELS = ("one_substitution", "adjacent_swap")
@@ -229,7 +120,7 @@ def dibao(f: Facts) -> list[dict]:
     per_capita = income_per_capita(f)
     if per_capita >= std:
         out.append(finding("dibao.income", "fail",
-                           f"家庭人均月收入{_yuan(per_capita)}，不低于低保标准{_yuan(std)}",
+                           f"家庭人均月收入{yuan(per_capita)}，不低于低保标准{yuan(std)}",
                            counted_income(f)))
     return out + _asset_rules(f, "dibao")
 
@@ -241,8 +132,8 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
     limit = asset_limit(f)
     fin_pc = assets_per_capita(f)
     if fin_pc > limit:
-        over = (f"家庭人均金融资产{_yuan(fin_pc)}，超过{f.params['asset_multiplier']}倍月低保标准"
-                f"（{_yuan(limit)}）")
+        over = (f"家庭人均金融资产{yuan(fin_pc)}，超过{f.params['asset_multiplier']}倍月低保标准"
+                f"（{yuan(limit)}）")
         # a newer balance waiting for review may be the one that counts: then the fail is a question
         # (an outcome probe's older statements over the limit failed households whose latest,
         # ID-less statement, 3,000, was a review link)
@@ -254,10 +145,10 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
         refused = [r for r in f.refused if r["source"] == "bank" and r["member_no"] in mine]
         if pending is not None and pending <= limit:
             out.append(finding(f"{program}.financial_assets", "warn",
-                               f"{over}；但有较新的余额待复核，如确认，人均为{_yuan(pending)}，不超过标准，"
+                               f"{over}；但有较新的余额待复核，如确认，人均为{yuan(pending)}，不超过标准，"
                                "请复核后再定", f.assets["financial"]))
         elif newer := [r for r in f.newer_balances if r["member_no"] in mine]:
-            shown = "、".join(f"{r['record_id']}（{r['as_of_date']}，{_yuan(r['balance'])}）" for r in newer[:5])
+            shown = "、".join(f"{r['record_id']}（{r['as_of_date']}，{yuan(r['balance'])}）" for r in newer[:5])
             out.append(finding(f"{program}.financial_assets", "warn",
                                f"{over}；但计入余额的账户有较新的余额记录未能确认归属（无身份证号或同名者多：{shown}），"
                                "计入的可能是已过时的余额，请核实后再定", [*f.assets["financial"], *newer]))
@@ -303,7 +194,7 @@ def tekun(f: Facts) -> list[dict]:
     # the same test as 低保 (not below the standard fails): at exactly 816.40 a 低保 household
     # failed and a 特困 one passed
     if per_capita >= std:
-        out.append(finding("tekun.income", "fail", f"人均月收入{_yuan(per_capita)}，不低于特困供养标准{_yuan(std)}",
+        out.append(finding("tekun.income", "fail", f"人均月收入{yuan(per_capita)}，不低于特困供养标准{yuan(std)}",
                            counted_income(f)))
     out += _asset_rules(f, "tekun")
     out += _tekun_condition(f)
@@ -313,11 +204,11 @@ def tekun(f: Facts) -> list[dict]:
     for s in f.supporters:
         means, evidence = [], []
         if s["monthly_income"] > line:
-            means.append(f"月收入{_yuan(s['monthly_income'])}，超过{_yuan(line)}"
+            means.append(f"月收入{yuan(s['monthly_income'])}，超过{yuan(line)}"
                          f"（{f.params['supporter_income_multiple']:g}倍月低保标准）")
             evidence += s.get("evidence", [])
         if asset_line is not None and (s.get("financial_total") or 0.0) > asset_line:
-            means.append(f"金融资产{_yuan(s['financial_total'])}，超过{_yuan(asset_line)}（{float(multiple):g}倍月低保标准）")
+            means.append(f"金融资产{yuan(s['financial_total'])}，超过{yuan(asset_line)}（{float(multiple):g}倍月低保标准）")
             evidence += s.get("asset_evidence", [])
         if means:
             out.append(finding("tekun.supporter", "warn",
@@ -404,8 +295,8 @@ def _declared_income(f: Facts, declared_total: float) -> list[dict]:
         else:
             severity, tail = "info", INFORMATION_ONLY
         out.append(finding("declared.income", severity,
-                           f"核对月收入{_yuan(verified)}与申报{_yuan(declared_total)}"
-                           + (f"（不含未授权成员的申报{_yuan(unverified)}）" if unverified else "") + f"相差{_yuan(diff)}"
+                           f"核对月收入{yuan(verified)}与申报{yuan(declared_total)}"
+                           + (f"（不含未授权成员的申报{yuan(unverified)}）" if unverified else "") + f"相差{yuan(diff)}"
                            + tail,
                            counted_income(f)))   # what was verified
     return out
@@ -430,48 +321,14 @@ def declared(f: Facts) -> list[dict]:
             else:
                 severity, tail = "info", INFORMATION_ONLY
             out.append(finding("declared.financial_assets", severity,
-                               f"核对金融资产{_yuan(verified_assets)}与申报{_yuan(declared_assets)}"
-                               + (f"（不含未授权成员的申报{_yuan(unverified_assets)}）" if unverified_assets else "")
-                               + f"相差{_yuan(gap)}" + tail, f.assets.get("counted_accounts", [])))
+                               f"核对金融资产{yuan(verified_assets)}与申报{yuan(declared_assets)}"
+                               + (f"（不含未授权成员的申报{yuan(unverified_assets)}）" if unverified_assets else "")
+                               + f"相差{yuan(gap)}" + tail, f.assets.get("counted_accounts", [])))
     return out
 
 
 def _program_cn(p: str) -> str:
     return {"medical": "医疗救助", "education": "教育救助"}.get(p, "救助")
-
-
-def unclaimed(f: Facts) -> list[dict]:
-    """Income rows without an ID under exactly a member's name that the linker could give to
-    nobody (`assessment.evidence.unclaimed_table_sql`), each payer's on their own: when one payer's
-    rows alone would bring the household to the standard, whether they are the member's decides
-    the outcome — a question for the caseworker (warn), not a silent pass. An independent-data
-    probe's remaining wrong passes (9, 6 and 9 in its three provinces) were all such rows: odd jobs
-    paid by 个人 without the payee's ID, under a name 61 people carry. Where no payer's rows could
-    change the outcome, nothing is said: most such rows are namesakes'."""
-    if not f.unclaimed:
-        return []
-    mine = {m["member_no"]: m["name"] for m in f.household}
-    months = int(f.params["window_months"])
-    income_now = exact(f.income.get("monthly_total_exact", f.income["monthly_total"]))
-    std = income_standard(f)
-    units: dict = {}
-    for r in f.unclaimed:
-        if r["member_no"] in mine:
-            units.setdefault((r["member_no"], r["source"], r.get("payer") or ""), []).append(r)
-    deciding, said = [], []
-    for (no, _, payer), rows in sorted(units.items()):
-        total = sum((exact(r["amount"]) for r in rows), Decimal(0))
-        would = fen((income_now + total / months) / f.size)
-        if income_per_capita(f) < std <= would:
-            said.append(f"成员{mine[no]}同名的{payer or '未写明扣缴单位'}{len(rows)}条收入记录（合计{_yuan(float(total))}；"
-                        f"如属本人，家庭人均月收入为{_yuan(would)}，不低于标准{_yuan(std)}）")
-            deciding += rows
-    if not said:
-        return []
-    return [finding("match.unclaimed", "warn",
-                    "无身份证号、与成员同名的收入记录因同名者多而未能确定归属，未计入，但足以改变核对结果："
-                    + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "") + "。请向申请人核实是否本人的收入",
-                    deciding)]
 
 
 PROGRAM_RULES = {
