@@ -82,11 +82,10 @@ WHERE w.consent
 
 
 def invalid_ids_sql() -> str:
-    """`mt_invalid_ids(k, id_number)`: the distinct invalid ID texts, numbered from 0."""
+    """`mt_invalid_ids(id_number)`: the distinct invalid ID texts."""
     return """
 CREATE OR REPLACE TEMP TABLE mt_invalid_ids AS
-SELECT CAST(row_number() OVER (ORDER BY id_number) - 1 AS INTEGER) AS k, id_number
-FROM (SELECT DISTINCT id_number FROM mt_identities WHERE invalid AND id_number IS NOT NULL)
+SELECT DISTINCT id_number FROM mt_identities WHERE invalid AND id_number IS NOT NULL
 """
 
 
@@ -98,20 +97,23 @@ def candidates_by_id_sql() -> str:
     """`mt_cand_id(iid, mid, rule)`: the ID rules (1, 2, 4, 8).
 
     Needs `mt_identities`, `mt_members`, `mt_invalid_ids` and the repair tables
-    `mt_row_repairs` (k, repair_code) and `mt_member_repairs` (id, repair_code, repair).
+    `mt_row_repairs` (id_number, repair_code: of every invalid ID text met, `matching.memo`) and
+    `mt_member_repairs` (id, repair_code, repair). The row repairs are joined from the members'
+    side: the members' few codes are the hash table the millions of repairs are probed against.
     """
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_cand_id AS
 SELECT i.iid, m.mid, 1 AS rule FROM mt_identities i JOIN mt_members m ON i.id_number = m.m_id
 UNION ALL
 SELECT i.iid, m.mid, 2 FROM mt_row_repairs r JOIN mt_members m ON m.m_code = r.repair_code
-JOIN mt_invalid_ids v ON v.k = r.k JOIN mt_identities i ON i.id_number = v.id_number
+JOIN mt_invalid_ids v ON v.id_number = r.id_number JOIN mt_identities i ON i.id_number = v.id_number
 UNION ALL
 SELECT i.iid, m.mid, 4 FROM mt_member_repairs r JOIN mt_members m ON m.m_id = r.id
 JOIN mt_identities i ON i.id_number = r.repair
 UNION ALL
 SELECT i.iid, m.mid, 8 FROM mt_row_repairs a JOIN mt_member_repairs b ON a.repair_code = b.repair_code
-JOIN mt_members m ON m.m_id = b.id JOIN mt_invalid_ids v ON v.k = a.k JOIN mt_identities i ON i.id_number = v.id_number
+JOIN mt_members m ON m.m_id = b.id JOIN mt_invalid_ids v ON v.id_number = a.id_number
+JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
@@ -143,7 +145,7 @@ WITH by_row AS (
     SELECT c.iid, c.mid, {alt_row} AS alt, k.pinyin
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 2) c
     JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
-    JOIN mt_row_repairs r ON r.k = v.k JOIN mt_members m ON m.mid = c.mid
+    JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
     WHERE r.repair_code IS DISTINCT FROM m.m_code
 ), by_member AS (

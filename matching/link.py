@@ -44,8 +44,7 @@ import numpy as np
 import pyarrow as pa
 
 from matching import background as bg
-from matching import blocking, index, pairs
-from matching.address import address_table
+from matching import blocking, index, memo, pairs
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
 from matching.decide import NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql
 from matching.idrepair import id_repairs
@@ -61,13 +60,13 @@ NAME_KEY_VERSION = 3   # 2: pinyin_alts, the readings of polyphonic characters; 
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
-TEMP_VIEWS = ("mt_units", "mt_identities")
+TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_addr")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
-               "mt_sample_cand", "mt_sample_pairs", "mt_address_sample", "mt_iscored", "mt_rscored", "mt_ilinks", "mt_rlinks",
-               "mt_decided", "mt_missing_rate", "mt_invalid_ids", "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand",
-               "mt_id_rivals")
-REGISTERED = ("mt_row_repairs", "mt_member_repairs", "mt_org_keys", "mt_addr", "mt_address_sample_raw")
+               "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
+               "mt_rscored", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
+               "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals")
+REGISTERED = ("mt_member_repairs", "mt_org_keys")
 
 
 @dataclass
@@ -111,6 +110,7 @@ def standardise(run: Run) -> None:
     run.sql(index.UNITS_VIEW, "units")
     run.sql(index.IDENTITIES_VIEW, "identities")
     run.sql(f"DELETE FROM match_name_keys WHERE version <> {NAME_KEY_VERSION}", "drop name keys of other versions")
+    run.sql(memo.DROP_OTHER_VERSIONS, "drop ID repairs and address parts of other versions")
     names = run.arrow(blocking.names_to_key_sql(NAME_KEY_VERSION), "names to key").column(0).to_pylist()
     if names:
         run.register("mt_new_names", name_keys_table(names))
@@ -135,8 +135,8 @@ def standardise(run: Run) -> None:
 def block(run: Run) -> None:
     """Candidate identity pairs (union of rules) and their identity-level comparisons."""
     run.sql(blocking.invalid_ids_sql(), "invalid IDs")
-    rows = run.arrow("SELECT id_number FROM mt_invalid_ids ORDER BY k", "invalid ID texts").column(0)
-    run.register("mt_row_repairs", id_repairs(rows))
+    run.counts["new_invalid_ids"] = memo.repair_ids(run, "SELECT id_number FROM mt_invalid_ids")
+    run.sql(memo.REPAIRS_VIEW, "ID repairs")
     mine = run.arrow(blocking.member_invalid_ids_sql(), "member invalid IDs").column(0)
     run.register("mt_member_repairs", id_repairs(mine, text=True, with_id=True))
     run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
@@ -154,8 +154,8 @@ def compare(run: Run) -> None:
     run.sql(pairs.siblings_sql(NAME_KEY_VERSION), "same-name rows at the same organisation")
     run.sql(pairs.held_pairs_sql(), "members with rows at the row's organisation")
     run.sql(pairs.clash_sql(SYNTHETIC_KEYS), "rows in a month the member already has")
-    strings = run.arrow(pairs.address_strings_sql(), "addresses").column(0).to_pylist()
-    run.register("mt_addr", address_table(strings))
+    run.counts["new_addresses"] = memo.parse_addresses(run, pairs.address_strings_sql())
+    run.sql(memo.ADDRESS_VIEW, "addresses")
     run.sql(pairs.row_candidates_sql(max(pairs.NAME_ONLY_MAX_U, 2.5 / max(run.counts["valid_ids"], 1))),
             "row candidates")
     run.sql(pairs.row_pairs_sql(SYNTHETIC_KEYS), "row pairs")
@@ -228,12 +228,13 @@ def estimate(run: Run) -> None:
             "sample levels")
     sample = _field_counts(run, bg.sample_rates_sql(), "sample rates")
     sample.update(_field_counts(run, bg.org_rates_sql(), "organisation rates"))
-    raw = run.arrow(bg.address_sample_sql(s.sample_properties, s.seed), "address sample")
-    locs, addrs = raw.column(0).to_pylist(), raw.column(1).to_pylist()
-    parts = address_table(locs + addrs).column("parts")
-    run.register("mt_address_sample_raw", pa.table({"s_addr": parts.slice(0, len(locs)),
-                                                    "m_addr": parts.slice(len(locs))}))
-    run.sql("CREATE OR REPLACE TEMP TABLE mt_address_sample AS SELECT * FROM mt_address_sample_raw", "address pairs")
+    run.sql(f"CREATE OR REPLACE TEMP TABLE mt_address_sample_text AS "
+            f"{bg.address_sample_sql(s.sample_properties, s.seed)}", "address sample")
+    memo.parse_addresses(run, "SELECT location FROM mt_address_sample_text UNION ALL "
+                              "SELECT m_address FROM mt_address_sample_text")
+    run.sql("CREATE OR REPLACE TEMP TABLE mt_address_sample AS SELECT a.parts AS s_addr, b.parts AS m_addr "
+            "FROM mt_address_sample_text t JOIN mt_addr a ON a.address = t.location "
+            "JOIN mt_addr b ON b.address = t.m_address", "address pairs")
     sample.update(_field_counts(run, bg.address_rates_sql(), "address rates"))
     totals = run.sql(bg.name_totals_sql(NAME_KEY_VERSION), "name totals").fetchall()[0]
     level_cols = [LEVEL_COLUMNS[c.field] for c in COMPARISONS]

@@ -17,6 +17,7 @@ import pytest
 
 from data.generator import generate
 from pipelines.passes import run_pass
+from matching.idrepair import id_code
 from reports.masking import find_full_ids
 
 AS_OF = date(2026, 11, 28)
@@ -77,6 +78,23 @@ def test_the_copy_holds_person_keys_and_no_id_number(passed):
         assert keys and all(re.fullmatch(r"P[0-9a-f]{16}", k) for k in keys)
         linked = con.execute("SELECT count(*) FROM applicant_members m JOIN source_records s USING (id_number)").fetchall()[0][0]
         assert linked > 0, "the same person has the same key in every table"
+    finally:
+        con.close()
+
+
+def test_the_copy_holds_no_id_number_as_an_integer(passed):
+    """The linker keeps the repairs of invalid IDs as integer codes (`matching.memo`): ID numbers
+    all the same, left out of the copy like the match index."""
+    root, _, ids = passed
+    codes = {id_code(i) for i in ids if id_code(i) is not None}
+    con = duckdb.connect(str(root / "analyst.duckdb"), read_only=True)
+    try:
+        cols = con.execute("SELECT table_name, column_name FROM information_schema.columns c JOIN "
+                           "information_schema.tables t USING (table_name) WHERE t.table_type = 'BASE TABLE' "
+                           "AND c.data_type IN ('BIGINT', 'HUGEINT', 'UBIGINT')").fetchall()
+        for table, column in cols:
+            values = {v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()}
+            assert not values & codes, (table, column)
     finally:
         con.close()
 
