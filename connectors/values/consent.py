@@ -6,26 +6,35 @@ empty cell is not the only way to say "none": an agency-request probe's 否, 无
 were taken for references, and those people were checked against all five departments, their
 deposits counted and the audit trail recording consent. A privacy probe then found the same
 words dressed up — in brackets or traditional characters, with a full stop: （无）, 無, 否。,
-尚未授权 — and the placeholders of a form filled in by hand: 空, 缺, 不详, 0, NA, ?, ., ×. What
-is left once the brackets, punctuation and spaces around it are gone must be a reference, not
-one of these.
+尚未授权 — and the placeholders of a form filled in by hand: 空, 缺, 不详, 0, NA, ?, ., ×. An
+analyst probe: a consent withdrawn or refused in words — 撤回授权, 已撤回, 不同意授权 — verified
+those people too. What is left once the brackets, punctuation and spaces around it are gone must
+be a reference, not one of these.
 
 Example:
     >>> [consent_given(v) for v in ("SQ-2026-001", "已签", "否", " 未签字 ", "无授权书", "（無）", "尚未授权", "0", "?", "", None)]
     [True, True, False, False, False, False, False, False, False, False, False]
+    >>> [consent_given(v) for v in ("撤回授权", "已撤回", "不同意授权", "授权已撤销", "SQ-7（已撤回）")]
+    [False, False, False, False, False]
 """
 
 from __future__ import annotations
 
 import re
 
-REFUSAL = (r"(否|无|没有|不同意|拒绝|拒签|暂无|暂缺|待补|待补充|待签|空|缺|缺失|不详|未知|不明|"
+REFUSAL = (r"(否|无|没有|暂无|暂缺|待补|待补充|待签|空|缺|缺失|不详|未知|不明|"
            r"无授权书?|无(授权)?编号|(尚)?未(授权|签|签字|签署|签订|提供|取得|获得|办理|填|填写)书?|"
+           r"(本人)?(不同意|不愿意?|拒绝|拒签|不予|不)(授权|签字|签署|核对|查询|提供)*书?|"
+           r"(已|被)?(撤回|撤销|撤消|取消|作废|失效|过期|终止|注销)(授权|核对)*书?|"
            r"n|no|none|null|nil|false|na|n\.a|n/a|0+|×|x|✗|✘)")
 """What an office writes for "no authorisation" (matched whole, once lowered, traditional
 characters simplified and the punctuation around it stripped)."""
+WITHDRAWN = r"(撤回|撤销|撤消|作废|失效|不同意|拒绝|拒签|不予授权|不授权|未授权|取消授权|终止授权)"
+"""Words that refuse or withdraw an authorisation anywhere in the cell: `SQ-2026-001（已撤回）`,
+授权已撤销 say there is none, whatever number stands beside them."""
 _REFUSAL = re.compile(REFUSAL)
-_TRADITIONAL = ("無沒簽權絕書編號詳補缺", "无没签权绝书编号详补缺")
+_WITHDRAWN = re.compile(WITHDRAWN)
+_TRADITIONAL = ("無沒簽權絕書編號詳補缺銷廢過終註願對詢", "无没签权绝书编号详补缺销废过终注愿对询")
 _AROUND = "[ \t\r\n\xa0\u3000" + r"""()（）\[\]【】「」『』<>《》"'“”‘’。．.,，、;；:：!！?？\-－—_~～/\\|*]+"""
 """Brackets, punctuation and spaces around a reference: never part of what it says."""
 _STRIP = re.compile(f"^{_AROUND}|{_AROUND}$")
@@ -38,7 +47,7 @@ def _normalised(text: str) -> str:
 def consent_given(ref: object) -> bool:
     """True when `ref` is a consent reference: not empty and not a word for "none"."""
     text = "" if ref is None else _normalised(str(ref))
-    return bool(text) and not _REFUSAL.fullmatch(text)
+    return bool(text) and not _REFUSAL.fullmatch(text) and not _WITHDRAWN.search(text)
 
 
 def consent_given_sql(col: str) -> str:
@@ -46,4 +55,5 @@ def consent_given_sql(col: str) -> str:
     around = _AROUND.replace("'", "''")
     norm = (f"regexp_replace(translate(lower(coalesce({col}, '')), '{_TRADITIONAL[0]}', '{_TRADITIONAL[1]}'), "
             f"'^{around}|{around}$', '', 'g')")
-    return f"({norm} <> '' AND NOT regexp_full_match({norm}, '{REFUSAL}'))"
+    return (f"({norm} <> '' AND NOT regexp_full_match({norm}, '{REFUSAL}') "
+            f"AND NOT regexp_matches({norm}, '{WITHDRAWN}'))")
