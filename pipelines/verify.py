@@ -110,6 +110,12 @@ WHERE m.origin = w.origin
 """, label="select work members")
     n = ctx.con.execute("SELECT count(*) FROM work_households").fetchall()[0][0]
     ctx.counts["households_verified"] = n
+    if ctx.include_rolls:
+        # unchanged = on the rolls and not re-verified, whatever brought a household into the work: an
+        # analyst probe's pass of review answers alone re-verified two rolls households and counted all
+        # 50 unchanged, 52 of 50
+        ctx.counts["households_unchanged"] = ctx.con.execute(
+            "SELECT count(*) FROM roll_state ANTI JOIN work_households USING (request_id, household_id)").fetchall()[0][0]
     return n
 
 

@@ -103,10 +103,20 @@ def test_a_household_on_the_rolls_gets_its_report_again_once_its_answers_are_in(
     record, household = cells[1][col["记录编号"]], cells[1][col["家庭编号"]]
     fill_sheet(sheet, root / "inbox" / agency / "review_answers.xlsx", {record: ("确认", "张科员", "")})
     day2 = AS_OF + timedelta(days=1)
-    run_pass(root, as_of=day2)
+    summary = run_pass(root, as_of=day2)
     path = root / "outbox" / agency / f"nightly-{day2:%Y%m%d}" / f"{household}.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert {m["record_id"]: m["decision"] for x in doc["members"] for m in x["matches"]}[record] == "confirmed"
+    # an analyst probe: the answered households were re-verified and still counted unchanged
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        verified, on_rolls, unchanged = con.execute(
+            "SELECT (SELECT count(DISTINCT (request_id, household_id)) FROM audit WHERE run_id = $r), "
+            "(SELECT count(DISTINCT (request_id, household_id)) FROM rolls_current), "
+            "(SELECT households_unchanged FROM runs WHERE run_id = $r)", {"r": summary["run_id"]}).fetchall()[0]
+    finally:
+        con.close()
+    assert verified >= 1 and unchanged == on_rolls - verified == summary["households_unchanged"]
 
 
 def test_the_standing_sheet_follows_its_questions_when_no_report_of_its_agency_is_written(tmp_path):
