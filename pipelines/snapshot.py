@@ -215,7 +215,11 @@ def publish(root: Path, staged: Path, run_id: str) -> Path:
             # may already hold its share, so it gets the same limit as the warehouse
             con.execute(f"SET memory_limit = '{memory_limit()}'")
             n = build(con, staged, secret_key(root))
-            con.execute("CREATE TABLE snapshot_info AS SELECT ? AS run_id, now() AS published_at, "
+            # every time in the warehouse is Asia/Shanghai wall-clock time, without a zone
+            # (warehouse.connection): the copy's own time too, or an analyst comparing it with
+            # runs.finished_at in a UTC session finds the copy published before its pass ended
+            con.execute("SET TimeZone = 'Asia/Shanghai'")
+            con.execute("CREATE TABLE snapshot_info AS SELECT ? AS run_id, CAST(now() AS TIMESTAMP) AS published_at, "
                         "? AS person_keys, 'id_number and id_raw hold pseudonymous person keys (HMAC-SHA256), "
                         "not ID numbers; ID-like text in free-text and name columns is masked as [ID]' AS note",
                         [run_id, n])
@@ -248,12 +252,15 @@ def open_copy(path: Path) -> duckdb.DuckDBPyConnection:
     `enable_external_access=false` shuts out COPY TO, ATTACH, read_csv/read_blob/glob, EXPORT and
     extension loading, so a query can neither overwrite nor attach the live warehouse (which would
     hand out real ID numbers and lock the next pass out of it) nor read `.secrets/`.
-    `lock_configuration` keeps a query from SETting it back. Both go in the connect config: once the
-    file is open, a SET made by the caller could be undone by the query. The copy is read-only too.
+    `lock_configuration`, set before any query runs, keeps a query from SETting anything back. The
+    copy is read-only too. The session's zone is the warehouse's (Asia/Shanghai): `now()` and the
+    stored times agree.
     """
-    return duckdb.connect(str(path), read_only=True,
-                          config={"enable_external_access": False, "memory_limit": memory_limit(),
-                                  "lock_configuration": True})
+    con = duckdb.connect(str(path), read_only=True,
+                         config={"enable_external_access": False, "memory_limit": memory_limit()})
+    con.execute("SET TimeZone = 'Asia/Shanghai'")   # (ICU, which TimeZone needs, loads only once connected)
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def _refusal(exc: duckdb.Error) -> bool:

@@ -17,6 +17,7 @@ import pytest
 
 from data.generator import generate
 from pipelines.passes import run_pass
+from pipelines.snapshot import query_copy
 from matching.idrepair import id_code
 from reports.masking import find_full_ids
 
@@ -97,6 +98,17 @@ def test_the_copy_holds_no_id_number_as_an_integer(passed):
             assert not values & codes, (table, column)
     finally:
         con.close()
+
+
+def test_the_copy_tells_its_time_in_the_warehouses_zone(passed):
+    """An analyst probe: `published_at` was UTC with a zone, every other time Asia/Shanghai without
+    one, so in a UTC session the copy seemed published before the pass it holds had finished."""
+    root, _, _ = passed
+    [(_, _, rows)] = query_copy(root / "analyst.duckdb",
+                                "SELECT bool_and(r.finished_at <= s.published_at), any_value(typeof(s.published_at)), "
+                                "any_value(current_setting('TimeZone')) FROM runs r, snapshot_info s "
+                                "WHERE r.run_id = s.run_id")
+    assert rows == [(True, "TIMESTAMP", "Asia/Shanghai")]
 
 
 def test_no_id_number_survives_in_the_copys_bytes(passed):
