@@ -41,10 +41,12 @@ def test_answers_dropped_back_are_stored_and_respected_by_the_next_pass(tmp_path
 
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         stored = dict(con.execute("SELECT record_id, decision FROM review_decisions").fetchall())
+        sheet_rows = con.execute("SELECT rows_loaded FROM files WHERE path LIKE '%review_answers.xlsx'").fetchall()
         decisions = dict(con.execute("SELECT record_id, decision FROM links WHERE request_id = ? "
                                      "AND record_id IN (SELECT record_id FROM review_decisions)",
                                      [request_id]).fetchall())
     assert stored[confirm] == "confirmed" and decisions[confirm] == "confirmed"
+    assert sheet_rows == [(len(answers),)], "the sheet's answers are its rows loaded (an analyst probe read 0)"
     if deny:
         assert stored[deny] == "denied" and deny not in decisions
 
