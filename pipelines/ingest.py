@@ -220,8 +220,9 @@ def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
         message += f" (see {note.relative_to(ctx.root)})"
         ctx.messages.append(f"{d.rel_path}: {message}")
     ctx.counts["review_answers"] += stored
-    record_file(ctx.con, d, "loaded" if stored else "rejected", ctx.run_id, file_format=d.path.suffix.lower().lstrip(".") or None,
-                rows_loaded=stored, rows_quarantined=len(errors), message=message)
+    record_file(ctx.con, d, "loaded" if stored else "rejected", ctx.run_id,
+                file_format=d.path.suffix.lower().lstrip(".") or None, rows_loaded=stored,
+                rows_quarantined=len(errors), message=message)
     return "loaded" if stored else "rejected"
 
 
