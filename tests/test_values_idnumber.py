@@ -64,6 +64,24 @@ def test_typing_noise_does_not_change_the_number(id18):
         assert parse_id(spelling).number == id18
 
 
+@given(valid_ids(), st.data())
+def test_a_letter_o_typed_for_a_zero_reads_as_the_zero(id18, data):
+    """An analyst probe's applicant 1401O5…: refused as letters, linked to nothing."""
+    zeros = [i for i, c in enumerate(id18) if c == "0"]
+    if not zeros:
+        return
+    picked = data.draw(st.sets(st.sampled_from(zeros), min_size=1))
+    typed = "".join(data.draw(st.sampled_from("Oo")) if i in picked else c for i, c in enumerate(id18))
+    assert (parse_id(typed).status, parse_id(typed).number) == ("valid", id18)
+    legacy = id18[:6] + id18[8:17]               # the same on a 15-digit card
+    assert parse_id(legacy.replace("0", "O")).number == parse_id(legacy).number
+
+
+@pytest.mark.parametrize("text", ["ZHAO", "O", "1401O5199O", "14010519900307104O1", "张三"])
+def test_an_o_outside_an_id_shaped_number_stays_a_letter(text):
+    assert normalise_id_text(text) == text
+
+
 @given(st.text())
 def test_normalising_id_text_twice_changes_nothing(text):
     once = normalise_id_text(text)

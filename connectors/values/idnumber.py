@@ -35,6 +35,9 @@ _ZERO_WEIGHT = ord("0") * sum(WEIGHTS)
 # Hyphens of every width, underscores and the apostrophe Excel users type to force text.
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_'’`]+")
 _EXCEL_SHORTENED = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+_O_FOR_ZERO = re.compile(r"^(?:[0-9Oo]{15}|[0-9Oo]{17}[0-9OoX])$")
+"""An ID of 15 or 18 characters whose only letters (but a final X) are O: typed for zero (an analyst
+probe's applicant 1401O5…), never a letter an ID can hold."""
 
 
 @dataclass(frozen=True)
@@ -101,16 +104,22 @@ def normalise_id_text(raw: object) -> str:
     """Clean how an ID was typed, without judging it.
 
     Removes spaces (including U+3000), hyphens and a leading apostrophe, folds full-width
-    digits and `Ｘ`, and upper-cases the check character `x`.
+    digits and `Ｘ`, upper-cases the check character `x`, and reads the letter O among the
+    digits of a 15- or 18-character number as the zero it was typed for.
 
     Example:
         >>> normalise_id_text(" １４０１０５-19900307104ｘ ")
+        '14010519900307104X'
+        >>> normalise_id_text("1401O519900307104X")
         '14010519900307104X'
     """
     text = as_text(raw)
     if not (len(text) == 18 and text.isascii() and text.isalnum()):  # the common case needs no cleaning
         text = _SEPARATORS.sub("", fold_width(text))
-    return text.replace("x", "X")
+    text = text.replace("x", "X")
+    if ("O" in text or "o" in text) and _O_FOR_ZERO.match(text):
+        text = text.replace("O", "0").replace("o", "0")
+    return text
 
 
 def _birth(yyyymmdd: str) -> date | None:
