@@ -16,6 +16,22 @@ def yuan(x: float) -> str:
 
 THRESHOLD_PROGRAMS = ("dibao", "tekun")
 """Programmes judged on the income standard and the asset limit; the others show them for information."""
+
+
+def working_age(f: Facts, m: dict) -> bool:
+    age = m.get("age")
+    return age is not None and f.params["working_age_from"] <= age < f.params["working_age_until"]
+
+
+def able_to_work(f: Facts) -> list[dict]:
+    """The members 就业救助 is about: consenting, of working age, able to work (有 or 部分)."""
+    return [m for m in f.household if m["consent"] and working_age(f, m) and m.get("labor_capacity") in ("有", "部分")]
+
+
+def out_of_work(f: Facts) -> list[dict]:
+    """`able_to_work` members without a wage, a service fee, business income or a contribution in
+    the employment window."""
+    return [m for m in able_to_work(f) if not f.recent_employment.get(m["member_no"])]
 def counted_income(f: Facts) -> list[dict]:
     """The income records in the household's figures: a supporter's wage is judged on its own."""
     supporters = {m["member_no"] for m in f.members if not m["is_member"]}

@@ -9,7 +9,7 @@ from decimal import Decimal
 from assessment.facts import Facts, finding
 from assessment.figures import exact, fen, self_employed
 from assessment.judged import (THRESHOLD_PROGRAMS, asset_limit, assets_total_exact, income_per_capita,
-                               income_standard, income_total_exact, yuan)
+                               income_standard, income_total_exact, out_of_work, yuan)
 
 SOURCES_READ = {"housing": ("property",), "employment": ("tax", "social_insurance")}
 """For the programmes not judged on income and assets: the sources whose records a rule of theirs
@@ -28,24 +28,36 @@ def review_findings(f: Facts) -> list[dict]:
     """`match.review`: a warning (the outcome waits) for the pending links whose confirmation could
     change a finding, a note for the others."""
     out = []
+    held, shown = _held_links(f)
     why = "不在核对期内、不计入收入、非最新余额，或本救助项目不据此核定"
-    info = f"；另有{len(f.review_links_info)}条待复核记录不影响核对结果（{why}），仅供参考" if f.review_links_info else ""
-    bound = _most_confirming_adds(f) if f.review_links else None
+    info = f"；另有{len(shown)}条待复核记录不影响核对结果（{why}），仅供参考" if shown else ""
+    bound = _most_confirming_adds(f) if held else None
     if bound:
         # confirming every one of them could not cross the standard or the limit: shown, not held
         out.append(finding("match.review", "info",
-                           f"{len(f.review_links)}条部门记录与成员的匹配待复核；{bound}，不改变核对结果，仅供参考" + info,
-                           f.review_links + f.review_links_info))
-    elif f.review_links:
+                           f"{len(held)}条部门记录与成员的匹配待复核；{bound}，不改变核对结果，仅供参考" + info,
+                           held + shown))
+    elif held:
         out.append(finding("match.review", "warn",
-                           f"{len(f.review_links)}条部门记录与成员的匹配不确定，待人工复核后计入" + info,
-                           f.review_links))
-    elif f.review_links_info:
+                           f"{len(held)}条部门记录与成员的匹配不确定，待人工复核后计入" + info, held))
+    elif shown:
         # confirming them would change no figure and no finding: no reason to hold the outcome
         out.append(finding("match.review", "info",
-                           f"{len(f.review_links_info)}条部门记录与成员的匹配待复核，但不影响核对结果（{why}），仅供参考",
-                           f.review_links_info))
+                           f"{len(shown)}条部门记录与成员的匹配待复核，但不影响核对结果（{why}），仅供参考", shown))
     return out
+
+
+def _held_links(f: Facts) -> tuple[list[dict], list[dict]]:
+    """(the pending links that hold the outcome, those only shown). For 就业救助 a record can only
+    change whether a member able to work is out of work: a member who already shows work, or is not
+    one the programme asks about, gains nothing to judge from another wage. An independent-data
+    probe's employment households went to review for a 劳务报酬 row of a member with counted work
+    beside it, their unemployed member already found."""
+    if f.program != "employment":
+        return f.review_links, f.review_links_info
+    idle = {m["member_no"] for m in out_of_work(f)}
+    held = [ln for ln in f.review_links if ln["member_no"] in idle]
+    return held, f.review_links_info + [ln for ln in f.review_links if ln["member_no"] not in idle]
 
 
 def _most_confirming_adds(f: Facts) -> str | None:

@@ -10,8 +10,8 @@ from assessment.application import application_checks, declared_person
 from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
                                 financial_if_confirmed)
-from assessment.judged import (THRESHOLD_PROGRAMS, asset_limit, assets_per_capita, counted_income, income_per_capita,
-                               income_standard, yuan)
+from assessment.judged import (THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita, counted_income,
+                               income_per_capita, income_standard, out_of_work, working_age, yuan)
 from assessment.pending import review_can_change, review_findings, unclaimed
 
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
@@ -183,11 +183,6 @@ def _by_certificate(properties) -> dict:
     return out
 
 
-def _working_age(f: Facts, m: dict) -> bool:
-    age = m.get("age")
-    return age is not None and f.params["working_age_from"] <= age < f.params["working_age_until"]
-
-
 def tekun(f: Facts) -> list[dict]:
     out, std = [], f.standard.tekun
     per_capita = income_per_capita(f)
@@ -226,7 +221,7 @@ def _tekun_condition(f: Facts) -> list[dict]:
     lo, hi = f.params["working_age_from"], f.params["working_age_until"]
     for m in f.household:
         capacity, grade = m.get("labor_capacity"), m.get("disability_grade")
-        if _working_age(f, m) and capacity in ("有", "部分") and grade not in severe:
+        if working_age(f, m) and capacity in ("有", "部分") and grade not in severe:
             out.append(finding("tekun.labor_capacity", "warn",
                                f"成员{m['name']}，{m['age']}岁（劳动年龄为{lo}至{hi - 1}岁），劳动能力为“{capacity}”"
                                + (f"，残疾等级{grade}" if grade else "，无残疾等级")
@@ -247,8 +242,7 @@ def housing(f: Facts) -> list[dict]:
 def employment(f: Facts) -> list[dict]:
     """就业救助 is for members able to work and out of work: finding them is the request's premise
     (info), finding none is what a caseworker must look into (warn)."""
-    able = [m for m in f.household if m["consent"] and _working_age(f, m) and m.get("labor_capacity") in ("有", "部分")]
-    idle = [m for m in able if not f.recent_employment.get(m["member_no"])]
+    able, idle = able_to_work(f), out_of_work(f)
     months = f.params["employment_months"]
     if able and len(idle) == len(able):
         return [finding("employment.zero_employment", "info",
