@@ -232,15 +232,17 @@ ORGANISATION = Comparison("organisation", (
     Level("unseen", "coalesce(m_kind_rows, 0) = 0", "本人在该来源没有带身份证号的记录", 0.05),
     Level("clash", "coalesce(s_clash, 0) > 0", "本人在该单位同一项目同月已有带身份证号的记录（此记录应属同名的他人，或是重复记录）",
           0.01, fixed_weight=CLASH_WEIGHT),
-    Level("known_unique", f"s_org_ids = [m_id] AND m_org_rows >= {REGULAR_ROWS}",
+    Level("known_unique", f"s_org_ids = [m_org_id] AND m_org_rows >= {REGULAR_ROWS}",
           "同名者在该单位（险种、账户）带身份证号的记录只有本人的", 0.6),
-    Level("known", "list_contains(s_org_ids, m_id)", "本人在该单位（险种、账户）也有记录", 0.1),
+    Level("known", "list_contains(s_org_ids, m_org_id)", "本人在该单位（险种、账户）也有记录", 0.1),
     Level("other", "TRUE", "本人在该来源的记录属于其他单位（险种、账户）", 0.25),
 ), gate=f"lv_id NOT IN {ID_AGREES}",
    tf_columns=(("known", "tf_org_u"), ("known_unique", "tf_org_unique_u")))
 """A row's organisation (employer or payer, scheme and amount, bank account) against the rest
 of the source: the ID-bearing rows there whose name sounds the same (`s_org_ids`), and how
-many ID-bearing rows the member has in the source (`m_kind_rows`) and there (`m_org_rows`).
+many ID-bearing rows the member has in the source (`m_kind_rows`) and there (`m_org_rows`). The
+member's ID there is the one their own rows carry (`m_org_id`, `pairs.own_ids_sql`): the
+application's, or the valid ID it is one slip from.
 
 It is only ever compared for rows whose name already sounds like the member's (the rows
 without an agreeing ID are blocked on the name), so its u is that of a *namesake*: for
@@ -299,7 +301,7 @@ PAIR_COLUMNS = {
     "m_wild": "BOOLEAN", "m_birth": "DATE", "m_gender": "VARCHAR", "m_county": "VARCHAR", "m_birthplace": "VARCHAR",
     "m_addr": "STRUCT(province VARCHAR, city VARCHAR, county VARCHAR, street VARCHAR, community VARCHAR, "
               "road VARCHAR, building VARCHAR, unit VARCHAR, room VARCHAR)",
-    "m_kind_rows": "BIGINT", "m_org_rows": "BIGINT",
+    "m_kind_rows": "BIGINT", "m_org_rows": "BIGINT", "m_org_id": "VARCHAR",
 }
 """Columns a pair table offers to the level conditions."""
 

@@ -65,7 +65,7 @@ TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_t
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
                "mt_rscored", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
-               "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals")
+               "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids")
 REGISTERED = ("mt_member_repairs", "mt_org_keys")
 
 
@@ -151,6 +151,7 @@ def compare(run: Run) -> None:
     """Rows of the row track with their own evidence: organisation and address."""
     run.sql(blocking.row_units_sql(NAME_KEY_VERSION), "row-track units")
     run.sql(pairs.member_kinds_sql(), "member rows per source")
+    run.sql(pairs.own_ids_sql(), "the IDs members' own rows carry")
     run.sql(pairs.siblings_sql(NAME_KEY_VERSION), "same-name rows at the same organisation")
     run.sql(pairs.held_pairs_sql(), "members with rows at the row's organisation")
     run.sql(pairs.clash_sql(SYNTHETIC_KEYS), "rows in a month the member already has")

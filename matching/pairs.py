@@ -123,6 +123,23 @@ GROUP BY ALL
 """
 
 
+def own_ids_sql() -> str:
+    """`mt_own_ids(mid, own_id)`: the ID a member's own rows carry. The application's, unless it is
+    one slip from the one valid ID on rows under the member's name (the application mistyped): an
+    independent-data probe's 夏梅泽 applied with ...12630X, her wage rows at a payer carried her real
+    ...12930X and were linked, and her rows there without an ID were taken for a namesake's (the
+    only ID under her name there was 'not hers') — left unlinked, unasked, her income short."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_own_ids AS
+SELECT m.mid, coalesce(o.own_id, m.m_id) AS own_id
+FROM mt_members m LEFT JOIN (
+    SELECT p.mid, min(i.id_number) AS own_id
+    FROM mt_ipairs p JOIN mt_identities i USING (iid)
+    WHERE p.lv_id IN ('one_substitution', 'adjacent_swap') AND p.lv_name IN {STRONG_NAMES} AND NOT i.invalid
+    GROUP BY p.mid HAVING count(DISTINCT i.id_number) = 1) o USING (mid)
+"""
+
+
 def siblings_sql(version: int) -> str:
     """`mt_sibling_ids(pinyin, s_org, id_number, n)` and `mt_siblings(pinyin, s_org, ids, counts)`:
     for the units decided one by one, the valid IDs (and their rows) at the same organisation
@@ -135,7 +152,10 @@ def siblings_sql(version: int) -> str:
     under the name of another member of their household, whatever its rows say (an independent
     probe: 刘伟's May wage row bore his mother's ID, her only row anywhere, and his February row
     without an ID, "one of two 刘伟 there", was neither linked nor asked about). A member's ID
-    under a name nobody in the household sounds like stays: their own rows, the name mistyped."""
+    under a name nobody in the household sounds like stays: their own rows, the name mistyped; so
+    does one the member of that name gave as theirs too (an application listing one ID for two
+    members: an independent-data probe's 何静 lost her own payer's ID-bearing row as evidence for
+    her row there without an ID, and that income went unlinked and unasked)."""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
@@ -161,7 +181,8 @@ SELECT * FROM here SEMI JOIN owners USING (id_number, pinyin)
 WHERE NOT EXISTS (   -- one member's ID under the name of another of their household: a relative's
     SELECT 1 FROM mt_members m JOIN mt_members r
       ON r.request_id = m.request_id AND r.household_id = m.household_id AND r.mid <> m.mid
-    WHERE m.m_id = here.id_number AND m.m_pinyin <> here.pinyin AND r.m_pinyin = here.pinyin);
+    WHERE m.m_id = here.id_number AND m.m_pinyin <> here.pinyin AND r.m_pinyin = here.pinyin
+      AND r.m_id IS DISTINCT FROM here.id_number);
 CREATE OR REPLACE TEMP TABLE mt_siblings AS
 SELECT pinyin, s_org, list(id_number ORDER BY id_number) AS ids, list(n ORDER BY id_number) AS counts
 FROM mt_sibling_ids GROUP BY ALL;
@@ -183,7 +204,7 @@ def held_pairs_sql() -> str:
 CREATE OR REPLACE TEMP TABLE mt_held_pairs AS
 SELECT DISTINCT r.uid, m.mid
 FROM mt_rows r JOIN mt_sibling_ids si ON si.pinyin = r.pinyin AND si.s_org = r.s_org
-JOIN mt_members m ON m.m_id = si.id_number
+JOIN mt_own_ids m ON m.own_id = si.id_number
 """
 
 
@@ -205,7 +226,8 @@ WITH units AS MATERIALIZED (
     WHERE r.org_kind = 'employer' AND r.s_org IS NOT NULL AND u.id_number IS NULL AND {named}
       AND u.uid IN (SELECT uid FROM mt_held_pairs)
 ), pairs AS MATERIALIZED (
-    SELECT h.uid, h.mid, m.m_id, u.s_org FROM mt_held_pairs h JOIN units u USING (uid) JOIN mt_members m USING (mid)
+    SELECT h.uid, h.mid, m.own_id AS m_id, u.s_org FROM mt_held_pairs h JOIN units u USING (uid)
+    JOIN mt_own_ids m USING (mid)
 ), unit_rows AS MATERIALIZED (
     SELECT r.uid, r.slot, r.period FROM match_rows r SEMI JOIN units u USING (uid)
 ), held AS MATERIALIZED (   -- the members' own rows, with their ID, at a named organisation
@@ -298,7 +320,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
            p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u,
            r.s_org, r.org_kind, sb.ids AS s_org_ids, cl.clash_rows AS s_clash, p.m_id, mk.rows AS m_kind_rows,
            r.org_kind = 'employer' AND coalesce(ot.idless, FALSE) AS s_org_idless,
-           sb.counts[list_position(sb.ids, p.m_id)] AS m_org_rows,
+           sb.counts[list_position(sb.ids, own.own_id)] AS m_org_rows, own.own_id AS m_org_id,
            sa.parts AS s_addr, ma.parts AS m_addr,
            CASE WHEN r.org_kind = 'bank'
                 THEN list_sum(sb.counts) / (SELECT count(*) FROM bank) * (SELECT shared FROM mt_missing_rate)
@@ -306,7 +328,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
            (SELECT orphan FROM mt_missing_rate) AS orphan_rate
     FROM (SELECT r.*, c.mid FROM mt_row_cand c JOIN mt_rows r USING (uid)) r
     JOIN mt_ipairs p ON p.iid = r.iid AND p.mid = r.mid
-    JOIN mt_members m ON m.mid = p.mid
+    JOIN mt_members m ON m.mid = p.mid JOIN mt_own_ids own ON own.mid = p.mid
     LEFT JOIN mt_siblings sb ON sb.pinyin = r.pinyin AND sb.s_org = r.s_org
     LEFT JOIN mt_member_kinds mk ON mk.mid = p.mid AND mk.org_kind = r.org_kind
     LEFT JOIN mt_org_tf ot ON ot.org_norm = r.s_org

@@ -90,4 +90,5 @@ def pair_values(left: dict, right: dict) -> dict:
         "m_gender": right.get("gender") or m_gender_id, "m_county": right.get("county_code"),
         "m_birthplace": m_place, "m_addr": parse_address(right["address"]) if right.get("address") else None,
         "m_kind_rows": right.get("kind_rows"), "m_org_rows": right.get("org_rows"),
+        "m_org_id": right.get("own_id") or m_id,
     }

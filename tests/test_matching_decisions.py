@@ -577,3 +577,50 @@ def test_a_members_id_on_a_relatives_row_does_not_make_the_relative_a_namesake_a
     con.close()
     assert linked["S-12"][:2] == ("HA", 2) and linked["S-12"][2] in ("auto", "review")
     assert linked["S-11"] == ("HA", 2, "review")          # his mother's ID on his row: a question, as before
+
+
+def _payer_rows_with_and_without_her_id(tmp_path, applied_id: str, rows_id: str, members: list):
+    """A warehouse where 夏梅泽's rows at one payer carry `rows_id` (ten months) and two months do not;
+    background people at the same payer; `members` (household, no, name, ID, status) apply. Returns
+    the links of her ID-less rows: record_id -> (household, member_no, decision)."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    rows = [(f"X-{m}", "夏梅泽", rows_id, m) for m in range(1, 11)]
+    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    _insert_wages(con, rows, 4600, "太原市某装修工作室")
+    for rid, month in (("X-11", 11), ("X-12", 12)):
+        con.execute("""INSERT INTO tax_all VALUES (?, '夏梅泽', '夏梅泽', NULL, NULL, 'missing', NULL, NULL, NULL, NULL,
+                       ?, '工资薪金', 4600, 0, '太原市某装修工作室', NULL, 'b1', 'f.csv', 'h', 1,
+                       TIMESTAMP '2026-11-28 02:00:00', NULL)""", [rid, date(2026, month, 1)])
+    _work_members_table(con)
+    members = members + [(f"HB{i}", 1, name, idn, "valid") for i, (name, idn) in enumerate(people[:10])]
+    for hh, no, name, idn, status in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140802', TRUE)", [hh, no, name, idn, status, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "own-id")
+    linked = {rid: (hh, no, decision) for rid, hh, no, decision in con.execute(
+        "SELECT record_id, household_id, member_no, decision FROM links WHERE record_id IN ('X-11', 'X-12')").fetchall()}
+    con.close()
+    return linked
+
+
+def test_rows_without_an_id_beside_her_real_id_are_hers_when_her_application_mistyped_it(tmp_path):
+    """An independent-data probe: 夏梅泽 applied with ...12630X, one digit from her real ...12930X on
+    her payer's rows (linked, one slip); the only ID under her name there was then 'not hers', and her
+    two rows without an ID were taken for a namesake's: unlinked, unasked, her income short."""
+    real = _id("14080219710912930")
+    applied = real[:13] + "6" + real[14:]
+    linked = _payer_rows_with_and_without_her_id(tmp_path, applied, real, [("HA", 1, "夏梅泽", applied, "invalid")])
+    assert {rid: link[:2] for rid, link in linked.items()} == {"X-11": ("HA", 1), "X-12": ("HA", 1)}
+    assert all(link[2] in ("auto", "review") for link in linked.values())
+
+
+def test_rows_without_an_id_are_hers_when_her_application_gives_her_id_to_another_member_too(tmp_path):
+    """An independent-data probe: 何静's ID was written for her husband too; her ID-bearing row at her
+    payer counted as a relative's, and her row there without an ID went unlinked and unasked."""
+    mine = _id("14012119890315565")
+    linked = _payer_rows_with_and_without_her_id(tmp_path, mine, mine, [("HA", 1, "夏梅泽", mine, "valid"),
+                                                                         ("HA", 2, "王建军", mine, "valid")])
+    assert {rid: link[:2] for rid, link in linked.items()} == {"X-11": ("HA", 1), "X-12": ("HA", 1)}
+    assert all(link[2] in ("auto", "review") for link in linked.values())
