@@ -120,6 +120,13 @@ def _work_members_table(con) -> None:
                    county_code VARCHAR, consent BOOLEAN)""")
 
 
+def _insert_members(con, members, county: str) -> None:
+    """Consenting members (household, member_no, name, ID, ID status) of request R1 into `work_members`."""
+    for hh, no, name, idn, status in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, ?, TRUE)", [hh, no, name, idn, status, idn[:6], county])
+
+
 def _insert_wages(con, rows, amount, employer, status="valid") -> None:
     """Wage rows (record_id, name, ID, month of 2026) of one employer into `tax_all`."""
     now = datetime(2026, 11, 28, 2)
@@ -333,9 +340,7 @@ def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_
     members = [("H1", 1, "张伟", zw, "valid"), ("H1", 2, "李芳", _id("14010519820202002"), "valid"),
                ("H2", 1, "王秀兰", old, "repaired")] + [(f"H{i}", 1, f"成员{i}", _id(f"1402021990{i:02d}03{i:03d}"),
                                                         "valid") for i in range(3, 9)]
-    for hh, no, name, idn, status in members:
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, '140105', TRUE)", [hh, no, name, idn, status, idn[:6]])
+    _insert_members(con, members, "140105")
     with transaction(con):
         link_work_members(con, "small")
     links = {rid: (hh, no, decision) for rid, hh, no, decision in con.execute(
@@ -594,9 +599,7 @@ def _payer_rows_with_and_without_her_id(tmp_path, applied_id: str, rows_id: str,
                        TIMESTAMP '2026-11-28 02:00:00', NULL)""", [rid, date(2026, month, 1)])
     _work_members_table(con)
     members = members + [(f"HB{i}", 1, name, idn, "valid") for i, (name, idn) in enumerate(people[:10])]
-    for hh, no, name, idn, status in members:
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, '140802', TRUE)", [hh, no, name, idn, status, idn[:6]])
+    _insert_members(con, members, "140802")
     with transaction(con):
         link_work_members(con, "own-id")
     linked = {rid: (hh, no, decision) for rid, hh, no, decision in con.execute(
