@@ -12,7 +12,7 @@ from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, cer
                                 financial_if_confirmed)
 from assessment.judged import (THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita, counted_income,
                                income_per_capita, income_standard, out_of_work, working_age, yuan)
-from assessment.pending import review_can_change, review_findings, unclaimed
+from assessment.pending import SOURCES_READ, review_can_change, review_findings, unclaimed
 
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
 
@@ -24,14 +24,19 @@ def common(f: Facts) -> list[dict]:
                            f"区县代码{f.unconfigured_county}不在核对政策的区县配置中，已按默认标准（低保{yuan(f.standard.dibao)}"
                            f"/人·月，{'城市' if f.standard.area == 'urban' else '农村'}）核对；请核实区县代码，"
                            "或在政策文件中配置该区县的标准"))
+    # a programme that reads no one's means (医疗, 教育, 临时救助) loses nothing it judges on by a
+    # member left unverified: said, not held (an independent-data probe's households went to review
+    # for it, as the declared-income comparison already does not for these programmes)
+    unverified, tail = (("warn", "") if f.program in THRESHOLD_PROGRAMS or f.program in SOURCES_READ
+                        else ("info", INFORMATION_ONLY))
     for m in f.members:
         if not m["consent"] and not m["is_member"]:
             # a supporter is not counted anyway: what is missing is the check of their means
-            out.append(finding("consent", "warn", f"{m['relation']}{m['name']}（序号{m['member_no']}）无授权书编号，"
-                                                  "未经授权不予核对，无法判断其赡养（抚养、扶养）能力"))
+            out.append(finding("consent", unverified, f"{m['relation']}{m['name']}（序号{m['member_no']}）无授权书编号，"
+                                                      "未经授权不予核对，无法判断其赡养（抚养、扶养）能力" + tail))
         elif not m["consent"]:
-            out.append(finding("consent", "warn", f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"
-                                                  "未经授权不予核对，其收入和财产未计入"))
+            out.append(finding("consent", unverified, f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"
+                                                      "未经授权不予核对，其收入和财产未计入" + tail))
         elif m["id_check"] == "invalid" and (found := _found_by_repair(m)):
             out.append(finding("id_check", "info",
                                f"成员{m['name']}的身份证号校验未通过，可能填写有误；其{found}条部门记录的身份证号"

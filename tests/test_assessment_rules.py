@@ -102,6 +102,11 @@ CASES = [
      facts("medical", members=[member(1, rolls=["dibao"])]), {("rolls.entitled", "info")}, "pass"),
     ("missing consent is a warning", facts(members=[member(1), member(2, "配偶", consent=False)]),
      {("consent", "warn")}, "review"),
+    # a programme that judges nobody's means loses nothing it judges by a member left unverified
+    ("medical: missing consent is information",
+     facts("medical", members=[member(1), member(2, "配偶", consent=False)]), {("consent", "info")}, "pass"),
+    ("housing: missing consent is a warning (their home is unknown)",
+     facts("housing", members=[member(1), member(2, "配偶", consent=False)]), {("consent", "warn")}, "review"),
     ("invalid member ID is a warning", facts(members=[member(1, id_check="invalid")]), {("id_check", "warn")}, "review"),
     ("an invalid member ID one slip from the ID on their linked rows is a correction to make",
      facts(members=[member(1, id_check="invalid", matches=[_link("auto", "one_substitution")])]),
