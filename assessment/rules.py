@@ -38,9 +38,12 @@ def common(f: Facts) -> list[dict]:
             out.append(finding("consent", unverified, f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"
                                                       "未经授权不予核对，其收入和财产未计入" + tail))
         elif m["id_check"] == "invalid" and (found := _found_by_repair(m)):
+            names_exact = all(_name_level(x) == "exact" for x in found)
             out.append(finding("id_check", "info",
-                               f"成员{m['name']}的身份证号校验未通过，可能填写有误；其{found}条部门记录的身份证号"
-                               "与之仅差一位（一个数字或相邻两位颠倒）、姓名一致，已自动关联核对，请更正申请表中的身份证号"))
+                               f"成员{m['name']}的身份证号校验未通过，可能填写有误；其{len(found)}条部门记录的身份证号"
+                               "与之仅差一位（一个数字或相邻两位颠倒）、"
+                               + ("姓名一致，已自动关联核对，请更正申请表中的身份证号" if names_exact else
+                                  "姓名同音或相近，已自动关联核对，请更正申请表中的身份证号，并核实姓名的写法")))
         elif m["id_check"] == "invalid":
             out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
                                                    "可能填写有误，核对结果可能不完整"))
@@ -65,16 +68,24 @@ REPAIR_LEVELS = ("one_substitution", "adjacent_swap")
 """ID levels (`matching.comparisons`) at which an invalid ID is one slip from a valid one."""
 
 
-def _found_by_repair(m: dict) -> int:
-    """How many of a member's counted links reached rows whose ID the member's invalid ID is one
-    slip from (the linker decides those only when no other person's ID is as near). Such rows say
-    who the member is: their figures are as complete as anyone's, and the ID a clerk's slip to
-    correct, not a reason to hold the outcome (an independent-data probe: 41 of 564 households
-    that should pass went to review on this warning alone, all their rows linked)."""
-    return sum(1 for x in m.get("matches") or ()
-               if x.get("decision") in ("auto", "confirmed")
-               and any(w.get("field") == "id_number" and w.get("level") in REPAIR_LEVELS
-                       for w in (x.get("evidence") or {}).get("weights") or ()))
+def _found_by_repair(m: dict) -> list[dict]:
+    """A member's counted links that reached rows whose ID the member's invalid ID is one slip from
+    (the linker decides those only when no other person's ID is as near). Such rows say who the
+    member is: their figures are as complete as anyone's, and the ID a clerk's slip to correct,
+    not a reason to hold the outcome (an independent-data probe: 41 of 564 households that should
+    pass went to review on this warning alone, all their rows linked)."""
+    return [x for x in m.get("matches") or ()
+            if x.get("decision") in ("auto", "confirmed")
+            and any(w.get("field") == "id_number" and w.get("level") in REPAIR_LEVELS
+                    for w in (x.get("evidence") or {}).get("weights") or ())]
+
+
+def _name_level(match: dict) -> str | None:
+    """The name's comparison level in a link's evidence: a note that says the name agrees must not
+    say so of 闫新刚 found for 闫欣刚 (an application probe: the clerk was asked to correct the ID
+    only)."""
+    return next((w.get("level") for w in (match.get("evidence") or {}).get("weights") or ()
+                 if w.get("field") == "name"), None)
 
 
 def _self_employed(f: Facts) -> list[dict]:

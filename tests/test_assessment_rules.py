@@ -13,11 +13,11 @@ STD = POLICY.standard("140105", date(2026, 11, 28), "urban")
 PARAMS = POLICY.county("140105").params
 
 
-def _link(decision, id_level):
-    """A member's link as the report lists it (`matches`), with its ID comparison level."""
+def _link(decision, id_level, name_level="exact"):
+    """A member's link as the report lists it (`matches`), with its ID and name comparison levels."""
     return {"source": "tax", "record_id": "T1", "decision": decision, "match_probability": 0.9999,
             "evidence": {"summary": "", "weights": [{"field": "id_number", "level": id_level, "weight": 9.0},
-                                                    {"field": "name", "level": "exact", "weight": 10.0}]}}
+                                                    {"field": "name", "level": name_level, "weight": 10.0}]}}
 
 
 def member(no, relation="户主", consent=True, **kw):
@@ -158,6 +158,14 @@ def test_rule_findings_and_outcome(name, f, expected, outcome):
     findings, got = evaluate(f)
     assert {(x["rule"], x["severity"]) for x in findings} == expected
     assert got == outcome
+
+
+@pytest.mark.parametrize("name_level, says", [("exact", "姓名一致"), ("same_pinyin", "姓名同音或相近")])
+def test_an_id_slip_note_says_what_the_rows_name_is(name_level, says):
+    """An application probe: 闫新刚's rows, found for 闫欣刚 one ID digit away, were said to agree in name."""
+    f = facts(members=[member(1, id_check="invalid", matches=[_link("auto", "one_substitution", name_level)])])
+    [note] = [x for x in evaluate(f)[0] if x["rule"] == "id_check"]
+    assert says in note["message"] and ("核实姓名" in note["message"]) == (name_level != "exact")
 
 
 def test_findings_cite_their_evidence_rows():
