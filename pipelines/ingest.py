@@ -99,9 +99,16 @@ def _whose(quarantine: pa.Table, canon) -> pa.Table:
 
     record_ids = dict(zip(numbers, cells("record_id")))
     ids = {}
-    for number, text in zip(numbers, cells("id_number")):
-        info = parse_id(text) if text else None
-        ids[number] = info.number if info is not None and info.status in ("valid", "repaired") else None
+    for number, text, name in zip(numbers, cells("id_number"), cells("name")):
+        # an ID typed into the name column, the ID column left empty, is still whose row it is (an
+        # application probe's member's wages were refused so, and her report said nothing of them)
+        for cell in (text, None if text else name):
+            info = parse_id(cell) if cell else None
+            if info is not None and info.status in ("valid", "repaired"):
+                ids[number] = info.number
+                break
+        else:
+            ids[number] = None
     at = quarantine.column("row_number").to_pylist()
     return (quarantine.append_column("record_id", pa.array([record_ids.get(n) for n in at], pa.string()))
             .append_column("id_number", pa.array([ids.get(n) for n in at], pa.string())))

@@ -21,12 +21,14 @@ REQUEST_CSV = (
     "request_id,agency,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
     "REQ-R-1,,dibao,HH-CAR-REFUSED,140105,1,王建国,140105198501011117,户主,SQ-1\n"
     "REQ-R-1,,dibao,HH-CAR-LOADED,140105,1,李秀英,140105199003071045,户主,SQ-2\n"
-    "REQ-R-1,,dibao,HH-NO-CONSENT,140105,1,赵敏,140105197705050521,户主,\n")
+    "REQ-R-1,,dibao,HH-NO-CONSENT,140105,1,赵敏,140105197705050521,户主,\n"
+    "REQ-R-1,,dibao,HH-ID-AS-NAME,140105,1,孙立新,140105197203041233,户主,SQ-4\n")
 VEHICLE_CSV = (
     "record_id,name,id_number,plate_number,vehicle_type,registration_date,purchase_price,status\n"
     "V-1,王建国,140105198501011117,晋A10001,小型轿车,2024/7/1,约8万,正常\n"
     "V-2,李秀英,140105199003071045,晋A10002,小型轿车,2024/7/1,,正常\n"
-    "V-3,赵敏,140105197705050521,晋A10003,小型轿车,2024/7/1,约8万,正常\n")
+    "V-3,赵敏,140105197705050521,晋A10003,小型轿车,2024/7/1,约8万,正常\n"
+    "V-4,140105197203041233,,晋A10004,小型轿车,2024/7/1,,正常\n")   # the ID typed into the name column
 CORRECTED_CSV = (
     "record_id,name,id_number,plate_number,vehicle_type,registration_date,purchase_price,status\n"
     "V-1,王建国,140105198501011117,晋A10001,小型轿车,2024/7/1,80000,正常\n")
@@ -60,6 +62,17 @@ def test_a_refused_row_carrying_a_members_id_is_named_in_the_report_and_holds_th
     assert "purchase_price" in found["message"] and "约8万" in found["message"]
     assert found["evidence"] == [{"source": "vehicle", "record_id": "V-1"}]
     assert "140105198501011117" not in json.dumps(doc, ensure_ascii=False)
+
+
+def test_a_refused_row_with_the_members_id_in_its_name_column_is_named_in_the_report(passed):
+    """An application probe: wage rows whose name column held the member's ID, the ID column empty,
+    were refused (the sender was asked whether the ID was in the name column) and her report passed
+    on the income left, saying nothing of them."""
+    doc = _report(passed, "HH-ID-AS-NAME")
+    found = _rules(doc)["data.refused"]
+    assert found["severity"] == "warn" and doc["outcome"] == "review"
+    assert found["evidence"] == [{"source": "vehicle", "record_id": "V-4"}]
+    assert "140105197203041233" not in json.dumps(doc, ensure_ascii=False)
 
 
 def test_the_same_car_loaded_fails_the_vehicle_rule_and_names_no_refused_row(passed):
