@@ -8,6 +8,7 @@ means are computed the same way and judged separately (特困).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -173,8 +174,17 @@ def _newest_first(row: dict) -> tuple:
             str(row.get("record_id")))
 
 
+_KEY_NOISE = re.compile(r"[\s·•・.\-‐-―_]+")
+"""What a plate or certificate number may be written with that does not tell it apart: spaces, the
+dot printed on plates (晋A·12345), hyphens."""
+
+
 def _key(value, row: dict):
-    text = "".join(str(value).split()).upper() if value is not None else ""
+    """A plate or certificate number as compared: full-width folded (晋（2015）… is 晋(2015)…, 晋Ａ１２３４５
+    is 晋A12345), without spaces, dots or hyphens, upper case. An assets probe's co-owners' one flat
+    written with full-width and ASCII brackets was two homes, and a car re-exported as 晋A·12345
+    注销 stayed held as 晋A12345: wrong fails."""
+    text = _KEY_NOISE.sub("", unicodedata.normalize("NFKC", str(value))).upper() if value is not None else ""
     # a row without the number can repeat no other row
     return text or ("record", row.get("record_id") if "record_id" in row else id(row))
 
@@ -229,6 +239,30 @@ def household_area(held: list[dict]) -> float:
     return total
 
 
+_INSTITUTION = re.compile(r"^(.*?(?:银行|信用合作联社|信用合作社|信用社|联社|农商行))")
+INSTITUTION_KEY_SQL = (r"regexp_replace(coalesce(nullif(regexp_extract(regexp_replace({col}, '[ \t\r\n\x{{3000}}]', '', 'g'), "
+                       r"'^(.*?(?:银行|信用合作联社|信用合作社|信用社|联社|农商行))', 1), ''), "
+                       r"regexp_replace({col}, '[ \t\r\n\x{{3000}}]', '', 'g')), '^中国(.+银行)$', '\1')")
+"""SQL twin of `institution_key`."""
+
+
+def institution_key(name: str | None) -> str | None:
+    """The bank an account is at, as its statements may name it: up to the bank's own name (a
+    branch, 营业部 or 股份有限公司 after it dropped) and without a leading 中国 (中国农业银行 is
+    农业银行; 中国银行 stays). An assets probe's account, one number under 中国农业银行 in December
+    and 农业银行 in May, was two accounts: the old balance added to the new one, a wrong fail.
+
+    Example:
+        >>> [institution_key(n) for n in ("中国建设银行太原桃园支行", "农业银行", "中国银行", "山西农村信用社联合社")]
+        ['建设银行', '农业银行', '中国银行', '山西农村信用社']
+    """
+    if name is None:
+        return None
+    text = re.sub("[ \t\r\n\u3000]", "", name)   # the spaces SQL removes too
+    found = _INSTITUTION.match(text)
+    return re.sub(r"^中国(.+银行)$", r"\1", found.group(1) if found else text)
+
+
 def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:
     """The members' financial total were every pending (review) balance confirmed: each numbered
     account's (as a masked copy keeps its number) latest row per product (the smaller of two on
@@ -239,7 +273,7 @@ def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decima
         if a["member_no"] not in member_nos:
             continue
         number = account_key((a.get("account_number") or "").strip() or None)
-        latest.setdefault((a["member_no"], a["institution"], number, a["product_type"]), []).append(a)
+        latest.setdefault((a["member_no"], institution_key(a["institution"]), number, a["product_type"]), []).append(a)
     total = Decimal(0)
     for (_, _, number, _), rows in latest.items():
         newest = max(r["as_of_date"] for r in rows)

@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assessment.evidence import accounts_sql, properties_sql, vehicles_sql
 from assessment.household import build_household
@@ -256,6 +258,47 @@ def test_one_account_written_in_full_and_masked_is_one_account(wh):
     doc = wh.report()
     assert doc["assets"]["financial_total"] == 9600.0
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
+
+
+@pytest.mark.parametrize("older, newer", [("中国农业银行", "农业银行"), ("中国建设银行", "中国建设银行太原桃园支行"),
+                                          ("中国建设银行营业部", "中国建设银行股份有限公司")])
+def test_one_account_under_two_spellings_of_its_bank_is_one_account(wh, older, newer):
+    """An assets probe: 40,000 in December under 中国农业银行 and 1,000 in May under 农业银行, one
+    account number, counted 41,000: a wrong fail."""
+    wh.bank("B1", 40000, institution=older, account="6228480012345678901", product="活期存款", as_of="2024-12-31")
+    wh.bank("B2", 1000, institution=newer, account="6228480012345678901", product="活期存款", as_of="2025-05-31")
+    assert wh.report()["assets"]["financial_total"] == 1000.0
+
+
+def test_the_bank_of_china_is_not_any_bank():
+    from assessment.figures import institution_key
+    assert institution_key("中国银行太原分行") == "中国银行" != institution_key("中国农业银行")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=list("中国农业建设银行信用社联合分支营业部太原 某") + ["\u3000"], max_size=14))
+def test_the_sql_reading_of_a_bank_name_agrees_with_python(name):
+    from assessment.figures import INSTITUTION_KEY_SQL, institution_key
+    got = duckdb.connect().execute(f"SELECT {INSTITUTION_KEY_SQL.format(col='x')} FROM (SELECT ?::VARCHAR AS x)",
+                                   [name]).fetchall()[0][0]
+    assert got == institution_key(name)
+
+
+@pytest.mark.parametrize("plate", ["晋A·12345", "晋A-12345", "晋Ａ１２３４５", "晋a 12345"])
+def test_a_plate_written_otherwise_is_the_same_vehicle(wh, plate):
+    """An assets probe: a car re-exported as 晋A·12345 注销 stayed held as 晋A12345: a wrong fail."""
+    wh.vehicle("V1", loaded="2026-01-05")
+    wh.vehicle("V9", plate=plate, status="注销", loaded="2026-06-01")
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
+
+
+def test_a_certificate_written_with_full_width_brackets_is_the_same_property(wh):
+    """An assets probe: two co-owners' halves of one flat, 晋(2015)… and 晋（2015）…, were two homes."""
+    wh.property("P1", member=1, share=0.5, cert="晋(2015)小店区不动产权第0001234号")
+    wh.property("P2", member=2, share=0.5, cert="晋（2015）小店区不动产权第０００１２３４号")
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 1 and "dibao.homes" not in rules(doc)
 
 
 def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_outcome(wh):
