@@ -8,7 +8,7 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 
 from __future__ import annotations
 
-from assessment.figures import PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
+from assessment.figures import INSTITUTION_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL
 
 WORK = "work_households"
@@ -117,7 +117,9 @@ def accounts_sql(households: str = WORK) -> str:
     balance stands for it, and the newer row is listed beside it, not counted. Before, an
     account whose newest row was a review link counted nothing at all (a grader's).
 
-    A numbered account is its number as a masked copy keeps it (first and last four characters,
+    An account is at its bank however a statement names it (`figures.institution_key`: 中国农业银行
+    and 农业银行, a branch or 营业部 dropped). A numbered account is its number as a masked copy
+    keeps it (first and last four characters,
     `matching.sides.ACCOUNT_KEY_SQL`, as the linker reads it): 6222716000842913 and
     622271******2913 are one account (an independent probe's, written in full in March and
     masked in September, counted twice and failed a household). Each product of it (a card's 活期
@@ -126,7 +128,8 @@ def accounts_sql(households: str = WORK) -> str:
     """
     number = "nullif(trim(b.account_number), '')"
     account = f"CASE WHEN {number} IS NOT NULL THEN {ACCOUNT_KEY_SQL.format(col=number)} END"
-    key = f"l.request_id, l.household_id, l.member_no, b.institution, {account}, b.product_type"
+    key = (f"l.request_id, l.household_id, l.member_no, {INSTITUTION_KEY_SQL.format(col='b.institution')}, "
+           f"{account}, b.product_type")
     product = f"{key}, b.as_of_date"
     counted = "l.decision IN ('auto', 'confirmed')"
     return f"""
@@ -170,7 +173,8 @@ WITH counted AS (
 )
 SELECT t.request_id, t.household_id, t.member_no, 'bank' AS source, b.record_id, b.institution, b.account_number,
        CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number
-FROM counted t JOIN bank b ON b.institution = t.institution AND b.account_number = t.account_number AND b.name = t.name
+FROM counted t JOIN bank b ON {INSTITUTION_KEY_SQL.format(col='b.institution')} = {INSTITUTION_KEY_SQL.format(col='t.institution')}
+ AND b.account_number = t.account_number AND b.name = t.name
 WHERE b.as_of_date > t.counted_date AND b.as_of_date <= t.request_date
   AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = 'bank' AND o.record_id = b.record_id
                   AND (o.decision IN ('auto', 'confirmed') OR (o.request_id = t.request_id AND o.household_id = t.household_id)))
