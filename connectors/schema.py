@@ -142,8 +142,12 @@ TAX = Table("tax", (
     Field("id_number", _id_aliases("证件号码", "身份证号"), kind="id_number"),
     Field("period", ("所属期", "税款所属期"), required=True, kind="period"),
     Field("income_item", ("所得项目",), required=True, kind="category", allowed=INCOME_ITEMS,
-          labels={"工资、薪金所得": "工资薪金", "工资薪金所得": "工资薪金", "劳务报酬所得": "劳务报酬",
-                  "利息、股息、红利所得": "利息股息红利", "特许权使用费所得": "特许权使用费"}),
+          # the tax bureau writes each item with or without 所得 and with or without its 、 (an income
+          # probe's 利息股息红利所得 was refused while 利息、股息、红利所得 loaded)
+          labels={**{item.removesuffix("所得") + "所得": item for item in INCOME_ITEMS},
+                  **{item.removesuffix("所得"): item for item in INCOME_ITEMS},
+                  "工资、薪金所得": "工资薪金", "工资、薪金": "工资薪金", "利息、股息、红利所得": "利息股息红利",
+                  "利息、股息、红利": "利息股息红利"}),
     Field("income_amount", ("收入额", "收入"), required=True, kind="money"),
     Field("tax_paid", ("已缴税额", "实缴税额"), kind="money"),
     Field("withholding_agent", ("扣缴义务人",)),

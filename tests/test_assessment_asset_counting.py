@@ -261,7 +261,9 @@ def test_one_account_written_in_full_and_masked_is_one_account(wh):
 
 
 @pytest.mark.parametrize("older, newer", [("中国农业银行", "农业银行"), ("中国建设银行", "中国建设银行太原桃园支行"),
-                                          ("中国建设银行营业部", "中国建设银行股份有限公司")])
+                                          ("中国建设银行营业部", "中国建设银行股份有限公司"),
+                                          # an independent-data probe: the big banks' short names
+                                          ("中国邮政储蓄银行", "邮储银行清徐县支行营业部"), ("中国工商银行", "工行太原并州支行")])
 def test_one_account_under_two_spellings_of_its_bank_is_one_account(wh, older, newer):
     """An assets probe: 40,000 in December under 中国农业银行 and 1,000 in May under 农业银行, one
     account number, counted 41,000: a wrong fail."""
@@ -276,7 +278,8 @@ def test_the_bank_of_china_is_not_any_bank():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=list("中国农业建设银行信用社联合分支营业部太原 某") + ["\u3000"], max_size=14))
+@given(st.text(alphabet=list("中国农业建设工商邮政储蓄行银信用社联合分支营业部太原 某") + ["\u3000", "\t", "\n"],
+               max_size=14))
 def test_the_sql_reading_of_a_bank_name_agrees_with_python(name):
     from assessment.figures import INSTITUTION_KEY_SQL, institution_key
     got = duckdb.connect().execute(f"SELECT {INSTITUTION_KEY_SQL.format(col='x')} FROM (SELECT ?::VARCHAR AS x)",
