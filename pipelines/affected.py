@@ -114,6 +114,12 @@ def previous_rolls_pass(con) -> dict | None:
     return dict(zip(cols, rows[0])) if rows else None
 
 
+def _months(key: str | None) -> list[tuple[str, str]]:
+    """(source, month) pairs of a policy key's delivered months (`delivered_months`)."""
+    part = (key or "").split("|", 1)[1] if "|" in (key or "") else ""
+    return [tuple(item.strip().split(" ", 1)) for item in part.split(",") if " " in item.strip()]
+
+
 def full_reason(ctx: PassContext, prev: dict | None, key: str) -> str | None:
     """Why every household on the rolls must be re-verified, or None when only some must."""
     if ctx.full:
@@ -129,7 +135,11 @@ def full_reason(ctx: PassContext, prev: dict | None, key: str) -> str | None:
     if prev["policy_key"] != key:
         # a new month delivered moves that source's window for every household (assessment.window.
         # source_windows): a wage that did not come back that month must show, not only new rows
-        return f"a source delivered a new month ({key.split('|', 1)[1]})"
+        # name only the sources whose month moved (an independent probe read social insurance's
+        # unchanged month among the night's news)
+        before = dict(_months(prev["policy_key"]))
+        moved = [f"{src} {month}" for src, month in _months(key) if before.get(src) != month]
+        return f"a source delivered a new month ({', '.join(moved) or key.split('|', 1)[1]})"
     return None
 
 

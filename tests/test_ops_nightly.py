@@ -235,7 +235,9 @@ def test_a_new_month_delivered_reverifies_every_household_on_the_rolls(tmp_path)
     assert run_pass(root, as_of=date(2026, 11, 4), snapshot_mode="off")["rolls"] == "incremental"
     october(september // 4, september)
     s = run_pass(root, as_of=date(2026, 11, 5), snapshot_mode="off")
-    assert s["rolls"].startswith("full: a source delivered a new month (tax 2026-10")
+    # only the source whose month moved is named (an independent probe read social insurance's
+    # unchanged month among the night's news)
+    assert s["rolls"] == "full: a source delivered a new month (tax 2026-10)"
     assert s["households_unchanged"] == 0
     assert run_pass(root, as_of=date(2026, 11, 6), snapshot_mode="off")["rolls"] == "incremental"
 
