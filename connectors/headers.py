@@ -119,8 +119,11 @@ def merge_line_keys(table: Table, raw: RawFile) -> RawFile:
         columns = [data.column(h) for h in headers]
         merged = pc.coalesce(*columns)
         differ = functools.reduce(pc.or_, [pc.fill_null(pc.not_equal(c, merged), False) for c in columns])
-        if data.num_rows and pc.all(differ).as_py():
-            continue  # two columns for one field in every line: a layout error, as in a CSV
+        if data.num_rows > 1 and pc.all(differ).as_py():
+            # two columns for one field in every line: a layout error, as in a CSV. A file of one line
+            # says nothing of a layout: that line is a row error (a one-household request, an inbox
+            # probe's, was rejected whole)
+            continue
         if pc.any(differ).as_py():
             for row_number in pc.filter(data.column("row_number"), differ).to_pylist():
                 reasons.setdefault(row_number, []).append(

@@ -287,6 +287,23 @@ def test_jsonl_whose_every_line_holds_two_keys_for_one_field_is_still_rejected_w
         read_source("tax", path)
 
 
+@pytest.mark.parametrize("through_arrow", [True, False], ids=["arrow", "line-by-line"])
+def test_jsonl_of_one_line_giving_a_field_twice_is_a_row_error_not_a_rejected_file(tmp_path, monkeypatch,
+                                                                                   through_arrow):
+    """An inbox probe: a one-household request whose line had "name" and "姓名" went to rejected/ whole."""
+    from connectors import jsonl_reader
+
+    if not through_arrow:
+        monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)
+    path = tmp_path / "tax.jsonl"
+    line = {"记录编号": "T1", "姓名": "张三", "所属期": "2024-03", "所得项目": "工资薪金", "收入额": 100, "收入": 90}
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = read_source("tax", path)
+    assert result.rows.num_rows == 0
+    (error,) = result.errors.to_pylist()
+    assert error["row_number"] == 1 and "gives 'income_amount' twice" in error["reason"]
+
+
 def test_a_requests_notes_line_at_the_bottom_is_a_footer_not_a_record(tmp_path):
     """An agency-request probe: '注：以上信息……' under the table gave 7 row errors to correct and resend."""
     path = tmp_path / "req.csv"
