@@ -231,7 +231,9 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
     head.append("")
     body = [f"第{x['row_number']}行 row {x['row_number']}"
             + (f"  记录编号 record_id {x['record_id']}" if x["record_id"] else "")
-            + (f"  申请 {x['request_id']} 家庭 {x['household_id']} 成员 {x['member_no']}" if x["request_id"] else "")
+            + (f"  申请 {x['request_id']}" if x["request_id"] else "")
+            + (f" 家庭 {x['household_id']}" if x["request_id"] and x["household_id"] else "")
+            + (f" 成员 {x['member_no']}" if x["request_id"] and x["member_no"] is not None else "")
             + f"  字段 field {x['field'] or '—'}：{x['reason']}" + (f"（值 value: {x['value']}）" if x["value"] else "")
             for x in lines]
     fields = SOURCE_FIELDS if source in SOURCES else FIELDS

@@ -54,6 +54,8 @@ def test_a_totals_and_a_signature_line_under_the_last_block_hold_back_no_househo
     note = (root / "rejected" / AGENCY / "blocks.csv.error.txt").read_text(encoding="utf-8")
     assert "not answered until" not in note and "None of these rows needs correcting or resending." in note
     assert not any("not answered until" in m for m in summary["messages"])
+    # an inbox probe: the totals line was quoted as "成员 None" to the office
+    assert " None " not in note.replace("None of these rows", "") and "成员 None" not in note
 
 
 def test_an_implausible_declared_birth_date_beside_a_valid_id_holds_nothing_back(tmp_path):
