@@ -155,6 +155,10 @@ _SURNAME_LAST = " OR ".join(
 名 apart and joins them the other way round. Only that rotation, not any reordering: 张明文 and
 张文明 may be brothers."""
 
+LONG_NAME_CHARS = 5
+"""Characters from which a name one character apart is read as a transliteration variant: Han
+names have two to four; 古丽娜尔吐尔逊 has seven."""
+
 NAME = Comparison("name", (
     Level("exact", "s_std = m_std", "姓名一致", 0.92),
     Level("wildcard", "(s_wild OR m_wild) AND s_nchars = m_nchars AND (s_std LIKE replace(m_std, '?', '_') "
@@ -167,6 +171,12 @@ NAME = Comparison("name", (
           "姓名一字近音（方音之差）", 0.01),
     Level("surname_last", f"s_nchars = m_nchars AND s_nchars >= 2 AND s_std <> m_std AND ({_SURNAME_LAST})",
           "姓名相同，姓氏写在了最后", 0.002),
+    # a long name (a minority name written in characters: 古丽娜尔·吐尔逊) one character apart is a
+    # transliteration written two ways (吐逊, 吐尔逊), not another person: an independent probe's rows
+    # carrying the member's own valid ID went to review at 0.5 as "the ID and the name point to
+    # different people" (`decide.CONFLICT_NAMES` holds `one_char_different`, not this)
+    Level("transliteration", f"s_nchars >= {LONG_NAME_CHARS} AND m_nchars >= {LONG_NAME_CHARS} "
+          "AND levenshtein(s_std, m_std) = 1", "长姓名（音译）一字之差", 0.01),
     Level("one_char_different", "levenshtein(s_std, m_std) = 1", "姓名一字之差", 0.01),
     Level("different", "TRUE", "姓名不同", 0.005),
 ), tf_columns=(("exact", "tf_name_u"),), estimate_u=True)

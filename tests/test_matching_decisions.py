@@ -627,3 +627,24 @@ def test_rows_without_an_id_are_hers_when_her_application_gives_her_id_to_anothe
                                                                          ("HA", 2, "王建军", mine, "valid")])
     assert {rid: link[:2] for rid, link in linked.items()} == {"X-11": ("HA", 1), "X-12": ("HA", 1)}
     assert all(link[2] in ("auto", "review") for link in linked.values())
+
+
+def test_a_minority_name_written_one_character_shorter_with_the_members_own_id_is_theirs(tmp_path):
+    """An independent probe: 古丽娜尔·吐逊's wage rows carried the member 古丽娜尔·吐尔逊's own valid ID
+    and went to review at 0.5, "the ID and the name point to different people": a transliteration
+    written two ways is one person."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    mine = _id("65010219900101104")
+    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    rows = [(f"G-{m}", "古丽娜尔·吐逊", mine, m) for m in range(1, 13)]
+    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    _insert_wages(con, rows, 1000, "乌鲁木齐市某商贸公司")
+    _work_members_table(con)
+    _insert_members(con, [("HA", 1, "古丽娜尔·吐尔逊", mine, "valid")]
+                    + [(f"HB{i}", 1, name, idn, "valid") for i, (name, idn) in enumerate(people[:10])], "650102")
+    with transaction(con):
+        link_work_members(con, "transliteration")
+    decisions = {d for (d,) in con.execute("SELECT DISTINCT decision FROM links WHERE record_id LIKE 'G-%'").fetchall()}
+    (n,) = con.execute("SELECT count(*) FROM links WHERE record_id LIKE 'G-%' AND household_id = 'HA'").fetchall()[0]
+    con.close()
+    assert decisions == {"auto"} and n == 12

@@ -70,6 +70,9 @@ CASES = [
     {"field": "name", "left": {"name": "欧阳锋"}, "right": {"name": "锋欧阳"}, "expected": "surname_last"},
     {"field": "name", "left": {"name": "张明文"}, "right": {"name": "张文明"}, "expected": "different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "王建华"}, "expected": "one_char_different"},
+    # a minority name written two ways, one character apart (an independent probe's 吐逊 / 吐尔逊)
+    {"field": "name", "left": {"name": "古丽娜尔·吐逊"}, "right": {"name": "古丽娜尔·吐尔逊"}, "expected": "transliteration"},
+    {"field": "name", "left": {"name": "欧阳娜仁"}, "right": {"name": "欧阳娜"}, "expected": "one_char_different"},
     {"field": "name", "left": {"name": "王建国"}, "right": {"name": "李秀英"}, "expected": "different"},
     # --- birth date, sex, birthplace: compared when the member has no ID of their own ---------
     {"field": "birth_date", "left": {"id_number": ID}, "right": {"birth_date": "1990-03-07"}, "expected": "exact"},
