@@ -27,10 +27,10 @@ def _refused(f: Facts) -> list[dict]:
         shown = "；".join(f"{_SOURCE_WORDS.get(r['source'], r['source'])}文件{r['file']}第{r['row_number']}行"
                          + (f"（记录{r['record_id']}）" if r.get("record_id") else "") + f"：{r['reasons']}"
                          for r in rows[:REFUSED_SHOWN])
-        more = f"等{len(rows)}条" if len(rows) > REFUSED_SHOWN else f"{len(rows)}条"
+        more = "等" if len(rows) > REFUSED_SHOWN else ""   # 有12条…：A；B；…等 (an income probe read 有等12条)
         out.append(finding("data.refused", "warn",
-                           f"成员{name}（序号{no}）有{more}部门记录含其身份证号，但因数据错误未能入库，"
-                           f"其中的收入或财产未计入：{shown}。请核实，或请部门更正后重新报送",
+                           f"成员{name}（序号{no}）有{len(rows)}条部门记录含其身份证号，但因数据错误未能入库，"
+                           f"其中的收入或财产未计入：{shown}{more}。请核实，或请部门更正后重新报送",
                            [{"source": r["source"], "record_id": r.get("record_id")} for r in rows]))
     return out
 

@@ -168,6 +168,16 @@ def test_an_id_slip_note_says_what_the_rows_name_is(name_level, says):
     assert says in note["message"] and ("核实姓名" in note["message"]) == (name_level != "exact")
 
 
+def test_a_refused_rows_finding_counts_them_in_plain_words():
+    """An income probe: twelve refused rows were said as 有等12条, garbled."""
+    refused = [{"member_no": 1, "name": "成员1", "source": "tax", "record_id": f"T{i}", "file": "landing/tax/a.csv",
+                "row_number": i, "reasons": "所得项目 is not accepted"} for i in range(1, 13)]
+    [found] = [x for x in evaluate(facts(refused=refused))[0] if x["rule"] == "data.refused"]
+    message = found["message"]
+    assert "有12条部门记录" in message and "有等" not in message and "第5行（记录T5）：所得项目 is not accepted等" in message
+    assert len(found["evidence"]) == 12
+
+
 def test_findings_cite_their_evidence_rows():
     findings, _ = evaluate(facts(vehicles=[car()]))
     assert findings[0]["evidence"] == [{"source": "vehicle", "record_id": "V1"}]
