@@ -4,7 +4,7 @@ head, and declared birth dates and genders that the members' own ID numbers cont
 
 from __future__ import annotations
 
-from assessment.facts import Facts, finding
+from assessment.facts import PROGRAM_LABELS, Facts, finding
 from connectors.values.idnumber import birth_dates_differ
 
 REFUSED_SHOWN = 5
@@ -64,6 +64,23 @@ def _no_head(f: Facts) -> list[dict]:
                     "请核实并补充户主信息")]
 
 
+def _mixed_rows(f: Facts) -> list[dict]:
+    """Members whose rows name another programme or county than the household is assessed under
+    (its first member's): the programme decides the rules, the county the standard, and the other
+    rows' were silently set aside (an inbox probe: member 2 filed for 特困 in 140106, the household
+    assessed for 低保 in 140105 and passed without a word)."""
+    other = [m for m in f.household + [m for m in f.members if not m.get("is_member", True)]
+             if (m.get("program") and m["program"] != f.program)
+             or (m.get("county_code") and f.county_code and m["county_code"] != f.county_code)]
+    if not other:
+        return []
+    said = "、".join(f"成员{m['name']}（序号{m['member_no']}）填写{PROGRAM_LABELS.get(m.get('program'), m.get('program'))}"
+                    f"（区县{m.get('county_code')}）" for m in other)
+    return [finding("household.mixed_rows", "warn",
+                    f"同一家庭的成员行救助类别或区县不一致：{said}；本次按"
+                    f"{PROGRAM_LABELS.get(f.program, f.program)}（区县{f.county_code}）核对。请核实申请表")]
+
+
 def _same_day_balances(f: Facts) -> list[dict]:
     """One account, one date, two balances: which is right is for the bank to say. The smaller
     counts (`evidence.accounts_sql`) and the outcome waits for a caseworker."""
@@ -85,7 +102,7 @@ def _same_day_balances(f: Facts) -> list[dict]:
 
 def application_checks(f: Facts) -> list[dict]:
     """Findings about the household's rows as filed and as refused (see the module)."""
-    return _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f)
+    return _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f) + _mixed_rows(f)
 
 
 def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, what: str, tail) -> list[dict]:

@@ -9,6 +9,12 @@ from assessment.policy import Standard
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
 
 
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
+                  "education": "教育救助", "housing": "住房救助", "employment": "就业救助",
+                  "temporary": "临时救助"}
+"""A programme's name as reports say it."""
+
+
 @dataclass
 class Facts:
     program: str
@@ -37,6 +43,8 @@ class Facts:
     """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
     unconfigured_county: str | None = None
     """The household's county code when the policy does not list it (defaults were applied)."""
+    county_code: str | None = None
+    """The county the household is assessed under (its first member's row, `pipelines.verify`)."""
     unclaimed: list[dict] = field(default_factory=list)
     """Rows without an ID under exactly a member's name that nobody is linked to
     (`assessment.evidence.unclaimed_sql`), income rows cut to the window and to the kinds that

@@ -13,14 +13,12 @@ from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRI
                                 classify_income, fen, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
 from assessment.pending import review_can_change
+from assessment.facts import PROGRAM_LABELS
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
 from assessment.window import months_between, source_windows, sources_behind, window_for
 from connectors.values.idnumber import birth_date_of, mask_id
 
-PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员供养", "medical": "医疗救助",
-                  "education": "教育救助", "housing": "住房救助", "employment": "就业救助",
-                  "temporary": "临时救助"}
 SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
 
 
@@ -214,7 +212,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   refused=list(refused), behind=behind, tax_delivered=not tax_none,
                   newer_balances=list(newer_balances),
                   unclaimed=_countable(unclaimed, windows, start, end, params),
-                  unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"])
+                  unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"],
+                  county_code=hh["county_code"])
     findings, outcome = evaluate(facts)
     return {
         "request_id": hh["request_id"], "agency": hh["agency"], "household_id": hh["household_id"],

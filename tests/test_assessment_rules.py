@@ -148,6 +148,14 @@ CASES = [
      {("declared.financial_assets", "info")}, "pass"),
     ("declared under by a lot, same side of the standard: info", facts(income=1200.0, declared=300.0),
      {("declared.income", "info")}, "pass"),
+    # an inbox probe: member 2 filed for 特困 in another county; the household went through as 低保, silently
+    ("a member's row naming another programme or county is a question",
+     facts(members=[member(1, program="dibao", county_code="140105"),
+                    member(2, "配偶", program="tekun", county_code="140106")], county_code="140105"),
+     {("household.mixed_rows", "warn")}, "review"),
+    ("members' rows agreeing on programme and county: nothing to say",
+     facts(members=[member(1, program="dibao", county_code="140105"),
+                    member(2, "配偶", program="dibao", county_code="140105")], county_code="140105"), set(), "pass"),
     ("a county the policy does not list is assessed on defaults, for a person to check",
      facts(income=100.0, unconfigured_county="110101"), {("policy.county", "warn")}, "review"),
 ]
