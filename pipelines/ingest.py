@@ -278,6 +278,15 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         ctx.messages.append(f"rejected {d.rel_path}: {exc.reason}")
         return "rejected"
     rows = canon.rows
+    if d.source == "applicants" and rows.num_rows == 0 and canon.errors.num_rows == 0:
+        # a request of no household asks nothing: said back, as an empty file is (an inbox probe's
+        # header-only file loaded 0 rows and its office heard nothing)
+        reason = ("the file has a header row but no data rows: no household was asked about. Send the request "
+                  "again with one row per member under the header")
+        moved = reject_file(ctx, d, reason)
+        record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{reason} (moved to {moved.relative_to(ctx.root)})")
+        ctx.messages.append(f"rejected {d.rel_path}: {reason}")
+        return "rejected"
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)
     gate = settle_exact_copies(rows, evaluate(rows, suite))

@@ -141,6 +141,17 @@ def test_a_request_file_another_agency_already_sent_is_rejected_with_the_reason_
     assert _load(tmp_path)["inbox/yingze_minzheng/req_again.csv"] == "skipped"
 
 
+def test_a_request_file_of_a_header_alone_is_rejected_with_what_to_send(tmp_path):
+    """An inbox probe: a header-only request loaded 0 rows and the office heard nothing; an empty file
+    is rejected, so is this. A department's export of a header alone (no records this time) loads."""
+    header = "申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+    _write(tmp_path, "inbox/xiaodian_minzheng/req.csv", header)
+    _write(tmp_path, "landing/vehicle/jdc.csv", "记录编号,所有人,身份证号,号牌号码,车辆类型,登记日期,状态\n")
+    assert _load(tmp_path) == {"inbox/xiaodian_minzheng/req.csv": "rejected", "landing/vehicle/jdc.csv": "loaded"}
+    note = (tmp_path / "rejected" / "xiaodian_minzheng" / "req.csv.error.txt").read_text()
+    assert "a header row but no data rows" in note and "one row per member" in note
+
+
 def _rolls(households: list[tuple[str, str]]) -> str:
     lines = [ROLLS_HEADER]
     for k, (hh, name) in enumerate(households, start=1):
