@@ -57,9 +57,23 @@ def _keep(run, values_sql: str, compute, insert_sql: str, label: str) -> int:
     return len(values)
 
 
+STALE_SHARE = 2.0
+"""Kept ID texts per text in use above which those no current row holds are dropped (`repair_ids`)."""
+
+
 def repair_ids(run, ids: str) -> int:
     """Repair the invalid ID texts of `ids` (a table or query with `id_number`) not repaired
-    before; returns how many were new."""
+    before; returns how many were new.
+
+    Texts only superseded rows held stay kept until they outnumber the texts in use
+    `STALE_SHARE` times over: then they are dropped, so that a warehouse's years of corrected
+    deliveries do not grow the repairs every run reads (18 per text)."""
+    kept, in_use = run.sql(f"SELECT (SELECT count(*) FROM match_id_repaired), (SELECT count(DISTINCT id_number) "
+                           f"FROM ({ids}) i)", "ID repairs kept and in use").fetchall()[0]
+    if kept > STALE_SHARE * in_use + 1000:
+        gone = f"SELECT id_number FROM match_id_repaired EXCEPT SELECT id_number FROM ({ids}) i"
+        run.sql(f"DELETE FROM match_id_repairs WHERE id_number IN ({gone}); "
+                f"DELETE FROM match_id_repaired WHERE id_number IN ({gone})", "drop ID repairs no row holds")
     return _keep(
         run,
         f"SELECT DISTINCT id_number AS v FROM ({ids}) i WHERE id_number IS NOT NULL AND NOT EXISTS "

@@ -97,3 +97,17 @@ def test_values_kept_by_another_version_are_computed_again(ctx):
     assert counts["new_invalid_ids"] > 0 and counts["new_addresses"] > 0
     assert _same(links, fresh)
     assert con.execute(f"SELECT count(*) FROM match_id_repairs WHERE version <> {memo.REPAIR_VERSION}").fetchall() == [(0,)]
+
+
+def test_repairs_of_texts_no_row_holds_are_dropped_once_they_outnumber_those_in_use(ctx):
+    con = ctx.con
+    _forget(con)
+    _, fresh = _link(con, "memo-stale-1", keep=True)
+    in_use = {i for (i,) in con.execute("SELECT id_number FROM match_id_repaired").fetchall()}
+    stale = [f"99{n:016d}" for n in range(3 * len(in_use) + 1001)]     # texts of rows superseded long ago
+    con.executemany("INSERT INTO match_id_repaired VALUES (?, ?)", [[t, memo.REPAIR_VERSION] for t in stale])
+    con.executemany("INSERT INTO match_id_repairs VALUES (?, 1, ?)", [[t, memo.REPAIR_VERSION] for t in stale])
+    _, links = _link(con, "memo-stale-2", keep=True)
+    assert {i for (i,) in con.execute("SELECT id_number FROM match_id_repaired").fetchall()} == in_use
+    assert con.execute("SELECT count(*) FROM match_id_repairs WHERE id_number LIKE '99%'").fetchall() == [(0,)]
+    assert _same(links, fresh)
