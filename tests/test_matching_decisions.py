@@ -112,6 +112,12 @@ def linked(tmp_path_factory):
     con.close()
 
 
+def _three_months_each(people) -> list[tuple]:
+    """Wage rows (record_id, name, ID, month) of three months for each of `people`: the province
+    around a case, so that name frequencies mean something."""
+    return [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+
+
 def _work_members_table(con) -> None:
     """The pass's `work_members` (as `pipelines.verify.select_work` makes it), empty."""
     con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
@@ -426,7 +432,7 @@ def test_an_uncommon_names_wage_rows_without_an_id_at_a_payer_that_never_writes_
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     wu = _id("14010719840524281")
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(60)]
+    people = BACKGROUND[:60]
     tax = [(f"B{i}-{m}", name, idn, "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(people)
            for m in range(1, 7)]
     tax += [(f"WU-{m}", "吴勇芳", None, "临汾市食品厂", m) for m in range(1, 11)]   # the payer never writes the ID
@@ -454,9 +460,9 @@ def test_a_person_listed_in_two_households_of_one_request_is_linked_in_both(tmp_
     her pension linked in the first only; the second household passed on nothing."""
     con = open_warehouse(tmp_path / "w.duckdb")
     mother = _id("14010519500303002")
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    people = BACKGROUND[:40]
     rows = [(f"P-{m}", "闫凤英", mother, m) for m in range(1, 11)]
-    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    rows += _three_months_each(people)
     _insert_wages(con, rows, 2600, "太原市万通食品有限公司")
     _work_members_table(con)
     members = [("A", 3, "闫凤英", mother), ("B", 2, "闫凤英", mother)] + [
@@ -480,9 +486,9 @@ def test_a_member_whose_id_is_a_placeholder_is_asked_about_their_own_rows(tmp_pa
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     luo = _id("14010519810202911")
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    people = BACKGROUND[:40]
     rows = [(f"L-{m}", "骆海生", luo, m) for m in range(1, 11)]
-    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    rows += _three_months_each(people)
     for rid, name, idn, month in rows:
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, 'valid', ?, ?, ?, NULL, ?, '工资薪金', 4000,
                        0, '太原某某机械有限公司', NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
@@ -513,12 +519,12 @@ def test_a_valid_id_one_slip_from_the_members_is_a_question_never_auto_from_eith
     ln, hjp, zw = _id("14010819901102442"), _id("14010719780419316"), _id("14010519800115011")
     ln_slip = _id(ln[:10] + "0" + ln[11:17])                       # birth month 11 typed 01, check recomputed
     hjp_swap = _id(hjp[:14] + hjp[15] + hjp[14] + hjp[16])          # two sequence digits swapped on the form
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    people = BACKGROUND[:40]
     rows = [(f"L-{m}", "李娜", ln_slip, m) for m in range(1, 7)] + [(f"H-{m}", "郝建平", hjp, m) for m in range(1, 7)]
     rows += [(f"Z-{m}", "张伟", zw, m) for m in range(1, 7)]
     # another 张伟 born the same day, one sequence digit from him, paid at two places: a person
     rows += [(f"N-{m}", "张伟", _id(zw[:16] + "3"), m) for m in range(1, 4)]
-    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    rows += _three_months_each(people)
     _insert_wages(con, rows, 3000, "太原某某商贸有限公司")
     _insert_wages(con, [(f"N-1{m}", "张伟", _id(zw[:16] + "3"), m) for m in range(1, 4)], 2000, "晋中某某物流公司")
     # 王芳's birth month 05 typed 25, the check computed afresh: an impossible date, so not even valid
@@ -562,9 +568,9 @@ def test_a_members_id_on_a_relatives_row_does_not_make_the_relative_a_namesake_a
     asked about: once the one question asked was confirmed, the household's income lacked it."""
     con = open_warehouse(tmp_path / "w.duckdb")
     mom, son = _id("14012219671107636"), _id("14012219960707411")
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    people = BACKGROUND[:40]
     rows = [(f"S-{m}", "刘伟", son, m) for m in range(1, 11)] + [("S-11", "刘伟", mom, 11)]
-    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    rows += _three_months_each(people)
     _insert_wages(con, rows, 1100, "太原市迎泽区环卫中心")
     con.execute("""INSERT INTO tax_all VALUES ('S-12', '刘伟', '刘伟', NULL, NULL, 'missing', NULL, NULL, NULL, NULL,
                    DATE '2026-12-01', '工资薪金', 1100, 0, '太原市迎泽区环卫中心', NULL, 'b1', 'f.csv', 'h', 1,
@@ -589,9 +595,9 @@ def _payer_rows_with_and_without_her_id(tmp_path, applied_id: str, rows_id: str,
     background people at the same payer; `members` (household, no, name, ID, status) apply. Returns
     the links of her ID-less rows: record_id -> (household, member_no, decision)."""
     con = open_warehouse(tmp_path / "w.duckdb")
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    people = BACKGROUND[:40]
     rows = [(f"X-{m}", "夏梅泽", rows_id, m) for m in range(1, 11)]
-    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    rows += _three_months_each(people)
     _insert_wages(con, rows, 4600, "太原市某装修工作室")
     for rid, month in (("X-11", 11), ("X-12", 12)):
         con.execute("""INSERT INTO tax_all VALUES (?, '夏梅泽', '夏梅泽', NULL, NULL, 'missing', NULL, NULL, NULL, NULL,
@@ -635,9 +641,9 @@ def test_a_minority_name_written_one_character_shorter_with_the_members_own_id_i
     written two ways is one person."""
     con = open_warehouse(tmp_path / "w.duckdb")
     mine = _id("65010219900101104")
-    people = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(40)]
+    people = BACKGROUND[:40]
     rows = [(f"G-{m}", "古丽娜尔·吐逊", mine, m) for m in range(1, 13)]
-    rows += [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
+    rows += _three_months_each(people)
     _insert_wages(con, rows, 1000, "乌鲁木齐市某商贸公司")
     _work_members_table(con)
     _insert_members(con, [("HA", 1, "古丽娜尔·吐尔逊", mine, "valid")]
