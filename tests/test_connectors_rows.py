@@ -273,16 +273,25 @@ def test_jsonl_lines_spelling_a_field_in_english_or_chinese_load_into_one_column
     assert json.loads(error["raw_value"])["记录编号"] == "S9"  # the line as sent, both keys shown
 
 
-@pytest.mark.parametrize("through_arrow", [True, False], ids=["arrow", "line-by-line"])
-def test_jsonl_whose_every_line_holds_two_keys_for_one_field_is_still_rejected_whole(tmp_path, monkeypatch,
-                                                                                      through_arrow):
-    from connectors import FileRejected, jsonl_reader
+def _tax_lines_with_two_amounts(tmp_path, monkeypatch, through_arrow: bool, lines: int):
+    """A tax JSONL file of `lines` identical lines each giving the amount twice (收入额 100, 收入 90),
+    read through Arrow or line by line."""
+    from connectors import jsonl_reader
 
     if not through_arrow:
         monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)
     path = tmp_path / "tax.jsonl"
     line = {"记录编号": "T1", "姓名": "张三", "所属期": "2024-03", "所得项目": "工资薪金", "收入额": 100, "收入": 90}
-    path.write_text((json.dumps(line, ensure_ascii=False) + "\n") * 2, encoding="utf-8")
+    path.write_text((json.dumps(line, ensure_ascii=False) + "\n") * lines, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("through_arrow", [True, False], ids=["arrow", "line-by-line"])
+def test_jsonl_whose_every_line_holds_two_keys_for_one_field_is_still_rejected_whole(tmp_path, monkeypatch,
+                                                                                      through_arrow):
+    from connectors import FileRejected
+
+    path = _tax_lines_with_two_amounts(tmp_path, monkeypatch, through_arrow, lines=2)
     with pytest.raises(FileRejected, match="columns '收入额' and '收入' both mean 'income_amount'"):
         read_source("tax", path)
 
@@ -291,14 +300,7 @@ def test_jsonl_whose_every_line_holds_two_keys_for_one_field_is_still_rejected_w
 def test_jsonl_of_one_line_giving_a_field_twice_is_a_row_error_not_a_rejected_file(tmp_path, monkeypatch,
                                                                                    through_arrow):
     """An inbox probe: a one-household request whose line had "name" and "姓名" went to rejected/ whole."""
-    from connectors import jsonl_reader
-
-    if not through_arrow:
-        monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)
-    path = tmp_path / "tax.jsonl"
-    line = {"记录编号": "T1", "姓名": "张三", "所属期": "2024-03", "所得项目": "工资薪金", "收入额": 100, "收入": 90}
-    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = read_source("tax", path)
+    result = read_source("tax", _tax_lines_with_two_amounts(tmp_path, monkeypatch, through_arrow, lines=1))
     assert result.rows.num_rows == 0
     (error,) = result.errors.to_pylist()
     assert error["row_number"] == 1 and "gives 'income_amount' twice" in error["reason"]
