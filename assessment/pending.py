@@ -19,6 +19,12 @@ medical, education and temporary-relief households (59 of 1,012) went to review 
 a wage row that their programme only shows for information."""
 
 
+def judges_means(program: str) -> bool:
+    """Whether any rule of `program` reads a member's income or assets (so that a member left
+    unverified leaves it something to judge without)."""
+    return program in THRESHOLD_PROGRAMS or program in SOURCES_READ
+
+
 def review_can_change(program: str, source: str) -> bool:
     """Whether confirming a record of `source` could change a finding of `program`'s rules."""
     return program in THRESHOLD_PROGRAMS or source in SOURCES_READ.get(program, ())

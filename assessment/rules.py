@@ -12,7 +12,7 @@ from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, cer
                                 financial_if_confirmed)
 from assessment.judged import (THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita, counted_income,
                                income_per_capita, income_standard, out_of_work, working_age, yuan)
-from assessment.pending import SOURCES_READ, review_can_change, review_findings, unclaimed
+from assessment.pending import judges_means, review_can_change, review_findings, unclaimed
 
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
 
@@ -27,8 +27,7 @@ def common(f: Facts) -> list[dict]:
     # a programme that reads no one's means (医疗, 教育, 临时救助) loses nothing it judges on by a
     # member left unverified: said, not held (an independent-data probe's households went to review
     # for it, as the declared-income comparison already does not for these programmes)
-    unverified, tail = (("warn", "") if f.program in THRESHOLD_PROGRAMS or f.program in SOURCES_READ
-                        else ("info", INFORMATION_ONLY))
+    unverified, tail = ("warn", "") if judges_means(f.program) else ("info", INFORMATION_ONLY)
     for m in f.members:
         if not m["consent"] and not m["is_member"]:
             # a supporter is not counted anyway: what is missing is the check of their means

@@ -12,8 +12,9 @@ A run asks for the values it needs; the ones not met before are computed and ins
 caller's transaction (a run rolled back keeps nothing), and the run reads every value through
 the tables (`REPAIRS_VIEW`, `ADDRESS_VIEW`). Recomputed each run they cost 0.65 s of the
 20k-household benchmark's linker on one core, the other idle; a night meets few new values.
-Values no current row holds any more stay: every reader joins them to the run's own values, and
-a value often comes back with a re-delivery. Each value is inserted once (the values to compute
+Values no current row holds any more stay, since a value often comes back with a re-delivery
+and every reader joins them to the run's own values; repairs of such ID texts are dropped once
+they outnumber the texts in use (`repair_ids`). Each value is inserted once (the values to compute
 are those absent, taken distinct), so a join on the value never doubles a pair.
 """
 

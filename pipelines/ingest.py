@@ -47,6 +47,15 @@ def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     return target
 
 
+def _refuse(ctx: PassContext, d: Delivery, reason: str) -> str:
+    """Reject a delivery as a whole: moved to rejected/ with its note, logged in `files` and the pass
+    summary; returns the status."""
+    moved = reject_file(ctx, d, reason)
+    record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{reason} (moved to {moved.relative_to(ctx.root)})")
+    ctx.messages.append(f"rejected {d.rel_path}: {reason}")
+    return "rejected"
+
+
 def _expectation_quarantine(rows: pa.Table, failures: pa.Table, headers: dict[str, str] | None = None) -> pa.Table:
     """Failures of the quality gates, each with its whole row as JSON for the clerk: the cells
     as received (`rows` is the file as read), like a row that failed to parse.
@@ -256,10 +265,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         reason = (f"the same bytes were already delivered by agency {previous[0]!r} as {previous[1]} and answered "
                   f"there; a request belongs to one agency. If this is a request of {d.agency!r}, send it as its "
                   "own file with its own request_id")
-        moved = reject_file(ctx, d, reason)
-        record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{reason} (moved to {moved.relative_to(ctx.root)})")
-        ctx.messages.append(f"rejected {d.rel_path}: {reason}")
-        return "rejected"
+        return _refuse(ctx, d, reason)
     again = _rolls_again(ctx.con, d) if previous and d.source == "rolls" else None
     if previous and again is None:
         record_file(ctx.con, d, "skipped", ctx.run_id, message="the same bytes were already loaded")
@@ -273,20 +279,14 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     try:
         canon = connectors.read_source(d.source, d.path, agency_default=d.agency)
     except connectors.FileRejected as exc:
-        moved = reject_file(ctx, d, exc.reason)
-        record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{exc.reason} (moved to {moved.relative_to(ctx.root)})")
-        ctx.messages.append(f"rejected {d.rel_path}: {exc.reason}")
-        return "rejected"
+        return _refuse(ctx, d, exc.reason)
     rows = canon.rows
     if d.source == "applicants" and rows.num_rows == 0 and canon.errors.num_rows == 0:
         # a request of no household asks nothing: said back, as an empty file is (an inbox probe's
         # header-only file loaded 0 rows and its office heard nothing)
         reason = ("the file has a header row but no data rows: no household was asked about. Send the request "
                   "again with one row per member under the header")
-        moved = reject_file(ctx, d, reason)
-        record_file(ctx.con, d, "rejected", ctx.run_id, message=f"{reason} (moved to {moved.relative_to(ctx.root)})")
-        ctx.messages.append(f"rejected {d.rel_path}: {reason}")
-        return "rejected"
+        return _refuse(ctx, d, reason)
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)
     gate = settle_exact_copies(rows, evaluate(rows, suite))

@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.connection import memory_limit
+from warehouse.connection import TIME_ZONE, memory_limit
 
 ANALYST_DB = "analyst.duckdb"
 SECRET_FILE = Path(".secrets") / "analyst-key"
@@ -218,7 +218,7 @@ def publish(root: Path, staged: Path, run_id: str) -> Path:
             # every time in the warehouse is Asia/Shanghai wall-clock time, without a zone
             # (warehouse.connection): the copy's own time too, or an analyst comparing it with
             # runs.finished_at in a UTC session finds the copy published before its pass ended
-            con.execute("SET TimeZone = 'Asia/Shanghai'")
+            con.execute(f"SET TimeZone = '{TIME_ZONE}'")
             con.execute("CREATE TABLE snapshot_info AS SELECT ? AS run_id, CAST(now() AS TIMESTAMP) AS published_at, "
                         "? AS person_keys, 'id_number and id_raw hold pseudonymous person keys (HMAC-SHA256), "
                         "not ID numbers; ID-like text in free-text and name columns is masked as [ID]' AS note",
@@ -258,7 +258,7 @@ def open_copy(path: Path) -> duckdb.DuckDBPyConnection:
     """
     con = duckdb.connect(str(path), read_only=True,
                          config={"enable_external_access": False, "memory_limit": memory_limit()})
-    con.execute("SET TimeZone = 'Asia/Shanghai'")   # (ICU, which TimeZone needs, loads only once connected)
+    con.execute(f"SET TimeZone = '{TIME_ZONE}'")   # (ICU, which TimeZone needs, loads only once connected)
     con.execute("SET lock_configuration = true")
     return con
 

@@ -19,6 +19,10 @@ DuckDB spills joins, sorts and aggregates beyond it to `<warehouse>.tmp/`. A 100
 pass stays within it (bench/scale.py); raise it with HHVERIFY_MEMORY_LIMIT=12GB."""
 
 
+TIME_ZONE = "Asia/Shanghai"
+"""The zone of every time the warehouse stores (as wall-clock time, without a zone) and of its sessions."""
+
+
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse at `path` and bring its schema up to date.
 
@@ -38,7 +42,7 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     os.chmod(path, 0o600)
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{memory_limit()}'")
-    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    con.execute(f"SET TimeZone = '{TIME_ZONE}'")
     apply_migrations(con)
     return con
 
