@@ -16,7 +16,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from connectors.schema import SOURCES, TABLES
-from data.generator import NOISE_KINDS, bad, generate, truth, writers
+from data.generator import NOISE_KINDS, bad, generate, serialise, truth, writers
 from data.generator import rows as row_store
 from data.generator.names import HOMOPHONES, TRADITIONAL
 from data.generator.requests import INBOX_SPECS, ROLLS_SPEC
@@ -424,7 +424,7 @@ def test_parquet_files_are_the_row_groups_of_the_whole_table(tmp_path, monkeypat
     """Parquet is written a row group at a time; each file must be what pyarrow writes for the
     whole table (source_rows: as pandas hands it over, text columns in one chunk per source)."""
     size = 5000
-    monkeypatch.setattr(writers, "ROW_GROUP", size)
+    monkeypatch.setattr(serialise, "ROW_GROUP", size)
     monkeypatch.setattr(writers, "CHUNK", 1500)
     monkeypatch.setattr(truth.SourceRows, "CHUNK", 2000)
     summary = _make(tmp_path / "data", 100)

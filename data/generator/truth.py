@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from .assets import EXEMPT_TYPES
 from .profiles import EXCLUDED_ITEMS, standard
 from .rows import Rows
-from . import writers
+from . import serialise
 
 WINDOW = 12
 SOURCE_COLUMNS = ("period", "income_item", "income_amount", "tax_paid", "withholding_agent", "insurance_type",
@@ -160,8 +160,8 @@ class SourceRows:
                 arrays["bad"] = pa.repeat(pa.scalar("", pa.large_string()), n)
             self.pending.append((source, arrays, n))
             self.size += n
-            while self.size >= writers.ROW_GROUP:
-                self._flush(writers.ROW_GROUP)
+            while self.size >= serialise.ROW_GROUP:
+                self._flush(serialise.ROW_GROUP)
 
     def close(self) -> None:
         if self.size or self.writer is None:
