@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from data.generator import generate
 from matching import link_work_members
-from pipelines.context import PassContext
-from pipelines.ingest import ingest
-from pipelines.runs import finish_run, start_run
-from pipelines.verify import select_work
+from pipelines.runs import finish_run
 from warehouse import transaction
+
+from link_support import province_ready_to_link
 
 AS_OF = date(2026, 11, 28)
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +31,7 @@ def _truth():
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory):
     root = tmp_path_factory.mktemp("matching") / "root"
-    generate(root, households=220, seed=23, as_of=AS_OF)
-    ctx = PassContext.open(root, as_of=AS_OF)
-    start_run(ctx)
-    ingest(ctx)
-    select_work(ctx)
+    ctx = province_ready_to_link(root, 220, 23, AS_OF)
     with transaction(ctx.con):
         counts = link_work_members(ctx.con, ctx.run_id)
     truth = _truth()

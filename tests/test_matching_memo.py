@@ -8,15 +8,13 @@ from datetime import date
 
 import pytest
 
-from data.generator import generate
 from matching import link_work_members, memo
 from matching.address import address_table
 from matching.idrepair import id_repairs
-from pipelines.context import PassContext
-from pipelines.ingest import ingest
-from pipelines.runs import finish_run, start_run
-from pipelines.verify import select_work
+from pipelines.runs import finish_run
 from warehouse import transaction
+
+from link_support import province_ready_to_link
 
 AS_OF = date(2026, 11, 28)
 LINKS = "SELECT source, record_id, request_id, member_no, decision, match_probability FROM links ORDER BY ALL"
@@ -24,12 +22,7 @@ LINKS = "SELECT source, record_id, request_id, member_no, decision, match_probab
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
-    root = tmp_path_factory.mktemp("memo") / "root"
-    generate(root, households=80, seed=31, as_of=AS_OF)
-    ctx = PassContext.open(root, as_of=AS_OF)
-    start_run(ctx)
-    ingest(ctx)
-    select_work(ctx)
+    ctx = province_ready_to_link(tmp_path_factory.mktemp("memo") / "root", 80, 31, AS_OF)
     yield ctx
     finish_run(ctx, "completed")
     ctx.close()
