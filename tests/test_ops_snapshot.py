@@ -64,15 +64,21 @@ def test_a_query_from_another_process_during_a_pass_sees_the_previous_pass_at_on
     assert after.stdout.split() == ["n", "2"] and second["status"] == "completed"
 
 
+def _distinct_values(con, types: tuple[str, ...]):
+    """(table, column, its distinct non-null values) for every base-table column of `types` in `con`."""
+    cols = con.execute("SELECT table_name, column_name FROM information_schema.columns c JOIN "
+                       "information_schema.tables t USING (table_name) WHERE t.table_type = 'BASE TABLE' "
+                       "AND list_contains(?, c.data_type)", [list(types)]).fetchall()
+    for table, column in cols:
+        yield table, column, [v for (v,) in con.execute(
+            f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL').fetchall()]
+
+
 def test_the_copy_holds_person_keys_and_no_id_number(passed):
     root, _, ids = passed
     con = duckdb.connect(str(root / "analyst.duckdb"), read_only=True)
     try:
-        cols = con.execute("SELECT table_name, column_name FROM information_schema.columns c JOIN "
-                           "information_schema.tables t USING (table_name) WHERE t.table_type = 'BASE TABLE' "
-                           "AND c.data_type = 'VARCHAR'").fetchall()
-        for table, column in cols:
-            values = [v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL').fetchall()]
+        for table, column, values in _distinct_values(con, ("VARCHAR",)):
             leaked = [v for v in values if find_full_ids(v) or v in ids]
             assert not leaked, (table, column, leaked[:2])
         keys = [k for (k,) in con.execute("SELECT DISTINCT id_number FROM applicant_members").fetchall() if k]
@@ -90,12 +96,8 @@ def test_the_copy_holds_no_id_number_as_an_integer(passed):
     codes = {id_code(i) for i in ids if id_code(i) is not None}
     con = duckdb.connect(str(root / "analyst.duckdb"), read_only=True)
     try:
-        cols = con.execute("SELECT table_name, column_name FROM information_schema.columns c JOIN "
-                           "information_schema.tables t USING (table_name) WHERE t.table_type = 'BASE TABLE' "
-                           "AND c.data_type IN ('BIGINT', 'HUGEINT', 'UBIGINT')").fetchall()
-        for table, column in cols:
-            values = {v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()}
-            assert not values & codes, (table, column)
+        for table, column, values in _distinct_values(con, ("BIGINT", "HUGEINT", "UBIGINT")):
+            assert not set(values) & codes, (table, column)
     finally:
         con.close()
 
