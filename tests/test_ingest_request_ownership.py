@@ -249,6 +249,20 @@ def test_a_household_moved_to_another_county_is_assessed_there_and_told(tmp_path
     assert len(told) == 1 and "由140105变为140106" in told[0]["message"]
 
 
+def test_a_household_moved_to_another_programme_is_assessed_under_it_and_told(tmp_path):
+    """A nightly probe: 特困 -> 低保 with the same figures and outcome left household_assessment
+    saying tekun and its 特困 standard, no alert, no report."""
+    root = tmp_path / "root"
+    row = {**_row("ROLL-1", "HS", 1, "孙七", "19550707", agency="agA"), "program": "tekun"}
+    second = _two_snapshots(root, [row], [{**row, "program": "dibao"}])
+    assert query(root, "SELECT program, run_id FROM household_assessment")[0] == {
+        "program": "dibao", "run_id": second["run_id"]}
+    told = query(root, "SELECT kind, message FROM alerts WHERE kind = 'household.program_changed'")
+    assert len(told) == 1 and "由特困人员供养变为最低生活保障" in told[0]["message"]
+    nightly = sorted((root / "outbox/agA").glob("nightly-*"))[-1]
+    assert list(nightly.rglob("HS*.json")), "the household's report under its new programme is written"
+
+
 def test_a_household_back_on_the_rolls_after_leaving_is_announced_and_reported_again(tmp_path):
     """A nightly probe: a household absent from one snapshot (rolls.left) and back in a later one
     raised nothing and got no report; household_assessment showed its month-old assessment."""
