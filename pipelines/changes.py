@@ -19,6 +19,7 @@ recorded facts (`household_facts`, one row per re-verification):
 | `rolls.held` | warn | the latest snapshot rejected rows of the household: its previous version is verified (`pipelines.rolls_held`) |
 | `member.left` / `member.joined` | info | a person is no longer / newly listed in the household (their income and assets leave / enter its figures with them) |
 | `household.county_changed` | info | the rolls list the household under another county (its standard is that county's) |
+| `household.program_changed` | info | the rolls list the household under another programme (its standard and rules are that programme's) |
 | `rolls.left` | info | the household is no longer on the rolls (no report) |
 
 Members are people, not row numbers: what is a member's (an income source, the owner of a
@@ -305,13 +306,22 @@ def _membership_changes(prev: dict, new: dict, by_person: bool, before: dict) ->
     left = set(was_by) - set(now_by)
     out = []
     for k in sorted(left):
-        held = [x["label"] for kind in ("income_sources", "vehicles", "properties") for x in before[kind]
-                if x["who"] == k and (kind != "income_sources" or x.get("active", True))]
+        name = was_by[k]["label"]
+        held = [_without_owner(x["label"], name) for kind in ("income_sources", "vehicles", "properties")
+                for x in before[kind] if x["who"] == k and (kind != "income_sources" or x.get("active", True))]
         tail = f"，其名下{'、'.join(held[:5])}{'等' if len(held) > 5 else ''}不再计入家庭" if held else ""
         out.append(alert("member.left", "info", f"{was_by[k]['label']}不再列在家庭成员中{tail}", was_by[k], None))
     for k in sorted(set(now_by) - set(was_by)):
         out.append(alert("member.joined", "info", f"新增家庭成员：{now_by[k]['label']}", None, now_by[k]))
     return out, left
+
+
+def _without_owner(label: str, name: str) -> str:
+    """A held thing's label without its owner's name, for a message that has just named them
+    (a probe read 「陈霞晨不再列在家庭成员中，其名下陈霞晨：工资薪金…」)."""
+    if label.startswith(f"{name}："):
+        return label[len(name) + 1:]
+    return label.removesuffix(f"（{name}）")
 
 
 def months_text(months: list[str]) -> str:

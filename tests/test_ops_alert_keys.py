@@ -183,6 +183,7 @@ def test_a_member_who_left_is_said_to_have_left_not_their_wage_to_have_ended():
     got = compare(_stored(before), facts_of(after, {1: "P-wang"}))
     assert _kinds(got) == [("member.left", "info")]
     assert got[0]["message"].startswith("陈静不再列在家庭成员中，其名下") and "晋A12345" in got[0]["message"]
+    assert got[0]["message"].count("陈静") == 1, "the message names her once, not again on each thing she held"
 
 
 def test_a_member_who_joined_is_said_to_have_joined_and_their_wage_is_new_to_the_household():
