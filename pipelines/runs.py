@@ -41,7 +41,7 @@ COMMITTED_COUNTS = {
     # a change alert points at the report written with it; the rolls' own notices (held, left) do not
     "households_changed": "SELECT count(DISTINCT (request_id, household_id)) FROM alerts "
                           "WHERE run_id = $run AND report_path IS NOT NULL",
-    "alerts": "SELECT count(*) FROM alerts WHERE run_id = $run AND report_path IS NOT NULL",
+    "alerts": "SELECT count(*) FROM alerts WHERE run_id = $run",
 }
 """How each count of `runs` is rebuilt from the rows a run committed, for a run that died before
 `finish_run` wrote its counts (`households_unchanged` is not kept anywhere, so it stays 0)."""

@@ -45,8 +45,11 @@ def nights(tmp_path_factory):
             r["agency"] = ""
         day2.append(r)
     write_csv(root / "landing" / "rolls" / "rolls_20261121.csv", day2, REQUEST_FIELDS)
-    run_pass(root, as_of=DAY2)
+    day2_run = run_pass(root, as_of=DAY2)
     state2 = {
+        "run_alerts": day2_run["alerts"],
+        "alert_rows": query(root, "SELECT count(*) AS n FROM alerts WHERE run_id = ?", [day2_run["run_id"]])[0]["n"],
+        "runs_alerts": query(root, "SELECT alerts FROM runs WHERE run_id = ?", [day2_run["run_id"]])[0]["alerts"],
         "members": query(root, "SELECT household_id, count(*) AS n FROM rolls_current GROUP BY 1"),
         "alerts": query(root, "SELECT household_id, kind, severity, message, report_path FROM alerts "
                               "WHERE as_of = ? ORDER BY household_id, kind", [DAY2]),
@@ -88,6 +91,13 @@ def test_a_held_household_is_announced_and_raises_no_false_change(nights):
     assert held["report_path"] and held["report_path"].endswith(f"{nights['bad_cell']}.html")
     agency_text = "\n".join(nights["day2"]["summaries"].values())
     assert nights["bad_cell"] in agency_text and nights["no_agency"] in agency_text
+
+
+def test_the_run_counts_every_alert_it_raised_the_rolls_notices_too(nights):
+    """A nightly probe: runs.alerts said 13 beside 15 rows of alerts (two rolls.left)."""
+    day2 = nights["day2"]
+    assert {"rolls.left", "rolls.held"} <= {a["kind"] for a in day2["alerts"]}
+    assert day2["run_alerts"] == day2["runs_alerts"] == day2["alert_rows"] == len(day2["alerts"])
 
 
 def test_a_household_that_left_the_rolls_is_announced_once_and_leaves_the_current_assessments(nights):
