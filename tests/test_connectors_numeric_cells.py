@@ -38,8 +38,9 @@ def test_an_18_digit_id_stored_as_a_number_in_a_workbook_is_flagged_not_invented
     by_record = {r["record_id"]: r for r in rows}
     shortened = by_record["T1"]
     assert (shortened["id_number"], shortened["id_status"]) == ("1.40105198005159E+17", "invalid")
-    assert shortened["id_reason"] == ("1.40105198005159E+17 is a number shortened by Excel, its last digits are "
-                                      "lost; export the ID column as text")
+    assert shortened["id_reason"] == ("1.40105198005159E+17 is a number shortened to 15 digits (the ID column was "
+                                      "stored as numbers, as a spreadsheet does), its last digits are lost; export "
+                                      "the ID column as text")
     assert shortened["id_birth_date"] is None  # nothing is read from digits that are not there
     assert (by_record["T2"]["id_number"], by_record["T2"]["id_status"]) == ("14010519900307120X", "repaired")
     assert (by_record["T3"]["id_number"], by_record["T3"]["id_status"]) == ("14010519900307104X", "valid")

@@ -95,7 +95,7 @@ def test_normalising_id_text_twice_changes_nothing(text):
     ("140105199013071040", "invalid", "impossible birth date 19901307"),
     ("1401051990030710", "invalid", "wrong length: 16 characters, expected 18 (or 15 for an old card)"),
     ("14010519900307104A", "invalid", "contains characters other than digits"),
-    ("1.40105199003071E+17", "invalid", "shortened by Excel"),
+    ("1.40105199003071E+17", "invalid", "shortened to 15 digits"),
     ("140105198001010000", "invalid", "a spreadsheet cell formatted as a number, its last digits were lost"),
     (140105198001010000, "invalid", "export the ID column as text"),   # the numeric cell itself
     ("140105901307120", "invalid", "impossible birth date 19901307"),

@@ -154,8 +154,10 @@ def parse_id(raw: object) -> IdInfo:
     if not text:
         return IdInfo(None, "missing")
     if _EXCEL_SHORTENED.match(text):
-        return IdInfo(text, "invalid", reason=f"{text} is a number shortened by Excel, its last digits "
-                      "are lost; export the ID column as text")
+        # a Parquet float column or a JSON number shortens it as a spreadsheet does: the reason
+        # names neither (a Parquet export was told about Excel: an export probe)
+        return IdInfo(text, "invalid", reason=f"{text} is a number shortened to 15 digits (the ID column was "
+                      "stored as numbers, as a spreadsheet does), its last digits are lost; export the ID column as text")
     if len(text) == 15:
         if not _is_digits(text):
             return _partial(text, "contains characters other than digits", "19" + text[6:12], text[14])
