@@ -9,7 +9,7 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 from __future__ import annotations
 
 from assessment.figures import INSTITUTION_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
-from matching.sides import ACCOUNT_KEY_SQL
+from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
 
 WORK = "work_households"
 
@@ -125,29 +125,51 @@ def accounts_sql(households: str = WORK) -> str:
     masked in September, counted twice and failed a household). Each product of it (a card's 活期
     and 定期) counts its own latest balance: a product missing from a later statement may have
     been left out of that export rather than closed, and the same probe's truth counted it.
+
+    A number a spreadsheet shortened (`6.21700001111222E+18`: the account column stored as numbers)
+    is no number: each of the member's accounts at that bank looks the same shortened, so two
+    accounts were one (an export probe: 9,000 and 8,000 counted 8,000). Such a row is the
+    member's account of that bank and product whose full number it begins with, when exactly one
+    does (a statement sent once as text, once as a workbook); else it is an unnumbered row.
     """
-    number = "nullif(trim(b.account_number), '')"
-    account = f"CASE WHEN {number} IS NOT NULL THEN {ACCOUNT_KEY_SQL.format(col=number)} END"
-    key = (f"l.request_id, l.household_id, l.member_no, {INSTITUTION_KEY_SQL.format(col='b.institution')}, "
-           f"{account}, b.product_type")
-    product = f"{key}, b.as_of_date"
-    counted = "l.decision IN ('auto', 'confirmed')"
+    key = "request_id, household_id, member_no, bank_key, account, product_type"
+    product = f"{key}, as_of_date"
+    owner = "request_id, household_id, member_no, bank_key, product_type"
+    expanded = f"list_filter(full_numbers, lambda x: {EXPANDS_SQL.format(short='number', full='x')})"
     return f"""
-SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts) FROM (
-    SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
-           CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
-           {account} AS account, {counted} AS counts,
-           row_number() OVER (PARTITION BY {product} ORDER BY b.balance, b.record_id DESC) AS rn,
-           row_number() OVER (PARTITION BY {product}, {counted} ORDER BY b.balance, b.record_id DESC) AS rn_counted,
-           CASE WHEN {number} IS NOT NULL
-                 AND count(DISTINCT b.balance) OVER (PARTITION BY {product}) > 1
-                THEN list({{'record_id': b.record_id, 'balance': CAST(b.balance AS DOUBLE)}}
-                          ORDER BY b.balance, b.record_id) OVER (PARTITION BY {product}) END AS same_day,
-           max(b.as_of_date) OVER (PARTITION BY {key}) AS latest,
-           max(b.as_of_date) FILTER (WHERE {counted}) OVER (PARTITION BY {key}) AS latest_counted
-    {_linked(households)}
-    JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
-    WHERE b.as_of_date <= w.request_date
+SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_key, number, exact_balance,
+                  number_shortened) FROM (
+    SELECT *, number_shortened AND account IS NULL AS account_number_lost,
+           row_number() OVER (PARTITION BY {product} ORDER BY exact_balance, record_id DESC) AS rn,
+           row_number() OVER (PARTITION BY {product}, counts ORDER BY exact_balance, record_id DESC) AS rn_counted,
+           CASE WHEN account IS NOT NULL
+                 AND count(DISTINCT exact_balance) OVER (PARTITION BY {product}) > 1
+                THEN list({{'record_id': record_id, 'balance': balance}}
+                          ORDER BY exact_balance, record_id) OVER (PARTITION BY {product}) END AS same_day,
+           max(as_of_date) OVER (PARTITION BY {key}) AS latest,
+           max(as_of_date) FILTER (WHERE counts) OVER (PARTITION BY {key}) AS latest_counted
+    FROM (
+        SELECT * EXCLUDE (full_numbers),
+               CASE WHEN number IS NULL THEN NULL
+                    WHEN number_shortened THEN CASE WHEN len({expanded}) = 1
+                                                    THEN {ACCOUNT_KEY_SQL.format(col=f"{expanded}[1]")} END
+                    ELSE {ACCOUNT_KEY_SQL.format(col='number')} END AS account
+        FROM (
+            SELECT *, list(DISTINCT number) FILTER (WHERE regexp_full_match(number, '[0-9]{{16,}}'))
+                          OVER (PARTITION BY {owner}) AS full_numbers
+            FROM (
+                SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
+                       CAST(b.balance AS DOUBLE) AS balance, b.balance AS exact_balance, b.as_of_date, b.file,
+                       b.row_number, {INSTITUTION_KEY_SQL.format(col='b.institution')} AS bank_key,
+                       nullif(trim(b.account_number), '') AS number,
+                       coalesce({SHORTENED_SQL.format(col="trim(b.account_number)")}, FALSE) AS number_shortened,
+                       l.decision IN ('auto', 'confirmed') AS counts
+                {_linked(households)}
+                JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
+                WHERE b.as_of_date <= w.request_date
+            )
+        )
+    )
 ) WHERE CASE WHEN account IS NULL THEN as_of_date = latest OR (counts AND as_of_date = latest_counted)
              ELSE (as_of_date = latest AND rn = 1) OR (counts AND as_of_date = latest_counted AND rn_counted = 1) END
 {_ORDER}
@@ -168,6 +190,7 @@ WITH counted AS (
     {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE l.decision IN ('auto', 'confirmed') AND nullif(trim(b.account_number), '') IS NOT NULL
+      AND NOT {SHORTENED_SQL.format(col="trim(b.account_number)")}   -- one shortened text is many accounts
       AND b.as_of_date <= w.request_date
     GROUP BY ALL
 )

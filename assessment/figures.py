@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from matching.standardise import account_key
+from matching.standardise import account_key, expands, shortened_number
 
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
@@ -294,12 +294,20 @@ def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decima
     account's (as a masked copy keeps its number) latest row per product (the smaller of two on
     one date), each unnumbered product's rows on its latest date — the selection
     `evidence.accounts_sql` makes before any link is waited on."""
+    mine = [a for a in accounts if a["member_no"] in member_nos]
+    full: dict = {}
+    for a in mine:
+        number = (a.get("account_number") or "").strip()
+        if re.fullmatch(r"[0-9]{16,}", number):
+            full.setdefault((a["member_no"], institution_key(a["institution"]), a["product_type"]), set()).add(number)
     latest: dict = {}
-    for a in accounts:
-        if a["member_no"] not in member_nos:
-            continue
-        number = account_key((a.get("account_number") or "").strip() or None)
-        latest.setdefault((a["member_no"], institution_key(a["institution"]), number, a["product_type"]), []).append(a)
+    for a in mine:
+        owner = (a["member_no"], institution_key(a["institution"]), a["product_type"])
+        number = (a.get("account_number") or "").strip() or None
+        if shortened_number(number):   # the full number it begins with, when exactly one does
+            matches = [f for f in full.get(owner, ()) if expands(number, f)]
+            number = matches[0] if len(matches) == 1 else None
+        latest.setdefault((owner[0], owner[1], account_key(number), owner[2]), []).append(a)
     total = Decimal(0)
     for (_, _, number, _), rows in latest.items():
         newest = max(r["as_of_date"] for r in rows)
@@ -347,10 +355,10 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
         "held_vehicles": held_v, "held_properties": held_p, "counted_accounts": counted_a,
         "vehicle_count": len(held_v),
         "property_count": len({certificate_key(p) for p in held_p}),
-        "owned_area": round(household_area(held_p), 2),
+        "owned_area": fen(household_area(held_p)),   # an area rounds half-up as money does
         "financial_total": fen(sum((exact(a["balance"]) for a in counted_a), Decimal(0))),
         "financial_total_exact": sum((exact(a["balance"]) for a in counted_a), Decimal(0)),
         "by_member": [{"member_no": m.member_no, "vehicles": m.vehicles, "properties": m.properties,
-                       "owned_area": round(m.owned_area, 2), "financial_total": fen(m.financial_total)}
+                       "owned_area": fen(m.owned_area), "financial_total": fen(m.financial_total)}
                       for m in by_member.values()],
     }

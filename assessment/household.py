@@ -334,7 +334,7 @@ def _vehicle_out(v: dict, exempt: set, supporters: set) -> dict:
 def _property_out(p: dict, supporters: set) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
-            "owned_area": round(p["owned_area"] or 0.0, 2), "registration_date": _iso(p["registration_date"]),
+            "owned_area": fen(p["owned_area"] or 0.0), "registration_date": _iso(p["registration_date"]),
             "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), **_counted_note(p, supporters)}
 
 
@@ -344,6 +344,9 @@ def _account_out(a: dict, household: set) -> dict:
             else SUPPORTER_NOTE)
     if a.get("same_day") and counted:
         note = "同一账户同日另有不同余额，按较小者计入，待向银行核实"
+    elif a.get("account_number_lost") and counted:
+        note = ("账号被存为数字、末几位已丢失，无法据此区分账户：按同一银行同类产品最新日期的各笔余额计入；"
+                "请银行以文本格式导出账号")
     return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
             "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"]),
             "counted": counted, "note": note,

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from matching.address import parse_address
 from matching.pinyin import WILDCARD
-from matching.standardise import account_key, normalise_org, standardise_name
+from matching.standardise import SHORTENED_PATTERN, account_key, normalise_org, standardise_name
 
 ID_BIRTH_SQL = ("CASE WHEN length({col}) = 18 THEN CAST(try_strptime(substr({col}, 7, 8), '%Y%m%d') AS DATE) "
                 "WHEN length({col}) = 15 THEN CAST(try_strptime('19' || substr({col}, 7, 6), '%Y%m%d') AS DATE) END")
@@ -28,9 +28,21 @@ _SEX_DIGIT = "CASE length({col}) WHEN 18 THEN substr({col}, 17, 1) WHEN 15 THEN 
 ID_GENDER_SQL = (f"CASE WHEN regexp_full_match({_SEX_DIGIT}, '[0-9]') THEN CASE WHEN CAST({_SEX_DIGIT} AS INTEGER) "
                  "% 2 = 1 THEN '男' ELSE '女' END END")
 ID_PLACE_SQL = "CASE WHEN regexp_full_match(left({col}, 6), '[0-9]{{6}}') THEN left({col}, 6) END"
-ACCOUNT_KEY_SQL = ("CASE WHEN length({col}) >= 8 THEN left({col}, 4) || '*' || right({col}, 4) "
+SHORTENED_SQL = f"regexp_full_match({{col}}, '{SHORTENED_PATTERN}')"
+"""SQL twin of `standardise.shortened_number(col) is not None`."""
+ACCOUNT_KEY_SQL = ("CASE WHEN (contains({col}, 'E') OR contains({col}, 'e')) AND " + SHORTENED_SQL + " THEN NULL "
+                   "WHEN length({col}) >= 8 THEN left({col}, 4) || '*' || right({col}, 4) "
                    "ELSE nullif({col}, '') END")
-"""SQL twin of `standardise.account_key` for accounts written without spaces or hyphens."""
+"""SQL twin of `standardise.account_key` for accounts written without spaces or hyphens (the
+literal test first: the pattern over every bank row would cost the linker its time)."""
+_KEPT_DIGITS = "rtrim(replace(ltrim(split_part(upper({short}), 'E', 1), '-'), '.', ''), '0')"
+_KEPT_HEAD = f"CAST(left({{full}}, length({_KEPT_DIGITS}) + 1) AS HUGEINT)"
+EXPANDS_SQL = (f"(regexp_full_match({{full}}, '[0-9]+') AND length({{full}}) = "
+               f"CAST(regexp_extract({{short}}, '[eE]\\+?([0-9]+)', 1) AS INTEGER) + 1 "
+               f"AND length({{full}}) >= length({_KEPT_DIGITS}) "
+               f"AND CASE WHEN length({{full}}) = length({_KEPT_DIGITS}) THEN {{full}} = {_KEPT_DIGITS} "
+               f"ELSE abs({_KEPT_HEAD} - 10 * CAST({_KEPT_DIGITS} AS HUGEINT)) <= 10 END)")
+"""SQL twin of `standardise.expands(short, full)`."""
 
 
 def id_side_sql(col: str, prefix: str = "s_") -> str:
@@ -50,7 +62,8 @@ def _name(raw: str | None) -> dict:
 
 def _org(side: dict) -> str | None:
     if side.get("account_number"):
-        return f"{normalise_org(side.get('organisation'))}#{account_key(side['account_number'])}"
+        key = account_key(side["account_number"])   # as SQL's ||: no key, no organisation
+        return f"{normalise_org(side.get('organisation'))}#{key}" if key else None
     return normalise_org(side.get("organisation"))
 
 

@@ -89,11 +89,48 @@ def normalise_org(org: str | None) -> str | None:
     return text or None
 
 
+SHORTENED_PATTERN = r"-?[0-9](\.[0-9]+)?[eE]\+?[0-9]+"
+"""A long number a spreadsheet or a float column kept to 15-17 significant digits:
+`6.21700001111222E+18` for the 19-digit account 6217000011112223333 (an export probe)."""
+
+
+def shortened_number(text: str | None) -> tuple[str, int] | None:
+    """The significant digits a shortened number kept and how many digits the number had, else None."""
+    if text is None or not re.fullmatch(SHORTENED_PATTERN, text):
+        return None
+    mantissa, exponent = text.upper().split("E")
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    return digits, int(exponent.lstrip("+")) + 1
+
+
+def expands(shortened: str, full: str) -> bool:
+    """Whether `full` (digits) could be the number `shortened` kept the first digits of, cut off
+    (Excel) or rounded (a float column): the assessment takes one for the other only when
+    exactly one of the member's accounts at that bank could be it."""
+    kept = shortened_number(shortened)
+    if kept is None or not full.isdigit():
+        return False
+    digits, length = kept
+    if len(full) != length or len(full) < len(digits):
+        return False
+    if len(full) == len(digits):   # every digit kept: the number itself
+        return full == digits
+    head = int(full[:len(digits) + 1])
+    # cut off or rounded at the last digit kept, and a float's own error on top (2310000000001814800
+    # is the float 2310000000001815040: 2.31000000000182E+18): within one unit of it either way
+    return abs(head - 10 * int(digits)) <= 10
+
+
 def account_key(account: str | None) -> str | None:
-    """First four and last four characters of an account number: what a masked number keeps."""
+    """First four and last four characters of an account number: what a masked number keeps.
+    None for a number a spreadsheet shortened: its first and last four characters (`6.21*E+18`)
+    are those of every long account number it shortened, two accounts were counted as one
+    (an export probe's 9,000 and 8,000 made 8,000)."""
     if account is None:
         return None
     text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", account))
+    if shortened_number(text):
+        return None
     if len(text) < 8:
         return text or None
     return f"{text[:4]}*{text[-4:]}"

@@ -108,6 +108,17 @@ def test_a_flat_co_owned_by_two_members_is_one_home_with_their_shares_of_area(wh
     assert index_row(doc)["properties"] == 1
 
 
+def test_halves_of_a_flat_round_half_up_and_add_up_to_the_flat(wh):
+    """An export probe: 50.55 m² × 0.5 showed 25.27 (the binary float 25.2749…) and the report's
+    total, the rounded halves summed, 50.54 m²."""
+    wh.property("P1", member=1, share=0.5, area=50.55)
+    wh.property("P2", member=2, share=0.5, area=50.55)
+    doc = wh.report()
+    assert [p["owned_area"] for p in doc["assets"]["properties"]] == [25.28, 25.28]
+    assert doc["assets"]["owned_area_total"] == 50.55
+    assert household_view(doc)["assets"]["owned_area_total"] == 50.55
+
+
 def test_a_couple_co_owning_one_flat_plus_the_husbands_own_flat_own_two_homes(wh):
     wh.property("P1", member=1, share=0.5)
     wh.property("P2", member=2, share=0.5)
@@ -258,6 +269,71 @@ def test_one_account_written_in_full_and_masked_is_one_account(wh):
     doc = wh.report()
     assert doc["assets"]["financial_total"] == 9600.0
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B2", "B3"]
+
+
+@pytest.mark.parametrize("first, second", [("6.21700001111222E+18", "6.21700001112E+18"),
+                                           ("6.21700001111222E+18", "6.21700001111222E+18")],
+                         ids=["two-shortened-texts", "one-shortened-text"])
+def test_two_accounts_a_spreadsheet_shortened_are_two_accounts(wh, first, second):
+    """An export probe: 19-digit account numbers stored as numbers in a workbook, 9,000 and 8,000
+    on one date, were one account '尾号E+18' with two balances: 8,000 counted, a wrong review."""
+    wh.bank("B1", 9000, account=first, product="活期存款", as_of="2025-05-31")
+    wh.bank("B2", 8000, account=second, product="活期存款", as_of="2025-05-31")
+    wh.bank("B3", 5000, account=first, product="活期存款", as_of="2025-04-30")   # earlier: a snapshot
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 17000.0
+    assert "bank.same_day_balances" not in rules(doc)
+    listed = by_id(doc["assets"]["financial"])
+    assert sorted(listed) == ["B1", "B2"] and all("以文本格式导出账号" in listed[r]["note"] for r in listed)
+
+
+def test_a_statement_with_its_number_shortened_is_the_account_whose_full_number_it_begins_with(wh):
+    """The same account sent once as text and once from a workbook: one account, its latest
+    balance counts (the shortened row is not an unnumbered product beside it)."""
+    wh.bank("B1", 40000, account="6217000011112223333", product="活期存款", as_of="2024-12-31")
+    wh.bank("B2", 1000, account="6.21700001111222E+18", product="活期存款", as_of="2025-05-31")
+    wh.bank("B3", 500, account="6217000099998888777", product="活期存款", as_of="2024-12-31")   # another account
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 1500.0
+    listed = by_id(doc["assets"]["financial"])
+    assert sorted(listed) == ["B2", "B3"] and not listed["B2"]["note"]
+
+
+def test_what_confirming_would_give_reads_shortened_numbers_as_the_counted_balances_do():
+    from assessment.figures import financial_if_confirmed
+    rows = [{"member_no": 1, "institution": "兴业银行", "product_type": "活期存款", "record_id": rid,
+             "account_number": number, "balance": balance, "as_of_date": date.fromisoformat(day)}
+            for rid, number, balance, day in [("B1", "6217000011112223333", 40000, "2024-12-31"),
+                                              ("B2", "6.21700001111222E+18", 1000, "2025-05-31"),
+                                              ("B3", "6.21700009999999E+18", 700, "2025-05-31"),
+                                              ("B4", "6.21700008888888E+18", 300, "2025-05-31")]]
+    assert financial_if_confirmed(rows, {1}) == 2000
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=16, max_size=19).filter(lambda d: d[0] != "0")
+
+
+@settings(max_examples=150, deadline=None)
+@given(_DIGITS, _DIGITS, st.sampled_from(["{:.14E}", "{:.9E}"]), st.booleans())   # Excel's 15 digits, a display format
+def test_the_sql_reading_of_a_shortened_account_number_agrees_with_python(full, other, form, lower):
+    """account_key and expands, and their SQL twins, on numbers shortened as a spreadsheet or a
+    float column writes them; a shortened number always expands to the number it came from."""
+    from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL
+    from matching.standardise import account_key, expands
+    short = form.format(float(full)).replace("E+0", "E+")
+    short = short.lower() if lower else short
+    con = duckdb.connect()
+    for a, b in ((short, full), (short, other)):
+        got = con.execute(f"SELECT {EXPANDS_SQL.format(short='s', full='f')}, {ACCOUNT_KEY_SQL.format(col='s')} "
+                          "FROM (SELECT ?::VARCHAR AS s, ?::VARCHAR AS f)", [a, b]).fetchall()[0]
+        assert got == (expands(a, b), account_key(a)) and got[1] is None
+    assert expands(short, full)
+
+
+def test_a_number_in_scientific_form_with_every_digit_kept_expands_to_itself():
+    from matching.standardise import expands
+    assert expands("1.000000000000001E+15", "1000000000000001")
+    assert not expands("1.000000000000001E+15", "1000000000000002")
 
 
 @pytest.mark.parametrize("older, newer", [("中国农业银行", "农业银行"), ("中国建设银行", "中国建设银行太原桃园支行"),

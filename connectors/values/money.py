@@ -12,8 +12,8 @@ Example:
     Traceback (most recent call last):
     ...
     ValueError: '3000.123' has more than 2 decimals: an amount in yuan goes to the fen (0.01), e.g. 3000.12
-    >>> parse_number("89.5㎡"), parse_share("1/2"), parse_share("单独所有"), parse_share("50%")
-    (89.5, 0.5, 1.0, 0.5)
+    >>> parse_number("89.5㎡"), parse_number(65.04000000000002), parse_share("1/2"), parse_share("50%")
+    (89.5, 65.04, 0.5, 0.5)
     >>> parse_share("共同共有")  # joint owners: each row lists the whole property
     1.0
 """
@@ -111,6 +111,10 @@ def parse_number(raw: object, negative_ok: bool = False) -> float:
         value: Decimal | None = Decimal(repr(raw))
     else:
         value = None if isinstance(raw, bool) else _decimal(_AREA_SUFFIX.sub("", _clean(raw)))
+    if value is not None and value.is_finite() and value.as_tuple().exponent < -6:
+        # a spreadsheet's or a JSON float's noise (65.04000000000002 for 65.04): a register
+        # measures to the centimetre, and the noise moved a co-owner's area by 0.01 m² (an export probe)
+        value = value.quantize(FLOAT_NOISE, rounding=ROUND_HALF_UP)
     result = float(value) if value is not None else math.nan
     if not math.isfinite(result):
         got = "an empty value" if raw is None or not str(raw).strip() else shorten(str(raw))
