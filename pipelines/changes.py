@@ -306,8 +306,7 @@ def _membership_changes(prev: dict, new: dict, by_person: bool, before: dict) ->
     left = set(was_by) - set(now_by)
     out = []
     for k in sorted(left):
-        name = was_by[k]["label"]
-        held = [_without_owner(x["label"], name) for kind in ("income_sources", "vehicles", "properties")
+        held = [_without_owner(x["label"], was_by[k]["label"]) for kind in ("income_sources", "vehicles", "properties")
                 for x in before[kind] if x["who"] == k and (kind != "income_sources" or x.get("active", True))]
         tail = f"，其名下{'、'.join(held[:5])}{'等' if len(held) > 5 else ''}不再计入家庭" if held else ""
         out.append(alert("member.left", "info", f"{was_by[k]['label']}不再列在家庭成员中{tail}", was_by[k], None))
@@ -317,11 +316,8 @@ def _membership_changes(prev: dict, new: dict, by_person: bool, before: dict) ->
 
 
 def _without_owner(label: str, name: str) -> str:
-    """A held thing's label without its owner's name, for a message that has just named them
-    (a probe read 「陈霞晨不再列在家庭成员中，其名下陈霞晨：工资薪金…」)."""
-    if label.startswith(f"{name}："):
-        return label[len(name) + 1:]
-    return label.removesuffix(f"（{name}）")
+    """A held thing's label without the owner the message names (a probe: 陈霞晨…其名下陈霞晨：工资薪金)."""
+    return label[len(name) + 1:] if label.startswith(f"{name}：") else label.removesuffix(f"（{name}）")
 
 
 def months_text(months: list[str]) -> str:
