@@ -78,7 +78,7 @@ def _previous(con, links: list[dict]) -> dict[tuple, dict]:
     pairs = sorted({(l["source"], l["record_id"]) for l in links})
     if not pairs:
         return {}
-    rows = _fetch(con, "SELECT source, record_id, member_key, decision, reviewer, decided_at, note "
+    rows = _fetch(con, "SELECT source, record_id, member_key, decision, reviewer, decided_at, note, decision_id "
                        "FROM review_decisions_latest WHERE (source, record_id) IN "
                        "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
                   [[p[0] for p in pairs], [p[1] for p in pairs]], "review: previous answers")
@@ -124,11 +124,12 @@ def _row(link: dict, record: dict | None, previous: dict | None, names: dict) ->
     digest = evidence_hash(ev.hashed_record(source, record), hashed_member, link["match_probability"])
     key = LinkKey(source, link["record_id"], link["request_id"], link["household_id"], int(link["member_no"]))
     labelled = ev.weights(evidence)
+    shown = previous["decision_id"] if previous else 0   # the answer this sheet is written against
     if previous and previous["decision"] != "undetermined":
         previous = None  # a confirmed or denied pair is no longer a question
     record = record or {}
     return {
-        "key": encode_key(key, digest), "link": key, "evidence_hash": digest,
+        "key": encode_key(key, digest, shown), "link": key, "evidence_hash": digest,
         "agency": link["agency"], "request_id": link["request_id"], "household_id": link["household_id"],
         "member_no": int(link["member_no"]), "source": source, "source_label": fmt.source_label(source),
         "record_id": link["record_id"], "decision": link["decision"],

@@ -33,7 +33,7 @@ from matching.person_key import member_key, person_id
 from reports.masking import scrub_text
 from review.export import link_rows
 from review.keys import (DECISION_COLUMN, KEY_COLUMN, NOTE_COLUMN, REVIEWER_COLUMN, LinkKey, decode_key, fold,
-                         parse_decision)
+                         parse_decision, shown_answer)
 from review.messages import ReviewError, link_text, problem
 from warehouse import transaction
 
@@ -116,15 +116,20 @@ def _members(con, keys: list[LinkKey]) -> dict[tuple, dict]:
     return {(r[0], r[1], r[2]): {"agency": r[3], "id_number": r[4], "id_status": r[5]} for r in res.fetchall()}
 
 
+def _who(reviewer) -> str:
+    return re.sub(r"\s+", "", fold(reviewer))
+
+
 def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
     pairs = sorted({(k.source, k.record_id) for k in keys})
     if not pairs:
         return {}
-    res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at "
+    res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at, decision_id "
                       "FROM review_decisions_latest WHERE (source, record_id) IN "
                       "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
                       [[p[0] for p in pairs], [p[1] for p in pairs]])
-    return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5]} for r in res.fetchall()}
+    return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5], "decision_id": r[6]}
+            for r in res.fetchall()}
 
 
 def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[ReviewError]]:
@@ -169,7 +174,8 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
             errors.append(problem("key_mismatch", row, column=wrong, shown=shown[wrong], expected=expected[wrong],
                                   link=link_text(link)))
             continue
-        rows.append({"row_number": row, "link": link, "hash": decoded[1], "decision": decision,
+        rows.append({"row_number": row, "link": link, "hash": decoded[1], "shown": shown_answer(key_text),
+                     "decision": decision,
                      "reviewer": reviewer, "note": note})
     return rows, errors
 
@@ -235,12 +241,17 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
         pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                         link.request_id, link.household_id, link.member_no))
         before = latest.get(pair)
-        if (saved_at is not None and before and before["decided_at"] > saved_at
-                and before["decision"] != a["decision"]):
-            # an older sheet arriving late must not overturn a newer answer (a probe's stale 否认
-            # removed links a colleague had confirmed since)
-            errors.append(problem("stale_answer", row, link=link_text(link), saved=f"{saved_at:%Y-%m-%d %H:%M}",
-                                  reviewer=before["reviewer"], date=f"{before['decided_at']:%Y-%m-%d %H:%M}"))
+        if before and before["decision"] != a["decision"] and before["decision"] != "undetermined" and (
+                (before["decision_id"] != a["shown"] and _who(before["reviewer"]) != _who(a["reviewer"]))
+                if a["shown"] is not None else saved_at is not None and before["decided_at"] > saved_at):
+            # an older sheet arriving late must not overturn a colleague's newer answer (a probe's
+            # stale 否认 removed links confirmed since). The sheet's own key says which answer it
+            # was written against: its file's time did not (a sheet saved again, mailed or uploaded
+            # is new on disk: a review probe's overturned a confirmation nobody had seen). Who gave
+            # the answer in force knew it, and may correct it from any sheet
+            errors.append(problem("stale_answer", row, link=link_text(link), reviewer=before["reviewer"],
+                                  date=f"{before['decided_at']:%Y-%m-%d %H:%M}",
+                                  saved=("written" if a["shown"] is not None else f"saved {saved_at:%Y-%m-%d %H:%M}")))
             continue
         decisions.append({
             "reviewer": a["reviewer"], "agency": agency, "file": file_label or path.name, "file_hash": file_hash,

@@ -117,14 +117,18 @@ def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
     run_sql(con, apply_decisions_sql("run-2"))
     assert links(con)["V1"][0] == "confirmed"
 
-    # a second answer to the same (old) sheet overturns the confirmation: a row is added, none changed
-    second = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": ("否认", "王科长", "复查后否认")})
+    # the same (old) sheet: a colleague who never saw the confirmation cannot overturn it ...
+    other = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b0.xlsx", {"V1": ("否认", "王科长", "")})
+    decisions, errors = parse_review_sheet(con, other, "taiyuan", "hb0")
+    assert decisions == [] and errors[0].kind == "stale_answer" and "张科员" in errors[0][2]
+    # ... its author, correcting herself, can: a row is added, none changed
+    second = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": ("否认", "张 科员", "复查后否认")})
     decisions, errors = parse_review_sheet(con, second, "taiyuan", "hb")
     assert errors == [] and store_decisions(con, decisions, "run-3") == 1
     log = con.execute("SELECT decision_id, decision, reviewer, file_hash FROM review_decisions ORDER BY 1").fetchall()
-    assert [r[1:] for r in log] == [("confirmed", "张科员", "ha"), ("denied", "王科长", "hb")]
+    assert [r[1:] for r in log] == [("confirmed", "张科员", "ha"), ("denied", "张 科员", "hb")]
     assert con.execute("SELECT decision, reviewer FROM review_decisions_latest WHERE record_id = 'V1'").fetchall() == [
-        ("denied", "王科长")]
+        ("denied", "张 科员")]
     propose(con, "run-4", ["T1", "T2", "V1"])
     run_sql(con, apply_decisions_sql("run-4"))
     assert "V1" not in links(con)
@@ -133,7 +137,7 @@ def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
     third = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "c.xlsx", {"V1": ("确认", "张科员", "")})
     decisions, errors = parse_review_sheet(con, third, "taiyuan", "hc")
     day = con.execute("SELECT strftime(max(decided_at), '%Y-%m-%d') FROM review_decisions").fetchall()[0][0]
-    assert decisions == [] and errors == [(3, "复核编号", f"该匹配已被否认 / this link was denied on {day} by 王科长 and "
+    assert decisions == [] and errors == [(3, "复核编号", f"该匹配已被否认 / this link was denied on {day} by 张 科员 and "
                                                         "is no longer proposed: vehicle record V1 → request R1, "
                                                         "household H1, member 2")]
 
@@ -241,9 +245,11 @@ def test_a_sheet_answered_behind_an_added_front_sheet_is_still_a_review_sheet(tm
 
 
 def test_an_older_sheet_arriving_late_does_not_overturn_a_newer_answer(tmp_path):
-    """A colleague's sheet saved on 11-20 arrived after 小李's confirmation: its 否认 removed the
-    links (a probe). An answer that disagrees with one taken in after the sheet was saved is
-    refused as stale; one that agrees, or a sheet saved later, is taken."""
+    """A colleague's sheet written before 小李's confirmation arrived after it: its 否认 removed the
+    links (a probe). Then a review probe's old sheet, saved again so that its file was new, did
+    the same: the file's time says nothing of which answers its writer saw. The sheet's key
+    names the answer it was written against: one that disagrees with a later answer in force is
+    refused as stale whenever the file was saved; one that agrees is taken."""
     from datetime import timedelta
 
     con = build_warehouse(tmp_path / "warehouse.duckdb")
@@ -252,8 +258,28 @@ def test_an_older_sheet_arriving_late_does_not_overturn_a_newer_answer(tmp_path)
     store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
     in_force = con.execute("SELECT max(decided_at) FROM review_decisions").fetchall()[0][0]
     old = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "old.xlsx", {"V1": ("否认", "老周", "")})
+    for saved in (in_force - timedelta(days=2), in_force + timedelta(minutes=5), None):
+        decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=saved)
+        assert decisions == [] and errors[0][1] == "复核结论"
+        assert errors[0][2].startswith("答复早于现行结论 / a stale answer: this sheet was written before")
+    agrees = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "agrees.xlsx", {"V1": ("确认", "老周", "")})
+    decisions, errors = parse_review_sheet(con, agrees, "taiyuan", "hc")
+    assert errors == [] and [d["decision"] for d in decisions] == ["confirmed"]
+
+
+def test_a_sheet_written_before_keys_named_their_answer_is_judged_by_when_it_was_saved(tmp_path):
+    """RV1 sheets (no answer number in the key) still in caseworkers' hands keep the rule they
+    were sent out under."""
+    from datetime import timedelta
+
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "new.xlsx", {"V1": ("确认", "小李", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    in_force = con.execute("SELECT max(decided_at) FROM review_decisions").fetchall()[0][0]
+    v1 = {r["record_id"]: "RV1." + r["key"][4:].rsplit(".", 1)[0] for r in review_rows(con, "R1")}
+    old = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "old.xlsx", {"V1": ("否认", "老周", "")}, keys=v1)
     decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=in_force - timedelta(days=2))
-    assert decisions == [] and errors[0][1] == "复核结论"
-    assert errors[0][2].startswith("答复早于现行结论 / a stale answer: this sheet was saved")
+    assert decisions == [] and "this sheet was saved" in errors[0][2]
     decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=in_force + timedelta(minutes=5))
     assert errors == [] and [d["decision"] for d in decisions] == ["denied"]
