@@ -6,7 +6,12 @@ same transaction, with the pass's temp tables `work_households` / `work_members`
 member at work and every pair whose latest answer is:
 
 * **denied** (否认) — the link is deleted, whatever the linker proposed (auto or review): a
-  denied pair is never proposed again, in any later pass, request or nightly run;
+  denied pair is never proposed again, in any later pass, request or nightly run. The record
+  is then asked about its competitor, when the link named one in the same request (the
+  member whose ID the row carries, a namesake hard to tell apart) who consented and has no
+  answer about it: a `review` link to them (`method = 'after_denial'`). Deleted alone, a
+  relative's-ID row went to nobody and its wages left the figures unasked (a review probe's
+  household passed on it);
 * **confirmed** (确认) — a link the linker proposed becomes `decision = 'confirmed'` (its
   probability and method kept); if the linker did not propose the pair this time and the
   record is still current (in `source_records`) and the member consented, a confirmed link is
@@ -27,6 +32,7 @@ from __future__ import annotations
 from matching.person_key import member_key_sql
 
 CLERICAL_METHOD = "clerical_review"
+AFTER_DENIAL_METHOD = "after_denial"
 
 
 def _q(text: str) -> str:
@@ -55,11 +61,40 @@ def apply_decisions_sql(run_id: str) -> str:
     Example:
         >>> sql = apply_decisions_sql("run-1")
         >>> [statement.split()[0] for statement in sql.split(";") if statement.strip()]
-        ['CREATE', 'DELETE', 'UPDATE', 'DELETE', 'INSERT']
+        ['CREATE', 'INSERT', 'DELETE', 'UPDATE', 'DELETE', 'INSERT']
     """
     link_match = ("l.source = p.source AND l.record_id = p.record_id AND l.request_id = p.request_id "
                   "AND l.household_id = p.household_id AND l.member_no = p.member_no")
     return answered_pairs_sql() + f"""
+INSERT INTO links (source, record_id, request_id, household_id, member_no, match_probability, decision,
+                   method, evidence, run_id, linked_at)
+SELECT DISTINCT ON (d.source, d.record_id, d.request_id, d.c_household, d.c_member)
+       d.source, d.record_id, d.request_id, d.c_household, d.c_member, least(d.c_p, 0.5), 'review', '{AFTER_DENIAL_METHOD}',
+       CAST(json_object('summary', '已否认为' || d.denied_name || '本人的记录（' || d.reviewer || '）；'
+                                   || d.c_name || '是比对时的另一候选，需人工复核是否为其本人',
+                        'weights', json_array(), 'competitor', NULL,
+                        'after_denial', json_object('member_no', d.member_no, 'name', d.denied_name,
+                                                    'reviewer', d.reviewer)) AS VARCHAR),
+       {_q(run_id)}, now()
+FROM (SELECT l.source, l.record_id, l.request_id, l.household_id, l.member_no, p.reviewer, w.name AS denied_name,
+             json_extract_string(l.evidence, '$.competitor.request_id') AS c_request,
+             json_extract_string(l.evidence, '$.competitor.household_id') AS c_household,
+             TRY_CAST(json_extract_string(l.evidence, '$.competitor.member_no') AS BIGINT) AS c_member,
+             json_extract_string(l.evidence, '$.competitor.name') AS c_name,
+             coalesce(TRY_CAST(json_extract_string(l.evidence, '$.competitor.probability') AS DOUBLE), 0) AS c_p
+      FROM links l JOIN review_work_pairs p ON {link_match} AND p.decision = 'denied'
+      JOIN work_members w ON w.request_id = l.request_id AND w.household_id = l.household_id
+                         AND w.member_no = l.member_no
+      WHERE json_valid(l.evidence)) d
+JOIN work_members c ON c.request_id = d.c_request AND c.household_id = d.c_household AND c.member_no = d.c_member
+WHERE d.c_request = d.request_id AND c.consent
+  AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = d.source AND o.record_id = d.record_id
+                  AND o.request_id = d.request_id AND o.decision IN ('auto', 'confirmed')
+                  AND (o.household_id, o.member_no) NOT IN ((d.household_id, d.member_no), (d.c_household, d.c_member)))
+  AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = d.source AND o.record_id = d.record_id
+                  AND o.request_id = d.request_id AND o.household_id = d.c_household AND o.member_no = d.c_member)
+  AND NOT EXISTS (SELECT 1 FROM review_work_pairs q WHERE q.source = d.source AND q.record_id = d.record_id
+                  AND q.request_id = d.c_request AND q.household_id = d.c_household AND q.member_no = d.c_member);
 DELETE FROM links l USING review_work_pairs p
 WHERE {link_match} AND p.decision = 'denied';
 UPDATE links l SET decision = CASE WHEN p.decision = 'confirmed' THEN 'confirmed' ELSE l.decision END,

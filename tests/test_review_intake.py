@@ -283,3 +283,41 @@ def test_a_sheet_written_before_keys_named_their_answer_is_judged_by_when_it_was
     assert decisions == [] and "this sheet was saved" in errors[0][2]
     decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=in_force + timedelta(minutes=5))
     assert errors == [] and [d["decision"] for d in decisions] == ["denied"]
+
+
+def test_a_denied_link_asks_about_its_competitor_and_a_second_denial_leaves_the_record_to_nobody(tmp_path):
+    """A review probe: rows with one member's name and another's ID were
+    asked about the first; denied, they went to nobody and their wages left the figures unasked.
+    Denied, the record is asked about the competitor the link named; denied again, it is gone."""
+    import json
+
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    evidence = {"summary": "身份证号一致，姓名近似（李那）", "weights": [],
+                "competitor": {"request_id": "R1", "household_id": "H1", "member_no": 1, "name": "王伟",
+                               "probability": 0.31}}
+    con.execute("UPDATE links SET evidence = ? WHERE record_id = 'V1'", [json.dumps(evidence, ensure_ascii=False)])
+    make_work(con, [("R1", "H1")])
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": ("否认", "张科员", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    run_sql(con, apply_decisions_sql("run-1"))
+    asked = con.execute("SELECT member_no, decision, method, match_probability, evidence FROM links "
+                        "WHERE record_id = 'V1'").fetchall()
+    assert [r[:4] for r in asked] == [(1, "review", "after_denial", 0.31)]
+    assert "已否认为李娜本人的记录（张科员）" in json.loads(asked[0][4])["summary"]
+
+    # the linker proposes the denied pair again next pass: the question about member 1 stands
+    propose(con, "run-2", ["T1", "T2", "V1"])
+    con.execute("UPDATE links SET evidence = ? WHERE record_id = 'V1'", [json.dumps(evidence, ensure_ascii=False)])
+    run_sql(con, apply_decisions_sql("run-2"))
+    assert con.execute("SELECT member_no, decision FROM links WHERE record_id = 'V1'").fetchall() == [(1, "review")]
+
+    sheet, _ = write_review_sheet(tmp_path / "out2", review_rows(con, "R1"), "taiyuan", "R1")
+    second = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": ("否认", "张科员", "")})
+    decisions, errors = parse_review_sheet(con, second, "taiyuan", "hb")
+    assert errors == [] and [(d["member_no"], d["decision"]) for d in decisions] == [(1, "denied")]
+    store_decisions(con, decisions, "run-3")
+    propose(con, "run-3", ["T1", "T2", "V1"])
+    con.execute("UPDATE links SET evidence = ? WHERE record_id = 'V1'", [json.dumps(evidence, ensure_ascii=False)])
+    run_sql(con, apply_decisions_sql("run-3"))
+    assert "V1" not in links(con)
