@@ -74,7 +74,8 @@ def self_employed(payer: str | None) -> bool:
     return bool(payer and SELF_EMPLOYED.search(payer))
 
 
-def classify_income(records: list[dict], params: dict, tax_through: date | None = None) -> list[dict]:
+def classify_income(records: list[dict], params: dict, tax_through: date | None = None,
+                    tax_from: date | None = None) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
 
     A pension contribution base stands in as wage evidence only for a member-month without a wage row
@@ -110,6 +111,10 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
                 r["note"] = WORK_ONLY_NOTE
             elif tax_through == date.min:
                 r["note"] = NO_TAX_NOTE
+            elif tax_from is not None and r["period"] < tax_from:
+                # a month of the insurance's window before the tax window's (tax delivered later
+                # than social insurance): the wage it would stand in for is outside the window
+                r["note"] = "该月不在税务收入期内，缴费基数不作为工资佐证"
             elif tax_through is not None and r["period"] > tax_through:
                 # the tax export of that month has not arrived: the base is no stand-in for a wage
                 # that may yet be there (a probe's 9 bases became 'new income' for a week)

@@ -84,7 +84,10 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     delivered = {s: date.fromisoformat(d) for s, d in (data_as_of or {}).items() if d}
     windows = source_windows(start, end, delivered, MAX_LAG_MONTHS)
     behind = sources_behind(end, delivered, MAX_LAG_MONTHS)
-    income_recs = [r for r in income_recs if _within(r["period"], windows.get(r["source"], (start, end)))]
+    # a contribution base stands in for a tax wage: it is read over the tax window too (tax a
+    # month late, a rules probe's base-only earner lost the window's first month, a wrong pass)
+    income_recs = [r for r in income_recs if _within(r["period"], windows.get(r["source"], (start, end)))
+                   or r["kind"] == "contribution" and _within(r["period"], windows["tax"])]
     months = months_between(min(w[0] for w in windows.values()), end)
 
     household_nos = {m["member_no"] for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]}
@@ -95,7 +98,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     tax_last = delivered.get("tax")
     tax_none = "tax" in (data_as_of or {}) and tax_last is None
     classify_income(income_recs, params, tax_through=date.min if tax_none
-                    else min(windows["tax"][1], tax_last) if tax_last else windows["tax"][1])
+                    else min(windows["tax"][1], tax_last) if tax_last else windows["tax"][1],
+                    tax_from=windows["tax"][0])
     window_months = len(months_between(start, end))
     inc = income_figures(income_recs, window_months, household_nos)
     assets = asset_figures(vehicles, properties, accounts, household_nos)

@@ -454,6 +454,21 @@ def test_no_base_stands_in_for_a_wage_before_any_tax_export_has_arrived(househol
     assert cited(found) == {("social_insurance", "S1")}
 
 
+def test_a_base_stands_in_over_the_tax_window_when_tax_is_a_month_late(household):
+    """A rules probe: tax delivered to 2025-11, social insurance to 2025-12: the tax window stepped
+    back a month, but the base-only earner's bases were read over the insurance window, so its
+    first month had neither wage nor base and 628 a month came out 575.67, a wrong pass."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    months = [(2025, 10), (2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 11)]
+    for year, month in months:
+        wh.insurance(f"S{year}{month:02d}", 1, f"{year}-{month:02d}-01", "企业职工基本养老保险", base=628.0)
+    doc = wh.report(data_as_of={"tax": "2026-09-30", "social_insurance": "2026-10-31"})
+    assert doc["window"]["by_source"]["tax"] == {"start": "2025-10-01", "end": "2026-09-30"}
+    listed = {r["record_id"]: r for r in doc["income"]["records"]}
+    assert listed["S202510"]["counted"] and not listed["S202610"]["counted"]
+    assert doc["income"]["monthly_total"] == 628.0
+
+
 def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy(household):
     """A rules probe: a 5,000 职工基本医疗保险 待遇 (a hospital bill reimbursed) added 416.67 a month
     and failed a household whose wages were under the standard."""
