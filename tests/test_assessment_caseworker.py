@@ -92,7 +92,7 @@ def test_a_declared_asset_difference_says_it_leaves_out_the_unverified_members_d
                person(2, "配偶", consent=False, declared_financial_assets=500.0)]
     doc = report(members, accounts=[account(1, "B1", 20000.0, date(2026, 11, 1))])
     (found,) = [x for x in doc["findings"] if x["rule"] == "declared.financial_assets"]
-    assert "与申报0.00元（不含未授权成员的申报500.00元）相差20,000.00元" in found["message"], found["message"]
+    assert "与申报0.00元（不含未授权成员的申报500.00元），核对比申报多20,000.00元" in found["message"], found["message"]
 
 
 # 3. review links that cannot change anything ------------------------------------------------------

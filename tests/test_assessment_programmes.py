@@ -186,10 +186,20 @@ def test_a_tekun_declaration_is_compared_with_the_tekun_standard_not_the_dibao_o
         return x["severity"], x["message"]
     # 500 and 700 sit either side of 低保's 628 but both below 特困's 816.40
     assert declared(facts("tekun", income=700.0, declared=500.0)) == (
-        "info", "核对月收入700.00元与申报500.00元相差200.00元，未改变与标准的比较结果")
+        "info", "核对月收入700.00元与申报500.00元，核对比申报多200.00元；均在标准线816.40元以下，未改变比较结果")
     # 700 and 900 are both above 628, and either side of 816.40
     assert declared(facts("tekun", income=900.0, declared=700.0)) == (
-        "warn", "核对月收入900.00元与申报700.00元相差200.00元，且跨越标准线")
+        "warn", "核对月收入900.00元与申报700.00元，核对比申报多200.00元；跨越标准线816.40元")
+
+
+def test_a_declared_difference_says_the_per_capita_figures_the_rule_compared_and_the_line():
+    """A rules probe: '核对月收入1,200.00元与申报1,400.00元相差-200.00元，且跨越标准线' for two
+    members: both totals are above 628, the crossing was per capita (600 and 700)."""
+    f = facts("dibao", income=1200.0, declared=1400.0)
+    f.members.append({**f.members[0], "member_no": 2, "relation": "配偶"})
+    (found,) = [x for x in evaluate(f)[0] if x["rule"] == "declared.income"]
+    assert found["severity"] == "warn" and found["message"] == (
+        "核对月收入1,200.00元与申报1,400.00元，核对比申报少200.00元；人均核对600.00元、申报700.00元，跨越标准线628.00元")
 
 
 @pytest.mark.parametrize("program", ["medical", "education", "housing", "employment", "temporary"])
@@ -199,9 +209,9 @@ def test_a_declared_difference_in_a_programme_without_a_standard_line_is_informa
     assert {r: x["severity"] for r, x in found.items()} == {"declared.income": "info",
                                                              "declared.financial_assets": "info"}
     assert found["declared.income"]["message"] == (
-        "核对月收入1,400.00元与申报600.00元相差800.00元，本救助项目不按收入标准和资产上限核定，仅供参考")
+        "核对月收入1,400.00元与申报600.00元，核对比申报多800.00元，本救助项目不按收入标准和资产上限核定，仅供参考")
     assert found["declared.financial_assets"]["message"] == (
-        "核对金融资产40,000.00元与申报1,000.00元相差39,000.00元，本救助项目不按收入标准和资产上限核定，仅供参考")
+        "核对金融资产40,000.00元与申报1,000.00元，核对比申报多39,000.00元，本救助项目不按收入标准和资产上限核定，仅供参考")
 
 
 # 5. the figure shown is the figure judged -------------------------------------------------------

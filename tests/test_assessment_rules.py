@@ -241,7 +241,7 @@ def test_a_declaration_of_a_member_without_consent_is_left_out_of_the_comparison
     f = facts(income=2000.0, declared=1000.0)
     f.income["declared_unverified"] = 217.0
     (found,) = [x for x in evaluate(f)[0] if x["rule"] == "declared.income"]
-    assert "与申报1,000.00元（不含未授权成员的申报217.00元）相差" in found["message"], found["message"]
+    assert "与申报1,000.00元（不含未授权成员的申报217.00元），核对比申报" in found["message"], found["message"]
 
 
 def test_a_member_on_another_households_rolls_is_a_question_of_double_payment():
