@@ -236,11 +236,16 @@ def _tekun_condition(f: Facts) -> list[dict]:
     lo, hi = f.params["working_age_from"], f.params["working_age_until"]
     for m in f.household:
         capacity, grade = m.get("labor_capacity"), m.get("disability_grade")
-        if working_age(f, m) and capacity in ("有", "部分") and grade not in severe:
-            out.append(finding("tekun.labor_capacity", "warn",
-                               f"成员{m['name']}，{m['age']}岁（劳动年龄为{lo}至{hi - 1}岁），劳动能力为“{capacity}”"
+        # a working-age member whose capacity the application leaves blank passed with nothing said
+        # (a rules probe): the field is optional, so it is said for information, not held
+        unstated = capacity is None or not str(capacity).strip()
+        if working_age(f, m) and (capacity in ("有", "部分") or unstated) and grade not in severe:
+            said = "申请未填写劳动能力" if unstated else f"劳动能力为“{capacity}”"
+            out.append(finding("tekun.labor_capacity", "info" if unstated else "warn",
+                               f"成员{m['name']}，{m['age']}岁（劳动年龄为{lo}至{hi - 1}岁），{said}"
                                + (f"，残疾等级{grade}" if grade else "，无残疾等级")
-                               + "，不属于老年人、未成年人或丧失劳动能力人员，请核实是否符合特困人员条件"))
+                               + ("，请核实是否丧失劳动能力、符合特困人员条件" if unstated
+                                  else "，不属于老年人、未成年人或丧失劳动能力人员，请核实是否符合特困人员条件")))
     return out
 
 

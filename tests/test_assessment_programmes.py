@@ -293,16 +293,18 @@ def test_employment_findings_cite_the_wage_and_contribution_rows_they_rest_on(ho
 
 def test_a_tekun_member_of_working_age_able_to_work_is_a_question(household):
     """Request 2026-11-28: born 1966-11-29 is 59, born 1966-11-28 is 60; 2010-11-29 is 15."""
-    cases = [  # (birth date, labor capacity, disability grade, warned)
-        (date(1986, 3, 1), "有", None, True),
-        (date(1986, 3, 1), "部分", "三级", True),
-        (date(1966, 11, 29), "有", None, True),
-        (date(1966, 11, 28), "有", None, False),
-        (date(2010, 11, 29), "有", None, False),
-        (date(1986, 3, 1), "部分", "二级", False),
-        (date(1986, 3, 1), "有", "一级", False),
-        (date(1986, 3, 1), "无", None, False),
-        (date(1986, 3, 1), None, None, False),
+    cases = [  # (birth date, labor capacity, disability grade, severity)
+        (date(1986, 3, 1), "有", None, "warn"),
+        (date(1986, 3, 1), "部分", "三级", "warn"),
+        (date(1966, 11, 29), "有", None, "warn"),
+        (date(1966, 11, 28), "有", None, None),
+        (date(2010, 11, 29), "有", None, None),
+        (date(1986, 3, 1), "部分", "二级", None),
+        (date(1986, 3, 1), "有", "一级", None),
+        (date(1986, 3, 1), "无", None, None),
+        # left blank (the field is optional): said, not held (a rules probe heard nothing)
+        (date(1986, 3, 1), None, None, "info"),
+        (date(1966, 11, 28), None, None, None),
     ]
     warned = {}
     for born, labor, grade, _ in cases:
@@ -310,7 +312,7 @@ def test_a_tekun_member_of_working_age_able_to_work_is_a_question(household):
         wh = household(person(1, born=None, id_birth_date=born, labor=labor, grade=grade))
         found = rules(wh.report("tekun")).get("tekun.labor_capacity")
         warned[(born, labor, grade)] = found["severity"] if found else None
-    assert warned == {(b, lab, g): ("warn" if w else None) for b, lab, g, w in cases}
+    assert warned == {(b, lab, g): w for b, lab, g, w in cases}
     wh = household(person(1, born=date(1986, 3, 1), labor="有"))
     doc = wh.report("tekun")
     assert rules(doc)["tekun.labor_capacity"]["message"] == (
