@@ -86,6 +86,10 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     behind = sources_behind(end, delivered, MAX_LAG_MONTHS)
     # a contribution base stands in for a tax wage: it is read over the tax window too (tax a
     # month late, a rules probe's base-only earner lost the window's first month, a wrong pass)
+    undelivered = [{**r, "counted": False, "note": LATE_MONTH_NOTE.format(source=SOURCE_CN.get(r["source"], r["source"]))}
+                   for r in income_recs if _within(r["period"], (start, end))
+                   and r["period"] > windows.get(r["source"], (start, end))[1]
+                   and not (r["kind"] == "contribution" and _within(r["period"], windows["tax"]))]
     income_recs = [r for r in income_recs if _within(r["period"], windows.get(r["source"], (start, end)))
                    or r["kind"] == "contribution" and _within(r["period"], windows["tax"])]
     months = months_between(min(w[0] for w in windows.values()), end)
@@ -146,7 +150,10 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "declared_unverified": fen(unverified_declared) if declared else None,
         "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared)) if declared else None,
         "monthly_series": monthly_series(inc["series"], months),
-        "records": [_record_out(r, supporter_nos) for r in sorted(income_recs, key=lambda r: (r["member_no"], r["period"], r["source"], r["record_id"]))],
+        # a month its department has not finished delivering is outside the window; its rows are
+        # listed, not counted (a rules probe's clerk never saw a new 7,536 wage)
+        "records": [_record_out(r, supporter_nos) for r in sorted(income_recs + undelivered, key=lambda r: (
+            r["member_no"], r["period"], r["source"], r["record_id"]))],
     }
     links_by_member: dict = {}
     for ln in links:
@@ -301,6 +308,10 @@ SUPPORTER_NOTE = "赡养人（非家庭成员）的记录：用于核算赡养�
 
 def _within(day: date, window: tuple[date, date]) -> bool:
     return window[0] <= day <= window[1]
+
+
+LATE_MONTH_NOTE = "该月{source}数据尚未完整报送，收入期顺延，本条暂不计入月均（仅供参考）"
+SOURCE_CN = {"tax": "税务", "social_insurance": "社保"}
 
 
 def _record_out(r: dict, supporters: set) -> dict:

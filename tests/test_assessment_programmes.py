@@ -481,6 +481,17 @@ def test_a_base_stands_in_over_the_tax_window_when_tax_is_a_month_late(household
     assert doc["income"]["monthly_total"] == 628.0
 
 
+def test_a_wage_of_a_month_not_yet_delivered_in_full_is_listed_not_counted(household):
+    """A rules probe: a member's own 7,536 wage of a month tax was still filing was left out of the
+    report altogether; the clerk read only that tax had not been delivered."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    wh.wage("W1", 1, "2026-10-01", 7536.0)
+    doc = wh.report(data_as_of={"tax": "2026-09-30", "social_insurance": "2026-10-31"})
+    (record,) = [r for r in doc["income"]["records"] if r["record_id"] == "W1"]
+    assert not record["counted"] and record["note"].startswith("该月税务数据尚未完整报送")
+    assert doc["income"]["monthly_total"] == 0
+
+
 def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy(household):
     """A rules probe: a 5,000 职工基本医疗保险 待遇 (a hospital bill reimbursed) added 416.67 a month
     and failed a household whose wages were under the standard."""
