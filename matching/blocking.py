@@ -262,7 +262,7 @@ WITH ik AS (
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id) b JOIN mt_members m1 ON m1.mid = b.mid
     JOIN mt_identities i ON i.iid = b.iid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    JOIN mt_members m2 ON m2.request_id = m1.request_id AND m2.household_id = m1.household_id
+    JOIN mt_members m2 ON m2.request_id = m1.request_id
                       AND (m2.m_pinyin = k.pinyin OR m2.m_std = k.name_std) AND m2.mid <> m1.mid
     WHERE k.pinyin IS DISTINCT FROM m1.m_pinyin
        OR (k.name_std = m2.m_std AND k.name_std IS DISTINCT FROM m1.m_std)

@@ -130,10 +130,11 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
 CREATE OR REPLACE TEMP TABLE {out} AS
 WITH mm AS (
     SELECT mid, dense_rank() OVER (ORDER BY person) AS pid,
-           dense_rank() OVER (ORDER BY request_id, household_id) AS rq
+           dense_rank() OVER (ORDER BY request_id, household_id) AS rq,
+           dense_rank() OVER (ORDER BY request_id) AS rr
     FROM mt_members
 ), b0 AS MATERIALIZED (
-    SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
+    SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
            pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
            sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
     FROM {scored} sc JOIN mm m USING (mid)
@@ -159,20 +160,35 @@ WITH mm AS (
            max(odds, 2) AS top_odds
     FROM person GROUP BY ALL
 ), pick AS (       -- per household the best member; a conflict goes to the member whose name it carries
-    SELECT {u}, rq, arg_max(mid, rk) AS top_mid, arg_max(conflict, rk) AS top_conflict,
+    SELECT {u}, rq, any_value(rr) AS rr, arg_max(mid, rk) AS top_mid, arg_max(conflict, rk) AS top_conflict,
            arg_max(pid, rk) AS top_person,
            arg_max(mid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS name_mid,
            arg_max(pid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS name_person,
            arg_max(mid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_mid,
            arg_max(pid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_person
     FROM s GROUP BY ALL
+), req AS (        -- the same across the households of a request: a father's row with his son's
+                   -- ID, the son applying in another household, went to the son alone, the father's
+                   -- household passing on a car it held (a linkage probe)
+    SELECT {u}, rr,
+           arg_max(mid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS r_owner_mid,
+           arg_max(pid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS r_owner_person,
+           arg_max(mid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS r_name_mid,
+           arg_max(pid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS r_name_person
+    FROM s GROUP BY ALL
 ), swaps AS (      -- the ID is one member's and the name another's: whichever of them scores higher
-    SELECT *, coalesce(owner_person <> name_person, FALSE) AS owner_swap,
-           coalesce(owner_person <> name_person OR (top_conflict AND name_person <> top_person), FALSE) AS swapped
-    FROM pick
+    SELECT p.*, q.r_owner_mid, q.r_name_mid, coalesce(owner_person <> name_person, FALSE) AS owner_swap,
+           coalesce(owner_person <> name_person OR (top_conflict AND name_person <> top_person), FALSE) AS swapped0,
+           -- the name's household asks whether the row is its member's, naming the ID's owner ...
+           coalesce(owner_person IS NULL AND q.r_owner_person <> name_person, FALSE) AS cross_swap,
+           -- ... and the ID's owner's household names the member whose name the row carries
+           coalesce(name_person IS NULL AND q.r_name_person <> owner_person, FALSE) AS cross_named
+    FROM pick p LEFT JOIN req q USING ({u}, rr)
 ), chosen AS (
-    SELECT {u}, swapped, CASE WHEN owner_swap THEN owner_mid ELSE top_mid END AS id_mid,
-           CASE WHEN swapped THEN name_mid ELSE top_mid END AS mid
+    SELECT {u}, swapped0 OR cross_swap AS swapped,
+           CASE WHEN owner_swap THEN owner_mid WHEN cross_swap THEN r_owner_mid ELSE top_mid END AS id_mid,
+           CASE WHEN swapped0 OR cross_swap THEN name_mid ELSE top_mid END AS mid,
+           CASE WHEN cross_named AND NOT swapped0 THEN r_name_mid END AS named_mid
     FROM swaps
 ), judged AS (
     SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.p_raw, b.odds, b.id_rival, b.slip_ask,
@@ -184,16 +200,19 @@ WITH mm AS (
                                                       WHEN r.persons[2] = b.pid THEN r.top_odds[2]
                                                       ELSE b.odds END) AS p_norm,
            r.persons[1] = b.pid AS is_top,
-           CASE WHEN k.swapped THEN k.id_mid WHEN r.persons[1] = b.pid THEN r.mids[2] ELSE r.mids[1] END
-               AS rival_mid,
+           CASE WHEN k.swapped THEN k.id_mid WHEN k.named_mid IS NOT NULL THEN k.named_mid
+                WHEN r.persons[1] = b.pid THEN r.mids[2] ELSE r.mids[1] END AS rival_mid,
            CASE WHEN k.swapped THEN least(o.odds / (1.0 + r.odds_sum), {CONFLICT_CAP})
+                WHEN k.named_mid IS NOT NULL THEN least(n.odds / (1.0 + r.odds_sum), {CONFLICT_CAP})
                 WHEN r.persons[1] = b.pid THEN r.top_odds[2] / (1.0 + r.odds_sum)
-                ELSE r.top_odds[1] / (1.0 + r.odds_sum) END AS rival_p
+                ELSE r.top_odds[1] / (1.0 + r.odds_sum) END AS rival_p,
+           k.named_mid IS NOT NULL AS named
     FROM chosen k JOIN s b USING ({u}, mid)
     JOIN per_unit r USING ({u})
     LEFT JOIN s o ON k.swapped AND {on} AND o.mid = k.id_mid
+    LEFT JOIN s n ON k.named_mid IS NOT NULL AND {on.replace("o.", "n.")} AND n.mid = k.named_mid
 ), decided AS (
-    SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p,
+    SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p, coalesce(named, FALSE) AS named,
         CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}' THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
                   OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
@@ -207,7 +226,7 @@ SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name, d.* 
        r.request_id AS rival_request, r.household_id AS rival_household, r.member_no AS rival_member,
        r.m_name AS rival_name, ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
 FROM decided d JOIN {scored} sc USING ({u}, mid) JOIN mt_members m USING (mid)
-LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped)
+LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped OR d.named)
 LEFT JOIN mt_id_rivals ir ON d.id_rival AND ir.iid = sc.iid AND ir.mid = d.mid
 WHERE d.decision IS NOT NULL
 """

@@ -323,6 +323,57 @@ def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member
         (1, "review", "H2"), (2, "review", "H1")]
 
 
+def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household_asks_both():
+    """A linkage probe: a father's car, his exact name and his son's ID, the son applying in another
+    household of the request, went to the son alone with no competitor named: the father's
+    household passed on the car. Within one household the row goes to the name's member, naming
+    the ID's owner; across households each household is asked, each naming the other."""
+    import duckdb
+
+    from matching.decide import decisions_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE mt_members (mid BIGINT, person VARCHAR, request_id VARCHAR, household_id VARCHAR, "
+                "member_no BIGINT, m_name VARCHAR)")
+    con.execute("INSERT INTO mt_members VALUES (1, 'father', 'R1', 'H1', 1, '欧阳振华'), "
+                "(2, 'son', 'R1', 'H2', 1, '欧阳建军')")
+    con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR)")
+    con.execute("INSERT INTO scored VALUES (7, 2, 12.0, 0.99, 'exact', 'different'), "
+                "(7, 1, -15.0, 0.0, 'different', 'exact')")
+    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
+    got = con.execute("SELECT household_id, decision, probability, swapped, rival_household, rival_name FROM decided "
+                      "ORDER BY household_id").fetchall()
+    assert got == [("H1", "review", 0.5, True, "H2", "欧阳建军"), ("H2", "review", 0.5, False, "H1", "欧阳振华")]
+    # one household: the row goes to the name's member, the ID's owner named (as before)
+    con.execute("UPDATE mt_members SET household_id = 'H1', member_no = mid")
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
+    assert con.execute("SELECT member_no, decision, swapped, rival_member FROM decided").fetchall() == [
+        (1, "review", True, 2)]
+
+
+def test_a_fathers_wages_with_his_sons_id_are_asked_of_both_households_of_the_request(tmp_path):
+    """End to end (the candidate rule too: a row with one member's ID and another member's name
+    was paired with the other member only within one household)."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    father, son = _id("14010519500707007"), _id("14010519770808008")
+    people = BACKGROUND[:40]
+    rows = [(f"F-{m}", "欧阳振华", son, m) for m in range(1, 4)] + _three_months_each(people)
+    _insert_wages(con, rows, 2600, SHOP)
+    _work_members_table(con)
+    members = [("H1", 1, "欧阳振华", father), ("H2", 1, "欧阳建军", son)] + [
+        (f"H{i + 3}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]
+    for hh, no, name, idn in members:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, no, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "father-son")
+    linked = con.execute("SELECT household_id, decision, count(*) FROM links WHERE record_id LIKE 'F-%' "
+                         "GROUP BY ALL ORDER BY ALL").fetchall()
+    con.close()
+    assert linked == [("H1", "review", 3), ("H2", "review", 3)]
+
+
 def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_name_is_auto(tmp_path):
     """70 rows and 9 members (an agency's first small delivery, found by a black-box probe): EM
     cannot estimate a u below one pair's share of the space, and that floor left an exact ID
