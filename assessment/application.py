@@ -133,3 +133,51 @@ def declared_person(f: Facts) -> list[dict]:
                                  lambda m: "年龄按身份证号计算" + (f"（{m['age']}岁）" if m.get("age") is not None else ""))
             + _declared_against_id(f, "declared_gender", "id_gender", "declared.gender", "性别",
                                    lambda m: "可能填写了他人的身份证号"))
+
+
+ID_DOUBT_YEARS = 2
+"""A declared birth year this far from the ID number's is no typo of a day or a digit: the ID on
+the application may be another person's (a son's of the same name, a spouse's)."""
+
+
+def _year(value) -> int | None:
+    text = str(value or "")[:4]
+    return int(text) if text.isdigit() else None
+
+
+def _doubted_ids(f: Facts) -> dict[int, str]:
+    """member_no -> why the member's ID number may be another person's."""
+    out = {}
+    for m in f.household:
+        if m.get("id_check") == "invalid":
+            continue
+        stated, on_id = _year(m.get("birth_date")), _year(m.get("id_birth_date"))
+        if stated and on_id and abs(stated - on_id) >= ID_DOUBT_YEARS:
+            out[m["member_no"]] = f"申报{stated}年出生，身份证号所载为{on_id}年"
+        elif m.get("declared_gender") and m.get("id_gender") and m["declared_gender"] != m["id_gender"]:
+            out[m["member_no"]] = f"申报性别{m['declared_gender']}，身份证号所载为{m['id_gender']}"
+    return out
+
+
+def held_for_identity(f: Facts, findings: list[dict]) -> list[dict]:
+    """A `fail` resting on records found by a member's ID that their own application contradicts
+    is a question, not a refusal: a linkage probe's 特困 father, born 1950, applied with his
+    namesake son's ID (born 1977) and failed on the son's wages, his own pension unlinked. The
+    finding keeps its figures and says whose identity to settle first (warn)."""
+    doubted = _doubted_ids(f)
+    if not doubted:
+        return findings
+    owner = {(r["source"], r["record_id"]): r["member_no"]
+             for key in ("held_vehicles", "held_properties", "financial")
+             for r in f.assets.get(key) or () if "member_no" in r}
+    owner.update({(r["source"], r["record_id"]): r["member_no"] for r in f.income.get("records") or ()})
+    names = {m["member_no"]: m["name"] for m in f.members}
+    out = []
+    for x in findings:
+        whose = sorted({owner.get((e["source"], e["record_id"])) for e in x["evidence"]} & doubted.keys())
+        if x["severity"] == "fail" and whose:
+            why = "；".join(f"{names[n]}{doubted[n]}" for n in whose)
+            x = {**x, "severity": "warn", "message": x["message"] + f"。但其中记录系按申请所填身份证号找到，而{why}，"
+                 "该证件号可能为他人所有：请先核实身份再作结论"}
+        out.append(x)
+    return out

@@ -6,7 +6,7 @@ never a decision: any `fail` → fail, else any `warn` → review, else pass.
 
 from __future__ import annotations
 
-from assessment.application import application_checks, declared_person
+from assessment.application import application_checks, declared_person, held_for_identity
 from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
                                 financial_if_confirmed)
@@ -376,6 +376,7 @@ PROGRAM_RULES = {
 
 def evaluate(f: Facts) -> tuple[list[dict], str]:
     """All findings for the household's programme and the advised outcome."""
-    findings = common(f) + [x for rule in PROGRAM_RULES.get(f.program, ()) for x in rule(f)] + declared(f)
+    findings = held_for_identity(f, common(f) + [x for rule in PROGRAM_RULES.get(f.program, ()) for x in rule(f)]
+                                 + declared(f))
     worst = max((SEVERITY_ORDER[x["severity"]] for x in findings), default=0)
     return findings, {0: "pass", 1: "review", 2: "fail"}[worst]

@@ -421,6 +421,24 @@ def test_a_declared_gender_contradicting_the_id_number_is_a_warning(household):
     assert [m["gender"] for m in doc["members"]] == ["男", "男"]
 
 
+@pytest.mark.parametrize("declared_birth, held", [(date(1950, 3, 1), True), (date(1977, 5, 2), False)],
+                         ids=["another-persons-id", "a-day-typo"])
+def test_a_fail_on_records_found_by_an_id_the_application_contradicts_is_a_question(household, declared_birth, held):
+    """A linkage probe: a 特困 father born 1950 applied with his namesake son's ID (born 1977) and
+    failed on the son's wages. A birth year two or more from the ID's is no typo: the fail stands
+    as a warning saying whose identity to settle first. A date off by days stays a fail."""
+    wh = household(person(1, born=declared_birth, id_birth_date=date(1977, 5, 1)))
+    for month in range(1, 11):
+        wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 7000.0)
+    doc = wh.report("tekun")
+    found = rules(doc)["tekun.income"]
+    if held:
+        assert found["severity"] == "warn" and doc["outcome"] == "review"
+        assert "成员1申报1950年出生，身份证号所载为1977年，该证件号可能为他人所有" in found["message"]
+    else:
+        assert found["severity"] == "fail" and doc["outcome"] == "fail"
+
+
 def test_a_household_without_a_head_row_is_a_warning(household):
     """An agency-request probe: a 配偶 and a 子女 with no 户主 were answered with no word, the area
     'by the head's address' read from someone else's."""
