@@ -339,7 +339,9 @@ def test_a_number_in_scientific_form_with_every_digit_kept_expands_to_itself():
 @pytest.mark.parametrize("older, newer", [("中国农业银行", "农业银行"), ("中国建设银行", "中国建设银行太原桃园支行"),
                                           ("中国建设银行营业部", "中国建设银行股份有限公司"),
                                           # an independent-data probe: the big banks' short names
-                                          ("中国邮政储蓄银行", "邮储银行清徐县支行营业部"), ("中国工商银行", "工行太原并州支行")])
+                                          ("中国邮政储蓄银行", "邮储银行清徐县支行营业部"), ("中国工商银行", "工行太原并州支行"),
+                                          # an outcome probe: the rural credit union's statements, 111 of 500 households
+                                          ("山西农信营业部", "山西农信"), ("山西农信太原分行", "山西农信")])
 def test_one_account_under_two_spellings_of_its_bank_is_one_account(wh, older, newer):
     """An assets probe: 40,000 in December under 中国农业银行 and 1,000 in May under 农业银行, one
     account number, counted 41,000: a wrong fail."""
