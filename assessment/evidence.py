@@ -8,7 +8,7 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 
 from __future__ import annotations
 
-from assessment.figures import INSTITUTION_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
+from assessment.figures import INSTITUTION_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
 
 WORK = "work_households"
@@ -268,6 +268,36 @@ WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_i
 def unclaimed_sql(households: str = WORK) -> str:
     """The `work_unclaimed` rows of the households in `households` (`unclaimed_table_sql`)."""
     return f"SELECT u.* FROM {UNCLAIMED} u SEMI JOIN {households} USING (request_id, household_id) {_ORDER}"
+
+
+def unsure_wages_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS) -> str:
+    """Wage rows without an ID under exactly a consenting member's name, in a month the member pays
+    a counted employee-pension contribution, that nobody is linked to for certain and no member of
+    the household at all: the linker could not tell whose they are. In such a month the base does
+    not stand in for a wage (`classify_income`): an outcome probe's members had a real, lower wage
+    that month (a namesake at the payer kept it unlinked) and their 3,000 base replaced it, wrong
+    fails with no word."""
+    return f"""
+WITH bases AS (
+    SELECT DISTINCT l.request_id, l.household_id, l.member_no, s.period, h.window_start, h.window_end
+    FROM links l JOIN {households} h USING (request_id, household_id)
+    JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
+    WHERE l.decision IN ('auto', 'confirmed') AND s.record_type = '缴费'
+      AND s.insurance_type IN ({_types(PENSION_CONTRIBUTION_TYPES)})
+), mine AS (
+    SELECT b.*, m.name FROM bases b
+    JOIN work_members m USING (request_id, household_id, member_no)
+    WHERE m.consent AND b.period BETWEEN b.window_start - INTERVAL {lag} MONTH AND b.window_end
+)
+SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, t.period,
+       CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, t.file, t.row_number
+FROM mine m JOIN tax t ON t.name = m.name AND t.period = m.period
+WHERE t.id_number IS NULL AND t.income_item IN ({_types(WAGE_ITEMS)})
+  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.source = 'tax' AND l.record_id = t.record_id
+                  AND (l.decision IN ('auto', 'confirmed')
+                       OR (l.request_id = m.request_id AND l.household_id = m.household_id)))
+{_ORDER}
+"""
 
 
 def delivered_month_sql(table: str) -> str:

@@ -63,6 +63,7 @@ def _counted(rec: dict) -> bool:
 
 
 NO_TAX_NOTE = "税务数据尚未报送，缴费基数暂不作为工资佐证"
+UNSURE_NOTE = ("当月另有同名、无证件号的工资记录（记录{record_id}，{payer}）未能确认是否本人，缴费基数不作为工资佐证")
 """A pension base while no tax export has arrived at all: the wage it stands in for may be there."""
 SELF_EMPLOYED = re.compile(r"灵活就业|个体|个人缴费|个人参保|自由职业|以个人身份")
 SELF_EMPLOYED_NOTE = "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"
@@ -75,7 +76,7 @@ def self_employed(payer: str | None) -> bool:
 
 
 def classify_income(records: list[dict], params: dict, tax_through: date | None = None,
-                    tax_from: date | None = None) -> list[dict]:
+                    tax_from: date | None = None, unsure: dict | None = None) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
 
     A pension contribution base stands in as wage evidence only for a member-month without a wage row
@@ -123,6 +124,12 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
                 r["note"] = "当月已有税务工资记录，缴费基数不重复计入"
             elif key in pending_months:
                 r["note"] = "当月税务工资记录待复核，缴费基数不作为工资佐证"
+            elif key in (unsure or {}):
+                # a wage row under the member's name that month nobody could place: the base is no
+                # measure of it (`evidence.unsure_wages_sql`)
+                row = unsure[key]
+                r["note"] = UNSURE_NOTE.format(record_id=row["record_id"], payer=row.get("payer") or "")
+                r["unsure_wage"] = row
             elif key in base_taken:
                 r["note"] = "同月缴费基数已计入一次"
             else:

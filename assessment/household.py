@@ -70,7 +70,8 @@ def _match(rec: dict) -> dict:
 def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehicles: list[dict],
                     properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
                     data_as_of: dict, generated_at: str, refused: list[dict] = (),
-                    newer_balances: list[dict] = (), unclaimed: list[dict] = ()) -> dict:
+                    newer_balances: list[dict] = (), unclaimed: list[dict] = (),
+                    unsure_wages: list[dict] = ()) -> dict:
     """The full report document for one household of a request (`refused`: department rows
     refused at load that carry a member's ID, `assessment.evidence.refused_sql`; `newer_balances`:
     newer statements of counted accounts nobody is linked to, `assessment.evidence.newer_balances_sql`)."""
@@ -103,7 +104,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     tax_none = "tax" in (data_as_of or {}) and tax_last is None
     classify_income(income_recs, params, tax_through=date.min if tax_none
                     else min(windows["tax"][1], tax_last) if tax_last else windows["tax"][1],
-                    tax_from=windows["tax"][0])
+                    tax_from=windows["tax"][0], unsure={(r["member_no"], r["period"]): r for r in unsure_wages})
     window_months = len(months_between(start, end))
     inc = income_figures(income_recs, window_months, household_nos)
     assets = asset_figures(vehicles, properties, accounts, household_nos)

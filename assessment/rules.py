@@ -11,6 +11,7 @@ from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
                                 financial_if_confirmed)
 from assessment.judged import (THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita, counted_income,
+                               income_total_exact,
                                income_per_capita, income_standard, out_of_work, working_age, yuan)
 from assessment.pending import judges_means, review_can_change, review_findings, unclaimed
 
@@ -46,7 +47,7 @@ def common(f: Facts) -> list[dict]:
         elif m["id_check"] == "invalid":
             out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
                                                    "可能填写有误，核对结果可能不完整"))
-    out += _self_employed(f) + _data_behind(f)
+    out += _self_employed(f) + _data_behind(f) + _unsure_wages(f)
     if f.program in ("dibao", "tekun"):
         for m in f.household:
             for entry in m.get("other_rolls") or []:
@@ -128,6 +129,30 @@ def _data_behind(f: Facts) -> list[dict]:
                         "但税务数据尚未报送，工资收入无法核实（缴费基数暂未计入收入）", rs)
                 for m, rs in sorted(rows.items())]
     return out
+
+
+def _unsure_wages(f: Facts) -> list[dict]:
+    """Bases withheld for a month with a wage row under the member's name nobody could place
+    (`figures.UNSURE_NOTE`): said, and a question when counting them would cross the standard."""
+    held = [r for r in f.income["records"] if r.get("unsure_wage")]
+    if not held or f.program not in THRESHOLD_PROGRAMS:
+        return []
+    per_month = {}
+    for r in held:
+        per_month.setdefault((r["member_no"], r["period"]), r)
+    withheld = sum((exact(r["amount"]) for r in per_month.values()), exact(0))
+    std, now = income_standard(f), income_per_capita(f)
+    with_bases = fen((income_total_exact(f) + withheld / int(f.params["window_months"])) / f.size)
+    crosses = (now >= std) != (with_bases >= std)
+    names = {m["member_no"]: m["name"] for m in f.members}
+    who = "、".join(sorted({names.get(m, str(m)) for m, _ in per_month}))
+    rows = sorted({r["unsure_wage"]["record_id"] for r in held})
+    message = (f"{who}有{len(per_month)}个月的在职社保缴费基数（合计{yuan(withheld)}）未作为工资佐证：当月另有同名、"
+               f"无证件号的工资记录（{'、'.join(rows[:5])}{'等' if len(rows) > 5 else ''}）未能确认是否本人；"
+               f"若按缴费基数计，人均月收入为{yuan(with_bases)}"
+               + (f"，跨越标准线{yuan(std)}，请核实这些工资记录是否本人的" if crosses else "，不改变与标准的比较结果"))
+    evidence = held + [{"source": "tax", "record_id": x} for x in rows]
+    return [finding("income.wage_unsure", "warn" if crosses else "info", message, evidence)]
 
 
 def dibao(f: Facts) -> list[dict]:

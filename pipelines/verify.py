@@ -16,7 +16,7 @@ from datetime import datetime
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
-                                 refused_sql, unclaimed_sql, unclaimed_table_sql,
+                                 refused_sql, unclaimed_sql, unclaimed_table_sql, unsure_wages_sql,
                                  vehicles_sql)
 from assessment.household import build_household
 from assessment.window import window_for
@@ -191,6 +191,7 @@ def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
     refused = _grouped(ctx, refused_sql(rel), "refused rows of members")
     newer = _grouped(ctx, newer_balances_sql(rel), "newer balances nobody is linked to")
     unclaimed = _grouped(ctx, unclaimed_sql(rel), "rows under members' names nobody is linked to")
+    unsure = _grouped(ctx, unsure_wages_sql(rel), "wage rows under members' names the linker could not place")
     links = _grouped(ctx, f"SELECT l.* FROM links l JOIN {rel} USING (request_id, household_id)", "links")
     for recs in links.values():
         for r in recs:
@@ -201,7 +202,8 @@ def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
             doc = build_household(hh, members[key], income.get(key, []), vehicles.get(key, []),
                                   properties.get(key, []), accounts.get(key, []), links.get(key, []),
                                   ctx.policy, as_of, generated_at, refused=refused.get(key, []),
-                                  newer_balances=newer.get(key, []), unclaimed=unclaimed.get(key, []))
+                                  newer_balances=newer.get(key, []), unclaimed=unclaimed.get(key, []),
+                                  unsure_wages=unsure.get(key, []))
         except Exception as exc:  # noqa: BLE001 - one odd household must not hold up the others
             ctx.counts["households_failed"] += 1
             ctx.messages.append(f"household {key[1]} of request {key[0]} not assessed: "

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, properties_sql, unclaimed_sql,
-                                 unclaimed_table_sql, vehicles_sql)
+                                 unclaimed_table_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import SUPPORTER_NOTE, build_household
 from assessment.policy import load_policy
 from assessment.rules import Facts, evaluate
@@ -94,7 +94,8 @@ class Warehouse:
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
                                grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00",
-                               newer_balances=grouped(newer_balances_sql()), unclaimed=grouped(unclaimed_sql()))
+                               newer_balances=grouped(newer_balances_sql()), unclaimed=grouped(unclaimed_sql()),
+                               unsure_wages=grouped(unsure_wages_sql()))
 
 
 @pytest.fixture
@@ -508,6 +509,26 @@ def test_a_wage_of_a_month_not_yet_delivered_in_full_is_listed_not_counted(house
     (record,) = [r for r in doc["income"]["records"] if r["record_id"] == "W1"]
     assert not record["counted"] and record["note"].startswith("该月税务数据尚未完整报送")
     assert doc["income"]["monthly_total"] == 0
+
+
+def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_name_nobody_could_place(household):
+    """An outcome probe: a member's own ID-less March wage (400) was left unlinked beside a namesake,
+    and her 6,000 pension base was counted for March instead: a wrong fail, no word said."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    for month in range(1, 11):
+        wh.insurance(f"S{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", base=6000.0)
+        if month != 3:
+            wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 400.0)
+    wh._insert("tax_all", "tax", "W3", 1, "period, income_item, income_amount, withholding_agent",
+               [date(2026, 3, 1), "工资薪金", 400.0, "太原市某某有限公司"], decision=None)
+    doc = wh.report("dibao", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"})
+    listed = {r["record_id"]: r for r in doc["income"]["records"]}
+    assert not listed["S3"]["counted"] and "W3" in listed["S3"]["note"]
+    assert doc["income"]["monthly_total"] == 300.0
+    found = rules(doc)["income.wage_unsure"]
+    assert found["severity"] == "warn" and doc["outcome"] == "review"
+    assert "若按缴费基数计，人均月收入为800.00元，跨越标准线628.00元" in found["message"]
+    assert ("tax", "W3") in cited(found)
 
 
 def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy(household):
