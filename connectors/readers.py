@@ -118,6 +118,14 @@ def _workbook_archive(path: Path, fmt: str) -> zipfile.ZipFile | None:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
+    names = archive.namelist()
+    if names and not any(n.startswith("xl/") for n in names):
+        # a ZIP of exports, not a workbook: calamine's "Cannot detect file format" and advice to
+        # save from Excel told the clerk nothing (an operations probe)
+        archive.close()
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise FileRejected(path, f"the file is a ZIP archive ({shown}), not a workbook: unpack it and send "
+                           f"each file as it is; accepted formats: {ACCEPTED}")
     try:
         check_workbook_zip(path, archive)
         check_inflates_as_declared(path, archive, "xl/sharedStrings.xml")  # calamine loads it whole

@@ -37,7 +37,9 @@ INVALID_FILES = [
     ("记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资,薪金,1\nT2;李四\n".encode(),
      "2 of 2 data rows do not have the 5 fields of the header"),
     (b"PK\x03\x04" + b"\x00" * 40, "the file is a ZIP archive but not an Excel workbook"),
-    (_zip_without_workbook(), "the file is a ZIP archive but not an Excel workbook"),
+    # an operations probe's ZIP of exports was told to save from Excel: say what is inside, and to unpack it
+    (_zip_without_workbook(), "the file is a ZIP archive (tax.csv), not a workbook: unpack it and send each file "
+                              "as it is; accepted formats: CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet"),
     (b"PAR1 this is not parquet", "the file starts like Parquet but cannot be read"),
     (b'{"a": 1\n[1, 2]\n', "no line holds a JSON object"),
     (b'[{"a": 1}]', "the file is one JSON array; send JSON Lines instead"),

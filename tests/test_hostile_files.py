@@ -233,7 +233,7 @@ CASES = [
     Case("csv-png-renamed", ".csv", _bytes(b"\x89PNG\r\n\x1a\n" + _junk(5000)), "rejected",
          "the file is a PNG image, not a table"),
     Case("csv-zip-renamed", ".csv", _bytes(lambda: _zip([("tax.csv", *_deflated(GOOD_CSV.encode()))])),
-         "rejected", "the file is a ZIP archive but not an Excel workbook"),
+         "rejected", "the file is a ZIP archive (tax.csv), not a workbook: unpack it"),
     Case("csv-nul-in-first-kb", ".csv", _bytes(GOOD_CSV.encode().replace(b"T5,", b"T5\x00,")), "rejected",
          "the file contains binary data, not text"),
     Case("csv-nul-far-down", ".csv",
