@@ -111,18 +111,29 @@ SELECT request_id, household_id FROM held_households ORDER BY ALL""").fetchall()
         con.unregister("held_rejected_src")
 
 
+QUOTE_LIMIT = 200
+"""Characters of a cell quoted in a note: an operations probe's 100,000-character name made a
+300 KB error note (and as long a console line) for one row."""
+
+
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= QUOTE_LIMIT:
+        return text
+    return f"{text[:QUOTE_LIMIT]}…（共{len(text)}字 / {len(text)} characters）"
+
+
 def _text(value) -> str | None:
     """A quoted cell as the text it was (numbers from JSON or a spreadsheet rendered as the readers do)."""
     text = render_cell(value)
-    return (text.strip() or None) if text is not None else None
+    return _cut(text.strip() or None) if text is not None else None
 
 
 def _value(field: str | None, raw: str | None) -> str:
     if raw is None:
         return ""
     if field in ID_FIELDS:
-        return mask_id(raw)
-    return _name_text(raw) if field == "name" else scrub_text(raw)
+        return mask_id(_cut(raw))
+    return _name_text(_cut(raw)) if field == "name" else scrub_text(_cut(raw))
 
 
 def _name_text(text: str | None) -> str | None:

@@ -117,3 +117,15 @@ def test_the_pass_summary_says_where_the_reports_went(answered):
     """The serve log printed counts only; it now logs the summary's messages too (a probe)."""
     _, summary, _, _ = answered
     assert any(m.startswith(f"reports written to outbox/{AGENCY}/REQ-ERR-0001/ (") for m in summary["messages"])
+
+
+def test_a_huge_cell_is_quoted_cut_with_its_length_in_the_error_lines():
+    """An operations probe: one 100,000-character name made a 300 KB error note for one row."""
+    from pipelines.row_errors import QUOTE_LIMIT, _lines
+
+    name = "张春梅" + "长" * 100_000
+    raw_row = json.dumps({"记录编号": "B4", "户名": name}, ensure_ascii=False)
+    (line,) = _lines([{"row_number": 2, "field": "name", "reason": "not a name", "raw_value": name,
+                       "raw_row": raw_row}], "bank")
+    for quoted in (line["name"], line["value"]):
+        assert quoted.startswith("张春梅长") and len(quoted) < QUOTE_LIMIT + 40 and "共100003字" in quoted
