@@ -95,7 +95,12 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True,
             if not folder.is_dir() or folder.name.startswith("."):
                 continue
             if not SAFE_NAME.match(folder.name):
-                warnings.append(f"inbox folder {folder.name!r} ignored: agency folders may only use "
+                # the files it holds are named, as for any folder the pass does not read (an
+                # operations probe's note said only that the folder was ignored)
+                files = sorted(p.name for p in folder.rglob("*") if _is_data_file(p))
+                held = (f": {len(files)} file(s) not read ({', '.join(files[:3])}{' …' if len(files) > 3 else ''})"
+                        if files else "")
+                warnings.append(f"inbox folder {folder.name!r} ignored{held}; agency folders may only use "
                                 "letters, digits, '_' and '-'")
                 continue
             requests += _deliveries(folder, root, "applicants", folder.name, seen)

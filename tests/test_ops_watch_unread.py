@@ -58,7 +58,9 @@ def watched(tmp_path):
 
 
 @pytest.mark.parametrize("rel, warning", [
-    ("民政 局/x.csv", "inbox folder '民政 局' ignored: agency folders may only use letters, digits, '_' and '-'"),
+    # the files it holds are named (an operations probe's note named only the folder)
+    ("民政 局/x.csv", "inbox folder '民政 局' ignored: 1 file(s) not read (x.csv); agency folders may only use "
+                     "letters, digits, '_' and '-'"),
     ("loose.csv", "1 file(s) directly in inbox/ ignored (loose.csv): files are read from inbox/<agency>/"),
 ])
 def test_a_request_no_pass_reads_is_logged_once_without_running_passes(watched, rel, warning):
