@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
+from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS,
+                                WORK_CONTRIBUTION_TYPES, asset_figures,
                                 classify_income, fen, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
 from assessment.pending import review_can_change
@@ -283,13 +284,19 @@ def _material_review_links(review: list[dict], income_recs: list[dict], accounts
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
     income = {(r["source"], r["record_id"], r["member_no"]): r for r in income_recs}
     latest = {(a["source"], a["record_id"], a["member_no"]) for a in accounts}
+    # a pension base stands in only for a month without a counted tax wage: beside one it can change
+    # no figure, and the wage already shows the work (an outcome probe's two needless reviews)
+    taxed = {(r["member_no"], r["period"]) for r in income_recs
+             if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and r.get("counted")}
     out = []
     for ln in review:
         key = (ln["source"], ln["record_id"], ln["member_no"])
         if ln["source"] in ("tax", "social_insurance"):
             r = income.get(key)
             if r is None or (r["kind"] == "tax_income" and r["item"] in excluded_items) \
-                    or (r["kind"] == "benefit" and r.get("insurance_type") in excluded_benefits):
+                    or (r["kind"] == "benefit" and r.get("insurance_type") in excluded_benefits) \
+                    or (r["kind"] == "contribution" and r.get("insurance_type") in PENSION_CONTRIBUTION_TYPES
+                        and (r["member_no"], r["period"]) in taxed):
                 continue
         elif ln["source"] == "bank" and key not in latest:
             continue

@@ -531,6 +531,19 @@ def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_
     assert ("tax", "W3") in cited(found)
 
 
+def test_a_pending_pension_contribution_beside_a_counted_wage_of_its_month_holds_nothing(household):
+    """An outcome probe: a contribution row waiting for review held the outcome at review, though
+    the member's wage that month was counted: its base could stand in for nothing."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    for month in range(1, 11):
+        wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 300.0)
+    wh._insert("social_insurance_all", "social_insurance", "S5", 1,
+               "insurance_type, record_type, period, employer, contribution_base, amount",
+               ["企业职工基本养老保险", "缴费", date(2026, 5, 1), "太原市某某有限公司", 6000.0, 480.0], decision="review")
+    doc = wh.report("dibao", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"})
+    assert doc["outcome"] == "pass" and rules(doc)["match.review"]["severity"] == "info"
+
+
 def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy(household):
     """A rules probe: a 5,000 职工基本医疗保险 待遇 (a hospital bill reimbursed) added 416.67 a month
     and failed a household whose wages were under the standard."""
