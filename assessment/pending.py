@@ -135,6 +135,6 @@ def unclaimed(f: Facts) -> list[dict]:
     if not said:
         return []
     return [finding("match.unclaimed", "warn",
-                    "无身份证号、与成员同名的收入记录因同名者多而未能确定归属，未计入，但足以改变核对结果："
+                    "无身份证号、与成员同名的收入记录未能确定归属（无证件号可据，或另有同名者），未计入，但足以改变核对结果："
                     + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "") + "。请向申请人核实是否本人的收入",
                     deciding)]

@@ -620,6 +620,25 @@ def test_rows_without_an_id_under_a_members_name_that_would_decide_the_outcome_a
         assert "个人" in found["message"] and "请向申请人核实是否本人的收入" in found["message"]
 
 
+def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is_a_question(household):
+    """An outcome probe: 赵涛's pension, 2,950 a month without an ID, went unsaid and his 特困
+    household passed, because another 赵涛's pension from the same fund carried an ID. One fund pays
+    every pensioner of a name: a benefit beside the namesake's own benefit of that month is not his."""
+    wh = household(person(1, born=date(1956, 1, 1)))
+    for m in range(1, 11):
+        wh._insert("social_insurance_all", "social_insurance", f"P{m}", 1,
+                   "insurance_type, record_type, period, employer, contribution_base, amount",
+                   ["企业职工基本养老保险", "待遇", date(2026, m, 1), None, None, 2950.0], decision=None)
+        wh.con.execute("INSERT INTO social_insurance_all (record_id, name, id_number, id_status, batch_id, file, "
+                       "file_hash, row_number, loaded_at, insurance_type, record_type, period, employer, amount) "
+                       "VALUES (?, '成员1', '140105194001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), "
+                       "'企业职工基本养老保险', '待遇', ?, NULL, 3100.0)", [f"N{m}", date(2026, m, 1)])
+    doc = wh.report("tekun")
+    found = rules(doc).get("match.unclaimed")
+    assert found is not None and found["severity"] == "warn" and doc["outcome"] == "review", doc["findings"]
+    assert cited(found) == {("social_insurance", f"P{m}") for m in range(1, 11)}
+
+
 def test_an_unlinked_balance_under_a_members_name_is_no_question(household):
     """A bank sends one row per account: an ID-less balance under a common name was a namesake's 35
     times in 37 where it could have decided an outcome (the demo, a probe). The linker weighs it
