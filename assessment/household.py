@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS,
-                                WORK_CONTRIBUTION_TYPES, asset_figures,
+                                WORK_CONTRIBUTION_TYPES, asset_figures, certificate_key,
                                 classify_income, fen, income_figures, monthly_series)
 from assessment.policy import Policy, area_and_basis
 from assessment.pending import review_can_change
@@ -210,7 +210,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                    "asset_evidence": [a for a in sup_assets["counted_accounts"] if a["member_no"] == m["member_no"]]}
                   for m in members if m["member_no"] in supporter_nos]
     review = [ln for ln in links if ln["decision"] == "review"]
-    material = {id(ln) for ln in _material_review_links(review, income_recs, accounts, params)
+    material = {id(ln) for ln in _material_review_links(review, income_recs, accounts, params,
+                                                        [p for p in properties if p["member_no"] in household_nos])
                 if review_can_change(hh["program"], ln["source"])}
     facts = Facts(program=hh["program"],
                   members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],
@@ -268,7 +269,7 @@ def _countable(rows, windows: dict, start: date, end: date, params: dict) -> lis
 
 
 def _material_review_links(review: list[dict], income_recs: list[dict], accounts: list[dict],
-                           params: dict) -> list[dict]:
+                           params: dict, properties: list[dict] = ()) -> list[dict]:
     """The review links whose record, once confirmed, could change a figure or a finding.
 
     Income: a row in the source's window (`income_recs` is already cut to it) of a kind that
@@ -288,9 +289,16 @@ def _material_review_links(review: list[dict], income_recs: list[dict], accounts
     # no figure, and the wage already shows the work (an outcome probe's two needless reviews)
     taxed = {(r["member_no"], r["period"]) for r in income_recs
              if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and r.get("counted")}
+    # a co-owner's row of a home the household already holds on a counted row adds no home (the
+    # rules count homes by certificate): an outcome probe's household held for one
+    held_homes = {certificate_key(p) for p in properties if p["decision"] in COUNTED_DECISIONS and p.get("counted")}
+    pending_homes = {(p["record_id"], p["member_no"]): certificate_key(p) for p in properties
+                     if p["decision"] not in COUNTED_DECISIONS}
     out = []
     for ln in review:
         key = (ln["source"], ln["record_id"], ln["member_no"])
+        if ln["source"] == "property" and pending_homes.get((ln["record_id"], ln["member_no"])) in held_homes:
+            continue
         if ln["source"] in ("tax", "social_insurance"):
             r = income.get(key)
             if r is None or (r["kind"] == "tax_income" and r["item"] in excluded_items) \

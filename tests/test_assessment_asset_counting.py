@@ -119,6 +119,18 @@ def test_halves_of_a_flat_round_half_up_and_add_up_to_the_flat(wh):
     assert household_view(doc)["assets"]["owned_area_total"] == 50.55
 
 
+def test_a_co_owners_row_waiting_for_review_of_a_home_already_held_holds_nothing(wh):
+    """An outcome probe: the wife's half of the couple's flat, waiting for review, held the outcome
+    though the husband's counted half already made it their one home: confirming adds no home."""
+    wh.property("P1", member=1, share=0.5)
+    wh.property("P2", member=2, share=0.5, decision="review")
+    doc = wh.report()
+    assert doc["outcome"] == "pass" and rules(doc)["match.review"]["severity"] == "info"
+    wh.property("P3", member=2, cert="晋(2021)太原市不动产权第0000002号", decision="review")   # another home: a question
+    doc = wh.report()
+    assert doc["outcome"] == "review" and rules(doc)["match.review"]["severity"] == "warn"
+
+
 def test_a_couple_co_owning_one_flat_plus_the_husbands_own_flat_own_two_homes(wh):
     wh.property("P1", member=1, share=0.5)
     wh.property("P2", member=2, share=0.5)
