@@ -230,7 +230,8 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
     return f"""
 CREATE OR REPLACE TEMP TABLE {UNCLAIMED} AS
 WITH m AS (
-    SELECT w.request_id, w.household_id, w.member_no, w.name, h.window_start, h.window_end, h.request_date
+    SELECT w.request_id, w.household_id, w.member_no, w.name, h.window_start, h.window_end, h.request_date,
+           w.id_number
     FROM work_members w JOIN {households} h USING (request_id, household_id)
     WHERE w.consent AND w.relation NOT IN ({_types(supporters)}) AND nullif(trim(w.name), '') IS NOT NULL
 ), names AS (SELECT DISTINCT name FROM m
@@ -241,7 +242,8 @@ WITH m AS (
 ), s AS (
     SELECT record_id, name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
            count(id_number) OVER (PARTITION BY name, employer) AS ids_here,
-           count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month
+           count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, employer) AS ids
     FROM social_insurance SEMI JOIN names USING (name)
 ), rows AS (
     SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, 'tax_income' AS kind,
@@ -259,7 +261,9 @@ WITH m AS (
     -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
     -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
     -- without an ID, passed 特困 in silence because another 赵涛's pension had one)
-    WHERE s.id_number IS NULL AND (s.ids_here = 0 OR s.ids_that_month > 0) AND s.record_type = '待遇'
+    -- (unless the ID there is the member's own: then the linker has weighed the row)
+    WHERE s.id_number IS NULL AND s.record_type = '待遇'
+      AND (s.ids_here = 0 OR (s.ids_that_month > 0 AND NOT list_contains(s.ids, coalesce(m.id_number, ''))))
       AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
 )
 SELECT * FROM rows r

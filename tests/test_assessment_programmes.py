@@ -87,9 +87,10 @@ class Warehouse:
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
-                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR)")
-        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?)",
-                             [[m["member_no"], m["name"], m["consent"], m["relation"]] for m in self.members])
+                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR)")
+        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?)",
+                             [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"]]
+                              for m in self.members])
         self.con.execute(unclaimed_table_sql())
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
@@ -637,6 +638,24 @@ def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is
     found = rules(doc).get("match.unclaimed")
     assert found is not None and found["severity"] == "warn" and doc["outcome"] == "review", doc["findings"]
     assert cited(found) == {("social_insurance", f"P{m}") for m in range(1, 11)}
+
+
+def test_a_pension_without_an_id_beside_the_members_own_pension_of_the_month_is_no_question(household):
+    """The member's own pension carries his ID at that fund: an ID-less one beside it is a
+    namesake's, weighed by the linker, and asking about it would hold the household for nothing."""
+    wh = household(person(1, born=date(1956, 1, 1)))
+    own = wh.members[0]["id_number"]
+    for m in range(1, 11):
+        wh._insert("social_insurance_all", "social_insurance", f"P{m}", 1,
+                   "insurance_type, record_type, period, employer, contribution_base, amount",
+                   ["企业职工基本养老保险", "待遇", date(2026, m, 1), None, None, 2950.0], decision=None)
+        wh.con.execute("INSERT INTO social_insurance_all (record_id, name, id_number, id_status, batch_id, file, "
+                       "file_hash, row_number, loaded_at, insurance_type, record_type, period, employer, amount) "
+                       "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), "
+                       "'企业职工基本养老保险', '待遇', ?, NULL, 300.0)", [f"O{m}", own, date(2026, m, 1)])
+        wh.con.execute("INSERT INTO links VALUES ('social_insurance', ?, 'R1', 'H1', 1, 0.99, 'auto', 'test', NULL, "
+                       "'run-1', now())", [f"O{m}"])
+    assert "match.unclaimed" not in rules(wh.report("tekun"))
 
 
 def test_an_unlinked_balance_under_a_members_name_is_no_question(household):
