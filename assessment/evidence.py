@@ -177,15 +177,18 @@ SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_
 
 
 def newer_balances_sql(households: str = WORK) -> str:
-    """Bank rows of a counted account (same institution, account number and name) dated after its
+    """Bank rows of a counted account (same institution and account as the figures key them, same
+    name) dated after its
     counted balance and no later than the request, that no member of the household is linked to
     and nobody is linked to for certain: the account's newer statement, written without an ID or
     under a name too common to tell its owner by, so the counted balance may be out of date. An
     independent-data probe's household failed on a 40,000 balance of December whose June
     statement, 2,000 and without an ID, six namesakes kept from being linked."""
+    bank_key = INSTITUTION_KEY_SQL.format(col="b.institution")
+    account_key = ACCOUNT_KEY_SQL.format(col="nullif(trim(b.account_number), '')")
     return f"""
-WITH counted AS (
-    SELECT l.request_id, l.household_id, l.member_no, b.institution, b.account_number, b.name,
+WITH counted AS (   -- the account as the figures read it: its bank, and its number as a masked copy keeps it
+    SELECT l.request_id, l.household_id, l.member_no, {bank_key} AS bank_key, {account_key} AS account_key, b.name,
            max(b.as_of_date) AS counted_date, any_value(w.request_date) AS request_date
     {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
@@ -193,11 +196,17 @@ WITH counted AS (
       AND NOT {SHORTENED_SQL.format(col="trim(b.account_number)")}   -- one shortened text is many accounts
       AND b.as_of_date <= w.request_date
     GROUP BY ALL
+    HAVING account_key IS NOT NULL
+), statements AS (
+    SELECT b.*, {bank_key} AS bank_key, {account_key} AS account_key
+    FROM bank b SEMI JOIN (SELECT DISTINCT name FROM counted) USING (name)
 )
+-- compared by those keys: by the number as written, a masked June balance and the full number's
+-- unlinked March one were two accounts, and March was "newer" than the full number's January
+-- (an outcome probe's certain asset fails went to review, the message saying a newer one waited)
 SELECT t.request_id, t.household_id, t.member_no, 'bank' AS source, b.record_id, b.institution, b.account_number,
        CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number
-FROM counted t JOIN bank b ON {INSTITUTION_KEY_SQL.format(col='b.institution')} = {INSTITUTION_KEY_SQL.format(col='t.institution')}
- AND b.account_number = t.account_number AND b.name = t.name
+FROM counted t JOIN statements b ON b.bank_key = t.bank_key AND b.account_key = t.account_key AND b.name = t.name
 WHERE b.as_of_date > t.counted_date AND b.as_of_date <= t.request_date
   AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = 'bank' AND o.record_id = b.record_id
                   AND (o.decision IN ('auto', 'confirmed') OR (o.request_id = t.request_id AND o.household_id = t.household_id)))

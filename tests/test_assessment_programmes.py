@@ -589,6 +589,20 @@ def test_assets_over_the_limit_on_a_balance_an_unlinked_newer_statement_followed
     assert rules(wh.report())["dibao.financial_assets"]["severity"] == "fail"
 
 
+def test_an_older_unlinked_statement_of_a_counted_account_written_in_full_is_no_newer_one(household):
+    """An outcome probe: the counted June balance was written masked (627187******0169), an
+    unlinked March one in full; by the number as written they were two accounts, March was
+    'newer' than the full number's January, and a certain asset fail went to review."""
+    wh = household(person(1))
+    wh.bank("B1", 1, 1000.0, account="6271870000000169", as_of=date(2026, 1, 31))
+    wh.bank("B2", 1, 2300.0, account="6271870000000169", as_of=date(2026, 3, 31), decision=None)
+    wh.bank("B3", 1, 43716.54, account="627187******0169", as_of=date(2026, 6, 30))
+    doc = wh.report()
+    assert rules(doc)["dibao.financial_assets"]["severity"] == "fail" and doc["outcome"] == "fail"
+    wh.bank("B4", 1, 2000.0, account="6271870000000169", as_of=date(2026, 8, 31), decision=None)   # newer: a question
+    assert rules(wh.report())["dibao.financial_assets"]["severity"] == "warn"
+
+
 # rows without an ID under a member's name that the linker could give to nobody -------------------
 
 def _pay(wh, prefix, member, amount, months, decision="auto"):
