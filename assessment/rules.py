@@ -135,22 +135,26 @@ def _unsure_wages(f: Facts) -> list[dict]:
     """Bases withheld for a month with a wage row under the member's name nobody could place
     (`figures.UNSURE_NOTE`): said, and a question when counting them would cross the standard."""
     held = [r for r in f.income["records"] if r.get("unsure_wage")]
-    if not held or f.program not in THRESHOLD_PROGRAMS:
+    if not held:
         return []
     per_month = {}
     for r in held:
         per_month.setdefault((r["member_no"], r["period"]), r)
     withheld = sum((exact(r["amount"]) for r in per_month.values()), exact(0))
-    std, now = income_standard(f), income_per_capita(f)
     with_bases = fen((income_total_exact(f) + withheld / int(f.params["window_months"])) / f.size)
-    crosses = (now >= std) != (with_bases >= std)
     names = {m["member_no"]: m["name"] for m in f.members}
     who = "、".join(sorted({names.get(m, str(m)) for m, _ in per_month}))
     rows = sorted({r["unsure_wage"]["record_id"] for r in held})
     message = (f"{who}有{len(per_month)}个月的在职社保缴费基数（合计{yuan(withheld)}）未作为工资佐证：当月另有同名、"
                f"无证件号的工资记录（{'、'.join(rows[:5])}{'等' if len(rows) > 5 else ''}）未能确认是否本人；"
-               f"若按缴费基数计，人均月收入为{yuan(with_bases)}"
-               + (f"，跨越标准线{yuan(std)}，请核实这些工资记录是否本人的" if crosses else "，不改变与标准的比较结果"))
+               f"若按缴费基数计，人均月收入为{yuan(with_bases)}")
+    crosses = False
+    if f.program in THRESHOLD_PROGRAMS:
+        std = income_standard(f)
+        crosses = (income_per_capita(f) >= std) != (with_bases >= std)
+        message += f"，跨越标准线{yuan(std)}，请核实这些工资记录是否本人的" if crosses else "，不改变与标准的比较结果"
+    else:   # the figure is shown for information: the clerk still hears why it is lower (an outcome probe)
+        message += INFORMATION_ONLY
     evidence = held + [{"source": "tax", "record_id": x} for x in rows]
     return [finding("income.wage_unsure", "warn" if crosses else "info", message, evidence)]
 

@@ -530,6 +530,9 @@ def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_
     assert found["severity"] == "warn" and doc["outcome"] == "review"
     assert "若按缴费基数计，人均月收入为800.00元，跨越标准线628.00元" in found["message"]
     assert ("tax", "W3") in cited(found)
+    # a programme that shows income for information still says why its figure is lower
+    medical = rules(wh.report("medical", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"}))
+    assert medical["income.wage_unsure"]["severity"] == "info" and "仅供参考" in medical["income.wage_unsure"]["message"]
 
 
 def test_a_pending_pension_contribution_beside_a_counted_wage_of_its_month_holds_nothing(household):
