@@ -46,9 +46,9 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "answer the review.xlsx as exported, sorting whole rows only."),
     "stale_answer": (DECISION_COLUMN, "答复早于现行结论 / a stale answer: this sheet was {saved} before the "
                      "answer in force for {link} ({reviewer}, {date}), and disagrees with it",
-                     "未采纳：填表人未看到该结论。如需改变，请由作出该结论的复核人（{reviewer}）答复，或联系系统管理员。"
-                     "Not applied: whoever filled this sheet had not seen that answer. To change it, ask {reviewer} to "
-                     "answer again, or the system administrator."),
+                     "未采纳：填表人未看到该结论。如需改变，请由作出该结论的复核人（见上）答复，或联系系统管理员。"
+                     "Not applied: whoever filled this sheet had not seen that answer. To change it, ask the reviewer "
+                     "named above to answer again, or the system administrator."),
     "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
                      "该匹配已不存在（可能已被后续核对更新），请答复 outbox/<机构>/review-open/review.xlsx（全部待复核问题）。The link no "
                      "longer exists (a later pass replaced it); answer outbox/<agency>/review-open/review.xlsx (every open question)."),

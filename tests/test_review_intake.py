@@ -321,3 +321,10 @@ def test_a_denied_link_asks_about_its_competitor_and_a_second_denial_leaves_the_
     con.execute("UPDATE links SET evidence = ? WHERE record_id = 'V1'", [json.dumps(evidence, ensure_ascii=False)])
     run_sql(con, apply_decisions_sql("run-3"))
     assert "V1" not in links(con)
+
+
+def test_no_how_to_fix_text_holds_a_placeholder_it_cannot_fill():
+    """A review probe read 'ask {reviewer} to answer again': the advice is written as it stands."""
+    from review.messages import CATALOGUE
+
+    assert [kind for kind, (_, _, fix) in CATALOGUE.items() if fix and "{" in fix] == []
