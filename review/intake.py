@@ -253,7 +253,15 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
                                   date=f"{before['decided_at']:%Y-%m-%d %H:%M}",
                                   saved=("written" if a["shown"] is not None else f"saved {saved_at:%Y-%m-%d %H:%M}")))
             continue
-        decisions.append({
+        other = next((d for (src, rid, key), d in latest.items()
+                      if (src, rid) == pair[:2] and key != pair[2] and d["decision"] == "confirmed"), None)
+        if a["decision"] == "confirmed" and other is not None:
+            # a record is one person's: confirmed for a second, its car counted against two households
+            # (a review probe's two wrong fails on one plate)
+            errors.append(problem("confirmed_for_other", row, link=link_text(link), reviewer=other["reviewer"],
+                                  date=f"{other['decided_at']:%Y-%m-%d}"))
+            continue
+        decisions.append({"_person": pair[2],
             "reviewer": a["reviewer"], "agency": agency, "file": file_label or path.name, "file_hash": file_hash,
             "row_number": row, "source": link.source, "record_id": link.record_id, "request_id": link.request_id,
             "household_id": link.household_id, "member_no": link.member_no,
@@ -261,6 +269,8 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             "note": a["note"], "match_probability": current["match_probability"], "evidence_hash": a["hash"]})
     decisions, conflicts = _one_answer_per_pair(decisions)
     errors += conflicts
+    decisions, twice = _one_person_per_record(decisions)
+    errors += twice
     errors.sort(key=lambda e: (e[0] is not None, e[0] or 0))
     return decisions, errors
 
@@ -283,6 +293,28 @@ def _one_answer_per_pair(decisions: list[dict]) -> tuple[list[dict], list[Review
                        rows[0]["member_no"])
         errors += [problem("conflicting_answers", d["row_number"], rows=numbers, link=link_text(link)) for d in rows]
     return sorted(kept, key=lambda d: d["row_number"]), errors
+
+
+def _one_person_per_record(decisions: list[dict]) -> tuple[list[dict], list[ReviewError]]:
+    """A record confirmed for two people in one sheet: neither confirmation is taken (a record is
+    one person's; a review probe's car was confirmed for a father and his son)."""
+    people: dict[tuple, set] = {}
+    for d in decisions:
+        if d["decision"] == "confirmed":
+            people.setdefault((d["source"], d["record_id"]), set()).add(d["_person"])
+    clash = {k for k, persons in people.items() if len(persons) > 1}
+    if not clash:
+        return decisions, []
+    kept, errors = [], []
+    for d in decisions:
+        if d["decision"] == "confirmed" and (d["source"], d["record_id"]) in clash:
+            rows = "、".join(str(x["row_number"]) for x in decisions
+                            if x["decision"] == "confirmed" and (x["source"], x["record_id"]) == (d["source"], d["record_id"]))
+            errors.append(problem("confirmed_twice", d["row_number"], rows=rows, source=d["source"],
+                                  record_id=d["record_id"]))
+        else:
+            kept.append(d)
+    return kept, errors
 
 
 def store_decisions(con: duckdb.DuckDBPyConnection, decisions: list[dict], run_id: str | None) -> int:

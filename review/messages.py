@@ -49,6 +49,14 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "未采纳：填表人未看到该结论。如需改变，请由作出该结论的复核人（见上）答复，或联系系统管理员。"
                      "Not applied: whoever filled this sheet had not seen that answer. To change it, ask the reviewer "
                      "named above to answer again, or the system administrator."),
+    "confirmed_for_other": (DECISION_COLUMN, "该记录已被确认属于他人 / this record was already confirmed as another "
+                            "person's ({reviewer}, {date}): {link}",
+                            "一条部门记录只属于一个人。如原确认有误，请先否认原确认，再确认本行。A department record is one "
+                            "person's: if the earlier confirmation was wrong, deny it first, then confirm this row."),
+    "confirmed_twice": (DECISION_COLUMN, "同一记录在本表中被确认给两个人 / one record confirmed for two people in this "
+                        "sheet: rows {rows} for {source} record {record_id}",
+                        "这些行均未采纳。一条部门记录只属于一个人：请只确认其中一行。None of these rows was stored: a "
+                        "department record is one person's, confirm one row only."),
     "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
                      "该匹配已不存在（可能已被后续核对更新），请答复 outbox/<机构>/review-open/review.xlsx（全部待复核问题）。The link no "
                      "longer exists (a later pass replaced it); answer outbox/<agency>/review-open/review.xlsx (every open question)."),

@@ -143,16 +143,19 @@ def read_sheet(path: Path) -> list[list]:
 
 
 def fill_sheet(src: Path, dst: Path, answers: dict[str, tuple], *, drop_columns: tuple = (),
-               keys: dict[str, str] | None = None) -> Path:
+               keys: dict[str, str] | None = None, drop_rows=None) -> Path:
     """Write `dst`: the exported sheet `src` as a caseworker fills it.
 
     `answers` maps a record id to (复核结论, 复核人, 备注); `keys` replaces a row's 复核编号;
-    `drop_columns` deletes columns. The filled sheet is rewritten cell by cell (no openpyxl).
+    `drop_columns` deletes columns; `drop_rows(row as {header: value})` deletes the rows it is
+    true of. The filled sheet is rewritten cell by cell (no openpyxl).
     """
     cells = read_sheet(src)
     header = [str(h) for h in cells[0]]
     col = {h: i for i, h in enumerate(header)}
     rows = [list(r) for r in cells[1:]]
+    if drop_rows is not None:
+        rows = [r for r in rows if not drop_rows(dict(zip(header, r)))]
     for row in rows:
         record_id = row[col["记录编号"]]
         if record_id in answers:

@@ -328,3 +328,27 @@ def test_no_how_to_fix_text_holds_a_placeholder_it_cannot_fill():
     from review.messages import CATALOGUE
 
     assert [kind for kind, (_, _, fix) in CATALOGUE.items() if fix and "{" in fix] == []
+
+
+def test_a_record_is_confirmed_for_one_person_only(tmp_path):
+    """A review probe confirmed one car for a father and for his son (two households of a request):
+    both were stored and the plate failed both households. Confirmed for two people in one sheet,
+    neither is taken; confirmed for a second person later, the second is refused."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    con.execute("INSERT INTO links SELECT source, record_id, request_id, household_id, 1, match_probability, decision, "
+                "method, evidence, run_id, linked_at FROM links WHERE record_id = 'V1'")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    both = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "both.xlsx", {"V1": ("确认", "张科员", "")})
+    decisions, errors = parse_review_sheet(con, both, "taiyuan", "hb")
+    assert [d for d in decisions if d["record_id"] == "V1"] == []
+    assert {e.kind for e in errors} == {"confirmed_twice"} and len(errors) == 2
+    assert "one record confirmed for two people in this sheet" in errors[0][2]
+
+    one = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "one.xlsx", {"V1": ("确认", "张科员", "")},
+                     drop_rows=lambda row: row["成员序号"] == 1)
+    store_decisions(con, parse_review_sheet(con, one, "taiyuan", "h1")[0], "run-1")
+    second = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "second.xlsx", {"V1": ("确认", "李科员", "")},
+                        drop_rows=lambda row: row["成员序号"] == 2)
+    decisions, errors = parse_review_sheet(con, second, "taiyuan", "h2")
+    assert decisions == [] and [e.kind for e in errors] == ["confirmed_for_other"]
+    assert "already confirmed as another person's (张科员" in errors[0][2]
