@@ -124,12 +124,13 @@ def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
     pairs = sorted({(k.source, k.record_id) for k in keys})
     if not pairs:
         return {}
-    res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at, decision_id "
+    res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at, decision_id, "
+                      "match_probability, evidence_hash "
                       "FROM review_decisions_latest WHERE (source, record_id) IN "
                       "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
                       [[p[0] for p in pairs], [p[1] for p in pairs]])
-    return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5], "decision_id": r[6]}
-            for r in res.fetchall()}
+    return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5], "decision_id": r[6],
+                                 "match_probability": r[7], "evidence_hash": r[8]} for r in res.fetchall()}
 
 
 def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[ReviewError]]:
@@ -226,16 +227,22 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                             link.request_id, link.household_id, link.member_no))
             before = latest.get(pair)
-            if before and before["decision"] == "denied":
+            if (before and before["decision"] == "denied" and a["decision"] != "denied"
+                    and _who(before["reviewer"]) == _who(a["reviewer"]) and before["evidence_hash"] == a["hash"]):
+                # its author correcting a denial (the link is gone, so the answer restores the pair:
+                # a review probe's mistaken 否认 could never be undone, though the README said so)
+                current = {"match_probability": before["match_probability"]}
+            elif before and before["decision"] == "denied":
                 errors.append(problem("denied_before", row, link=link_text(link), reviewer=before["reviewer"],
                                       date=f"{before['decided_at']:%Y-%m-%d}"))
+                continue
             else:
                 errors.append(problem("unknown_link", row, link=link_text(link)))
-            continue
-        if current["decision"] not in ("review", "confirmed"):
+                continue
+        elif current["decision"] not in ("review", "confirmed"):
             errors.append(problem("not_review", row, link=link_text(link), decision=current["decision"]))
             continue
-        if current["evidence_hash"] != a["hash"]:
+        elif current["evidence_hash"] != a["hash"]:
             errors.append(problem("evidence_changed", row, link=link_text(link)))
             continue
         pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],

@@ -134,12 +134,20 @@ def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
     assert "V1" not in links(con)
 
     # the old sheet once more: the pair is denied and no longer proposed, and the message says so
-    third = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "c.xlsx", {"V1": ("确认", "张科员", "")})
+    third = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "c.xlsx", {"V1": ("确认", "王科长", "")})
     decisions, errors = parse_review_sheet(con, third, "taiyuan", "hc")
     day = con.execute("SELECT strftime(max(decided_at), '%Y-%m-%d') FROM review_decisions").fetchall()[0][0]
     assert decisions == [] and errors == [(3, "复核编号", f"该匹配已被否认 / this link was denied on {day} by 张 科员 and "
                                                         "is no longer proposed: vehicle record V1 → request R1, "
                                                         "household H1, member 2")]
+    # ... but whoever denied it may correct the denial (a review probe's mistaken 否认 could never
+    # be undone, though the README said its author may): the pair is confirmed and linked again
+    fourth = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "d.xlsx", {"V1": ("确认", "张科员", "改正误否认")})
+    decisions, errors = parse_review_sheet(con, fourth, "taiyuan", "hd")
+    assert errors == [] and store_decisions(con, decisions, "run-5") == 1
+    propose(con, "run-5", ["T1", "T2"])
+    run_sql(con, apply_decisions_sql("run-5"))
+    assert links(con)["V1"][:2] == ("confirmed", "clerical_review")
 
 
 def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_path):
