@@ -23,7 +23,7 @@ from pipelines.context import PassContext
 from pipelines.documents import unpack_report
 from pipelines.progress import emit
 from reports.writer import report_stem, write_request
-from review import review_rows_for, write_review_sheet
+from review import review_rows, review_rows_for, write_review_sheet
 from review.export import OPEN_FOLDER, open_rows, sheet_keys
 from warehouse import transaction
 from warehouse.testhooks import pause_point
@@ -102,8 +102,14 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     for n in notes:
         written[(n["request_id"], n["household_id"])] = by_household[report_stem(n["household_id"])]
     ctx.counts["reports_written"] += len(notes)
-    review_keys = [(n["request_id"], n["household_id"]) for n in notes]
-    write_review_sheet(folder, review_rows_for(ctx.con, review_keys), agency, out_dir.replace("/", "-"))
+    # a request's own folder keeps every open question of the request, whichever pass wrote its
+    # households' reports: rewritten for the households of one pass, a probe's sheet lost three
+    # questions still open (and vanished when the pass's households had none)
+    if {n["request_id"] for n in notes} == {out_dir}:
+        rows = review_rows(ctx.con, out_dir)
+    else:
+        rows = review_rows_for(ctx.con, [(n["request_id"], n["household_id"]) for n in notes])
+    write_review_sheet(folder, rows, agency, out_dir.replace("/", "-"))
     emit("reports", done=ctx.counts["reports_written"], total=total)
     pause_point("report")
 

@@ -88,6 +88,14 @@ def test_every_open_question_of_an_agency_stays_on_its_standing_sheet(tmp_path):
     run_pass(root, as_of=AS_OF, include_rolls=False)
     listed = {r[read_sheet(standing)[0].index("记录编号")] for r in read_sheet(standing)[1:]}
     assert first in listed and listed == open_before
+    # the request's own sheet, rewritten with the answered household's report, keeps its other
+    # open questions too (a review probe's lost three and, another time, vanished)
+    request_id = sheet.parent.name
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        open_here = {r for (r,) in con.execute("SELECT record_id FROM review_queue WHERE request_id = ?",
+                                               [request_id]).fetchall()}
+    cells = read_sheet(sheet) if sheet.exists() else [["记录编号"]]
+    assert {r[cells[0].index("记录编号")] for r in cells[1:]} == open_here
 
 
 def test_a_household_on_the_rolls_gets_its_report_again_once_its_answers_are_in(tmp_path):
@@ -146,3 +154,32 @@ def test_the_standing_sheet_follows_its_questions_when_no_report_of_its_agency_i
     header, *rows = read_sheet(standing)
     listed = {r[header.index("记录编号")] for r in rows}
     assert first not in listed and listed == open_now
+
+
+def test_a_requests_own_sheet_keeps_the_questions_of_households_a_later_pass_did_not_rewrite(tmp_path):
+    """A review probe: a request's review.xlsx, rewritten by a pass that wrote one household's
+    report again (its question answered 无法确定), lost the other households' open questions."""
+    from ops_support import REQUEST_FIELDS, query, write_csv
+
+    root = tmp_path / "root"
+    generate(root, households=60, seed=31, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    asked = [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM review_queue ORDER BY 1")]
+    members = query(root, "SELECT * REPLACE (id_raw AS id_number) FROM applicant_members "
+                          "WHERE household_id IN (SELECT unnest(?)) ORDER BY household_id, member_no", [asked])
+    agency = members[0]["agency"]
+    write_csv(root / "inbox" / agency / "both.csv",
+              [{**{f: m[f] for f in REQUEST_FIELDS}, "request_id": "REQ-BOTH", "agency": agency} for m in members])
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    open_here = {r["household_id"] for r in query(root, "SELECT household_id FROM review_queue "
+                                                        "WHERE request_id = 'REQ-BOTH'")}
+    assert len(open_here) >= 2, "the case needs questions in two households of the request"
+    sheet = root / "outbox" / agency / "REQ-BOTH" / "review.xlsx"
+    cells = read_sheet(sheet)
+    col = {h: i for i, h in enumerate(cells[0])}
+    assert {r[col["家庭编号"]] for r in cells[1:]} == open_here
+    first = cells[1][col["记录编号"]]
+    fill_sheet(sheet, root / "inbox" / agency / "answers.xlsx", {first: ("无法确定", "张科员", "")})
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    cells = read_sheet(sheet)
+    assert {r[cells[0].index("家庭编号")] for r in cells[1:]} == open_here
