@@ -657,6 +657,22 @@ def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is
     assert cited(found) == {("social_insurance", f"P{m}") for m in range(1, 11)}
 
 
+def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_payer_is_a_question(household):
+    """A review probe: 3,300 a month without an ID at a payer that also paid a third 张伟 3,800 a
+    month with his ID was said nowhere, and the households passed."""
+    wh = household(person(1))
+    for m in range(1, 11):
+        wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 3300.0, "太原市某某有限公司"], decision=None)
+        wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
+                       "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
+                       "VALUES (?, '成员1', '140105197001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), ?, "
+                       "'工资薪金', 3800.0, '太原市某某有限公司')", [f"N{m}", date(2026, m, 1)])
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert found is not None and doc["outcome"] == "review", doc["findings"]
+    assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
+
+
 def test_a_pension_without_an_id_beside_the_members_own_pension_of_the_month_is_no_question(household):
     """The member's own pension carries his ID at that fund: an ID-less one beside it is a
     namesake's, weighed by the linker, and asking about it would hold the household for nothing."""
