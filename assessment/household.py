@@ -319,7 +319,9 @@ def _common(r: dict) -> dict:
             "record_name": r.get("record_name")}
 
 
-SUPPORTER_NOTE = "赡养人（非家庭成员）的记录：用于核算赡养能力，不计入家庭收入和财产"
+SUPPORTER_NOTE = "赡养人（非家庭成员）的记录，不计入家庭收入和财产（特困供养据其收入和金融资产核算赡养能力）"
+"""Not "used to judge capacity to support" on every row: only 特困 judges a supporter, and only on income and
+financial assets (an employment probe read it on a 低保 supporter's wages and a 特困 supporter's car)."""
 
 
 def _within(day: date, window: tuple[date, date]) -> bool:

@@ -301,9 +301,16 @@ def employment(f: Facts) -> list[dict]:
         return [finding("employment.unemployed_members", "info",
                         f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录")]
     evidence = [r for m in able for r in f.employment_evidence.get(m["member_no"], [])]
+    # working-age members left out of `able` for want of a consent or a stated capacity are not
+    # "unable to work": an employment probe's clerk read that of a 35-year-old never verified
+    unread = [m for m in f.household if working_age(f, m) and m.get("labor_capacity") not in ("无",)
+              and (not m["consent"] or not str(m.get("labor_capacity") or "").strip())]
+    why = "；".join(f"{m['name']}{'未授权核对' if not m['consent'] else '申请未填写劳动能力'}" for m in unread)
+    none = ("家庭中没有经核实有劳动能力的劳动年龄成员（" + why + "，无法判断其就业情况）") if unread \
+        else "家庭中没有有劳动能力的劳动年龄成员"
     return [finding("employment.no_unemployed_member", "warn",
                     ("有劳动能力的劳动年龄成员近" + str(months) + "个月均有工作收入（工资、劳务报酬或经营所得）或社保缴费记录" if able
-                     else "家庭中没有有劳动能力的劳动年龄成员") + "，请核实就业救助需求", evidence)]
+                     else none) + "，请核实就业救助需求", evidence)]
 
 
 def entitled_by_rolls(f: Facts) -> list[dict]:

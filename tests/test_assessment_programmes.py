@@ -706,3 +706,13 @@ def test_a_household_that_fails_anyway_gets_no_question_about_rows_nobody_is_lin
     _pay(wh, "W", 1, 900.0, range(1, 13))
     _pay(wh, "F", 1, 1000.0, range(1, 7), decision=None)
     assert "match.unclaimed" not in rules(doc := wh.report()) and doc["outcome"] == "fail"
+
+
+@pytest.mark.parametrize("kw, said", [({"consent": False, "labor": "有"}, "成员1未授权核对"),
+                                      ({"labor": None}, "成员1申请未填写劳动能力")])
+def test_an_employment_member_never_verified_is_not_said_to_be_unable_to_work(household, kw, said):
+    """An employment probe: a 35-year-old able to work but without consent (or with the capacity
+    left blank) was reported as 'no member of working age able to work'."""
+    doc = household(person(1, born=date(1990, 3, 1), **kw)).report("employment")
+    message = rules(doc)["employment.no_unemployed_member"]["message"]
+    assert "家庭中没有经核实有劳动能力的劳动年龄成员" in message and said in message
