@@ -45,6 +45,7 @@ from collections import Counter, defaultdict
 from matching.person_key import person_id
 from pipelines.snapshot import person_key
 from reports.masking import scrub_text
+from pipelines.months import minus_months, month_of, months_text
 
 IRREGULAR_ITEMS = frozenset({"劳务报酬", "稿酬所得", "特许权使用费", "利息股息红利", "偶然所得", "财产转让所得"})
 """Tax items paid now and then, not monthly: they can start (`income.source_new`) but never "end"."""
@@ -59,17 +60,6 @@ the active sources only, and every member-keyed item keyed by member_no (`compar
 KEYRING_TEXT = "hhverify household_facts persons"
 """Hashed with the secret into `persons`: facts whose person keys came from another secret (a root
 restored without `.secrets/`) are compared by member_no rather than read as all new people."""
-
-
-def _month(iso: str | None) -> str | None:
-    return iso[:7] if iso else None
-
-
-def _minus_months(ym: str, n: int) -> str:
-    y, m = int(ym[:4]), int(ym[5:7]) - n
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return f"{y:04d}-{m:02d}"
 
 
 def person_keys(members, secret: bytes) -> dict[int, str]:
@@ -96,7 +86,7 @@ def window_sources(doc: dict, persons: dict | None = None) -> list[dict]:
     """Every income source in the household's window, with its months, monthly average and
     whether it is active; keyed by `persons` (member_no → person), by member_no without it."""
     names = {m["member_no"]: m["name"] for m in doc["members"]}
-    window_end = _month(doc["window"]["end"])
+    window_end = month_of(doc["window"]["end"])
     months = max(int(doc["window"]["months"]), 1)
     totals: dict = defaultdict(float)
     periods: dict = defaultdict(set)
@@ -114,13 +104,13 @@ def window_sources(doc: dict, persons: dict | None = None) -> list[dict]:
     out = []
     for key in sorted(periods):
         person, source, item, payer = key
-        delivered = min(window_end, _month((doc.get("data_as_of") or {}).get(source)) or window_end)
+        delivered = min(window_end, month_of((doc.get("data_as_of") or {}).get(source)) or window_end)
         active = ACTIVE_MONTHS_BENEFIT if key in benefit else ACTIVE_MONTHS
         n = member_no[key]
         out.append({"key": "|".join(key), "person": person, "member_no": n, "source": source, "item": item,
                     "payer": payer, "label": f"{names.get(n, n)}：{item}" + (f"（{payer}）" if payer else ""),
                     "monthly": round(totals[key] / months, 2), "months": sorted(periods[key]),
-                    "active": max(periods[key]) >= _minus_months(delivered, active - 1)})
+                    "active": max(periods[key]) >= minus_months(delivered, active - 1)})
     return out
 
 
@@ -133,7 +123,7 @@ def _since(doc: dict) -> dict[str, str]:
     """The first month of each source's income window (`assessment.window.source_windows`)."""
     window = doc["window"]
     by_source = window.get("by_source") or {}
-    return {s: _month(w["start"]) for s, w in by_source.items()} or {"*": _month(window.get("start"))}
+    return {s: month_of(w["start"]) for s, w in by_source.items()} or {"*": month_of(window.get("start"))}
 
 
 def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None) -> dict:
@@ -318,17 +308,6 @@ def _membership_changes(prev: dict, new: dict, by_person: bool, before: dict) ->
 def _without_owner(label: str, name: str) -> str:
     """A held thing's label without the owner the message names (a probe: 陈霞晨…其名下陈霞晨：工资薪金)."""
     return label[len(name) + 1:] if label.startswith(f"{name}：") else label.removesuffix(f"（{name}）")
-
-
-def months_text(months: list[str]) -> str:
-    """Months as runs: `2026-03至2026-06、2026-09`."""
-    runs: list[list[str]] = []
-    for m in sorted(months):
-        if runs and _minus_months(m, 1) == runs[-1][-1]:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return "、".join(r[0] if len(r) == 1 else f"{r[0]}至{r[-1]}" for r in runs)
 
 
 def _income_changes(before: list[dict], after: list[dict], windows: bool, since: dict[str, str]) -> list[dict]:
