@@ -268,9 +268,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         return _refuse(ctx, d, reason)
     again = _rolls_again(ctx.con, d) if previous and d.source == "rolls" else None
     if previous and again is None:
-        # which earlier file, so whoever resent it can find its answer (an operations probe's resent
-        # request was skipped with no word of the file it repeated)
-        said = f"the same bytes were already loaded as {previous[1]}"
+        said = f"the same bytes were already loaded as {previous[1]}"   # where its answer is (an ops probe)
         record_file(ctx.con, d, "skipped", ctx.run_id, message=said)
         if d.source == "applicants" and previous[1] != d.rel_path:
             ctx.messages.append(f"{d.rel_path}: {said}; its requests were answered from that file")

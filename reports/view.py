@@ -315,10 +315,9 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     certificates = {str(p["record_id"] if fmt.missing(p["certificate_number"]) else p["certificate_number"])
                     for p in held_properties}
     view["property_count"] = len(certificates)  # co-owners of one home are two rows, one property
-    total = fmt.to_number(assets.get("owned_area_total"))   # of the exact areas: the rounded halves summed
-    view["assets"]["owned_area_total"] = (total if total is not None   # gave 50.54 m² for 50.55 (a probe)
-                                          else sum(fmt.to_number(p["owned_area"]) or 0.0 for p in held_properties)
-                                          ) if held_properties else None
+    total = fmt.to_number(assets.get("owned_area_total"))   # exact: rounded halves gave 50.54 for 50.55 (a probe)
+    rows = sum(fmt.to_number(p["owned_area"]) or 0.0 for p in held_properties)
+    view["assets"]["owned_area_total"] = (rows if total is None else total) if held_properties else None
 
     # a counted member without consent adds nothing to the figures but divides them: they are
     # not a verified low income, so they are marked incomplete and not compared (contract: a person
