@@ -638,19 +638,28 @@ def test_rows_without_an_id_under_a_members_name_that_would_decide_the_outcome_a
         assert "个人" in found["message"] and "请向申请人核实是否本人的收入" in found["message"]
 
 
-def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is_a_question(household):
-    """An outcome probe: 赵涛's pension, 2,950 a month without an ID, went unsaid and his 特困
-    household passed, because another 赵涛's pension from the same fund carried an ID. One fund pays
-    every pensioner of a name: a benefit beside the namesake's own benefit of that month is not his."""
-    wh = household(person(1, born=date(1956, 1, 1)))
+def _pensions_beside(wh, prefix: str, id_number: str, amount: float, linked: bool = False) -> None:
+    """Ten months of a 2,950 pension without an ID under member 1's name (P1…P10, linked to nobody),
+    each beside a pension of `amount` with `id_number` under the same name (`linked`: to member 1)."""
     for m in range(1, 11):
         wh._insert("social_insurance_all", "social_insurance", f"P{m}", 1,
                    "insurance_type, record_type, period, employer, contribution_base, amount",
                    ["企业职工基本养老保险", "待遇", date(2026, m, 1), None, None, 2950.0], decision=None)
         wh.con.execute("INSERT INTO social_insurance_all (record_id, name, id_number, id_status, batch_id, file, "
                        "file_hash, row_number, loaded_at, insurance_type, record_type, period, employer, amount) "
-                       "VALUES (?, '成员1', '140105194001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), "
-                       "'企业职工基本养老保险', '待遇', ?, NULL, 3100.0)", [f"N{m}", date(2026, m, 1)])
+                       "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), '企业职工基本养老保险', '待遇', ?, "
+                       "NULL, ?)", [f"{prefix}{m}", id_number, date(2026, m, 1), amount])
+        if linked:
+            wh.con.execute("INSERT INTO links VALUES ('social_insurance', ?, 'R1', 'H1', 1, 0.99, 'auto', 'test', "
+                           "NULL, 'run-1', now())", [f"{prefix}{m}"])
+
+
+def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is_a_question(household):
+    """An outcome probe: 赵涛's pension, 2,950 a month without an ID, went unsaid and his 特困
+    household passed, because another 赵涛's pension from the same fund carried an ID. One fund pays
+    every pensioner of a name: a benefit beside the namesake's own benefit of that month is not his."""
+    wh = household(person(1, born=date(1956, 1, 1)))
+    _pensions_beside(wh, "N", "140105194001010019", 3100.0)
     doc = wh.report("tekun")
     found = rules(doc).get("match.unclaimed")
     assert found is not None and found["severity"] == "warn" and doc["outcome"] == "review", doc["findings"]
@@ -677,17 +686,7 @@ def test_a_pension_without_an_id_beside_the_members_own_pension_of_the_month_is_
     """The member's own pension carries his ID at that fund: an ID-less one beside it is a
     namesake's, weighed by the linker, and asking about it would hold the household for nothing."""
     wh = household(person(1, born=date(1956, 1, 1)))
-    own = wh.members[0]["id_number"]
-    for m in range(1, 11):
-        wh._insert("social_insurance_all", "social_insurance", f"P{m}", 1,
-                   "insurance_type, record_type, period, employer, contribution_base, amount",
-                   ["企业职工基本养老保险", "待遇", date(2026, m, 1), None, None, 2950.0], decision=None)
-        wh.con.execute("INSERT INTO social_insurance_all (record_id, name, id_number, id_status, batch_id, file, "
-                       "file_hash, row_number, loaded_at, insurance_type, record_type, period, employer, amount) "
-                       "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), "
-                       "'企业职工基本养老保险', '待遇', ?, NULL, 300.0)", [f"O{m}", own, date(2026, m, 1)])
-        wh.con.execute("INSERT INTO links VALUES ('social_insurance', ?, 'R1', 'H1', 1, 0.99, 'auto', 'test', NULL, "
-                       "'run-1', now())", [f"O{m}"])
+    _pensions_beside(wh, "O", wh.members[0]["id_number"], 300.0, linked=True)
     assert "match.unclaimed" not in rules(wh.report("tekun"))
 
 

@@ -133,6 +133,24 @@ def _insert_members(con, members, county: str) -> None:
                     "NULL, ?, TRUE)", [hh, no, name, idn, status, idn[:6], county])
 
 
+def _link_one_request(tmp_path, rows, members, relation, query) -> list[tuple]:
+    """Link `rows` (wages at SHOP, among 40 background people's) to `members` (household,
+    member_no, name, ID) of request R1, ten background people applying beside them; `query`'s rows."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    people = BACKGROUND[:40]
+    _insert_wages(con, rows + _three_months_each(people), 2600, SHOP)
+    _work_members_table(con)
+    for hh, no, name, idn in members + [(f"H{i + 3}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, ?, NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, no, name, idn, idn[:6], relation])
+    with transaction(con):
+        link_work_members(con, "one-request")
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
 def _insert_wages(con, rows, amount, employer, status="valid") -> None:
     """Wage rows (record_id, name, ID, month of 2026) of one employer into `tax_all`."""
     now = datetime(2026, 11, 28, 2)
@@ -355,22 +373,11 @@ def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household
 def test_a_fathers_wages_with_his_sons_id_are_asked_of_both_households_of_the_request(tmp_path):
     """End to end (the candidate rule too: a row with one member's ID and another member's name
     was paired with the other member only within one household)."""
-    con = open_warehouse(tmp_path / "w.duckdb")
     father, son = _id("14010519500707007"), _id("14010519770808008")
-    people = BACKGROUND[:40]
-    rows = [(f"F-{m}", "欧阳振华", son, m) for m in range(1, 4)] + _three_months_each(people)
-    _insert_wages(con, rows, 2600, SHOP)
-    _work_members_table(con)
-    members = [("H1", 1, "欧阳振华", father), ("H2", 1, "欧阳建军", son)] + [
-        (f"H{i + 3}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]
-    for hh, no, name, idn in members:
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, '140105', TRUE)", [hh, no, name, idn, idn[:6]])
-    with transaction(con):
-        link_work_members(con, "father-son")
-    linked = con.execute("SELECT household_id, decision, count(*) FROM links WHERE record_id LIKE 'F-%' "
-                         "GROUP BY ALL ORDER BY ALL").fetchall()
-    con.close()
+    linked = _link_one_request(tmp_path, [(f"F-{m}", "欧阳振华", son, m) for m in range(1, 4)],
+                               [("H1", 1, "欧阳振华", father), ("H2", 1, "欧阳建军", son)], "户主",
+                               "SELECT household_id, decision, count(*) FROM links WHERE record_id LIKE 'F-%' "
+                               "GROUP BY ALL ORDER BY ALL")
     assert linked == [("H1", "review", 3), ("H2", "review", 3)]
 
 
@@ -509,23 +516,11 @@ def test_an_uncommon_names_wage_rows_without_an_id_at_a_payer_that_never_writes_
 def test_a_person_listed_in_two_households_of_one_request_is_linked_in_both(tmp_path):
     """An applicant-side probe: a mother listed in both her sons' households of one request had
     her pension linked in the first only; the second household passed on nothing."""
-    con = open_warehouse(tmp_path / "w.duckdb")
     mother = _id("14010519500303002")
-    people = BACKGROUND[:40]
-    rows = [(f"P-{m}", "闫凤英", mother, m) for m in range(1, 11)]
-    rows += _three_months_each(people)
-    _insert_wages(con, rows, 2600, "太原市万通食品有限公司")
-    _work_members_table(con)
-    members = [("A", 3, "闫凤英", mother), ("B", 2, "闫凤英", mother)] + [
-        (f"H{i}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]
-    for hh, no, name, idn in members:
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, '父母', NULL, NULL, "
-                    "NULL, '140105', TRUE)", [hh, no, name, idn, idn[:6]])
-    with transaction(con):
-        link_work_members(con, "two-households")
-    linked = con.execute("SELECT household_id, member_no, decision, count(*) FROM links WHERE record_id LIKE 'P-%' "
-                         "GROUP BY ALL ORDER BY ALL").fetchall()
-    con.close()
+    linked = _link_one_request(tmp_path, [(f"P-{m}", "闫凤英", mother, m) for m in range(1, 11)],
+                               [("A", 3, "闫凤英", mother), ("B", 2, "闫凤英", mother)], "父母",
+                               "SELECT household_id, member_no, decision, count(*) FROM links "
+                               "WHERE record_id LIKE 'P-%' GROUP BY ALL ORDER BY ALL")
     assert linked == [("A", 3, "auto", 10), ("B", 2, "auto", 10)]
 
 
