@@ -39,6 +39,9 @@ class Facts:
     """member_no -> months with wage or contribution evidence in the employment window."""
     employment_evidence: dict = field(default_factory=dict)
     """member_no -> the wage and contribution records behind `recent_employment`."""
+    employment_through: dict = field(default_factory=dict)
+    """Income sources whose employment months end before the window's (source -> the last day they
+    hold): their newest months are not exported yet, and are no evidence of being out of work."""
     origin: str | None = None
     """Where the household comes from: `rolls` (already receiving aid), `inbox` (an application)."""
     unconfigured_county: str | None = None

@@ -112,7 +112,12 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     sup_inc = income_figures(income_recs, window_months, supporter_nos)
     sup_assets = asset_figures(vehicles, properties, accounts, supporter_nos)
 
-    recent = set(months[-int(params["employment_months"]):])
+    # each source's last N months *delivered*: a month tax has not exported yet is not a month
+    # without a wage (a programmes probe's 就业 member, paid only in June, was "six months without
+    # work" over July to a December nobody had data for)
+    n_recent = int(params["employment_months"])
+    recent = {s: set(months_between(*w)[-n_recent:]) for s, w in windows.items()}
+    employment_through = {s: w[1] for s, w in windows.items() if w[1] < end}
     employment: dict = {}
     employment_rows: dict = {}
     for r in income_recs:
@@ -121,7 +126,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         # injury insurance paid by the employer); a 城乡居民 one is paid by people without an employer
         works = (r["kind"] == "contribution" and r.get("insurance_type") in WORK_CONTRIBUTION_TYPES
                  or r["kind"] == "tax_income" and r["counted"] and r["item"] in EMPLOYMENT_ITEMS)
-        if r["decision"] in COUNTED_DECISIONS and works and r["period"].strftime("%Y-%m") in recent:
+        if r["decision"] in COUNTED_DECISIONS and works and r["period"].strftime("%Y-%m") in recent[r["source"]]:
             employment.setdefault(r["member_no"], set()).add(r["period"])
             employment_rows.setdefault(r["member_no"], []).append(r)
 
@@ -222,7 +227,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   standard=standard, params=params,
                   review_links=[ln for ln in review if id(ln) in material], supporters=supporters,
                   review_links_info=[ln for ln in review if id(ln) not in material],
-                  recent_employment=employment, employment_evidence=employment_rows, origin=hh.get("origin"),
+                  recent_employment=employment, employment_evidence=employment_rows,
+                  employment_through=employment_through, origin=hh.get("origin"),
                   refused=list(refused), behind=behind, tax_delivered=not tax_none,
                   newer_balances=list(newer_balances),
                   unclaimed=_countable(unclaimed, windows, start, end, params),
@@ -253,13 +259,13 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
 
 def _countable(rows, windows: dict, start: date, end: date, params: dict) -> list[dict]:
-    """The unclaimed rows (`assessment.evidence.unclaimed_sql`) a figure would hold: income in its
-    source's window, of an item and a benefit that count; the latest balances as they are."""
+    """The unclaimed rows (`assessment.unclaimed.unclaimed_sql`) a figure would hold: income in its
+    source's window, of an item and a benefit that count; vehicles and properties as they are."""
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
     out = []
     for r in rows:
-        if r["kind"] == "balance":
+        if r["kind"] in ("vehicle", "property"):
             out.append(dict(r))
         elif _within(r["period"], windows.get(r["source"], (start, end))) \
                 and not (r["kind"] == "tax_income" and r["item"] in excluded_items) \

@@ -17,6 +17,9 @@ def yuan(x: float) -> str:
 THRESHOLD_PROGRAMS = ("dibao", "tekun")
 """Programmes judged on the income standard and the asset limit; the others show them for information."""
 
+NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
+"""Property usages that fail 低保 and 特困 whatever the household's homes."""
+
 
 def working_age(f: Facts, m: dict) -> bool:
     age = m.get("age")

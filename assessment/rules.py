@@ -11,12 +11,11 @@ from assessment.declared import INFORMATION_ONLY, declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
                                 financial_if_confirmed)
-from assessment.judged import (THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita, counted_income,
-                               income_total_exact,
-                               income_per_capita, income_standard, out_of_work, working_age, yuan)
-from assessment.pending import judges_means, review_can_change, review_findings, unclaimed
+from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
+                               counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
+                               working_age, yuan)
+from assessment.pending import judges_means, review_can_change, review_findings, unclaimed, unclaimed_assets
 
-NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
 
 
 def common(f: Facts) -> list[dict]:
@@ -294,13 +293,16 @@ def employment(f: Facts) -> list[dict]:
     (info), finding none is what a caseworker must look into (warn)."""
     able, idle = able_to_work(f), out_of_work(f)
     months = f.params["employment_months"]
+    # which months "recent" means when a department has not exported the newest ones yet
+    through = "".join(f"（{_SOURCE_CN[s]}数据截至{d.year}年{d.month}月，按其已交付的近{months}个月判断）"
+                      for s, d in sorted(f.employment_through.items()))
     if able and len(idle) == len(able):
         return [finding("employment.zero_employment", "info",
-                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录，"
+                        f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}，"
                         "符合就业救助对象条件，请转介就业服务机构")]
     if idle:
         return [finding("employment.unemployed_members", "info",
-                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录")]
+                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}")]
     evidence = [r for m in able for r in f.employment_evidence.get(m["member_no"], [])]
     # working-age members left out of `able` for want of a consent or a stated capacity are not
     # "unable to work": an employment probe's clerk read that of a 35-year-old never verified
@@ -329,9 +331,9 @@ def _program_cn(p: str) -> str:
 
 
 PROGRAM_RULES = {
-    "dibao": (dibao, unclaimed),
-    "tekun": (tekun, unclaimed),
-    "housing": (housing,),
+    "dibao": (dibao, unclaimed, unclaimed_assets),
+    "tekun": (tekun, unclaimed, unclaimed_assets),
+    "housing": (housing, unclaimed_assets),
     "employment": (employment,),
     "medical": (entitled_by_rolls,),
     "education": (entitled_by_rolls,),

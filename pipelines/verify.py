@@ -16,9 +16,9 @@ from datetime import datetime
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
-                                 refused_sql, unclaimed_sql, unclaimed_table_sql, unsure_wages_sql,
-                                 vehicles_sql)
+                                 refused_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import build_household
+from assessment.unclaimed import unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for
 from matching import link_work_members
 from matching.index import refresh_match_index

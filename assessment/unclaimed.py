@@ -1,0 +1,134 @@
+"""SQL for the rows under a household member's exact name, without an ID, that nobody is linked to
+(`match.unclaimed`): income the linker could give to no one, and vehicles and properties no
+linker can tell the owner of. No figure holds them; `assessment.pending` asks about them only
+where they could decide the outcome.
+"""
+
+from __future__ import annotations
+
+from assessment.evidence import _ORDER, MAX_LAG_MONTHS, WORK, _types
+
+ASSET_COLS = ("plate_number", "vehicle_type", "status", "certificate_number", "location", "usage", "share")
+"""The vehicle and property columns of `work_unclaimed` (NULL on income rows)."""
+
+
+_PLATE = "upper(regexp_replace({t}.plate_number, '[\\s·.-]', '', 'g'))"
+_CERT = "regexp_replace({t}.certificate_number, '\\s', '', 'g')"
+
+
+UNCLAIMED = "work_unclaimed"
+
+
+def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
+                        supporters: tuple[str, ...] = ("赡养人", "抚养人", "扶养人")) -> str:
+    """`work_unclaimed`: income rows without an ID under exactly a consenting household member's
+    name, at a payer where no row under that name carries an ID, that nobody is linked to for
+    certain and no member of the household at all — wages and other tax income in (or `lag`
+    months before) the window, and benefits paid. The linker could give them to no one: a payer
+    that never writes the ID, under a name too common to tell its owner by. No figure holds them;
+    the rules ask about them only where one payer's rows could decide the outcome
+    (`assessment.pending.unclaimed`). An independent-data probe's remaining wrong passes were all
+    such rows: 王浩's odd-job fees paid by 个人, 61 people of that name in the province.
+
+    A payer where an ID is written under the name is left out: its ID-less rows are most likely
+    that person's (a payer that leaves an ID out of one month's row writes it in the others), and
+    the linker has weighed them (on the generated 20k-household province those are 1.7 M rows; the
+    rows left, 1,600). So are bank balances: a bank sends one row per account, so an ID-less
+    balance is never at a place where the name has an ID, and under a common name it was a
+    namesake's 35 times in 37 that could have decided an outcome (the demo's 17, another probe's
+    20, whose other two were a member's, a deposit of 91,808 among them). Built once per pass,
+    over every work household, and read slice by slice (`unclaimed_sql`).
+
+    Held vehicles (正常, 查封) and properties (not 注销) without an ID under the name, too, with
+    their own columns (`ASSET_COLS`; NULL on the income rows) and `namesakes`: how many people
+    the warehouse knows by that name (the IDs written under it anywhere; at least the member)."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE {UNCLAIMED} AS
+WITH m AS (
+    SELECT w.request_id, w.household_id, w.member_no, w.name, h.window_start, h.window_end, h.request_date,
+           w.id_number
+    FROM work_members w JOIN {households} h USING (request_id, household_id)
+    WHERE w.consent AND w.relation NOT IN ({_types(supporters)}) AND nullif(trim(w.name), '') IS NOT NULL
+), names AS (SELECT DISTINCT name FROM m
+), t AS (
+    SELECT record_id, name, id_number, period, income_item, income_amount, withholding_agent, file, row_number,
+           count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
+           count(id_number) OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_that_month,
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, withholding_agent)
+               AS ids
+    FROM tax SEMI JOIN names USING (name)
+), s AS (
+    SELECT record_id, name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
+           count(id_number) OVER (PARTITION BY name, employer) AS ids_here,
+           count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, employer) AS ids
+    FROM social_insurance SEMI JOIN names USING (name)
+), rows AS (
+    SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, 'tax_income' AS kind,
+           t.period, t.income_item AS item, CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer,
+           NULL::VARCHAR AS insurance_type, NULL::VARCHAR AS institution, NULL::VARCHAR AS account_number,
+           NULL::DATE AS as_of_date, t.file, t.row_number,
+           NULL::VARCHAR AS plate_number, NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number, NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share
+    FROM m JOIN t ON t.name = m.name
+    -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
+    -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid)
+    WHERE t.id_number IS NULL
+      AND (t.ids_here = 0 OR (t.ids_that_month > 0 AND NOT list_contains(t.ids, coalesce(m.id_number, ''))))
+      AND t.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
+    UNION ALL
+    SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
+           s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
+           s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM m JOIN s ON s.name = m.name
+    -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
+    -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
+    -- without an ID, passed 特困 in silence because another 赵涛's pension had one)
+    -- (unless the ID there is the member's own: then the linker has weighed the row)
+    WHERE s.id_number IS NULL AND s.record_type = '待遇'
+      AND (s.ids_here = 0 OR (s.ids_that_month > 0 AND NOT list_contains(s.ids, coalesce(m.id_number, ''))))
+      AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
+    UNION ALL
+    -- a vehicle or a property without an ID: a register has no payer whose other rows could say
+    -- whose it is, so under a member's exact name it is a question wherever it could decide the
+    -- outcome (an outcome probe's 15 wrong passes in 210 households that should fail: a car or a
+    -- second home with the ID left out, linked to nobody and said nowhere). Not a car whose plate
+    -- a row with an ID places with its owner, nor a share whose certificate one does under this name.
+    SELECT m.request_id, m.household_id, m.member_no, 'vehicle', v.record_id, 'vehicle', NULL, v.vehicle_type,
+           CAST(v.purchase_price AS DOUBLE), NULL, NULL, NULL, NULL, NULL, v.file, v.row_number,
+           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL
+    FROM m JOIN vehicle v ON v.name = m.name
+    WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
+      AND NOT EXISTS (SELECT 1 FROM vehicle o WHERE o.id_number IS NOT NULL
+                      AND {_PLATE.format(t='o')} = {_PLATE.format(t='v')})
+    UNION ALL
+    SELECT m.request_id, m.household_id, m.member_no, 'property', p.record_id, 'property', NULL, p.usage,
+           NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
+           NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0)
+    FROM m JOIN property p ON p.name = m.name
+    WHERE p.id_number IS NULL AND p.status <> '注销'
+      AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
+                      AND {_CERT.format(t='o')} = {_CERT.format(t='p')})
+), unlinked AS (
+    SELECT * FROM rows r
+    WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_id = r.record_id
+                      AND (l.decision IN ('auto', 'confirmed') OR (l.request_id = r.request_id
+                                                                   AND l.household_id = r.household_id)))
+), asset_names AS (SELECT DISTINCT name FROM unlinked JOIN m USING (request_id, household_id, member_no)
+                   WHERE source IN ('vehicle', 'property')
+), people AS (      -- the people known to bear each such name: IDs written under it anywhere
+    {" UNION ".join(f"SELECT name, id_number FROM {t} SEMI JOIN asset_names USING (name) "
+                    "WHERE id_number IS NOT NULL AND id_status <> 'invalid'"
+                    for t in ("tax", "social_insurance", "bank", "vehicle", "property", "applicant_members"))}
+    UNION SELECT name, id_number FROM m SEMI JOIN asset_names USING (name) WHERE id_number IS NOT NULL
+)
+SELECT o.*, CASE WHEN o.source IN ('vehicle', 'property') THEN greatest(coalesce(k.n, 0), 1) END AS namesakes
+FROM unlinked o JOIN m USING (request_id, household_id, member_no)
+LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name) k ON k.name = m.name
+"""
+
+
+def unclaimed_sql(households: str = WORK) -> str:
+    """The `work_unclaimed` rows of the households in `households` (`unclaimed_table_sql`)."""
+    return f"SELECT u.* FROM {UNCLAIMED} u SEMI JOIN {households} USING (request_id, household_id) {_ORDER}"
+
+
