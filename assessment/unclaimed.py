@@ -20,7 +20,8 @@ UNCLAIMED = "work_unclaimed"
 
 
 def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
-                        supporters: tuple[str, ...] = ("赡养人", "抚养人", "扶养人")) -> str:
+                        supporters: tuple[str, ...] = ("赡养人", "抚养人", "扶养人"),
+                        answers: str | None = None) -> str:
     """`work_unclaimed`: income rows without an ID under exactly a consenting household member's
     name, at a payer where no row under that name carries an ID, that nobody is linked to for
     certain and no member of the household at all — wages and other tax income in (or `lag`
@@ -40,8 +41,15 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
     over every work household, and read slice by slice (`unclaimed_sql`).
 
     Held vehicles (正常, 查封) and properties (not 注销) without an ID under the name, too, with
-    their own columns (`ASSET_COLS`; NULL on the income rows) and `namesakes`: how many people
-    the warehouse knows by that name (the IDs written under it anywhere; at least the member)."""
+    their own columns (`ASSET_COLS`; NULL on the income rows). Every row has `namesakes`: how many people
+    the warehouse knows by that name (the IDs written under it anywhere; at least the member).
+
+    `answers`: a table of the answers in force (`review.apply.answered_pairs_sql`): a row a
+    caseworker denied is the member's is not asked about again (`QUESTION_METHOD`)."""
+    denied = "" if answers is None else f"""
+      AND NOT EXISTS (SELECT 1 FROM {answers} a WHERE a.decision = 'denied' AND a.source = r.source
+                      AND a.record_id = r.record_id AND a.request_id = r.request_id
+                      AND a.household_id = r.household_id AND a.member_no = r.member_no)"""
     return f"""
 CREATE OR REPLACE TEMP TABLE {UNCLAIMED} AS
 WITH m AS (
@@ -112,16 +120,15 @@ WITH m AS (
     SELECT * FROM rows r
     WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_id = r.record_id
                       AND (l.decision IN ('auto', 'confirmed') OR (l.request_id = r.request_id
-                                                                   AND l.household_id = r.household_id)))
-), asset_names AS (SELECT DISTINCT name FROM unlinked JOIN m USING (request_id, household_id, member_no)
-                   WHERE source IN ('vehicle', 'property')
+                                                                   AND l.household_id = r.household_id))){denied}
+), asked AS (SELECT DISTINCT name FROM unlinked JOIN m USING (request_id, household_id, member_no)
 ), people AS (      -- the people known to bear each such name: IDs written under it anywhere
-    {" UNION ".join(f"SELECT name, id_number FROM {t} SEMI JOIN asset_names USING (name) "
+    {" UNION ".join(f"SELECT name, id_number FROM {t} SEMI JOIN asked USING (name) "
                     "WHERE id_number IS NOT NULL AND id_status <> 'invalid'"
                     for t in ("tax", "social_insurance", "bank", "vehicle", "property", "applicant_members"))}
-    UNION SELECT name, id_number FROM m SEMI JOIN asset_names USING (name) WHERE id_number IS NOT NULL
+    UNION SELECT name, id_number FROM m SEMI JOIN asked USING (name) WHERE id_number IS NOT NULL
 )
-SELECT o.*, CASE WHEN o.source IN ('vehicle', 'property') THEN greatest(coalesce(k.n, 0), 1) END AS namesakes
+SELECT o.*, greatest(coalesce(k.n, 0), 1) AS namesakes
 FROM unlinked o JOIN m USING (request_id, household_id, member_no)
 LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name) k ON k.name = m.name
 """
@@ -132,3 +139,35 @@ def unclaimed_sql(households: str = WORK) -> str:
     return f"SELECT u.* FROM {UNCLAIMED} u SEMI JOIN {households} USING (request_id, household_id) {_ORDER}"
 
 
+
+
+QUESTION_METHOD = "unclaimed"
+"""`links.method` of a review question about a row nobody is linked to (`questions_sql`)."""
+
+
+def questions_sql(run_id: str, asked: str = "asked_rows") -> str:
+    """INSERT a `review` link (`method = 'unclaimed'`) for each row a `match.unclaimed` finding cites
+    (`asked`: request_id, household_id, source, record_id) to the member whose name it carries,
+    so that the question is on the request's review sheet and in `review-open/`: 确认 counts it
+    from the next pass on (`review.apply`), 否认 stops the question (`unclaimed_table_sql`'s
+    `answers`). Asked in a finding alone, it had no answer the system could take: the household
+    stayed `review` pass after pass. Its probability is one in the number of people known by
+    the name: the most the name alone can say."""
+    rid = run_id.replace("'", "''")
+    return f"""
+INSERT INTO links (source, record_id, request_id, household_id, member_no, match_probability, decision,
+                   method, evidence, run_id, linked_at)
+SELECT DISTINCT ON (u.source, u.record_id, u.request_id, u.household_id, u.member_no)
+       u.source, u.record_id, u.request_id, u.household_id, u.member_no, round(1.0 / u.namesakes, 4), 'review',
+       '{QUESTION_METHOD}',
+       CAST(json_object('summary', '记录无身份证号，与成员' || w.name || '同名'
+                                   || CASE WHEN u.namesakes > 1 THEN '（已知同名者' || u.namesakes || '人）' ELSE '' END
+                                   || '，比对无法确定归属；如属本人将改变核对结果，请核实是否本人的记录',
+                        'weights', json_array(), 'competitor', NULL,
+                        'unclaimed', json_object('namesakes', u.namesakes)) AS VARCHAR),
+       '{rid}', now()
+FROM {UNCLAIMED} u SEMI JOIN {asked} USING (request_id, household_id, source, record_id)
+JOIN work_members w USING (request_id, household_id, member_no)
+WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = u.source AND l.record_id = u.record_id
+                  AND l.request_id = u.request_id AND l.household_id = u.household_id AND l.member_no = u.member_no)
+"""

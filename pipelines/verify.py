@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pyarrow as pa
+
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
                                  refused_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import build_household
-from assessment.unclaimed import unclaimed_sql, unclaimed_table_sql
+from assessment.unclaimed import questions_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for
 from matching import link_work_members
 from matching.index import refresh_match_index
@@ -27,7 +29,7 @@ from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
 from pipelines.row_errors import held_households
 from pipelines.rolls_held import refresh_rolls_held
-from review import affected_households_sql, apply_decisions_sql
+from review import ANSWERS, affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.testhooks import pause_point
 from warehouse.sql import fetch_grouped, run_sql
@@ -166,20 +168,30 @@ FROM work_households""", label="number work households")
     # but asked about a past date (`--as-of`) showed a date after the request's.
     as_of = {s: (min(d, ctx.as_of).isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
-    run_sql(ctx.con, unclaimed_table_sql(), label="rows under members' names nobody is linked to")
+    run_sql(ctx.con, unclaimed_table_sql(answers=ANSWERS), label="rows under members' names nobody is linked to")
     ctx.documents = Documents(total)
+    asked: list[tuple] = []
     for lo in range(0, total, ASSESS_SLICE):
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
                          "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
                 [lo, lo + ASSESS_SLICE], label="slice of work households")
-        _assess_slice(ctx, as_of, generated_at)
+        asked += _assess_slice(ctx, as_of, generated_at)
+    if asked:
+        # the rows a finding asks about become review questions a caseworker can answer on the sheet
+        ctx.con.register("asked_rows", pa.table(dict(zip(("request_id", "household_id", "source", "record_id"),
+                                                         map(list, zip(*asked))))))
+        with transaction(ctx.con):
+            run_sql(ctx.con, questions_sql(ctx.run_id), label="questions about rows nobody is linked to")
+        ctx.con.unregister("asked_rows")
     for table in ("assess_slice", "work_order", "work_unclaimed"):
         run_sql(ctx.con, f"DROP TABLE IF EXISTS {table}", label="drop slices")
     return len(ctx.documents)
 
 
-def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
-    """Assess the households in `assess_slice`, appending their documents in household order."""
+def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> list[tuple]:
+    """Assess the households in `assess_slice`, appending their documents in household order;
+    returns the rows their `match.unclaimed` findings ask about (request, household, source, record)."""
+    asked = []
     rel = "assess_slice"
     households = _grouped(ctx, f"SELECT * FROM {rel} ORDER BY request_id, household_id", "work households")
     members = _grouped(ctx, f"SELECT m.* FROM work_members m JOIN {rel} USING (request_id, household_id) "
@@ -211,4 +223,7 @@ def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> None:
             ctx.failed_requests.add(key[0])
             continue
         doc["_out_dir"] = (hh["agency"], hh["out_dir"])
+        asked += [(key[0], key[1], e["source"], e["record_id"])
+                  for f in doc["findings"] if f["rule"] == "match.unclaimed" for e in f["evidence"]]
         ctx.documents.append(doc)
+    return asked

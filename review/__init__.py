@@ -14,7 +14,7 @@ text), ``export`` (rows + files), ``workbook`` (xlsx), ``page`` (HTML), ``intake
 in), ``messages`` (problems + error note), ``apply`` (SQL), ``queue`` (open questions).
 """
 
-from review.apply import affected_households_sql, apply_decisions_sql
+from review.apply import ANSWERS, affected_households_sql, apply_decisions_sql
 from review.export import link_rows, review_rows, review_rows_for, write_review_sheet
 from review.intake import is_review_sheet, parse_review_sheet, store_decisions
 from review.keys import ACCEPTED_DECISIONS, decode_key, encode_key, parse_decision
@@ -23,6 +23,7 @@ from review.queue import QueueUnavailable, open_queue, read_queue
 
 __all__ = [
     "ACCEPTED_DECISIONS",
+    "ANSWERS",
     "QueueUnavailable",
     "ReviewError",
     "affected_households_sql",

@@ -31,6 +31,9 @@ from __future__ import annotations
 
 from matching.person_key import member_key_sql
 
+ANSWERS = "review_work_pairs"
+"""The temp table of the answers in force for the members at work (`answered_pairs_sql`), kept for
+the rest of the pass: the assessment reads it too (a row denied is not asked about again)."""
 CLERICAL_METHOD = "clerical_review"
 AFTER_DENIAL_METHOD = "after_denial"
 
@@ -47,7 +50,7 @@ def _review_json(p: str) -> str:
 def answered_pairs_sql() -> str:
     """The answer in force for each (member at work, record): temp table `review_work_pairs`."""
     return f"""
-CREATE OR REPLACE TEMP TABLE review_work_pairs AS
+CREATE OR REPLACE TEMP TABLE {ANSWERS} AS
 SELECT m.request_id, m.household_id, m.member_no, coalesce(m.consent, false) AS consent,
        d.source, d.record_id, d.decision, d.reviewer, d.decided_at, d.note, d.match_probability
 FROM work_members m

@@ -1,0 +1,68 @@
+"""A row nobody is linked to, asked about in a `match.unclaimed` finding, is a question on the review
+sheet that a caseworker's answer settles — through real passes over files dropped as departments
+and agencies send them."""
+
+import csv
+import json
+from datetime import date
+
+import pytest
+
+from connectors.values.idnumber import check_char
+from pipelines.passes import run_pass
+from review_support import fill_sheet, read_sheet
+
+AS_OF = date(2025, 7, 15)
+MEMBER_ID = "14010519550312041" + check_char("14010519550312041")
+
+
+def _write(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        out = csv.DictWriter(f, list(rows[0]))
+        out.writeheader()
+        out.writerows(rows)
+
+
+def _province(root):
+    _write(root / "inbox" / "minzheng" / "req.csv", [{
+        "申请编号": "R1", "救助类别": "最低生活保障", "家庭编号": "H1", "区县代码": "140105", "成员序号": 1,
+        "姓名": "刘龙", "身份证号": MEMBER_ID, "与户主关系": "户主", "授权书编号": "SQ1", "劳动能力": "无"}])
+    other = "14010619800101033" + check_char("14010619800101033")
+    _write(root / "landing" / "tax" / "tax.csv", [{
+        "记录编号": f"T{m}", "纳税人姓名": "赵东", "证件号码": other, "所属期": f"2025-{m:02d}", "所得项目": "工资薪金",
+        "收入额": "5000.00", "扣缴义务人": "某公司"} for m in range(1, 7)])
+    # the register left the owner's ID out: the car is 刘龙's only if the caseworker finds it so
+    _write(root / "landing" / "vehicle" / "veh.csv", [{
+        "记录编号": "V1", "机动车所有人": "刘龙", "身份证明号码": "", "号牌号码": "晋A12345", "车辆类型": "小型轿车",
+        "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}])
+
+
+def _report(root):
+    return json.loads((root / "outbox" / "minzheng" / "R1" / "H1.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("answer, outcome, rule", [("确认", "fail", "dibao.vehicle"), ("否认", "pass", None)])
+def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_settles_the_household(
+        tmp_path, answer, outcome, rule):
+    """Said only in a finding, the question had no answer the system could take: the household
+    stayed `review` in every pass. On the sheet, 确认 counts the car and 否认 ends the question."""
+    root = tmp_path / "root"
+    _province(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    doc = _report(root)
+    assert doc["outcome"] == "review"
+    assert [f["rule"] for f in doc["findings"] if f["severity"] == "warn"] == ["match.unclaimed"]
+    sheet = root / "outbox" / "minzheng" / "R1" / "review.xlsx"
+    cells = read_sheet(sheet)
+    assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["V1"]
+
+    fill_sheet(sheet, root / "inbox" / "minzheng" / "answers.xlsx", {"V1": (answer, "张科员", "车管所核实")})
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    doc = _report(root)
+    assert doc["outcome"] == outcome, doc["findings"]
+    rules = {f["rule"] for f in doc["findings"]}
+    assert "match.unclaimed" not in rules and (rule is None or rule in rules)
+
+    run_pass(root, as_of=AS_OF)   # and it stays settled in a later pass
+    assert _report(root)["outcome"] == outcome
