@@ -296,13 +296,17 @@ def employment(f: Facts) -> list[dict]:
     # which months "recent" means when a department has not exported the newest ones yet
     through = "".join(f"（{_SOURCE_CN[s]}数据截至{d.year}年{d.month}月，按其已交付的近{months}个月判断）"
                       for s, d in sorted(f.employment_through.items()))
+    # a pending wage or contribution of an idle member may yet show work (a programmes probe read
+    # "符合就业救助对象条件" beside the warning that held the outcome for such a row)
+    pending = "（另有待复核记录，确认后可能改变此结论）" if any(
+        ln["member_no"] in {m["member_no"] for m in idle} for ln in f.review_links) else ""
     if able and len(idle) == len(able):
         return [finding("employment.zero_employment", "info",
                         f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}，"
-                        "符合就业救助对象条件，请转介就业服务机构")]
+                        f"符合就业救助对象条件{pending}，请转介就业服务机构")]
     if idle:
         return [finding("employment.unemployed_members", "info",
-                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}")]
+                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}{pending}")]
     evidence = [r for m in able for r in f.employment_evidence.get(m["member_no"], [])]
     # working-age members left out of `able` for want of a consent or a stated capacity are not
     # "unable to work": an employment probe's clerk read that of a 35-year-old never verified

@@ -268,3 +268,13 @@ def test_a_supporters_threshold_says_what_it_is_a_multiple_of():
     f = facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 2 * 628.0 + 1}])
     (found,) = [x for x in evaluate(f)[0] if x["rule"] == "tekun.supporter"]
     assert f"超过1,256.00元（{PARAMS['supporter_income_multiple']:g}倍月低保标准）" in found["message"]
+
+
+def test_zero_employment_says_a_pending_row_of_an_idle_member_may_change_it():
+    """A programmes probe read "符合就业救助对象条件" beside the warning that held the outcome for a
+    pending wage of the very member said to be out of work."""
+    said = {f["rule"]: f for f in evaluate(facts("employment", review_links=[
+        {"source": "tax", "record_id": "T2", "member_no": 2}]))[0]}
+    assert "另有待复核记录" in said["employment.zero_employment"]["message"]
+    said = {f["rule"]: f for f in evaluate(facts("employment"))[0]}
+    assert "另有待复核记录" not in said["employment.zero_employment"]["message"]

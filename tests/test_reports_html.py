@@ -251,8 +251,11 @@ def test_a_programme_not_judged_on_the_standard_shows_the_comparison_as_informat
     report["assets"]["financial_per_capita"] = 200000.0
     html = render_household(report)
     assert "▲ 超过上限" not in html and "本救助类别不以资产上限判断" in html
+    # nor a red ▲ on the car, which only 低保 and 特困 judge (a programmes probe's 医疗 report)
+    assert "▲ 1 辆非豁免机动车" not in html and "本救助类别不以机动车判断" in html
     report["program"] = "dibao"
-    assert "▲ 超过上限" in render_household(report)
+    html = render_household(report)
+    assert "▲ 超过上限" in html and "▲ 1 辆非豁免机动车" in html
 
 
 def test_the_report_says_why_the_household_is_urban_or_rural(report):
