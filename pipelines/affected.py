@@ -250,12 +250,13 @@ def choose_rolls_work(ctx: PassContext) -> int:
             con.unregister("rolls_name_keys_src")
         run_sql(con, affected_sql(), [prev["as_of"], ctx.as_of, prev["rolls_batch_id"]],
                 label="rolls: households new data could change")
-        # a household held at its previous version is warned about tonight: its report goes with the
-        # warning (a probe's rolls.held alert had no report beside it)
-        run_sql(con, "INSERT INTO rolls_work SELECT s.request_id, s.household_id, 'held' FROM roll_state s "
-                     "WHERE s.household_id IN (SELECT household_id FROM rolls_held WHERE batch_id = ?) "
-                     "AND (s.request_id, s.household_id) NOT IN (SELECT request_id, household_id FROM rolls_work)",
-                [batch], label="rolls: households held at their previous version")
+        # a household held at its previous version is warned about when its snapshot arrives: its
+        # report goes with the warning (a probe's rolls.held alert had no report beside it)
+        if batch != prev["rolls_batch_id"]:
+            run_sql(con, "INSERT INTO rolls_work SELECT s.request_id, s.household_id, 'held' FROM roll_state s "
+                         "WHERE s.household_id IN (SELECT household_id FROM rolls_held WHERE batch_id = ?) "
+                         "AND (s.request_id, s.household_id) NOT IN (SELECT request_id, household_id FROM rolls_work)",
+                    [batch], label="rolls: households held at their previous version")
     n, on_rolls = con.execute("SELECT (SELECT count(*) FROM rolls_work), (SELECT count(*) FROM roll_state)").fetchall()[0]
     ctx.rolls = {"previous": prev, "policy_key": key, "batch_id": batch,
                  "notices": roll_notices(ctx, prev and prev["rolls_batch_id"]),

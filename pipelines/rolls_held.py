@@ -81,7 +81,9 @@ ORDER BY h.household_id""", [latest]).fetchall()
         if r["batch_id"] == latest and r["household_id"] and r["agency"]:
             rejected.setdefault(r["household_id"], (r["request_id"], r["agency"]))
     notices = []
-    for household, n, kept, request, agency, county, program, path in held:
+    # once per snapshot: a second pass over the same roll repeated the warning in the day's
+    # summary and counted it as a change (a contract probe)
+    for household, n, kept, request, agency, county, program, path in (held if latest != previous_batch else []):
         if agency is None and household in rejected:
             request, agency = rejected[household]
         if agency is None:           # never named with any agency: nobody to tell but the pass summary

@@ -57,6 +57,11 @@ def nights(tmp_path_factory):
         "summaries": {p.parent.parent.name: p.read_text() for p in (root / "outbox").glob("*/nightly-20261121/summary.txt")},
         "notes": [p.read_text() for p in (root / "rejected" / "rolls").glob("rolls_20261121*.error.txt")],
     }
+    run_pass(root, as_of=DAY2)   # a second pass over the same snapshot
+    state2["held_again"] = query(root, "SELECT count(*) AS n FROM alerts WHERE as_of = ? AND kind = 'rolls.held' "
+                                       "AND household_id = ?", [DAY2, bad_cell])[0]["n"]
+    state2["summaries_again"] = {p.parent.parent.name: p.read_text()
+                                 for p in (root / "outbox").glob("*/nightly-20261121/summary.txt")}
     write_csv(root / "landing" / "rolls" / "rolls_20261122.csv", [r for r in good if r["household_id"] != leaving],
               REQUEST_FIELDS)
     run_pass(root, as_of=DAY3)
@@ -117,7 +122,7 @@ def test_the_corrected_snapshot_replaces_the_held_version(nights):
 
 
 def test_runs_record_the_contracts_kinds_nightly_and_on_demand(nights):
-    assert nights["day3"]["kinds"] == ["nightly", "nightly", "nightly", "on_demand"]
+    assert nights["day3"]["kinds"] == ["nightly", "nightly", "nightly", "nightly", "on_demand"]
 
 
 def test_the_rolls_error_note_asks_for_a_whole_corrected_snapshot_not_the_rows_alone(nights):
@@ -130,3 +135,10 @@ def test_no_source_is_as_of_a_date_after_the_request(nights):
     """The registers were loaded today, the nightly asked about 2026-11-20 (`--as-of`)."""
     dates = [d for doc in nights["data_as_of"] for d in doc.values() if d]
     assert dates and max(dates) <= DAY1.isoformat()
+
+
+def test_a_second_pass_over_the_same_snapshot_does_not_repeat_its_held_warning(nights):
+    """A contract probe: the day's summary listed the same [warn] rolls.held line once per pass."""
+    assert nights["day2"]["held_again"] == 1
+    for agency, text in nights["day2"]["summaries_again"].items():
+        assert text.count(nights["bad_cell"]) == nights["day2"]["summaries"][agency].count(nights["bad_cell"])
