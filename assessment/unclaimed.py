@@ -152,13 +152,14 @@ def questions_sql(run_id: str, asked: str = "asked_rows") -> str:
     from the next pass on (`review.apply`), 否认 stops the question (`unclaimed_table_sql`'s
     `answers`). Asked in a finding alone, it had no answer the system could take: the household
     stayed `review` pass after pass. Its probability is one in the number of people known by
-    the name: the most the name alone can say."""
+    the name, and never over one half: the name alone is all there is (a probe's sheet showed
+    "100%" for a name only the applicant was known by, inviting a rubber-stamp 确认)."""
     rid = run_id.replace("'", "''")
     return f"""
 INSERT INTO links (source, record_id, request_id, household_id, member_no, match_probability, decision,
                    method, evidence, run_id, linked_at)
 SELECT DISTINCT ON (u.source, u.record_id, u.request_id, u.household_id, u.member_no)
-       u.source, u.record_id, u.request_id, u.household_id, u.member_no, round(1.0 / u.namesakes, 4), 'review',
+       u.source, u.record_id, u.request_id, u.household_id, u.member_no, least(round(1.0 / u.namesakes, 4), 0.5), 'review',
        '{QUESTION_METHOD}',
        CAST(json_object('summary', '记录无身份证号，与成员' || w.name || '同名'
                                    || CASE WHEN u.namesakes > 1 THEN '（已知同名者' || u.namesakes || '人）' ELSE '' END

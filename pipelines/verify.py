@@ -41,6 +41,13 @@ listing of theirs (a probe's 户主 of a 低保 household, named 赡养人 of he
 application, had her own household held for review as "listed twice")."""
 
 
+STALE_LINK = """EXISTS (
+    SELECT 1 FROM record_identity_history h
+    WHERE h.source = l.source AND h.record_id = l.record_id AND h.other_identity
+      AND h.valid_from <= l.linked_at AND (h.valid_to IS NULL OR h.valid_to > l.linked_at))"""
+"""SQL (over `links l`): the link is to a record since corrected to another name or ID."""
+
+
 def select_work(ctx: PassContext) -> int:
     """Create `work_households` and `work_members` for this pass; returns the households count."""
     start, end = window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))
@@ -69,6 +76,12 @@ WITH inbox AS (
     -- households whose review links a caseworker answered in this pass: their reports change
     SELECT m.* FROM applicant_members m
     JOIN ({affected_households_sql(ctx.run_id)}) a USING (request_id, household_id)
+    UNION ALL BY NAME
+    -- households linked to a record since corrected into someone else's, answered requests' too:
+    -- the link goes (`link`), and the linker proposes the corrected record afresh (a probe's car,
+    -- re-sent with the applicant's own ID, stayed unlinked and its household unanswered)
+    SELECT m.* FROM applicant_members m
+    JOIN (SELECT DISTINCT request_id, household_id FROM links l WHERE {STALE_LINK}) USING (request_id, household_id)
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,
@@ -128,11 +141,7 @@ def link(ctx: PassContext) -> int:
     with transaction(ctx.con):
         # any household's, answered requests' too: a link to a record since corrected to another
         # name or ID is a link to somebody else's record (migration 0016)
-        stale = run_sql(ctx.con, """
-DELETE FROM links l WHERE EXISTS (
-    SELECT 1 FROM record_identity_history h
-    WHERE h.source = l.source AND h.record_id = l.record_id AND h.other_identity
-      AND h.valid_from <= l.linked_at AND (h.valid_to IS NULL OR h.valid_to > l.linked_at))""",
+        stale = run_sql(ctx.con, f"DELETE FROM links l WHERE {STALE_LINK}",
                         label="links to records corrected into someone else's").fetchall()[0][0]
         if stale:
             ctx.messages.append(f"{stale} link(s) removed: their records were corrected to another name or ID")
@@ -170,29 +179,35 @@ FROM work_households""", label="number work households")
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
     run_sql(ctx.con, unclaimed_table_sql(answers=ANSWERS), label="rows under members' names nobody is linked to")
     ctx.documents = Documents(total)
-    asked: list[tuple] = []
     for lo in range(0, total, ASSESS_SLICE):
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
                          "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
                 [lo, lo + ASSESS_SLICE], label="slice of work households")
-        asked += _assess_slice(ctx, as_of, generated_at)
-    if asked:
-        # the rows a finding asks about become review questions a caseworker can answer on the sheet
-        ctx.con.register("asked_rows", pa.table(dict(zip(("request_id", "household_id", "source", "record_id"),
-                                                         map(list, zip(*asked))))))
-        with transaction(ctx.con):
-            run_sql(ctx.con, questions_sql(ctx.run_id), label="questions about rows nobody is linked to")
-        ctx.con.unregister("asked_rows")
-    for table in ("assess_slice", "work_order", "work_unclaimed"):
+        docs = _assess_slice(ctx, "assess_slice", as_of, generated_at)
+        asked = [(key[0], key[1], e["source"], e["record_id"]) for key, doc in docs.items()
+                 for f in doc["findings"] if f["rule"] == "match.unclaimed" for e in f["evidence"]]
+        if asked:
+            # the rows a finding asks about become review questions a caseworker can answer on the
+            # sheet; their households are assessed again so that the report lists the question too
+            # (a probe's report said "无待复核匹配" beside a sheet asking about its car)
+            ctx.con.register("asked_rows", pa.table(dict(zip(("request_id", "household_id", "source", "record_id"),
+                                                             map(list, zip(*asked))))))
+            with transaction(ctx.con):
+                run_sql(ctx.con, questions_sql(ctx.run_id), label="questions about rows nobody is linked to")
+            run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_again AS SELECT w.* FROM assess_slice w "
+                             "SEMI JOIN asked_rows USING (request_id, household_id)", label="households asked about")
+            ctx.con.unregister("asked_rows")
+            docs.update(_assess_slice(ctx, "assess_again", as_of, generated_at))
+        for doc in docs.values():
+            ctx.documents.append(doc)
+    for table in ("assess_slice", "assess_again", "work_order", "work_unclaimed"):
         run_sql(ctx.con, f"DROP TABLE IF EXISTS {table}", label="drop slices")
     return len(ctx.documents)
 
 
-def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> list[tuple]:
-    """Assess the households in `assess_slice`, appending their documents in household order;
-    returns the rows their `match.unclaimed` findings ask about (request, household, source, record)."""
-    asked = []
-    rel = "assess_slice"
+def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str) -> dict[tuple, dict]:
+    """The documents of the households in `rel` (rows of `work_households`), in household order."""
+    docs: dict[tuple, dict] = {}
     households = _grouped(ctx, f"SELECT * FROM {rel} ORDER BY request_id, household_id", "work households")
     members = _grouped(ctx, f"SELECT m.* FROM work_members m JOIN {rel} USING (request_id, household_id) "
                             "ORDER BY request_id, household_id, member_no", "members")
@@ -223,7 +238,5 @@ def _assess_slice(ctx: PassContext, as_of: dict, generated_at: str) -> list[tupl
             ctx.failed_requests.add(key[0])
             continue
         doc["_out_dir"] = (hh["agency"], hh["out_dir"])
-        asked += [(key[0], key[1], e["source"], e["record_id"])
-                  for f in doc["findings"] if f["rule"] == "match.unclaimed" for e in f["evidence"]]
-        ctx.documents.append(doc)
-    return asked
+        docs[key] = doc
+    return docs

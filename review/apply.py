@@ -128,7 +128,11 @@ def affected_households_sql(run_id: str) -> str:
     """SELECT request_id, household_id, agency of the households an answer taken in by `run_id` changes.
 
     The households of the answered links, and any other household where the same record is
-    linked to the same person (a denial there removes the link too).
+    linked to the same person (a denial there removes the link too) — or to anyone: a record
+    confirmed as one person's is no other's question, and a question answered elsewhere must not
+    stay open where nobody can close it (a probe's H18 kept asking about a car confirmed as
+    H17's, and another agency's caseworker could only deny it). So is every household with a
+    member of an ID-less record's exact name: taken back, the record is their question again.
     """
     return f"""
 WITH answered AS (SELECT * FROM review_decisions WHERE run_id = {_q(run_id)}),
@@ -139,6 +143,12 @@ touched AS (
     FROM links l
     JOIN applicant_members m USING (request_id, household_id, member_no)
     JOIN answered a ON a.source = l.source AND a.record_id = l.record_id AND a.member_key = {member_key_sql('m')}
+    UNION
+    SELECT l.request_id, l.household_id FROM links l JOIN answered a USING (source, record_id)
+    UNION
+    SELECT m.request_id, m.household_id
+    FROM applicant_members m JOIN source_records s ON s.name = m.name AND s.id_number IS NULL
+    JOIN answered a ON a.source = s.source AND a.record_id = s.record_id
 )
 SELECT DISTINCT t.request_id, t.household_id, m.agency
 FROM touched t JOIN applicant_members m USING (request_id, household_id)

@@ -802,3 +802,22 @@ def test_a_car_without_an_id_is_asked_about_only_while_few_people_bear_the_name(
     assert (found is not None) == asked
     if asked:
         assert f"已知同名者{others + 1}人" in found["message"]
+
+
+@pytest.mark.parametrize("program, setup, held", [
+    ("dibao", lambda wh: wh.vehicle("V1", 1, decision="review"), True),
+    ("dibao", lambda wh: wh.vehicle("V1", 1, "三轮汽车", decision="review"), False),      # exempt
+    ("dibao", lambda wh: wh.property("P1", 1, decision="review"), False),                 # the only home
+    ("dibao", lambda wh: (wh.property("P1", 1), wh.property("P2", 1, decision="review")), True),   # a second
+    ("dibao", lambda wh: wh.property("P1", 1, "商业", decision="review"), True),
+    ("housing", lambda wh: wh.property("P1", 1, decision="review"), True),               # any home
+    ("housing", lambda wh: wh.property("P1", 1, "车位", decision="review"), False),
+])
+def test_a_pending_car_or_home_holds_the_outcome_only_when_confirming_it_could_fail_the_household(
+        household, program, setup, held):
+    """An outcome probe's 8 of 46 needless reviews: a 三轮汽车, a scrapped car, the household's only home."""
+    wh = household(person(1))
+    setup(wh)
+    doc = wh.report(program)
+    assert rules(doc)["match.review"]["severity"] == ("warn" if held else "info")
+    assert doc["outcome"] == ("review" if held else "pass")

@@ -53,6 +53,10 @@ def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_set
     doc = _report(root)
     assert doc["outcome"] == "review"
     assert [f["rule"] for f in doc["findings"] if f["severity"] == "warn"] == ["match.unclaimed"]
+    # the report lists the question the sheet asks (a probe's said "无待复核匹配" beside it)
+    assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "review")]
+    assert [(v["record_id"], v["counted"]) for v in doc["assets"]["vehicles"]] == [("V1", False)]
+    assert 0 < doc["members"][0]["matches"][0]["match_probability"] <= 0.5
     sheet = root / "outbox" / "minzheng" / "R1" / "review.xlsx"
     cells = read_sheet(sheet)
     assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["V1"]
@@ -66,3 +70,50 @@ def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_set
 
     run_pass(root, as_of=AS_OF)   # and it stays settled in a later pass
     assert _report(root)["outcome"] == outcome
+
+
+def test_a_car_confirmed_in_one_household_is_no_longer_asked_of_a_namesakes_and_is_again_once_taken_back(tmp_path):
+    """A probe: H18 kept asking about a car confirmed as H17's (another agency could only deny it),
+    and when the confirmation was taken back the car was nobody's question."""
+    root = tmp_path / "root"
+    _province(root)
+    second = "14010519600101002" + check_char("14010519600101002")
+    _write(root / "inbox" / "shizheng" / "req.csv", [{
+        "申请编号": "R2", "救助类别": "最低生活保障", "家庭编号": "H2", "区县代码": "140105", "成员序号": 1,
+        "姓名": "刘龙", "身份证号": second, "与户主关系": "户主", "授权书编号": "SQ2", "劳动能力": "无"}])
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    h2 = root / "outbox" / "shizheng" / "R2" / "H2.json"
+    assert json.loads(h2.read_text(encoding="utf-8"))["outcome"] == "review"
+    sheet = tmp_path / "kept.xlsx"   # the caseworker keeps the sheet: the pass rewrites the outbox's
+    sheet.write_bytes((root / "outbox" / "minzheng" / "R1" / "review.xlsx").read_bytes())
+
+    fill_sheet(sheet, root / "inbox" / "minzheng" / "yes.xlsx", {"V1": ("确认", "张科员", "")})
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert _report(root)["outcome"] == "fail"
+    doc = json.loads(h2.read_text(encoding="utf-8"))
+    assert doc["outcome"] == "pass" and "match.unclaimed" not in {f["rule"] for f in doc["findings"]}
+    open_sheet = root / "outbox" / "shizheng" / "review-open" / "review.xlsx"
+    assert not open_sheet.exists() or len(read_sheet(open_sheet)) == 1
+
+    fill_sheet(sheet, root / "inbox" / "minzheng" / "no.xlsx", {"V1": ("否认", "张科员", "看错了")})
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert _report(root)["outcome"] == "pass"
+    assert json.loads(h2.read_text(encoding="utf-8"))["outcome"] == "review"
+    cells = read_sheet(open_sheet)
+    assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["V1"]
+
+
+def test_a_record_re_sent_with_the_members_id_is_linked_afresh_for_an_answered_request(tmp_path):
+    """A probe: the corrected car (same record_id, the applicant's own ID now written) lost its old
+    link, but the answered request was never linked again: no link, no question, still `review`."""
+    root = tmp_path / "root"
+    _province(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert _report(root)["outcome"] == "review"
+    _write(root / "landing" / "vehicle" / "veh_fix.csv", [{
+        "记录编号": "V1", "机动车所有人": "刘龙", "身份证明号码": MEMBER_ID, "号牌号码": "晋A12345", "车辆类型": "小型轿车",
+        "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}])
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    doc = _report(root)
+    assert doc["outcome"] == "fail" and "dibao.vehicle" in {f["rule"] for f in doc["findings"]}
+    assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "auto")]
