@@ -37,7 +37,8 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
     rows left, 1,600). So are bank balances: a bank sends one row per account, so an ID-less
     balance is never at a place where the name has an ID, and under a common name it was a
     namesake's 35 times in 37 that could have decided an outcome (the demo's 17, another probe's
-    20, whose other two were a member's, a deposit of 91,808 among them). Built once per pass,
+    20, whose other two were a member's, a deposit of 91,808 among them; on a province of realistic
+    names, asked under names at most ten people bore, 70 of 73). Built once per pass,
     over every work household, and read slice by slice (`unclaimed_sql`).
 
     Held vehicles (正常, 查封) and properties (not 注销) without an ID under the name, too, with
