@@ -1,0 +1,65 @@
+"""Which pending (`review`) links could change an outcome: a question holds the household only
+when its answer could change a figure or a finding the programme is judged on."""
+
+from __future__ import annotations
+
+from assessment.figures import COUNTED_DECISIONS, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, certificate_key
+
+
+def material_review_links(review: list[dict], income_recs: list[dict], accounts: list[dict],
+                           params: dict, properties: list[dict] = (), vehicles: list[dict] = (),
+                           program: str = "dibao") -> list[dict]:
+    """The review links whose record, once confirmed, could change a figure or a finding.
+
+    Income: a row in the source's window (`income_recs` is already cut to it) of a kind that
+    counts or shows work — a tax item not in `excluded_income_items`, a benefit not in
+    `excluded_benefit_types`, an employee-scheme contribution (the evidence query loads no
+    other). A 城乡居民 contribution, a row outside the window, a one-off gain cannot. Bank: a
+    row among `accounts`, i.e. the latest balance of its account (an earlier or superseded
+    balance, or one dated after the request, cannot). A vehicle: when held (正常, 查封) and of a
+    type not exempt. A property: when held (not 注销) and non-residential, or a home that would
+    take the household's homes past `max_homes` (住房救助: any home). An outcome probe's 8 of 46
+    needless reviews were a 三轮汽车, a scrapped car or the household's only home. Any other
+    source: always. The others stay in the report (members' `matches`), for information only.
+    (Whether the programme reads the source at all is `pending.review_can_change`.)
+    """
+    excluded_items = set(params.get("excluded_income_items") or ())
+    excluded_benefits = set(params.get("excluded_benefit_types") or ())
+    income = {(r["source"], r["record_id"], r["member_no"]): r for r in income_recs}
+    latest = {(a["source"], a["record_id"], a["member_no"]) for a in accounts}
+    # a pension base stands in only for a month without a counted tax wage: beside one it can change
+    # no figure, and the wage already shows the work (an outcome probe's two needless reviews)
+    taxed = {(r["member_no"], r["period"]) for r in income_recs
+             if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and r.get("counted")}
+    # a co-owner's row of a home the household already holds on a counted row adds no home (the
+    # rules count homes by certificate): an outcome probe's household held for one
+    held_homes = {certificate_key(p) for p in properties if p["decision"] in COUNTED_DECISIONS and p.get("counted")}
+    pending_homes = {(p["record_id"], p["member_no"]): certificate_key(p) for p in properties
+                     if p["decision"] not in COUNTED_DECISIONS}
+    exempt = set(params.get("exempt_vehicle_types") or ())
+    cars = {(v["record_id"], v["member_no"]): v["held"] and v["vehicle_type"] not in exempt for v in vehicles}
+    homes_allowed = 0 if program == "housing" else int(params.get("max_homes", 1))
+    pending = {(p["record_id"], p["member_no"]): p for p in properties if p["decision"] not in COUNTED_DECISIONS}
+    homes_if_all = held_homes | {certificate_key(p) for p in pending.values() if p["held"] and p["usage"] == "住宅"}
+    out = []
+    for ln in review:
+        key = (ln["source"], ln["record_id"], ln["member_no"])
+        if ln["source"] == "property" and pending_homes.get((ln["record_id"], ln["member_no"])) in held_homes:
+            continue
+        if ln["source"] == "vehicle" and not cars.get((ln["record_id"], ln["member_no"]), True):
+            continue
+        if ln["source"] == "property" and (p := pending.get((ln["record_id"], ln["member_no"]))) is not None \
+                and (not p["held"] or (p["usage"] == "住宅" and len(homes_if_all) <= homes_allowed)
+                     or (p["usage"] != "住宅" and program == "housing")):
+            continue
+        if ln["source"] in ("tax", "social_insurance"):
+            r = income.get(key)
+            if r is None or (r["kind"] == "tax_income" and r["item"] in excluded_items) \
+                    or (r["kind"] == "benefit" and r.get("insurance_type") in excluded_benefits) \
+                    or (r["kind"] == "contribution" and r.get("insurance_type") in PENSION_CONTRIBUTION_TYPES
+                        and (r["member_no"], r["period"]) in taxed):
+                continue
+        elif ln["source"] == "bank" and key not in latest:
+            continue
+        out.append(ln)
+    return out
