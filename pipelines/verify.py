@@ -20,7 +20,7 @@ from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
                                  refused_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import build_household
-from assessment.unclaimed import questions_sql, unclaimed_sql, unclaimed_table_sql
+from assessment.unclaimed import QUESTION_METHOD, questions_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for
 from matching import link_work_members
 from matching.index import refresh_match_index
@@ -82,13 +82,22 @@ WITH inbox AS (
     -- re-sent with the applicant's own ID, stayed unlinked and its household unanswered)
     SELECT m.* FROM applicant_members m
     JOIN (SELECT DISTINCT request_id, household_id FROM links l WHERE {STALE_LINK}) USING (request_id, household_id)
+    UNION ALL BY NAME
+    -- households with an open question about a row nobody is linked to, when this pass loaded rows
+    -- of its source: a row with an ID may now place it with its owner (a probe's answered request
+    -- kept asking about a car whose plate a later row placed with someone else)
+    SELECT m.* FROM applicant_members m
+    JOIN (SELECT DISTINCT request_id, household_id FROM links
+          WHERE decision = 'review' AND method = '{QUESTION_METHOD}'
+            AND source IN (SELECT source FROM files WHERE run_id = ? AND status = 'loaded'))
+    USING (request_id, household_id)
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,
        CAST(? AS DATE) AS request_date, CAST(? AS DATE) AS window_start, CAST(? AS DATE) AS window_end,
        CASE WHEN any_value(origin) = 'rolls' THEN ? ELSE request_id END AS out_dir
 FROM picked GROUP BY request_id, household_id
-""", [ctx.as_of, start, end, nightly], label="select work households")
+""", [ctx.run_id, ctx.as_of, start, end, nightly], label="select work households")
     run_sql(ctx.con, f"""
 CREATE OR REPLACE TEMP TABLE work_members AS
 SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,

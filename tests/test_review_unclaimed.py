@@ -117,3 +117,20 @@ def test_a_record_re_sent_with_the_members_id_is_linked_afresh_for_an_answered_r
     doc = _report(root)
     assert doc["outcome"] == "fail" and "dibao.vehicle" in {f["rule"] for f in doc["findings"]}
     assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "auto")]
+
+
+def test_a_question_is_withdrawn_when_a_later_row_with_an_id_places_the_car_with_its_owner(tmp_path):
+    """A probe: an answered request kept asking about a car whose plate a later delivery placed, with
+    an ID, with another 刘龙; confirming it then failed the household."""
+    root = tmp_path / "root"
+    _province(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert _report(root)["outcome"] == "review"
+    owner = "14010519500101001" + check_char("14010519500101001")
+    _write(root / "landing" / "vehicle" / "veh_owner.csv", [{
+        "记录编号": "V2", "机动车所有人": "刘龙", "身份证明号码": owner, "号牌号码": "晋A12345", "车辆类型": "小型轿车",
+        "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}])
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    doc = _report(root)
+    assert doc["outcome"] == "pass", doc["findings"]
+    assert not (root / "outbox" / "minzheng" / "R1" / "review.xlsx").exists()
