@@ -106,6 +106,13 @@ def _most_confirming_adds(f: Facts) -> str | None:
             f"人均金融资产至多{yuan(assets_pc)}（上限{yuan(asset_limit(f))}）")
 
 
+def _named(f: Facts, name: str) -> str:
+    """成员<name>, with the members' numbers when two of the household bear the name (a probe's two
+    袁伟 got one question twice, alike, and the clerk could not tell them apart)."""
+    nos = sorted(m["member_no"] for m in f.household if m["name"] == name)
+    return f"成员{name}" + (f"（{'、'.join(map(str, nos))}号成员同名）" if len(nos) > 1 else "")
+
+
 def unclaimed(f: Facts) -> list[dict]:
     """Income rows without an ID under exactly a member's name that the linker could give to
     nobody (`assessment.evidence.unclaimed_table_sql`), each payer's on their own: when one payer's
@@ -123,13 +130,15 @@ def unclaimed(f: Facts) -> list[dict]:
     units: dict = {}
     for r in f.unclaimed:
         if r["member_no"] in mine and r["kind"] not in ASSET_KINDS:
-            units.setdefault((r["member_no"], r["source"], r.get("payer") or ""), []).append(r)
+            # by name: two members of one name are asked about one row once
+            units.setdefault((mine[r["member_no"]], r["source"], r.get("payer") or ""), {})[r["record_id"]] = r
     deciding, said = [], []
-    for (no, _, payer), rows in sorted(units.items()):
+    for (name, _, payer), by_record in sorted(units.items()):
+        rows = list(by_record.values())
         total = sum((exact(r["amount"]) for r in rows), Decimal(0))
         would = fen((income_now + total / months) / f.size)
         if income_per_capita(f) < std <= would:
-            said.append(f"成员{mine[no]}同名的{payer or '未写明扣缴单位'}{len(rows)}条收入记录（合计{yuan(float(total))}；"
+            said.append(f"{_named(f, name)}同名的{payer or '未写明扣缴单位'}{len(rows)}条收入记录（合计{yuan(float(total))}；"
                         f"如属本人，家庭人均月收入为{yuan(would)}，不低于标准{yuan(std)}）")
             deciding += rows
     if not said:
@@ -171,12 +180,13 @@ def unclaimed_assets(f: Facts) -> list[dict]:
     groups: dict = {}
     for r in rows:
         key = plate_key(r) if r["kind"] == "vehicle" else certificate_key(r)
-        groups.setdefault((r["member_no"], r["kind"], key), []).append(r)
+        groups.setdefault((mine[r["member_no"]], r["kind"], key), {})[r["record_id"]] = r
     said, deciding = [], []
-    for (no, _, _), same in groups.items():
+    for (name, _, _), by_record in groups.items():
+        same = list(by_record.values())
         r = same[0]
         known = r.get("namesakes") or 1
-        who = f"成员{mine[no]}同名的" if known <= 1 else f"成员{mine[no]}（已知同名者{known}人）同名的"
+        who = _named(f, name) + (f"（已知同名者{known}人）" if known > 1 else "") + "同名的"
         if r["kind"] == "vehicle" and f.program in THRESHOLD_PROGRAMS and not has_car \
                 and r["vehicle_type"] not in exempt:
             said.append(f"{who}车辆（{r['vehicle_type']} {r['plate_number']}，记录{r['record_id']}；如属本人，名下有非豁免机动车）")

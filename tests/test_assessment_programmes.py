@@ -821,3 +821,12 @@ def test_a_pending_car_or_home_holds_the_outcome_only_when_confirming_it_could_f
     doc = wh.report(program)
     assert rules(doc)["match.review"]["severity"] == ("warn" if held else "info")
     assert doc["outcome"] == ("review" if held else "pass")
+
+
+def test_a_row_under_the_name_of_two_members_is_asked_about_once_naming_both(household):
+    """A probe: two members named 袁伟 got the same question twice, word for word."""
+    wh = household(person(1), person(2, "子女", name="成员1", id_number="140105200001010011"))
+    wh.vehicle("V9", 1, decision=None)
+    found = rules(wh.report())["match.unclaimed"]
+    assert found["message"].count("晋AV9") == 1 and "1、2号成员同名" in found["message"]
+    assert cited(found) == {("vehicle", "V9")} and len(found["evidence"]) == 1
