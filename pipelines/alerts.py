@@ -258,8 +258,10 @@ def write_alerts(ctx: PassContext) -> int:
     if not ctx.include_rolls:
         return 0
     per_agency = {a: (on, re) for a, on, re in ctx.con.execute(
+        # every household of the roll verified in this pass, whatever brought it (new data, an answer,
+        # a corrected record): counting the new data's alone said "re-verified: 0" beside an answer's
         "SELECT s.agency, count(*), count(w.household_id) FROM roll_state s "
-        "LEFT JOIN rolls_work w USING (request_id, household_id) GROUP BY s.agency").fetchall()}
+        "LEFT JOIN work_households w USING (request_id, household_id) GROUP BY s.agency").fetchall()}
     by_agency = fetch_grouped(
         ctx.con,
         "SELECT agency, household_id, request_id, county_code, program, severity, kind, message, before, after, "

@@ -127,6 +127,10 @@ def test_a_household_on_the_rolls_gets_its_report_again_once_its_answers_are_in(
     finally:
         con.close()
     assert verified >= 1 and unchanged == on_rolls - verified == summary["households_unchanged"]
+    # and the agency's summary counts them re-verified (a probe's said 0 beside an answer's)
+    said = sum(int(p.read_text(encoding="utf-8").split("re-verified: ")[1].split("；")[0])
+               for p in (root / "outbox").glob(f"*/nightly-{day2:%Y%m%d}/summary.txt"))
+    assert said == verified
 
 
 def test_the_standing_sheet_follows_its_questions_when_no_report_of_its_agency_is_written(tmp_path):
