@@ -24,6 +24,7 @@ from assessment.unclaimed import QUESTION_METHOD, questions_sql, unclaimed_sql, 
 from assessment.window import window_for
 from matching import link_work_members
 from matching.index import refresh_match_index
+from matching.person_key import member_key_sql
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
@@ -91,6 +92,19 @@ WITH inbox AS (
           WHERE decision = 'review' AND method = '{QUESTION_METHOD}'
             AND source IN (SELECT source FROM files WHERE run_id = ? AND status = 'loaded'))
     USING (request_id, household_id)
+    UNION ALL BY NAME
+    -- a confirmation in force that no link carries: its record, corrected into someone else's, was
+    -- corrected back to the version confirmed (a probe: the answer blocked every other one, applied
+    -- nowhere)
+    SELECT m.* FROM applicant_members m JOIN (
+        SELECT DISTINCT a.request_id, a.household_id FROM applicant_members a
+        JOIN review_decisions_latest d ON d.member_key = {member_key_sql('a')} AND d.decision = 'confirmed'
+        WHERE {consent_given_sql('a.consent_ref')}
+          AND EXISTS (SELECT 1 FROM source_records s WHERE s.source = d.source AND s.record_id = d.record_id)
+          AND NOT EXISTS (SELECT 1 FROM links l WHERE l.source = d.source AND l.record_id = d.record_id
+                          AND l.request_id = a.request_id AND l.household_id = a.household_id
+                          AND l.member_no = a.member_no)) USING (request_id, household_id)
+    ANTI JOIN held_households USING (request_id, household_id)
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,

@@ -134,3 +134,26 @@ def test_a_question_is_withdrawn_when_a_later_row_with_an_id_places_the_car_with
     doc = _report(root)
     assert doc["outcome"] == "pass", doc["findings"]
     assert not (root / "outbox" / "minzheng" / "R1" / "review.xlsx").exists()
+
+
+def test_a_confirmation_stands_again_when_its_record_is_corrected_back_to_the_version_confirmed(tmp_path):
+    """A probe: the car confirmed as 刘龙's was re-sent as another man's, then back without an ID;
+    the confirmation counted as in force again, yet linked nothing and refused every other answer."""
+    root = tmp_path / "root"
+    _province(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    fill_sheet(root / "outbox" / "minzheng" / "R1" / "review.xlsx", root / "inbox" / "minzheng" / "yes.xlsx",
+               {"V1": ("确认", "张科员", "")})
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert _report(root)["outcome"] == "fail"
+    row = {"记录编号": "V1", "机动车所有人": "刘龙", "身份证明号码": "", "号牌号码": "晋A12345", "车辆类型": "小型轿车",
+           "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}
+    other = "14010519500101001" + check_char("14010519500101001")
+    _write(root / "landing" / "vehicle" / "veh_2.csv", [{**row, "身份证明号码": other}])
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    assert _report(root)["outcome"] == "pass"
+    _write(root / "landing" / "vehicle" / "veh_3.csv", [{**row, "购置价格": "120000.00"}])   # not the same bytes
+    run_pass(root, as_of=AS_OF, include_rolls=False)
+    doc = _report(root)
+    assert doc["outcome"] == "fail", doc["findings"]
+    assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "confirmed")]
