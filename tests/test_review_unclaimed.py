@@ -49,7 +49,7 @@ def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_set
     stayed `review` in every pass. On the sheet, 确认 counts the car and 否认 ends the question."""
     root = tmp_path / "root"
     _province(root)
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     doc = _report(root)
     assert doc["outcome"] == "review"
     assert [f["rule"] for f in doc["findings"] if f["severity"] == "warn"] == ["match.unclaimed"]
@@ -62,13 +62,13 @@ def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_set
     assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["V1"]
 
     fill_sheet(sheet, root / "inbox" / "minzheng" / "answers.xlsx", {"V1": (answer, "张科员", "车管所核实")})
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     doc = _report(root)
     assert doc["outcome"] == outcome, doc["findings"]
     rules = {f["rule"] for f in doc["findings"]}
     assert "match.unclaimed" not in rules and (rule is None or rule in rules)
 
-    run_pass(root, as_of=AS_OF)   # and it stays settled in a later pass
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")   # and it stays settled in a later pass
     assert _report(root)["outcome"] == outcome
 
 
@@ -81,14 +81,14 @@ def test_a_car_confirmed_in_one_household_is_no_longer_asked_of_a_namesakes_and_
     _write(root / "inbox" / "shizheng" / "req.csv", [{
         "申请编号": "R2", "救助类别": "最低生活保障", "家庭编号": "H2", "区县代码": "140105", "成员序号": 1,
         "姓名": "刘龙", "身份证号": second, "与户主关系": "户主", "授权书编号": "SQ2", "劳动能力": "无"}])
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     h2 = root / "outbox" / "shizheng" / "R2" / "H2.json"
     assert json.loads(h2.read_text(encoding="utf-8"))["outcome"] == "review"
     sheet = tmp_path / "kept.xlsx"   # the caseworker keeps the sheet: the pass rewrites the outbox's
     sheet.write_bytes((root / "outbox" / "minzheng" / "R1" / "review.xlsx").read_bytes())
 
     fill_sheet(sheet, root / "inbox" / "minzheng" / "yes.xlsx", {"V1": ("确认", "张科员", "")})
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     assert _report(root)["outcome"] == "fail"
     doc = json.loads(h2.read_text(encoding="utf-8"))
     assert doc["outcome"] == "pass" and "match.unclaimed" not in {f["rule"] for f in doc["findings"]}
@@ -96,7 +96,7 @@ def test_a_car_confirmed_in_one_household_is_no_longer_asked_of_a_namesakes_and_
     assert not open_sheet.exists() or len(read_sheet(open_sheet)) == 1
 
     fill_sheet(sheet, root / "inbox" / "minzheng" / "no.xlsx", {"V1": ("否认", "张科员", "看错了")})
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     assert _report(root)["outcome"] == "pass"
     assert json.loads(h2.read_text(encoding="utf-8"))["outcome"] == "review"
     cells = read_sheet(open_sheet)
@@ -108,12 +108,12 @@ def test_a_record_re_sent_with_the_members_id_is_linked_afresh_for_an_answered_r
     link, but the answered request was never linked again: no link, no question, still `review`."""
     root = tmp_path / "root"
     _province(root)
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     assert _report(root)["outcome"] == "review"
     _write(root / "landing" / "vehicle" / "veh_fix.csv", [{
         "记录编号": "V1", "机动车所有人": "刘龙", "身份证明号码": MEMBER_ID, "号牌号码": "晋A12345", "车辆类型": "小型轿车",
         "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}])
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     doc = _report(root)
     assert doc["outcome"] == "fail" and "dibao.vehicle" in {f["rule"] for f in doc["findings"]}
     assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "auto")]
@@ -124,13 +124,13 @@ def test_a_question_is_withdrawn_when_a_later_row_with_an_id_places_the_car_with
     an ID, with another 刘龙; confirming it then failed the household."""
     root = tmp_path / "root"
     _province(root)
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     assert _report(root)["outcome"] == "review"
     owner = "14010519500101001" + check_char("14010519500101001")
     _write(root / "landing" / "vehicle" / "veh_owner.csv", [{
         "记录编号": "V2", "机动车所有人": "刘龙", "身份证明号码": owner, "号牌号码": "晋A12345", "车辆类型": "小型轿车",
         "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}])
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     doc = _report(root)
     assert doc["outcome"] == "pass", doc["findings"]
     assert not (root / "outbox" / "minzheng" / "R1" / "review.xlsx").exists()
@@ -141,19 +141,19 @@ def test_a_confirmation_stands_again_when_its_record_is_corrected_back_to_the_ve
     the confirmation counted as in force again, yet linked nothing and refused every other answer."""
     root = tmp_path / "root"
     _province(root)
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     fill_sheet(root / "outbox" / "minzheng" / "R1" / "review.xlsx", root / "inbox" / "minzheng" / "yes.xlsx",
                {"V1": ("确认", "张科员", "")})
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     assert _report(root)["outcome"] == "fail"
     row = {"记录编号": "V1", "机动车所有人": "刘龙", "身份证明号码": "", "号牌号码": "晋A12345", "车辆类型": "小型轿车",
            "初次登记日期": "2020-05-01", "购置价格": "120000", "机动车状态": "正常"}
     other = "14010519500101001" + check_char("14010519500101001")
     _write(root / "landing" / "vehicle" / "veh_2.csv", [{**row, "身份证明号码": other}])
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     assert _report(root)["outcome"] == "pass"
     _write(root / "landing" / "vehicle" / "veh_3.csv", [{**row, "购置价格": "120000.00"}])   # not the same bytes
-    run_pass(root, as_of=AS_OF, include_rolls=False)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
     doc = _report(root)
     assert doc["outcome"] == "fail", doc["findings"]
     assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "confirmed")]
