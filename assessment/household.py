@@ -16,7 +16,7 @@ from assessment.pending import review_can_change
 from assessment.facts import PROGRAM_LABELS
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
-from assessment.material import material_review_links
+from assessment.material import material_review_links, supporters_pending_that_matter
 from assessment.unclaimed import QUESTION_METHOD
 from assessment.window import months_between, source_windows, sources_behind, window_for
 from connectors.values.idnumber import birth_date_of, mask_id
@@ -222,6 +222,11 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                                                         [v for v in vehicles if v["member_no"] in household_nos],
                                                         hh["program"])
                 if review_can_change(hh["program"], ln["source"])}
+    # a supporter's rows are judged on their own, and only where they could cross the supporter's lines
+    weighed = supporters_pending_that_matter(review, supporters, income_recs, accounts, hh["program"], params,
+                                             standard.dibao, int(params["window_months"]))
+    material -= {id(ln) for ln in review if ln["member_no"] in supporter_nos
+                 and (ln["member_no"] not in weighed or ln["source"] not in ("tax", "social_insurance", "bank"))}
     facts = Facts(program=hh["program"],
                   members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},

@@ -63,3 +63,31 @@ def material_review_links(review: list[dict], income_recs: list[dict], accounts:
             continue
         out.append(ln)
     return out
+
+
+def supporters_pending_that_matter(review: list[dict], supporters: list[dict], income_recs: list[dict],
+                                   accounts: list[dict], program: str, params: dict, dibao: float,
+                                   months: int) -> set[int]:
+    """The supporters (member_no) whose pending rows could change `tekun.supporter`: only 特困 judges a
+    supporter, only on income and financial assets, and only above `supporter_income_multiple` /
+    `supporter_asset_multiple` times the 低保 standard. A probe's 25 of 277 eligible 特困
+    households were held for a supporter's ID-less 2,000 balance or 800 wage, or a namesake's car
+    under a supporter's name, none of which could cross those lines."""
+    if program != "tekun" or not supporters:
+        return set()
+    line = float(params["supporter_income_multiple"]) * dibao
+    multiple = params.get("supporter_asset_multiple")
+    asset_line = float(multiple) * dibao if multiple is not None else None
+    income = {(r["source"], r["record_id"], r["member_no"]): r for r in income_recs}
+    balances = {(a["source"], a["record_id"], a["member_no"]): a for a in accounts}
+    out = set()
+    for s in supporters:
+        no = s["member_no"]
+        mine = [(ln["source"], ln["record_id"], no) for ln in review if ln["member_no"] == no]
+        more_income = sum(float(income[k]["amount"] or 0) for k in mine if k in income) / max(months, 1)
+        more_assets = sum(float(balances[k]["balance"] or 0) for k in mine if k in balances)
+        now_income, now_assets = s["monthly_income"] or 0.0, s.get("financial_total") or 0.0
+        if now_income <= line < now_income + more_income or (
+                asset_line is not None and now_assets <= asset_line < now_assets + more_assets):
+            out.add(no)
+    return out

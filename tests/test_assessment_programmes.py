@@ -830,3 +830,22 @@ def test_a_row_under_the_name_of_two_members_is_asked_about_once_naming_both(hou
     found = rules(wh.report())["match.unclaimed"]
     assert found["message"].count("晋AV9") == 1 and "1、2号成员同名" in found["message"]
     assert cited(found) == {("vehicle", "V9")} and len(found["evidence"]) == 1
+
+
+@pytest.mark.parametrize("setup, held", [
+    (lambda wh: wh.bank("B2", 2, 2000.0, decision="review"), False),     # far under 24 x 628
+    (lambda wh: wh.bank("B2", 2, 20000.0, decision="review"), True),     # over 15,072: capacity to support
+    (lambda wh: wh.vehicle("V2", 2, decision="review"), False),          # a supporter is not judged on cars
+    (lambda wh: [wh._insert("tax_all", "tax", f"S{m}", 2, "period, income_item, income_amount, withholding_agent",
+                            [date(2026, m, 1), "工资薪金", 800.0, "某公司"], decision="review")
+                 for m in range(1, 11)], False),                        # 800 a month < 2 x 628
+])
+def test_a_supporters_pending_row_holds_a_tekun_household_only_when_it_could_show_capacity_to_support(
+        household, setup, held):
+    """A probe: 25 of 277 eligible 特困 households were held for a supporter's ID-less 2,000 balance or
+    800 wage, or a namesake's car under a supporter's name: none could cross the supporter's lines."""
+    wh = household(person(1, born=date(1950, 1, 1)), person(2, "赡养人", born=date(1980, 1, 1), labor="有"))
+    setup(wh)
+    doc = wh.report("tekun")
+    assert rules(doc)["match.review"]["severity"] == ("warn" if held else "info"), doc["findings"]
+    assert doc["outcome"] == ("review" if held else "pass")
