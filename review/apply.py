@@ -17,7 +17,9 @@ member at work and every pair whose latest answer is:
   record is still current (in `source_records`) and the member consented, a confirmed link is
   inserted with the probability the reviewer saw and `method = 'clerical_review'`. A record
   belongs to one person: any link of the same record to another member of the same request
-  is deleted (else its income would count twice);
+  is deleted (else its income would count twice), and any unconfirmed link of it to another
+  person in any request at work (a probe's full pass asked a namesake's household about a car
+  confirmed as another's, a question only a denial could close);
 * **undetermined** (无法确定) — the link stays a `review` question.
 
 Every link an answer touched carries it in its evidence JSON:
@@ -64,7 +66,7 @@ def apply_decisions_sql(run_id: str) -> str:
     Example:
         >>> sql = apply_decisions_sql("run-1")
         >>> [statement.split()[0] for statement in sql.split(";") if statement.strip()]
-        ['CREATE', 'INSERT', 'DELETE', 'UPDATE', 'DELETE', 'INSERT']
+        ['CREATE', 'INSERT', 'DELETE', 'UPDATE', 'DELETE', 'DELETE', 'INSERT']
     """
     link_match = ("l.source = p.source AND l.record_id = p.record_id AND l.request_id = p.request_id "
                   "AND l.household_id = p.household_id AND l.member_no = p.member_no")
@@ -109,6 +111,12 @@ DELETE FROM links l USING review_work_pairs p
 WHERE p.decision = 'confirmed' AND p.consent AND l.source = p.source AND l.record_id = p.record_id
   AND l.request_id = p.request_id AND (l.household_id, l.member_no) <> (p.household_id, p.member_no)
   AND EXISTS (SELECT 1 FROM source_records s WHERE s.source = p.source AND s.record_id = p.record_id);
+DELETE FROM links l USING (SELECT DISTINCT source, record_id, member_key FROM review_decisions_latest
+                           WHERE decision = 'confirmed') c
+WHERE l.source = c.source AND l.record_id = c.record_id AND l.decision <> 'confirmed'
+  AND (l.request_id, l.household_id) IN (SELECT request_id, household_id FROM work_households)
+  AND NOT EXISTS (SELECT 1 FROM work_members m WHERE m.request_id = l.request_id AND m.household_id = l.household_id
+                  AND m.member_no = l.member_no AND {member_key_sql('m')} = c.member_key);
 INSERT INTO links (source, record_id, request_id, household_id, member_no, match_probability, decision,
                    method, evidence, run_id, linked_at)
 SELECT p.source, p.record_id, p.request_id, p.household_id, p.member_no, coalesce(p.match_probability, 0),

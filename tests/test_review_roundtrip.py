@@ -116,3 +116,17 @@ def test_a_confirmed_record_is_taken_from_any_rival_in_the_same_request(tmp_path
     run_sql(con, apply_decisions_sql("run-2"))
     assert con.execute("SELECT member_no, decision, method FROM links WHERE record_id = 'V1'").fetchall() == [
         (2, "confirmed", "clerical_review")]
+
+
+def test_a_confirmed_record_is_no_other_persons_question_in_any_request(tmp_path):
+    """A probe: a full pass proposed a car confirmed as one person's to a namesake's household of
+    another request, a question only a denial could close."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    _answer(con, tmp_path, {"V1": ("确认", "张科员", None)}, "答复.xlsx", "run-1")
+    propose(con, "run-2", ["T9"], households=[("R9", "H9")])
+    con.execute("INSERT INTO links VALUES ('vehicle', 'V1', 'R9', 'H9', 1, 0.3, 'review', 'fellegi_sunter', '{}', "
+                "'run-2', now())")                                   # the linker asks 赵六 about 李娜's car
+    make_work(con, [("R1", "H1"), ("R9", "H9")])
+    run_sql(con, apply_decisions_sql("run-2"))
+    assert con.execute("SELECT request_id, member_no, decision FROM links WHERE record_id = 'V1'").fetchall() == [
+        ("R1", 2, "confirmed")]
