@@ -201,9 +201,11 @@ def test_an_employers_pending_contribution_is_bounded_like_a_wage_flexible_emplo
 
 
 @pytest.mark.parametrize("what", ["no_tax_export", "supporter"])
-def test_a_review_link_that_could_change_another_finding_holds_however_small(what):
+def test_a_review_link_that_could_change_another_finding_holds_whatever_the_households_figures(what):
     """A base confirmed before any tax export arrived raises income.wage_unverified; a supporter's
-    row is judged on its own (tekun.supporter): neither is bounded by the household's figures."""
+    row is judged on its own (tekun.supporter), against the supporter's line (2 x 628 a month:
+    20,000 in the window is 1,666.67), not the household's figures. (A supporter's row that could
+    not cross the line holds nothing: test_a_supporters_pending_row_holds_a_tekun_household_….)"""
     members = [person(1, labor_capacity="无")]
     if what == "no_tax_export":
         rows = [income_row(1, "social_insurance", "S1", date(2026, 6, 1), "contribution", "缴费基数（工资佐证）", 300.0,
@@ -211,7 +213,7 @@ def test_a_review_link_that_could_change_another_finding_holds_however_small(wha
         links = [link(1, "social_insurance", "S1")]
     else:
         members.append(person(2, "赡养人"))
-        rows = [income_row(2, "tax", "T-s", date(2026, 6, 1), "tax_income", "工资薪金", 300.0, "review")]
+        rows = [income_row(2, "tax", "T-s", date(2026, 6, 1), "tax_income", "工资薪金", 20000.0, "review")]
         links = [link(2, "tax", "T-s")]
     doc = build_household({**HH, "program": "tekun"}, members, rows, [], [], [], links, POLICY,
                           {**DELIVERED, "tax": None} if what == "no_tax_export" else DELIVERED,
