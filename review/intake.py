@@ -237,7 +237,13 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
                                       date=f"{before['decided_at']:%Y-%m-%d}"))
                 continue
             else:
-                errors.append(problem("unknown_link", row, link=link_text(link)))
+                # gone because the record was confirmed as another person's: say so, and whose (a
+                # nightly probe's clerk read "unknown link" and could not tell why)
+                other = next((d for (src, rid, key), d in latest.items()
+                              if (src, rid) == pair[:2] and key != pair[2] and d["decision"] == "confirmed"), None)
+                errors.append(problem("confirmed_for_other", row, link=link_text(link), reviewer=other["reviewer"],
+                                      date=f"{other['decided_at']:%Y-%m-%d}") if other is not None
+                              else problem("unknown_link", row, link=link_text(link)))
                 continue
         elif current["decision"] not in ("review", "confirmed"):
             errors.append(problem("not_review", row, link=link_text(link), decision=current["decision"]))

@@ -130,3 +130,18 @@ def test_a_confirmed_record_is_no_other_persons_question_in_any_request(tmp_path
     run_sql(con, apply_decisions_sql("run-2"))
     assert con.execute("SELECT request_id, member_no, decision FROM links WHERE record_id = 'V1'").fetchall() == [
         ("R1", 2, "confirmed")]
+
+
+def test_an_answer_about_a_question_withdrawn_for_another_persons_confirmation_says_whose(tmp_path):
+    """A nightly probe's clerk read "unknown link" for a car since confirmed as another person's."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    con.execute("INSERT INTO links VALUES ('vehicle', 'V1', 'R9', 'H9', 1, 0.3, 'review', 'fellegi_sunter', "
+                "'{}', 'run-0', now())")                              # 赵六 is asked about V1 too
+    sheet9, _ = write_review_sheet(tmp_path / "outbox" / "datong" / "R9", review_rows(con, "R9"), "datong", "R9")
+    _answer(con, tmp_path, {"V1": ("确认", "张科员", None)}, "答复.xlsx", "run-1")
+    make_work(con, [("R1", "H1"), ("R9", "H9")])
+    run_sql(con, apply_decisions_sql("run-1"))                       # V1 is 李娜's: 赵六's question goes
+    filled = fill_sheet(sheet9, tmp_path / "inbox" / "datong" / "答复9.xlsx", {"V1": ("确认", "王科员", None)})
+    decisions, errors = parse_review_sheet(con, filled, "datong", "hash-9", file_label="inbox/datong/答复9.xlsx")
+    assert decisions == [] and [e.kind for e in errors] == ["confirmed_for_other"]
+    assert "张科员" in str(errors[0])
