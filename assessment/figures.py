@@ -191,6 +191,12 @@ _KEY_NOISE = re.compile(r"[\s·•・.\-‐-―_]+")
 dot printed on plates (晋A·12345), hyphens."""
 
 
+NUMBER_KEY_SQL = "upper(regexp_replace({col}, '" + _KEY_NOISE.pattern + "', '', 'g'))"
+"""SQL twin of the plate or certificate number `_key` compares (a template: `.format(col=…)`), but
+for the full-width folding (DuckDB has no NFKC): a plate written in full-width characters compares
+apart, so at worst a question is asked that the folded number would have answered."""
+
+
 def _key(value, row: dict):
     """A plate or certificate number as compared: full-width folded (晋（2015）… is 晋(2015)…, 晋Ａ１２３４５
     is 晋A12345), without spaces, dots or hyphens, upper case. An assets probe's co-owners' one flat

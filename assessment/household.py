@@ -217,16 +217,14 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   for m in members if m["member_no"] in supporter_nos]
     # a question about a row nobody is linked to is said by its own finding (`match.unclaimed`)
     review = [ln for ln in links if ln["decision"] == "review" and ln.get("method") != QUESTION_METHOD]
-    material = {id(ln) for ln in material_review_links(review, income_recs, accounts, params,
-                                                        [p for p in properties if p["member_no"] in household_nos],
-                                                        [v for v in vehicles if v["member_no"] in household_nos],
-                                                        hh["program"])
-                if review_can_change(hh["program"], ln["source"])}
     # a supporter's rows are judged on their own, and only where they could cross the supporter's lines
     weighed = supporters_pending_that_matter(review, supporters, income_recs, accounts, hh["program"], params,
                                              standard.dibao, int(params["window_months"]))
-    material -= {id(ln) for ln in review if ln["member_no"] in supporter_nos
-                 and (ln["member_no"] not in weighed or ln["source"] not in ("tax", "social_insurance", "bank"))}
+    material = {id(ln) for ln in material_review_links(review, income_recs, accounts, params,
+                                                        [p for p in properties if p["member_no"] in household_nos],
+                                                        [v for v in vehicles if v["member_no"] in household_nos],
+                                                        hh["program"], supporter_nos, weighed)
+                if review_can_change(hh["program"], ln["source"])}
     facts = Facts(program=hh["program"],
                   members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},

@@ -6,9 +6,14 @@ from __future__ import annotations
 from assessment.figures import COUNTED_DECISIONS, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, certificate_key
 
 
+SUPPORTER_SOURCES = ("tax", "social_insurance", "bank")
+"""What 特困 judges a supporter on: income and financial assets."""
+
+
 def material_review_links(review: list[dict], income_recs: list[dict], accounts: list[dict],
                            params: dict, properties: list[dict] = (), vehicles: list[dict] = (),
-                           program: str = "dibao") -> list[dict]:
+                           program: str = "dibao", supporter_nos: set = frozenset(),
+                           weighed: set = frozenset()) -> list[dict]:
     """The review links whose record, once confirmed, could change a figure or a finding.
 
     Income: a row in the source's window (`income_recs` is already cut to it) of a kind that
@@ -20,7 +25,9 @@ def material_review_links(review: list[dict], income_recs: list[dict], accounts:
     type not exempt. A property: when held (not 注销) and non-residential, or a home that would
     take the household's homes past `max_homes` (住房救助: any home). An outcome probe's 8 of 46
     needless reviews were a 三轮汽车, a scrapped car or the household's only home. Any other
-    source: always. The others stay in the report (members' `matches`), for information only.
+    source: always. A supporter's (`supporter_nos`) row: only income or a balance of a supporter
+    whose pending rows could cross a supporter line (`weighed`, `supporters_pending_that_matter`).
+    The others stay in the report (members' `matches`), for information only.
     (Whether the programme reads the source at all is `pending.review_can_change`.)
     """
     excluded_items = set(params.get("excluded_income_items") or ())
@@ -44,6 +51,9 @@ def material_review_links(review: list[dict], income_recs: list[dict], accounts:
     out = []
     for ln in review:
         key = (ln["source"], ln["record_id"], ln["member_no"])
+        if ln["member_no"] in supporter_nos and (ln["member_no"] not in weighed
+                                                 or ln["source"] not in SUPPORTER_SOURCES):
+            continue
         if ln["source"] == "property" and pending_homes.get((ln["record_id"], ln["member_no"])) in held_homes:
             continue
         if ln["source"] == "vehicle" and not cars.get((ln["record_id"], ln["member_no"]), True):

@@ -7,13 +7,7 @@ where they could decide the outcome.
 from __future__ import annotations
 
 from assessment.evidence import _ORDER, MAX_LAG_MONTHS, WORK, _types
-
-ASSET_COLS = ("plate_number", "vehicle_type", "status", "certificate_number", "location", "usage", "share")
-"""The vehicle and property columns of `work_unclaimed` (NULL on income rows)."""
-
-
-_PLATE = "upper(regexp_replace({t}.plate_number, '[\\s·.-]', '', 'g'))"
-_CERT = "regexp_replace({t}.certificate_number, '\\s', '', 'g')"
+from assessment.figures import NUMBER_KEY_SQL
 
 
 UNCLAIMED = "work_unclaimed"
@@ -42,7 +36,7 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
     over every work household, and read slice by slice (`unclaimed_sql`).
 
     Held vehicles (正常, 查封) and properties (not 注销) without an ID under the name, too, with
-    their own columns (`ASSET_COLS`; NULL on the income rows). Every row has `namesakes`: how many people
+    their own columns (plate_number … share; NULL on the income rows). Every row has `namesakes`: how many people
     the warehouse knows by that name (the IDs written under it anywhere; at least the member).
 
     `answers`: a table of the answers in force (`review.apply.answered_pairs_sql`): a row a
@@ -76,8 +70,9 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, 'tax_income' AS kind,
            t.period, t.income_item AS item, CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer,
            NULL::VARCHAR AS insurance_type, NULL::VARCHAR AS institution, NULL::VARCHAR AS account_number,
-           NULL::DATE AS as_of_date, t.file, t.row_number,
-           NULL::VARCHAR AS plate_number, NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number, NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share
+           NULL::DATE AS as_of_date, t.file, t.row_number, NULL::VARCHAR AS plate_number,
+           NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number,
+           NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share
     FROM m JOIN t ON t.name = m.name
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
     -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid)
@@ -108,7 +103,7 @@ WITH m AS (
     FROM m JOIN vehicle v ON v.name = m.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       AND NOT EXISTS (SELECT 1 FROM vehicle o WHERE o.id_number IS NOT NULL
-                      AND {_PLATE.format(t='o')} = {_PLATE.format(t='v')})
+                      AND {NUMBER_KEY_SQL.format(col='o.plate_number')} = {NUMBER_KEY_SQL.format(col='v.plate_number')})
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'property', p.record_id, 'property', NULL, p.usage,
            NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
@@ -116,7 +111,8 @@ WITH m AS (
     FROM m JOIN property p ON p.name = m.name
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
-                      AND {_CERT.format(t='o')} = {_CERT.format(t='p')})
+                      AND {NUMBER_KEY_SQL.format(col='o.certificate_number')}
+                      = {NUMBER_KEY_SQL.format(col='p.certificate_number')})
 ), unlinked AS (
     SELECT * FROM rows r
     WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_id = r.record_id
@@ -138,8 +134,6 @@ LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name
 def unclaimed_sql(households: str = WORK) -> str:
     """The `work_unclaimed` rows of the households in `households` (`unclaimed_table_sql`)."""
     return f"SELECT u.* FROM {UNCLAIMED} u SEMI JOIN {households} USING (request_id, household_id) {_ORDER}"
-
-
 
 
 QUESTION_METHOD = "unclaimed"

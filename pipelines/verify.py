@@ -68,43 +68,41 @@ def select_work(ctx: PassContext) -> int:
 CREATE OR REPLACE TEMP TABLE work_households AS
 WITH inbox AS (
     SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL
+), again AS (
+    -- a caseworker answered one of their review links in this pass: their reports change
+    SELECT request_id, household_id FROM ({affected_households_sql(ctx.run_id)})
+    UNION
+    -- linked to a record since corrected into someone else's: the link goes (`link`), and the
+    -- linker proposes the corrected record afresh (a probe's car, re-sent with the applicant's own
+    -- ID, stayed unlinked and its household unanswered)
+    SELECT request_id, household_id FROM links l WHERE {STALE_LINK}
+    UNION
+    -- an open question about a row nobody is linked to, when this pass loaded rows of its source:
+    -- a row with an ID may now place it with its owner (a probe's answered request kept asking
+    -- about a car whose plate a later row placed with someone else)
+    SELECT request_id, household_id FROM links
+    WHERE decision = 'review' AND method = '{QUESTION_METHOD}'
+      AND source IN (SELECT source FROM files WHERE run_id = ? AND status = 'loaded')
+    UNION
+    -- a confirmation in force that no link carries: its record, corrected into someone else's, was
+    -- corrected back to the version confirmed (a probe: the answer blocked every other one, applied
+    -- nowhere)
+    (SELECT a.request_id, a.household_id FROM applicant_members a
+     JOIN review_decisions_latest d ON d.member_key = {member_key_sql('a')} AND d.decision = 'confirmed'
+     ANTI JOIN held_households h ON h.request_id = a.request_id AND h.household_id = a.household_id
+     WHERE {consent_given_sql('a.consent_ref')}
+       AND EXISTS (SELECT 1 FROM source_records s WHERE s.source = d.source AND s.record_id = d.record_id)
+       AND NOT EXISTS (SELECT 1 FROM links l WHERE l.source = d.source AND l.record_id = d.record_id
+                       AND l.request_id = a.request_id AND l.household_id = a.household_id
+                       AND l.member_no = a.member_no))
 ), picked AS (
     SELECT m.* FROM applicant_members m JOIN inbox USING (request_id)
     ANTI JOIN held_households USING (request_id, household_id) WHERE m.origin = 'inbox'
     UNION ALL BY NAME
     {rolls}
     UNION ALL BY NAME
-    -- households whose review links a caseworker answered in this pass: their reports change
-    SELECT m.* FROM applicant_members m
-    JOIN ({affected_households_sql(ctx.run_id)}) a USING (request_id, household_id)
-    UNION ALL BY NAME
-    -- households linked to a record since corrected into someone else's, answered requests' too:
-    -- the link goes (`link`), and the linker proposes the corrected record afresh (a probe's car,
-    -- re-sent with the applicant's own ID, stayed unlinked and its household unanswered)
-    SELECT m.* FROM applicant_members m
-    JOIN (SELECT DISTINCT request_id, household_id FROM links l WHERE {STALE_LINK}) USING (request_id, household_id)
-    UNION ALL BY NAME
-    -- households with an open question about a row nobody is linked to, when this pass loaded rows
-    -- of its source: a row with an ID may now place it with its owner (a probe's answered request
-    -- kept asking about a car whose plate a later row placed with someone else)
-    SELECT m.* FROM applicant_members m
-    JOIN (SELECT DISTINCT request_id, household_id FROM links
-          WHERE decision = 'review' AND method = '{QUESTION_METHOD}'
-            AND source IN (SELECT source FROM files WHERE run_id = ? AND status = 'loaded'))
-    USING (request_id, household_id)
-    UNION ALL BY NAME
-    -- a confirmation in force that no link carries: its record, corrected into someone else's, was
-    -- corrected back to the version confirmed (a probe: the answer blocked every other one, applied
-    -- nowhere)
-    SELECT m.* FROM applicant_members m JOIN (
-        SELECT DISTINCT a.request_id, a.household_id FROM applicant_members a
-        JOIN review_decisions_latest d ON d.member_key = {member_key_sql('a')} AND d.decision = 'confirmed'
-        WHERE {consent_given_sql('a.consent_ref')}
-          AND EXISTS (SELECT 1 FROM source_records s WHERE s.source = d.source AND s.record_id = d.record_id)
-          AND NOT EXISTS (SELECT 1 FROM links l WHERE l.source = d.source AND l.record_id = d.record_id
-                          AND l.request_id = a.request_id AND l.household_id = a.household_id
-                          AND l.member_no = a.member_no)) USING (request_id, household_id)
-    ANTI JOIN held_households USING (request_id, household_id)
+    -- households verified again for a reason of their own, answered requests' too
+    SELECT m.* FROM applicant_members m SEMI JOIN again USING (request_id, household_id)
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,
