@@ -44,6 +44,12 @@ def common(f: Facts) -> list[dict]:
                                "与之仅差一位（一个数字或相邻两位颠倒）、"
                                + ("姓名一致，已自动关联核对，请更正申请表中的身份证号" if names_exact else
                                   "姓名同音或相近，已自动关联核对，请更正申请表中的身份证号，并核实姓名的写法")))
+        elif m["id_check"] == "invalid" and not any(c.isdigit() for c in m.get("id_number_masked") or "0"):
+            # a word where the number belongs (未办理, 待申报: a child without an ID yet) is no
+            # typo to correct: the clerk is told what is missing and what it costs
+            out.append(finding("id_check", "warn", f"成员{m['name']}（序号{m['member_no']}）未提供身份证号"
+                                                   f"（申请表填写“{m['id_number_masked']}”），只能按姓名查找其部门记录，"
+                                                   "核对结果可能不完整；请补充身份证号"))
         elif m["id_check"] == "invalid":
             out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
                                                    "可能填写有误，核对结果可能不完整"))

@@ -176,6 +176,15 @@ def test_an_id_slip_note_says_what_the_rows_name_is(name_level, says):
     assert says in note["message"] and ("核实姓名" in note["message"]) == (name_level != "exact")
 
 
+@pytest.mark.parametrize("written, says", [("未办理", "未提供身份证号（申请表填写“未办理”）"),
+                                            ("1401********1234", "身份证号校验未通过，可能填写有误")])
+def test_a_word_where_the_id_belongs_is_said_missing_not_mistyped(written, says):
+    """An edge-case probe: a baby's ID written 未办理 was said to be 'possibly written wrong'."""
+    f = facts(members=[member(1), member(2, "子女", id_check="invalid", id_number_masked=written)])
+    [note] = [x for x in evaluate(f)[0] if x["rule"] == "id_check"]
+    assert says in note["message"] and note["severity"] == "warn"
+
+
 def test_a_refused_rows_finding_counts_them_in_plain_words():
     """An income probe: twelve refused rows were said as 有等12条, garbled."""
     refused = [{"member_no": 1, "name": "成员1", "source": "tax", "record_id": f"T{i}", "file": "landing/tax/a.csv",

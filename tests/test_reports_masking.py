@@ -27,6 +27,10 @@ from reports.masking import (FULL_ID_RE, _is_id, escape_formula, find_full_ids, 
         ("", ""),
         (None, ""),
         (140105198001011234, "140105********1234"),       # a number from a spreadsheet
+        ("未办理", "未办理"),                              # no number at all: shown as written
+        ("无", "无"),
+        ("待申报x", "待申报x"),
+        ("未办理1234", "***1234"),                        # any digit: masked as before
     ],
 )
 def test_mask_id(raw, masked):

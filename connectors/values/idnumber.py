@@ -203,8 +203,10 @@ def mask_id(id_text: object) -> str:
     ``140105198001011234`` -> ``140105********1234``; a 15-digit legacy ID keeps
     the same 6 + 4 and masks 5.  Anything else (short, odd length, letters) is
     masked entirely except its last 4; four characters or fewer are masked
-    entirely.  Full-width characters are folded and spaces and hyphens dropped
-    first; ``None`` gives ``""``.
+    entirely.  Text without a digit (``未办理``, ``无``: what a clerk writes where a
+    child has no ID yet) is no number to hide and is shown as written, so the clerk
+    sees what was refused.  Full-width characters are folded and spaces and hyphens
+    dropped first; ``None`` gives ``""``.
 
     It lives with the ID logic, below both the assessment (which records masked IDs) and the
     reports (which scrub everything they write), so neither layer reaches up into the other.
@@ -214,6 +216,8 @@ def mask_id(id_text: object) -> str:
     text = DISPLAY_SEPARATORS.sub("", unicodedata.normalize("NFKC", str(id_text)))
     if not text:
         return ""
+    if not any(c.isdigit() for c in text):
+        return text
     n = len(text)
     if n in (15, 18):
         return text[:6] + "*" * (n - 10) + text[-4:]
