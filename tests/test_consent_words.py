@@ -27,7 +27,9 @@ WORDS = ["否", "无", "未授权", "未签", "未签字", "不同意", "暂无"
          "無", "（无）", "(无)", "无。", "否。", "尚未授权", "空", "缺", "不详", "0", "NA", "?", ".", "×", "【无】",
          # an analyst probe: a consent withdrawn or refused in words, alone or beside its number
          "撤回授权", "已撤回", "不同意授权", "拒绝核对", "本人不同意", "已作废", "授权已撤销", "撤銷授權", "已過期",
-         "SQ-2026-001（已撤回）", "不予授权"]
+         "SQ-2026-001（已撤回）", "不予授权",
+         # a privacy probe: full-width, or with a remark beside the word
+         "／", "Ｎ／Ａ", "ＮＡ", "否（未签字）", "未", "无（本人外出）", "N/A 待补"]
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -35,13 +37,14 @@ def test_a_word_for_none_is_no_consent_reference(word):
     assert not consent_given(word) and not consent_given(f" {word} ")
 
 
-@pytest.mark.parametrize("ref", ["SQ-2026-001", "已签", "是", "✓", "20260311", "无锡授权001", "同意", "已授权"])
+@pytest.mark.parametrize("ref", ["SQ-2026-001", "已签", "是", "✓", "20260311", "无锡授权001", "同意", "已授权",
+                                 "ＳＱ－２０２６－００１", "No.17", "SQ-2026-001（本人签字）", "已签（家属代签）"])
 def test_a_written_reference_is_consent(ref):
     assert consent_given(ref)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已撤回销不同意拒", max_size=6), min_size=1, max_size=20))
+@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已撤回销不同意拒／Ｎ１", max_size=6), min_size=1, max_size=20))
 def test_the_sql_reading_of_a_reference_agrees_with_python(refs):
     con = duckdb.connect()
     try:

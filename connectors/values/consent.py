@@ -9,13 +9,17 @@ words dressed up — in brackets or traditional characters, with a full stop: �
 尚未授权 — and the placeholders of a form filled in by hand: 空, 缺, 不详, 0, NA, ?, ., ×. An
 analyst probe: a consent withdrawn or refused in words — 撤回授权, 已撤回, 不同意授权 — verified
 those people too. What is left once the brackets, punctuation and spaces around it are gone must
-be a reference, not one of these.
+be a reference, not one of these. A privacy probe then wrote them full-width (／, Ｎ／Ａ) or with a
+remark (否（未签字）): full-width letters and signs are folded first, and a cell without a digit
+in it is no reference when any of its words is one of these.
 
 Example:
     >>> [consent_given(v) for v in ("SQ-2026-001", "已签", "否", " 未签字 ", "无授权书", "（無）", "尚未授权", "0", "?", "", None)]
     [True, True, False, False, False, False, False, False, False, False, False]
     >>> [consent_given(v) for v in ("撤回授权", "已撤回", "不同意授权", "授权已撤销", "SQ-7（已撤回）")]
     [False, False, False, False, False]
+    >>> [consent_given(v) for v in ("／", "Ｎ／Ａ", "否（未签字）", "未", "无锡授权001", "ＳＱ－２０２６－００１")]
+    [False, False, False, False, True, True]
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import re
 
 REFUSAL = (r"(否|无|没有|暂无|暂缺|待补|待补充|待签|空|缺|缺失|不详|未知|不明|"
-           r"无授权书?|无(授权)?编号|(尚)?未(授权|签|签字|签署|签订|提供|取得|获得|办理|填|填写)书?|"
+           r"无授权书?|无(授权)?编号|(尚)?未(授权|签|签字|签署|签订|提供|取得|获得|办理|填|填写)?书?|"
            r"(本人)?(不同意|不愿意?|拒绝|拒签|不予|不)(授权|签字|签署|核对|查询|提供)*书?|"
            r"(已|被)?(撤回|撤销|撤消|取消|作废|失效|过期|终止|注销)(授权|核对)*书?|"
            r"n|no|none|null|nil|false|na|n\.a|n/a|0+|×|x|✗|✘)")
@@ -38,22 +42,44 @@ _TRADITIONAL = ("無沒簽權絕書編號詳補缺銷廢過終註願對詢", "�
 _AROUND = "[ \t\r\n\xa0\u3000" + r"""()（）\[\]【】「」『』<>《》"'“”‘’。．.,，、;；:：!！?？\-－—_~～/\\|*]+"""
 """Brackets, punctuation and spaces around a reference: never part of what it says."""
 _STRIP = re.compile(f"^{_AROUND}|{_AROUND}$")
+_WORDS = re.compile(_AROUND)
+_FULL_WIDTH = ("".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000",
+               "".join(chr(c) for c in range(0x21, 0x7F)) + " ")
+"""Full-width letters, digits and signs and the ideographic space, and their ASCII forms (NFKC's
+folding of them, spelt out so that the SQL twin folds exactly the same)."""
+_FOLD = str.maketrans(_FULL_WIDTH[0] + _TRADITIONAL[0], _FULL_WIDTH[1] + _TRADITIONAL[1])
 
 
 def _normalised(text: str) -> str:
-    return _STRIP.sub("", text.lower().translate(str.maketrans(*_TRADITIONAL)))
+    return _STRIP.sub("", text.translate(_FOLD).lower())
 
 
 def consent_given(ref: object) -> bool:
     """True when `ref` is a consent reference: not empty and not a word for "none"."""
     text = "" if ref is None else _normalised(str(ref))
-    return bool(text) and not _REFUSAL.fullmatch(text) and not _WITHDRAWN.search(text)
+    if not text or _REFUSAL.fullmatch(text) or _WITHDRAWN.search(text):
+        return False
+    # 否（未签字）, n/a: a remark beside the word for none. A reference has a number in it; a cell
+    # with one keeps its words (无锡授权001, No.17)
+    return any(c.isdigit() for c in text) or not any(_REFUSAL.fullmatch(w) for w in _WORDS.split(text))
 
 
 def consent_given_sql(col: str) -> str:
     """`consent_given` as SQL over the column `col`."""
     around = _AROUND.replace("'", "''")
-    norm = (f"regexp_replace(translate(lower(coalesce({col}, '')), '{_TRADITIONAL[0]}', '{_TRADITIONAL[1]}'), "
+    fold = (_FULL_WIDTH[0] + _TRADITIONAL[0]).replace("'", "''"), (_FULL_WIDTH[1] + _TRADITIONAL[1]).replace("'", "''")
+    norm = (f"regexp_replace(lower(translate(coalesce({col}, ''), '{fold[0]}', '{fold[1]}')), "
             f"'^{around}|{around}$', '', 'g')")
+    words = (f"list_bool_or(list_transform(regexp_split_to_array({norm}, '{around}'), "
+             f"lambda w: regexp_full_match(w, '{REFUSAL}')))")
     return (f"({norm} <> '' AND NOT regexp_full_match({norm}, '{REFUSAL}') "
-            f"AND NOT regexp_matches({norm}, '{WITHDRAWN}'))")
+            f"AND NOT regexp_matches({norm}, '{WITHDRAWN}') "
+            f"AND (regexp_matches({norm}, '[0-9]') OR NOT coalesce({words}, FALSE)))")
+
+
+def no_consent_words(ref: object) -> str:
+    """What a report says of a member `ref` does not authorise: that there is no reference, or what
+    was written instead (已撤回 said "no reference number", and a clerk could take it for a form
+    left blank: a privacy probe)."""
+    text = "" if ref is None else str(ref).strip()
+    return f"授权书编号栏填写“{text}”，不是有效授权" if text else "无授权书编号"
