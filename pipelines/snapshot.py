@@ -50,9 +50,14 @@ KEYED = {"id_number": "P", "id_raw": "P", "account_number": "A"}
 # Free-text columns that can quote an ID: raw rows, parser reasons, matcher evidence, messages.
 # Names count as free text: a department that typed the ID into the name column loads it there
 # (and into the name caches), and reviewers' notes and quarantine reasons quote what they saw.
+# So does whatever a clerk types by hand: a consent reference written 授权<the person's ID> came
+# out in full in applicant_members and audit (a privacy probe), as could a payer or bank name
+# and the figures and sources written from them.
 FREE_TEXT = ("id_reason", "extra", "raw_value", "raw_row", "evidence", "message", "before", "after",
              "reason", "note", "name", "name_raw", "name_std", "pinyin", "member_name", "m_name",
-             "address", "location", "employer", "withholding_agent")
+             "address", "location", "employer", "withholding_agent", "consent_ref", "institution",
+             "organisation", "last_note", "summary", "income_sources", "vehicles", "properties", "unverified",
+             "outputs", "sources_consulted")
 
 
 def secret_key(root: Path) -> bytes:

@@ -199,6 +199,21 @@ def test_the_analyst_copy_masks_ids_in_name_columns():
         con.close()
 
 
+def test_the_analyst_copy_masks_an_id_written_into_a_consent_reference():
+    """A privacy probe: 授权<the member's ID> came out in full in applicant_members and audit."""
+    con = duckdb.connect()
+    try:
+        for table in ("applicant_members", "audit"):
+            con.execute(f"CREATE TABLE {table} (household_id VARCHAR, consent_ref VARCHAR)")
+            con.execute(f"INSERT INTO {table} VALUES ('H1', ?), ('H2', 'SQ-2026-001')", [f"授权{APPLICANT_ID}"])
+        pseudonymise(con, b"k")
+        for table in ("applicant_members", "audit"):
+            assert con.execute(f"SELECT consent_ref FROM {table} ORDER BY household_id").fetchall() == [
+                ("授权[ID]",), ("SQ-2026-001",)]
+    finally:
+        con.close()
+
+
 def test_an_id_typed_with_spaces_into_the_name_column_is_masked_in_the_error_lines():
     spaced = "140105 19850101 1117"
     (line,) = _lines([{"row_number": 1, "field": "name", "reason": "the value is not a name",
