@@ -19,6 +19,7 @@ from assessment.evidence import MAX_LAG_MONTHS
 from assessment.material import material_review_links, supporters_pending_that_matter
 from assessment.unclaimed import QUESTION_METHOD
 from assessment.window import months_between, source_windows, sources_behind, window_for
+from connectors.values.consent import no_consent_words
 from connectors.values.idnumber import birth_date_of, mask_id
 
 SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
@@ -260,7 +261,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                       "asset_multiplier": params["asset_multiplier"], "effective_from": standard.effective_from.isoformat(),
                       "policy_version": policy.version, "placeholder": policy.placeholder},
         "findings": findings, "outcome": outcome,
-        "not_authorised": [{"member_no": m["member_no"], "name": m["name"], "reason": "无授权书编号，未核对"}
+        "not_authorised": [{"member_no": m["member_no"], "name": m["name"],
+                            "reason": f"{no_consent_words(m.get('consent_ref'))}，未核对"}
                            for m in members if not m["consent"]],
     }
 

@@ -15,6 +15,7 @@ from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
 from assessment.pending import judges_means, review_can_change, review_findings, unclaimed, unclaimed_assets
+from connectors.values.consent import no_consent_words
 
 
 
@@ -32,10 +33,12 @@ def common(f: Facts) -> list[dict]:
     for m in f.members:
         if not m["consent"] and not m["is_member"]:
             # a supporter is not counted anyway: what is missing is the check of their means
-            out.append(finding("consent", unverified, f"{m['relation']}{m['name']}（序号{m['member_no']}）无授权书编号，"
+            out.append(finding("consent", unverified, f"{m['relation']}{m['name']}（序号{m['member_no']}）"
+                                                      f"{no_consent_words(m.get('consent_ref'))}，"
                                                       "未经授权不予核对，无法判断其赡养（抚养、扶养）能力" + tail))
         elif not m["consent"]:
-            out.append(finding("consent", unverified, f"成员{m['name']}（序号{m['member_no']}）无授权书编号，"
+            out.append(finding("consent", unverified, f"成员{m['name']}（序号{m['member_no']}）"
+                                                      f"{no_consent_words(m.get('consent_ref'))}，"
                                                       "未经授权不予核对，其收入和财产未计入" + tail))
         elif m["id_check"] == "invalid" and (found := _found_by_repair(m)):
             names_exact = all(_name_level(x) == "exact" for x in found)

@@ -276,7 +276,7 @@ def _consent_changes(before: list[dict], after: list[dict]) -> tuple[list[dict],
     """Alerts for members whose consent came or went, and those members: what they hold appears or
     vanishes with their verification, not because it changed, so it raises no alert of its own."""
     was, now = {x["who"]: x for x in before}, {x["who"]: x for x in after}
-    out = [alert("member.unverified", "warn", f"成员{now[k]['label']}未授权核对（无授权书编号），其收入与资产本次未核对",
+    out = [alert("member.unverified", "warn", f"成员{now[k]['label']}未授权核对（无有效授权书编号），其收入与资产本次未核对",
                   None, now[k]["raw"]) for k in sorted(set(now) - set(was))]
     out += [alert("member.verified", "info", f"成员{was[k]['label']}已授权核对，其收入与资产本次起计入",
                    was[k]["raw"], None) for k in sorted(set(was) - set(now))]

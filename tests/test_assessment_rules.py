@@ -185,6 +185,15 @@ def test_a_word_where_the_id_belongs_is_said_missing_not_mistyped(written, says)
     assert says in note["message"] and note["severity"] == "warn"
 
 
+@pytest.mark.parametrize("ref, says", [(None, "（序号2）无授权书编号，未经授权"),
+                                       ("已撤回", "（序号2）授权书编号栏填写“已撤回”，不是有效授权，未经授权")])
+def test_a_consent_withdrawn_in_words_is_said_so_not_called_missing(ref, says):
+    """A privacy probe: consent written 已撤回 was reported as 无授权书编号, a form left blank."""
+    f = facts(members=[member(1), member(2, "配偶", consent=False, consent_ref=ref)])
+    [found] = [x for x in evaluate(f)[0] if x["rule"] == "consent"]
+    assert says in found["message"]
+
+
 def test_a_refused_rows_finding_counts_them_in_plain_words():
     """An income probe: twelve refused rows were said as 有等12条, garbled."""
     refused = [{"member_no": 1, "name": "成员1", "source": "tax", "record_id": f"T{i}", "file": "landing/tax/a.csv",

@@ -52,6 +52,8 @@ def test_normalising_cjk_names_with_dots_and_spaces_twice_changes_nothing(text):
 @pytest.mark.parametrize("raw, message", [
     ("", "an empty value is not a name"), ("\u3000", "an empty value is not a name"),
     ("123", "contains no letters"), ("张" * 21, "a name has at most 20"),
+    ("14010519800101123X", "it holds 17 digits and an X, like an ID number"),
+    ("140105198001011234", "it holds 18 digits, like an ID number"),
 ])
 def test_names_that_are_not_names_are_refused(raw, message):
     with pytest.raises(ValueError, match=message):

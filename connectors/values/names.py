@@ -97,7 +97,8 @@ def normalise_name(raw: object) -> str:
     # Not quoted: the value is most likely somebody's ID number typed into the name column, and
     # the reason travels further than the masked value (notes, quarantine, the analyst copy).
     if digits >= MIN_ID_DIGITS:
-        raise ValueError(f"the value is not a name: it holds {digits} digits, like an ID number "
+        x = " and an X" if name[-1] in "Xx" else ""   # a clerk counting 18 characters saw "17 digits"
+        raise ValueError(f"the value is not a name: it holds {digits} digits{x}, like an ID number "
                          "(公民身份号码); is the ID in the name column?")
     letters = sum(unicodedata.category(c).startswith("L") for c in name)
     if not letters:
