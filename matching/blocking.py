@@ -287,10 +287,9 @@ SELECT u.uid, u.source, u.name, u.id_number, u.organisation, u.account_number, i
        CASE WHEN u.source = 'bank' THEN o.org_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
             ELSE o.org_norm END AS s_org
 FROM mt_units u
-JOIN (SELECT iid, t.name, t.id_number, k.pinyin FROM mt_identities t
+JOIN (SELECT iid, k.pinyin FROM mt_identities t
       LEFT JOIN match_name_keys k ON k.name = t.name AND k.version = {int(version)}
-      WHERE iid IN (SELECT iid FROM mt_ipairs WHERE track = 'row')) i
-  ON u.name = i.name AND u.id_number IS NOT DISTINCT FROM i.id_number
+      WHERE iid IN (SELECT iid FROM mt_ipairs WHERE track = 'row')) i USING (iid)
 LEFT JOIN mt_org_keys o ON o.org = u.organisation
 """
 

@@ -248,14 +248,14 @@ def evidence_table_sql(prior_bits: float, legacy_weight: float, name_frequencies
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_decided AS
 WITH d AS MATERIALIZED (   -- the evidence once per decision, not once per unit it covers
-    SELECT l.s_name, l.s_id, NULL::BIGINT AS uid, {cols} FROM mt_ilinks l
+    SELECT l.iid, NULL::BIGINT AS uid, {cols} FROM mt_ilinks l
     UNION ALL
-    SELECT NULL, NULL, l.uid, {cols} FROM mt_rlinks l
+    SELECT NULL, l.uid, {cols} FROM mt_rlinks l
 )
-SELECT u.uid, d.* EXCLUDE (s_name, s_id, uid)
-FROM d JOIN mt_units u ON d.uid IS NULL AND u.name = d.s_name AND u.id_number IS NOT DISTINCT FROM d.s_id
+SELECT u.uid, d.* EXCLUDE (iid, uid)
+FROM d JOIN mt_units u ON d.uid IS NULL AND u.iid = d.iid
 UNION ALL
-SELECT * EXCLUDE (s_name, s_id) FROM d WHERE uid IS NOT NULL
+SELECT * EXCLUDE (iid) FROM d WHERE uid IS NOT NULL
 """
 
 

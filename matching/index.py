@@ -28,9 +28,9 @@ import duckdb
 from matching.blocking import SOURCES
 from warehouse.sql import run_sql
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 """Bump when a unit's key or `match_source_versions` changes: the index is rebuilt.
-(2: `match_rows`, the unit of every current row, migration 0020.)"""
+(2: `match_rows`, the unit of every current row, migration 0020; 3: `match_units.iid`, 0022.)"""
 UNIT_KEY = ("source", "name", "id_number", "organisation", "account_number", "location")
 IDENTITY_KEY = ("name", "id_number")
 _COUNTS = ("n", "n_legacy", "n_invalid")
@@ -80,16 +80,25 @@ FROM mi_delta GROUP BY name, id_number
 """
 
 
-def _merge_sql(table: str, delta: str, id_col: str, key: tuple[str, ...], counts: tuple[str, ...]) -> str:
+def _merge_sql(table: str, delta: str, id_col: str, key: tuple[str, ...], counts: tuple[str, ...],
+               identity: bool = False) -> str:
     """Add `delta` into `table`: counts of known keys, new keys numbered on from the largest id,
-    keys left with no rows removed."""
+    keys left with no rows removed. `identity`: new units learn their identity's iid (the
+    identities merged first). A unit keeps it: an identity's rows are its units' rows, so it
+    leaves the index only with the last of them, and comes back (the same name and ID delivered
+    again) with new units and a new iid."""
     same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     cols = ", ".join((*key, *counts))
+    iid, join = ("", "")
+    if identity:
+        iid = ", iid"
+        join = ("JOIN (SELECT iid, name AS i_name, id_number AS i_id FROM match_identities) i "
+                "ON i.i_name = d.name AND i.i_id IS NOT DISTINCT FROM d.id_number")
     return f"""
 UPDATE {table} t SET {", ".join(f"{c} = t.{c} + d.{c}" for c in counts)} FROM {delta} d WHERE {same};
-INSERT INTO {table} ({id_col}, {cols})
-SELECT (SELECT coalesce(max({id_col}), 0) FROM {table}) + row_number() OVER (), {cols}
-FROM {delta} d WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same});
+INSERT INTO {table} ({id_col}, {cols}{iid})
+SELECT (SELECT coalesce(max({id_col}), 0) FROM {table}) + row_number() OVER (), {cols}{iid}
+FROM {delta} d {join} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same});
 DELETE FROM {table} WHERE n <= 0;
 """
 
@@ -127,9 +136,10 @@ def refresh_match_index(con: duckdb.DuckDBPyConnection, batches: list[str] | Non
     try:
         run_sql(con, _delta_sql(), label="match index: rows added and superseded")
         run_sql(con, _identity_delta_sql(), label="match index: identities changed")
-        run_sql(con, _merge_sql("match_units", "mi_delta", "uid", UNIT_KEY, _COUNTS), label="match index: units")
         run_sql(con, _merge_sql("match_identities", "mi_idelta", "iid", IDENTITY_KEY,
                                 _COUNTS + tuple(f"n_{s}" for s in SOURCES)), label="match index: identities")
+        run_sql(con, _merge_sql("match_units", "mi_delta", "uid", UNIT_KEY, _COUNTS, identity=True),
+                label="match index: units")
         run_sql(con, _rows_sql(), label="match index: rows")
         run_sql(con, "INSERT INTO match_index_batches SELECT batch_id, ?, now() FROM mi_new",
                 [INDEX_VERSION], label="match index: batches folded")
@@ -149,7 +159,8 @@ def rebuild_match_index(con: duckdb.DuckDBPyConnection) -> dict:
 
 UNITS_VIEW = """
 CREATE OR REPLACE TEMP VIEW mt_units AS
-SELECT uid, source, name, id_number, organisation, account_number, location, n, n_legacy, n_invalid > 0 AS invalid
+SELECT uid, iid, source, name, id_number, organisation, account_number, location, n, n_legacy,
+       n_invalid > 0 AS invalid
 FROM match_units
 """
 IDENTITIES_VIEW = f"""

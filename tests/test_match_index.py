@@ -47,6 +47,12 @@ SELECT source, record_id, name, id_number, organisation, account_number, locatio
 FROM match_source_rows
 """
 
+# A unit whose iid is not the identity of its own name and ID text (or names none).
+UNITS_NOT_IN_THEIR_IDENTITY = """
+SELECT u.uid, u.name, u.id_number, u.iid FROM match_units u LEFT JOIN match_identities i ON i.iid = u.iid
+WHERE i.iid IS NULL OR i.name <> u.name OR i.id_number IS DISTINCT FROM u.id_number
+"""
+
 IDS = [("110101199003070011", "valid"), ("110101900307001", "repaired"), ("11010119900307001X", "invalid"),
        ("1.10101E+17", "invalid"), (None, "missing")]
 NAMES = ["张伟", "章伟", "李娜"]
@@ -118,6 +124,7 @@ def test_the_index_equals_a_fold_of_the_current_rows_after_any_loads_and_re_deli
         uids = con.execute("SELECT count(*), count(DISTINCT uid) FROM match_units").fetchall()[0]
         iids = con.execute("SELECT count(*), count(DISTINCT iid) FROM match_identities").fetchall()[0]
         assert uids[0] == uids[1] and iids[0] == iids[1]
+        assert con.execute(UNITS_NOT_IN_THEIR_IDENTITY).fetchall() == []
     finally:
         con.close()
 
@@ -160,9 +167,11 @@ def test_an_index_folded_by_an_older_version_is_rebuilt_from_every_row(con):
     con.execute("UPDATE match_index_batches SET version = ?", [INDEX_VERSION - 1])
     con.execute("UPDATE match_units SET n = 99")            # what an older fold may have counted
     con.execute("DELETE FROM match_rows")                   # version 1 kept no rows
+    con.execute("UPDATE match_units SET iid = NULL")        # versions before 3 named no identity
     with transaction(con):
         assert refresh_match_index(con)["batches"] == 1
     assert _index(con) == _fold(con)
+    assert con.execute(UNITS_NOT_IN_THEIR_IDENTITY).fetchall() == []
     with transaction(con):
         rebuild_match_index(con)
     assert _index(con) == _fold(con)
