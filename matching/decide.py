@@ -126,27 +126,44 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     through the sort, the groups and the joins, they were most of the statement's cost."""
     u = ", ".join(unit)
     on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
+    decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}' THEN 'auto'
+             WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
+                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
+             END"""
+    probability = f"""CASE WHEN swapped THEN {CONFLICT_CAP}
+             WHEN conflict OR id_rival OR lv_id = '{BODY_SLIP}' THEN least(p_norm, {CONFLICT_CAP})
+             ELSE p_norm END"""
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
-WITH mm AS (
+WITH c AS MATERIALIZED (SELECT {u}, count(*) > 1 AS contested FROM {scored} GROUP BY ALL),
+mm AS (
     SELECT mid, dense_rank() OVER (ORDER BY person) AS pid,
            dense_rank() OVER (ORDER BY request_id, household_id) AS rq,
            dense_rank() OVER (ORDER BY request_id) AS rr
     FROM mt_members
-), b0 AS MATERIALIZED (
+), b AS MATERIALIZED (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.lv_id, sc.lv_name, sc.total, sc.p_raw,
-           pow(2.0, least(sc.total, 1000.0)) AS odds, c.n_cand, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
+           pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
            sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
-    FROM {scored} sc JOIN mm m USING (mid)
-    JOIN (SELECT {u}, count(*) AS n_cand FROM {scored} GROUP BY ALL) c USING ({u})
+    FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE contested) USING ({u})
+    JOIN mm m USING (mid)
     LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid
-), alone AS (      -- a unit with one candidate has no rival, no other member to swap with: decided as it is
-    SELECT {u}, mid, lv_id, total, p_raw, odds, lv_id IN {ID_AGREES} AND lv_name IN {CONFLICT_NAMES} AS conflict,
-           FALSE AS swapped, odds / (1.0 + odds) AS p_norm, TRUE AS is_top, CAST(NULL AS BIGINT) AS rival_mid,
-           CAST(NULL AS DOUBLE) AS rival_p, id_rival, slip_ask
-    FROM b0 WHERE n_cand = 1
-), b AS (
-    SELECT * EXCLUDE (n_cand) FROM b0 WHERE n_cand > 1
+), alone AS (      -- a unit with one candidate has no rival, no other member to swap with: decided as it
+                   -- is, and apart: most identities have one (their ID's owner), and carried through
+                   -- the ranking and the joins below they were most of the identity track's decisions
+    SELECT *, {decision} AS decision, {probability} AS probability FROM (
+        SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name,
+               pow(2.0, least(sc.total, 1000.0)) AS odds,
+               sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict, FALSE AS swapped,
+               ir.iid IS NOT NULL AS id_rival, odds / (1.0 + odds) AS p_norm, TRUE AS is_top,
+               CAST(NULL AS BIGINT) AS rival_mid, CAST(NULL AS DOUBLE) AS rival_p, FALSE AS named,
+               sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask,
+               CAST(NULL AS VARCHAR) AS rival_request, CAST(NULL AS VARCHAR) AS rival_household,
+               CAST(NULL AS BIGINT) AS rival_member, CAST(NULL AS VARCHAR) AS rival_name,
+               ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
+        FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE NOT contested) USING ({u})
+        JOIN mt_members m USING (mid)
+        LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid)
 ), named AS (      -- units with a member of the request whose name is exactly the row's
     SELECT {u}, rq FROM b WHERE lv_name = 'exact' AND lv_id NOT IN {ID_AGREES} GROUP BY ALL
 ), s AS MATERIALIZED (   -- a conflict: the ID is this member's, the name another's (or exactly another's)
@@ -213,14 +230,8 @@ WITH mm AS (
     LEFT JOIN s n ON k.named_mid IS NOT NULL AND {on.replace("o.", "n.")} AND n.mid = k.named_mid
 ), decided AS (
     SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p, coalesce(named, FALSE) AS named,
-        CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}' THEN 'auto'
-             WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
-                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
-             END AS decision,
-        CASE WHEN swapped THEN {CONFLICT_CAP}
-             WHEN conflict OR id_rival OR lv_id = '{BODY_SLIP}' THEN least(p_norm, {CONFLICT_CAP})
-             ELSE p_norm END AS probability
-    FROM (SELECT * FROM judged UNION ALL BY NAME SELECT * FROM alone)
+        {decision} AS decision, {probability} AS probability
+    FROM judged
 )
 SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name, d.* EXCLUDE ({u}, mid),
        r.request_id AS rival_request, r.household_id AS rival_household, r.member_no AS rival_member,
@@ -229,6 +240,8 @@ FROM decided d JOIN {scored} sc USING ({u}, mid) JOIN mt_members m USING (mid)
 LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped OR d.named)
 LEFT JOIN mt_id_rivals ir ON d.id_rival AND ir.iid = sc.iid AND ir.mid = d.mid
 WHERE d.decision IS NOT NULL
+UNION ALL BY NAME
+SELECT * EXCLUDE (slip_ask) FROM alone WHERE decision IS NOT NULL
 """
 
 
