@@ -117,11 +117,6 @@ JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
-CODE_TEXT_SQL = ("lpad(CAST({code} // 11 AS VARCHAR), 17, '0') || "
-                 "CASE {code} % 11 WHEN 10 THEN 'X' ELSE CAST({code} % 11 AS VARCHAR) END")
-"""SQL: the ID text of an `idrepair.id_code` (the inverse of `ID_CODE_SQL`)."""
-
-
 def id_rivals_sql(version: int) -> str:
     """`mt_id_rivals(iid, mid, rival_name, rival_id)`: ID-repair pairs (rules 2 and 4) whose slip
     could just as well be from another person's valid ID under a name that sounds the same.
@@ -138,18 +133,17 @@ def id_rivals_sql(version: int) -> str:
     pinyin. Rule 4: another valid repair of the member's invalid ID is an identity's ID with the
     member's pinyin. (Two valid IDs are never one slip apart, so the rival is another person.)"""
     v = int(version)
-    alt_row = CODE_TEXT_SQL.format(code="r.repair_code")
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
 WITH by_row AS (
-    SELECT c.iid, c.mid, {alt_row} AS alt, k.pinyin
+    SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 2) c
     JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
     JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
     WHERE r.repair_code IS DISTINCT FROM m.m_code
 ), by_member AS (
-    SELECT c.iid, c.mid, r.repair AS alt, m.m_pinyin AS pinyin
+    SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c
     JOIN mt_identities i USING (iid) JOIN mt_members m ON m.mid = c.mid
     JOIN mt_member_repairs r ON r.id = m.m_id
@@ -157,7 +151,7 @@ WITH by_row AS (
 ), alts AS (SELECT * FROM by_row UNION ALL SELECT * FROM by_member)
 SELECT a.iid, a.mid, arg_min(j.name, j.id_number) AS rival_name,
        left(min(j.id_number), 6) || '********' || right(min(j.id_number), 4) AS rival_id
-FROM alts a JOIN mt_identities j ON j.id_number = a.alt AND NOT j.invalid
+FROM alts a JOIN mt_identities j ON j.code = a.alt AND NOT j.invalid
 JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v} AND kj.pinyin = a.pinyin
 GROUP BY a.iid, a.mid
 """
@@ -195,13 +189,12 @@ def slip_candidates_sql(version: int, synthetic: tuple[str, ...] = ()) -> str:
     questions a province and 27 households in review for nothing, while every slip sat at one
     place.
 
-    Keys are integers (`SLIP_BLOCKS`), the names compared on the few pairs they find: joined on
-    pinyin first, the 20k-household benchmark's members formed 5.8 M pairs with valid-ID
-    identities, 0.6 s, for 4 slips. An identity an ID rule already paired (a typo the check
+    Keys are integers (`SLIP_BLOCKS`; an identity's body is kept by the match index), the names
+    compared on the few pairs they find: joined on pinyin first, the 20k-household benchmark's
+    members formed 5.8 M pairs with valid-ID identities, 0.6 s, for 4 slips. An identity an ID rule already paired (a typo the check
     caught, `mt_cand_id`) is not looked at again: each met its member on four keys of five."""
     body = "TRY_CAST(left({col}, 17) AS BIGINT)"
-    valid_i = ("SELECT iid, b, {keys} FROM (SELECT iid, " + body.format(col="id_number") + " AS b FROM mt_identities "
-               "WHERE length(id_number) = 18) WHERE b IS NOT NULL")
+    valid_i = "SELECT iid, b, {keys} FROM (SELECT iid, body AS b FROM mt_identities) WHERE b IS NOT NULL"
     valid_m = ("SELECT mid, b, {keys} FROM (SELECT mid, " + body.format(col="m_id") + " AS b FROM mt_members "
                "WHERE length(m_id) = 18) WHERE b IS NOT NULL")
     joins = "\n    UNION ALL ".join(f"SELECT i.iid, m.mid, i.b AS ib, m.b AS mb FROM si i JOIN sm m ON i.k{n} = m.k{n} "

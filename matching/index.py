@@ -26,11 +26,15 @@ import time
 import duckdb
 
 from matching.blocking import SOURCES
+from matching.idrepair import ID_CODE_SQL
 from warehouse.sql import run_sql
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 """Bump when a unit's key or `match_source_versions` changes: the index is rebuilt.
-(2: `match_rows`, the unit of every current row, migration 0020; 3: `match_units.iid`, 0022.)"""
+(2: `match_rows`, the unit of every current row, migration 0020; 3: `match_units.iid`, 0022;
+4: `match_identities.body` and `code`, 0023.)"""
+BODY_SQL = "CASE WHEN length({col}) = 18 THEN TRY_CAST(left({col}, 17) AS BIGINT) END"
+"""SQL: the first 17 digits of an 18-character ID text as an integer (NULL when they are not digits)."""
 UNIT_KEY = ("source", "name", "id_number", "organisation", "account_number", "location")
 IDENTITY_KEY = ("name", "id_number")
 _COUNTS = ("n", "n_legacy", "n_invalid")
@@ -80,24 +84,31 @@ FROM mi_delta GROUP BY name, id_number
 """
 
 
+IDENTITY_CODES = (("body", BODY_SQL.format(col="d.id_number")), ("code", ID_CODE_SQL.format(col="d.id_number")))
+"""What a new identity keeps of its ID text as integers (migration 0023)."""
+
+
 def _merge_sql(table: str, delta: str, id_col: str, key: tuple[str, ...], counts: tuple[str, ...],
-               identity: bool = False) -> str:
+               identity: bool = False, computed: tuple[tuple[str, str], ...] = ()) -> str:
     """Add `delta` into `table`: counts of known keys, new keys numbered on from the largest id,
     keys left with no rows removed. `identity`: new units learn their identity's iid (the
     identities merged first). A unit keeps it: an identity's rows are its units' rows, so it
     leaves the index only with the last of them, and comes back (the same name and ID delivered
-    again) with new units and a new iid."""
+    again) with new units and a new iid. `computed`: (column, SQL over the delta row `d`) that a
+    new key keeps."""
     same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     cols = ", ".join((*key, *counts))
-    iid, join = ("", "")
+    extra = "".join(f", {c}" for c, _ in computed)
+    values = "".join(f", {sql}" for _, sql in computed)
+    join = ""
     if identity:
-        iid = ", iid"
+        extra, values = extra + ", iid", values + ", i.iid"
         join = ("JOIN (SELECT iid, name AS i_name, id_number AS i_id FROM match_identities) i "
                 "ON i.i_name = d.name AND i.i_id IS NOT DISTINCT FROM d.id_number")
     return f"""
 UPDATE {table} t SET {", ".join(f"{c} = t.{c} + d.{c}" for c in counts)} FROM {delta} d WHERE {same};
-INSERT INTO {table} ({id_col}, {cols}{iid})
-SELECT (SELECT coalesce(max({id_col}), 0) FROM {table}) + row_number() OVER (), {cols}{iid}
+INSERT INTO {table} ({id_col}, {cols}{extra})
+SELECT (SELECT coalesce(max({id_col}), 0) FROM {table}) + row_number() OVER (), {cols}{values}
 FROM {delta} d {join} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same});
 DELETE FROM {table} WHERE n <= 0;
 """
@@ -137,7 +148,8 @@ def refresh_match_index(con: duckdb.DuckDBPyConnection, batches: list[str] | Non
         run_sql(con, _delta_sql(), label="match index: rows added and superseded")
         run_sql(con, _identity_delta_sql(), label="match index: identities changed")
         run_sql(con, _merge_sql("match_identities", "mi_idelta", "iid", IDENTITY_KEY,
-                                _COUNTS + tuple(f"n_{s}" for s in SOURCES)), label="match index: identities")
+                                _COUNTS + tuple(f"n_{s}" for s in SOURCES), computed=IDENTITY_CODES),
+                label="match index: identities")
         run_sql(con, _merge_sql("match_units", "mi_delta", "uid", UNIT_KEY, _COUNTS, identity=True),
                 label="match index: units")
         run_sql(con, _rows_sql(), label="match index: rows")
@@ -165,6 +177,6 @@ FROM match_units
 """
 IDENTITIES_VIEW = f"""
 CREATE OR REPLACE TEMP VIEW mt_identities AS
-SELECT iid, name, id_number, n, n_legacy, n_invalid > 0 AS invalid, {", ".join(f"n_{s}" for s in SOURCES)}
+SELECT iid, name, id_number, n, n_legacy, n_invalid > 0 AS invalid, {", ".join(f"n_{s}" for s in SOURCES)}, body, code
 FROM match_identities
 """

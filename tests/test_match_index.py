@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matching.idrepair import id_code
 from matching.index import INDEX_VERSION, pending_batches, rebuild_match_index, refresh_match_index
 from warehouse import open_warehouse, transaction
 from warehouse.load import Delivery, load_delivery
@@ -125,6 +126,10 @@ def test_the_index_equals_a_fold_of_the_current_rows_after_any_loads_and_re_deli
         iids = con.execute("SELECT count(*), count(DISTINCT iid) FROM match_identities").fetchall()[0]
         assert uids[0] == uids[1] and iids[0] == iids[1]
         assert con.execute(UNITS_NOT_IN_THEIR_IDENTITY).fetchall() == []
+        for id_number, body, code in con.execute("SELECT id_number, body, code FROM match_identities").fetchall():
+            assert code == (id_code(id_number) if id_number else None)
+            assert body == (int(id_number[:17]) if id_number and len(id_number) == 18 and id_number[:17].isdigit()
+                            else None)
     finally:
         con.close()
 
