@@ -116,6 +116,12 @@ def _members(con, keys: list[LinkKey]) -> dict[tuple, dict]:
     return {(r[0], r[1], r[2]): {"agency": r[3], "id_number": r[4], "id_status": r[5]} for r in res.fetchall()}
 
 
+def _whose(link: LinkKey) -> str:
+    """The person a record was confirmed as, as a clerk finds them on a sheet (a review probe's
+    clerk was shown the refused row's own household, and could not find the one to deny)."""
+    return f"申请{link.request_id} 家庭{link.household_id} 成员{link.member_no}"
+
+
 def _who(reviewer) -> str:
     return re.sub(r"\s+", "", fold(reviewer))
 
@@ -125,17 +131,18 @@ def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
     if not pairs:
         return {}
     res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at, decision_id, "
-                      "match_probability, evidence_hash "
+                      "match_probability, evidence_hash, request_id, household_id, member_no "
                       "FROM review_decisions_latest WHERE (source, record_id) IN "
                       "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
                       [[p[0] for p in pairs], [p[1] for p in pairs]])
     return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5], "decision_id": r[6],
-                                 "match_probability": r[7], "evidence_hash": r[8]} for r in res.fetchall()}
+                                 "match_probability": r[7], "evidence_hash": r[8],
+                                 "link": LinkKey(r[0], r[1], r[9], r[10], r[11])} for r in res.fetchall()}
 
 
 def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[ReviewError]]:
     """Rows with something written in them, as (sheet row, key, decision, reviewer, note)."""
-    rows, errors = [], []
+    rows, errors, named_only = [], [], []
     offset = raw.header_row  # the sheet row of a data row is header row + row_number (0 for JSONL)
     get = {name: columns.get(name) for name in (KEY_COLUMN, DECISION_COLUMN, REVIEWER_COLUMN, NOTE_COLUMN)}
     visible = {name: columns[name] for name in VISIBLE_KEYS if name in columns}
@@ -143,6 +150,8 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
         cell = {name: (rec.get(col) if col else None) for name, col in get.items()}
         decision_text, note = fold(cell[DECISION_COLUMN]), _text(cell[NOTE_COLUMN], NOTE_LIMIT)
         if not decision_text and not note:
+            if fold(cell[REVIEWER_COLUMN]):
+                named_only.append(offset + rec["row_number"])
             continue  # not answered
         row = offset + rec["row_number"]
         decision = parse_decision(decision_text)
@@ -178,7 +187,17 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
         rows.append({"row_number": row, "link": link, "hash": decoded[1], "shown": shown_answer(key_text),
                      "decision": decision,
                      "reviewer": reviewer, "note": note})
+    if named_only:
+        # a reviewer's name alone answers nothing (a clerk may fill the column down first), but a
+        # 复核结论 of N/A, -, / or NULL reads as empty, and a review probe's twelve such rows left
+        # without a word: the sheet says which rows it left open
+        errors.append(problem("reviewer_only", None, count=len(named_only), rows=_row_list(named_only)))
     return rows, errors
+
+
+def _row_list(rows: list[int], most: int = 20) -> str:
+    shown = "、".join(str(r) for r in rows[:most])
+    return shown + (f" … (+{len(rows) - most})" if len(rows) > most else "")
 
 
 def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, file_hash: str, *,
@@ -242,8 +261,8 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
                 other = next((d for (src, rid, key), d in latest.items()
                               if (src, rid) == pair[:2] and key != pair[2] and d["decision"] == "confirmed"), None)
                 errors.append(problem("confirmed_for_other", row, link=link_text(link), reviewer=other["reviewer"],
-                                      date=f"{other['decided_at']:%Y-%m-%d}") if other is not None
-                              else problem("unknown_link", row, link=link_text(link)))
+                                      date=f"{other['decided_at']:%Y-%m-%d}", other=_whose(other["link"]))
+                              if other is not None else problem("unknown_link", row, link=link_text(link)))
                 continue
         elif current["decision"] not in ("review", "confirmed"):
             errors.append(problem("not_review", row, link=link_text(link), decision=current["decision"]))
@@ -272,7 +291,7 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             # a record is one person's: confirmed for a second, its car counted against two households
             # (a review probe's two wrong fails on one plate)
             errors.append(problem("confirmed_for_other", row, link=link_text(link), reviewer=other["reviewer"],
-                                  date=f"{other['decided_at']:%Y-%m-%d}"))
+                                  date=f"{other['decided_at']:%Y-%m-%d}", other=_whose(other["link"])))
             continue
         decisions.append({"_person": pair[2],
             "reviewer": a["reviewer"], "agency": agency, "file": file_label or path.name, "file_hash": file_hash,

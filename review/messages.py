@@ -30,6 +30,10 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                        "column of the review.xlsx it was exported as",
                        "请使用 outbox 中导出的 review.xlsx 填写，不要删除或改名列。Answer the review.xlsx "
                        "from outbox/ as exported; do not delete or rename its columns."),
+    "reviewer_only": (None, "{count}行只填了复核人、没有复核结论，未作答复 / {count} row(s) name a reviewer but "
+                      "have no decision and were left open: rows {rows}",
+                      "如已作出结论，请在「复核结论」中选择确认、否认或无法确定（N/A、-、/、NULL 视为空白）。"
+                      "If they were decided, choose 确认, 否认 or 无法确定 (N/A, -, / and NULL read as empty)."),
     "no_answers": (None, "表中没有任何复核结论 / the sheet holds no answers: every 复核结论 cell is empty",
                    "请在「复核结论」列选择确认、否认或无法确定。Choose 确认, 否认 or 无法确定 in 复核结论."),
     "empty_key": (KEY_COLUMN, "复核编号为空 / the review key (复核编号) is empty: the hidden column was cleared "
@@ -49,8 +53,8 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "未采纳：填表人未看到该结论。如需改变，请由作出该结论的复核人（见上）答复，或联系系统管理员。"
                      "Not applied: whoever filled this sheet had not seen that answer. To change it, ask the reviewer "
                      "named above to answer again, or the system administrator."),
-    "confirmed_for_other": (DECISION_COLUMN, "该记录已被确认属于他人 / this record was already confirmed as another "
-                            "person's ({reviewer}, {date}): {link}",
+    "confirmed_for_other": (DECISION_COLUMN, "该记录已被确认属于{other} / this record was already confirmed as "
+                            "another person's ({other}; {reviewer}, {date}): {link}",
                             "一条部门记录只属于一个人。如原确认有误，请先否认原确认，再确认本行。A department record is one "
                             "person's: if the earlier confirmation was wrong, deny it first, then confirm this row."),
     "confirmed_twice": (DECISION_COLUMN, "同一记录在本表中被确认给两个人 / one record confirmed for two people in this "

@@ -52,6 +52,10 @@ INVALID_SHEETS = [
                                       "无法确定 (不确定, 无法判断, 待定, undetermined, unsure, unknown)")]),
     SheetCase("a note without a decision", answers={"T1": ("", "张科员", "还要再问问")},
               expected=[(2, "复核结论", "复核结论为空 / empty decision: a note was written but no decision chosen")]),
+    # a review probe: twelve rows answered N/A, -, / or NULL beside a reviewer vanished without a word
+    SheetCase("a reviewer beside an answer that reads as empty", answers={"T1": ("N/A", "张科员", "")},
+              expected=[(None, None, "1行只填了复核人、没有复核结论，未作答复 / 1 row(s) name a reviewer but have no "
+                                     "decision and were left open: rows 2")]),
     SheetCase("no reviewer", answers={"T1": ("确认", "", "")},
               expected=[(2, "复核人", "复核人为空 / the reviewer (复核人) is empty: write the name of the person "
                                     "who decided")]),
@@ -162,8 +166,8 @@ def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_
         csv.writer(fh).writerows([header] + rows)
     assert is_review_sheet(path)
     decisions, errors = parse_review_sheet(con, path, "taiyuan", "h")
-    assert errors == [] and [(d["record_id"], d["decision"], d["row_number"]) for d in decisions] == [
-        ("V1", "denied", 3)]
+    assert [e.kind for e in errors] == ["reviewer_only"] and "rows 2" in errors[0][2]   # said, not taken
+    assert [(d["record_id"], d["decision"], d["row_number"]) for d in decisions] == [("V1", "denied", 3)]
 
 
 @pytest.mark.parametrize("second, stored", [("否认", []), ("确认", [("T1", "confirmed", 2)])],
@@ -359,4 +363,7 @@ def test_a_record_is_confirmed_for_one_person_only(tmp_path):
                         drop_rows=lambda row: row["成员序号"] == 2)
     decisions, errors = parse_review_sheet(con, second, "taiyuan", "h2")
     assert decisions == [] and [e.kind for e in errors] == ["confirmed_for_other"]
-    assert "already confirmed as another person's (张科员" in errors[0][2]
+    # whose confirmation is in force, not the refused row's own pair (a review probe's clerk could
+    # not find the row to deny)
+    assert "already confirmed as another person's (申请R1 家庭H1 成员2; 张科员" in errors[0][2]
+    assert "该记录已被确认属于申请R1 家庭H1 成员2" in errors[0][2]
