@@ -23,6 +23,7 @@ from expectations import evaluate, null_counts, settle_exact_copies, suite_for
 from pipelines.context import TZ, PassContext
 from pipelines.outputs import private_dir, write_atomic
 from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
+from review.messages import NOTICES
 from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
 from reports.masking import scrub_cell, scrub_text
@@ -230,16 +231,22 @@ def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
     decisions, errors = parse_review_sheet(ctx.con, d.path, d.agency, d.file_hash, file_label=d.rel_path,
                                            saved_at=saved)
     stored = store_decisions(ctx.con, decisions, ctx.run_id) if decisions else 0
-    message = f"review sheet: {stored} answer(s) stored, {len(errors)} problem(s)"
-    if errors:
+    problems = [e for e in errors if e.kind not in NOTICES]
+    repeated = sum(e.count for e in errors if e.kind == "already_recorded")
+    message = f"review sheet: {stored} answer(s) stored, {len(problems)} problem(s)"
+    message += f", {repeated} already recorded" if repeated else ""
+    if problems:
         note = write_error_report(ctx.root / "rejected" / d.agency, d.path.name, errors, accepted=stored)
         message += f" (see {note.relative_to(ctx.root)})"
-        ctx.messages.append(f"{d.rel_path}: {message}")
+    # every sheet is acknowledged, not only those with problems (a review probe's clerks heard
+    # nothing back about the sheets that were taken in whole)
+    ctx.messages.append(f"{d.rel_path}: {message}")
     ctx.counts["review_answers"] += stored
-    record_file(ctx.con, d, "loaded" if stored else "rejected", ctx.run_id,
+    status = "loaded" if stored else "skipped" if repeated and not problems else "rejected"
+    record_file(ctx.con, d, status, ctx.run_id,
                 file_format=d.path.suffix.lower().lstrip(".") or None, rows_loaded=stored,
-                rows_quarantined=len(errors), message=message)
-    return "loaded" if stored else "rejected"
+                rows_quarantined=len(problems), message=message)
+    return status
 
 
 def _rolls_again(con, d: Delivery) -> str | None:

@@ -131,13 +131,22 @@ def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
     if not pairs:
         return {}
     res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at, decision_id, "
-                      "match_probability, evidence_hash, request_id, household_id, member_no "
+                      "match_probability, evidence_hash, request_id, household_id, member_no, note "
                       "FROM review_decisions_latest WHERE (source, record_id) IN "
                       "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
                       [[p[0] for p in pairs], [p[1] for p in pairs]])
     return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5], "decision_id": r[6],
                                  "match_probability": r[7], "evidence_hash": r[8],
-                                 "link": LinkKey(r[0], r[1], r[9], r[10], r[11])} for r in res.fetchall()}
+                                 "link": LinkKey(r[0], r[1], r[9], r[10], r[11]), "note": r[12]}
+            for r in res.fetchall()}
+
+
+def _same_answer(before: dict | None, a: dict) -> bool:
+    """The answer in force, given again by its reviewer (a sheet sent twice, or an old one answered
+    again): nothing to store. A review probe's re-sent sheets appended every answer again, and
+    its re-sent denials were refused as problems, 210 lines of them."""
+    return (before is not None and before["decision"] == a["decision"] and _who(before["reviewer"]) == _who(a["reviewer"])
+            and (a["note"] or None) in (None, before["note"]))
 
 
 def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[ReviewError]]:
@@ -233,7 +242,7 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
         return [], [problem("no_answers", None)]
     keys = [a["link"] for a in answered]
     members, links, latest = _members(con, keys), link_rows(con, keys), _latest(con, keys)
-    decisions = []
+    decisions, repeated = [], []
     for a in answered:
         link, row = a["link"], a["row_number"]
         member = members.get((link.request_id, link.household_id, link.member_no))
@@ -246,6 +255,9 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                             link.request_id, link.household_id, link.member_no))
             before = latest.get(pair)
+            if _same_answer(before, a):
+                repeated.append(row)
+                continue
             if (before and before["decision"] == "denied" and a["decision"] != "denied"
                     and _who(before["reviewer"]) == _who(a["reviewer"]) and before["evidence_hash"] == a["hash"]):
                 # its author correcting a denial (the link is gone, so the answer restores the pair:
@@ -273,6 +285,9 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
         pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                         link.request_id, link.household_id, link.member_no))
         before = latest.get(pair)
+        if _same_answer(before, a):
+            repeated.append(row)
+            continue
         if before and before["decision"] != a["decision"] and before["decision"] != "undetermined" and (
                 (before["decision_id"] != a["shown"] and _who(before["reviewer"]) != _who(a["reviewer"]))
                 if a["shown"] is not None else saved_at is not None and before["decided_at"] > saved_at):
@@ -303,6 +318,8 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
     errors += conflicts
     decisions, twice = _one_person_per_record(decisions)
     errors += twice
+    if repeated:
+        errors.append(problem("already_recorded", None, count=len(repeated), rows=_row_list(repeated)))
     errors.sort(key=lambda e: (e[0] is not None, e[0] or 0))
     return decisions, errors
 

@@ -30,6 +30,9 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                        "column of the review.xlsx it was exported as",
                        "请使用 outbox 中导出的 review.xlsx 填写，不要删除或改名列。Answer the review.xlsx "
                        "from outbox/ as exported; do not delete or rename its columns."),
+    "already_recorded": (None, "{count}行的答复与现行结论相同，已记录在案，未重复保存 / {count} answer(s) repeat the "
+                         "answer in force by the same reviewer: already recorded, nothing changed: rows {rows}",
+                         "无需处理。Nothing to do."),
     "reviewer_only": (None, "{count}行只填了复核人、没有复核结论，未作答复 / {count} row(s) name a reviewer but "
                       "have no decision and were left open: rows {rows}",
                       "如已作出结论，请在「复核结论」中选择确认、否认或无法确定（N/A、-、/、NULL 视为空白）。"
@@ -92,10 +95,15 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
 }
 
 
+NOTICES = frozenset({"already_recorded"})
+"""Kinds that tell the clerk something about the sheet but refuse nothing."""
+
+
 class ReviewError(tuple):
     """`(row_number, field, reason)` with the message's `kind` attached."""
 
     kind: str
+    count: int = 1
 
     def __new__(cls, row_number: int | None, field: str | None, reason: str, kind: str) -> "ReviewError":
         self = super().__new__(cls, (row_number, field, reason))
@@ -116,7 +124,9 @@ def problem(kind: str, row_number: int | None, **details: object) -> ReviewError
     """The message of `kind` for `row_number`, with `details` (cell values shortened and scrubbed)."""
     field, template, _ = CATALOGUE[kind]
     clean = {k: _short(v) if k in ("value", "detail") else v for k, v in details.items()}
-    return ReviewError(row_number, field.format(**clean) if field else None, template.format(**clean), kind)
+    err = ReviewError(row_number, field.format(**clean) if field else None, template.format(**clean), kind)
+    err.count = int(details.get("count", 1))   # the rows a sheet-level message speaks for
+    return err
 
 
 def link_text(link) -> str:

@@ -154,6 +154,30 @@ def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
     assert links(con)["V1"][:2] == ("confirmed", "clerical_review")
 
 
+@pytest.mark.parametrize("answer", ["确认", "否认"])
+def test_a_sheet_sent_again_stores_nothing_twice_and_says_so(tmp_path, answer):
+    """A review probe's re-sent sheets appended every answer again, and its re-sent denials came
+    back as 210 'denied before' problems."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": (answer, "张科员", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    propose(con, "run-2", ["T1", "T2", "V1"])
+    make_work(con, [("R1", "H1")])
+    run_sql(con, apply_decisions_sql("run-2"))
+    again = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a2.xlsx", {"V1": (answer, " 张科员", "")})
+    decisions, errors = parse_review_sheet(con, again, "taiyuan", "ha2")
+    assert decisions == [] and [e.kind for e in errors] == ["already_recorded"] and errors[0].count == 1
+    # a colleague confirming too is an answer of their own, and kept; denying a pair no longer
+    # proposed is told it was denied before
+    colleague = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": (answer, "王科长", "")})
+    decisions, errors = parse_review_sheet(con, colleague, "taiyuan", "hb")
+    if answer == "确认":
+        assert [d["reviewer"] for d in decisions] == ["王科长"] and errors == []
+    else:
+        assert decisions == [] and [e.kind for e in errors] == ["denied_before"]
+
+
 def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_path):
     con = build_warehouse(tmp_path / "warehouse.duckdb")
     sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")

@@ -38,6 +38,8 @@ def test_answers_dropped_back_are_stored_and_respected_by_the_next_pass(tmp_path
 
     second = run_pass(root, as_of=AS_OF, include_rolls=False)
     assert second["files_loaded"] >= 1
+    # a sheet taken in whole is acknowledged too (a review probe's clerks heard nothing back)
+    assert any("review_answers.xlsx: review sheet: " in m and "0 problem(s)" in m for m in second["messages"])
 
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         stored = dict(con.execute("SELECT record_id, decision FROM review_decisions").fetchall())
