@@ -4,12 +4,34 @@ head, and declared birth dates and genders that the members' own ID numbers cont
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from assessment.facts import PROGRAM_LABELS, Facts, finding
-from connectors.values.idnumber import birth_dates_differ
+from assessment.pending import review_can_change
+from connectors.schema import TABLES
+from connectors.values.idnumber import birth_dates_differ, mask_id
 
 REFUSED_SHOWN = 5
 """Refused rows named in the finding's message (all of them are its evidence)."""
 _SOURCE_WORDS = {"tax": "税务", "social_insurance": "社保", "vehicle": "车辆", "property": "不动产", "bank": "金融"}
+
+
+def _cell_words(source: str, cell: dict) -> str:
+    """A refused cell in a caseworker's words: the column as the department heads it and what was
+    written (a report probe's clerks read `income_amount：'约8万' is not an amount of money;
+    accepted: …`, meant for the data clerk, whose error list keeps it)."""
+    field, raw = cell.get("field"), cell.get("raw")
+    try:
+        label = TABLES[source].field(field).aliases[0]
+    except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+        label = "部分字段" if not field else field
+    if raw in (None, ""):
+        return f"{label}为空或无法读取"
+    raw = str(raw)
+    if sum(c.isdigit() for c in raw) >= 15:   # an ID typed into the cell: never shown in full
+        raw = mask_id(raw)
+    raw = raw if len(raw) <= 20 else raw[:20] + "…"
+    return f"{label}填写为“{raw}”，无法识别"
 
 
 def _refused(f: Facts) -> list[dict]:
@@ -24,13 +46,19 @@ def _refused(f: Facts) -> list[dict]:
         by_member.setdefault((r["member_no"], r["name"]), []).append(r)
     out = []
     for (no, name), rows in sorted(by_member.items()):
-        shown = "；".join(f"{_SOURCE_WORDS.get(r['source'], r['source'])}文件{r['file']}第{r['row_number']}行"
-                         + (f"（记录{r['record_id']}）" if r.get("record_id") else "") + f"：{r['reasons']}"
+        shown = "；".join(f"{_SOURCE_WORDS.get(r['source'], r['source'])}文件{PurePosixPath(str(r['file'])).name}"
+                         f"第{r['row_number']}行" + (f"（记录{r['record_id']}）" if r.get("record_id") else "") + "："
+                         + ("、".join(_cell_words(r["source"], c) for c in r.get("cells") or [])
+                            or "数据不符合规范")
                          for r in rows[:REFUSED_SHOWN])
         more = "等" if len(rows) > REFUSED_SHOWN else ""   # 有12条…：A；B；…等 (an income probe read 有等12条)
-        out.append(finding("data.refused", "warn",
+        # held only where such a row could change a finding: 医疗 and 教育 read no means, 住房 only
+        # homes (a report probe's refused wage row held a 临时救助 household its linked rows did not)
+        matters = any(review_can_change(f.program, r["source"]) for r in rows)
+        out.append(finding("data.refused", "warn" if matters else "info",
                            f"成员{name}（序号{no}）有{len(rows)}条部门记录含其身份证号，但因数据错误未能入库，"
-                           f"其中的收入或财产未计入：{shown}{more}。请核实，或请部门更正后重新报送",
+                           f"其中的收入或财产未计入：{shown}{more}。请核实，或请部门更正后重新报送"
+                           "（错误明细见该文件的数据错误清单）" + ("" if matters else "；本救助项目不据此核定，仅供参考"),
                            [{"source": r["source"], "record_id": r.get("record_id")} for r in rows]))
     return out
 

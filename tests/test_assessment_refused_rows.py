@@ -59,7 +59,9 @@ def test_a_refused_row_carrying_a_members_id_is_named_in_the_report_and_holds_th
     found = _rules(doc)["data.refused"]
     assert found["severity"] == "warn" and doc["outcome"] == "review"
     assert "V-1" in found["message"] and "jdc.csv" in found["message"] and "第1行" in found["message"]
-    assert "purchase_price" in found["message"] and "约8万" in found["message"]
+    # in the caseworker's words: the column as the department heads it, not the data clerk's English
+    assert "购置价格填写为“约8万”，无法识别" in found["message"], found["message"]
+    assert "purchase_price" not in found["message"] and "is not" not in found["message"]
     assert found["evidence"] == [{"source": "vehicle", "record_id": "V-1"}]
     assert "140105198501011117" not in json.dumps(doc, ensure_ascii=False)
 

@@ -197,10 +197,12 @@ def test_a_consent_withdrawn_in_words_is_said_so_not_called_missing(ref, says):
 def test_a_refused_rows_finding_counts_them_in_plain_words():
     """An income probe: twelve refused rows were said as 有等12条, garbled."""
     refused = [{"member_no": 1, "name": "成员1", "source": "tax", "record_id": f"T{i}", "file": "landing/tax/a.csv",
-                "row_number": i, "reasons": "所得项目 is not accepted"} for i in range(1, 13)]
+                "row_number": i, "reasons": "所得项目 is not accepted",
+                "cells": [{"field": "income_item", "raw": "奖金?"}]} for i in range(1, 13)]
     [found] = [x for x in evaluate(facts(refused=refused))[0] if x["rule"] == "data.refused"]
     message = found["message"]
-    assert "有12条部门记录" in message and "有等" not in message and "第5行（记录T5）：所得项目 is not accepted等" in message
+    assert "有12条部门记录" in message and "有等" not in message
+    assert "税务文件a.csv第5行（记录T5）：所得项目填写为“奖金?”，无法识别等" in message, message
     assert len(found["evidence"]) == 12
 
 
@@ -296,3 +298,15 @@ def test_zero_employment_says_a_pending_row_of_an_idle_member_may_change_it():
     assert "另有待复核记录" in said["employment.zero_employment"]["message"]
     said = {f["rule"]: f for f in evaluate(facts("employment"))[0]}
     assert "另有待复核记录" not in said["employment.zero_employment"]["message"]
+
+
+@pytest.mark.parametrize("program, source, severity", [("dibao", "tax", "warn"), ("medical", "tax", "info"),
+                                                      ("housing", "tax", "info"), ("housing", "property", "warn"),
+                                                      ("employment", "tax", "warn"), ("temporary", "bank", "info")])
+def test_a_refused_row_holds_only_a_programme_it_could_change(program, source, severity):
+    """A report probe: a refused wage row held 医疗, 教育 and 临时救助 households (which read no means)
+    and a 住房 one (judged on homes), where a pending link to the same row would not."""
+    refused = [{"member_no": 1, "name": "成员1", "source": source, "record_id": "X1", "file": "landing/x/a.csv",
+                "row_number": 2, "reasons": "r", "cells": [{"field": "name", "raw": "?"}]}]
+    [found] = [x for x in evaluate(facts(program=program, refused=refused))[0] if x["rule"] == "data.refused"]
+    assert found["severity"] == severity and ("仅供参考" in found["message"]) == (severity == "info")
