@@ -22,6 +22,8 @@ SOURCE_LABELS = {
     "property": "不动产",
     "bank": "金融",
     "declared": "申报",
+    # an income basis (`income.evidence_basis`): a month without a wage counted at its contribution base
+    "social_insurance_contribution_base": "社保缴费基数",
 }
 SOURCE_ORDER = ("tax", "social_insurance", "vehicle", "property", "bank")
 

@@ -282,3 +282,10 @@ def test_declared_figures_are_shown_beside_the_verified_ones(report):
     html = render_household(report)
     assert "未授权成员申报（未核对，不计入）" in html and "3,000.00" in html
     assert "申报金融资产" in html and "另有未授权成员申报 ¥50,000.00" in html
+
+
+def test_a_contribution_base_standing_in_for_a_wage_is_named_in_chinese(report):
+    """A report probe read 收入认定依据：social_insurance_contribution_base、税务."""
+    report["income"]["evidence_basis"] = ["social_insurance_contribution_base", "tax"]
+    html = render_household(report)
+    assert "收入认定依据：社保缴费基数、税务" in html and "social_insurance_contribution_base" not in html
