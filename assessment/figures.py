@@ -236,10 +236,30 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
             out.append(first)
         for r in group[1:]:
             same = f"与{'' if first['counted'] else '较新的'}记录{first['record_id']}的{what}相同"
-            r["counted"], r["repeat"] = False, True
+            # `repeat`: the same one counted once; a row behind a newer 注销 is one no longer held
+            r["counted"], r["repeat"], r["duplicate"] = False, True, bool(first["counted"])
             r["note"] = (f"{same}，同一{thing}只计一次" if first["counted"]
                          else f"{same}，该记录状态为{first.get('status')}，不再持有，不计入")
     return out
+
+
+def _mark_joint(held: list[dict]) -> None:
+    """Members holding one certificate whose rows each list (nearly) the whole property (共同共有):
+    each row says so, and that the household's area counts it once (`household_area`). A report
+    probe's joint flat was shown as two members' 单独所有 rows, 90 m² each, beside a household
+    total of 90: nothing reconciled the rows with the total."""
+    by_certificate: dict = defaultdict(list)
+    for p in held:
+        by_certificate[certificate_key(p)].append(p)
+    for rows in by_certificate.values():
+        owners = sorted({p["member_no"] for p in rows})
+        whole = max((p.get("floor_area") or 0.0 for p in rows), default=0.0)
+        if len(owners) < 2 or whole <= 0 or sum(p["owned_area"] or 0.0 for p in rows) <= whole + 0.005:
+            continue
+        for p in rows:
+            p["joint"] = True
+            others = "、".join(f"成员{n}" for n in owners if n != p["member_no"])
+            p["note"] = f"与{others}共同共有同一产权，家庭合计面积只计一次"
 
 
 def household_area(held: list[dict]) -> float:
@@ -366,6 +386,7 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
     counted_a = [a for a in accounts if _counted(a) and a["member_no"] in member_nos]
     for v in held_v:
         by_member[v["member_no"]].vehicles += 1
+    _mark_joint(held_p)
     member_certs: dict = defaultdict(set)
     for p in held_p:
         member_certs[p["member_no"]].add(certificate_key(p))

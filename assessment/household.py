@@ -332,14 +332,15 @@ def _vehicle_out(v: dict, exempt: set, supporters: set) -> dict:
             "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
             # a repeat of another row's plate is not a second vehicle held
             "status": v["status"], "exempt": v["vehicle_type"] in exempt, "held": bool(v["held"]) and not v.get("repeat"),
-            **_counted_note(v, supporters)}
+            "repeat": bool(v.get("duplicate")), **_counted_note(v, supporters)}
 
 
 def _property_out(p: dict, supporters: set) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
             "owned_area": fen(p["owned_area"] or 0.0), "registration_date": _iso(p["registration_date"]),
-            "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), **_counted_note(p, supporters)}
+            "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), "repeat": bool(p.get("duplicate")),
+            "joint": bool(p.get("joint")), **_counted_note(p, supporters)}
 
 
 def _account_out(a: dict, household: set) -> dict:

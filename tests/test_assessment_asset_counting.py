@@ -170,7 +170,10 @@ def test_a_vehicle_delivered_under_two_record_ids_counts_once_and_both_stay_as_e
     assert [f["evidence"] for f in doc["findings"] if f["rule"] == "dibao.vehicle"] == [
         [{"source": "vehicle", "record_id": "V9"}]]
     assert index_row(doc)["vehicles"] == 1
-    assert "与记录V9的号牌相同，同一车辆只计一次" in render_household(doc)
+    html = render_household(doc)
+    assert "与记录V9的号牌相同，同一车辆只计一次" in html
+    # a second registration of a car still held, not a car no longer held (a report probe)
+    assert vehicles["V1"]["repeat"] is True and "重复登记" in html and "不再持有" not in html
 
 
 def test_a_review_record_shows_the_name_the_department_wrote_under_the_members(wh):
@@ -200,6 +203,21 @@ def test_the_newest_row_of_a_repeated_plate_decides_whether_it_is_still_held(wh)
     doc = wh.report()
     assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
     assert by_id(doc["assets"]["vehicles"])["V1"]["note"] == "与较新的记录V9的号牌相同，该记录状态为注销，不再持有，不计入"
+    assert by_id(doc["assets"]["vehicles"])["V1"]["repeat"] is False     # no longer held, not a repeat
+
+
+def test_joint_owners_rows_of_one_flat_say_it_is_counted_once(wh):
+    """A report probe: two members' 共同共有 rows of one 90 m² flat were each shown as 单独所有,
+    90 m², beside a household total of 90 m², with nothing to reconcile them."""
+    wh.property("P1", member=1, share=1.0, area=90.0)
+    wh.property("P2", member=2, share=1.0, area=90.0)
+    doc = wh.report()
+    rows = by_id(doc["assets"]["properties"])
+    assert doc["assets"]["owned_area_total"] == 90.0 and doc["assets"]["property_count"] == 1
+    assert [rows[p]["joint"] for p in ("P1", "P2")] == [True, True]
+    assert rows["P1"]["note"] == "与成员2共同共有同一产权，家庭合计面积只计一次"
+    html = render_household(doc)
+    assert html.count("共同共有</td>") == 2 and "单独所有" not in html
 
 
 def test_a_certificate_delivered_twice_to_one_owner_counts_once(wh):
