@@ -140,6 +140,7 @@ def accounts_sql(households: str = WORK) -> str:
 SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_key, number, exact_balance,
                   number_shortened) FROM (
     SELECT *, number_shortened AND account IS NULL AS account_number_lost,
+           number_shortened AND account IS NOT NULL AS account_number_shortened,
            row_number() OVER (PARTITION BY {product} ORDER BY exact_balance, record_id DESC) AS rn,
            row_number() OVER (PARTITION BY {product}, counts ORDER BY exact_balance, record_id DESC) AS rn_counted,
            CASE WHEN account IS NOT NULL

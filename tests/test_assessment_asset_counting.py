@@ -326,7 +326,9 @@ def test_a_statement_with_its_number_shortened_is_the_account_whose_full_number_
     doc = wh.report()
     assert doc["assets"]["financial_total"] == 1500.0
     listed = by_id(doc["assets"]["financial"])
-    assert sorted(listed) == ["B2", "B3"] and not listed["B2"]["note"]
+    assert sorted(listed) == ["B2", "B3"] and not listed["B3"]["note"]
+    # … and says so, asking for the numbers as text, as the README promises (a report probe found none)
+    assert "已按该成员在同一银行唯一以此开头的账号计为同一账户" in listed["B2"]["note"]
 
 
 def test_what_confirming_would_give_reads_shortened_numbers_as_the_counted_balances_do():
