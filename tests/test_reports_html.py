@@ -289,3 +289,11 @@ def test_a_contribution_base_standing_in_for_a_wage_is_named_in_chinese(report):
     report["income"]["evidence_basis"] = ["social_insurance_contribution_base", "tax"]
     html = render_household(report)
     assert "收入认定依据：社保缴费基数、税务" in html and "social_insurance_contribution_base" not in html
+
+
+def test_the_income_table_says_the_monthly_figure_is_over_the_whole_window(report):
+    """A report probe: '计入人数 / 覆盖月数 2 人 / 4 个月' beside a monthly total divided by 12 read
+    as an average over 4 months."""
+    report["income"]["months_covered"] = 4
+    html = render_household(report)
+    assert "有收入月数" in html and "月均 = 核算期12个月收入合计 ÷ 12" in html and "覆盖月数" not in html
