@@ -72,9 +72,6 @@ class Comparison:
     estimate_u: bool = False
     """True: u is re-estimated by EM over all pairs (the field is used for blocking);
     False: u is the random-pair frequency, fixed."""
-    m_at_least: tuple[tuple[str, str], ...] = ()
-    """(level, weaker level): true matches agree at `level` at least as often as at the weaker
-    one; EM pools the two m when its estimate says otherwise (`em.Field.monotone`)."""
 
 
     @property
@@ -182,17 +179,7 @@ NAME = Comparison("name", (
           "AND levenshtein(s_std, m_std) = 1", "长姓名（音译）一字之差", 0.01),
     Level("one_char_different", "levenshtein(s_std, m_std) = 1", "姓名一字之差", 0.01),
     Level("different", "TRUE", "姓名不同", 0.005),
-), tf_columns=(("exact", "tf_name_u"), ("same_pinyin", "tf_pinyin_u")), estimate_u=True,
-   m_at_least=(("exact", "same_pinyin"),))
-"""`same_pinyin`'s u is the pair's share of IDs whose name sounds like the member's but is spelt
-otherwise, as `exact`'s is the share carrying the very name: a homophone of a common sound is weak
-evidence too, and one of a sound nobody else makes strong. And true matches are written with the
-exact name at least as often as with a homophone: a review probe's world (most ID-less wage rows
-of applicants written in a homophone) taught EM the opposite; its ID-less row 沈国艳 went to the
-homophone 沈国燕 at 0.999 while the applicant 沈国艳 of another household, its owner, scored
--9.6 bits, and a clerk following the sheet would have failed one household and passed the other.
-At 20,000 households the sound's frequency took the recall of rows without an ID from 0.878 to
-0.880 and of homophones from 0.990 to 0.994; same-name false links 0.042 % → 0.044 %."""
+), tf_columns=(("exact", "tf_name_u"),), estimate_u=True)
 
 _SUPPORT_GATE = "lv_id = 'missing' AND s_id IS NOT NULL"
 """Birth date, sex and birthplace of a row are read from its ID: they tell something only when

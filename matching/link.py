@@ -62,7 +62,7 @@ SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
 TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_addr")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
-               "mt_name_tf", "mt_pinyin_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
+               "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
                "mt_rscored", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
                "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids")

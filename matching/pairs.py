@@ -57,20 +57,16 @@ GROUP BY k.org_norm
 
 
 def name_tf_sql(version: int) -> str:
-    """`mt_name_tf(name_std, u)`: the share of distinct valid IDs that carry each name, and
-    `mt_pinyin_tf(pinyin, u)`: the share whose name sounds so (every spelling of it)."""
+    """`mt_name_tf(name_std, u)`: the share of distinct valid IDs that carry each name."""
     return f"""
-CREATE OR REPLACE TEMP TABLE mt_tf_ids AS
-SELECT k.name_std, k.pinyin, i.id_number FROM mt_identities i
-JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
-WHERE NOT i.invalid AND i.id_number IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE mt_name_tf AS
-SELECT name_std, count(DISTINCT id_number) / (SELECT count(DISTINCT id_number) FROM mt_tf_ids) AS u
-FROM mt_tf_ids GROUP BY name_std;
-CREATE OR REPLACE TEMP TABLE mt_pinyin_tf AS
-SELECT pinyin, count(DISTINCT id_number) / (SELECT count(DISTINCT id_number) FROM mt_tf_ids) AS u
-FROM mt_tf_ids GROUP BY pinyin;
-DROP TABLE mt_tf_ids;
+WITH p AS (
+    SELECT k.name_std, i.id_number FROM mt_identities i
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
+    WHERE NOT i.invalid AND i.id_number IS NOT NULL
+)
+SELECT name_std, count(DISTINCT id_number) / (SELECT count(DISTINCT id_number) FROM p) AS u
+FROM p GROUP BY name_std
 """
 
 
@@ -82,10 +78,7 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     A name no valid ID carries (`mt_name_tf` has none) is as rare as one carried by one of the
     `valid_ids`: the average u of an agreeing name, which common names dominate, had made an
     outcome probe's 郜春兰 — nobody else of that name, her side job's rows without her ID — a
-    weaker match on her name than a name one person carries. `tf_pinyin_u`, the u of
-    `same_pinyin`: the share of IDs whose name sounds like the member's but is spelt otherwise
-    (as rare as one ID's when none is)."""
-    one = 1.0 / valid_ids if valid_ids > 0 else "NULL"
+    weaker match on her name than a name one person carries."""
     base = f"""(
     SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.name AS s_name, i.id_number AS s_id, FALSE AS s_legacy,
            (c.rules & 8) > 0 AS ids_share_repair,
@@ -93,14 +86,11 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
            k.wildcard AS s_wild,
            {id_side_sql('i.id_number')},
            m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_alts, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
-           m.m_birthplace, coalesce(tf.u, {one}) AS tf_name_u,
-           greatest(coalesce(ptf.u, 0) - coalesce(mtf.u, 0), {one if valid_ids > 0 else 0}) AS tf_pinyin_u
+           m.m_birthplace, coalesce(tf.u, {1.0 / valid_ids if valid_ids > 0 else "NULL"}) AS tf_name_u
     FROM {cand} c JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
     LEFT JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
-    LEFT JOIN mt_name_tf tf ON tf.name_std = k.name_std
-    LEFT JOIN mt_pinyin_tf ptf ON ptf.pinyin = m.m_pinyin
-    LEFT JOIN mt_name_tf mtf ON mtf.name_std = m.m_std)"""
-    keep = "iid, mid, rules, s_rows, n_legacy, s_name, s_id, s_pinyin, m_id, tf_name_u, tf_pinyin_u"
+    LEFT JOIN mt_name_tf tf ON tf.name_std = k.name_std)"""
+    keep = "iid, mid, rules, s_rows, n_legacy, s_name, s_id, s_pinyin, m_id, tf_name_u"
     cols = (f"'{NOT_COMPARED}' AS lv_address, '{NOT_COMPARED}' AS lv_organisation, CAST(NULL AS DOUBLE) AS tf_org_u, "
             "CAST(NULL AS DOUBLE) AS tf_org_unique_u")
     if not gated:        # the random pairs of the background sample are never decided: no track
@@ -327,7 +317,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     """
     base = f"""(
     SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,
-           p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u, p.tf_pinyin_u,
+           p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u,
            r.s_org, r.org_kind, sb.ids AS s_org_ids, cl.clash_rows AS s_clash, p.m_id, mk.rows AS m_kind_rows,
            r.org_kind = 'employer' AND coalesce(ot.idless, FALSE) AS s_org_idless,
            sb.counts[list_position(sb.ids, own.own_id)] AS m_org_rows, own.own_id AS m_org_id,
@@ -346,7 +336,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     LEFT JOIN mt_addr sa ON sa.address = r.location AND r.source = 'property'
     LEFT JOIN mt_addr ma ON ma.address = m.m_address AND r.source = 'property')"""
     keep = ("uid, source, iid, mid, rules, s_rows, n_legacy, lv_id, lv_name, lv_birth_date, lv_gender, "
-            "lv_county_code, tf_name_u, tf_pinyin_u, tf_org_u, "
+            "lv_county_code, tf_name_u, tf_org_u, "
             "tf_org_u * CASE WHEN org_kind = 'employer' THEN greatest(pow(missing_rate, greatest(coalesce(m_org_rows, 1) "
             "- 1, 0)), orphan_rate) ELSE pow(missing_rate, greatest(coalesce(m_org_rows, 1) - 1, 0)) END "
             "AS tf_org_unique_u")

@@ -42,7 +42,7 @@ def patterns_sql(level_cols: list[str], labels: bool = False) -> str:
     this time have no pattern and are left out)."""
     cols = ", ".join(level_cols)
     legacy = ", ".join(["'legacy_equal' AS lv_id", *level_cols[1:]])
-    tf = "tf_name_u, tf_pinyin_u, tf_org_u, tf_org_unique_u"
+    tf = "tf_name_u, tf_org_u, tf_org_unique_u"
     if labels:
         lab = ("coalesce(l.rows_match - CASE WHEN lv_id = 'exact' THEN l.legacy_match ELSE 0 END, 0), "
                "coalesce(l.rows_nonmatch - CASE WHEN lv_id = 'exact' THEN l.legacy_nonmatch ELSE 0 END, 0)")
@@ -59,7 +59,7 @@ def patterns_sql(level_cols: list[str], labels: bool = False) -> str:
         ident, rows = "(SELECT * FROM mt_ipairs WHERE track = 'identity') l", "mt_pairs l"
         out_lab = ""
     return f"""
-WITH u(lv_id, {", ".join(level_cols[1:])}, tf_name_u, tf_pinyin_u, tf_org_u, tf_org_unique_u, w, lm, ln) AS (
+WITH u(lv_id, {", ".join(level_cols[1:])}, tf_name_u, tf_org_u, tf_org_unique_u, w, lm, ln) AS (
     SELECT {cols}, {tf}, s_rows - CASE WHEN lv_id = 'exact' THEN n_legacy ELSE 0 END, {lab} FROM {ident}
     UNION ALL
     SELECT {legacy}, {tf}, n_legacy, {lab_legacy} FROM {ident} WHERE lv_id = 'exact' AND n_legacy > 0
@@ -68,10 +68,8 @@ WITH u(lv_id, {", ".join(level_cols[1:])}, tf_name_u, tf_pinyin_u, tf_org_u, tf_
     UNION ALL
     SELECT {legacy}, {tf}, n_legacy, {lab_legacy} FROM {rows} WHERE lv_id = 'exact' AND n_legacy > 0
 )
-SELECT {cols}, round(log2(tf_name_u) * 4) AS tf_name_b,
-       round(log2(CASE WHEN lv_name = 'same_pinyin' THEN tf_pinyin_u END) * 4) AS tf_pinyin_b,
-       round(log2(tf_org_u) * 4) AS tf_org_b, round(log2(tf_org_unique_u) * 2) AS tf_unique_b,
-       avg(tf_name_u) AS tf_name_u, avg(tf_pinyin_u) AS tf_pinyin_u, avg(tf_org_u) AS tf_org_u,
+SELECT {cols}, round(log2(tf_name_u) * 4) AS tf_name_b, round(log2(tf_org_u) * 4) AS tf_org_b,
+       round(log2(tf_org_unique_u) * 2) AS tf_unique_b, avg(tf_name_u) AS tf_name_u, avg(tf_org_u) AS tf_org_u,
        avg(tf_org_unique_u) AS tf_org_unique_u, sum(w) AS n{out_lab}
 FROM u WHERE w > 0 GROUP BY ALL
 """
