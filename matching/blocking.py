@@ -118,7 +118,7 @@ JOIN mt_identities i ON i.id_number = v.id_number
 
 
 def id_rivals_sql(version: int) -> str:
-    """`mt_id_rivals(iid, mid, rival_name, rival_id)`: ID-repair pairs (rules 2 and 4) whose slip
+    """`mt_id_rivals(iid, mid, rival_name, rival_id)`: ID-repair pairs (rules 2, 4 and 8) whose slip
     could just as well be from another person's valid ID under a name that sounds the same.
 
     A wrong digit is strong evidence only when one person's ID lies one slip away. A black-box
@@ -131,7 +131,11 @@ def id_rivals_sql(version: int) -> str:
 
     Rule 2: another valid repair of the row's invalid ID is an identity's ID with the row's
     pinyin. Rule 4: another valid repair of the member's invalid ID is an identity's ID with the
-    member's pinyin. (Two valid IDs are never one slip apart, so the rival is another person.)"""
+    member's pinyin. Rule 8 (both IDs slipped, one repair in common): another valid repair of the
+    row's ID, none of the member's, is such an ID — a linkage probe's namesake 王鑫, born the
+    same day in the same county, his valid ID on his wages, had his flat linked `auto` to the
+    applicant whose application ID was mistyped too, and the household failed on two homes.
+    (Two valid IDs are never one slip apart, so the rival is another person.)"""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
@@ -142,6 +146,13 @@ WITH by_row AS (
     JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
     WHERE r.repair_code IS DISTINCT FROM m.m_code
+    UNION ALL
+    SELECT c.iid, c.mid, r.repair_code, k.pinyin
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 8) c
+    JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
+    JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE NOT EXISTS (SELECT 1 FROM mt_member_repairs mr WHERE mr.id = m.m_id AND mr.repair_code = r.repair_code)
 ), by_member AS (
     SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ID_AGREES = ("exact", "legacy_equal", "one_substitution", "adjacent_swap", "one_slip_each")
+SLIPPED_IDS = ("one_substitution", "adjacent_swap", "one_slip_each")
+"""ID levels that agree but for a slip."""
 """ID levels that identify the person: the supporting fields are then not compared."""
 NOT_COMPARED = "not_compared"
 

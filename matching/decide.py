@@ -40,6 +40,14 @@ from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMP
 from matching.scoring import WEIGHT_COLUMNS
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
+TWO_SLIPS = "(sequence_slip AND lv_name <> 'exact')"
+"""Never `auto`: an ID that slips from the member's in the sequence code only (`pairs.SEQUENCE_SLIP_SQL`:
+birthplace and birth date agree) under a name that only sounds like theirs. People born the same
+day in one county differ there, and a similar name among them is no rarity: two slips at once are
+the signature of a neighbour, not a typist. A review probe's ten households failed on wages whose
+ID was one digit from the applicant's and whose name was a homophone, the rows another person's.
+(A slip in the birth date or the county under a homophone stays `auto` when it scores so: made
+review, it cost 900 auto links of 20,000 households' generated typos and caught no wrong one.)"""
 NEAR_NAMES = ("wildcard", "same_pinyin")
 """`NAME_FLOOR`: a row's candidate of its exact name weighs, on the name, at least what another
 candidate's name of these levels does. A review probe's world (most applicants' ID-less wage
@@ -110,6 +118,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
              || '）的有效证件号同样只差一位，无法确定是谁的，需人工复核'
         WHEN {id_level} = '{BODY_SLIP}' THEN '；两个号码只差一处，可能是录入错误后重新计算了校验位，'
              || '也可能是另一个人，需人工复核'
+        WHEN {TWO_SLIPS} THEN '；身份证号有一处差异，姓名也只是同音或相近，'
+             || '可能是同日出生的另一人，需人工复核'
         WHEN rival_name IS NOT NULL AND rival_p >= 0.01 THEN '；与' || rival_name || '难以区分，需人工复核'
         ELSE '；证据不足以自动认定，需人工复核' END"""
     return "concat_ws('，', " + ", ".join(parts) + f") || {verdict}"
@@ -134,7 +144,8 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     through the sort, the groups and the joins, they were most of the statement's cost."""
     u = ", ".join(unit)
     on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
-    decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}' THEN 'auto'
+    decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}'
+                  AND NOT {TWO_SLIPS} THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
                   OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
              END"""
@@ -150,7 +161,7 @@ mm AS (
            dense_rank() OVER (ORDER BY request_id) AS rr
     FROM mt_members
 ), floored AS (   -- an exact name weighs at least what a rival's sounding-alike name does (`NAME_FLOOR`)
-    SELECT {u}{"" if "iid" in unit else ", iid"}, mid, lv_id, lv_name, p_raw,
+    SELECT {u}{"" if "iid" in unit else ", iid"}, mid, lv_id, lv_name, p_raw, sequence_slip,
            CASE WHEN w_floor > w_name THEN total - w_name + w_floor ELSE total END AS total,
            CASE WHEN w_floor > w_name THEN w_floor END AS w_floor
     FROM (SELECT sc.*, CASE WHEN sc.lv_name = 'exact' THEN max(sc.w_name) FILTER (WHERE sc.lv_name IN {NEAR_NAMES})
@@ -158,7 +169,8 @@ mm AS (
                            AS w_floor
           FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE contested) USING ({u}))
 ), b AS MATERIALIZED (
-    SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.lv_id, sc.lv_name, sc.total, sc.w_floor,
+    SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.lv_id, sc.lv_name, sc.sequence_slip, sc.total,
+           sc.w_floor,
            CASE WHEN sc.w_floor IS NULL THEN sc.p_raw ELSE 1.0 / (1.0 + pow(2.0, -sc.total)) END AS p_raw,
            pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
            sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
@@ -224,8 +236,9 @@ mm AS (
            CASE WHEN cross_named AND NOT swapped0 THEN r_name_mid END AS named_mid
     FROM swaps
 ), judged AS (
-    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.total, b.w_floor, b.p_raw, b.odds, b.id_rival,
-           b.slip_ask,
+    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.lv_name, b.sequence_slip, b.total, b.w_floor,
+           b.p_raw, b.odds,
+           b.id_rival, b.slip_ask,
            b.conflict OR k.swapped AS conflict, k.swapped,
            -- against the other persons: a person on two requests, their name misspelt in one, is one
            -- candidate, and the weaker of their two pairs must not be judged against the stronger

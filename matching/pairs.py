@@ -19,7 +19,7 @@ weak evidence, a rare name strong); an organisation's u is its share of the rows
 
 from __future__ import annotations
 
-from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGULAR_ROWS, ROW_FIELDS, levels_sql
+from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGULAR_ROWS, ROW_FIELDS, SLIPPED_IDS, levels_sql
 from matching.sides import ACCOUNT_KEY_SQL, id_side_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
@@ -70,6 +70,11 @@ FROM p GROUP BY name_std
 """
 
 
+SEQUENCE_SLIP_SQL = (f"coalesce(lv_id IN {SLIPPED_IDS} AND left(s_id, 14) = left(m_id, 14), FALSE)")
+"""The row's ID and the member's agree on birthplace and birth date, and slip in the sequence code
+(and its check): what two people born the same day in one county look like (`decide.TWO_SLIPS`)."""
+
+
 def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipairs", gated: bool = True,
                        valid_ids: int = 0) -> str:
     """`out`: the identity pairs of `cand` (iid, mid, rules) with the identity-level levels and
@@ -92,7 +97,7 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     LEFT JOIN mt_name_tf tf ON tf.name_std = k.name_std)"""
     keep = "iid, mid, rules, s_rows, n_legacy, s_name, s_id, s_pinyin, m_id, tf_name_u"
     cols = (f"'{NOT_COMPARED}' AS lv_address, '{NOT_COMPARED}' AS lv_organisation, CAST(NULL AS DOUBLE) AS tf_org_u, "
-            "CAST(NULL AS DOUBLE) AS tf_org_unique_u")
+            f"CAST(NULL AS DOUBLE) AS tf_org_unique_u, {SEQUENCE_SLIP_SQL} AS sequence_slip")
     if not gated:        # the random pairs of the background sample are never decided: no track
         return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
@@ -317,7 +322,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     """
     base = f"""(
     SELECT r.uid, r.source, p.iid, p.mid, p.rules, r.n AS s_rows, r.n_legacy, p.lv_id,
-           p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u,
+           p.lv_name, p.lv_birth_date, p.lv_gender, p.lv_county_code, p.tf_name_u, p.sequence_slip,
            r.s_org, r.org_kind, sb.ids AS s_org_ids, cl.clash_rows AS s_clash, p.m_id, mk.rows AS m_kind_rows,
            r.org_kind = 'employer' AND coalesce(ot.idless, FALSE) AS s_org_idless,
            sb.counts[list_position(sb.ids, own.own_id)] AS m_org_rows, own.own_id AS m_org_id,
@@ -336,7 +341,7 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     LEFT JOIN mt_addr sa ON sa.address = r.location AND r.source = 'property'
     LEFT JOIN mt_addr ma ON ma.address = m.m_address AND r.source = 'property')"""
     keep = ("uid, source, iid, mid, rules, s_rows, n_legacy, lv_id, lv_name, lv_birth_date, lv_gender, "
-            "lv_county_code, tf_name_u, tf_org_u, "
+            "lv_county_code, tf_name_u, sequence_slip, tf_org_u, "
             "tf_org_u * CASE WHEN org_kind = 'employer' THEN greatest(pow(missing_rate, greatest(coalesce(m_org_rows, 1) "
             "- 1, 0)), orphan_rate) ELSE pow(missing_rate, greatest(coalesce(m_org_rows, 1) - 1, 0)) END "
             "AS tf_org_unique_u")

@@ -308,6 +308,7 @@ def test_a_relatives_id_is_a_question_whichever_member_scores_higher(owner_total
                 ") t(iid, mid, total, lv_id, lv_name, p_raw)")
     con.execute("CREATE TEMP TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
     con.execute("ALTER TABLE scored ADD COLUMN w_name DOUBLE DEFAULT 0.0")   # the name's weight, as scored
+    con.execute("ALTER TABLE scored ADD COLUMN sequence_slip BOOLEAN DEFAULT FALSE")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.999, 0.2))
     rows = con.execute("SELECT member_no, decision, probability, swapped, rival_name FROM decided").fetchall()
     assert len(rows) == 1
@@ -334,6 +335,7 @@ def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member
         con.execute("INSERT INTO scored VALUES (7, ?, 3.0, 0.9, 'missing', 'exact')", [mid])
     con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
     con.execute("ALTER TABLE scored ADD COLUMN w_name DOUBLE DEFAULT 0.0")   # the name's weight, as scored
+    con.execute("ALTER TABLE scored ADD COLUMN sequence_slip BOOLEAN DEFAULT FALSE")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
     assert con.execute("SELECT mid, decision, rival_member FROM decided").fetchall() == [(1, "review", 2)]
     # in two households each gets the question, naming the other: neither household passes on nothing
@@ -362,6 +364,7 @@ def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household
                 "(7, 1, -15.0, 0.0, 'different', 'exact')")
     con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
     con.execute("ALTER TABLE scored ADD COLUMN w_name DOUBLE DEFAULT 0.0")   # the name's weight, as scored
+    con.execute("ALTER TABLE scored ADD COLUMN sequence_slip BOOLEAN DEFAULT FALSE")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
     got = con.execute("SELECT household_id, decision, probability, swapped, rival_household, rival_name FROM decided "
                       "ORDER BY household_id").fetchall()
@@ -739,3 +742,57 @@ def test_a_homophone_never_takes_a_row_from_the_member_whose_exact_name_it_carri
     con.close()
     # the homophone no likelier than the owner, and the owner asked by the linker itself
     assert got.get("X", 0.0) <= got.get("Y", 0.0) and got.get("Y", 0.0) >= 0.2, got
+
+
+def _one_household_link(tmp_path, rows, members) -> dict:
+    """Link tax `rows` (record_id, name, id_text, id_status, agent, month) to `members` (household,
+    member_no, name, id_text, id_status) among 60 background people; {record_id: (household, decision, p)}."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    rows = [(f"B{i}-{m}", name, idn, "valid", "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(BACKGROUND[:60])
+            for m in range(1, 7)] + rows
+    for rid, name, idn, status, agent, month in rows:
+        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 2600, 0,
+                       ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, status, date(2026, month, 1), agent, now])
+    _work_members_table(con)
+    _insert_members(con, members + [(f"HB{i}", 1, n, idn, "valid") for i, (n, idn) in enumerate(BACKGROUND[:20])],
+                    "140105")
+    with transaction(con):
+        link_work_members(con, "one-household")
+    got = {rid: (hh, decision, p) for rid, hh, decision, p in con.execute(
+        "SELECT record_id, household_id, decision, match_probability FROM links WHERE household_id NOT LIKE 'HB%'"
+    ).fetchall()}
+    con.close()
+    return got
+
+
+def test_a_namesakes_slipped_row_is_not_the_applicant_whose_application_id_slipped_too(tmp_path):
+    """A linkage probe: 王鑫's application ID had a typo; a namesake born the same day in the same
+    county (his valid ID on his wages) had a flat whose ID was one slip from his and one from the
+    applicant's: it went `auto` to the applicant (two IDs one slip from a common one) and the
+    household failed on two homes."""
+    body = "14021319900605955"
+    applicant = _id(body)
+    namesake = _id(body[:15] + "1" + body[16])                   # born the same day, sequence one apart
+    app_typo = applicant[:9] + str((int(applicant[9]) + 3) % 10) + applicant[10:]   # the application's slip
+    flat = applicant[:17] + namesake[17]          # the namesake's ID with his sequence digit slipped back
+    assert flat != applicant and flat != namesake and check_char(flat[:17]) != flat[17]
+    rows = [(f"N-{m}", "王鑫", namesake, "valid", "太原市钢铁公司", m) for m in range(1, 7)]
+    rows += [("FLAT", "王鑫", flat, "invalid", "太原市物业公司", 3)]
+    got = _one_household_link(tmp_path, rows, [("H1", 1, "王鑫", app_typo, "invalid")])
+    # never auto, and no likelier than the namesake his valid ID names (a question at most 0.5)
+    flat_link = got.get("FLAT", (None, "none", 0.0))
+    assert flat_link[1] != "auto" and flat_link[2] <= 0.5, got
+
+
+def test_an_id_one_slip_from_the_members_under_a_homophone_is_a_question_not_auto(tmp_path):
+    """A review probe: ten households failed on wages whose ID was one digit from the applicant's
+    and whose name only sounded like hers: another person's, born the same day nearby."""
+    member = _id("14010519700302491")
+    slipped = member[:14] + str((int(member[14]) + 1) % 10) + member[15:]
+    rows = [(f"W-{m}", "沈国艳", slipped, "invalid", "太原市晋阳商贸有限公司", m) for m in range(1, 7)]
+    rows += [(f"O-{m}", "沈国燕", member, "valid", "太原市汾河商贸有限公司", m) for m in range(1, 7)]
+    got = _one_household_link(tmp_path, rows, [("H1", 1, "沈国燕", member, "valid")])
+    assert {got[f"W-{m}"][1] for m in range(1, 7)} == {"review"}, got
+    assert {got[f"O-{m}"][1] for m in range(1, 7)} == {"auto"}       # her own rows stay hers
