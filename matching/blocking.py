@@ -135,26 +135,28 @@ def id_rivals_sql(version: int) -> str:
     row's ID, none of the member's, is such an ID — a linkage probe's namesake 王鑫, born the
     same day in the same county, his valid ID on his wages, had his flat linked `auto` to the
     applicant whose application ID was mistyped too, and the household failed on two homes.
-    (Two valid IDs are never one slip apart, so the rival is another person.)"""
+    (Two valid IDs are never one slip apart, so the rival is another person.) A rival's name with a
+    character lost to '?' (a GBK export) sounds the same when the rest agrees: a re-check probe's
+    杨建军 deposit went `auto` to the applicant beside the namesake's '?建军' row on that account."""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
 WITH by_row AS (
-    SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin
+    SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin, k.name_std AS std, k.n_chars
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 2) c
     JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
     JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
     WHERE r.repair_code IS DISTINCT FROM m.m_code
     UNION ALL
-    SELECT c.iid, c.mid, r.repair_code, k.pinyin
+    SELECT c.iid, c.mid, r.repair_code, k.pinyin, k.name_std, k.n_chars
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 8) c
     JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
     JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
     WHERE NOT EXISTS (SELECT 1 FROM mt_member_repairs mr WHERE mr.id = m.m_id AND mr.repair_code = r.repair_code)
 ), by_member AS (
-    SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin
+    SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin, m.m_std AS std, m.m_nchars AS n_chars
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c
     JOIN mt_identities i USING (iid) JOIN mt_members m ON m.mid = c.mid
     JOIN mt_member_repairs r ON r.id = m.m_id
@@ -163,7 +165,8 @@ WITH by_row AS (
 SELECT a.iid, a.mid, arg_min(j.name, j.id_number) AS rival_name,
        left(min(j.id_number), 6) || '********' || right(min(j.id_number), 4) AS rival_id
 FROM alts a JOIN mt_identities j ON j.code = a.alt AND NOT j.invalid
-JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v} AND kj.pinyin = a.pinyin
+JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v}
+  AND (kj.pinyin = a.pinyin OR kj.wildcard AND kj.n_chars = a.n_chars AND a.std LIKE replace(kj.name_std, '?', '_'))
 GROUP BY a.iid, a.mid
 """
 

@@ -67,6 +67,9 @@ class Field:
     tf: dict[int, str] = field(default_factory=dict)
     """Level -> pattern column holding the pair's own u for that level (term frequency;
     NaN: use the level's u)."""
+    monotone: tuple[tuple[int, int], ...] = ()
+    """(level, weaker level): m of the first is at least m of the second; an estimate that says
+    otherwise pools the two (their mean), as isotonic regression would."""
 
 
 @dataclass
@@ -166,6 +169,9 @@ def fit(patterns: dict, fields: list[Field], n_total: float, prior_strength: flo
                 u[f.name] = new_u
             new_m = matches @ onehot + prior_strength * m0[f.name]
             new_m = new_m / new_m.sum()
+            for better, worse in f.monotone:
+                if new_m[better] < new_m[worse]:
+                    new_m[better] = new_m[worse] = (new_m[better] + new_m[worse]) / 2.0
             for level, bits in f.fixed_weight.items():   # before comparing: it is not estimated
                 new_m[level] = u[f.name][level] * 2.0 ** bits
             delta = max(delta, float(np.max(np.abs(new_m - m[f.name]))))

@@ -79,7 +79,9 @@ def build_fields(sample: dict[str, dict[str, tuple[float, float]]], candidates: 
                 bg[i] = max(bg[i], totals.get("address", 0.0) - cand.get("same_dwelling", 0.0), 0.0)
         fixed = {i: lv.fixed_weight for i, lv in enumerate(c.scored_levels) if lv.fixed_weight is not None}
         u_max = {i: lv.u_max for i, lv in enumerate(c.scored_levels) if lv.u_max is not None}
-        out.append(Field(c.field, levels, m0, True, background=bg, tf=tf, fixed_weight=fixed, u_max=u_max))
+        monotone = tuple((levels.index(a), levels.index(b)) for a, b in c.m_at_least)
+        out.append(Field(c.field, levels, m0, True, background=bg, tf=tf, fixed_weight=fixed, u_max=u_max,
+                         monotone=monotone))
     return out
 
 

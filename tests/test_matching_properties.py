@@ -127,3 +127,24 @@ def test_a_field_no_pair_compares_gets_no_weight_instead_of_nan():
     result = fit({"a": pats[:, 0], "b": pats[:, 1], "count": np.array([10.0, 2.0])}, fields, n_total=12.0)
     assert np.isfinite(result.m["b"]).all() and np.isfinite(result.u["b"]).all()
     assert "nan" not in weight_case_sql("birth_date", {"exact": (float("nan"), 0.1), "different": (0.1, 0.0)})
+
+
+def test_em_never_makes_a_weaker_agreement_commoner_among_matches_than_a_stronger_one():
+    """A review probe's world taught EM that matches agree on a homophone more often than on the
+    exact name; `Field.monotone` pools the two instead."""
+    import numpy as np
+
+    from matching.em import Field, fit
+
+    levels = ("exact", "same_pinyin", "different")
+    name = np.array([0, 1, 1, 1, 2, 2])
+    ident = np.array([0, 0, 0, 0, 1, 1])
+    count = np.array([5.0, 40.0, 40.0, 40.0, 5000.0, 5000.0])
+    fields = [Field("name", levels, np.array([0.9, 0.05, 0.05]), True, background=np.array([10.0, 10.0, 1e6]),
+                    monotone=((0, 1),)),
+              Field("id", ("agree", "other"), np.array([0.9, 0.1]), True, background=np.array([0.0, 1e6]))]
+    free = fit({"name": name, "id": ident, "count": count}, [fields[0].__class__(**{**fields[0].__dict__, "monotone": ()}),
+                                                            fields[1]], n_total=2e6)
+    assert free.m["name"][0] < free.m["name"][1]       # what EM says left alone
+    pooled = fit({"name": name, "id": ident, "count": count}, fields, n_total=2e6)
+    assert pooled.m["name"][0] >= pooled.m["name"][1]
