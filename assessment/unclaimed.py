@@ -53,19 +53,26 @@ WITH m AS (
     FROM work_members w JOIN {households} h USING (request_id, household_id)
     WHERE w.consent AND w.relation NOT IN ({_types(supporters)}) AND nullif(trim(w.name), '') IS NOT NULL
 ), names AS (SELECT DISTINCT name FROM m
-), t AS (
+), t0 AS (
     SELECT record_id, name, id_number, period, income_item, income_amount, withholding_agent, file, row_number,
            count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
            count(id_number) OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, withholding_agent)
                AS ids
     FROM tax SEMI JOIN names USING (name)
-), s AS (
+), t AS (   -- `shared`: in some month an ID-less row stands beside the name's ID-bearing one: two people
+    SELECT *, bool_or(id_number IS NULL AND ids_that_month > 0) OVER (PARTITION BY name, withholding_agent) AS shared
+    FROM t0
+), s0 AS (
     SELECT record_id, name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
            count(id_number) OVER (PARTITION BY name, employer) AS ids_here,
            count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, employer) AS ids
     FROM social_insurance SEMI JOIN names USING (name)
+), s AS (
+    SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
+                  OVER (PARTITION BY name, employer) AS shared
+    FROM s0
 ), rows AS (
     SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, 'tax_income' AS kind,
            t.period, t.income_item AS item, CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer,
@@ -75,9 +82,12 @@ WITH m AS (
            NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share
     FROM m JOIN t ON t.name = m.name
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
-    -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid)
+    -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid), and
+    -- then every ID-less row of the name there: the payer pays two people of that name, and one
+    -- month's ID says whose that month's other row is not, nothing of the other months (a review
+    -- probe's namesake's ID written once, the applicant's twelve ID-less wages passed unsaid)
     WHERE t.id_number IS NULL
-      AND (t.ids_here = 0 OR (t.ids_that_month > 0 AND NOT list_contains(t.ids, coalesce(m.id_number, ''))))
+      AND (t.ids_here = 0 OR ((t.ids_that_month > 0 OR t.shared) AND NOT list_contains(t.ids, coalesce(m.id_number, ''))))
       AND t.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
@@ -89,7 +99,7 @@ WITH m AS (
     -- without an ID, passed 特困 in silence because another 赵涛's pension had one)
     -- (unless the ID there is the member's own: then the linker has weighed the row)
     WHERE s.id_number IS NULL AND s.record_type = '待遇'
-      AND (s.ids_here = 0 OR (s.ids_that_month > 0 AND NOT list_contains(s.ids, coalesce(m.id_number, ''))))
+      AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, ''))))
       AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
     UNION ALL
     -- a vehicle or a property without an ID: a register has no payer whose other rows could say

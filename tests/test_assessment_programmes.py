@@ -683,6 +683,36 @@ def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_
     assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
 
 
+def test_a_payers_id_less_wages_are_a_question_once_one_month_shows_two_people_of_the_name_there(household):
+    """A review probe: a namesake's wage carried his ID once; the applicant's twelve ID-less wages
+    at that payer (one of them in that month) were taken for his and the household passed."""
+    wh = household(person(1))
+    for m in range(1, 11):
+        wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 2700.0, "太原市某某有限公司"], decision=None)
+    wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
+                   "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
+                   "VALUES ('N3', '成员1', '140105197001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), ?, "
+                   "'工资薪金', 3800.0, '太原市某某有限公司')", [date(2026, 3, 1)])
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert found is not None and doc["outcome"] == "review", doc["findings"]
+    assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
+
+
+def test_a_payers_one_id_less_row_in_a_month_without_the_namesakes_is_his_no_question(household):
+    """The payer that left a person's ID out of one month's row wrote it in the others: that row is
+    his, weighed by the linker, and no question."""
+    wh = household(person(1))
+    wh._insert("tax_all", "tax", "W5", 1, "period, income_item, income_amount, withholding_agent",
+               [date(2026, 5, 1), "工资薪金", 9000.0, "太原市某某有限公司"], decision=None)
+    for m in (1, 2, 3, 4, 6, 7, 8):
+        wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
+                       "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
+                       "VALUES (?, '成员1', '140105197001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), ?, "
+                       "'工资薪金', 9000.0, '太原市某某有限公司')", [f"N{m}", date(2026, m, 1)])
+    assert "match.unclaimed" not in rules(wh.report())
+
+
 def test_a_pension_without_an_id_beside_the_members_own_pension_of_the_month_is_no_question(household):
     """The member's own pension carries his ID at that fund: an ID-less one beside it is a
     namesake's, weighed by the linker, and asking about it would hold the household for nothing."""
