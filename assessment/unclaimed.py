@@ -86,8 +86,12 @@ WITH m AS (
     -- then every ID-less row of the name there: the payer pays two people of that name, and one
     -- month's ID says whose that month's other row is not, nothing of the other months (a review
     -- probe's namesake's ID written once, the applicant's twelve ID-less wages passed unsaid)
+    -- and a row at a payer where the member's own ID is written in other months but not this one,
+    -- that the linker left to nobody (a determinism probe's 田娥艳: fees of 2024-09 between her two
+    -- ID-bearing ones, two rows too few for the payer to vouch for her, went unsaid)
     WHERE t.id_number IS NULL
-      AND (t.ids_here = 0 OR ((t.ids_that_month > 0 OR t.shared) AND NOT list_contains(t.ids, coalesce(m.id_number, ''))))
+      AND (t.ids_here = 0 OR ((t.ids_that_month > 0 OR t.shared) AND NOT list_contains(t.ids, coalesce(m.id_number, '')))
+           OR (t.ids_that_month = 0 AND list_contains(t.ids, coalesce(m.id_number, ''))))
       AND t.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
@@ -99,7 +103,8 @@ WITH m AS (
     -- without an ID, passed 特困 in silence because another 赵涛's pension had one)
     -- (unless the ID there is the member's own: then the linker has weighed the row)
     WHERE s.id_number IS NULL AND s.record_type = '待遇'
-      AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, ''))))
+      AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, '')))
+           OR (s.ids_that_month = 0 AND list_contains(s.ids, coalesce(m.id_number, ''))))
       AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
     UNION ALL
     -- a vehicle or a property without an ID: a register has no payer whose other rows could say

@@ -713,6 +713,23 @@ def test_a_payers_one_id_less_row_in_a_month_without_the_namesakes_is_his_no_que
     assert "match.unclaimed" not in rules(wh.report())
 
 
+def test_an_id_less_fee_between_the_members_own_fees_at_that_payer_left_to_nobody_is_a_question(household):
+    """A determinism probe: 田娥艳's 劳务报酬 of September without an ID, between her July and February
+    fees with her ID at the same payer, was linked to nobody (two rows too few for the payer to vouch)
+    and said nowhere."""
+    wh = household(person(1))
+    own = wh.members[0]["id_number"]
+    for m in (2, 9):
+        wh._insert("tax_all", "tax", f"O{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "劳务报酬", 900.0, "某某文化传媒"])
+    wh._insert("tax_all", "tax", "F5", 1, "period, income_item, income_amount, withholding_agent",
+               [date(2026, 5, 1), "劳务报酬", 20000.0, "某某文化传媒"], decision=None)
+    wh.con.execute("UPDATE tax_all SET id_number = NULL, id_status = 'missing' WHERE record_id = 'F5'")
+    wh.con.execute("UPDATE tax_all SET id_number = ?, id_status = 'valid' WHERE record_id IN ('O2', 'O9')", [own])
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert found is not None and ("tax", "F5") in cited(found), doc["findings"]
+
+
 def test_a_pension_without_an_id_beside_the_members_own_pension_of_the_month_is_no_question(household):
     """The member's own pension carries his ID at that fund: an ID-less one beside it is a
     namesake's, weighed by the linker, and asking about it would hold the household for nothing."""
