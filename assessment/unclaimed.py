@@ -79,7 +79,8 @@ WITH m AS (
            NULL::VARCHAR AS insurance_type, NULL::VARCHAR AS institution, NULL::VARCHAR AS account_number,
            NULL::DATE AS as_of_date, t.file, t.row_number, NULL::VARCHAR AS plate_number,
            NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number,
-           NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share
+           NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share,
+           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer
     FROM m JOIN t ON t.name = m.name
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
     -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid), and
@@ -96,7 +97,8 @@ WITH m AS (
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
-           s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+           s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           list_contains(s.ids, coalesce(m.id_number, ''))
     FROM m JOIN s ON s.name = m.name
     -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
     -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
@@ -114,7 +116,7 @@ WITH m AS (
     -- a row with an ID places with its owner, nor a share whose certificate one does under this name.
     SELECT m.request_id, m.household_id, m.member_no, 'vehicle', v.record_id, 'vehicle', NULL, v.vehicle_type,
            CAST(v.purchase_price AS DOUBLE), NULL, NULL, NULL, NULL, NULL, v.file, v.row_number,
-           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL
+           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE
     FROM m JOIN vehicle v ON v.name = m.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       AND NOT EXISTS (SELECT 1 FROM vehicle o WHERE o.id_number IS NOT NULL
@@ -122,7 +124,7 @@ WITH m AS (
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'property', p.record_id, 'property', NULL, p.usage,
            NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
-           NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0)
+           NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0), FALSE
     FROM m JOIN property p ON p.name = m.name
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
