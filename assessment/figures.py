@@ -89,10 +89,13 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
     """
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
+    # any pay for work that month, a wage or a fee (劳务报酬) or business income: a scale probe's
+    # 315.44 fee and the 315.44 base its payer contributed on were counted both, and a 低保
+    # household failed on twice its income
     taxed_months = {(r["member_no"], r["period"]) for r in records
-                    if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and _counted(r)}
+                    if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and _counted(r)}
     pending_months = {(r["member_no"], r["period"]) for r in records
-                      if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and not _counted(r)}
+                      if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and not _counted(r)}
     base_taken: set = set()
     for r in sorted(records, key=lambda r: (r["kind"], -(r["amount"] or 0))):
         r["counted"], r["note"] = False, None
@@ -121,9 +124,9 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
                 # that may yet be there (a probe's 9 bases became 'new income' for a week)
                 r["note"] = "该月税务数据尚未送达，缴费基数暂不作为工资佐证"
             elif key in taxed_months:
-                r["note"] = "当月已有税务工资记录，缴费基数不重复计入"
+                r["note"] = "当月已有税务工资或劳务报酬记录，缴费基数不重复计入"
             elif key in pending_months:
-                r["note"] = "当月税务工资记录待复核，缴费基数不作为工资佐证"
+                r["note"] = "当月税务工资或劳务报酬记录待复核，缴费基数不作为工资佐证"
             elif key in (unsure or {}):
                 # a wage row under the member's name that month nobody could place: the base is no
                 # measure of it (`evidence.unsure_wages_sql`)

@@ -23,6 +23,10 @@ CASES = [
      [rec(1, "tax_income", 1, "工资薪金", 3000.0), rec(1, "contribution", 1, "缴费基数（工资佐证）", 4000.0),
       rec(1, "contribution", 2, "缴费基数（工资佐证）", 4000.0)], (3000.0 + 4000.0) / 12,
      ["social_insurance_contribution_base", "tax"]),
+    # a scale probe: a 315.44 fee and the base its payer contributed on, counted both
+    ("a contribution base does not stand in for a month with a fee (劳务报酬) row",
+     [rec(1, "tax_income", 1, "劳务报酬", 315.44), rec(1, "contribution", 1, "缴费基数（工资佐证）", 315.44)],
+     315.44 / 12, ["tax"]),
     ("two insurances with the same base count once a month",
      [rec(1, "contribution", 3, "缴费基数（工资佐证）", 4000.0), rec(1, "contribution", 3, "缴费基数（工资佐证）", 4000.0)],
      4000.0 / 12, ["social_insurance_contribution_base"]),
