@@ -74,5 +74,9 @@ class Facts:
 
 
 def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
+    # in one order whatever order the rows were loaded in: a determinism probe's re-sent files
+    # listed the same records otherwise, and the finding's fingerprint moved with no news
+    cited = sorted({(e["source"], e["record_id"]) for e in evidence},
+                   key=lambda c: (str(c[0]), "" if c[1] is None else str(c[1])))
     return {"rule": rule, "severity": severity, "message": message,
-            "evidence": [{"source": e["source"], "record_id": e["record_id"]} for e in evidence]}
+            "evidence": [{"source": src, "record_id": rid} for src, rid in cited]}

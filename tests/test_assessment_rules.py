@@ -310,3 +310,14 @@ def test_a_refused_row_holds_only_a_programme_it_could_change(program, source, s
                 "row_number": 2, "reasons": "r", "cells": [{"field": "name", "raw": "?"}]}]
     [found] = [x for x in evaluate(facts(program=program, refused=refused))[0] if x["rule"] == "data.refused"]
     assert found["severity"] == severity and ("仅供参考" in found["message"]) == (severity == "info")
+
+
+def test_a_findings_evidence_is_in_one_order_whatever_order_the_rows_came_in():
+    """A determinism probe: re-sent files listed the same records in another order, and the
+    finding's fingerprint moved with nothing new."""
+    from assessment.facts import finding
+    rows = [{"source": "tax", "record_id": "T2"}, {"source": "bank", "record_id": "B1"},
+            {"source": "tax", "record_id": "T10"}, {"source": "tax", "record_id": None}]
+    once = finding("x", "warn", "m", rows)["evidence"]
+    assert once == finding("x", "warn", "m", list(reversed(rows)))["evidence"]
+    assert {"source": "tax", "record_id": None} in once
