@@ -667,6 +667,15 @@ def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is
     assert cited(found) == {("social_insurance", f"P{m}") for m in range(1, 11)}
 
 
+def _namesakes_wage(wh, record_id: str, month: date, amount: float, id_number: str = "140105197001010019",
+                    payer: str = "太原市某某有限公司") -> None:
+    """A 工资薪金 row under member 1's name carrying another person's ID (a namesake), linked to nobody."""
+    wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
+                   "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
+                   "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), ?, '工资薪金', ?, ?)",
+                   [record_id, id_number, month, amount, payer])
+
+
 def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_payer_is_a_question(household):
     """A review probe: 3,300 a month without an ID at a payer that also paid a third 张伟 3,800 a
     month with his ID was said nowhere, and the households passed."""
@@ -674,10 +683,7 @@ def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_
     for m in range(1, 11):
         wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
                    [date(2026, m, 1), "工资薪金", 3300.0, "太原市某某有限公司"], decision=None)
-        wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
-                       "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
-                       "VALUES (?, '成员1', '140105197001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), ?, "
-                       "'工资薪金', 3800.0, '太原市某某有限公司')", [f"N{m}", date(2026, m, 1)])
+        _namesakes_wage(wh, f"N{m}", date(2026, m, 1), 3800.0)
     found = rules(doc := wh.report()).get("match.unclaimed")
     assert found is not None and doc["outcome"] == "review", doc["findings"]
     assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
@@ -690,10 +696,7 @@ def test_a_payers_id_less_wages_are_a_question_once_one_month_shows_two_people_o
     for m in range(1, 11):
         wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
                    [date(2026, m, 1), "工资薪金", 2700.0, "太原市某某有限公司"], decision=None)
-    wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
-                   "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
-                   "VALUES ('N3', '成员1', '140105197001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), ?, "
-                   "'工资薪金', 3800.0, '太原市某某有限公司')", [date(2026, 3, 1)])
+    _namesakes_wage(wh, "N3", date(2026, 3, 1), 3800.0)
     found = rules(doc := wh.report()).get("match.unclaimed")
     assert found is not None and doc["outcome"] == "review", doc["findings"]
     assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
@@ -706,10 +709,7 @@ def test_a_payers_one_id_less_row_in_a_month_without_the_namesakes_is_his_no_que
     wh._insert("tax_all", "tax", "W5", 1, "period, income_item, income_amount, withholding_agent",
                [date(2026, 5, 1), "工资薪金", 9000.0, "太原市某某有限公司"], decision=None)
     for m in (1, 2, 3, 4, 6, 7, 8):
-        wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
-                       "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
-                       "VALUES (?, '成员1', '140105197001010019', 'valid', 'b', 'f.csv', 'h', 1, now(), ?, "
-                       "'工资薪金', 9000.0, '太原市某某有限公司')", [f"N{m}", date(2026, m, 1)])
+        _namesakes_wage(wh, f"N{m}", date(2026, m, 1), 9000.0)
     assert "match.unclaimed" not in rules(wh.report())
 
 
@@ -737,10 +737,7 @@ def test_an_id_less_wage_under_a_name_more_than_ten_people_bear_is_no_question(h
     of the name, the chance is under one in ten: said nowhere, as for vehicles and homes."""
     wh = household(person(1))
     for i in range(people - 1):          # the member and people - 1 others known by the name
-        wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
-                       "row_number, loaded_at, period, income_item, income_amount, withholding_agent) "
-                       "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), DATE '2026-01-01', '工资薪金', "
-                       "100.0, ?)", [f"K{i}", f"1401051960010{i:04d}1", f"别处{i}"])
+        _namesakes_wage(wh, f"K{i}", date(2026, 1, 1), 100.0, f"1401051960010{i:04d}1", f"别处{i}")
     wh._insert("tax_all", "tax", "W1", 1, "period, income_item, income_amount, withholding_agent",
                [date(2026, 3, 1), "劳务报酬", 20000.0, "个人"], decision=None)
     assert ("match.unclaimed" in rules(wh.report())) == asked
@@ -857,10 +854,7 @@ def test_a_car_without_an_id_is_asked_about_only_while_few_people_bear_the_name(
     wh = household(person(1))
     wh.vehicle("V9", 1, decision=None)
     for k in range(others):
-        wh.con.execute("INSERT INTO tax_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
-                       "row_number, loaded_at, period, income_item, income_amount, withholding_agent) VALUES "
-                       "(?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), DATE '2026-01-01', '工资薪金', 100, 'X')",
-                       [f"N{k}", f"1401051970010100{k:02d}"])
+        _namesakes_wage(wh, f"N{k}", date(2026, 1, 1), 100.0, f"1401051970010100{k:02d}", "X")
     found = rules(wh.report()).get("match.unclaimed")
     assert (found is not None) == asked
     if asked:
