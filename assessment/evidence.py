@@ -8,7 +8,8 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 
 from __future__ import annotations
 
-from assessment.figures import INSTITUTION_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
+from assessment.banks import INSTITUTION_KEY_SQL
+from assessment.figures import PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
 
 WORK = "work_households"
@@ -117,7 +118,7 @@ def accounts_sql(households: str = WORK) -> str:
     balance stands for it, and the newer row is listed beside it, not counted. Before, an
     account whose newest row was a review link counted nothing at all (a grader's).
 
-    An account is at its bank however a statement names it (`figures.institution_key`: 中国农业银行
+    An account is at its bank however a statement names it (`banks.institution_key`: 中国农业银行
     and 农业银行, a branch or 营业部 dropped). A numbered account is its number as a masked copy
     keeps it (first and last four characters,
     `matching.sides.ACCOUNT_KEY_SQL`, as the linker reads it): 6222716000842913 and

@@ -141,20 +141,15 @@ def id_rivals_sql(version: int) -> str:
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
-WITH by_row AS (
+WITH by_row AS (   -- another repair of the row's ID: not the member's (2), none of the member's repairs (8)
     SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin, k.name_std AS std, k.n_chars
-    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 2) c
+    FROM (SELECT DISTINCT iid, mid, rule FROM mt_cand_id WHERE rule IN (2, 8)) c
     JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
     JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    WHERE r.repair_code IS DISTINCT FROM m.m_code
-    UNION ALL
-    SELECT c.iid, c.mid, r.repair_code, k.pinyin, k.name_std, k.n_chars
-    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 8) c
-    JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
-    JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
-    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    WHERE NOT EXISTS (SELECT 1 FROM mt_member_repairs mr WHERE mr.id = m.m_id AND mr.repair_code = r.repair_code)
+    WHERE CASE c.rule WHEN 2 THEN r.repair_code IS DISTINCT FROM m.m_code
+                      ELSE NOT EXISTS (SELECT 1 FROM mt_member_repairs mr
+                                       WHERE mr.id = m.m_id AND mr.repair_code = r.repair_code) END
 ), by_member AS (
     SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin, m.m_std AS std, m.m_nchars AS n_chars
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c

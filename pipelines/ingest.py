@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -20,10 +19,10 @@ from connectors.canonical import drop_rows
 from connectors.schema import SOURCES
 from connectors.values.idnumber import parse_id
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
-from pipelines.context import TZ, PassContext
+from pipelines.context import PassContext
 from pipelines.outputs import private_dir, write_atomic
-from review import is_review_sheet, parse_review_sheet, store_decisions, write_error_report
-from review.messages import NOTICES
+from pipelines.review_sheets import ingest_review_sheet
+from review import is_review_sheet
 from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
 from reports.masking import scrub_cell, scrub_text
@@ -219,34 +218,6 @@ ORDER BY 1""").fetchall()
                             for _, rid, owner, row in found], pa.string()),
         "raw_value": pa.array([rid for _, rid, _, _ in found], pa.string()),
     })
-
-
-def ingest_review_sheet(ctx: PassContext, d: Delivery) -> str:
-    """A caseworker's answered review sheet dropped back into the inbox (recognised by shape).
-
-    Valid answers are stored even when other rows of the sheet are wrong; the wrong rows are
-    listed for the agency in rejected/<agency>/<file>.error.txt.
-    """
-    saved = (datetime.fromtimestamp(d.mtime_ns / 1e9, TZ).replace(tzinfo=None) if d.mtime_ns else None)
-    decisions, errors = parse_review_sheet(ctx.con, d.path, d.agency, d.file_hash, file_label=d.rel_path,
-                                           saved_at=saved)
-    stored = store_decisions(ctx.con, decisions, ctx.run_id) if decisions else 0
-    problems = [e for e in errors if e.kind not in NOTICES]
-    repeated = sum(e.count for e in errors if e.kind == "already_recorded")
-    message = f"review sheet: {stored} answer(s) stored, {len(problems)} problem(s)"
-    message += f", {repeated} already recorded" if repeated else ""
-    if problems:
-        note = write_error_report(ctx.root / "rejected" / d.agency, d.path.name, errors, accepted=stored)
-        message += f" (see {note.relative_to(ctx.root)})"
-    # every sheet is acknowledged, not only those with problems (a review probe's clerks heard
-    # nothing back about the sheets that were taken in whole)
-    ctx.messages.append(f"{d.rel_path}: {message}")
-    ctx.counts["review_answers"] += stored
-    status = "loaded" if stored else "skipped" if repeated and not problems else "rejected"
-    record_file(ctx.con, d, status, ctx.run_id,
-                file_format=d.path.suffix.lower().lstrip(".") or None, rows_loaded=stored,
-                rows_quarantined=len(problems), message=message)
-    return status
 
 
 def _rolls_again(con, d: Delivery) -> str | None:

@@ -25,12 +25,11 @@ MATCH_KEYS = ("source", "record_id", "match_probability", "decision")
 WEIGHT_KEYS = ("field", "level", "weight")
 RECORD_KEYS = ("member_no", "source", "record_id", "period", "item", "amount", "match_probability",
                "decision", "reason", "counted", "note", "kind", "record_name")
+_HOLDING_KEYS = ("status", "held", "repeat", "counted", "note", "match_probability", "decision", "record_name")
 VEHICLE_KEYS = ("member_no", "source", "record_id", "plate_number", "vehicle_type", "registration_date",
-                "purchase_price", "status", "exempt", "held", "repeat", "counted", "note", "match_probability", "decision",
-                "record_name")
+                "purchase_price", "exempt", *_HOLDING_KEYS)
 PROPERTY_KEYS = ("member_no", "source", "record_id", "certificate_number", "location", "usage", "floor_area",
-                 "share", "owned_area", "status", "held", "repeat", "joint", "counted", "note", "match_probability", "decision",
-                 "record_name")
+                 "share", "owned_area", "joint", *_HOLDING_KEYS)
 FINANCIAL_KEYS = ("member_no", "source", "record_id", "institution", "product_type", "balance",
                   "as_of_date", "match_probability", "decision", "counted", "note", "record_name")
 BY_MEMBER_KEYS = ("member_no", "vehicles", "properties", "owned_area", "financial_total")

@@ -129,6 +129,18 @@ def problem(kind: str, row_number: int | None, **details: object) -> ReviewError
     return err
 
 
+def sheet_outcome(stored: int, errors: list) -> tuple[str, str, int]:
+    """(file status, summary line, problems) of a returned sheet: `loaded` when answers were
+    stored, `skipped` when every answer was already on record, else `rejected`; notices (`NOTICES`)
+    are no problems."""
+    problems = sum(1 for e in errors if e.kind not in NOTICES)
+    repeated = sum(e.count for e in errors if e.kind == "already_recorded")
+    message = f"review sheet: {stored} answer(s) stored, {problems} problem(s)"
+    message += f", {repeated} already recorded" if repeated else ""
+    status = "loaded" if stored else "skipped" if repeated and not problems else "rejected"
+    return status, message, problems
+
+
 def link_text(link) -> str:
     """``tax record T1 → request R1, household H1, member 2``."""
     return (f"{link.source} record {link.record_id} → request {link.request_id}, household {link.household_id}, "

@@ -383,7 +383,7 @@ def test_one_account_under_two_spellings_of_its_bank_is_one_account(wh, older, n
 
 
 def test_the_bank_of_china_is_not_any_bank():
-    from assessment.figures import institution_key
+    from assessment.banks import institution_key
     assert institution_key("中国银行太原分行") == "中国银行" != institution_key("中国农业银行")
 
 
@@ -391,7 +391,7 @@ def test_the_bank_of_china_is_not_any_bank():
 @given(st.text(alphabet=list("中国农业建设工商邮政储蓄行银信用社联合分支营业部太原 某") + ["\u3000", "\t", "\n"],
                max_size=14))
 def test_the_sql_reading_of_a_bank_name_agrees_with_python(name):
-    from assessment.figures import INSTITUTION_KEY_SQL, institution_key
+    from assessment.banks import INSTITUTION_KEY_SQL, institution_key
     got = duckdb.connect().execute(f"SELECT {INSTITUTION_KEY_SQL.format(col='x')} FROM (SELECT ?::VARCHAR AS x)",
                                    [name]).fetchall()[0][0]
     assert got == institution_key(name)
