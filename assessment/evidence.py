@@ -118,14 +118,20 @@ def accounts_sql(households: str = WORK) -> str:
     balance stands for it, and the newer row is listed beside it, not counted. Before, an
     account whose newest row was a review link counted nothing at all (a grader's).
 
-    An account is at its bank however a statement names it (`banks.institution_key`: 中国农业银行
-    and 农业银行, a branch or 营业部 dropped). A numbered account is its number as a masked copy
-    keeps it (first and last four characters,
-    `matching.sides.ACCOUNT_KEY_SQL`, as the linker reads it): 6222716000842913 and
-    622271******2913 are one account (an independent probe's, written in full in March and
-    masked in September, counted twice and failed a household). Each product of it (a card's 活期
-    and 定期) counts its own latest balance: a product missing from a later statement may have
-    been left out of that export rather than closed, and the same probe's truth counted it.
+    An account written in full (`FULL_ACCOUNT_SQL`: twelve digits or more) is its number, whatever
+    bank name the statement gives: a full number names one account of one bank by itself, and
+    banks are named in more ways than any list holds (an independent probe: 山西农信 and
+    山西省农村信用社, 太原农商银行 and 太原农村商业银行, one account counted twice in 77 of 300
+    households, wrong fails). Two full numbers are two accounts even where their first and last
+    four digits agree (a review: 6222020011112222 and 6222020099992222, 9,000 and 8,000, counted
+    9,000). A masked number (622271******2913) is the member's full number it could be a copy
+    of (the same first and last four characters, `matching.sides.ACCOUNT_KEY_SQL`) when exactly
+    one is (an independent probe's account, written in full in March and masked in September,
+    counted twice and failed a household); else it is its masked form at its bank
+    (`banks.institution_key`: 中国农业银行 and 农业银行, a branch or 营业部 dropped). Each product
+    of an account (a card's 活期 and 定期) counts its own latest balance: a product missing from a
+    later statement may have been left out of that export rather than closed, and the same
+    probe's truth counted it. `account_ident_sql` and `figures.account_ident` are this reading.
 
     A number a spreadsheet shortened (`6.21700001111222E+18`: the account column stored as numbers)
     is no number: each of the member's accounts at that bank looks the same shortened, so two
@@ -133,13 +139,13 @@ def accounts_sql(households: str = WORK) -> str:
     member's account of that bank and product whose full number it begins with, when exactly one
     does (a statement sent once as text, once as a workbook); else it is an unnumbered row.
     """
-    key = "request_id, household_id, member_no, bank_key, account, product_type"
+    key = "request_id, household_id, member_no, account_bank, account, product_type"
     product = f"{key}, as_of_date"
     owner = "request_id, household_id, member_no, bank_key, product_type"
     expanded = f"list_filter(full_numbers, lambda x: {EXPANDS_SQL.format(short='number', full='x')})"
     return f"""
-SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_key, number, exact_balance,
-                  number_shortened) FROM (
+SELECT * EXCLUDE (rn, rn_counted, account, account_bank, latest, latest_counted, counts, bank_key, number,
+                  exact_balance, number_shortened) FROM (
     SELECT *, number_shortened AND account IS NULL AS account_number_lost,
            number_shortened AND account IS NOT NULL AS account_number_shortened,
            row_number() OVER (PARTITION BY {product} ORDER BY exact_balance, record_id DESC) AS rn,
@@ -151,14 +157,16 @@ SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_
            max(as_of_date) OVER (PARTITION BY {key}) AS latest,
            max(as_of_date) FILTER (WHERE counts) OVER (PARTITION BY {key}) AS latest_counted
     FROM (
-        SELECT * EXCLUDE (full_numbers),
+        SELECT *, CASE WHEN account IS NULL THEN bank_key END AS account_bank FROM (
+        SELECT * EXCLUDE (full_numbers, member_full),
                CASE WHEN number IS NULL THEN NULL
-                    WHEN number_shortened THEN CASE WHEN len({expanded}) = 1
-                                                    THEN {ACCOUNT_KEY_SQL.format(col=f"{expanded}[1]")} END
-                    ELSE {ACCOUNT_KEY_SQL.format(col='number')} END AS account
+                    WHEN number_shortened THEN CASE WHEN len({expanded}) = 1 THEN {expanded}[1] END
+                    ELSE {account_ident_sql('number', 'bank_key', 'member_full')} END AS account
         FROM (
             SELECT *, list(DISTINCT number) FILTER (WHERE regexp_full_match(number, '[0-9]{{16,}}'))
-                          OVER (PARTITION BY {owner}) AS full_numbers
+                          OVER (PARTITION BY {owner}) AS full_numbers,
+                      list(DISTINCT number) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
+                          OVER (PARTITION BY request_id, household_id, member_no) AS member_full
             FROM (
                 SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
                        CAST(b.balance AS DOUBLE) AS balance, b.balance AS exact_balance, b.as_of_date, b.file,
@@ -170,7 +178,7 @@ SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_
                 JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
                 WHERE b.as_of_date <= w.request_date
             )
-        )
+        ))
     )
 ) WHERE CASE WHEN account IS NULL THEN as_of_date = latest OR (counts AND as_of_date = latest_counted)
              ELSE (as_of_date = latest AND rn = 1) OR (counts AND as_of_date = latest_counted AND rn_counted = 1) END
@@ -178,37 +186,64 @@ SELECT * EXCLUDE (rn, rn_counted, account, latest, latest_counted, counts, bank_
 """
 
 
+FULL_ACCOUNT_SQL = "regexp_full_match({col}, '[0-9]{{12,}}')"
+"""SQL: an account number written in full (`figures.FULL_ACCOUNT`)."""
+
+
+def account_ident_sql(number: str, bank_key: str, member_full: str) -> str:
+    """SQL: the account a number (not shortened, not NULL) names, given the full numbers of the
+    member's rows (`member_full`): a full number itself, a masked one the member's single full
+    number it could be a copy of, else its masked form at its bank (see `accounts_sql`)."""
+    key = ACCOUNT_KEY_SQL.format(col=number)
+    copies = f"list_filter({member_full}, lambda x: {ACCOUNT_KEY_SQL.format(col='x')} = {key})"
+    return (f"CASE WHEN {FULL_ACCOUNT_SQL.format(col=number)} THEN {number} "
+            f"WHEN len({copies}) = 1 THEN {copies}[1] ELSE {bank_key} || '#' || {key} END")
+
+
 def newer_balances_sql(households: str = WORK) -> str:
-    """Bank rows of a counted account (same institution and account as the figures key them, same
-    name) dated after its
-    counted balance and no later than the request, that no member of the household is linked to
-    and nobody is linked to for certain: the account's newer statement, written without an ID or
-    under a name too common to tell its owner by, so the counted balance may be out of date. An
-    independent-data probe's household failed on a 40,000 balance of December whose June
-    statement, 2,000 and without an ID, six namesakes kept from being linked."""
+    """Bank rows of a counted account (the account as the figures read it, `account_ident_sql`;
+    same name) dated after its counted balance and no later than the request, that no member of
+    the household is linked to and nobody is linked to for certain: the account's newer
+    statement, written without an ID or under a name too common to tell its owner by, so the
+    counted balance may be out of date. An independent-data probe's household failed on a 40,000
+    balance of December whose June statement, 2,000 and without an ID, six namesakes kept from
+    being linked. A statement is of the account when it names it the same way, or, for an
+    account written in full, masks that number at one of the banks it was counted at."""
     bank_key = INSTITUTION_KEY_SQL.format(col="b.institution")
-    account_key = ACCOUNT_KEY_SQL.format(col="nullif(trim(b.account_number), '')")
+    number = "nullif(trim(b.account_number), '')"
     return f"""
-WITH counted AS (   -- the account as the figures read it: its bank, and its number as a masked copy keeps it
-    SELECT l.request_id, l.household_id, l.member_no, {bank_key} AS bank_key, {account_key} AS account_key, b.name,
-           max(b.as_of_date) AS counted_date, any_value(w.request_date) AS request_date
+WITH rows AS (
+    SELECT l.request_id, l.household_id, l.member_no, {bank_key} AS bank_key, {number} AS number, b.name,
+           b.as_of_date, w.request_date
     {_linked(households)}
     JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
-    WHERE l.decision IN ('auto', 'confirmed') AND nullif(trim(b.account_number), '') IS NOT NULL
+    WHERE l.decision IN ('auto', 'confirmed') AND {number} IS NOT NULL
       AND NOT {SHORTENED_SQL.format(col="trim(b.account_number)")}   -- one shortened text is many accounts
       AND b.as_of_date <= w.request_date
+), counted AS (     -- the account as the figures read it
+    SELECT request_id, household_id, member_no, name, account, list(DISTINCT bank_key) AS banks,
+           max(as_of_date) AS counted_date, any_value(request_date) AS request_date
+    FROM (SELECT *, {account_ident_sql('number', 'bank_key', 'member_full')} AS account
+          FROM (SELECT *, list(DISTINCT number) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
+                              OVER (PARTITION BY request_id, household_id, member_no) AS member_full FROM rows))
     GROUP BY ALL
-    HAVING account_key IS NOT NULL
 ), statements AS (
-    SELECT b.*, {bank_key} AS bank_key, {account_key} AS account_key
+    SELECT b.*, {bank_key} AS bank_key, {number} AS number,
+           {ACCOUNT_KEY_SQL.format(col=number)} AS account_key
     FROM bank b SEMI JOIN (SELECT DISTINCT name FROM counted) USING (name)
+    WHERE {number} IS NOT NULL
 )
--- compared by those keys: by the number as written, a masked June balance and the full number's
--- unlinked March one were two accounts, and March was "newer" than the full number's January
--- (an outcome probe's certain asset fails went to review, the message saying a newer one waited)
-SELECT t.request_id, t.household_id, t.member_no, 'bank' AS source, b.record_id, b.institution, b.account_number,
-       CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number
-FROM counted t JOIN statements b ON b.bank_key = t.bank_key AND b.account_key = t.account_key AND b.name = t.name
+-- compared as the figures read accounts: by the number as written, a masked June balance and the
+-- full number's unlinked March one were two accounts, and March was "newer" than the full
+-- number's January (an outcome probe's certain asset fails went to review, the message saying a
+-- newer one waited)
+SELECT DISTINCT t.request_id, t.household_id, t.member_no, 'bank' AS source, b.record_id, b.institution,
+       b.account_number, CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number
+FROM counted t JOIN statements b
+  ON b.name = t.name
+ AND (b.number = t.account OR b.bank_key || '#' || b.account_key = t.account
+      OR ({FULL_ACCOUNT_SQL.format(col='t.account')} AND NOT {FULL_ACCOUNT_SQL.format(col='b.number')}
+          AND list_contains(t.banks, b.bank_key) AND b.account_key = {ACCOUNT_KEY_SQL.format(col='t.account')}))
 WHERE b.as_of_date > t.counted_date AND b.as_of_date <= t.request_date
   AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = 'bank' AND o.record_id = b.record_id
                   AND (o.decision IN ('auto', 'confirmed') OR (o.request_id = t.request_id AND o.household_id = t.household_id)))

@@ -279,30 +279,53 @@ def household_area(held: list[dict]) -> float:
     return sum(((min(owned, whole) if whole > 0 else owned) for _, owned, whole in _certificates(held)), 0.0)
 
 
+FULL_ACCOUNT = re.compile(r"[0-9]{12,}")
+"""An account number written in full: a number this long names one account of one bank by itself
+(`evidence.accounts_sql`; SQL twin `evidence.FULL_ACCOUNT_SQL`)."""
+
+
+def account_ident(number: str | None, bank: str, member_full: set[str]) -> str | None:
+    """The account a number (not shortened) names, given the full numbers of the member's rows: a
+    full number itself, a masked one the member's single full number it could be a copy of, else
+    its masked form at its bank (`evidence.account_ident_sql`, its SQL twin). None: no number."""
+    if number is None:
+        return None
+    if FULL_ACCOUNT.fullmatch(number):
+        return number
+    copies = [f for f in member_full if account_key(f) == account_key(number)]
+    return copies[0] if len(copies) == 1 else f"{bank}#{account_key(number)}"
+
+
 def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:
     """The members' financial total were every pending (review) balance confirmed: each numbered
-    account's (as a masked copy keeps its number) latest row per product (the smaller of two on
-    one date), each unnumbered product's rows on its latest date — the selection
-    `evidence.accounts_sql` makes before any link is waited on."""
+    account's (`account_ident`) latest row per product (the smaller of two on one date), each
+    unnumbered product's rows on its latest date — the selection `evidence.accounts_sql` makes
+    before any link is waited on."""
     mine = [a for a in accounts if a["member_no"] in member_nos]
     full: dict = {}
+    member_full: dict = {}
     for a in mine:
         number = (a.get("account_number") or "").strip()
         if re.fullmatch(r"[0-9]{16,}", number):
             full.setdefault((a["member_no"], institution_key(a["institution"]), a["product_type"]), set()).add(number)
+        if FULL_ACCOUNT.fullmatch(number):
+            member_full.setdefault(a["member_no"], set()).add(number)
     latest: dict = {}
     for a in mine:
-        owner = (a["member_no"], institution_key(a["institution"]), a["product_type"])
+        bank = institution_key(a["institution"])
+        owner = (a["member_no"], bank, a["product_type"])
         number = (a.get("account_number") or "").strip() or None
         if shortened_number(number):   # the full number it begins with, when exactly one does
             matches = [f for f in full.get(owner, ()) if expands(number, f)]
-            number = matches[0] if len(matches) == 1 else None
-        latest.setdefault((owner[0], owner[1], account_key(number), owner[2]), []).append(a)
+            ident = matches[0] if len(matches) == 1 else None
+        else:
+            ident = account_ident(number, bank, member_full.get(a["member_no"], set()))
+        latest.setdefault((a["member_no"], bank if ident is None else None, ident, a["product_type"]), []).append(a)
     total = Decimal(0)
-    for (_, _, number, _), rows in latest.items():
+    for (_, _, ident, _), rows in latest.items():
         newest = max(r["as_of_date"] for r in rows)
         on_date = [r for r in rows if r["as_of_date"] == newest]
-        if number is not None:
+        if ident is not None:
             on_date = [min(on_date, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))]
         total += sum((exact(r["balance"]) for r in on_date), Decimal(0))
     return total

@@ -47,7 +47,7 @@ class Warehouse:
         self.members = members
         self.con.execute("CREATE TEMP TABLE work_households AS SELECT 'R1' AS request_id, 'H1' AS household_id, "
                          "DATE '2026-11-28' AS request_date, DATE '2025-11-01' AS window_start, "
-                         "DATE '2026-10-31' AS window_end")
+                         "DATE '2026-10-31' AS window_end, '140105' AS county_code")
         self.rows = 0
 
     def _insert(self, table, source, rid, member, cols, values, decision="auto"):
@@ -80,17 +80,17 @@ class Warehouse:
                      [certificate or f"晋(2020)太原市不动产权第{rid}号", f"小店区{rid}", usage, area, share,
                       date(2020, 5, 1), "现势"], decision=decision)
 
-    def bank(self, rid, member, balance, account=None, as_of=date(2026, 10, 31), decision="auto"):
+    def bank(self, rid, member, balance, account=None, as_of=date(2026, 10, 31), decision="auto", institution="兴业银行"):
         self._insert("bank_all", "bank", rid, member, "institution, account_number, product_type, balance, as_of_date",
-                     ["兴业银行", account or f"6222{rid}", "定期存款", balance, as_of], decision=decision)
+                     [institution, account or f"6222{rid}", "定期存款", balance, as_of], decision=decision)
 
     def report(self, program="dibao", data_as_of=None, **hh):
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
-                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR)")
-        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?)",
-                             [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"]]
+                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR, address VARCHAR)")
+        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?)",
+                             [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"], m.get("address")]
                               for m in self.members])
         self.con.execute(unclaimed_table_sql())
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
@@ -605,6 +605,16 @@ def test_an_older_unlinked_statement_of_a_counted_account_written_in_full_is_no_
     assert rules(doc)["dibao.financial_assets"]["severity"] == "fail" and doc["outcome"] == "fail"
     wh.bank("B4", 1, 2000.0, account="6271870000000169", as_of=date(2026, 8, 31), decision=None)   # newer: a question
     assert rules(wh.report())["dibao.financial_assets"]["severity"] == "warn"
+
+
+def test_a_newer_unlinked_statement_of_a_full_number_under_another_name_of_its_bank_is_a_question(household):
+    """The figures read a full number as its account whatever the bank is called; so does the
+    search for its newer statement (山西省农村信用社 in December, 山西农信 in June)."""
+    wh = household(person(1))
+    wh.bank("B1", 1, 40000.0, account="6230000000000017", as_of=date(2025, 12, 31), institution="山西省农村信用社")
+    wh.bank("B2", 1, 2000.0, account="6230000000000017", as_of=date(2026, 6, 30), decision=None, institution="山西农信")
+    found = rules(wh.report())["dibao.financial_assets"]
+    assert found["severity"] == "warn" and ("bank", "B2") in cited(found)
 
 
 # rows without an ID under a member's name that the linker could give to nobody -------------------
