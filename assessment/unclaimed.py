@@ -15,7 +15,7 @@ UNCLAIMED = "work_unclaimed"
 
 def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
                         supporters: tuple[str, ...] = ("赡养人", "抚养人", "扶养人"),
-                        answers: str | None = None) -> str:
+                        answers: str | None = None, places: str | None = None) -> str:
     """`work_unclaimed`: income rows without an ID under exactly a consenting household member's
     name, at a payer where no row under that name carries an ID, that nobody is linked to for
     certain and no member of the household at all — wages and other tax income in (or `lag`
@@ -39,8 +39,23 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
     their own columns (plate_number … share; NULL on the income rows). Every row has `namesakes`: how many people
     the warehouse knows by that name (the IDs written under it anywhere; at least the member).
 
+    A property in the member's own county (`local`: the county and city of its location are those
+    of the member's address, both read by `matching.address`; `places` is a table of the parsed
+    addresses, `places_sql`) has `namesakes_local` too: the people of that name whose ID
+    was issued in the household's county, and the member. A second home in one's own county is
+    no rarity, and there the competition is the name's people of that county, not of the
+    province: a scale probe's 赵秀英, one of 38 in the province and of 2 in 清徐县, passed 低保
+    on an ID-less shop in 清徐县 that was hers, said nowhere (4 of its 13 wrong passes; see
+    `pending.LOCAL_NAMESAKES_MAX`).
+
     `answers`: a table of the answers in force (`review.apply.answered_pairs_sql`): a row a
     caseworker denied is the member's is not asked about again (`QUESTION_METHOD`)."""
+    local, joins = "FALSE", ""
+    if places is not None:
+        local = ("coalesce(pl.parts.county = ma.parts.county AND (pl.parts.city IS NULL OR ma.parts.city IS NULL "
+                 "OR pl.parts.city = ma.parts.city), FALSE)")
+        joins = (f"\n    LEFT JOIN {places} pl ON pl.address = p.location"
+                 f"\n    LEFT JOIN {places} ma ON ma.address = m.m_address")
     denied = "" if answers is None else f"""
       AND NOT EXISTS (SELECT 1 FROM {answers} a WHERE a.decision = 'denied' AND a.source = r.source
                       AND a.record_id = r.record_id AND a.request_id = r.request_id
@@ -49,7 +64,7 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
 CREATE OR REPLACE TEMP TABLE {UNCLAIMED} AS
 WITH m AS (
     SELECT w.request_id, w.household_id, w.member_no, w.name, h.window_start, h.window_end, h.request_date,
-           w.id_number
+           w.id_number, w.address AS m_address, h.county_code
     FROM work_members w JOIN {households} h USING (request_id, household_id)
     WHERE w.consent AND w.relation NOT IN ({_types(supporters)}) AND nullif(trim(w.name), '') IS NOT NULL
 ), names AS (SELECT DISTINCT name FROM m
@@ -80,7 +95,7 @@ WITH m AS (
            NULL::DATE AS as_of_date, t.file, t.row_number, NULL::VARCHAR AS plate_number,
            NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number,
            NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share,
-           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer
+           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer, FALSE AS local
     FROM m JOIN t ON t.name = m.name
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
     -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid), and
@@ -98,7 +113,7 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
            s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-           list_contains(s.ids, coalesce(m.id_number, ''))
+           list_contains(s.ids, coalesce(m.id_number, '')), FALSE
     FROM m JOIN s ON s.name = m.name
     -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
     -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
@@ -116,7 +131,7 @@ WITH m AS (
     -- a row with an ID places with its owner, nor a share whose certificate one does under this name.
     SELECT m.request_id, m.household_id, m.member_no, 'vehicle', v.record_id, 'vehicle', NULL, v.vehicle_type,
            CAST(v.purchase_price AS DOUBLE), NULL, NULL, NULL, NULL, NULL, v.file, v.row_number,
-           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE
+           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE
     FROM m JOIN vehicle v ON v.name = m.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       AND NOT EXISTS (SELECT 1 FROM vehicle o WHERE o.id_number IS NOT NULL
@@ -124,8 +139,9 @@ WITH m AS (
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'property', p.record_id, 'property', NULL, p.usage,
            NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
-           NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0), FALSE
-    FROM m JOIN property p ON p.name = m.name
+           NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0), FALSE,
+           {local}
+    FROM m JOIN property p ON p.name = m.name{joins}
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
                       AND {NUMBER_KEY_SQL.format(col='o.certificate_number')}
@@ -142,9 +158,26 @@ WITH m AS (
                     for t in ("tax", "social_insurance", "bank", "vehicle", "property", "applicant_members"))}
     UNION SELECT name, id_number FROM m SEMI JOIN asked USING (name) WHERE id_number IS NOT NULL
 )
-SELECT o.*, greatest(coalesce(k.n, 0), 1) AS namesakes
+SELECT o.*, greatest(coalesce(k.n, 0), 1) AS namesakes,
+       CASE WHEN o.local THEN greatest((SELECT count(DISTINCT p.id_number) FROM people p WHERE p.name = m.name
+                                         AND (left(p.id_number, 6) = m.county_code OR p.id_number = m.id_number))
+                                       + CASE WHEN m.id_number IS NULL THEN 1 ELSE 0 END, 1) END AS namesakes_local
 FROM unlinked o JOIN m USING (request_id, household_id, member_no)
 LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name) k ON k.name = m.name
+"""
+
+
+PLACES = "unclaimed_places"
+"""The table of parsed addresses `unclaimed_table_sql` reads (`places_sql`, `matching.address.address_table`)."""
+
+
+def places_sql() -> str:
+    """The addresses whose parts `unclaimed_table_sql` compares: the locations of the properties
+    without an ID under a work member's name, and the work members' addresses."""
+    return """
+SELECT DISTINCT location FROM property
+WHERE id_number IS NULL AND location IS NOT NULL AND name IN (SELECT name FROM work_members)
+UNION SELECT DISTINCT address FROM work_members WHERE address IS NOT NULL
 """
 
 
@@ -171,13 +204,17 @@ def questions_sql(run_id: str, asked: str = "asked_rows") -> str:
 INSERT INTO links (source, record_id, request_id, household_id, member_no, match_probability, decision,
                    method, evidence, run_id, linked_at)
 SELECT DISTINCT ON (u.source, u.record_id, u.request_id, u.household_id, u.member_no)
-       u.source, u.record_id, u.request_id, u.household_id, u.member_no, least(round(1.0 / u.namesakes, 4), 0.5), 'review',
-       '{QUESTION_METHOD}',
+       u.source, u.record_id, u.request_id, u.household_id, u.member_no,
+       least(round(1.0 / coalesce(u.namesakes_local, u.namesakes), 4), 0.5), 'review', '{QUESTION_METHOD}',
        CAST(json_object('summary', '记录无身份证号，与成员' || w.name || '同名'
-                                   || CASE WHEN u.namesakes > 1 THEN '（已知同名者' || u.namesakes || '人）' ELSE '' END
+                                   || CASE WHEN u.namesakes_local IS NOT NULL
+                                           THEN '（已知同名者' || u.namesakes || '人，证件号属本县的' || u.namesakes_local
+                                                || '人；房产在本人住址所在区县）'
+                                           WHEN u.namesakes > 1 THEN '（已知同名者' || u.namesakes || '人）' ELSE '' END
                                    || '，比对无法确定归属；如属本人将改变核对结果，请核实是否本人的记录',
                         'weights', json_array(), 'competitor', NULL,
-                        'unclaimed', json_object('namesakes', u.namesakes)) AS VARCHAR),
+                        'unclaimed', json_object('namesakes', u.namesakes, 'namesakes_local', u.namesakes_local))
+            AS VARCHAR),
        '{rid}', now()
 FROM {UNCLAIMED} u SEMI JOIN {asked} USING (request_id, household_id, source, record_id)
 JOIN work_members w USING (request_id, household_id, member_no)

@@ -20,9 +20,10 @@ from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
                                  refused_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import build_household
-from assessment.unclaimed import QUESTION_METHOD, questions_sql, unclaimed_sql, unclaimed_table_sql
+from assessment.unclaimed import PLACES, QUESTION_METHOD, places_sql, questions_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for
 from matching import link_work_members
+from matching.address import address_table
 from matching.index import refresh_match_index
 from matching.person_key import member_key_sql
 from pipelines.affected import choose_rolls_work
@@ -198,7 +199,10 @@ FROM work_households""", label="number work households")
     # but asked about a past date (`--as-of`) showed a date after the request's.
     as_of = {s: (min(d, ctx.as_of).isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
-    run_sql(ctx.con, unclaimed_table_sql(answers=ANSWERS), label="rows under members' names nobody is linked to")
+    places = [r[0] for r in ctx.con.execute(places_sql()).fetchall()]
+    ctx.con.register(PLACES, address_table(places))
+    run_sql(ctx.con, unclaimed_table_sql(answers=ANSWERS, places=PLACES),
+            label="rows under members' names nobody is linked to")
     ctx.documents = Documents(total)
     for lo in range(0, total, ASSESS_SLICE):
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "

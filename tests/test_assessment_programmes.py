@@ -15,10 +15,11 @@ import pytest
 
 from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, properties_sql, unsure_wages_sql,
                                  vehicles_sql)
-from assessment.unclaimed import unclaimed_sql, unclaimed_table_sql
+from assessment.unclaimed import PLACES, places_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.household import SUPPORTER_NOTE, build_household
 from assessment.policy import load_policy
 from assessment.rules import Facts, evaluate
+from matching.address import address_table
 from warehouse import apply_migrations
 from warehouse.sql import fetch_grouped
 
@@ -74,10 +75,11 @@ class Warehouse:
                      "plate_number, vehicle_type, registration_date, purchase_price, status",
                      [f"晋A{rid}", vtype, date(2020, 5, 1), 80000, "正常"], decision=decision)
 
-    def property(self, rid, member, usage="住宅", certificate=None, area=80.0, share=None, decision="auto"):
+    def property(self, rid, member, usage="住宅", certificate=None, area=80.0, share=None, decision="auto",
+                 location=None):
         self._insert("property_all", "property", rid, member,
                      "certificate_number, location, usage, floor_area, share, registration_date, status",
-                     [certificate or f"晋(2020)太原市不动产权第{rid}号", f"小店区{rid}", usage, area, share,
+                     [certificate or f"晋(2020)太原市不动产权第{rid}号", location or f"小店区{rid}", usage, area, share,
                       date(2020, 5, 1), "现势"], decision=decision)
 
     def bank(self, rid, member, balance, account=None, as_of=date(2026, 10, 31), decision="auto", institution="兴业银行"):
@@ -92,7 +94,8 @@ class Warehouse:
         self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?)",
                              [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"], m.get("address")]
                               for m in self.members])
-        self.con.execute(unclaimed_table_sql())
+        self.con.register(PLACES, address_table([r[0] for r in self.con.execute(places_sql()).fetchall()]))
+        self.con.execute(unclaimed_table_sql(places=PLACES))
         return build_household({**HH, "program": program, **hh}, self.members, grouped(income_records_sql()),
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
                                grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00",
@@ -831,6 +834,28 @@ def test_a_car_or_home_without_an_id_under_a_members_name_that_would_fail_the_ho
     if asked:
         assert found["severity"] == "warn" and doc["outcome"] == "review"
         assert ("vehicle", "V9") in cited(found) or ("property", "P9") in cited(found)
+
+
+@pytest.mark.parametrize("here, location, asked", [
+    (1, "太原市小店区坞城街道某村3号", True),     # in the member's county, two people of the name there
+    (1, "太原市阳曲县高平乡南关村7号", False),    # elsewhere: thirteen people of the name in the province
+    (3, "太原市小店区坞城街道某村3号", False),    # four people of the name in the county
+])
+def test_an_id_less_shop_in_the_members_own_county_is_a_question_while_few_of_the_name_live_there(
+        household, here, location, asked):
+    """A scale probe: 赵秀英, one of 38 in the province and of 2 in 清徐县, passed 低保 on an ID-less
+    shop in 清徐县 that was hers. In the member's own county the competition is the name's people
+    whose ID was issued there."""
+    wh = household(person(1))
+    for i in range(here):
+        _namesakes_wage(wh, f"L{i}", date(2026, 1, 1), 100.0, f"1401051960010{i:04d}1", f"本地{i}")
+    for i in range(11):
+        _namesakes_wage(wh, f"K{i}", date(2026, 1, 1), 100.0, f"1401221960010{i:04d}1", f"别处{i}")
+    wh.property("P9", 1, "商业", decision=None, location=location)
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert (found is not None) == asked, doc["findings"]
+    if asked:
+        assert ("property", "P9") in cited(found) and f"证件号属本县的{here + 1}人" in found["message"]
 
 
 def test_a_car_delivered_twice_without_an_id_is_one_question_citing_both_rows(household):
