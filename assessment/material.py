@@ -3,7 +3,7 @@ when its answer could change a figure or a finding the programme is judged on.""
 
 from __future__ import annotations
 
-from assessment.figures import COUNTED_DECISIONS, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, certificate_key
+from assessment.figures import COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, certificate_key
 
 
 SUPPORTER_SOURCES = ("tax", "social_insurance", "bank")
@@ -34,10 +34,12 @@ def material_review_links(review: list[dict], income_recs: list[dict], accounts:
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
     income = {(r["source"], r["record_id"], r["member_no"]): r for r in income_recs}
     latest = {(a["source"], a["record_id"], a["member_no"]) for a in accounts}
-    # a pension base stands in only for a month without a counted tax wage: beside one it can change
-    # no figure, and the wage already shows the work (an outcome probe's two needless reviews)
+    # a pension base stands in only for a month without counted pay for work (a wage, a fee 劳务报酬,
+    # business income: `figures.EMPLOYMENT_ITEMS`, as `classify_income` reads them): beside it the
+    # base can change no figure, and the pay already shows the work (an outcome probe's two needless
+    # reviews; a review's contribution beside a member's monthly 300 fee held a 低保 household)
     taxed = {(r["member_no"], r["period"]) for r in income_recs
-             if r["kind"] == "tax_income" and r["item"] in WAGE_ITEMS and r.get("counted")}
+             if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and r.get("counted")}
     # a co-owner's row of a home the household already holds on a counted row adds no home (the
     # rules count homes by certificate): an outcome probe's household held for one
     held_homes = {certificate_key(p) for p in properties if p["decision"] in COUNTED_DECISIONS and p.get("counted")}

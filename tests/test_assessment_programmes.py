@@ -539,12 +539,14 @@ def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_
     assert medical["income.wage_unsure"]["severity"] == "info" and "仅供参考" in medical["income.wage_unsure"]["message"]
 
 
-def test_a_pending_pension_contribution_beside_a_counted_wage_of_its_month_holds_nothing(household):
+@pytest.mark.parametrize("item", ["工资薪金", "劳务报酬", "经营所得"])
+def test_a_pending_pension_contribution_beside_counted_pay_of_its_month_holds_nothing(household, item):
     """An outcome probe: a contribution row waiting for review held the outcome at review, though
-    the member's wage that month was counted: its base could stand in for nothing."""
+    the member's wage that month was counted: its base could stand in for nothing. So beside a fee
+    (劳务报酬) or business income, which a base does not stand in for either (a review)."""
     wh = household(person(1, born=date(1986, 3, 1), labor="有"))
     for month in range(1, 11):
-        wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 300.0)
+        wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 300.0, item=item)
     wh._insert("social_insurance_all", "social_insurance", "S5", 1,
                "insurance_type, record_type, period, employer, contribution_base, amount",
                ["企业职工基本养老保险", "缴费", date(2026, 5, 1), "太原市某某有限公司", 6000.0, 480.0], decision="review")
