@@ -55,7 +55,7 @@ class MemberMeans:
     financial_total: Decimal = Decimal(0)
     vehicles: int = 0
     properties: int = 0
-    owned_area: float = 0.0
+    owned_area: Decimal = Decimal(0)
     employment_months: set = field(default_factory=set)
 
 
@@ -247,14 +247,24 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
     return out
 
 
+def owned_area(p: dict) -> Decimal:
+    """The area a property row owns, exactly: its floor area times its share, as the decimals they
+    print as. Multiplied and summed as floats, 92.75 + 69.27 × 0.5 came to 127.38499…, shown
+    127.38 beside rows of 92.75 and 34.64 (an income probe)."""
+    if p.get("floor_area") is None:
+        return Decimal(repr(float(p.get("owned_area") or 0.0)))
+    share = p.get("share")
+    return Decimal(repr(float(p["floor_area"]))) * Decimal(repr(float(1.0 if share is None else share)))
+
+
 def _certificates(held: list[dict]):
     """Per certificate: its rows, the area they own together and the whole property's floor area."""
     by_certificate: dict = defaultdict(list)
     for p in held:
         by_certificate[certificate_key(p)].append(p)
     for rows in by_certificate.values():
-        yield (rows, sum(p["owned_area"] or 0.0 for p in rows),
-               max((p.get("floor_area") or 0.0 for p in rows), default=0.0))
+        yield (rows, sum((owned_area(p) for p in rows), Decimal(0)),
+               max((Decimal(repr(float(p.get("floor_area") or 0.0))) for p in rows), default=Decimal(0)))
 
 
 def _mark_joint(held: list[dict]) -> None:
@@ -264,7 +274,7 @@ def _mark_joint(held: list[dict]) -> None:
     total of 90: nothing reconciled the rows with the total."""
     for rows, owned, whole in _certificates(held):
         owners = sorted({p["member_no"] for p in rows})
-        if len(owners) < 2 or whole <= 0 or owned <= whole + 0.005:
+        if len(owners) < 2 or whole <= 0 or owned <= whole + Decimal("0.005"):
             continue
         for p in rows:
             p["joint"] = True
@@ -272,11 +282,11 @@ def _mark_joint(held: list[dict]) -> None:
             p["note"] = f"与{others}共同共有同一产权，家庭合计面积只计一次"
 
 
-def household_area(held: list[dict]) -> float:
+def household_area(held: list[dict]) -> Decimal:
     """The floor area a household owns: per certificate, its members' shares of it, at most the
     whole property. Joint owners (共同共有) each hold the whole property on their own row, so two
     spouses' rows of one 120 m² flat are 120 m², not 240; owners in halves still add up to 120."""
-    return sum(((min(owned, whole) if whole > 0 else owned) for _, owned, whole in _certificates(held)), 0.0)
+    return sum(((min(owned, whole) if whole > 0 else owned) for _, owned, whole in _certificates(held)), Decimal(0))
 
 
 FULL_ACCOUNT = re.compile(r"[0-9]{12,}")
@@ -360,7 +370,7 @@ def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[d
     member_certs: dict = defaultdict(set)
     for p in held_p:
         member_certs[p["member_no"]].add(certificate_key(p))
-        by_member[p["member_no"]].owned_area += p["owned_area"] or 0.0
+        by_member[p["member_no"]].owned_area += owned_area(p)
     for m, certs in member_certs.items():
         by_member[m].properties = len(certs)
     for a in counted_a:

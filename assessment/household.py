@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
-                                classify_income, fen, income_figures, monthly_series)
+                                classify_income, fen, income_figures, monthly_series, owned_area)
 from assessment.policy import Policy, area_and_basis
 from assessment.pending import review_can_change
 from assessment.facts import PROGRAM_LABELS
@@ -338,7 +338,7 @@ def _vehicle_out(v: dict, exempt: set, supporters: set) -> dict:
 def _property_out(p: dict, supporters: set) -> dict:
     return {**_common(p), "certificate_number": p["certificate_number"], "location": p["location"],
             "usage": p["usage"], "floor_area": p["floor_area"], "share": p["share"],
-            "owned_area": fen(p["owned_area"] or 0.0), "registration_date": _iso(p["registration_date"]),
+            "owned_area": fen(owned_area(p)), "registration_date": _iso(p["registration_date"]),
             "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), "repeat": bool(p.get("duplicate")),
             "joint": bool(p.get("joint")), **_counted_note(p, supporters)}
 

@@ -119,6 +119,17 @@ def test_halves_of_a_flat_round_half_up_and_add_up_to_the_flat(wh):
     assert household_view(doc)["assets"]["owned_area_total"] == 50.55
 
 
+def test_a_households_area_is_the_exact_sum_of_its_shares_rounded_half_up(wh):
+    """An income probe: 92.75 m² whole and half of 69.27 m² (34.635) summed as floats to 127.38499…,
+    shown 127.38 beside rows of 92.75 and 34.64."""
+    wh.property("P1", member=1, area=92.75, cert="晋(2020)太原市不动产权第0000001号")
+    wh.property("P2", member=1, share=0.5, area=69.27, usage="商业", cert="晋(2020)太原市不动产权第0000002号")
+    doc = wh.report()
+    assert sorted(p["owned_area"] for p in doc["assets"]["properties"]) == [34.64, 92.75]
+    assert doc["assets"]["owned_area_total"] == 127.39
+    assert [b["owned_area"] for b in doc["assets"]["by_member"] if b["member_no"] == 1] == [127.39]
+
+
 def test_a_co_owners_row_waiting_for_review_of_a_home_already_held_holds_nothing(wh):
     """An outcome probe: the wife's half of the couple's flat, waiting for review, held the outcome
     though the husband's counted half already made it their one home: confirming adds no home."""
