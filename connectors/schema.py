@@ -147,7 +147,14 @@ TAX = Table("tax", (
           labels={**{item.removesuffix("所得") + "所得": item for item in INCOME_ITEMS},
                   **{item.removesuffix("所得"): item for item in INCOME_ITEMS},
                   "工资、薪金所得": "工资薪金", "工资、薪金": "工资薪金", "利息、股息、红利所得": "利息股息红利",
-                  "利息、股息、红利": "利息股息红利"}),
+                  "利息、股息、红利": "利息股息红利",
+                  # the sub-items (所得项目小类) of the withholding system's exports, onto their items:
+                  # an annual bonus is pay for work of the month it is paid (an income probe's
+                  # 全年一次性奖金收入 was refused); the pre-2019 name of business income
+                  **dict.fromkeys(("正常工资薪金", "全年一次性奖金收入", "全年一次性奖金"), "工资薪金"),
+                  **dict.fromkeys(("一般劳务报酬所得", "其他连续劳务报酬", "其他非连续劳务报酬"), "劳务报酬"),
+                  **dict.fromkeys(("个体工商户的生产、经营所得", "个体工商户生产经营所得", "生产、经营所得",
+                                   "生产经营所得"), "经营所得")}),
     Field("income_amount", ("收入额", "收入"), required=True, kind="money"),
     Field("tax_paid", ("已缴税额", "实缴税额"), kind="money"),
     Field("withholding_agent", ("扣缴义务人",)),
@@ -182,7 +189,11 @@ SOCIAL_INSURANCE = Table("social_insurance", (
     Field("name", ("姓名",), required=True, kind="name"),
     Field("id_number", _id_aliases("公民身份号码", "身份证号"), kind="id_number"),
     Field("insurance_type", ("险种",), required=True, kind="category", allowed=INSURANCE_TYPES),
-    Field("record_type", ("记录类型",), required=True, kind="category", allowed=RECORD_TYPES),
+    Field("record_type", ("记录类型",), required=True, kind="category", allowed=RECORD_TYPES,
+          # as the schemes' exports word them: a pension 领取 or 发放 is a benefit paid (an income
+          # probe's pension receipts were refused)
+          labels={**dict.fromkeys(("缴纳", "征缴", "缴款", "缴费记录"), "缴费"),
+                  **dict.fromkeys(("领取", "发放", "支付", "待遇领取", "待遇发放", "待遇支付"), "待遇")}),
     Field("period", ("所属期", "费款所属期"), required=True, kind="period"),
     Field("employer", ("参保单位", "单位名称")),
     Field("contribution_base", ("缴费基数",), kind="money"),

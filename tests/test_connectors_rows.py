@@ -333,6 +333,28 @@ def test_relations_as_household_registers_write_them_are_the_contracts(tmp_path,
     assert result.rows.column("program").to_pylist() == ["dibao", "dibao"]
 
 
+@pytest.mark.parametrize("written, item", [("全年一次性奖金收入", "工资薪金"), ("正常工资薪金", "工资薪金"),
+                                           ("一般劳务报酬所得", "劳务报酬"), ("其他连续劳务报酬", "劳务报酬"),
+                                           ("个体工商户的生产、经营所得", "经营所得"), ("利息、股息、红利所得", "利息股息红利")])
+def test_income_items_as_the_withholding_system_exports_them_are_the_contracts(tmp_path, written, item):
+    """An income probe: the annual bonus's 全年一次性奖金收入 (a sub-item of 工资薪金) was refused."""
+    path = tmp_path / "iit.csv"
+    path.write_text("记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额\n"
+                    f"T1,张三,140105198501011117,2025-12,{written},24000.00\n", encoding="utf-8")
+    result = read_source("tax", path)
+    assert result.errors.num_rows == 0 and result.rows.column("income_item").to_pylist() == [item]
+
+
+@pytest.mark.parametrize("written, kind", [("领取", "待遇"), ("发放", "待遇"), ("缴纳", "缴费"), ("待遇", "待遇")])
+def test_record_types_as_the_schemes_export_them_are_the_contracts(tmp_path, written, kind):
+    """An income probe: a pension's 领取 rows were refused."""
+    path = tmp_path / "si.csv"
+    path.write_text("记录编号,姓名,公民身份号码,险种,记录类型,所属期,金额\n"
+                    f"S1,张三,140105198501011117,企业职工基本养老保险,{written},2025-12,2950.00\n", encoding="utf-8")
+    result = read_source("social_insurance", path)
+    assert result.errors.num_rows == 0 and result.rows.column("record_type").to_pylist() == [kind]
+
+
 @pytest.mark.parametrize("written", ["140105", "140105000000", "140105001", "140105003000"])
 def test_a_county_given_as_its_longer_division_code_is_its_six_digits(tmp_path, written):
     path = tmp_path / "req.csv"

@@ -97,7 +97,14 @@ def test_a_refused_share_names_joint_ownership_among_the_accepted_forms():
         parse_share("一半")
 
 
-@pytest.mark.parametrize("raw", ["0", "50", "3/2", "1/0", "共同", "-0.5"])
+@pytest.mark.parametrize("raw, expected", [("二分之一", 0.5), ("三分之二", 2 / 3), ("两分之一", 0.5), ("十分之三", 0.3),
+                                           ("十二分之五", 5 / 12), ("4分之1", 0.25)])
+def test_a_share_written_in_words_is_its_fraction(raw, expected):
+    """An income probe's register wrote 二分之一, and the row was refused."""
+    assert parse_share(raw) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw", ["0", "50", "3/2", "1/0", "共同", "-0.5", "二分之三", "零分之一", "百分之五十"])
 def test_shares_outside_zero_to_one_are_refused(raw):
     with pytest.raises(ValueError, match="is not an ownership share; accepted: a fraction above 0"):
         parse_share(raw)

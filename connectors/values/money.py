@@ -32,7 +32,7 @@ FLOAT_NOISE = Decimal("0.000001")
 MONEY_LIMIT = Decimal(10) ** 16  # decimal128(18, 2) holds 16 digits before the point
 MONEY_FORMS = "1234.5, 1,234.50, ¥1234.50, 1234.50元 or 1.5万"
 NUMBER_FORMS = "89.5, 1,089.5, 89.5㎡ or 89.5平方米"
-SHARE_FORMS = "a fraction above 0 and at most 1 such as 0.5, 50% or 1/2; 单独所有, 共同共有 or empty mean 1"
+SHARE_FORMS = "a fraction above 0 and at most 1 such as 0.5, 50%, 1/2 or 二分之一; 单独所有, 共同共有 or empty mean 1"
 SOLE_OWNER = frozenset({"单独所有", "单独", "独有", "个人所有", "全部", "全部所有", "100%"})
 JOINT_OWNER = frozenset({"共同共有"})
 """Joint ownership without quantified shares (typically spouses): each owner holds the whole property."""
@@ -43,6 +43,21 @@ _CURRENCY_SUFFIX = re.compile(r"(?:元|圆|RMB|CNY)$")
 _AREA_SUFFIX = re.compile(r"(?:㎡|m²|m2|M2|平方米|平米|平方)$")
 _NUMBER = re.compile(r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<frac>\d*))?$")
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_CN_FRACTION = re.compile(r"^([0-9一二两三四五六七八九十]+)分之([0-9一二三四五六七八九十]+)$")
+"""二分之一 (one half), 三分之二 …: a register's share in words."""
+_CN_NUMBERS = {c: n for n, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+
+
+def _cn_number(text: str) -> int | None:
+    """1 to 99 written as digits or in characters (十, 十二, 二十, 二十五)."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _CN_NUMBERS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_CN_NUMBERS[tens] if tens else 1) * 10 + (_CN_NUMBERS[ones] if ones else 0)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -144,6 +159,9 @@ def parse_share(raw: object) -> float:
         if match := _FRACTION.match(text):
             numerator, denominator = int(match[1]), int(match[2])
             value = numerator / denominator if denominator else None
+        elif match := _CN_FRACTION.match(text):
+            denominator, numerator = _cn_number(match[1]), _cn_number(match[2])
+            value = numerator / denominator if denominator and numerator is not None else None
         elif text.endswith("%"):
             number = _decimal(text[:-1])
             value = float(number / 100) if number is not None else None
