@@ -188,8 +188,8 @@ WHERE NOT EXISTS (   -- one member's ID under the name of another of their house
       ON r.request_id = m.request_id AND r.household_id = m.household_id AND r.mid <> m.mid
     WHERE m.m_id = here.id_number AND m.m_pinyin <> here.pinyin AND r.m_pinyin = here.pinyin
       AND r.m_id IS DISTINCT FROM here.id_number);
-CREATE OR REPLACE TEMP TABLE mt_siblings AS
-SELECT pinyin, s_org, list(id_number ORDER BY id_number) AS ids, list(n ORDER BY id_number) AS counts
+CREATE OR REPLACE TEMP TABLE mt_siblings AS   -- ids[i] has counts[i] rows (one aggregation fills both)
+SELECT pinyin, s_org, list(id_number) AS ids, list(n) AS counts
 FROM mt_sibling_ids GROUP BY ALL;
 """
 
