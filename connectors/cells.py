@@ -126,11 +126,26 @@ left as `-` does not cost its row, and a required one says it is empty. Words ar
 _NO_VALUE = pa.array(NO_VALUE, pa.string())
 
 
+def _unmark_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A cell without the marks a spreadsheet user or an exporter puts on digits to keep them text:
+    a leading apostrophe (`'6222021111222233334`) and the formula `="6222021111222233334"`. Kept,
+    one account number written with and without them was two accounts, its old balance added to
+    the new (a bank probe's wrong fail), and an ID in `="…"` was invalid."""
+    formula = pc.fill_null(pc.match_substring_regex(column, r'^="[^"]*"$'), False)
+    if pc.any(formula).as_py():
+        column = pc.if_else(formula, pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(column, 2, -1)), column)
+    marked = pc.fill_null(pc.starts_with(column, "'"), False)
+    if pc.any(marked).as_py():
+        column = pc.if_else(marked, pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(column, 1)), column)
+    return column
+
+
 def tidy_strings(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Strip surrounding whitespace (incl. U+3000) and turn empty cells (`NO_VALUE`) into nulls."""
+    """Strip surrounding whitespace (incl. U+3000) and the marks that keep digits text (`_unmark_text`),
+    and turn empty cells (`NO_VALUE`) into nulls."""
     if column.type != pa.string():
         column = column.cast(pa.string())
-    trimmed = pc.utf8_trim_whitespace(column)
+    trimmed = _unmark_text(pc.utf8_trim_whitespace(column))
     empty = pc.is_in(trimmed, value_set=_NO_VALUE)
     if not pc.any(empty).as_py():  # the usual case once the reader has made empty cells null
         return trimmed

@@ -1,9 +1,11 @@
-"""Property: whatever text a cell holds, every format hands it back as written (stripped; a
-cell that says "no value", `-` or `NULL`, as empty)."""
+"""Property: whatever text a cell holds, every format hands it back as written (stripped, and
+without the marks that keep digits text in a spreadsheet, `'…` and `="…"`; a cell that says
+"no value", `-` or `NULL`, as empty)."""
 
 import csv
 import io
 import json
+import re
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,13 +17,18 @@ from connectors.cells import NO_VALUE
 
 HEADERS = ["记录编号", "姓名", "备注"]
 # Letters, digits, CJK (incl. a GB18030-only one), the delimiters, quotes, spaces and newlines.
-cell_text = st.text(alphabet=st.sampled_from(list("aZ09 ,|\t\"'.-张三𠮷·　\n¥x億")), max_size=12)
+cell_text = st.one_of(st.text(alphabet=st.sampled_from(list("aZ09 ,|\t\"'.-=张三𠮷·　\n¥x億")), max_size=12),
+                      st.from_regex(r"='?\"[0-9 ]{0,8}\"", fullmatch=True))
 tables = st.lists(st.tuples(cell_text, cell_text, cell_text), min_size=1, max_size=8)
 
 
 def expected(rows):
     def clean(value):
         value = value.strip(" \t\n\u3000")
+        if re.fullmatch(r'="[^"]*"', value, flags=re.S):
+            value = value[2:-1].strip(" \t\n\u3000")
+        if value.startswith("'"):
+            value = value[1:].strip(" \t\n\u3000")
         return None if value in NO_VALUE else value
     return [dict(zip(HEADERS, map(clean, row)), row_number=i) for i, row in enumerate(rows, start=1)]
 

@@ -59,6 +59,22 @@ def test_one_account_written_with_spaces_hyphens_or_full_width_digits_is_one_acc
     assert rows.column("account_number").to_pylist() == ["6222020012345678"] * 4 + ["6222****5678", None]
 
 
+def test_digits_a_spreadsheet_was_told_to_keep_as_text_are_the_digits(tmp_path):
+    """A bank probe: '6222021111222233334 and ="6222021111222233334" (Excel's marks that keep digits
+    text) were two accounts beside the plain number, the old balance added (a wrong fail), and an
+    ID in ="…" was invalid."""
+    path = tmp_path / "bank.csv"
+    path.write_bytes("记录编号,户名,证件号码,金融机构,账号,产品类型,余额,余额日期\n"
+                     "B1,张三,'140105198501011117,工商银行,'6222021111222233334,活期存款,9000,2025-04-30\n"
+                     'B2,张三,="140105198501011117",工商银行,="6222021111222233334",活期存款,9500,2025-05-31\n'
+                     "B3,张三,140105198501011117,工商银行,6222021111222233334,活期存款,9600,2025-06-30\n"
+                     "'B4,张三,,工商银行,',活期存款,9700,2025-07-31\n".encode("gbk"))
+    rows = read_source("bank", path).rows
+    assert rows.column("record_id").to_pylist() == ["B1", "B2", "B3", "B4"]
+    assert rows.column("account_number").to_pylist() == ["6222021111222233334"] * 3 + [None]
+    assert rows.column("id_status").to_pylist() == ["valid"] * 3 + ["missing"]
+
+
 def test_an_id_failing_its_check_is_kept_and_flagged_not_an_error():
     result = read_source("tax", FIXTURES / "tax_same_rows_gbk.csv")
     row = [r for r in result.rows.to_pylist() if r["record_id"] == "T004"][0]
