@@ -206,7 +206,15 @@ BANK = Table("bank", (
     Field("id_number", _id_aliases("证件号码"), kind="id_number"),
     Field("institution", ("金融机构", "开户行"), required=True),
     Field("account_number", ("账号",)),
-    Field("product_type", ("产品类型",), required=True, kind="category", allowed=PRODUCT_TYPES),
+    Field("product_type", ("产品类型",), required=True, kind="category", allowed=PRODUCT_TYPES,
+          # as banks' statements name their products (a bank probe's 活期, 理财, 整存整取 and
+          # 大额存单 rows were refused and held their households)
+          labels={**dict.fromkeys(("活期", "活期储蓄", "活期存款账户", "个人活期"), "活期存款"),
+                  **dict.fromkeys(("定期", "定期储蓄", "整存整取", "零存整取", "存本取息", "整存零取", "定活两便",
+                                   "通知存款", "大额存单", "个人定期"), "定期存款"),
+                  **dict.fromkeys(("理财", "银行理财", "理财计划", "结构性存款"), "理财产品"),
+                  **dict.fromkeys(("证券投资基金", "基金产品", "公募基金"), "基金"),
+                  **dict.fromkeys(("国债", "储蓄国债", "凭证式国债", "电子式国债"), "债券")}),
     Field("balance", ("余额", "金额"), required=True, kind="money"),
     Field("as_of_date", ("余额日期", "查询日期"), required=True, kind="date"),
 ))

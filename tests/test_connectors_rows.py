@@ -371,6 +371,17 @@ def test_record_types_as_the_schemes_export_them_are_the_contracts(tmp_path, wri
     assert result.errors.num_rows == 0 and result.rows.column("record_type").to_pylist() == [kind]
 
 
+@pytest.mark.parametrize("written, product", [("活期", "活期存款"), ("整存整取", "定期存款"), ("大额存单", "定期存款"),
+                                              ("理财", "理财产品"), ("储蓄国债", "债券"), ("定期存款", "定期存款")])
+def test_bank_products_as_statements_name_them_are_the_contracts(tmp_path, written, product):
+    """A bank probe: 活期, 理财, 整存整取 and 大额存单 rows were refused and held their households."""
+    path = tmp_path / "bank.csv"
+    path.write_text("记录编号,户名,金融机构,账号,产品类型,余额,余额日期\n"
+                    f"B1,张三,工商银行,6222020012345678,{written},9000,2025-04-30\n", encoding="utf-8")
+    result = read_source("bank", path)
+    assert result.errors.num_rows == 0 and result.rows.column("product_type").to_pylist() == [product]
+
+
 @pytest.mark.parametrize("written", ["140105", "140105000000", "140105001", "140105003000"])
 def test_a_county_given_as_its_longer_division_code_is_its_six_digits(tmp_path, written):
     path = tmp_path / "req.csv"
