@@ -90,9 +90,11 @@ class Warehouse:
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
-                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR, address VARCHAR)")
-        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?)",
-                             [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"], m.get("address")]
+                         "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR, address VARCHAR, "
+                         "id_birth_date DATE, birth_date DATE)")
+        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?, NULL, ?)",
+                             [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"], m.get("address"),
+                               m.get("birth_date")]
                               for m in self.members])
         self.con.register(PLACES, address_table([r[0] for r in self.con.execute(places_sql()).fetchall()]))
         self.con.execute(unclaimed_table_sql(places=PLACES))
@@ -858,6 +860,29 @@ def test_an_id_less_shop_in_the_members_own_county_is_a_question_while_few_of_th
     assert (found is not None) == asked, doc["findings"]
     if asked:
         assert ("property", "P9") in cited(found) and f"证件号属本县的{here + 1}人" in found["message"]
+
+
+@pytest.mark.parametrize("born, setup, asked", [
+    (date(2019, 5, 8), lambda wh: [wh._insert("tax_all", "tax", f"W{m}", 2, "period, income_item, income_amount, "
+                                              "withholding_agent", [date(2026, m, 1), "工资薪金", 3000.0, "某建筑公司"],
+                                              decision=None) for m in range(1, 11)], False),    # a 7-year-old's wages
+    (date(2009, 5, 8), lambda wh: [wh._insert("tax_all", "tax", f"W{m}", 2, "period, income_item, income_amount, "
+                                              "withholding_agent", [date(2026, m, 1), "工资薪金", 3000.0, "某建筑公司"],
+                                              decision=None) for m in range(1, 11)], True),     # a 17-year-old's
+    (date(2023, 5, 29), lambda wh: wh.vehicle("V9", 2, decision=None), False),                 # a 3-year-old's car
+    (date(2008, 1, 1), lambda wh: wh.vehicle("V9", 2, decision=None), True),                   # an 18-year-old's
+    (date(2021, 1, 1), lambda wh: wh.property("P9", 2, "商业", decision=None), False),          # registered 2020
+    (date(2012, 1, 1), lambda wh: wh.property("P9", 2, "商业", decision=None), True),           # a child may own one
+])
+def test_no_question_asks_whether_a_child_earned_a_wage_or_held_a_car_or_a_home_before_birth(
+        household, born, setup, asked):
+    """A fresh-evaluator probe: 8 of its 33 eligible households held for review were asked whether
+    a 7-year-old's name on twelve ID-less wages, a 3-year-old's on a car, or a home registered
+    before the child was born were theirs."""
+    wh = household(person(1), person(2, "子女", born=born))
+    setup(wh)
+    doc = wh.report()
+    assert ("match.unclaimed" in rules(doc)) == asked, doc["findings"]
 
 
 def test_a_car_delivered_twice_without_an_id_is_one_question_citing_both_rows(household):
