@@ -186,6 +186,24 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, latest, latest_counted,
 """
 
 
+def other_balances_sql(households: str = WORK) -> str:
+    """The bank rows linked to a household's members that `accounts_sql` does not select: an
+    account's earlier statements, the larger of two balances of one date, and statements dated
+    after the request. Shown beside the counted ones, marked not counted and why: a bank probe's
+    50,000 dated five days after the request showed only as a record number, under "未查到金融资产"."""
+    return f"""
+SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
+       CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
+       b.as_of_date > w.request_date AS after_request
+{_linked(households)}
+JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
+WHERE NOT EXISTS (SELECT 1 FROM ({accounts_sql(households)}) s
+                  WHERE s.request_id = l.request_id AND s.household_id = l.household_id
+                    AND s.member_no = l.member_no AND s.record_id = l.record_id)
+{_ORDER}
+"""
+
+
 FULL_ACCOUNT_SQL = "regexp_full_match({col}, '[0-9]{{12,}}')"
 """SQL: an account number written in full (`figures.FULL_ACCOUNT`)."""
 

@@ -74,7 +74,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                     properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
                     data_as_of: dict, generated_at: str, refused: list[dict] = (),
                     newer_balances: list[dict] = (), unclaimed: list[dict] = (),
-                    unsure_wages: list[dict] = ()) -> dict:
+                    unsure_wages: list[dict] = (), other_balances: list[dict] = ()) -> dict:
     """The full report document for one household of a request (`refused`: department rows
     refused at load that carry a member's ID, `assessment.evidence.refused_sql`; `newer_balances`:
     newer statements of counted accounts nobody is linked to, `assessment.evidence.newer_balances_sql`)."""
@@ -201,6 +201,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "vehicles": [_vehicle_out(v, exempt, supporter_nos) for v in vehicles],
         "properties": [_property_out(p, supporter_nos) for p in properties],
         "financial": [_account_out(a, household_nos) for a in accounts],
+        "financial_not_counted": [_other_balance_out(a, request_date) for a in other_balances],
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
@@ -341,6 +342,15 @@ def _property_out(p: dict, supporters: set) -> dict:
             "owned_area": fen(owned_area(p)), "registration_date": _iso(p["registration_date"]),
             "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), "repeat": bool(p.get("duplicate")),
             "joint": bool(p.get("joint")), **_counted_note(p, supporters)}
+
+
+def _other_balance_out(a: dict, request_date: date) -> dict:
+    """A linked bank row no figure reads (`evidence.other_balances_sql`), and why."""
+    note = (f"余额日期晚于申请日期（{_iso(request_date)}），不计入" if a["after_request"]
+            else "该账户同一产品较早的余额（或同日较大的一笔），只计最新一期")
+    return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
+            "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"]),
+            "counted": False, "note": note}
 
 
 def _account_out(a: dict, household: set) -> dict:

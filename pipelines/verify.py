@@ -17,8 +17,8 @@ import pyarrow as pa
 
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
-from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, properties_sql,
-                                 refused_sql, unsure_wages_sql, vehicles_sql)
+from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, other_balances_sql,
+                                 properties_sql, refused_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import build_household
 from assessment.unclaimed import PLACES, QUESTION_METHOD, places_sql, questions_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for
@@ -240,6 +240,7 @@ def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str) ->
     vehicles = _grouped(ctx, vehicles_sql(rel), "vehicle evidence")
     properties = _grouped(ctx, properties_sql(rel), "property evidence")
     accounts = _grouped(ctx, accounts_sql(rel), "bank evidence")
+    other_balances = _grouped(ctx, other_balances_sql(rel), "bank rows no figure reads")
     refused = _grouped(ctx, refused_sql(rel), "refused rows of members")
     newer = _grouped(ctx, newer_balances_sql(rel), "newer balances nobody is linked to")
     unclaimed = _grouped(ctx, unclaimed_sql(rel), "rows under members' names nobody is linked to")
@@ -255,7 +256,7 @@ def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str) ->
                                   properties.get(key, []), accounts.get(key, []), links.get(key, []),
                                   ctx.policy, as_of, generated_at, refused=refused.get(key, []),
                                   newer_balances=newer.get(key, []), unclaimed=unclaimed.get(key, []),
-                                  unsure_wages=unsure.get(key, []))
+                                  unsure_wages=unsure.get(key, []), other_balances=other_balances.get(key, []))
         except Exception as exc:  # noqa: BLE001 - one odd household must not hold up the others
             ctx.counts["households_failed"] += 1
             ctx.messages.append(f"household {key[1]} of request {key[0]} not assessed: "

@@ -33,8 +33,8 @@ PROPERTY_KEYS = ("member_no", "source", "record_id", "certificate_number", "loca
 FINANCIAL_KEYS = ("member_no", "source", "record_id", "institution", "product_type", "balance",
                   "as_of_date", "match_probability", "decision", "counted", "note", "record_name")
 BY_MEMBER_KEYS = ("member_no", "vehicles", "properties", "owned_area", "financial_total")
-STANDARD_KEYS = ("income_standard", "dibao_standard", "asset_limit_per_capita", "asset_multiplier", "policy_version", "placeholder",
-                 "effective_from")
+STANDARD_KEYS = ("income_standard", "dibao_standard", "asset_limit_per_capita", "asset_multiplier", "policy_version",
+                 "placeholder", "effective_from")
 INCOME_KEYS = ("monthly_total", "monthly_per_capita", "members_counted", "months_covered",
                "declared_monthly_total", "difference", "declared_unverified")
 HEADER_KEYS = ("request_id", "agency", "household_id", "program", "county_code", "county_name", "area",
@@ -57,11 +57,8 @@ def pick(record: Any, keys: tuple[str, ...]) -> dict:
 
 
 def lineage(record: dict) -> str | None:
-    """``tax_202610.csv 第123行`` from a source row's ``file`` and ``row_number``.
-
-    Only the file's base name: the landing folder's path on the server is not
-    the caseworker's business and may say more than it should.
-    """
+    """``tax_202610.csv 第123行`` from a source row's ``file`` and ``row_number``: only the file's base
+    name (the landing folder's path on the server is not the caseworker's business and may say more)."""
     file, row = record.get("file"), record.get("row_number")
     name = PurePath(str(file).replace("\\", "/")).name if isinstance(file, str) and file.strip() else None
     if name and not fmt.missing(row):
@@ -281,8 +278,8 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     assets = _dict(report.get("assets"))
     vehicles = [pick_row(v, VEHICLE_KEYS) for v in _list(assets.get("vehicles"))]
     properties = [pick_row(p, PROPERTY_KEYS) for p in _list(assets.get("properties"))]
-    financial = []
-    for raw in _list(assets.get("financial")):
+    financial = []   # the linked balances no figure reads follow, marked 不计入 with the reason
+    for raw in _list(assets.get("financial")) + _list(assets.get("financial_not_counted")):
         item = pick_row(raw, FINANCIAL_KEYS)
         item["account_number"] = mask_account(raw.get("account_number")) or None
         financial.append(item)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.evidence import accounts_sql, properties_sql, vehicles_sql
+from assessment.evidence import accounts_sql, other_balances_sql, properties_sql, vehicles_sql
 from assessment.household import build_household
 from assessment.policy import load_policy
 from reports.html import render_household
@@ -77,7 +77,8 @@ class Warehouse:
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         links = grouped("SELECT * FROM links")
         return build_household({**HH, "program": program}, self.members, [], grouped(vehicles_sql()), grouped(properties_sql()),
-                               grouped(accounts_sql()), links, POLICY, {}, "2026-11-28T02:00:00+08:00")
+                               grouped(accounts_sql()), links, POLICY, {}, "2026-11-28T02:00:00+08:00",
+                               other_balances=grouped(other_balances_sql()))
 
 
 @pytest.fixture
@@ -407,6 +408,22 @@ def test_a_masked_or_unnumbered_account_under_two_names_of_its_rural_bank_is_one
     wh.bank("B1", 40000, institution=older, account=account, product="定期存款", as_of="2024-12-31")
     wh.bank("B2", 1000, institution=newer, account=account, product="定期存款", as_of="2025-05-31")
     assert wh.report()["assets"]["financial_total"] == 1000.0
+
+
+def test_linked_balances_no_figure_reads_are_listed_as_not_counted_with_why(wh):
+    """A bank probe: a 50,000 balance dated after the request showed only as a record number, the
+    financial table saying 未查到金融资产; earlier statements showed no amount or date either."""
+    wh.bank("B1", 9000, account="6222020011112222", product="活期存款", as_of="2025-06-30")
+    wh.bank("B2", 800, account="6222020011112222", product="活期存款", as_of="2025-09-30")
+    wh.bank("B3", 50000, account="6217000099998888777", product="定期存款", as_of="2026-12-03")
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 800.0
+    other = by_id(doc["assets"]["financial_not_counted"])
+    assert sorted(other) == ["B1", "B3"] and not any(o["counted"] for o in other.values())
+    assert "晚于申请日期（2026-11-28）" in other["B3"]["note"] and "较早的余额" in other["B1"]["note"]
+    shown = {a["record_id"]: a for a in household_view(doc)["assets"]["financial"]}
+    assert shown["B3"]["balance"] == 50000 and shown["B3"]["counted"] is False and shown["B2"]["counted"] is True
+    assert "50,000.00" in render_household(doc)
 
 
 def test_two_full_numbers_sharing_their_first_and_last_four_digits_are_two_accounts(wh):
