@@ -31,7 +31,15 @@ def _cell_words(source: str, cell: dict) -> str:
     if sum(c.isdigit() for c in raw) >= 15:   # an ID typed into the cell: never shown in full
         raw = mask_id(raw)
     raw = raw if len(raw) <= 20 else raw[:20] + "…"
-    return f"{label}填写为“{raw}”，无法识别"
+    reason = str(cell.get("reason") or "")
+    why = next((words for key, words in _WHY if key in reason), "无法识别")
+    return f"{label}填写为“{raw}”，{why}"
+
+
+_WHY = (("more than 2 decimals", "小数超过两位（金额应精确到分）"), ("is negative", "为负数"),
+        ("too large", "数额超出范围"))
+"""What a refused cell's reason says, in words a caseworker reads (a bank probe's 1234.567 was said
+to be unreadable; the data clerk's error list said it had a third decimal)."""
 
 
 def _refused(f: Facts) -> list[dict]:

@@ -103,3 +103,16 @@ def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longe
     (path,) = (root / "outbox" / AGENCY / "REQ-R-2").glob("HH-CAR-REFUSED.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
+
+
+@pytest.mark.parametrize("raw, reason, words", [
+    ("1234.567", "'1234.567' has more than 2 decimals: an amount in yuan goes to the fen (0.01), e.g. 1234.56",
+     "余额填写为“1234.567”，小数超过两位（金额应精确到分）"),
+    ("-5000", "'-5000' is negative; this amount must be 0 or more", "余额填写为“-5000”，为负数"),
+    ("约5000", "'约5000' is not an amount of money; accepted: …", "余额填写为“约5000”，无法识别"),
+])
+def test_a_refused_cell_says_why_in_the_caseworkers_words(raw, reason, words):
+    """A bank probe: a balance of 1234.567 was said to be unreadable, while the data clerk's error
+    list said it had a third decimal."""
+    from assessment.application import _cell_words
+    assert _cell_words("bank", {"field": "balance", "raw": raw, "reason": reason}) == words
