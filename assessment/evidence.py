@@ -333,7 +333,8 @@ def refused_sql(households: str = WORK) -> str:
     return f"""
 SELECT w.request_id, w.household_id, m.member_no, m.name, q.source, q.record_id, q.file, q.row_number,
        string_agg(coalesce(q.field || '：', '') || q.reason, '；' ORDER BY q.field) AS reasons,
-       list({{'field': q.field, 'raw': q.raw_value, 'reason': q.reason}} ORDER BY q.field) AS cells
+       list({{'field': q.field, 'raw': q.raw_value, 'reason': q.reason}} ORDER BY q.field) AS cells,
+       any_value(q.raw_row) AS raw_row
 FROM quarantine q
 JOIN work_members m ON m.id_number = q.id_number AND m.id_status IN ('valid', 'repaired') AND m.consent
 JOIN {households} w ON w.request_id = m.request_id AND w.household_id = m.household_id

@@ -7,6 +7,7 @@ means are computed the same way and judged separately (特困).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -15,6 +16,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from assessment.banks import institution_key
+from connectors.headers import fields_of_row
+from connectors.schema import TABLES
+from connectors.values.dates import parse_date
 from matching.standardise import account_key, expands, shortened_number
 
 COUNTED_DECISIONS = ("auto", "confirmed")
@@ -304,6 +308,37 @@ def account_ident(number: str | None, bank: str, member_full: set[str]) -> str |
         return number
     copies = [f for f in member_full if account_key(f) == account_key(number)]
     return copies[0] if len(copies) == 1 else f"{bank}#{account_key(number)}"
+
+
+def refused_could_be_newer(refused: dict, accounts: list[dict]) -> bool:
+    """Whether a member's bank row refused at load (`evidence.refused_sql`) could be a newer
+    statement of an account the figures count for them: unless its number names another account
+    or its date is not after the counted balance's, it could (an unreadable number or date could
+    be anything). A row of another account only adds to a total already over the limit: a bank
+    probe's refused 约5000 on another card held a certain fail at review, saying it might be the
+    newer balance."""
+    try:
+        cells = fields_of_row(TABLES["bank"], json.loads(refused.get("raw_row") or "{}"))
+    except (ValueError, TypeError):
+        return True
+    number = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(cells.get("account_number") or "")))
+    number = re.sub(r'^="(.*)"$', r"\1", number).lstrip("'") or None
+    try:
+        day = parse_date(cells.get("as_of_date"))
+    except (ValueError, TypeError):
+        day = None
+    mine = [a for a in accounts if a["member_no"] == refused["member_no"]]
+    full = {a["account_number"] for a in mine if FULL_ACCOUNT.fullmatch(a.get("account_number") or "")}
+    bank = institution_key(str(cells.get("institution") or ""))
+    ident = None if number is None or shortened_number(number) else account_ident(number, bank, full)
+    for a in mine:
+        if not _counted(a):
+            continue
+        own = a.get("account_number") or None
+        same = ident is None or own is None or ident == account_ident(own, institution_key(a["institution"]), full)
+        if same and (day is None or day > a["as_of_date"]):
+            return True
+    return False
 
 
 def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:

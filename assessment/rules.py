@@ -10,7 +10,7 @@ from assessment.application import application_checks, held_for_identity
 from assessment.declared import INFORMATION_ONLY, declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen,
-                                financial_if_confirmed)
+                                financial_if_confirmed, refused_could_be_newer)
 from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
@@ -195,7 +195,8 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
         pending = fen(financial_if_confirmed(f.assets["financial"], mine) / f.size) if waiting else None
         # likewise a bank row of a member refused at load (a balance written 约1万元): it may be the
         # account's newer statement, and the older one counted in its place (another outcome probe)
-        refused = [r for r in f.refused if r["source"] == "bank" and r["member_no"] in mine]
+        refused = [r for r in f.refused if r["source"] == "bank" and r["member_no"] in mine
+                   and refused_could_be_newer(r, f.assets["financial"])]
         if pending is not None and pending <= limit:
             out.append(finding(f"{program}.financial_assets", "warn",
                                f"{over}；但有较新的余额待复核，如确认，人均为{yuan(pending)}，不超过标准，"

@@ -8,13 +8,14 @@ report document. Standards: Shanxi 2022 placeholder, 140105 urban 低保 ¥628, 
 asset limit 24 × 628 = ¥15,072.00 per person.
 """
 
+import json
 from datetime import date, datetime
 
 import duckdb
 import pytest
 
-from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, properties_sql, unsure_wages_sql,
-                                 vehicles_sql)
+from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, properties_sql, refused_sql,
+                                 unsure_wages_sql, vehicles_sql)
 from assessment.unclaimed import PLACES, places_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.household import SUPPORTER_NOTE, build_household
 from assessment.policy import load_policy
@@ -91,10 +92,10 @@ class Warehouse:
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
                          "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR, address VARCHAR, "
-                         "id_birth_date DATE, birth_date DATE)")
-        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?, NULL, ?)",
+                         "id_birth_date DATE, birth_date DATE, id_status VARCHAR)")
+        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                              [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"], m.get("address"),
-                               m.get("birth_date")]
+                               m.get("birth_date"), m.get("id_status")]
                               for m in self.members])
         self.con.register(PLACES, address_table([r[0] for r in self.con.execute(places_sql()).fetchall()]))
         self.con.execute(unclaimed_table_sql(places=PLACES))
@@ -102,7 +103,7 @@ class Warehouse:
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
                                grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00",
                                newer_balances=grouped(newer_balances_sql()), unclaimed=grouped(unclaimed_sql()),
-                               unsure_wages=grouped(unsure_wages_sql()))
+                               unsure_wages=grouped(unsure_wages_sql()), refused=grouped(refused_sql()))
 
 
 @pytest.fixture
@@ -612,6 +613,28 @@ def test_an_older_unlinked_statement_of_a_counted_account_written_in_full_is_no_
     assert rules(doc)["dibao.financial_assets"]["severity"] == "fail" and doc["outcome"] == "fail"
     wh.bank("B4", 1, 2000.0, account="6271870000000169", as_of=date(2026, 8, 31), decision=None)   # newer: a question
     assert rules(wh.report())["dibao.financial_assets"]["severity"] == "warn"
+
+
+@pytest.mark.parametrize("account, day, held", [
+    ("6217000011112222", "2026-10-31", False),   # another card: it could only add to the total
+    ("6222000011112222", "2026-10-31", True),    # the counted card, a newer statement
+    ("6222000011112222", "2026-06-30", False),   # the counted card, an older statement
+    ("", "2026年10月", True),                    # no number, no readable date: it could be anything
+])
+def test_a_refused_bank_row_holds_an_asset_fail_only_when_it_could_be_the_newer_balance(household, account, day, held):
+    """A bank probe: a refused 约5000 row of another card held a certain asset fail at review,
+    saying it might be the newer balance of the counted one."""
+    wh = household(person(1))
+    wh.bank("B1", 1, 40000.0, account="6222000011112222", as_of=date(2026, 9, 30))
+    raw = {"记录编号": "BX", "户名": "成员1", "证件号码": "14010519800101001X", "金融机构": "建设银行",
+           "账号": account, "产品类型": "定期存款", "余额": "约5000", "余额日期": day}
+    wh.con.execute("INSERT INTO quarantine (source, file, file_hash, batch_id, row_number, field, reason, raw_value, "
+                   "raw_row, run_id, quarantined_at, record_id, id_number) VALUES ('bank', 'b.csv', 'h', 'b', 3, "
+                   "'balance', ?, '约5000', ?, 'run-1', now(), 'BX', ?)",
+                   ["'约5000' is not an amount of money", json.dumps(raw, ensure_ascii=False), "14010519800101001X"])
+    found = rules(doc := wh.report())["dibao.financial_assets"]
+    assert found["severity"] == ("warn" if held else "fail"), found["message"]
+    assert "data.refused" in rules(doc)
 
 
 def test_a_newer_unlinked_statement_of_a_full_number_under_another_name_of_its_bank_is_a_question(household):

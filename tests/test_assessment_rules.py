@@ -27,13 +27,13 @@ def member(no, relation="户主", consent=True, **kw):
             "labor_capacity": kw.pop("labor_capacity", "有"), "on_rolls_programs": kw.pop("rolls", []), **kw}
 
 
-def facts(program="dibao", n=2, income=0.0, financial=0.0, vehicles=(), properties=(), members=None, **kw):
+def facts(program="dibao", n=2, income=0.0, financial=0.0, vehicles=(), properties=(), members=None, accounts=(), **kw):
     # a 特困 applicant is old, a child or unable to work (tekun.labor_capacity): 70 unless a test says
     age = 70 if program == "tekun" else 40
     return Facts(program=program,
                  members=members or [member(i + 1, "户主" if i == 0 else "配偶", age=age) for i in range(n)],
                  income={"monthly_total": income, "records": [], "declared_monthly_total": kw.pop("declared", None)},
-                 assets={"financial_total": financial, "financial": [], "held_vehicles": list(vehicles),
+                 assets={"financial_total": financial, "financial": list(accounts), "held_vehicles": list(vehicles),
                          "held_properties": list(properties),
                          "declared_financial_total": kw.pop("declared_assets", None)},
                  standard=STD, params=kw.pop("params", PARAMS), **kw)
@@ -57,9 +57,13 @@ CASES = [
     # a bank row of a member refused at load may be the account's newer balance (an outcome probe:
     # 约1万元 on 2025-06-30 refused, 30,000 of 2025-03-31 counted in its place and the household failed)
     ("dibao assets over with a refused bank row is a question",
-     facts(financial=2 * 24 * 628.0 + 0.02, refused=[
+     facts(financial=2 * 24 * 628.0 + 0.02, accounts=[
+         {"member_no": 1, "source": "bank", "record_id": "B1", "decision": "auto", "institution": "兴业银行",
+          "account_number": "6222000011112222", "product_type": "活期存款", "balance": 2 * 24 * 628.0 + 0.02,
+          "as_of_date": date(2025, 3, 31)}], refused=[
          {"member_no": 1, "name": "成员1", "source": "bank", "record_id": "BX2", "file": "landing/bank/b.csv",
-          "row_number": 2, "reasons": "余额：约1万元 is not an amount"}]),
+          "row_number": 2, "reasons": "余额：约1万元 is not an amount",
+          "raw_row": '{"账号": "6222000011112222", "余额": "约1万元", "余额日期": "2025-06-30"}'}]),
      {("dibao.financial_assets", "warn"), ("data.refused", "warn")}, "review"),
     ("dibao car fails", facts(vehicles=[car()]), {("dibao.vehicle", "fail")}, "fail"),
     ("dibao motorcycle is exempt", facts(vehicles=[car("普通二轮摩托车")]), set(), "pass"),
