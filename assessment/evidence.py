@@ -8,6 +8,7 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 
 from __future__ import annotations
 
+from assessment.accounts import FULL_ACCOUNT_SQL, account_ident_sql
 from assessment.banks import INSTITUTION_KEY_SQL
 from assessment.figures import PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
@@ -131,7 +132,7 @@ def accounts_sql(households: str = WORK) -> str:
     (`banks.institution_key`: 中国农业银行 and 农业银行, a branch or 营业部 dropped). Each product
     of an account (a card's 活期 and 定期) counts its own latest balance: a product missing from a
     later statement may have been left out of that export rather than closed, and the same
-    probe's truth counted it. `account_ident_sql` and `figures.account_ident` are this reading.
+    probe's truth counted it. `accounts.account_ident_sql` and `accounts.account_ident` are this reading.
 
     A number a spreadsheet shortened (`6.21700001111222E+18`: the account column stored as numbers)
     is no number: each of the member's accounts at that bank looks the same shortened, so two
@@ -202,20 +203,6 @@ WHERE NOT EXISTS (SELECT 1 FROM ({accounts_sql(households)}) s
                     AND s.member_no = l.member_no AND s.record_id = l.record_id)
 {_ORDER}
 """
-
-
-FULL_ACCOUNT_SQL = "regexp_full_match({col}, '[0-9]{{12,}}')"
-"""SQL: an account number written in full (`figures.FULL_ACCOUNT`)."""
-
-
-def account_ident_sql(number: str, bank_key: str, member_full: str) -> str:
-    """SQL: the account a number (not shortened, not NULL) names, given the full numbers of the
-    member's rows (`member_full`): a full number itself, a masked one the member's single full
-    number it could be a copy of, else its masked form at its bank (see `accounts_sql`)."""
-    key = ACCOUNT_KEY_SQL.format(col=number)
-    copies = f"list_filter({member_full}, lambda x: {ACCOUNT_KEY_SQL.format(col='x')} = {key})"
-    return (f"CASE WHEN {FULL_ACCOUNT_SQL.format(col=number)} THEN {number} "
-            f"WHEN len({copies}) = 1 THEN {copies}[1] ELSE {bank_key} || '#' || {key} END")
 
 
 def newer_balances_sql(households: str = WORK) -> str:

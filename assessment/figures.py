@@ -7,7 +7,6 @@ means are computed the same way and judged separately (特困).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -15,11 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from assessment.banks import institution_key
-from connectors.headers import fields_of_row
-from connectors.schema import TABLES
-from connectors.values.dates import parse_date
-from matching.standardise import account_key, expands, shortened_number
 
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
@@ -291,89 +285,6 @@ def household_area(held: list[dict]) -> Decimal:
     whole property. Joint owners (共同共有) each hold the whole property on their own row, so two
     spouses' rows of one 120 m² flat are 120 m², not 240; owners in halves still add up to 120."""
     return sum(((min(owned, whole) if whole > 0 else owned) for _, owned, whole in _certificates(held)), Decimal(0))
-
-
-FULL_ACCOUNT = re.compile(r"[0-9]{12,}")
-"""An account number written in full: a number this long names one account of one bank by itself
-(`evidence.accounts_sql`; SQL twin `evidence.FULL_ACCOUNT_SQL`)."""
-
-
-def account_ident(number: str | None, bank: str, member_full: set[str]) -> str | None:
-    """The account a number (not shortened) names, given the full numbers of the member's rows: a
-    full number itself, a masked one the member's single full number it could be a copy of, else
-    its masked form at its bank (`evidence.account_ident_sql`, its SQL twin). None: no number."""
-    if number is None:
-        return None
-    if FULL_ACCOUNT.fullmatch(number):
-        return number
-    copies = [f for f in member_full if account_key(f) == account_key(number)]
-    return copies[0] if len(copies) == 1 else f"{bank}#{account_key(number)}"
-
-
-def refused_could_be_newer(refused: dict, accounts: list[dict]) -> bool:
-    """Whether a member's bank row refused at load (`evidence.refused_sql`) could be a newer
-    statement of an account the figures count for them: unless its number names another account
-    or its date is not after the counted balance's, it could (an unreadable number or date could
-    be anything). A row of another account only adds to a total already over the limit: a bank
-    probe's refused 约5000 on another card held a certain fail at review, saying it might be the
-    newer balance."""
-    try:
-        cells = fields_of_row(TABLES["bank"], json.loads(refused.get("raw_row") or "{}"))
-    except (ValueError, TypeError):
-        return True
-    number = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(cells.get("account_number") or "")))
-    number = re.sub(r'^="(.*)"$', r"\1", number).lstrip("'") or None
-    try:
-        day = parse_date(cells.get("as_of_date"))
-    except (ValueError, TypeError):
-        day = None
-    mine = [a for a in accounts if a["member_no"] == refused["member_no"]]
-    full = {a["account_number"] for a in mine if FULL_ACCOUNT.fullmatch(a.get("account_number") or "")}
-    bank = institution_key(str(cells.get("institution") or ""))
-    ident = None if number is None or shortened_number(number) else account_ident(number, bank, full)
-    for a in mine:
-        if not _counted(a):
-            continue
-        own = a.get("account_number") or None
-        same = ident is None or own is None or ident == account_ident(own, institution_key(a["institution"]), full)
-        if same and (day is None or day > a["as_of_date"]):
-            return True
-    return False
-
-
-def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decimal:
-    """The members' financial total were every pending (review) balance confirmed: each numbered
-    account's (`account_ident`) latest row per product (the smaller of two on one date), each
-    unnumbered product's rows on its latest date — the selection `evidence.accounts_sql` makes
-    before any link is waited on."""
-    mine = [a for a in accounts if a["member_no"] in member_nos]
-    full: dict = {}
-    member_full: dict = {}
-    for a in mine:
-        number = (a.get("account_number") or "").strip()
-        if re.fullmatch(r"[0-9]{16,}", number):
-            full.setdefault((a["member_no"], institution_key(a["institution"]), a["product_type"]), set()).add(number)
-        if FULL_ACCOUNT.fullmatch(number):
-            member_full.setdefault(a["member_no"], set()).add(number)
-    latest: dict = {}
-    for a in mine:
-        bank = institution_key(a["institution"])
-        owner = (a["member_no"], bank, a["product_type"])
-        number = (a.get("account_number") or "").strip() or None
-        if shortened_number(number):   # the full number it begins with, when exactly one does
-            matches = [f for f in full.get(owner, ()) if expands(number, f)]
-            ident = matches[0] if len(matches) == 1 else None
-        else:
-            ident = account_ident(number, bank, member_full.get(a["member_no"], set()))
-        latest.setdefault((a["member_no"], bank if ident is None else None, ident, a["product_type"]), []).append(a)
-    total = Decimal(0)
-    for (_, _, ident, _), rows in latest.items():
-        newest = max(r["as_of_date"] for r in rows)
-        on_date = [r for r in rows if r["as_of_date"] == newest]
-        if ident is not None:
-            on_date = [min(on_date, key=lambda r: (exact(r["balance"]), [-ord(c) for c in r["record_id"]]))]
-        total += sum((exact(r["balance"]) for r in on_date), Decimal(0))
-    return total
 
 
 def asset_figures(vehicles: list[dict], properties: list[dict], accounts: list[dict],

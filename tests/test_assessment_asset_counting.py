@@ -344,7 +344,7 @@ def test_a_statement_with_its_number_shortened_is_the_account_whose_full_number_
 
 
 def test_what_confirming_would_give_reads_shortened_numbers_as_the_counted_balances_do():
-    from assessment.figures import financial_if_confirmed
+    from assessment.accounts import financial_if_confirmed
     rows = [{"member_no": 1, "institution": "兴业银行", "product_type": "活期存款", "record_id": rid,
              "account_number": number, "balance": balance, "as_of_date": date.fromisoformat(day)}
             for rid, number, balance, day in [("B1", "6217000011112223333", 40000, "2024-12-31"),
@@ -463,7 +463,7 @@ def shared_wh():
 def test_what_confirming_would_give_counts_the_balances_the_figures_count(shared_wh, rows):
     """`financial_if_confirmed` (what the pending links could add) reads accounts as the figures
     do (`accounts_sql`): with every link certain the two agree, whatever the numbers and banks."""
-    from assessment.figures import financial_if_confirmed
+    from assessment.accounts import financial_if_confirmed
     wh = shared_wh
     wh.con.execute("DELETE FROM bank_all; DELETE FROM links")
     for k, (number, bank, product, day, balance) in enumerate(rows):
