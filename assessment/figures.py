@@ -13,7 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from connectors.values.names import to_simplified
 
 COUNTED_DECISIONS = ("auto", "confirmed")
 WAGE_ITEMS = ("工资薪金",)
@@ -217,6 +219,34 @@ def certificate_key(row: dict):
 def plate_key(row: dict):
     """The vehicle a vehicle row belongs to (the row itself when the plate is missing)."""
     return _key(row.get("plate_number"), row)
+
+
+VEHICLE_FAMILIES = ((r"二轮.*摩托车|^M2[0-9]", "二轮摩托车"), (r"三轮.*摩托车|^M1[0-9]", "三轮摩托车"),
+                    (r"三轮汽车|三轮农用运输车|^N1[0-9]", "三轮汽车"),
+                    (r"低速.*货车|低速载货汽车|四轮农用运输车|^H5[0-9]", "低速货车"),
+                    (r"拖拉机|变形运输机|^T[0-9]{2}", "拖拉机"), (r"残疾人", "残疾人专用车"))
+"""The kinds of vehicle a register writes in many ways: its sub-kinds (普通正三轮摩托车, 侧三轮摩托车,
+厢式低速货车, 手扶拖拉机), the GA 802 type codes (M21, H51, T22) with or before the name, and the older
+names (三轮农用运输车, 四轮农用运输车, 低速载货汽车). A register probe's 18 such vehicles of the
+policy's exempt kinds were read as cars, and their households failed."""
+_TYPE_CODE = re.compile(r"[（(]?\b([A-Z][0-9]{2})\b[)）]?")
+
+
+@lru_cache(maxsize=4096)
+def vehicle_kind(vehicle_type: str | None) -> str:
+    """A vehicle type as its kind (`VEHICLE_FAMILIES`), else as written (spaces, codes and brackets off)."""
+    text = re.sub(r"\s", "", to_simplified(unicodedata.normalize("NFKC", str(vehicle_type or ""))))
+    codes = _TYPE_CODE.findall(text)
+    name = _TYPE_CODE.sub("", text)
+    for pattern, kind in VEHICLE_FAMILIES:
+        if re.search(pattern, name) or any(re.search(pattern, c) for c in codes):
+            return kind
+    return name
+
+
+def exempt_vehicle(vehicle_type: str | None, exempt) -> bool:
+    """Whether a vehicle type is of a kind the policy exempts (`exempt_vehicle_types`)."""
+    return vehicle_type in exempt or vehicle_kind(vehicle_type) in {vehicle_kind(e) for e in exempt}
 
 
 def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:

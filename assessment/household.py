@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRIBUTION_TYPES, asset_figures,
-                                classify_income, fen, income_figures, monthly_series, owned_area)
+                                classify_income, exempt_vehicle, fen, income_figures, monthly_series,
+                                owned_area)
 from assessment.policy import Policy, area_and_basis
 from assessment.pending import review_can_change
 from assessment.facts import PROGRAM_LABELS
@@ -332,7 +333,7 @@ def _vehicle_out(v: dict, exempt: set, supporters: set) -> dict:
     return {**_common(v), "plate_number": v["plate_number"], "vehicle_type": v["vehicle_type"],
             "registration_date": _iso(v["registration_date"]), "purchase_price": v["purchase_price"],
             # a repeat of another row's plate is not a second vehicle held
-            "status": v["status"], "exempt": v["vehicle_type"] in exempt, "held": bool(v["held"]) and not v.get("repeat"),
+            "status": v["status"], "exempt": exempt_vehicle(v["vehicle_type"], exempt), "held": bool(v["held"]) and not v.get("repeat"),
             "repeat": bool(v.get("duplicate")), **_counted_note(v, supporters)}
 
 

@@ -3,7 +3,8 @@ when its answer could change a figure or a finding the programme is judged on.""
 
 from __future__ import annotations
 
-from assessment.figures import COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, certificate_key
+from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, certificate_key,
+                                exempt_vehicle)
 
 
 SUPPORTER_SOURCES = ("tax", "social_insurance", "bank")
@@ -46,7 +47,7 @@ def material_review_links(review: list[dict], income_recs: list[dict], accounts:
     pending_homes = {(p["record_id"], p["member_no"]): certificate_key(p) for p in properties
                      if p["decision"] not in COUNTED_DECISIONS}
     exempt = set(params.get("exempt_vehicle_types") or ())
-    cars = {(v["record_id"], v["member_no"]): v["held"] and v["vehicle_type"] not in exempt for v in vehicles}
+    cars = {(v["record_id"], v["member_no"]): v["held"] and not exempt_vehicle(v["vehicle_type"], exempt) for v in vehicles}
     homes_allowed = 0 if program == "housing" else int(params.get("max_homes", 1))
     pending = {(p["record_id"], p["member_no"]): p for p in properties if p["decision"] not in COUNTED_DECISIONS}
     homes_if_all = held_homes | {certificate_key(p) for p in pending.values() if p["held"] and p["usage"] == "住宅"}

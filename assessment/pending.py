@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from assessment.facts import Facts, finding
-from assessment.figures import certificate_key, exact, fen, plate_key, self_employed
+from assessment.figures import certificate_key, exact, exempt_vehicle, fen, plate_key, self_employed
 from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, asset_limit, assets_total_exact,
                                income_per_capita, income_standard, income_total_exact, out_of_work, yuan)
 
@@ -189,7 +189,7 @@ def unclaimed_assets(f: Facts) -> list[dict]:
     exempt = set(f.params["exempt_vehicle_types"])
     held_p = f.assets["held_properties"]
     homes = {certificate_key(p) for p in held_p if p["usage"] == "住宅"}
-    has_car = any(v["vehicle_type"] not in exempt for v in f.assets["held_vehicles"])
+    has_car = any(not exempt_vehicle(v["vehicle_type"], exempt) for v in f.assets["held_vehicles"])
     has_other = any(p["usage"] in NON_RESIDENTIAL for p in held_p)
     max_homes = 0 if f.program == "housing" else int(f.params["max_homes"])
     new_homes = {certificate_key(r) for r in rows if r["kind"] == "property" and r["usage"] == "住宅"} - homes
@@ -208,7 +208,7 @@ def unclaimed_assets(f: Facts) -> list[dict]:
         else:
             who = _named(f, name) + (f"（已知同名者{known}人）" if known > 1 else "") + "同名的"
         if r["kind"] == "vehicle" and f.program in THRESHOLD_PROGRAMS and not has_car \
-                and r["vehicle_type"] not in exempt:
+                and not exempt_vehicle(r["vehicle_type"], exempt):
             said.append(f"{who}车辆（{r['vehicle_type']} {r['plate_number']}，记录{r['record_id']}；如属本人，名下有非豁免机动车）")
         elif r["kind"] == "property" and r["usage"] == "住宅" and certificate_key(r) in new_homes \
                 and len(homes) <= max_homes < len(homes) + len(new_homes):

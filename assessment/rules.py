@@ -10,7 +10,8 @@ from assessment.accounts import financial_if_confirmed, refused_could_be_newer
 from assessment.application import application_checks, held_for_identity
 from assessment.declared import INFORMATION_ONLY, declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding
-from assessment.figures import NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, fen
+from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle,
+                                fen)
 from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
@@ -215,7 +216,7 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
             out.append(finding(f"{program}.financial_assets", "fail", over, f.assets["financial"]))
     exempt = set(f.params["exempt_vehicle_types"])
     for v in f.assets["held_vehicles"]:
-        if v["vehicle_type"] not in exempt:
+        if not exempt_vehicle(v["vehicle_type"], exempt):
             out.append(finding(f"{program}.vehicle", "fail",
                                f"成员名下有非豁免机动车（{v['vehicle_type']} {v['plate_number']}）", [v]))
     homes = _by_certificate(p for p in f.assets["held_properties"] if p["usage"] == "住宅")
