@@ -313,7 +313,8 @@ UNION ALL SELECT 'bank', max(as_of_date) FROM bank
 
 def refused_sql(households: str = WORK) -> str:
     """Department rows refused at load (quarantined) that carry a consenting member's validated ID
-    number, and that no row loaded since has replaced (a corrected re-delivery of the record_id):
+    number, and that no row loaded since has replaced (a corrected re-delivery of the record_id;
+    `corrects`: a row of that record_id loaded before it still stands):
     whatever income or asset they hold is missing from the figures. Only refusals of the
     household's window count (older ones say nothing about it). One row per refused row, its
     reasons joined."""
@@ -321,12 +322,17 @@ def refused_sql(households: str = WORK) -> str:
 SELECT w.request_id, w.household_id, m.member_no, m.name, q.source, q.record_id, q.file, q.row_number,
        string_agg(coalesce(q.field || '：', '') || q.reason, '；' ORDER BY q.field) AS reasons,
        list({{'field': q.field, 'raw': q.raw_value, 'reason': q.reason}} ORDER BY q.field) AS cells,
-       any_value(q.raw_row) AS raw_row
+       any_value(q.raw_row) AS raw_row,
+       EXISTS (SELECT 1 FROM source_records s WHERE s.source = q.source AND s.record_id = q.record_id) AS corrects
 FROM quarantine q
 JOIN work_members m ON m.id_number = q.id_number AND m.id_status IN ('valid', 'repaired') AND m.consent
 JOIN {households} w ON w.request_id = m.request_id AND w.household_id = m.household_id
 WHERE q.id_number IS NOT NULL AND q.quarantined_at >= w.window_start
-  AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.source = q.source AND s.record_id = q.record_id)
+  -- replaced by a row of that record_id loaded since; an older one still standing is what the
+  -- refused row corrects (a register probe's car re-sent as 转出 was refused, and the household
+  -- failed on its old 正常 row with no word of the newer one)
+  AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.source = q.source AND s.record_id = q.record_id
+                  AND s.loaded_at >= q.quarantined_at)
 GROUP BY ALL
 ORDER BY request_id, household_id, member_no, source, file, row_number
 """

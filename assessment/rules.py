@@ -6,6 +6,8 @@ never a decision: any `fail` → fail, else any `warn` → review, else pass.
 
 from __future__ import annotations
 
+from functools import partial
+
 from assessment.accounts import financial_if_confirmed, refused_could_be_newer
 from assessment.application import application_checks, held_for_identity
 from assessment.declared import INFORMATION_ONLY, declared
@@ -214,20 +216,30 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
                                "计入的可能是已过时的余额，请核实后再定", [*f.assets["financial"], *refused]))
         else:
             out.append(finding(f"{program}.financial_assets", "fail", over, f.assets["financial"]))
+    held = partial(_held, f)
     exempt = set(f.params["exempt_vehicle_types"])
     for v in f.assets["held_vehicles"]:
         if not exempt_vehicle(v["vehicle_type"], exempt):
-            out.append(finding(f"{program}.vehicle", "fail",
-                               f"成员名下有非豁免机动车（{v['vehicle_type']} {v['plate_number']}）", [v]))
+            out.append(held(f"{program}.vehicle", f"成员名下有非豁免机动车（{v['vehicle_type']} {v['plate_number']}）", [v]))
     homes = _by_certificate(p for p in f.assets["held_properties"] if p["usage"] == "住宅")
     if len(homes) > f.params["max_homes"]:
-        out.append(finding(f"{program}.homes", "fail", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套",
-                           [p for rows in homes.values() for p in rows]))
+        out.append(held(f"{program}.homes", f"家庭拥有住宅{len(homes)}套，超过{f.params['max_homes']}套",
+                        [p for rows in homes.values() for p in rows]))
     for rows in _by_certificate(p for p in f.assets["held_properties"] if p["usage"] in NON_RESIDENTIAL).values():
         p = rows[0]
-        out.append(finding(f"{program}.non_residential", "fail",
-                           f"成员名下有非住宅类不动产（{p['usage']}，{p['location']}）", rows))
+        out.append(held(f"{program}.non_residential", f"成员名下有非住宅类不动产（{p['usage']}，{p['location']}）", rows))
     return out
+
+
+def _held(f: Facts, rule: str, message: str, rows: list[dict]) -> dict:
+    """A fail on vehicles or properties held; a question instead when one of its rows has a newer
+    version refused at load (a re-export saying 转出 or 已注销 in a spelling not read): it may be held
+    no more (a register probe's households failed on the old 正常 row, the newer one said nowhere)."""
+    corrected = {(r["source"], r["record_id"]) for r in f.refused if r.get("corrects")}
+    if any((r["source"], r["record_id"]) in corrected for r in rows):
+        return finding(rule, "warn", message + "；但该记录有更新的登记因数据错误未能入库（见数据问题），"
+                       "可能已不再持有，请核实后再定", rows)
+    return finding(rule, "fail", message, rows)
 
 
 def _by_certificate(properties) -> dict:
@@ -294,8 +306,8 @@ def housing(f: Facts) -> list[dict]:
     if homes:
         # only a household already receiving aid can exit; an applicant has nothing to exit from
         verdict = "按住房保障规定应退出" if f.origin == "rolls" else "不符合住房救助条件"
-        return [finding("housing.owns_home", "fail", f"家庭现拥有住宅{len(homes)}套，{verdict}",
-                        [p for rows in homes.values() for p in rows])]
+        return [_held(f, "housing.owns_home", f"家庭现拥有住宅{len(homes)}套，{verdict}",
+                      [p for rows in homes.values() for p in rows])]
     return []
 
 

@@ -105,6 +105,29 @@ def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longe
     assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
 
 
+def test_a_refused_newer_version_of_a_held_car_makes_its_fail_a_question(tmp_path):
+    """A register probe: a car loaded as 正常 was re-sent as 转出 (a status not read) and refused;
+    the household failed on the old row, and the newer one was said nowhere."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "vehicle").mkdir(parents=True)
+    head, car = VEHICLE_CSV.split("\n")[0], "V-9,王建国,140105198501011117,晋A10009,小型轿车,2024/7/1,80000,{}"
+    (root / "landing" / "vehicle" / "jdc.csv").write_text(f"{head}\n{car.format('正常')}\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (root / "landing" / "vehicle" / "jdc-2.csv").write_text(f"{head}\n{car.format('被调出本辖区')}\n", encoding="utf-8")
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    doc = _report_of(root, "REQ-R-1", "HH-CAR-REFUSED")
+    found = _rules(doc)
+    assert found["data.refused"]["severity"] == "warn" and found["dibao.vehicle"]["severity"] == "warn"
+    assert "更新的登记因数据错误未能入库" in found["dibao.vehicle"]["message"] and doc["outcome"] == "review"
+
+
+def _report_of(root, request: str, household: str) -> dict:
+    (path,) = (root / "outbox" / AGENCY / request).glob(f"{household}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("raw, reason, words", [
     ("1234.567", "'1234.567' has more than 2 decimals: an amount in yuan goes to the fen (0.01), e.g. 1234.56",
      "余额填写为“1234.567”，小数超过两位（金额应精确到分）"),
