@@ -137,3 +137,14 @@ def test_a_month_written_2024_point_1_is_refused_as_january_or_october():
         parse_period("2024.1")
     assert (parse_period("2024.10"), parse_period("2024.01"), parse_period("2024.2")) == (
         date(2024, 10, 1), date(2024, 1, 1), date(2024, 2, 1))
+
+
+@pytest.mark.parametrize("raw", ["2025-01-01至2025-01-31", "2025-01-01 至 2025-01-28", "2025/1/1~2025/1/31"])
+def test_a_period_written_as_its_first_and_last_day_is_that_month(raw):
+    """A register probe: the withholding system prints 税款所属期 as a range, and the row was refused."""
+    assert parse_period(raw) == date(2025, 1, 1)
+
+
+def test_a_period_range_over_several_months_is_refused_saying_one_row_per_month():
+    with pytest.raises(ValueError, match="covers more than one month; send one row per month"):
+        parse_period("2025-01-01至2025-03-31")

@@ -84,4 +84,5 @@ def test_categories_fold_spelling_and_map_labels(table, field, raw, expected):
 def test_unknown_category_lists_the_accepted_values():
     with pytest.raises(ValueError) as info:
         parse_category("良好", TABLES["vehicle"].field("status"))
-    assert str(info.value) == "'良好' is not an accepted status; accepted: 正常, 注销, 报废, 被盗抢, 查封"
+    assert str(info.value).startswith("'良好' is not an accepted status; accepted: 正常, 注销, 报废, 被盗抢, 查封 (also ")
+    assert "other spellings of them, such as 抵押" in str(info.value)

@@ -39,6 +39,8 @@ def accepted_values(field: Field) -> str:
     """The accepted spellings of a field, for an error message."""
     text = ", ".join(field.allowed)
     extra = [label for label in field.labels if label not in field.allowed]
+    if len(extra) > 8:   # the registers' many spellings would bury the list a clerk needs
+        return f"{text} (also {len(extra)} other spellings of them, such as {', '.join(extra[:6])})"
     return f"{text} (also: {', '.join(extra)})" if extra else text
 
 

@@ -48,7 +48,9 @@ CSV saved from it or a JSON number; read as January, a probe's October wage left
 without a word and the household passed."""
 
 DATE_FORMS = "2024-03-05, 2024/3/5, 20240305, 2024年3月5日 or an Excel serial number"
-PERIOD_FORMS = "2024-03, 202403, 2024年3月, 2024/3 or a full date"
+PERIOD_FORMS = "2024-03, 202403, 2024年3月, 2024/3, a full date, or a range within one month (2024-03-01至2024-03-31)"
+_RANGE = re.compile(r"^(.+?)\s*(?:至|到|~|～|—|\s-\s)\s*(.+)$")
+"""税款所属期起 至 税款所属期止 written in one cell, as the withholding system prints a period."""
 
 
 def from_excel_serial(serial: float) -> date:
@@ -155,6 +157,16 @@ def parse_period(raw: object) -> date:
         return parse_date(raw).replace(day=1)  # only an Excel serial has a fraction
     text = fold_width(as_text(raw)).strip()
     numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    if (span := _RANGE.match(text)) and not _MONTH.match(text):
+        try:
+            first, last = parse_date(span.group(1)), parse_date(span.group(2))
+        except ValueError:
+            first = last = None
+        if first is not None:
+            if (first.year, first.month) != (last.year, last.month) or last < first:
+                raise ValueError(f"{shorten(text)} covers more than one month; send one row per month "
+                                 f"(accepted: {PERIOD_FORMS})")
+            return first.replace(day=1)
     if _JAN_OR_OCT.match(text):
         raise ValueError(f"{text} could be January or October (a spreadsheet shows 2024.10 typed as a number as "
                          f"2024.1); write the month as text, e.g. {text[:4]}-01 or {text[:4]}-10")

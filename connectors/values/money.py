@@ -34,7 +34,7 @@ MONEY_FORMS = "1234.5, 1,234.50, ¥1234.50, 1234.50元 or 1.5万"
 NUMBER_FORMS = "89.5, 1,089.5, 89.5㎡ or 89.5平方米"
 SHARE_FORMS = "a fraction above 0 and at most 1 such as 0.5, 50%, 1/2 or 二分之一; 单独所有, 共同共有 or empty mean 1"
 SOLE_OWNER = frozenset({"单独所有", "单独", "独有", "个人所有", "全部", "全部所有", "100%"})
-JOINT_OWNER = frozenset({"共同共有"})
+JOINT_OWNER = frozenset({"共同共有", "家庭共有"})
 """Joint ownership without quantified shares (typically spouses): each owner holds the whole property."""
 
 _WHITESPACE = re.compile(r"\s+")
@@ -152,6 +152,8 @@ def parse_share(raw: object) -> float:
         ValueError: not a share, zero, or above 1 (`50` is refused: 50% or 0.5 was meant?).
     """
     text = _clean(raw)
+    if text.startswith("按份共有") and len(text) > 4:   # 按份共有 50%: the register's form before the share
+        text = text[4:].strip(" ：:")
     if not text or text in SOLE_OWNER or text in JOINT_OWNER:
         return 1.0
     value: float | None = None

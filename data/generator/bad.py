@@ -34,7 +34,7 @@ KINDS = ("bad_date", "negative_amount", "bad_category", "duplicate_record_id")
 FIELDS = {  # source: (date or period field, amount field, category field, a value outside its set)
     "tax": ("period", "income_amount", "income_item", "彩票中奖"),
     "vehicle": ("registration_date", "purchase_price", "status", "未知"),
-    "property": ("registration_date", "floor_area", "usage", "仓储"),
+    "property": ("registration_date", "floor_area", "usage", "用途不详"),
     "social_insurance": ("period", "amount", "record_type", "补缴"),
     "bank": ("as_of_date", "balance", "product_type", "外汇"),
 }
