@@ -230,7 +230,7 @@ SOCIAL_INSURANCE = Table("social_insurance", (
           # probe's pension receipts were refused)
           labels={**dict.fromkeys(("缴纳", "征缴", "缴款", "缴费记录", "正常缴费", "实缴"), "缴费"),
                   **dict.fromkeys(("领取", "发放", "支付", "待遇领取", "待遇发放", "待遇支付", "养老金发放",
-                                   "养老金领取"), "待遇")}),
+                                   "养老金领取", "报销"), "待遇")}),
     Field("period", ("所属期", "费款所属期"), required=True, kind="period"),
     Field("employer", ("参保单位", "单位名称")),
     Field("contribution_base", ("缴费基数",), kind="money"),

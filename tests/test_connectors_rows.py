@@ -393,6 +393,7 @@ def test_bank_products_as_statements_name_them_are_the_contracts(tmp_path, writt
     ("social_insurance", "insurance_type", "城乡居民社会养老保险", "城乡居民基本养老保险"),
     ("social_insurance", "insurance_type", "职工医保", "职工基本医疗保险"),
     ("social_insurance", "record_type", "养老金发放", "待遇"), ("social_insurance", "record_type", "正常缴费", "缴费"),
+    ("social_insurance", "record_type", "报销", "待遇"),
     ("tax", "income_item", "保险营销员佣金收入", "劳务报酬"), ("tax", "period", "2025-01-01至2025-01-31", date(2025, 1, 1)),
 ])
 def test_values_as_the_registers_and_schemes_export_them_are_the_contracts(tmp_path, table, column, written, canonical):
