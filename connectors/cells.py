@@ -131,8 +131,8 @@ def _unmark_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Arr
     a leading apostrophe (`'6222021111222233334`) and the formula `="6222021111222233334"`. Kept,
     one account number written with and without them was two accounts, its old balance added to
     the new (a bank probe's wrong fail), and an ID in `="…"` was invalid."""
-    formula = pc.fill_null(pc.match_substring_regex(column, r'^="[^"]*"$'), False)
-    if pc.any(formula).as_py():
+    if pc.any(pc.starts_with(column, '="')).as_py():   # the regex only where one may be (1M cells: 10 ms)
+        formula = pc.fill_null(pc.match_substring_regex(column, r'^="[^"]*"$'), False)
         column = pc.if_else(formula, pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(column, 2, -1)), column)
     marked = pc.fill_null(pc.starts_with(column, "'"), False)
     if pc.any(marked).as_py():
