@@ -18,34 +18,40 @@ from connectors.values.dates import parse_date
 from matching.sides import ACCOUNT_KEY_SQL
 from matching.standardise import account_key, expands, shortened_number
 
-FULL_ACCOUNT_SQL = "regexp_full_match({col}, '[0-9]{{12,}}')"
+FULL_ACCOUNT_SQL = "regexp_full_match({col}, '[0-9]{{16,}}')"
 """SQL: an account number written in full (`FULL_ACCOUNT`)."""
 
 
 def account_ident_sql(number: str, bank_key: str, member_full: str) -> str:
     """SQL: the account a number (not shortened, not NULL) names, given the full numbers of the
-    member's rows (`member_full`): a full number itself, a masked one the member's single full
-    number it could be a copy of, else its masked form at its bank (see `accounts_sql`)."""
+    member's rows with their banks (`member_full`: a list of {'n': number, 'b': bank key}): a
+    full number itself; a shorter number of digits (a passbook's) at its bank; a masked one the
+    member's single full number at its bank it could be a copy of, else its masked form at its
+    bank (see `accounts_sql`)."""
     key = ACCOUNT_KEY_SQL.format(col=number)
-    copies = f"list_filter({member_full}, lambda x: {ACCOUNT_KEY_SQL.format(col='x')} = {key})"
+    copies = (f"list_filter({member_full}, lambda x: x.b = {bank_key} "
+              f"AND {ACCOUNT_KEY_SQL.format(col='x.n')} = {key})")
     return (f"CASE WHEN {FULL_ACCOUNT_SQL.format(col=number)} THEN {number} "
-            f"WHEN len({copies}) = 1 THEN {copies}[1] ELSE {bank_key} || '#' || {key} END")
+            f"WHEN regexp_full_match({number}, '[0-9]+') THEN {bank_key} || '#' || {number} "
+            f"WHEN len({copies}) = 1 THEN {copies}[1].n ELSE {bank_key} || '#' || {key} END")
 
 
-FULL_ACCOUNT = re.compile(r"[0-9]{12,}")
-"""An account number written in full: a number this long names one account of one bank by itself
-(`evidence.accounts_sql`; SQL twin `FULL_ACCOUNT_SQL`)."""
+FULL_ACCOUNT = re.compile(r"[0-9]{16,}")
+"""A card number written in full: a number this long names one account of one bank by itself
+(`evidence.accounts_sql`; SQL twin `FULL_ACCOUNT_SQL`); shorter passbook numbers repeat across
+banks (an adversarial probe's 12-digit 农业银行 and 邮储 passbooks were one account)."""
 
 
-def account_ident(number: str | None, bank: str, member_full: set[str]) -> str | None:
-    """The account a number (not shortened) names, given the full numbers of the member's rows: a
-    full number itself, a masked one the member's single full number it could be a copy of, else
-    its masked form at its bank (`account_ident_sql`, its SQL twin). None: no number."""
+def account_ident(number: str | None, bank: str, member_full: set[tuple[str, str]]) -> str | None:
+    """The account a number (not shortened) names, given the full numbers of the member's rows and
+    their banks (`account_ident_sql`, its SQL twin). None: no number."""
     if number is None:
         return None
     if FULL_ACCOUNT.fullmatch(number):
         return number
-    copies = [f for f in member_full if account_key(f) == account_key(number)]
+    if number.isdigit():
+        return f"{bank}#{number}"
+    copies = [n for n, b in member_full if b == bank and account_key(n) == account_key(number)]
     return copies[0] if len(copies) == 1 else f"{bank}#{account_key(number)}"
 
 
@@ -67,7 +73,8 @@ def refused_could_be_newer(refused: dict, accounts: list[dict]) -> bool:
     except (ValueError, TypeError):
         day = None
     mine = [a for a in accounts if a["member_no"] == refused["member_no"]]
-    full = {a["account_number"] for a in mine if FULL_ACCOUNT.fullmatch(a.get("account_number") or "")}
+    full = {(a["account_number"], institution_key(a["institution"])) for a in mine
+            if FULL_ACCOUNT.fullmatch(a.get("account_number") or "")}
     bank = institution_key(str(cells.get("institution") or ""))
     ident = None if number is None or shortened_number(number) else account_ident(number, bank, full)
     for a in mine:
@@ -93,7 +100,7 @@ def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decima
         if re.fullmatch(r"[0-9]{16,}", number):
             full.setdefault((a["member_no"], institution_key(a["institution"]), a["product_type"]), set()).add(number)
         if FULL_ACCOUNT.fullmatch(number):
-            member_full.setdefault(a["member_no"], set()).add(number)
+            member_full.setdefault(a["member_no"], set()).add((number, institution_key(a["institution"])))
     latest: dict = {}
     for a in mine:
         bank = institution_key(a["institution"])
@@ -104,7 +111,9 @@ def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decima
             ident = matches[0] if len(matches) == 1 else None
         else:
             ident = account_ident(number, bank, member_full.get(a["member_no"], set()))
-        latest.setdefault((a["member_no"], bank if ident is None else None, ident, a["product_type"]), []).append(a)
+        # a card number is one account however many members' statements carry it (`accounts_sql`)
+        holder = None if ident is not None and FULL_ACCOUNT.fullmatch(ident) else a["member_no"]
+        latest.setdefault((holder, bank if ident is None else None, ident, a["product_type"]), []).append(a)
     total = Decimal(0)
     for (_, _, ident, _), rows in latest.items():
         newest = max(r["as_of_date"] for r in rows)

@@ -119,7 +119,7 @@ def accounts_sql(households: str = WORK) -> str:
     balance stands for it, and the newer row is listed beside it, not counted. Before, an
     account whose newest row was a review link counted nothing at all (a grader's).
 
-    An account written in full (`FULL_ACCOUNT_SQL`: twelve digits or more) is its number, whatever
+    An account written in full (`FULL_ACCOUNT_SQL`: a card number, sixteen digits or more) is its number, whatever
     bank name the statement gives: a full number names one account of one bank by itself, and
     banks are named in more ways than any list holds (an independent probe: 山西农信 and
     山西省农村信用社, 太原农商银行 and 太原农村商业银行, one account counted twice in 77 of 300
@@ -140,13 +140,13 @@ def accounts_sql(households: str = WORK) -> str:
     member's account of that bank and product whose full number it begins with, when exactly one
     does (a statement sent once as text, once as a workbook); else it is an unnumbered row.
     """
-    key = "request_id, household_id, member_no, account_bank, account, product_type"
+    key = "request_id, household_id, account_member, account_bank, account, product_type"
     product = f"{key}, as_of_date"
     owner = "request_id, household_id, member_no, bank_key, product_type"
     expanded = f"list_filter(full_numbers, lambda x: {EXPANDS_SQL.format(short='number', full='x')})"
     return f"""
-SELECT * EXCLUDE (rn, rn_counted, account, account_bank, latest, latest_counted, counts, bank_key, number,
-                  exact_balance, number_shortened) FROM (
+SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest, latest_counted, counts, bank_key,
+                  number, exact_balance, number_shortened) FROM (
     SELECT *, number_shortened AND account IS NULL AS account_number_lost,
            number_shortened AND account IS NOT NULL AS account_number_shortened,
            row_number() OVER (PARTITION BY {product} ORDER BY exact_balance, record_id DESC) AS rn,
@@ -158,7 +158,10 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, latest, latest_counted,
            max(as_of_date) OVER (PARTITION BY {key}) AS latest,
            max(as_of_date) FILTER (WHERE counts) OVER (PARTITION BY {key}) AS latest_counted
     FROM (
-        SELECT *, CASE WHEN account IS NULL THEN bank_key END AS account_bank FROM (
+        SELECT *, CASE WHEN account IS NULL THEN bank_key END AS account_bank,
+               -- a card number is one account however many members' statements carry it (an
+               -- adversarial probe's couple, each reported on one card, counted it twice: a wrong fail)
+               CASE WHEN {FULL_ACCOUNT_SQL.format(col='account')} THEN NULL ELSE member_no END AS account_member FROM (
         SELECT * EXCLUDE (full_numbers, member_full),
                CASE WHEN number IS NULL THEN NULL
                     WHEN number_shortened THEN CASE WHEN len({expanded}) = 1 THEN {expanded}[1] END
@@ -166,7 +169,7 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, latest, latest_counted,
         FROM (
             SELECT *, list(DISTINCT number) FILTER (WHERE regexp_full_match(number, '[0-9]{{16,}}'))
                           OVER (PARTITION BY {owner}) AS full_numbers,
-                      list(DISTINCT number) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
+                      list(DISTINCT {{'n': number, 'b': bank_key}}) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
                           OVER (PARTITION BY request_id, household_id, member_no) AS member_full
             FROM (
                 SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
@@ -229,7 +232,7 @@ WITH rows AS (
     SELECT request_id, household_id, member_no, name, account, list(DISTINCT bank_key) AS banks,
            max(as_of_date) AS counted_date, any_value(request_date) AS request_date
     FROM (SELECT *, {account_ident_sql('number', 'bank_key', 'member_full')} AS account
-          FROM (SELECT *, list(DISTINCT number) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
+          FROM (SELECT *, list(DISTINCT {{'n': number, 'b': bank_key}}) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
                               OVER (PARTITION BY request_id, household_id, member_no) AS member_full FROM rows))
     GROUP BY ALL
 ), statements AS (
@@ -246,8 +249,8 @@ SELECT DISTINCT t.request_id, t.household_id, t.member_no, 'bank' AS source, b.r
        b.account_number, CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number
 FROM counted t JOIN statements b
   ON b.name = t.name
- AND (b.number = t.account OR b.bank_key || '#' || b.account_key = t.account
-      OR ({FULL_ACCOUNT_SQL.format(col='t.account')} AND NOT {FULL_ACCOUNT_SQL.format(col='b.number')}
+ AND (b.number = t.account OR b.bank_key || '#' || b.account_key = t.account OR b.bank_key || '#' || b.number = t.account
+      OR ({FULL_ACCOUNT_SQL.format(col='t.account')} AND NOT regexp_full_match(b.number, '[0-9]+')
           AND list_contains(t.banks, b.bank_key) AND b.account_key = {ACCOUNT_KEY_SQL.format(col='t.account')}))
 WHERE b.as_of_date > t.counted_date AND b.as_of_date <= t.request_date
   AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = 'bank' AND o.record_id = b.record_id

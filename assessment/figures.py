@@ -222,7 +222,7 @@ def plate_key(row: dict):
 
 
 VEHICLE_FAMILIES = ((r"二轮.*摩托车|^M2[0-9]", "二轮摩托车"), (r"三轮.*摩托车|^M1[0-9]", "三轮摩托车"),
-                    (r"三轮汽车|三轮农用运输车|^N1[0-9]", "三轮汽车"),
+                    (r"三轮汽车|三轮农用运输车|农用三轮车|^N1[0-9]", "三轮汽车"),
                     (r"低速.*货车|低速载货汽车|四轮农用运输车|^H5[0-9]", "低速货车"),
                     (r"拖拉机|变形运输机|^T[0-9]{2}", "拖拉机"), (r"残疾人", "残疾人专用车"))
 """The kinds of vehicle a register writes in many ways: its sub-kinds (普通正三轮摩托车, 侧三轮摩托车,
@@ -235,7 +235,7 @@ _TYPE_CODE = re.compile(r"[（(]?\b([A-Z][0-9]{2})\b[)）]?")
 @lru_cache(maxsize=4096)
 def vehicle_kind(vehicle_type: str | None) -> str:
     """A vehicle type as its kind (`VEHICLE_FAMILIES`), else as written (spaces, codes and brackets off)."""
-    text = re.sub(r"\s", "", to_simplified(unicodedata.normalize("NFKC", str(vehicle_type or ""))))
+    text = re.sub(r"\s", "", to_simplified(unicodedata.normalize("NFKC", str(vehicle_type or "")))).upper()
     codes = _TYPE_CODE.findall(text)
     name = _TYPE_CODE.sub("", text)
     for pattern, kind in VEHICLE_FAMILIES:

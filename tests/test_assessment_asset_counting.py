@@ -426,6 +426,34 @@ def test_linked_balances_no_figure_reads_are_listed_as_not_counted_with_why(wh):
     assert "50,000.00" in render_household(doc)
 
 
+def test_one_card_number_on_two_members_statements_is_one_account(wh):
+    """An adversarial probe: husband and wife each reported on card 6230000000000002, 20,000 each,
+    counted 40,000: a wrong fail."""
+    wh.bank("B1", 20000, member=1, institution="中国建设银行", account="6230000000000002", product="活期存款",
+            as_of="2025-01-31")
+    wh.bank("B2", 20000, member=2, institution="中国建设银行", account="6230000000000002", product="活期存款",
+            as_of="2025-02-28")
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == 20000.0
+    assert [a["record_id"] for a in doc["assets"]["financial"]] == ["B2"]
+
+
+def test_a_masked_number_at_another_bank_is_not_a_copy_of_a_full_one(wh):
+    """An adversarial probe: 622271******2913 at 中国工商银行 was taken for the member's 山西农信 card
+    6222716000842913, its 8,000 dropped as an earlier balance: a wrong pass."""
+    wh.bank("B1", 8000, institution="山西农信", account="6222716000842913", product="活期存款", as_of="2025-01-31")
+    wh.bank("B2", 9000, institution="中国工商银行", account="622271******2913", product="活期存款", as_of="2025-02-28")
+    assert wh.report()["assets"]["financial_total"] == 17000.0
+
+
+def test_one_passbook_number_at_two_banks_is_two_accounts(wh):
+    """An adversarial probe: 12-digit passbook numbers repeat across banks; 农业银行's and 邮储's were
+    one account, 12,000 counted of 21,000."""
+    wh.bank("B1", 12000, institution="中国农业银行", account="041200001234", product="定期存款", as_of="2025-01-31")
+    wh.bank("B2", 9000, institution="中国邮政储蓄银行", account="041200001234", product="定期存款", as_of="2025-02-28")
+    assert wh.report()["assets"]["financial_total"] == 21000.0
+
+
 def test_two_full_numbers_sharing_their_first_and_last_four_digits_are_two_accounts(wh):
     """A review: one bank's cards share their first digits, so two of a member's accounts there can
     differ only in the middle; read as a masked copy reads them they were one, 9,000 counted of
