@@ -93,9 +93,9 @@ class Warehouse:
         self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
                          "member_no BIGINT, name VARCHAR, consent BOOLEAN, relation VARCHAR, id_number VARCHAR, address VARCHAR, "
                          "id_birth_date DATE, birth_date DATE, id_status VARCHAR)")
-        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+        self.con.executemany("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              [[m["member_no"], m["name"], m["consent"], m["relation"], m["id_number"], m.get("address"),
-                               m.get("birth_date"), m.get("id_status")]
+                               m.get("id_birth_date"), m.get("birth_date"), m.get("id_status")]
                               for m in self.members])
         self.con.register(PLACES, address_table([r[0] for r in self.con.execute(places_sql()).fetchall()]))
         self.con.execute(unclaimed_table_sql(places=PLACES))
@@ -906,6 +906,17 @@ def test_no_question_asks_whether_a_child_earned_a_wage_or_held_a_car_or_a_home_
     setup(wh)
     doc = wh.report()
     assert ("match.unclaimed" in rules(doc)) == asked, doc["findings"]
+
+
+def test_the_age_rule_for_questions_reads_the_birth_date_of_a_valid_id_only(household):
+    """An adversarial probe: an ID failing its check with 2015 in its date digits, the declared
+    birth 1970 (the age the report uses, 56), and twelve ID-less wages were never asked about."""
+    wh = household(person(1), person(2, "配偶", born=date(1970, 1, 1), id_status="invalid",
+                                     id_birth_date=date(2015, 1, 1)))
+    for m in range(1, 11):
+        wh._insert("tax_all", "tax", f"W{m}", 2, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 3000.0, "某建筑公司"], decision=None)
+    assert "match.unclaimed" in rules(wh.report())
 
 
 def test_a_car_delivered_twice_without_an_id_is_one_question_citing_both_rows(household):

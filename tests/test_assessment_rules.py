@@ -330,7 +330,7 @@ def test_a_findings_evidence_is_in_one_order_whatever_order_the_rows_came_in():
 @pytest.mark.parametrize("vtype", ["普通正三轮摩托车", "侧三轮摩托车", "正三轮载货摩托车", "普通低速货车", "厢式低速货车",
                                    "手扶拖拉机", "轮式拖拉机", "M21普通二轮摩托车", "普通二轮摩托车（M21）", "低速载货汽车",
                                    "三轮农用运输车", "四轮农用运输车", "二轮摩托车", "残疾人专用小型自动挡载客汽车",
-                                   "普通二輪摩托車", "H51"])
+                                   "普通二輪摩托車", "H51", "m21", "农用三轮车"])
 def test_a_vehicle_of_an_exempt_kind_as_the_register_writes_it_is_exempt(vtype):
     """A register probe: 18 vehicles of the policy's exempt kinds, written as the vehicle register
     writes them (sub-kinds, type codes, older names), were read as cars and failed their households."""
