@@ -156,6 +156,16 @@ WITH b AS (SELECT batch_id FROM files WHERE status = 'loaded' AND batch_id IS NO
 """
 
 
+NEW_REFUSED_SQL = """
+CREATE OR REPLACE TEMP TABLE rolls_new_refused AS
+SELECT DISTINCT source, record_id, id_number FROM quarantine
+WHERE id_number IS NOT NULL AND run_id IN (SELECT run_id FROM runs WHERE started_at > ?)
+"""
+"""Rows refused at load since the previous rolls pass started that carry a validated ID: a member's
+re-verification names them (`data.refused`), or a fail on a car re-sent as 转出 stands in silence
+(an adversarial probe: the nightly verified no household on such a pass)."""
+
+
 def _age_sql(on: str) -> str:
     # the birth date the assessment counts ages from, or a birthday by the ID would go unseen
     birth = birth_date_sql()
@@ -201,6 +211,9 @@ WITH m AS (
     SELECT l.request_id, l.household_id, 'a linked record was re-delivered'
     FROM links l JOIN rolls_new_rows n USING (source, record_id)
     UNION ALL
+    SELECT m.request_id, m.household_id, 'a row with a member''s ID number was refused at load'
+    FROM m JOIN rolls_new_refused q ON q.id_number = m.id_number
+    UNION ALL
     SELECT l.request_id, l.household_id, 'a bank balance dated since the previous pass'
     FROM links l JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date > CAST($1 AS DATE) AND b.as_of_date <= CAST($2 AS DATE)
@@ -242,6 +255,7 @@ def choose_rolls_work(ctx: PassContext) -> int:
                      "CAST(? AS VARCHAR) AS reason FROM roll_state", [reason], label="rolls: everything")
     else:
         run_sql(con, new_rows_sql(), [prev["started_at"]], label="rolls: rows loaded since the previous pass")
+        run_sql(con, NEW_REFUSED_SQL, [prev["started_at"]], label="rolls: rows refused since the previous pass")
         con.register("rolls_name_keys_src", _name_keys(ctx))
         try:
             run_sql(con, "CREATE OR REPLACE TEMP TABLE rolls_name_keys AS SELECT * FROM rolls_name_keys_src",

@@ -250,3 +250,20 @@ def test_an_alert_names_its_report_as_the_nightly_folder_holds_it():
     rows = duckdb.sql(f"SELECT {REPORT_IN_FOLDER_SQL} FROM (VALUES ('outbox/yingze/nightly-20261015/HH1.html'), "
                       "('outbox/yingze/nightly-20261015/ROLL-140106-900007/HH1.html')) t(report_path)").fetchall()
     assert [r[0] for r in rows] == ["HH1.html", "ROLL-140106-900007/HH1.html"]
+
+
+def test_a_row_refused_at_load_with_a_members_id_reverifies_their_household(tmp_path):
+    """An adversarial probe: wage rows under a rolls member's ID with an amount written 约8千 were
+    refused on a nightly that verified no household, and the household kept its pass in silence."""
+    root = tmp_path / "root"
+    generate(root, households=12, seed=5, as_of=DAY1)
+    run_pass(root, as_of=DAY1, kind="nightly")
+    head = _members(root)[0]
+    write_csv(root / "landing" / "tax" / "iit_bad_20261120.csv", [
+        {"record_id": "T-BAD-1", "name": head["name"], "id_number": head["id_number"], "period": "2026-10",
+         "income_item": "工资薪金", "income_amount": "约8千", "tax_paid": "0", "withholding_agent": "新雇主有限公司"}])
+    day2 = run_pass(root, as_of=DAY2, kind="nightly")
+    assert day2["rolls"] == "incremental" and day2["rows_quarantined"] >= 1
+    findings = query(root, "SELECT rule FROM findings f JOIN household_assessment a USING (run_id, request_id, household_id) "
+                           "WHERE a.household_id = ? AND a.request_date = ?", [head["household_id"], DAY2])
+    assert "data.refused" in {f["rule"] for f in findings}
