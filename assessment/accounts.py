@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal
 
 from assessment.banks import institution_key
@@ -55,7 +56,7 @@ def account_ident(number: str | None, bank: str, member_full: set[tuple[str, str
     return copies[0] if len(copies) == 1 else f"{bank}#{account_key(number)}"
 
 
-def refused_could_be_newer(refused: dict, accounts: list[dict]) -> bool:
+def refused_could_be_newer(refused: dict, accounts: list[dict], request_date: date | None = None) -> bool:
     """Whether a member's bank row refused at load (`evidence.refused_sql`) could be a newer
     statement of an account the figures count for them: unless its number names another account
     or its date is not after the counted balance's, it could (an unreadable number or date could
@@ -72,6 +73,8 @@ def refused_could_be_newer(refused: dict, accounts: list[dict]) -> bool:
         day = parse_date(cells.get("as_of_date"))
     except (ValueError, TypeError):
         day = None
+    if day is not None and request_date is not None and day > request_date:
+        return False      # dated after the request: no balance the figures read could it replace
     mine = [a for a in accounts if a["member_no"] == refused["member_no"]]
     full = {(a["account_number"], institution_key(a["institution"])) for a in mine
             if FULL_ACCOUNT.fullmatch(a.get("account_number") or "")}

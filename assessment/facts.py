@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from assessment.policy import Standard
 
@@ -63,6 +64,7 @@ class Facts:
     refused: list[dict] = field(default_factory=list)
     """Department rows refused at load that carry a member's validated ID (member_no, name,
     source, record_id, file, row_number, reasons): what they hold is in no figure."""
+    request_date: date | None = None
 
     @property
     def household(self) -> list[dict]:

@@ -6,6 +6,7 @@ never a decision: any `fail` → fail, else any `warn` → review, else pass.
 
 from __future__ import annotations
 
+import json
 from functools import partial
 
 from assessment.accounts import financial_if_confirmed, refused_could_be_newer
@@ -18,6 +19,9 @@ from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
 from assessment.pending import judges_means, review_can_change, review_findings, unclaimed, unclaimed_assets
+from connectors.headers import fields_of_row
+from connectors.schema import TABLES
+from connectors.values.categories import parse_category
 from connectors.values.consent import no_consent_words
 
 
@@ -199,7 +203,7 @@ def _asset_rules(f: Facts, program: str) -> list[dict]:
         # likewise a bank row of a member refused at load (a balance written 约1万元): it may be the
         # account's newer statement, and the older one counted in its place (another outcome probe)
         refused = [r for r in f.refused if r["source"] == "bank" and r["member_no"] in mine
-                   and refused_could_be_newer(r, f.assets["financial"])]
+                   and refused_could_be_newer(r, f.assets["financial"], f.request_date)]
         if pending is not None and pending <= limit:
             out.append(finding(f"{program}.financial_assets", "warn",
                                f"{over}；但有较新的余额待复核，如确认，人均为{yuan(pending)}，不超过标准，"
@@ -235,11 +239,28 @@ def _held(f: Facts, rule: str, message: str, rows: list[dict]) -> dict:
     """A fail on vehicles or properties held; a question instead when one of its rows has a newer
     version refused at load (a re-export saying 转出 or 已注销 in a spelling not read): it may be held
     no more (a register probe's households failed on the old 正常 row, the newer one said nowhere)."""
-    corrected = {(r["source"], r["record_id"]) for r in f.refused if r.get("corrects")}
+    corrected = {(r["source"], r["record_id"]) for r in f.refused if r.get("corrects") and not _says_held(r)}
     if any((r["source"], r["record_id"]) in corrected for r in rows):
         return finding(rule, "warn", message + "；但该记录有更新的登记因数据错误未能入库（见数据问题），"
                        "可能已不再持有，请核实后再定", rows)
     return finding(rule, "fail", message, rows)
+
+
+_HELD = {"vehicle": ("正常", "查封"), "property": ("现势", "查封", "抵押")}
+
+
+def _says_held(refused: dict) -> bool:
+    """A refused row whose own status says the vehicle or property is still held (a car re-sent
+    正常 with its price written 约8万): it leaves the fail on the older row standing (an
+    adversarial probe read "可能已不再持有" beside it)."""
+    table = TABLES.get(refused["source"])
+    if refused["source"] not in _HELD or table is None:
+        return False
+    try:
+        cells = fields_of_row(table, json.loads(refused.get("raw_row") or "{}"))
+        return parse_category(cells.get("status"), table.field("status")) in _HELD[refused["source"]]
+    except (ValueError, TypeError, KeyError):
+        return False
 
 
 def _by_certificate(properties) -> dict:

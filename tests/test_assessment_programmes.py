@@ -620,6 +620,7 @@ def test_an_older_unlinked_statement_of_a_counted_account_written_in_full_is_no_
     ("6222000011112222", "2026-10-31", True),    # the counted card, a newer statement
     ("6222000011112222", "2026-06-30", False),   # the counted card, an older statement
     ("", "2026年10月", True),                    # no number, no readable date: it could be anything
+    ("6222000011112222", "2026-12-05", False),   # dated after the request: no balance the figures read
 ])
 def test_a_refused_bank_row_holds_an_asset_fail_only_when_it_could_be_the_newer_balance(household, account, day, held):
     """A bank probe: a refused 约5000 row of another card held a certain asset fail at review,

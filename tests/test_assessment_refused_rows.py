@@ -105,22 +105,26 @@ def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longe
     assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
 
 
-def test_a_refused_newer_version_of_a_held_car_makes_its_fail_a_question(tmp_path):
+@pytest.mark.parametrize("status, price, question", [("被调出本辖区", "80000", True), ("正常", "约8万", False)])
+def test_a_refused_newer_version_of_a_held_car_makes_its_fail_a_question(tmp_path, status, price, question):
     """A register probe: a car loaded as 正常 was re-sent as 转出 (a status not read) and refused;
-    the household failed on the old row, and the newer one was said nowhere."""
+    the household failed on the old row, and the newer one was said nowhere. A re-sent row whose
+    own status says the car is held (its price refused) leaves the fail standing."""
     root = tmp_path / "root"
     (root / "inbox" / AGENCY).mkdir(parents=True)
     (root / "landing" / "vehicle").mkdir(parents=True)
-    head, car = VEHICLE_CSV.split("\n")[0], "V-9,王建国,140105198501011117,晋A10009,小型轿车,2024/7/1,80000,{}"
-    (root / "landing" / "vehicle" / "jdc.csv").write_text(f"{head}\n{car.format('正常')}\n", encoding="utf-8")
+    head, car = VEHICLE_CSV.split("\n")[0], "V-9,王建国,140105198501011117,晋A10009,小型轿车,2024/7/1,{},{}"
+    (root / "landing" / "vehicle" / "jdc.csv").write_text(f"{head}\n{car.format('80000', '正常')}\n", encoding="utf-8")
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
-    (root / "landing" / "vehicle" / "jdc-2.csv").write_text(f"{head}\n{car.format('被调出本辖区')}\n", encoding="utf-8")
+    (root / "landing" / "vehicle" / "jdc-2.csv").write_text(f"{head}\n{car.format(price, status)}\n", encoding="utf-8")
     (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     doc = _report_of(root, "REQ-R-1", "HH-CAR-REFUSED")
     found = _rules(doc)
-    assert found["data.refused"]["severity"] == "warn" and found["dibao.vehicle"]["severity"] == "warn"
-    assert "更新的登记因数据错误未能入库" in found["dibao.vehicle"]["message"] and doc["outcome"] == "review"
+    assert found["data.refused"]["severity"] == "warn"
+    assert found["dibao.vehicle"]["severity"] == ("warn" if question else "fail")
+    assert ("更新的登记因数据错误未能入库" in found["dibao.vehicle"]["message"]) == question
+    assert doc["outcome"] == ("review" if question else "fail")
 
 
 def _report_of(root, request: str, household: str) -> dict:
