@@ -69,7 +69,8 @@ def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
 CREATE OR REPLACE TEMP TABLE {UNCLAIMED} AS
 WITH m AS (
     SELECT w.request_id, w.household_id, w.member_no, w.name, h.window_start, h.window_end, h.request_date,
-           w.id_number, w.address AS m_address, h.county_code, coalesce(CASE WHEN w.id_status IN ('valid', 'repaired') THEN w.id_birth_date END, w.birth_date) AS m_birth
+           w.id_number, w.address AS m_address, h.county_code,
+           coalesce(CASE WHEN w.id_status IN ('valid', 'repaired') THEN w.id_birth_date END, w.birth_date) AS m_birth
     FROM work_members w JOIN {households} h USING (request_id, household_id)
     WHERE w.consent AND w.relation NOT IN ({_types(supporters)}) AND nullif(trim(w.name), '') IS NOT NULL
 ), names AS (SELECT DISTINCT name FROM m
