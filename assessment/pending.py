@@ -134,7 +134,10 @@ def unclaimed(f: Facts) -> list[dict]:
         common = (r.get("namesakes") or 1) > UNCLAIMED_NAMESAKES_MAX and not r.get("own_payer")
         if r["member_no"] in mine and r["kind"] not in ASSET_KINDS and not common:
             # by name: two members of one name are asked about one row once
-            units.setdefault((mine[r["member_no"]], r["source"], r.get("payer") or ""), {})[r["record_id"]] = r
+            # a benefit with no payer named is its scheme's: a member's own 城乡居民 pension and a
+            # namesake's 企业职工 one were one question of 24 rows (a fresh-evaluator probe)
+            payer = r.get("payer") or r.get("insurance_type") or ""
+            units.setdefault((mine[r["member_no"]], r["source"], payer), {})[r["record_id"]] = r
     deciding, said = [], []
     for (name, _, payer), by_record in sorted(units.items()):
         rows = list(by_record.values())

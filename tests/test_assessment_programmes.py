@@ -708,6 +708,21 @@ def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is
     assert cited(found) == {("social_insurance", f"P{m}") for m in range(1, 11)}
 
 
+def test_pensions_without_an_id_or_a_payer_are_asked_about_scheme_by_scheme(household):
+    """A fresh-evaluator probe: a member's own ID-less 城乡居民 pension (169 a month) and a namesake's
+    企业职工 one (1,299), neither naming a payer, were one question of 24 rows: confirming it
+    counted the namesake's, denying it dropped the member's own."""
+    wh = household(person(1, born=date(1956, 1, 1)))
+    for m in range(1, 11):
+        for kind, amount in (("城乡居民基本养老保险", 169.0), ("企业职工基本养老保险", 1299.0)):
+            wh._insert("social_insurance_all", "social_insurance", f"{kind[:2]}{m}", 1,
+                       "insurance_type, record_type, period, employer, contribution_base, amount",
+                       [kind, "待遇", date(2026, m, 1), None, None, amount], decision=None)
+    found = rules(wh.report("tekun"))["match.unclaimed"]
+    assert cited(found) == {("social_insurance", f"企业{m}") for m in range(1, 11)}, found["message"]
+    assert "企业职工基本养老保险10条收入记录" in found["message"]
+
+
 def _namesakes_wage(wh, record_id: str, month: date, amount: float, id_number: str = "140105197001010019",
                     payer: str = "太原市某某有限公司") -> None:
     """A 工资薪金 row under member 1's name carrying another person's ID (a namesake), linked to nobody."""
