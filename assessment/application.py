@@ -4,11 +4,16 @@ head, and declared birth dates and genders that the members' own ID numbers cont
 
 from __future__ import annotations
 
+import json
 from pathlib import PurePosixPath
 
 from assessment.facts import PROGRAM_LABELS, Facts, finding
+from assessment.figures import certificate_key, exempt_vehicle
+from assessment.judged import THRESHOLD_PROGRAMS
 from assessment.pending import review_can_change
+from connectors.headers import fields_of_row
 from connectors.schema import TABLES
+from connectors.values.categories import parse_category
 from connectors.values.idnumber import birth_dates_differ, mask_id
 
 REFUSED_SHOWN = 5
@@ -42,6 +47,26 @@ _WHY = (("more than 2 decimals", "小数超过两位（金额应精确到分）"
 to be unreadable; the data clerk's error list said it had a third decimal)."""
 
 
+def _could_change(f: Facts, refused: dict) -> bool:
+    """Whether a refused row could change a finding of the programme: not a home (by its own usage
+    cell) that would leave the household within `max_homes`, nor a vehicle of an exempt kind (a
+    fresh-evaluator probe's 特困 household without a home was held for its one refused home row)."""
+    if not review_can_change(f.program, refused["source"]):
+        return False
+    if refused["source"] not in ("property", "vehicle") or f.program not in THRESHOLD_PROGRAMS:
+        return True
+    table = TABLES[refused["source"]]
+    try:
+        cells = fields_of_row(table, json.loads(refused.get("raw_row") or "{}"))
+        if refused["source"] == "vehicle":
+            return not exempt_vehicle(cells.get("vehicle_type"), set(f.params["exempt_vehicle_types"]))
+        usage = parse_category(cells.get("usage"), table.field("usage"))
+    except (ValueError, TypeError, KeyError):
+        return True
+    homes = {certificate_key(p) for p in f.assets["held_properties"] if p["usage"] == "住宅"}
+    return usage != "住宅" or len(homes) + 1 > int(f.params["max_homes"])
+
+
 def _refused(f: Facts) -> list[dict]:
     """A department row carrying a member's ID that was refused at load for a bad cell (a price
     written 约8万, a month-only date) holds income or an asset no figure includes: an ingestion
@@ -62,7 +87,7 @@ def _refused(f: Facts) -> list[dict]:
         more = "等" if len(rows) > REFUSED_SHOWN else ""   # 有12条…：A；B；…等 (an income probe read 有等12条)
         # held only where such a row could change a finding: 医疗 and 教育 read no means, 住房 only
         # homes (a report probe's refused wage row held a 临时救助 household its linked rows did not)
-        matters = any(review_can_change(f.program, r["source"]) for r in rows)
+        matters = any(_could_change(f, r) for r in rows)
         out.append(finding("data.refused", "warn" if matters else "info",
                            f"成员{name}（序号{no}）有{len(rows)}条部门记录含其身份证号，但因数据错误未能入库，"
                            f"其中的收入或财产未计入：{shown}{more}。请核实，或请部门更正后重新报送"

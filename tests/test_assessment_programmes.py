@@ -708,6 +708,25 @@ def test_a_pension_without_an_id_beside_a_namesakes_pension_of_the_same_month_is
     assert cited(found) == {("social_insurance", f"P{m}") for m in range(1, 11)}
 
 
+@pytest.mark.parametrize("usage, homes_held, held", [("住宅", 0, False), ("住宅", 1, True), ("商业", 0, True),
+                                                      ("仓库？", 0, True)])
+def test_a_refused_home_row_holds_the_outcome_only_if_it_could_fail_the_household(household, usage, homes_held, held):
+    """A fresh-evaluator probe: a 特困 household with no home was held at review for its one home
+    row refused at load (a registration date in the future); one home is allowed."""
+    wh = household(person(1))
+    for k in range(homes_held):
+        wh.property(f"P{k}", 1)
+    raw = {"记录编号": "PX", "权利人": "成员1", "证件号码": "14010519800101001X", "不动产权证号": "晋(2020)第9号",
+           "坐落": "小店区某街9号", "用途": usage, "建筑面积": "80", "登记日期": "2034-05-01", "权属状态": "现势"}
+    wh.con.execute("INSERT INTO quarantine (source, file, file_hash, batch_id, row_number, field, reason, raw_value, "
+                   "raw_row, run_id, quarantined_at, record_id, id_number) VALUES ('property', 'p.csv', 'h', 'b', 3, "
+                   "'registration_date', 'a date in the future', '2034-05-01', ?, 'run-1', now(), 'PX', ?)",
+                   [json.dumps(raw, ensure_ascii=False), "14010519800101001X"])
+    doc = wh.report("tekun")
+    assert rules(doc)["data.refused"]["severity"] == ("warn" if held else "info")
+    assert (doc["outcome"] == "review") == held
+
+
 def test_pensions_without_an_id_or_a_payer_are_asked_about_scheme_by_scheme(household):
     """A fresh-evaluator probe: a member's own ID-less 城乡居民 pension (169 a month) and a namesake's
     企业职工 one (1,299), neither naming a payer, were one question of 24 rows: confirming it
