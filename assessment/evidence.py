@@ -196,12 +196,18 @@ def other_balances_sql(households: str = WORK) -> str:
     after the request. Shown beside the counted ones, marked not counted and why: a bank probe's
     50,000 dated five days after the request showed only as a record number, under "未查到金融资产"."""
     return f"""
+WITH sel AS MATERIALIZED ({accounts_sql(households)})
 SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
        CAST(b.balance AS DOUBLE) AS balance, b.as_of_date, b.file, b.row_number,
-       b.as_of_date > w.request_date AS after_request
+       b.as_of_date > w.request_date AS after_request,
+       -- a card another member's statement carries, counted on theirs (`accounts_sql`)
+       (SELECT min(s.member_no) FROM sel s
+        WHERE s.request_id = l.request_id AND s.household_id = l.household_id AND s.member_no <> l.member_no
+          AND s.account_number = b.account_number AND {FULL_ACCOUNT_SQL.format(col='b.account_number')})
+           AS counted_for
 {_linked(households)}
 JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
-WHERE NOT EXISTS (SELECT 1 FROM ({accounts_sql(households)}) s
+WHERE NOT EXISTS (SELECT 1 FROM sel s
                   WHERE s.request_id = l.request_id AND s.household_id = l.household_id
                     AND s.member_no = l.member_no AND s.record_id = l.record_id)
 {_ORDER}

@@ -348,6 +348,7 @@ def _property_out(p: dict, supporters: set) -> dict:
 def _other_balance_out(a: dict, request_date: date) -> dict:
     """A linked bank row no figure reads (`evidence.other_balances_sql`), and why."""
     note = (f"余额日期晚于申请日期（{_iso(request_date)}），不计入" if a["after_request"]
+            else f"同一卡号已按成员{a['counted_for']}的记录计入，不重复计算" if a.get("counted_for")
             else "该账户同一产品较早的余额（或同日较大的一笔），只计最新一期")
     return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
             "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"]),

@@ -436,6 +436,8 @@ def test_one_card_number_on_two_members_statements_is_one_account(wh):
     doc = wh.report()
     assert doc["assets"]["financial_total"] == 20000.0
     assert [a["record_id"] for a in doc["assets"]["financial"]] == ["B2"]
+    [other] = doc["assets"]["financial_not_counted"]
+    assert other["record_id"] == "B1" and other["note"] == "同一卡号已按成员2的记录计入，不重复计算"
 
 
 def test_a_masked_number_at_another_bank_is_not_a_copy_of_a_full_one(wh):
