@@ -5,16 +5,16 @@ Python and in SQL (`account_ident`, `account_ident_sql`): the reading the figure
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 
+import pyarrow as pa
+
 from assessment.banks import institution_key
+from assessment.facts import refused_cells
 from assessment.figures import _counted, exact
-from connectors.headers import fields_of_row
-from connectors.schema import TABLES
+from connectors.columns import account_number_column
 from connectors.values.dates import parse_date
 from matching.sides import ACCOUNT_KEY_SQL
 from matching.standardise import account_key, expands, shortened_number
@@ -63,12 +63,10 @@ def refused_could_be_newer(refused: dict, accounts: list[dict], request_date: da
     be anything). A row of another account only adds to a total already over the limit: a bank
     probe's refused 约5000 on another card held a certain fail at review, saying it might be the
     newer balance."""
-    try:
-        cells = fields_of_row(TABLES["bank"], json.loads(refused.get("raw_row") or "{}"))
-    except (ValueError, TypeError):
+    cells = refused_cells(refused)
+    if not cells:
         return True
-    number = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(cells.get("account_number") or "")))
-    number = re.sub(r'^="(.*)"$', r"\1", number).lstrip("'") or None
+    number = account_number_column(pa.array([cells.get("account_number")], pa.string()))[0].as_py()
     try:
         day = parse_date(cells.get("as_of_date"))
     except (ValueError, TypeError):
@@ -100,10 +98,10 @@ def financial_if_confirmed(accounts: list[dict], member_nos: set[int]) -> Decima
     member_full: dict = {}
     for a in mine:
         number = (a.get("account_number") or "").strip()
-        if re.fullmatch(r"[0-9]{16,}", number):
-            full.setdefault((a["member_no"], institution_key(a["institution"]), a["product_type"]), set()).add(number)
         if FULL_ACCOUNT.fullmatch(number):
-            member_full.setdefault(a["member_no"], set()).add((number, institution_key(a["institution"])))
+            bank = institution_key(a["institution"])
+            full.setdefault((a["member_no"], bank, a["product_type"]), set()).add(number)
+            member_full.setdefault(a["member_no"], set()).add((number, bank))
     latest: dict = {}
     for a in mine:
         bank = institution_key(a["institution"])

@@ -4,14 +4,12 @@ head, and declared birth dates and genders that the members' own ID numbers cont
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 
-from assessment.facts import PROGRAM_LABELS, Facts, finding
+from assessment.facts import PROGRAM_LABELS, Facts, finding, refused_cells
 from assessment.figures import certificate_key, exempt_vehicle
 from assessment.judged import THRESHOLD_PROGRAMS
 from assessment.pending import review_can_change
-from connectors.headers import fields_of_row
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
 from connectors.values.idnumber import birth_dates_differ, mask_id
@@ -55,13 +53,13 @@ def _could_change(f: Facts, refused: dict) -> bool:
         return False
     if refused["source"] not in ("property", "vehicle") or f.program not in THRESHOLD_PROGRAMS:
         return True
-    table = TABLES[refused["source"]]
+    cells = refused_cells(refused)
+    if refused["source"] == "vehicle":
+        return not cells.get("vehicle_type") or not exempt_vehicle(cells["vehicle_type"],
+                                                                  set(f.params["exempt_vehicle_types"]))
     try:
-        cells = fields_of_row(table, json.loads(refused.get("raw_row") or "{}"))
-        if refused["source"] == "vehicle":
-            return not exempt_vehicle(cells.get("vehicle_type"), set(f.params["exempt_vehicle_types"]))
-        usage = parse_category(cells.get("usage"), table.field("usage"))
-    except (ValueError, TypeError, KeyError):
+        usage = parse_category(cells.get("usage"), TABLES["property"].field("usage"))
+    except (ValueError, TypeError):
         return True
     homes = {certificate_key(p) for p in f.assets["held_properties"] if p["usage"] == "住宅"}
     return usage != "住宅" or len(homes) + 1 > int(f.params["max_homes"])

@@ -167,7 +167,7 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest,
                     WHEN number_shortened THEN CASE WHEN len({expanded}) = 1 THEN {expanded}[1] END
                     ELSE {account_ident_sql('number', 'bank_key', 'member_full')} END AS account
         FROM (
-            SELECT *, list(DISTINCT number) FILTER (WHERE regexp_full_match(number, '[0-9]{{16,}}'))
+            SELECT *, list(DISTINCT number) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
                           OVER (PARTITION BY {owner}) AS full_numbers,
                       list(DISTINCT {{'n': number, 'b': bank_key}}) FILTER (WHERE {FULL_ACCOUNT_SQL.format(col='number')})
                           OVER (PARTITION BY request_id, household_id, member_no) AS member_full

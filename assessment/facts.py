@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
+import pyarrow as pa
+
 from assessment.policy import Standard
+from connectors.cells import tidy_strings
+from connectors.headers import fields_of_row
+from connectors.schema import TABLES
 
 SEVERITY_ORDER = {"info": 0, "warn": 1, "fail": 2}
 
@@ -82,3 +88,16 @@ def finding(rule: str, severity: str, message: str, evidence=()) -> dict:
                    key=lambda c: (str(c[0]), "" if c[1] is None else str(c[1])))
     return {"rule": rule, "severity": severity, "message": message,
             "evidence": [{"source": src, "record_id": rid} for src, rid in cited]}
+
+
+def refused_cells(refused: dict) -> dict:
+    """A refused row's cells (`evidence.refused_sql`'s raw_row, headed as its file headed them) by
+    field name, tidied as the loader tidies a cell (`connectors.cells.tidy_strings`: spaces and
+    keep-as-text marks off, "no value" empty); {} when the row cannot be read."""
+    try:
+        cells = fields_of_row(TABLES[refused["source"]], json.loads(refused.get("raw_row") or "{}"))
+    except (ValueError, TypeError, KeyError):
+        return {}
+    names = list(cells)
+    tidy = tidy_strings(pa.array([None if v is None else str(v) for v in cells.values()], pa.string()))
+    return dict(zip(names, tidy.to_pylist()))

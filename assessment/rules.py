@@ -6,20 +6,18 @@ never a decision: any `fail` → fail, else any `warn` → review, else pass.
 
 from __future__ import annotations
 
-import json
 from functools import partial
 
 from assessment.accounts import financial_if_confirmed, refused_could_be_newer
 from assessment.application import application_checks, held_for_identity
 from assessment.declared import INFORMATION_ONLY, declared
-from assessment.facts import SEVERITY_ORDER, Facts, finding
+from assessment.facts import SEVERITY_ORDER, Facts, finding, refused_cells
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle,
                                 fen)
 from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
 from assessment.pending import judges_means, review_can_change, review_findings, unclaimed, unclaimed_assets
-from connectors.headers import fields_of_row
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
 from connectors.values.consent import no_consent_words
@@ -253,14 +251,13 @@ def _says_held(refused: dict) -> bool:
     """A refused row whose own status says the vehicle or property is still held (a car re-sent
     正常 with its price written 约8万): it leaves the fail on the older row standing (an
     adversarial probe read "可能已不再持有" beside it)."""
-    table = TABLES.get(refused["source"])
-    if refused["source"] not in _HELD or table is None:
+    if refused["source"] not in _HELD:
         return False
     try:
-        cells = fields_of_row(table, json.loads(refused.get("raw_row") or "{}"))
-        return parse_category(cells.get("status"), table.field("status")) in _HELD[refused["source"]]
-    except (ValueError, TypeError, KeyError):
+        status = parse_category(refused_cells(refused).get("status"), TABLES[refused["source"]].field("status"))
+    except (ValueError, TypeError):
         return False
+    return status in _HELD[refused["source"]]
 
 
 def _by_certificate(properties) -> dict:

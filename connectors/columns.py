@@ -200,7 +200,7 @@ def _county_code(column: pa.ChunkedArray) -> pa.ChunkedArray:
 _ACCOUNT_SEPARATORS = r"[\s\-‐‑‒–—―]+"
 
 
-def _account_number(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def account_number_column(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """An account number without the spaces and hyphens (of any width) it was written with:
     `6222 0200 1234 5678` and `6222020012345678` are one account, whose latest balance counts.
     Kept apart, a probe's two statements of one account were added up (18,500 instead of 9,500)
@@ -251,7 +251,7 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         columns = {field.name: value}
     elif kind in ("text", "category") and not (kind == "category" and field.allowed):
         value, errors = (_county_code(column) if field.name == "county_code"
-                         else _account_number(column) if field.name == "account_number" else column), None
+                         else account_number_column(column) if field.name == "account_number" else column), None
         if field.name == "record_id":
             errors = _shortened_key(column)
         columns = {field.name: value}
