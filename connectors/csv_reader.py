@@ -17,9 +17,10 @@ separators only (`,,,,`: a spreadsheet's empty row) reads exactly like a blank l
 dropped the same way; a row of quoted empty cells (`"",""`) stays a row.
 
 A file cut off in transfer (it ends in the middle of a row) loads its complete rows; the
-broken last row is a row error saying the file looks truncated (see `split_tail`). A cut
-that falls exactly at a line break, or inside the last value of a row, leaves nothing to
-detect: such a file reads as complete.
+broken last row is a row error saying the file looks truncated (`connectors.csv_tail`): short
+of fields, inside quotes or a character, or, in a file that ends without a line break, a last
+value of a shape the column has nowhere else but begins (`cut_short`). A cut that falls exactly
+at a line break leaves nothing to detect: such a file reads as complete.
 
 Files that are not tables are rejected before the expensive step (see `connectors.limits`):
 a line longer than `MAX_LINE_BYTES`, more than `MAX_COLUMNS` columns, a NUL byte anywhere
@@ -41,13 +42,13 @@ import pyarrow.csv as pacsv
 
 from connectors.blank_rows import blank_rows, drop_blank_rows
 from connectors.cells import dedupe_headers, tidy_strings
+from connectors.csv_tail import TRUNCATED, cut_short, has_utf16_bom, judge_tail, split_tail
 from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
 from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column, undecodable
 
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 GB18030_BOM = "\ufeff".encode("gb18030")   # 84 31 95 33
 UTF8_DAMAGED = "utf-8 (some bytes invalid)"
 DAMAGED_MIN = 5
@@ -63,10 +64,6 @@ _DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "'|'"}
 
 def _workers(n_rows: int) -> int:
     return min(4, os.cpu_count() or 1) if n_rows >= 50_000 else 1
-
-
-def has_utf16_bom(head: bytes) -> bool:
-    return head.startswith(_UTF16_BOMS)
 
 
 def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
@@ -149,44 +146,6 @@ def _first_lines(path: Path, data: bytes, encoding: str) -> list[tuple[int, int,
     return found
 
 
-TRUNCATED = ("the file ends in the middle of this row ({detail}): it looks cut off in transfer. The complete "
-             "rows before it were loaded; this row was not. Send the file again in full")
-
-
-def split_tail(data: bytes) -> tuple[bytes, bytes]:
-    """(complete lines, the bytes after the last line break) of a text file.
-
-    The tail is empty when the file ends with a line break (or holds a single line, or is
-    UTF-16, whose line breaks are two bytes). A file written completely usually ends with one;
-    a tail is either a last row written without it (fine) or a row cut off in transfer, which
-    the reader must judge.
-    """
-    if not data or data.endswith((b"\n", b"\r")) or has_utf16_bom(data):
-        return data, b""
-    cut = data.rfind(b"\n") + 1
-    if cut == 0 or not data[cut:].strip():
-        return data, b""
-    return data[:cut], data[cut:]
-
-
-def _judge_tail(tail: bytes, encoding: str, delimiter: str, width: int) -> tuple[str | None, str]:
-    """(why the last row looks truncated or None, its text) for a tail after the last line break."""
-    try:
-        text = tail.decode(encoding)
-    except UnicodeDecodeError:
-        return "it stops inside a character", tail.decode(encoding, errors="replace")
-    text = text.rstrip("\r")
-    if text.count('"') % 2:
-        return "a quoted value is not closed", text
-    try:
-        fields = len(next(csv.reader([text], delimiter=delimiter), []))
-    except csv.Error:  # a bare carriage return inside the line: count the delimiters instead
-        fields = text.count(delimiter) + 1
-    if fields < width:
-        return f"{fields} of the header's {width} fields", text
-    return None, text
-
-
 def read_csv(path: Path, data: bytes) -> RawFile:
     """Read a delimited text file; see the module docstring.
 
@@ -214,14 +173,14 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     chosen = pick_header(cells)
     header_line, header_end, _ = lines[chosen]
     names = dedupe_headers(cells[chosen])
-    truncated, tail_text = (None, "")
+    truncated, tail_text, unterminated = None, "", False
     if len(tail) > MAX_LINE_BYTES:
         raise long_line(path, body.count(b"\n") + 1, len(tail))
     if tail:
-        truncated, tail_text = _judge_tail(tail, "utf-8" if arrow_encoding == "utf8" else arrow_encoding,
+        truncated, tail_text = judge_tail(tail, "utf-8" if arrow_encoding == "utf8" else arrow_encoding,
                                            delimiter, len(names))
-        if truncated is None:  # a last row written without a line break
-            body, tail = body + tail + b"\n", b""
+        if truncated is None:  # a last row written without a line break (or cut inside its last value)
+            body, tail, unterminated = body + tail + b"\n", b"", True
     try:
         table, row_numbers, errors = _parse_body(path, body[header_end:], names, delimiter, arrow_encoding)
     except FileRejected:
@@ -233,6 +192,11 @@ def read_csv(path: Path, data: bytes) -> RawFile:
                                                  arrow_encoding)
     # `table` still holds the blank lines (rows of nulls): every row and error is at its position.
     _reject_runaway_quote(path, body.count(b"\n", header_end), table, row_numbers, errors)
+    last_is_tail = unterminated and table.num_rows > 0 and (  # not a ragged tail set aside among the errors
+        table.num_rows if row_numbers is None else int(row_numbers[-1])) == table.num_rows + len(errors)
+    if last_is_tail and (truncated := cut_short(table.column(len(names) - 1), names[-1])):
+        table = table.slice(0, table.num_rows - 1)     # the last row, cut inside its last value
+        row_numbers = None if row_numbers is None else row_numbers[:-1]
     if truncated:
         errors = errors + [(table.num_rows + len(errors) + 1, TRUNCATED.format(detail=truncated), tail_text)]
     table, row_numbers = drop_blank_rows(table, row_numbers)

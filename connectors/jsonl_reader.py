@@ -9,7 +9,7 @@ A clean file (every line an object of consistent types, no blank line) is parsed
 its bytes when it is UTF-8; any other goes line by line in Python, so each bad line gets its
 own reason. A line longer than `MAX_LINE_BYTES` or nested deeper than `MAX_JSON_DEPTH` is that
 line's error and is never parsed; a file cut off in the middle of its last line loads the
-complete lines before it (see `csv_reader.split_tail`).
+complete lines before it (see `csv_tail.split_tail`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from connectors import csv_reader
+from connectors import csv_reader, csv_tail
 from connectors.cells import EXACT_FLOAT_LIMIT, dedupe_headers, render_cell, render_column, strings_table
 from connectors.errors import FileRejected
 from connectors.limits import (MAX_JSON_DEPTH, MAX_LINE_BYTES, bracket_depth_ok, check_columns, describe_size,
@@ -46,7 +46,7 @@ def read_jsonl(path: Path, data: bytes) -> RawFile:
     Raises:
         FileRejected: undecodable, or not a single line holds a JSON object.
     """
-    complete, tail = csv_reader.split_tail(data)
+    complete, tail = csv_tail.split_tail(data)
     complete, long_lines = _cut_long_lines(complete)
     if not tail and not long_lines and (clean := _read_clean_utf8_jsonl(path, complete)) is not None:
         return clean
@@ -92,7 +92,7 @@ def _cut_long_lines(data: bytes) -> tuple[bytes, list[tuple[int, int, bytes]]]:
     window finds them, never scanning the file byte by byte. Lines between one and two windows
     long are left to the check per line, which holds them in memory a few times at most.
     """
-    if csv_reader.has_utf16_bom(data):  # its line breaks are two bytes
+    if csv_tail.has_utf16_bom(data):  # its line breaks are two bytes
         return data, []
     spans, position, window = [], 0, MAX_LINE_BYTES
     while position + window <= len(data):

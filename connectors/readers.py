@@ -22,7 +22,7 @@ Truncated files (cut off in transfer): a workbook or Parquet file keeps its dire
 end, so a cut one cannot be read at all and is rejected whole, with a reason saying it looks
 truncated and that nothing was loaded. A CSV or JSON Lines file cut in the middle of a row
 loads its complete rows and reports the broken last one as a row error (see
-`csv_reader.split_tail`).
+`csv_tail.split_tail`).
 
 Example:
     >>> import tempfile, pathlib
@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from python_calamine import CalamineWorkbook
 
-from connectors import csv_reader
+from connectors import csv_reader, csv_tail
 from connectors.jsonl_reader import read_jsonl
 from connectors.cells import EXACT_FLOAT_LIMIT, dedupe_headers, gc_paused, render_cell, render_column, strings_table
 from connectors.errors import FileRejected
@@ -96,7 +96,7 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
         raise FileRejected(path, f"the file is {what}, not a table; accepted formats: {ACCEPTED}")
     if is_web_page(head):  # never quote it: the page holds the people's data
         raise FileRejected(path, WEB_PAGE)
-    if looks_binary(head) and not csv_reader.has_utf16_bom(head):
+    if looks_binary(head) and not csv_tail.has_utf16_bom(head):
         raise FileRejected(path, "the file contains binary data, not text; it is not a CSV, XLSX, JSON "
                            f"Lines or Parquet file. Export the data again as {ACCEPTED}")
     if fmt == "jsonl":
