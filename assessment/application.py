@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from assessment.facts import PROGRAM_LABELS, Facts, finding, refused_cells
-from assessment.figures import certificate_key, exempt_vehicle
-from assessment.judged import THRESHOLD_PROGRAMS
+from assessment.figures import certificate_key, exact, exempt_vehicle, fen
+from assessment.judged import (INFORMATION_ONLY, THRESHOLD_PROGRAMS, asset_limit, assets_per_capita, assets_total_exact,
+                               yuan)
 from assessment.pending import review_can_change
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
@@ -142,19 +143,42 @@ def _mixed_rows(f: Facts) -> list[dict]:
 
 def _same_day_balances(f: Facts) -> list[dict]:
     """One account, one date, two balances: which is right is for the bank to say. The smaller
-    counts (`evidence.accounts_sql`) and the outcome waits for a caseworker."""
-    out = []
+    counts (`evidence.accounts_sql`), and the outcome waits for a caseworker only where the larger
+    could change it: a 低保 or 特困 household's per-capita assets crossing the asset limit with every
+    such account at its larger balance, or a supporter's balance (judged against the supporter line).
+    Otherwise it is said for information (a programmes probe: 医疗, 教育 and 临时 households, judged
+    on no asset limit, waited for review on 400 beside 600,000)."""
     names = {m["member_no"]: m["name"] for m in f.members}
-    for a in f.assets.get("financial") or []:
-        rows = a.get("same_day")
-        if not rows or a["decision"] not in ("auto", "confirmed"):
-            continue
+    supporters = {m["member_no"] for m in f.members if not m["is_member"]}
+    accounts = [a for a in f.assets.get("financial") or []
+                if a.get("same_day") and a["decision"] in ("auto", "confirmed")]
+    if not accounts:
+        return []
+    extra = sum(exact(max(r["balance"] for r in a["same_day"])) - exact(a["same_day"][0]["balance"])
+                for a in accounts if a["member_no"] not in supporters)
+    limit = asset_limit(f)
+    most = fen((assets_total_exact(f) + extra) / f.size)
+    crosses = assets_per_capita(f) <= limit < most
+    out = []
+    for a in accounts:
+        rows = a["same_day"]
         shown = "、".join(f"{r['balance']:,.2f}元（记录{r['record_id']}）" for r in rows)
         tail = str(a.get("account_number") or "")[-4:]
-        out.append(finding("bank.same_day_balances", "warn",
-                           f"成员{names.get(a['member_no'], '')}（序号{a['member_no']}）在{a['institution']}的账户（尾号{tail}）"
-                           f"{a['as_of_date']}有{len(rows)}个不同余额：{shown}；已按较小的{rows[0]['balance']:,.2f}元计入，"
-                           "请向银行核实",
+        message = (f"成员{names.get(a['member_no'], '')}（序号{a['member_no']}）在{a['institution']}的账户（尾号{tail}）"
+                   f"{a['as_of_date']}有{len(rows)}个不同余额：{shown}；已按较小的{rows[0]['balance']:,.2f}元计入，"
+                   "请向银行核实")
+        if f.program not in THRESHOLD_PROGRAMS:
+            severity, message = "info", message + INFORMATION_ONLY
+        elif (a["member_no"] in supporters and f.program == "tekun") or crosses:
+            severity = "warn"
+        elif a["member_no"] in supporters:
+            severity, message = "info", message + "；赡养（抚养、扶养）人的余额本救助项目不据此核定，仅供参考"
+        else:
+            severity = "info"
+            message += (f"；按较大余额计，家庭人均金融资产{yuan(most)}，"
+                        f"{'已按较小余额超过' if assets_per_capita(f) > limit else '仍不超过'}资产上限{yuan(limit)}，"
+                        "不改变核对结果，仅供参考")
+        out.append(finding("bank.same_day_balances", severity, message,
                            [{"source": "bank", "record_id": r["record_id"]} for r in rows]))
     return out
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 from assessment.application import declared_person
 from assessment.facts import Facts, finding
 from assessment.figures import exact, fen
-from assessment.judged import (THRESHOLD_PROGRAMS, asset_limit, assets_per_capita, counted_income, income_per_capita,
-                               income_standard, yuan)
+from assessment.judged import (INFORMATION_ONLY, THRESHOLD_PROGRAMS, asset_limit, assets_per_capita, counted_income,
+                               income_per_capita, income_standard, yuan)
 
 
 def _beyond_tolerance(f: Facts, declared: float, verified: float) -> bool:
     return abs(verified - declared) > max(f.params["declared_tolerance"] * max(declared, verified),
                                           f.params["declared_tolerance_min"])
-
-
-INFORMATION_ONLY = "，本救助项目不按收入标准和资产上限核定，仅供参考"
 
 
 def _gap(verified: float, declared: float) -> str:

@@ -17,6 +17,9 @@ def yuan(x: float) -> str:
 THRESHOLD_PROGRAMS = ("dibao", "tekun")
 """Programmes judged on the income standard and the asset limit; the others show them for information."""
 
+INFORMATION_ONLY = "，本救助项目不按收入标准和资产上限核定，仅供参考"
+"""The tail of a finding that the household's programme is not judged on."""
+
 NON_RESIDENTIAL = ("商业", "办公", "工业", "车位", "其他")
 """Property usages that fail 低保 and 特困 whatever the household's homes."""
 

@@ -10,11 +10,11 @@ from functools import partial
 
 from assessment.accounts import financial_if_confirmed, refused_could_be_newer
 from assessment.application import application_checks, held_for_identity
-from assessment.declared import INFORMATION_ONLY, declared
+from assessment.declared import declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding, refused_cells
 from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle,
                                 fen)
-from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
+from assessment.judged import (INFORMATION_ONLY, NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
 from assessment.pending import judges_means, review_can_change, review_findings, unclaimed, unclaimed_assets

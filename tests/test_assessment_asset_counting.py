@@ -539,7 +539,7 @@ def test_a_certificate_written_with_full_width_brackets_is_the_same_property(wh)
 def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_outcome(wh):
     """A probe's account had 16,000 and 9,000 on 2025-05-31 under two record_ids: the later
     record_id counted without a word, and the household passed."""
-    wh.bank("B1", 16000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B1", 40000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
     wh.bank("B2", 9000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
     wh.bank("B3", 500, account="6222020012342222", product="活期存款", as_of="2025-04-30")   # earlier: a snapshot
     wh.bank("B4", 700, account="6222020099990000", product="活期存款", as_of="2025-05-31")
@@ -548,12 +548,29 @@ def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_
     assert doc["assets"]["financial_total"] == 9700.0
     listed = by_id(doc["assets"]["financial"])
     assert listed["B2"]["counted"] and listed["B2"]["same_day_balances"] == [
-        {"record_id": "B2", "balance": 9000.0}, {"record_id": "B1", "balance": 16000.0}]
+        {"record_id": "B2", "balance": 9000.0}, {"record_id": "B1", "balance": 40000.0}]
     finding = rules(doc)["bank.same_day_balances"]
-    assert finding["severity"] == "warn" and doc["outcome"] == "review"
-    assert "9,000.00元（记录B2）、16,000.00元（记录B1）" in finding["message"] and "尾号2222" in finding["message"]
+    assert finding["severity"] == "warn" and doc["outcome"] == "review"     # 40,700 / 2 is over the limit
+    assert "9,000.00元（记录B2）、40,000.00元（记录B1）" in finding["message"] and "尾号2222" in finding["message"]
     assert {e["record_id"] for e in finding["evidence"]} == {"B1", "B2"}
     assert "same_day_balances" not in listed[next(r for r in ("B4", "B5") if r in listed)]
+
+
+@pytest.mark.parametrize("program, larger, said", [
+    ("dibao", 16000, "按较大余额计，家庭人均金融资产8,350.00元，仍不超过资产上限"),
+    ("medical", 40000, "本救助项目不按收入标准和资产上限核定，仅供参考"),
+    ("education", 600000, "本救助项目不按收入标准和资产上限核定，仅供参考"),
+])
+def test_two_balances_on_one_date_that_could_change_no_outcome_are_said_for_information(wh, program, larger, said):
+    """A programmes probe: 医疗, 教育 and 临时 households, judged on no asset limit, waited for
+    review on 400 beside 600,000; so did a 低保 household whose larger balance left it under."""
+    wh.bank("B1", larger, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B2", 9000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B4", 700, account="6222020099990000", product="活期存款", as_of="2025-05-31")
+    doc = wh.report(program)
+    finding = rules(doc)["bank.same_day_balances"]
+    assert finding["severity"] == "info" and said in finding["message"] and "仅供参考" in finding["message"]
+    assert doc["outcome"] == "pass" and doc["assets"]["financial_total"] == 9700.0
 
 
 @pytest.mark.parametrize("account", ["6222020012340000", None], ids=["numbered", "unnumbered"])
