@@ -305,6 +305,36 @@ def _membership_changes(prev: dict, new: dict, by_person: bool, before: dict) ->
     return out, left
 
 
+def _same_people(prev: dict, new: dict) -> dict:
+    """`prev` with each member who is keyed otherwise now but listed under the same name, the only
+    one of that name on either side, keyed as now: a corrected ID number moves a member's key
+    (`person_keys`: of the ID once it is trusted, of the name before), and a nightly probe's
+    member whose typo the rolls fixed 'left', 'joined' and brought a 'new' wage the same night."""
+    was = (prev.get("income_sources") or {}).get("members") if facts_form(prev) == FACTS_FORM else None
+    now = (new.get("income_sources") or {}).get("members") if facts_form(new) == FACTS_FORM else None
+    if not was or not now:
+        return prev
+    names_was, names_now = Counter(m["label"] for m in was), Counter(m["label"] for m in now)
+    came = {m["label"]: m["person"] for m in now if m["person"] not in {w["person"] for w in was}}
+    renamed = {m["person"]: came[m["label"]] for m in was
+               if m["label"] in came and m["person"] not in {n["person"] for n in now}
+               and names_was[m["label"]] == names_now[m["label"]] == 1}
+    if not renamed:
+        return prev
+    as_now = lambda who: renamed.get(who, who)  # noqa: E731
+    sources = prev["income_sources"]
+    return {**prev,
+            "vehicles": [{**x, "person": as_now(x.get("person"))} for x in prev.get("vehicles") or []],
+            "properties": [{**x, "person": as_now(x.get("person"))} for x in prev.get("properties") or []],
+            "unverified": [{**x, "person": as_now(x.get("person")), "key": as_now(x["key"])}
+                           for x in prev.get("unverified") or []],
+            "income_sources": {**sources,
+                               "members": [{**m, "person": as_now(m["person"])} for m in sources["members"]],
+                               "sources": [{**x, "person": as_now(x["person"]),
+                                            "key": "|".join([as_now(x["person"]), *x["key"].split("|")[1:]])}
+                                           for x in sources.get("sources") or []]}}
+
+
 def _without_owner(label: str, name: str) -> str:
     """A held thing's label without the owner the message names (a probe: 陈霞晨…其名下陈霞晨：工资薪金)."""
     return label[len(name) + 1:] if label.startswith(f"{name}：") else label.removesuffix(f"（{name}）")
@@ -357,6 +387,8 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
     """
     through = {str(k): v for k, v in (prev_members or {}).items()}
     by_person = _by_person(prev, new, through)
+    if by_person:
+        prev = _same_people(prev, new)
     before, after = _keyed(prev, by_person, through), _keyed(new, by_person, {})
     out, switched = _consent_changes(before["unverified"], after["unverified"])
     moved, left = _membership_changes(prev, new, by_person, before)

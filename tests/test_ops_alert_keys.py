@@ -194,6 +194,23 @@ def test_a_member_who_joined_is_said_to_have_joined_and_their_wage_is_new_to_the
     assert "新增家庭成员：李强" in [a["message"] for a in got]
 
 
+def test_a_member_whose_id_the_rolls_corrected_keeps_their_wage_car_and_missing_consent():
+    """A nightly probe: 吕平涛's invalid ID (keyed by his name) was corrected on the rolls (keyed by
+    the ID since): he 'left', 'joined' and brought a 'new' wage the same night."""
+    before = _doc([(1, "王芳", True), (2, "陈静", True), (3, "李强", False)], _wage(2, range(1, 11)), [(2, "晋A12345")])
+    after = _doc([(1, "王芳", True), (2, "陈静", True), (3, "李强", False)], _wage(2, range(1, 11)), [(2, "晋A12345")])
+    stored = json.loads(json.dumps(facts_of(before, {1: "P-wang", 2: "N-chen", 3: "N-li"}), ensure_ascii=False))
+    assert compare(stored, facts_of(after, {1: "P-wang", 2: "P-chen", 3: "P-li"})) == []
+
+
+def test_a_member_replaced_by_a_namesake_beside_another_of_that_name_is_not_taken_for_the_same_person():
+    before = _doc([(1, "王芳", True), (2, "陈静", True), (3, "陈静", True)], _wage(2, range(1, 11)))
+    after = _doc([(1, "王芳", True), (2, "陈静", True), (3, "陈静", True)], _wage(2, range(1, 11)))
+    stored = json.loads(json.dumps(facts_of(before, {1: "P-wang", 2: "P-chen", 3: "P-chen2"}), ensure_ascii=False))
+    got = compare(stored, facts_of(after, {1: "P-wang", 2: "P-chen", 3: "P-other"}))
+    assert _kinds(got) == [("member.joined", "info"), ("member.left", "info")]
+
+
 def test_a_contribution_base_giving_way_to_the_tax_wage_of_the_same_job_raises_nothing():
     """A nightly probe: the pension contribution base stood in for a new job's first month; when
     the tax wage of that month arrived the base no longer counted, and the alerts said the base
