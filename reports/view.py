@@ -345,6 +345,8 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     findings = _findings(report)
     view["findings"] = findings
     view["finding_counts"] = {s: sum(1 for f in findings if f["severity"] == s) for s in ("fail", "warn", "info")}
+    # a nightly report says what brought it (a probe: its printed page never did, only the JSON)
+    view["changes"] = _findings({"findings": [{**c, "rule": c.get("kind")} for c in _list(report.get("changes"))]})
 
     # review links, counted once per (source, record_id) across members, income and assets
     review = {(m["source"], m["record_id"]) for member in members for m in member["matches"] if m["decision"] == "review"}
@@ -395,4 +397,4 @@ def index_row_of(view: dict) -> dict:
         "finding_counts": view["finding_counts"], "review_count": view["review_count"],
         "not_authorised": len(view["not_authorised"]),
         "income_complete": view["income"]["complete"], "assets_complete": view["assets"]["complete"],
-    }
+        "changes": [c["message"] for c in view.get("changes") or []]}

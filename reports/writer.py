@@ -169,7 +169,8 @@ def private_dir(path: Path) -> Path:
 
 def write_request(out_dir: Path, reports: Iterable[Any], *, heads: list[dict] | None = None,
                   load: Callable[[Any], dict] | None = None, fan_out: Callable = map) -> list[Path]:
-    """Write every household's JSON + HTML, then summary.xlsx and index.html.
+    """Write every household's JSON + HTML, then summary.xlsx and index.html (listing these and
+    the reports of earlier passes already in the folder: `_earlier_rows`).
 
     All names are validated before anything is written.  Returns the written
     paths in the order written (per household JSON then HTML; summary; index).
@@ -197,6 +198,10 @@ def write_request(out_dir: Path, reports: Iterable[Any], *, heads: list[dict] | 
         if generated_at:
             generated.append(generated_at)
         written += paths
+    earlier, times = _earlier_rows(out_dir, {report_stem(h["household_id"]) for h in heads})
+    if earlier:
+        rows = sorted(rows + earlier, key=lambda r: (str(r["request_id"]), str(r["household_id"])))
+        generated += times
     buffer = io.BytesIO()
     summary_xlsx(buffer, [], rows=rows)
     written.append(write_atomic(out_dir / "summary.xlsx", buffer.getvalue()))
@@ -204,6 +209,27 @@ def write_request(out_dir: Path, reports: Iterable[Any], *, heads: list[dict] | 
                                 render_index([], rows=rows, generated_at=max(generated, default=None)).encode("utf-8")))
     _fsync_dir(out_dir)
     return written
+
+
+def _earlier_rows(out_dir: Path, now: set[str]) -> tuple[list[dict], list[str]]:
+    """The index rows (and times) of the household reports already in `out_dir` that this pass
+    did not write: summary.xlsx and index.html list every report of the folder, whichever pass
+    wrote it. A nightly probe's second pass of the day listed only its own two households, and
+    the one the first pass had found failing was on neither page; a request's household
+    re-answered after review would have left its folder's pages with that household alone."""
+    rows, times = [], []
+    for path in sorted(out_dir.glob("*.json")):      # every *.json of an outbox folder is a report
+        if path.stem in now:
+            continue
+        try:
+            report = json.loads(path.read_bytes())
+            row = {**index_row_of(household_view(report, scrubbed=True)), "href": f"{path.stem}.html"}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue   # not a report this version can read: the folder still holds it, the pages skip it
+        rows.append(row)
+        if report.get("generated_at"):
+            times.append(str(report["generated_at"]))
+    return rows, times
 
 
 def write_household(task: tuple[Path, Any, Callable[[Any], dict] | None, str]) -> tuple[dict, str | None, list[Path]]:

@@ -203,6 +203,18 @@ def test_index_links_each_household(report):
     assert "本次申请无家庭报告" in render_index([])
 
 
+def test_a_nightly_report_and_its_index_say_what_changed(report):
+    """A nightly probe: what brought a household into the nightly folder was in its JSON only."""
+    assert "夜间核对变动" not in render_household(report) and "夜间变动" not in render_index([report])
+    report["changes"] = [{"kind": "vehicle.new", "severity": "warn", "message": "新增机动车：小型轿车 晋A12345（王伟）"},
+                         {"kind": "outcome.changed", "severity": "warn", "message": "核对结论由「通过」变为「不通过」"}]
+    html = render_household(report)
+    assert "夜间核对变动" in html and "新增机动车：小型轿车 晋A12345（王伟）" in html and "vehicle.new" in html
+    assert html.index("夜间核对变动") < html.index("核对发现")
+    index = render_index([report])
+    assert "夜间变动" in index and "核对结论由「通过」变为「不通过」" in index
+
+
 def test_review_vehicle_is_listed_not_counted(report):
     report["assets"]["vehicles"][0]["decision"] = "review"
     html = render_household(report)

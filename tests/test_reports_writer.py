@@ -58,6 +58,22 @@ def test_writes_expected_files(tmp_path, two):
     assert 'href="H140105000124.html"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_second_pass_into_a_folder_lists_the_earlier_passes_reports_too(tmp_path, two):
+    """A nightly probe: the day's second pass wrote index.html and summary.xlsx listing its own
+    households only; the one the first pass found failing was on neither."""
+    out = tmp_path / "outbox" / "agA" / "nightly-20250613"
+    write_request(out, [two[1]])
+    again = copy.deepcopy(two[0])
+    write_request(out, [again])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="H140105000123.html"' in index and 'href="H140105000124.html"' in index
+    cells = _cells(out / "summary.xlsx")
+    assert "H140105000123" in cells and "H140105000124" in cells
+    write_request(out, [two[1]])                 # a household written again is listed once
+    assert (out / "index.html").read_text(encoding="utf-8").count('href="H140105000124.html"') == \
+        index.count('href="H140105000124.html"')
+
+
 def test_no_full_id_in_any_written_file(tmp_path, report):
     report["members"][0]["id_number"] = FULL_ID                       # not to be rendered
     report["members"][0]["id_number_normalized"] = FULL_ID
