@@ -186,13 +186,14 @@ def _shortened_key(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
         "numbers): records can no longer be told apart by it; export record_id as text", ""), _NULL)
 
 
-_DIVISION_CODE = r"^[0-9]{6}(?:[0-9]{3}|[0-9]{6})$"
+_DIVISION_CODE = r"^[0-9]{6}(?:[0-9]{3}|[0-9]{6})?(?:\.0+)?$"
 
 
 def _county_code(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """A county code given as the 9-digit (township) or 12-digit (statistical) division code
     begins with the county's 6 digits, which are the county code (an agency-request probe's
-    140105000000 was a row error that held its household)."""
+    140105000000 was a row error that held its household); one a spreadsheet or pandas wrote as a
+    number, 140105.0, is that code too (a files probe's request of 30 households went unanswered)."""
     longer = pc.fill_null(pc.match_substring_regex(column, _DIVISION_CODE), False)
     return pc.if_else(longer, pc.utf8_slice_codeunits(column, 0, 6), column)
 

@@ -74,7 +74,7 @@ def _id_aliases(*own: str) -> tuple[str, ...]:
 PROGRAM_LABELS = {
     "最低生活保障": "dibao", "低保": "dibao", "城市低保": "dibao", "农村低保": "dibao",
     "城市最低生活保障": "dibao", "农村最低生活保障": "dibao",
-    "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun",
+    "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun", "特困人员救助供养": "tekun", "特困人员": "tekun",
     "医疗救助": "medical", "教育救助": "education", "住房救助": "housing",
     "就业救助": "employment", "临时救助": "temporary",
 }

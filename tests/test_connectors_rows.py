@@ -398,13 +398,23 @@ def test_values_as_the_registers_and_schemes_export_them_are_the_contracts(tmp_p
     assert result.rows.column(column).to_pylist() == [canonical]
 
 
-@pytest.mark.parametrize("written", ["140105", "140105000000", "140105001", "140105003000"])
-def test_a_county_given_as_its_longer_division_code_is_its_six_digits(tmp_path, written):
+@pytest.mark.parametrize("written", ["140105", "140105000000", "140105001", "140105003000", "140105.0"])
+@pytest.mark.parametrize("program", ["低保", "特困人员救助供养"])
+def test_a_county_given_as_its_longer_division_code_or_as_a_number_is_its_six_digits(tmp_path, written, program):
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    f"RQ-1,{program},H1,{written},1.0,张三,140105198501011117,户主,SQ-1\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.rows.column("county_code").to_pylist() == ["140105"] and result.errors.num_rows == 0
+
+
+@pytest.mark.parametrize("written", ["1401050", "140105.5", "14010.0"])
+def test_a_county_code_that_is_no_division_code_is_kept_as_written_for_the_gate_to_refuse(tmp_path, written):
     path = tmp_path / "req.csv"
     path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
                     f"RQ-1,低保,H1,{written},1,张三,140105198501011117,户主,SQ-1\n", encoding="utf-8")
     result = read_source("applicants", path, agency_default="xiaodian")
-    assert result.rows.column("county_code").to_pylist() == ["140105"] and result.errors.num_rows == 0
+    assert result.rows.column("county_code").to_pylist() == [written]
 
 
 def test_a_jsonl_line_writing_one_key_twice_is_that_rows_error_and_a_bom_inside_the_file_is_not(tmp_path):
