@@ -83,7 +83,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     county = policy.county(hh["county_code"])
     params = county.params
     head = next((m for m in members if m["relation"] == "户主"), members[0])
-    area, area_basis = area_and_basis(county, head.get("address"))
+    area, area_basis = area_and_basis(county, head.get("address"), hh.get("program_area"))
     standard = policy.standard(hh["county_code"], request_date, area)
     start, end = window_for(request_date, int(params["window_months"]))
     delivered = {s: date.fromisoformat(d) for s, d in (data_as_of or {}).items() if d}

@@ -203,8 +203,12 @@ _VILLAGE = re.compile(r"(?<!新)村")
 """A village (…村…), not a city's residential compound named 新村 (双塔新村)."""
 
 
-def area_and_basis(county: CountyPolicy, address: str | None) -> tuple[str, str]:
+def area_and_basis(county: CountyPolicy, address: str | None, program_area: str | None = None) -> tuple[str, str]:
     """Urban or rural, and why, in words for the report.
+
+    A programme label naming the area (城市低保, 农村特困人员: `program_area`) decides: the case
+    system enrolled the household in that programme, whatever its address reads like (a
+    programmes probe's 农村低保 household under a 街道 address was judged on the urban standard).
 
     Counties hold both urban and rural households, each with its own standard (城市低保 /
     农村低保): an address under a 街道 (a city's sub-district) is urban, else one in a village
@@ -212,6 +216,8 @@ def area_and_basis(county: CountyPolicy, address: str | None) -> tuple[str, str]
     usual area; an address saying neither takes the county's (`area` in the policy). A rules
     probe's 太原市迎泽区桥东街道双塔新村 had been judged on the rural standard for its 村.
     """
+    if program_area in ("urban", "rural"):
+        return program_area, f"救助类别注明{'城市' if program_area == 'urban' else '农村'}，按{'城市' if program_area == 'urban' else '农村'}标准"
     if address and "街道" in address:      # a city's sub-district: its 城中村 and 新村 are urban
         return "urban", "户主住址含“街道”，按城市标准"
     if address and _VILLAGE.search(address) and "村委" not in address[:2]:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors import fastpaths
-from connectors.schema import Field
+from connectors.schema import PROGRAM_AREA, Field
 from connectors.values import (parse_category, parse_date, parse_id, parse_money, parse_number,
                                parse_period, parse_share)
 from connectors.values.names import normalise_name
@@ -198,6 +198,15 @@ def _county_code(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(longer, pc.utf8_slice_codeunits(column, 0, 6), column)
 
 
+def _program_area(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The area a programme label begins with (`schema.PROGRAM_AREA`: 农村低保 → rural), else null."""
+    area = pa.nulls(len(column), pa.string())
+    for prefix, value in PROGRAM_AREA.items():
+        hit = pc.fill_null(pc.starts_with(column, prefix), False)
+        area = pc.if_else(pc.and_(hit, pc.is_null(area)), pa.scalar(value), area)
+    return area
+
+
 _ACCOUNT_SEPARATORS = r"[\s\-‐‑‒–—―]+"
 
 
@@ -217,6 +226,8 @@ def output_columns(field: Field) -> dict[str, pa.DataType]:
         return dict(zip(ID_COLUMNS, (pa.string(),) * 3 + (pa.date32(),) + (pa.string(),) * 3))
     if field.kind == "name":
         return {field.name: pa.string(), f"{field.name}_raw": pa.string()}
+    if field.name == "program":
+        return {"program": pa.string(), "program_area": pa.string()}
     return {field.name: {
         "date": pa.date32(), "period": pa.date32(), "money": MONEY, "share": pa.float64(),
         "number": pa.int64() if field.name in COUNT_FIELDS else pa.float64(),
@@ -260,9 +271,11 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         parser = {"date": parse_date, "period": parse_period, "share": parse_share,
                   "number": _count if field.name in COUNT_FIELDS else parse_number,
                   "category": _category(field)}[kind]
-        (value,), errors = _apply_unique(column, parser, tuple(output_columns(field).values()),
-                                         on_null=(1.0,) if kind == "share" else None)
+        types = tuple(output_columns(field).values())[:1]
+        (value,), errors = _apply_unique(column, parser, types, on_null=(1.0,) if kind == "share" else None)
         columns = {field.name: value}
+        if field.name == "program":
+            columns["program_area"] = _program_area(column)
     if field.required and field.name not in EMPTY_ALLOWED and column.null_count:
         missing = pc.if_else(pc.is_null(column), pa.scalar(f"{header!r} is empty; {field.name} is required"
                                                            if header else f"{field.name} is required"),

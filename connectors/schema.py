@@ -75,9 +75,15 @@ PROGRAM_LABELS = {
     "最低生活保障": "dibao", "低保": "dibao", "城市低保": "dibao", "农村低保": "dibao",
     "城市最低生活保障": "dibao", "农村最低生活保障": "dibao",
     "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun", "特困人员救助供养": "tekun", "特困人员": "tekun",
+    "城市特困": "tekun", "农村特困": "tekun", "城市特困人员": "tekun", "农村特困人员": "tekun",
+    "城市特困人员供养": "tekun", "农村特困人员供养": "tekun", "农村五保": "tekun", "五保供养": "tekun",
+    "城镇低保": "dibao", "城镇最低生活保障": "dibao", "城市居民最低生活保障": "dibao", "农村居民最低生活保障": "dibao",
     "医疗救助": "medical", "教育救助": "education", "住房救助": "housing",
     "就业救助": "employment", "临时救助": "temporary",
 }
+PROGRAM_AREA = {"城市": "urban", "城镇": "urban", "农村": "rural", "五保": "rural"}
+"""The area a programme label begins with (城市低保, 农村特困人员; 五保 is rural 特困): the
+applicant rows' `program_area`, which decides the household's standard (`policy.area_and_basis`)."""
 PROGRAMS = ("dibao", "tekun", "medical", "education", "housing", "employment", "temporary")
 MEMBER_RELATIONS = ("户主", "配偶", "子女", "父母", "兄弟姐妹", "孙子女", "祖父母", "其他")
 RELATION_LABELS = {

@@ -94,7 +94,9 @@ def roll_hash_sql() -> str:
     """SQL aggregate: the hash of a household's rolls rows over the fields the assessment reads
     (stored with the nightly's facts; `pipelines.alerts` finds old facts' snapshot by it)."""
     fields = ", ".join(f"coalesce(CAST({f} AS VARCHAR), '')" for f in ROLL_FIELDS)
-    return f"md5(string_agg(concat_ws(chr(31), {fields}), chr(30) ORDER BY member_no, name))"
+    # program_area (migration 0024) as is: concat_ws skips a NULL, so the rows of a label naming no
+    # area hash as they did before it existed, and the stored hashes still find their snapshots
+    return f"md5(string_agg(concat_ws(chr(31), {fields}, program_area), chr(30) ORDER BY member_no, name))"
 
 
 def roll_state_sql() -> str:

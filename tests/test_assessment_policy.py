@@ -81,6 +81,20 @@ def test_the_area_comes_with_its_reason(address, area, basis):
     assert got[0] == area and got[1].startswith(basis)
 
 
+@pytest.mark.parametrize("program_area, address, area, basis", [
+    ("rural", "太原市小店区坞城街道某小区8号", "rural", "救助类别注明农村"),
+    ("urban", "清徐县徐沟镇西楚王村3号", "urban", "救助类别注明城市"),
+    (None, "清徐县徐沟镇西楚王村3号", "rural", "户主住址在村"),
+])
+def test_a_programme_label_naming_the_area_decides_it_before_the_address(program_area, address, area, basis):
+    """A programmes probe: a 农村低保 household whose head lives under a 街道 was judged on the
+    urban standard; the case system enrolled it in rural 低保."""
+    from assessment.policy import area_and_basis, load_policy
+
+    got = area_and_basis(load_policy().county("140121"), address, program_area)
+    assert got[0] == area and got[1].startswith(basis)
+
+
 BASE_POLICY = """
 version: test
 defaults:
@@ -140,3 +154,23 @@ def test_run_refuses_a_bad_policy_before_touching_the_data_root(tmp_path):
     out = CliRunner().invoke(app, ["run", "--root", str(root), "--no-prefect", "--policy", str(path)])
     assert out.exit_code == 2 and "unknown key 'asset_multipler'" in out.output
     assert not (root / "warehouse.duckdb").exists()
+
+
+def test_a_request_labelled_rural_dibao_is_judged_on_the_rural_standard_whatever_the_address(tmp_path):
+    """End to end: 农村低保 in the request, the head's address under a 街道 (read as urban alone)."""
+    import json
+
+    from pipelines.passes import run_pass
+
+    (tmp_path / "inbox" / "xiaodian").mkdir(parents=True)
+    (tmp_path / "inbox" / "xiaodian" / "req.csv").write_text(
+        "申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号,住址\n"
+        "RQ-A,农村低保,HH-R,140105,1,王建国,140105198501011117,户主,SQ-1,太原市小店区坞城街道某小区\n"
+        "RQ-A,城市低保,HH-U,140105,1,李秀英,140105199003071045,户主,SQ-2,太原市小店区坞城街道某小区\n",
+        encoding="utf-8")
+    run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="off")
+    docs = {h: json.loads((tmp_path / "outbox" / "xiaodian" / "RQ-A" / f"{h}.json").read_text(encoding="utf-8"))
+            for h in ("HH-R", "HH-U")}
+    assert (docs["HH-R"]["area"], docs["HH-U"]["area"]) == ("rural", "urban")
+    assert docs["HH-R"]["area_basis"].startswith("救助类别注明农村")
+    assert docs["HH-R"]["standards"]["income_standard"] < docs["HH-U"]["standards"]["income_standard"]

@@ -430,3 +430,17 @@ def test_a_jsonl_line_writing_one_key_twice_is_that_rows_error_and_a_bom_inside_
     assert result.rows.column("record_id").to_pylist() == ["J1", "J3"]
     assert [(e["row_number"], e["reason"]) for e in result.errors.to_pylist()] == [
         (2, "the key 'amount' appears twice in this line (2106 and 9106); send each field once")]
+
+
+@pytest.mark.parametrize("label, program, area", [
+    ("农村低保", "dibao", "rural"), ("城市最低生活保障", "dibao", "urban"), ("城镇低保", "dibao", "urban"),
+    ("最低生活保障", "dibao", None), ("dibao", "dibao", None), ("农村特困人员", "tekun", "rural"),
+    ("城市特困", "tekun", "urban"), ("农村五保", "tekun", "rural"), ("特困人员救助供养", "tekun", None),
+])
+def test_a_programme_label_naming_urban_or_rural_keeps_the_area_beside_the_programme(tmp_path, label, program, area):
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    f"RQ-1,{label},H1,140105,1,张三,140105198501011117,户主,SQ-1\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.errors.num_rows == 0
+    assert result.rows.select(["program", "program_area"]).to_pylist() == [{"program": program, "program_area": area}]
