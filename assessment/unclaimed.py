@@ -79,7 +79,9 @@ WITH m AS (
            count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
            count(id_number) OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, withholding_agent)
-               AS ids
+               AS ids,
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
+               OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_month
     FROM tax SEMI JOIN names USING (name)
 ), t AS (   -- `shared`: in some month an ID-less row stands beside the name's ID-bearing one: two people
     SELECT *, bool_or(id_number IS NULL AND ids_that_month > 0) OVER (PARTITION BY name, withholding_agent) AS shared
@@ -88,7 +90,9 @@ WITH m AS (
     SELECT record_id, name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
            count(id_number) OVER (PARTITION BY name, employer) AS ids_here,
            count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
-           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, employer) AS ids
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, employer) AS ids,
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
+               OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_month
     FROM social_insurance SEMI JOIN names USING (name)
 ), s AS (
     SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
@@ -110,10 +114,13 @@ WITH m AS (
     -- probe's namesake's ID written once, the applicant's twelve ID-less wages passed unsaid)
     -- and a row at a payer where the member's own ID is written in other months but not this one,
     -- that the linker left to nobody (a determinism probe's 田娥艳: fees of 2024-09 between her two
-    -- ID-bearing ones, two rows too few for the payer to vouch for her, went unsaid)
+    -- ID-bearing ones, two rows too few for the payer to vouch for her, went unsaid), also where a
+    -- namesake's ID is that month's (not the member's): a linkage probe's 王伟, paid with his ID for
+    -- six months and without it for six beside another 王伟's ID-bearing wage, passed 低保 unsaid
     WHERE t.id_number IS NULL
       AND (t.ids_here = 0 OR ((t.ids_that_month > 0 OR t.shared) AND NOT list_contains(t.ids, coalesce(m.id_number, '')))
-           OR (t.ids_that_month = 0 AND list_contains(t.ids, coalesce(m.id_number, ''))))
+           OR (list_contains(t.ids, coalesce(m.id_number, ''))
+               AND NOT list_contains(coalesce(t.ids_month, []), coalesce(m.id_number, ''))))
       AND t.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
       -- not pay for work before the member was 16 (a probe's 7-year-old was asked about 12 wages)
       AND NOT coalesce(t.income_item IN ({_types(EMPLOYMENT_ITEMS)}) AND t.period < m.m_birth + INTERVAL 16 YEAR, FALSE)
@@ -129,7 +136,8 @@ WITH m AS (
     -- (unless the ID there is the member's own: then the linker has weighed the row)
     WHERE s.id_number IS NULL AND s.record_type = '待遇'
       AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, '')))
-           OR (s.ids_that_month = 0 AND list_contains(s.ids, coalesce(m.id_number, ''))))
+           OR (list_contains(s.ids, coalesce(m.id_number, ''))
+               AND NOT list_contains(coalesce(s.ids_month, []), coalesce(m.id_number, ''))))
       AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
     UNION ALL
     -- a vehicle or a property without an ID: a register has no payer whose other rows could say

@@ -777,6 +777,27 @@ def test_a_payers_id_less_wages_are_a_question_once_one_month_shows_two_people_o
     assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
 
 
+def test_id_less_wages_beside_a_namesakes_own_at_a_payer_that_also_pays_the_member_with_his_id_are_a_question(
+        household):
+    """A linkage probe: 王伟, paid 1,500 with his ID for six months and then without it, beside another
+    王伟 paid 5,000 with his ID every month at the same payer: the six ID-less wages were linked to
+    nobody and said nowhere, and the household passed 低保 at 375 a head instead of 750."""
+    wh = household(person(1))
+    own = wh.members[0]["id_number"]
+    for m in range(1, 11):
+        if m <= 5:
+            _namesakes_wage(wh, f"O{m}", date(2026, m, 1), 1500.0, id_number=own)
+            wh.con.execute("INSERT INTO links VALUES ('tax', ?, 'R1', 'H1', 1, 0.99, 'auto', 'test', NULL, 'run-1', "
+                           "now())", [f"O{m}"])
+        else:
+            wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                       [date(2026, m, 1), "工资薪金", 1500.0, "太原市某某有限公司"], decision=None)
+        _namesakes_wage(wh, f"N{m}", date(2026, m, 1), 5000.0)
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert found is not None and doc["outcome"] == "review", doc["findings"]
+    assert cited(found) == {("tax", f"W{m}") for m in range(6, 11)}
+
+
 def test_a_payers_one_id_less_row_in_a_month_without_the_namesakes_is_his_no_question(household):
     """The payer that left a person's ID out of one month's row wrote it in the others: that row is
     his, weighed by the linker, and no question."""
