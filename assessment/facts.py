@@ -71,6 +71,8 @@ class Facts:
     """Department rows refused at load that carry a member's validated ID (member_no, name,
     source, record_id, file, row_number, reasons): what they hold is in no figure."""
     request_date: date | None = None
+    never_delivered: tuple = ()
+    """Sources no export of which has ever loaded (`data_as_of` null): nothing of them was checked."""
 
     @property
     def household(self) -> list[dict]:

@@ -120,7 +120,7 @@ def _self_employed(f: Facts) -> list[dict]:
             for m, rs in sorted(rows.items())]
 
 
-_SOURCE_CN = {"tax": "税务", "social_insurance": "社保"}
+_SOURCE_CN = {"tax": "税务", "social_insurance": "社保", "vehicle": "机动车登记", "property": "不动产登记", "bank": "金融资产"}
 
 
 def _data_behind(f: Facts) -> list[dict]:
@@ -132,6 +132,10 @@ def _data_behind(f: Facts) -> list[dict]:
                    f"{_SOURCE_CN[s]}数据仅报送至{d.year}年{d.month}月，核对期内此后月份尚无该部门的任何记录"
                    f"（可顺延的月份已用尽），{_SOURCE_CN[s]}收入可能偏低；请待数据报送后复核，或另行核实")
            for s, d in sorted(f.behind.items())]
+    if f.never_delivered:   # said, not held: a deployment may have no feed of a source (a traceability
+        # probe's report said 未查到机动车登记 of a register never loaded, and nothing else)
+        out.append(finding("data.source_missing", "info", "、".join(_SOURCE_CN.get(s, s) for s in f.never_delivered)
+                           + "数据从未报送，本次未核对这些来源，其收入与资产不在核对结果中（不是“未查到”）"))
     if not f.tax_delivered:
         names = {m["member_no"]: m["name"] for m in f.members}
         rows: dict = {}

@@ -479,6 +479,21 @@ def test_a_source_more_than_three_months_behind_steps_back_three_and_says_the_fi
     assert found["severity"] == "warn" and found["message"].startswith("社保数据仅报送至2026年6月")
 
 
+def test_a_source_never_delivered_is_said_for_information_and_not_called_found_empty(household):
+    """A traceability probe: with only tax ever loaded, a 低保 report said 无核对发现 and 未查到机动车登记
+    of a register never loaded. Said, not held: a deployment may have no feed of a source."""
+    from reports.html import render_household
+
+    wh = household(person(1))
+    doc = wh.report(data_as_of={"tax": "2026-10-31", "social_insurance": None, "vehicle": None,
+                                "property": "2026-11-28", "bank": None})
+    found = rules(doc)["data.source_missing"]
+    assert found["severity"] == "info" and doc["outcome"] == "pass"
+    assert found["message"].startswith("社保、机动车登记、金融资产数据从未报送") and "不动产" not in found["message"]
+    html = render_household(doc)
+    assert "机动车登记数据从未报送，未核对" in html and "未查到机动车登记" not in html and "未查到不动产登记" in html
+
+
 def test_no_base_stands_in_for_a_wage_before_any_tax_export_has_arrived(household):
     """A rules probe: with no tax export at all, a pension base of 7,536 stood in for a wage and
     failed the household; the README's rule is that a base waits for its month's tax export."""
