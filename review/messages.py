@@ -64,9 +64,12 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                         "sheet: rows {rows} for {source} record {record_id}",
                         "这些行均未采纳。一条部门记录只属于一个人：请只确认其中一行。None of these rows was stored: a "
                         "department record is one person's, confirm one row only."),
-    "unknown_link": (KEY_COLUMN, "未知的匹配 / unknown link: {link} is not a link in the warehouse",
-                     "该匹配已不存在（可能已被后续核对更新），请答复 outbox/<机构>/review-open/review.xlsx（全部待复核问题）。The link no "
-                     "longer exists (a later pass replaced it); answer outbox/<agency>/review-open/review.xlsx (every open question)."),
+    "unknown_link": (KEY_COLUMN, "该问题已不在待复核之列 / no longer an open question: {link} is not a link in the "
+                     "warehouse now",
+                     "后续核对已撤回该问题（核对结论已不取决于这条记录，或记录已重新匹配），本行无需处理；仍需答复的问题都在 "
+                     "outbox/<机构>/review-open/review.xlsx。A later pass withdrew the question (the outcome no longer "
+                     "depends on the record, or the record was matched afresh): nothing to do for this row; every open "
+                     "question is in outbox/<agency>/review-open/review.xlsx."),
     "denied_before": (KEY_COLUMN, "该匹配已被否认 / this link was denied on {date} by {reviewer} and is no longer "
                       "proposed: {link}",
                       "如需撤销否认，请联系系统管理员。To reverse a denial, ask the system administrator."),
@@ -151,8 +154,11 @@ def error_note(file_name: str, errors: list, accepted: int | None = None) -> str
     """The text of `<file>.error.txt`."""
     lines = [f"复核表处理结果 / review sheet result: {file_name}", ""]
     if accepted is not None:
-        lines += [f"已采纳 {accepted} 行；以下 {len(errors)} 处问题未采纳，其余行照常生效。",
-                  f"{accepted} answered rows were stored; the {len(errors)} problems below were not, "
+        # notices (answers already on record) are listed but are no problems: counted as such, a
+        # review probe's note said "2 problems" where the pass summary said one and 11 repeats
+        problems = sum(1 for e in errors if getattr(e, "kind", "") not in NOTICES)
+        lines += [f"已采纳 {accepted} 行；以下 {problems} 处问题未采纳，其余行照常生效。",
+                  f"{accepted} answered rows were stored; the {problems} problems below were not, "
                   "the other rows count as usual.", ""]
     for err in errors:
         where = "整个文件 / whole file" if err[0] is None else f"第 {err[0]} 行 / row {err[0]}"

@@ -11,6 +11,7 @@ import pytest
 from review import (apply_decisions_sql, encode_key, is_review_sheet, parse_decision, parse_review_sheet,
                     review_rows, store_decisions, write_error_report, write_review_sheet)
 from review_support import build_warehouse, fill_sheet, links, make_work, propose, read_sheet
+from review.messages import problem
 from warehouse.sql import run_sql
 
 ANSWER = ("确认", "张科员", "")
@@ -29,8 +30,8 @@ class SheetCase:
 
 INVALID_SHEETS = [
     SheetCase("unknown link", keys={"T1": encode_key(("vehicle", "T1", "R1", "H1", 1), "0123456789abcdef")},
-              expected=[(2, "复核编号", "未知的匹配 / unknown link: vehicle record T1 → request R1, household H1, "
-                                      "member 1 is not a link in the warehouse")]),
+              expected=[(2, "复核编号", "该问题已不在待复核之列 / no longer an open question: vehicle record T1 → "
+                                      "request R1, household H1, member 1 is not a link in the warehouse now")]),
     # the visible columns sorted without the hidden key: the answer would land on another link
     SheetCase("a row whose visible cells do not match its hidden key",
               keys={"T1": encode_key(("tax", "T2", "R1", "H1", 1), "0123456789abcdef")},
@@ -109,6 +110,11 @@ def test_the_valid_rows_of_a_partly_invalid_sheet_still_count(tmp_path):
     assert "已采纳 1 行；以下 1 处问题未采纳，其余行照常生效。" in text
     assert "第 2 行 / row 2 · 列 / column 复核结论\n  原因 / reason: 无效的复核结论「maybe」 / invalid decision 'maybe'" in text
     assert "  处理 / how to fix: 请从下拉列表中选择确认、否认或无法确定。" in text
+    # an answer already on record is listed for the clerk but is no problem not taken (a review probe)
+    repeated = problem("already_recorded", None, count=11, rows="3-13")
+    text = write_error_report(tmp_path / "rejected" / "taiyuan", "again.xlsx", errors + [repeated], accepted=1
+                              ).read_text(encoding="utf-8")
+    assert "以下 1 处问题未采纳" in text and "11行的答复与现行结论相同" in text
 
 
 def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
