@@ -192,12 +192,14 @@ mm AS (
         FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE NOT contested) USING ({u})
         JOIN mt_members m USING (mid)
         LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid)
-), named AS (      -- units with a member of the request whose name is exactly the row's
-    SELECT {u}, rq FROM b WHERE lv_name = 'exact' AND lv_id NOT IN {ID_AGREES} GROUP BY ALL
+), named AS (      -- units with a member of the request whose name is exactly the row's (in any of its
+                   -- households: a linkage probe's brothers 张伟 and 张玮 applied in two, and 张玮's wages
+                   -- written with 张伟's ID went to 张伟 by sound, auto, failing his household)
+    SELECT {u}, rr FROM b WHERE lv_name = 'exact' AND lv_id NOT IN {ID_AGREES} GROUP BY ALL
 ), s AS MATERIALIZED (   -- a conflict: the ID is this member's, the name another's (or exactly another's)
-    SELECT b.*, lv_id IN {ID_AGREES} AND (lv_name IN {CONFLICT_NAMES} OR (lv_name <> 'exact' AND n.rq IS NOT NULL))
+    SELECT b.*, lv_id IN {ID_AGREES} AND (lv_name IN {CONFLICT_NAMES} OR (lv_name <> 'exact' AND n.rr IS NOT NULL))
                AS conflict
-    FROM b LEFT JOIN named n USING ({u}, rq)
+    FROM b LEFT JOIN named n USING ({u}, rr)
 ), person AS (     -- a person's best pair (a person on two requests is one candidate)
     SELECT {u}, pid, max(odds) AS odds, arg_max(mid, rk) AS mid, max(rk) AS rk FROM s GROUP BY ALL
 ), per_unit AS (   -- the unit's candidates, one per person: total odds and the two best
@@ -224,11 +226,15 @@ mm AS (
 ), swaps AS (      -- the ID is one member's and the name another's: whichever of them scores higher
     SELECT p.*, q.r_owner_mid, q.r_name_mid, coalesce(owner_person <> name_person, FALSE) AS owner_swap,
            coalesce(owner_person <> name_person OR (top_conflict AND name_person <> top_person), FALSE) AS swapped0,
-           -- the name's household asks whether the row is its member's, naming the ID's owner ...
-           coalesce(owner_person IS NULL AND q.r_owner_person <> name_person, FALSE) AS cross_swap,
+           -- the name's household asks whether the row is its member's, naming the ID's owner, unless
+           -- the owner's household has a member of the name (a wife's ID on her husband's row: a
+           -- linkage probe's namesake of the husband in another household was asked too, at 0.5) ...
+           coalesce(owner_person IS NULL AND q.r_owner_person <> name_person AND NOT e.explained, FALSE) AS cross_swap,
            -- ... and the ID's owner's household names the member whose name the row carries
            coalesce(name_person IS NULL AND q.r_name_person <> owner_person, FALSE) AS cross_named
     FROM pick p LEFT JOIN req q USING ({u}, rr)
+    LEFT JOIN (SELECT {u}, rr, bool_or(coalesce(owner_person <> name_person, FALSE)) AS explained
+               FROM pick GROUP BY ALL) e USING ({u}, rr)
 ), chosen AS (
     SELECT {u}, swapped0 OR cross_swap AS swapped,
            CASE WHEN owner_swap THEN owner_mid WHEN cross_swap THEN r_owner_mid ELSE top_mid END AS id_mid,

@@ -376,6 +376,43 @@ def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household
         (1, "review", True, 2)]
 
 
+def _decided(members: list[tuple], scored: list[tuple]) -> list[tuple]:
+    """`decisions_sql` over members (mid, household, member_no, name) of request R1 and one row's
+    scored pairs (mid, total, p_raw, lv_id, lv_name): (household, member_no, decision, probability)."""
+    import duckdb
+
+    from matching.decide import decisions_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE mt_members (mid BIGINT, person VARCHAR, request_id VARCHAR, household_id VARCHAR, "
+                "member_no BIGINT, m_name VARCHAR)")
+    con.executemany("INSERT INTO mt_members VALUES (?, ?, 'R1', ?, ?, ?)",
+                    [(mid, f"p{mid}", hh, no, name) for mid, hh, no, name in members])
+    con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR, "
+                "w_name DOUBLE DEFAULT 0.0, sequence_slip BOOLEAN DEFAULT FALSE)")
+    con.executemany("INSERT INTO scored (iid, mid, total, p_raw, lv_id, lv_name) VALUES (7, ?, ?, ?, ?, ?)", scored)
+    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
+    return con.execute("SELECT household_id, member_no, decision, probability FROM decided ORDER BY ALL").fetchall()
+
+
+def test_a_brothers_id_under_the_exact_name_of_his_brother_in_another_household_is_asked_of_both():
+    """A linkage probe: 张玮's wages written with his brother 张伟's ID, the brothers applying in two
+    households of one request, went to 张伟 by sound, auto, and failed his household."""
+    got = _decided([(1, "H1", 1, "张伟"), (2, "H2", 1, "张玮")],
+                   [(1, 20.0, 0.999, "exact", "same_pinyin"), (2, -10.0, 0.001, "different", "exact")])
+    assert got == [("H1", 1, "review", 0.5), ("H2", 1, "review", 0.5)]
+
+
+def test_a_wifes_id_on_her_husbands_row_is_not_asked_of_his_namesake_in_another_household():
+    """A linkage probe: 王强's row with his wife 刘芳's ID was asked of both 王强 (at 0.5), holding the
+    unrelated namesake's household for review."""
+    got = _decided([(1, "H1", 1, "王强"), (2, "H1", 2, "刘芳"), (3, "H2", 2, "王强")],
+                   [(1, -10.0, 0.001, "different", "exact"), (2, 15.0, 0.99, "exact", "different"),
+                    (3, -10.0, 0.001, "different", "exact")])
+    assert got == [("H1", 1, "review", 0.5)]
+
+
 def test_a_fathers_wages_with_his_sons_id_are_asked_of_both_households_of_the_request(tmp_path):
     """End to end (the candidate rule too: a row with one member's ID and another member's name
     was paired with the other member only within one household)."""
