@@ -65,6 +65,7 @@ def select_work(ctx: PassContext) -> int:
         ctx.counts["households_held"] = len(held)
         ctx.messages.append(f"{len(held)} requested household(s) not answered until their rejected member rows "
                             f"are corrected: {', '.join(h for _, h in held[:10])}" + (" …" if len(held) > 10 else ""))
+    this_run = ctx.run_id.replace("'", "''")
     run_sql(ctx.con, f"""
 CREATE OR REPLACE TEMP TABLE work_households AS
 WITH inbox AS (
@@ -84,6 +85,18 @@ WITH inbox AS (
     SELECT request_id, household_id FROM links
     WHERE decision = 'review' AND method = '{QUESTION_METHOD}'
       AND source IN (SELECT source FROM files WHERE run_id = ? AND status = 'loaded')
+    UNION
+    -- its report names a row refused at load (`data.refused`) that this pass loaded, corrected: what
+    -- the row holds now counts (a traceability probe's request kept saying two wage rows were
+    -- refused after the department had sent them again, and counted neither)
+    SELECT c.request_id, c.household_id
+    FROM (SELECT f.request_id, f.household_id,
+                 unnest(from_json(f.evidence, '[{{"source": "VARCHAR", "record_id": "VARCHAR"}}]')) AS e
+          FROM findings f JOIN household_assessment h USING (run_id, request_id, household_id)
+          WHERE f.rule = 'data.refused') c
+    WHERE EXISTS (SELECT 1 FROM source_records s JOIN files fl ON fl.batch_id = s.batch_id
+                  WHERE fl.run_id = '{this_run}' AND fl.status = 'loaded'
+                    AND s.source = c.e.source AND s.record_id = c.e.record_id)
     UNION
     -- a confirmation in force that no link carries: its record, corrected into someone else's, was
     -- corrected back to the version confirmed (a probe: the answer blocked every other one, applied

@@ -103,6 +103,10 @@ def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longe
     (path,) = (root / "outbox" / AGENCY / "REQ-R-2").glob("HH-CAR-REFUSED.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
+    # the request answered before is answered again: its report had named the row as refused (a
+    # traceability probe's request kept saying so after the correction had loaded)
+    doc = _report(root, "HH-CAR-REFUSED")
+    assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
 
 
 @pytest.mark.parametrize("status, price, question", [("被调出本辖区", "80000", True), ("正常", "约8万", False)])
