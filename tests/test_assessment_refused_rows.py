@@ -95,6 +95,7 @@ def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longe
     (root / "landing" / "vehicle" / "jdc.csv").write_text(VEHICLE_CSV, encoding="utf-8")
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     assert "data.refused" in _rules(_report(root, "HH-CAR-REFUSED"))
+    assert "V-1" in _open_quarantine(root)
     (root / "landing" / "vehicle" / "jdc-2.csv").write_text(CORRECTED_CSV, encoding="utf-8")
     (root / "inbox" / AGENCY / "req-2.csv").write_text(
         REQUEST_CSV.split("\n", 1)[0] + "\n" + REQUEST_CSV.split("\n")[1].replace("REQ-R-1", "REQ-R-2") + "\n",
@@ -107,6 +108,18 @@ def test_once_the_department_resends_the_row_corrected_it_counts_and_is_no_longe
     # traceability probe's request kept saying so after the correction had loaded)
     doc = _report(root, "HH-CAR-REFUSED")
     assert "data.refused" not in _rules(doc) and doc["outcome"] == "fail"
+    assert "V-1" not in _open_quarantine(root) and {"V-3", "V-4"} <= _open_quarantine(root)
+
+
+def _open_quarantine(root) -> set:
+    """record_ids of `quarantine_open` (the analysts' view of refusals not yet corrected)."""
+    import duckdb
+
+    con = duckdb.connect(str(root / "analyst.duckdb"), read_only=True)
+    try:
+        return {r for (r,) in con.execute("SELECT record_id FROM quarantine_open").fetchall()}
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("status, price, question", [("被调出本辖区", "80000", True), ("正常", "约8万", False)])
