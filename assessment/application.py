@@ -25,6 +25,8 @@ def _cell_words(source: str, cell: dict) -> str:
     written (a report probe's clerks read `income_amount：'约8万' is not an amount of money;
     accepted: …`, meant for the data clerk, whose error list keeps it)."""
     field, raw = cell.get("field"), cell.get("raw")
+    if field is None and str(cell.get("reason") or "").startswith("the file ends in the middle of this row"):
+        return "该行位于文件末尾，传输中被截断，未能完整读取"   # the row's text is no one cell to quote
     try:
         label = TABLES[source].field(field).aliases[0]
     except (KeyError, IndexError, AttributeError, TypeError, ValueError):

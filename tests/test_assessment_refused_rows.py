@@ -160,3 +160,22 @@ def test_a_refused_cell_says_why_in_the_caseworkers_words(raw, reason, words):
     list said it had a third decimal."""
     from assessment.application import _cell_words
     assert _cell_words("bank", {"field": "balance", "raw": raw, "reason": reason}) == words
+
+
+def test_a_pension_row_cut_off_at_the_end_of_its_file_is_named_in_the_members_report(tmp_path):
+    """A files probe: the last row of a pension export, cut in transfer inside its amount (…,6 for
+    640.00), loaded as 6 yuan and the household passed; refused now, it is whose row it was."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "social_insurance").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    head = "记录编号,姓名,公民身份号码,险种,记录类型,所属期,金额"
+    rows = [f"S{m},王建国,140105198501011117,企业职工基本养老保险,待遇,2026-{m:02d},640.00" for m in range(1, 10)]
+    (root / "landing" / "social_insurance" / "si.csv").write_bytes(
+        "\n".join([head] + rows + ["S10,王建国,140105198501011117,企业职工基本养老保险,待遇,2026-10,6"]).encode("gbk"))
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    doc = _report(root, "HH-CAR-REFUSED")
+    found = _rules(doc)["data.refused"]
+    assert found["evidence"] == [{"source": "social_insurance", "record_id": "S10"}]
+    assert "传输中被截断" in found["message"] and "140105198501011117" not in found["message"]
+    assert [r["record_id"] for r in doc["income"]["records"] if r["record_id"] == "S10"] == []

@@ -322,9 +322,10 @@ def test_a_csv_cut_mid_row_loads_its_complete_rows_and_quarantines_the_broken_ta
     assert _load(tmp_path) == {"landing/tax/iit_cut.csv": "loaded"}
 
     assert _query(tmp_path, "SELECT record_id FROM tax ORDER BY 1") == [("T1",), ("T2",)]
-    (row_number, field, reason, raw_value), = _query(
-        tmp_path, "SELECT row_number, field, reason, raw_value FROM quarantine")
+    (row_number, field, reason, raw_value, record_id), = _query(
+        tmp_path, "SELECT row_number, field, reason, raw_value, record_id FROM quarantine")
     assert row_number == 3 and field is None and raw_value.startswith("T3,王")
+    assert record_id == "T3"     # read from the cut row's text (a files probe's entry named none)
     assert reason.startswith("the file ends in the middle of this row")
     assert "looks cut off in transfer" in reason and "complete rows before it were loaded; this row was not" in reason
     message, = _query(tmp_path, "SELECT message FROM files")[0]
