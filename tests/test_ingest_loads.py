@@ -434,3 +434,26 @@ def test_an_excel_lock_file_beside_a_workbook_is_not_a_delivery(tmp_path):
     """`~$申请.xlsx` is what Excel leaves while 申请.xlsx is open: a probe's went to rejected/."""
     _write(tmp_path, "inbox/yingze_minzheng/~$申请.xlsx", "\x00" * 165)
     assert _load(tmp_path) == {}
+
+
+REQUEST_HEADER = "申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号"
+FAMILY = {1: "1,张三,140105198501011117,户主,SQ1", 2: "2,李梅,140105199003071045,配偶,SQ2",
+          3: "3,张小明,140105201203045138,子女,SQ3", 4: "4,王五,140105197001012011,其他,SQ4"}
+
+
+@pytest.mark.parametrize("first, then, members", [
+    ([1, 2, 3, 4], [1, 2, 3], [1, 2, 3]),          # re-sent whole without a member listed by mistake
+    ([1, 2, 3, 4], [2], [1, 2, 3, 4]),             # one member's row re-sent, corrected: a patch
+    ([1, 2], [3, 4], [1, 2, 3, 4]),                # one household over two files: parts
+    ([3, 4], [1, 2], [1, 2, 3, 4]),                # the head's part second: still parts (no member again)
+], ids=["whole-without-one", "one-row-patch", "two-parts", "two-parts-head-second"])
+def test_a_household_re_sent_whole_is_its_latest_version_and_a_part_or_patch_adds_to_it(tmp_path, first, then,
+                                                                                         members):
+    """An inbox probe: a household re-sent without a person listed by mistake kept that person, and
+    failed on their income; the clerk had no way to take them off."""
+    for name, numbers in (("1.csv", first), ("2.csv", then)):
+        _write(tmp_path, f"inbox/agA/{name}", REQUEST_HEADER + "\n" + "".join(
+            f"RQ1,低保,H1,140105,{FAMILY[n]}\n" for n in numbers))
+        _load(tmp_path)
+    got = _query(tmp_path, "SELECT member_no FROM applicant_members WHERE household_id = 'H1' ORDER BY 1")
+    assert [n for (n,) in got] == members
