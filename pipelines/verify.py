@@ -41,6 +41,9 @@ _SUPPORTERS = "(" + ", ".join(f"'{r}'" for r in SUPPORTER_RELATIONS) + ")"
 """Relations of a legal supporter listed with a household: not a member of it, so not a second
 listing of theirs (a probe's 户主 of a 低保 household, named 赡养人 of her mother's 特困
 application, had her own household held for review as "listed twice")."""
+_OTHER_HOUSEHOLD = "(o.household_id <> m.household_id OR o.agency IS DISTINCT FROM m.agency)"
+"""Another household than the member's: household numbers are each agency's own (an inbox probe's
+two agencies both numbered a household H022, and one person claiming 低保 in both was not said)."""
 
 
 STALE_LINK = """EXISTS (
@@ -135,7 +138,7 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                              ORDER BY o.agency || '/' || o.household_id || '/' || o.program)
                  FROM rolls_current o
                  WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
-                   AND o.program IN ('dibao', 'tekun') AND o.household_id <> m.household_id
+                   AND o.program IN ('dibao', 'tekun') AND {_OTHER_HOUSEHOLD}
                    AND o.relation NOT IN {_SUPPORTERS}), []) AS other_rolls,
        -- the same person in another household of an application received in the window (another
        -- agency's, or a second household of the same request): claimed twice unless one is wrong
@@ -143,7 +146,7 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                              ORDER BY o.agency || '/' || o.request_id || '/' || o.household_id)
                  FROM applicant_members o
                  WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired') AND o.origin = 'inbox'
-                   AND o.household_id <> m.household_id AND o.relation NOT IN {_SUPPORTERS}
+                   AND {_OTHER_HOUSEHOLD} AND o.relation NOT IN {_SUPPORTERS}
                    -- a claim of the same aid: 低保 and 特困 are one kind (a household's living); a 特困
                    -- person applying for 医疗救助 is no second listing (a probe's rolls household was
                    -- held for review every night for it)

@@ -43,6 +43,22 @@ def test_a_person_in_two_households_is_flagged_in_both_and_others_are_not(tmp_pa
     assert "xiaodian的申请RQ-1（家庭HC）" in in_z["message"]
 
 
+def test_two_agencies_numbering_their_households_alike_still_flag_one_person_in_both(tmp_path):
+    """An inbox probe: two agencies each filed a household H022 holding the same person, and
+    neither report said so; an agency re-filing its own H022 in a new request is no second claim."""
+    root = tmp_path / "root"
+    for agency in ("xiaodian", "yingze"):
+        (root / "inbox" / agency).mkdir(parents=True)
+    row = "dibao,H022,140105,1,孙丽,140105198005050520,户主,SQ-5\n"
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(HEADER + "RQ-1,," + row + "RQ-2,," + row, encoding="utf-8")
+    (root / "inbox" / "yingze" / "req.csv").write_text(HEADER + "RQ-9,," + row, encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    said = " ".join(f["message"] for f in _findings(root, "yingze", "RQ-9", "H022"))
+    assert "xiaodian的申请RQ-1（家庭H022）" in said and "xiaodian的申请RQ-2（家庭H022）" in said
+    (found,) = _findings(root, "xiaodian", "RQ-1", "H022")
+    assert "yingze的申请RQ-9（家庭H022）" in found["message"] and "RQ-2" not in found["message"]
+
+
 def test_a_legal_supporter_named_on_another_application_is_not_listed_twice(tmp_path):
     """A probe: the 户主 of a 低保 household, named 赡养人 of her mother's 特困 application, had
     her own household held for review as 'listed twice'; a supporter is not a member there."""
