@@ -62,6 +62,12 @@ def delivered_months(con, on: date) -> str:
         (last,) = con.execute(f"SELECT {delivered_month_sql(f'(SELECT period FROM {source} WHERE period <= ?)')}",
                               [on]).fetchall()[0]
         parts.append(f"{source} {last:%Y-%m}" if last else f"{source} none")
+    # a register's or the banks' first export: every report said 从未报送 of it (`data.source_missing`,
+    # `data_as_of` null), households without a row in it too (a determinism probe's three rolls
+    # households kept saying so after the banks had delivered)
+    for source in ("vehicle", "property", "bank"):
+        (found,) = con.execute(f"SELECT EXISTS (SELECT 1 FROM {source})").fetchall()[0]
+        parts.append(f"{source} {'delivered' if found else 'none'}")
     return ", ".join(parts)
 
 
@@ -141,7 +147,7 @@ def full_reason(ctx: PassContext, prev: dict | None, key: str) -> str | None:
         # unchanged month among the night's news)
         before = dict(_months(prev["policy_key"]))
         moved = [f"{src} {month}" for src, month in _months(key) if before.get(src) != month]
-        return f"a source delivered a new month ({', '.join(moved) or key.split('|', 1)[1]})"
+        return f"a source delivered a new month or its first export ({', '.join(moved) or key.split('|', 1)[1]})"
     return None
 
 

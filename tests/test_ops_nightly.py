@@ -237,7 +237,7 @@ def test_a_new_month_delivered_reverifies_every_household_on_the_rolls(tmp_path)
     s = run_pass(root, as_of=date(2026, 11, 5), snapshot_mode="off")
     # only the source whose month moved is named (an independent probe read social insurance's
     # unchanged month among the night's news)
-    assert s["rolls"] == "full: a source delivered a new month (tax 2026-10)"
+    assert s["rolls"] == "full: a source delivered a new month or its first export (tax 2026-10)"
     assert s["households_unchanged"] == 0
     assert run_pass(root, as_of=date(2026, 11, 6), snapshot_mode="off")["rolls"] == "incremental"
 
@@ -267,3 +267,24 @@ def test_a_row_refused_at_load_with_a_members_id_reverifies_their_household(tmp_
     findings = query(root, "SELECT rule FROM findings f JOIN household_assessment a USING (run_id, request_id, household_id) "
                            "WHERE a.household_id = ? AND a.request_date = ?", [head["household_id"], DAY2])
     assert "data.refused" in {f["rule"] for f in findings}
+
+
+def test_the_banks_first_export_reverifies_every_household_on_the_rolls(tmp_path):
+    """A determinism probe: bank data first delivered on a later pass of the day; households without a
+    bank row were not verified again, and their reports kept saying bank data had never been sent."""
+    import shutil
+
+    import duckdb
+
+    root = tmp_path / "root"
+    generate(root, households=8, seed=43, as_of=date(2026, 10, 28))
+    shutil.move(root / "landing" / "bank", tmp_path / "bank")
+    run_pass(root, as_of=date(2026, 11, 3), snapshot_mode="off")
+    shutil.move(tmp_path / "bank", root / "landing" / "bank")
+    s = run_pass(root, as_of=date(2026, 11, 3), snapshot_mode="off")
+    assert s["rolls"] == "full: a source delivered a new month or its first export (bank delivered)"
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        stale = con.execute("SELECT count(*) FROM findings JOIN household_assessment USING (run_id, request_id, "
+                            "household_id) WHERE rule = 'data.source_missing' AND request_id IN "
+                            "(SELECT request_id FROM requests WHERE origin = 'rolls')").fetchall()[0][0]
+    assert stale == 0     # (an answered inbox request keeps its answer, as with any new data)
