@@ -342,6 +342,11 @@ WHERE q.id_number IS NOT NULL AND q.quarantined_at >= w.window_start
   -- failed on its old 正常 row with no word of the newer one)
   AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.source = q.source AND s.record_id = q.record_id
                   AND s.loaded_at >= q.quarantined_at)
+  -- one record refused twice (a full re-export carrying the same bad row) is one record: its
+  -- latest refusal (a determinism probe's report counted 2 records, naming one record_id twice)
+  AND NOT EXISTS (SELECT 1 FROM quarantine o WHERE o.source = q.source AND o.record_id = q.record_id
+                  AND o.id_number = q.id_number AND o.batch_id <> q.batch_id
+                  AND (o.quarantined_at, o.batch_id) > (q.quarantined_at, q.batch_id))
 GROUP BY ALL
 ORDER BY request_id, household_id, member_no, source, file, row_number
 """

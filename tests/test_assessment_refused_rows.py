@@ -179,3 +179,22 @@ def test_a_pension_row_cut_off_at_the_end_of_its_file_is_named_in_the_members_re
     assert found["evidence"] == [{"source": "social_insurance", "record_id": "S10"}]
     assert "传输中被截断" in found["message"] and "140105198501011117" not in found["message"]
     assert [r["record_id"] for r in doc["income"]["records"] if r["record_id"] == "S10"] == []
+
+
+def test_one_record_refused_in_two_deliveries_is_named_once(tmp_path):
+    """A determinism probe: a full re-export carrying the same bad row made the report say 有2条部门记录,
+    naming one record_id twice."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "vehicle").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    (root / "landing" / "vehicle" / "jdc.csv").write_text(VEHICLE_CSV, encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (root / "landing" / "vehicle" / "jdc-full.csv").write_text(
+        VEHICLE_CSV + "V-5,孙立新,140105197203041233,晋A10005,小型轿车,2024/7/1,,正常\n", encoding="utf-8")
+    (root / "inbox" / AGENCY / "req-2.csv").write_text(
+        "\n".join(REQUEST_CSV.split("\n")[:2]).replace("REQ-R-1", "REQ-R-2") + "\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    found = _rules(_report_of(root, "REQ-R-2", "HH-CAR-REFUSED"))["data.refused"]
+    assert "有1条部门记录" in found["message"] and found["message"].count("V-1") == 1, found["message"]
+    assert "jdc-full.csv" in found["message"]          # the latest refusal
