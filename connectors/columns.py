@@ -277,8 +277,10 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         if field.name == "program":
             columns["program_area"] = _program_area(column)
     if field.required and field.name not in EMPTY_ALLOWED and column.null_count:
-        missing = pc.if_else(pc.is_null(column), pa.scalar(f"{header!r} is empty; {field.name} is required"
-                                                           if header else f"{field.name} is required"),
-                             _NULL)
+        said = f"{header!r} is empty; {field.name} is required" if header else f"{field.name} is required"
+        if field.name == "id_number":   # required of applicants only: say what a newborn's row takes
+            said += ("; a member who has no ID number yet (a newborn not yet registered) is written 未落户: "
+                     "listed, and said in the report to be unverifiable")
+        missing = pc.if_else(pc.is_null(column), pa.scalar(said), _NULL)
         errors = missing if errors is None else pc.coalesce(missing, errors)
     return Parsed(columns, errors)
