@@ -150,7 +150,7 @@ def evaluate(rows: pa.Table, suite: list[Expectation]) -> pa.Table:
     return result.rename_columns(FAILURE_SCHEMA.names).cast(FAILURE_SCHEMA)
 
 
-EXACT_COPY = "exact copy of data row {first} (same record_id and every value): loaded once, from row {first}"
+EXACT_COPY = "exact copy of data row {first} (same {key} and every value): loaded once, from row {first}"
 DIFFERING_COPIES = ("{key} {value!r} appears more than once in this file, on data rows {rows}, with different "
                     "values: none was loaded, as which is right is for the sender to say; send the right one again")
 NOT_COMPARED_FOR_COPIES = ("row_number", "extra")
@@ -163,7 +163,7 @@ def _rows_text(numbers: list[int]) -> str:
     return shown + (f" … ({len(numbers)} rows)" if len(numbers) > 10 else "")
 
 
-def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_id") -> pa.Table:
+def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str | tuple[str, ...] = "record_id") -> pa.Table:
     """`failures` with a repeated `key` forgiven where the rows are exact copies of each other.
 
     An export that writes a record twice (a paging overlap, a retried batch) repeats it whole
@@ -171,9 +171,17 @@ def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_i
     record being lost with all its copies until someone resends it. Rows that share the key but
     differ anywhere are left failing: which of them is right is for the sender to say. Costs
     nothing unless the uniqueness expectation failed (it is then read on those rows only).
+
+    `key` may be several columns (an application's request, household and member number: an inbox
+    probe's member listed twice, identically, held the household back until the row was re-sent).
     """
-    repeated = pc.and_(pc.equal(failures.column("expectation"), "expect_column_values_to_be_unique"),
-                       pc.equal(failures.column("field"), key))
+    compound = not isinstance(key, str)
+    expectation = "expect_compound_columns_to_be_unique" if compound else "expect_column_values_to_be_unique"
+    field_name = ",".join(key) if compound else key
+    said = "/".join(key) if compound else key
+    value_of = (lambda r: tuple(r[c] for c in key)) if compound else (lambda r: r[key])  # noqa: E731
+    repeated = pc.and_(pc.equal(failures.column("expectation"), expectation),
+                       pc.equal(failures.column("field"), field_name))
     if not pc.any(repeated).as_py():
         return failures
     numbers = failures.filter(repeated).column("row_number")
@@ -181,7 +189,7 @@ def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_i
     columns = [c for c in subset.column_names if c not in NOT_COMPARED_FOR_COPIES]
     groups: dict[object, list[tuple[tuple, int]]] = {}
     for record in subset.to_pylist():
-        groups.setdefault(record[key], []).append((tuple(record[c] for c in columns), record["row_number"]))
+        groups.setdefault(value_of(record), []).append((tuple(record[c] for c in columns), record["row_number"]))
     first_of: dict[int, int] = {}
     clash: dict[int, str] = {}   # the rows of a key that differ: the reason names them all
     for value, copies in groups.items():
@@ -189,16 +197,17 @@ def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str = "record_i
         if len({values for values, _ in copies}) == 1:
             first_of.update({number: numbers[0] for number in numbers})
         else:
-            clash.update({number: DIFFERING_COPIES.format(key=key, value=value, rows=_rows_text(numbers))
+            shown = "/".join(map(str, value)) if compound else value
+            clash.update({number: DIFFERING_COPIES.format(key=said, value=shown, rows=_rows_text(numbers))
                           for number in numbers})
     out = []
     for f in failures.to_pylist():
-        mine = f["expectation"] == "expect_column_values_to_be_unique" and f["field"] == key
+        mine = f["expectation"] == expectation and f["field"] == field_name
         first = first_of.get(f["row_number"]) if mine else None
         if mine and f["row_number"] in clash:
             out.append({**f, "reason": clash[f["row_number"]]})
         elif first is None:
             out.append(f)
         elif f["row_number"] != first:
-            out.append({**f, "reason": EXACT_COPY.format(first=first)})
+            out.append({**f, "reason": EXACT_COPY.format(first=first, key=said)})
     return pa.Table.from_pylist(out, schema=FAILURE_SCHEMA)

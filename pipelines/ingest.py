@@ -295,6 +295,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     suite = suite_for(table, ctx.as_of)
     gate = settle_exact_copies(rows, evaluate(rows, suite))
     if table in ("applicants", "rolls"):
+        gate = settle_exact_copies(rows, gate, key=("request_id", "household_id", "member_no"))
         gate = _birth_date_the_id_gives(rows, gate)
     ctx.quality.append({"table": table, "suite": suite, "rows_count": rows.num_rows, "failures": gate,
                         "label": d.rel_path, "source": d.agency or d.source, "batch_id": d.batch_id,

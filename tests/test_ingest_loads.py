@@ -457,3 +457,17 @@ def test_a_household_re_sent_whole_is_its_latest_version_and_a_part_or_patch_add
         _load(tmp_path)
     got = _query(tmp_path, "SELECT member_no FROM applicant_members WHERE household_id = 'H1' ORDER BY 1")
     assert [n for (n,) in got] == members
+
+
+def test_a_member_listed_twice_alike_loads_once_and_twice_differently_is_refused_for_the_sender(tmp_path):
+    """An inbox probe: a member row written twice, identically, had both copies refused and the
+    household held until the row was sent again."""
+    _write(tmp_path, "inbox/agA/1.csv", REQUEST_HEADER + "\n" + "".join(
+        f"RQ1,低保,H1,140105,{FAMILY[n]}\n" for n in (1, 2, 2)) + "".join(
+        f"RQ1,低保,H2,140105,{row}\n" for row in ("1,赵六,140105196001012014,户主,SQ5", "1,赵七,140105196001012014,户主,SQ6")))
+    _load(tmp_path)
+    assert _query(tmp_path, "SELECT household_id, member_no FROM applicant_members ORDER BY ALL") == [("H1", 1), ("H1", 2)]
+    reasons = dict(_query(tmp_path, "SELECT row_number, reason FROM quarantine ORDER BY 1"))
+    assert reasons[3] == ("exact copy of data row 2 (same request_id/household_id/member_no and every value): "
+                          "loaded once, from row 2")
+    assert reasons[4].startswith("request_id/household_id/member_no 'RQ1/H2/1' appears more than once") and 5 in reasons
