@@ -25,7 +25,7 @@ demo: $(BIN)/.installed
 	$(BIN)/hhverify run --root $(ROOT)
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/matching.py
