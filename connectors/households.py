@@ -38,9 +38,10 @@ def fill_household_cells(columns: dict[str, list], fields: tuple[str, ...], rela
     for i in range(1, n):
         if (columns[relation][i] or "").strip() in HEAD:
             continue
-        own = columns["household_id"][i] if "household_id" in columns else None
-        above = columns["household_id"][i - 1] if "household_id" in columns else None
-        if own and own != above:
+        # a row naming another household, or another request (a footer's 注：… in the request column,
+        # a totals line: a files probe's note quoted a footer as 家庭 HH0029), is no member of the block
+        if any(columns[f][i] and columns[f][i] != columns[f][i - 1]
+               for f in ("household_id", "request_id") if f in columns):
             continue
         for f in fields:
             if not columns[f][i]:

@@ -56,6 +56,8 @@ def test_a_totals_and_a_signature_line_under_the_last_block_hold_back_no_househo
     assert not any("not answered until" in m for m in summary["messages"])
     # an inbox probe: the totals line was quoted as "成员 None" to the office
     assert " None " not in note.replace("None of these rows", "") and "成员 None" not in note
+    # a files probe: the footer was quoted as a line of the last household (家庭 HX2)
+    assert "HX2" not in note
 
 
 def test_an_implausible_declared_birth_date_beside_a_valid_id_holds_nothing_back(tmp_path):
