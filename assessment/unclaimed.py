@@ -87,16 +87,20 @@ WITH m AS (
     SELECT *, bool_or(id_number IS NULL AND ids_that_month > 0) OVER (PARTITION BY name, withholding_agent) AS shared
     FROM t0
 ), s0 AS (
+    -- the payer: the employer, or without one the scheme's fund (a fresh evaluator's member drawing
+    -- a 城乡居民 pension under her ID was taken for paid by the 企业职工 fund of a namesake's rows)
     SELECT record_id, name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
-           count(id_number) OVER (PARTITION BY name, employer) AS ids_here,
+           count(id_number) OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END)
+               AS ids_here,
            count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
-           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, employer) AS ids,
+           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
+               OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS ids,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
                OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_month
     FROM social_insurance SEMI JOIN names USING (name)
 ), s AS (
     SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
-                  OVER (PARTITION BY name, employer) AS shared
+                  OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS shared
     FROM s0
 ), rows AS (
     SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, 'tax_income' AS kind,
@@ -135,6 +139,9 @@ WITH m AS (
     -- without an ID, passed 特困 in silence because another 赵涛's pension had one)
     -- (unless the ID there is the member's own: then the linker has weighed the row)
     WHERE s.id_number IS NULL AND s.record_type = '待遇'
+      -- not a pension before 45, the earliest retirement (a woman's, on disability): a fresh
+      -- evaluator's 44-year-old was asked about a namesake's retirement pension
+      AND NOT coalesce(s.insurance_type LIKE '%养老%' AND s.period < m.m_birth + INTERVAL 45 YEAR, FALSE)
       AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, '')))
            OR (list_contains(s.ids, coalesce(m.id_number, ''))
                AND NOT list_contains(coalesce(s.ids_month, []), coalesce(m.id_number, ''))))

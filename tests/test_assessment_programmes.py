@@ -859,7 +859,7 @@ def test_a_pension_without_an_id_beside_the_members_own_pension_of_the_month_is_
     namesake's, weighed by the linker, and asking about it would hold the household for nothing."""
     wh = household(person(1, born=date(1956, 1, 1)))
     _pensions_beside(wh, "O", wh.members[0]["id_number"], 300.0, linked=True)
-    assert "match.unclaimed" not in rules(wh.report("tekun"))
+    assert "match.unclaimed" not in rules(wh.report())
 
 
 def test_an_unlinked_balance_under_a_members_name_is_no_question(household):
@@ -1073,3 +1073,39 @@ def test_a_supporters_pending_row_holds_a_tekun_household_only_when_it_could_sho
     doc = wh.report("tekun")
     assert rules(doc)["match.review"]["severity"] == ("warn" if held else "info"), doc["findings"]
     assert doc["outcome"] == ("review" if held else "pass")
+
+
+def _fund_pensions(wh, amount=2500.0, months=range(1, 4)):
+    """企业职工 pensions without an ID or a payer under member 1's name, linked to nobody."""
+    for m in months:
+        wh._insert("social_insurance_all", "social_insurance", f"Q{m}", 1,
+                   "insurance_type, record_type, period, employer, contribution_base, amount",
+                   ["企业职工基本养老保险", "待遇", date(2026, m, 1), None, None, amount], decision=None)
+
+
+def test_a_members_own_residents_pension_does_not_make_the_employees_fund_her_payer(household):
+    """A fresh evaluator: a member drawing a 180 城乡居民 pension under her ID, her name borne by 12
+    others with IDs, was asked about a namesake's ID-less 企业职工 pension as if its fund wrote her ID;
+    five eligible households with common names were held so."""
+    wh = household(person(1))
+    own = wh.members[0]["id_number"]
+    for m in range(1, 11):
+        wh.con.execute("INSERT INTO social_insurance_all (record_id, name, id_number, id_status, batch_id, file, "
+                       "file_hash, row_number, loaded_at, insurance_type, record_type, period, employer, amount) "
+                       "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), '城乡居民基本养老保险', '待遇', ?, "
+                       "NULL, 180)", [f"R{m}", own, date(2026, m, 1)])
+        wh.con.execute("INSERT INTO links VALUES ('social_insurance', ?, 'R1', 'H1', 1, 0.99, 'auto', 'test', NULL, "
+                       "'run-1', now())", [f"R{m}"])
+    for k in range(12):                       # twelve other people of the name, each with their ID
+        _namesakes_wage(wh, f"N{k}", date(2026, 1, 1), 3000.0, id_number=f"1401051970010{k:02d}19", payer=f"某厂{k}")
+    _fund_pensions(wh)
+    assert "match.unclaimed" not in rules(wh.report())
+
+
+@pytest.mark.parametrize("born, asked", [(date(1982, 6, 1), False), (date(1970, 6, 1), True)])
+def test_a_pension_is_not_asked_of_a_member_too_young_to_draw_one(household, born, asked):
+    """A fresh evaluator: a 44-year-old was asked about a namesake's retirement pension; no one
+    retires before 45 (a woman, on disability)."""
+    wh = household(person(1, born=born))
+    _fund_pensions(wh, amount=4000.0, months=range(1, 11))
+    assert ("match.unclaimed" in rules(wh.report())) == asked
