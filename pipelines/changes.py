@@ -263,7 +263,10 @@ def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tup
     was, now = over(v0, l0), over(v1, l1)
     if was == now or (incomplete and not now):
         return []
-    verb = "达到或超过" if now else "回落到低于"
+    # income fails at the standard, assets only above the limit (a nightly probe read 达到或超过资产上限
+    # of a rule that fails only above it)
+    at_line = over(l1, l1)
+    verb = ("达到或超过" if at_line else "超过") if now else ("回落到低于" if at_line else "回落到不超过")
     # the line itself may have moved (a household now counted rural, a new year's standard): say so,
     # or '625.00 became 625.00, at or above 496.00' reads as nonsense (a nightly probe)
     moved = f"（{limit_label}由{l0:,.2f}元调整为{l1:,.2f}元）" if round(l0, 2) != round(l1, 2) else ""

@@ -288,3 +288,13 @@ def test_the_banks_first_export_reverifies_every_household_on_the_rolls(tmp_path
                             "household_id) WHERE rule = 'data.source_missing' AND request_id IN "
                             "(SELECT request_id FROM requests WHERE origin = 'rolls')").fetchall()[0][0]
     assert stale == 0     # (an answered inbox request keeps its answer, as with any new data)
+
+
+def test_a_crossing_says_at_or_above_the_standard_but_above_the_limit():
+    """A nightly probe: assets fail only above the limit, and the alert said 达到或超过资产上限."""
+    (up,) = compare(PREVIOUS, {**PREVIOUS, "financial_per_capita": 20000.0})
+    assert "超过资产上限" in up["message"] and "达到" not in up["message"]
+    (down,) = compare({**PREVIOUS, "financial_per_capita": 20000.0}, PREVIOUS)
+    assert "回落到不超过资产上限" in down["message"]
+    (income,) = compare(PREVIOUS, {**PREVIOUS, "income_per_capita": 628.0})
+    assert "达到或超过标准" in income["message"]
