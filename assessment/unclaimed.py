@@ -79,9 +79,7 @@ WITH m AS (
            count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
            count(id_number) OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, withholding_agent)
-               AS ids,
-           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
-               OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_month
+               AS ids
     FROM tax SEMI JOIN names USING (name)
 ), t AS (   -- `shared`: in some month an ID-less row stands beside the name's ID-bearing one: two people
     SELECT *, bool_or(id_number IS NULL AND ids_that_month > 0) OVER (PARTITION BY name, withholding_agent) AS shared
@@ -94,14 +92,19 @@ WITH m AS (
                AS ids_here,
            count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
-               OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS ids,
-           list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
-               OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_month
+               OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS ids
     FROM social_insurance SEMI JOIN names USING (name)
 ), s AS (
     SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
                   OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS shared
     FROM s0
+), own_months AS (   -- the months a payer writes a member's own ID under their name (few rows)
+    SELECT DISTINCT 'tax' AS source, name, withholding_agent AS payer, income_item AS item, NULL AS record_type,
+           period, id_number
+    FROM t0 WHERE id_number IN (SELECT id_number FROM m)
+    UNION ALL
+    SELECT DISTINCT 'social_insurance', name, employer, insurance_type, record_type, period, id_number
+    FROM s0 WHERE id_number IN (SELECT id_number FROM m)
 ), rows AS (
     SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, 'tax_income' AS kind,
            t.period, t.income_item AS item, CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer,
@@ -124,7 +127,9 @@ WITH m AS (
     WHERE t.id_number IS NULL
       AND (t.ids_here = 0 OR ((t.ids_that_month > 0 OR t.shared) AND NOT list_contains(t.ids, coalesce(m.id_number, '')))
            OR (list_contains(t.ids, coalesce(m.id_number, ''))
-               AND NOT list_contains(coalesce(t.ids_month, []), coalesce(m.id_number, ''))))
+               AND NOT EXISTS (SELECT 1 FROM own_months o WHERE o.source = 'tax' AND o.name = t.name
+                               AND o.payer IS NOT DISTINCT FROM t.withholding_agent AND o.item = t.income_item
+                               AND o.period = t.period AND o.id_number = m.id_number)))
       AND t.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
       -- not pay for work before the member was 16 (a probe's 7-year-old was asked about 12 wages)
       AND NOT coalesce(t.income_item IN ({_types(EMPLOYMENT_ITEMS)}) AND t.period < m.m_birth + INTERVAL 16 YEAR, FALSE)
@@ -144,7 +149,10 @@ WITH m AS (
       AND NOT coalesce(s.insurance_type LIKE '%养老%' AND s.period < m.m_birth + INTERVAL 45 YEAR, FALSE)
       AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, '')))
            OR (list_contains(s.ids, coalesce(m.id_number, ''))
-               AND NOT list_contains(coalesce(s.ids_month, []), coalesce(m.id_number, ''))))
+               AND NOT EXISTS (SELECT 1 FROM own_months o WHERE o.source = 'social_insurance' AND o.name = s.name
+                               AND o.payer IS NOT DISTINCT FROM s.employer AND o.item = s.insurance_type
+                               AND o.record_type = s.record_type AND o.period = s.period
+                               AND o.id_number = m.id_number)))
       AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
     UNION ALL
     -- a vehicle or a property without an ID: a register has no payer whose other rows could say
