@@ -492,6 +492,7 @@ def test_a_source_never_delivered_is_said_for_information_and_not_called_found_e
     assert found["message"].startswith("社保、机动车登记、金融资产数据从未报送") and "不动产" not in found["message"]
     html = render_household(doc)
     assert "机动车登记数据从未报送，未核对" in html and "未查到机动车登记" not in html and "未查到不动产登记" in html
+    assert "无机动车登记" not in html      # the summary card too (a caseworker probe read it as no car)
 
 
 def test_no_base_stands_in_for_a_wage_before_any_tax_export_has_arrived(household):
