@@ -28,6 +28,10 @@ def _against(f: Facts, verified_pc: float, declared_pc: float, line: float, what
     """The comparison the rule decides on, per capita, with the line itself: the totals alone,
     both above a 628 standard, were said to cross it (a rules probe: 1,200 and 1,400 for two)."""
     each = f"人均核对{yuan(verified_pc)}、申报{yuan(declared_pc)}" if f.size > 1 else ""
+    if not over(verified_pc) and any(not m["consent"] for m in f.household):
+        # a figure leaving out members without consent can only rise: below the line is no finding
+        # of it (a caseworker probe read 均在标准线以下 beside the summary's 数据不完整，不作判断)
+        return f"；{each}{'，' if each else ''}核对数据不完整（有成员未授权核对），不与{what}比较"
     if crosses:
         return f"；{each}{'，' if each else ''}跨越{what}{yuan(line)}"
     side = "以上" if over(verified_pc) else "以下"

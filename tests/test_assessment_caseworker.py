@@ -95,6 +95,16 @@ def test_a_declared_asset_difference_says_it_leaves_out_the_unverified_members_d
     assert "与申报0.00元（不含未授权成员的申报500.00元），核对比申报多20,000.00元" in found["message"], found["message"]
 
 
+def test_a_declared_difference_beside_figures_missing_a_member_claims_no_side_of_the_line():
+    """A caseworker probe: 均在标准线以下，未改变比较结果 stood beside the summary's 数据不完整，不作判断; a
+    figure leaving out a member without consent can only rise."""
+    members = [person(1, declared_financial_assets=0.0), person(2, "配偶", consent=False)]
+    doc = report(members, accounts=[account(1, "B1", 6000.0, date(2026, 11, 1))])
+    (found,) = [x for x in doc["findings"] if x["rule"] == "declared.financial_assets"]
+    assert "核对数据不完整（有成员未授权核对），不与资产上限比较" in found["message"], found["message"]
+    assert "以下" not in found["message"] and "未改变比较结果" not in found["message"]
+
+
 # 3. review links that cannot change anything ------------------------------------------------------
 
 def test_a_review_link_that_cannot_change_a_figure_does_not_make_the_outcome_review():
