@@ -232,6 +232,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],
                   income={**income, "records": income_recs},
                   assets={**assets, "financial": accounts, "financial_per_capita": fin_pc,
+                          "pending_vehicles": [v for v in vehicles if v["member_no"] in household_nos],
+                          "pending_properties": [p for p in properties if p["member_no"] in household_nos],
                           "declared_financial_total": assets_out["declared_financial_total"],
                           "declared_financial_unverified": assets_out["declared_financial_unverified"]},
                   standard=standard, params=params,

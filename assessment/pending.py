@@ -44,8 +44,10 @@ def review_findings(f: Facts) -> list[dict]:
                            f"{len(held)}条部门记录与成员的匹配待复核；{bound}，不改变核对结果，仅供参考" + info,
                            held + shown))
     elif held:
+        stakes = _stakes(f, held)
         out.append(finding("match.review", "warn",
-                           f"{len(held)}条部门记录与成员的匹配不确定，待人工复核后计入" + info, held))
+                           f"{len(held)}条部门记录与成员的匹配不确定，待人工复核后计入"
+                           + (f"（如全部确认：{stakes}）" if stakes else "") + info, held))
     elif shown:
         # confirming them would change no figure and no finding: no reason to hold the outcome
         out.append(finding("match.review", "info",
@@ -104,6 +106,43 @@ def _most_confirming_adds(f: Facts) -> str | None:
         return None
     return (f"即使全部确认，家庭人均月收入至多{yuan(income_pc)}（标准{yuan(income_standard(f))}），"
             f"人均金融资产至多{yuan(assets_pc)}（上限{yuan(asset_limit(f))}）")
+
+
+def _stakes(f: Facts, held: list[dict]) -> str:
+    """What confirming the held links could do, in a caseworker's words: a caseworker probe's
+    question about a second home said only 待人工复核后计入, and the page never said that confirming
+    it fails the household."""
+    keys = {(ln["source"], ln["record_id"], ln["member_no"]) for ln in held}
+    said = []
+    exempt = set(f.params["exempt_vehicle_types"])
+    for v in f.assets.get("pending_vehicles") or []:
+        if ("vehicle", v["record_id"], v["member_no"]) in keys and v.get("held") \
+                and not exempt_vehicle(v.get("vehicle_type"), exempt):
+            said.append(f"名下有非豁免机动车（{v.get('vehicle_type') or ''} {v.get('plate_number') or ''}）")
+    homes = {certificate_key(p) for p in f.assets["held_properties"] if p["usage"] == "住宅"}
+    more_homes = False
+    for p in f.assets.get("pending_properties") or []:
+        if ("property", p["record_id"], p["member_no"]) in keys and p.get("held"):
+            if p["usage"] == "住宅":
+                more_homes |= certificate_key(p) not in homes
+                homes.add(certificate_key(p))
+            elif f.program != "housing":
+                said.append(f"名下有非住宅类不动产（{p['usage']}，{p.get('location') or ''}）")
+    max_homes = 0 if f.program == "housing" else int(f.params["max_homes"])
+    if more_homes and len(homes) > max_homes:
+        said.append(f"家庭住宅{len(homes)}套，超过{max_homes}套")
+    if f.program in THRESHOLD_PROGRAMS:
+        income = {(r["source"], r["record_id"], r["member_no"]): r for r in f.income["records"]}
+        balances = {(a["source"], a["record_id"], a["member_no"]): a for a in f.assets["financial"]}
+        more_income = sum((exact(income[k]["amount"]) for k in keys if k in income), Decimal(0))
+        more_assets = sum((exact(balances[k]["balance"]) for k in keys if k in balances), Decimal(0))
+        if more_income:
+            most = fen((income_total_exact(f) + more_income / int(f.params["window_months"])) / f.size)
+            said.append(f"家庭人均月收入至多{yuan(most)}（标准{yuan(income_standard(f))}）")
+        if more_assets:
+            said.append(f"人均金融资产至多{yuan(fen((assets_total_exact(f) + more_assets) / f.size))}"
+                        f"（上限{yuan(asset_limit(f))}）")
+    return "；".join(said[:4])
 
 
 def _named(f: Facts, name: str) -> str:

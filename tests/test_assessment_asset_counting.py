@@ -657,3 +657,15 @@ def test_a_month_the_department_has_not_exported_yet_is_not_a_month_of_no_income
                           POLICY, {"tax": "2026-09-30", "social_insurance": "2026-09-30"}, "2026-10-06T02:00:00+08:00")
     assert doc["income"]["monthly_total"] == round(3000.0 * 12 / 12, 2)
     assert doc["window"]["by_source"]["tax"] == {"start": "2025-10-01", "end": "2026-09-30"}
+
+
+def test_a_review_question_that_could_fail_the_household_says_what_confirming_it_would_do(wh):
+    """A caseworker probe: the only reason for 需复核 was 1条部门记录与成员的匹配不确定，待人工复核后计入 —
+    a second home in the applicant's name; the page never said that confirming it fails 低保."""
+    wh.property("P1", 1, cert="晋(2020)太原市不动产权第0000001号")
+    wh.property("P2", 1, cert="晋(2021)太原市不动产权第0000777号", decision="review")
+    wh.vehicle("V1", 2, decision="review")
+    found = rules(doc := wh.report())["match.review"]
+    assert found["severity"] == "warn" and doc["outcome"] == "review"
+    assert "如全部确认：" in found["message"] and "家庭住宅2套，超过1套" in found["message"], found["message"]
+    assert "名下有非豁免机动车（小型轿车 晋A12345）" in found["message"]
