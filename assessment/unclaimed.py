@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assessment.evidence import _ORDER, MAX_LAG_MONTHS, WORK, _types
 from assessment.figures import EMPLOYMENT_ITEMS, NUMBER_KEY_SQL
+from matching.link import NAME_KEY_VERSION
 
 
 UNCLAIMED = "work_unclaimed"
@@ -15,7 +16,8 @@ UNCLAIMED = "work_unclaimed"
 
 def unclaimed_table_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS,
                         supporters: tuple[str, ...] = ("赡养人", "抚养人", "扶养人"),
-                        answers: str | None = None, places: str | None = None) -> str:
+                        answers: str | None = None, places: str | None = None,
+                        name_version: int = NAME_KEY_VERSION) -> str:
     """`work_unclaimed`: income rows without an ID under exactly a consenting household member's
     name, at a payer where no row under that name carries an ID, that nobody is linked to for
     certain and no member of the household at all — wages and other tax income in (or `lag`
@@ -70,30 +72,36 @@ CREATE OR REPLACE TEMP TABLE {UNCLAIMED} AS
 WITH m AS (
     SELECT w.request_id, w.household_id, w.member_no, w.name, h.window_start, h.window_end, h.request_date,
            w.id_number, w.address AS m_address, h.county_code,
-           coalesce(CASE WHEN w.id_status IN ('valid', 'repaired') THEN w.id_birth_date END, w.birth_date) AS m_birth
+           coalesce(CASE WHEN w.id_status IN ('valid', 'repaired') THEN w.id_birth_date END, w.birth_date) AS m_birth,
+           coalesce(nullif(k.name_std, ''), w.name) AS m_std
     FROM work_members w JOIN {households} h USING (request_id, household_id)
+    LEFT JOIN match_name_keys k ON k.name = w.name AND k.version = {int(name_version)}
     WHERE w.consent AND w.relation NOT IN ({_types(supporters)}) AND nullif(trim(w.name), '') IS NOT NULL
-), names AS (SELECT DISTINCT name FROM m
+), variants AS (   -- the spellings of each member's name, as the linker standardises them (simplified,
+                   -- separators dropped): a names probe's 楊寶麗 and 艾克拜尔 吾斯曼 went unasked
+    SELECT DISTINCT k.name, k.name_std AS std FROM match_name_keys k
+    WHERE k.version = {int(name_version)} AND k.name_std IN (SELECT m_std FROM m)
+    UNION SELECT name, m_std FROM m
 ), t0 AS (
-    SELECT record_id, name, id_number, period, income_item, income_amount, withholding_agent, file, row_number,
+    SELECT record_id, v.std AS name, id_number, period, income_item, income_amount, withholding_agent, file, row_number,
            count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
            count(id_number) OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, withholding_agent)
                AS ids
-    FROM tax SEMI JOIN names USING (name)
+    FROM tax JOIN variants v USING (name)
 ), t AS (   -- `shared`: in some month an ID-less row stands beside the name's ID-bearing one: two people
     SELECT *, bool_or(id_number IS NULL AND ids_that_month > 0) OVER (PARTITION BY name, withholding_agent) AS shared
     FROM t0
 ), s0 AS (
     -- the payer: the employer, or without one the scheme's fund (a fresh evaluator's member drawing
     -- a 城乡居民 pension under her ID was taken for paid by the 企业职工 fund of a namesake's rows)
-    SELECT record_id, name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
+    SELECT record_id, v.std AS name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
            count(id_number) OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END)
                AS ids_here,
            count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
                OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS ids
-    FROM social_insurance SEMI JOIN names USING (name)
+    FROM social_insurance JOIN variants v USING (name)
 ), s AS (
     SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
                   OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS shared
@@ -113,7 +121,7 @@ WITH m AS (
            NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number,
            NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share,
            list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer, FALSE AS local
-    FROM m JOIN t ON t.name = m.name
+    FROM m JOIN t ON t.name = m.m_std
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
     -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid), and
     -- then every ID-less row of the name there: the payer pays two people of that name, and one
@@ -138,7 +146,7 @@ WITH m AS (
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
            s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            list_contains(s.ids, coalesce(m.id_number, '')), FALSE
-    FROM m JOIN s ON s.name = m.name
+    FROM m JOIN s ON s.name = m.m_std
     -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
     -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
     -- without an ID, passed 特困 in silence because another 赵涛's pension had one)
@@ -163,7 +171,7 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'vehicle', v.record_id, 'vehicle', NULL, v.vehicle_type,
            CAST(v.purchase_price AS DOUBLE), NULL, NULL, NULL, NULL, NULL, v.file, v.row_number,
            v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE
-    FROM m JOIN vehicle v ON v.name = m.name
+    FROM m JOIN variants vv ON vv.std = m.m_std JOIN vehicle v ON v.name = vv.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       -- not a child's (under 18 on the request date: a probe's 3-year-old was asked about a car)
       AND NOT coalesce(m.request_date < m.m_birth + INTERVAL 18 YEAR, FALSE)
@@ -174,7 +182,7 @@ WITH m AS (
            NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
            NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0), FALSE,
            {local}
-    FROM m JOIN property p ON p.name = m.name{joins}
+    FROM m JOIN variants pv ON pv.std = m.m_std JOIN property p ON p.name = pv.name{joins}
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT coalesce(p.registration_date < m.m_birth, FALSE)      -- registered before the member was born
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
@@ -185,19 +193,20 @@ WITH m AS (
     WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_id = r.record_id
                       AND (l.decision IN ('auto', 'confirmed') OR (l.request_id = r.request_id
                                                                    AND l.household_id = r.household_id))){denied}
-), asked AS (SELECT DISTINCT name FROM unlinked JOIN m USING (request_id, household_id, member_no)
-), people AS (      -- the people known to bear each such name: IDs written under it anywhere
-    {" UNION ".join(f"SELECT name, id_number FROM {t} SEMI JOIN asked USING (name) "
+), asked AS (SELECT DISTINCT v.name, v.std FROM unlinked JOIN m USING (request_id, household_id, member_no)
+              JOIN variants v ON v.std = m.m_std
+), people AS (      -- the people known to bear each such name (any spelling): IDs written under it anywhere
+    {" UNION ".join(f"SELECT a.std AS name, id_number FROM {t} JOIN asked a USING (name) "
                     "WHERE id_number IS NOT NULL AND id_status <> 'invalid'"
                     for t in ("tax", "social_insurance", "bank", "vehicle", "property", "applicant_members"))}
-    UNION SELECT name, id_number FROM m SEMI JOIN asked USING (name) WHERE id_number IS NOT NULL
+    UNION SELECT m_std, id_number FROM m WHERE m_std IN (SELECT std FROM asked) AND id_number IS NOT NULL
 )
 SELECT o.*, greatest(coalesce(k.n, 0), 1) AS namesakes,
-       CASE WHEN o.local THEN greatest((SELECT count(DISTINCT p.id_number) FROM people p WHERE p.name = m.name
+       CASE WHEN o.local THEN greatest((SELECT count(DISTINCT p.id_number) FROM people p WHERE p.name = m.m_std
                                          AND (left(p.id_number, 6) = m.county_code OR p.id_number = m.id_number))
                                        + CASE WHEN m.id_number IS NULL THEN 1 ELSE 0 END, 1) END AS namesakes_local
 FROM unlinked o JOIN m USING (request_id, household_id, member_no)
-LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name) k ON k.name = m.name
+LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name) k ON k.name = m.m_std
 """
 
 

@@ -56,7 +56,8 @@ from matching.settings import MatchSettings
 from matching.standardise import name_keys_table, org_keys_table
 from warehouse.sql import WarehouseSQLError, run_sql
 
-NAME_KEY_VERSION = 3   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable
+NAME_KEY_VERSION = 4   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable;
+                       # 4: hyphens and dashes between a name's parts dropped, as its dots are
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 SYNTHETIC_KEYS = ("所得项目:", "险种:")
 """Contexts built by `match_source_rows` when a row names no employer: compared as they are."""

@@ -28,7 +28,9 @@ from connectors.values.names import DOT_VARIANTS
 from matching.pinyin import WILDCARD, name_pinyin, name_readings
 
 _LOST = frozenset("?？□■�*")
-_DROP = frozenset(DOT_VARIANTS) | {"\u3000"}
+_DROP = frozenset(DOT_VARIANTS) | {"\u3000"} | frozenset("-‐‑‒–—―")
+"""Dropped from a name as compared: the dots of a minority name and the hyphens and dashes some
+systems write between its parts instead (古丽娜尔-库尔班, a names probe's; a full-width － folds to -)."""
 
 
 def _char_t2s(char: str) -> str:

@@ -1110,3 +1110,23 @@ def test_a_pension_is_not_asked_of_a_member_too_young_to_draw_one(household, bor
     wh = household(person(1, born=born))
     _fund_pensions(wh, amount=4000.0, months=range(1, 11))
     assert ("match.unclaimed" in rules(wh.report())) == asked
+
+
+@pytest.mark.parametrize("written", ["成員1", "成员 1", "成员·1"], ids=["traditional", "space", "dot"])
+def test_a_car_without_an_id_under_another_spelling_of_a_members_name_is_a_question(household, written):
+    """A names probe: ID-less cars and wages under 楊寶麗 (the member 杨宝丽) or 艾克拜尔 吾斯曼 (艾克拜尔·吾斯曼)
+    raised nothing and the households passed; the exact spelling was asked about. The spellings are
+    the linker's own standardisation (`match_name_keys.name_std`)."""
+    from matching.link import NAME_KEY_VERSION
+
+    wh = household(person(1))
+    for name in {"成员1", written}:
+        wh.con.execute("INSERT INTO match_name_keys (name, name_std, version) VALUES (?, '成员1', ?)",
+                       [name, NAME_KEY_VERSION])
+    wh.con.execute("INSERT INTO vehicle_all (record_id, name, id_number, id_status, batch_id, file, file_hash, "
+                   "row_number, loaded_at, plate_number, vehicle_type, registration_date, purchase_price, status) "
+                   "VALUES ('VX', ?, NULL, NULL, 'b', 'f.csv', 'h', 1, now(), '晋A99999', '小型轿车', DATE '2020-05-01', "
+                   "80000, '正常')", [written])
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert found is not None and doc["outcome"] == "review", doc["findings"]
+    assert cited(found) == {("vehicle", "VX")}

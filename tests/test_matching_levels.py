@@ -42,6 +42,8 @@ CASES = [
     {"field": "name", "left": {"name": "張偉"}, "right": {"name": "张伟"}, "expected": "exact"},
     {"field": "name", "left": {"name": "张\u3000伟"}, "right": {"name": "张伟"}, "expected": "exact"},
     {"field": "name", "left": {"name": "阿依古丽·买买提"}, "right": {"name": "阿依古丽买买提"}, "expected": "exact"},
+    {"field": "name", "left": {"name": "古丽娜尔-库尔班"}, "right": {"name": "古丽娜尔·库尔班"}, "expected": "exact"},
+    {"field": "name", "left": {"name": "古丽娜尔－库尔班"}, "right": {"name": "古丽娜尔—库尔班"}, "expected": "exact"},
     {"field": "name", "left": {"name": "李子?"}, "right": {"name": "李子䶮"}, "expected": "wildcard"},
     {"field": "name", "left": {"name": "张伟"}, "right": {"name": "章伟"}, "expected": "same_pinyin"},
     {"field": "name", "left": {"name": "王丽"}, "right": {"name": "汪莉"}, "expected": "same_pinyin"},

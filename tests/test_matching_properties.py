@@ -12,7 +12,7 @@ from matching import id_repairs, level_of, name_pinyin, normalise_org, parse_add
 from matching.em import Field, fit
 from matching.idrepair import id_code
 
-NAME_CHARS = "张章王汪李理伟玮炜丽莉静靖張偉麗華国國单曾区欧阳·・ 　?？ＡａB䶮"
+NAME_CHARS = "张章王汪李理伟玮炜丽莉静靖張偉麗華国國单曾区欧阳·・ 　?？ＡａB䶮-－—"
 names = st.text(alphabet=NAME_CHARS, min_size=1, max_size=6)
 
 
