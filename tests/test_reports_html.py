@@ -215,6 +215,18 @@ def test_a_nightly_report_and_its_index_say_what_changed(report):
     assert "夜间变动" in index and "核对结论由「通过」变为「不通过」" in index
 
 
+def test_an_index_of_many_requests_names_three_and_counts_the_rest(report):
+    """A caseworker probe: a nightly folder's index put all 35 request ids in its title and header."""
+    rows = []
+    for i in range(6):
+        row = copy.deepcopy(report)
+        row.update(request_id=f"ROLL-{i}", household_id=f"H{i}")
+        rows.append(row)
+    html = render_index(rows)
+    assert "ROLL-0、ROLL-1、ROLL-2 等6个申请" in html and "ROLL-5" not in html.split("<table")[0]
+    assert "REQ-20261128-0001" in render_index([report])
+
+
 def test_review_vehicle_is_listed_not_counted(report):
     report["assets"]["vehicles"][0]["decision"] = "review"
     html = render_household(report)
