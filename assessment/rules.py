@@ -59,8 +59,9 @@ def common(f: Facts) -> list[dict]:
                                                    f"（申请表填写“{m['id_number_masked']}”），只能按姓名查找其部门记录，"
                                                    "核对结果可能不完整；请补充身份证号"))
         elif m["id_check"] == "invalid":
-            out.append(finding("id_check", "warn", f"成员{m['name']}的身份证号校验未通过，"
-                                                   "可能填写有误，核对结果可能不完整"))
+            out.append(finding("id_check", "warn", f"成员{m['name']}（序号{m['member_no']}）的身份证号校验未通过，"
+                                                   "可能填写有误，只能按姓名查找其部门记录，核对结果可能不完整；"
+                                                   "请对照户口簿或身份证更正申请表后重新提交"))
     out += _self_employed(f) + _data_behind(f) + _unsure_wages(f)
     if f.program in ("dibao", "tekun"):
         for m in f.household:

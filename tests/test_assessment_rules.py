@@ -181,12 +181,14 @@ def test_an_id_slip_note_says_what_the_rows_name_is(name_level, says):
 
 
 @pytest.mark.parametrize("written, says", [("未办理", "未提供身份证号（申请表填写“未办理”）"),
-                                            ("1401********1234", "身份证号校验未通过，可能填写有误")])
+                                            ("1401********1234", "（序号2）的身份证号校验未通过，可能填写有误")])
 def test_a_word_where_the_id_belongs_is_said_missing_not_mistyped(written, says):
-    """An edge-case probe: a baby's ID written 未办理 was said to be 'possibly written wrong'."""
+    """An edge-case probe: a baby's ID written 未办理 was said to be 'possibly written wrong'; a
+    caseworker probe: a mistyped one said nothing of what to do."""
     f = facts(members=[member(1), member(2, "子女", id_check="invalid", id_number_masked=written)])
     [note] = [x for x in evaluate(f)[0] if x["rule"] == "id_check"]
     assert says in note["message"] and note["severity"] == "warn"
+    assert "请补充身份证号" in note["message"] or "请对照户口簿或身份证更正申请表" in note["message"]
 
 
 @pytest.mark.parametrize("ref, says", [(None, "（序号2）无授权书编号，未经授权"),
