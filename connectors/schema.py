@@ -97,9 +97,10 @@ RELATION_LABELS = {
     "兄": "兄弟姐妹", "弟": "兄弟姐妹", "姐": "兄弟姐妹", "妹": "兄弟姐妹",
     "哥哥": "兄弟姐妹", "弟弟": "兄弟姐妹", "姐姐": "兄弟姐妹", "妹妹": "兄弟姐妹",
     "儿媳": "其他", "女婿": "其他", "孙媳妇": "其他", "孙女婿": "其他",
-    # the groups of GB/T 4761 (家庭关系代码) as registers write them, and their codes (01 户主, 02
-    # 配偶, 1x 子, 2x 女, 3x 孙, 4x 父母 with in-laws, 5x 祖父母, 6x 兄弟姐妹 with theirs, 7x 其他, 99 非亲属):
-    # an inbox probe's 岳母, 婆婆 and 其他亲属 were row errors that held their households back
+    # the groups of GB/T 4761 (家庭关系代码) as registers write them, and their codes (01 本人, 02 户主,
+    # 1x 配偶, 2x 子 with 28 女婿, 3x 女 with 38 儿媳, 4x 孙子女, 5x 父母 with in-laws, 6x 祖父母, 7x 兄弟姐妹
+    # with theirs, 8x–97 其他亲属, 99 非亲属): an inbox probe's 岳母, 婆婆 and 其他亲属 were row errors that
+    # held their households back (and an adversarial probe found the codes first read a group out of step)
     "户主本人": "户主", "老伴": "配偶", "配偶": "配偶",
     **dict.fromkeys(("四子", "五子", "其他儿子", "养子或继子", "四女", "五女", "其他女儿", "养女或继女"), "子女"),
     **dict.fromkeys(("公公", "婆婆", "岳父", "岳母", "继父", "继母", "养父", "养母", "继父或养父", "继母或养母"), "父母"),
@@ -109,10 +110,11 @@ RELATION_LABELS = {
     **dict.fromkeys(("伯父", "伯母", "叔父", "叔叔", "婶母", "婶婶", "舅父", "舅舅", "舅母", "姨父", "姨母", "姑父",
                      "姑母", "姑姑", "侄子", "侄女", "外甥", "外甥女", "堂兄弟", "堂姐妹", "表兄弟", "表姐妹",
                      "其他亲属", "亲属", "非亲属"), "其他"),
-    "01": "户主", "02": "配偶",
-    **{f"{d}{k}": group for d, group in (("1", "子女"), ("2", "子女"), ("3", "孙子女"), ("4", "父母"),
-                                         ("5", "祖父母"), ("6", "兄弟姐妹"), ("7", "其他")) for k in range(10)},
-    "18": "其他", "28": "其他", "99": "其他",      # 女婿, 儿媳 (in the son's and daughter's groups), 非亲属
+    "01": "户主", "02": "户主",
+    **{f"{d}{k}": group for d, group in (("1", "配偶"), ("2", "子女"), ("3", "子女"), ("4", "孙子女"),
+                                         ("5", "父母"), ("6", "祖父母"), ("7", "兄弟姐妹"), ("8", "其他"),
+                                         ("9", "其他")) for k in range(10)},
+    "28": "其他", "38": "其他", "45": "其他", "46": "其他",   # 女婿, 儿媳, 孙媳妇, 孙女婿 (in their spouses' groups)
 }
 """Relations as household registers and offices write them (户口簿: 妻, 长子, 次女, 儿媳 …), onto
 the contract's. An agency-request probe's 妻子, 儿子, 女儿, 孙女 were row errors that held nearly

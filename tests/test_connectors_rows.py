@@ -342,8 +342,10 @@ def test_a_requests_notes_line_at_the_bottom_is_a_footer_not_a_record(tmp_path):
 @pytest.mark.parametrize("written,relation", [("妻子", "配偶"), ("丈夫", "配偶"), ("儿子", "子女"), ("长女", "子女"),
                                               ("孙女", "孙子女"), ("外祖母", "祖父母"), ("弟弟", "兄弟姐妹"),
                                               ("儿媳", "其他"), ("岳母", "父母"), ("婆婆", "父母"), ("嫂子", "兄弟姐妹"),
-                                              ("其他亲属", "其他"), ("侄子", "其他"), ("02", "配偶"), ("12", "子女"),
-                                              ("18", "其他"), ("46", "父母"), ("99", "其他")])
+                                              ("其他亲属", "其他"), ("侄子", "其他"), ("02", "户主"), ("12", "配偶"),
+                                              ("22", "子女"), ("32", "子女"), ("28", "其他"), ("38", "其他"),
+                                              ("41", "孙子女"), ("56", "父母"), ("61", "祖父母"), ("72", "兄弟姐妹"),
+                                              ("81", "其他"), ("99", "其他")])
 def test_relations_as_household_registers_write_them_are_the_contracts(tmp_path, written, relation):
     """An agency-request probe: 妻子, 儿子, 女儿, 孙女 … were row errors that held nearly every household."""
     path = tmp_path / "req.csv"
