@@ -446,7 +446,11 @@ FAMILY = {1: "1,张三,140105198501011117,户主,SQ1", 2: "2,李梅,140105199003
     ([1, 2, 3, 4], [2], [1, 2, 3, 4]),             # one member's row re-sent, corrected: a patch
     ([1, 2], [3, 4], [1, 2, 3, 4]),                # one household over two files: parts
     ([3, 4], [1, 2], [1, 2, 3, 4]),                # the head's part second: still parts (no member again)
-], ids=["whole-without-one", "one-row-patch", "two-parts", "two-parts-head-second"])
+    ([1, 2, 3], [1], [1, 2, 3]),                   # the head's row alone, corrected: a patch
+    ([1, 2, 3], [1, 4], [1, 2, 3, 4]),             # the head and a newborn: a patch
+    ([1, 2, 3, 4], [1, 2], [1, 2]),                # the head and one member again: the household listed again
+], ids=["whole-without-one", "one-row-patch", "two-parts", "two-parts-head-second", "head-row-patch",
+        "head-and-newborn", "whole-of-two"])
 def test_a_household_re_sent_whole_is_its_latest_version_and_a_part_or_patch_adds_to_it(tmp_path, first, then,
                                                                                          members):
     """An inbox probe: a household re-sent without a person listed by mistake kept that person, and
