@@ -123,7 +123,7 @@ WITH inbox AS (
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,
-       arg_min(program_area, member_no) AS program_area,
+       first(program_area ORDER BY member_no) AS program_area,   -- the first member's, as the programme
        CAST(? AS DATE) AS request_date, CAST(? AS DATE) AS window_start, CAST(? AS DATE) AS window_end,
        CASE WHEN any_value(origin) = 'rolls' THEN ? ELSE request_id END AS out_dir
 FROM picked GROUP BY request_id, household_id

@@ -166,11 +166,15 @@ def test_a_request_labelled_rural_dibao_is_judged_on_the_rural_standard_whatever
     (tmp_path / "inbox" / "xiaodian" / "req.csv").write_text(
         "申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号,住址\n"
         "RQ-A,农村低保,HH-R,140105,1,王建国,140105198501011117,户主,SQ-1,太原市小店区坞城街道某小区\n"
-        "RQ-A,城市低保,HH-U,140105,1,李秀英,140105199003071045,户主,SQ-2,太原市小店区坞城街道某小区\n",
+        "RQ-A,城市低保,HH-U,140105,1,李秀英,140105199003071045,户主,SQ-2,太原市小店区坞城街道某小区\n"
+        "RQ-A,低保,HH-M,140105,1,赵敏,140105197705050521,户主,SQ-3,太原市小店区坞城街道某小区\n"
+        "RQ-A,农村低保,HH-M,140105,2,孙强,140105197602020518,配偶,SQ-4,\n",
         encoding="utf-8")
     run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="off")
     docs = {h: json.loads((tmp_path / "outbox" / "xiaodian" / "RQ-A" / f"{h}.json").read_text(encoding="utf-8"))
-            for h in ("HH-R", "HH-U")}
+            for h in ("HH-R", "HH-U", "HH-M")}
     assert (docs["HH-R"]["area"], docs["HH-U"]["area"]) == ("rural", "urban")
+    # the first member's label, as the programme is (an adversarial probe's spouse's 农村低保 decided)
+    assert docs["HH-M"]["area"] == "urban" and "街道" in docs["HH-M"]["area_basis"]
     assert docs["HH-R"]["area_basis"].startswith("救助类别注明农村")
     assert docs["HH-R"]["standards"]["income_standard"] < docs["HH-U"]["standards"]["income_standard"]

@@ -18,20 +18,22 @@ CASES = [
     (AMOUNTS, "6", True),                          # 640.00 cut after its first digit
     (AMOUNTS, "640", True),
     (AMOUNTS, "640.0", True),
-    (AMOUNTS, "", True),                           # cut right after the separator
+    (AMOUNTS, "", False),                          # an optional last cell left empty
     (AMOUNTS, "77.00", False),                     # a shape seen above: complete
     (AMOUNTS, "12,345.00", False),                 # longer than any above, begins no shape: complete
     (["2025-06-30"] * 6, "2025-06-3", True),
     (["2025-06-30"] * 6, "2025-07-01", False),
     (AGENTS, "太原市第164建", True),
     (AGENTS, "山西焦煤集团", False),
+    (["太原某某有限公司"] * 6, "太原某公司", False),     # a short name, no beginning of one above
+    (AGENTS, "晋中市人", True),
     (["正常", "注销", "正常", "报废", "正常", "正常"], "正", True),
     (AMOUNTS[:4], "6", False),                     # too few values above to judge by
     ([None, None, None, None, None, "640.00"], "6", False),
 ]
 
 
-@pytest.mark.parametrize("above, last, cut", CASES, ids=[f"{c[1] or 'empty'}-{c[2]}" for c in CASES])
+@pytest.mark.parametrize("above, last, cut", CASES, ids=[f"{i}-{c[1] or 'empty'}-{c[2]}" for i, c in enumerate(CASES)])
 def test_a_last_value_is_cut_when_its_shape_only_begins_the_shapes_above_it(above, last, cut):
     reason = cut_short(pa.array(above + [last], pa.string()), "金额")
     assert (reason is not None) == cut
