@@ -13,6 +13,7 @@ from assessment.judged import (INFORMATION_ONLY, THRESHOLD_PROGRAMS, asset_limit
 from assessment.pending import review_can_change
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
+from connectors.values.dates import parse_date
 from connectors.values.idnumber import birth_dates_differ, mask_id
 
 REFUSED_SHOWN = 5
@@ -43,7 +44,7 @@ def _cell_words(source: str, cell: dict) -> str:
 
 
 _WHY = (("more than 2 decimals", "小数超过两位（金额应精确到分）"), ("is negative", "为负数"),
-        ("too large", "数额超出范围"))
+        ("too large", "数额超出范围"), ("not a plausible", "日期不在可接受的范围内（过早，或晚于核对日期一个月以上）"))
 """What a refused cell's reason says, in words a caseworker reads (a bank probe's 1234.567 was said
 to be unreadable; the data clerk's error list said it had a third decimal)."""
 
@@ -54,6 +55,15 @@ def _could_change(f: Facts, refused: dict) -> bool:
     fresh-evaluator probe's 特困 household without a home was held for its one refused home row)."""
     if not review_can_change(f.program, refused["source"]):
         return False
+    if refused["source"] == "bank" and f.request_date is not None:
+        # a statement dated after the request is no balance the figures read, refused or not (a
+        # dates probe's balance dated seven weeks on held an eligible household for review)
+        try:
+            day = parse_date(refused_cells(refused).get("as_of_date"))
+        except (ValueError, TypeError):
+            day = None
+        if day is not None and day > f.request_date:
+            return False
     if refused["source"] not in ("property", "vehicle") or f.program not in THRESHOLD_PROGRAMS:
         return True
     cells = refused_cells(refused)

@@ -198,3 +198,27 @@ def test_one_record_refused_in_two_deliveries_is_named_once(tmp_path):
     found = _rules(_report_of(root, "REQ-R-2", "HH-CAR-REFUSED"))["data.refused"]
     assert "有1条部门记录" in found["message"] and found["message"].count("V-1") == 1, found["message"]
     assert "jdc-full.csv" in found["message"]          # the latest refusal
+
+
+def test_a_refused_date_says_it_is_out_of_range_not_unreadable():
+    """A dates probe: a readable balance date refused as too far after the request read 无法识别."""
+    from assessment.application import _cell_words
+    words = _cell_words("bank", {"field": "as_of_date", "raw": "2024-05-01",
+                                 "reason": "not a plausible balance date: accepted 1990-01-01 to 2024-04-15"})
+    assert words.startswith("余额日期填写为“2024-05-01”，日期不在可接受的范围内")
+
+
+def test_a_balance_refused_for_a_date_long_after_the_request_holds_nothing(tmp_path):
+    """A dates probe: a statement dated seven weeks after the request, refused at load, held an
+    eligible household for review; dated after the request, it is no balance the figures read."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "bank").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    (root / "landing" / "bank" / "bank.csv").write_text(
+        "记录编号,户名,证件号码,金融机构,账号,产品类型,余额,余额日期\n"
+        "B-1,王建国,140105198501011117,工商银行,6222020012345678,活期存款,10000,2026-11-01\n"
+        "B-2,王建国,140105198501011117,工商银行,6222020012345678,活期存款,20000,2027-01-20\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    doc = _report(root, "HH-CAR-REFUSED")
+    assert _rules(doc)["data.refused"]["severity"] == "info" and doc["outcome"] == "pass", doc["findings"]
