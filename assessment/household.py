@@ -13,7 +13,7 @@ from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, WORK_CONTRI
                                 classify_income, exempt_vehicle, fen, income_figures, monthly_series,
                                 owned_area)
 from assessment.policy import Policy, area_and_basis
-from assessment.pending import review_can_change
+from assessment.pending import review_can_change, said_beside_a_fail
 from assessment.facts import PROGRAM_LABELS
 from assessment.rules import Facts, evaluate
 from assessment.evidence import MAX_LAG_MONTHS
@@ -248,6 +248,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"],
                   county_code=hh["county_code"])
     findings, outcome = evaluate(facts)
+    if outcome == "fail":
+        findings = [said_beside_a_fail(x) for x in findings]
     return {
         "request_id": hh["request_id"], "agency": hh["agency"], "household_id": hh["household_id"],
         "program": hh["program"], "program_label": PROGRAM_LABELS.get(hh["program"], hh["program"]),

@@ -269,3 +269,17 @@ def unclaimed_assets(f: Facts) -> list[dict]:
                     "无身份证号、与成员同名的车辆或不动产记录未能确定归属（登记中未写证件号），未计入，但足以改变核对结果："
                     + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
                     + "。请向申请人及登记部门核实是否本人所有", deciding)]
+
+
+CHANGES_OUTCOME = "但足以改变核对结果"
+BESIDE_A_FAIL = "本户已因其他核对发现不符合条件，如属本人，将是另一条不符合的理由"
+
+
+def said_beside_a_fail(x: dict) -> dict:
+    """A `match.unclaimed` finding of a household that fails on something else: the rows cannot
+    change its outcome, only add a reason (a caseworker probe read 足以改变核对结果 on a household
+    already refused for ¥38,844.90 of assets a head)."""
+    if x["rule"] != "match.unclaimed" or CHANGES_OUTCOME not in x["message"]:
+        return x
+    return {**x, "message": x["message"].replace(CHANGES_OUTCOME, BESIDE_A_FAIL)}
+

@@ -1130,3 +1130,15 @@ def test_a_car_without_an_id_under_another_spelling_of_a_members_name_is_a_quest
     found = rules(doc := wh.report()).get("match.unclaimed")
     assert found is not None and doc["outcome"] == "review", doc["findings"]
     assert cited(found) == {("vehicle", "VX")}
+
+
+def test_a_question_on_a_household_that_fails_anyway_says_it_adds_a_reason_not_changes_the_outcome(household):
+    """A caseworker probe: 足以改变核对结果 on a household already refused on its assets."""
+    wh = household(person(1))
+    _pay(wh, "W", 1, 400.0, range(1, 13))
+    _pay(wh, "F", 1, 1000.0, range(1, 7), decision=None)           # ID-less fees under the member's name
+    wh.bank("B1", 1, 90000.0, account="6222020012340000", as_of=date(2026, 10, 31))
+    doc = wh.report()
+    found = rules(doc)["match.unclaimed"]
+    assert doc["outcome"] == "fail" and "足以改变核对结果" not in found["message"]
+    assert "本户已因其他核对发现不符合条件" in found["message"]
