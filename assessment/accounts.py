@@ -56,6 +56,14 @@ def account_ident(number: str | None, bank: str, member_full: set[tuple[str, str
     return copies[0] if len(copies) == 1 else f"{bank}#{account_key(number)}"
 
 
+def refused_balance_date(refused: dict) -> date | None:
+    """The date a refused bank row's own balance-date cell gives, or None when it gives none."""
+    try:
+        return parse_date(refused_cells(refused).get("as_of_date"))
+    except (ValueError, TypeError):
+        return None
+
+
 def refused_could_be_newer(refused: dict, accounts: list[dict], request_date: date | None = None) -> bool:
     """Whether a member's bank row refused at load (`evidence.refused_sql`) could be a newer
     statement of an account the figures count for them: unless its number names another account
@@ -67,10 +75,7 @@ def refused_could_be_newer(refused: dict, accounts: list[dict], request_date: da
     if not cells:
         return True
     number = account_number_column(pa.array([cells.get("account_number")], pa.string()))[0].as_py()
-    try:
-        day = parse_date(cells.get("as_of_date"))
-    except (ValueError, TypeError):
-        day = None
+    day = refused_balance_date(refused)
     if day is not None and request_date is not None and day > request_date:
         return False      # dated after the request: no balance the figures read could it replace
     mine = [a for a in accounts if a["member_no"] == refused["member_no"]]

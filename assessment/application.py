@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from assessment.accounts import refused_balance_date
 from assessment.facts import PROGRAM_LABELS, Facts, finding, refused_cells
 from assessment.figures import certificate_key, exact, exempt_vehicle, fen
 from assessment.judged import (INFORMATION_ONLY, THRESHOLD_PROGRAMS, asset_limit, assets_per_capita, assets_total_exact,
                                yuan)
 from assessment.pending import review_can_change
+from connectors.csv_tail import is_cut_row
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
-from connectors.values.dates import parse_date
 from connectors.values.idnumber import birth_dates_differ, mask_id
 
 REFUSED_SHOWN = 5
@@ -26,7 +27,7 @@ def _cell_words(source: str, cell: dict) -> str:
     written (a report probe's clerks read `income_amount：'约8万' is not an amount of money;
     accepted: …`, meant for the data clerk, whose error list keeps it)."""
     field, raw = cell.get("field"), cell.get("raw")
-    if field is None and str(cell.get("reason") or "").startswith("the file ends in the middle of this row"):
+    if is_cut_row(field, cell.get("reason")):
         return "该行位于文件末尾，传输中被截断，未能完整读取"   # the row's text is no one cell to quote
     try:
         label = TABLES[source].field(field).aliases[0]
@@ -58,10 +59,7 @@ def _could_change(f: Facts, refused: dict) -> bool:
     if refused["source"] == "bank" and f.request_date is not None:
         # a statement dated after the request is no balance the figures read, refused or not (a
         # dates probe's balance dated seven weeks on held an eligible household for review)
-        try:
-            day = parse_date(refused_cells(refused).get("as_of_date"))
-        except (ValueError, TypeError):
-            day = None
+        day = refused_balance_date(refused)
         if day is not None and day > f.request_date:
             return False
     if refused["source"] not in ("property", "vehicle") or f.program not in THRESHOLD_PROGRAMS:

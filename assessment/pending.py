@@ -83,13 +83,28 @@ def _most_confirming_adds(f: Facts) -> str | None:
     if f.program not in THRESHOLD_PROGRAMS:
         return None
     mine = {m["member_no"] for m in f.household}
+    if any(ln["member_no"] not in mine for ln in f.review_links):
+        return None
+    more_income, more_assets, bounded = _confirmed_adds(f, f.review_links)
+    if not bounded:
+        return None
+    income_pc, assets_pc = _per_head_if(f, more_income, more_assets)
+    if income_pc >= income_standard(f) or assets_pc > asset_limit(f):
+        return None
+    return (f"即使全部确认，家庭人均月收入至多{yuan(income_pc)}（标准{yuan(income_standard(f))}），"
+            f"人均金融资产至多{yuan(assets_pc)}（上限{yuan(asset_limit(f))}）")
+
+
+def _confirmed_adds(f: Facts, links: list[dict]) -> tuple[Decimal, Decimal, bool]:
+    """(income, balances) that confirming `links` would add at most, and whether every link is a
+    member's income row (a wage, a benefit, an employer's contribution whose base may stand in for
+    a wage) or latest balance, the only kinds so bounded: confirmed, each adds at most its amount."""
     income = {(r["source"], r["record_id"], r["member_no"]): r for r in f.income["records"]}
     balances = {(a["source"], a["record_id"], a["member_no"]): a for a in f.assets["financial"]}
     more_income = more_assets = Decimal(0)
-    for ln in f.review_links:
+    bounded = True
+    for ln in links:
         key = (ln["source"], ln["record_id"], ln["member_no"])
-        if ln["member_no"] not in mine:
-            return None
         row = income.get(key)
         if row is not None and (row["kind"] in ("tax_income", "benefit")
                                 or (row["kind"] == "contribution" and f.tax_delivered
@@ -98,14 +113,15 @@ def _most_confirming_adds(f: Facts) -> str | None:
         elif key in balances:
             more_assets += exact(balances[key]["balance"])
         else:
-            return None
+            bounded = False
+    return more_income, more_assets, bounded
+
+
+def _per_head_if(f: Facts, more_income: Decimal, more_assets: Decimal) -> tuple[float, float]:
+    """Per-capita monthly income and financial assets, as the report would show them, with these added."""
     months = int(f.params["window_months"])
-    income_pc = fen((income_total_exact(f) + more_income / months) / f.size)
-    assets_pc = fen((assets_total_exact(f) + more_assets) / f.size)
-    if income_pc >= income_standard(f) or assets_pc > asset_limit(f):
-        return None
-    return (f"即使全部确认，家庭人均月收入至多{yuan(income_pc)}（标准{yuan(income_standard(f))}），"
-            f"人均金融资产至多{yuan(assets_pc)}（上限{yuan(asset_limit(f))}）")
+    return (fen((income_total_exact(f) + more_income / months) / f.size),
+            fen((assets_total_exact(f) + more_assets) / f.size))
 
 
 def _stakes(f: Facts, held: list[dict]) -> str:
@@ -132,16 +148,12 @@ def _stakes(f: Facts, held: list[dict]) -> str:
     if more_homes and len(homes) > max_homes:
         said.append(f"家庭住宅{len(homes)}套，超过{max_homes}套")
     if f.program in THRESHOLD_PROGRAMS:
-        income = {(r["source"], r["record_id"], r["member_no"]): r for r in f.income["records"]}
-        balances = {(a["source"], a["record_id"], a["member_no"]): a for a in f.assets["financial"]}
-        more_income = sum((exact(income[k]["amount"]) for k in keys if k in income), Decimal(0))
-        more_assets = sum((exact(balances[k]["balance"]) for k in keys if k in balances), Decimal(0))
+        more_income, more_assets, _ = _confirmed_adds(f, held)
+        income_pc, assets_pc = _per_head_if(f, more_income, more_assets)
         if more_income:
-            most = fen((income_total_exact(f) + more_income / int(f.params["window_months"])) / f.size)
-            said.append(f"家庭人均月收入至多{yuan(most)}（标准{yuan(income_standard(f))}）")
+            said.append(f"家庭人均月收入至多{yuan(income_pc)}（标准{yuan(income_standard(f))}）")
         if more_assets:
-            said.append(f"人均金融资产至多{yuan(fen((assets_total_exact(f) + more_assets) / f.size))}"
-                        f"（上限{yuan(asset_limit(f))}）")
+            said.append(f"人均金融资产至多{yuan(assets_pc)}（上限{yuan(asset_limit(f))}）")
     return "；".join(said[:4])
 
 

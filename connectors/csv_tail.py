@@ -20,7 +20,9 @@ import csv
 import pyarrow as pa
 import pyarrow.compute as pc
 
-TRUNCATED = ("the file ends in the middle of this row ({detail}): it looks cut off in transfer. The complete "
+CUT_ROW = "the file ends in the middle of this"
+"""How the error of a CSV row or a JSON line cut in transfer begins (`is_cut_row`)."""
+TRUNCATED = (CUT_ROW + " row ({detail}): it looks cut off in transfer. The complete "
              "rows before it were loaded; this row was not. Send the file again in full")
 CUT_SHORT_MIN_ROWS = 5
 """Values above the last one that a column needs before its shape is judged at all."""
@@ -97,3 +99,27 @@ def cut_short(column: pa.Array | pa.ChunkedArray, header: str) -> str | None:
         return None
     return (f"its last value {value!r} under {header!r} is shorter than that column's values in the rows above "
             "and the file ends without a line break")
+
+
+def is_cut_row(field: str | None, reason: object) -> bool:
+    """Whether a row error (field, reason) is a row cut in transfer: a whole row, no one cell."""
+    return field is None and str(reason or "").startswith(CUT_ROW)
+
+
+def cut_row_cells(errors: pa.Table, raw) -> list[tuple[int, dict]]:
+    """(row_number, {header: cell}) of the rows of `errors` (row_number, field, reason, raw_value)
+    cut in transfer, read from their text (`raw`: the file as read, with its delimiter): a cut row's
+    record_id and ID still say whose row it was (a files probe's quarantine entry of a cut row named
+    no record_id, though the row showed it)."""
+    delimiter = getattr(raw, "delimiter", None)
+    if not delimiter:
+        return []
+    headers = [c for c in raw.table.column_names if c != "row_number"]
+    out = []
+    for number, field_name, reason, text in zip(*(errors.column(c).to_pylist()
+                                                  for c in ("row_number", "field", "reason", "raw_value"))):
+        if text and is_cut_row(field_name, reason):
+            values = next(csv.reader([text], delimiter=delimiter), [])
+            out.append((number, {h: (v.strip() or None) for h, v in zip(headers, values)}))
+    return out
+

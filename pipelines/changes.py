@@ -40,10 +40,9 @@ the window. Only review-free links count (a `review` link is not yet the househo
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from matching.person_key import person_id
-from pipelines.snapshot import person_key
+from pipelines.persons import rekeyed
 from reports.masking import scrub_text
 from pipelines.months import minus_months, month_of, months_text
 
@@ -60,22 +59,6 @@ the active sources only, and every member-keyed item keyed by member_no (`compar
 KEYRING_TEXT = "hhverify household_facts persons"
 """Hashed with the secret into `persons`: facts whose person keys came from another secret (a root
 restored without `.secrets/`) are compared by member_no rather than read as all new people."""
-
-
-def person_keys(members, secret: bytes) -> dict[int, str]:
-    """member_no → the person, for a household's members (dicts with member_no, name, id_number,
-    id_status): `P…` of their trusted ID number, else `N…` of their name.
-
-    HMAC keys, the analyst copy's for an ID (`pipelines.snapshot`): the facts are copied to it
-    as they are, and a plain or merely hashed ID there could be read back. Two members who
-    would share a key (one ID typed for both, two namesakes without one) keep apart by number.
-    """
-    keys = {}
-    for m in members:
-        trusted = person_id(m.get("id_number"), m.get("id_status"))
-        keys[int(m["member_no"])] = person_key(secret, trusted, "P") if trusted else person_key(secret, m["name"], "N")
-    shared = Counter(keys.values())
-    return {n: k if shared[k] == 1 else f"{k}#{n}" for n, k in keys.items()}
 
 
 def _who(persons: dict | None, member_no) -> str:
@@ -317,11 +300,7 @@ def _same_people(prev: dict, new: dict) -> dict:
     now = (new.get("income_sources") or {}).get("members") if facts_form(new) == FACTS_FORM else None
     if not was or not now:
         return prev
-    names_was, names_now = Counter(m["label"] for m in was), Counter(m["label"] for m in now)
-    came = {m["label"]: m["person"] for m in now if m["person"] not in {w["person"] for w in was}}
-    renamed = {m["person"]: came[m["label"]] for m in was
-               if m["label"] in came and m["person"] not in {n["person"] for n in now}
-               and names_was[m["label"]] == names_now[m["label"]] == 1}
+    renamed = rekeyed(was, now)
     if not renamed:
         return prev
     as_now = lambda who: renamed.get(who, who)  # noqa: E731

@@ -6,7 +6,6 @@ why; a readable file loads its good rows and quarantines the rest, in one transa
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +16,7 @@ import pyarrow.compute as pc
 
 import connectors
 from connectors.canonical import drop_rows
+from connectors.csv_tail import cut_row_cells
 from connectors.schema import SOURCES
 from connectors.values.idnumber import parse_id
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
@@ -109,7 +109,7 @@ def _whose(quarantine: pa.Table, canon) -> pa.Table:
 
     record_ids = dict(zip(numbers, cells("record_id")))
     id_cells, name_cells = cells("id_number"), cells("name")
-    for number, line in _cut_rows(quarantine, canon.raw):   # the cut last row: its cells from its text
+    for number, line in cut_row_cells(quarantine, canon.raw):   # the cut last row: its cells from its text
         numbers.append(number)
         id_cells.append(line.get(by_field.get("id_number")))
         name_cells.append(line.get(by_field.get("name")))
@@ -128,22 +128,6 @@ def _whose(quarantine: pa.Table, canon) -> pa.Table:
     at = quarantine.column("row_number").to_pylist()
     return (quarantine.append_column("record_id", pa.array([record_ids.get(n) for n in at], pa.string()))
             .append_column("id_number", pa.array([ids.get(n) for n in at], pa.string())))
-
-
-def _cut_rows(quarantine: pa.Table, raw) -> list[tuple[int, dict]]:
-    """(row_number, {header: cell}) of a CSV's last row quarantined as cut off in transfer, read
-    from its text: its record_id and ID still say whose row it was (a files probe's quarantine
-    entry of a cut row named no record_id, though the row showed it)."""
-    delimiter, headers = getattr(raw, "delimiter", None), [c for c in raw.table.column_names if c != "row_number"]
-    if not delimiter:
-        return []
-    out = []
-    for number, field_name, reason, text in zip(*(quarantine.column(c).to_pylist()
-                                                  for c in ("row_number", "field", "reason", "raw_value"))):
-        if field_name is None and text and str(reason).startswith("the file ends in the middle of this row"):
-            values = next(csv.reader([text], delimiter=delimiter), [])
-            out.append((number, {h: (v.strip() or None) for h, v in zip(headers, values)}))
-    return out
 
 
 _NO_FAILURES = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
