@@ -29,7 +29,7 @@ from pipelines.rolls_held import HELD_KIND
 from pipelines.snapshot import person_key, secret_key
 from review import affected_households_sql
 from pipelines.outputs import private_dir
-from reports.masking import escape_formula
+from reports.masking import escape_formula, scrub
 from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
@@ -214,6 +214,9 @@ CSV_FIELDS = ("household_id", "request_id", "county_code", "program", "severity"
 
 
 def _agency_files(agency: str, as_of: date, run: dict, alerts: list[dict]) -> dict[str, bytes]:
+    # a household keyed by its head's ID number was masked in its report and the report's name but
+    # printed in full here (a privacy probe): these files are read by people as much as the reports
+    alerts = scrub(alerts)
     households = sorted({a["household_id"] for a in alerts})
     by_severity = {s: sum(1 for a in alerts if a["severity"] == s) for s in ("warn", "info")}
     buf = io.StringIO()

@@ -22,7 +22,7 @@ from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
 from pipelines.documents import unpack_report
 from pipelines.progress import emit
-from reports.writer import report_stem, write_request
+from reports.writer import folder_name, report_stem, write_request
 from review import review_rows, review_rows_for, write_review_sheet
 from review.export import OPEN_FOLDER, open_rows, sheet_keys
 from warehouse import transaction
@@ -59,7 +59,7 @@ def write_reports(ctx: PassContext) -> int:
             _write_folder(ctx, agency, out_dir, notes, fan_out, written, total)
     _write_open_questions(ctx, {agency for agency, _ in groups})
     # where the reports went, for the pass summary and the serve log (which printed counts only)
-    folders = [f"outbox/{agency}/{out_dir}/ ({len(notes)})" for (agency, out_dir), notes in sorted(groups.items())]
+    folders = [f"outbox/{agency}/{folder_name(out_dir)}/ ({len(notes)})" for (agency, out_dir), notes in sorted(groups.items())]
     if folders:
         ctx.messages.append("reports written to " + ", ".join(folders[:20])
                             + (f" and {len(folders) - 20} more folders" if len(folders) > 20 else ""))
@@ -90,7 +90,7 @@ def _writers(total: int) -> Iterator[Callable]:
 
 def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict], fan_out: Callable,
                   written: dict, total: int) -> None:
-    folder = ctx.root / "outbox" / agency / out_dir
+    folder = ctx.root / "outbox" / agency / folder_name(out_dir)
     # documents travel as they are kept (compressed in a big pass) and are rebuilt where they
     # are written, one at a time: no process holds a whole folder (ten thousand households of
     # an agency's night) in memory
@@ -109,7 +109,7 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
         rows = review_rows(ctx.con, out_dir)
     else:
         rows = review_rows_for(ctx.con, [(n["request_id"], n["household_id"]) for n in notes])
-    write_review_sheet(folder, rows, agency, out_dir.replace("/", "-"))
+    write_review_sheet(folder, rows, agency, folder_name(out_dir).replace("/", "-"))
     emit("reports", done=ctx.counts["reports_written"], total=total)
     pause_point("report")
 

@@ -36,6 +36,7 @@ from connectors.values.names import MIN_ID_DIGITS
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, mask_id, scrub_text
+from reports.writer import folder_name
 from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
@@ -210,7 +211,7 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
     taken = sorted({x["request_id"] for x in lines if _taken(x) and x["request_id"]}) if not rolls else []
     held = sorted({x["household_id"] for x in lines if x["household_id"] and (rolls or not _taken(x))
                    and not _no_action(x)}) if agency or rolls else []
-    answered = ", ".join(f"outbox/{agency}/{r}/" for r in requests) if agency and requests else ""
+    answered = ", ".join(f"outbox/{agency}/{folder_name(r)}/" for r in requests) if agency and requests else ""
     path = scrub_text(path)  # a sender may name the file after a person's ID
     idle_zh = f"（其中 {idle} 行不是记录或是已载入行的完全重复，无需处理）" if idle else ""
     idle_en = (f" ({idle} of them not records, or exact copies of loaded rows: nothing to do about those)"

@@ -68,6 +68,17 @@ def report_stem(household_id: str) -> str:
     return f"{masked.replace('*', 'x')}-{hashlib.sha256(household_id.encode()).hexdigest()[:8]}"
 
 
+def folder_name(out_dir: str) -> str:
+    """The outbox folder (below the agency's) of a request, or of a nightly and its subfolders: each
+    part as `report_stem` names a file. A privacy probe's request_id was an ID number: its reports
+    were masked, their folder was not.
+
+    >>> folder_name("R2026-001"), folder_name("nightly-20261128/140105199003070810")
+    ('R2026-001', 'nightly-20261128/140105xxxxxxxx0810-45dde11b')
+    """
+    return "/".join(report_stem(part) for part in out_dir.split("/"))
+
+
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename; mode 0o600."""
     path = Path(path)
