@@ -71,14 +71,23 @@ WHERE s.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
 """
 
 
+AFTER_REQUEST = "coalesce({t}.registration_date > w.request_date, FALSE)"
+"""A vehicle or home registered after the request date: not held on the date the household is
+verified on, as a balance dated after it is no balance of that date (two assets probes: a car
+registered three weeks after the request failed a 低保 household whose report said the register
+was as of the request date)."""
+
+
 def vehicles_sql(households: str = WORK) -> str:
     """Vehicle rows; a vehicle is held when 正常 or sealed (查封): a seizure restricts its
     transfer, not its ownership. Stolen (被盗抢), deregistered (注销) and scrapped (报废) ones
-    are not. `loaded_at` lets figures tell which of two rows for one plate is the newer."""
+    are not, nor one registered after the request date (`AFTER_REQUEST`). `loaded_at` lets
+    figures tell which of two rows for one plate is the newer."""
     return f"""
 SELECT {_LINK_COLS}, v.name AS record_name, v.plate_number, v.vehicle_type, v.registration_date,
-       CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status, v.status IN ('正常', '查封') AS held,
-       v.file, v.row_number, v.loaded_at
+       CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status,
+       v.status IN ('正常', '查封') AND NOT {AFTER_REQUEST.format(t='v')} AS held,
+       {AFTER_REQUEST.format(t='v')} AS after_request, v.file, v.row_number, v.loaded_at
 {_linked(households)}
 JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
 {_ORDER}
@@ -87,11 +96,13 @@ JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
 
 def properties_sql(households: str = WORK) -> str:
     """Property rows; a certificate is held unless cancelled (注销): mortgaged (抵押) and
-    sealed (查封) homes still belong to the household."""
+    sealed (查封) homes still belong to the household. One registered after the request date is
+    not held on that date (`AFTER_REQUEST`)."""
     return f"""
 SELECT {_LINK_COLS}, p.name AS record_name, p.certificate_number, p.location, p.usage, p.floor_area,
        coalesce(p.share, 1.0) AS share, p.floor_area * coalesce(p.share, 1.0) AS owned_area,
-       p.registration_date, p.status, p.status <> '注销' AS held, p.file, p.row_number, p.loaded_at
+       p.registration_date, p.status, p.status <> '注销' AND NOT {AFTER_REQUEST.format(t='p')} AS held,
+       {AFTER_REQUEST.format(t='p')} AS after_request, p.file, p.row_number, p.loaded_at
 {_linked(households)}
 JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 {_ORDER}

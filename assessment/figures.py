@@ -185,8 +185,9 @@ def monthly_series(series: dict, window_months: list[str]) -> list[dict]:
 def _newest_first(row: dict) -> tuple:
     # A register's full re-export hands out new record_ids for the same vehicle or certificate:
     # the row registered, then loaded, last is its latest word; record_id only breaks ties so
-    # that every pass keeps the same row.
-    return (row.get("registration_date") or date.min, row.get("loaded_at") or datetime.min,
+    # that every pass keeps the same row. A row registered after the request date is no word on
+    # the household as of that date: any row of the request date's comes first.
+    return (not row.get("after_request"), row.get("registration_date") or date.min, row.get("loaded_at") or datetime.min,
             str(row.get("record_id")))
 
 
@@ -271,6 +272,7 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
             # `repeat`: the same one counted once; a row behind a newer 注销 is one no longer held
             r["counted"], r["repeat"], r["duplicate"] = False, True, bool(first["counted"])
             r["note"] = (f"{same}，同一{thing}只计一次" if first["counted"]
+                         else f"{same}，登记日期均晚于申请日期，不计入" if first.get("after_request")
                          else f"{same}，该记录状态为{first.get('status')}，不再持有，不计入")
     return out
 

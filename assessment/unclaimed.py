@@ -173,6 +173,7 @@ WITH m AS (
            v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE
     FROM m JOIN variants vv ON vv.std = m.m_std JOIN vehicle v ON v.name = vv.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
+      AND NOT coalesce(v.registration_date > m.request_date, FALSE)   -- not held yet on the request date
       -- not a child's (under 18 on the request date: a probe's 3-year-old was asked about a car)
       AND NOT coalesce(m.request_date < m.m_birth + INTERVAL 18 YEAR, FALSE)
       AND NOT EXISTS (SELECT 1 FROM vehicle o WHERE o.id_number IS NOT NULL
@@ -185,6 +186,7 @@ WITH m AS (
     FROM m JOIN variants pv ON pv.std = m.m_std JOIN property p ON p.name = pv.name{joins}
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT coalesce(p.registration_date < m.m_birth, FALSE)      -- registered before the member was born
+      AND NOT coalesce(p.registration_date > m.request_date, FALSE)  -- or after the request date
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
                       AND {NUMBER_KEY_SQL.format(col='o.certificate_number')}
                       = {NUMBER_KEY_SQL.format(col='p.certificate_number')})

@@ -218,6 +218,33 @@ def test_the_newest_row_of_a_repeated_plate_decides_whether_it_is_still_held(wh)
     assert by_id(doc["assets"]["vehicles"])["V1"]["repeat"] is False     # no longer held, not a repeat
 
 
+def test_a_car_registered_after_the_request_date_is_not_held_and_says_why(wh):
+    """Two assets probes: a car registered weeks after the request failed a 低保 household."""
+    wh.vehicle("V1", registered="2026-12-10")
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
+    (v,) = doc["assets"]["vehicles"]
+    assert (v["held"], v["counted"]) == (False, False)
+    assert v["note"] == "登记日期（2026-12-10）晚于申请日期，申请时尚未持有，不计入"
+
+
+def test_a_second_home_registered_after_the_request_date_is_not_a_second_home(wh):
+    wh.property("P1", member=1, cert="晋(2020)太原市不动产权第0000001号")
+    wh.property("P2", member=2, cert="晋(2026)太原市不动产权第0000009号", registered="2026-11-29")
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 1 and "dibao.homes" not in rules(doc)
+    assert by_id(doc["assets"]["properties"])["P2"]["note"].startswith("登记日期（2026-11-29）晚于申请日期")
+    assert by_id(doc["assets"]["properties"])["P1"]["counted"] is True
+
+
+def test_a_plate_registered_again_after_the_request_date_leaves_the_request_dates_row_deciding(wh):
+    wh.vehicle("V1", registered="2020-05-01", loaded="2026-01-05")
+    wh.vehicle("V9", registered="2026-12-20", status="注销", loaded="2027-01-05")
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 1 and "dibao.vehicle" in rules(doc)
+    assert by_id(doc["assets"]["vehicles"])["V1"]["counted"] is True
+
+
 def test_joint_owners_rows_of_one_flat_say_it_is_counted_once(wh):
     """A report probe: two members' 共同共有 rows of one 90 m² flat were each shown as 单独所有,
     90 m², beside a household total of 90 m², with nothing to reconcile them."""
