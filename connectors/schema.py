@@ -120,6 +120,28 @@ RELATION_LABELS = {
 the contract's. An agency-request probe's 妻子, 儿子, 女儿, 孙女 were row errors that held nearly
 every household an office would send. A 儿媳 or 女婿 living in the household is a member: 其他."""
 SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
+SUPPORTER_LABELS = {
+    **{f"{pre}{s[:2]}{mid}人": s for s in SUPPORTER_RELATIONS for pre in ("", "法定") for mid in ("", "义务")},
+    # a supporter's kinship beside the role, either way round (子女（赡养人）, 赡养人(儿子))
+    **{f"{kin}({s})": s for s in SUPPORTER_RELATIONS for kin in (*MEMBER_RELATIONS, *RELATION_LABELS)},
+    **{f"{s}({kin})": s for s in SUPPORTER_RELATIONS for kin in (*MEMBER_RELATIONS, *RELATION_LABELS)},
+}
+"""The legal supporter as offices write the role: 赡养义务人, 法定扶养人, 子女（赡养人）. A rules probe's
+four such rows were row errors that held their 特困 households unanswered."""
+
+_GRADES = {"一级": "一1壹Ⅰ", "二级": "二2贰Ⅱ", "三级": "三3叁Ⅲ", "四级": "四4肆Ⅳ"}
+_DISABILITY_KINDS = ("", "视力", "听力", "言语", "肢体", "智力", "精神", "多重")
+DISABILITY_LABELS = {
+    **{spelling: grade for grade, numerals in _GRADES.items() for n in numerals for kind in _DISABILITY_KINDS
+       for spelling in (f"{kind}{n}级", f"{kind}残疾{n}级", f"{n}级{kind}残疾", f"{kind}{n}级残疾",
+                        f"{n}级({kind})" if kind else f"{n}级")},
+    **{n: grade for grade, numerals in _GRADES.items() for n in numerals if n.isdigit()},
+    **dict.fromkeys(("无", "无残疾", "非残疾", "非残疾人", "否"), ""),
+}
+"""Disability grades as a 残疾人证 and offices write them: the grade with or without 级, in Chinese,
+Arabic, financial or Roman numerals, with the kind of disability before or after it (肢体一级,
+精神残疾二级, 一级残疾, 2级); `无` and its like for none. A rules probe's 1级, 一级残疾, 肢体一级 and
+贰级 were row errors that held a 特困 applicant's household unanswered."""
 
 INCOME_ITEMS = ("工资薪金", "劳务报酬", "稿酬所得", "特许权使用费", "经营所得", "利息股息红利",
                 "财产租赁所得", "财产转让所得", "偶然所得")
@@ -174,7 +196,7 @@ APPLICANTS = Table("applicants", (
     Field("name", ("姓名",), required=True, kind="name"),
     Field("id_number", _id_aliases("身份证号", "公民身份号码", "证件号码"), required=True, kind="id_number"),
     Field("relation", ("与户主关系", "关系"), required=True, kind="category",
-          allowed=MEMBER_RELATIONS + SUPPORTER_RELATIONS, labels=RELATION_LABELS),
+          allowed=MEMBER_RELATIONS + SUPPORTER_RELATIONS, labels={**RELATION_LABELS, **SUPPORTER_LABELS}),
     Field("consent_ref", ("授权书编号", "授权编号"), required=True),
     Field("birth_date", ("出生日期",), kind="date"),
     Field("gender", ("性别",), kind="category", allowed=("男", "女"), labels={"M": "男", "F": "女"}),
@@ -182,7 +204,7 @@ APPLICANTS = Table("applicants", (
     Field("labor_capacity", ("劳动能力",), kind="category", allowed=("有", "部分", "无"),
           labels={"有劳动能力": "有", "部分劳动能力": "部分", "丧失劳动能力": "无", "无劳动能力": "无"}),
     Field("disability_grade", ("残疾等级",), kind="category", allowed=("一级", "二级", "三级", "四级"),
-          labels={"1": "一级", "2": "二级", "3": "三级", "4": "四级", "无": ""}),
+          labels=DISABILITY_LABELS),
     Field("declared_monthly_income", ("申报月收入",), kind="money"),
     Field("declared_financial_assets", ("申报金融资产",), kind="money"),
 ), is_source=False)

@@ -358,6 +358,35 @@ def test_relations_as_household_registers_write_them_are_the_contracts(tmp_path,
     assert result.rows.column("program").to_pylist() == ["dibao", "dibao"]
 
 
+@pytest.mark.parametrize("written,relation", [("赡养义务人", "赡养人"), ("扶养义务人", "扶养人"), ("法定赡养人", "赡养人"),
+                                              ("子女（赡养人）", "赡养人"), ("赡养人(儿子)", "赡养人"), ("抚养人", "抚养人")])
+@pytest.mark.parametrize("written_grade,grade", [("1级", "一级"), ("一级残疾", "一级"), ("肢体一级", "一级"),
+                                                 ("精神二级", "二级"), ("贰级", "二级"), ("肢体残疾三级", "三级"),
+                                                 ("Ⅳ级", "四级"), ("无残疾", None)])
+def test_supporters_and_disability_grades_as_offices_write_them_load(tmp_path, written, relation, written_grade, grade):
+    """A rules probe: 1级, 一级残疾, 肢体一级, 贰级 and 赡养义务人, 子女（赡养人） were row errors that held
+    特困 households unanswered."""
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号,残疾等级\n"
+                    f"RQ-1,特困,H1,140105,1,张三,140105195001011113,户主,SQ-1,{written_grade}\n"
+                    f"RQ-1,特困,H1,140105,2,张四,140105198003071041,{written},SQ-2,\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.errors.num_rows == 0
+    assert result.rows.column("relation").to_pylist() == ["户主", relation]
+    assert result.rows.column("disability_grade").to_pylist() == [grade, None]
+
+
+@pytest.mark.parametrize("written", ["五级", "残疾", "被赡养人"])
+def test_a_grade_or_relation_that_says_no_grade_or_the_applicant_is_still_a_row_error(tmp_path, written):
+    relation, grade = (written, "") if "养" in written else ("户主", written)
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号,残疾等级\n"
+                    f"RQ-1,特困,H1,140105,1,张三,140105195001011113,{relation},SQ-1,{grade}\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    (error,) = result.errors.to_pylist()
+    assert f"'{written}' is not an accepted" in error["reason"]
+
+
 @pytest.mark.parametrize("table, column, written, canonical", [
     ("vehicle", "status", "抵押", "正常"), ("vehicle", "status", "违法未处理", "正常"), ("vehicle", "status", "强制注销", "注销"),
     ("vehicle", "status", "A", "正常"), ("vehicle", "status", "E", "注销"),
