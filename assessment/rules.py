@@ -12,8 +12,7 @@ from assessment.accounts import financial_if_confirmed, refused_could_be_newer
 from assessment.application import application_checks, held_for_identity
 from assessment.declared import declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding, refused_cells
-from assessment.figures import (NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle,
-                                fen)
+from assessment.figures import NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle, fen
 from assessment.judged import (INFORMATION_ONLY, NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
@@ -21,7 +20,6 @@ from assessment.pending import judges_means, review_can_change, review_findings,
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
 from connectors.values.consent import no_consent_words
-
 
 
 def common(f: Facts) -> list[dict]:
@@ -346,13 +344,16 @@ def employment(f: Facts) -> list[dict]:
     # "符合就业救助对象条件" beside the warning that held the outcome for such a row)
     pending = "（另有待复核记录，确认后可能改变此结论）" if any(
         ln["member_no"] in {m["member_no"] for m in idle} for ln in f.review_links) else ""
-    if able and len(idle) == len(able):
+    # a member outside `able` (labour 无) who works still employs the household (a rules probe)
+    working = [m for m in f.household if m["consent"] and f.recent_employment.get(m["member_no"])]
+    if able and len(idle) == len(able) and not working:
         return [finding("employment.zero_employment", "info",
                         f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}，"
                         f"符合就业救助对象条件{pending}，请转介就业服务机构")]
     if idle:
         return [finding("employment.unemployed_members", "info",
-                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}{pending}")]
+                        f"{'、'.join(m['name'] for m in idle)}有劳动能力，近{months}个月无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}{pending}"
+                        + (f"；{'、'.join(m['name'] for m in working)}有工作收入或缴费记录，不属于零就业家庭" if len(idle) == len(able) else ""))]
     evidence = [r for m in able for r in f.employment_evidence.get(m["member_no"], [])]
     # working-age members left out of `able` for want of a consent or a stated capacity are not
     # "unable to work": an employment probe's clerk read that of a 35-year-old never verified

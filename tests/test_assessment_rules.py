@@ -94,6 +94,10 @@ CASES = [
     # 就业救助 helps members able to work and out of work: finding them is the premise, not a problem
     ("employment: nobody working is zero-employment, the programme's case", facts("employment"),
      {("employment.zero_employment", "info")}, "pass"),
+    # a rules probe: the spouse unable to work had a wage, and the household was called 零就业家庭
+    ("employment: the only able member idle beside a working spouse unable to work is not zero-employment",
+     facts("employment", members=[member(1), member(2, "配偶", labor_capacity="无")], recent_employment={2: {"2026-10"}}),
+     {("employment.unemployed_members", "info")}, "pass"),
     ("employment: one working, one idle: the idle one is the case", facts("employment", recent_employment={1: {"2026-10"}}),
      {("employment.unemployed_members", "info")}, "pass"),
     ("employment: everyone able is working: what is the request for?",
