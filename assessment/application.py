@@ -134,6 +134,18 @@ def _no_head(f: Facts) -> list[dict]:
                     "请核实并补充户主信息")]
 
 
+def _supporters_unjudged(f: Facts) -> list[dict]:
+    """Supporters (赡养人 …) listed for a programme that does not judge them: only 特困 weighs a
+    supporter's means. A rules probe's 低保 supporters with 8,000 a month and ¥500,000 were listed,
+    not counted, and nothing said why, nor that the programme might be mistyped."""
+    names = [f"{m['name']}（序号{m['member_no']}）" for m in f.members if not m["is_member"]]
+    if f.program == "tekun" or not names:
+        return []
+    return [finding("household.supporter_not_judged", "info",
+                    f"申请列有赡养（抚养、扶养）人{'、'.join(names)}：{PROGRAM_LABELS.get(f.program, f.program)}"
+                    "不核算赡养人的赡养能力，其收入和财产不计入家庭；如申请项目应为特困供养，请更正后重新报送")]
+
+
 def _mixed_rows(f: Facts) -> list[dict]:
     """Members whose rows name another programme or county than the household is assessed under
     (its first member's): the programme decides the rules, the county the standard, and the other
@@ -195,7 +207,7 @@ def _same_day_balances(f: Facts) -> list[dict]:
 
 def application_checks(f: Facts) -> list[dict]:
     """Findings about the household's rows as filed and as refused (see the module)."""
-    return _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f) + _mixed_rows(f)
+    return _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f) + _mixed_rows(f) + _supporters_unjudged(f)
 
 
 def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, what: str, tail) -> list[dict]:

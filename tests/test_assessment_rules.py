@@ -89,6 +89,9 @@ CASES = [
     ("tekun supporter with savings at the asset line is no finding",
      facts("tekun", n=1, supporters=[{"member_no": 2, "name": "子", "monthly_income": 0.0,
                                      "financial_total": 24 * 628.0}]), set(), "pass"),
+    # a rules probe: a 低保 request's supporter was listed, not counted, and nothing said why
+    ("a supporter listed for 低保 is not judged, and the report says so",
+     facts(members=[member(1), member(2, "赡养人")]), {("household.supporter_not_judged", "info")}, "pass"),
     ("housing with a home must exit", facts("housing", properties=[home()]), {("housing.owns_home", "fail")}, "fail"),
     ("housing without a home passes", facts("housing"), set(), "pass"),
     # 就业救助 helps members able to work and out of work: finding them is the premise, not a problem
