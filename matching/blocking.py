@@ -141,15 +141,16 @@ def id_rivals_sql(version: int) -> str:
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
-WITH by_row AS (   -- another repair of the row's ID: not the member's (2), none of the member's repairs (8)
+WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs of every invalid ID were
+                           -- read and grouped before the few pairs' were picked from them
+    SELECT DISTINCT c.iid, c.mid, c.rule, i.id_number, i.name
+    FROM mt_cand_id c JOIN mt_identities i USING (iid) WHERE c.rule IN (2, 8)
+), by_row AS (   -- another repair of the row's ID: not the member's (2), none of the member's repairs (8)
     SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin, k.name_std AS std, k.n_chars
-    FROM (SELECT DISTINCT iid, mid, rule FROM mt_cand_id WHERE rule IN (2, 8)) c
-    JOIN mt_identities i USING (iid) JOIN mt_invalid_ids v ON v.id_number = i.id_number
-    JOIN mt_row_repairs r ON r.id_number = v.id_number JOIN mt_members m ON m.mid = c.mid
-    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    WHERE CASE c.rule WHEN 2 THEN r.repair_code IS DISTINCT FROM m.m_code
-                      ELSE NOT EXISTS (SELECT 1 FROM mt_member_repairs mr
-                                       WHERE mr.id = m.m_id AND mr.repair_code = r.repair_code) END
+    FROM c JOIN mt_row_repairs r ON r.id_number = c.id_number JOIN mt_members m ON m.mid = c.mid
+    JOIN match_name_keys k ON k.name = c.name AND k.version = {v}
+    LEFT JOIN mt_member_repairs mr ON c.rule = 8 AND mr.id = m.m_id AND mr.repair_code = r.repair_code
+    WHERE CASE c.rule WHEN 2 THEN r.repair_code IS DISTINCT FROM m.m_code ELSE mr.id IS NULL END
 ), by_member AS (
     SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin, m.m_std AS std, m.m_nchars AS n_chars
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c

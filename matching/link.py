@@ -46,7 +46,8 @@ import pyarrow as pa
 from matching import background as bg
 from matching import blocking, index, memo, pairs
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
-from matching.decide import NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql
+from matching.decide import (NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql,
+                             live_units_sql)
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
 from matching.patterns import labels_sql, patterns_sql
@@ -65,7 +66,7 @@ TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_addr")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
-               "mt_rscored", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
+               "mt_rscored", "mt_rlive", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
                "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids")
 REGISTERED = ("mt_member_repairs", "mt_org_keys")
 
@@ -278,7 +279,8 @@ def decide(run: Run) -> None:
     run.sql(scored_sql(model.params, model.prior, "mt_pairs", "mt_rscored"), "row scores")
     run.sql(decisions_sql("mt_iscored", ("iid",), "mt_ilinks", s.threshold_auto, s.threshold_review),
             "identity decisions")
-    run.sql(decisions_sql("mt_rscored", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review),
+    run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review), "units that could link")
+    run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review),
             "unit decisions")
     m, u = model.params["id_number"]["legacy_equal"]
     run.sql(evidence_table_sql(prior_bits, math.log2(m / u),
