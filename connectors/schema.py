@@ -302,6 +302,10 @@ BANK = Table("bank", (
                   **dict.fromkeys(("国债", "储蓄国债", "凭证式国债", "电子式国债"), "债券")}),
     Field("balance", ("余额", "金额"), required=True, kind="money"),
     Field("as_of_date", ("余额日期", "查询日期"), required=True, kind="date"),
+    # not in the contract: banks' statements carry it, and a balance in dollars read as yuan
+    # understates the assets (an assets probe's 5,000 美元 counted as ¥5,000); only yuan is accepted
+    Field("currency", ("币种", "币别", "货币", "货币种类"), kind="category", allowed=("人民币",),
+          labels=dict.fromkeys(("CNY", "RMB", "156", "元", "人民币元", "本币"), "人民币")),
 ))
 
 TABLES: dict[str, Table] = {t.name: t for t in (APPLICANTS, ROLLS, TAX, VEHICLE, PROPERTY, SOCIAL_INSURANCE, BANK)}

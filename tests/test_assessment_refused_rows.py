@@ -162,6 +162,26 @@ def test_a_refused_cell_says_why_in_the_caseworkers_words(raw, reason, words):
     assert _cell_words("bank", {"field": "balance", "raw": raw, "reason": reason}) == words
 
 
+def test_a_balance_in_another_currency_is_a_refused_row_that_says_so(tmp_path):
+    """An assets probe: a bank export's 币种 column said 美元 and its 5,000 was counted as ¥5,000
+    (kept as an extra column, silently). A statement in another currency is refused; the member's
+    report names it, and the household waits for review instead of passing on a third of its
+    assets."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "bank").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    (root / "landing" / "bank" / "b.csv").write_bytes(
+        "记录编号,户名,证件号码,金融机构,账号,产品类型,余额,余额日期,币种\n"
+        "B1,王建国,140105198501011117,工商银行,6222000011112222,活期存款,5000,2026-10-31,美元\n"
+        "B2,王建国,140105198501011117,工商银行,6222000011113333,活期存款,300,2026-10-31,人民币\n"
+        "B3,王建国,140105198501011117,工商银行,6222000011114444,活期存款,200,2026-10-31,\n".encode("gbk"))
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (doc,) = [json.loads(p.read_text(encoding="utf-8")) for p in (root / "outbox" / AGENCY).glob("*/*.json")]
+    assert "币种填写为“美元”，不是人民币，余额须按人民币报送" in _rules(doc)["data.refused"]["message"]
+    assert doc["assets"]["financial_total"] == 500.0 and doc["outcome"] == "review"
+
+
 def test_a_pension_row_cut_off_at_the_end_of_its_file_is_named_in_the_members_report(tmp_path):
     """A files probe: the last row of a pension export, cut in transfer inside its amount (…,6 for
     640.00), loaded as 6 yuan and the household passed; refused now, it is whose row it was."""
