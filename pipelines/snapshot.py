@@ -31,13 +31,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import shutil
+import unicodedata
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from reports.masking import FULL_ID_RE
 from warehouse.connection import TIME_ZONE, memory_limit
 
 ANALYST_DB = "analyst.duckdb"
@@ -58,6 +61,23 @@ FREE_TEXT = ("id_reason", "extra", "raw_value", "raw_row", "evidence", "message"
              "address", "location", "employer", "withholding_agent", "consent_ref", "institution",
              "organisation", "last_note", "summary", "income_sources", "vehicles", "properties", "unverified",
              "outputs", "sources_consulted")
+
+
+KEY_TEXT = ("record_id", "household_id", "request_id", "file", "path", "report_path", "certificate_number")
+"""Columns that are keys (joined on) and may hold an ID number inside them: a record_id built as
+<ID>-<month>, a household or request numbered by a person's ID, a file named after one. Each ID
+inside them becomes its person key, the same in every table, so joins still hold (a privacy probe
+read full IDs in tax.record_id, links, files.path and requests.request_id of the copy)."""
+
+
+def _keyed_text(secret: bytes, text: str) -> str:
+    """`text` with every ID number in it (`reports.masking.FULL_ID_RE`: 18 or 15 characters, not part
+    of a longer run of digits) replaced by the person key of its digits (separators dropped, full
+    width folded, x upper case), as the ID columns are keyed; a longer run of digits (an account)
+    by an account key."""
+    folded = unicodedata.normalize("NFKC", text)
+    keyed = FULL_ID_RE.sub(lambda m: person_key(secret, re.sub(r"[^0-9Xx]", "", m.group(0)).upper()), folded)
+    return re.sub(ID_LIKE, lambda m: person_key(secret, re.sub(r"[^0-9Xx]", "", m.group(0)).upper(), "A"), keyed)
 
 
 def secret_key(root: Path) -> bytes:
@@ -128,7 +148,10 @@ def copy_table_sql(table: str, columns: list[tuple[str, str]], source: str = "li
         if "id_raw" in names:  # a raw ID that normalised takes its number's key; an invalid one its own
             joins += " LEFT JOIN id_keys r ON r.v = t.id_raw"
     for c, kind in columns:
-        if c == "id_number":
+        if c in KEY_TEXT and kind == "VARCHAR":
+            joins += f" LEFT JOIN text_keys x_{c} ON x_{c}.v = t.{c}"
+            select.append(f"coalesce(x_{c}.k, t.{c}) AS {c}")
+        elif c == "id_number":
             select.append("n.k AS id_number")
         elif c == "id_raw":
             select.append("coalesce(n.k, r.k) AS id_raw")
@@ -157,6 +180,13 @@ def _make_keys(con, tables: dict, catalog: str, secret: bytes) -> int:
     con.register("id_keys_src", pa.table({"v": pa.array(values["v"], pa.string()), "k": pa.array(keys, pa.string())}))
     con.execute("CREATE OR REPLACE TEMP TABLE id_keys AS SELECT * FROM id_keys_src")
     con.unregister("id_keys_src")
+    texts = [f"SELECT {c} AS v FROM {catalog}.{t} WHERE length({c}) >= 15 AND regexp_matches({c}, '{ID_LIKE}')"
+             for t, cols in tables.items() for c, kind in cols if c in KEY_TEXT and kind == "VARCHAR"]
+    found = [v for (v,) in con.execute(f"SELECT DISTINCT v FROM ({' UNION ALL '.join(texts)})").fetchall()] if texts else []
+    con.register("text_keys_src", pa.table({"v": pa.array(found, pa.string()),
+                                            "k": pa.array([_keyed_text(secret, v) for v in found], pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE text_keys AS SELECT * FROM text_keys_src")
+    con.unregister("text_keys_src")
     return sum(1 for p in values["p"] if p == "P")
 
 

@@ -194,3 +194,24 @@ def test_every_id_and_account_gets_its_hmac_key_and_a_value_used_as_both_is_a_pe
         (key("14010519800101001X"), key("14010519800101001X"))], key=str)
     assert sorted(con.execute("SELECT * FROM accounts").fetchall()) == sorted([(key("6222****1234", "A"),),
                                                                               (key("140105199003071045"),)])
+
+
+def test_an_id_inside_a_key_column_becomes_its_person_key_in_every_table_and_joins_still_hold():
+    """A privacy probe read full IDs in the copy's tax.record_id (<ID>-<month>), links, files.path and
+    requests.request_id; the reports masked them."""
+    from pipelines.snapshot import person_key, pseudonymise
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE tax (record_id VARCHAR, file VARCHAR, id_number VARCHAR)")
+    con.execute("INSERT INTO tax VALUES ('140105199003071045-202403', 'landing/tax/140105 19900307 1045.csv', "
+                "'140105199003071045'), ('T-000001', 'landing/tax/t.csv', NULL)")
+    con.execute("CREATE TABLE links (record_id VARCHAR, request_id VARCHAR, household_id VARCHAR)")
+    con.execute("INSERT INTO links VALUES ('140105199003071045-202403', 'R1', '14010519800101001x'), "
+                "('T-000001', 'R1', 'H2')")
+    pseudonymise(con, b"secret")
+    key = person_key(b"secret", "140105199003071045")
+    assert con.execute("SELECT record_id, file, id_number FROM tax ORDER BY 1").fetchall() == [
+        (f"{key}-202403", f"landing/tax/{key}.csv", key), ("T-000001", "landing/tax/t.csv", None)]
+    assert con.execute("SELECT l.household_id FROM links l JOIN tax t USING (record_id) "
+                       "WHERE t.id_number IS NOT NULL").fetchall() == [(person_key(b"secret", "14010519800101001X"),)]
+    assert con.execute("SELECT count(*) FROM links JOIN tax USING (record_id)").fetchall() == [(2,)]
