@@ -29,6 +29,9 @@ def _cell_words(source: str, cell: dict) -> str:
     field, raw = cell.get("field"), cell.get("raw")
     if is_cut_row(field, cell.get("reason")):
         return "该行位于文件末尾，传输中被截断，未能完整读取"   # the row's text is no one cell to quote
+    reason = str(cell.get("reason") or "")
+    if not field and "twice, under the keys" in reason:   # the line as a whole: no one cell to quote
+        return "该行以两个列名给出同一字段的不同值，无法判断以哪个为准"
     try:
         label = TABLES[source].field(field).aliases[0]
     except (KeyError, IndexError, AttributeError, TypeError, ValueError):
@@ -39,7 +42,6 @@ def _cell_words(source: str, cell: dict) -> str:
     if sum(c.isdigit() for c in raw) >= 15:   # an ID typed into the cell: never shown in full
         raw = mask_id(raw)
     raw = raw if len(raw) <= 20 else raw[:20] + "…"
-    reason = str(cell.get("reason") or "")
     why = next((words for key, words in _WHY if key in reason), "无法识别")
     return f"{label}填写为“{raw}”，{why}"
 

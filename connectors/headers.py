@@ -125,10 +125,14 @@ def merge_line_keys(table: Table, raw: RawFile) -> RawFile:
             # probe's, was rejected whole)
             continue
         if pc.any(differ).as_py():
-            for row_number in pc.filter(data.column("row_number"), differ).to_pylist():
+            # the keys this line gives: a contract probe's message named a third spelling only
+            # other lines of the file used
+            given = pa.table([pc.filter(c, differ) for c in columns], names=[str(i) for i in range(len(headers))])
+            for row_number, cells in zip(pc.filter(data.column("row_number"), differ).to_pylist(), given.to_pylist()):
+                keys = [h for h, i in zip(headers, range(len(headers))) if cells[str(i)] is not None]
                 reasons.setdefault(row_number, []).append(
                     f"the line gives '{field}' twice, under the keys "
-                    f"{' and '.join(repr(h) for h in headers)}, with different values; keep one key per field "
+                    f"{' and '.join(repr(h) for h in keys)}, with different values; keep one key per field "
                     "and send the line again")
             bad = differ if bad is None else pc.or_(bad, differ)
         data = data.drop_columns(headers[1:])

@@ -6,6 +6,7 @@ why; a readable file loads its good rows and quarantines the rest, in one transa
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,8 @@ import pyarrow.compute as pc
 import connectors
 from connectors.canonical import drop_rows
 from connectors.csv_tail import cut_row_cells
-from connectors.schema import SOURCES
+from connectors.headers import fields_of_row
+from connectors.schema import SOURCES, TABLES
 from connectors.values.idnumber import parse_id
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
 from pipelines.context import PassContext
@@ -93,6 +95,27 @@ def _as_received(rows: pa.Table, failures: pa.Table, headers: dict[str, str]) ->
     return failures.set_column(failures.schema.get_field_index("raw_value"), "raw_value", raw_value)
 
 
+def _refused_before_mapping(quarantine: pa.Table, seen: set, source: str):
+    """(row number, field -> cell) of the quarantined rows the file's table no longer holds, read from
+    the row as quoted (`raw_row`): a JSON line giving one field under two keys is refused before its
+    columns are mapped (`connectors.headers.merge_line_keys`). A contract probe's such wage row kept
+    no record_id and no ID, and its member's household passed without a word of it."""
+    done = set(seen)
+    for number, raw_row, raw_value in zip(quarantine.column("row_number").to_pylist(),
+                                          quarantine.column("raw_row").to_pylist(),
+                                          quarantine.column("raw_value").to_pylist()):
+        quoted = raw_row or raw_value   # the line itself, when no cell of it is the one refused
+        if number in done or not quoted or not quoted.startswith("{"):
+            continue
+        done.add(number)
+        try:
+            row = json.loads(quoted)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            yield number, {k: (str(v) if v is not None else None) for k, v in fields_of_row(TABLES[source], row).items()}
+
+
 def _whose(quarantine: pa.Table, canon) -> pa.Table:
     """`quarantine` with the record_id and the validated ID number of each quarantined row of a
     department's file, from its cells as received (migration 0018): a refused row that carries a
@@ -114,6 +137,11 @@ def _whose(quarantine: pa.Table, canon) -> pa.Table:
         id_cells.append(line.get(by_field.get("id_number")))
         name_cells.append(line.get(by_field.get("name")))
         record_ids[number] = line.get(by_field.get("record_id"))
+    for number, quoted in _refused_before_mapping(quarantine, set(numbers), canon.source):
+        numbers.append(number)
+        id_cells.append(quoted.get("id_number"))
+        name_cells.append(quoted.get("name"))
+        record_ids[number] = quoted.get("record_id")
     ids = {}
     for number, text, name in zip(numbers, id_cells, name_cells):
         # an ID typed into the name column, the ID column left empty, is still whose row it is (an

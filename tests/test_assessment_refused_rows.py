@@ -242,3 +242,23 @@ def test_a_balance_refused_for_a_date_long_after_the_request_holds_nothing(tmp_p
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     doc = _report(root, "HH-CAR-REFUSED")
     assert _rules(doc)["data.refused"]["severity"] == "info" and doc["outcome"] == "pass", doc["findings"]
+
+
+def test_a_json_line_giving_a_field_twice_is_named_in_its_members_report(tmp_path):
+    """A contract probe: a wage line giving the name under 'name' and '姓名' with different values was
+    refused before its columns were mapped, kept no record_id and no ID, and the member's household
+    passed on figures without it."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    lines = [{"record_id": "J_BAD", "name": "王建国", "姓名": "王建図", "id_number": "140105198501011117",
+              "period": "2026-03", "income_item": "工资薪金", "income_amount": "30000"},
+             {"record_id": "J_OK", "纳税人姓名": "李四", "period": "2026-03", "income_item": "工资薪金", "income_amount": "100"}]
+    (root / "landing" / "tax" / "t.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
+                                                       encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (doc,) = [json.loads(p.read_text(encoding="utf-8")) for p in (root / "outbox" / AGENCY).glob("*/*.json")]
+    said = _rules(doc)["data.refused"]["message"]
+    assert "记录J_BAD" in said and "该行以两个列名给出同一字段的不同值" in said
+    assert doc["outcome"] == "review"

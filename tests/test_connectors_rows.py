@@ -482,3 +482,15 @@ def test_a_programme_label_naming_urban_or_rural_keeps_the_area_beside_the_progr
     result = read_source("applicants", path, agency_default="xiaodian")
     assert result.errors.num_rows == 0
     assert result.rows.select(["program", "program_area"]).to_pylist() == [{"program": program, "program_area": area}]
+
+
+def test_a_json_line_giving_a_field_twice_names_only_the_keys_it_gives(tmp_path):
+    """A contract probe: the message listed '纳税人姓名', a key only another line of the file used."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"record_id":"J1","name":"张三","姓名":"张叁","period":"2026-03","income_item":"工资薪金","income_amount":"1"}\n'
+                    '{"record_id":"J2","纳税人姓名":"李四","period":"2026-03","income_item":"工资薪金","income_amount":"1"}\n',
+                    encoding="utf-8")
+    result = read_source("tax", path)
+    (error,) = result.errors.to_pylist()
+    assert "under the keys 'name' and '姓名', with different values" in error["reason"]
+    assert result.rows.column("record_id").to_pylist() == ["J2"]
