@@ -55,7 +55,8 @@ STALE_LINK = """EXISTS (
 
 def select_work(ctx: PassContext) -> int:
     """Create `work_households` and `work_members` for this pass; returns the households count."""
-    start, end = window_for(ctx.as_of, int(ctx.policy.defaults["window_months"]))
+    months = int(ctx.policy.defaults["window_months"])
+    start, end = window_for(ctx.as_of, months)
     nightly = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
     if ctx.include_rolls:
         refresh_rolls_held(ctx.con)
@@ -128,6 +129,16 @@ SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) 
        CASE WHEN any_value(origin) = 'rolls' THEN ? ELSE request_id END AS out_dir
 FROM picked GROUP BY request_id, household_id
 """, [ctx.run_id, ctx.as_of, start, end, nightly], label="select work households")
+    # an inbox request keeps the date it was first answered on when a later pass verifies one of its
+    # households again (a corrected record, a question a new delivery may settle): re-dated, an
+    # evaluator's answered households moved their income window a month and dropped a month of wages
+    run_sql(ctx.con, f"""
+UPDATE work_households w SET request_date = d.first,
+       window_start = date_trunc('month', d.first) - INTERVAL {months} MONTH,
+       window_end = CAST(date_trunc('month', d.first) - INTERVAL 1 DAY AS DATE)
+FROM (SELECT request_id, min(request_date) AS first FROM assessment_history GROUP BY request_id) d
+WHERE w.origin = 'inbox' AND d.request_id = w.request_id AND d.first < w.request_date
+""", label="answered requests keep their date")
     run_sql(ctx.con, f"""
 CREATE OR REPLACE TEMP TABLE work_members AS
 SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,

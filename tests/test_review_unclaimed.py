@@ -157,3 +157,22 @@ def test_a_confirmation_stands_again_when_its_record_is_corrected_back_to_the_ve
     doc = _report(root)
     assert doc["outcome"] == "fail", doc["findings"]
     assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "confirmed")]
+
+
+def test_an_answered_request_verified_again_in_a_later_pass_keeps_its_request_date_and_window(tmp_path):
+    """An evaluator: a household with an open question was verified again when a nightly a month
+    later loaded more rows of that source, and its report took the nightly's date, its income window
+    moving a month; the request's other households kept the first date."""
+    root = tmp_path / "root"
+    _province(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
+    first = _report(root)
+    _write(root / "landing" / "vehicle" / "veh_later.csv", [{
+        "记录编号": "V7", "机动车所有人": "王五", "身份证明号码": "", "号牌号码": "晋A77777", "车辆类型": "小型轿车",
+        "初次登记日期": "2021-05-01", "购置价格": "90000", "机动车状态": "正常"}])
+    later = date(2025, 8, 20)
+    run_pass(root, as_of=later, include_rolls=False, snapshot_mode="off")
+    again = _report(root)
+    assert again["generated_at"] != first["generated_at"]          # verified again, not left alone
+    assert again["request_date"] == first["request_date"] == AS_OF.isoformat()
+    assert again["window"] == first["window"]
