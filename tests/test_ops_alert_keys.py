@@ -373,3 +373,30 @@ def test_the_first_night_after_facts_keyed_by_member_no_raises_no_false_alert(up
     # and the facts it recorded are keyed by person: the night after compares like with like
     stored = query(root, "SELECT income_sources FROM household_facts WHERE run_id = ?", [day2["run_id"]])
     assert stored and all(isinstance(json.loads(r["income_sources"]), dict) for r in stored)
+
+
+def _pension(doc: dict) -> dict:
+    for r in doc["income"]["records"]:
+        r.update(source="social_insurance", kind="benefit", item="养老金", payer=None)
+    doc["data_as_of"]["social_insurance"] = doc["window"]["end"]
+    return doc
+
+
+def test_a_pension_missing_one_month_neither_ends_nor_starts_again():
+    """An evaluator: a 城乡居民 pension paid every month, one month's row without an ID (so unlinked),
+    'ended' that night and came back as a new income source (warn) the next: 12 of 46 alerts."""
+    members = [(1, "王芳", True)]
+    pay = lambda months: [(1, "养老金", m, 150.0, None) for m in months]   # noqa: E731
+    nights = [_stored(_pension(_doc(members, pay(months), start=start, end=end))) for start, end, months in (
+        ("2025-10-01", "2026-09-30", [f"2026-{m:02d}" for m in range(1, 10)]),
+        ("2025-11-01", "2026-10-31", [f"2026-{m:02d}" for m in range(1, 10)]),            # October's row unlinked
+        ("2025-12-01", "2026-11-30", [f"2026-{m:02d}" for m in (*range(1, 10), 11)]))]
+    assert compare(nights[0], nights[1]) == [] and compare(nights[1], nights[2]) == []
+
+
+def test_a_pension_missing_two_delivered_months_has_ended():
+    members = [(1, "王芳", True)]
+    pay = [(1, "养老金", f"2026-{m:02d}", 150.0, None) for m in range(1, 10)]
+    before = _stored(_pension(_doc(members, pay, start="2025-10-01", end="2026-09-30")))
+    after = _stored(_pension(_doc(members, pay, start="2025-12-01", end="2026-11-30")))
+    assert _kinds(compare(before, after)) == [("income.source_ended", "info")]
