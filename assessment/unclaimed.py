@@ -106,6 +106,14 @@ WITH m AS (
     SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
                   OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS shared
     FROM s0
+), regular AS (   -- amounts a payer pays under one ID month after month, and the months it does
+    SELECT 'tax' AS source, name, withholding_agent AS payer, income_item AS item, income_amount AS amount,
+           id_number, list(DISTINCT period) AS periods
+    FROM t0 WHERE id_number IS NOT NULL GROUP BY ALL HAVING count(DISTINCT period) >= 2
+    UNION ALL
+    SELECT 'social_insurance', name, coalesce(employer, insurance_type), insurance_type, amount, id_number,
+           list(DISTINCT period)
+    FROM s0 WHERE id_number IS NOT NULL AND record_type = '待遇' GROUP BY ALL HAVING count(DISTINCT period) >= 2
 ), own_months AS (   -- the months a payer writes a member's own ID under their name (few rows)
     SELECT DISTINCT 'tax' AS source, name, withholding_agent AS payer, income_item AS item, NULL AS record_type,
            period, id_number
@@ -139,6 +147,10 @@ WITH m AS (
                                AND o.payer IS NOT DISTINCT FROM t.withholding_agent AND o.item = t.income_item
                                AND o.period = t.period AND o.id_number = m.id_number)))
       AND t.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
+      AND NOT EXISTS (SELECT 1 FROM regular g WHERE g.source = 'tax' AND g.name = t.name
+                      AND g.payer IS NOT DISTINCT FROM t.withholding_agent AND g.item = t.income_item
+                      AND g.amount = t.income_amount AND g.id_number IS DISTINCT FROM m.id_number
+                      AND NOT list_contains(g.periods, t.period))
       -- not pay for work before the member was 16 (a probe's 7-year-old was asked about 12 wages)
       AND NOT coalesce(t.income_item IN ({_types(EMPLOYMENT_ITEMS)}) AND t.period < m.m_birth + INTERVAL 16 YEAR, FALSE)
     UNION ALL
@@ -162,6 +174,13 @@ WITH m AS (
                                AND o.record_type = s.record_type AND o.period = s.period
                                AND o.id_number = m.id_number)))
       AND s.period BETWEEN m.window_start - INTERVAL {lag} MONTH AND m.window_end
+      -- the very amount a namesake is paid there under their ID every other month, in the month
+      -- their row is missing, is that month's row of theirs (an evaluator's 67-year-old was asked
+      -- about the 5,968.00 a 1997-born namesake drew under her ID in every other month)
+      AND NOT EXISTS (SELECT 1 FROM regular g WHERE g.source = 'social_insurance' AND g.name = s.name
+                      AND g.payer = coalesce(s.employer, s.insurance_type) AND g.item = s.insurance_type
+                      AND g.amount = s.amount AND g.id_number IS DISTINCT FROM m.id_number
+                      AND NOT list_contains(g.periods, s.period))
     UNION ALL
     -- a vehicle or a property without an ID: a register has no payer whose other rows could say
     -- whose it is, so under a member's exact name it is a question wherever it could decide the

@@ -780,6 +780,24 @@ def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_
     assert cited(found) == {("tax", f"W{m}") for m in range(1, 11)}
 
 
+def test_an_id_less_wage_of_the_amount_a_namesake_is_paid_there_every_other_month_is_the_namesakes(household):
+    """An evaluator: 5,968.00 without an ID in the two months a 1997-born namesake's 5,968.00 under her
+    ID was missing, beside a third namesake's 8,288.00, was asked of a 67-year-old applicant."""
+    wh = household(person(1))
+    for m in range(1, 11):
+        if m not in (3, 8):
+            _namesakes_wage(wh, f"N{m}", date(2026, m, 1), 5968.0, id_number="140105199701010021")
+        _namesakes_wage(wh, f"E{m}", date(2026, m, 1), 8288.0)
+    for m in (3, 8):
+        wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 5968.0, "太原市某某有限公司"], decision=None)
+    assert "match.unclaimed" not in rules(wh.report())
+    for m in (9, 10):       # months she was paid under her ID too: whose, nobody can tell
+        wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 5968.0, "太原市某某有限公司"], decision=None)
+    assert cited(rules(wh.report())["match.unclaimed"]) == {("tax", "W9"), ("tax", "W10")}
+
+
 def test_a_payers_id_less_wages_are_a_question_once_one_month_shows_two_people_of_the_name_there(household):
     """A review probe: a namesake's wage carried his ID once; the applicant's twelve ID-less wages
     at that payer (one of them in that month) were taken for his and the household passed."""
