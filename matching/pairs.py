@@ -235,12 +235,23 @@ WITH units AS MATERIALIZED (
     JOIN mt_own_ids m USING (mid)
 ), unit_rows AS MATERIALIZED (
     SELECT r.uid, r.slot, r.period FROM match_rows r SEMI JOIN units u USING (uid)
-), held AS MATERIALIZED (   -- the members' own rows, with their ID, at a named organisation
-    SELECT DISTINCT u.id_number AS m_id, o.org_norm AS s_org, r.slot, r.period
+), held0 AS MATERIALIZED (   -- the members' own rows, with their ID, at a named organisation
+    SELECT u.id_number AS m_id, o.org_norm AS s_org, r.slot, r.period, count(*) AS n
     FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation
     JOIN match_rows r USING (uid)
     WHERE u.source IN ('tax', 'social_insurance') AND NOT u.invalid AND {named}
       AND u.id_number IN (SELECT m_id FROM pairs)
+    GROUP BY ALL
+), multi AS MATERIALIZED (SELECT DISTINCT m_id, s_org, slot FROM held0 WHERE n > 1
+), held AS (   -- a month is full when it has as many rows as the member's usual month there (the
+               -- median; a bonus month's second row makes no other month short): one paid twice a
+               -- month there (an evaluator's 770 and 3,571 wages) has a free place in a month with
+               -- one, for a row without an ID (her April 3,571, left to nobody). Most members have one
+               -- row a month: only those with more are ranked
+    SELECT h.* FROM held0 h ANTI JOIN multi USING (m_id, s_org, slot)
+    UNION ALL
+    SELECT * FROM (SELECT h.* FROM held0 h SEMI JOIN multi USING (m_id, s_org, slot))
+    QUALIFY n >= quantile_disc(n, 0.5) OVER (PARTITION BY m_id, s_org, slot)
 )
 SELECT p.uid, p.mid, count(*) AS clash_rows
 FROM pairs p JOIN unit_rows ur USING (uid)

@@ -855,3 +855,28 @@ def test_a_slip_a_namesakes_id_explains_is_a_question_though_his_name_lost_a_cha
     got = _one_household_link(tmp_path, rows, [("H1", 1, "杨建军", applicant, "valid")])
     link = got.get("DEPOSIT", (None, "none", 0.0))
     assert link[1] != "auto" and link[2] <= 0.5, got
+
+
+def test_a_row_without_an_id_fills_a_month_short_of_the_members_usual_rows_at_that_employer(tmp_path):
+    """An evaluator: 李文博 was paid 770 and 3,571 a month at one employer, both under his ID; April's
+    3,571 came without it, beside April's 770 with it, and was taken for a coworker's ("he already
+    has April's wage there") though nobody else of the name works there. A month with fewer rows
+    than his usual has room for it (a month as full as usual still clashes: the March row of
+    `test_a_row_in_a_month_the_member_already_has_at_that_employer_is_not_theirs`)."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    lwb = _id("14018119850505031")
+    people = BACKGROUND[:40]
+    rows = [(f"A-{m}", "李文博", lwb, m) for m in range(1, 10)]
+    rows += _three_months_each(people)
+    _insert_wages(con, rows, 770, "太原重型机械集团有限公司")
+    _insert_wages(con, [(f"B-{m}", "李文博", lwb, m) for m in range(1, 10) if m != 4], 3571, "太原重型机械集团有限公司")
+    _insert_wages(con, [("B-4", "李文博", None, 4)], 3571, "太原重型机械集团有限公司", status="missing")
+    _work_members_table(con)
+    for hh, name, idn in [("H1", "李文博", lwb)] + [(f"HB{i}", name, idn) for i, (name, idn) in enumerate(people[:10])]:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140181', TRUE)", [hh, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "usual-rows")
+    got = dict(con.execute("SELECT record_id, decision FROM links WHERE record_id = 'B-4'").fetchall())
+    con.close()
+    assert got.get("B-4") in ("auto", "review"), got
