@@ -168,13 +168,18 @@ def income_figures(records: list[dict], months: int, member_nos: set[int]) -> di
         # per-capita figures divide this, not the rounded total: rounding twice let two
         # households shown at 628.00 come out on opposite sides of a 628.00 standard
         "monthly_total_exact": total / months,
-        "by_source": {k: fen(v / months) for k, v in sorted(by_source.items())},
+        # both income sources always (contract §4: `by_source {tax, social_insurance, ...}`): a
+        # household without a pension still had social insurance read, at 0.00
+        "by_source": {k: fen(v / months) for k, v in sorted({**INCOME_SOURCES_ZERO, **by_source}.items())},
         "by_item": {k: fen(v / months) for k, v in sorted(by_item.items())},
         "months_covered": len(covered),
         "evidence_basis": sorted(basis),
         "per_member": {m: fen(v / months) for m, v in per_member.items()},
         "series": series,
     }
+
+
+INCOME_SOURCES_ZERO = {"social_insurance": Decimal(0), "tax": Decimal(0)}
 
 
 def monthly_series(series: dict, window_months: list[str]) -> list[dict]:

@@ -261,7 +261,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
 
     income = _dict(report.get("income"))
     view["income"] = pick(income, INCOME_KEYS)
-    view["income"]["by_source"] = _amounts(income.get("by_source"))
+    view["income"]["by_source"] = [(k, a) for k, a in _amounts(income.get("by_source")) if a != 0]   # lines with income
     view["income"]["by_item"] = _amounts(income.get("by_item"), by_source=False)
     # each line is rounded once from its exact sum, and so is the total: lines of 83.335 + 83.335
     # show 83.34 + 83.34 beside a total of 166.67, which a caseworker adding them up should be told

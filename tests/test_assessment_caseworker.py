@@ -61,7 +61,7 @@ def test_a_monthly_income_ending_in_half_a_fen_is_rounded_up_in_every_figure():
     income = doc["income"]
     assert income["monthly_total"] == 2471.90
     assert income["monthly_per_capita"] == 2471.90
-    assert income["by_source"] == {"tax": 2471.90} and income["by_item"] == {"工资薪金": 2471.90}
+    assert income["by_source"] == {"social_insurance": 0.0, "tax": 2471.90} and income["by_item"] == {"工资薪金": 2471.90}
     assert doc["members"][0]["monthly_income"] == 2471.90
     assert {r["amount"] for r in income["records"]} == {2471.90}
     assert income_figures([{**r, "counted": True} for r in rows], 12, {1})["monthly_total"] == 2471.90
