@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 from connectors.values.names import to_simplified
 
@@ -76,6 +77,28 @@ def self_employed(payer: str | None) -> bool:
     return bool(payer and SELF_EMPLOYED.search(payer))
 
 
+def repeated_deliveries(records: list[dict]) -> dict[int, dict]:
+    """Income records that repeat a row of another delivery (id(record) -> the row kept).
+
+    A department's full re-export hands out new record_ids for the same payments: a row equal in
+    member, source, month, item, payer and amount to one of another file is that payment again.
+    Per such payment the file with the most rows of it is kept (two equal payments in one export
+    are two payments), the rows of the other files are repeats. A month-of-life probe's tax
+    re-export counted every wage twice and failed 28 households."""
+    groups: dict = defaultdict(lambda: defaultdict(list))
+    for r in records:
+        if r["kind"] in ("tax_income", "benefit") and _counted(r):
+            key = (r["member_no"], r["source"], r["period"], r["item"], r.get("payer"), r.get("insurance_type"),
+                   exact(r["amount"]))
+            groups[key][r.get("file")].append(r)
+    out: dict[int, dict] = {}
+    for by_file in (g for g in groups.values() if len(g) > 1):
+        kept, *others = sorted(by_file.values(), key=lambda rows: (-len(rows), str(rows[0].get("file"))))
+        for rows in others:
+            out.update({id(r): kept[min(i, len(kept) - 1)] for i, r in enumerate(rows)})
+    return out
+
+
 def classify_income(records: list[dict], params: dict, tax_through: date | None = None,
                     tax_from: date | None = None, unsure: dict | None = None) -> list[dict]:
     """Mark each income record counted or not, with the reason, in place; returns the records.
@@ -98,10 +121,15 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
     pending_months = {(r["member_no"], r["period"]) for r in records
                       if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and not _counted(r)}
     base_taken: set = set()
+    repeats = repeated_deliveries(records)
     for r in sorted(records, key=lambda r: (r["kind"], -(r["amount"] or 0))):
         r["counted"], r["note"] = False, None
         if not _counted(r):
             r["note"] = "匹配待复核，暂不计入"
+        elif id(r) in repeats:
+            kept = repeats[id(r)]
+            r["note"] = (f"与{PurePosixPath(str(kept.get('file'))).name}中的记录{kept['record_id']}相同（部门重新导出的同一笔），"
+                         "只计一次")
         elif r["kind"] == "tax_income" and r["item"] in excluded_items:
             r["note"] = f"{r['item']}为一次性所得，不计入月收入"
         elif r["kind"] == "benefit" and r["insurance_type"] in excluded_benefits:

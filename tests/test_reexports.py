@@ -1,0 +1,64 @@
+"""A department's full re-export hands out new record_ids for the payments it sent before: each is
+counted once, and the repeat says which row it repeats.
+
+A month-of-life probe: the tax office re-exported the year under new record_ids, every wage was
+counted twice, and 28 households on the rolls went from pass to fail overnight.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from connectors.values.idnumber import check_char
+from pipelines.passes import run_pass
+
+MEMBER_ID = "14010519700101001" + check_char("14010519700101001")
+REQUEST = ("申请编号,救助类别,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+           f"R1,低保,H1,140105,1,张三,{MEMBER_ID},户主,SQ-1\n")
+HEAD = "记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额,扣缴义务人\n"
+
+
+def _wages(prefix: str, months, amount: str = "400.00") -> str:
+    return HEAD + "".join(f"{prefix}{m},张三,{MEMBER_ID},2025-{m:02d},工资薪金,{amount},太原某公司\n" for m in months)
+
+
+def _report(root) -> dict:
+    return json.loads((root / "outbox" / "minzheng" / "R1" / "H1.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / "minzheng").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "minzheng" / "req.csv").write_text(REQUEST, encoding="utf-8")
+    (root / "landing" / "tax" / "iit.csv").write_text(_wages("T", range(1, 11)), encoding="utf-8")
+    (root / "landing" / "tax" / "iit_reexport.csv").write_text(_wages("RT", range(1, 11)), encoding="utf-8")
+    return root
+
+
+def test_a_re_export_under_new_record_ids_counts_each_wage_once_and_says_so(root):
+    run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
+    doc = _report(root)
+    assert doc["income"]["monthly_total"] == round(4000 / 12, 2) and doc["outcome"] == "pass"
+    records = doc["income"]["records"]
+    assert sum(r["counted"] for r in records) == 10 and len(records) == 20
+    repeat = next(r for r in records if not r["counted"])
+    assert repeat["note"].endswith("（部门重新导出的同一笔），只计一次") and "iit" in repeat["note"]
+
+
+def test_two_equal_payments_in_one_export_are_two_payments_and_a_re_export_of_both_adds_none(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / "minzheng").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "minzheng" / "req.csv").write_text(REQUEST, encoding="utf-8")
+    fees = HEAD + "".join(f"F{k},张三,{MEMBER_ID},2025-03,劳务报酬,1200.00,太原某公司\n" for k in range(2))
+    (root / "landing" / "tax" / "fees.csv").write_text(fees, encoding="utf-8")
+    (root / "landing" / "tax" / "fees_again.csv").write_text(fees.replace(",张三", "x,张三"), encoding="utf-8")
+    run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
+    records = _report(root)["income"]["records"]
+    assert _report(root)["income"]["monthly_total"] == 200.0
+    assert sorted(r["record_id"] for r in records if r["counted"]) in (["F0", "F1"], ["F0x", "F1x"])
