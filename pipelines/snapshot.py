@@ -72,12 +72,16 @@ read full IDs in tax.record_id, links, files.path and requests.request_id of the
 
 def _keyed_text(secret: bytes, text: str) -> str:
     """`text` with every ID number in it (`reports.masking.FULL_ID_RE`: 18 or 15 characters, not part
-    of a longer run of digits) replaced by the person key of its digits (separators dropped, full
-    width folded, x upper case), as the ID columns are keyed; a longer run of digits (an account)
-    by an account key."""
-    folded = unicodedata.normalize("NFKC", text)
-    keyed = FULL_ID_RE.sub(lambda m: person_key(secret, re.sub(r"[^0-9Xx]", "", m.group(0)).upper()), folded)
-    return re.sub(ID_LIKE, lambda m: person_key(secret, re.sub(r"[^0-9Xx]", "", m.group(0)).upper(), "A"), keyed)
+    of a longer run of digits, whose birth date is a date) replaced by the person key of its digits
+    (separators dropped, full width folded, x upper case), as the ID columns are keyed; the rest as
+    it is (a month-of-life probe's bank record_id B0001-2025-10-31 was keyed whole, and no report's
+    record_id could be found in the copy)."""
+    def key(m: re.Match) -> str:
+        digits = re.sub(r"[^0-9Xx]", "", m.group(0)).upper()
+        born = digits[6:14] if len(digits) == 18 else "19" + digits[6:12]
+        dated = born.isdigit() and 1 <= int(born[4:6]) <= 12 and 1 <= int(born[6:8]) <= 31
+        return person_key(secret, digits) if dated else m.group(0)
+    return FULL_ID_RE.sub(key, unicodedata.normalize("NFKC", text))
 
 
 def secret_key(root: Path) -> bytes:

@@ -207,7 +207,7 @@ def test_an_id_inside_a_key_column_becomes_its_person_key_in_every_table_and_joi
                 "'140105199003071045'), ('T-000001', 'landing/tax/t.csv', NULL)")
     con.execute("CREATE TABLE links (record_id VARCHAR, request_id VARCHAR, household_id VARCHAR)")
     con.execute("INSERT INTO links VALUES ('140105199003071045-202403', 'R1', '14010519800101001x'), "
-                "('T-000001', 'R1', 'H2')")
+                "('T-000001', 'R1', 'H2'), ('B0001-2025-10-31', 'R1', 'H3'), ('T202510310000123', 'R1', 'H4')")
     pseudonymise(con, b"secret")
     key = person_key(b"secret", "140105199003071045")
     assert con.execute("SELECT record_id, file, id_number FROM tax ORDER BY 1").fetchall() == [
@@ -215,3 +215,6 @@ def test_an_id_inside_a_key_column_becomes_its_person_key_in_every_table_and_joi
     assert con.execute("SELECT l.household_id FROM links l JOIN tax t USING (record_id) "
                        "WHERE t.id_number IS NOT NULL").fetchall() == [(person_key(b"secret", "14010519800101001X"),)]
     assert con.execute("SELECT count(*) FROM links JOIN tax USING (record_id)").fetchall() == [(2,)]
+    # a record_id of dates and sequence numbers holds no ID: as it was (a month-of-life probe)
+    assert con.execute("SELECT record_id FROM links WHERE household_id IN ('H3', 'H4') ORDER BY 1").fetchall() == [
+        ("B0001-2025-10-31",), ("T202510310000123",)]
