@@ -187,10 +187,15 @@ def _same_day_balances(f: Facts) -> list[dict]:
     out = []
     for a in accounts:
         rows = a["same_day"]
-        shown = "、".join(f"{r['balance']:,.2f}元（记录{r['record_id']}）" for r in rows)
+        # a balance re-exported under a new record_id is one balance (a month-of-life probe read
+        # "3个不同余额：12,000.00元、20,000.00元、20,000.00元")
+        by_balance: dict = {}
+        for r in rows:
+            by_balance.setdefault(r["balance"], []).append(str(r["record_id"]))
+        shown = "、".join(f"{b:,.2f}元（记录{'、'.join(ids)}）" for b, ids in by_balance.items())
         tail = str(a.get("account_number") or "")[-4:]
         message = (f"成员{names.get(a['member_no'], '')}（序号{a['member_no']}）在{a['institution']}的账户（尾号{tail}）"
-                   f"{a['as_of_date']}有{len(rows)}个不同余额：{shown}；已按较小的{rows[0]['balance']:,.2f}元计入，"
+                   f"{a['as_of_date']}有{len(by_balance)}个不同余额：{shown}；已按较小的{rows[0]['balance']:,.2f}元计入，"
                    "请向银行核实")
         if f.program not in THRESHOLD_PROGRAMS:
             severity, message = "info", message + INFORMATION_ONLY

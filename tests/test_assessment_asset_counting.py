@@ -583,6 +583,15 @@ def test_two_balances_of_one_account_on_one_date_count_the_smaller_and_hold_the_
     assert "same_day_balances" not in listed[next(r for r in ("B4", "B5") if r in listed)]
 
 
+def test_a_balance_re_exported_beside_a_different_one_is_one_balance_in_the_finding(wh):
+    """A month-of-life probe: '3个不同余额：12,000.00元、20,000.00元、20,000.00元', the 20,000 a repeat."""
+    wh.bank("B1", 12000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B2", 20000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    wh.bank("B3", 20000, account="6222020012342222", product="活期存款", as_of="2025-05-31")
+    message = rules(wh.report())["bank.same_day_balances"]["message"]
+    assert "有2个不同余额：12,000.00元（记录B1）、20,000.00元（记录B2、B3）" in message, message
+
+
 @pytest.mark.parametrize("program, larger, said", [
     ("dibao", 16000, "按较大余额计，家庭人均金融资产8,350.00元，仍不超过资产上限"),
     ("medical", 40000, "本救助项目不按收入标准和资产上限核定，仅供参考"),
