@@ -123,6 +123,7 @@ def detect_changes(ctx: PassContext) -> int:
         "SELECT DISTINCT a.request_id, a.household_id FROM alerts a JOIN household_facts_latest f "
         "USING (request_id, household_id) WHERE a.kind = 'rolls.left' AND a.raised_at > f.recorded_at").fetchall()}
     changed = alerts_count = 0
+    with_alerts: set = set()
     for i, note in enumerate(ctx.documents.notes()):
         key = (note["request_id"], note["household_id"])
         if key not in rolls:
@@ -164,9 +165,13 @@ def detect_changes(ctx: PassContext) -> int:
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
             changed += 1
+            with_alerts.add(key)
         alerts_count += len(alerts)
         ctx.documents.annotate(i, **marks)
-    ctx.counts["households_changed"] = changed
+    # and the households the roll's own notices are about (one that left has no report): the console
+    # said 5 beside summary.txt's 6 (a month-of-life probe)
+    ctx.counts["households_changed"] = changed + len({(n["request_id"], n["household_id"])
+                                                      for n in ctx.rolls.get("notices", [])} - with_alerts)
     # every row the pass adds to `alerts`, the roll's own notices (held, left) too: counted apart,
     # runs.alerts said 13 beside 15 rows of alerts and of alerts.jsonl (a nightly probe)
     ctx.counts["alerts"] = alerts_count + len(ctx.rolls.get("notices", []))
