@@ -92,7 +92,10 @@ def held_households(con) -> list[tuple[str, str]]:
     try:
         # A rejected row is corrected by a loaded row of its member: the same member number or,
         # when the number itself was what was wrong (成员序号 `abc`), the same ID or name (a
-        # probe's household waited forever for a member `abc`). Only the filing agency's own rows
+        # probe's household waited forever for a member `abc`): the name of a row with an ID only
+        # in a later file, the ID perhaps corrected too (an operations probe's `二` with a mistyped
+        # ID waited forever), while in the rejected row's own file a namesake member is another
+        # person. Only the filing agency's own rows
         # hold its request: another agency's rows under the same request_id (quarantined, the id
         # is taken) held the owner's household for a member it never had.
         return con.execute("""
@@ -105,8 +108,9 @@ WHERE q.household_id IS NOT NULL AND NOT EXISTS (
     WHERE m.origin = 'inbox' AND m.request_id = q.request_id AND m.household_id = q.household_id
       AND (CAST(m.member_no AS VARCHAR) = q.member_no
            OR (NOT regexp_full_match(coalesce(q.member_no, ''), '[0-9]+')
-               AND CASE WHEN q.id_number IS NOT NULL THEN m.id_raw = q.id_number   -- an ID tells a same-name member apart
-                        ELSE m.name = q.name OR m.name_raw = q.name END)));
+               AND (m.id_raw = q.id_number
+                    OR ((m.name = q.name OR m.name_raw = q.name)
+                        AND (q.id_number IS NULL OR m.batch_id IS DISTINCT FROM q.batch_id))))));
 SELECT request_id, household_id FROM held_households ORDER BY ALL""").fetchall()
     finally:
         con.unregister("held_rejected_src")

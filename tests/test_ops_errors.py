@@ -104,6 +104,28 @@ def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_memb
     assert {p.stem for p in folder.glob("*.json")} == set(households)
 
 
+@pytest.mark.parametrize("bad_id", ["abc", "140105199901019999"])
+def test_a_row_wrong_in_its_member_number_and_its_id_is_corrected_by_its_members_row_in_a_later_file(tmp_path, bad_id):
+    """An operations probe: a row with 成员序号 `二` and a mistyped ID, corrected in a later file
+    (number and ID both right), kept its household unanswered pass after pass: the correction was
+    looked for under the wrong ID."""
+    root = tmp_path / "root"
+    generate(root, households=6, seed=37, as_of=AS_OF)
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    households = [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM rolls_current ORDER BY 1 LIMIT 2")]
+    rows = request_rows(root, households, "REQ-ERR-ID", AGENCY)
+    two = [i for i, r in enumerate(rows) if r["household_id"] == households[1]]
+    right = dict(rows[two[-1]])
+    rows[two[-1]] = {**right, "member_no": "二", "id_number": bad_id}
+    write_csv(root / "inbox" / AGENCY / "request_id.csv", rows)
+    run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+    folder = root / "outbox" / AGENCY / "REQ-ERR-ID"
+    assert {p.stem for p in folder.glob("*.json")} == {households[0]}
+    write_csv(root / "inbox" / AGENCY / "request_id_fixed.csv", [right])
+    run_pass(root, as_of=AS_OF, include_rolls=False, landing=False, snapshot_mode="off")
+    assert {p.stem for p in folder.glob("*.json")} == set(households)
+
+
 def test_the_note_points_only_at_answer_folders_that_exist(answered):
     """A note said "answered in outbox/<agency>/<request>/" for a request whose every household
     waited for corrected rows, so the folder it named did not exist (a probe)."""
