@@ -40,14 +40,25 @@ Seen = set[tuple[str, int, int]]
 """(path relative to the root, size, mtime_ns) of files a pass has already recorded."""
 
 
-def _data_files(folder: Path) -> list[Path]:
+def _unreadable(problems: list[str], root: Path):
+    """An `os.walk` error handler, and the note for a file that cannot be read: what could not be
+    read is said, not skipped in silence (an operations probe's `chmod 000` agency folder was
+    passed over without a word, and one unreadable request stopped every agency's)."""
+    def said(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "?"
+        problems.append(f"{where}: cannot be read ({exc.strerror or exc}); it was skipped and is read by the "
+                        "first pass after the pipeline's user may read it (fix its permissions)")
+    return said
+
+
+def _data_files(folder: Path, onerror=None) -> list[Path]:
     """The data files in `folder` and in its subfolders, at any depth: departments file their
     exports by month (`landing/tax/2026-11/`), and a file there was once neither loaded nor
     warned about. Hidden folders are skipped like hidden files (a sync tool's `.sync/`), and
     a symlinked folder is followed once (a share mounted as a month folder), never into a
     folder already walked (a link to a parent would loop)."""
     out, walked = [], set()
-    for parent, folders, names in os.walk(folder, followlinks=True):
+    for parent, folders, names in os.walk(folder, followlinks=True, onerror=onerror):
         real = os.path.realpath(parent)
         if real in walked:
             folders[:] = []
@@ -58,11 +69,12 @@ def _data_files(folder: Path) -> list[Path]:
     return out
 
 
-def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen: Seen) -> list[Delivery]:
+def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen: Seen,
+                problems: list[str]) -> list[Delivery]:
     if not folder.is_dir():
         return []
-    out = []
-    files = [(p, p.stat()) for p in _data_files(folder)]
+    out, said = [], _unreadable(problems, root)
+    files = [(p, p.stat()) for p in _data_files(folder, said)]
     # In the order they were written (then by name): a correction and a stale re-send of the same
     # record arriving together must not be applied by their names' order (a probe's old file
     # named z_… undid the correction in c_…); the last written is the sender's latest word,
@@ -71,7 +83,12 @@ def _deliveries(folder: Path, root: Path, source: str, agency: str | None, seen:
         rel = p.relative_to(root).as_posix()
         if (rel, st.st_size, st.st_mtime_ns) in seen:
             continue
-        out.append(Delivery(p, rel, source, agency, file_sha256(p), st.st_size, st.st_mtime_ns))
+        try:
+            digest = file_sha256(p)
+        except PermissionError as exc:
+            said(exc)
+            continue
+        out.append(Delivery(p, rel, source, agency, digest, st.st_size, st.st_mtime_ns))
     return out
 
 
@@ -84,8 +101,8 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True,
     found, requests, warnings = [], [], []
     if landing:
         for source in SOURCES:
-            found += _deliveries(root / "landing" / source, root, source, None, seen)
-        requests += _deliveries(root / "landing" / "rolls", root, "rolls", None, seen)
+            found += _deliveries(root / "landing" / source, root, source, None, seen, warnings)
+        requests += _deliveries(root / "landing" / "rolls", root, "rolls", None, seen, warnings)
         warnings += _misplaced(root / "landing", set(SOURCES) | {"rolls"},
                                f"landing/<source>/, <source> one of {', '.join((*SOURCES, 'rolls'))}")
     if inbox:
@@ -103,7 +120,7 @@ def discover(root: Path, *, landing: bool = True, inbox: bool = True,
                 warnings.append(f"inbox folder {folder.name!r} ignored{held}; agency folders may only use "
                                 "letters, digits, '_' and '-'")
                 continue
-            requests += _deliveries(folder, root, "applicants", folder.name, seen)
+            requests += _deliveries(folder, root, "applicants", folder.name, seen, warnings)
     # A request_id belongs to whoever filed it first (pipelines.ingest): rolls snapshots and every
     # agency's requests load in the order they were written, not agency by agency (a probe's agB,
     # filing at 09:00, was told its id was agA's, filed at 10:00, because agA sorts first).

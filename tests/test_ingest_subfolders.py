@@ -100,3 +100,35 @@ def test_a_symlinked_month_folder_is_read_and_a_link_back_up_does_not_loop(tmp_p
     _write(root, "inbox/agA/2026-03/s.csv", "x\n")
     found, _ = discover(root, landing=False)
     assert [d.rel_path for d in found] == ["inbox/agA/2026-03/s.csv"]
+
+
+def test_a_folder_or_file_the_pipeline_may_not_read_is_named_and_the_rest_is_read(tmp_path, monkeypatch):
+    """An operations probe (run as a user without root's override): a `chmod 000` agency folder was
+    passed over without a word, and one unreadable request file stopped every agency's pass with
+    "this user may not write there" though it was only being read."""
+    import pipelines.discover as found
+
+    _write(tmp_path, "inbox/agA/req.csv", REQUEST.format(rid="R-A"))
+    _write(tmp_path, "inbox/agB/req.csv", REQUEST.format(rid="R-B"))
+    locked = _write(tmp_path, "inbox/agC/req.csv", REQUEST.format(rid="R-C"))
+    shut = tmp_path / "inbox" / "agD"
+    shut.mkdir()
+    walk, digest = os.walk, found.file_sha256
+
+    def walk_as_a_plain_user(top, *args, onerror=None, **kw):
+        if Path(top) == shut:
+            onerror(PermissionError(13, "Permission denied", str(shut)))
+            return iter(())
+        return walk(top, *args, onerror=onerror, **kw)
+
+    def read_as_a_plain_user(path):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return digest(path)
+
+    monkeypatch.setattr(found.os, "walk", walk_as_a_plain_user)
+    monkeypatch.setattr(found, "file_sha256", read_as_a_plain_user)
+    deliveries, warnings = discover(tmp_path)
+    assert [d.rel_path for d in deliveries] == ["inbox/agA/req.csv", "inbox/agB/req.csv"]
+    assert [w.split(":")[0] for w in warnings] == ["inbox/agC/req.csv", "inbox/agD"]
+    assert all("cannot be read (Permission denied)" in w and "fix its permissions" in w for w in warnings)
