@@ -25,7 +25,7 @@ _ERRNOS = {
 _MESSAGES = [(re.compile(pattern, re.I), _ERRNOS[code]) for pattern, code in (
     (r"No space left on device", errno.ENOSPC), (r"Disk quota exceeded", errno.EDQUOT),
     (r"File too large", errno.EFBIG), (r"Read-only file system", errno.EROFS),
-    (r"Permission denied", errno.EACCES))]
+    (r"Permission denied", errno.EACCES), (r"Operation not permitted", errno.EPERM))]
 
 EXIT_STORAGE = 74
 """Exit status of a pass stopped by its storage (sysexits' EX_IOERR), so a scheduler can tell it

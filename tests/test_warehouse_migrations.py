@@ -79,3 +79,19 @@ def test_storing_cold_text_with_zstd_keeps_every_row_version_and_the_views(tmp_p
     assert con.execute("SELECT count(*) FROM source_records WHERE record_id = 'T1'").fetchall() == [(1,)]
     ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'tax_all'").fetchall()[0][0]
     assert "record_id VARCHAR USING COMPRESSION ZSTD" in ddl and '"name" VARCHAR NOT NULL' in ddl
+
+
+def test_a_warehouse_the_os_will_not_open_is_a_storage_problem_not_another_process(tmp_path: Path, monkeypatch):
+    """An operations probe: an immutable warehouse file (Operation not permitted) was said to be in
+    use by another hhverify process, with a traceback; it is the data root's storage, exit 74."""
+    import duckdb
+
+    from pipelines.storage import storage_problem
+    import warehouse.connection as connection
+
+    def refuse(*_a, **_k):
+        raise duckdb.IOException(f'IO Error: Cannot open file "{tmp_path}/w.duckdb": Operation not permitted')
+    monkeypatch.setattr(connection.duckdb, "connect", refuse)
+    with pytest.raises(duckdb.IOException) as caught:
+        open_warehouse(tmp_path / "w.duckdb")
+    assert storage_problem(caught.value).startswith("this user may not write there (Operation not permitted)")

@@ -33,6 +33,10 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
+        if "conflicting lock" not in str(exc).lower():
+            # not another process: a file it may not open (an operations probe's immutable file,
+            # Operation not permitted, was said to be in use), told as the storage problem it is
+            raise
         raise RuntimeError(
             f"cannot open the warehouse {path}: another hhverify process is using it ({exc}). "
             "Wait for that pass to finish; analysts should query the published snapshot "
