@@ -142,13 +142,16 @@ class NightlySchedule:
 
 def _inbox_pass(root: Path, with_prefect: bool) -> Callable[[], dict]:
     def run() -> dict:
-        # the analyst copy is published on a thread: the next drop never waits for it
+        # the analyst copy is published on a thread: the next drop never waits for it. Department
+        # files already waiting in landing/ are loaded first: an operations probe's request was
+        # answered "税务数据从未报送" beside a tax export that had arrived, and never corrected (the
+        # nightly reads what was loaded since it last ran, so it still re-verifies the rolls on them)
         if with_prefect:
             from pipelines.flows import verification_pass
-            return verification_pass(str(root), kind="on_demand", include_rolls=False, landing=False,
+            return verification_pass(str(root), kind="on_demand", include_rolls=False, landing=True,
                                      snapshot_mode="background")
         from pipelines.passes import run_pass
-        return run_pass(root, kind="on_demand", include_rolls=False, landing=False, snapshot_mode="background")
+        return run_pass(root, kind="on_demand", include_rolls=False, landing=True, snapshot_mode="background")
     return run
 
 

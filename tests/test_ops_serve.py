@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -171,6 +171,23 @@ def test_fifty_requests_dropped_within_a_minute_are_all_answered_none_twice(serv
     assert audited == wanted, "a request was audited twice or not at all"
     for rid in wanted:
         assert len(list(_answered(root, rid).parent.glob("HH*.json"))) == 1
+
+
+def test_a_department_file_waiting_in_landing_is_read_before_a_drop_is_answered(served):
+    """An operations probe: a request was answered from before a tax export that had arrived (its
+    report said tax was never delivered) and was never corrected."""
+    root, _, requests, _ = served
+    (member,) = [r for r in requests["REQ-BURST-00"] if r["member_no"] in (1, "1")][:1]
+    rows = [{"记录编号": "WAITING-1", "纳税人姓名": member["name"], "证件号码": member["id_number"],
+             "所属期": (date.today().replace(day=1) - timedelta(days=90)).strftime("%Y-%m"), "所得项目": "工资薪金",
+             "收入额": "9000.00",
+             "扣缴义务人": "太原某等待公司"}]
+    write_csv(root / "landing" / "tax" / "waiting.csv", rows)
+    rid = "REQ-WAIT-1"
+    write_csv(root / "inbox" / AGENCY / "req_wait.csv", [{**r, "request_id": rid} for r in requests["REQ-BURST-00"]])
+    _wait_answered(root, rid)
+    (report,) = _answered(root, rid).parent.glob("HH*.json")
+    assert "WAITING-1" in report.read_text(encoding="utf-8")
 
 
 def test_a_second_serve_on_the_same_root_refuses(served):
