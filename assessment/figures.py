@@ -82,18 +82,18 @@ def repeated_deliveries(records: list[dict]) -> dict[int, dict]:
 
     A department's full re-export hands out new record_ids for the same payments: a row equal in
     member, source, month, item, payer and amount to one of another file is that payment again.
-    Per such payment the file with the most rows of it is kept (two equal payments in one export
-    are two payments), the rows of the other files are repeats. A month-of-life probe's tax
-    re-export counted every wage twice and failed 28 households."""
+    Per such payment the file with the most counted, then most rows of it is kept (two equal payments
+    in one export are two), the other files' rows are repeats (a month-of-life probe's tax re-export
+    counted every wage twice and failed 28 households)."""
     groups: dict = defaultdict(lambda: defaultdict(list))
-    for r in records:
-        if r["kind"] in ("tax_income", "benefit") and _counted(r):
-            key = (r["member_no"], r["source"], r["period"], r["item"], r.get("payer"), r.get("insurance_type"),
-                   exact(r["amount"]))
-            groups[key][r.get("file")].append(r)
+    for r in records:   # rows waiting for review too: what confirming adds counts each payment once
+        if r["kind"] in ("tax_income", "benefit") and r["decision"] in (*COUNTED_DECISIONS, "review"):
+            groups[(r["member_no"], r["source"], r["period"], r["item"], r.get("payer"), r.get("insurance_type"),
+                    exact(r["amount"]))][r.get("file")].append(r)
     out: dict[int, dict] = {}
     for by_file in (g for g in groups.values() if len(g) > 1):
-        kept, *others = sorted(by_file.values(), key=lambda rows: (-len(rows), str(rows[0].get("file"))))
+        kept, *others = sorted(by_file.values(), key=lambda rows: (-sum(map(_counted, rows)), -len(rows),
+                                                                    str(rows[0].get("file"))))
         for rows in others:
             out.update({id(r): kept[min(i, len(kept) - 1)] for i, r in enumerate(rows)})
     return out
@@ -124,6 +124,7 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
     repeats = repeated_deliveries(records)
     for r in sorted(records, key=lambda r: (r["kind"], -(r["amount"] or 0))):
         r["counted"], r["note"] = False, None
+        r["repeat_of"] = repeats[id(r)]["record_id"] if id(r) in repeats else None
         if not _counted(r):
             r["note"] = "匹配待复核，暂不计入"
         elif id(r) in repeats:

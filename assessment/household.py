@@ -315,7 +315,7 @@ def _record_out(r: dict, supporters: set) -> dict:
     # (it is judged on its own, under tekun.supporter)
     supporter = r["member_no"] in supporters
     return {**_common(r), "kind": r["kind"], "period": r["period"].strftime("%Y-%m"), "item": r["item"],
-            "amount": fen(float(r["amount"] or 0.0)), "payer": r.get("payer"),
+            "amount": fen(float(r["amount"] or 0.0)), "payer": r.get("payer"), "repeat_of": r.get("repeat_of"),
             "counted": r["counted"] and not supporter,
             "note": SUPPORTER_NOTE if supporter and r["counted"] else r["note"]}
 

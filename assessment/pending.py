@@ -106,6 +106,8 @@ def _confirmed_adds(f: Facts, links: list[dict]) -> tuple[Decimal, Decimal, bool
     for ln in links:
         key = (ln["source"], ln["record_id"], ln["member_no"])
         row = income.get(key)
+        if row is not None and row.get("repeat_of"):
+            continue        # a re-export's copy of another row: confirming it adds nothing (figures)
         if row is not None and (row["kind"] in ("tax_income", "benefit")
                                 or (row["kind"] == "contribution" and f.tax_delivered
                                     and not self_employed(row.get("payer")))):

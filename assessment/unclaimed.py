@@ -84,7 +84,7 @@ WITH m AS (
     UNION SELECT name, m_std FROM m
 ), t0 AS (
     SELECT record_id, v.std AS name, id_number, period, income_item, income_amount, withholding_agent, file, row_number,
-           count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
+           loaded_at, count(id_number) OVER (PARTITION BY name, withholding_agent) AS ids_here,
            count(id_number) OVER (PARTITION BY name, withholding_agent, income_item, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL) OVER (PARTITION BY name, withholding_agent)
                AS ids
@@ -96,7 +96,7 @@ WITH m AS (
     -- the payer: the employer, or without one the scheme's fund (a fresh evaluator's member drawing
     -- a 城乡居民 pension under her ID was taken for paid by the 企业职工 fund of a namesake's rows)
     SELECT record_id, v.std AS name, id_number, period, record_type, insurance_type, amount, employer, file, row_number,
-           count(id_number) OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END)
+           loaded_at, count(id_number) OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END)
                AS ids_here,
            count(id_number) OVER (PARTITION BY name, employer, insurance_type, record_type, period) AS ids_that_month,
            list(DISTINCT id_number) FILTER (WHERE id_number IS NOT NULL)
@@ -128,7 +128,7 @@ WITH m AS (
            NULL::DATE AS as_of_date, t.file, t.row_number, NULL::VARCHAR AS plate_number,
            NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number,
            NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share,
-           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer, FALSE AS local
+           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer, FALSE AS local, t.loaded_at
     FROM m JOIN t ON t.name = m.m_std
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
     -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid), and
@@ -157,7 +157,7 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
            s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-           list_contains(s.ids, coalesce(m.id_number, '')), FALSE
+           list_contains(s.ids, coalesce(m.id_number, '')), FALSE, s.loaded_at
     FROM m JOIN s ON s.name = m.m_std
     -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
     -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
@@ -189,7 +189,7 @@ WITH m AS (
     -- a row with an ID places with its owner, nor a share whose certificate one does under this name.
     SELECT m.request_id, m.household_id, m.member_no, 'vehicle', v.record_id, 'vehicle', NULL, v.vehicle_type,
            CAST(v.purchase_price AS DOUBLE), NULL, NULL, NULL, NULL, NULL, v.file, v.row_number,
-           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE
+           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL
     FROM m JOIN variants vv ON vv.std = m.m_std JOIN vehicle v ON v.name = vv.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       AND NOT coalesce(v.registration_date > m.request_date, FALSE)   -- not held yet on the request date
@@ -201,7 +201,7 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'property', p.record_id, 'property', NULL, p.usage,
            NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
            NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0), FALSE,
-           {local}
+           {local}, NULL
     FROM m JOIN variants pv ON pv.std = m.m_std JOIN property p ON p.name = pv.name{joins}
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT coalesce(p.registration_date < m.m_birth, FALSE)      -- registered before the member was born
@@ -209,8 +209,20 @@ WITH m AS (
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
                       AND {NUMBER_KEY_SQL.format(col='o.certificate_number')}
                       = {NUMBER_KEY_SQL.format(col='p.certificate_number')})
+), once AS (   -- a payment a re-export repeats under a new record_id is asked about once, as its
+               -- first delivery (`figures.repeated_deliveries`): a month-of-life probe's denied rows were
+               -- asked again, and a confirmed one's stakes doubled
+    SELECT * EXCLUDE (per_file, first_loaded, loaded_at) FROM (
+        SELECT *, count(*) OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount,
+                                              file) AS per_file,
+                  min(loaded_at) OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer,
+                                                    amount, file) AS first_loaded
+        FROM rows)
+    QUALIFY source NOT IN ('tax', 'social_insurance')
+         OR file = first(file ORDER BY per_file DESC, first_loaded, file)
+                   OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount)
 ), unlinked AS (
-    SELECT * FROM rows r
+    SELECT * FROM once r
     WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_id = r.record_id
                       AND (l.decision IN ('auto', 'confirmed') OR (l.request_id = r.request_id
                                                                    AND l.household_id = r.household_id))){denied}

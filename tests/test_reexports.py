@@ -62,3 +62,22 @@ def test_two_equal_payments_in_one_export_are_two_payments_and_a_re_export_of_bo
     records = _report(root)["income"]["records"]
     assert _report(root)["income"]["monthly_total"] == 200.0
     assert sorted(r["record_id"] for r in records if r["counted"]) in (["F0", "F1"], ["F0x", "F1x"])
+
+
+def test_what_confirming_would_add_counts_a_re_exported_payment_once(tmp_path):
+    """A month-of-life probe: the re-exported copies of rows a caseworker had been asked about were
+    asked about again, and what confirming them would add was doubled."""
+    root = tmp_path / "root"
+    (root / "inbox" / "minzheng").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "minzheng" / "req.csv").write_text(REQUEST, encoding="utf-8")
+    idless = HEAD + "".join(f"{{rid}}{m},张三,,2025-{m:02d},工资薪金,3300.00,太原某劳务队\n" for m in range(1, 7))
+    (root / "landing" / "tax" / "iit.csv").write_text(idless.replace("{rid}", "U"), encoding="utf-8")
+    (root / "landing" / "tax" / "iit_again.csv").write_text(idless.replace("{rid}", "RU"), encoding="utf-8")
+    run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
+    doc = _report(root)
+    # the one 张三 anywhere: the linker asks about each row, the copies beside the first delivery's
+    (held,) = [f for f in doc["findings"] if f["rule"] == "match.review"]
+    assert "家庭人均月收入至多1,650.00元" in held["message"], held["message"]     # 6 x 3,300 / 12, not twice that
+    copies = [r for r in doc["income"]["records"] if r["record_id"].startswith("RU")]
+    assert len(copies) == 6 and all(r["repeat_of"] == r["record_id"][1:] for r in copies)
