@@ -48,7 +48,8 @@ def _cell_words(source: str, cell: dict) -> str:
 
 _WHY = (("more than 2 decimals", "小数超过两位（金额应精确到分）"), ("is negative", "为负数"),
         ("too large", "数额超出范围"), ("not a plausible", "日期不在可接受的范围内（过早，或晚于核对日期一个月以上）"),
-        ("accepted currency", "不是人民币，余额须按人民币报送"))
+        ("accepted currency", "不是人民币，余额须按人民币报送"),
+        ("appears more than once in this file", "该记录编号在文件中出现多次且内容不同，无法判断以哪个为准"))
 """What a refused cell's reason says, in words a caseworker reads (a bank probe's 1234.567 was said
 to be unreadable; the data clerk's error list said it had a third decimal)."""
 

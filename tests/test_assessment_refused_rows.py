@@ -162,6 +162,15 @@ def test_a_refused_cell_says_why_in_the_caseworkers_words(raw, reason, words):
     assert _cell_words("bank", {"field": "balance", "raw": raw, "reason": reason}) == words
 
 
+def test_a_record_id_sent_twice_with_different_values_says_so_not_unreadable():
+    """A re-delivery probe: T05-Z sent as 800 and as 900 in one file read "记录编号填写为“T05-Z”，无法识别"."""
+    from assessment.application import _cell_words
+    reason = ("record_id 'T05-Z' appears more than once in this file, on data rows 3, 4, with different values: "
+              "none was loaded, as which is right is for the sender to say; send the right one again")
+    assert _cell_words("tax", {"field": "record_id", "raw": "T05-Z", "reason": reason}) == (
+        "记录编号填写为“T05-Z”，该记录编号在文件中出现多次且内容不同，无法判断以哪个为准")
+
+
 def test_a_balance_in_another_currency_is_a_refused_row_that_says_so(tmp_path):
     """An assets probe: a bank export's 币种 column said 美元 and its 5,000 was counted as ¥5,000
     (kept as an extra column, silently). A statement in another currency is refused; the member's
