@@ -22,10 +22,9 @@ recorded facts (`household_facts`, one row per re-verification):
 | `household.program_changed` | info | the rolls list the household under another programme (its standard and rules are that programme's) |
 | `rolls.left` | info | the household is no longer on the rolls (no report) |
 
-Members are people, not row numbers: what is a member's (an income source, the owner of a
-vehicle or property, a missing consent) is keyed by a pseudonymous key of their trusted ID
-number, or of their name when they have none (`person_keys`), so a snapshot that renumbers a
-household's members changes nothing.
+Members are people, not row numbers: what is a member's (an income source, the owner of a vehicle
+or property, a missing consent) is keyed by a pseudonymous key of their trusted ID number, or of
+their name without one (`person_keys`): a snapshot that renumbers a household changes nothing.
 
 An income source is a (person, source, item, payer) with a counted record in the income window.
 It is active while it has a record in the last `ACTIVE_MONTHS` months that the department has
@@ -43,14 +42,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+from assessment.figures import plate_key
+from pipelines.months import minus_months, month_of, months_text
 from pipelines.persons import rekeyed
 from reports.masking import scrub_text
-from pipelines.months import minus_months, month_of, months_text
 
 IRREGULAR_ITEMS = frozenset({"劳务报酬", "稿酬所得", "特许权使用费", "利息股息红利", "偶然所得", "财产转让所得"})
 """Tax items paid now and then, not monthly: they can start (`income.source_new`) but never "end"."""
-ACTIVE_MONTHS = 3
-ACTIVE_MONTHS_BENEFIT = 2
+ACTIVE_MONTHS, ACTIVE_MONTHS_BENEFIT = 3, 2
 OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
 OUTCOME_CN = {"pass": "通过", "review": "需复核", "fail": "不通过"}
 FACTS_FORM = 2
@@ -230,8 +229,9 @@ def _by_person(prev: dict, new: dict, through: dict[str, str]) -> bool:
 
 
 def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new: list[dict]) -> list[dict]:
-    """A warn alert per item that appeared, an info alert per item that went (items keyed by `key`)."""
-    before, after = {x["key"]: x for x in old}, {x["key"]: x for x in new}
+    """A warn alert per item that appeared, an info alert per item that went (keyed by plate or certificate
+    as the figures compare them: 晋A·12345 re-exported as 晋A12345 is no news, a re-delivery probe)."""
+    before, after = ({(plate_key({"plate_number": x["key"]}) if x["key"] else x["key"]): x for x in xs} for xs in (old, new))
     return ([alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k]["raw"])
              for k in sorted(set(after) - set(before))]
             + [alert(gone_kind, "info", f"{what}不再计为持有（已注销、被盗抢、转出或不再登记在成员名下）："

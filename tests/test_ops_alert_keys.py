@@ -400,3 +400,14 @@ def test_a_pension_missing_two_delivered_months_has_ended():
     before = _stored(_pension(_doc(members, pay, start="2025-10-01", end="2026-09-30")))
     after = _stored(_pension(_doc(members, pay, start="2025-12-01", end="2026-11-30")))
     assert _kinds(compare(before, after)) == [("income.source_ended", "info")]
+
+
+def test_a_plate_or_certificate_re_exported_in_another_spelling_is_no_new_vehicle_or_home():
+    """A re-delivery probe: 晋A12345 re-exported as 晋A·12345 raised vehicle.new beside vehicle.gone, and
+    a certificate written with full-width brackets property.new beside property.gone."""
+    before, after = _doc([(1, "王芳", True)], (), [(1, "晋A12345")]), _doc([(1, "王芳", True)], (), [(1, "晋A·12345")])
+    before["assets"]["properties"] = [{"member_no": 1, "certificate_number": "晋(2018)太原市不动产权第0001号",
+                                       "usage": "住宅", "location": "小店区", "held": True, "decision": "auto"}]
+    after["assets"]["properties"] = [{**before["assets"]["properties"][0],
+                                      "certificate_number": "晋（2018）太原市不动产权第0001号"}]
+    assert compare(_stored(before), _stored(after)) == []
