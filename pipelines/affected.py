@@ -59,8 +59,8 @@ def delivered_months(con, on: date) -> str:
     re-verified none of its 383 households on the rolls, 41 kept stale income figures."""
     parts = []
     for source in ("tax", "social_insurance"):
-        (last,) = con.execute(f"SELECT {delivered_month_sql(f'(SELECT period FROM {source} WHERE period <= ?)')}",
-                              [on]).fetchall()[0]
+        sql = f"SELECT {delivered_month_sql(f'(SELECT * FROM {source} WHERE period <= $on)', source)}"
+        (last,) = con.execute(sql, {"on": on}).fetchall()[0]
         parts.append(f"{source} {last:%Y-%m}" if last else f"{source} none")
     # a register's or the banks' first export: every report said 从未报送 of it (`data.source_missing`,
     # `data_as_of` null), households without a row in it too (a determinism probe's three rolls

@@ -232,7 +232,7 @@ def test_a_new_month_delivered_reverifies_every_household_on_the_rolls(tmp_path)
 
     def october(first, last):
         write_csv(root / "landing" / "tax" / f"iit_202610_{first}.csv", [
-            {"record_id": f"T-OCT-{i}", "name": "某人", "id_number": "", "period": "2026-10", "income_item": "工资薪金",
+            {"record_id": f"T-OCT-{i}", "name": f"某人{i}", "id_number": "", "period": "2026-10", "income_item": "工资薪金",
              "income_amount": "1", "tax_paid": "0", "withholding_agent": "某公司"} for i in range(first, last)])
 
     # an independent probe: October's early filers one night (the month is still being filed, the

@@ -8,6 +8,7 @@ counted twice, and 28 households on the rolls went from pass to fail overnight.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import pytest
@@ -81,3 +82,32 @@ def test_what_confirming_would_add_counts_a_re_exported_payment_once(tmp_path):
     assert "家庭人均月收入至多1,650.00元" in held["message"], held["message"]     # 6 x 3,300 / 12, not twice that
     copies = [r for r in doc["income"]["records"] if r["record_id"].startswith("RU")]
     assert len(copies) == 6 and all(r["repeat_of"] == r["record_id"][1:] for r in copies)
+
+
+def test_a_new_month_after_a_re_export_is_a_delivered_month(tmp_path):
+    """A re-delivery probe: after tax re-exports tripled every month's rows, the next month (as many
+    payments as ever) held under half the rows of the months before and was taken for still being
+    filed: the window did not move and every June wage was left out."""
+    from assessment.evidence import data_as_of_sql
+    from warehouse import open_warehouse
+
+    root = tmp_path / "root"
+    (root / "landing" / "tax").mkdir(parents=True)
+    people = [("14010519700101" + f"{k:03d}", f"张{k}") for k in range(10)]
+    people = [(body + check_char(body), name) for body, name in people]
+
+    def month(prefix, m):
+        return "".join(f"{prefix}{m}-{k},{name},{idn},2025-{m:02d},工资薪金,4000.00,太原某公司\n"
+                       for k, (idn, name) in enumerate(people))
+    (root / "landing" / "tax" / "a.csv").write_text(HEAD + "".join(month("T", m) for m in range(1, 6)), encoding="utf-8")
+    (root / "landing" / "tax" / "b.csv").write_text(HEAD + "".join(month("RT", m) for m in range(1, 6)), encoding="utf-8")
+    (root / "landing" / "tax" / "b2.csv").write_text(HEAD + "".join(month("QT", m) for m in range(1, 6)), encoding="utf-8")
+    (root / "landing" / "tax" / "c.csv").write_text(HEAD + month("T", 6), encoding="utf-8")
+    for i, name in enumerate(("a.csv", "b.csv", "b2.csv", "c.csv")):
+        os.utime(root / "landing" / "tax" / name, ns=(10**18 + i * 10**9, 10**18 + i * 10**9))
+    run_pass(root, as_of=date(2025, 7, 20), include_rolls=False, snapshot_mode="off")
+    con = open_warehouse(root / "warehouse.duckdb")
+    try:
+        assert dict(con.execute(data_as_of_sql()).fetchall())["tax"] == date(2025, 6, 30)
+    finally:
+        con.close()
