@@ -147,8 +147,9 @@ def _stakes(f: Facts, held: list[dict]) -> str:
             elif f.program != "housing":
                 said.append(f"名下有非住宅类不动产（{p['usage']}，{p.get('location') or ''}）")
     max_homes = 0 if f.program == "housing" else int(f.params["max_homes"])
-    if more_homes and len(homes) > max_homes:
-        said.append(f"家庭住宅{len(homes)}套，超过{max_homes}套")
+    if more_homes and len(homes) > max_homes:   # 住房救助 has no limit to exceed: a home is the question
+        said.append(f"家庭现拥有住宅{len(homes)}套，不符合住房救助条件" if f.program == "housing"
+                    else f"家庭住宅{len(homes)}套，超过{max_homes}套")
     if f.program in THRESHOLD_PROGRAMS:
         more_income, more_assets, _ = _confirmed_adds(f, held)
         income_pc, assets_pc = _per_head_if(f, more_income, more_assets)

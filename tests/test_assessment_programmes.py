@@ -341,6 +341,15 @@ def test_a_housing_applicant_with_a_home_is_not_eligible_and_a_household_on_the_
         "家庭现拥有住宅1套，按住房保障规定应退出"
 
 
+def test_a_home_waiting_for_review_in_a_housing_household_says_what_confirming_would_mean(household):
+    """An evaluator: a housing household's own ID-less home, waiting for review, read
+    "如全部确认：家庭住宅1套，超过0套" (住房救助 has no number of homes to exceed)."""
+    wh = household(person(1))
+    wh.property("P1", 1, decision="review")
+    said = rules(wh.report("housing", origin="inbox"))["match.review"]["message"]
+    assert "家庭现拥有住宅1套，不符合住房救助条件" in said and "超过0套" not in said
+
+
 # 11. a declared birth date the ID number contradicts --------------------------------------------
 
 # the probe's member: a legacy ID of 1960-03-03 beside a declared 出生日期 of 1970-01-01 (the Excel
