@@ -71,11 +71,14 @@ WHERE s.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
 """
 
 
-AFTER_REQUEST = "coalesce({t}.registration_date > w.request_date, FALSE)"
+AFTER_REQUEST = ("(coalesce({t}.registration_date > w.request_date, FALSE) AND NOT EXISTS ("
+                 "SELECT 1 FROM {table}_all o WHERE o.record_id = {t}.record_id AND o.registration_date <= w.request_date))")
 """A vehicle or home registered after the request date: not held on the date the household is
 verified on, as a balance dated after it is no balance of that date (two assets probes: a car
 registered three weeks after the request failed a 低保 household whose report said the register
-was as of the request date)."""
+was as of the request date). Unless an earlier version of the record was registered by then: a
+certificate reissued (re-sent under its record_id with a later date) was held all along (an
+adversarial probe's answered request, verified again on its date, lost its second home)."""
 
 
 def vehicles_sql(households: str = WORK) -> str:
@@ -86,8 +89,8 @@ def vehicles_sql(households: str = WORK) -> str:
     return f"""
 SELECT {_LINK_COLS}, v.name AS record_name, v.plate_number, v.vehicle_type, v.registration_date,
        CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status,
-       v.status IN ('正常', '查封') AND NOT {AFTER_REQUEST.format(t='v')} AS held,
-       {AFTER_REQUEST.format(t='v')} AS after_request, v.file, v.row_number, v.loaded_at
+       v.status IN ('正常', '查封') AND NOT {AFTER_REQUEST.format(t='v', table='vehicle')} AS held,
+       {AFTER_REQUEST.format(t='v', table='vehicle')} AS after_request, v.file, v.row_number, v.loaded_at
 {_linked(households)}
 JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
 {_ORDER}
@@ -101,8 +104,8 @@ def properties_sql(households: str = WORK) -> str:
     return f"""
 SELECT {_LINK_COLS}, p.name AS record_name, p.certificate_number, p.location, p.usage, p.floor_area,
        coalesce(p.share, 1.0) AS share, p.floor_area * coalesce(p.share, 1.0) AS owned_area,
-       p.registration_date, p.status, p.status <> '注销' AND NOT {AFTER_REQUEST.format(t='p')} AS held,
-       {AFTER_REQUEST.format(t='p')} AS after_request, p.file, p.row_number, p.loaded_at
+       p.registration_date, p.status, p.status <> '注销' AND NOT {AFTER_REQUEST.format(t='p', table='property')} AS held,
+       {AFTER_REQUEST.format(t='p', table='property')} AS after_request, p.file, p.row_number, p.loaded_at
 {_linked(households)}
 JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 {_ORDER}

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import PurePosixPath
 
+from assessment.repeats import repeated_deliveries
 from connectors.values.names import to_simplified
 
 COUNTED_DECISIONS = ("auto", "confirmed")
@@ -75,28 +76,6 @@ def self_employed(payer: str | None) -> bool:
     """A contribution paid as flexible employment (灵活就业), not by an employer: its base is the
     person's own choice, usually the lowest band, and says nothing about what they earn."""
     return bool(payer and SELF_EMPLOYED.search(payer))
-
-
-def repeated_deliveries(records: list[dict]) -> dict[int, dict]:
-    """Income records that repeat a row of another delivery (id(record) -> the row kept).
-
-    A department's full re-export hands out new record_ids for the same payments: a row equal in
-    member, source, month, item, payer and amount to one of another file is that payment again.
-    Per such payment the file with the most counted, then most rows of it is kept (two equal payments
-    in one export are two), the other files' rows are repeats (a month-of-life probe's tax re-export
-    counted every wage twice and failed 28 households)."""
-    groups: dict = defaultdict(lambda: defaultdict(list))
-    for r in records:   # rows waiting for review too: what confirming adds counts each payment once
-        if r["kind"] in ("tax_income", "benefit") and r["decision"] in (*COUNTED_DECISIONS, "review"):
-            groups[(r["member_no"], r["source"], r["period"], r["item"], r.get("payer"), r.get("insurance_type"),
-                    exact(r["amount"]))][r.get("file")].append(r)
-    out: dict[int, dict] = {}
-    for by_file in (g for g in groups.values() if len(g) > 1):
-        kept, *others = sorted(by_file.values(), key=lambda rows: (-sum(map(_counted, rows)), -len(rows),
-                                                                    str(rows[0].get("file"))))
-        for rows in others:
-            out.update({id(r): kept[min(i, len(kept) - 1)] for i, r in enumerate(rows)})
-    return out
 
 
 def classify_income(records: list[dict], params: dict, tax_through: date | None = None,

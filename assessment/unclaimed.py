@@ -212,13 +212,19 @@ WITH m AS (
 ), once AS (   -- a payment a re-export repeats under a new record_id is asked about once, as its
                -- first delivery (`figures.repeated_deliveries`): a month-of-life probe's denied rows were
                -- asked again, and a confirmed one's stakes doubled
-    SELECT * EXCLUDE (per_file, first_loaded, loaded_at) FROM (
-        SELECT *, count(*) OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount,
-                                              file) AS per_file,
-                  min(loaded_at) OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer,
-                                                    amount, file) AS first_loaded
-        FROM rows)
-    QUALIFY source NOT IN ('tax', 'social_insurance')
+    SELECT * EXCLUDE (per_file, first_loaded, loaded_at, files, repeated) FROM (
+        SELECT *, sum(CASE WHEN files > 1 THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY request_id, household_id, member_no, source, file) AS repeated
+        FROM (SELECT *, count(*) OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer,
+                                                    amount, file) AS per_file,
+                        min(loaded_at) OVER (PARTITION BY request_id, household_id, member_no, source, period, item,
+                                                          payer, amount, file) AS first_loaded,
+                        -- files holding this payment (as many as its first and last file differ by)
+                        CASE WHEN min(file) OVER w = max(file) OVER w THEN 1 ELSE 2 END AS files
+              FROM rows
+              WINDOW w AS (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount)))
+    -- one payment alike in another file is no re-export (a supplementary return, back pay): asked too
+    QUALIFY source NOT IN ('tax', 'social_insurance') OR repeated < 2
          OR file = first(file ORDER BY per_file DESC, first_loaded, file)
                    OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount)
 ), unlinked AS (

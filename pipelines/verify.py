@@ -131,14 +131,18 @@ FROM picked GROUP BY request_id, household_id
 """, [ctx.run_id, ctx.as_of, start, end, nightly], label="select work households")
     # an inbox request keeps the date it was first answered on when a later pass verifies one of its
     # households again (a corrected record, a question a new delivery may settle): re-dated, an
-    # evaluator's answered households moved their income window a month and dropped a month of wages
+    # evaluator's answered households moved their income window a month and dropped a month of wages.
+    # Not a household the agency sent again: that asks anew (an adversarial probe's re-send weeks
+    # later was judged on the old date and the standard then in force)
     run_sql(ctx.con, f"""
 UPDATE work_households w SET request_date = d.first,
        window_start = date_trunc('month', d.first) - INTERVAL {months} MONTH,
        window_end = CAST(date_trunc('month', d.first) - INTERVAL 1 DAY AS DATE)
 FROM (SELECT request_id, min(request_date) AS first FROM assessment_history GROUP BY request_id) d
 WHERE w.origin = 'inbox' AND d.request_id = w.request_id AND d.first < w.request_date
-""", label="answered requests keep their date")
+  AND NOT EXISTS (SELECT 1 FROM applicant_members m JOIN files f ON f.batch_id = m.batch_id
+                  WHERE m.request_id = w.request_id AND m.household_id = w.household_id AND f.run_id = ?)
+""", [ctx.run_id], label="answered requests keep their date")
     run_sql(ctx.con, f"""
 CREATE OR REPLACE TEMP TABLE work_members AS
 SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,

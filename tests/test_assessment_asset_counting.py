@@ -237,6 +237,18 @@ def test_a_second_home_registered_after_the_request_date_is_not_a_second_home(wh
     assert by_id(doc["assets"]["properties"])["P1"]["counted"] is True
 
 
+def test_a_certificate_reissued_after_the_request_date_under_its_record_id_was_held_all_along(wh):
+    """An adversarial probe: a home re-sent under its record_id with a later 登记日期 (a reissued
+    certificate) stopped counting when the answered request was verified again on its date."""
+    wh.property("P1", member=1, cert="晋(2019)太原市不动产权第0000001号")
+    wh.property("P2", member=2, cert="晋(2018)太原市不动产权第0000002号", registered="2018-05-01")
+    wh.con.execute("UPDATE property_all SET superseded_by = 'b2' WHERE record_id = 'P2'")
+    wh.con.execute("INSERT INTO property_all SELECT * REPLACE (DATE '2026-12-10' AS registration_date, NULL AS superseded_by, "
+                   "'b2' AS batch_id) FROM property_all WHERE record_id = 'P2'")
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 2 and "dibao.homes" in rules(doc)
+
+
 def test_a_plate_registered_again_after_the_request_date_leaves_the_request_dates_row_deciding(wh):
     wh.vehicle("V1", registered="2020-05-01", loaded="2026-01-05")
     wh.vehicle("V9", registered="2026-12-20", status="注销", loaded="2027-01-05")

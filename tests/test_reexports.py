@@ -111,3 +111,24 @@ def test_a_new_month_after_a_re_export_is_a_delivered_month(tmp_path):
         assert dict(con.execute(data_as_of_sql()).fetchall())["tax"] == date(2025, 6, 30)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("later", [
+    "SUP1,张三,{id},2025-06,劳务报酬,2500.00,太原某培训中心\n",     # a supplementary return's second fee
+    "BP1,张三,{id},2025-03,工资薪金,400.00,太原某公司\n",            # back pay for March, as much as March's wage
+], ids=["supplementary-fee", "back-pay"])
+def test_one_payment_alike_in_a_later_file_is_a_payment_of_its_own(tmp_path, later):
+    """An adversarial probe: a later one-row file with a second 2,500 fee of the same month and payer,
+    and a back-pay row as large as the month's wage, were taken for re-exported repeats: two wrong
+    passes. One payment alike is no re-export."""
+    root = tmp_path / "root"
+    (root / "inbox" / "minzheng").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "minzheng" / "req.csv").write_text(REQUEST, encoding="utf-8")
+    main = _wages("T", range(1, 11)) + f"F1,张三,{MEMBER_ID},2025-06,劳务报酬,2500.00,太原某培训中心\n"
+    (root / "landing" / "tax" / "iit.csv").write_text(main, encoding="utf-8")
+    (root / "landing" / "tax" / "iit_later.csv").write_text(HEAD + later.format(id=MEMBER_ID), encoding="utf-8")
+    os.utime(root / "landing" / "tax" / "iit_later.csv", ns=(2 * 10**18, 2 * 10**18))
+    run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
+    records = _report(root)["income"]["records"]
+    assert all(r["counted"] and not r["repeat_of"] for r in records), [r for r in records if not r["counted"]]

@@ -176,3 +176,16 @@ def test_an_answered_request_verified_again_in_a_later_pass_keeps_its_request_da
     assert again["generated_at"] != first["generated_at"]          # verified again, not left alone
     assert again["request_date"] == first["request_date"] == AS_OF.isoformat()
     assert again["window"] == first["window"]
+
+
+def test_a_household_the_agency_sends_again_later_is_verified_on_the_new_date(tmp_path):
+    """An adversarial probe: a request re-sent weeks later under its request_id was judged on the
+    first answer's date, window and standard."""
+    root = tmp_path / "root"
+    _province(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
+    rows = list(csv.DictReader(open(root / "inbox" / "minzheng" / "req.csv", encoding="utf-8-sig")))
+    _write(root / "inbox" / "minzheng" / "req_again.csv", [{**r, "申报月收入": "100"} for r in rows])
+    later = date(2025, 8, 20)
+    run_pass(root, as_of=later, include_rolls=False, snapshot_mode="off")
+    assert _report(root)["request_date"] == later.isoformat()
