@@ -34,6 +34,15 @@ CORRECTED_CSV = (
     "V-1,王建国,140105198501011117,晋A10001,小型轿车,2024/7/1,80000,正常\n")
 
 
+def _first_member_root(tmp_path, source: str):
+    """A data root whose inbox asks about the request's first member alone, with `landing/<source>/`."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    (root / "landing" / source).mkdir(parents=True)
+    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    return root
+
+
 def _report(root, household: str) -> dict:
     (path,) = (root / "outbox" / AGENCY / "REQ-R-1").glob(f"{household}.json")
     return json.loads(path.read_text(encoding="utf-8"))
@@ -176,10 +185,7 @@ def test_a_balance_in_another_currency_is_a_refused_row_that_says_so(tmp_path):
     (kept as an extra column, silently). A statement in another currency is refused; the member's
     report names it, and the household waits for review instead of passing on a third of its
     assets."""
-    root = tmp_path / "root"
-    (root / "inbox" / AGENCY).mkdir(parents=True)
-    (root / "landing" / "bank").mkdir(parents=True)
-    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    root = _first_member_root(tmp_path, "bank")
     (root / "landing" / "bank" / "b.csv").write_bytes(
         "记录编号,户名,证件号码,金融机构,账号,产品类型,余额,余额日期,币种\n"
         "B1,王建国,140105198501011117,工商银行,6222000011112222,活期存款,5000,2026-10-31,美元\n"
@@ -194,10 +200,7 @@ def test_a_balance_in_another_currency_is_a_refused_row_that_says_so(tmp_path):
 def test_a_pension_row_cut_off_at_the_end_of_its_file_is_named_in_the_members_report(tmp_path):
     """A files probe: the last row of a pension export, cut in transfer inside its amount (…,6 for
     640.00), loaded as 6 yuan and the household passed; refused now, it is whose row it was."""
-    root = tmp_path / "root"
-    (root / "inbox" / AGENCY).mkdir(parents=True)
-    (root / "landing" / "social_insurance").mkdir(parents=True)
-    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    root = _first_member_root(tmp_path, "social_insurance")
     head = "记录编号,姓名,公民身份号码,险种,记录类型,所属期,金额"
     rows = [f"S{m},王建国,140105198501011117,企业职工基本养老保险,待遇,2026-{m:02d},640.00" for m in range(1, 10)]
     (root / "landing" / "social_insurance" / "si.csv").write_bytes(
@@ -213,10 +216,7 @@ def test_a_pension_row_cut_off_at_the_end_of_its_file_is_named_in_the_members_re
 def test_one_record_refused_in_two_deliveries_is_named_once(tmp_path):
     """A determinism probe: a full re-export carrying the same bad row made the report say 有2条部门记录,
     naming one record_id twice."""
-    root = tmp_path / "root"
-    (root / "inbox" / AGENCY).mkdir(parents=True)
-    (root / "landing" / "vehicle").mkdir(parents=True)
-    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    root = _first_member_root(tmp_path, "vehicle")
     (root / "landing" / "vehicle" / "jdc.csv").write_text(VEHICLE_CSV, encoding="utf-8")
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     (root / "landing" / "vehicle" / "jdc-full.csv").write_text(
@@ -240,10 +240,7 @@ def test_a_refused_date_says_it_is_out_of_range_not_unreadable():
 def test_a_balance_refused_for_a_date_long_after_the_request_holds_nothing(tmp_path):
     """A dates probe: a statement dated seven weeks after the request, refused at load, held an
     eligible household for review; dated after the request, it is no balance the figures read."""
-    root = tmp_path / "root"
-    (root / "inbox" / AGENCY).mkdir(parents=True)
-    (root / "landing" / "bank").mkdir(parents=True)
-    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    root = _first_member_root(tmp_path, "bank")
     (root / "landing" / "bank" / "bank.csv").write_text(
         "记录编号,户名,证件号码,金融机构,账号,产品类型,余额,余额日期\n"
         "B-1,王建国,140105198501011117,工商银行,6222020012345678,活期存款,10000,2026-11-01\n"
@@ -257,10 +254,7 @@ def test_a_json_line_giving_a_field_twice_is_named_in_its_members_report(tmp_pat
     """A contract probe: a wage line giving the name under 'name' and '姓名' with different values was
     refused before its columns were mapped, kept no record_id and no ID, and the member's household
     passed on figures without it."""
-    root = tmp_path / "root"
-    (root / "inbox" / AGENCY).mkdir(parents=True)
-    (root / "landing" / "tax").mkdir(parents=True)
-    (root / "inbox" / AGENCY / "req.csv").write_text("\n".join(REQUEST_CSV.split("\n")[:2]) + "\n", encoding="utf-8")
+    root = _first_member_root(tmp_path, "tax")
     lines = [{"record_id": "J_BAD", "name": "王建国", "姓名": "王建図", "id_number": "140105198501011117",
               "period": "2026-03", "income_item": "工资薪金", "income_amount": "30000"},
              {"record_id": "J_OK", "纳税人姓名": "李四", "period": "2026-03", "income_item": "工资薪金", "income_amount": "100"}]

@@ -872,9 +872,8 @@ def test_a_row_without_an_id_fills_a_month_short_of_the_members_usual_rows_at_th
     _insert_wages(con, [(f"B-{m}", "李文博", lwb, m) for m in range(1, 10) if m != 4], 3571, "太原重型机械集团有限公司")
     _insert_wages(con, [("B-4", "李文博", None, 4)], 3571, "太原重型机械集团有限公司", status="missing")
     _work_members_table(con)
-    for hh, name, idn in [("H1", "李文博", lwb)] + [(f"HB{i}", name, idn) for i, (name, idn) in enumerate(people[:10])]:
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, '140181', TRUE)", [hh, name, idn, idn[:6]])
+    _insert_members(con, [("H1", 1, "李文博", lwb, "valid")]
+                    + [(f"HB{i}", 1, name, idn, "valid") for i, (name, idn) in enumerate(people[:10])], "140181")
     with transaction(con):
         link_work_members(con, "usual-rows")
     got = dict(con.execute("SELECT record_id, decision FROM links WHERE record_id = 'B-4'").fetchall())
