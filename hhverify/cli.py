@@ -187,7 +187,7 @@ def serve(root: Optional[Path] = RootOpt,
     try:
         cron, timezone = nightly_schedule(cron, timezone)
     except ValueError as exc:
-        raise typer.BadParameter(f"--cron {cron!r} / --timezone {timezone!r}: {exc}")
+        raise typer.BadParameter(f"--cron {cron or 'default'!r} / --timezone {timezone or 'Asia/Shanghai'!r}: {exc}")
     try:
         code = serve_root(root, cron=cron, timezone=timezone, label=name)
     except LockBusy as exc:

@@ -69,7 +69,7 @@ def deployment_specs(root: Path, *, cron: str = DEFAULT_CRON, timezone: str = DE
                     "description": f"Nightly pass over {root}: new landing/ files, the rolls households new "
                                    f"data could change, change alerts to outbox/<agency>/nightly-<date>/."},
         "inbox": {**common, "name": f"{label}-inbox",
-                  "parameters": {"root": str(root), "kind": "on_demand", "include_rolls": False, "landing": False},
-                  "description": f"Inbox-only pass over {root} (the watcher runs the same pass within a "
-                                 "second of a drop; this is for a manual run)."},
+                  "parameters": {"root": str(root), "kind": "on_demand", "include_rolls": False, "landing": True},
+                  "description": f"On-demand pass over {root}: the inbox, after any landing/ file waiting (the "
+                                 "watcher runs the same pass within a second of a drop; this is for a manual run)."},
     }

@@ -71,7 +71,13 @@ def nightly_schedule(cron: str | None, timezone: str | None) -> tuple[str, str]:
     from pipelines.flows import DEFAULT_CRON, DEFAULT_TIMEZONE
 
     cron, timezone = cron or DEFAULT_CRON, timezone or DEFAULT_TIMEZONE
-    CronSchedule(cron=cron, timezone=timezone)
+    try:
+        CronSchedule(cron=cron, timezone=timezone)
+    except ValueError as exc:   # pydantic's dump named the defaults as None (an operations probe)
+        said = "; ".join(str(e.get("msg", e)).removeprefix("Value error, ") for e in getattr(exc, "errors", lambda: [])()) \
+            or str(exc)
+        raise ValueError(f"{said} (cron: five fields, minute hour day month weekday, e.g. '30 1 * * *'; "
+                         f"time zone: an IANA name, e.g. {DEFAULT_TIMEZONE})") from exc
     return cron, timezone
 
 

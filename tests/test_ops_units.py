@@ -59,12 +59,13 @@ def test_the_nightly_deployment_runs_on_a_cron_in_shanghai_time(tmp_path):
     assert nightly.name == "taiyuan-nightly" and nightly.parameters["kind"] == "nightly"
     inbox = verification_pass.to_deployment(**specs["inbox"])
     assert not inbox.schedules and inbox.parameters == {"root": str((tmp_path / "taiyuan").resolve()),
-                                                        "kind": "on_demand", "include_rolls": False, "landing": False}
+                                                        "kind": "on_demand", "include_rolls": False, "landing": True}
 
 
 def test_serve_rejects_a_bad_schedule_before_starting(tmp_path):
     res = runner.invoke(app, ["serve", "--root", str(tmp_path), "--cron", "every night"])
-    assert res.exit_code == 2 and "Invalid cron string" in " ".join(res.output.split())
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2 and "Invalid cron string" in said and "five fields" in said and "None" not in said
 
 
 def test_progress_listeners_never_break_a_pass():
