@@ -275,8 +275,16 @@ def review(root: Optional[Path] = RootOpt,
     root = _root(root)
     try:
         path, rows = read_queue(root, agency)
+        # an empty table said nothing of a mistyped agency name (an operations probe)
+        known = sorted({p.name for folder in ("inbox", "outbox") if (root / folder).is_dir()
+                        for p in (root / folder).iterdir() if p.is_dir() and not p.name.startswith(".")}
+                       | ({r["agency"] for r in read_queue(root, None)[1]} if agency and not rows else set()))
     except QueueUnavailable as exc:
         console.print(f"Error: {exc}", soft_wrap=True)
+        raise typer.Exit(1)
+    if agency and not rows and agency not in known:
+        console.print(f"Error: no agency {agency!r} under {root}/inbox or outbox, nor in the review queue; "
+                      f"agencies: {', '.join(known) or 'none yet'}", soft_wrap=True)
         raise typer.Exit(1)
     t = Table(title=f"open review queue — {len(rows)} question(s){f' of {agency}' if agency else ''}",
               caption=f"from {path.name}")

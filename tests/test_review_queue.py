@@ -77,3 +77,11 @@ def test_the_readme_queries_run(tmp_path):
     assert len(statements) == 4
     for sql in statements:
         con.execute(sql).fetchall()
+
+
+def test_hhverify_review_of_an_agency_nobody_knows_says_so(tmp_path):
+    """An operations probe: `--agency nosuch` showed an empty table and exit 0."""
+    build_warehouse(tmp_path / "warehouse.duckdb").close()
+    result = runner.invoke(app, ["review", "--root", str(tmp_path), "--agency", "nosuch"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "no agency 'nosuch'" in said and "datong, taiyuan" in said
