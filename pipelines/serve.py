@@ -35,13 +35,17 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pipelines.locks import pass_lock, serve_lock, snapshot_lock
+from warehouse.connection import TIME_ZONE
 from pipelines.watch import InboxWatcher
 
 
 def log(message: str) -> None:
-    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+    # Shanghai time, as the run ids and the warehouse keep it (an operations probe read a UTC stamp
+    # beside a run id eight hours later on one line)
+    stamp = datetime.now(ZoneInfo(TIME_ZONE)).isoformat(timespec="seconds")
     print(f"{stamp} hhverify serve: {message}", flush=True)
 
 

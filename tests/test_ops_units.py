@@ -126,3 +126,11 @@ def test_a_failed_inbox_pass_is_retried_without_a_new_drop(tmp_path):
     assert len(calls) == 2, lines
     assert "the disk is full (No space left on device)" in lines[0] and "retrying in 2 s" in lines[0]
     assert "r2 completed" in lines[1]
+
+
+def test_serve_logs_in_shanghai_time_as_the_run_ids_are(capsys):
+    """An operations probe: serve's stamp was UTC beside a run id in Shanghai time on one line."""
+    from pipelines.serve import log
+
+    log("hello")
+    assert capsys.readouterr().out.split(" ", 1)[0].endswith("+08:00")
