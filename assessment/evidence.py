@@ -47,9 +47,10 @@ def income_records_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS) -> str
     return f"""
 SELECT {_LINK_COLS}, t.name AS record_name, 'tax_income' AS kind, t.period, t.income_item AS item,
        CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, NULL AS insurance_type,
-       t.file, t.row_number
+       t.file, t.row_number, fr.repeated AS file_repeated, fr.file_rows
 {_linked(households)}
 JOIN tax t ON l.source = 'tax' AND t.record_id = l.record_id
+LEFT JOIN file_repeats fr ON fr.source = 'tax' AND fr.file = t.file
 WHERE t.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
 UNION ALL
 SELECT {_LINK_COLS}, s.name,
@@ -62,9 +63,10 @@ SELECT {_LINK_COLS}, s.name,
             WHEN s.insurance_type LIKE '%养老%' THEN '养老金'
             ELSE s.insurance_type || '待遇' END,
        CAST(CASE WHEN s.record_type = '缴费' THEN s.contribution_base ELSE s.amount END AS DOUBLE),
-       s.employer, s.insurance_type, s.file, s.row_number
+       s.employer, s.insurance_type, s.file, s.row_number, fr.repeated, fr.file_rows
 {_linked(households)}
 JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
+LEFT JOIN file_repeats fr ON fr.source = 'social_insurance' AND fr.file = s.file
 WHERE s.period BETWEEN w.window_start - INTERVAL {lag} MONTH AND w.window_end
   AND (s.record_type = '待遇' OR s.insurance_type IN ({_types(WORK_CONTRIBUTION_TYPES)}))
 {_ORDER}

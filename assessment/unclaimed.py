@@ -209,24 +209,22 @@ WITH m AS (
       AND NOT EXISTS (SELECT 1 FROM property o WHERE o.id_number IS NOT NULL AND o.name = p.name
                       AND {NUMBER_KEY_SQL.format(col='o.certificate_number')}
                       = {NUMBER_KEY_SQL.format(col='p.certificate_number')})
-), once AS (   -- a payment a re-export repeats under a new record_id is asked about once, as its
-               -- first delivery (`figures.repeated_deliveries`): a month-of-life probe's denied rows were
-               -- asked again, and a confirmed one's stakes doubled
-    SELECT * EXCLUDE (per_file, first_loaded, loaded_at, files, repeated) FROM (
-        SELECT *, sum(CASE WHEN files > 1 THEN 1 ELSE 0 END)
-                      OVER (PARTITION BY request_id, household_id, member_no, source, file) AS repeated
-        FROM (SELECT *, count(*) OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer,
-                                                    amount, file) AS per_file,
-                        min(loaded_at) OVER (PARTITION BY request_id, household_id, member_no, source, period, item,
-                                                          payer, amount, file) AS first_loaded,
-                        -- files holding this payment (as many as its first and last file differ by)
-                        CASE WHEN min(file) OVER w = max(file) OVER w THEN 1 ELSE 2 END AS files
-              FROM rows
-              WINDOW w AS (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount)))
-    -- one payment alike in another file is no re-export (a supplementary return, back pay): asked too
-    QUALIFY source NOT IN ('tax', 'social_insurance') OR repeated < 2
-         OR file = first(file ORDER BY per_file DESC, first_loaded, file)
-                   OVER (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount)
+), once AS (   -- a payment a re-export (`file_repeats`: a file mostly of repeats) repeats under a new
+               -- record_id is asked about once, as it was first delivered (`repeats.repeated_deliveries`):
+               -- a month-of-life probe's denied rows were asked again, a confirmed one's stakes doubled
+    SELECT * EXCLUDE (per_file, first_loaded, loaded_at, bulk, own_files) FROM (
+        SELECT *, sum(CASE WHEN bulk THEN 0 ELSE 1 END) OVER w AS own_files FROM (
+            SELECT r.*, coalesce(fr.repeated >= 2 AND 2 * fr.repeated >= fr.file_rows, FALSE) AS bulk,
+                   count(*) OVER (PARTITION BY r.request_id, r.household_id, r.member_no, r.source, r.period, r.item,
+                                               r.payer, r.amount, r.file) AS per_file,
+                   min(r.loaded_at) OVER (PARTITION BY r.request_id, r.household_id, r.member_no, r.source, r.period,
+                                                      r.item, r.payer, r.amount, r.file) AS first_loaded
+            FROM rows r LEFT JOIN file_repeats fr ON fr.source = r.source AND fr.file = r.file)
+        WINDOW w AS (PARTITION BY request_id, household_id, member_no, source, period, item, payer, amount))
+    QUALIFY source NOT IN ('tax', 'social_insurance') OR NOT bulk
+         OR (own_files = 0 AND file = first(file ORDER BY per_file DESC, first_loaded, file)
+                                      OVER (PARTITION BY request_id, household_id, member_no, source, period, item,
+                                                         payer, amount))
 ), unlinked AS (
     SELECT * FROM once r
     WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.source = r.source AND l.record_id = r.record_id

@@ -132,3 +132,50 @@ def test_one_payment_alike_in_a_later_file_is_a_payment_of_its_own(tmp_path, lat
     run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
     records = _report(root)["income"]["records"]
     assert all(r["counted"] and not r["repeat_of"] for r in records), [r for r in records if not r["counted"]]
+
+
+def test_a_year_re_exported_after_monthly_files_counts_each_wage_once(tmp_path):
+    """An adversarial probe: wages first delivered one month per file, then the year re-exported under
+    new record_ids: no pair of files held two of the member's payments, and every wage counted twice."""
+    root = tmp_path / "root"
+    (root / "inbox" / "minzheng").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "minzheng" / "req.csv").write_text(REQUEST, encoding="utf-8")
+    for m in range(1, 11):
+        path = root / "landing" / "tax" / f"iit_2025{m:02d}.csv"
+        path.write_text(_wages("T", [m]), encoding="utf-8")
+        os.utime(path, ns=(10**18 + m * 10**9, 10**18 + m * 10**9))
+    again = root / "landing" / "tax" / "iit_reexport.csv"
+    again.write_text(_wages("RT", range(1, 11)), encoding="utf-8")
+    os.utime(again, ns=(2 * 10**18, 2 * 10**18))
+    run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
+    doc = _report(root)
+    assert doc["income"]["monthly_total"] == round(4000 / 12, 2)
+    assert {r["record_id"] for r in doc["income"]["records"] if r["counted"]} == {f"T{m}" for m in range(1, 11)}
+
+
+def test_a_month_re_sent_for_everyone_counts_a_one_earners_wage_once(tmp_path):
+    """An evaluator: the tax office re-sent March's file under new record_ids; each one-earner
+    household held one repeated row, taken for a payment of its own (29 wrong fails). The file as a
+    whole (every row a repeat) says it is a re-send."""
+    root = tmp_path / "root"
+    (root / "inbox" / "minzheng").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "minzheng" / "req.csv").write_text(REQUEST, encoding="utf-8")
+    others = [(f"14010619800101{k:03d}", f"李{k}") for k in range(1, 4)]
+    others = [(body + check_char(body), name) for body, name in others]
+
+    def month(prefix, m):
+        rows = [f"{prefix}{m}-0,张三,{MEMBER_ID},2025-{m:02d},工资薪金,600.00,太原某公司\n"]
+        return HEAD + "".join(rows + [f"{prefix}{m}-{k},{name},{idn},2025-{m:02d},工资薪金,3000.00,太原某公司\n"
+                                      for k, (idn, name) in enumerate(others, 1)])
+    for m in range(1, 11):
+        path = root / "landing" / "tax" / f"iit_2025{m:02d}.csv"
+        path.write_text(month("T", m), encoding="utf-8")
+        os.utime(path, ns=(10**18 + m * 10**9, 10**18 + m * 10**9))
+    again = root / "landing" / "tax" / "iit_202503_重新导出.csv"
+    again.write_text(month("RT", 3), encoding="utf-8")
+    os.utime(again, ns=(2 * 10**18, 2 * 10**18))
+    run_pass(root, as_of=date(2025, 11, 20), include_rolls=False, snapshot_mode="off")
+    doc = _report(root)
+    assert doc["income"]["monthly_total"] == 500.0, [(r["record_id"], r["counted"]) for r in doc["income"]["records"]]
