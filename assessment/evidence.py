@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from assessment.accounts import FULL_ACCOUNT_SQL, account_ident_sql
 from assessment.banks import INSTITUTION_KEY_SQL
-from assessment.figures import PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
+from assessment.figures import NUMBER_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
 
 WORK = "work_households"
@@ -86,15 +86,31 @@ adversarial probe's answered request, verified again on its date, lost its secon
 def vehicles_sql(households: str = WORK) -> str:
     """Vehicle rows; a vehicle is held when 正常 or sealed (查封): a seizure restricts its
     transfer, not its ownership. Stolen (被盗抢), deregistered (注销) and scrapped (报废) ones
-    are not, nor one registered after the request date (`AFTER_REQUEST`). `loaded_at` lets
-    figures tell which of two rows for one plate is the newer."""
+    are not, nor one registered after the request date (`AFTER_REQUEST`), nor one a newer row of
+    the register names someone outside the household as owner of (`transferred_to`: an evaluator's
+    car sold to a stranger, the plate re-exported under the buyer's name and ID, stayed the
+    household's and failed it). `loaded_at` lets figures tell which of two rows for one plate is
+    the newer."""
+    plate = NUMBER_KEY_SQL.format(col="{t}.plate_number")
     return f"""
+SELECT * REPLACE (held AND transferred_to IS NULL AS held) FROM (
 SELECT {_LINK_COLS}, v.name AS record_name, v.plate_number, v.vehicle_type, v.registration_date,
        CAST(v.purchase_price AS DOUBLE) AS purchase_price, v.status,
        v.status IN ('正常', '查封') AND NOT {AFTER_REQUEST.format(t='v', table='vehicle')} AS held,
-       {AFTER_REQUEST.format(t='v', table='vehicle')} AS after_request, v.file, v.row_number, v.loaded_at
+       {AFTER_REQUEST.format(t='v', table='vehicle')} AS after_request, v.file, v.row_number, v.loaded_at,
+       (SELECT min(o.record_id) FROM vehicle o
+        WHERE {plate.format(t='o')} = {plate.format(t='v')} AND o.record_id <> v.record_id
+          AND (o.loaded_at, coalesce(o.registration_date, DATE '1900-01-01'))
+              > (v.loaded_at, coalesce(v.registration_date, DATE '1900-01-01'))
+          AND coalesce(o.registration_date <= w.request_date, TRUE)
+          -- another owner: not the row's own name or ID, nor a row linked to this household
+          AND o.name <> v.name AND NOT coalesce(o.id_number = v.id_number, FALSE)
+          AND NOT EXISTS (SELECT 1 FROM links k WHERE k.source = 'vehicle' AND k.record_id = o.record_id
+                          AND k.request_id = w.request_id AND k.household_id = w.household_id))
+           AS transferred_to
 {_linked(households)}
 JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
+)
 {_ORDER}
 """
 

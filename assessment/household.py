@@ -323,6 +323,8 @@ def _record_out(r: dict, supporters: set) -> dict:
 def _not_held_note(row: dict) -> str | None:
     if row.get("note") or row["held"]:
         return row.get("note")
+    if row.get("transferred_to"):
+        return f"该号牌较新的登记记录{row['transferred_to']}所有人为他人（已过户），不再持有，不计入"
     if row.get("after_request"):
         return f"登记日期（{_iso(row['registration_date'])}）晚于申请日期，申请时尚未持有，不计入"
     return f"状态为{row['status']}，不再持有，不计入"

@@ -257,6 +257,28 @@ def test_a_plate_registered_again_after_the_request_date_leaves_the_request_date
     assert by_id(doc["assets"]["vehicles"])["V1"]["counted"] is True
 
 
+def test_a_car_the_register_now_names_a_stranger_as_owner_of_is_no_longer_held(wh):
+    """An evaluator: a car sold to a stranger, the plate re-exported under the buyer's name and ID (a
+    new record_id, linked to nobody here), stayed the household's and failed it for good."""
+    wh.vehicle("V1", loaded="2026-01-05")
+    wh.con.execute("INSERT INTO vehicle_all (record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, "
+                   "loaded_at, plate_number, vehicle_type, registration_date, purchase_price, status) VALUES "
+                   "('V9', '陌生买家', '140105199001010011', 'valid', 'b2', 'g.csv', 'h2', 1, TIMESTAMP '2026-06-01', "
+                   "'晋A·12345', '小型轿车', DATE '2020-05-01', 80000, '正常')")
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
+    assert by_id(doc["assets"]["vehicles"])["V1"]["note"] == "该号牌较新的登记记录V9所有人为他人（已过户），不再持有，不计入"
+
+
+def test_a_newer_row_of_the_plate_under_the_owners_own_name_is_no_transfer(wh):
+    wh.vehicle("V1", loaded="2026-01-05")
+    wh.con.execute("INSERT INTO vehicle_all (record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, "
+                   "loaded_at, plate_number, vehicle_type, registration_date, purchase_price, status) VALUES "
+                   "('V9', '成员1', NULL, 'missing', 'b2', 'g.csv', 'h2', 1, TIMESTAMP '2026-06-01', "
+                   "'晋A12345', '小型轿车', DATE '2020-05-01', 80000, '正常')")
+    assert "dibao.vehicle" in rules(wh.report())
+
+
 def test_joint_owners_rows_of_one_flat_say_it_is_counted_once(wh):
     """A report probe: two members' 共同共有 rows of one 90 m² flat were each shown as 单独所有,
     90 m², beside a household total of 90 m², with nothing to reconcile them."""
