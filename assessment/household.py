@@ -316,6 +316,8 @@ def _record_out(r: dict, supporters: set) -> dict:
     supporter = r["member_no"] in supporters
     return {**_common(r), "kind": r["kind"], "period": r["period"].strftime("%Y-%m"), "item": r["item"],
             "amount": fen(float(r["amount"] or 0.0)), "payer": r.get("payer"), "repeat_of": r.get("repeat_of"),
+            # the scheme a benefit is paid by: two pensions of two schemes are two incomes (nightly alerts)
+            "insurance_type": r.get("insurance_type"),
             "counted": r["counted"] and not supporter,
             "note": SUPPORTER_NOTE if supporter and r["counted"] else r["note"]}
 

@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from assessment.facts import PROGRAM_LABELS
 from pipelines.affected import roll_hash_sql
-from pipelines.changes import KEYRING_TEXT, alert, compare, facts_form, facts_of
+from pipelines.changes import alert, compare
+from pipelines.household_facts import KEYRING_TEXT, facts_form, facts_of
 from pipelines.persons import person_keys
 from pipelines.context import PassContext
 from pipelines.rolls_held import HELD_KIND

@@ -26,120 +26,23 @@ Members are people, not row numbers: what is a member's (an income source, the o
 or property, a missing consent) is keyed by a pseudonymous key of their trusted ID number, or of
 their name without one (`person_keys`): a snapshot that renumbers a household changes nothing.
 
-An income source is a (person, source, item, payer) with a counted record in the income window.
-It is active while it has a record in the last `ACTIVE_MONTHS` months that the department has
-delivered (never past the income window), so a department exporting a month late does not make
-every job "end" and "start" again. A benefit (a pension, unemployment benefit: social insurance
-`待遇`) is paid every month, so it has ended once two delivered months lack it
-(`ACTIVE_MONTHS_BENEFIT`: one month without it is more often that month's row left unlinked, without
-an ID, than a pension stopped; an evaluator's nightly had 12 such "ended" and "new again" alerts of 46). Every source of the window is in the facts with its months, so income
-delivered late for an older month is news, and a source that stops stays known until it leaves
-the window. Only review-free links count (a `review` link is not yet the household's).
+What a household's facts hold, and when an income source is active: `pipelines.household_facts`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from assessment.figures import plate_key
-from pipelines.months import minus_months, month_of, months_text
+from pipelines.household_facts import FACTS_FORM, facts_form
+from pipelines.months import months_text
 from pipelines.persons import rekeyed
 from reports.masking import scrub_text
 
 IRREGULAR_ITEMS = frozenset({"劳务报酬", "稿酬所得", "特许权使用费", "利息股息红利", "偶然所得", "财产转让所得"})
 """Tax items paid now and then, not monthly: they can start (`income.source_new`) but never "end"."""
-ACTIVE_MONTHS, ACTIVE_MONTHS_BENEFIT = 3, 2
 OUTCOME_RANK = {"pass": 0, "review": 1, "fail": 2}
 OUTCOME_CN = {"pass": "通过", "review": "需复核", "fail": "不通过"}
-FACTS_FORM = 2
-"""`household_facts.income_sources` is `{"form": 2, "persons": …, "since": …, "sources": [...]}`:
-every source of the window, keyed by person. Form 1, a bare list, is what nightlies stored before:
-the active sources only, and every member-keyed item keyed by member_no (`compare` reads both)."""
-KEYRING_TEXT = "hhverify household_facts persons"
-"""Hashed with the secret into `persons`: facts whose person keys came from another secret (a root
-restored without `.secrets/`) are compared by member_no rather than read as all new people."""
-
-
-def _who(persons: dict | None, member_no) -> str:
-    return persons[member_no] if persons and member_no in persons else str(member_no)
-
-
-def window_sources(doc: dict, persons: dict | None = None) -> list[dict]:
-    """Every income source in the household's window, with its months, monthly average and
-    whether it is active; keyed by `persons` (member_no → person), by member_no without it."""
-    names = {m["member_no"]: m["name"] for m in doc["members"]}
-    window_end = month_of(doc["window"]["end"])
-    months = max(int(doc["window"]["months"]), 1)
-    totals: dict = defaultdict(float)
-    periods: dict = defaultdict(set)
-    member_no: dict = {}
-    benefit: set = set()
-    for r in doc["income"]["records"]:
-        if not r.get("counted") or r["decision"] == "review":
-            continue
-        key = (_who(persons, r["member_no"]), r["source"], r["item"], r.get("payer") or "")
-        totals[key] += float(r["amount"] or 0)
-        periods[key].add(r["period"])
-        member_no[key] = r["member_no"]
-        if r.get("kind") == "benefit":
-            benefit.add(key)
-    out = []
-    for key in sorted(periods):
-        person, source, item, payer = key
-        delivered = min(window_end, month_of((doc.get("data_as_of") or {}).get(source)) or window_end)
-        active = ACTIVE_MONTHS_BENEFIT if key in benefit else ACTIVE_MONTHS
-        n = member_no[key]
-        out.append({"key": "|".join(key), "person": person, "member_no": n, "source": source, "item": item,
-                    "payer": payer, "label": f"{names.get(n, n)}：{item}" + (f"（{payer}）" if payer else ""),
-                    "monthly": round(totals[key] / months, 2), "months": sorted(periods[key]),
-                    "active": max(periods[key]) >= minus_months(delivered, active - 1)})
-    return out
-
-
-def income_sources(doc: dict, persons: dict | None = None) -> list[dict]:
-    """Active income sources of the household's members, each with its monthly average."""
-    return [s for s in window_sources(doc, persons) if s["active"]]
-
-
-def _since(doc: dict) -> dict[str, str]:
-    """The first month of each source's income window (`assessment.window.source_windows`)."""
-    window = doc["window"]
-    by_source = window.get("by_source") or {}
-    return {s: month_of(w["start"]) for s, w in by_source.items()} or {"*": month_of(window.get("start"))}
-
-
-def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None) -> dict:
-    """What the nightly compares: figures against their thresholds, held assets, income sources,
-    members without consent; members keyed by `persons` (member_no → `person_keys`)."""
-    from pipelines.publish import fingerprint  # publish records these facts: import at call time
-
-    names = {m["member_no"]: m["name"] for m in doc["members"]}
-    # `counted` (assessment.figures): held, on a link that counts, and not a repeat of another row
-    held = lambda items: [x for x in items if x.get("counted", x["held"] and x["decision"] != "review")]  # noqa: E731
-    return {
-        "outcome": doc["outcome"], "fingerprint": fingerprint(doc),
-        "income_per_capita": doc["income"]["monthly_per_capita"],
-        "income_standard": doc["standards"]["income_standard"],
-        "financial_per_capita": doc["assets"]["financial_per_capita"],
-        "asset_limit_per_capita": doc["standards"]["asset_limit_per_capita"],
-        "vehicles": sorted(({"key": v["plate_number"], "member_no": v["member_no"],
-                             "person": _who(persons, v["member_no"]),
-                             "label": f"{v['vehicle_type']} {v['plate_number']}（{names.get(v['member_no'], '')}）"}
-                            for v in held(doc["assets"]["vehicles"])), key=lambda x: x["key"]),
-        "properties": sorted(({"key": p["certificate_number"], "member_no": p["member_no"],
-                               "person": _who(persons, p["member_no"]),
-                               "label": f"{p['usage']} {p['location']}（{names.get(p['member_no'], '')}）"}
-                              for p in held(doc["assets"]["properties"])), key=lambda x: x["key"]),
-        "income_sources": {"form": FACTS_FORM, "persons": keyring, "since": _since(doc),
-                           "sources": window_sources(doc, persons),
-                           # who the household is: a member leaving is not an income that "ended"
-                           "members": [{"person": _who(persons, m["member_no"]), "label": m["name"]}
-                                       for m in doc["members"] if m.get("is_member", True) is not False]},
-        "unverified": [{"key": _who(persons, m["member_no"]), "person": _who(persons, m["member_no"]),
-                        "member_no": m["member_no"], "label": m["name"]}
-                       for m in doc["members"] if not m.get("consent")],
-    }
 
 
 def alert(kind: str, severity: str, message: str, before=None, after=None) -> dict:
@@ -148,10 +51,6 @@ def alert(kind: str, severity: str, message: str, before=None, after=None) -> di
     dump = lambda v: None if v is None else scrub_text(json.dumps(v, ensure_ascii=False, default=str))  # noqa: E731
     return {"kind": kind, "severity": severity, "message": scrub_text(message), "before": dump(before),
             "after": dump(after)}
-
-
-def facts_form(facts: dict) -> int:
-    return FACTS_FORM if isinstance(facts.get("income_sources"), dict) else 1
 
 
 def _old_member(kind: str, item: dict) -> str:
@@ -171,10 +70,12 @@ def _items(facts: dict, kind: str) -> list[dict]:
     return (items["sources"] if isinstance(items, dict) else items) or []
 
 
-def _keyed(facts: dict, by_person: bool, through: dict[str, str]) -> dict[str, list[dict]]:
+def _keyed(facts: dict, by_person: bool, through: dict[str, str], schemes: bool = False) -> dict[str, list[dict]]:
     """The member-keyed items of `facts`, each as {who, key, label, raw, …}: `who` is the person,
     or the member_no when not `by_person`; an old-form item's person comes from `through`
-    (member_no → person of the members those facts were taken from)."""
+    (member_no → person of the members those facts were taken from). A benefit's scheme is part of
+    its key when both sides record it (`schemes`): facts stored before it was would have raised
+    'ended' and 'new' for every pension the first night after."""
     out: dict = {}
     for kind in MEMBER_KEYED:
         rows = []
@@ -192,7 +93,8 @@ def _keyed(facts: dict, by_person: bool, through: dict[str, str]) -> dict[str, l
                 # one job, whichever of the two a month shows (a probe's base gave way to the tax wage
                 # of the same month: 'base ended' and 'new wage' at the same employer)
                 same_job = ("wage", WAGE_ITEM) if item in (WAGE_ITEM, BASE_ITEM) else (source, item)
-                row.update(key="|".join((who, *same_job, payer)), source=source, item=item,
+                scheme = (x.get("scheme") or "") if schemes else ""
+                row.update(key="|".join((who, *same_job, payer, *([scheme] if scheme else []))), source=source, item=item,
                            active=x.get("active", True), months=x.get("months"))
             rows.append(row)
         out[kind] = _one_per_key(rows) if kind == "income_sources" else rows
@@ -372,7 +274,8 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
     by_person = _by_person(prev, new, through)
     if by_person:
         prev = _same_people(prev, new)
-    before, after = _keyed(prev, by_person, through), _keyed(new, by_person, {})
+    schemes = all(isinstance(f.get("income_sources"), dict) and f["income_sources"].get("schemes") for f in (prev, new))
+    before, after = _keyed(prev, by_person, through, schemes), _keyed(new, by_person, {}, schemes)
     out, switched = _consent_changes(before["unverified"], after["unverified"])
     moved, left = _membership_changes(prev, new, by_person, before)
     out += moved

@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 from data.generator import generate
-from pipelines.changes import compare, facts_of
+from pipelines.changes import compare
+from pipelines.household_facts import facts_of
 from pipelines.passes import run_pass
 
 from ops_support import REQUEST_FIELDS, query, write_csv
@@ -400,6 +401,40 @@ def test_a_pension_missing_two_delivered_months_has_ended():
     before = _stored(_pension(_doc(members, pay, start="2025-10-01", end="2026-09-30")))
     after = _stored(_pension(_doc(members, pay, start="2025-12-01", end="2026-11-30")))
     assert _kinds(compare(before, after)) == [("income.source_ended", "info")]
+
+
+def _schemes(doc: dict, scheme_of) -> dict:
+    """The pension rows of `doc` paid by the scheme `scheme_of(period)` names."""
+    for r in _pension(doc)["income"]["records"]:
+        r["insurance_type"] = scheme_of(r["period"])
+    return doc
+
+
+RURAL, STAFF = "城乡居民基本养老保险", "企业职工基本养老保险"
+
+
+def test_a_second_pension_of_another_scheme_is_a_new_income_source_naming_its_scheme():
+    """An evaluator: a member on a 城乡居民 pension who began drawing a 企业职工 one too (no payer on
+    either row) raised no alert: both were '养老金' of the same empty payer, one income."""
+    members = [(1, "王芳", True)]
+    rural = [(1, "养老金", f"2026-{m:02d}", 150.0, None) for m in range(1, 11)]
+    staff = [(1, "养老金", f"2026-{m:02d}", 2100.0, None) for m in (9, 10)]
+    before = _stored(_schemes(_doc(members, rural), lambda p: RURAL))
+    after = _stored(_schemes(_doc(members, rural + staff),
+                             lambda p, seen=set(): STAFF if (p in seen or seen.add(p)) else RURAL))
+    got = compare(before, after)
+    assert _kinds(got) == [("income.source_new", "warn")], got
+    assert STAFF in got[0]["message"] and "2026-09至2026-10" in got[0]["message"]
+
+
+def test_pensions_compared_with_facts_stored_before_schemes_were_raise_nothing():
+    members = [(1, "王芳", True)]
+    rural = [(1, "养老金", f"2026-{m:02d}", 150.0, None) for m in range(1, 11)]
+    before = _stored(_schemes(_doc(members, rural), lambda p: RURAL))
+    before["income_sources"].pop("schemes")
+    for x in before["income_sources"]["sources"]:
+        x.pop("scheme")
+    assert compare(before, _stored(_schemes(_doc(members, rural), lambda p: RURAL))) == []
 
 
 def test_a_plate_or_certificate_re_exported_in_another_spelling_is_no_new_vehicle_or_home():

@@ -191,7 +191,7 @@ def test_a_pension_missing_from_two_delivered_months_has_ended_a_wage_gap_has_no
     pension, it ended (a probe's stopped pension was never alerted); one month without it is more
     often that month's row unlinked, without an ID (an evaluator's 12 false alerts of 46); a wage
     may skip a month."""
-    from pipelines.changes import income_sources
+    from pipelines.household_facts import income_sources
 
     def rec(kind, source, item, month):
         return {"member_no": 1, "kind": kind, "source": source, "item": item, "payer": None, "period": f"2025-{month:02d}",
