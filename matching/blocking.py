@@ -117,6 +117,10 @@ JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
+BORROWER_MAX_PEOPLE = 2
+"""See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
+
+
 def id_rivals_sql(version: int) -> str:
     """`mt_id_rivals(iid, mid, rival_name, rival_id)`: ID-repair pairs (rules 2, 4 and 8) whose slip
     could just as well be from another person's valid ID under a name that sounds the same.
@@ -137,7 +141,16 @@ def id_rivals_sql(version: int) -> str:
     applicant whose application ID was mistyped too, and the household failed on two homes.
     (Two valid IDs are never one slip apart, so the rival is another person.) A rival's name with a
     character lost to '?' (a GBK export) sounds the same when the rest agrees: a re-check probe's
-    杨建军 deposit went `auto` to the applicant beside the namesake's '?建军' row on that account."""
+    杨建军 deposit went `auto` to the applicant beside the namesake's '?建军' row on that account.
+
+    And a member's own ID (rule 1) under a name that only sounds like theirs, when that very name is
+    another person's by their own valid ID: born the same day (a twin: a probe's 马虹, her own ID
+    on her own job, had a second job's wages written with her sister 马红's ID, linked `auto`), or
+    one of at most `BORROWER_MAX_PEOPLE` people of that name while the rows lie where the member has
+    none of their own (a probe's 章晶, her own ID at one employer, paid at another under the applicant
+    张静's ID: `auto`, the household failed on ¥3,000 a month). A name many people carry is a typo
+    landing on a common name, and rows at the member's own employer or account are the member's: at
+    20k households, flagging every homophone another ID carries sent 15,900 true rows to review."""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
@@ -158,12 +171,39 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
     JOIN mt_member_repairs r ON r.id = m.m_id
     WHERE r.repair <> i.id_number
 ), alts AS (SELECT * FROM by_row UNION ALL SELECT * FROM by_member)
-SELECT a.iid, a.mid, arg_min(j.name, j.id_number) AS rival_name,
-       left(min(j.id_number), 6) || '********' || right(min(j.id_number), 4) AS rival_id
-FROM alts a JOIN mt_identities j ON j.code = a.alt AND NOT j.invalid
-JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v}
-  AND (kj.pinyin = a.pinyin OR kj.wildcard AND kj.n_chars = a.n_chars AND a.std LIKE replace(kj.name_std, '?', '_'))
-GROUP BY a.iid, a.mid
+, slipped AS (
+    SELECT a.iid, a.mid, j.name, j.id_number
+    FROM alts a JOIN mt_identities j ON j.code = a.alt AND NOT j.invalid
+    JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v}
+      AND (kj.pinyin = a.pinyin OR kj.wildcard AND kj.n_chars = a.n_chars AND a.std LIKE replace(kj.name_std, '?', '_'))
+), named AS (   -- the member's own ID under a name that only sounds like theirs
+    SELECT c.iid, c.mid, i.id_number AS x, k.name_std, m.m_std
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 1) c
+    JOIN mt_identities i USING (iid) JOIN mt_members m ON m.mid = c.mid
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE k.name_std <> m.m_std AND NOT k.wildcard
+), bearers AS (  -- the other people that very name is written with, by their own valid IDs
+    SELECT n.iid, n.mid, j.name, j.id_number, substr(j.id_number, 7, 8) = substr(n.x, 7, 8) AS same_day,
+           count(DISTINCT j.id_number) OVER (PARTITION BY n.iid, n.mid) AS people
+    FROM named n JOIN match_name_keys kj ON kj.name_std = n.name_std AND kj.version = {v}
+    JOIN mt_identities j ON j.name = kj.name AND NOT j.invalid AND j.id_number <> n.x
+), vouched AS (  -- where the member's own rows (their exact name, this ID) are
+    SELECT DISTINCT n.iid, u.source, u.organisation
+    FROM named n JOIN mt_units u ON u.id_number = n.x
+    JOIN match_name_keys k ON k.name = u.name AND k.version = {v} AND k.name_std = n.m_std
+    WHERE u.organisation IS NOT NULL
+), elsewhere AS (  -- identities with rows where the member has none of their own
+    SELECT DISTINCT u.iid FROM mt_units u
+    WHERE u.iid IN (SELECT iid FROM named) AND NOT EXISTS (
+        SELECT 1 FROM vouched o WHERE o.iid = u.iid AND o.source = u.source AND o.organisation = u.organisation)
+), borrowed AS (
+    SELECT iid, mid, name, id_number FROM bearers
+    WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND iid IN (SELECT iid FROM elsewhere))
+)
+SELECT iid, mid, arg_min(name, id_number) AS rival_name,
+       left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id
+FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed)
+GROUP BY iid, mid
 """
 
 

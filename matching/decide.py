@@ -116,6 +116,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         WHEN conflict AND rival_name IS NOT NULL THEN '；身份证号是本人的，姓名却像' || rival_name
              || '（可能误填亲属证件号），需人工复核'
         WHEN conflict THEN '；身份证号指向本人，姓名却不同（可能改名或录入有误，也可能误填了亲属的证件号），需人工复核'
+        WHEN id_rival AND {id_level} IN {OWNED_ID} THEN '；但另有一人名叫' || id_rival_name || '（证件号' || id_rival_id
+             || '），此记录可能是其本人的、误填了成员的证件号，需人工复核'
         WHEN id_rival THEN '；但证件号与另一位同名（同音）者' || id_rival_name || '（证件号' || id_rival_id
              || '）的有效证件号同样只差一位，无法确定是谁的，需人工复核'
         WHEN {id_level} = '{BODY_SLIP}' THEN '；两个号码只差一处，可能是录入错误后重新计算了校验位，'

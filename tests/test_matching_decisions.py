@@ -11,16 +11,13 @@ from connectors.values.idnumber import check_char
 from matching import link_work_members
 from warehouse import open_warehouse, transaction
 
-
-def _id(body17: str) -> str:
-    return body17 + check_char(body17)
+from link_support import BACKGROUND, insert_members as _insert_members, one_household_link as _one_household_link
+from link_support import valid_id as _id, work_members_table as _work_members_table
 
 
 ZW, XY, LN1, LN2, WF = (_id("14010519800101001"), _id("14010519820202002"), _id("14010619900303003"),
                         _id("14070219910404004"), _id("14010519750505005"))
 TWIN1, TWIN2 = _id("14010519950606011"), _id("14010519950606013")   # 李明 and 李鸣, born the same day
-# Background people fill the province, so that frequencies mean something.
-BACKGROUND = [(f"背景{i:03d}", _id(f"1401081960{i:03d}0101"[:17])) for i in range(120)]
 EMPLOYER, SHOP = "山西宏达煤业有限公司", "太原市万通食品有限公司"
 EMPLOYER_AS_WRITTEN = "山西宏达煤业有限责任公司"   # the same employer, spelled otherwise by another clerk
 
@@ -116,21 +113,6 @@ def _three_months_each(people) -> list[tuple]:
     """Wage rows (record_id, name, ID, month) of three months for each of `people`: the province
     around a case, so that name frequencies mean something."""
     return [(f"B{i}-{m}", name, idn, m) for i, (name, idn) in enumerate(people) for m in range(1, 4)]
-
-
-def _work_members_table(con) -> None:
-    """The pass's `work_members` (as `pipelines.verify.select_work` makes it), empty."""
-    con.execute("""CREATE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, member_no BIGINT,
-                   name VARCHAR, id_number VARCHAR, id_status VARCHAR, id_birth_date DATE, id_gender VARCHAR,
-                   id_birthplace VARCHAR, relation VARCHAR, birth_date DATE, gender VARCHAR, address VARCHAR,
-                   county_code VARCHAR, consent BOOLEAN)""")
-
-
-def _insert_members(con, members, county: str) -> None:
-    """Consenting members (household, member_no, name, ID, ID status) of request R1 into `work_members`."""
-    for hh, no, name, idn, status in members:
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, ?, TRUE)", [hh, no, name, idn, status, idn[:6], county])
 
 
 def _link_one_request(tmp_path, rows, members, relation, query) -> list[tuple]:
@@ -785,29 +767,6 @@ def test_a_homophone_never_takes_a_row_from_the_member_whose_exact_name_it_carri
     assert own == {"auto"}, own
     # the homophone no likelier than the owner, and the owner asked by the linker itself
     assert got.get("X", 0.0) <= got.get("Y", 0.0) and got.get("Y", 0.0) >= 0.2, got
-
-
-def _one_household_link(tmp_path, rows, members) -> dict:
-    """Link tax `rows` (record_id, name, id_text, id_status, agent, month) to `members` (household,
-    member_no, name, id_text, id_status) among 60 background people; {record_id: (household, decision, p)}."""
-    con = open_warehouse(tmp_path / "w.duckdb")
-    now = datetime(2026, 11, 28, 2)
-    rows = [(f"B{i}-{m}", name, idn, "valid", "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(BACKGROUND[:60])
-            for m in range(1, 7)] + rows
-    for rid, name, idn, status, agent, month in rows:
-        con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 2600, 0,
-                       ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, status, date(2026, month, 1), agent, now])
-    _work_members_table(con)
-    _insert_members(con, members + [(f"HB{i}", 1, n, idn, "valid") for i, (n, idn) in enumerate(BACKGROUND[:20])],
-                    "140105")
-    with transaction(con):
-        link_work_members(con, "one-household")
-    got = {rid: (hh, decision, p) for rid, hh, decision, p in con.execute(
-        "SELECT record_id, household_id, decision, match_probability FROM links WHERE household_id NOT LIKE 'HB%'"
-    ).fetchall()}
-    con.close()
-    return got
 
 
 def test_a_namesakes_slipped_row_is_not_the_applicant_whose_application_id_slipped_too(tmp_path):
