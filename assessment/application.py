@@ -216,7 +216,19 @@ def _same_day_balances(f: Facts) -> list[dict]:
 
 def application_checks(f: Facts) -> list[dict]:
     """Findings about the household's rows as filed and as refused (see the module)."""
-    return _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f) + _mixed_rows(f) + _supporters_unjudged(f)
+    return (_rolls_held(f) + _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f) + _mixed_rows(f)
+            + _supporters_unjudged(f))
+
+
+def _rolls_held(f: Facts) -> list[dict]:
+    """A household the latest rolls snapshot sent with rejected rows is verified as the previous one
+    listed it: its report said 通过 and nothing else while alerts.csv said it was held (a README
+    probe), and a caseworker reads the report."""
+    if not f.rolls_rows_held:
+        return []
+    return [finding("rolls.held", "warn",
+                    f"最新一版救助名册中该家庭有{f.rolls_rows_held}行未通过检查（错误清单见 rejected/rolls/），"
+                    "本报告按上一版名册的家庭成员和信息核对，可能已不是家庭现状；请核实名册，更正后重新报送")]
 
 
 def _declared_against_id(f: Facts, declared_key: str, id_key: str, rule: str, what: str, tail) -> list[dict]:

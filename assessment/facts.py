@@ -64,6 +64,9 @@ class Facts:
     last day they hold, `assessment.window.sources_behind`)."""
     tax_delivered: bool = True
     """Whether any tax export has arrived at all (no base stands in for a wage until it has)."""
+    rolls_rows_held: int = 0
+    """Rows of this household the latest rolls snapshot rejected: it is verified as the previous
+    snapshot listed it (`pipelines.rolls_held`)."""
     newer_balances: list[dict] = field(default_factory=list)
     """Newer statements of a counted account that nobody is linked to (member_no, record_id,
     balance, as_of_date …): the counted balance may be out of date."""

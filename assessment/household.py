@@ -242,6 +242,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   recent_employment=employment, employment_evidence=employment_rows,
                   employment_through=employment_through, origin=hh.get("origin"),
                   refused=list(refused), behind=behind, tax_delivered=not tax_none, request_date=request_date,
+                  rolls_rows_held=int(hh.get("rolls_rows_held") or 0),
                   never_delivered=tuple(s for s, d in (data_as_of or {}).items() if not d),
                   newer_balances=list(newer_balances),
                   unclaimed=_countable(unclaimed, windows, start, end, params),

@@ -30,7 +30,7 @@ from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
 from pipelines.row_errors import held_households
-from pipelines.rolls_held import refresh_rolls_held
+from pipelines.rolls_held import latest_rolls_batch, refresh_rolls_held
 from review import ANSWERS, affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.testhooks import pause_point
@@ -129,6 +129,12 @@ SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) 
        CASE WHEN any_value(origin) = 'rolls' THEN ? ELSE request_id END AS out_dir
 FROM picked GROUP BY request_id, household_id
 """, [ctx.run_id, ctx.as_of, start, end, nightly], label="select work households")
+    run_sql(ctx.con, "ALTER TABLE work_households ADD COLUMN rolls_rows_held INTEGER DEFAULT 0",
+            label="rolls rows held")
+    if ctx.include_rolls and (latest := latest_rolls_batch(ctx.con)):
+        run_sql(ctx.con, "UPDATE work_households w SET rolls_rows_held = h.rows_rejected FROM rolls_held h "
+                         "WHERE w.origin = 'rolls' AND h.household_id = w.household_id AND h.batch_id = ?",
+                [latest], label="households the latest roll holds at their previous version")
     # an inbox request keeps the date it was first answered on when a later pass verifies one of its
     # households again (a corrected record, a question a new delivery may settle): re-dated, an
     # evaluator's answered households moved their income window a month and dropped a month of wages.

@@ -57,6 +57,8 @@ def nights(tmp_path_factory):
         "assessed": {r["household_id"] for r in query(root, "SELECT household_id FROM household_assessment")},
         "summaries": {p.parent.parent.name: p.read_text() for p in (root / "outbox").glob("*/nightly-20261121/summary.txt")},
         "notes": [p.read_text() for p in (root / "rejected" / "rolls").glob("rolls_20261121*.error.txt")],
+        "reports": {p.stem: json.loads(p.read_text(encoding="utf-8"))
+                    for p in (root / "outbox").glob("*/nightly-20261121/*.json")},
     }
     run_pass(root, as_of=DAY2)   # a second pass over the same snapshot
     state2["held_again"] = query(root, "SELECT count(*) AS n FROM alerts WHERE as_of = ? AND kind = 'rolls.held' "
@@ -90,13 +92,23 @@ def test_a_held_household_is_announced_and_raises_no_false_change(nights):
     for household in (nights["bad_cell"], nights["no_agency"]):
         kinds = {a["kind"] for a in alerts if a["household_id"] == household}
         assert "rolls.held" in kinds, alerts
-        assert not kinds & {"income.source_ended", "outcome.changed"}, kinds
+        assert "income.source_ended" not in kinds, kinds
     held = next(a for a in alerts if a["household_id"] == nights["bad_cell"] and a["kind"] == "rolls.held")
     assert held["severity"] == "warn" and "沿用上一版名册信息核对" in held["message"]
     # it points at the report written that night (a probe's held row had an empty report column)
     assert held["report_path"] and held["report_path"].endswith(f"{nights['bad_cell']}.html")
     agency_text = "\n".join(nights["day2"]["summaries"].values())
     assert nights["bad_cell"] in agency_text and nights["no_agency"] in agency_text
+
+
+def test_a_held_households_report_says_it_was_verified_on_the_previous_roll(nights):
+    """A README probe: the report of a household the new roll sent with a rejected row said 通过
+    and nothing else; only alerts.csv said it was held, and a caseworker reads the report."""
+    doc = nights["day2"]["reports"][nights["bad_cell"]]
+    held = [f for f in doc["findings"] if f["rule"] == "rolls.held"]
+    assert [f["severity"] for f in held] == ["warn"] and "上一版名册" in held[0]["message"], doc["findings"]
+    assert doc["outcome"] != "pass"
+    assert "rolls.held" in {f["rule"] for f in nights["day2"]["reports"][nights["no_agency"]]["findings"]}
 
 
 def test_the_run_counts_every_alert_it_raised_the_rolls_notices_too(nights):
