@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -97,10 +98,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_HEADER_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
+
+
 def dedupe_headers(headers: list[str | None]) -> list[str]:
     """Unique column names: blanks become `column_<n>`, repeats get ` (2)`, ` (3)` …
 
     A header `row_number` is renamed `row_number (2)`: the name belongs to the reader.
+
+    A line break in a header cell (Excel's Alt+Enter: `收入额\\n（元）`) is dropped with the spaces
+    around it: it is layout, not part of the name, and messages quote the name on one line.
 
     The ` (n)` suffix is recognised by `headers.map_headers`, which rejects a file whose
     repeated header names a field (which of the two columns would be meant?).
@@ -108,7 +115,7 @@ def dedupe_headers(headers: list[str | None]) -> list[str]:
     names: list[str] = []
     seen: set[str] = {"row_number"}  # reserved for the reader's own row numbers
     for position, header in enumerate(headers, start=1):
-        base = (header or "").strip() or f"column_{position}"
+        base = _HEADER_LINE_BREAK.sub("", header or "").strip() or f"column_{position}"
         name, count = base, 1
         while name in seen:
             count += 1

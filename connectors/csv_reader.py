@@ -12,7 +12,8 @@ blank line in JSON Lines, so the rows below it keep theirs. Arrow keeps blank li
 empty cells (`ignore_empty_lines=False`), so its own parse (threaded, quote-aware) counts them,
 and `drop_blank_rows` then removes them keeping every other row's position: no pass of our own
 over the bytes or the rows. A record whose quoted value spans lines is one row, numbered where
-it starts (as Excel shows it); a blank line inside quotes is part of the value. A line of
+it starts (as Excel shows it); a blank line inside quotes is part of the value. A header cell
+may span lines too (Excel's Alt+Enter): it is one header (`_records`). A line of
 separators only (`,,,,`: a spreadsheet's empty row) reads exactly like a blank line and is
 dropped the same way; a row of quoted empty cells (`"",""`) stays a row.
 
@@ -146,6 +147,42 @@ def _first_lines(path: Path, data: bytes, encoding: str) -> list[tuple[int, int,
     return found
 
 
+def _records(lines: list[tuple[int, int, str]], delimiter: str) -> list[tuple[int, int, str]]:
+    """The first lines joined into records where a quoted value spans lines.
+
+    A header cell written with Alt+Enter in Excel (`"收入额\\n（元）"`) is one cell: split at its line
+    break, the rest of the header became a phantom data row 1, or the whole file read as ragged.
+    A quote never closed within `MAX_LINES_IN_VALUE` lines is a stray quote: its line stands alone.
+    """
+    records, at = [], 0
+    while at < len(lines):
+        last, text = at, lines[at][2]
+        while _ends_in_quotes(text, delimiter) and last + 1 < len(lines) and last - at < MAX_LINES_IN_VALUE:
+            last += 1
+            text += "\n" + lines[last][2]
+        if _ends_in_quotes(text, delimiter):
+            last, text = at, lines[at][2]
+        records.append((lines[at][0], lines[last][1], text))
+        at = last + 1
+    return records
+
+
+def _ends_in_quotes(text: str, delimiter: str) -> bool:
+    """Whether `text` stops inside a quoted value, as Arrow and `csv` read quotes: one opens a
+    value only at its start, and `""` inside one is a quote character."""
+    state = "start"
+    for char in text:
+        if state == "quoted":
+            state = "closed" if char == '"' else "quoted"
+        elif state == "closed" and char == '"':   # "" inside a quoted value
+            state = "quoted"
+        elif char in (delimiter, "\n"):
+            state = "start"
+        else:
+            state = "quoted" if state == "start" and char == '"' else "field"
+    return state == "quoted"
+
+
 def read_csv(path: Path, data: bytes) -> RawFile:
     """Read a delimited text file; see the module docstring.
 
@@ -159,6 +196,7 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     if not lines:
         raise FileRejected(path, "the file has no header row")
     delimiter = sniff_delimiter([text for _, _, text in lines])
+    lines = _records(lines, delimiter)
     try:
         cells = [next(csv.reader([text], delimiter=delimiter)) for _, _, text in lines]
     except csv.Error as exc:

@@ -75,3 +75,36 @@ def test_a_tax_file_headed_with_身份证号码_loads_its_ids(tmp_path):
         {"id_number": "14010519900307104X", "id_status": "valid"},
         {"id_number": "14010519900307120X", "id_status": "repaired"}]
     assert rows.column("extra").to_pylist() == [None, None]
+
+
+HEADED_WITH_LINE_BREAKS = (
+    'record_id,name,id_number,period,income_item,"收入额\n（元）","备注 \r\n （说明）"\n'
+    "H1,张三,14010519900307104x,2025-05,工资薪金,1900.00,无\n"
+    'H2,李四,,2025-05,工资薪金,"2000.00",无\n')
+
+
+def test_a_csv_header_cell_holding_a_line_break_is_one_header_read_without_it(tmp_path):
+    """Probe: Excel's Alt+Enter in a header cell split the header; its rest became a phantom data
+    row 1 (or, under a required column, the whole file was refused as ragged)."""
+    from connectors import read_source
+
+    path = tmp_path / "tax.csv"
+    path.write_bytes(HEADED_WITH_LINE_BREAKS.encode("utf-8"))
+    result = read_source("tax", path)
+    assert result.mapping["收入额（元）"] == "income_amount"
+    assert result.extras == ["备注（说明）"]
+    assert result.errors.num_rows == 0
+    assert result.rows.select(["row_number", "record_id"]).to_pylist() == [
+        {"row_number": 1, "record_id": "H1"}, {"row_number": 2, "record_id": "H2"}]
+
+
+def test_an_unknown_header_with_a_line_break_is_named_without_it_beside_the_accepted_headers(tmp_path):
+    from connectors import read_source
+
+    path = tmp_path / "tax.csv"
+    path.write_text('记录编号,纳税人姓名,所属期,所得项目,"收入额\n（万元）"\nT1,张三,2024-03,工资薪金,5200\n',
+                    encoding="utf-8")
+    with pytest.raises(FileRejected) as info:
+        read_source("tax", path)
+    assert "missing required column 'income_amount' (accepted headers: income_amount, 收入额" in info.value.reason
+    assert info.value.reason.endswith("found columns: 记录编号, 纳税人姓名, 所属期, 所得项目, 收入额（万元）")
