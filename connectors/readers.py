@@ -11,6 +11,9 @@ already lost its last digits inside Excel (15 significant digits); it is read as
 it (`1.40105198005159E+17`, see `cells.EXACT_FLOAT_LIMIT`) and flagged by the ID check, never
 silently "fixed" nor printed with invented digits.
 
+Files that are no table (a PDF, an archive, a web page or an XML document, a workbook damaged
+beyond recognition) are rejected saying what they are and which formats are accepted.
+
 Parquet: every column rendered as text, so it reads like the same data in CSV.
 
 Hostile files (see `connectors.limits`): a workbook is checked before calamine reads it (the
@@ -49,13 +52,33 @@ from connectors.errors import FileRejected
 from connectors.limits import (check_columns, check_inflates_as_declared, check_sheet_extent, check_workbook_zip,
                                sheet_parts)
 from connectors.rawfile import RawFile, with_row_numbers
-from connectors.sniff import (HEADER_SEARCH_ROWS, detect_format, is_web_page, known_binary, looks_binary,
+from connectors.sniff import (HEADER_SEARCH_ROWS, detect_format, is_web_page, is_xml, known_binary, looks_binary,
                              pick_header)
 
-ACCEPTED = "CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet"
-WEB_PAGE = ("the file is a web page (HTML), as a web system's 'export to Excel' writes, not a workbook or CSV "
-            "(whatever its name says), so its table cannot be read reliably. Open it in Excel and save it as an "
-            "Excel Workbook (.xlsx), or export the data as CSV, and send that file")
+ACCEPTED = "CSV (UTF-8, GBK or GB18030; comma, tab or | separated), XLSX, JSON Lines or Parquet"
+# A file that is no table is named for what it is, in both languages as the note's own lines are:
+# read as CSV, an XML export or a damaged workbook was refused for six "missing columns", with
+# advice on separating them (a probe's).
+NOT_A_TABLE = "{zh} / {en}. 可接受的格式 / accepted formats: " + ACCEPTED
+WEB_PAGE = NOT_A_TABLE.format(
+    zh="文件是网页（HTML），不是工作簿或 CSV",
+    en="the file is a web page (HTML), as a web system's 'export to Excel' writes, not a workbook or CSV "
+       "(whatever its name says), so its table cannot be read reliably. Open it in Excel and save it as an "
+       "Excel Workbook (.xlsx), or export the data as CSV, and send that file")
+XML = NOT_A_TABLE.format(
+    zh="文件是 XML 文档，不是表格",
+    en="the file is an XML document, not a table (whatever its name says). Export the data again in one of the "
+       "formats below and send that file")
+XML_SPREADSHEET = NOT_A_TABLE.format(
+    zh="文件是 Excel 2003 XML 表格，不是现行的工作簿",
+    en="the file is an Excel 2003 XML Spreadsheet, not a workbook Excel saves today. Open it in Excel and save "
+       "it as an Excel Workbook (.xlsx), and send that file")
+DAMAGED_WORKBOOK = NOT_A_TABLE.format(
+    zh="文件是损坏的工作簿",
+    en="the file is a damaged workbook: it is named {suffix} but is not a valid Excel file (nor a table in any "
+       "other format). Open the original in Excel and save it again as an Excel Workbook (.xlsx), or export "
+       "the data again, and send that file")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _HEAD_BYTES = 8192
 _ZIP_TAIL = 22 + 65535  # the end-of-central-directory record and the longest archive comment
 TRUNCATED_WHOLE = ("the file looks truncated (cut off in transfer): {what}. The whole file is rejected and "
@@ -96,7 +119,14 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
         raise FileRejected(path, f"the file is {what}, not a table; accepted formats: {ACCEPTED}")
     if is_web_page(head):  # never quote it: the page holds the people's data
         raise FileRejected(path, WEB_PAGE)
+    if is_xml(head):
+        raise FileRejected(path, XML_SPREADSHEET if b"urn:schemas-microsoft-com:office:spreadsheet" in head else XML)
+    # Systems export CSV under an Excel name, and Excel opens it: such a file is read as CSV. Bytes
+    # that are no text, or text of one column, under that name are what is left of a workbook.
+    named_workbook = path.suffix.lower() in _WORKBOOK_SUFFIXES
     if looks_binary(head) and not csv_tail.has_utf16_bom(head):
+        if named_workbook:
+            raise FileRejected(path, DAMAGED_WORKBOOK.replace("{suffix}", path.suffix.lower()))
         raise FileRejected(path, "the file contains binary data, not text; it is not a CSV, XLSX, JSON "
                            f"Lines or Parquet file. Export the data again as {ACCEPTED}")
     if fmt == "jsonl":
@@ -104,7 +134,10 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[{"):
         raise FileRejected(path, "the file is one JSON array; send JSON Lines instead (one {...} object "
                            "per line, no enclosing [ ])")
-    return csv_reader.read_csv(path, data)
+    raw = csv_reader.read_csv(path, data)
+    if named_workbook and len(raw.headers) < 2:
+        raise FileRejected(path, DAMAGED_WORKBOOK.replace("{suffix}", path.suffix.lower()))
+    return raw
 
 
 def _workbook_archive(path: Path, fmt: str) -> zipfile.ZipFile | None:

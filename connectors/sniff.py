@@ -76,6 +76,18 @@ def is_web_page(head: bytes) -> bool:
     return text[:16].lower().startswith(WEB_PAGE_STARTS)
 
 
+def is_xml(head: bytes) -> bool:
+    """True when the bytes begin like XML (an element or a declaration) but not like an HTML page.
+
+    Example:
+        >>> is_xml(b'<?xml version="1.0"?><rows/>'), is_xml(b"<rows>"), is_xml(b"<5000,a,b")
+        (True, True, False)
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    return re.match(rb"<[?!A-Za-z_]", head.removeprefix(codecs.BOM_UTF8).lstrip()) is not None
+
+
 def looks_binary(head: bytes) -> bool:
     """True when the bytes cannot be text in any encoding we accept (NUL bytes)."""
     return b"\x00" in head

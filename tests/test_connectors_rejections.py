@@ -39,7 +39,8 @@ INVALID_FILES = [
     (b"PK\x03\x04" + b"\x00" * 40, "the file is a ZIP archive but not an Excel workbook"),
     # an operations probe's ZIP of exports was told to save from Excel: say what is inside, and to unpack it
     (_zip_without_workbook(), "the file is a ZIP archive (tax.csv), not a workbook: unpack it and send each file "
-                              "as it is; accepted formats: CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet"),
+                              "as it is; accepted formats: CSV (UTF-8, GBK or GB18030; comma, tab or | separated), "
+                              "XLSX, JSON Lines or Parquet"),
     (b"PAR1 this is not parquet", "the file starts like Parquet but cannot be read"),
     (b'{"a": 1\n[1, 2]\n', "no line holds a JSON object"),
     (b'[{"a": 1}]', "the file is one JSON array; send JSON Lines instead"),
@@ -141,6 +142,40 @@ def test_a_web_page_named_like_a_spreadsheet_is_rejected_as_such_without_quoting
         path = FIXTURES / source
     with pytest.raises(FileRejected) as info:
         read_source("tax", path)
-    assert info.value.reason.startswith("the file is a web page (HTML)")
+    assert info.value.reason.startswith("文件是网页（HTML），不是工作簿或 CSV / the file is a web page (HTML)")
     assert "save it as an Excel Workbook (.xlsx), or export the data as CSV" in info.value.reason
     assert "张三" not in str(info.value) and "<" not in info.value.reason
+
+
+ACCEPTED_NOTE = ("可接受的格式 / accepted formats: CSV (UTF-8, GBK or GB18030; comma, tab or | separated), XLSX, "
+                 "JSON Lines or Parquet")
+NOT_TABLES = [  # (file name, bytes, what the note must call it) — a probe's notes listed six missing columns
+    ("bank_export.xml", b'<?xml version="1.0"?><rows><row><record_id>X1</record_id></row></rows>',
+     "文件是 XML 文档，不是表格 / the file is an XML document, not a table"),
+    ("rows.csv", b"\xef\xbb\xbf\n<rows><row>X1</row></rows>", "the file is an XML document, not a table"),
+    ("汇总.xls", b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
+                b'xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>',
+     "the file is an Excel 2003 XML Spreadsheet, not a workbook Excel saves today"),
+    ("web.xls", _PAGE.encode(), "文件是网页（HTML），不是工作簿或 CSV / the file is a web page (HTML)"),
+    ("garbage.xlsx", b"not a zip\n", "文件是损坏的工作簿 / the file is a damaged workbook: it is named .xlsx "
+                                    "but is not a valid Excel file"),
+    ("garbage.xls", b"\x00\x01\x02junk" * 20, "the file is a damaged workbook: it is named .xls but"),
+]
+
+
+@pytest.mark.parametrize("name, data, what", NOT_TABLES, ids=[c[0] for c in NOT_TABLES])
+def test_a_file_that_is_no_table_says_what_it_is_and_the_formats_accepted_not_missing_columns(tmp_path, name, data,
+                                                                                             what):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(FileRejected) as info:
+        read_source("bank", path)
+    assert what in info.value.reason
+    assert info.value.reason.endswith(ACCEPTED_NOTE)
+    assert "missing required column" not in info.value.reason and "X1" not in info.value.reason
+
+
+def test_a_csv_named_like_a_workbook_still_loads(tmp_path):
+    path = tmp_path / "tax.xls"   # systems export CSV under an Excel name; Excel opens it
+    path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资薪金,5200\n", encoding="gbk")
+    assert read_source("tax", path).rows.num_rows == 1

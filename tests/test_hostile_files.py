@@ -278,7 +278,7 @@ CASES = [
                 "R1,dibao,H1,140105,99999999999999999999,李四,140105198503071234,配偶,C2\n".encode()),
          "loaded", "'99999999999999999999' is not a member number", rows=1, source="applicants"),
     # XLSX
-    Case("xlsx-not-a-zip", ".xlsx", _bytes(_junk(5000, seed=3)), "rejected", "the file contains binary data"),
+    Case("xlsx-not-a-zip", ".xlsx", _bytes(_junk(5000, seed=3)), "rejected", "the file is a damaged workbook"),
     Case("xlsx-zip-magic-then-junk", ".xlsx", _bytes(b"PK\x03\x04" + _junk(5000)), "rejected",
          "the file is a ZIP archive but not an Excel workbook"),
     Case("xlsx-cut-in-half", ".xlsx", _bytes(lambda: (x := _xlsxwriter_bytes(_good_table()))[:len(x) // 2]),
