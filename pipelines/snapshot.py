@@ -308,6 +308,29 @@ def _refusal(exc: duckdb.Error) -> bool:
             or "read-only mode" in text)
 
 
+def one_line(exc: duckdb.Error) -> str:
+    """DuckDB's message on one line, as the README promises a failed query: its first line (the
+    kind, `Binder Error: …`), its hints (`Candidate bindings: …`, `Did you mean …?`) after it, and
+    the `LINE 1: …` and `^^^` under it as where the query went wrong.
+
+    Example:
+        >>> one_line(duckdb.ParserException('Parser Error: syntax error at or near "SELEC"\\n\\n'
+        ...                                  'LINE 1: SELEC 1\\n        ^^^^^'))
+        'Parser Error: syntax error at or near "SELEC" (line 1, at "SELEC")'
+    """
+    lines = str(exc).splitlines()
+    said, where = [], ""
+    for line, below in zip(lines, lines[1:] + [""]):
+        shown = re.match(r"LINE (\d+): ", line)
+        if shown and below.lstrip().startswith("^"):
+            start = below.index("^")
+            near = line[start:start + below.count("^")].strip()
+            where = f' (line {shown[1]}, at "{near}")' if near else f" (line {shown[1]}, at the end)"
+        elif line.strip() and not shown and not line.lstrip().startswith("^"):
+            said.append(line.strip())
+    return " ".join(said) + where
+
+
 def query_copy(path: Path, query: str) -> list[tuple[str, list[str], list[tuple]]]:
     """Run every statement of `query` on the analyst copy at `path`, in order.
 
@@ -321,7 +344,7 @@ def query_copy(path: Path, query: str) -> list[tuple[str, list[str], list[tuple]
         try:
             statements = con.extract_statements(query)
         except duckdb.Error as exc:
-            raise QueryError(f"DuckDB could not parse the query: {exc}") from exc
+            raise QueryError(one_line(exc)) from exc
         if not statements:
             raise QueryError("the query holds no SQL statement (it is empty, or only ';', blanks or comments); "
                              "give one, e.g. \"SELECT outcome, count(*) FROM household_assessment GROUP BY 1\"")
@@ -336,7 +359,7 @@ def query_copy(path: Path, query: str) -> list[tuple[str, list[str], list[tuple]
                 if _refusal(exc):
                     raise QueryRefused(f"query refused: {which}{ANALYST_ONLY.format(name=path.name)}. DuckDB said: "
                                        f"{str(exc).splitlines()[0]}") from exc
-                raise QueryError(f"{which}{type(exc).__name__}: {exc}") from exc
+                raise QueryError(which + one_line(exc)) from exc
             results.append((statement.query.strip(), columns, rows))
         return results
     finally:

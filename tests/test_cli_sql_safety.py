@@ -148,3 +148,23 @@ def test_the_readme_queries_run_through_hhverify_sql_as_written(root, heading):
             assert res.exit_code == 0, (block, res.output)
         csv_out = _sql(root, block, "--csv").output
         assert len(csv_out.split("\n\n")) == len(statements), csv_out
+
+
+SQL_ERRORS = [  # (query, the one line printed): DuckDB's own messages span lines (LINE 1: …, ^^^, hints)
+    ("SELECT run_idd FROM runs",
+     'Error: Binder Error: Referenced column "run_idd" not found in FROM clause! Candidate bindings: "run_id", '
+     '"rows_loaded", "window_end", "kind", "files_loaded" (line 1, at "run_idd")'),
+    ("SELEC 1", 'Error: Parser Error: syntax error at or near "SELEC" (line 1, at "SELEC")'),
+    ("SELECT count(*) FROM runs WHERE status =",
+     'Error: Parser Error: syntax error at or near "=" (line 1, at "=")'),
+    ("SELECT 'x'::INT", 'Error: Conversion Error: Could not convert string \'x\' to INT32 (line 1, at "::INT")'),
+    ("SELECT 1; SELECT * FROM runz",
+     'Error: statement 2 of 2: Catalog Error: Table with name runz does not exist! Did you mean "runs"?'),
+]
+
+
+@pytest.mark.parametrize("query, line", SQL_ERRORS, ids=[q for q, _ in SQL_ERRORS])
+def test_a_query_duckdb_cannot_run_is_one_line_saying_what_was_wrong(root, query, line):
+    res = _sql(root, query)
+    assert res.exit_code == 2, res.output
+    assert res.output.splitlines() == [line]
