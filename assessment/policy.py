@@ -90,6 +90,29 @@ STANDARD_KEYS = ("effective_from", "dibao_urban", "dibao_rural", "tekun_urban", 
 AREAS = ("urban", "rural")
 
 
+class _ImpossibleDate(str):
+    """A date YAML cannot make (2022-02-30), kept as written with YAML's reason, so that `_check`
+    names its key: failing inside the YAML parser, the message could name only the file."""
+
+    reason = ""
+
+
+class _PolicyLoader(yaml.SafeLoader):
+    pass
+
+
+def _date_or_impossible(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:
+        text = _ImpossibleDate(loader.construct_scalar(node))
+        text.reason = str(exc)
+        return text
+
+
+_PolicyLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_impossible)
+
+
 def _check(doc: object, where: str) -> None:
     """Refuse a policy a pass would misread: a typo'd key is not a default silently applied (a
     probe's `asset_multipler` left every request unanswered while the pass said 'completed'),
@@ -127,10 +150,14 @@ def _check(doc: object, where: str) -> None:
             for key in ("effective_from", "dibao_urban", "dibao_rural"):
                 if key not in s:
                     fail(f"{at}[{i}] lacks {key}")
+            value = s["effective_from"]
+            if isinstance(value, _ImpossibleDate):
+                fail(f"{at}[{i}].effective_from is {value}, not a real date ({value.reason}); write a real date "
+                     "YYYY-MM-DD, such as 2026-07-01")
             try:
-                _as_date(s["effective_from"])
+                _as_date(value)
             except (TypeError, ValueError):
-                fail(f"{at}[{i}].effective_from is {s['effective_from']!r}; write a date such as 2026-07-01")
+                fail(f"{at}[{i}].effective_from is {value!r}; write a real date YYYY-MM-DD, such as 2026-07-01")
             for key in STANDARD_KEYS[1:]:
                 v = s.get(key)
                 if key in s and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
@@ -176,11 +203,9 @@ def load_policy(path: Path | None = None) -> Policy:
         where = str(path)
         text = Path(path).read_text(encoding="utf-8")
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_PolicyLoader)   # a SafeLoader reading impossible dates as text
     except yaml.YAMLError as exc:
         raise PolicyError(f"policy {where} is not valid YAML: {exc}") from None
-    except ValueError as exc:   # YAML reads 2026-13-01 as a date, and fails
-        raise PolicyError(f"policy {where} holds an impossible value ({exc}); dates are written 2026-07-01") from None
     _check(doc, where)
     # a parameter the file leaves out takes the shipped policy's value (a file need only say
     # what it changes); before, a missing one failed every household that used it

@@ -116,8 +116,13 @@ BAD_POLICIES = [  # (what was changed, the change, the fragment the error must s
     ("a 5-digit county code", ('"140105": {name', '"14010": {name'), "county code '14010' is not a 6-digit 区县代码"),
     ("a typo'd area", ("area: urban}", "area: urbn}"), "counties.140105.area is 'urbn'; accepted: urban, rural"),
     ("a typo inside a county", ("area: urban}", "area: urban, standads: []}"), "unknown key 'standads' in counties.140105"),
-    ("an impossible date", ("effective_from: 2022-01-01", "effective_from: 2026-13-01"),
-     "holds an impossible value (month must be in 1..12); dates are written 2026-07-01"),
+    ("an impossible month", ("effective_from: 2022-01-01", "effective_from: 2026-13-01"),
+     "defaults.standards[0].effective_from is 2026-13-01, not a real date (month must be in 1..12)"),
+    ("a day the month does not have", ("effective_from: 2022-01-01", "effective_from: 2022-02-30"),
+     "defaults.standards[0].effective_from is 2022-02-30, not a real date (day is out of range for month)"),
+    ("a county's impossible date", ("area: urban}", "area: urban, standards: [{effective_from: 2024-04-31, "
+                                                     "dibao_urban: 700, dibao_rural: 500}]}"),
+     "counties.140105.standards[0].effective_from is 2024-04-31, not a real date"),
     ("no defaults", ("defaults:", "default:"), "it needs a `defaults:` section"),
     ("not YAML", ("version: test", "version: [test"), "is not valid YAML"),
 ]
@@ -134,6 +139,18 @@ def test_a_policy_a_pass_would_misread_is_refused_naming_the_file_and_key(tmp_pa
     with pytest.raises(PolicyError) as info:
         load_policy(path)
     assert str(info.value).startswith(f"policy {path}") and fragment in str(info.value)
+
+
+def test_an_impossible_effective_date_is_refused_naming_its_key_and_what_is_accepted(tmp_path):
+    """Probe: 2022-02-30 was refused as 'an impossible value' naming the file but not the key."""
+    from assessment.policy import PolicyError
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(BASE_POLICY.replace("2022-01-01", "2022-02-30"), encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert str(info.value) == (f"policy {path}: defaults.standards[0].effective_from is 2022-02-30, not a real date "
+                               "(day is out of range for month); write a real date YYYY-MM-DD, such as 2026-07-01")
 
 
 def test_a_policy_that_leaves_out_a_parameter_takes_the_shipped_value(tmp_path):
