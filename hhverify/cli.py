@@ -89,6 +89,7 @@ def run(root: Optional[Path] = RootOpt,
     from assessment.policy import PolicyError, load_policy
     from pipelines.context import POLICY_ENV
     from pipelines.storage import EXIT_STORAGE, storage_message, storage_problem
+    from warehouse import WarehouseBusy
 
     policy = policy.resolve() if policy else (Path(os.environ[POLICY_ENV]) if os.environ.get(POLICY_ENV) else None)
     try:   # checked before the pass starts, so nothing is half done for a typo in the policy
@@ -106,6 +107,9 @@ def run(root: Optional[Path] = RootOpt,
             else:
                 from pipelines.passes import run_pass
                 summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full, policy_path=policy)
+    except WarehouseBusy as exc:   # an operator's problem, not the code's: no traceback
+        console.print(f"Error: {exc}", soft_wrap=True)
+        raise typer.Exit(1)
     except Exception as exc:
         problem = storage_problem(exc)
         if problem is None:

@@ -69,3 +69,30 @@ def _said(output: str) -> str:
     """The words of an error panel, whatever width it was wrapped at (a worker without a terminal
     wraps at 80 columns)."""
     return " ".join(output.replace("│", " ").split())
+
+
+def test_a_warehouse_held_open_by_an_analysts_duckdb_client_is_named_as_possibly_not_a_pass(tmp_path):
+    """Probe: an analyst's read-only DuckDB connection in a Python shell was called 'another
+    hhverify process', told to wait for 'that pass', and the pass ended in a traceback."""
+    import subprocess
+    import sys
+
+    from warehouse import open_warehouse
+
+    open_warehouse(tmp_path / "warehouse.duckdb").close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               "con = duckdb.connect(sys.argv[1], read_only=True)\nprint('open', flush=True)\n"
+                               "time.sleep(120)", str(tmp_path / "warehouse.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        res = runner.invoke(app, ["run", "--root", str(tmp_path), "--no-prefect", "--as-of", "2026-11-28"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert res.exit_code == 1 and (res.exception is None or isinstance(res.exception, SystemExit)), res.output
+    (line,) = res.output.splitlines()
+    assert line.startswith(f"Error: cannot open the warehouse {tmp_path / 'warehouse.duckdb'}: another program "
+                           f"has it open: ") and f"(PID {holder.pid})" in line
+    assert "a pass or any other program with the database open, such as an analyst's DuckDB client" in line
+    assert "close that program" in line and "hhverify sql" in line and "another hhverify process" not in line

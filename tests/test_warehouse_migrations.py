@@ -50,7 +50,7 @@ def test_a_second_process_lock_gives_an_actionable_message(tmp_path: Path):
     finally:
         con.close()
     assert res.returncode == 3
-    assert "another hhverify process is using it" in res.stdout
+    assert "another program has it open" in res.stdout and "It may be a pass or any other program" in res.stdout
 
 
 def test_storing_cold_text_with_zstd_keeps_every_row_version_and_the_views(tmp_path: Path, monkeypatch):

@@ -1,6 +1,6 @@
 """The DuckDB warehouse: schema migrations, atomic loads, and the names analysts query."""
 
-from warehouse.connection import open_warehouse, transaction
+from warehouse.connection import WarehouseBusy, open_warehouse, transaction
 from warehouse.migrations import apply_migrations, available_migrations
 
-__all__ = ["apply_migrations", "available_migrations", "open_warehouse", "transaction"]
+__all__ = ["WarehouseBusy", "apply_migrations", "available_migrations", "open_warehouse", "transaction"]

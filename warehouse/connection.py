@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +24,34 @@ TIME_ZONE = "Asia/Shanghai"
 """The zone of every time the warehouse stores (as wall-clock time, without a zone) and of its sessions."""
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process holds DuckDB's lock on the warehouse file.
+
+    Every pass waits for the pass lock before it opens the file, so the holder is seldom a pass:
+    more often a program opened the live file itself, such as an analyst's DuckDB client, which
+    locks it even read-only (a probe's `duckdb.connect(…, read_only=True)` in a Python shell was
+    called "another hhverify process" and the operator told to wait for a pass that did not exist).
+    """
+
+    def __init__(self, path: Path, duckdb_message: str):
+        held = re.search(r"lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)", duckdb_message)
+        self.pid = int(held["pid"]) if held else None
+        self.holder = f"{held['program']} (PID {self.pid})" if held else f"unknown ({duckdb_message})"
+        super().__init__(
+            f"cannot open the warehouse {path}: another program has it open: {self.holder}. It may be a pass "
+            "or any other program with the database open, such as an analyst's DuckDB client (the duckdb "
+            "shell, duckdb.connect() in Python, a SQL tool), which locks the file even read-only. Wait for "
+            "a pass to finish, or close that program"
+            + (f" (`ps -fp {self.pid}` shows what it is)" if self.pid else "")
+            + ", then run the pass again; analysts should query the analyst copy (hhverify sql, or "
+            "analyst.duckdb read-only), never the live warehouse.duckdb")
+
+
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse at `path` and bring its schema up to date.
 
     DuckDB lets one process hold the file; a second process gets an IOException naming the
-    lock holder, which we turn into a message an operator can act on.
+    lock holder, which becomes `WarehouseBusy`, a message an operator can act on.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -37,11 +61,7 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
             # not another process: a file it may not open (an operations probe's immutable file,
             # Operation not permitted, was said to be in use), told as the storage problem it is
             raise
-        raise RuntimeError(
-            f"cannot open the warehouse {path}: another hhverify process is using it ({exc}). "
-            "Wait for that pass to finish; analysts should query the published snapshot "
-            "(hhverify sql) instead of the live file."
-        ) from exc
+        raise WarehouseBusy(path, str(exc)) from exc
     # Verification data is personal data: nobody but the service account reads the file.
     os.chmod(path, 0o600)
     con.execute("SET enable_progress_bar = false")
