@@ -76,8 +76,18 @@ def start_run(ctx: PassContext) -> None:
 
 
 def finish_run(ctx: PassContext, status: str, message: str | None = None) -> dict:
-    """Close the run with its counts, what it compared of the rolls, and its wall time; CHECKPOINT."""
-    counts = {k: int(ctx.counts.get(k, 0)) for k in COUNTED}
+    """Close the run with its counts, what it compared of the rolls, and its wall time; CHECKPOINT.
+
+    A failed run counts what it committed (`committed_counts`), not what its stages counted: the
+    work of the stage that failed, and of those before it whose rows that stage was to commit
+    (assessments, reports, alerts), was rolled back, and the next pass does it and counts it. A
+    probe's run failed on a full disk reported 50 households verified and 20 alerts, none committed.
+    """
+    if status == "failed":
+        counts = {k: 0 for k in COUNTED} | committed_counts(ctx.con, ctx.run_id)
+        message = f"{message}; counts are what it committed" if message else "counts are what it committed"
+    else:
+        counts = {k: int(ctx.counts.get(k, 0)) for k in COUNTED}
     wall = round(time.perf_counter() - ctx.started, 2)
     rolls = {"rolls_verified": bool(ctx.rolls), "rolls_batch_id": ctx.rolls.get("batch_id"),
              "window_end": ctx.rolls.get("window_end"), "policy_key": ctx.rolls.get("policy_key"),

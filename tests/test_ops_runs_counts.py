@@ -86,3 +86,44 @@ def test_a_pass_dead_after_its_last_commit_keeps_every_count_it_committed(provin
                "households_verified", "reports_written", "findings_fail", "findings_warn", "findings_info",
                "households_changed", "alerts")
     assert {k: dead[k] for k in derived} == {k: done[k] for k in derived}
+
+
+def test_a_failed_pass_counts_only_what_it_committed(province, tmp_path, monkeypatch):
+    """A probe's pass failed (disk full, exit 74) in the transaction recording its answers: `runs`
+    said 50 households verified, 30 reports and 20 alerts, yet none of them was committed, so the
+    sums over `runs` counted them twice once the next pass had done the work."""
+    import errno
+
+    import pytest
+
+    import pipelines.publish as publish
+
+    root = tmp_path / "root"
+    shutil.copytree(province / "pristine", root)
+
+    def full_disk(point: str) -> None:
+        if point == "record":   # inside the transaction of the assessments, audit, findings and alerts
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(publish, "pause_point", full_disk)
+    with pytest.raises(OSError):
+        run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    monkeypatch.undo()
+    assert run_pass(root, as_of=AS_OF, snapshot_mode="off")["status"] == "completed"
+
+    failed, after = _runs(root)
+    assert failed["status"] == "failed" and "counts are what it committed" in failed["message"], failed
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        committed = {table: dict(con.execute(f"SELECT run_id, count(*) FROM {table} GROUP BY run_id").fetchall())
+                     for table in ("assessment_history", "alerts", "findings", "audit")}
+    finally:
+        con.close()
+    assert not any(failed["run_id"] in by_run for by_run in committed.values()), committed
+    assert {k: failed[k] for k in ("households_verified", "reports_written", "alerts", "households_changed",
+                                   "findings_fail", "findings_warn", "findings_info", "households_unchanged")} == \
+        dict.fromkeys(("households_verified", "reports_written", "alerts", "households_changed", "findings_fail",
+                       "findings_warn", "findings_info", "households_unchanged"), 0)
+    files = _files_by_run(root)   # its loads were committed, one by one: those it keeps
+    assert failed["files_loaded"] > 0 and {k: failed[k] for k in FILE_COUNTS} == files[failed["run_id"]]
+    assert after["alerts"] == committed["alerts"].get(after["run_id"], 0) > 0
+    assert sum(run["alerts"] for run in (failed, after)) == sum(committed["alerts"].values())
