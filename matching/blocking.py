@@ -31,7 +31,11 @@ from matching.idrepair import ID_CODE_SQL
 from matching.sides import ACCOUNT_KEY_SQL
 
 RULES = {1: "id_exact", 2: "id_repair_row", 4: "id_repair_member", 8: "id_repair_both", 16: "name_no_id",
-         32: "name_birth", 64: "name_member_no_id", 128: "household_name", 256: "id_slip_valid"}
+         32: "name_birth", 64: "name_member_no_id", 128: "household_name", 256: "id_slip_valid",
+         512: "borrowed_id"}
+BORROWED_RULE = 512
+"""A pair found only by `borrowed_sql`: the row's ID is another person's, so it is compared as a row
+without one (`pairs.identity_pairs_sql`) and never decided `auto` (it is an `mt_id_rivals` pair)."""
 ID_RULES = 1 | 2 | 4 | 8
 _USABLE = "('valid', 'repaired')"
 
@@ -117,6 +121,46 @@ JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
+def borrowed_sql() -> str:
+    """`mt_borrowed(iid, mid, owner_name, owner_id)`: a row under a member's exact name and a valid ID
+    that is not theirs but another person's — written mostly under a name neither sounding nor
+    spelt like the row's — while nobody else carries the member's name (with an ID of their own).
+
+    A linkage probe wrote members' wages with a parent's ID (the parent drawing a pension under
+    their own name): no rule paired them with the member, so the rows were neither linked nor asked
+    about, and 13 of its 300 households passed on nothing. The owner is the name with most of the
+    ID's rows (either, when two have as many: a probe's daughter's six wages beside her father's
+    six pensions); the other names' rows are the relatives', asked about (`review`), never counted
+    on the member's word alone. Names one character apart are one person's typo. A name someone
+    else carries too is theirs as likely: at 20k households, asking while up to three people bore
+    it added 214 questions about namesakes' rows for 48 about members' own."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_borrowed AS
+WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
+    SELECT id_number FROM ids GROUP BY id_number HAVING count(DISTINCT pinyin) > 1
+), sounds AS (
+    SELECT id_number, pinyin, any_value(name_std) AS name_std, any_value(name) AS name, sum(n) AS n
+    FROM ids SEMI JOIN shared USING (id_number) GROUP BY ALL
+), guests AS (     -- an ID's identities under a name another of its names (not a typo of it) has as many rows as
+    SELECT i.iid, i.id_number, i.name_std, arg_max(o.name, o.n) AS owner_name
+    FROM ids i JOIN sounds o ON o.id_number = i.id_number AND o.pinyin <> i.pinyin
+    JOIN sounds me ON me.id_number = i.id_number AND me.pinyin = i.pinyin
+    WHERE o.n >= me.n AND levenshtein(i.name_std, o.name_std) >= 2
+    GROUP BY ALL
+), bearers AS (   -- the borrowed ID and the member's own, at most
+    SELECT name_std, list(DISTINCT id_number) AS ids FROM ids
+    WHERE name_std IN (SELECT name_std FROM mt_name_tf WHERE people <= 2 INTERSECT SELECT name_std FROM guests)
+    GROUP BY 1
+)
+SELECT g.iid, m.mid, g.owner_name, g.id_number AS owner_id
+FROM guests g JOIN mt_members m ON m.m_std = g.name_std JOIN bearers b ON b.name_std = g.name_std
+WHERE m.m_id_status IN {_USABLE} AND m.m_id <> g.id_number
+  -- nobody else of the name: a namesake's own ID under it makes the row as likely theirs
+  AND len(list_filter(b.ids, lambda x: x <> g.id_number AND x <> m.m_id)) = 0
+  AND NOT EXISTS (SELECT 1 FROM mt_cand_id c WHERE c.iid = g.iid AND c.mid = m.mid)
+"""
+
+
 BORROWER_MAX_PEOPLE = 2
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
 
@@ -177,20 +221,21 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
     JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v}
       AND (kj.pinyin = a.pinyin OR kj.wildcard AND kj.n_chars = a.n_chars AND a.std LIKE replace(kj.name_std, '?', '_'))
 ), named AS (   -- the member's own ID under a name that only sounds like theirs
-    SELECT c.iid, c.mid, i.id_number AS x, k.name_std, m.m_std
+    SELECT c.iid, c.mid, i.id_number AS x, i.name_std, m.m_std
     FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 1) c
-    JOIN mt_identities i USING (iid) JOIN mt_members m ON m.mid = c.mid
-    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    WHERE k.name_std <> m.m_std AND NOT k.wildcard
-), bearers AS (  -- the other people that very name is written with, by their own valid IDs
+    JOIN mt_id_names i USING (iid) JOIN mt_members m ON m.mid = c.mid
+    WHERE i.name_std <> m.m_std AND NOT i.name_std LIKE '%?%'
+), bearers AS (  -- the other people that very name is written with, by their own valid IDs: all of them
+                 -- for a name few carry, the ones born the same day for any
     SELECT n.iid, n.mid, j.name, j.id_number, substr(j.id_number, 7, 8) = substr(n.x, 7, 8) AS same_day,
-           count(DISTINCT j.id_number) OVER (PARTITION BY n.iid, n.mid) AS people
-    FROM named n JOIN match_name_keys kj ON kj.name_std = n.name_std AND kj.version = {v}
-    JOIN mt_identities j ON j.name = kj.name AND NOT j.invalid AND j.id_number <> n.x
+           p.people - 1 AS people
+    FROM named n JOIN mt_name_tf p USING (name_std)
+    JOIN mt_id_names j ON j.name_std = n.name_std AND j.id_number <> n.x
+    WHERE p.people - 1 <= {BORROWER_MAX_PEOPLE} OR substr(j.id_number, 7, 8) = substr(n.x, 7, 8)
 ), vouched AS (  -- where the member's own rows (their exact name, this ID) are
     SELECT DISTINCT n.iid, u.source, u.organisation
-    FROM named n JOIN mt_units u ON u.id_number = n.x
-    JOIN match_name_keys k ON k.name = u.name AND k.version = {v} AND k.name_std = n.m_std
+    FROM named n JOIN mt_id_names k ON k.id_number = n.x AND k.name_std = n.m_std
+    JOIN mt_units u ON u.iid = k.iid
     WHERE u.organisation IS NOT NULL
 ), elsewhere AS (  -- identities with rows where the member has none of their own
     SELECT DISTINCT u.iid FROM mt_units u
@@ -202,7 +247,8 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
 )
 SELECT iid, mid, arg_min(name, id_number) AS rival_name,
        left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id
-FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed)
+FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed
+      UNION ALL SELECT iid, mid, owner_name, owner_id FROM mt_borrowed)
 GROUP BY iid, mid
 """
 
@@ -312,6 +358,7 @@ WITH ik AS (
 )
 SELECT iid, mid, bit_or(rule) AS rules FROM (
     SELECT * FROM mt_cand_id UNION ALL SELECT * FROM by_name UNION ALL SELECT * FROM household
+    UNION ALL SELECT iid, mid, {BORROWED_RULE} FROM mt_borrowed
     UNION ALL {slip_candidates_sql(v, synthetic)})
 GROUP BY iid, mid
 """

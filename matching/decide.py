@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 
+from matching.blocking import BORROWED_RULE
 from matching.comparisons import COMPARISONS, ID_AGREES, LEVEL_COLUMNS, NOT_COMPARED, BODY_SLIP
 from matching.scoring import WEIGHT_COLUMNS
 
@@ -61,6 +62,10 @@ common names weigh like a homophone's (same-name false links doubled at 20,000 h
 CONFLICT_NAMES = ("one_char_different", "different")
 CONFLICT_CAP = 0.5
 OWNED_ID = ("exact", "legacy_equal")
+BORROWED_ASK = f"(rules = {BORROWED_RULE} AND lv_name = 'exact')"
+"""A member's exact name on another person's ID (`blocking.borrowed_sql`, a name few people carry):
+asked about whatever the score, as the only person the row could be; the ID says nothing for it,
+so a row of the name without one scores no better, and the row is nobody's unless asked."""
 """ID levels that say the row's ID *is* that member's (not a near miss)."""
 COMMON_NAME_U = 2e-4
 RARE_NAME_U = 1e-5
@@ -109,6 +114,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
     for c in COMPARISONS:
         col = id_level if c.field == "id_number" else LEVEL_COLUMNS[c.field]
         text = _label_case(c, col) + (f" || {name_note}" if c.field == "name" else "")
+        if c.field == "id_number":   # compared as missing, but there was one: another person's
+            text = f"CASE WHEN rules = {BORROWED_RULE} THEN '身份证号不是本人的' ELSE {text} END"
         parts.append(f"CASE WHEN {col} NOT IN {_nulls(c)} THEN {text} END")
     verdict = f"""CASE
         WHEN decision = 'auto' THEN ''
@@ -116,6 +123,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         WHEN conflict AND rival_name IS NOT NULL THEN '；身份证号是本人的，姓名却像' || rival_name
              || '（可能误填亲属证件号），需人工复核'
         WHEN conflict THEN '；身份证号指向本人，姓名却不同（可能改名或录入有误，也可能误填了亲属的证件号），需人工复核'
+        WHEN id_rival AND rules = {BORROWED_RULE} THEN '；但记录上的身份证号（' || id_rival_id || '）是' || id_rival_name
+             || '的，可能误填了亲属的证件号，需人工复核'
         WHEN id_rival AND {id_level} IN {OWNED_ID} THEN '；但另有一人名叫' || id_rival_name || '（证件号' || id_rival_id
              || '），此记录可能是其本人的、误填了成员的证件号，需人工复核'
         WHEN id_rival THEN '；但证件号与另一位同名（同音）者' || id_rival_name || '（证件号' || id_rival_id
@@ -156,7 +165,7 @@ def live_units_sql(scored: str, out: str, t_review: float) -> str:
 CREATE OR REPLACE TEMP TABLE {out} AS
 SELECT * FROM {scored} SEMI JOIN (
     SELECT uid FROM {scored} GROUP BY uid
-    HAVING bool_or(lv_id IN ({agrees}))
+    HAVING bool_or(lv_id IN ({agrees})) OR bool_or({BORROWED_ASK})
         OR greatest(max(total), coalesce(max(total - w_name) FILTER (WHERE lv_name = 'exact'), -1e308)
                                 + coalesce(max(w_name) FILTER (WHERE lv_name IN {NEAR_NAMES}), -1e308)) >= {bits}
 ) USING (uid)
@@ -174,10 +183,12 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}'
                   AND NOT {TWO_SLIPS} THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
-                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top) THEN 'review'
+                  OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top)
+                  OR (is_top AND {BORROWED_ASK}) THEN 'review'
              END"""
     probability = f"""CASE WHEN swapped THEN {CONFLICT_CAP}
-             WHEN conflict OR id_rival OR lv_id = '{BODY_SLIP}' THEN least(p_norm, {CONFLICT_CAP})
+             -- asked whatever the score: shown as likely as not (a probe's twin read '100% ⚑ 待复核')
+             WHEN conflict OR id_rival OR lv_id = '{BODY_SLIP}' OR {TWO_SLIPS} THEN least(p_norm, {CONFLICT_CAP})
              ELSE p_norm END"""
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
@@ -188,7 +199,7 @@ mm AS (
            dense_rank() OVER (ORDER BY request_id) AS rr
     FROM mt_members
 ), floored AS (   -- an exact name weighs at least what a rival's sounding-alike name does (`NAME_FLOOR`)
-    SELECT {u}{"" if "iid" in unit else ", iid"}, mid, lv_id, lv_name, p_raw, sequence_slip,
+    SELECT {u}{"" if "iid" in unit else ", iid"}, mid, rules, lv_id, lv_name, p_raw, sequence_slip,
            CASE WHEN w_floor > w_name THEN total - w_name + w_floor ELSE total END AS total,
            CASE WHEN w_floor > w_name THEN w_floor END AS w_floor
     FROM (SELECT sc.*, CASE WHEN sc.lv_name = 'exact' THEN max(sc.w_name) FILTER (WHERE sc.lv_name IN {NEAR_NAMES})
@@ -196,7 +207,7 @@ mm AS (
                            AS w_floor
           FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE contested) USING ({u}))
 ), b AS MATERIALIZED (
-    SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.lv_id, sc.lv_name, sc.sequence_slip, sc.total,
+    SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.rules, sc.lv_id, sc.lv_name, sc.sequence_slip, sc.total,
            sc.w_floor,
            CASE WHEN sc.w_floor IS NULL THEN sc.p_raw ELSE 1.0 / (1.0 + pow(2.0, -sc.total)) END AS p_raw,
            pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
@@ -269,7 +280,7 @@ mm AS (
            CASE WHEN cross_named AND NOT swapped0 THEN r_name_mid END AS named_mid
     FROM swaps
 ), judged AS (
-    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.lv_id, b.lv_name, b.sequence_slip, b.total, b.w_floor,
+    SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.rules, b.lv_id, b.lv_name, b.sequence_slip, b.total, b.w_floor,
            b.p_raw, b.odds,
            b.id_rival, b.slip_ask,
            b.conflict OR k.swapped AS conflict, k.swapped,

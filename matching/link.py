@@ -67,7 +67,8 @@ TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_t
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
                "mt_rscored", "mt_rlive", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
-               "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids")
+               "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids",
+               "mt_borrowed", "mt_id_names")
 REGISTERED = ("mt_member_repairs", "mt_org_keys")
 
 
@@ -142,9 +143,11 @@ def block(run: Run) -> None:
     mine = run.arrow(blocking.member_invalid_ids_sql(), "member invalid IDs").column(0)
     run.register("mt_member_repairs", id_repairs(mine, text=True, with_id=True))
     run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
+    run.sql(pairs.id_names_sql(NAME_KEY_VERSION), "names of valid IDs")
+    run.sql(pairs.name_tf_sql(), "name frequencies")
+    run.sql(blocking.borrowed_sql(), "members' names on another person's ID")
     run.sql(blocking.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION, SYNTHETIC_KEYS), "candidates")
-    run.sql(pairs.name_tf_sql(NAME_KEY_VERSION), "name frequencies")
     run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")
     run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, valid_ids=run.counts["valid_ids"]), "identity pairs")
 

@@ -20,6 +20,7 @@ weak evidence, a rare name strong); an organisation's u is its share of the rows
 from __future__ import annotations
 
 from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGULAR_ROWS, ROW_FIELDS, SLIPPED_IDS, levels_sql
+from matching.blocking import BORROWED_RULE
 from matching.sides import ACCOUNT_KEY_SQL, id_side_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
@@ -56,17 +57,24 @@ GROUP BY k.org_norm
 """
 
 
-def name_tf_sql(version: int) -> str:
-    """`mt_name_tf(name_std, u)`: the share of distinct valid IDs that carry each name."""
+def id_names_sql(version: int) -> str:
+    """`mt_id_names(iid, name, id_number, n, pinyin, name_std)`: the identities with a valid ID and
+    their name keys, read once for the name frequencies and the borrowed-ID and rival rules."""
     return f"""
+CREATE OR REPLACE TEMP TABLE mt_id_names AS
+SELECT i.iid, i.name, i.id_number, i.n, k.pinyin, k.name_std FROM mt_identities i
+JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
+WHERE NOT i.invalid AND i.id_number IS NOT NULL
+"""
+
+
+def name_tf_sql() -> str:
+    """`mt_name_tf(name_std, u, people)`: the share (and number) of distinct valid IDs that carry each name."""
+    return """
 CREATE OR REPLACE TEMP TABLE mt_name_tf AS
-WITH p AS (
-    SELECT k.name_std, i.id_number FROM mt_identities i
-    JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
-    WHERE NOT i.invalid AND i.id_number IS NOT NULL
-)
-SELECT name_std, count(DISTINCT id_number) / (SELECT count(DISTINCT id_number) FROM p) AS u
-FROM p GROUP BY name_std
+SELECT name_std, count(DISTINCT id_number) / (SELECT count(DISTINCT id_number) FROM mt_id_names) AS u,
+       count(DISTINCT id_number) AS people
+FROM mt_id_names GROUP BY name_std
 """
 
 
@@ -84,12 +92,15 @@ def identity_pairs_sql(version: int, cand: str = "mt_cand", out: str = "mt_ipair
     `valid_ids`: the average u of an agreeing name, which common names dominate, had made an
     outcome probe's 郜春兰 — nobody else of that name, her side job's rows without her ID — a
     weaker match on her name than a name one person carries."""
+    # another person's ID on the row (`blocking.borrowed_sql`) says nothing of whose row it is: compared
+    # as a row without one, its birth date and gender the ID's owner's, not compared either
+    own_id = f"CASE WHEN c.rules = {BORROWED_RULE} THEN NULL ELSE i.id_number END"
     base = f"""(
-    SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.name AS s_name, i.id_number AS s_id, FALSE AS s_legacy,
+    SELECT c.iid, c.mid, c.rules, i.n AS s_rows, i.n_legacy, i.name AS s_name, {own_id} AS s_id, FALSE AS s_legacy,
            (c.rules & 8) > 0 AS ids_share_repair,
            k.name_std AS s_std, k.pinyin AS s_pinyin, k.pinyin_alts AS s_alts, k.n_chars AS s_nchars,
            k.wildcard AS s_wild,
-           {id_side_sql('i.id_number')},
+           {id_side_sql(own_id)},
            m.m_id, m.m_legacy, m.m_std, m.m_pinyin, m.m_alts, m.m_nchars, m.m_wild, m.m_birth, m.m_gender, m.m_county,
            m.m_birthplace, coalesce(tf.u, {1.0 / valid_ids if valid_ids > 0 else "NULL"}) AS tf_name_u
     FROM {cand} c JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
@@ -170,16 +181,14 @@ held AS MATERIALIZED (
                           THEN o.org_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
                           ELSE o.org_norm END AS s_org,
            u.id_number, u.n
-    FROM mt_units u JOIN match_name_keys k ON k.name = u.name AND k.version = {v}
+    FROM mt_units u JOIN mt_id_names k ON k.iid = u.iid      -- a unit's name and ID are its identity's
     JOIN mt_org_keys o ON o.org = u.organisation
-    WHERE u.source IN ('tax', 'social_insurance', 'bank') AND u.id_number IS NOT NULL AND NOT u.invalid
-      AND k.pinyin IN (SELECT pinyin FROM keys)
+    WHERE u.source IN ('tax', 'social_insurance', 'bank') AND k.pinyin IN (SELECT pinyin FROM keys)
 ), here AS MATERIALIZED (
     SELECT pinyin, s_org, id_number, sum(n) AS n FROM held SEMI JOIN keys USING (pinyin, s_org) GROUP BY ALL
 ), owners AS (       -- the name (by sound) each of these IDs is mostly written with
-    SELECT i.id_number, arg_max(k.pinyin, {{'rows': i.n, 'pinyin': k.pinyin}}) AS pinyin
-    FROM mt_identities i JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    WHERE i.id_number IN (SELECT id_number FROM here) AND NOT i.invalid
+    SELECT i.id_number, arg_max(i.pinyin, {{'rows': i.n, 'pinyin': i.pinyin}}) AS pinyin
+    FROM mt_id_names i WHERE i.id_number IN (SELECT id_number FROM here)
     GROUP BY 1
 )
 SELECT * FROM here SEMI JOIN owners USING (id_number, pinyin)

@@ -51,3 +51,26 @@ def test_a_homophone_typo_where_the_member_is_paid_under_her_own_name_stays_auto
             + _wages("OTHER", "章静", OTHER, "太原市万柏林某公司"))
     got = one_household_link(tmp_path, rows, [("H1", 1, "张静", MEMBER, "valid")])
     assert {got[f"TYPO-{m}"][1] for m in range(4, 7)} == {"auto"}, got
+
+
+FATHER = valid_id("14010719510120017")
+DAUGHTER = valid_id("14010719780312026")
+
+
+def test_a_members_wages_under_her_fathers_id_are_asked_about_naming_whose_id_it_is(tmp_path):
+    """A linkage probe: 周梅's wages written with her father's ID (his pension under his own name)
+    were neither linked nor asked about; the household passed on nothing."""
+    rows = (_wages("WAGE", "周梅", FATHER, "太原某物流公司")
+            + _wages("PENSION", "周建华", FATHER, "山西省社会保险事业服务中心"))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "周梅", DAUGHTER, "valid")])
+    assert {got.get(f"WAGE-{m}", (None, "none", 0.0))[1] for m in range(1, 7)} == {"review"}, got
+    assert not any(k.startswith("PENSION") for k in got), got
+
+
+def test_rows_under_an_id_whose_other_name_is_a_typo_of_theirs_are_not_taken_for_a_borrowed_id(tmp_path):
+    """张伟 and 张玮 one character apart on one ID are one person's rows, a clerk's typo: a member
+    named 张玮 is not asked about them."""
+    other = valid_id("14010519800101051")
+    rows = _wages("MAIN", "张伟", other, "太原某公司") + _wages("TYPO", "张玮", other, "太原某公司", range(1, 3))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "张玮", DAUGHTER, "valid")])
+    assert not any(k.startswith("TYPO") or k.startswith("MAIN") for k in got), got
