@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from assessment.banks import institution_key
+from connectors.values.institution import institution_key
 from assessment.facts import refused_cells
 from assessment.figures import _counted, exact
 from connectors.columns import account_number_column

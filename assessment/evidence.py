@@ -9,7 +9,7 @@ slice and the evidence held in memory at once stays bounded whatever the number 
 from __future__ import annotations
 
 from assessment.accounts import FULL_ACCOUNT_SQL, account_ident_sql
-from assessment.banks import INSTITUTION_KEY_SQL
+from connectors.values.institution import INSTITUTION_KEY_SQL
 from assessment.figures import NUMBER_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
 

@@ -126,8 +126,8 @@ def standardise(run: Run) -> None:
     orgs = run.arrow("SELECT DISTINCT organisation FROM mt_org_counts", "organisation names").column(0).to_pylist()
     real = org_keys_table(sorted(o for o in orgs if not o.startswith(SYNTHETIC_KEYS)))
     synthetic = sorted(o for o in orgs if o.startswith(SYNTHETIC_KEYS))
-    run.register("mt_org_keys", pa.concat_tables([real, pa.table({"org": synthetic, "org_norm": synthetic},
-                                                                 schema=real.schema)]))
+    run.register("mt_org_keys", pa.concat_tables([real, pa.table({"org": synthetic, "org_norm": synthetic,
+                                                                  "bank_norm": synthetic}, schema=real.schema)]))
     run.counts.update(identities=run.scalar("SELECT count(*) FROM mt_identities", "count identities"),
                       valid_ids=run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid",
                                            "distinct IDs"),

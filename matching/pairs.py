@@ -178,7 +178,7 @@ CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
 WITH keys AS (SELECT DISTINCT pinyin, s_org FROM mt_rows WHERE s_org IS NOT NULL),
 held AS MATERIALIZED (
     SELECT k.pinyin, CASE WHEN u.source = 'bank'
-                          THEN o.org_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
+                          THEN o.bank_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
                           ELSE o.org_norm END AS s_org,
            u.id_number, u.n
     FROM mt_units u JOIN mt_id_names k ON k.iid = u.iid      -- a unit's name and ID are its identity's

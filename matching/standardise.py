@@ -24,6 +24,7 @@ import unicodedata
 
 import pyarrow as pa
 
+from connectors.values.institution import institution_key
 from connectors.values.names import DOT_VARIANTS
 from matching.pinyin import WILDCARD, name_pinyin, name_readings
 
@@ -165,6 +166,8 @@ def name_keys_table(names: list[str]) -> pa.Table:
 
 
 def org_keys_table(orgs: list[str]) -> pa.Table:
-    """One row per distinct organisation: org, org_norm."""
+    """One row per distinct organisation: org, org_norm, and bank_norm (the bank, were it a bank's
+    name: `institution_key`; a statement naming its branch, 农业银行小店支行, is the account's bank's)."""
     return pa.table({"org": pa.array(orgs, pa.string()),
-                     "org_norm": pa.array([normalise_org(o) for o in orgs], pa.string())})
+                     "org_norm": pa.array([normalise_org(o) for o in orgs], pa.string()),
+                     "bank_norm": pa.array([institution_key(o) for o in orgs], pa.string())})

@@ -50,9 +50,10 @@ def insert_members(con, members, county: str) -> None:
                     "NULL, ?, TRUE)", [hh, no, name, idn, status, idn[:6], county])
 
 
-def one_household_link(tmp_path, rows, members) -> dict:
-    """Link tax `rows` (record_id, name, id_text, id_status, agent, month) to `members` (household,
-    member_no, name, id_text, id_status) among 60 background people; {record_id: (household, decision, p)}."""
+def one_household_link(tmp_path, rows, members, contributions=()) -> dict:
+    """Link tax `rows` (record_id, name, id_text, id_status, agent, month), and pension `contributions`
+    (record_id, name, id_text, employer, month), to `members` (household, member_no, name, id_text,
+    id_status) among 60 background people; {record_id: (household, decision, p)}."""
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     rows = [(f"B{i}-{m}", name, idn, "valid", "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(BACKGROUND[:60])
@@ -61,6 +62,10 @@ def one_household_link(tmp_path, rows, members) -> dict:
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 2600, 0,
                        ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
                     [rid, name, name, idn, idn, status, date(2026, month, 1), agent, now])
+    for rid, name, idn, employer, month in contributions:
+        con.execute("""INSERT INTO social_insurance_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL,
+                       '企业职工基本养老保险', '缴费', ?, ?, 3000, 240, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, date(2026, month, 1), employer, now])
     work_members_table(con)
     insert_members(con, members + [(f"HB{i}", 1, n, idn, "valid") for i, (n, idn) in enumerate(BACKGROUND[:20])],
                     "140105")

@@ -566,7 +566,7 @@ def test_what_confirming_would_give_counts_the_balances_the_figures_count(shared
 
 
 def test_the_bank_of_china_is_not_any_bank():
-    from assessment.banks import institution_key
+    from connectors.values.institution import institution_key
     assert institution_key("中国银行太原分行") == "中国银行" != institution_key("中国农业银行")
 
 
@@ -574,7 +574,7 @@ def test_the_bank_of_china_is_not_any_bank():
 @given(st.text(alphabet=list("中国农业建设工商邮政储蓄行银信用社联合分支营业部太原 某") + ["\u3000", "\t", "\n"],
                max_size=14))
 def test_the_sql_reading_of_a_bank_name_agrees_with_python(name):
-    from assessment.banks import INSTITUTION_KEY_SQL, institution_key
+    from connectors.values.institution import INSTITUTION_KEY_SQL, institution_key
     got = duckdb.connect().execute(f"SELECT {INSTITUTION_KEY_SQL.format(col='x')} FROM (SELECT ?::VARCHAR AS x)",
                                    [name]).fetchall()[0][0]
     assert got == institution_key(name)

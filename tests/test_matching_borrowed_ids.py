@@ -74,3 +74,37 @@ def test_rows_under_an_id_whose_other_name_is_a_typo_of_theirs_are_not_taken_for
     rows = _wages("MAIN", "张伟", other, "太原某公司") + _wages("TYPO", "张玮", other, "太原某公司", range(1, 3))
     got = one_household_link(tmp_path, rows, [("H1", 1, "张玮", DAUGHTER, "valid")])
     assert not any(k.startswith("TYPO") or k.startswith("MAIN") for k in got), got
+
+
+def test_a_homophone_typo_at_the_employer_whose_contributions_carry_her_exact_name_stays_auto(tmp_path):
+    """An adversarial probe: 周燕's employer wrote 周艳 on every wage row, its pension contributions
+    her exact name; another 周艳 of her own ID lives elsewhere. The employer knows her: one employer in
+    tax and social insurance alike, whatever legal form each writes."""
+    other = valid_id("14010519850505062")
+    rows = (_wages("TYPO", "周艳", MEMBER, "太原市丁某有限公司") + _wages("OTHER", "周艳", other, "太原市万柏林某公司"))
+    contributions = [(f"SI-{m}", "周燕", MEMBER, "太原市丁某公司", m) for m in range(1, 7)]
+    got = one_household_link(tmp_path, rows, [("H1", 1, "周燕", MEMBER, "valid")], contributions)
+    assert {got[f"TYPO-{m}"][1] for m in range(1, 7)} == {"auto"}, got
+
+
+def test_a_namesake_born_the_same_day_elsewhere_is_no_twin_to_ask_about(tmp_path):
+    """An adversarial probe: another 刘洋 born the same day in another county, and the member's own
+    rows at that employer under her exact name: the homophone months are hers (a twin shares the
+    birthplace too)."""
+    member = valid_id("14010519900606031")
+    elsewhere = valid_id("14070219900606052")
+    rows = (_wages("OWN", "刘阳", member, "太原市某公司", range(1, 4)) + _wages("TYPO", "刘洋", member, "太原市某公司", range(4, 7))
+            + _wages("OTHER", "刘洋", elsewhere, "晋中市某公司"))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "刘阳", member, "valid")])
+    assert {got[f"TYPO-{m}"][1] for m in range(4, 7)} == {"auto"}, got
+
+
+def test_a_namesakes_own_id_under_her_name_with_two_stray_rows_under_a_relatives_is_not_asked_of_the_member(tmp_path):
+    """An adversarial probe: 何静, her own ID on 12 wage rows, twice under a relative 何国庆; the member
+    何静 (another woman, born there too) was asked about all twelve, the report naming 何国庆."""
+    namesake = valid_id("14010519780101022")
+    member = valid_id("14010519980101046")
+    rows = (_wages("HERS", "何静", namesake, "太原市某厂", range(1, 7)) + _wages("HERS2", "何静", namesake, "太原市某店", range(1, 7))
+            + _wages("STRAY", "何国庆", namesake, "太原市某厂", range(1, 3)))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "何静", member, "valid")])
+    assert not any(k.startswith("HERS") for k in got), got

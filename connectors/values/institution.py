@@ -1,5 +1,7 @@
 """The bank an account is at, however its statements name it (`institution_key` and its SQL twin):
-one account under 中国农业银行 and 农业银行 is one account."""
+one account under 中国农业银行 and 农业银行 is one account. A value of its own, read by the linker
+(a bank row's account is compared at its bank) and by the assessment (which balances are one
+account's)."""
 
 from __future__ import annotations
 
