@@ -46,6 +46,7 @@ from connectors.cells import dedupe_headers, tidy_strings
 from connectors.csv_tail import TRUNCATED, cut_short, has_utf16_bom, judge_tail, split_tail
 from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
+from connectors.csv_quotes import swallowed_rows
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
 from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column, undecodable
@@ -229,7 +230,8 @@ def read_csv(path: Path, data: bytes) -> RawFile:
         table, row_numbers, errors = _parse_body(path, (body + tail + b"\n")[header_end:], names, delimiter,
                                                  arrow_encoding)
     # `table` still holds the blank lines (rows of nulls): every row and error is at its position.
-    _reject_runaway_quote(path, body.count(b"\n", header_end), table, row_numbers, errors)
+    line_breaks = body.count(b"\n", header_end)
+    _reject_runaway_quote(path, line_breaks, table, row_numbers, errors)
     last_is_tail = unterminated and table.num_rows > 0 and (  # not a ragged tail set aside among the errors
         table.num_rows if row_numbers is None else int(row_numbers[-1])) == table.num_rows + len(errors)
     if last_is_tail and (truncated := cut_short(table.column(len(names) - 1), names[-1])):
@@ -243,6 +245,8 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     table = pa.table(dict(zip(names, tidy)))
     if encoding == UTF8_DAMAGED:
         table, row_numbers, errors = damaged_rows(table, row_numbers, errors, delimiter)
+    if line_breaks > table.num_rows + len(errors):   # some value holds a line break
+        table, row_numbers, errors = swallowed_rows(table, row_numbers, errors, delimiter)
     return RawFile(with_row_numbers(table, row_numbers), "csv", encoding, delimiter, header_line, path,
                    row_errors=row_errors_table(errors),
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)

@@ -1,0 +1,53 @@
+"""A quote left open in a CSV row: the value runs on into the lines below it.
+
+A quoted value may hold line breaks (an address typed with Alt+Enter), so a quote that is never
+closed makes the next lines part of the value, up to the next quote. Over `MAX_LINES_IN_VALUE`
+lines the whole file is refused (`csv_reader._reject_runaway_quote`); a shorter run swallowed the
+rows below it without a word: an adversarial probe's row `…,"未闭合的引号` took the next row, a
+¥1,000 wage, into its payer's name, and that wage was lost. A value whose later lines have the
+shape of a row of their own (as many delimiters as the header has columns, less one) is such a
+run: its row is refused, saying so and naming the rows it holds, so the department resends them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SWALLOWED = ('a quote " in this row opens a value that is never closed, so the {n} line(s) below it, which '
+             'look like rows of their own, were read into field "{field}" and not loaded. Close or remove the '
+             "quote in this row and send it and the rows below it again")
+
+
+def _swallowed(value: str, delimiter: str, width: int) -> str | None:
+    """The first line after a break in `value` that has the delimiters of a whole row, or None."""
+    return next((line for line in value.split("\n")[1:] if line.count(delimiter) >= width - 1), None)
+
+
+def swallowed_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
+    """Move rows whose value swallowed whole rows below it from `table` to the row errors.
+
+    Only values holding a line break are looked at, and only when the file has any (`table` rows
+    and their numbers as `csv_reader.read_csv` holds them after the blank rows are dropped)."""
+    width = table.num_columns
+    found: dict[int, str] = {}
+    for name, column in zip(table.column_names, table.columns):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        broken = pc.fill_null(pc.match_substring(column, "\n"), False)
+        for at in pc.indices_nonzero(broken).to_pylist():
+            value = column[at].as_py()
+            if at not in found and _swallowed(value, delimiter, width) is not None:
+                found[at] = SWALLOWED.format(n=value.count("\n"), field=name)
+    if not found:
+        return table, row_numbers, errors
+    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
+               else np.asarray(row_numbers, dtype=np.int64))
+    at = sorted(found)
+    rows = table.take(pa.array(at, pa.int64())).to_pylist()
+    errors = sorted(errors + [(int(numbers[i]), found[i], delimiter.join("" if v is None else str(v) for v in row.values()))
+                              for i, row in zip(at, rows)])
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[at] = False
+    return table.filter(pa.array(keep)), numbers[keep], errors
