@@ -325,7 +325,13 @@ def one_line(exc: duckdb.Error) -> str:
         if shown and below.lstrip().startswith("^"):
             start = below.index("^")
             near = line[start:start + below.count("^")].strip()
-            where = f' (line {shown[1]}, at "{near}")' if near else f" (line {shown[1]}, at the end)"
+            named = re.findall(r'"([^"]+)"', lines[0])
+            # DuckDB places the caret in the whole query's text for a later statement: a caret not on
+            # the name the error quotes is left out (an adversarial probe read 'at "tax"' for "nope")
+            if named and near and not any(n in near or near in n for n in named):
+                near = None
+            where = (f' (line {shown[1]}, at "{near}")' if near else f" (line {shown[1]}, at the end)"
+                     if near == "" else "")
         elif line.strip() and not shown and not line.lstrip().startswith("^"):
             said.append(line.strip())
     return " ".join(said) + where
