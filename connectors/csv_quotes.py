@@ -5,11 +5,13 @@ closed makes the next lines part of the value, up to the next quote. Over `MAX_L
 lines the whole file is refused (`csv_reader._reject_runaway_quote`); a shorter run swallowed the
 rows below it without a word: an adversarial probe's row `…,"未闭合的引号` took the next row, a
 ¥1,000 wage, into its payer's name, and that wage was lost. A value whose later lines have the
-shape of a row of their own (as many delimiters as the header has columns, less one) is such a
-run: its row is refused, saying so and naming the rows it holds, so the department resends them.
+shape of a row of their own (the header's number of fields, the first shaped like the first
+column's values) is such a run: its row is refused, saying so and naming the rows it holds, so the department resends them.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -20,9 +22,20 @@ SWALLOWED = ('a quote " in this row opens a value that is never closed, so the {
              "quote in this row and send it and the rows below it again")
 
 
-def _swallowed(value: str, delimiter: str, width: int) -> str | None:
-    """The first line after a break in `value` that has the delimiters of a whole row, or None."""
-    return next((line for line in value.split("\n")[1:] if line.count(delimiter) >= width - 1), None)
+def _shape(text: str) -> str:
+    """As `csv_tail.shapes`: a digit is 9, a Latin letter a, any other non-ASCII character 汉."""
+    return re.sub(r"[^\x00-\x7f]", "汉", re.sub(r"[A-Za-z]", "a", re.sub(r"[0-9]", "9", text)))
+
+
+def _swallowed(value: str, delimiter: str, width: int, first_shapes: set[str]) -> str | None:
+    """The first line after a break in `value` that reads as a row of its own: the header's number
+    of fields, the first of the shape of the first column's values (an address over two lines
+    with commas in it is not one), or None."""
+    for line in value.split("\n")[1:]:
+        fields = line.split(delimiter)
+        if len(fields) == width and _shape(fields[0].strip().strip('"')) in first_shapes:
+            return line
+    return None
 
 
 def swallowed_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
@@ -31,6 +44,8 @@ def swallowed_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
     Only values holding a line break are looked at, and only when the file has any (`table` rows
     and their numbers as `csv_reader.read_csv` holds them after the blank rows are dropped)."""
     width = table.num_columns
+    first = table.column(0).slice(0, 1000)
+    first_shapes = {_shape(v) for v in first.to_pylist() if v}
     found: dict[int, str] = {}
     for name, column in zip(table.column_names, table.columns):
         if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
@@ -38,7 +53,7 @@ def swallowed_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
         broken = pc.fill_null(pc.match_substring(column, "\n"), False)
         for at in pc.indices_nonzero(broken).to_pylist():
             value = column[at].as_py()
-            if at not in found and _swallowed(value, delimiter, width) is not None:
+            if at not in found and _swallowed(value, delimiter, width, first_shapes) is not None:
                 found[at] = SWALLOWED.format(n=value.count("\n"), field=name)
     if not found:
         return table, row_numbers, errors

@@ -26,3 +26,9 @@ def test_a_quoted_address_over_two_lines_is_one_value_of_its_row():
             + "L2,张三,,2026-02,工资薪金,1000,某公司\n")
     raw = read_csv(Path("t.csv"), text.encode("gbk"))
     assert raw.table.column("记录编号").to_pylist() == ["L1", "L2"] and raw.row_errors.num_rows == 0
+
+
+def test_a_quoted_note_whose_second_line_holds_commas_is_one_value_of_its_row():
+    text = ("记录编号,姓名,备注\n" + 'L1,张三,"住址变更：\n太原市,小店区,某街道"\n' + "L2,李四,无\n")
+    raw = read_csv(Path("t.csv"), text.encode("utf-8"))
+    assert raw.table.column("记录编号").to_pylist() == ["L1", "L2"] and raw.row_errors.num_rows == 0
