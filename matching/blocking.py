@@ -34,7 +34,7 @@ RULES = {1: "id_exact", 2: "id_repair_row", 4: "id_repair_member", 8: "id_repair
          32: "name_birth", 64: "name_member_no_id", 128: "household_name", 256: "id_slip_valid",
          512: "borrowed_id"}
 BORROWED_RULE = 512
-"""A pair found only by `borrowed_sql`: the row's ID is another person's, so it is compared as a row
+"""A pair found only by `borrowed.borrowed_sql`: the row's ID is another person's, so it is compared as a row
 without one (`pairs.identity_pairs_sql`) and never decided `auto` (it is an `mt_id_rivals` pair)."""
 ID_RULES = 1 | 2 | 4 | 8
 _USABLE = "('valid', 'repaired')"
@@ -118,52 +118,6 @@ UNION ALL
 SELECT i.iid, m.mid, 8 FROM mt_row_repairs a JOIN mt_member_repairs b ON a.repair_code = b.repair_code
 JOIN mt_members m ON m.m_id = b.id JOIN mt_invalid_ids v ON v.id_number = a.id_number
 JOIN mt_identities i ON i.id_number = v.id_number
-"""
-
-
-def borrowed_sql() -> str:
-    """`mt_borrowed(iid, mid, owner_name, owner_id)`: a row under a member's exact name and a valid ID
-    that is not theirs but another person's: an ID also written under a name neither sounding nor
-    spelt like the row's (names one character apart are one person's typo), issued where the
-    member's own was (a family's birthplace), while nobody else of the member's name was born there.
-
-    A linkage probe wrote members' wages with a parent's ID (the parent drawing a pension under
-    their own name): no rule paired them with the member, so the rows were neither linked nor asked
-    about, and 13 of its 300 households passed on nothing. They are asked about (`review`), never
-    counted on the member's word alone. Which of an ID's names is its holder's the rows cannot say
-    for sure: the one with most of them is taken to be, and the rows of a name with fewer are asked
-    about (with as many, both). The probe's daughters had more wage rows than their fathers had
-    pension rows, and were left unasked; asking them too (same surname, a generation apart) asked an
-    adversarial probe's namesake about the member: her own ID under her own name 12 times, under a
-    relative's twice. A namesake born where the ID was issued makes the rows as likely theirs:
-    nothing is asked. On the 20k-household benchmark (few counties, so one birthplace is weak
-    evidence) about 316 rows asked are the member's and 100 are not.
-    """
-    return f"""
-CREATE OR REPLACE TEMP TABLE mt_borrowed AS
-WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
-    SELECT id_number FROM ids GROUP BY id_number HAVING count(DISTINCT pinyin) > 1
-), sounds AS (
-    SELECT id_number, pinyin, any_value(name_std) AS name_std, any_value(name) AS name, sum(n) AS n
-    FROM ids SEMI JOIN shared USING (id_number) GROUP BY ALL
-), guests AS (     -- an ID's identities under a name another of its names is no typo of
-    SELECT i.iid, i.id_number, i.name_std, arg_max(o.name, o.n) AS owner_name, bool_or(o.n >= me.n) AS owned
-    FROM ids i JOIN sounds o ON o.id_number = i.id_number AND o.pinyin <> i.pinyin
-    JOIN sounds me ON me.id_number = i.id_number AND me.pinyin = i.pinyin
-    WHERE levenshtein(i.name_std, o.name_std) >= 2
-    GROUP BY ALL
-), pairs AS (
-    SELECT g.*, m.mid, m.m_id FROM guests g JOIN mt_members m ON m.m_std = g.name_std
-    WHERE m.m_id_status IN {_USABLE} AND m.m_id <> g.id_number AND left(m.m_id, 6) = left(g.id_number, 6)
-), born AS (       -- who of those names was born where the ID was issued (at most the ID and the member's)
-    SELECT name_std, left(id_number, 6) AS place, list(DISTINCT id_number) AS ids FROM ids
-    WHERE name_std IN (SELECT name_std FROM pairs) GROUP BY ALL HAVING count(DISTINCT id_number) <= 2
-)
-SELECT p.iid, p.mid, p.owner_name, p.id_number AS owner_id
-FROM pairs p JOIN born b ON b.name_std = p.name_std AND b.place = left(p.id_number, 6)
-WHERE len(list_filter(b.ids, lambda x: x <> p.id_number AND x <> p.m_id)) = 0
-  AND p.owned      -- the ID's other name has as many of its rows: the row's name is not its holder's
-  AND NOT EXISTS (SELECT 1 FROM mt_cand_id c WHERE c.iid = p.iid AND c.mid = p.mid)
 """
 
 
