@@ -251,6 +251,8 @@ ORGANISATION = Comparison("organisation", (
     Level("unseen", "coalesce(m_kind_rows, 0) = 0", "本人在该来源没有带身份证号的记录", 0.05),
     Level("clash", "coalesce(s_clash, 0) > 0", "本人在该单位同一项目同月已有带身份证号的记录（此记录应属同名的他人，或是重复记录）",
           0.01, fixed_weight=CLASH_WEIGHT),
+    Level("account_shared", "source = 'bank' AND len(s_org_ids) > 1 AND list_contains(s_org_ids, m_org_id)",
+          "该账号（同一银行）下另有同名者带其身份证号的记录，无法据账户区分是谁的", null=True),
     Level("known_unique", f"s_org_ids = [m_org_id] AND m_org_rows >= {REGULAR_ROWS}",
           "同名者在该单位（险种、账户）带身份证号的记录只有本人的", 0.6),
     Level("known", "list_contains(s_org_ids, m_org_id)", "本人在该单位（险种、账户）也有记录", 0.1),
@@ -278,6 +280,12 @@ an uncommon one reaches `review` — a question, never `auto`. (`unseen` stays e
 a namesake *is* seen there with their ID, the row's other rows most likely theirs. An
 independent-data probe had 192 of its 584 ID-less wage and contribution rows of applicants at
 `unseen` — their payers never wrote the ID — all silently unlinked at -6 bits.)
+
+`account_shared`: a bank account (number, at its bank) on which another person of the name has
+statements with their own ID besides the member: a masked or passbook number two people's accounts
+share, so the account tells them apart no more than the name does (an adversarial probe's namesake's
+¥50,000 at 迎泽支行, 622848******5678 like the member's at 小店支行, went `auto` to the member once
+statements were compared at their bank, whatever branch they named).
 
 `idless_payer`: a named employer or payer none of whose rows carries a valid ID, for anyone,
 says nothing either way (no evidence): that the member's ID-bearing wages are elsewhere is no

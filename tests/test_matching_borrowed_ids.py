@@ -7,7 +7,9 @@ member's rows under a relative's ID (never linked, never asked: the household pa
 
 from __future__ import annotations
 
-from link_support import one_household_link, valid_id
+from link_support import BACKGROUND, one_household_link, valid_id
+
+BACKGROUND_PEOPLE = BACKGROUND[:40]
 
 MEMBER = valid_id("14010519800808022")
 OTHER = valid_id("14010519821203012")        # 章晶: another woman, her own ID on her own job
@@ -108,3 +110,35 @@ def test_a_namesakes_own_id_under_her_name_with_two_stray_rows_under_a_relatives
             + _wages("STRAY", "何国庆", namesake, "太原市某厂", range(1, 3)))
     got = one_household_link(tmp_path, rows, [("H1", 1, "何静", member, "valid")])
     assert not any(k.startswith("HERS") for k in got), got
+
+
+def test_an_idless_balance_on_a_masked_number_a_namesake_shares_is_not_the_members_for_certain(tmp_path):
+    """An adversarial probe: 曹丽娟's statement with her ID at 农业银行小店支行, a namesake's with hers at
+    迎泽支行 under the same masked number 622848******5678, and a ¥50,000 statement without an ID at
+    迎泽支行: one bank, one masked number, two people: it went `auto` to the member."""
+    from datetime import date, datetime
+
+    from link_support import insert_members, work_members_table
+    from matching import link_work_members
+    from warehouse import open_warehouse, transaction
+
+    member, namesake = valid_id("14010519880105110"), valid_id("14010619790105210")
+    con = open_warehouse(tmp_path / "w.duckdb")
+    rows = [("MINE", member, "中国农业银行小店支行"), ("HERS", namesake, "中国农业银行迎泽支行"), ("BIG", None, "中国农业银行迎泽支行")]
+    rows += [(f"BG{i}", idn, "中国工商银行") for i, (_, idn) in enumerate(BACKGROUND_PEOPLE)]
+    for rid, idn, bank in rows:
+        name = "曹丽娟" if not rid.startswith("BG") else next(n for n, i in BACKGROUND_PEOPLE if i == idn)
+        account = "622848******5678" if not rid.startswith("BG") else f"62220200000{rid[2:]:0>5}"
+        con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?,
+                       '活期存款', 1000, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, "valid" if idn else "missing", bank, account, date(2026, 2, 28),
+                     datetime(2026, 11, 28, 2)])
+    work_members_table(con)
+    insert_members(con, [("H1", 1, "曹丽娟", member, "valid")], "140105")
+    with transaction(con):
+        link_work_members(con, "shared-account")
+    links = {r: (d, p) for r, d, p in con.execute("SELECT record_id, decision, match_probability FROM links").fetchall()}
+    con.close()
+    assert links["MINE"][0] == "auto" and "HERS" not in links, links
+    # the shared number is no evidence for her: the name alone, a question at most (it was 0.998 on 'known')
+    assert links.get("BIG", ("none", 0.0))[1] < 0.9, links

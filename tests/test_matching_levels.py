@@ -143,6 +143,10 @@ CASES += [
      "right": {"id_number": ID, "kind_rows": 24, "org_rows": 0}, "expected": "other", "no_row_id": True},
     {"field": "organisation", "left": {"organisation": "中国银行", "account_number": "6217****0775", "org_ids": [ID]},
      "right": {"id_number": ID, "kind_rows": 8, "org_rows": 8}, "expected": "known_unique", "no_row_id": True},
+    # a masked number a namesake's statements share at that bank tells them apart no more than the name
+    {"field": "organisation", "left": {"source": "bank", "organisation": "中国农业银行迎泽支行",
+                                       "account_number": "6228****5678", "org_ids": [ID_OTHER, ID]},
+     "right": {"id_number": ID, "kind_rows": 2, "org_rows": 1}, "expected": "account_shared", "no_row_id": True},
     # the application mistyped her ID: the ID her own rows carry there is hers (`pairs.own_ids_sql`)
     {"field": "organisation", "left": {"organisation": "太原市某装修工作室", "org_ids": [ID_OTHER]},
      "right": {"id_number": ID, "own_id": ID_OTHER, "kind_rows": 10, "org_rows": 10}, "expected": "known_unique",
