@@ -17,9 +17,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SWALLOWED = ('a quote " in this row opens a value that is never closed, so the {n} line(s) below it, which '
-             'look like rows of their own, were read into field "{field}" and not loaded. Close or remove the '
-             "quote in this row and send it and the rows below it again")
+def ragged_reason(text: str | None, fields: int, expected: int, delimiter_name: str) -> str:
+    """Why a row has another number of fields than the header. One that runs over several lines is
+    a quote left open taking the lines below into it (an adversarial probe's row whose swallowed
+    neighbour had a quoted amount, "¥1,000", was said to lack quotes around a comma, and the clerk
+    told to resend it alone: the rows it held were never sent again)."""
+    if text and "\n" in text:
+        n = text.count("\n")
+        return (f'the row runs over {n + 1} lines: a quote " in it opens a value that runs into the {n} line(s) '
+                f"below it, which were read as part of this row ({fields} fields, the header has {expected}) and "
+                "not loaded. Close or remove the quote in this row and send it and the rows below it again")
+    return (f"the row has {fields} fields but the header has {expected}; a value probably contains the delimiter "
+            f"({delimiter_name}) without quotes")
+
+
+SWALLOWED = ('a quote " in this row opens a value that runs over the {n} line(s) below it, which look like rows '
+             'of their own: they were read into field "{field}" and not loaded. If they are rows, close or remove '
+             "the quote in this row and send it and the rows below it again")
 
 
 def _shape(text: str) -> str:

@@ -46,7 +46,7 @@ from connectors.cells import dedupe_headers, tidy_strings
 from connectors.csv_tail import TRUNCATED, cut_short, has_utf16_bom, judge_tail, split_tail
 from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
-from connectors.csv_quotes import swallowed_rows
+from connectors.csv_quotes import ragged_reason, swallowed_rows
 from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
 from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column, undecodable
@@ -390,7 +390,6 @@ def _place_ragged(path: Path, table: pa.Table, ragged: list, expected: int, deli
     placed = np.ones(total, dtype=bool)
     placed[np.fromiter((row.number - 1 for row in ragged), dtype=np.int64, count=len(ragged))] = False
     numbers = np.flatnonzero(placed).astype(np.int64) + 1
-    errors = [(row.number, f"the row has {row.actual_columns} fields but the header has {expected}; "
-               f"a value probably contains the delimiter ({_DELIMITER_NAMES[delimiter]}) without quotes",
+    errors = [(row.number, ragged_reason(row.text, row.actual_columns, expected, _DELIMITER_NAMES[delimiter]),
                row.text) for row in sorted(ragged, key=lambda row: row.number)]
     return table, numbers, errors
