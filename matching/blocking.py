@@ -121,8 +121,13 @@ JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
-_PLACE_SQL = (f"CASE WHEN u.source = 'bank' THEN 'bank#' || o.bank_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')} "
-              "WHEN u.source IN ('tax', 'social_insurance') THEN 'employer#' || o.org_norm END")
+def _place_sql(u: str = "u", o: str = "o") -> str:
+    return (f"CASE WHEN {u}.source = 'bank' THEN 'bank#' || {o}.bank_norm || '#' || "
+            f"{ACCOUNT_KEY_SQL.format(col=f'{u}.account_number')} "
+            f"WHEN {u}.source IN ('tax', 'social_insurance') THEN 'employer#' || {o}.org_norm END")
+
+
+_PLACE_SQL = _place_sql()
 """Where a unit's rows are paid or held: an employer (in tax and social insurance alike), an account at its bank."""
 BORROWER_MAX_PEOPLE = 2
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
@@ -205,9 +210,16 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
     SELECT DISTINCT u.iid FROM mt_units u LEFT JOIN mt_org_keys o ON o.org = u.organisation
     WHERE u.iid IN (SELECT iid FROM named) AND NOT EXISTS (
         SELECT 1 FROM vouched v WHERE v.iid = u.iid AND v.place = {_PLACE_SQL})
+), contested AS (  -- rows where that other person is paid too, under their own ID (a probe's coworker
+                   -- 周艳 paid beside the member 周燕, three months of her wages under 周燕's ID, went `auto`)
+    SELECT DISTINCT b.iid, b.mid FROM bearers b
+    JOIN mt_units u ON u.iid = b.iid JOIN mt_org_keys o ON o.org = u.organisation
+    JOIN mt_units w ON w.id_number = b.id_number JOIN mt_org_keys ow ON ow.org = w.organisation
+    WHERE b.people <= {BORROWER_MAX_PEOPLE} AND {_PLACE_SQL} = {_place_sql("w", "ow")}
 ), borrowed AS (
     SELECT iid, mid, name, id_number FROM bearers
-    WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND iid IN (SELECT iid FROM elsewhere))
+    WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND (iid IN (SELECT iid FROM elsewhere)
+                                                           OR (iid, mid) IN (SELECT (iid, mid) FROM contested)))
 )
 SELECT iid, mid, arg_min(name, id_number) AS rival_name,
        left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id

@@ -142,3 +142,16 @@ def test_an_idless_balance_on_a_masked_number_a_namesake_shares_is_not_the_membe
     assert links["MINE"][0] == "auto" and "HERS" not in links, links
     # the shared number is no evidence for her: the name alone, a question at most (it was 0.998 on 'known')
     assert links.get("BIG", ("none", 0.0))[1] < 0.9, links
+
+
+def test_a_coworkers_wages_under_the_members_id_where_she_is_paid_under_her_own_too_are_asked_about(tmp_path):
+    """An adversarial probe: 周燕 paid 500 a month at 卯机械 under her exact name, her coworker 周艳 900
+    under her own ID; three months of 周艳's wages came under 周燕's ID and went `auto` to 周燕 (the
+    employer 'vouched' for her): a household failed on a coworker's wage."""
+    coworker = valid_id("14010719900505044")
+    rows = (_wages("OWN", "周燕", MEMBER, "太原市卯机械有限公司", range(1, 7))
+            + _wages("HERS", "周艳", coworker, "太原市卯机械有限公司", range(1, 4))
+            + _wages("BORROWED", "周艳", MEMBER, "太原市卯机械有限公司", range(4, 7)))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "周燕", MEMBER, "valid")])
+    assert {got[f"BORROWED-{m}"][1] for m in range(4, 7)} == {"review"}, got
+    assert {got[f"OWN-{m}"][1] for m in range(1, 7)} == {"auto"}, got
