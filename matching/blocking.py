@@ -223,7 +223,7 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
     WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND (iid IN (SELECT iid FROM elsewhere)
                                                            OR (iid, mid) IN (SELECT (iid, mid) FROM contested)))
 )
-SELECT iid, mid, arg_min(name, id_number) AS rival_name,
+SELECT iid, mid, arg_min(name, {{'id': id_number, 'name': name}}) AS rival_name,   -- in ties too, one name
        left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id
 FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed
       UNION ALL SELECT iid, mid, owner_name, owner_id FROM mt_borrowed)

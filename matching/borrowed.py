@@ -29,10 +29,13 @@ CREATE OR REPLACE TEMP TABLE mt_borrowed AS
 WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     SELECT id_number FROM ids GROUP BY id_number HAVING count(DISTINCT pinyin) > 1
 ), sounds AS (
-    SELECT id_number, pinyin, any_value(name_std) AS name_std, any_value(name) AS name, sum(n) AS n
+    -- the most written spelling of each sound, and in ties the first: any one of them made the links
+    -- of a pass differ from the next's on the same data
+    SELECT id_number, pinyin, arg_max(name_std, {{'n': n, 's': name_std}}) AS name_std,
+           arg_max(name, {{'n': n, 's': name}}) AS name, sum(n) AS n
     FROM ids SEMI JOIN shared USING (id_number) GROUP BY ALL
 ), guests AS (     -- an ID's identities under a name another of its names is no typo of
-    SELECT i.iid, i.id_number, i.name_std, arg_max(o.name, o.n) AS owner_name, bool_or(o.n >= me.n) AS owned
+    SELECT i.iid, i.id_number, i.name_std, arg_max(o.name, {{'n': o.n, 'name': o.name}}) AS owner_name, bool_or(o.n >= me.n) AS owned
     FROM ids i JOIN sounds o ON o.id_number = i.id_number AND o.pinyin <> i.pinyin
     JOIN sounds me ON me.id_number = i.id_number AND me.pinyin = i.pinyin
     WHERE levenshtein(i.name_std, o.name_std) >= 2
