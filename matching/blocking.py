@@ -37,7 +37,8 @@ BORROWED_RULE = 512
 """A pair found only by `borrowed.borrowed_sql`: the row's ID is another person's, so it is compared as a row
 without one (`pairs.identity_pairs_sql`) and never decided `auto` (it is an `mt_id_rivals` pair)."""
 ID_RULES = 1 | 2 | 4 | 8
-_USABLE = "('valid', 'repaired')"
+USABLE_STATUSES = "('valid', 'repaired')"
+"""ID statuses an ID is compared under as written (`borrowed` reads them too)."""
 
 
 SOURCES = ("tax", "social_insurance", "bank", "vehicle", "property")
@@ -74,9 +75,9 @@ SELECT row_number() OVER (ORDER BY w.request_id, w.household_id, w.member_no) AS
        coalesce(w.id_status = 'repaired', FALSE) AS m_legacy,
        {birth_date_sql('w.')} AS m_birth, coalesce(w.gender, w.id_gender) AS m_gender,
        w.county_code AS m_county, w.id_birthplace AS m_birthplace, w.address AS m_address,
-       CASE WHEN w.id_status IN {_USABLE} THEN w.id_number
+       CASE WHEN w.id_status IN {USABLE_STATUSES} THEN w.id_number
             ELSE w.request_id || '/' || w.household_id || '/' || w.member_no END AS person,
-       CASE WHEN w.id_status IN {_USABLE} THEN {ID_CODE_SQL.format(col='w.id_number')} END AS m_code,
+       CASE WHEN w.id_status IN {USABLE_STATUSES} THEN {ID_CODE_SQL.format(col='w.id_number')} END AS m_code,
        k.name_std AS m_std, k.pinyin AS m_pinyin, k.pinyin_alts AS m_alts, k.n_chars AS m_nchars,
        k.wildcard AS m_wild
 FROM work_members w
@@ -94,7 +95,7 @@ SELECT DISTINCT id_number FROM mt_identities WHERE invalid AND id_number IS NOT 
 
 
 def member_invalid_ids_sql() -> str:
-    return f"SELECT DISTINCT m_id FROM mt_members WHERE m_id IS NOT NULL AND m_id_status NOT IN {_USABLE}"
+    return f"SELECT DISTINCT m_id FROM mt_members WHERE m_id IS NOT NULL AND m_id_status NOT IN {USABLE_STATUSES}"
 
 
 def candidates_by_id_sql() -> str:
@@ -321,7 +322,7 @@ WITH ik AS (
     SELECT i.iid, m.mid, 64 FROM mt_members m
     JOIN match_name_keys k ON k.pinyin = m.m_pinyin AND k.version = {v}
     JOIN mt_identities i ON i.name = k.name AND substr(i.id_number, 7, 8) = strftime(m.m_birth, '%Y%m%d')
-    WHERE m.m_id_status NOT IN {_USABLE}
+    WHERE m.m_id_status NOT IN {USABLE_STATUSES}
 ), household AS (
     -- a row with one member's ID and the (pinyin) name of another member of the same household,
     -- or exactly another's name while only sounding like the ID's owner (twins 李明 / 李鸣)

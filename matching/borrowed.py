@@ -3,7 +3,7 @@ of blocking rule `BORROWED_RULE`, compared as rows without an ID and asked about
 
 from __future__ import annotations
 
-from matching.blocking import _USABLE
+from matching.blocking import USABLE_STATUSES
 
 
 def borrowed_sql() -> str:
@@ -42,7 +42,7 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     GROUP BY ALL
 ), pairs AS (
     SELECT g.*, m.mid, m.m_id FROM guests g JOIN mt_members m ON m.m_std = g.name_std
-    WHERE m.m_id_status IN {_USABLE} AND m.m_id <> g.id_number AND left(m.m_id, 6) = left(g.id_number, 6)
+    WHERE m.m_id_status IN {USABLE_STATUSES} AND m.m_id <> g.id_number AND left(m.m_id, 6) = left(g.id_number, 6)
 ), born AS (       -- who of those names was born where the ID was issued (at most the ID and the member's)
     SELECT name_std, left(id_number, 6) AS place, list(DISTINCT id_number) AS ids FROM ids
     WHERE name_std IN (SELECT name_std FROM pairs) GROUP BY ALL HAVING count(DISTINCT id_number) <= 2

@@ -62,11 +62,12 @@ common names weigh like a homophone's (same-name false links doubled at 20,000 h
 CONFLICT_NAMES = ("one_char_different", "different")
 CONFLICT_CAP = 0.5
 OWNED_ID = ("exact", "legacy_equal")
-BORROWED_ASK = f"(rules = {BORROWED_RULE} AND lv_name = 'exact')"
-"""A member's exact name on another person's ID (`blocking.borrowed_sql`, a name few people carry):
-asked about whatever the score, as the only person the row could be; the ID says nothing for it,
-so a row of the name without one scores no better, and the row is nobody's unless asked."""
 """ID levels that say the row's ID *is* that member's (not a near miss)."""
+BORROWED_ASK = f"(rules = {BORROWED_RULE} AND lv_name = 'exact')"
+"""A member's exact name on another person's ID (`borrowed.borrowed_sql`: nobody else of the name born
+where the ID was issued): asked about whatever the score, as the only person the row could be; the
+ID says nothing for it, so a row of the name without one scores no better, and the row is nobody's
+unless asked."""
 COMMON_NAME_U = 2e-4
 RARE_NAME_U = 1e-5
 NAME_FREQUENCY_MIN_IDS = 15_000
