@@ -122,10 +122,21 @@ JOIN mt_identities i ON i.id_number = v.id_number
 """
 
 
+def org_kind_sql(u: str = "u") -> str:
+    """SQL: the kind of organisation a unit's rows are at: a bank account, or an employer (tax and
+    social insurance alike: employers and payers appear in both); none for the registers."""
+    return f"CASE WHEN {u}.source = 'bank' THEN 'bank' WHEN {u}.source IN ('tax', 'social_insurance') THEN 'employer' END"
+
+
+def s_org_sql(u: str = "u", o: str = "o") -> str:
+    """SQL: a unit's organisation as the linker compares it (`o` its `mt_org_keys` row): an account
+    at its bank, whatever branch the statement names; else its employer or payer."""
+    account = ACCOUNT_KEY_SQL.format(col=f"{u}.account_number")
+    return f"CASE WHEN {u}.source = 'bank' THEN {o}.bank_norm || '#' || {account} ELSE {o}.org_norm END"
+
+
 def _place_sql(u: str = "u", o: str = "o") -> str:
-    return (f"CASE WHEN {u}.source = 'bank' THEN 'bank#' || {o}.bank_norm || '#' || "
-            f"{ACCOUNT_KEY_SQL.format(col=f'{u}.account_number')} "
-            f"WHEN {u}.source IN ('tax', 'social_insurance') THEN 'employer#' || {o}.org_norm END")
+    return f"{org_kind_sql(u)} || '#' || {s_org_sql(u, o)}"
 
 
 _PLACE_SQL = _place_sql()
@@ -351,10 +362,7 @@ def row_units_sql(version: int) -> str:
 CREATE OR REPLACE TEMP TABLE mt_rows AS
 SELECT u.uid, u.source, u.name, u.id_number, u.organisation, u.account_number, i.iid, i.pinyin, u.n, u.n_legacy,
        u.location,
-       CASE WHEN u.source = 'bank' THEN 'bank' WHEN u.source IN ('tax', 'social_insurance') THEN 'employer' END
-           AS org_kind,
-       CASE WHEN u.source = 'bank' THEN o.bank_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
-            ELSE o.org_norm END AS s_org
+       {org_kind_sql()} AS org_kind, {s_org_sql()} AS s_org
 FROM mt_units u
 JOIN (SELECT iid, k.pinyin FROM mt_identities t
       LEFT JOIN match_name_keys k ON k.name = t.name AND k.version = {int(version)}

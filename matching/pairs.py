@@ -20,8 +20,8 @@ weak evidence, a rare name strong); an organisation's u is its share of the rows
 from __future__ import annotations
 
 from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGULAR_ROWS, ROW_FIELDS, SLIPPED_IDS, levels_sql
-from matching.blocking import BORROWED_RULE
-from matching.sides import ACCOUNT_KEY_SQL, id_side_sql
+from matching.blocking import BORROWED_RULE, s_org_sql
+from matching.sides import id_side_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
 """Name levels that, with an agreeing ID, show which rows are the member's own."""
@@ -177,10 +177,7 @@ def siblings_sql(version: int) -> str:
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
 WITH keys AS (SELECT DISTINCT pinyin, s_org FROM mt_rows WHERE s_org IS NOT NULL),
 held AS MATERIALIZED (
-    SELECT k.pinyin, CASE WHEN u.source = 'bank'
-                          THEN o.bank_norm || '#' || {ACCOUNT_KEY_SQL.format(col='u.account_number')}
-                          ELSE o.org_norm END AS s_org,
-           u.id_number, u.n
+    SELECT k.pinyin, {s_org_sql()} AS s_org, u.id_number, u.n
     FROM mt_units u JOIN mt_id_names k ON k.iid = u.iid      -- a unit's name and ID are its identity's
     JOIN mt_org_keys o ON o.org = u.organisation
     WHERE u.source IN ('tax', 'social_insurance', 'bank') AND k.pinyin IN (SELECT pinyin FROM keys)
