@@ -11,11 +11,12 @@ column's values) is such a run: its row is refused, saying so and naming the row
 
 from __future__ import annotations
 
-import re
-
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from connectors.csv_tail import shapes
+from connectors.rawfile import move_to_errors
+
 
 def ragged_reason(text: str | None, fields: int, expected: int, delimiter_name: str) -> str:
     """Why a row has another number of fields than the header. One that runs over several lines is
@@ -36,18 +37,13 @@ SWALLOWED = ('a quote " in this row opens a value that runs over the {n} line(s)
              "the quote in this row and send it and the rows below it again")
 
 
-def _shape(text: str) -> str:
-    """As `csv_tail.shapes`: a digit is 9, a Latin letter a, any other non-ASCII character 汉."""
-    return re.sub(r"[^\x00-\x7f]", "汉", re.sub(r"[A-Za-z]", "a", re.sub(r"[0-9]", "9", text)))
-
-
 def _swallowed(value: str, delimiter: str, width: int, first_shapes: set[str]) -> str | None:
     """The first line after a break in `value` that reads as a row of its own: the header's number
     of fields, the first of the shape of the first column's values (an address over two lines
     with commas in it is not one), or None."""
     for line in value.split("\n")[1:]:
         fields = line.split(delimiter)
-        if len(fields) == width and _shape(fields[0].strip().strip('"')) in first_shapes:
+        if len(fields) == width and shapes(pa.array([fields[0].strip().strip('"')]))[0].as_py() in first_shapes:
             return line
     return None
 
@@ -58,8 +54,7 @@ def swallowed_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
     Only values holding a line break are looked at, and only when the file has any (`table` rows
     and their numbers as `csv_reader.read_csv` holds them after the blank rows are dropped)."""
     width = table.num_columns
-    first = table.column(0).slice(0, 1000)
-    first_shapes = {_shape(v) for v in first.to_pylist() if v}
+    first_shapes = set(shapes(table.column(0).slice(0, 1000)).to_pylist()) - {""}
     found: dict[int, str] = {}
     for name, column in zip(table.column_names, table.columns):
         if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
@@ -69,14 +64,4 @@ def swallowed_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
             value = column[at].as_py()
             if at not in found and _swallowed(value, delimiter, width, first_shapes) is not None:
                 found[at] = SWALLOWED.format(n=value.count("\n"), field=name)
-    if not found:
-        return table, row_numbers, errors
-    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
-               else np.asarray(row_numbers, dtype=np.int64))
-    at = sorted(found)
-    rows = table.take(pa.array(at, pa.int64())).to_pylist()
-    errors = sorted(errors + [(int(numbers[i]), found[i], delimiter.join("" if v is None else str(v) for v in row.values()))
-                              for i, row in zip(at, rows)])
-    keep = np.ones(table.num_rows, dtype=bool)
-    keep[at] = False
-    return table.filter(pa.array(keep)), numbers[keep], errors
+    return move_to_errors(table, row_numbers, errors, found, delimiter)

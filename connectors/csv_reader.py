@@ -47,7 +47,7 @@ from connectors.csv_tail import TRUNCATED, cut_short, has_utf16_bom, judge_tail,
 from connectors.errors import FileRejected
 from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns, describe_size, long_line
 from connectors.csv_quotes import ragged_reason, swallowed_rows
-from connectors.rawfile import RawFile, row_errors_table, with_row_numbers
+from connectors.rawfile import RawFile, move_to_errors, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
 from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column, undecodable
 
@@ -257,16 +257,9 @@ def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
     bad = pa.array(np.zeros(table.num_rows, dtype=bool))
     for column in table.columns:
         bad = pc.or_(bad, pc.fill_null(pc.match_substring(column, "\ufffd"), False))
-    at = pc.indices_nonzero(bad).to_pylist()
-    if not at:
-        return table, row_numbers, errors
-    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
-               else np.asarray(row_numbers, dtype=np.int64))
-    rows = table.take(pa.array(at, pa.int64())).to_pylist()
-    errors = sorted(errors + [(int(numbers[i]), DAMAGED_ROW.format(row=int(numbers[i])),
-                               delimiter.join("" if v is None else v for v in row.values())) for i, row in zip(at, rows)])
-    keep = pc.invert(bad)
-    return table.filter(keep), numbers[keep.to_numpy(zero_copy_only=False)], errors
+    numbers = np.arange(1, table.num_rows + 1) if row_numbers is None else np.asarray(row_numbers)
+    reasons = {i: DAMAGED_ROW.format(row=int(numbers[i])) for i in pc.indices_nonzero(bad).to_pylist()}
+    return move_to_errors(table, row_numbers, errors, reasons, delimiter)
 
 
 def _reject_nul(path: Path, body: bytes, tail: bytes) -> None:

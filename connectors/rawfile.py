@@ -70,6 +70,23 @@ class RawFile:
         return self.table.num_rows + self.row_errors.num_rows
 
 
+def move_to_errors(table: pa.Table, row_numbers, errors: list, reasons: dict[int, str], delimiter: str):
+    """Move the rows at the positions `reasons` names from `table` to the row errors, each with its
+    reason and its cells joined by `delimiter` as the raw value. Returns (table, row numbers, errors);
+    `row_numbers` None means the rows are numbered from 1 in order."""
+    if not reasons:
+        return table, row_numbers, errors
+    numbers = (np.arange(1, table.num_rows + 1, dtype=np.int64) if row_numbers is None
+               else np.asarray(row_numbers, dtype=np.int64))
+    at = sorted(reasons)
+    rows = table.take(pa.array(at, pa.int64())).to_pylist()
+    errors = sorted(errors + [(int(numbers[i]), reasons[i], delimiter.join("" if v is None else str(v) for v in row.values()))
+                              for i, row in zip(at, rows)])
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[at] = False
+    return table.filter(pa.array(keep)), numbers[keep], errors
+
+
 def with_row_numbers(table: pa.Table, row_numbers: pa.Array | list[int] | None = None) -> pa.Table:
     """Append `row_number` (1..n unless given) and drop blank columns the format invented.
 
