@@ -256,6 +256,13 @@ def _slip_keys_sql(body: str) -> str:
                      for n, (lo, hi) in enumerate(SLIP_BLOCKS, 1))
 
 
+_SLIP_DIFFERENCES = ", ".join(str(d) for d in sorted({c * f * 10 ** k for c in range(1, 10) for f in (1, 9)
+                                                        for k in range(17)}))
+"""How far apart two 17-digit bodies one slip apart can be as numbers: a wrong digit c·10^k, an
+adjacent swap of digits a and b 9·|a-b|·10^k. A cheap test before the exact one on the digits
+(`hamming`), which alone took most of the rule's time: 50,000 block pairs at 20k households."""
+
+
 def slip_candidates_sql(version: int, synthetic: tuple[str, ...] = ()) -> str:
     """SQL (a query): rule 256, (iid, mid, 256) for an ID one slip from a member's ID in its first
     17 digits, each with its own check character, under a name that sounds the same
@@ -284,7 +291,8 @@ def slip_candidates_sql(version: int, synthetic: tuple[str, ...] = ()) -> str:
     valid_m = ("SELECT mid, b, {keys} FROM (SELECT mid, " + body.format(col="m_id") + " AS b FROM mt_members "
                "WHERE length(m_id) = 18) WHERE b IS NOT NULL")
     joins = "\n    UNION ALL ".join(f"SELECT i.iid, m.mid, i.b AS ib, m.b AS mb FROM si i JOIN sm m ON i.k{n} = m.k{n} "
-                                    "AND i.b <> m.b" for n in range(1, len(SLIP_BLOCKS) + 1))
+                                    f"AND i.b <> m.b AND abs(i.b - m.b) IN ({_SLIP_DIFFERENCES})"
+                                    for n in range(1, len(SLIP_BLOCKS) + 1))
     a, b = "lpad(CAST(ib AS VARCHAR), 17, '0')", "lpad(CAST(mb AS VARCHAR), 17, '0')"
     slip = f"hamming({a}, {b}) = 1 OR (hamming({a}, {b}) = 2 AND damerau_levenshtein({a}, {b}) = 1)"
     context = " OR ".join(f"starts_with(u.organisation, '{p}')" for p in synthetic) or "FALSE"

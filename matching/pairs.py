@@ -366,13 +366,14 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_missing_rate AS
 WITH people AS (     -- rows under one name at one named employer or payer, and how many carry an ID
-    SELECT source, name, organisation, sum(n) AS n,
+                     -- (grouped by a hash of the two: their strings made the grouping most of the cost)
+    SELECT source, hash(name, organisation) AS person, sum(n) AS n,
            coalesce(sum(n) FILTER (WHERE id_number IS NOT NULL AND NOT invalid), 0) AS n_id
     FROM mt_units WHERE source IN ('tax', 'social_insurance') AND organisation IS NOT NULL AND {named}
     GROUP BY ALL
 ), accounts AS (   -- bank accounts and the valid IDs written under one name on each (a bank unit is
                    -- one name, ID, bank and account: no location), so counted without a DISTINCT
-    SELECT organisation, account_number, name, count(id_number) FILTER (WHERE NOT invalid) AS ids
+    SELECT hash(organisation, account_number, name) AS holder, count(id_number) FILTER (WHERE NOT invalid) AS ids
     FROM mt_units WHERE source = 'bank' AND account_number IS NOT NULL GROUP BY ALL)
 SELECT (SELECT sum(n) FILTER (WHERE id_number IS NULL OR invalid) / sum(n) FROM mt_identities) AS missing,
        (count(*) FILTER (WHERE n_id = 0 AND n >= {REGULAR_ROWS}) + 0.5)

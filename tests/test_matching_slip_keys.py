@@ -1,11 +1,13 @@
 """Blocking rule 256: two IDs whose first 17 digits are one wrong digit or one adjacent swap apart
-always share one of the `SLIP_BLOCKS` keys (the production SQL), so the join cannot miss a slip."""
+always share one of the `SLIP_BLOCKS` keys (the production SQL), so the join cannot miss a slip,
+and their difference as numbers is one of `_SLIP_DIFFERENCES`, so the cheap test before the exact
+one cannot drop a slip either."""
 
 import duckdb
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.blocking import SLIP_BLOCKS, _slip_keys_sql
+from matching.blocking import _SLIP_DIFFERENCES, SLIP_BLOCKS, _slip_keys_sql
 
 _CON = duckdb.connect()
 _KEYS = ", ".join(f"k{n}" for n in range(1, len(SLIP_BLOCKS) + 1))
@@ -32,6 +34,28 @@ def test_a_body_one_wrong_digit_away_shares_a_key(body, position, shift):
 def test_a_body_with_two_adjacent_digits_swapped_shares_a_key(body, position):
     swapped = body[:position] + body[position + 1] + body[position] + body[position + 2:]
     assert _share_a_key(body, swapped)
+
+
+_DIFFERENCES = {int(d) for d in _SLIP_DIFFERENCES.split(", ")}
+
+
+@given(bodies, st.integers(0, 16), st.integers(1, 9))
+def test_a_body_one_wrong_digit_away_differs_by_an_admitted_amount(body, position, shift):
+    slipped = body[:position] + str((int(body[position]) + shift) % 10) + body[position + 1:]
+    assert abs(int(body) - int(slipped)) in _DIFFERENCES
+
+
+@given(bodies, st.integers(0, 15))
+def test_a_body_with_two_adjacent_digits_swapped_differs_by_an_admitted_amount(body, position):
+    swapped = body[:position] + body[position + 1] + body[position] + body[position + 2:]
+    if swapped != body:
+        assert abs(int(body) - int(swapped)) in _DIFFERENCES
+
+
+def test_the_admitted_amounts_fit_the_bigint_bodies_and_leave_most_block_pairs_out():
+    assert max(_DIFFERENCES) < 2 ** 63
+    # two bodies in one block of the sequence digits (a key's pairs) mostly differ by other amounts
+    assert 123 not in _DIFFERENCES and 11 not in _DIFFERENCES and 10 in _DIFFERENCES and 90 in _DIFFERENCES
 
 
 def test_the_blocks_cover_every_position_and_every_adjacent_pair():
