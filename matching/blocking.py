@@ -135,11 +135,12 @@ def s_org_sql(u: str = "u", o: str = "o") -> str:
     return f"CASE WHEN {u}.source = 'bank' THEN {o}.bank_norm || '#' || {account} ELSE {o}.org_norm END"
 
 
-def _place_sql(u: str = "u", o: str = "o") -> str:
+def place_sql(u: str = "u", o: str = "o") -> str:
+    """SQL: where a unit's rows are paid or held (`u` the unit, `o` its `mt_org_keys` row)."""
     return f"{org_kind_sql(u)} || '#' || {s_org_sql(u, o)}"
 
 
-_PLACE_SQL = _place_sql()
+_PLACE_SQL = place_sql()
 """Where a unit's rows are paid or held: an employer (in tax and social insurance alike), an account at its bank."""
 BORROWER_MAX_PEOPLE = 2
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
@@ -229,7 +230,7 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
     SELECT DISTINCT b.iid, b.mid FROM bearers b
     JOIN named_units u ON u.iid = b.iid JOIN mt_org_keys o ON o.org = u.organisation
     JOIN mt_units w ON w.id_number = b.id_number JOIN mt_org_keys ow ON ow.org = w.organisation
-    WHERE b.people <= {BORROWER_MAX_PEOPLE} AND {_PLACE_SQL} = {_place_sql("w", "ow")}
+    WHERE b.people <= {BORROWER_MAX_PEOPLE} AND {_PLACE_SQL} = {place_sql("w", "ow")}
 ), borrowed AS (
     SELECT iid, mid, name, id_number FROM bearers
     WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND (iid IN (SELECT iid FROM elsewhere)

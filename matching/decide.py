@@ -65,9 +65,9 @@ OWNED_ID = ("exact", "legacy_equal")
 """ID levels that say the row's ID *is* that member's (not a near miss)."""
 BORROWED_ASK = f"(rules = {BORROWED_RULE} AND lv_name = 'exact')"
 """A member's exact name on another person's ID (`borrowed.borrowed_sql`: nobody else of the name born
-where the ID was issued): asked about whatever the score, as the only person the row could be; the
-ID says nothing for it, so a row of the name without one scores no better, and the row is nobody's
-unless asked."""
+where the ID was issued, or none paid at the member's own employer or account): asked about whatever
+the score, as the only person the row could be; the ID says nothing for it, so a row of the name
+without one scores no better, and the row is nobody's unless asked."""
 COMMON_NAME_U = 2e-4
 RARE_NAME_U = 1e-5
 NAME_FREQUENCY_MIN_IDS = 15_000

@@ -145,7 +145,7 @@ def block(run: Run) -> None:
     run.sql(blocking.candidates_by_id_sql(), "candidates by ID")
     run.sql(pairs.id_names_sql(NAME_KEY_VERSION), "names of valid IDs")
     run.sql(pairs.name_tf_sql(), "name frequencies")
-    run.sql(borrowed.borrowed_sql(), "members' names on another person's ID")
+    run.sql(borrowed.borrowed_sql(SYNTHETIC_KEYS), "members' names on another person's ID")
     run.sql(blocking.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION, SYNTHETIC_KEYS), "candidates")
     run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")

@@ -155,3 +155,33 @@ def test_a_coworkers_wages_under_the_members_id_where_she_is_paid_under_her_own_
     got = one_household_link(tmp_path, rows, [("H1", 1, "周燕", MEMBER, "valid")])
     assert {got[f"BORROWED-{m}"][1] for m in range(4, 7)} == {"review"}, got
     assert {got[f"OWN-{m}"][1] for m in range(1, 7)} == {"auto"}, got
+
+
+SON = valid_id("14010519850707031")
+FATHER_ELSEWHERE = valid_id("14072119580303015")   # issued in another county: the birthplace says nothing
+
+
+def test_a_common_name_at_the_members_own_employer_under_a_relatives_id_is_asked_about(tmp_path):
+    """王强's wages under his father's ID at the employer that pays him under his own: at 20k households
+    150 such rows of common names (others of the name born in the same county) were neither linked
+    nor asked about."""
+    others = [valid_id(f"140105198{i}01010{i}1") for i in range(3)]
+    rows = (_wages("OWN", "王强", SON, "太原市某机械厂", range(1, 4))
+            + _wages("BORROWED", "王强", FATHER_ELSEWHERE, "太原市某机械厂", range(4, 7))
+            + _wages("PENSION", "王建国", FATHER_ELSEWHERE, "山西省社会保险事业服务中心", range(1, 13))
+            + [row for i, idn in enumerate(others) for row in _wages(f"NS{i}", "王强", idn, f"晋中市某公司{i}")])
+    got = one_household_link(tmp_path, rows, [("H1", 1, "王强", SON, "valid")])
+    assert {got.get(f"BORROWED-{m}", (None, "none", 0.0))[1] for m in range(4, 7)} == {"review"}, got
+    assert {got[f"OWN-{m}"][1] for m in range(1, 4)} == {"auto"}, got
+    assert not any(k.startswith(("PENSION", "NS")) for k in got), got
+
+
+def test_a_relatives_id_under_a_common_name_is_not_asked_of_the_member_where_a_namesake_is_paid_too(tmp_path):
+    """The same rows, with another 王强 paid at that employer under his own ID: they may be his."""
+    coworker = valid_id("14010519900909051")
+    rows = (_wages("OWN", "王强", SON, "太原市某机械厂", range(1, 4))
+            + _wages("BORROWED", "王强", FATHER_ELSEWHERE, "太原市某机械厂", range(4, 7))
+            + _wages("PENSION", "王建国", FATHER_ELSEWHERE, "山西省社会保险事业服务中心", range(1, 13))
+            + _wages("COWORKER", "王强", coworker, "太原市某机械厂"))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "王强", SON, "valid")])
+    assert not any(k.startswith(("BORROWED", "COWORKER", "PENSION")) for k in got), got
