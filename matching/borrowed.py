@@ -62,17 +62,16 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     SELECT p.iid, p.mid, p.owner_name, p.id_number FROM pairs p
     JOIN born b ON b.name_std = p.name_std AND b.place = left(p.id_number, 6)
     WHERE len(list_filter(b.ids, lambda x: x <> p.id_number AND x <> p.m_id)) = 0
-), row_places AS MATERIALIZED (   -- where the pairs' rows are, and where the members' own rows are
-    SELECT DISTINCT p.iid, p.mid, p.m_id, p.m_pinyin, p.owner_name, p.id_number, o.org_norm, o.bank_norm,
-           {place_sql()} AS place
-    FROM all_pairs p JOIN mt_units u ON u.iid = p.iid JOIN mt_org_keys o ON o.org = u.organisation
-    WHERE u.source IN ('tax', 'social_insurance', 'bank') AND {named_org_sql(synthetic, "u.organisation")}
-), own_places AS (
-    SELECT DISTINCT u.id_number, {place_sql()} AS place
+), unit_places AS MATERIALIZED (   -- where the pairs' rows are, and the members' own (one read of the units)
+    SELECT u.iid, u.id_number, o.org_norm, o.bank_norm, {place_sql()} AS place
     FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation
-    WHERE u.id_number IN (SELECT m_id FROM row_places) AND u.source IN ('tax', 'social_insurance', 'bank')
+    WHERE u.iid IN (SELECT iid FROM all_pairs UNION ALL
+                    SELECT iid FROM mt_id_names WHERE id_number IN (SELECT m_id FROM all_pairs))
+      AND u.source IN ('tax', 'social_insurance', 'bank') AND {named_org_sql(synthetic, "u.organisation")}
 ), at_home AS MATERIALIZED (
-    SELECT r.* FROM row_places r JOIN own_places w ON w.id_number = r.m_id AND w.place = r.place
+    SELECT DISTINCT p.iid, p.mid, p.m_id, p.m_pinyin, p.owner_name, p.id_number, r.org_norm, r.bank_norm, r.place
+    FROM all_pairs p JOIN unit_places r ON r.iid = p.iid
+    JOIN unit_places w ON w.id_number = p.m_id AND w.place = r.place
 ), home_orgs AS MATERIALIZED (   -- the organisation names written for those places (the units there first:
                                   -- through the names, a common name's every bearer was read)
     SELECT org FROM mt_org_keys
