@@ -344,16 +344,24 @@ WITH ik AS (
     JOIN mt_identities i ON i.name = k.name AND substr(i.id_number, 7, 8) = strftime(m.m_birth, '%Y%m%d')
     WHERE m.m_id_status NOT IN {USABLE_STATUSES}
 ), household AS (
-    -- a row with one member's ID and the (pinyin) name of another member of the same household,
-    -- or exactly another's name while only sounding like the ID's owner (twins 李明 / 李鸣)
-    SELECT b.iid, m2.mid, 128 AS rule
-    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id) b JOIN mt_members m1 ON m1.mid = b.mid
-    JOIN mt_identities i ON i.iid = b.iid
-    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-    JOIN mt_members m2 ON m2.request_id = m1.request_id
-                      AND (m2.m_pinyin = k.pinyin OR m2.m_std = k.name_std) AND m2.mid <> m1.mid
-    WHERE k.pinyin IS DISTINCT FROM m1.m_pinyin
-       OR (k.name_std = m2.m_std AND k.name_std IS DISTINCT FROM m1.m_std)
+    -- a row with one member's ID and the (pinyin) name of another member of the request, or exactly
+    -- another's name while only sounding like the ID's owner (twins 李明 / 李鸣). In the ID owner's
+    -- household, always; in another household of the request (brothers applying in two), only when
+    -- one member there carries the name: an adversarial probe's request of 185 households put a
+    -- non-applicant son's wages, under his father's ID, to all twelve unrelated 张静 applicants,
+    -- each at 50 %, and held all twelve households
+    SELECT iid, mid, 128 AS rule FROM (
+        SELECT b.iid, m2.mid, m2.household_id = m1.household_id AS same_household,
+               count(*) FILTER (WHERE m2.household_id <> m1.household_id) OVER (PARTITION BY b.iid, b.mid)
+                   AS elsewhere
+        FROM (SELECT DISTINCT iid, mid FROM mt_cand_id) b JOIN mt_members m1 ON m1.mid = b.mid
+        JOIN mt_identities i ON i.iid = b.iid
+        JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+        JOIN mt_members m2 ON m2.request_id = m1.request_id
+                          AND (m2.m_pinyin = k.pinyin OR m2.m_std = k.name_std) AND m2.mid <> m1.mid
+        WHERE k.pinyin IS DISTINCT FROM m1.m_pinyin
+           OR (k.name_std = m2.m_std AND k.name_std IS DISTINCT FROM m1.m_std))
+    WHERE same_household OR elsewhere = 1
 )
 SELECT iid, mid, bit_or(rule) AS rules FROM (
     SELECT * FROM mt_cand_id UNION ALL SELECT * FROM by_name UNION ALL SELECT * FROM household

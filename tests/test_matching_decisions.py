@@ -847,3 +847,17 @@ def test_a_row_without_an_id_fills_a_month_short_of_the_members_usual_rows_at_th
     got = dict(con.execute("SELECT record_id, decision FROM links WHERE record_id = 'B-4'").fetchall())
     con.close()
     assert got.get("B-4") in ("auto", "review"), got
+
+
+def test_a_relatives_row_under_a_members_id_is_not_asked_of_every_namesake_in_a_big_request(tmp_path):
+    """An adversarial probe: a request of 185 households; a member's non-applicant son 张静 paid under
+    his father's ID was asked of all twelve unrelated 张静 applicants at 50 % each, and held all
+    twelve households. One of the name in another household is asked (brothers applying in two);
+    several are nobody in particular: the ID's owner is asked, and no namesake."""
+    father = _id("14010519600202013")
+    namesakes = [(f"H{20 + i}", 1, "张静", _id(f"14010719850301{i}02")) for i in range(3)]
+    linked = _link_one_request(tmp_path, [(f"S-{m}", "张静", father, m) for m in range(1, 4)],
+                               [("H1", 1, "张建国", father)] + namesakes, "户主",
+                               "SELECT household_id, decision, count(*) FROM links WHERE record_id LIKE 'S-%' "
+                               "GROUP BY ALL ORDER BY ALL")
+    assert linked == [("H1", "review", 3)]
