@@ -139,6 +139,15 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
     return "concat_ws('，', " + ", ".join(parts) + f") || {verdict}"
 
 
+ANOTHER_PERSONS_ID = "another_persons"
+"""The ID level a link's evidence shows for a row compared as if it had no ID because its ID is
+another person's (`BORROWED_RULE`): a probe's caseworker read 身份证号 缺失 beside the row's ID."""
+
+
+def _shown_id_level(id_level: str) -> str:
+    return f"CASE WHEN rules = {BORROWED_RULE} AND {id_level} = 'missing' THEN '{ANOTHER_PERSONS_ID}' ELSE {id_level} END"
+
+
 def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w_id", total: str = "total",
                  name_frequencies: bool = True) -> str:
     """SQL for a link's evidence JSON (contract §5): summary, weights, prior, total, competitor."""
@@ -146,7 +155,7 @@ def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w
         'request_id', rival_request, 'household_id', rival_household, 'member_no', rival_member,
         'name', rival_name, 'probability', round(rival_p, 6))::VARCHAR END"""
     return (f"""'{{"summary":' || to_json({summary_sql(id_level, name_frequencies)})::VARCHAR || ',"weights":' || """
-            f"""{weights_json_sql(id_level, id_weight)} || ',"prior":{prior_bits:.4f},"total":' || round({total}, 2)"""
+            f"""{weights_json_sql(_shown_id_level(id_level), id_weight)} || ',"prior":{prior_bits:.4f},"total":' || round({total}, 2)"""
             f""" || ',"competitor":' || {competitor} || '}}'""")
 
 

@@ -53,7 +53,7 @@ def insert_members(con, members, county: str) -> None:
 def one_household_link(tmp_path, rows, members, contributions=()) -> dict:
     """Link tax `rows` (record_id, name, id_text, id_status, agent, month), and pension `contributions`
     (record_id, name, id_text, employer, month), to `members` (household, member_no, name, id_text,
-    id_status) among 60 background people; {record_id: (household, decision, p)}."""
+    id_status) among 60 background people; {record_id: (household, decision, p, evidence JSON)}."""
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     rows = [(f"B{i}-{m}", name, idn, "valid", "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(BACKGROUND[:60])
@@ -71,8 +71,8 @@ def one_household_link(tmp_path, rows, members, contributions=()) -> dict:
                     "140105")
     with transaction(con):
         link_work_members(con, "one-household")
-    got = {rid: (hh, decision, p) for rid, hh, decision, p in con.execute(
-        "SELECT record_id, household_id, decision, match_probability FROM links WHERE household_id NOT LIKE 'HB%'"
-    ).fetchall()}
+    got = {rid: (hh, decision, p, evidence) for rid, hh, decision, p, evidence in con.execute(
+        "SELECT record_id, household_id, decision, match_probability, evidence FROM links "
+        "WHERE household_id NOT LIKE 'HB%'").fetchall()}
     con.close()
     return got

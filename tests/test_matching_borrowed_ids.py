@@ -7,7 +7,10 @@ member's rows under a relative's ID (never linked, never asked: the household pa
 
 from __future__ import annotations
 
+import json
+
 from link_support import BACKGROUND, one_household_link, valid_id
+from reports.formatting import weight_label
 
 BACKGROUND_PEOPLE = BACKGROUND[:40]
 
@@ -67,6 +70,12 @@ def test_a_members_wages_under_her_fathers_id_are_asked_about_naming_whose_id_it
     got = one_household_link(tmp_path, rows, [("H1", 1, "周梅", DAUGHTER, "valid")])
     assert {got.get(f"WAGE-{m}", (None, "none", 0.0))[1] for m in range(1, 7)} == {"review"}, got
     assert not any(k.startswith("PENSION") for k in got), got
+    # the comparison says the ID is another person's, not that it is missing (an adversarial probe's
+    # caseworker read 身份证号 缺失 beside the row's ID)
+    weights = json.loads(got["WAGE-1"][3])["weights"]
+    id_level = next(w["level"] for w in weights if w["field"] == "id_number")
+    assert id_level == "another_persons"
+    assert weight_label({"field": "id_number", "level": id_level}) == "身份证号是他人的"
 
 
 def test_rows_under_an_id_whose_other_name_is_a_typo_of_theirs_are_not_taken_for_a_borrowed_id(tmp_path):
