@@ -31,7 +31,9 @@ def borrowed_sql(synthetic: tuple[str, ...] = ()) -> str:
     common name (王强, 刘伟) had left such rows unasked, the name's other bearers born in the same
     county: at 20k households 184 rows written with a relative's ID were neither linked nor asked
     about; this asks 100 of them, and the benchmark's review links grew by 100 (relative's-ID recall,
-    auto+review, 0.87 to 0.94). A namesake paid there under their own ID leaves it unasked.
+    auto+review, 0.87 to 0.94). A namesake paid there under their own ID leaves it unasked, and so
+    does a row paid at an employer for a month the member is paid there under their own ID (the
+    same item): two wages of one employer in one month are two people's.
     """
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_borrowed AS
@@ -63,15 +65,28 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     JOIN born b ON b.name_std = p.name_std AND b.place = left(p.id_number, 6)
     WHERE len(list_filter(b.ids, lambda x: x <> p.id_number AND x <> p.m_id)) = 0
 ), unit_places AS MATERIALIZED (   -- where the pairs' rows are, and the members' own (one read of the units)
-    SELECT u.iid, u.id_number, o.org_norm, o.bank_norm, {place_sql()} AS place
+    SELECT u.uid, u.iid, u.id_number, o.org_norm, o.bank_norm, {place_sql()} AS place
     FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation
     WHERE u.iid IN (SELECT iid FROM all_pairs UNION ALL
                     SELECT iid FROM mt_id_names WHERE id_number IN (SELECT m_id FROM all_pairs))
       AND u.source IN ('tax', 'social_insurance', 'bank') AND {named_org_sql(synthetic, "u.organisation")}
-), at_home AS MATERIALIZED (
-    SELECT DISTINCT p.iid, p.mid, p.m_id, p.m_pinyin, p.owner_name, p.id_number, r.org_norm, r.bank_norm, r.place
+), home_units AS MATERIALIZED (   -- a pair's units where the member's own ID has units, and those
+    SELECT p.iid, p.mid, p.m_id, p.m_pinyin, p.owner_name, p.id_number, r.org_norm, r.bank_norm, r.place,
+           r.uid AS row_uid, w.uid AS own_uid
     FROM all_pairs p JOIN unit_places r ON r.iid = p.iid
     JOIN unit_places w ON w.id_number = p.m_id AND w.place = r.place
+), home_rows AS MATERIALIZED (
+    SELECT uid, slot, period FROM match_rows
+    WHERE uid IN (SELECT row_uid FROM home_units WHERE starts_with(place, 'employer#')
+                  UNION ALL SELECT own_uid FROM home_units WHERE starts_with(place, 'employer#'))
+), overlap AS (    -- paid there for a month the member is paid there under their own ID: two people (an
+                   -- adversarial probe's namesake coworker, paid beside the member under his father's ID)
+    SELECT DISTINCT h.iid, h.mid, h.place FROM home_units h
+    JOIN home_rows a ON a.uid = h.row_uid JOIN home_rows b ON b.uid = h.own_uid
+    WHERE a.slot IS NOT DISTINCT FROM b.slot AND a.period = b.period
+), at_home AS MATERIALIZED (
+    SELECT DISTINCT iid, mid, m_id, m_pinyin, owner_name, id_number, org_norm, bank_norm, place
+    FROM home_units ANTI JOIN overlap USING (iid, mid, place)
 ), home_orgs AS MATERIALIZED (   -- the organisation names written for those places (the units there first:
                                   -- through the names, a common name's every bearer was read)
     SELECT org FROM mt_org_keys

@@ -194,3 +194,14 @@ def test_a_relatives_id_under_a_common_name_is_not_asked_of_the_member_where_a_n
             + _wages("COWORKER", "王强", coworker, "太原市某机械厂"))
     got = one_household_link(tmp_path, rows, [("H1", 1, "王强", SON, "valid")])
     assert not any(k.startswith(("BORROWED", "COWORKER", "PENSION")) for k in got), got
+
+
+def test_a_relatives_id_paid_for_the_months_the_member_is_paid_there_too_is_another_persons(tmp_path):
+    """An adversarial probe: a namesake coworker paid beside the member, month by month, under his
+    father's ID, was asked of the member: two wages of one employer in one month are two people's."""
+    rows = (_wages("OWN", "王强", SON, "太原市某机械厂")
+            + _wages("BORROWED", "王强", FATHER_ELSEWHERE, "太原市某机械厂", range(3, 7))
+            + _wages("PENSION", "王建国", FATHER_ELSEWHERE, "山西省社会保险事业服务中心", range(1, 13)))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "王强", SON, "valid")])
+    assert not any(k.startswith(("BORROWED", "PENSION")) for k in got), got
+    assert {got[f"OWN-{m}"][1] for m in range(1, 7)} == {"auto"}, got
