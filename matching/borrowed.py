@@ -34,6 +34,11 @@ def borrowed_sql(synthetic: tuple[str, ...] = ()) -> str:
     auto+review, 0.87 to 0.94). A namesake paid there under their own ID leaves it unasked, and so
     does a row paid at an employer for a month the member is paid there under their own ID (the
     same item): two wages of one employer in one month are two people's.
+
+    And a name nobody else is known by — no valid ID but the member's and the row's carries it, no
+    other member has it — is asked about wherever the ID was issued (a fresh evaluator's 康飞英, her
+    wages under her mother's ID from another county, was linked to no one). Never wages and
+    contributions all paid before the member was 16 (an evaluator's 8-year-old 汪丽).
     """
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_borrowed AS
@@ -64,6 +69,13 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     SELECT p.iid, p.mid, p.owner_name, p.id_number FROM pairs p
     JOIN born b ON b.name_std = p.name_std AND b.place = left(p.id_number, 6)
     WHERE len(list_filter(b.ids, lambda x: x <> p.id_number AND x <> p.m_id)) = 0
+), name_ids AS (   -- the valid IDs each of those names is written under, wherever issued
+    SELECT name_std, list(DISTINCT id_number) AS ids FROM ids
+    WHERE name_std IN (SELECT name_std FROM all_pairs) GROUP BY ALL HAVING count(DISTINCT id_number) <= 2
+), alone AS (      -- nobody else is known by the name: no other valid ID, no other member
+    SELECT p.iid, p.mid, p.owner_name, p.id_number FROM all_pairs p JOIN name_ids b USING (name_std)
+    WHERE len(list_filter(b.ids, lambda x: x <> p.id_number AND x <> p.m_id)) = 0
+      AND (SELECT count(*) FROM mt_members o WHERE o.m_std = p.name_std) = 1
 ), unit_places AS MATERIALIZED (   -- where the pairs' rows are, and the members' own (one read of the units)
     SELECT u.uid, u.iid, u.id_number, o.org_norm, o.bank_norm, {place_sql()} AS place
     FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation
@@ -97,8 +109,18 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
           FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation JOIN mt_id_names x ON x.iid = u.iid
           WHERE u.organisation IN (SELECT org FROM home_orgs) AND x.pinyin IN (SELECT m_pinyin FROM at_home)) t
       ON t.pinyin = h.m_pinyin AND t.place = h.place AND t.id_number <> h.m_id AND t.id_number <> h.id_number
+), chosen AS (     -- (a row paid for a month the member is paid there under their own ID is not theirs)
+    SELECT * FROM (SELECT iid, mid, owner_name, id_number FROM by_birthplace
+                   UNION SELECT iid, mid, owner_name, id_number FROM alone)
+    ANTI JOIN (SELECT DISTINCT iid, mid FROM overlap) USING (iid, mid)
+    UNION SELECT DISTINCT iid, mid, owner_name, id_number FROM at_home ANTI JOIN namesakes USING (iid, mid, place)
+), last_paid AS (
+    SELECT u.iid, max(r.period) AS last FROM mt_units u JOIN match_rows r USING (uid)
+    WHERE u.iid IN (SELECT iid FROM chosen) GROUP BY ALL
 )
-SELECT iid, mid, owner_name, id_number AS owner_id FROM by_birthplace
-UNION
-SELECT DISTINCT iid, mid, owner_name, id_number FROM at_home ANTI JOIN namesakes USING (iid, mid, place)
+SELECT c.iid, c.mid, c.owner_name, c.id_number AS owner_id
+FROM chosen c JOIN mt_members m USING (mid) JOIN mt_identities i USING (iid) LEFT JOIN last_paid l USING (iid)
+-- wages and contributions all from before the member was 16 are not theirs to be asked about (a probe's
+-- 8-year-old 汪丽 was asked about an adult namesake's wages)
+WHERE NOT coalesce(i.n_tax + i.n_social_insurance = i.n AND l.last < m.m_birth + INTERVAL 16 YEAR, FALSE)
 """

@@ -8,6 +8,7 @@ member's rows under a relative's ID (never linked, never asked: the household pa
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from link_support import BACKGROUND, one_household_link, valid_id
 from reports.formatting import weight_label
@@ -205,3 +206,28 @@ def test_a_relatives_id_paid_for_the_months_the_member_is_paid_there_too_is_anot
     got = one_household_link(tmp_path, rows, [("H1", 1, "王强", SON, "valid")])
     assert not any(k.startswith(("BORROWED", "PENSION")) for k in got), got
     assert {got[f"OWN-{m}"][1] for m in range(1, 7)} == {"auto"}, got
+
+
+MOTHER = valid_id("14252519660505028")          # issued in another county, the mother a member elsewhere
+EARNER = valid_id("14010619900101013")
+
+
+def test_a_name_nobody_else_carries_under_a_relatives_id_from_another_county_is_asked_about(tmp_path):
+    """A fresh evaluator: 康飞英 (nobody else of the name) paid under her mother's ID, issued in another
+    county, the mother drawing a pension under her own name: linked to no one, nothing raised, and
+    the household passed on income it had."""
+    rows = (_wages("WAGE", "康飞英", MOTHER, "太原某物流公司", range(1, 7))
+            + _wages("HERS", "廖亮", MOTHER, "山西省社会保险事业服务中心", range(1, 13)))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "康飞英", EARNER, "valid")])
+    assert {got.get(f"WAGE-{m}", (None, "none"))[:2] for m in range(1, 7)} == {("H1", "review")}, got
+    assert not any(k.startswith("HERS") for k in got), got
+
+
+def test_wages_from_before_a_child_was_16_are_not_asked_of_the_child(tmp_path):
+    """A fresh evaluator: an 8-year-old 汪丽, the only applicant of the name, was asked about an adult
+    汪丽's wages under a relative's ID, holding an eligible household."""
+    child = valid_id("14010620170303026")
+    rows = (_wages("WAGE", "汪丽", MOTHER, "太原某物流公司", range(1, 13))
+            + _wages("HERS", "陈桂兰", MOTHER, "山西省社会保险事业服务中心", range(1, 13)))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "汪丽", child, "valid", date(2017, 3, 3))])
+    assert not any(k.startswith("WAGE") for k in got), got
