@@ -44,12 +44,11 @@ def work_members_table(con) -> None:
 
 
 def insert_members(con, members, county: str) -> None:
-    """Consenting members (household, member_no, name, ID, ID status) of request R1 into `work_members`
-    (a household written "R2/H2" is of request R2); a sixth value, when given, is the ID's birth date."""
+    """Consenting members (household, member_no, name, ID, ID status) of request R1 into `work_members`;
+    a sixth value, when given, is the ID's birth date."""
     for hh, no, name, idn, status, *born in members:
-        request, hh = hh.split("/") if "/" in hh else ("R1", hh)
-        con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, ?, TRUE)", [request, hh, no, name, idn, status, born[0] if born else None, idn[:6], county])
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, ?, ?, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, ?, TRUE)", [hh, no, name, idn, status, born[0] if born else None, idn[:6], county])
 
 
 def one_household_link(tmp_path, rows, members, contributions=()) -> dict:
