@@ -129,19 +129,19 @@ def org_kind_sql(u: str = "u") -> str:
 
 
 def s_org_sql(u: str = "u", o: str = "o") -> str:
-    """SQL: a unit's organisation as the linker compares it (`o` its `mt_org_keys` row): an account
-    at its bank, whatever branch the statement names; else its employer or payer."""
+    """SQL: a unit's organisation as the linker compares it (`o` its `match_org_keys` row): an account
+    at its bank, whatever branch the statement names; else its employer or payer. The match index
+    keeps it per unit (`match_units.s_org`, `matching.index.UNIT_PLACES`)."""
     account = ACCOUNT_KEY_SQL.format(col=f"{u}.account_number")
     return f"CASE WHEN {u}.source = 'bank' THEN {o}.bank_norm || '#' || {account} ELSE {o}.org_norm END"
 
 
 def place_sql(u: str = "u", o: str = "o") -> str:
-    """SQL: where a unit's rows are paid or held (`u` the unit, `o` its `mt_org_keys` row)."""
+    """SQL: where a unit's rows are paid or held (`u` the unit, `o` its `match_org_keys` row); kept per
+    unit as `match_units.place`."""
     return f"{org_kind_sql(u)} || '#' || {s_org_sql(u, o)}"
 
 
-_PLACE_SQL = place_sql()
-"""Where a unit's rows are paid or held: an employer (in tax and social insurance alike), an account at its bank."""
 BORROWER_MAX_PEOPLE = 2
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
 
@@ -216,21 +216,21 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
 ), vouched AS (  -- where the member's own rows (their exact name, this ID) are: an employer in tax or
                  -- social insurance alike (an adversarial probe's 周艳, her employer's contributions under
                  -- her exact name, its wage rows under a homophone), an account at its bank
-    SELECT DISTINCT n.iid, {_PLACE_SQL} AS place
+    SELECT DISTINCT n.iid, u.place
     FROM named n JOIN mt_id_names k ON k.id_number = n.x AND k.name_std = n.m_std
-    JOIN mt_units u ON u.iid = k.iid JOIN mt_org_keys o ON o.org = u.organisation
-), named_units AS MATERIALIZED (   -- picked first: joined to the organisations, every unit was (0.1 s)
+    JOIN mt_units u ON u.iid = k.iid
+), named_units AS MATERIALIZED (
     SELECT u.* FROM mt_units u WHERE u.iid IN (SELECT iid FROM named)
 ), elsewhere AS (  -- identities with rows where the member has none of their own
-    SELECT DISTINCT u.iid FROM named_units u LEFT JOIN mt_org_keys o ON o.org = u.organisation
+    SELECT DISTINCT u.iid FROM named_units u
     WHERE NOT EXISTS (
-        SELECT 1 FROM vouched v WHERE v.iid = u.iid AND v.place = {_PLACE_SQL})
+        SELECT 1 FROM vouched v WHERE v.iid = u.iid AND v.place = u.place)
 ), contested AS (  -- rows where that other person is paid too, under their own ID (a probe's coworker
                    -- 周艳 paid beside the member 周燕, three months of her wages under 周燕's ID, went `auto`)
     SELECT DISTINCT b.iid, b.mid FROM bearers b
-    JOIN named_units u ON u.iid = b.iid JOIN mt_org_keys o ON o.org = u.organisation
-    JOIN mt_units w ON w.id_number = b.id_number JOIN mt_org_keys ow ON ow.org = w.organisation
-    WHERE b.people <= {BORROWER_MAX_PEOPLE} AND {_PLACE_SQL} = {place_sql("w", "ow")}
+    JOIN named_units u ON u.iid = b.iid
+    JOIN mt_units w ON w.id_number = b.id_number
+    WHERE b.people <= {BORROWER_MAX_PEOPLE} AND u.place = w.place
 ), borrowed AS (
     SELECT iid, mid, name, id_number FROM bearers
     WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND (iid IN (SELECT iid FROM elsewhere)
@@ -379,12 +379,11 @@ def row_units_sql(version: int) -> str:
 CREATE OR REPLACE TEMP TABLE mt_rows AS
 SELECT u.uid, u.source, u.name, u.id_number, u.organisation, u.account_number, i.iid, i.pinyin, u.n, u.n_legacy,
        u.location,
-       {org_kind_sql()} AS org_kind, {s_org_sql()} AS s_org
+       {org_kind_sql()} AS org_kind, u.s_org
 FROM mt_units u
 JOIN (SELECT iid, k.pinyin FROM mt_identities t
       LEFT JOIN match_name_keys k ON k.name = t.name AND k.version = {int(version)}
       WHERE iid IN (SELECT iid FROM mt_ipairs WHERE track = 'row')) i USING (iid)
-LEFT JOIN mt_org_keys o ON o.org = u.organisation
 """
 
 

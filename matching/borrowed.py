@@ -3,7 +3,7 @@ of blocking rule `BORROWED_RULE`, compared as rows without an ID and asked about
 
 from __future__ import annotations
 
-from matching.blocking import USABLE_STATUSES, place_sql
+from matching.blocking import USABLE_STATUSES
 from matching.pairs import named_org_sql
 
 
@@ -77,7 +77,7 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     WHERE len(list_filter(b.ids, lambda x: x <> p.id_number AND x <> p.m_id)) = 0
       AND (SELECT count(*) FROM mt_members o WHERE o.m_std = p.name_std) = 1
 ), unit_places AS MATERIALIZED (   -- where the pairs' rows are, and the members' own (one read of the units)
-    SELECT u.uid, u.iid, u.id_number, o.org_norm, o.bank_norm, {place_sql()} AS place
+    SELECT u.uid, u.iid, u.id_number, o.org_norm, o.bank_norm, u.place
     FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation
     WHERE u.iid IN (SELECT iid FROM all_pairs UNION ALL
                     SELECT iid FROM mt_id_names WHERE id_number IN (SELECT m_id FROM all_pairs))
@@ -105,8 +105,8 @@ WITH ids AS (SELECT * FROM mt_id_names), shared AS MATERIALIZED (
     WHERE org_norm IN (SELECT org_norm FROM at_home) OR bank_norm IN (SELECT bank_norm FROM at_home)
 ), namesakes AS (  -- another valid ID of that sound with rows there
     SELECT DISTINCT h.iid, h.mid, h.place FROM at_home h
-    JOIN (SELECT x.pinyin, x.id_number, {place_sql()} AS place
-          FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation JOIN mt_id_names x ON x.iid = u.iid
+    JOIN (SELECT x.pinyin, x.id_number, u.place
+          FROM mt_units u JOIN mt_id_names x ON x.iid = u.iid
           WHERE u.organisation IN (SELECT org FROM home_orgs) AND x.pinyin IN (SELECT m_pinyin FROM at_home)) t
       ON t.pinyin = h.m_pinyin AND t.place = h.place AND t.id_number <> h.m_id AND t.id_number <> h.id_number
 ), chosen AS (     -- (a row paid for a month the member is paid there under their own ID is not theirs)

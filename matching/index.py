@@ -25,20 +25,23 @@ import time
 
 import duckdb
 
-from matching.blocking import SOURCES
+from matching.blocking import SOURCES, place_sql, s_org_sql
 from matching.idrepair import ID_CODE_SQL
+from matching.standardise import org_keys_table
 from warehouse.sql import run_sql
 
-INDEX_VERSION = 4
-"""Bump when a unit's key or `match_source_versions` changes: the index is rebuilt.
-(2: `match_rows`, the unit of every current row, migration 0020; 3: `match_units.iid`, 0022;
-4: `match_identities.body` and `code`, 0023.)"""
+INDEX_VERSION = 5
+"""Bump when a unit's key, `match_source_versions`, or what a unit keeps of its organisation
+(`matching.standardise.org_keys_table`, `blocking.s_org_sql`, `blocking.place_sql`) changes: the
+index is rebuilt. (2: `match_rows`, the unit of every current row, migration 0020;
+3: `match_units.iid`, 0022; 4: `match_identities.body` and `code`, 0023; 5: `match_units.s_org`
+and `place`, `match_org_keys`, 0029.)"""
 BODY_SQL = "CASE WHEN length({col}) = 18 THEN TRY_CAST(left({col}, 17) AS BIGINT) END"
 """SQL: the first 17 digits of an 18-character ID text as an integer (NULL when they are not digits)."""
 UNIT_KEY = ("source", "name", "id_number", "organisation", "account_number", "location")
 IDENTITY_KEY = ("name", "id_number")
 _COUNTS = ("n", "n_legacy", "n_invalid")
-INDEX_TABLES = ("match_units", "match_identities", "match_rows", "match_index_batches")
+INDEX_TABLES = ("match_units", "match_identities", "match_rows", "match_index_batches", "match_org_keys")
 
 
 def _batches_sql() -> str:
@@ -86,16 +89,34 @@ FROM mi_delta GROUP BY name, id_number
 
 IDENTITY_CODES = (("body", BODY_SQL.format(col="d.id_number")), ("code", ID_CODE_SQL.format(col="d.id_number")))
 """What a new identity keeps of its ID text as integers (migration 0023)."""
+UNIT_PLACES = (("s_org", s_org_sql("d", "o")), ("place", place_sql("d", "o")))
+"""What a new unit keeps of where its rows are (migration 0029), `o` its organisation's keys."""
+ORG_KEYS_JOIN = "LEFT JOIN match_org_keys o ON o.org = d.organisation"
+
+
+def _key_new_organisations(con: duckdb.DuckDBPyConnection) -> int:
+    """Key the organisations of `mi_delta` not keyed before (`match_org_keys`); returns how many.
+    A name's keys stay while the index version does: names are few (1,826 at 20k households)."""
+    orgs = con.execute("SELECT DISTINCT organisation FROM mi_delta WHERE organisation IS NOT NULL "
+                       "AND organisation NOT IN (SELECT org FROM match_org_keys) ORDER BY 1").fetchall()
+    if orgs:
+        con.register("mi_org_keys", org_keys_table([o for o, in orgs]))
+        try:
+            run_sql(con, "INSERT INTO match_org_keys SELECT org, org_norm, bank_norm FROM mi_org_keys",
+                    label="match index: organisation keys")
+        finally:
+            con.unregister("mi_org_keys")
+    return len(orgs)
 
 
 def _merge_sql(table: str, delta: str, id_col: str, key: tuple[str, ...], counts: tuple[str, ...],
-               identity: bool = False, computed: tuple[tuple[str, str], ...] = ()) -> str:
+               identity: bool = False, computed: tuple[tuple[str, str], ...] = (), joins: str = "") -> str:
     """Add `delta` into `table`: counts of known keys, new keys numbered on from the largest id,
     keys left with no rows removed. `identity`: new units learn their identity's iid (the
     identities merged first). A unit keeps it: an identity's rows are its units' rows, so it
     leaves the index only with the last of them, and comes back (the same name and ID delivered
     again) with new units and a new iid. `computed`: (column, SQL over the delta row `d`) that a
-    new key keeps."""
+    new key keeps; `joins` what it reads beside the delta row."""
     same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     cols = ", ".join((*key, *counts))
     extra = "".join(f", {c}" for c, _ in computed)
@@ -109,7 +130,7 @@ def _merge_sql(table: str, delta: str, id_col: str, key: tuple[str, ...], counts
 UPDATE {table} t SET {", ".join(f"{c} = t.{c} + d.{c}" for c in counts)} FROM {delta} d WHERE {same};
 INSERT INTO {table} ({id_col}, {cols}{extra})
 SELECT (SELECT coalesce(max({id_col}), 0) FROM {table}) + row_number() OVER (), {cols}{values}
-FROM {delta} d {join} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same});
+FROM {delta} d {join} {joins} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same});
 DELETE FROM {table} WHERE n <= 0;
 """
 
@@ -150,8 +171,9 @@ def refresh_match_index(con: duckdb.DuckDBPyConnection, batches: list[str] | Non
         run_sql(con, _merge_sql("match_identities", "mi_idelta", "iid", IDENTITY_KEY,
                                 _COUNTS + tuple(f"n_{s}" for s in SOURCES), computed=IDENTITY_CODES),
                 label="match index: identities")
-        run_sql(con, _merge_sql("match_units", "mi_delta", "uid", UNIT_KEY, _COUNTS, identity=True),
-                label="match index: units")
+        _key_new_organisations(con)
+        run_sql(con, _merge_sql("match_units", "mi_delta", "uid", UNIT_KEY, _COUNTS, identity=True,
+                                computed=UNIT_PLACES, joins=ORG_KEYS_JOIN), label="match index: units")
         run_sql(con, _rows_sql(), label="match index: rows")
         run_sql(con, "INSERT INTO match_index_batches SELECT batch_id, ?, now() FROM mi_new",
                 [INDEX_VERSION], label="match index: batches folded")
@@ -172,11 +194,14 @@ def rebuild_match_index(con: duckdb.DuckDBPyConnection) -> dict:
 UNITS_VIEW = """
 CREATE OR REPLACE TEMP VIEW mt_units AS
 SELECT uid, iid, source, name, id_number, organisation, account_number, location, n, n_legacy,
-       n_invalid > 0 AS invalid
+       n_invalid > 0 AS invalid, s_org, place
 FROM match_units
 """
 IDENTITIES_VIEW = f"""
 CREATE OR REPLACE TEMP VIEW mt_identities AS
 SELECT iid, name, id_number, n, n_legacy, n_invalid > 0 AS invalid, {", ".join(f"n_{s}" for s in SOURCES)}, body, code
 FROM match_identities
+"""
+ORG_KEYS_VIEW = """
+CREATE OR REPLACE TEMP VIEW mt_org_keys AS SELECT org, org_norm, bank_norm FROM match_org_keys
 """

@@ -54,22 +54,20 @@ from matching.patterns import labels_sql, patterns_sql
 from matching.person_key import member_key_sql
 from matching.scoring import scored_sql
 from matching.settings import MatchSettings
-from matching.standardise import name_keys_table, org_keys_table
+from matching.standardise import SYNTHETIC_KEYS, name_keys_table
 from warehouse.sql import WarehouseSQLError, run_sql
 
 NAME_KEY_VERSION = 4   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable;
                        # 4: hyphens and dashes between a name's parts dropped, as its dots are
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
-SYNTHETIC_KEYS = ("所得项目:", "险种:")
-"""Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
-TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_addr")
+TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_addr", "mt_org_keys")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
                "mt_rscored", "mt_rlive", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
                "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids",
                "mt_borrowed", "mt_id_names")
-REGISTERED = ("mt_member_repairs", "mt_org_keys")
+REGISTERED = ("mt_member_repairs",)
 
 
 @dataclass
@@ -123,11 +121,7 @@ def standardise(run: Run) -> None:
         run.con.unregister("mt_new_names")
     run.sql(blocking.members_sql(NAME_KEY_VERSION), "members")
     run.sql(f"CREATE OR REPLACE TEMP TABLE mt_org_counts AS {pairs.org_counts_sql()}", "organisations")
-    orgs = run.arrow("SELECT DISTINCT organisation FROM mt_org_counts", "organisation names").column(0).to_pylist()
-    real = org_keys_table(sorted(o for o in orgs if not o.startswith(SYNTHETIC_KEYS)))
-    synthetic = sorted(o for o in orgs if o.startswith(SYNTHETIC_KEYS))
-    run.register("mt_org_keys", pa.concat_tables([real, pa.table({"org": synthetic, "org_norm": synthetic,
-                                                                  "bank_norm": synthetic}, schema=real.schema)]))
+    run.sql(index.ORG_KEYS_VIEW, "organisation keys")
     run.counts.update(identities=run.scalar("SELECT count(*) FROM mt_identities", "count identities"),
                       valid_ids=run.scalar("SELECT count(DISTINCT id_number) FROM mt_identities WHERE NOT invalid",
                                            "distinct IDs"),

@@ -20,7 +20,7 @@ weak evidence, a rare name strong); an organisation's u is its share of the rows
 from __future__ import annotations
 
 from matching.comparisons import ID_AGREES, IDENTITY_FIELDS, NOT_COMPARED, REGULAR_ROWS, ROW_FIELDS, SLIPPED_IDS, levels_sql
-from matching.blocking import BORROWED_RULE, s_org_sql
+from matching.blocking import BORROWED_RULE
 from matching.sides import id_side_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
@@ -177,9 +177,8 @@ def siblings_sql(version: int) -> str:
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
 WITH keys AS (SELECT DISTINCT pinyin, s_org FROM mt_rows WHERE s_org IS NOT NULL),
 held AS MATERIALIZED (
-    SELECT k.pinyin, {s_org_sql()} AS s_org, u.id_number, u.n
+    SELECT k.pinyin, u.s_org, u.id_number, u.n
     FROM mt_units u JOIN mt_id_names k ON k.iid = u.iid      -- a unit's name and ID are its identity's
-    JOIN mt_org_keys o ON o.org = u.organisation
     WHERE u.source IN ('tax', 'social_insurance', 'bank') AND k.pinyin IN (SELECT pinyin FROM keys)
 ), here AS MATERIALIZED (
     SELECT pinyin, s_org, id_number, sum(n) AS n FROM held SEMI JOIN keys USING (pinyin, s_org) GROUP BY ALL
@@ -242,9 +241,8 @@ WITH units AS MATERIALIZED (
 ), unit_rows AS MATERIALIZED (
     SELECT r.uid, r.slot, r.period FROM match_rows r SEMI JOIN units u USING (uid)
 ), held0 AS MATERIALIZED (   -- the members' own rows, with their ID, at a named organisation
-    SELECT u.id_number AS m_id, o.org_norm AS s_org, r.slot, r.period, count(*) AS n
-    FROM mt_units u JOIN mt_org_keys o ON o.org = u.organisation
-    JOIN match_rows r USING (uid)
+    SELECT u.id_number AS m_id, u.s_org, r.slot, r.period, count(*) AS n
+    FROM mt_units u JOIN match_rows r USING (uid)
     WHERE u.source IN ('tax', 'social_insurance') AND NOT u.invalid AND {named}
       AND u.id_number IN (SELECT m_id FROM pairs)
     GROUP BY ALL

@@ -165,9 +165,16 @@ def name_keys_table(names: list[str]) -> pa.Table:
     })
 
 
+SYNTHETIC_KEYS = ("所得项目:", "险种:")
+"""Contexts built by `match_source_rows` when a row names no employer: compared as they are."""
+
+
 def org_keys_table(orgs: list[str]) -> pa.Table:
     """One row per distinct organisation: org, org_norm, and bank_norm (the bank, were it a bank's
-    name: `institution_key`; a statement naming its branch, 农业银行小店支行, is the account's bank's)."""
+    name: `institution_key`; a statement naming its branch, 农业银行小店支行, is the account's bank's).
+    A context made up for a row without an employer (`SYNTHETIC_KEYS`) is its own key."""
+    made_up = [o.startswith(SYNTHETIC_KEYS) for o in orgs]
     return pa.table({"org": pa.array(orgs, pa.string()),
-                     "org_norm": pa.array([normalise_org(o) for o in orgs], pa.string()),
-                     "bank_norm": pa.array([institution_key(o) for o in orgs], pa.string())})
+                     "org_norm": pa.array([o if m else normalise_org(o) for o, m in zip(orgs, made_up)], pa.string()),
+                     "bank_norm": pa.array([o if m else institution_key(o) for o, m in zip(orgs, made_up)],
+                                           pa.string())})

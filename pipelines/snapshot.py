@@ -121,7 +121,7 @@ def stage_copy(root: Path, run_id: str) -> Path:
     return tmp
 
 
-NOT_COPIED = ("match_units", "match_identities", "match_rows", "match_index_batches",
+NOT_COPIED = ("match_units", "match_identities", "match_rows", "match_index_batches", "match_org_keys",
               "match_id_repairs", "match_id_repaired", "match_address_parts")
 """The linker's index (`matching.index`): derived from the source tables, rebuilt from them at will,
 of no use to an analyst, and as many rows again as the sources to key and mask; and what the

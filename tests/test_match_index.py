@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from matching.idrepair import id_code
 from matching.index import INDEX_VERSION, pending_batches, rebuild_match_index, refresh_match_index
+from connectors.values.institution import institution_key
+from matching.standardise import SYNTHETIC_KEYS, normalise_org
 from warehouse import open_warehouse, transaction
 from warehouse.load import Delivery, load_delivery
 
@@ -92,6 +94,30 @@ def _fold(con) -> tuple[list, list, list]:
             con.execute(f"SELECT * FROM ({FOLD_ROWS}) ORDER BY ALL").fetchall())
 
 
+def _places(con) -> list:
+    return sorted(con.execute("SELECT source, organisation, account_number, s_org, place FROM match_units").fetchall(),
+                  key=repr)
+
+
+def _places_expected(con) -> list:
+    """Where each unit's rows are, worked out here from its organisation and account (not by the
+    index's SQL): an employer or payer by its normalised name, an account by its bank and its
+    masked number (first four, last four digits)."""
+    out = []
+    for source, org, account in con.execute("SELECT source, organisation, account_number FROM match_units").fetchall():
+        norm = None if org is None else org if org.startswith(SYNTHETIC_KEYS) else normalise_org(org)
+        if source == "bank":
+            key = None if account is None else f"{account[:4]}*{account[-4:]}" if len(account) >= 8 else account
+            bank = None if org is None else institution_key(org)
+            s_org = None if bank is None or key is None else f"{bank}#{key}"
+            place = None if s_org is None else f"bank#{s_org}"
+        else:
+            s_org = norm
+            place = f"employer#{norm}" if norm is not None and source in ("tax", "social_insurance") else None
+        out.append((source, org, account, s_org, place))
+    return sorted(out, key=repr)
+
+
 @pytest.fixture()
 def con(tmp_path):
     c = open_warehouse(tmp_path / "w.duckdb")
@@ -100,7 +126,7 @@ def con(tmp_path):
 
 
 row = st.tuples(st.sampled_from(["T1", "T2", "T3", "T4"]), st.sampled_from(NAMES), st.integers(0, len(IDS) - 1),
-                st.sampled_from([None, "太原钢铁", "山西焦煤"]))
+                st.sampled_from([None, "太原钢铁", "山西焦煤", "6222021234567890123"]))
 deliveries = st.lists(st.tuples(st.sampled_from(["tax", "bank"]), st.lists(row, min_size=1, max_size=4,
                                                                              unique_by=lambda r: r[0])),
                       min_size=1, max_size=6)
@@ -126,6 +152,7 @@ def test_the_index_equals_a_fold_of_the_current_rows_after_any_loads_and_re_deli
         iids = con.execute("SELECT count(*), count(DISTINCT iid) FROM match_identities").fetchall()[0]
         assert uids[0] == uids[1] and iids[0] == iids[1]
         assert con.execute(UNITS_NOT_IN_THEIR_IDENTITY).fetchall() == []
+        assert _places(con) == _places_expected(con)
         for id_number, body, code in con.execute("SELECT id_number, body, code FROM match_identities").fetchall():
             assert code == (id_code(id_number) if id_number else None)
             assert body == (int(id_number[:17]) if id_number and len(id_number) == 18 and id_number[:17].isdigit()
@@ -173,9 +200,11 @@ def test_an_index_folded_by_an_older_version_is_rebuilt_from_every_row(con):
     con.execute("UPDATE match_units SET n = 99")            # what an older fold may have counted
     con.execute("DELETE FROM match_rows")                   # version 1 kept no rows
     con.execute("UPDATE match_units SET iid = NULL")        # versions before 3 named no identity
+    con.execute("UPDATE match_units SET s_org = NULL, place = NULL")   # versions before 5 kept no place
     with transaction(con):
         assert refresh_match_index(con)["batches"] == 1
     assert _index(con) == _fold(con)
+    assert _places(con) == _places_expected(con) and _places(con)[0][4] is not None
     assert con.execute(UNITS_NOT_IN_THEIR_IDENTITY).fetchall() == []
     with transaction(con):
         rebuild_match_index(con)
