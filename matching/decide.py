@@ -330,30 +330,47 @@ SELECT * EXCLUDE (slip_ask) FROM alone WHERE decision IS NOT NULL
 """
 
 
+EVIDENCE_INPUTS = ("rules", "tf_name_u", *LEVEL_COLUMNS.values(), "sequence_slip", *WEIGHT_COLUMNS.values(), "total",
+                   "conflict", "swapped", "id_rival", "decision", "rival_p", "rival_request", "rival_household",
+                   "rival_member", "rival_name", "id_rival_name", "id_rival_id")
+"""The columns of a decided link that its evidence (`evidence_sql`) reads; a column it reads that is
+not here fails the statement (the evidence is built from these alone)."""
+
+
 def evidence_table_sql(prior_bits: float, legacy_weight: float, name_frequencies: bool = True) -> str:
     """`mt_decided`: every decision with the units whose rows it covers and its evidence, plus
     the evidence's variant for rows that carried a legacy 15-digit ID (level `legacy_equal`).
 
-    An identity decision covers every unit of its name and ID, a unit decision its own.
+    An identity decision covers every unit of its name and ID, a unit decision its own. The
+    evidence is built once per distinct `EVIDENCE_INPUTS`, a struct (its fields compare equal when
+    both are NULL): at 20k households 119,000 decisions hold 14,000 of them, and building each
+    decision's JSON took 0.14 s.
     """
     legacy = "CASE WHEN lv_id = 'exact' THEN 'legacy_equal' ELSE lv_id END"
     legacy_w = f"CASE WHEN lv_id = 'exact' THEN {legacy_weight:.6f} ELSE w_id END"
-    cols = f"""l.request_id, l.household_id, l.member_no, l.probability, l.decision,
-       {evidence_sql(prior_bits, name_frequencies=name_frequencies)} AS evidence,
-       CASE WHEN l.n_legacy > 0 THEN {evidence_sql(prior_bits, legacy, legacy_w, f"total - w_id + {legacy_w}",
-                                                   name_frequencies)}
-       END AS evidence_legacy"""
+    keep = "l.request_id, l.household_id, l.member_no, l.probability, l.decision, l.n_legacy"
+    inputs = "{" + ", ".join(f"'{c}': l.{c}" for c in EVIDENCE_INPUTS) + "} AS k"
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_decided AS
-WITH d AS MATERIALIZED (   -- the evidence once per decision, not once per unit it covers
-    SELECT l.iid, NULL::BIGINT AS uid, {cols} FROM mt_ilinks l
+WITH d AS MATERIALIZED (
+    SELECT l.iid, NULL::BIGINT AS uid, {keep}, {inputs} FROM mt_ilinks l
     UNION ALL
-    SELECT NULL, l.uid, {cols} FROM mt_rlinks l
+    SELECT NULL, l.uid, {keep}, {inputs} FROM mt_rlinks l
+), e AS MATERIALIZED (   -- the evidence once per distinct input
+    SELECT k, {evidence_sql(prior_bits, name_frequencies=name_frequencies)} AS evidence,
+           CASE WHEN legacy THEN {evidence_sql(prior_bits, legacy, legacy_w, f"total - w_id + {legacy_w}",
+                                               name_frequencies)}
+           END AS evidence_legacy
+    FROM (SELECT k, legacy, unnest(k) FROM (SELECT k, bool_or(n_legacy > 0) AS legacy FROM d GROUP BY k))
+), de AS MATERIALIZED (
+    SELECT d.iid, d.uid, d.request_id, d.household_id, d.member_no, d.probability, d.decision, e.evidence,
+           CASE WHEN d.n_legacy > 0 THEN e.evidence_legacy END AS evidence_legacy
+    FROM d JOIN e USING (k)
 )
-SELECT u.uid, d.* EXCLUDE (iid, uid)
-FROM d JOIN mt_units u ON d.uid IS NULL AND u.iid = d.iid
+SELECT u.uid, de.* EXCLUDE (iid, uid)
+FROM de JOIN mt_units u ON de.uid IS NULL AND u.iid = de.iid
 UNION ALL
-SELECT * EXCLUDE (iid) FROM d WHERE uid IS NOT NULL
+SELECT * EXCLUDE (iid) FROM de WHERE uid IS NOT NULL
 """
 
 
