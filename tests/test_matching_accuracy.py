@@ -114,3 +114,18 @@ def test_parameters_are_stored_with_the_run(linked):
     weights = {(f, lv): m / u for f, lv, m, u in params}
     assert weights[("id_number", "exact")] > weights[("id_number", "different")]
     assert weights[("name", "exact")] > weights[("name", "same_pinyin")] > weights[("name", "different")]
+
+
+def test_linking_again_gives_the_same_links_and_leaves_the_row_order_setting_as_it_was(linked):
+    ctx, _, _ = linked
+    cols = "source, record_id, request_id, household_id, member_no, round(match_probability, 9), decision, evidence"
+    first = sorted(ctx.con.execute(f"SELECT {cols} FROM links WHERE run_id = ?", [ctx.run_id]).fetchall(), key=repr)
+    ctx.con.execute("BEGIN TRANSACTION")
+    try:
+        link_work_members(ctx.con, "again")
+        again = sorted(ctx.con.execute(f"SELECT {cols} FROM links WHERE run_id = 'again'").fetchall(), key=repr)
+        kept = ctx.con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    finally:
+        ctx.con.execute("ROLLBACK")
+    assert again == first and len(first) > 1000
+    assert kept is True
