@@ -102,7 +102,8 @@ def candidates_by_id_sql() -> str:
     """`mt_cand_id(iid, mid, rule)`: the ID rules (1, 2, 4, 8).
 
     Needs `mt_identities`, `mt_members`, `mt_invalid_ids` and the repair tables
-    `mt_row_repairs` (id_number, repair_code: of every invalid ID text met, `matching.memo`) and
+    `mt_row_repairs` (tid, repair_code: of every invalid ID text met, numbered in `mt_repaired`,
+    `matching.memo`) and
     `mt_member_repairs` (id, repair_code, repair). The row repairs are joined from the members'
     side: the members' few codes are the hash table the millions of repairs are probed against.
     """
@@ -111,13 +112,14 @@ CREATE OR REPLACE TEMP TABLE mt_cand_id AS
 SELECT i.iid, m.mid, 1 AS rule FROM mt_identities i JOIN mt_members m ON i.id_number = m.m_id
 UNION ALL
 SELECT i.iid, m.mid, 2 FROM mt_row_repairs r JOIN mt_members m ON m.m_code = r.repair_code
-JOIN mt_invalid_ids v ON v.id_number = r.id_number JOIN mt_identities i ON i.id_number = v.id_number
+JOIN mt_repaired t ON t.tid = r.tid
+JOIN mt_invalid_ids v ON v.id_number = t.id_number JOIN mt_identities i ON i.id_number = v.id_number
 UNION ALL
 SELECT i.iid, m.mid, 4 FROM mt_member_repairs r JOIN mt_members m ON m.m_id = r.id
 JOIN mt_identities i ON i.id_number = r.repair
 UNION ALL
 SELECT i.iid, m.mid, 8 FROM mt_row_repairs a JOIN mt_member_repairs b ON a.repair_code = b.repair_code
-JOIN mt_members m ON m.m_id = b.id JOIN mt_invalid_ids v ON v.id_number = a.id_number
+JOIN mt_members m ON m.m_id = b.id JOIN mt_repaired t ON t.tid = a.tid JOIN mt_invalid_ids v ON v.id_number = t.id_number
 JOIN mt_identities i ON i.id_number = v.id_number
 """
 
@@ -185,7 +187,8 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
     FROM mt_cand_id c JOIN mt_identities i USING (iid) WHERE c.rule IN (2, 8)
 ), by_row AS (   -- another repair of the row's ID: not the member's (2), none of the member's repairs (8)
     SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin, k.name_std AS std, k.n_chars
-    FROM c JOIN mt_row_repairs r ON r.id_number = c.id_number JOIN mt_members m ON m.mid = c.mid
+    FROM c JOIN mt_repaired t ON t.id_number = c.id_number JOIN mt_row_repairs r ON r.tid = t.tid
+    JOIN mt_members m ON m.mid = c.mid
     JOIN match_name_keys k ON k.name = c.name AND k.version = {v}
     LEFT JOIN mt_member_repairs mr ON c.rule = 8 AND mr.id = m.m_id AND mr.repair_code = r.repair_code
     WHERE CASE c.rule WHEN 2 THEN r.repair_code IS DISTINCT FROM m.m_code ELSE mr.id IS NULL END

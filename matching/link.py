@@ -60,7 +60,7 @@ from warehouse.sql import WarehouseSQLError, run_sql
 NAME_KEY_VERSION = 4   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable;
                        # 4: hyphens and dashes between a name's parts dropped, as its dots are
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
-TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_addr", "mt_org_keys")
+TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_repaired", "mt_addr", "mt_org_keys")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",
                "mt_name_tf", "mt_ipairs", "mt_rows", "mt_member_kinds", "mt_sibling_ids", "mt_siblings", "mt_pairs",
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",

@@ -71,8 +71,11 @@ def test_the_kept_values_are_what_a_fresh_computation_gives(ctx):
     _link(con, "memo-values", keep=True)
     repaired = [i for (i,) in con.execute("SELECT id_number FROM match_id_repaired ORDER BY 1").fetchall()]
     fresh = id_repairs(repaired, with_id=True)
-    assert sorted(con.execute("SELECT id_number, repair_code FROM match_id_repairs").fetchall()) == sorted(
+    assert sorted(con.execute("SELECT t.id_number, r.repair_code FROM match_id_repairs r "
+                              "JOIN match_id_repaired t USING (tid)").fetchall()) == sorted(
         zip(fresh.column("id").to_pylist(), fresh.column("repair_code").to_pylist()))
+    assert con.execute("SELECT count(*), count(DISTINCT tid), count(tid) FROM match_id_repaired").fetchall() == [
+        (len(repaired),) * 3], "each text its own number"
     kept = con.execute("SELECT address, parts FROM match_address_parts ORDER BY address").fetchall()
     parsed = address_table([a for a, _ in kept])
     assert [p for _, p in kept] == parsed.column("parts").to_pylist()
@@ -98,9 +101,12 @@ def test_repairs_of_texts_no_row_holds_are_dropped_once_they_outnumber_those_in_
     _, fresh = _link(con, "memo-stale-1", keep=True)
     in_use = {i for (i,) in con.execute("SELECT id_number FROM match_id_repaired").fetchall()}
     stale = [f"99{n:016d}" for n in range(3 * len(in_use) + 1001)]     # texts of rows superseded long ago
-    con.executemany("INSERT INTO match_id_repaired VALUES (?, ?)", [[t, memo.REPAIR_VERSION] for t in stale])
-    con.executemany("INSERT INTO match_id_repairs VALUES (?, 1, ?)", [[t, memo.REPAIR_VERSION] for t in stale])
+    first_stale = con.execute("SELECT max(tid) + 1 FROM match_id_repaired").fetchall()[0][0]
+    con.executemany("INSERT INTO match_id_repaired (id_number, version, tid) VALUES (?, ?, ?)",
+                    [[t, memo.REPAIR_VERSION, first_stale + n] for n, t in enumerate(stale)])
+    con.executemany("INSERT INTO match_id_repairs (tid, repair_code, version) VALUES (?, 1, ?)",
+                    [[first_stale + n, memo.REPAIR_VERSION] for n in range(len(stale))])
     _, links = _link(con, "memo-stale-2", keep=True)
     assert {i for (i,) in con.execute("SELECT id_number FROM match_id_repaired").fetchall()} == in_use
-    assert con.execute("SELECT count(*) FROM match_id_repairs WHERE id_number LIKE '99%'").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM match_id_repairs WHERE tid >= ?", [first_stale]).fetchall() == [(0,)]
     assert _same(links, fresh)
