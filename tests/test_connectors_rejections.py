@@ -14,7 +14,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
 def _zip_without_workbook() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("tax.csv", "记录编号\nT1\n")
+        # A fixed time: the bytes name the test case, and every pytest-xdist worker must collect the same name.
+        archive.writestr(zipfile.ZipInfo("tax.csv", date_time=(2026, 1, 1, 0, 0, 0)), "记录编号\nT1\n")
     return buffer.getvalue()
 
 
