@@ -145,6 +145,9 @@ def place_sql(u: str = "u", o: str = "o") -> str:
 
 
 BORROWER_MAX_PEOPLE = 2
+CROSS_REQUEST_PEOPLE = 1
+"""Rule 128 (`candidates_sql`, household) pairs a row with one member's ID with a member of another
+request whose name it carries when at most this many people among all the run's members do."""
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
 
 
@@ -346,25 +349,39 @@ WITH ik AS (
     JOIN match_name_keys k ON k.pinyin = m.m_pinyin AND k.version = {v}
     JOIN mt_identities i ON i.name = k.name AND substr(i.id_number, 7, 8) = strftime(m.m_birth, '%Y%m%d')
     WHERE m.m_id_status NOT IN {USABLE_STATUSES}
+), named_pairs AS (   -- ID pairs whose row's name is not the ID owner's
+    SELECT b.iid, b.mid, k.pinyin, k.name_std, m1.m_pinyin, m1.m_std, m1.request_id, m1.household_id
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id) b JOIN mt_members m1 ON m1.mid = b.mid
+    JOIN mt_identities i ON i.iid = b.iid
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE k.pinyin IS DISTINCT FROM m1.m_pinyin OR k.name_std IS DISTINCT FROM m1.m_std
 ), household AS (
-    -- a row with one member's ID and the (pinyin) name of another member of the request, or exactly
-    -- another's name while only sounding like the ID's owner (twins 李明 / 李鸣). In the ID owner's
-    -- household, always; in another household of the request (brothers applying in two), only when
-    -- one member there carries the name: an adversarial probe's request of 185 households put a
-    -- non-applicant son's wages, under his father's ID, to all twelve unrelated 张静 applicants,
-    -- each at 50 %, and held all twelve households
-    SELECT iid, mid, 128 AS rule FROM (
-        SELECT b.iid, m2.mid, m2.household_id = m1.household_id AS same_household,
-               count(*) FILTER (WHERE m2.household_id <> m1.household_id) OVER (PARTITION BY b.iid, b.mid)
-                   AS elsewhere
-        FROM (SELECT DISTINCT iid, mid FROM mt_cand_id) b JOIN mt_members m1 ON m1.mid = b.mid
-        JOIN mt_identities i ON i.iid = b.iid
-        JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
-        JOIN mt_members m2 ON m2.request_id = m1.request_id
-                          AND (m2.m_pinyin = k.pinyin OR m2.m_std = k.name_std) AND m2.mid <> m1.mid
-        WHERE k.pinyin IS DISTINCT FROM m1.m_pinyin
-           OR (k.name_std = m2.m_std AND k.name_std IS DISTINCT FROM m1.m_std))
-    WHERE same_household OR elsewhere = 1
+    -- a row with one member's ID and the (pinyin) name of another member, or exactly another's name
+    -- while only sounding like the ID's owner (twins 李明 / 李鸣). In the ID owner's household,
+    -- always; in another household of the request (brothers applying in two), only when one member
+    -- there carries the name: an adversarial probe's request of 185 households put a non-applicant
+    -- son's wages, under his father's ID, to all twelve unrelated 张静 applicants, each at 50 %, and
+    -- held all twelve households. In another request, when no one else among all the run's members
+    -- carries the name (`CROSS_REQUEST_PEOPLE`): an evaluator's 袁华荣, applying to one agency, had
+    -- his wages written with the ID of 廖亮, on another's rolls; only 廖亮 was asked
+    SELECT iid, mid2 AS mid, 128 AS rule FROM (
+        SELECT *, same_request AND household2 = household_id AS same_household,
+               count(*) FILTER (WHERE same_request AND household2 <> household_id) OVER (PARTITION BY iid, mid)
+                   AS elsewhere,
+               count(DISTINCT person2) FILTER (WHERE NOT same_request OR household2 <> household_id)
+                   OVER (PARTITION BY iid, mid) AS people
+        FROM (
+            SELECT p.*, m2.mid AS mid2, m2.household_id AS household2, m2.person AS person2,
+                   m2.request_id = p.request_id AS same_request
+            FROM named_pairs p JOIN mt_members m2 ON m2.m_pinyin = p.pinyin
+            WHERE m2.mid <> p.mid AND p.pinyin IS DISTINCT FROM p.m_pinyin
+            UNION ALL   -- exactly another's name (a join of its own: an OR in the join's condition is no hash join)
+            SELECT p.*, m2.mid, m2.household_id, m2.person, m2.request_id = p.request_id
+            FROM named_pairs p JOIN mt_members m2 ON m2.m_std = p.name_std
+            WHERE m2.mid <> p.mid AND NOT (m2.m_pinyin IS NOT DISTINCT FROM p.pinyin AND p.pinyin IS DISTINCT FROM p.m_pinyin)
+        )
+    )
+    WHERE same_household OR (same_request AND elsewhere = 1) OR people <= {CROSS_REQUEST_PEOPLE}
 )
 SELECT iid, mid, bit_or(rule) AS rules FROM (
     SELECT * FROM mt_cand_id UNION ALL SELECT * FROM by_name UNION ALL SELECT * FROM household

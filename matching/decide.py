@@ -262,10 +262,11 @@ mm AS (
            arg_max(mid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_mid,
            arg_max(pid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS owner_person
     FROM s GROUP BY ALL
-), req AS (        -- the same across the households of a request: a father's row with his son's
-                   -- ID, the son applying in another household, went to the son alone, the father's
-                   -- household passing on a car it held (a linkage probe)
-    SELECT {u}, rr,
+), req AS (        -- the same across households, of any request: a father's row with his son's ID,
+                   -- the son applying in another household, went to the son alone, the father's
+                   -- household passing on a car it held (a linkage probe); an evaluator's 袁华荣 was
+                   -- not asked about his wages under the ID of 廖亮, on another agency's rolls
+    SELECT {u},
            arg_max(mid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS r_owner_mid,
            arg_max(pid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS r_owner_person,
            arg_max(mid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS r_name_mid,
@@ -280,9 +281,9 @@ mm AS (
            coalesce(owner_person IS NULL AND q.r_owner_person <> name_person AND NOT e.explained, FALSE) AS cross_swap,
            -- ... and the ID's owner's household names the member whose name the row carries
            coalesce(name_person IS NULL AND q.r_name_person <> owner_person, FALSE) AS cross_named
-    FROM pick p LEFT JOIN req q USING ({u}, rr)
-    LEFT JOIN (SELECT {u}, rr, bool_or(coalesce(owner_person <> name_person, FALSE)) AS explained
-               FROM pick GROUP BY ALL) e USING ({u}, rr)
+    FROM pick p LEFT JOIN req q USING ({u})
+    LEFT JOIN (SELECT {u}, bool_or(coalesce(owner_person <> name_person, FALSE)) AS explained
+               FROM pick GROUP BY ALL) e USING ({u})
 ), chosen AS (
     SELECT {u}, swapped0 OR cross_swap AS swapped,
            CASE WHEN owner_swap THEN owner_mid WHEN cross_swap THEN r_owner_mid ELSE top_mid END AS id_mid,

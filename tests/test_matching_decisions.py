@@ -409,6 +409,44 @@ def test_a_fathers_wages_with_his_sons_id_are_asked_of_both_households_of_the_re
     assert linked == [("H1", "review", 3), ("H2", "review", 3)]
 
 
+def _link_requests(tmp_path, rows, members) -> list[tuple]:
+    """Link wage `rows` (at SHOP, among 40 background people's) to `members` (request, household,
+    member_no, name, ID); the links of the rows F-*: (request, household, decision, count)."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    people = BACKGROUND[:40]
+    _insert_wages(con, rows + _three_months_each(people), 2600, SHOP)
+    _work_members_table(con)
+    for rq, hh, no, name, idn in members + [("R9", f"H{i + 3}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]:
+        con.execute("INSERT INTO work_members VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [rq, hh, no, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "requests")
+    try:
+        return con.execute("SELECT request_id, household_id, decision, count(*) FROM links WHERE record_id LIKE 'F-%' "
+                           "GROUP BY ALL ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_wages_under_the_id_of_an_applicant_of_another_request_are_asked_of_the_member_they_name(tmp_path):
+    """An evaluator's 袁华荣 applied to one agency; his wages were written with the ID of 廖亮, on
+    another agency's rolls. Only 廖亮 was asked: 袁华荣's household passed on its income."""
+    liao = _id("14052519661218742")
+    linked = _link_requests(tmp_path, [(f"F-{m}", "袁华荣", liao, m) for m in range(1, 4)],
+                            [("ROLL", "H1", 1, "廖亮", liao), ("TY-A", "H2", 4, "袁华荣", _id("14010620010727947"))])
+    assert linked == [("ROLL", "H1", "review", 3), ("TY-A", "H2", "review", 3)]
+
+
+def test_wages_under_another_applicants_id_are_not_asked_in_other_requests_of_two_people_of_the_name(tmp_path):
+    """Two applicants elsewhere carry the row's name: a namesake's row, as likely as either's (an
+    adversarial probe's twelve 张静 held for a non-applicant son's wages under his father's ID)."""
+    liao = _id("14052519661218742")
+    linked = _link_requests(tmp_path, [(f"F-{m}", "袁华荣", liao, m) for m in range(1, 4)],
+                            [("ROLL", "H1", 1, "廖亮", liao), ("TY-A", "H2", 4, "袁华荣", _id("14010620010727947")),
+                             ("TY-B", "H7", 1, "袁华荣", _id("14010619800101123"))])
+    assert linked == [("ROLL", "H1", "review", 3)]
+
+
 def test_in_a_small_first_delivery_an_exact_or_upgraded_or_one_slip_id_with_the_name_is_auto(tmp_path):
     """70 rows and 9 members (an agency's first small delivery, found by a black-box probe): EM
     cannot estimate a u below one pair's share of the space, and that floor left an exact ID
