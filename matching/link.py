@@ -105,8 +105,8 @@ class Run:
 
 
 def standardise(run: Run) -> None:
-    """Bring the match index (units, identities) up to date; key every new name (simplified form, pinyin) once; key the
-    organisations."""
+    """Bring the match index (units, identities, the keys of their organisations) up to date; key every new name
+    (simplified form, pinyin) once."""
     run.counts["index"] = index.refresh_match_index(run.con)
     run.sql(index.UNITS_VIEW, "units")
     run.sql(index.IDENTITIES_VIEW, "identities")
