@@ -209,10 +209,14 @@ _KEY_NOISE = re.compile(r"[\s·•・.\-‐-―_]+")
 dot printed on plates (晋A·12345), hyphens."""
 
 
-NUMBER_KEY_SQL = "upper(regexp_replace({col}, '" + _KEY_NOISE.pattern + "', '', 'g'))"
-"""SQL twin of the plate or certificate number `_key` compares (a template: `.format(col=…)`), but
-for the full-width folding (DuckDB has no NFKC): a plate written in full-width characters compares
-apart, so at worst a question is asked that the folded number would have answered."""
+_FULL_WIDTH = "".join(chr(c) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))) + "（）－．／\u3000"
+_HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))) + "()-./ "
+NUMBER_KEY_SQL = ("upper(regexp_replace(translate({col}, '" + _FULL_WIDTH + "', '" + _HALF_WIDTH + "'), '"
+                  + _KEY_NOISE.pattern + "', '', 'g'))")
+"""SQL twin of the plate or certificate number `_key` compares (a template: `.format(col=…)`).
+DuckDB has no NFKC: the full-width digits, letters, brackets, hyphen, dot, slash and space that
+plates and certificates are written with are folded one by one. (An evaluator's car sold to a
+stranger stayed held, failing the household, when one of its two rows wrote 晋Ａ３Ｍ７Ｑ９.)"""
 
 
 def _key(value, row: dict):

@@ -270,6 +270,29 @@ def test_a_car_the_register_now_names_a_stranger_as_owner_of_is_no_longer_held(w
     assert by_id(doc["assets"]["vehicles"])["V1"]["note"] == "该号牌较新的登记记录V9所有人为他人（已过户），不再持有，不计入"
 
 
+@pytest.mark.parametrize("mine, theirs", [("晋A3M7Q9", "晋Ａ３Ｍ７Ｑ９"), ("晋Ａ３Ｍ７Ｑ９", "晋A3M7Q9"), ("晋a3m7q9", "晋Ａ·３Ｍ７Ｑ９")])
+def test_a_car_sold_to_a_stranger_is_no_longer_held_however_either_row_writes_the_plate(wh, mine, theirs):
+    """An evaluator: the buyer's row wrote the plate in full-width characters, the sale was not seen,
+    and the household failed on a car it had sold."""
+    wh.vehicle("V1", plate=mine, loaded="2026-01-05")
+    wh.con.execute("INSERT INTO vehicle_all (record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, "
+                   "loaded_at, plate_number, vehicle_type, registration_date, purchase_price, status) VALUES "
+                   "('V9', '陌生买家', '140105199001010011', 'valid', 'b2', 'g.csv', 'h2', 1, TIMESTAMP '2026-06-01', "
+                   "?, '小型轿车', DATE '2024-09-01', 80000, '正常')", [theirs])
+    doc = wh.report()
+    assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("晋京AaZz09Ｍｑ３（）()－-．.·・／/ \u3000\t第号") + [chr(0xFF21), chr(0xFF10)], max_size=12))
+def test_the_sql_plate_and_certificate_key_agrees_with_python(number):
+    from assessment.figures import NUMBER_KEY_SQL, _key
+    got = duckdb.connect().execute(f"SELECT {NUMBER_KEY_SQL.format(col='x')} FROM (SELECT ?::VARCHAR AS x)",
+                                   [number]).fetchall()[0][0]
+    want = _key(number, {"record_id": "R"})
+    assert got == (want if isinstance(want, str) else "")
+
+
 def test_a_newer_row_of_the_plate_under_the_owners_own_name_is_no_transfer(wh):
     wh.vehicle("V1", loaded="2026-01-05")
     wh.con.execute("INSERT INTO vehicle_all (record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, "
