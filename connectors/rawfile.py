@@ -47,6 +47,7 @@ class RawFile:
         truncated: Set when the file looks cut off in transfer (a CSV or JSON Lines file
             ending in the middle of a row): what was found. Its complete rows are in `table`,
             the broken last row in `row_errors`.
+        other_sheets: For a workbook read from its first sheet: the sheets after it, unread.
     """
 
     table: pa.Table
@@ -58,6 +59,7 @@ class RawFile:
     sheet: str | None = None
     row_errors: pa.Table = field(default_factory=row_errors_table)
     truncated: str | None = None
+    other_sheets: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:

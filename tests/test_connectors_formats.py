@@ -237,3 +237,31 @@ def test_jsonl_saved_as_windows_unicode_text_is_read_as_jsonl(tmp_path, encoding
     path.write_bytes(bom + _JSONL.encode(encoding))
     raw = read_raw(path)
     assert raw.format == "jsonl" and raw.table.column("记录编号").to_pylist() == ["T1", "T2"]
+
+
+def test_rows_on_a_later_sheet_of_the_same_table_are_refused_by_sheet_and_row_not_dropped(tmp_path):
+    """An ingestion probe: an export split over two sheets loaded the first sheet's rows, and the
+    second's were gone without a word. The table is read from the first sheet (contract §2); the rows
+    of a later sheet under the same header are each refused, naming the sheet and its row, and a
+    notes sheet (another header) is no table."""
+    import xlsxwriter
+
+    path = tmp_path / "个税_分表.xlsx"
+    book = xlsxwriter.Workbook(path)
+    header = ["记录编号", "纳税人姓名", "证件号码", "所属期", "所得项目", "收入额", "扣缴义务人"]
+    for name, rows in [("1月", [("X-1", "张三"), ("X-2", "李四")]), ("说明", None), ("2月", [("X-3", "王五")])]:
+        sheet = book.add_worksheet(name)
+        if rows is None:
+            sheet.write_row(0, 0, ["注：本表由系统导出"])
+            continue
+        sheet.write_row(0, 0, header)
+        for r, (rid, person) in enumerate(rows, 1):
+            sheet.write_row(r + (r > 1), 0, [rid, person, "110101199003070011", "2025-03", "工资薪金", "100", "甲"])
+    book.close()
+    canon = read_source("tax", path)
+    assert canon.rows.column("record_id").to_pylist() == ["X-1", "X-2"]
+    errors = canon.errors.to_pylist()
+    assert [(e["row_number"], e["field"]) for e in errors] == [(4, None)]
+    assert errors[0]["reason"].startswith("on sheet '2月', its data row 1: not read. A workbook's table is read from "
+                                          "its first sheet, '1月', alone")
+    assert json.loads(errors[0]["raw_row"])["记录编号"] == "X-3"
