@@ -234,6 +234,11 @@ def output_columns(field: Field) -> dict[str, pa.DataType]:
     }.get(field.kind, pa.string())}
 
 
+EMPTY_MEANS = "blank, or a no-value mark such as -, N/A, NULL or NaN"
+"""What an empty cell was (`connectors.cells.NO_VALUE` reads the marks as empty): an ingestion probe's
+clerk, told that an amount written `NaN` was empty, could not find the empty cell."""
+
+
 def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Parsed:
     """Parse the raw column of one field.
 
@@ -277,7 +282,8 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
         if field.name == "program":
             columns["program_area"] = _program_area(column)
     if field.required and field.name not in EMPTY_ALLOWED and column.null_count:
-        said = f"{header!r} is empty; {field.name} is required" if header else f"{field.name} is required"
+        said = (f"{header!r} is empty ({EMPTY_MEANS}); {field.name} is required" if header
+                else f"{field.name} is required")
         if field.name == "id_number":   # required of applicants only: say what a newborn's row takes
             said += ("; a member who has no ID number yet (a newborn not yet registered) is written 未落户: "
                      "listed, and said in the report to be unverifiable")

@@ -45,6 +45,16 @@ def test_a_row_with_two_bad_fields_gets_two_error_lines_and_stays_out_of_rows(tm
     assert "accepted: 工资薪金, 劳务报酬" in result.errors.column("reason")[1].as_py()
 
 
+@pytest.mark.parametrize("mark", ["NaN", "N/A", "-", ""])
+def test_a_required_amount_written_as_a_no_value_mark_is_said_to_be_empty_or_such_a_mark(tmp_path, mark):
+    """An ingestion probe's clerk, told an amount written NaN was empty, could not find the empty cell."""
+    path = tmp_path / "nan.csv"
+    path.write_text(f"记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资薪金,{mark}\n", encoding="utf-8")
+    (error,) = read_source("tax", path).errors.to_pylist()
+    assert error["reason"] == ("'收入额' is empty (blank, or a no-value mark such as -, N/A, NULL or NaN); "
+                               "income_amount is required")
+
+
 def test_one_account_written_with_spaces_hyphens_or_full_width_digits_is_one_account_number(tmp_path):
     """A probe: 6222 0200 1234 5678 (April) and 6222020012345678 (May) were two accounts, both
     balances counted (18,500 instead of the latest 9,500) and the household failed."""
@@ -126,7 +136,8 @@ def test_an_empty_required_id_on_an_application_is_an_error_naming_the_header_an
     result = read_source("applicants", FIXTURES / "applicants.csv", agency_default="xiaodian")
     (error,) = result.errors.select(["row_number", "field", "reason"]).to_pylist()
     assert (error["row_number"], error["field"]) == (3, "id_number")
-    assert error["reason"].startswith("'身份证号' is empty; id_number is required; a member who has no ID number yet")
+    assert error["reason"].startswith("'身份证号' is empty (blank, or a no-value mark such as -, N/A, NULL or NaN); "
+                                      "id_number is required; a member who has no ID number yet")
     assert "未落户" in error["reason"]
 
 
