@@ -95,3 +95,21 @@ def test_a_warehouse_the_os_will_not_open_is_a_storage_problem_not_another_proce
     with pytest.raises(duckdb.IOException) as caught:
         open_warehouse(tmp_path / "w.duckdb")
     assert storage_problem(caught.value).startswith("this user may not write there (Operation not permitted)")
+
+
+def test_quarantine_open_lists_what_the_sender_must_correct_not_lines_that_ask_nothing(tmp_path: Path):
+    """An ingestion probe: a 合计 line, its text standing as its record_id, stayed among the refusals
+    not yet corrected for good."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    lines = [("T-1", "'收入额' is not an amount of money"),
+             ("合计", "row 4 looks like a totals line ('合计'), not a record: it was not loaded and nothing needs "
+                      "resending; leave totals out of exports if the system allows"),
+             ("T-2", "exact copy of data row 1 (same record_id and every value): loaded once, from row 1"),
+             (None, "line 7 cannot be split into fields")]
+    for n, (record_id, reason) in enumerate(lines, 1):
+        con.execute("INSERT INTO quarantine (source, agency, file, file_hash, batch_id, row_number, field, reason, "
+                    "raw_value, raw_row, run_id, quarantined_at, record_id) VALUES ('tax', NULL, 'f.csv', 'h', 'b', "
+                    "?, NULL, ?, NULL, NULL, 'r', now(), ?)", [n, reason, record_id])
+    got = con.execute("SELECT row_number FROM quarantine_open ORDER BY 1").fetchall()
+    con.close()
+    assert got == [(1,), (4,)]
