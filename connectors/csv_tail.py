@@ -107,19 +107,23 @@ def is_cut_row(field: str | None, reason: object) -> bool:
 
 
 def cut_row_cells(errors: pa.Table, raw) -> list[tuple[int, dict]]:
-    """(row_number, {header: cell}) of the rows of `errors` (row_number, field, reason, raw_value)
-    cut in transfer, read from their text (`raw`: the file as read, with its delimiter): a cut row's
+    """(row_number, {header: cell}) of the whole-row errors of `errors` (row_number, field, reason,
+    raw_value) that the file's table does not hold (a row cut in transfer, a ragged line, a quote never
+    closed), read from their text (`raw`: the file as read, with its delimiter): such a row's
     record_id and ID still say whose row it was (a files probe's quarantine entry of a cut row named
-    no record_id, though the row showed it)."""
+    no record_id, though the row showed it; an ingestion probe's, of an unclosed quote)."""
     delimiter = getattr(raw, "delimiter", None)
     if not delimiter:
         return []
     headers = [c for c in raw.table.column_names if c != "row_number"]
+    held = set(raw.table.column("row_number").to_pylist())
     out = []
-    for number, field_name, reason, text in zip(*(errors.column(c).to_pylist()
-                                                  for c in ("row_number", "field", "reason", "raw_value"))):
-        if text and is_cut_row(field_name, reason):
-            values = next(csv.reader([text], delimiter=delimiter), [])
+    for number, field_name, text in zip(*(errors.column(c).to_pylist() for c in ("row_number", "field", "raw_value"))):
+        if text and field_name is None and number not in held:
+            try:
+                values = next(csv.reader([text], delimiter=delimiter), [])
+            except csv.Error:
+                continue
             out.append((number, {h: (v.strip() or None) for h, v in zip(headers, values)}))
     return out
 

@@ -332,6 +332,19 @@ def test_a_csv_cut_mid_row_loads_its_complete_rows_and_quarantines_the_broken_ta
     assert "looks truncated" in message and "complete rows were loaded" in message
 
 
+def test_a_ragged_row_and_a_row_whose_quote_never_closes_are_quarantined_with_their_record_id_and_id(tmp_path):
+    """An ingestion probe: the row opening a quote never closed was quarantined with no record_id, so
+    no resend could close it and no household heard of it."""
+    good = "".join(f"G{i},张三,14010519900307104X,2026-0{i},工资薪金,5000.00,太原某公司\n" for i in range(1, 6))
+    text = (TAX_HEADER + "\n" + good + "T2,李四,14010519900307104X,2026-09,工资薪金,50,太原某公司,多余\n"
+            'T3,王五,14010519900307104X,2026-09,"工资薪金,300,太原某公司\n'
+            "G6,张三,14010519900307104X,2026-06,工资薪金,5000.00,太原某公司\n")
+    _write(tmp_path, "landing/tax/iit_broken.csv", text)
+    assert _load(tmp_path) == {"landing/tax/iit_broken.csv": "loaded"}
+    assert _query(tmp_path, "SELECT row_number, record_id, id_number FROM quarantine ORDER BY 1") == [
+        (6, "T2", "14010519900307104X"), (7, "T3", "14010519900307104X")]
+
+
 @pytest.mark.parametrize("cut_after", [6, 20])
 def test_a_csv_cut_at_a_field_boundary_says_how_many_fields_arrived(tmp_path, cut_after):
     whole = _tax_csv(TAX_ROWS).encode("utf-8")
