@@ -13,7 +13,8 @@ compared the rolls:
   traditional-character spelling that the linker may still match is never missed — unless the
   row carries a valid ID whose birth date differs from the member's (another person of that
   name: common names would otherwise re-verify half the rolls for 1 % new rows); plus
-  households linked to a record that was re-delivered (corrected), linked to a bank balance
+  households linked to a record that was re-delivered (corrected), linked to a car or home whose
+  plate or certificate a newly loaded register row gives (sold: another owner), linked to a bank balance
   dated since the last pass, with a member whose age changed, or with a member who joined or
   left the 低保/特困 rolls (a rule reads that).
 
@@ -35,6 +36,7 @@ import pyarrow as pa
 from pypinyin import lazy_pinyin
 
 from assessment.evidence import delivered_month_sql
+from assessment.figures import NUMBER_KEY_SQL
 from assessment.policy import Policy
 from assessment.window import window_for
 from connectors.schema import SOURCES
@@ -181,6 +183,10 @@ def _age_sql(on: str) -> str:
             f"CAST(strftime({on}, '%m%d') < strftime({birth}, '%m%d') AS INTEGER))")
 
 
+def _key(col: str) -> str:
+    return NUMBER_KEY_SQL.format(col=col)
+
+
 def affected_sql() -> str:
     """The households to re-verify (parameters: previous pass date, pass date, previous rolls batch)."""
     return f"""
@@ -218,6 +224,16 @@ WITH m AS (
     UNION ALL
     SELECT l.request_id, l.household_id, 'a linked record was re-delivered'
     FROM links l JOIN rolls_new_rows n USING (source, record_id)
+    UNION ALL
+    SELECT l.request_id, l.household_id, 'a newer register row of a linked plate or certificate'
+    FROM links l JOIN (SELECT 'vehicle' AS source, record_id, {_key('plate_number')} AS k FROM vehicle
+                       UNION ALL SELECT 'property', record_id, {_key('certificate_number')} FROM property) o
+      ON o.source = l.source AND o.record_id = l.record_id
+    JOIN (SELECT 'vehicle' AS source, {_key('v.plate_number')} AS k FROM vehicle_all v
+          JOIN rolls_new_rows n ON n.source = 'vehicle' AND n.record_id = v.record_id
+          UNION ALL SELECT 'property', {_key('p.certificate_number')} FROM property_all p
+          JOIN rolls_new_rows n ON n.source = 'property' AND n.record_id = p.record_id) r
+      ON r.source = o.source AND r.k = o.k
     UNION ALL
     SELECT m.request_id, m.household_id, 'a row with a member''s ID number was refused at load'
     FROM m JOIN rolls_new_refused q ON q.id_number = m.id_number

@@ -304,3 +304,27 @@ def test_a_crossing_says_at_or_above_the_standard_but_above_the_limit():
     assert "回落到不超过资产上限" in down["message"]
     (income,) = compare(PREVIOUS, {**PREVIOUS, "income_per_capita": 628.0})
     assert "达到或超过标准" in income["message"]
+
+
+def test_a_car_sold_to_a_stranger_reverifies_the_household_that_held_it(tmp_path):
+    """A nightly probe: the register's newer row of a household's plate, under the buyer's name and ID,
+    re-verified no household; the seller stayed failed on the car with no alert until the month moved."""
+    root = tmp_path / "root"
+    generate(root, households=12, seed=5, as_of=DAY1)
+    run_pass(root, as_of=DAY1, kind="nightly")
+    head = next(m for m in _members(root) if m["vehicles"] == 0)
+    car = {"name": head["name"], "id_number": head["id_number"], "plate_number": "晋A9Z001", "vehicle_type": "小型轿车",
+           "registration_date": "2020-05-01", "purchase_price": "98000", "status": "正常"}
+    write_csv(root / "landing" / "vehicle" / "jdc_20261120.csv", [{"record_id": "V-CAR-1", **car}])
+    run_pass(root, as_of=DAY1, kind="nightly")
+    assert query(root, "SELECT vehicles FROM household_assessment WHERE household_id = ?",
+                 [head["household_id"]])[0]["vehicles"] == 1
+    write_csv(root / "landing" / "vehicle" / "jdc_sold_20261121.csv", [
+        {**car, "record_id": "V-SOLD-1", "name": "陌生买家", "id_number": "140105199001010011",
+         "plate_number": "晋Ａ·９Ｚ００１", "registration_date": "2026-11-19"}])
+    day2 = run_pass(root, as_of=DAY2, kind="nightly")
+    assert day2["rolls"] == "incremental"
+    after = query(root, "SELECT request_date, vehicles FROM household_assessment WHERE household_id = ?",
+                  [head["household_id"]])[0]
+    assert (after["request_date"], after["vehicles"]) == (DAY2, 0)
+    assert "vehicle.gone" in {a["kind"] for a in _alerts(root, DAY2) if a["household_id"] == head["household_id"]}
