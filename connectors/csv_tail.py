@@ -116,10 +116,16 @@ def cut_row_cells(errors: pa.Table, raw) -> list[tuple[int, dict]]:
     if not delimiter:
         return []
     headers = [c for c in raw.table.column_names if c != "row_number"]
-    held = set(raw.table.column("row_number").to_pylist())
+    whole = [(number, text) for number, field_name, text in zip(*(errors.column(c).to_pylist()
+                                                                  for c in ("row_number", "field", "raw_value")))
+             if text and field_name is None]
+    if not whole:
+        return []
+    numbers = pa.array([number for number, _ in whole], pa.int64())
+    held = set(pc.filter(numbers, pc.is_in(numbers, value_set=raw.table.column("row_number").combine_chunks())).to_pylist())
     out = []
-    for number, field_name, text in zip(*(errors.column(c).to_pylist() for c in ("row_number", "field", "raw_value"))):
-        if text and field_name is None and number not in held:
+    for number, text in whole:
+        if number not in held:
             try:
                 values = next(csv.reader([text], delimiter=delimiter), [])
             except csv.Error:
