@@ -21,7 +21,7 @@ households is one candidate, so both links are as sure as one would be.
   (new answers, another month's data) cannot turn the question into a silent non-link.
 - never `auto` (`review` at most 0.5, if it would be linked at all) when the row's ID is a slip
   from the member's that another person's valid ID, under a name that sounds the same, explains
-  just as well (`blocking.id_rivals_sql`; the evidence names them with a masked ID);
+  just as well (`rivals.id_rivals_sql`; the evidence names them with a masked ID);
 - never `auto`, `review` at most 0.5, when the row's ID and the member's differ by one slip in
   their first 17 digits, each with its own check character (`comparisons.BODY_SLIP`: a slip
   whose check was computed afresh, or another person) — and `review` whatever the score when

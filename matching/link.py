@@ -44,7 +44,7 @@ import numpy as np
 import pyarrow as pa
 
 from matching import background as bg
-from matching import blocking, borrowed, index, memo, pairs
+from matching import blocking, borrowed, index, memo, pairs, rivals
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
 from matching.decide import (NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql,
                              live_units_sql)
@@ -140,7 +140,7 @@ def block(run: Run) -> None:
     run.sql(pairs.id_names_sql(NAME_KEY_VERSION), "names of valid IDs")
     run.sql(pairs.name_tf_sql(), "name frequencies")
     run.sql(borrowed.borrowed_sql(SYNTHETIC_KEYS), "members' names on another person's ID")
-    run.sql(blocking.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
+    run.sql(rivals.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION, SYNTHETIC_KEYS), "candidates")
     run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")
     run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, valid_ids=run.counts["valid_ids"]), "identity pairs")

@@ -1,0 +1,110 @@
+"""ID slips and borrowed names that another person's valid ID explains: who else a row could be.
+
+`id_rivals_sql` names, for a candidate pair found by an ID rule, another person whose own valid ID
+explains the row as well (a slip one digit from theirs too, or the member's ID under a name that
+person carries); the decision never makes such a pair `auto` and the evidence names them.
+"""
+
+from __future__ import annotations
+
+BORROWER_MAX_PEOPLE = 2
+"""See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
+
+
+def id_rivals_sql(version: int) -> str:
+    """`mt_id_rivals(iid, mid, rival_name, rival_id)`: ID-repair pairs (rules 2, 4 and 8) whose slip
+    could just as well be from another person's valid ID under a name that sounds the same.
+
+    A wrong digit is strong evidence only when one person's ID lies one slip away. A black-box
+    probe put 张伟's bank row under an invalid ID one digit from the applicant 张伟's ID and one
+    digit from a namesake's (born the same day, with tax rows under his valid ID): the row went
+    `auto` to the applicant, a ¥230,000 deposit that failed the household. Likewise an
+    application whose mistyped ID was one slip from both the applicant's real ID and a
+    namesake's linked both people's rows. Only the members are candidates, so the decision never
+    saw the namesake: this table names him (masked ID) for the decision and the evidence.
+
+    Rule 2: another valid repair of the row's invalid ID is an identity's ID with the row's
+    pinyin. Rule 4: another valid repair of the member's invalid ID is an identity's ID with the
+    member's pinyin. Rule 8 (both IDs slipped, one repair in common): another valid repair of the
+    row's ID, none of the member's, is such an ID — a linkage probe's namesake 王鑫, born the
+    same day in the same county, his valid ID on his wages, had his flat linked `auto` to the
+    applicant whose application ID was mistyped too, and the household failed on two homes.
+    (Two valid IDs are never one slip apart, so the rival is another person.) A rival's name with a
+    character lost to '?' (a GBK export) sounds the same when the rest agrees: a re-check probe's
+    杨建军 deposit went `auto` to the applicant beside the namesake's '?建军' row on that account.
+
+    And a member's own ID (rule 1) under a name that only sounds like theirs, when that very name is
+    another person's by their own valid ID: born the same day (a twin: a probe's 马虹, her own ID
+    on her own job, had a second job's wages written with her sister 马红's ID, linked `auto`), or
+    one of at most `BORROWER_MAX_PEOPLE` people of that name while the rows lie where the member has
+    none of their own (a probe's 章晶, her own ID at one employer, paid at another under the applicant
+    张静's ID: `auto`, the household failed on ¥3,000 a month). A name many people carry is a typo
+    landing on a common name, and rows at the member's own employer or account are the member's: at
+    20k households, flagging every homophone another ID carries sent 15,900 true rows to review."""
+    v = int(version)
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
+WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs of every invalid ID were
+                           -- read and grouped before the few pairs' were picked from them
+    SELECT DISTINCT c.iid, c.mid, c.rule, i.id_number, i.name
+    FROM mt_cand_id c JOIN mt_identities i USING (iid) WHERE c.rule IN (2, 8)
+), by_row AS (   -- another repair of the row's ID: not the member's (2), none of the member's repairs (8)
+    SELECT c.iid, c.mid, r.repair_code AS alt, k.pinyin, k.name_std AS std, k.n_chars
+    FROM c JOIN mt_repaired t ON t.id_number = c.id_number JOIN mt_row_repairs r ON r.tid = t.tid
+    JOIN mt_members m ON m.mid = c.mid
+    JOIN match_name_keys k ON k.name = c.name AND k.version = {v}
+    LEFT JOIN mt_member_repairs mr ON c.rule = 8 AND mr.id = m.m_id AND mr.repair_code = r.repair_code
+    WHERE CASE c.rule WHEN 2 THEN r.repair_code IS DISTINCT FROM m.m_code ELSE mr.id IS NULL END
+), by_member AS (
+    SELECT c.iid, c.mid, r.repair_code AS alt, m.m_pinyin AS pinyin, m.m_std AS std, m.m_nchars AS n_chars
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 4) c
+    JOIN mt_identities i USING (iid) JOIN mt_members m ON m.mid = c.mid
+    JOIN mt_member_repairs r ON r.id = m.m_id
+    WHERE r.repair <> i.id_number
+), alts AS (SELECT * FROM by_row UNION ALL SELECT * FROM by_member)
+, slipped AS (
+    SELECT a.iid, a.mid, j.name, j.id_number
+    FROM alts a JOIN mt_identities j ON j.code = a.alt AND NOT j.invalid
+    JOIN match_name_keys kj ON kj.name = j.name AND kj.version = {v}
+      AND (kj.pinyin = a.pinyin OR kj.wildcard AND kj.n_chars = a.n_chars AND a.std LIKE replace(kj.name_std, '?', '_'))
+), named AS (   -- the member's own ID under a name that only sounds like theirs
+    SELECT c.iid, c.mid, i.id_number AS x, i.name_std, m.m_std
+    FROM (SELECT DISTINCT iid, mid FROM mt_cand_id WHERE rule = 1) c
+    JOIN mt_id_names i USING (iid) JOIN mt_members m ON m.mid = c.mid
+    WHERE i.name_std <> m.m_std AND NOT i.name_std LIKE '%?%'
+), bearers AS (  -- the other people that very name is written with, by their own valid IDs: all of them
+                 -- for a name few carry, the ones born the same day for any
+    SELECT n.iid, n.mid, j.name, j.id_number, left(j.id_number, 14) = left(n.x, 14) AS same_day,
+           p.people - 1 AS people
+    FROM named n JOIN mt_name_tf p USING (name_std)
+    JOIN mt_id_names j ON j.name_std = n.name_std AND j.id_number <> n.x
+    WHERE p.people - 1 <= {BORROWER_MAX_PEOPLE} OR left(j.id_number, 14) = left(n.x, 14)
+), vouched AS (  -- where the member's own rows (their exact name, this ID) are: an employer in tax or
+                 -- social insurance alike (an adversarial probe's 周艳, her employer's contributions under
+                 -- her exact name, its wage rows under a homophone), an account at its bank
+    SELECT DISTINCT n.iid, u.place
+    FROM named n JOIN mt_id_names k ON k.id_number = n.x AND k.name_std = n.m_std
+    JOIN mt_units u ON u.iid = k.iid
+), named_units AS MATERIALIZED (
+    SELECT u.* FROM mt_units u WHERE u.iid IN (SELECT iid FROM named)
+), elsewhere AS (  -- identities with rows where the member has none of their own
+    SELECT DISTINCT u.iid FROM named_units u
+    WHERE NOT EXISTS (
+        SELECT 1 FROM vouched v WHERE v.iid = u.iid AND v.place = u.place)
+), contested AS (  -- rows where that other person is paid too, under their own ID (a probe's coworker
+                   -- 周艳 paid beside the member 周燕, three months of her wages under 周燕's ID, went `auto`)
+    SELECT DISTINCT b.iid, b.mid FROM bearers b
+    JOIN named_units u ON u.iid = b.iid
+    JOIN mt_units w ON w.id_number = b.id_number
+    WHERE b.people <= {BORROWER_MAX_PEOPLE} AND u.place = w.place
+), borrowed AS (
+    SELECT iid, mid, name, id_number FROM bearers
+    WHERE same_day OR (people <= {BORROWER_MAX_PEOPLE} AND (iid IN (SELECT iid FROM elsewhere)
+                                                           OR (iid, mid) IN (SELECT (iid, mid) FROM contested)))
+)
+SELECT iid, mid, arg_min(name, {{'id': id_number, 'name': name}}) AS rival_name,   -- in ties too, one name
+       left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id
+FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed
+      UNION ALL SELECT iid, mid, owner_name, owner_id FROM mt_borrowed)
+GROUP BY iid, mid
+"""
