@@ -5,6 +5,7 @@ cells as received, so that a refused row carrying a member's ID is named in that
 from __future__ import annotations
 
 import json
+import re
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,10 +31,27 @@ def _refused_before_mapping(quarantine: pa.Table, seen: set, source: str):
         done.add(number)
         try:
             row = json.loads(quoted)
-        except ValueError:
-            continue
+        except ValueError:   # a broken line: the pairs written in full before the break still say whose it is
+            row = _whole_pairs(quoted)
         if isinstance(row, dict):
             yield number, {k: (str(v) if v is not None else None) for k, v in fields_of_row(TABLES[source], row).items()}
+
+
+_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9.eE+-]*))\s*(?=[,}])')
+
+
+def _whole_pairs(line: str) -> dict:
+    """The `"key": value` pairs (string or number) a broken JSON line writes in full: an ingestion
+    probe's line broken after its record_id was quarantined naming none, and no resend could close it."""
+    out = {}
+    for m in _PAIR.finditer(line):
+        try:
+            key = json.loads(f'"{m.group(1)}"')
+            value = json.loads(f'"{m.group(2)}"') if m.group(2) is not None else m.group(3)
+        except ValueError:
+            continue
+        out.setdefault(key, value)
+    return out
 
 
 def whose_rows(quarantine: pa.Table, canon) -> pa.Table:

@@ -345,6 +345,18 @@ def test_a_ragged_row_and_a_row_whose_quote_never_closes_are_quarantined_with_th
         (6, "T2", "14010519900307104X"), (7, "T3", "14010519900307104X")]
 
 
+def test_a_broken_json_line_is_quarantined_with_the_record_id_and_id_it_wrote_in_full(tmp_path):
+    """An ingestion probe: a JSON line broken after its record_id was quarantined naming none."""
+    good = "".join(json.dumps({"record_id": f"G{i}", "name": "张三", "id_number": "14010519900307104X",
+                               "period": f"2026-0{i}", "income_item": "工资薪金", "income_amount": 5000},
+                              ensure_ascii=False) + "\n" for i in range(1, 6))
+    broken = '{"record_id": "J4", "name": "李四", "id_number": "14010519900307104X", "period": "2026-09" "income_item"\n'
+    _write(tmp_path, "landing/tax/iit.jsonl", good + broken + good.replace('"G', '"H'))
+    assert _load(tmp_path) == {"landing/tax/iit.jsonl": "loaded"}
+    assert _query(tmp_path, "SELECT row_number, record_id, id_number FROM quarantine") == [
+        (6, "J4", "14010519900307104X")]
+
+
 @pytest.mark.parametrize("cut_after", [6, 20])
 def test_a_csv_cut_at_a_field_boundary_says_how_many_fields_arrived(tmp_path, cut_after):
     whole = _tax_csv(TAX_ROWS).encode("utf-8")
