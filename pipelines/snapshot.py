@@ -122,10 +122,11 @@ def stage_copy(root: Path, run_id: str) -> Path:
 
 
 NOT_COPIED = ("match_units", "match_identities", "match_rows", "match_index_batches", "match_org_keys",
-              "match_id_repairs", "match_id_repaired", "match_address_parts")
+              "match_id_repairs", "match_id_repaired", "match_address_parts", "review_secret")
 """The linker's index (`matching.index`): derived from the source tables, rebuilt from them at will,
 of no use to an analyst, and as many rows again as the sources to key and mask; and what the
-linker keeps of distinct values (`matching.memo`), whose repair codes are ID numbers as integers."""
+linker keeps of distinct values (`matching.memo`), whose repair codes are ID numbers as integers; and the
+secret of the review keys (`review.keys.review_secret`)."""
 
 
 def _tables(con, catalog: str) -> dict[str, list[tuple[str, str]]]:

@@ -30,7 +30,7 @@ from reports.masking import mask_id, scrub_text
 from reports.writer import check_safe_name, private_dir, write_atomic
 from review import evidence as ev
 from matching.person_key import member_key
-from review.keys import KEY_COLUMN, LinkKey, encode_key, evidence_hash
+from review.keys import KEY_COLUMN, LinkKey, encode_key, evidence_hash, review_secret
 from review.page import render_review
 from review.workbook import review_xlsx
 from warehouse.sql import run_sql
@@ -112,7 +112,7 @@ def _member_birth(link: dict) -> str:
     return shown_birth(link["m_birth_date"]) or fmt.DASH
 
 
-def _row(link: dict, record: dict | None, previous: dict | None, names: dict) -> dict:
+def _row(link: dict, record: dict | None, previous: dict | None, names: dict, secret: bytes) -> dict:
     source = link["source"]
     try:
         evidence = json.loads(link["evidence"]) if link.get("evidence") else {}
@@ -129,7 +129,7 @@ def _row(link: dict, record: dict | None, previous: dict | None, names: dict) ->
         previous = None  # a confirmed or denied pair is no longer a question
     record = record or {}
     return {
-        "key": encode_key(key, digest, shown), "link": key, "evidence_hash": digest,
+        "key": encode_key(key, digest, shown, secret), "link": key, "evidence_hash": digest,
         "agency": link["agency"], "request_id": link["request_id"], "household_id": link["household_id"],
         "member_no": int(link["member_no"]), "source": source, "source_label": fmt.source_label(source),
         "record_id": link["record_id"], "decision": link["decision"],
@@ -157,13 +157,14 @@ def _rows(con, where: str, params: list) -> list[dict]:
     records = _source_rows(con, links)
     previous = _previous(con, links)
     names = _member_names(con, links)
+    secret = review_secret(con)
     out = []
     for link in links:
         mkey = member_key(link["m_id_number"], link["m_id_status"], link["request_id"], link["household_id"],
                           link["member_no"])
         out.append(_row(link, records.get((link["source"], link["record_id"])),
                         previous.get((link["source"], link["record_id"], mkey)),
-                        names.get((link["request_id"], link["household_id"]), {})))
+                        names.get((link["request_id"], link["household_id"]), {}), secret))
     return out
 
 

@@ -33,7 +33,7 @@ from matching.person_key import member_key, person_id
 from reports.masking import scrub_text
 from review.export import link_rows
 from review.keys import (DECISION_COLUMN, KEY_COLUMN, NOTE_COLUMN, REVIEWER_COLUMN, LinkKey, decode_key, fold,
-                         parse_decision, shown_answer)
+                         parse_decision, review_secret, shown_answer)
 from review.messages import ReviewError, link_text, problem
 from warehouse import transaction
 
@@ -149,7 +149,7 @@ def _same_answer(before: dict | None, a: dict) -> bool:
             and (a["note"] or None) in (None, before["note"]))
 
 
-def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[ReviewError]]:
+def _answered_rows(raw, columns: dict[str, str], secret: bytes) -> tuple[list[dict], list[ReviewError]]:
     """Rows with something written in them, as (sheet row, key, decision, reviewer, note)."""
     rows, errors, named_only = [], [], []
     offset = raw.header_row  # the sheet row of a data row is header row + row_number (0 for JSONL)
@@ -178,7 +178,7 @@ def _answered_rows(raw, columns: dict[str, str]) -> tuple[list[dict], list[Revie
         if not key_text:
             errors.append(problem("empty_key", row))
             continue
-        decoded = decode_key(key_text)
+        decoded = decode_key(key_text, secret)
         if decoded is None:
             errors.append(problem("bad_key", row, value=key_text))
             continue
@@ -237,7 +237,7 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         return [], [problem("missing_column", None, column=c) for c in missing]
-    answered, errors = _answered_rows(raw, columns)
+    answered, errors = _answered_rows(raw, columns, review_secret(con))
     if not answered and not errors:
         return [], [problem("no_answers", None)]
     keys = [a["link"] for a in answered]

@@ -9,6 +9,7 @@ import pytest
 
 from reports.masking import find_full_ids
 from review import decode_key, review_rows, review_rows_for, write_review_sheet
+from review.keys import review_secret
 from review_support import FORMULA, ID_LI, ID_WANG, ID_ZHAO, T1_SUMMARY, build_warehouse, read_sheet
 
 
@@ -21,7 +22,7 @@ def con(tmp_path):
 
 def test_a_row_holds_the_source_row_the_member_the_comparison_and_the_rival(con):
     t1, v1 = review_rows(con, "R1")
-    assert decode_key(t1["key"]) == (("tax", "T1", "R1", "H1", 1), t1["evidence_hash"])
+    assert decode_key(t1["key"], review_secret(con)) == (("tax", "T1", "R1", "H1", 1), t1["evidence_hash"])
     assert t1["record"] == {"found": True, "name": "王玮", "id_masked": "140105********" + ID_WANG[-4:],
                             "birth_date": "1980年",
                             "fields": [("所属期", "2026-09"), ("所得项目", "工资薪金"), ("收入额", "¥5,200.00"),
@@ -114,3 +115,35 @@ def test_birth_dates_on_the_sheet_are_years_beside_masked_ids(con):
     is the whole ID; the demo's review sheet gave back 29 people's."""
     t1 = review_rows(con, "R1")[0]
     assert (t1["member"]["birth_date"], t1["record"]["birth_date"]) == ("1980年", "1980年")
+
+
+def test_a_review_key_does_not_carry_an_id_number_a_link_is_made_of():
+    """A caseworker-side probe: a household numbered by its head's ID number, and a record_id built
+    from the wife's, were both readable in full from the base64 of the hidden 复核编号."""
+    import base64
+    import re
+
+    from review.keys import encode_key
+
+    link = ("tax", "140105197808084420-202504-LW", "RQ-1", "140105197603123318", 1)
+    key = encode_key(link, "0123456789abcdef", 3, secret=b"s" * 32)
+    readable = key
+    for part in key.split("."):
+        try:
+            readable += base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", "replace")
+        except ValueError:
+            pass
+    assert key.startswith("RV3.") and not re.search(r"\d{15}", readable)
+    assert decode_key(key, b"s" * 32) == (link, "0123456789abcdef")
+    assert decode_key(key, b"t" * 32) is None                                # another warehouse's key
+    body = key.split(".")[1]
+    edited = key.replace(body, body[:-1] + ("A" if body[-1] != "A" else "B"))
+    assert decode_key(edited, b"s" * 32) is None                             # an edited key
+
+
+def test_the_review_secret_is_made_once_and_never_copied_to_analysts(con):
+    from pipelines.snapshot import NOT_COPIED
+
+    first = review_secret(con)
+    assert len(first) == 32 and review_secret(con) == first and "review_secret" in NOT_COPIED
+    assert review_rows(con, "R1")[0]["key"].startswith("RV3.")

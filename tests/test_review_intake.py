@@ -319,7 +319,8 @@ def test_a_sheet_written_before_keys_named_their_answer_is_judged_by_when_it_was
     first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "new.xlsx", {"V1": ("确认", "小李", "")})
     store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
     in_force = con.execute("SELECT max(decided_at) FROM review_decisions").fetchall()[0][0]
-    v1 = {r["record_id"]: "RV1." + r["key"][4:].rsplit(".", 1)[0] for r in review_rows(con, "R1")}
+    v1 = {r["record_id"]: "RV1." + encode_key(r["link"], r["evidence_hash"])[4:].rsplit(".", 1)[0]
+          for r in review_rows(con, "R1")}
     old = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "old.xlsx", {"V1": ("否认", "老周", "")}, keys=v1)
     decisions, errors = parse_review_sheet(con, old, "taiyuan", "hb", saved_at=in_force - timedelta(days=2))
     assert decisions == [] and "this sheet was saved" in errors[0][2]
