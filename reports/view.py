@@ -105,6 +105,19 @@ def _compare_floor(value: Any, limit: Any, complete: bool) -> str:
     return state if complete or state in ("above", "unknown") else "incomplete"
 
 
+CONFIRMED_VERDICT = "；已经人工复核确认"
+
+
+def _summary(match: dict, text: Any) -> str | None:
+    """The linker's reason for a match; a confirmed one's question ("…，需人工复核") is said to be
+    answered (a caseworker-side probe read "✔ 已确认" beside "需人工复核")."""
+    if not isinstance(text, str):
+        return None
+    if match.get("decision") == "confirmed" and "需人工复核" in text:
+        return text.split("；", 1)[0] + CONFIRMED_VERDICT
+    return text
+
+
 def _members(report: dict) -> list[dict]:
     members = []
     for raw in sorted(_list(report.get("members")), key=_member_sort_key):
@@ -114,7 +127,7 @@ def _members(report: dict) -> list[dict]:
         for match in _list(raw.get("matches")):
             item = pick(match, MATCH_KEYS)
             evidence = _dict(match.get("evidence"))
-            item["summary"] = evidence.get("summary") if isinstance(evidence.get("summary"), str) else None
+            item["summary"] = _summary(item, evidence.get("summary"))
             item["weights"] = [pick(w, WEIGHT_KEYS) for w in _list(evidence.get("weights"))]
             matches.append(item)
         member["matches"] = matches

@@ -116,3 +116,12 @@ def test_undelivered_month_is_marked_not_reported_in_the_chart(report):
 def test_no_shifted_window_adds_nothing(report):
     html = render_household(report)
     assert "未报送" not in html and "source-window" not in html
+
+
+def test_a_confirmed_matchs_reason_says_the_question_was_answered(report):
+    """A caseworker-side probe read "✔ 已确认" beside the linker's "…，需人工复核"."""
+    match = report["members"][0]["matches"][0]
+    match["decision"] = "confirmed"
+    match["evidence"]["summary"] = "身份证号一致，姓名一字之差；身份证号指向本人，姓名却不同（可能改名或录入有误），需人工复核"
+    shown = household_view(report)["members"][0]["matches"][0]["summary"]
+    assert shown == "身份证号一致，姓名一字之差；已经人工复核确认"
