@@ -72,7 +72,8 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "question is in outbox/<agency>/review-open/review.xlsx."),
     "denied_before": (KEY_COLUMN, "该匹配已被否认 / this link was denied on {date} by {reviewer} and is no longer "
                       "proposed: {link}",
-                      "如需撤销否认，请联系系统管理员。To reverse a denial, ask the system administrator."),
+                      "如需撤销否认，请由作出否认的复核人（见上）在该行重新答复，或联系系统管理员。To reverse a "
+                      "denial, ask the reviewer named above to answer this row again, or the system administrator."),
     "not_review": (KEY_COLUMN, "不是待复核的匹配 / not a review link: {link} is now '{decision}', nothing to decide",
                    "无需答复此行。Nothing to do for this row."),
     "other_agency": (KEY_COLUMN, "其他机构的匹配 / another agency's link: request {request_id} is not a request "

@@ -8,6 +8,7 @@ from typing import Callable
 
 import pytest
 
+from review.messages import error_note
 from review import (apply_decisions_sql, encode_key, is_review_sheet, parse_decision, parse_review_sheet,
                     review_rows, store_decisions, write_error_report, write_review_sheet)
 from review_support import build_warehouse, fill_sheet, links, make_work, propose, read_sheet
@@ -182,6 +183,7 @@ def test_a_sheet_sent_again_stores_nothing_twice_and_says_so(tmp_path, answer):
         assert [d["reviewer"] for d in decisions] == ["王科长"] and errors == []
     else:
         assert decisions == [] and [e.kind for e in errors] == ["denied_before"]
+        assert "ask the reviewer named above to answer this row again" in error_note("b.xlsx", errors)  # as its author may
 
 
 def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_path):
