@@ -8,11 +8,10 @@ from typing import Callable
 
 import pytest
 
-from review.messages import error_note
 from review import (apply_decisions_sql, encode_key, is_review_sheet, parse_decision, parse_review_sheet,
                     review_rows, store_decisions, write_error_report, write_review_sheet)
 from review_support import build_warehouse, fill_sheet, links, make_work, propose, read_sheet
-from review.messages import problem
+from review.messages import error_note, problem
 from warehouse.sql import run_sql
 
 ANSWER = ("确认", "张科员", "")
