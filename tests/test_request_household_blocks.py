@@ -31,6 +31,21 @@ def test_member_rows_under_a_head_take_its_household_cells(tmp_path):
         assert doc["income"]["members_counted"] == len(names)
 
 
+def test_a_block_written_spouse_first_gives_its_head_and_child_the_spouses_household_cells(tmp_path):
+    """An inbox probe: the 配偶 row carried the household's cells, the 户主 and the child below were
+    refused, and the household was answered as the spouse alone."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    rows = ("RQ-X1,低保,HX1,140105,2,戚二,140105199003071045,配偶,SQ-2\n"
+            ",,,,1,戚一,140105198501011117,户主,SQ-1\n"
+            ",,,,3,戚三,140105201005050520,子女,SQ-3\n")
+    (root / "inbox" / AGENCY / "blocks.csv").write_text(HEADER + rows, encoding="gbk")
+    summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert summary["rows_quarantined"] == 0
+    doc = json.loads((root / "outbox" / AGENCY / "RQ-X1" / "HX1.json").read_text(encoding="utf-8"))
+    assert sorted(m["name"] for m in doc["members"]) == ["戚一", "戚三", "戚二"]
+
+
 def test_a_head_row_without_its_household_cells_is_still_a_row_error(tmp_path):
     root = tmp_path / "root"
     (root / "inbox" / AGENCY).mkdir(parents=True)
