@@ -356,7 +356,11 @@ def test_a_requests_notes_line_at_the_bottom_is_a_footer_not_a_record(tmp_path):
                                               ("其他亲属", "其他"), ("侄子", "其他"), ("02", "户主"), ("12", "配偶"),
                                               ("22", "子女"), ("32", "子女"), ("28", "其他"), ("38", "其他"),
                                               ("41", "孙子女"), ("56", "父母"), ("61", "祖父母"), ("72", "兄弟姐妹"),
-                                              ("81", "其他"), ("99", "其他")])
+                                              ("81", "其他"), ("99", "其他"),
+                                              # relative to the head (an inbox probe's 之子 held 5 of 25 households)
+                                              ("之子", "子女"), ("之妻", "配偶"), ("之孙女", "孙子女"), ("之孙", "孙子女"),
+                                              ("之长子", "子女"), ("之儿媳", "其他"), ("户主之女", "子女"),
+                                              ("户主的儿子", "子女"), ("之配偶", "配偶"), ("孙媳", "其他"), ("其它", "其他")])
 def test_relations_as_household_registers_write_them_are_the_contracts(tmp_path, written, relation):
     """An agency-request probe: 妻子, 儿子, 女儿, 孙女 … were row errors that held nearly every household."""
     path = tmp_path / "req.csv"
