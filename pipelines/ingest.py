@@ -207,9 +207,25 @@ def _rolls_again(con, d: Delivery) -> str | None:
     return f"-r{len(mine)}"
 
 
+def _loads(con, d: Delivery) -> list[tuple]:
+    """(agency, rows loaded) of every load of `d`'s bytes."""
+    return con.execute("SELECT agency, rows_loaded FROM files WHERE file_hash = ? AND status = 'loaded'",
+                       [d.file_hash]).fetchall()
+
+
+def _answered_nothing(con, d: Delivery) -> bool:
+    """Whether every earlier load of these bytes loaded no row (all refused)."""
+    return all(not rows for _, rows in _loads(con, d))
+
+
 def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     """Load one delivery; returns its status (loaded, skipped, rejected)."""
     previous = loaded_before(ctx.con, d.file_hash)
+    if previous and d.source == "applicants" and previous[0] != d.agency and _answered_nothing(ctx.con, d):
+        # every row refused where it was first dropped (another agency's folder, its own agency named
+        # in the file): moved to the right folder, it is a request never answered (an inbox probe's
+        # clerk was told it had been answered there, and to change its request_id)
+        d, previous = replace(d, batch_suffix=f"-{len(_loads(ctx.con, d))}"), None
     if previous and d.source == "applicants" and previous[0] != d.agency:
         # one request, one agency: skipped, the copy would go unanswered with no word to its sender
         reason = (f"the same bytes were already delivered by agency {previous[0]!r} as {previous[1]} and answered "

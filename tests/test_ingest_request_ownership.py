@@ -315,3 +315,19 @@ def test_an_agencys_inbox_household_under_its_rolls_request_id_stays_in_the_curr
     _drop(root, "inbox/agA/req.csv", [_row("RR1", "HY", 1, "陈大", "19700505")])
     _inbox_pass(root)
     assert set(_assessed(root, "RR1")) == {"HM", "HY"}
+
+
+def test_a_request_dropped_in_another_agencys_folder_and_moved_to_its_own_is_answered_there(tmp_path):
+    """An inbox probe: a request naming its own agency, dropped in another's folder, had every row
+    refused; moved to the right folder, it was refused as "already delivered … and answered there"."""
+    root = tmp_path / "root"
+    rows = [{**r, "agency": "agB"} for r in AGA_RQ1]
+    wrong = _drop(root, "inbox/agA/req.csv", rows)
+    _inbox_pass(root)
+    assert _members(root) == [] and (root / "rejected" / "agA" / "req.csv.error.txt").exists()
+    right = root / "inbox" / "agB" / "req.csv"
+    right.parent.mkdir(parents=True, exist_ok=True)
+    wrong.rename(right)
+    _inbox_pass(root)
+    assert [m[:2] for m in _members(root)] == [("agB", "HA"), ("agB", "HA"), ("agB", "HB")]
+    assert set(_outbox(root, "agB", "RQ1")) == {"HA.json", "HB.json"}
