@@ -491,6 +491,29 @@ def test_no_source_row_is_linked_twice_to_the_same_member(linked):
         assert len(members) == len(set(members)), rid
 
 
+def test_a_balance_without_an_id_on_an_account_no_row_with_an_id_shows_is_nobodys_by_name_alone(tmp_path):
+    """Two independent probes: a namesake's balance without an ID, on an account of his own, was a
+    question to the applicant of that name (p 0.2-0.3), and held most eligible households at review."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    now = datetime(2026, 11, 28, 2)
+    people = [(f"成员{i}", _id(f"1401051980{i:02d}0101{i:01d}"[:17])) for i in range(40)]
+    rows = [(f"B{i}a", name, idn, f"6222****{i:04d}") for i, (name, idn) in enumerate(people)]
+    rows += [(f"B{i}x", name, None, f"6228****{i:04d}") for i, (name, _) in enumerate(people[:10])]
+    for rid, name, idn, account in rows:
+        con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '中国工商银行', ?,
+                       '活期存款', 90000, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, "valid" if idn else "missing", account, date(2026, 10, 31), now])
+    _work_members_table(con)
+    for i, (name, idn) in enumerate(people[:10]):
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [f"H{i}", name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "balances")
+    linked = con.execute("SELECT record_id, decision FROM links ORDER BY 1").fetchall()
+    con.close()
+    assert linked == [(f"B{i}a", "auto") for i in range(10)]
+
+
 def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_id_is_theirs_whatever_branch_it_names(
         tmp_path):
     """One account, one holder: a grader's ID-less balance rows on accounts already linked by their
