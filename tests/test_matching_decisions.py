@@ -491,27 +491,40 @@ def test_no_source_row_is_linked_twice_to_the_same_member(linked):
         assert len(members) == len(set(members)), rid
 
 
-def test_a_balance_without_an_id_on_an_account_no_row_with_an_id_shows_is_nobodys_by_name_alone(tmp_path):
-    """Two independent probes: a namesake's balance without an ID, on an account of his own, was a
-    question to the applicant of that name (p 0.2-0.3), and held most eligible households at review."""
+BALANCE_PEOPLE = [(f"成员{i}", _id(f"1401051980{i:02d}0101{i:01d}"[:17])) for i in range(40)]
+"""Forty account holders; the first ten apply (`_link_balances`)."""
+
+
+def _link_balances(tmp_path, rows: list[tuple]) -> list[tuple]:
+    """Link balance `rows` (record_id, name, ID or None, institution, account, balance, date) to the
+    first ten of `BALANCE_PEOPLE`, each the head of a household; every link (record_id, decision)."""
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
-    people = [(f"成员{i}", _id(f"1401051980{i:02d}0101{i:01d}"[:17])) for i in range(40)]
-    rows = [(f"B{i}a", name, idn, f"6222****{i:04d}") for i, (name, idn) in enumerate(people)]
-    rows += [(f"B{i}x", name, None, f"6228****{i:04d}") for i, (name, _) in enumerate(people[:10])]
-    for rid, name, idn, account in rows:
-        con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '中国工商银行', ?,
-                       '活期存款', 90000, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, "valid" if idn else "missing", account, date(2026, 10, 31), now])
+    for rid, name, idn, institution, account, balance, day in rows:
+        con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?,
+                       '活期存款', ?, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, "valid" if idn else "missing", institution, account, balance, day, now])
     _work_members_table(con)
-    for i, (name, idn) in enumerate(people[:10]):
+    for i, (name, idn) in enumerate(BALANCE_PEOPLE[:10]):
         con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
                     "NULL, '140105', TRUE)", [f"H{i}", name, idn, idn[:6]])
     with transaction(con):
         link_work_members(con, "balances")
-    linked = con.execute("SELECT record_id, decision FROM links ORDER BY 1").fetchall()
-    con.close()
-    assert linked == [(f"B{i}a", "auto") for i in range(10)]
+    try:
+        return con.execute("SELECT record_id, decision FROM links ORDER BY 1").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_balance_without_an_id_on_an_account_no_row_with_an_id_shows_is_nobodys_by_name_alone(tmp_path):
+    """Two independent probes: a namesake's balance without an ID, on an account of his own, was a
+    question to the applicant of that name (p 0.2-0.3), and held most eligible households at review."""
+    day = date(2026, 10, 31)
+    rows = [(f"B{i}a", name, idn, "中国工商银行", f"6222****{i:04d}", 90000, day)
+            for i, (name, idn) in enumerate(BALANCE_PEOPLE)]
+    rows += [(f"B{i}x", name, None, "中国工商银行", f"6228****{i:04d}", 90000, day)
+             for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]
+    assert _link_balances(tmp_path, rows) == [(f"B{i}a", "auto") for i in range(10)]
 
 
 def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_id_is_theirs_whatever_branch_it_names(
@@ -519,30 +532,15 @@ def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_
     """One account, one holder: a grader's ID-less balance rows on accounts already linked by their
     ID-bearing rows went to review at 0.998 ('the member has rows there too'), and the household's
     financial assets missed them (93 of 230 households)."""
-    con = open_warehouse(tmp_path / "w.duckdb")
-    now = datetime(2026, 11, 28, 2)
-    people = [(f"成员{i}", _id(f"1401051980{i:02d}0101{i:01d}"[:17])) for i in range(40)]
     rows = []
-    for i, (name, idn) in enumerate(people):
+    for i, (name, idn) in enumerate(BALANCE_PEOPLE):
         account = f"6222****{i:04d}"
-        rows.append((f"B{i}a", name, idn, account, date(2026, 8, 31)))
-        rows.append((f"B{i}b", name, None, account, date(2026, 10, 31)))          # the next statement, no ID
-    for rid, name, idn, account, day in rows:
-        # the statement without an ID names the bank by its branch: one bank, one account (an evaluator's
+        rows.append((f"B{i}a", name, idn, "中国建设银行", account, 1000, date(2026, 8, 31)))
+        # the next statement, no ID, names the bank by its branch: one bank, one account (an evaluator's
         # 农业银行小店支行 statement was nobody's beside 中国农业银行's, and a fail became a question)
-        con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?,
-                       '活期存款', 1000, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, "valid" if idn else "missing",
-                     "中国建设银行" if idn else "建设银行太原桃园支行", account, day, now])
-    _work_members_table(con)
-    for i, (name, idn) in enumerate(people[:10]):
-        con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
-                    "NULL, '140105', TRUE)", [f"H{i}", name, idn, idn[:6]])
-    with transaction(con):
-        link_work_members(con, "accounts")
-    links = dict(con.execute("SELECT record_id, decision FROM links WHERE record_id LIKE '%b'").fetchall())
-    con.close()
-    assert links == {f"B{i}b": "auto" for i in range(10)}
+        rows.append((f"B{i}b", name, None, "建设银行太原桃园支行", account, 1000, date(2026, 10, 31)))
+    links = dict(_link_balances(tmp_path, rows))
+    assert {r: d for r, d in links.items() if r.endswith("b")} == {f"B{i}b": "auto" for i in range(10)}
 
 
 def test_a_small_run_takes_m_and_the_prior_from_the_latest_run_ten_times_its_size(tmp_path):
