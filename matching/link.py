@@ -46,8 +46,8 @@ import pyarrow as pa
 from matching import background as bg
 from matching import blocking, borrowed, index, memo, pairs, rivals
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
-from matching.decide import (NAME_FREQUENCY_MIN_IDS, decisions_sql, evidence_table_sql, insert_links_sql,
-                             live_units_sql)
+from matching.decide import decisions_sql, insert_links_sql, live_units_sql
+from matching.evidence import NAME_FREQUENCY_MIN_IDS, evidence_table_sql
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
 from matching.patterns import labels_sql, patterns_sql

@@ -220,7 +220,7 @@ LEVEL_LABELS = {
     "transposed": "位置互换",
     "missing": "缺失",
     "null": "缺失",
-    "another_persons": "是他人的",      # matching.decide.ANOTHER_PERSONS_ID
+    "another_persons": "是他人的",      # matching.evidence.ANOTHER_PERSONS_ID
     "different": "不一致",
     "mismatch": "不一致",
     "else": "不一致",
