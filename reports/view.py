@@ -11,12 +11,12 @@ the page, whatever the pipeline puts in the report.
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 from typing import Any
 
 from . import formatting as fmt
 from .chart import income_chart
 from .masking import mask_account, mask_id, scrub
+from .picking import amounts, as_dict, dicts, lineage, pick, pick_row
 
 MEMBER_KEYS = ("member_no", "name", "relation", "is_member", "gender", "age", "labor_capacity",
                "disability_grade", "consent", "consent_ref", "id_check", "monthly_income",
@@ -42,53 +42,9 @@ HEADER_KEYS = ("request_id", "agency", "household_id", "program", "county_code",
 NOT_AUTH_KEYS = ("member_no", "name", "reason")
 
 
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, (list, tuple)) else []
-
-
-def pick(record: Any, keys: tuple[str, ...]) -> dict:
-    """Only ``keys`` of ``record`` (missing ones as ``None``)."""
-    record = _dict(record)
-    return {k: record.get(k) for k in keys}
-
-
-def lineage(record: dict) -> str | None:
-    """``tax_202610.csv 第123行`` from a source row's ``file`` and ``row_number``: only the file's base
-    name (the landing folder's path on the server is not the caseworker's business and may say more)."""
-    file, row = record.get("file"), record.get("row_number")
-    name = PurePath(str(file).replace("\\", "/")).name if isinstance(file, str) and file.strip() else None
-    if name and not fmt.missing(row):
-        return f"{name} 第{row}行"
-    if name:
-        return name
-    return f"第{row}行" if not fmt.missing(row) and not isinstance(row, (dict, list)) else None
-
-
-def pick_row(record: Any, keys: tuple[str, ...]) -> dict:
-    """``pick`` plus the source row it came from (``lineage``)."""
-    row = pick(record, keys)
-    row["lineage"] = lineage(_dict(record))
-    return row
-
-
 def _member_sort_key(item: dict) -> tuple:
     number = fmt.to_number(item.get("member_no"))
     return (number if number is not None else float("inf"), str(item.get("member_no")))
-
-
-def _amounts(raw: Any, by_source: bool = True) -> list[tuple[str, Any]]:
-    """(key, amount) pairs from a ``{key: amount}`` dict: sources in the usual
-    order (tax, social insurance, …), other keys as the pipeline listed them."""
-    raw = _dict(raw)
-    keys = list(raw)
-    if by_source:
-        order = {s: i for i, s in enumerate(fmt.SOURCE_ORDER)}
-        keys.sort(key=lambda k: order.get(k, len(order)))
-    return [(str(k), raw[k]) for k in keys]
 
 
 def _compare(value: Any, limit: Any) -> str:
@@ -120,15 +76,15 @@ def _summary(match: dict, text: Any) -> str | None:
 
 def _members(report: dict) -> list[dict]:
     members = []
-    for raw in sorted(_list(report.get("members")), key=_member_sort_key):
+    for raw in sorted(dicts(report.get("members")), key=_member_sort_key):
         member = pick(raw, MEMBER_KEYS)
         member["id_number_masked"] = mask_id(raw.get("id_number_masked")) or None
         matches = []
-        for match in _list(raw.get("matches")):
+        for match in dicts(raw.get("matches")):
             item = pick(match, MATCH_KEYS)
-            evidence = _dict(match.get("evidence"))
+            evidence = as_dict(match.get("evidence"))
             item["summary"] = _summary(item, evidence.get("summary"))
-            item["weights"] = [pick(w, WEIGHT_KEYS) for w in _list(evidence.get("weights"))]
+            item["weights"] = [pick(w, WEIGHT_KEYS) for w in dicts(evidence.get("weights"))]
             matches.append(item)
         member["matches"] = matches
         member["review_count"] = sum(1 for m in matches if m["decision"] == "review")
@@ -181,12 +137,12 @@ def _match_groups(members: list[dict]) -> list[dict]:
 
 def _findings(report: dict) -> list[dict]:
     findings = []
-    for raw in _list(report.get("findings")):
+    for raw in dicts(report.get("findings")):
         label, symbol, rank = fmt.severity(raw.get("severity"))
         findings.append({
             "rule": raw.get("rule"), "severity": raw.get("severity") if rank < 3 else "info",
             "label": label, "symbol": symbol, "rank": rank, "message": raw.get("message"),
-            "evidence": [pick(e, ("source", "record_id")) for e in _list(raw.get("evidence"))],
+            "evidence": [pick(e, ("source", "record_id")) for e in dicts(raw.get("evidence"))],
         })
     return sorted(findings, key=lambda f: f["rank"])
 
@@ -222,13 +178,13 @@ def source_windows(window: Any) -> list[dict]:
     """The income sources read over a window other than the request's (``window.by_source``:
     a source that has not delivered the window's last months steps back over them), each with
     its own months and the months it has not delivered yet, in the usual source order."""
-    window = _dict(window)
+    window = as_dict(window)
     end = _month(window.get("end"))
     start = _month(window.get("start"))
-    by_source = _dict(window.get("by_source"))
+    by_source = as_dict(window.get("by_source"))
     out = []
-    for source, own in _amounts(by_source):
-        own = _dict(own)
+    for source, own in amounts(by_source):
+        own = as_dict(own)
         own_start, own_end = _month(own.get("start")), _month(own.get("end"))
         if own_start is None or own_end is None or (own_start, own_end) == (start, end):
             continue
@@ -255,7 +211,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
 
     ``scrubbed=True`` says the caller already passed the report through ``scrub`` (the writer
     does, once, for both the JSON and the HTML: it is a third of the rendering time)."""
-    report = _dict(report) if scrubbed else scrub(_dict(report))
+    report = as_dict(report) if scrubbed else scrub(as_dict(report))
     view = pick(report, HEADER_KEYS)
     view["program_label"] = fmt.program_label(report.get("program"), report.get("program_label"))
     view["area_label"] = fmt.AREA_LABELS.get(str(report.get("area")), report.get("area"))
@@ -272,10 +228,10 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
                               else f"{m['name']}（{m['relation']}）") for m in members}
     view["member_names"] = names
 
-    income = _dict(report.get("income"))
+    income = as_dict(report.get("income"))
     view["income"] = pick(income, INCOME_KEYS)
-    view["income"]["by_source"] = [(k, a) for k, a in _amounts(income.get("by_source")) if a != 0]   # lines with income
-    view["income"]["by_item"] = _amounts(income.get("by_item"), by_source=False)
+    view["income"]["by_source"] = [(k, a) for k, a in amounts(income.get("by_source")) if a != 0]   # lines with income
+    view["income"]["by_item"] = amounts(income.get("by_item"), by_source=False)
     # each line is rounded once from its exact sum, and so is the total: lines of 83.335 + 83.335
     # show 83.34 + 83.34 beside a total of 166.67, which a caseworker adding them up should be told
     parts = [a for _, a in view["income"]["by_source"] if isinstance(a, (int, float))]
@@ -284,15 +240,15 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
                                        and abs(round(sum(parts), 2) - total) >= 0.005)
     basis = income.get("evidence_basis")
     view["income"]["evidence_basis"] = [str(b) for b in basis] if isinstance(basis, (list, tuple)) else []
-    records = [pick_row(r, RECORD_KEYS) for r in _list(income.get("records"))]
+    records = [pick_row(r, RECORD_KEYS) for r in dicts(income.get("records"))]
     view["income"]["records"] = sorted(records, key=lambda r: (*_member_sort_key(r), str(r["source"]), str(r["period"])))
     view["income"]["has_counted"] = any(r["counted"] is not None for r in records)
 
-    assets = _dict(report.get("assets"))
-    vehicles = [pick_row(v, VEHICLE_KEYS) for v in _list(assets.get("vehicles"))]
-    properties = [pick_row(p, PROPERTY_KEYS) for p in _list(assets.get("properties"))]
+    assets = as_dict(report.get("assets"))
+    vehicles = [pick_row(v, VEHICLE_KEYS) for v in dicts(assets.get("vehicles"))]
+    properties = [pick_row(p, PROPERTY_KEYS) for p in dicts(assets.get("properties"))]
     financial = []   # the linked balances no figure reads follow, marked 不计入 with the reason
-    for raw in _list(assets.get("financial")) + _list(assets.get("financial_not_counted")):
+    for raw in dicts(assets.get("financial")) + dicts(assets.get("financial_not_counted")):
         item = pick_row(raw, FINANCIAL_KEYS)
         item["account_number"] = mask_account(raw.get("account_number")) or None
         financial.append(item)
@@ -305,7 +261,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
         # the declarations, beside what was verified (a probe found them only in a finding's text)
         "declared_financial_total": assets.get("declared_financial_total"),
         "declared_financial_unverified": assets.get("declared_financial_unverified"),
-        "by_member": sorted((pick(b, BY_MEMBER_KEYS) for b in _list(assets.get("by_member"))), key=_member_sort_key),
+        "by_member": sorted((pick(b, BY_MEMBER_KEYS) for b in dicts(assets.get("by_member"))), key=_member_sort_key),
     }
     # what the household holds now, on links that count: a deregistered car, a sold flat or a
     # link still awaiting review is listed in the tables but not counted (as in assessment);
@@ -359,7 +315,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["findings"] = findings
     view["finding_counts"] = {s: sum(1 for f in findings if f["severity"] == s) for s in ("fail", "warn", "info")}
     # a nightly report says what brought it (a probe: its printed page never did, only the JSON)
-    view["changes"] = _findings({"findings": [{**c, "rule": c.get("kind")} for c in _list(report.get("changes"))]})
+    view["changes"] = _findings({"findings": [{**c, "rule": c.get("kind")} for c in dicts(report.get("changes"))]})
 
     # review links, counted once per (source, record_id) across members, income and assets
     review = {(m["source"], m["record_id"]) for member in members for m in member["matches"] if m["decision"] == "review"}
@@ -368,11 +324,11 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
             review.add((row["source"], row["record_id"]))
     view["review_count"] = len(review)
 
-    view["not_authorised"] = sorted((pick(n, NOT_AUTH_KEYS) for n in _list(report.get("not_authorised"))), key=_member_sort_key)
+    view["not_authorised"] = sorted((pick(n, NOT_AUTH_KEYS) for n in dicts(report.get("not_authorised"))), key=_member_sort_key)
 
-    as_of = _dict(report.get("data_as_of"))
+    as_of = as_dict(report.get("data_as_of"))
     freshness = []
-    for source, _ in _amounts({k: None for k in as_of}):
+    for source, _ in amounts({k: None for k in as_of}):
         day = as_of.get(source)
         freshness.append({"source": source, "date": day, "age_days": fmt.days_between(day, report.get("request_date"))})
     view["freshness"] = freshness
@@ -385,7 +341,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     undelivered = undelivered_months(window["sources"])
     view["chart"] = income_chart(income.get("monthly_series"), reference, reference_label, undelivered)
     view["undelivered"] = [{"month": m, "sources": undelivered[m]} for m in sorted(undelivered)]
-    view["chart_months"] = len(_list(income.get("monthly_series")))
+    view["chart_months"] = len(dicts(income.get("monthly_series")))
     return view
 
 
