@@ -49,15 +49,15 @@ from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns,
 from connectors.csv_quotes import ragged_reason, swallowed_rows
 from connectors.rawfile import RawFile, move_to_errors, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
-from connectors.transcode import SPLITS_BEFORE_DECODING, decode_column, undecodable
+from connectors.transcode import (DAMAGED_MIN, SPLITS_BEFORE_DECODING, Undecodable, decode_column,
+                                  gb18030_with_damage, undecodable)
 
 GB18030_BOM = "\ufeff".encode("gb18030")   # 84 31 95 33
 UTF8_DAMAGED = "utf-8 (some bytes invalid)"
-DAMAGED_MIN = 5
-"""Invalid byte sequences a UTF-8 file may hold (or one per 1,000 lines) and still be read as
-UTF-8, its damaged rows quarantined; more, and the text is not UTF-8 at all."""
-DAMAGED_ROW = ("row {row} holds bytes that are not valid UTF-8 (the rest of the file is UTF-8): its text is damaged, "
-               "so it was not loaded. Check the row in the exporting system and send it again")
+GB18030_DAMAGED = "gb18030 (some bytes invalid)"
+DAMAGED_ROW = ("row {row} holds bytes that are not valid {encoding} (the rest of the file is {encoding}): its text is "
+               "damaged, so it was not loaded. Check the row in the exporting system and send it again")
+DAMAGED_ENCODINGS = {UTF8_DAMAGED: "UTF-8", GB18030_DAMAGED: "GBK/GB18030"}
 # Ragged lines are row errors while they are a minority; when most lines disagree with the
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
@@ -192,6 +192,17 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     """
     complete, tail = split_tail(normalise_line_ends(data))
     encoding, body, arrow_encoding = detect_encoding(path, complete)
+    try:
+        return _read_text(path, body, tail, encoding, arrow_encoding)
+    except Undecodable:
+        text = gb18030_with_damage(body) if arrow_encoding == "gb18030" else None
+        if text is None:
+            raise
+        tail = tail.decode("gb18030", errors="replace").encode("utf-8")
+        return _read_text(path, text, tail, GB18030_DAMAGED, "utf8")
+
+
+def _read_text(path: Path, body: bytes, tail: bytes, encoding: str, arrow_encoding: str) -> RawFile:
     _reject_nul(path, body, tail)
     lines = _first_lines(path, body, "utf-8" if arrow_encoding == "utf8" else arrow_encoding)
     if not lines:
@@ -243,8 +254,8 @@ def read_csv(path: Path, data: bytes) -> RawFile:
     with ThreadPoolExecutor(max_workers=_workers(table.num_rows)) as pool:  # Arrow kernels free the GIL
         tidy = list(pool.map(tidy_strings, table.columns))
     table = pa.table(dict(zip(names, tidy)))
-    if encoding == UTF8_DAMAGED:
-        table, row_numbers, errors = damaged_rows(table, row_numbers, errors, delimiter)
+    if encoding in DAMAGED_ENCODINGS:
+        table, row_numbers, errors = damaged_rows(table, row_numbers, errors, delimiter, DAMAGED_ENCODINGS[encoding])
     if line_breaks > table.num_rows + len(errors):   # some value holds a line break
         table, row_numbers, errors = swallowed_rows(table, row_numbers, errors, delimiter)
     return RawFile(with_row_numbers(table, row_numbers), "csv", encoding, delimiter, header_line, path,
@@ -252,13 +263,13 @@ def read_csv(path: Path, data: bytes) -> RawFile:
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)
 
 
-def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str):
-    """Move the rows holding U+FFFD (bytes that were not UTF-8) from `table` to the row errors."""
+def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str, encoding: str):
+    """Move the rows holding U+FFFD (bytes that were not valid `encoding`) from `table` to the row errors."""
     bad = pa.array(np.zeros(table.num_rows, dtype=bool))
     for column in table.columns:
         bad = pc.or_(bad, pc.fill_null(pc.match_substring(column, "\ufffd"), False))
     numbers = np.arange(1, table.num_rows + 1) if row_numbers is None else np.asarray(row_numbers)
-    reasons = {i: DAMAGED_ROW.format(row=int(numbers[i])) for i in pc.indices_nonzero(bad).to_pylist()}
+    reasons = {i: DAMAGED_ROW.format(row=int(numbers[i]), encoding=encoding) for i in pc.indices_nonzero(bad).to_pylist()}
     return move_to_errors(table, row_numbers, errors, reasons, delimiter)
 
 

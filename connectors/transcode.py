@@ -24,6 +24,8 @@ Example:
 
 from __future__ import annotations
 
+import codecs
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -115,5 +117,55 @@ def undecodable(path: Path, data: bytes) -> FileRejected:
             if at > line:
                 mixed = (f". Lines 1-{at - 1} read as UTF-8 and line {at} does not (bytes "
                          f"{data[utf8.start:utf8.start + 2].hex(' ')}): the file mixes UTF-8 and GBK")
-    return FileRejected(path, f"the text cannot be decoded: tried {ENCODINGS_TRIED}{where}{mixed}. Save the "
-                        "file as UTF-8 (or GBK/ANSI on a Chinese Windows) and send it again")
+    return Undecodable(path, f"the text cannot be decoded: tried {ENCODINGS_TRIED}{where}{mixed}. Save the "
+                       "file as UTF-8 (or GBK/ANSI on a Chinese Windows) and send it again")
+
+
+class Undecodable(FileRejected):
+    """A file no encoding tried decodes (see `undecodable`)."""
+
+
+DAMAGED_MIN = 5
+"""Invalid byte sequences a file may hold (or one per 1,000 lines) and still be read in its
+encoding, its damaged rows quarantined; more, and the text is not in that encoding at all."""
+_failures = threading.local()
+
+
+def _note_failure(exc: UnicodeDecodeError) -> tuple[str, int]:
+    _failures.spans.append((exc.start, exc.end))
+    return "\ufffd", exc.end
+
+
+codecs.register_error("hhverify-note", _note_failure)
+
+
+def gb18030_with_damage(data: bytes) -> bytes | None:
+    """GB18030 text holding a few damaged bytes, as UTF-8 with U+FFFD where they were (for their
+    rows to be quarantined); None when the failures are not damage.
+
+    One damaged byte in a night's GBK tax export rejected the whole file, a million good rows with
+    it. A failure is damage, not another encoding, while there are few (`DAMAGED_MIN`, or one per
+    1,000 lines), they hit under half the lines, and no line holding one is valid UTF-8 with Chinese
+    in it: a UTF-8 line among GBK ones (two exports joined) decodes as GB18030 into wrong characters
+    often without any failure, so such a file is refused whole, as `undecodable` says."""
+    _failures.spans = []
+    try:
+        text = data.decode("gb18030", errors="hhverify-note")
+        spans = _failures.spans
+    finally:
+        _failures.spans = []
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if not spans or len(spans) > max(DAMAGED_MIN, lines // 1000):
+        return None
+    starts = set()
+    for start, end in spans:
+        first = data.rfind(b"\n", 0, start) + 1
+        last = data.find(b"\n", end)
+        line = data[first:len(data) if last < 0 else last]
+        try:
+            if any("\u4e00" <= c <= "\u9fff" for c in line.decode("utf-8")):
+                return None
+        except UnicodeDecodeError:
+            pass
+        starts.add(first)
+    return text.encode("utf-8") if 2 * len(starts) < lines else None

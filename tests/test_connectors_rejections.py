@@ -106,6 +106,36 @@ def test_a_utf8_file_with_a_damaged_row_loads_its_other_rows_and_quarantines_tha
     assert read_raw(path).table.column("记录编号").to_pylist() == ["T2"]
 
 
+_GBK_HEAD = "记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额\n"
+_GBK_ROWS = [f"T{i},张三{i},,2024-03,工资薪金,{i}\n".encode("gbk") for i in range(1, 31)]
+
+
+@pytest.mark.parametrize("damage", [b"T99,\xc0\xee\xff,,2024-03,\xb9\xa4\xd7\xca,5\n",   # 李 then a byte no GBK has
+                                    b"T99,Jos\xe9,,2024-03,salary,5\n"],                   # a Latin-1 name
+                         ids=["stray-0xff", "latin-1-name"])
+def test_a_gbk_file_with_a_damaged_row_loads_its_other_rows_and_quarantines_that_one(tmp_path, damage):
+    """One damaged byte rejected a whole GBK export, every good row of the night with it."""
+    path = tmp_path / "个税.csv"
+    path.write_bytes(_GBK_HEAD.encode("gbk") + b"".join(_GBK_ROWS[:10]) + damage + b"".join(_GBK_ROWS[10:]))
+    result = read_source("tax", path)
+    assert result.raw.encoding == "gb18030 (some bytes invalid)"
+    assert result.rows.column("record_id").to_pylist() == [f"T{i}" for i in range(1, 31)]
+    assert result.rows.column("name").to_pylist()[:2] == ["张三1", "张三2"]
+    (error,) = result.errors.to_pylist()
+    assert error["row_number"] == 11
+    assert error["reason"].startswith("row 11 holds bytes that are not valid GBK/GB18030 (the rest of the file is "
+                                      "GBK/GB18030): its text is damaged, so it was not loaded")
+
+
+def test_a_gbk_file_damaged_on_many_rows_is_still_refused_whole(tmp_path):
+    """Damage on a row in ten is no damaged row but another encoding, or a file to export again."""
+    path = tmp_path / "个税.csv"
+    rows = [r if i % 5 else b"T9%d,Jos\xe9,,2024-03,salary,5\n" % i for i, r in enumerate(_GBK_ROWS)]
+    path.write_bytes(_GBK_HEAD.encode("gbk") + b"".join(rows))
+    with pytest.raises(FileRejected, match="the text cannot be decoded: tried UTF-8 and GB18030/GBK"):
+        read_source("tax", path)
+
+
 def test_a_workbook_whose_first_sheet_is_a_cover_says_so_not_how_to_separate_csv_columns(tmp_path):
     import xlsxwriter
 

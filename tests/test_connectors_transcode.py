@@ -61,11 +61,21 @@ def test_a_ragged_row_of_a_gbk_file_is_quoted_in_its_own_characters(tmp_path):
                   "without quotes"}]
 
 
-def test_an_undecodable_cell_names_its_bytes_and_line_as_before(tmp_path, monkeypatch):
+def test_a_damaged_cell_refuses_its_row_as_the_whole_file_decoded_does(tmp_path, monkeypatch):
     data = FILE.encode("gb18030") + b"T5,\x81\x20,,1,\n"
+    split = csv_reader.read_csv(tmp_path / "tax.csv", data)
+    whole = _read_decoding_whole_file(monkeypatch, tmp_path / "tax.csv", data)
+    assert split.table.equals(whole.table) and split.table.num_rows == 4
+    assert split.row_errors.equals(whole.row_errors)
+    assert split.row_errors.column("row_number").to_pylist() == [5]
+
+
+def test_an_undecodable_file_names_its_bytes_and_line_as_before(tmp_path, monkeypatch):
+    data = FILE.encode("gb18030") + b"".join(b"T%d,\x81\x20,,1,\n" % i for i in range(5, 12))
     with pytest.raises(FileRejected) as split:
         csv_reader.read_csv(tmp_path / "tax.csv", data)
     with pytest.raises(FileRejected) as whole:
         _read_decoding_whole_file(monkeypatch, tmp_path / "tax.csv", data)
     assert split.value.reason == whole.value.reason
+    assert "(bytes 81 20 on line 7)" in split.value.reason   # T2 holds a line break
     assert "(bytes 81 20 on line 7)" in split.value.reason
