@@ -118,14 +118,28 @@ JOIN vehicle v ON l.source = 'vehicle' AND v.record_id = l.record_id
 def properties_sql(households: str = WORK) -> str:
     """Property rows; a certificate is held unless cancelled (注销): mortgaged (抵押) and
     sealed (查封) homes still belong to the household. One registered after the request date is
-    not held on that date (`AFTER_REQUEST`)."""
+    not held on that date (`AFTER_REQUEST`), nor one a later registration of the same certificate
+    gives whole (单独所有) to someone outside the household (`transferred_to`: an assets probe's home
+    sold to a stranger, the buyer's row under the same certificate, still failed its household on
+    two homes). A later row with a share is a co-owner added, not a sale: the row stays held."""
+    cert = NUMBER_KEY_SQL.format(col="{t}.certificate_number")
     return f"""
+SELECT * REPLACE (held AND transferred_to IS NULL AS held) FROM (
 SELECT {_LINK_COLS}, p.name AS record_name, p.certificate_number, p.location, p.usage, p.floor_area,
        coalesce(p.share, 1.0) AS share, p.floor_area * coalesce(p.share, 1.0) AS owned_area,
        p.registration_date, p.status, p.status <> '注销' AND NOT {AFTER_REQUEST.format(t='p', table='property')} AS held,
-       {AFTER_REQUEST.format(t='p', table='property')} AS after_request, p.file, p.row_number, p.loaded_at
+       {AFTER_REQUEST.format(t='p', table='property')} AS after_request, p.file, p.row_number, p.loaded_at,
+       (SELECT min(o.record_id) FROM property o
+        WHERE {cert.format(t='o')} = {cert.format(t='p')} AND o.record_id <> p.record_id
+          AND o.registration_date > p.registration_date AND o.registration_date <= w.request_date
+          AND o.status <> '注销' AND coalesce(o.share, 1.0) >= 1.0
+          AND o.name <> p.name AND NOT coalesce(o.id_number = p.id_number, FALSE)
+          AND NOT EXISTS (SELECT 1 FROM links k WHERE k.source = 'property' AND k.record_id = o.record_id
+                          AND k.request_id = w.request_id AND k.household_id = w.household_id))
+           AS transferred_to
 {_linked(households)}
 JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
+)
 {_ORDER}
 """
 

@@ -199,9 +199,15 @@ def _newest_first(row: dict) -> tuple:
     # A register's full re-export hands out new record_ids for the same vehicle or certificate:
     # the row registered, then loaded, last is its latest word; record_id only breaks ties so
     # that every pass keeps the same row. A row registered after the request date is no word on
-    # the household as of that date: any row of the request date's comes first.
-    return (not row.get("after_request"), row.get("registration_date") or date.min, row.get("loaded_at") or datetime.min,
-            str(row.get("record_id")))
+    # the household as of that date: any row of the request date's comes first. Of two rows tied
+    # on both dates, one held and one not, the held one decides whatever their record_ids
+    # (`contradicted_by`: the question goes to a caseworker).
+    return (*_same_word(row), bool(row.get("held")), str(row.get("record_id")))
+
+
+def _same_word(row: dict) -> tuple:
+    """What makes two rows of one vehicle or certificate equally new (`_newest_first`)."""
+    return (not row.get("after_request"), row.get("registration_date") or date.min, row.get("loaded_at") or datetime.min)
 
 
 _KEY_NOISE = re.compile(r"[\s·•・.\-‐-―_]+")
@@ -272,7 +278,9 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
 
     Marks every row `counted` (with a `note` when it repeats another) in place; returns the
     counted rows. The newest row decides even when it is no longer held: a re-export saying 注销
-    after an older row saying 正常 means the household no longer holds it.
+    after an older row saying 正常 means the household no longer holds it. Rows as new as the one
+    that decides, but saying it is not held, are its `contradicted_by`: an assets probe's plate,
+    正常 and 注销 on one date in one file, failed or passed its household by the rows' order.
     """
     groups: dict = defaultdict(list)
     for r in rows:
@@ -285,6 +293,12 @@ def _count_once(rows: list[dict], key, what: str, thing: str) -> list[dict]:
         if first["counted"]:
             out.append(first)
         for r in group[1:]:
+            if first["counted"] and not r["held"] and _same_word(r) == _same_word(first):
+                first.setdefault("contradicted_by", []).append(r)
+                r["counted"], r["repeat"], r["duplicate"] = False, True, True
+                r["note"] = (f"与记录{first['record_id']}的{what}相同、登记日期相同，状态却为{r.get('status')}："
+                             f"两条记录相互矛盾，暂按{first.get('status')}计入，请向登记机关核实")
+                continue
             same = f"与{'' if first['counted'] else '较新的'}记录{first['record_id']}的{what}相同"
             # `repeat`: the same one counted once; a row behind a newer 注销 is one no longer held
             r["counted"], r["repeat"], r["duplicate"] = False, True, bool(first["counted"])

@@ -326,6 +326,8 @@ def _record_out(r: dict, supporters: set) -> dict:
 def _not_held_note(row: dict) -> str | None:
     if row.get("note") or row["held"]:
         return row.get("note")
+    if row.get("transferred_to") and row.get("certificate_number") is not None:
+        return f"该不动产权证号较新的登记记录{row['transferred_to']}权利人为他人（已转移登记），不再持有，不计入"
     if row.get("transferred_to"):
         return f"该号牌较新的登记记录{row['transferred_to']}所有人为他人（已过户），不再持有，不计入"
     if row.get("after_request"):

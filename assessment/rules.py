@@ -244,6 +244,10 @@ def _held(f: Facts, rule: str, message: str, rows: list[dict]) -> dict:
     if any((r["source"], r["record_id"]) in corrected for r in rows):
         return finding(rule, "warn", message + "；但该记录有更新的登记因数据错误未能入库（见数据问题），"
                        "可能已不再持有，请核实后再定", rows)
+    if against := [c for r in rows for c in r.get("contradicted_by") or ()]:
+        said = "、".join(f"记录{c['record_id']}（{c.get('status')}）" for c in against)
+        return finding(rule, "warn", message + f"；但同一登记日期另有{said}称已不再持有，两条登记相互矛盾，"
+                       "请向登记机关核实后再定", [*rows, *against])
     return finding(rule, "fail", message, rows)
 
 

@@ -283,6 +283,51 @@ def test_a_car_sold_to_a_stranger_is_no_longer_held_however_either_row_writes_th
     assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
 
 
+def _stranger_property(wh, rid, cert, registered, share=None, name="陌生买家"):
+    wh.con.execute("INSERT INTO property_all (record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, "
+                   "loaded_at, certificate_number, location, usage, floor_area, share, registration_date, status) VALUES "
+                   "(?, ?, '140105199001010011', 'valid', 'b2', 'g.csv', 'h2', 1, TIMESTAMP '2026-06-01', ?, '小店区某小区', "
+                   "'住宅', 90.0, ?, ?, '现势')", [rid, name, cert, share, date.fromisoformat(registered)])
+
+
+def test_a_home_the_register_now_gives_whole_to_a_stranger_is_no_longer_held(wh):
+    """An assets probe: a home sold to a stranger (the buyer's row under the same certificate,
+    registered later, 单独所有) still counted, and the household failed on two homes."""
+    wh.property("P1", cert="晋(2012)太原市不动产权第0002002号", registered="2012-03-01")
+    wh.property("P2", member=2, cert="晋(2016)太原市不动产权第0000002号", registered="2016-05-01")
+    _stranger_property(wh, "P9", "晋（2012）太原市不动产权第0002002号", "2024-06-01")
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 1 and "dibao.homes" not in rules(doc)
+    assert by_id(doc["assets"]["properties"])["P1"]["note"] == (
+        "该不动产权证号较新的登记记录P9权利人为他人（已转移登记），不再持有，不计入")
+
+
+@pytest.mark.parametrize("share, registered", [(0.5, "2024-06-01"), (None, "2012-03-01"), (None, "2027-01-10")],
+                         ids=["a-co-owner-added", "registered-the-same-day", "registered-after-the-request"])
+def test_a_later_row_of_the_certificate_that_is_no_sale_before_the_request_leaves_the_home_held(wh, share, registered):
+    wh.property("P1", cert="晋(2012)太原市不动产权第0002002号", registered="2012-03-01")
+    wh.property("P2", member=2, cert="晋(2016)太原市不动产权第0000002号", registered="2016-05-01")
+    _stranger_property(wh, "P9", "晋(2012)太原市不动产权第0002002号", registered, share=share)
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 2 and rules(doc)["dibao.homes"]["severity"] == "fail"
+
+
+@pytest.mark.parametrize("held_id, gone_id", [("V1", "V2"), ("V2", "V1")])
+def test_a_plate_said_held_and_cancelled_on_one_date_is_a_question_whatever_the_rows_order(wh, held_id, gone_id):
+    """An assets probe: 正常 and 注销 rows of one plate, one registration date, one file: the household
+    failed with one order of the record_ids and passed with the other, the 注销 row a mere "repeat"."""
+    wh.vehicle(held_id, status="正常")
+    wh.vehicle(gone_id, status="注销")
+    doc = wh.report()
+    finding = rules(doc)["dibao.vehicle"]
+    assert finding["severity"] == "warn" and doc["outcome"] == "review"
+    assert {e["record_id"] for e in finding["evidence"]} == {"V1", "V2"}
+    assert f"同一登记日期另有记录{gone_id}（注销）称已不再持有" in finding["message"]
+    rows = by_id(doc["assets"]["vehicles"])
+    assert rows[held_id]["counted"] is True and rows[gone_id]["counted"] is False
+    assert "两条记录相互矛盾" in rows[gone_id]["note"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("晋京AaZz09Ｍｑ３（）()－-．.·・／/ \u3000\t第号") + [chr(0xFF21), chr(0xFF10)], max_size=12))
 def test_the_sql_plate_and_certificate_key_agrees_with_python(number):
