@@ -48,6 +48,11 @@ SECRET_FILE = Path(".secrets") / "analyst-key"
 # A run of 15+ digits (ASCII or full-width), with the spaces or hyphens clerks type, ending in
 # a digit or X: an ID number, or a bank account, written into free text. Both are masked.
 ID_LIKE = r"[0-9０-９][0-9０-９ \-]{13,21}[0-9０-９XxＸｘ]"
+MASKED_LIKE = r"[0-9０-９]{0,6}[*＊]{4,}[0-9０-９]{3}[0-9０-９XxＸｘ]"
+"""An ID (or account) as a human-facing output masks it (`mask_id`: 140105********1233). In the copy
+it is no mask: the birthplace and birth date columns hold the 14 characters the mask does not show
+(a privacy probe glued audit.id_masked to applicant_members.id_birth_date and read 784 full IDs).
+The copy has person keys to join on; a masked ID in it becomes `[ID]`, as a full one does."""
 KEYED = {"id_number": "P", "id_raw": "P", "account_number": "A"}
 """Columns whose values become keys: ID numbers (person keys) and bank account numbers."""
 # Free-text columns that can quote an ID: raw rows, parser reasons, matcher evidence, messages.
@@ -60,7 +65,7 @@ FREE_TEXT = ("id_reason", "extra", "raw_value", "raw_row", "evidence", "message"
              "reason", "note", "name", "name_raw", "name_std", "pinyin", "member_name", "m_name",
              "address", "location", "employer", "withholding_agent", "consent_ref", "institution",
              "organisation", "last_note", "summary", "income_sources", "vehicles", "properties", "unverified",
-             "outputs", "sources_consulted")
+             "outputs", "sources_consulted", "id_masked")
 
 
 KEY_TEXT = ("record_id", "household_id", "request_id", "file", "path", "report_path", "certificate_number")
@@ -163,7 +168,7 @@ def copy_table_sql(table: str, columns: list[tuple[str, str]], source: str = "li
         elif c == "account_number":
             select.append("a.k AS account_number")
         elif c in FREE_TEXT and kind == "VARCHAR":
-            select.append(f"regexp_replace(t.{c}, '{ID_LIKE}', '[ID]', 'g') AS {c}")
+            select.append(f"regexp_replace(t.{c}, '{MASKED_LIKE}|{ID_LIKE}', '[ID]', 'g') AS {c}")
         else:
             select.append(f"t.{c}")
     return f"CREATE OR REPLACE TABLE main.{table} AS SELECT {', '.join(select)} FROM {source}.{table} t{joins}"

@@ -218,3 +218,17 @@ def test_an_id_inside_a_key_column_becomes_its_person_key_in_every_table_and_joi
     # a record_id of dates and sequence numbers holds no ID: as it was (a month-of-life probe)
     assert con.execute("SELECT record_id FROM links WHERE household_id IN ('H3', 'H4') ORDER BY 1").fetchall() == [
         ("B0001-2025-10-31",), ("T202510310000123",)]
+
+
+def test_a_masked_id_in_the_copy_is_masked_whole_so_the_birth_date_beside_it_cannot_complete_it():
+    """A privacy probe: audit.id_masked (first 6, last 4) and applicant_members.id_birth_date (the 8
+    the mask hides) gave back 784 full IDs through `hhverify sql`."""
+    from pipelines.snapshot import pseudonymise
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE audit (id_masked VARCHAR, message VARCHAR, consent_ref VARCHAR)")
+    con.execute("INSERT INTO audit VALUES ('140105********1233', '成员（证件号140105********123x）已核对', 'SQ-1'), "
+                "('*************1233', '账户6217***********2333', '授权书 2026-001'), ('未办理', NULL, NULL)")
+    pseudonymise(con, b"secret")
+    assert con.execute("SELECT * FROM audit ORDER BY 3").fetchall() == [
+        ("[ID]", "成员（证件号[ID]）已核对", "SQ-1"), ("[ID]", "账户[ID]", "授权书 2026-001"), ("未办理", None, None)]
