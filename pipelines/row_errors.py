@@ -36,8 +36,7 @@ from connectors.values.names import MIN_ID_DIGITS
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, mask_id, scrub_text
-from reports.writer import folder_name
-from reports.writer import write_atomic
+from reports.writer import file_stem_name, folder_name, write_atomic
 from warehouse.sql import fetch_grouped
 
 FIELDS = ("row_number", "request_id", "household_id", "member_no", "name", "field", "reason", "value")
@@ -283,7 +282,7 @@ def report_row_errors(ctx: PassContext) -> int:
             "SELECT DISTINCT request_id, household_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox'",
             [batch_id]).fetchall() if (r, h) not in held and (None, h) not in held})
         folder = private_dir(ctx.root / "rejected" / (agency or source))
-        note = _target(folder, Path(path).name, file_hash)
+        note = _target(folder, file_stem_name(Path(path).name), file_hash)
         text, table = _texts(path, lines, loaded, requests, agency, source)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)

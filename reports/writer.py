@@ -68,6 +68,21 @@ def report_stem(household_id: str) -> str:
     return f"{masked.replace('*', 'x')}-{hashlib.sha256(household_id.encode()).hexdigest()[:8]}"
 
 
+def file_stem_name(file_name: str) -> str:
+    """A file name with any ID number in its stem masked as `report_stem` masks one, its extension
+    kept: the name an error note about the file is filed under. A privacy probe's department file
+    was named after a person's ID: its notes were filed under the full number, while the pass summary
+    named them masked, a path that did not exist.
+
+    >>> file_stem_name("个税.csv"), file_stem_name("140105199003070810.csv")
+    ('个税.csv', '140105xxxxxxxx0810-45dde11b.csv')
+    """
+    stem, dot, suffix = file_name.rpartition(".")
+    if not dot or not stem:
+        return report_stem(file_name)
+    return f"{report_stem(stem)}.{suffix}"
+
+
 def folder_name(out_dir: str) -> str:
     """The outbox folder (below the agency's) of a request, or of a nightly and its subfolders: each
     part as `report_stem` names a file. A privacy probe's request_id was an ID number: its reports

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reports.masking import scrub_text
-from reports.writer import private_dir, write_atomic
+from reports.writer import file_stem_name, private_dir, write_atomic
 from review.keys import ACCEPTED_DECISIONS, DECISION_COLUMN, KEY_COLUMN, REVIEWER_COLUMN
 
 
@@ -184,4 +184,5 @@ def write_error_report(rejected_dir: Path, file_name: str, errors: list, accepte
     if not name or name.startswith(".") or name in ("..", "."):
         raise ValueError(f"unsafe file name for an error report: {file_name!r}")
     rejected_dir = private_dir(Path(rejected_dir))
-    return write_atomic(rejected_dir / f"{name}.error.txt", error_note(name, errors, accepted).encode("utf-8"))
+    return write_atomic(rejected_dir / f"{file_stem_name(name)}.error.txt",
+                        error_note(name, errors, accepted).encode("utf-8"))

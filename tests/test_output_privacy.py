@@ -140,3 +140,22 @@ def test_a_household_keyed_by_an_id_number_gets_a_report_file_name_without_it(tm
     html = next(n for n in names if n.endswith(".html") and n != "review.html")
     assert f'href="{html}"' in (folder / "index.html").read_text(encoding="utf-8")
     assert key not in output
+
+
+def test_a_file_named_after_an_id_number_gets_its_error_notes_under_a_masked_name_the_summary_names(tmp_path):
+    """A privacy probe: `landing/tax/<full ID>.csv` with a bad row got `<full ID>.csv.error.txt`,
+    and the pass summary sent the clerk to `<masked ID>.csv.error.txt`, which did not exist."""
+    key = "140105198001011233"
+    root = tmp_path / "root"
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "landing" / "vehicle").mkdir(parents=True)
+    (root / "landing" / "tax" / f"{key}.csv").write_text(
+        "记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额\nT1,张三,,2026-09,工资薪金,3000\n"
+        "T2,张三,,2026-09,工资薪金,abc\n", encoding="utf-8")
+    (root / "landing" / "vehicle" / f"{key}.csv").write_text("not,a,vehicle,file\n1,2,3,4\n", encoding="utf-8")
+    output = _run_cli(root)
+    notes = sorted(p.relative_to(root).as_posix() for p in (root / "rejected").rglob("*.error.txt"))
+    assert notes == ["rejected/tax/140105xxxxxxxx1233-0b776e5b.csv.error.txt",
+                     "rejected/vehicle/140105xxxxxxxx1233-0b776e5b.csv.error.txt"]
+    assert "see rejected/tax/140105xxxxxxxx1233-0b776e5b.csv.error.txt" in output
+    assert key not in output
