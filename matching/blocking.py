@@ -43,12 +43,16 @@ USABLE_STATUSES = "('valid', 'repaired')"
 
 SOURCES = ("tax", "social_insurance", "bank", "vehicle", "property")
 USABLE_ID_SQL = ("CASE WHEN {status} IS DISTINCT FROM 'invalid' THEN {col} "
-                 "WHEN regexp_full_match({col}, '[0-9]{{14,19}}[0-9Xx]?') THEN {col} END")
+                 "WHEN regexp_full_match({col}, '[0-9]{{14,19}}[0-9Xx]?') THEN {col} "
+                 "WHEN regexp_full_match({col}, '[0-9][.][0-9]{{13,16}}[Ee][+]?17') "
+                 "THEN rpad(replace(split_part(upper({col}), 'E', 1), '.', ''), 18, '0') END")
 """An ID text as the comparisons read it: an invalid one only when it could be an ID with a slip
-(digits, the length of one). `不详`, `无`, `1.40105E+17` are no ID at all, on a source row
-(`match_source_versions`, migration 0011) as on a member's: compared as an ID, a member's 不详
+(digits, the length of one). `不详`, `无` are no ID at all, on a source row
+(`match_source_versions`, migrations 0011 and 0033) as on a member's: compared as an ID, a member's 不详
 was 'different' from every ID of their own rows, and none of them was even asked about (an
-applicant-side probe)."""
+applicant-side probe). An ID a spreadsheet shortened (`1.40105198308081E+17`) reads as the
+spreadsheet shows it in full, `140105198308081000`: its first 15 digits are the person's
+(`comparisons.DIGITS_LOST`)."""
 
 
 def names_to_key_sql(version: int) -> str:

@@ -112,6 +112,20 @@ own rows went to the other twin). A person's own row carries such a slip perhaps
 thousand rows; two people's IDs are one slip apart mostly when they share county and birthday
 and their sequence numbers differ in one digit (twins): 10 bits, 2^10 below an exact ID's
 ceiling (`ID_AGREE_U_MAX`, the level's too), enough with the name to be asked about."""
+DIGITS_LOST = "digits_lost"
+"""An ID whose last three digits are zeros where the other's first 15 digits are its own: the
+number a spreadsheet keeps of an ID stored as a number (15 significant digits; the rest read back
+as 000, or as 1.40105198308081E+17). The kept digits are the place, the birth date and the first
+digit of the sequence number: a twin could share them, so, like `BODY_SLIP`, the level is never
+`auto`, and with the name it is a question (its weight set as `BODY_SLIP`'s, for the same reason).
+An export probe's 郑华 had twelve wage rows under such an ID and his exact name, linked to nobody:
+his household passed on no income."""
+_KEPT_15 = ("right({a}, 3) = '000' AND left({a}, 14) = left({b}, 14) "
+            "AND abs(TRY_CAST(substr({a}, 15, 1) AS INTEGER) - TRY_CAST(substr({b}, 15, 1) AS INTEGER)) <= 1")
+DIGITS_LOST_SQL = f"{_ID18} AND (({_KEPT_15.format(a='s_id', b='m_id')}) OR ({_KEPT_15.format(a='m_id', b='s_id')}))"
+"""The 15th digit may be one off: a number written back in scientific notation is rounded there."""
+ASKED_ID_LEVELS = (BODY_SLIP, DIGITS_LOST)
+"""ID levels a pair is never `auto` on, and asked about with a strong name (`matching.decide`)."""
 MISSING_ID_WEIGHT = 0.0
 """A row without an ID is no evidence for or against being a given member's: a department leaves
 the ID out of an applicant's rows as often as of anyone's (on the generated 20k province EM
@@ -128,6 +142,8 @@ ID_NUMBER = Comparison("id_number", (
     Level("adjacent_swap", f"{_ID18} AND hamming(s_id, m_id) = 2 AND damerau_levenshtein(s_id, m_id) = 1",
           "身份证号相邻两位颠倒", 0.01, u_max=ID_AGREE_U_MAX),
     Level("one_slip_each", "ids_share_repair", "两个身份证号各差一处，可还原为同一号码", 0.002),
+    Level(DIGITS_LOST, DIGITS_LOST_SQL, "身份证号前15位一致（其后为0：表格把号码存成数字时丢失）", 0.002,
+          fixed_weight=SLIP_VALID_WEIGHT, u_max=ID_AGREE_U_MAX),
     Level(BODY_SLIP, f"{_ID18} AND {_BODY_SLIP}", "身份证号前17位仅一处不同（校验位随之不同）", 0.002,
           fixed_weight=SLIP_VALID_WEIGHT, u_max=ID_AGREE_U_MAX),
     Level("same_birth_date", f"{_ID18} AND substr(s_id, 7, 8) = substr(m_id, 7, 8)",

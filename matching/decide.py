@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 
 from matching.blocking import BORROWED_RULE
-from matching.comparisons import BODY_SLIP, ID_AGREES
+from matching.comparisons import ASKED_ID_LEVELS, ID_AGREES
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
 TWO_SLIPS = "(sequence_slip AND lv_name <> 'exact')"
@@ -97,7 +97,7 @@ def live_units_sql(scored: str, out: str, t_review: float) -> str:
     decided as no link whatever its competition: most ID-less rows of common names. A balance that
     only its name could tie to anyone (`NAME_ONLY_BALANCE`) is no link either."""
     bits = math.log2(t_review / (1.0 - t_review)) - 1e-6
-    agrees = ", ".join(f"'{level}'" for level in (*ID_AGREES, BODY_SLIP))
+    agrees = ", ".join(f"'{level}'" for level in (*ID_AGREES, *ASKED_ID_LEVELS))
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
 SELECT * FROM {scored} SEMI JOIN (
@@ -118,7 +118,7 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     through the sort, the groups and the joins, they were most of the statement's cost."""
     u = ", ".join(unit)
     on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
-    decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id <> '{BODY_SLIP}'
+    decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id NOT IN {ASKED_ID_LEVELS}
                   AND NOT {TWO_SLIPS} THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
                   OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top)
@@ -126,7 +126,7 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
              END"""
     probability = f"""CASE WHEN swapped THEN {CONFLICT_CAP}
              -- asked whatever the score: shown as likely as not (a probe's twin read '100% ⚑ 待复核')
-             WHEN conflict OR id_rival OR lv_id = '{BODY_SLIP}' OR {TWO_SLIPS} THEN least(p_norm, {CONFLICT_CAP})
+             WHEN conflict OR id_rival OR lv_id IN {ASKED_ID_LEVELS} OR {TWO_SLIPS} THEN least(p_norm, {CONFLICT_CAP})
              ELSE p_norm END"""
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
@@ -149,7 +149,7 @@ mm AS (
            sc.w_floor,
            CASE WHEN sc.w_floor IS NULL THEN sc.p_raw ELSE 1.0 / (1.0 + pow(2.0, -sc.total)) END AS p_raw,
            pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
-           sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
+           sc.lv_id IN {ASKED_ID_LEVELS} AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
     FROM floored sc JOIN mm m USING (mid)
     LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid
 ), alone AS (      -- a unit with one candidate has no rival, no other member to swap with: decided as it
@@ -161,7 +161,7 @@ mm AS (
                sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict, FALSE AS swapped,
                ir.iid IS NOT NULL AS id_rival, odds / (1.0 + odds) AS p_norm, TRUE AS is_top,
                CAST(NULL AS BIGINT) AS rival_mid, CAST(NULL AS DOUBLE) AS rival_p, FALSE AS named,
-               sc.lv_id = '{BODY_SLIP}' AND sc.lv_name IN {STRONG_NAMES} AS slip_ask,
+               sc.lv_id IN {ASKED_ID_LEVELS} AND sc.lv_name IN {STRONG_NAMES} AS slip_ask,
                CAST(NULL AS VARCHAR) AS rival_request, CAST(NULL AS VARCHAR) AS rival_household,
                CAST(NULL AS BIGINT) AS rival_member, CAST(NULL AS VARCHAR) AS rival_name,
                ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id

@@ -9,7 +9,7 @@ for every decision of `matching.decide`.
 from __future__ import annotations
 
 from matching.blocking import BORROWED_RULE
-from matching.comparisons import BODY_SLIP, COMPARISONS, LEVEL_COLUMNS, NOT_COMPARED
+from matching.comparisons import BODY_SLIP, COMPARISONS, DIGITS_LOST, LEVEL_COLUMNS, NOT_COMPARED
 from matching.decide import OWNED_ID, TWO_SLIPS
 from matching.scoring import WEIGHT_COLUMNS
 
@@ -70,6 +70,8 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
              || '）的有效证件号同样只差一位，无法确定是谁的，需人工复核'
         WHEN {id_level} = '{BODY_SLIP}' THEN '；两个号码只差一处，可能是录入错误后重新计算了校验位，'
              || '也可能是另一个人，需人工复核'
+        WHEN {id_level} = '{DIGITS_LOST}' THEN '；记录上的号码后几位为0（表格把号码存成数字时丢失），'
+             || '只能核对前15位，也可能是同日出生的另一人，需人工复核'
         WHEN {TWO_SLIPS} THEN '；身份证号有一处差异，姓名也只是同音或相近，'
              || '可能是同日出生的另一人，需人工复核'
         WHEN rival_name IS NOT NULL AND rival_p >= 0.01 THEN '；与' || rival_name || '难以区分，需人工复核'

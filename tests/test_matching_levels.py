@@ -16,6 +16,7 @@ ID_SAME_BIRTH = "14020219900307205X"      # another person born the same day
 ID_OTHER = "140105198811230016"           # another person
 ID_SLIP_VALID = "14010519900307184" + check_char("14010519900307184")   # one wrong digit, check computed afresh
 ID_SWAP_VALID = "14010519900307014" + check_char("14010519900307014")   # 0 and 1 swapped, check computed afresh
+ID_LOST = "140105199003071000"            # stored as a number in a spreadsheet: 15 digits kept, then zeros
 
 CASES = [
     # --- id_number ---------------------------------------------------------------------------
@@ -32,6 +33,12 @@ CASES = [
      "expected": "body_slip"},
     {"field": "id_number", "left": {"id_number": ID}, "right": {"id_number": ID_SWAP_VALID},
      "expected": "body_slip"},
+    {"field": "id_number", "left": {"id_number": ID_LOST}, "right": {"id_number": ID}, "expected": "digits_lost"},
+    {"field": "id_number", "left": {"id_number": ID}, "right": {"id_number": ID_LOST}, "expected": "digits_lost"},
+    {"field": "id_number", "left": {"id_number": "140105199003072000"}, "right": {"id_number": ID},
+     "expected": "digits_lost"},          # the 15th digit one up: rounded there when written as 1.4…E+17
+    {"field": "id_number", "left": {"id_number": "140105199003073000"}, "right": {"id_number": ID},
+     "expected": "same_birth_date"},      # two up: another sequence number
     {"field": "id_number", "left": {"id_number": ID_SAME_BIRTH}, "right": {"id_number": ID},
      "expected": "same_birth_date"},
     {"field": "id_number", "left": {"id_number": ID_OTHER}, "right": {"id_number": ID}, "expected": "different"},
