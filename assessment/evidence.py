@@ -379,6 +379,18 @@ UNION ALL SELECT 'bank', max(as_of_date) FROM bank
 """
 
 
+def unreadable_sql() -> str:
+    """(source, path): each department source whose latest delivery was rejected whole, with no
+    delivery of it loaded since."""
+    return """
+SELECT source, arg_max(path, seen_at) AS path FROM files f
+WHERE status = 'rejected' AND source IN ('tax', 'social_insurance', 'vehicle', 'property', 'bank')
+  AND seen_at > coalesce((SELECT max(seen_at) FROM files l WHERE l.source = f.source AND l.status = 'loaded'),
+                         TIMESTAMP '1900-01-01')
+GROUP BY source
+"""
+
+
 def refused_sql(households: str = WORK) -> str:
     """Department rows refused at load (quarantined) that carry a consenting member's validated ID
     number, and that no row loaded since has replaced (a corrected re-delivery of the record_id;

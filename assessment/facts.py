@@ -76,6 +76,8 @@ class Facts:
     request_date: date | None = None
     never_delivered: tuple = ()
     """Sources no export of which has ever loaded (`data_as_of` null): nothing of them was checked."""
+    unreadable: dict = field(default_factory=dict)
+    """Sources whose latest delivery was rejected whole (source -> its file name), no later one loaded."""
 
     @property
     def household(self) -> list[dict]:

@@ -75,7 +75,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                     properties: list[dict], accounts: list[dict], links: list[dict], policy: Policy,
                     data_as_of: dict, generated_at: str, refused: list[dict] = (),
                     newer_balances: list[dict] = (), unclaimed: list[dict] = (),
-                    unsure_wages: list[dict] = (), other_balances: list[dict] = ()) -> dict:
+                    unsure_wages: list[dict] = (), other_balances: list[dict] = (),
+                    unreadable: dict | None = None) -> dict:
     """The full report document for one household of a request (`refused`: department rows
     refused at load that carry a member's ID, `assessment.evidence.refused_sql`; `newer_balances`:
     newer statements of counted accounts nobody is linked to, `assessment.evidence.newer_balances_sql`)."""
@@ -244,6 +245,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   refused=list(refused), behind=behind, tax_delivered=not tax_none, request_date=request_date,
                   rolls_rows_held=int(hh.get("rolls_rows_held") or 0),
                   never_delivered=tuple(s for s, d in (data_as_of or {}).items() if not d),
+                  unreadable=dict(unreadable or {}),
                   newer_balances=list(newer_balances),
                   unclaimed=_countable(unclaimed, windows, start, end, params),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"],

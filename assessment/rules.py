@@ -122,6 +122,25 @@ def _self_employed(f: Facts) -> list[dict]:
 _SOURCE_CN = {"tax": "税务", "social_insurance": "社保", "vehicle": "机动车登记", "property": "不动产登记", "bank": "金融资产"}
 
 
+def _unreadable(f: Facts) -> list[dict]:
+    """A source whose latest export arrived but could not be read at all (rejected whole). An export
+    probe's households owning two homes and a car passed on a note that the registers had "never been
+    delivered": they had, and their files sat in rejected/. Never loaded, nothing of the source was
+    checked: a question where the programme judges it. Loaded before, the figures are the earlier
+    export's: said."""
+    out = []
+    for s, name in sorted(f.unreadable.items()):
+        where = f"{_SOURCE_CN.get(s, s)}数据已报送，但最近一次报送的文件{name}无法读取（原因见 rejected/{s}/ 中的错误说明）"
+        if s not in f.never_delivered:
+            out.append(finding("data.source_unreadable", "info", where + "，本次按此前报送的数据核对，请督促该部门重新报送"))
+        elif review_can_change(f.program, s):
+            out.append(finding("data.source_unreadable", "warn", where + "，此前也无该来源的数据入库：本次未能核对"
+                               "该来源，其收入与资产不在核对结果中，请待该部门重新报送后复核，或另行核实"))
+        else:
+            out.append(finding("data.source_unreadable", "info", where + "，本次未核对该来源" + INFORMATION_ONLY))
+    return out
+
+
 def _data_behind(f: Facts) -> list[dict]:
     """An income source too far behind for the window to step back over, and wages no tax export
     can confirm yet: the figure may be short, so a pass on it is a question (a rules probe: a
@@ -131,10 +150,12 @@ def _data_behind(f: Facts) -> list[dict]:
                    f"{_SOURCE_CN[s]}数据仅报送至{d.year}年{d.month}月，核对期内此后月份尚无该部门的任何记录"
                    f"（可顺延的月份已用尽），{_SOURCE_CN[s]}收入可能偏低；请待数据报送后复核，或另行核实")
            for s, d in sorted(f.behind.items())]
-    if f.never_delivered:   # said, not held: a deployment may have no feed of a source (a traceability
+    never = [s for s in f.never_delivered if s not in f.unreadable]
+    if never:   # said, not held: a deployment may have no feed of a source (a traceability
         # probe's report said 未查到机动车登记 of a register never loaded, and nothing else)
-        out.append(finding("data.source_missing", "info", "、".join(_SOURCE_CN.get(s, s) for s in f.never_delivered)
+        out.append(finding("data.source_missing", "info", "、".join(_SOURCE_CN.get(s, s) for s in never)
                            + "数据从未报送，本次未核对这些来源，其收入与资产不在核对结果中（不是“未查到”）"))
+    out += _unreadable(f)
     if not f.tax_delivered:
         names = {m["member_no"]: m["name"] for m in f.members}
         rows: dict = {}

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import PurePosixPath
 
 import pyarrow as pa
 
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, other_balances_sql,
-                                 properties_sql, refused_sql, unsure_wages_sql, vehicles_sql)
+                                 properties_sql, refused_sql, unreadable_sql, unsure_wages_sql, vehicles_sql)
 from assessment.household import build_household
 from assessment.unclaimed import PLACES, QUESTION_METHOD, places_sql, questions_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for
@@ -236,6 +237,7 @@ FROM work_households""", label="number work households")
     # No source is "as of" later than the request date (the pass date): a register loaded today
     # but asked about a past date (`--as-of`) showed a date after the request's.
     as_of = {s: (min(d, ctx.as_of).isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
+    unreadable = {s: PurePosixPath(path).name for s, path in ctx.con.execute(unreadable_sql()).fetchall()}
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
     # the re-export counts (a view over every income row) once for the pass, not once per slice: a
     # temp table of the same name is read before the view
@@ -250,7 +252,7 @@ FROM work_households""", label="number work households")
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
                          "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
                 [lo, lo + ASSESS_SLICE], label="slice of work households")
-        docs = _assess_slice(ctx, "assess_slice", as_of, generated_at)
+        docs = _assess_slice(ctx, "assess_slice", as_of, generated_at, unreadable)
         asked = [(key[0], key[1], e["source"], e["record_id"]) for key, doc in docs.items()
                  for f in doc["findings"] if f["rule"] == "match.unclaimed" for e in f["evidence"]]
         if asked:
@@ -264,7 +266,7 @@ FROM work_households""", label="number work households")
             run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_again AS SELECT w.* FROM assess_slice w "
                              "SEMI JOIN asked_rows USING (request_id, household_id)", label="households asked about")
             ctx.con.unregister("asked_rows")
-            docs.update(_assess_slice(ctx, "assess_again", as_of, generated_at))
+            docs.update(_assess_slice(ctx, "assess_again", as_of, generated_at, unreadable))
         for doc in docs.values():
             ctx.documents.append(doc)
     for table in ("assess_slice", "assess_again", "work_order", "work_unclaimed", "temp.file_repeats"):
@@ -272,7 +274,8 @@ FROM work_households""", label="number work households")
     return len(ctx.documents)
 
 
-def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str) -> dict[tuple, dict]:
+def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str,
+                  unreadable: dict | None = None) -> dict[tuple, dict]:
     """The documents of the households in `rel` (rows of `work_households`), in household order."""
     docs: dict[tuple, dict] = {}
     households = _grouped(ctx, f"SELECT * FROM {rel} ORDER BY request_id, household_id", "work households")
@@ -298,7 +301,8 @@ def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str) ->
                                   properties.get(key, []), accounts.get(key, []), links.get(key, []),
                                   ctx.policy, as_of, generated_at, refused=refused.get(key, []),
                                   newer_balances=newer.get(key, []), unclaimed=unclaimed.get(key, []),
-                                  unsure_wages=unsure.get(key, []), other_balances=other_balances.get(key, []))
+                                  unsure_wages=unsure.get(key, []), other_balances=other_balances.get(key, []),
+                                  unreadable=unreadable)
         except Exception as exc:  # noqa: BLE001 - one odd household must not hold up the others
             ctx.counts["households_failed"] += 1
             ctx.messages.append(f"household {key[1]} of request {key[0]} not assessed: "

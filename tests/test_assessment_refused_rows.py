@@ -265,3 +265,26 @@ def test_a_json_line_giving_a_field_twice_is_named_in_its_members_report(tmp_pat
     said = _rules(doc)["data.refused"]["message"]
     assert "记录J_BAD" in said and "该行以两个列名给出同一字段的不同值" in said
     assert doc["outcome"] == "review"
+
+
+def test_a_register_whose_only_export_was_rejected_whole_is_said_unreadable_and_holds_the_outcome(tmp_path):
+    """An export probe: a vehicle export rejected whole (two status columns) left a household with a
+    car passing on a note that the register had "never been delivered"."""
+    root = _first_member_root(tmp_path, "vehicle")
+    (root / "landing" / "vehicle" / "jdc.csv").write_text(
+        "record_id,name,id_number,plate_number,vehicle_type,registration_date,机动车状态,状态\n"
+        "V-1,王建国,140105198501011117,晋A10001,小型轿车,2024/7/1,正常,正常\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    doc = _report(root, "HH-CAR-REFUSED")
+    rules = _rules(doc)
+    assert rules["data.source_unreadable"]["severity"] == "warn" and doc["outcome"] == "review"
+    assert rules["data.source_unreadable"]["message"].startswith(
+        "机动车登记数据已报送，但最近一次报送的文件jdc.csv无法读取（原因见 rejected/vehicle/ 中的错误说明），此前也无")
+    assert "机动车登记" not in rules.get("data.source_missing", {}).get("message", "")
+    (root / "landing" / "vehicle" / "jdc2.csv").write_text(VEHICLE_CSV.replace("约8万", ""), encoding="utf-8")
+    (root / "inbox" / AGENCY / "req2.csv").write_text(
+        "\n".join(REQUEST_CSV.split("\n")[:2]).replace("REQ-R-1", "REQ-R-2") + "\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    (path,) = (root / "outbox" / AGENCY / "REQ-R-2").glob("HH-CAR-REFUSED.json")
+    again = json.loads(path.read_text(encoding="utf-8"))
+    assert "data.source_unreadable" not in _rules(again) and _rules(again)["dibao.vehicle"]["severity"] == "fail"
