@@ -136,7 +136,11 @@ def detect_changes(ctx: PassContext) -> int:
             # another agency's household until this snapshot: everything is news to this agency
             alerts = [alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
         elif key in returned:
-            alerts = [alert("new_on_rolls", "info", "曾退出名册、重新纳入名册的家庭，重新核对")]
+            # compared with its facts before it left: a partial roll dropped a household for a night,
+            # and the car it bought meanwhile came back as no news (a nightly probe)
+            alerts = [alert("new_on_rolls", "info", "曾退出名册、重新纳入名册的家庭，重新核对"
+                            + ("，以下变动与退出前最后一次核对相比" if prev is not None else "")),
+                      *(compare(prev, facts, prev_members.get(key)) if prev is not None else ())]
         elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key))
         elif key not in assessed_before:
