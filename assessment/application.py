@@ -4,6 +4,7 @@ head, and declared birth dates and genders that the members' own ID numbers cont
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from assessment.accounts import refused_balance_date
@@ -22,6 +23,11 @@ REFUSED_SHOWN = 5
 _SOURCE_WORDS = {"tax": "税务", "social_insurance": "社保", "vehicle": "车辆", "property": "不动产", "bank": "金融"}
 
 
+_OTHER_SHEET = re.compile(r"on sheet '(.+?)', its data row \d+: not read\. A workbook's table is read from its first "
+                          r"sheet, '(.+?)'( \(a hidden sheet)?")
+"""`connectors.source.UNREAD_SHEET`, read back."""
+
+
 def _cell_words(source: str, cell: dict) -> str:
     """A refused cell in a caseworker's words: the column as the department heads it and what was
     written (a report probe's clerks read `income_amount：'约8万' is not an amount of money;
@@ -30,6 +36,9 @@ def _cell_words(source: str, cell: dict) -> str:
     if is_cut_row(field, cell.get("reason")):
         return "该行位于文件末尾，传输中被截断，未能完整读取"   # the row's text is no one cell to quote
     reason = str(cell.get("reason") or "")
+    if not field and (sheets := _OTHER_SHEET.match(reason)):   # a bank probe's report said 部分字段为空或无法读取
+        return (f"该行在工作表“{sheets[1]}”上，而只读取工作簿的第一个工作表“{sheets[2]}”"
+                + ("（该表在Excel中被隐藏）" if sheets[3] else "") + "，未能入库")
     if not field and "twice, under the keys" in reason:   # the line as a whole: no one cell to quote
         return "该行以两个列名给出同一字段的不同值，无法判断以哪个为准"
     try:

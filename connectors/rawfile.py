@@ -60,6 +60,8 @@ class RawFile:
     row_errors: pa.Table = field(default_factory=row_errors_table)
     truncated: str | None = None
     other_sheets: tuple[str, ...] = ()
+    hidden_sheets: tuple[str, ...] = ()
+    """For a workbook: its sheets Excel does not show (hidden or very hidden)."""
 
     @property
     def headers(self) -> list[str]:

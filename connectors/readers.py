@@ -196,7 +196,11 @@ def _open_checked_sheet(path: Path, fmt: str, sheet: str | None, truncated: bool
     for part in sheet_parts(archive, sheet or names[0]) if archive is not None else ():
         check_sheet_extent(path, archive, part, sheet or names[0])  # calamine aborts on a grid too large
     try:
-        return book.get_sheet_by_name(sheet or names[0]), tuple(names)
+        hidden = tuple(m.name for m in book.sheets_metadata if str(m.visible).rpartition(".")[2] != "Visible")
+    except Exception:  # noqa: BLE001 - visibility only makes messages clearer
+        hidden = ()
+    try:
+        return book.get_sheet_by_name(sheet or names[0]), tuple(names), hidden
     except Exception as exc:
         raise FileRejected(path, f"sheet {sheet or names[0]!r} cannot be read ({exc})") from exc
 
@@ -214,7 +218,7 @@ def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, trunc
     Raises:
         FileRejected: not a workbook (or a truncated one), no such sheet, or the sheet is empty.
     """
-    ws, sheet_names = _open_sheet(path, fmt, sheet, truncated)
+    ws, sheet_names, hidden = _open_sheet(path, fmt, sheet, truncated)
     with gc_paused():
         # Rows come from the sheet's first row but its first used column: put back the empty
         # columns before it, so positions (and `column_<n>` names) are those of the sheet.
@@ -255,7 +259,7 @@ def read_workbook(path: Path, fmt: str = "xlsx", sheet: str | None = None, trunc
         columns = {name: cells_by_column[i] if i < len(cells_by_column) else empty for i, name in enumerate(names)}
         table = with_row_numbers(strings_table(columns), [index - header_index for index, _ in body])
     return RawFile(table, fmt, None, None, header_index + 1, path, sheet=ws.name,
-                   other_sheets=sheet_names[1:] if sheet is None else ())
+                   other_sheets=sheet_names[1:] if sheet is None else (), hidden_sheets=hidden)
 
 
 def _fill_merged_down(rows: list[tuple[int, list]], merged, header_index: int) -> None:

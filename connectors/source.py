@@ -15,8 +15,10 @@ from connectors.readers import read_raw, read_workbook
 from connectors.schema import TABLES
 
 UNREAD_SHEET = ("on sheet {sheet!r}, its data row {row}: not read. A workbook's table is read from its first "
-                "sheet, {first!r}, alone: send the rows of sheet {sheet!r} as a file of their own (or move them "
+                "sheet, {first!r}{hidden}, alone: send the rows of sheet {sheet!r} as a file of their own (or move them "
                 "onto the first sheet) and send that again")
+HIDDEN = " (a hidden sheet: unhide it in Excel to see it)"
+"""Said of a hidden first sheet: a bank probe's clerk was sent to a sheet Excel did not show."""
 
 
 def read_table(table_name: str, path: Path, sheet: str | None = None,
@@ -68,7 +70,8 @@ def _rows_on_other_sheets(canon: Canonical, table) -> Canonical:
         parts.append(pa.table({
             "row_number": pa.array(range(last + 1, last + 1 + n), pa.int64()),
             "field": pa.nulls(n, pa.string()),
-            "reason": pa.array([UNREAD_SHEET.format(sheet=name, row=k, first=raw.sheet)
+            "reason": pa.array([UNREAD_SHEET.format(sheet=name, row=k, first=raw.sheet,
+                                                    hidden=HIDDEN if raw.sheet in raw.hidden_sheets else "")
                                 for k in other.table.column("row_number").to_pylist()], pa.string()),
             "raw_value": pa.nulls(n, pa.string()),
             "raw_row": rows_to_json(other.table, other.headers, skip_nulls=False),
@@ -89,6 +92,7 @@ def _sheet_hint(reason: str, raw) -> str:
         names = []
     if len(names) < 2:
         return reason
-    return (f"{reason}. The table is read from the workbook's first sheet, {raw.sheet!r}; its sheets are "
+    hidden = HIDDEN if raw.sheet in getattr(raw, "hidden_sheets", ()) else ""
+    return (f"{reason}. The table is read from the workbook's first sheet, {raw.sheet!r}{hidden}; its sheets are "
             f"{', '.join(repr(n) for n in names[:8])}: put the table on the first sheet (or move the others "
             "after it) and send it again")

@@ -265,3 +265,33 @@ def test_rows_on_a_later_sheet_of_the_same_table_are_refused_by_sheet_and_row_no
     assert errors[0]["reason"].startswith("on sheet '2月', its data row 1: not read. A workbook's table is read from "
                                           "its first sheet, '1月', alone")
     assert json.loads(errors[0]["raw_row"])["记录编号"] == "X-3"
+
+
+def test_rows_on_a_visible_sheet_behind_a_hidden_first_sheet_name_the_hidden_sheet(tmp_path):
+    """A bank probe: a hidden first sheet (last month's balances) was read, and the clerk was told to
+    move the visible sheet's rows onto a first sheet Excel did not show."""
+    import xlsxwriter
+
+    path = tmp_path / "余额.xlsx"
+    book = xlsxwriter.Workbook(path)
+    header = ["记录编号", "户名", "证件号码", "金融机构", "账号", "产品类型", "余额", "余额日期"]
+    for name, rid, balance, day in [("4月", "B-1", "5000", "2025-04-30"), ("5月", "B-2", "50000", "2025-05-31")]:
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, header)
+        sheet.write_row(1, 0, [rid, "张三", "110101199003070011", "工商银行", "6222020200001111", "活期", balance, day])
+    book.worksheets()[1].activate()
+    book.worksheets()[0].hide()
+    book.close()
+    canon = read_source("bank", path)
+    (error,) = canon.errors.to_pylist()
+    assert error["reason"].startswith("on sheet '5月', its data row 1: not read. A workbook's table is read from its "
+                                      "first sheet, '4月' (a hidden sheet: unhide it in Excel to see it), alone")
+
+
+def test_a_caseworker_reads_why_a_row_on_another_sheet_was_not_loaded():
+    from assessment.application import _cell_words
+
+    reason = ("on sheet '5月', its data row 1: not read. A workbook's table is read from its first sheet, '4月' "
+              "(a hidden sheet: unhide it in Excel to see it), alone: send the rows of sheet '5月' as a file")
+    assert _cell_words("bank", {"field": None, "raw": None, "reason": reason}) == (
+        "该行在工作表“5月”上，而只读取工作簿的第一个工作表“4月”（该表在Excel中被隐藏），未能入库")
