@@ -78,7 +78,11 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
         try:
             data[3:].decode("utf-8")
         except UnicodeDecodeError:
-            raise undecodable(path, data[3:]) from None
+            try:   # GBK text behind a UTF-8 mark (a tool that prepends one): an export probe's clerk was
+                data[3:].decode("gb18030")   # told to save as GBK the GBK file they had sent
+            except UnicodeDecodeError:
+                raise undecodable(path, data[3:]) from None
+            return "gb18030", data[3:], "gb18030"
         return "utf-8-sig", data[3:], "utf8"
     if has_utf16_bom(data):
         try:

@@ -45,7 +45,7 @@ INVALID_FILES = [
     (b"PAR1 this is not parquet", "the file starts like Parquet but cannot be read"),
     (b'{"a": 1\n[1, 2]\n', "no line holds a JSON object"),
     (b'[{"a": 1}]', "the file is one JSON array; send JSON Lines instead"),
-    (b"\xef\xbb\xbf\xd5\xc5\xc8\xfd\n", "the text cannot be decoded"),
+    (b"\xef\xbb\xbf\xd5\xc5\xc8\xfd\xff\n", "the text cannot be decoded"),
     # an export probe: UTF-8 lines, then GBK ones (two exports joined) were said to fail on line 1
     ("记录编号,纳税人姓名,所属期,所得项目,收入额\n".encode() + "".join(f"T{i},张三,2024-03,工资薪金,1\n" for i in range(10)).encode()
      + "T99,李四,2024-03,工资薪金,1\n".encode("gbk"),
@@ -210,3 +210,13 @@ def test_a_csv_named_like_a_workbook_still_loads(tmp_path):
     path = tmp_path / "tax.xls"   # systems export CSV under an Excel name; Excel opens it
     path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资薪金,5200\n", encoding="gbk")
     assert read_source("tax", path).rows.num_rows == 1
+
+
+def test_a_gbk_file_behind_a_utf8_byte_order_mark_reads_as_gbk(tmp_path):
+    """An export probe: the clerk of a GBK file a tool had prefixed with a UTF-8 mark was told to save it
+    as GBK."""
+    path = tmp_path / "不动产登记.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + _GBK_HEAD.encode("gbk") + b"".join(_GBK_ROWS[:3]))
+    result = read_source("tax", path)
+    assert result.raw.encoding == "gb18030" and result.errors.num_rows == 0
+    assert result.rows.column("name").to_pylist() == ["张三1", "张三2", "张三3"]
