@@ -47,9 +47,9 @@ def _previous(ctx: PassContext) -> tuple[dict, dict]:
         facts[(rec["request_id"], rec["household_id"])] = rec
     # the agency of each household's latest assessment: a household the rolls moved to another
     # agency is new to that agency's roll
-    seen = {(r, h): (agency, county, program) for r, h, agency, county, program in ctx.con.execute(
+    seen = {(r, h): (agency, county, program, day) for r, h, agency, county, program, day in ctx.con.execute(
         "SELECT h.request_id, h.household_id, arg_max(h.agency, h.assessed_at), arg_max(h.county_code, h.assessed_at), "
-        "arg_max(h.program, h.assessed_at) "
+        "arg_max(h.program, h.assessed_at), arg_max(h.request_date, h.assessed_at) "
         "FROM assessment_history h JOIN work_households w USING (request_id, household_id) "
         "WHERE w.origin = 'rolls' GROUP BY ALL").fetchall()}
     return facts, seen
@@ -131,7 +131,7 @@ def detect_changes(ctx: PassContext) -> int:
             continue
         facts = facts_of(ctx.documents.load(i), persons.get(key), keyring)
         prev = prev_facts.get(key)
-        before, county_before, program_before = assessed_before.get(key, (None, None, None))
+        before, county_before, program_before, date_before = assessed_before.get(key, (None, None, None, None))
         if before is not None and before != note["agency"]:
             # another agency's household until this snapshot: everything is news to this agency
             alerts = [alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
@@ -166,7 +166,10 @@ def detect_changes(ctx: PassContext) -> int:
         # it changed, its real changes (a car bought) never compared (a nightly probe)
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
                  "_write": bool(alerts) or key in answered or moved or key in held,
-                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned}
+                 # verified as of another date (the window moved): household_assessment shows this one (a
+                 # nightly probe read four households' month-old request date and run beside the audit's)
+                 "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned
+                            or str(date_before) != str(note.get("request_date"))}
         if alerts:
             marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
             changed += 1

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 
 COMPACT_ABOVE = 5000
-NOTE_KEYS = ("request_id", "household_id", "agency", "program", "county_code", "_out_dir")
+NOTE_KEYS = ("request_id", "household_id", "agency", "program", "county_code", "request_date", "_out_dir")
 
 
 class Documents:

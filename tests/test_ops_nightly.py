@@ -127,6 +127,11 @@ def test_a_new_month_reverifies_everything(two_days):
     root, _, _, _ = two_days
     s = run_pass(root, as_of=date(2026, 12, 1), kind="nightly", snapshot_mode="off")
     assert s["rolls"].startswith("full: the income window moved") and s["households_unchanged"] == 0
+    # every household verified that night is shown as verified on its date, changed or not (a nightly
+    # probe read four households' month-old request date and run in household_assessment)
+    rolls = query(root, "SELECT h.request_date, h.run_id FROM household_assessment h "
+                        "JOIN (SELECT DISTINCT request_id, household_id FROM rolls_current) USING (request_id, household_id)")
+    assert rolls and {(r["request_date"], r["run_id"]) for r in rolls} == {(date(2026, 12, 1), s["run_id"])}
 
 
 PREVIOUS = {"outcome": "pass", "income_per_capita": 500.0, "income_standard": 628.0, "financial_per_capita": 1000.0,
