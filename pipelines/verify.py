@@ -84,6 +84,12 @@ WITH inbox AS (
     -- ID, stayed unlinked and its household unanswered)
     SELECT request_id, household_id FROM links l WHERE {STALE_LINK}
     UNION
+    -- linked to a record this pass re-delivered (its amount or status corrected under its record_id):
+    -- an income probe's answered request kept its fail on the amount the tax bureau had corrected
+    SELECT l.request_id, l.household_id FROM links l JOIN match_source_versions v
+      ON v.source = l.source AND v.record_id = l.record_id
+    WHERE v.superseded_by IN (SELECT batch_id FROM files WHERE run_id = '{this_run}' AND status = 'loaded')
+    UNION
     -- an open question about a row nobody is linked to, when this pass loaded rows of its source:
     -- a row with an ID may now place it with its owner (a probe's answered request kept asking
     -- about a car whose plate a later row placed with someone else)

@@ -288,3 +288,22 @@ def test_a_register_whose_only_export_was_rejected_whole_is_said_unreadable_and_
     (path,) = (root / "outbox" / AGENCY / "REQ-R-2").glob("HH-CAR-REFUSED.json")
     again = json.loads(path.read_text(encoding="utf-8"))
     assert "data.source_unreadable" not in _rules(again) and _rules(again)["dibao.vehicle"]["severity"] == "fail"
+
+
+def test_an_answered_request_is_verified_again_when_a_linked_record_is_corrected_under_its_record_id(tmp_path):
+    """An income probe: the tax bureau re-sent one month's wage with a corrected amount (same record_id);
+    the answered request's report kept the old amount and its fail."""
+    root = _first_member_root(tmp_path, "tax")
+    header = "record_id,name,id_number,period,income_item,income_amount,withholding_agent\n"
+    months = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]   # the window
+    (root / "landing" / "tax" / "iit.csv").write_text(header + "".join(
+        f"T-{i},王建国,140105198501011117,{month},工资薪金,9000,太原某厂\n" for i, month in enumerate(months)),
+        encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert _report(root, "HH-CAR-REFUSED")["income"]["monthly_total"] == 9000.0
+    (root / "landing" / "tax" / "iit_fix.csv").write_text(
+        header + "T-5,王建国,140105198501011117,2026-04,工资薪金,300,太原某厂\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 29), snapshot_mode="wait")
+    doc = _report(root, "HH-CAR-REFUSED")
+    assert doc["income"]["monthly_total"] == round((11 * 9000 + 300) / 12, 2)
+    assert doc["request_date"] == AS_OF.isoformat()      # answered again as of its first date
