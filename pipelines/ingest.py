@@ -20,7 +20,7 @@ from connectors.schema import SOURCES
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
 from pipelines.context import PassContext
 from pipelines.outputs import private_dir, write_atomic
-from pipelines.quarantine_owners import whose_rows
+from pipelines.quarantine_owners import quote_cut_rows, whose_rows
 from pipelines.review_sheets import ingest_review_sheet
 from review import is_review_sheet
 from pipelines.discover import discover
@@ -277,7 +277,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         bad = pa.array(sorted(set(failures.column("row_number").to_pylist())), pa.int64())
         rows = drop_rows(rows, pc.indices_nonzero(pc.is_in(rows.column("row_number"), value_set=bad)))
     errors = canon.errors.select(list(QUARANTINE_SCHEMA.names)).cast(QUARANTINE_SCHEMA)
-    quarantine = pa.concat_tables([errors, failures])
+    quarantine = quote_cut_rows(pa.concat_tables([errors, failures]), canon)
     if d.source in SOURCES and quarantine.num_rows:
         quarantine = whose_rows(quarantine, canon)
     truncated = getattr(canon.raw, "truncated", None)

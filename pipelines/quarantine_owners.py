@@ -94,3 +94,17 @@ def whose_rows(quarantine: pa.Table, canon) -> pa.Table:
     at = quarantine.column("row_number").to_pylist()
     return (quarantine.append_column("record_id", pa.array([record_ids.get(n) for n in at], pa.string()))
             .append_column("id_number", pa.array([ids.get(n) for n in at], pa.string())))
+
+
+def quote_cut_rows(quarantine: pa.Table, canon) -> pa.Table:
+    """`quarantine` with the cells of each whole-row error its file's table does not hold (a row cut in
+    transfer, a ragged line) quoted in `raw_row`, headed as the file heads them, as a bad cell's row is:
+    an operations probe's request cut inside its last member row was answered as a household without
+    that member, the row's household unknown to the rule that holds a household for its refused rows."""
+    cut = dict(cut_row_cells(quarantine, canon.raw))
+    if not cut:
+        return quarantine
+    numbers, quoted = quarantine.column("row_number").to_pylist(), quarantine.column("raw_row").to_pylist()
+    filled = [q if q is not None or n not in cut else json.dumps(cut[n], ensure_ascii=False)
+              for n, q in zip(numbers, quoted)]
+    return quarantine.set_column(quarantine.schema.get_field_index("raw_row"), "raw_row", pa.array(filled, pa.string()))

@@ -99,3 +99,18 @@ def test_an_implausible_declared_birth_date_beside_a_valid_id_holds_nothing_back
     assert [m["name"] for m in doc["members"]] == ["岳一", "岳二"] and doc["members"][1]["age"] == 69
     assert any(f["rule"] == "declared.birth_date" for f in doc["findings"]), doc["findings"]
     assert not (root / "outbox" / AGENCY / "RQ-B1" / "HB2.json").exists()
+
+
+def test_a_request_cut_inside_its_last_member_row_holds_that_household_back(tmp_path):
+    """An operations probe: a request file cut in transfer inside HH02's second member row was answered
+    with HH02 as a one-person household; a whole row with a bad cell holds its household back."""
+    root = tmp_path / "root"
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    rows = ("RQ-X1,低保,HX1,140105,1,戚一,140105198501011117,户主,SQ-1\n"
+            "RQ-X1,低保,HX2,140105,1,韩四,140105197705050521,户主,SQ-4\n"
+            "RQ-X1,低保,HX2,140105,2,韩五,1401051979")
+    (root / "inbox" / AGENCY / "cut.csv").write_text(HEADER + rows, encoding="gbk")
+    summary = run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    assert (root / "outbox" / AGENCY / "RQ-X1" / "HX1.json").exists()
+    assert not (root / "outbox" / AGENCY / "RQ-X1" / "HX2.json").exists()
+    assert any("not answered until their rejected member rows are corrected: HX2" in m for m in summary["messages"])
