@@ -176,15 +176,27 @@ def siblings_sql(version: int) -> str:
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_sibling_ids AS
 WITH keys AS (SELECT DISTINCT pinyin, s_org FROM mt_rows WHERE s_org IS NOT NULL),
-held AS MATERIALIZED (
+slipped AS MATERIALIZED (   -- an invalid ID one slip from a member's, under a name like theirs: theirs
+    -- (an evaluator's balance row so written was linked; the account's newer statement without an ID,
+    -- "an account no row with an ID shows", was nobody's, and the household passed on the older balance)
+    SELECT DISTINCT p.iid, m.m_id AS id_number, k.pinyin
+    FROM mt_ipairs p JOIN mt_members m USING (mid) JOIN mt_identities i USING (iid)
+    JOIN match_name_keys k ON k.name = i.name AND k.version = {v}
+    WHERE p.lv_id IN ('one_substitution', 'adjacent_swap') AND p.lv_name IN {STRONG_NAMES} AND i.invalid
+), held AS MATERIALIZED (
     SELECT k.pinyin, u.s_org, u.id_number, u.n
     FROM mt_units u JOIN mt_id_names k ON k.iid = u.iid      -- a unit's name and ID are its identity's
+    WHERE u.source IN ('tax', 'social_insurance', 'bank') AND k.pinyin IN (SELECT pinyin FROM keys)
+    UNION ALL
+    SELECT k.pinyin, u.s_org, k.id_number, u.n FROM mt_units u JOIN slipped k USING (iid)
     WHERE u.source IN ('tax', 'social_insurance', 'bank') AND k.pinyin IN (SELECT pinyin FROM keys)
 ), here AS MATERIALIZED (
     SELECT pinyin, s_org, id_number, sum(n) AS n FROM held SEMI JOIN keys USING (pinyin, s_org) GROUP BY ALL
 ), owners AS (       -- the name (by sound) each of these IDs is mostly written with
     SELECT i.id_number, arg_max(i.pinyin, {{'rows': i.n, 'pinyin': i.pinyin}}) AS pinyin
-    FROM mt_id_names i WHERE i.id_number IN (SELECT id_number FROM here)
+    FROM (SELECT id_number, pinyin, n FROM mt_id_names
+          UNION ALL SELECT k.id_number, k.pinyin, i.n FROM slipped k JOIN mt_identities i USING (iid)) i
+    WHERE i.id_number IN (SELECT id_number FROM here)
     GROUP BY 1
 )
 SELECT * FROM here SEMI JOIN owners USING (id_number, pinyin)

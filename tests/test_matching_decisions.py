@@ -500,10 +500,11 @@ def _link_balances(tmp_path, rows: list[tuple]) -> list[tuple]:
     first ten of `BALANCE_PEOPLE`, each the head of a household; every link (record_id, decision)."""
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
-    for rid, name, idn, institution, account, balance, day in rows:
+    for rid, name, idn, institution, account, balance, day, *status in rows:
         con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?,
                        '活期存款', ?, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, "valid" if idn else "missing", institution, account, balance, day, now])
+                    [rid, name, name, idn, idn, status[0] if status else "valid" if idn else "missing", institution,
+                     account, balance, day, now])
     _work_members_table(con)
     for i, (name, idn) in enumerate(BALANCE_PEOPLE[:10]):
         con.execute("INSERT INTO work_members VALUES ('R1', ?, 1, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
@@ -541,6 +542,21 @@ def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_
         rows.append((f"B{i}b", name, None, "建设银行太原桃园支行", account, 1000, date(2026, 10, 31)))
     links = dict(_link_balances(tmp_path, rows))
     assert {r: d for r, d in links.items() if r.endswith("b")} == {f"B{i}b": "auto" for i in range(10)}
+
+
+def test_a_newer_statement_without_an_id_of_an_account_whose_row_carries_the_members_id_with_a_slip_is_theirs_too(
+        tmp_path):
+    """An evaluator: the account's row with the member's ID one digit off was linked, its newer statement
+    without an ID was nobody's ("no row with an ID shows the account"), and the household passed on the
+    older balance. With the ID clean, the same statement is the member's question or link."""
+    rows = []
+    for i, (name, idn) in enumerate(BALANCE_PEOPLE):
+        slipped = idn[:10] + str((int(idn[10]) + 1) % 10) + idn[11:]
+        rows.append((f"B{i}a", name, slipped, "山西农信", f"62302911106826{i:05d}", 3990, date(2026, 6, 30), "invalid"))
+        rows.append((f"B{i}b", name, None, "山西农信", f"62302911106826{i:05d}", 90000, date(2026, 10, 31)))
+    links = dict(_link_balances(tmp_path, rows))
+    assert {r: d for r, d in links.items() if r.endswith("a")} == {f"B{i}a": "auto" for i in range(10)}
+    assert set(links) >= {f"B{i}b" for i in range(10)}, links
 
 
 def test_a_small_run_takes_m_and_the_prior_from_the_latest_run_ten_times_its_size(tmp_path):
