@@ -94,6 +94,16 @@ def listing(inbox: Path) -> frozenset:
     return _stat_listing(inbox, "*/**/*", lambda p: is_request_file(p, inbox) and p.is_file())
 
 
+SETTLE_SECONDS = 1.0
+"""How long a request file must have gone unmodified before a pass reads it. The contract asks writers
+to rename a finished file into place, but an agency tool saving in place had its file read and
+rejected ("a header but no data rows") a second after its header was written, and moved to
+rejected/ while it still wrote (an operations probe). A renamed file keeps the time its writing
+ended, so waiting this long costs a drop at most this much."""
+SETTLE_MAX_SECONDS = 60.0
+"""A file still growing after this long is read as it stands (the pass says what it found)."""
+
+
 class InboxWatcher:
     """Run `run_pass()` soon after request files appear in `<root>/inbox/`, until `stop` is set."""
 
@@ -139,6 +149,19 @@ class InboxWatcher:
                        rust_timeout=1000, raise_interrupt=False):
             self.pending.set()
 
+    def _settled(self, now: frozenset) -> frozenset:
+        """The listing once no request file in it was modified in the last `SETTLE_SECONDS`."""
+        waited = 0.0
+        while not self.stop.is_set() and waited < SETTLE_MAX_SECONDS:
+            youngest = max((mtime for _, _, mtime in now), default=0) / 1e9
+            wait = youngest + SETTLE_SECONDS - time.time()
+            if wait <= 0:
+                break
+            self.stop.wait(min(wait, SETTLE_SECONDS))
+            waited += min(wait, SETTLE_SECONDS)
+            now = listing(self.inbox)
+        return now
+
     def _work(self) -> None:
         seen, unread_seen, failures = None, frozenset(), 0
         while not self.stop.is_set():
@@ -155,6 +178,7 @@ class InboxWatcher:
                 if new_unread:
                     self._tell_unread(new_unread)
                 continue
+            now = self._settled(now)
             seen = now  # files renamed in during the pass differ from this and trigger another
             started = time.perf_counter()
             try:

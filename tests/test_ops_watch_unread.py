@@ -109,3 +109,47 @@ def test_a_request_in_a_month_subfolder_of_an_agency_is_a_request_file(tmp_path)
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("x")
     assert sorted(r for r, _, _ in listing(inbox)) == ["agA/2026-11/b.csv", "agA/2026-11/deep/c.csv", "agA/a.csv"]
+
+
+def test_a_request_file_still_being_written_in_place_is_read_once_it_has_gone_unmodified(tmp_path, monkeypatch):
+    """An operations probe: a file an agency tool saved in place (no rename) was read a second after its
+    header was written, rejected as having no data rows, and moved while the tool still wrote to it."""
+    import pipelines.watch as watch_module
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(watch_module.time, "time", lambda: clock[0])
+    inbox = tmp_path / "inbox" / "agency_a"
+    inbox.mkdir(parents=True)
+    path = inbox / "req.csv"
+    path.write_text("request_id\n", encoding="utf-8")
+    os.utime(path, (clock[0], clock[0]))
+    stop = threading.Event()
+    watcher = InboxWatcher(tmp_path, lambda: SUMMARY, stop=stop, log=lambda _: None)
+    lines = iter(["REQ-1\n", "REQ-2\n"])
+
+    def wait(seconds):          # time passes; the tool writes one more line, then stops
+        clock[0] += seconds
+        line = next(lines, None)
+        if line is not None:
+            with path.open("a", encoding="utf-8") as f:
+                f.write(line)
+            os.utime(path, (clock[0], clock[0]))
+        return False
+
+    monkeypatch.setattr(stop, "wait", wait)
+    settled = watcher._settled(watch_module.listing(tmp_path / "inbox"))
+    assert [size for _, size, _ in settled] == [path.stat().st_size] and path.read_text().count("REQ-") == 2
+    assert clock[0] >= 1_000_000.0 + 3 * watch_module.SETTLE_SECONDS
+
+
+def test_a_request_renamed_into_place_long_after_it_was_written_is_read_at_once(tmp_path, monkeypatch):
+    import pipelines.watch as watch_module
+
+    inbox = tmp_path / "inbox" / "agency_a"
+    inbox.mkdir(parents=True)
+    _drop(inbox / "req.csv")
+    os.utime(inbox / "req.csv", (time.time() - 60, time.time() - 60))
+    stop = threading.Event()
+    watcher = InboxWatcher(tmp_path, lambda: SUMMARY, stop=stop, log=lambda _: None)
+    monkeypatch.setattr(stop, "wait", lambda seconds: pytest.fail("waited for a file written a minute ago"))
+    assert watcher._settled(watch_module.listing(tmp_path / "inbox")) == watch_module.listing(tmp_path / "inbox")
