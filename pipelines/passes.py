@@ -26,6 +26,7 @@ from pipelines.locks import pass_lock, snapshot_lock
 from pipelines.progress import emit
 from pipelines.publish import write_reports
 from pipelines.row_errors import report_row_errors
+from pipelines.storage import storage_problem
 from pipelines.runs import finish_run, start_run
 from pipelines.verify import assess, link, select_work
 from reports.masking import scrub_text
@@ -90,9 +91,17 @@ def run_pass(root: Path, *, as_of: date | None = None, kind: str | None = None, 
                 ctx.close()
             if snapshot_mode != "off":
                 emit("stage", name="publish_snapshot", index=len(STAGES), total=len(STAGES))
-                staged = snapshot.stage_copy(root, ctx.run_id)
-                # taken before the pass lock is let go: snapshots are published in pass order
-                after_pass.enter_context(snapshot_lock(root))
+                try:
+                    staged = snapshot.stage_copy(root, ctx.run_id)
+                except OSError as exc:
+                    # the pass is committed whole: a full disk here stops only the analyst copy (an
+                    # operations probe's pass was said to have stopped, exit 74, its reports written)
+                    problem = storage_problem(exc) or f"{type(exc).__name__}: {exc}"
+                    ctx.messages.append(f"analyst snapshot not published ({problem}); the pass itself completed: "
+                                        "analysts keep the previous copy until a pass can publish one")
+                else:
+                    # taken before the pass lock is let go: snapshots are published in pass order
+                    after_pass.enter_context(snapshot_lock(root))
         # a note quotes what a file held (a rejected file's first row): masked like every output
         summary["messages"] = [scrub_text(m) for m in ctx.messages]
         if staged is not None:

@@ -118,11 +118,16 @@ def stage_copy(root: Path, run_id: str) -> Path:
     root = Path(root)
     live = root / "warehouse.duckdb"
     tmp = root / f".analyst.{run_id}.duckdb.part"
-    shutil.copyfile(live, tmp)
-    os.chmod(tmp, 0o600)
     wal = live.with_name(live.name + ".wal")
-    if wal.exists():  # not after a clean close; if it is there, it belongs to the copy
-        shutil.copyfile(wal, tmp.with_name(tmp.name + ".wal"))
+    try:
+        shutil.copyfile(live, tmp)
+        os.chmod(tmp, 0o600)
+        if wal.exists():  # not after a clean close; if it is there, it belongs to the copy
+            shutil.copyfile(wal, tmp.with_name(tmp.name + ".wal"))
+    except BaseException:
+        for part in (tmp, tmp.with_name(tmp.name + ".wal")):   # half a copy is no copy: give the space back
+            part.unlink(missing_ok=True)
+        raise
     return tmp
 
 

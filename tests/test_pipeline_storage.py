@@ -123,3 +123,27 @@ def test_a_read_only_root_stops_the_pass_before_anything_is_written(province, re
         for d in (root, *[p for p in root.rglob("*") if p.is_dir()]):
             d.chmod(0o755)
     _assert_next_pass_completes_it(root, reference)
+
+
+def test_a_full_disk_while_the_analyst_copy_is_staged_leaves_the_completed_pass_completed(tmp_path, monkeypatch):
+    """An operations probe: the disk filled while the warehouse was copied for analysts, after the pass
+    had committed and written its reports; the command said the pass had stopped (exit 74)."""
+    import errno
+
+    from pipelines import snapshot
+
+    root = tmp_path / "root"
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+        "R1,dibao,H1,140105,1,张三,140105198001011234,户主,C1\n", encoding="utf-8")
+
+    def copy_until_full(src, dst):
+        Path(dst).write_bytes(Path(src).read_bytes()[:4096])
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(snapshot.shutil, "copyfile", copy_until_full)
+    summary = run_pass(root, as_of=AS_OF)
+    assert summary["status"] == "completed" and (root / "outbox" / "xiaodian" / "R1" / "H1.json").exists()
+    assert any(m.startswith("analyst snapshot not published (the disk is full") for m in summary["messages"])
+    assert not list(root.glob(".analyst.*")) and not (root / "analyst.duckdb").exists()
