@@ -176,10 +176,12 @@ def _lines(rows: list[dict], source: str) -> list[dict]:
     return out
 
 
-def _target(folder: Path, name: str, file_hash: str) -> Path:
-    """`<name>.error.txt` beside the others, unless an earlier file of that name already has one."""
+def _target(folder: Path, name: str, file_hash: str, text: str) -> Path:
+    """`<name>.error.txt` beside the others, unless an earlier file of that name already has one
+    (another note: the same note, written by a pass killed before it could record it, is rewritten
+    in place; an operations probe found two notes for one file after a kill)."""
     note = folder / f"{name}.error.txt"
-    if note.exists():
+    if note.exists() and note.read_bytes() != text.encode("utf-8"):
         stem, dot, suffix = name.rpartition(".")
         name = f"{stem}.{file_hash[:8]}.{suffix}" if dot else f"{name}.{file_hash[:8]}"
         note = folder / f"{name}.error.txt"
@@ -282,8 +284,8 @@ def report_row_errors(ctx: PassContext) -> int:
             "SELECT DISTINCT request_id, household_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox'",
             [batch_id]).fetchall() if (r, h) not in held and (None, h) not in held})
         folder = private_dir(ctx.root / "rejected" / (agency or source))
-        note = _target(folder, file_stem_name(Path(path).name), file_hash)
         text, table = _texts(path, lines, loaded, requests, agency, source)
+        note = _target(folder, file_stem_name(Path(path).name), file_hash, text)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)
         ctx.con.execute("UPDATE files SET errors_reported_at = now() WHERE file_hash = ? AND batch_id = ? "

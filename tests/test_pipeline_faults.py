@@ -69,3 +69,13 @@ def test_a_pass_killed_at_any_point_is_completed_by_the_next_exactly(province, r
     finally:
         con.close()
     assert statuses == ["interrupted", "completed"]
+
+
+def test_a_row_error_note_a_killed_pass_wrote_is_rewritten_in_place_not_doubled(tmp_path):
+    """An operations probe: a pass killed after writing a file's row-error note, before recording it,
+    left the next pass writing a second note for the same file beside it."""
+    from pipelines.row_errors import _target
+
+    (tmp_path / "bdc.csv.error.txt").write_text("rows rejected: bdc.csv …", encoding="utf-8")
+    assert _target(tmp_path, "bdc.csv", "43c05794aa", "rows rejected: bdc.csv …") == tmp_path / "bdc.csv.error.txt"
+    assert _target(tmp_path, "bdc.csv", "43c05794aa", "another file's rows") == tmp_path / "bdc.43c05794.csv.error.txt"
