@@ -71,6 +71,9 @@ def start_run(ctx: PassContext) -> None:
                         [*counts.values(), run_id])
     if died:
         sweep_partial_outputs(ctx.root)
+        # said, as the operator otherwise learns of it only from `runs` (an operations probe)
+        ctx.messages.append(f"the previous pass ({', '.join(died)}) was interrupted before it completed; this "
+                            "pass kept what it had committed and did the rest")
     ctx.con.execute("INSERT INTO runs (run_id, kind, started_at, status, as_of) VALUES (?, ?, now(), 'running', ?)",
                     [ctx.run_id, ctx.kind, ctx.as_of])
 

@@ -69,6 +69,7 @@ def test_a_pass_killed_at_any_point_is_completed_by_the_next_exactly(province, r
     finally:
         con.close()
     assert statuses == ["interrupted", "completed"]
+    assert any(m.startswith("the previous pass (") and "was interrupted" in m for m in summary["messages"])
 
 
 def test_a_row_error_note_a_killed_pass_wrote_is_rewritten_in_place_not_doubled(tmp_path):
