@@ -337,10 +337,16 @@ def _mark_joint(held: list[dict]) -> None:
         owners = sorted({p["member_no"] for p in rows})
         if len(owners) < 2 or whole <= 0 or owned <= whole + Decimal("0.005"):
             continue
+        # shares written as fractions that add up to more than the whole contradict each other: not
+        # 共同共有 (an assets probe's 0.6 + 0.6 of one flat read "共同共有同一产权")
+        fractions = [p for p in rows if p.get("share") is not None and float(p["share"]) < 1.0]
         for p in rows:
             p["joint"] = True
             others = "、".join(f"成员{n}" for n in owners if n != p["member_no"])
-            p["note"] = f"与{others}共同共有同一产权，家庭合计面积只计一次"
+            p["note"] = (f"与{others}的登记份额合计超过整套（"
+                         + "+".join(f"{float(r['share']):.0%}" if r.get("share") is not None else "100%" for r in rows)
+                         + "），请向登记机关核实；家庭合计面积按整套计" if fractions
+                         else f"与{others}共同共有同一产权，家庭合计面积只计一次")
 
 
 def household_area(held: list[dict]) -> Decimal:

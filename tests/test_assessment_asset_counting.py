@@ -109,6 +109,16 @@ def test_a_flat_co_owned_by_two_members_is_one_home_with_their_shares_of_area(wh
     assert index_row(doc)["properties"] == 1
 
 
+def test_shares_of_one_flat_adding_up_to_more_than_the_whole_are_said_to_contradict_each_other(wh):
+    """An assets probe: two members' 0.6 shares of one flat read "共同共有同一产权"."""
+    wh.property("P1", member=1, share=0.6)
+    wh.property("P2", member=2, share=0.6)
+    doc = wh.report()
+    assert doc["assets"]["property_count"] == 1 and doc["assets"]["owned_area_total"] == 120.0
+    assert by_id(doc["assets"]["properties"])["P1"]["note"] == (
+        "与成员2的登记份额合计超过整套（60%+60%），请向登记机关核实；家庭合计面积按整套计")
+
+
 def test_halves_of_a_flat_round_half_up_and_add_up_to_the_flat(wh):
     """An export probe: 50.55 m² × 0.5 showed 25.27 (the binary float 25.2749…) and the report's
     total, the rounded halves summed, 50.54 m²."""
