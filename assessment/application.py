@@ -110,10 +110,14 @@ def _refused(f: Facts) -> list[dict]:
         # held only where such a row could change a finding: 医疗 and 教育 read no means, 住房 only
         # homes (a report probe's refused wage row held a 临时救助 household its linked rows did not)
         matters = any(_could_change(f, r) for r in rows)
+        # a row the programme reads but that could not turn its outcome is said so, not "not judged on"
+        # (an assets probe's refused home row, within max_homes, read 本救助项目不据此核定 of 低保)
+        tail = ("" if matters else "；即使计入也不改变核对结果，仅供参考"
+                if any(review_can_change(f.program, r["source"]) for r in rows) else "；本救助项目不据此核定，仅供参考")
         out.append(finding("data.refused", "warn" if matters else "info",
                            f"成员{name}（序号{no}）有{len(rows)}条部门记录含其身份证号，但因数据错误未能入库，"
                            f"其中的收入或财产未计入：{shown}{more}。请核实，或请部门更正后重新报送"
-                           "（错误明细见该文件的数据错误清单）" + ("" if matters else "；本救助项目不据此核定，仅供参考"),
+                           "（错误明细见该文件的数据错误清单）" + tail,
                            [{"source": r["source"], "record_id": r.get("record_id")} for r in rows]))
     return out
 

@@ -307,3 +307,16 @@ def test_an_answered_request_is_verified_again_when_a_linked_record_is_corrected
     doc = _report(root, "HH-CAR-REFUSED")
     assert doc["income"]["monthly_total"] == round((11 * 9000 + 300) / 12, 2)
     assert doc["request_date"] == AS_OF.isoformat()      # answered again as of its first date
+
+
+def test_a_refused_home_row_that_could_not_turn_the_outcome_says_so_not_that_the_programme_ignores_homes(tmp_path):
+    """An assets probe: a 低保 household's one refused home row (a share of 1.5), within max_homes, read
+    本救助项目不据此核定 (this programme does not judge on it); 低保 judges homes."""
+    root = _first_member_root(tmp_path, "property")
+    (root / "landing" / "property" / "bdc.csv").write_text(
+        "记录编号,权利人,证件号码,不动产权证号,坐落,用途,建筑面积,共有份额,登记日期,权属状态\n"
+        "P-1,王建国,140105198501011117,晋(2020)太原市不动产权第0000001号,小店区某路1号,住宅,90,1.5,2020-05-01,现势\n",
+        encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    found = _rules(_report(root, "HH-CAR-REFUSED"))["data.refused"]
+    assert found["severity"] == "info" and found["message"].endswith("；即使计入也不改变核对结果，仅供参考")
