@@ -367,30 +367,6 @@ def delivered_month_sql(table: str, source: str | None = None) -> str:
     SELECT CAST(last_day(max(period)) AS DATE) FROM r WHERE usual IS NULL OR n * 2 >= usual)"""
 
 
-def data_as_of_sql() -> str:
-    """Freshness per source: the latest month each income source holds in full
-    (`delivered_month_sql`), the latest date the others hold."""
-    return f"""
-SELECT 'tax' AS source, {delivered_month_sql("tax")} AS as_of
-UNION ALL SELECT 'social_insurance', {delivered_month_sql("social_insurance")}
-UNION ALL SELECT 'vehicle', CAST(max(loaded_at) AS DATE) FROM vehicle
-UNION ALL SELECT 'property', CAST(max(loaded_at) AS DATE) FROM property
-UNION ALL SELECT 'bank', max(as_of_date) FROM bank
-"""
-
-
-def unreadable_sql() -> str:
-    """(source, path): each department source whose latest delivery was rejected whole, with no
-    delivery of it loaded since."""
-    return """
-SELECT source, arg_max(path, seen_at) AS path FROM files f
-WHERE status = 'rejected' AND source IN ('tax', 'social_insurance', 'vehicle', 'property', 'bank')
-  AND seen_at > coalesce((SELECT max(seen_at) FROM files l WHERE l.source = f.source AND l.status = 'loaded'),
-                         TIMESTAMP '1900-01-01')
-GROUP BY source
-"""
-
-
 def refused_sql(households: str = WORK) -> str:
     """Department rows refused at load (quarantined) that carry a consenting member's validated ID
     number, and that no row loaded since has replaced (a corrected re-delivery of the record_id;

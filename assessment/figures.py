@@ -199,14 +199,12 @@ def _newest_first(row: dict) -> tuple:
     # A register's full re-export hands out new record_ids for the same vehicle or certificate:
     # the row registered, then loaded, last is its latest word; record_id only breaks ties so
     # that every pass keeps the same row. A row registered after the request date is no word on
-    # the household as of that date: any row of the request date's comes first. Of two rows tied
-    # on both dates, one held and one not, the held one decides whatever their record_ids
-    # (`contradicted_by`: the question goes to a caseworker).
+    # the household as of that date: any row of the request date's comes first. Of two rows tied on both
+    # dates the held one decides, whatever their record_ids (`contradicted_by`: a caseworker's question).
     return (*_same_word(row), bool(row.get("held")), str(row.get("record_id")))
 
 
-def _same_word(row: dict) -> tuple:
-    """What makes two rows of one vehicle or certificate equally new (`_newest_first`)."""
+def _same_word(row: dict) -> tuple:   # what makes two rows of one vehicle or certificate equally new
     return (not row.get("after_request"), row.get("registration_date") or date.min, row.get("loaded_at") or datetime.min)
 
 
@@ -337,8 +335,7 @@ def _mark_joint(held: list[dict]) -> None:
         owners = sorted({p["member_no"] for p in rows})
         if len(owners) < 2 or whole <= 0 or owned <= whole + Decimal("0.005"):
             continue
-        # shares written as fractions that add up to more than the whole contradict each other: not
-        # 共同共有 (an assets probe's 0.6 + 0.6 of one flat read "共同共有同一产权")
+        # fractions adding up to more than the whole contradict each other: no 共同共有 (an assets probe's 0.6 + 0.6)
         fractions = [p for p in rows if p.get("share") is not None and float(p["share"]) < 1.0]
         for p in rows:
             p["joint"] = True

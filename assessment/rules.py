@@ -12,7 +12,8 @@ from assessment.accounts import financial_if_confirmed, refused_could_be_newer
 from assessment.application import application_checks, held_for_identity
 from assessment.declared import declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding, refused_cells
-from assessment.figures import NO_TAX_NOTE, SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle, fen
+from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle, fen
+from assessment.freshness import SOURCE_CN, data_findings
 from assessment.judged import (INFORMATION_ONLY, NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
@@ -60,7 +61,7 @@ def common(f: Facts) -> list[dict]:
             out.append(finding("id_check", "warn", f"成员{m['name']}（序号{m['member_no']}）的身份证号校验未通过，"
                                                    "可能填写有误，只能按姓名查找其部门记录，核对结果可能不完整；"
                                                    "请对照户口簿或身份证更正申请表后重新提交"))
-    out += _self_employed(f) + _data_behind(f) + _unsure_wages(f)
+    out += _self_employed(f) + data_findings(f) + _unsure_wages(f)
     if f.program in ("dibao", "tekun"):
         for m in f.household:
             for entry in m.get("other_rolls") or []:
@@ -117,56 +118,6 @@ def _self_employed(f: Facts) -> list[dict]:
                     f"成员{names.get(m, m)}以灵活就业身份参保（{len({r['period'] for r in rs})}个月），"
                     "无税务工资记录可核其收入，需另行核实（缴费基数为本人自选，未计入收入）" + tail, rs)
             for m, rs in sorted(rows.items())]
-
-
-_SOURCE_CN = {"tax": "税务", "social_insurance": "社保", "vehicle": "机动车登记", "property": "不动产登记", "bank": "金融资产"}
-
-
-def _unreadable(f: Facts) -> list[dict]:
-    """A source whose latest export arrived but could not be read at all (rejected whole). An export
-    probe's households owning two homes and a car passed on a note that the registers had "never been
-    delivered": they had, and their files sat in rejected/. Never loaded, nothing of the source was
-    checked: a question where the programme judges it. Loaded before, the figures are the earlier
-    export's: said."""
-    out = []
-    for s, name in sorted(f.unreadable.items()):
-        where = f"{_SOURCE_CN.get(s, s)}数据已报送，但最近一次报送的文件{name}无法读取（原因见 rejected/{s}/ 中的错误说明）"
-        if s not in f.never_delivered:
-            out.append(finding("data.source_unreadable", "info", where + "，本次按此前报送的数据核对，请督促该部门重新报送"))
-        elif review_can_change(f.program, s):
-            out.append(finding("data.source_unreadable", "warn", where + "，此前也无该来源的数据入库：本次未能核对"
-                               "该来源，其收入与资产不在核对结果中，请待该部门重新报送后复核，或另行核实"))
-        else:
-            out.append(finding("data.source_unreadable", "info", where + "，本次未核对该来源" + INFORMATION_ONLY))
-    return out
-
-
-def _data_behind(f: Facts) -> list[dict]:
-    """An income source too far behind for the window to step back over, and wages no tax export
-    can confirm yet: the figure may be short, so a pass on it is a question (a rules probe: a
-    pension four months undelivered, and a base standing in with no tax export at all, each
-    turned the outcome with no word in the report)."""
-    out = [finding("data.source_behind", "warn",
-                   f"{_SOURCE_CN[s]}数据仅报送至{d.year}年{d.month}月，核对期内此后月份尚无该部门的任何记录"
-                   f"（可顺延的月份已用尽），{_SOURCE_CN[s]}收入可能偏低；请待数据报送后复核，或另行核实")
-           for s, d in sorted(f.behind.items())]
-    never = [s for s in f.never_delivered if s not in f.unreadable]
-    if never:   # said, not held: a deployment may have no feed of a source (a traceability
-        # probe's report said 未查到机动车登记 of a register never loaded, and nothing else)
-        out.append(finding("data.source_missing", "info", "、".join(_SOURCE_CN.get(s, s) for s in never)
-                           + "数据从未报送，本次未核对这些来源，其收入与资产不在核对结果中（不是“未查到”）"))
-    out += _unreadable(f)
-    if not f.tax_delivered:
-        names = {m["member_no"]: m["name"] for m in f.members}
-        rows: dict = {}
-        for r in f.income["records"]:
-            if r.get("note") == NO_TAX_NOTE:
-                rows.setdefault(r["member_no"], []).append(r)
-        out += [finding("income.wage_unverified", "warn",
-                        f"成员{names.get(m, m)}有在职社保缴费记录（{len({r['period'] for r in rs})}个月），"
-                        "但税务数据尚未报送，工资收入无法核实（缴费基数暂未计入收入）", rs)
-                for m, rs in sorted(rows.items())]
-    return out
 
 
 def _unsure_wages(f: Facts) -> list[dict]:
@@ -363,7 +314,7 @@ def employment(f: Facts) -> list[dict]:
     able, idle = able_to_work(f), out_of_work(f)
     months = f.params["employment_months"]
     # which months "recent" means when a department has not exported the newest ones yet
-    through = "".join(f"（{_SOURCE_CN[s]}数据截至{d.year}年{d.month}月，按其已交付的近{months}个月判断）"
+    through = "".join(f"（{SOURCE_CN[s]}数据截至{d.year}年{d.month}月，按其已交付的近{months}个月判断）"
                       for s, d in sorted(f.employment_through.items()))
     # a pending wage or contribution of an idle member may yet show work (a programmes probe read
     # "符合就业救助对象条件" beside the warning that held the outcome for such a row)

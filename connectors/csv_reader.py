@@ -49,15 +49,10 @@ from connectors.limits import MAX_LINE_BYTES, MAX_LINES_IN_VALUE, check_columns,
 from connectors.csv_quotes import ragged_reason, swallowed_rows
 from connectors.rawfile import RawFile, move_to_errors, row_errors_table, with_row_numbers
 from connectors.sniff import HEADER_SEARCH_ROWS, normalise_line_ends, pick_header, sniff_delimiter
-from connectors.transcode import (DAMAGED_MIN, SPLITS_BEFORE_DECODING, Undecodable, decode_column,
-                                  gb18030_with_damage, undecodable)
+from connectors.transcode import (DAMAGED_ENCODINGS, DAMAGED_MIN, GB18030_DAMAGED, SPLITS_BEFORE_DECODING, UTF8_DAMAGED,
+                                  Undecodable, damaged_rows, decode_column, gb18030_with_damage, undecodable)
 
 GB18030_BOM = "\ufeff".encode("gb18030")   # 84 31 95 33
-UTF8_DAMAGED = "utf-8 (some bytes invalid)"
-GB18030_DAMAGED = "gb18030 (some bytes invalid)"
-DAMAGED_ROW = ("row {row} holds bytes that are not valid {encoding} (the rest of the file is {encoding}): its text is "
-               "damaged, so it was not loaded. Check the row in the exporting system and send it again")
-DAMAGED_ENCODINGS = {UTF8_DAMAGED: "UTF-8", GB18030_DAMAGED: "GBK/GB18030"}
 # Ragged lines are row errors while they are a minority; when most lines disagree with the
 # header, the file's layout (not its rows) is wrong and the whole file is returned.
 _MAX_RAGGED_SHARE = 0.5
@@ -265,16 +260,6 @@ def _read_text(path: Path, body: bytes, tail: bytes, encoding: str, arrow_encodi
     return RawFile(with_row_numbers(table, row_numbers), "csv", encoding, delimiter, header_line, path,
                    row_errors=row_errors_table(errors),
                    truncated=f"the last row is cut off ({truncated})" if truncated else None)
-
-
-def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str, encoding: str):
-    """Move the rows holding U+FFFD (bytes that were not valid `encoding`) from `table` to the row errors."""
-    bad = pa.array(np.zeros(table.num_rows, dtype=bool))
-    for column in table.columns:
-        bad = pc.or_(bad, pc.fill_null(pc.match_substring(column, "\ufffd"), False))
-    numbers = np.arange(1, table.num_rows + 1) if row_numbers is None else np.asarray(row_numbers)
-    reasons = {i: DAMAGED_ROW.format(row=int(numbers[i]), encoding=encoding) for i in pc.indices_nonzero(bad).to_pylist()}
-    return move_to_errors(table, row_numbers, errors, reasons, delimiter)
 
 
 def _reject_nul(path: Path, body: bytes, tail: bytes) -> None:

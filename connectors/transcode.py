@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.errors import FileRejected
+from connectors.rawfile import move_to_errors
 
 SPLITS_BEFORE_DECODING = (",", "\t")
 """Delimiters that cannot occur inside a GB18030 character (see the module docstring)."""
@@ -169,3 +170,20 @@ def gb18030_with_damage(data: bytes) -> bytes | None:
             pass
         starts.add(first)
     return text.encode("utf-8") if 2 * len(starts) < lines else None
+
+
+UTF8_DAMAGED = "utf-8 (some bytes invalid)"
+GB18030_DAMAGED = "gb18030 (some bytes invalid)"
+DAMAGED_ROW = ("row {row} holds bytes that are not valid {encoding} (the rest of the file is {encoding}): its text is "
+               "damaged, so it was not loaded. Check the row in the exporting system and send it again")
+DAMAGED_ENCODINGS = {UTF8_DAMAGED: "UTF-8", GB18030_DAMAGED: "GBK/GB18030"}
+
+
+def damaged_rows(table: pa.Table, row_numbers, errors: list, delimiter: str, encoding: str):
+    """Move the rows holding U+FFFD (bytes that were not valid `encoding`) from `table` to the row errors."""
+    bad = pa.array(np.zeros(table.num_rows, dtype=bool))
+    for column in table.columns:
+        bad = pc.or_(bad, pc.fill_null(pc.match_substring(column, "\ufffd"), False))
+    numbers = np.arange(1, table.num_rows + 1) if row_numbers is None else np.asarray(row_numbers)
+    reasons = {i: DAMAGED_ROW.format(row=int(numbers[i]), encoding=encoding) for i in pc.indices_nonzero(bad).to_pylist()}
+    return move_to_errors(table, row_numbers, errors, reasons, delimiter)

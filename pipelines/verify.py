@@ -18,8 +18,9 @@ import pyarrow as pa
 
 from connectors.schema import SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
-from assessment.evidence import (accounts_sql, data_as_of_sql, income_records_sql, newer_balances_sql, other_balances_sql,
-                                 properties_sql, refused_sql, unreadable_sql, unsure_wages_sql, vehicles_sql)
+from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, other_balances_sql, properties_sql,
+                                 refused_sql, unsure_wages_sql, vehicles_sql)
+from assessment.freshness import data_as_of_sql, unreadable_sql
 from assessment.household import build_household
 from assessment.unclaimed import PLACES, QUESTION_METHOD, places_sql, questions_sql, unclaimed_sql, unclaimed_table_sql
 from assessment.window import window_for

@@ -597,7 +597,7 @@ def test_a_medical_insurance_reimbursement_is_no_income_under_the_shipped_policy
 def test_a_month_still_being_filed_is_not_a_delivered_month(household):
     """An independent-data probe: a tax export holding June's early filers (5 % of a month's rows)
     made June a delivered month, and pension bases stood in for every June wage not yet filed."""
-    from assessment.evidence import data_as_of_sql
+    from assessment.freshness import data_as_of_sql
 
     wh = household(person(1))
     for month in range(1, 7):

@@ -88,7 +88,7 @@ def test_a_new_month_after_a_re_export_is_a_delivered_month(tmp_path):
     """A re-delivery probe: after tax re-exports tripled every month's rows, the next month (as many
     payments as ever) held under half the rows of the months before and was taken for still being
     filed: the window did not move and every June wage was left out."""
-    from assessment.evidence import data_as_of_sql
+    from assessment.freshness import data_as_of_sql
     from warehouse import open_warehouse
 
     root = tmp_path / "root"
