@@ -141,6 +141,31 @@ def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
             for r in res.fetchall()}
 
 
+def _history(con, keys: list[LinkKey]) -> dict[tuple, list[dict]]:
+    """Every answer taken in for the pairs of `keys`, oldest first, by pair."""
+    pairs = sorted({(k.source, k.record_id) for k in keys})
+    out: dict[tuple, list[dict]] = {}
+    if not pairs:
+        return out
+    for source, record_id, key, decision, reviewer, note, decision_id, decided_at in con.execute(
+            "SELECT source, record_id, member_key, decision, reviewer, note, decision_id, decided_at "
+            "FROM review_decisions WHERE (source, record_id) IN (SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])) "
+            "ORDER BY decision_id", [[p[0] for p in pairs], [p[1] for p in pairs]]).fetchall():
+        out.setdefault((source, record_id, key), []).append(
+            {"decision": decision, "reviewer": reviewer, "note": note, "decision_id": decision_id, "decided_at": decided_at})
+    return out
+
+
+def _replayed(history: list[dict], before: dict, a: dict) -> dict | None:
+    """The earlier answer a row repeats, when that answer has since been replaced and the row was not
+    written against the answer in force: a sheet sent again (re-saved, forwarded). A review probe's
+    re-sent sheet turned its own reviewer's later 否认 back into 确认, counting a namesake's wage."""
+    if a["shown"] == before["decision_id"]:
+        return None
+    return next((d for d in history if d["decision_id"] < before["decision_id"] and d["decision"] == a["decision"]
+                 and _who(d["reviewer"]) == _who(a["reviewer"]) and (a["note"] or None) in (None, d["note"])), None)
+
+
 def _same_answer(before: dict | None, a: dict) -> bool:
     """The answer in force, given again by its reviewer (a sheet sent twice, or an old one answered
     again): nothing to store. A review probe's re-sent sheets appended every answer again, and
@@ -241,7 +266,7 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
     if not answered and not errors:
         return [], [problem("no_answers", None)]
     keys = [a["link"] for a in answered]
-    members, links, latest = _members(con, keys), link_rows(con, keys), _latest(con, keys)
+    members, links, latest, history = _members(con, keys), link_rows(con, keys), _latest(con, keys), _history(con, keys)
     decisions, repeated = [], []
     for a in answered:
         link, row = a["link"], a["row_number"]
@@ -287,6 +312,10 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
         before = latest.get(pair)
         if _same_answer(before, a):
             repeated.append(row)
+            continue
+        if before and (earlier := _replayed(history.get(pair, []), before, a)):
+            errors.append(problem("replaced_answer", row, link=link_text(link), earlier=f"{earlier['decided_at']:%Y-%m-%d %H:%M}",
+                                  reviewer=before["reviewer"], date=f"{before['decided_at']:%Y-%m-%d %H:%M}"))
             continue
         if before and before["decision"] != a["decision"] and before["decision"] != "undetermined" and (
                 (before["decision_id"] != a["shown"] and _who(before["reviewer"]) != _who(a["reviewer"]))

@@ -56,6 +56,11 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                      "未采纳：填表人未看到该结论。如需改变，请由作出该结论的复核人（见上）答复，或联系系统管理员。"
                      "Not applied: whoever filled this sheet had not seen that answer. To change it, ask the reviewer "
                      "named above to answer again, or the system administrator."),
+    "replaced_answer": (DECISION_COLUMN, "该答复已于{earlier}采纳，其后已被更改 / this answer for {link} was taken "
+                        "in on {earlier} and has since been replaced ({reviewer}, {date}): the sheet was sent again",
+                        "未采纳：重新发送旧的复核表不会撤销其后的答复。如确需恢复原答复，请在最新导出的复核表上填写。"
+                        "Not applied: a sheet sent again does not undo the answers given after it. To go back to this "
+                        "answer, give it on the latest review sheet."),
     "confirmed_for_other": (DECISION_COLUMN, "该记录已被确认属于{other} / this record was already confirmed as "
                             "another person's ({other}; {reviewer}, {date}): {link}",
                             "一条部门记录只属于一个人。如原确认有误，请先否认原确认，再确认本行。A department record is one "

@@ -310,6 +310,29 @@ def test_an_older_sheet_arriving_late_does_not_overturn_a_newer_answer(tmp_path)
     assert errors == [] and [d["decision"] for d in decisions] == ["confirmed"]
 
 
+def test_a_sheet_sent_again_does_not_undo_its_own_reviewers_later_answers(tmp_path):
+    """A review probe: 张三 confirmed on one sheet, corrected himself to 否认 on another, then the first
+    sheet went out again (re-saved, forwarded): the confirmation came back and a namesake's wage counted.
+    Going back to an earlier answer deliberately is done on a sheet written against the later one."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": ("确认", "张三", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    second = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": ("否认", "张三", "查明非本人")})
+    decisions, errors = parse_review_sheet(con, second, "taiyuan", "hb")
+    assert errors == [] and [d["decision"] for d in decisions] == ["denied"]
+    store_decisions(con, decisions, "run-2")
+    again = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a-重发.xlsx", {"V1": ("确认", "张三", "")})
+    decisions, errors = parse_review_sheet(con, again, "taiyuan", "hc")
+    assert decisions == [] and errors[0][1] == "复核结论"
+    assert errors[0][2].startswith("该答复已于") and "has since been replaced (张三" in errors[0][2]
+    con.execute("UPDATE links SET decision = 'review' WHERE record_id = 'V1'")   # the link, asked again
+    latest, _ = write_review_sheet(tmp_path / "out2", review_rows(con, "R1"), "taiyuan", "R1")
+    back = fill_sheet(latest, tmp_path / "inbox" / "taiyuan" / "c.xlsx", {"V1": ("确认", "张三", "")})
+    decisions, errors = parse_review_sheet(con, back, "taiyuan", "hd")
+    assert errors == [] and [d["decision"] for d in decisions] == ["confirmed"]
+
+
 def test_a_sheet_written_before_keys_named_their_answer_is_judged_by_when_it_was_saved(tmp_path):
     """RV1 sheets (no answer number in the key) still in caseworkers' hands keep the rule they
     were sent out under."""
