@@ -198,6 +198,17 @@ def test_a_word_where_the_id_belongs_is_said_missing_not_mistyped(written, says)
     assert "请补充身份证号" in note["message"] or "请对照户口簿或身份证更正申请表" in note["message"]
 
 
+@pytest.mark.parametrize("program, age, severity", [("dibao", 4, "info"), ("dibao", 17, "warn"), ("dibao", None, "warn"),
+                                                   ("education", 40, "info"), ("tekun", 15, "info")])
+def test_a_child_without_an_id_yet_holds_nothing_back_nor_does_a_programme_that_reads_no_means(program, age, severity):
+    """An evaluator: 12 eligible households (教育 and 临时 among them) waited for review on a
+    preschooler's 未落户: a child under the working age has no wages to miss."""
+    f = facts(program=program, members=[member(1, age=70 if program == "tekun" else 40),
+                                        member(2, "子女", id_check="invalid", id_number_masked="未落户", age=age)])
+    [note] = [x for x in evaluate(f)[0] if x["rule"] == "id_check"]
+    assert note["severity"] == severity and "未提供身份证号（申请表填写“未落户”）" in note["message"]
+
+
 @pytest.mark.parametrize("ref, says", [(None, "（序号2）无授权书编号，未经授权"),
                                        ("已撤回", "（序号2）授权书编号栏填写“已撤回”，不是有效授权，未经授权")])
 def test_a_consent_withdrawn_in_words_is_said_so_not_called_missing(ref, says):
