@@ -158,13 +158,20 @@ def _unsure_wages(f: Facts) -> list[dict]:
     return [finding("income.wage_unsure", "warn" if crosses else "info", message, evidence)]
 
 
+def _confirmed(rows: list[dict]) -> str:
+    """What of a fail rests on matches a caseworker confirmed (a review probe's fail on 12 confirmed wage
+    rows read as if the linker had found them itself)."""
+    n = sum(1 for r in rows if r.get("decision") == "confirmed")
+    return f"（其中{n}条记录经人工复核确认）" if n else ""
+
+
 def dibao(f: Facts) -> list[dict]:
     out, std = [], f.standard.dibao
     per_capita = income_per_capita(f)
     if per_capita >= std:
+        rows = counted_income(f)
         out.append(finding("dibao.income", "fail",
-                           f"家庭人均月收入{yuan(per_capita)}，不低于低保标准{yuan(std)}",
-                           counted_income(f)))
+                           f"家庭人均月收入{yuan(per_capita)}，不低于低保标准{yuan(std)}{_confirmed(rows)}", rows))
     return out + _asset_rules(f, "dibao")
 
 
@@ -263,8 +270,9 @@ def tekun(f: Facts) -> list[dict]:
     # the same test as 低保 (not below the standard fails): at exactly 816.40 a 低保 household
     # failed and a 特困 one passed
     if per_capita >= std:
-        out.append(finding("tekun.income", "fail", f"人均月收入{yuan(per_capita)}，不低于特困供养标准{yuan(std)}",
-                           counted_income(f)))
+        rows = counted_income(f)
+        out.append(finding("tekun.income", "fail",
+                           f"人均月收入{yuan(per_capita)}，不低于特困供养标准{yuan(std)}{_confirmed(rows)}", rows))
     out += _asset_rules(f, "tekun")
     out += _tekun_condition(f)
     line = f.params["supporter_income_multiple"] * f.standard.dibao

@@ -241,6 +241,8 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     basis = income.get("evidence_basis")
     view["income"]["evidence_basis"] = [str(b) for b in basis] if isinstance(basis, (list, tuple)) else []
     records = [pick_row(r, RECORD_KEYS) for r in dicts(income.get("records"))]
+    for r in records:   # a confirmed row's reason says its question was answered, as its match's does
+        r["reason"] = _summary(r, r["reason"])
     view["income"]["records"] = sorted(records, key=lambda r: (*_member_sort_key(r), str(r["source"]), str(r["period"])))
     view["income"]["has_counted"] = any(r["counted"] is not None for r in records)
 

@@ -362,3 +362,14 @@ def test_a_vehicle_of_an_exempt_kind_as_the_register_writes_it_is_exempt(vtype):
 def test_a_car_as_the_register_writes_it_is_not_exempt(vtype):
     findings, outcome = evaluate(facts(vehicles=[car(vtype)]))
     assert outcome == "fail" and ("dibao.vehicle", "fail") in {(f["rule"], f["severity"]) for f in findings}
+
+
+
+def test_a_fail_on_income_says_how_many_of_its_rows_a_caseworker_confirmed():
+    """A review probe: a fail resting on 12 confirmed wage rows read as if the linker had found them."""
+    rows = [{"member_no": 1, "source": "tax", "record_id": f"T{i}", "amount": 900.0, "counted": True,
+             "decision": "confirmed" if i < 2 else "auto"} for i in range(3)]
+    f = facts(n=1, income=900.0)
+    f.income["records"] = rows
+    [found] = [x for x in evaluate(f)[0] if x["rule"] == "dibao.income"]
+    assert found["message"].endswith("（其中2条记录经人工复核确认）")

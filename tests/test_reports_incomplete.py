@@ -125,3 +125,13 @@ def test_a_confirmed_matchs_reason_says_the_question_was_answered(report):
     match["evidence"]["summary"] = "身份证号一致，姓名一字之差；身份证号指向本人，姓名却不同（可能改名或录入有误），需人工复核"
     shown = household_view(report)["members"][0]["matches"][0]["summary"]
     assert shown == "身份证号一致，姓名一字之差；已经人工复核确认"
+
+
+
+def test_a_confirmed_income_rows_reason_says_the_question_was_answered_too(report):
+    """A review probe: twelve confirmed wage rows each read "…可能是同日出生的另一人，需人工复核" beside ✔ 已确认."""
+    record = report["income"]["records"][0]
+    record.update(decision="confirmed", reason="身份证号相近，姓名同音；身份证号有一处差异，姓名也只是同音或相近，"
+                                                "可能是同日出生的另一人，需人工复核")
+    shown = household_view(report)["income"]["records"]
+    assert [r["reason"] for r in shown if r["decision"] == "confirmed"] == ["身份证号相近，姓名同音；已经人工复核确认"]
