@@ -38,6 +38,11 @@ number cell of a workbook keeps only 15 significant digits anyway. An 18-digit I
 it, 15 significant digits in scientific form, which the ID check flags as shortened by Excel."""
 
 
+ID_SIZE = Decimal("1e14")
+"""The smallest number an ID written as one can be (a 15-digit legacy ID): below it, a number written with
+an exponent (`5E+2`, `1.2E+4`: a Java BigDecimal stripped of its zeros) is read as the number it is."""
+
+
 def render_cell(value: object) -> str | None:
     """The text of one cell; empty text becomes None.
 
@@ -60,7 +65,10 @@ def render_cell(value: object) -> str | None:
         text = repr(value)
         return text if "e" not in text else _plain(Decimal(text))
     if isinstance(value, Decimal):   # 1.40105197005094E+17 (JSON) wrote 15 digits of 18: never invent 3
-        return str(value) if value.is_finite() and value.as_tuple().exponent > 0 else _plain(value)
+        # below an ID's size an exponent is only how the number was written: 5E+2 is 500 (a JSON probe's
+        # Java exporter's round-hundred wages were refused, or not, by what else their file held)
+        return (str(value) if value.is_finite() and value.as_tuple().exponent > 0 and abs(value) >= ID_SIZE
+                else _plain(value))
     if isinstance(value, datetime):
         if value.tzinfo is not None:  # an instant: the day and time it was in China (see values.dates)
             value = value.astimezone(CHINA)

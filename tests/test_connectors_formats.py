@@ -160,6 +160,21 @@ def test_jsonl_reads_the_same_through_arrow_and_line_by_line(tmp_path, monkeypat
     assert through_arrow.column("extra").to_pylist() == ['{"明细": "{\\"基本工资\\": 1000}"}', None]
 
 
+@pytest.mark.parametrize("amount, expected", [("5e2", "500.00"), ("1.2E+4", "12000.00"), ("2.5e1", "25.00")])
+def test_a_json_amount_written_with_an_exponent_reads_the_same_whatever_else_the_file_holds(tmp_path, monkeypatch,
+                                                                                           amount, expected):
+    """A JSON Lines probe: a Java exporter's 5E+2 loaded as 500.00 from a clean file and was refused
+    ('5E+2' is not an amount of money) from one that also held a blank line."""
+    line = '{"记录编号": "J1", "纳税人姓名": "张三", "所属期": "2024-03", "所得项目": "工资薪金", "收入额": %s}' % amount
+    path = tmp_path / "tax.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    through_arrow = read_source("tax", path)
+    monkeypatch.setattr(jsonl_reader, "_arrow_jsonl", lambda *args: None)
+    line_by_line = read_source("tax", path)
+    for result in (through_arrow, line_by_line):
+        assert result.errors.num_rows == 0 and [str(v) for v in result.rows.column("income_amount").to_pylist()] == [expected]
+
+
 def test_parquet_nested_columns_are_kept_as_json_text(tmp_path):
     table = pa.table({"记录编号": ["B1"], "户名": ["张三"], "开户行": ["晋商银行"], "产品类型": ["基金"],
                       "余额": [1.5], "余额日期": pa.array([date(2024, 3, 31)]),
