@@ -99,11 +99,16 @@ def sniff_delimiter(lines: list[str]) -> str:
     Title lines written before the header usually carry no delimiter, so they are skipped;
     a file whose lines carry none has one column and is comma-separated by convention.
     """
-    for line in lines:
+    for i, line in enumerate(lines):
         counts = {d: _fields(line, d) - 1 for d in DELIMITERS}
-        best = max(DELIMITERS, key=lambda d: counts[d])  # ties keep the order of DELIMITERS
-        if counts[best] > 0:
-            return best
+        found = [d for d in DELIMITERS if counts[d] > 0]
+        if len(found) > 1:
+            # two could split the header: the one the lines below split into as many fields wins (a
+            # contract probe's comma file, a tab before each header cell, was read as tab-separated)
+            below = lines[i + 1:i + 6]
+            return max(found, key=lambda d: (sum(_fields(x, d) == counts[d] + 1 for x in below), counts[d]))
+        if found:
+            return found[0]
     return ","
 
 

@@ -175,6 +175,17 @@ def test_a_json_amount_written_with_an_exponent_reads_the_same_whatever_else_the
         assert result.errors.num_rows == 0 and [str(v) for v in result.rows.column("income_amount").to_pylist()] == [expected]
 
 
+def test_a_comma_file_whose_header_cells_begin_with_a_tab_is_read_as_comma_separated(tmp_path):
+    """A contract probe: a tab before each header cell of a comma-separated export got the file
+    rejected with advice to check that it was tab-separated."""
+    path = tmp_path / "tabhdr.csv"
+    path.write_text("\trecord_id,\tname,\tperiod,\tincome_item,\tincome_amount\n"
+                    "T1,张三,2025-01,工资薪金,100\nT2,李四,2025-02,工资薪金,200\n", encoding="utf-8")
+    result = read_source("tax", path)
+    assert result.raw.delimiter == "," and result.errors.num_rows == 0
+    assert result.rows.column("record_id").to_pylist() == ["T1", "T2"]
+
+
 def test_parquet_nested_columns_are_kept_as_json_text(tmp_path):
     table = pa.table({"记录编号": ["B1"], "户名": ["张三"], "开户行": ["晋商银行"], "产品类型": ["基金"],
                       "余额": [1.5], "余额日期": pa.array([date(2024, 3, 31)]),
