@@ -1,6 +1,6 @@
 """Dates and months: every accepted spelling, and Excel's serial numbers with the 1900 bug."""
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from hypothesis import given
@@ -148,3 +148,13 @@ def test_a_period_written_as_its_first_and_last_day_is_that_month(raw):
 def test_a_period_range_over_several_months_is_refused_saying_one_row_per_month():
     with pytest.raises(ValueError, match="covers more than one month; send one row per month"):
         parse_period("2025-01-01至2025-03-31")
+
+
+@given(st.dates(min_value=date(1900, 1, 2), max_value=date(2100, 12, 30)))
+def test_a_date_pandas_wrote_as_epoch_milliseconds_reads_as_that_date(d):
+    """A JSON Lines probe: pandas' to_json writes a date as milliseconds since 1970 (UTC midnight),
+    and a vehicle export so written was refused row by row."""
+    ms = int((datetime(d.year, d.month, d.day, tzinfo=timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc))
+             .total_seconds() * 1000)
+    if 10 ** 10 <= abs(ms) < 10 ** 13:
+        assert parse_date(str(ms)) == d and parse_date(ms) == d

@@ -47,6 +47,10 @@ _JAN_OR_OCT = re.compile(r"^\d{4}\.1$")
 CSV saved from it or a JSON number; read as January, a probe's October wage left the window
 without a word and the household passed."""
 
+_EPOCH_MS = re.compile(r"^-?\d{11,13}$")
+"""Milliseconds since 1970-01-01 UTC: what pandas' `to_json` writes for a date by default (a JSON
+Lines probe's vehicle export was refused row by row). No other date spelling has 11 to 13 digits."""
+
 DATE_FORMS = "2024-03-05, 2024/3/5, 20240305, 2024年3月5日 or an Excel serial number"
 PERIOD_FORMS = "2024-03, 202403, 2024年3月, 2024/3, a full date, or a range within one month (2024-03-01至2024-03-31)"
 _RANGE = re.compile(r"^(.+?)\s*(?:至|到|~|～|—|\s-\s)\s*(.+)$")
@@ -123,9 +127,11 @@ def parse_date(raw: object) -> date:
         return (raw.astimezone(CHINA) if raw.tzinfo is not None else raw).date()
     if isinstance(raw, date):
         return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and abs(raw) < 1e10:
         return from_excel_serial(raw)
     text = fold_width(str(raw)).strip() if raw is not None else ""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
+        text = str(int(raw))
     if not text:
         raise ValueError(f"an empty value is not a date; accepted: {DATE_FORMS}")
     if match := _INSTANT.match(text):
@@ -138,6 +144,10 @@ def parse_date(raw: object) -> date:
         return _calendar(raw, *match.groups())
     if _SERIAL.match(text):
         return from_excel_serial(float(text))
+    if _EPOCH_MS.match(text):
+        day = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=int(text))).astimezone(CHINA).date()
+        if EARLIEST <= day <= date(2100, 12, 31):
+            return day
     raise ValueError(f"{shorten(str(raw))} is not a date; accepted: {DATE_FORMS}")
 
 
