@@ -23,7 +23,8 @@ REFUSED_SHOWN = 5
 _SOURCE_WORDS = {"tax": "税务", "social_insurance": "社保", "vehicle": "车辆", "property": "不动产", "bank": "金融"}
 
 
-_OTHER_SHEET = re.compile(r"on sheet '(.+?)', its data row \d+: not read\. A workbook's table is read from its first "
+_OTHER_SHEET = re.compile(r"on sheet '(.+?)'(?: \(hidden in Excel\))?, its data row \d+: not read\. A workbook's "
+                          r"table is read from its first "
                           r"sheet, '(.+?)'( \(a hidden sheet)?")
 """`connectors.source.UNREAD_SHEET`, read back."""
 
@@ -39,6 +40,8 @@ def _cell_words(source: str, cell: dict) -> str:
     if not field and (sheets := _OTHER_SHEET.match(reason)):   # a bank probe's report said 部分字段为空或无法读取
         return (f"该行在工作表“{sheets[1]}”上，而只读取工作簿的第一个工作表“{sheets[2]}”"
                 + ("（该表在Excel中被隐藏）" if sheets[3] else "") + "，未能入库")
+    if not field and "holds bytes that are not valid" in reason:   # not "部分字段填写为“****”" (a probe)
+        return "该行文字在传输中损坏（含无法识别的字节），未能读取"
     if not field and "twice, under the keys" in reason:   # the line as a whole: no one cell to quote
         return "该行以两个列名给出同一字段的不同值，无法判断以哪个为准"
     try:

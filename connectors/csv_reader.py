@@ -72,13 +72,11 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, bytes, str]:
     if data.startswith(codecs.BOM_UTF8):
         try:
             data[3:].decode("utf-8")
+            return "utf-8-sig", data[3:], "utf8"
         except UnicodeDecodeError:
-            try:   # GBK text behind a UTF-8 mark (a tool that prepends one): an export probe's clerk was
-                data[3:].decode("gb18030")   # told to save as GBK the GBK file they had sent
-            except UnicodeDecodeError:
-                raise undecodable(path, data[3:]) from None
-            return "gb18030", data[3:], "gb18030"
-        return "utf-8-sig", data[3:], "utf8"
+            # GBK text behind a UTF-8 mark (a tool that prepends one): an export probe's clerk was told
+            # to save as GBK the GBK file they had sent. Read, damaged bytes and all, as if unmarked
+            data = data[3:]
     if has_utf16_bom(data):
         try:
             return "utf-16", data.decode("utf-16").encode("utf-8"), "utf8"

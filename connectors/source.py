@@ -14,7 +14,7 @@ from connectors.households import with_household_cells
 from connectors.readers import read_raw, read_workbook
 from connectors.schema import TABLES
 
-UNREAD_SHEET = ("on sheet {sheet!r}, its data row {row}: not read. A workbook's table is read from its first "
+UNREAD_SHEET = ("on sheet {sheet!r}{own}, its data row {row}: not read. A workbook's table is read from its first "
                 "sheet, {first!r}{hidden}, alone: send the rows of sheet {sheet!r} as a file of their own (or move them "
                 "onto the first sheet) and send that again")
 HIDDEN = " (a hidden sheet: unhide it in Excel to see it)"
@@ -71,6 +71,7 @@ def _rows_on_other_sheets(canon: Canonical, table) -> Canonical:
             "row_number": pa.array(range(last + 1, last + 1 + n), pa.int64()),
             "field": pa.nulls(n, pa.string()),
             "reason": pa.array([UNREAD_SHEET.format(sheet=name, row=k, first=raw.sheet,
+                                                    own=" (hidden in Excel)" if name in raw.hidden_sheets else "",
                                                     hidden=HIDDEN if raw.sheet in raw.hidden_sheets else "")
                                 for k in other.table.column("row_number").to_pylist()], pa.string()),
             "raw_value": pa.nulls(n, pa.string()),

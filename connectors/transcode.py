@@ -118,6 +118,15 @@ def undecodable(path: Path, data: bytes) -> FileRejected:
             if at > line:
                 mixed = (f". Lines 1-{at - 1} read as UTF-8 and line {at} does not (bytes "
                          f"{data[utf8.start:utf8.start + 2].hex(' ')}): the file mixes UTF-8 and GBK")
+    if where and not mixed:
+        _, failures, lines_hit, utf8 = _gb18030_damage(data)
+        if not utf8 and 2 * lines_hit < _lines(data) and failures > max(DAMAGED_MIN, _lines(data) // 1000):
+            # GBK text damaged on too many lines: re-saving it as GBK, as the advice below says, was what
+            # its clerk had done (an adversarial probe)
+            return Undecodable(path, f"the file is GBK/GB18030 text, but {lines_hit} of its lines hold bytes that are "
+                               f"not{where}: more damage than the {DAMAGED_MIN} lines (or one per 1,000) a file may "
+                               "hold and still load its other rows. Export the file again from the department's "
+                               "system and send it in full")
     return Undecodable(path, f"the text cannot be decoded: tried {ENCODINGS_TRIED}{where}{mixed}. Save the "
                        "file as UTF-8 (or GBK/ANSI on a Chinese Windows) and send it again")
 
@@ -140,6 +149,31 @@ def _note_failure(exc: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("hhverify-note", _note_failure)
 
 
+def _gb18030_damage(data: bytes) -> tuple[str, int, int, bool]:
+    """`data` decoded as GB18030 with U+FFFD for each invalid sequence; how many such sequences, on how
+    many lines; whether a line holding one is valid UTF-8 with Chinese in it (another encoding, not damage)."""
+    _failures.spans = []
+    try:
+        text = data.decode("gb18030", errors="hhverify-note")
+        spans = _failures.spans
+    finally:
+        _failures.spans = []
+    starts, utf8 = set(), False
+    for start, end in spans:
+        first = data.rfind(b"\n", 0, start) + 1
+        last = data.find(b"\n", end)
+        try:
+            utf8 = utf8 or any("\u4e00" <= c <= "\u9fff" for c in data[first:len(data) if last < 0 else last].decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+        starts.add(first)
+    return text, len(spans), len(starts), utf8
+
+
+def _lines(data: bytes) -> int:
+    return data.count(b"\n") + (not data.endswith(b"\n"))
+
+
 def gb18030_with_damage(data: bytes) -> bytes | None:
     """GB18030 text holding a few damaged bytes, as UTF-8 with U+FFFD where they were (for their
     rows to be quarantined); None when the failures are not damage.
@@ -149,27 +183,11 @@ def gb18030_with_damage(data: bytes) -> bytes | None:
     1,000 lines), they hit under half the lines, and no line holding one is valid UTF-8 with Chinese
     in it: a UTF-8 line among GBK ones (two exports joined) decodes as GB18030 into wrong characters
     often without any failure, so such a file is refused whole, as `undecodable` says."""
-    _failures.spans = []
-    try:
-        text = data.decode("gb18030", errors="hhverify-note")
-        spans = _failures.spans
-    finally:
-        _failures.spans = []
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    if not spans or len(spans) > max(DAMAGED_MIN, lines // 1000):
+    text, failures, lines_hit, utf8 = _gb18030_damage(data)
+    lines = _lines(data)
+    if not failures or failures > max(DAMAGED_MIN, lines // 1000) or utf8:
         return None
-    starts = set()
-    for start, end in spans:
-        first = data.rfind(b"\n", 0, start) + 1
-        last = data.find(b"\n", end)
-        line = data[first:len(data) if last < 0 else last]
-        try:
-            if any("\u4e00" <= c <= "\u9fff" for c in line.decode("utf-8")):
-                return None
-        except UnicodeDecodeError:
-            pass
-        starts.add(first)
-    return text.encode("utf-8") if 2 * len(starts) < lines else None
+    return text.encode("utf-8") if 2 * lines_hit < lines else None
 
 
 UTF8_DAMAGED = "utf-8 (some bytes invalid)"

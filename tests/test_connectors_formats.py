@@ -321,3 +321,29 @@ def test_a_caseworker_reads_why_a_row_on_another_sheet_was_not_loaded():
               "(a hidden sheet: unhide it in Excel to see it), alone: send the rows of sheet '5月' as a file")
     assert _cell_words("bank", {"field": None, "raw": None, "reason": reason}) == (
         "该行在工作表“5月”上，而只读取工作簿的第一个工作表“4月”（该表在Excel中被隐藏），未能入库")
+
+
+def test_rows_on_a_hidden_later_sheet_say_the_sheet_is_hidden(tmp_path):
+    """An adversarial probe: rows refused from a hidden second sheet named a sheet the clerk could not see."""
+    import xlsxwriter
+
+    path = tmp_path / "个税.xlsx"
+    book = xlsxwriter.Workbook(path)
+    header = ["记录编号", "纳税人姓名", "证件号码", "所属期", "所得项目", "收入额"]
+    for name, rid in [("明细", "X-1"), ("隐藏", "X-2")]:
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, header)
+        sheet.write_row(1, 0, [rid, "张三", "110101199003070011", "2025-03", "工资薪金", "100"])
+    book.worksheets()[1].hide()
+    book.close()
+    (error,) = read_source("tax", path).errors.to_pylist()
+    assert error["reason"].startswith("on sheet '隐藏' (hidden in Excel), its data row 1: not read.")
+
+
+def test_a_caseworker_reads_that_a_damaged_row_was_damaged_not_filled_with_asterisks():
+    from assessment.application import _cell_words
+
+    reason = ("row 4 holds bytes that are not valid GBK/GB18030 (the rest of the file is GBK/GB18030): its text is "
+              "damaged, so it was not loaded")
+    assert _cell_words("tax", {"field": None, "raw": "C2-3,黄海,140105198001011234,2025-01,工资薪金,\ufffd",
+                               "reason": reason}) == "该行文字在传输中损坏（含无法识别的字节），未能读取"
