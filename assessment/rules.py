@@ -60,7 +60,9 @@ def common(f: Facts) -> list[dict]:
             # typo to correct: the clerk is told what is missing and what it costs. A child under the
             # working age holds nothing back, nor does a programme that reads no means: an evaluator's
             # 12 eligible households waited for review on a preschooler's 未落户
-            child = m.get("age") is not None and m["age"] < WORKING_AGE_FROM
+            # by a declared birth date, and only of a member who can be a child (a 父母 born 2015 is a typo)
+            child = (m.get("age") is not None and m["age"] < WORKING_AGE_FROM
+                     and m.get("relation") not in ("户主", "配偶", "父母", "祖父母"))
             severity = "warn" if judges_means(f.program) and not child else "info"
             out.append(finding("id_check", severity, f"成员{m['name']}（序号{m['member_no']}）未提供身份证号"
                                                      f"（申请表填写“{m['id_number_masked']}”），只能按姓名查找其部门记录，"

@@ -207,6 +207,9 @@ def test_a_child_without_an_id_yet_holds_nothing_back_nor_does_a_programme_that_
                                         member(2, "子女", id_check="invalid", id_number_masked="未落户", age=age)])
     [note] = [x for x in evaluate(f)[0] if x["rule"] == "id_check"]
     assert note["severity"] == severity and "未提供身份证号（申请表填写“未落户”）" in note["message"]
+    if program == "dibao" and age == 4:   # an adversarial probe: a 父母 "born 2015" is a typo, not a child
+        f = facts(members=[member(1), member(2, "父母", id_check="invalid", id_number_masked="未落户", age=age)])
+        assert [x["severity"] for x in evaluate(f)[0] if x["rule"] == "id_check"] == ["warn"]
 
 
 @pytest.mark.parametrize("ref, says", [(None, "（序号2）无授权书编号，未经授权"),
