@@ -34,6 +34,7 @@ from reports.masking import scrub_text
 from review.export import link_rows
 from review.keys import (DECISION_COLUMN, KEY_COLUMN, NOTE_COLUMN, REVIEWER_COLUMN, LinkKey, decode_key, fold,
                          parse_decision, review_secret, shown_answer)
+from review.answers import answer_history, latest_answers, replayed, same_answer, who
 from review.messages import ReviewError, link_text, problem
 from warehouse import transaction
 
@@ -120,58 +121,6 @@ def _whose(link: LinkKey) -> str:
     """The person a record was confirmed as, as a clerk finds them on a sheet (a review probe's
     clerk was shown the refused row's own household, and could not find the one to deny)."""
     return f"申请{link.request_id} 家庭{link.household_id} 成员{link.member_no}"
-
-
-def _who(reviewer) -> str:
-    return re.sub(r"\s+", "", fold(reviewer))
-
-
-def _latest(con, keys: list[LinkKey]) -> dict[tuple, dict]:
-    pairs = sorted({(k.source, k.record_id) for k in keys})
-    if not pairs:
-        return {}
-    res = con.execute("SELECT source, record_id, member_key, decision, reviewer, decided_at, decision_id, "
-                      "match_probability, evidence_hash, request_id, household_id, member_no, note "
-                      "FROM review_decisions_latest WHERE (source, record_id) IN "
-                      "(SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))",
-                      [[p[0] for p in pairs], [p[1] for p in pairs]])
-    return {(r[0], r[1], r[2]): {"decision": r[3], "reviewer": r[4], "decided_at": r[5], "decision_id": r[6],
-                                 "match_probability": r[7], "evidence_hash": r[8],
-                                 "link": LinkKey(r[0], r[1], r[9], r[10], r[11]), "note": r[12]}
-            for r in res.fetchall()}
-
-
-def _history(con, keys: list[LinkKey]) -> dict[tuple, list[dict]]:
-    """Every answer taken in for the pairs of `keys`, oldest first, by pair."""
-    pairs = sorted({(k.source, k.record_id) for k in keys})
-    out: dict[tuple, list[dict]] = {}
-    if not pairs:
-        return out
-    for source, record_id, key, decision, reviewer, note, decision_id, decided_at in con.execute(
-            "SELECT source, record_id, member_key, decision, reviewer, note, decision_id, decided_at "
-            "FROM review_decisions WHERE (source, record_id) IN (SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])) "
-            "ORDER BY decision_id", [[p[0] for p in pairs], [p[1] for p in pairs]]).fetchall():
-        out.setdefault((source, record_id, key), []).append(
-            {"decision": decision, "reviewer": reviewer, "note": note, "decision_id": decision_id, "decided_at": decided_at})
-    return out
-
-
-def _replayed(history: list[dict], before: dict, a: dict) -> dict | None:
-    """The earlier answer a row repeats, when that answer has since been replaced and the row was not
-    written against the answer in force: a sheet sent again (re-saved, forwarded). A review probe's
-    re-sent sheet turned its own reviewer's later 否认 back into 确认, counting a namesake's wage."""
-    if a["shown"] == before["decision_id"]:
-        return None
-    return next((d for d in history if d["decision_id"] < before["decision_id"] and d["decision"] == a["decision"]
-                 and _who(d["reviewer"]) == _who(a["reviewer"]) and (a["note"] or None) in (None, d["note"])), None)
-
-
-def _same_answer(before: dict | None, a: dict) -> bool:
-    """The answer in force, given again by its reviewer (a sheet sent twice, or an old one answered
-    again): nothing to store. A review probe's re-sent sheets appended every answer again, and
-    its re-sent denials were refused as problems, 210 lines of them."""
-    return (before is not None and before["decision"] == a["decision"] and _who(before["reviewer"]) == _who(a["reviewer"])
-            and (a["note"] or None) in (None, before["note"]))
 
 
 def _answered_rows(raw, columns: dict[str, str], secret: bytes) -> tuple[list[dict], list[ReviewError]]:
@@ -266,7 +215,7 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
     if not answered and not errors:
         return [], [problem("no_answers", None)]
     keys = [a["link"] for a in answered]
-    members, links, latest, history = _members(con, keys), link_rows(con, keys), _latest(con, keys), _history(con, keys)
+    members, links, latest, history = _members(con, keys), link_rows(con, keys), latest_answers(con, keys), answer_history(con, keys)
     decisions, repeated = [], []
     for a in answered:
         link, row = a["link"], a["row_number"]
@@ -280,11 +229,11 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                             link.request_id, link.household_id, link.member_no))
             before = latest.get(pair)
-            if _same_answer(before, a):
+            if same_answer(before, a):
                 repeated.append(row)
                 continue
             if (before and before["decision"] == "denied" and a["decision"] != "denied"
-                    and _who(before["reviewer"]) == _who(a["reviewer"]) and before["evidence_hash"] == a["hash"]):
+                    and who(before["reviewer"]) == who(a["reviewer"]) and before["evidence_hash"] == a["hash"]):
                 # its author correcting a denial (the link is gone, so the answer restores the pair:
                 # a review probe's mistaken 否认 could never be undone, though the README said so)
                 current = {"match_probability": before["match_probability"]}
@@ -310,15 +259,15 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
         pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                         link.request_id, link.household_id, link.member_no))
         before = latest.get(pair)
-        if _same_answer(before, a):
+        if same_answer(before, a):
             repeated.append(row)
             continue
-        if before and (earlier := _replayed(history.get(pair, []), before, a)):
+        if before and (earlier := replayed(history.get(pair, []), before, a)):
             errors.append(problem("replaced_answer", row, link=link_text(link), earlier=f"{earlier['decided_at']:%Y-%m-%d %H:%M}",
                                   reviewer=before["reviewer"], date=f"{before['decided_at']:%Y-%m-%d %H:%M}"))
             continue
         if before and before["decision"] != a["decision"] and before["decision"] != "undetermined" and (
-                (before["decision_id"] != a["shown"] and _who(before["reviewer"]) != _who(a["reviewer"]))
+                (before["decision_id"] != a["shown"] and who(before["reviewer"]) != who(a["reviewer"]))
                 if a["shown"] is not None else saved_at is not None and before["decided_at"] > saved_at):
             # an older sheet arriving late must not overturn a colleague's newer answer (a probe's
             # stale 否认 removed links confirmed since). The sheet's own key says which answer it
