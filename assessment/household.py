@@ -227,7 +227,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
     material = {id(ln) for ln in material_review_links(review, income_recs, accounts, params,
                                                         [p for p in properties if p["member_no"] in household_nos],
                                                         [v for v in vehicles if v["member_no"] in household_nos],
-                                                        hh["program"], supporter_nos, weighed)
+                                                        hh["program"], supporter_nos, weighed,
+                                                        {m["member_no"]: _birth_date(m) for m in members}, request_date)
                 if review_can_change(hh["program"], ln["source"])}
     facts = Facts(program=hh["program"],
                   members=[{**m, **o, "declared_gender": m.get("gender")} for m, o in zip(members, out_members)],

@@ -3,6 +3,8 @@ when its answer could change a figure or a finding the programme is judged on.""
 
 from __future__ import annotations
 
+from datetime import date
+
 from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, certificate_key,
                                 exempt_vehicle)
 
@@ -11,10 +13,39 @@ SUPPORTER_SOURCES = ("tax", "social_insurance", "bank")
 """What 特困 judges a supporter on: income and financial assets."""
 
 
+def _years_after(born: date, years: int) -> date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:   # 29 February
+        return born.replace(year=born.year + years, day=28)
+
+
+def ruled_out_by_age(ln: dict, born: date | None, request_date: date | None, record: dict | None) -> bool:
+    """A record the member's age rules out, as the unclaimed-row questions are ruled out
+    (`assessment.unclaimed`): pay for work before they were 16, a pension before 45, a vehicle while
+    they are under 18, a property registered before they were born. An evaluator's eligible 特困
+    orphans waited for review on an adult namesake's car the linker asked about."""
+    if born is None or record is None:
+        return False
+    if ln["source"] == "vehicle":
+        return request_date is not None and request_date < _years_after(born, 18)
+    if ln["source"] == "property":
+        return record.get("registration_date") is not None and record["registration_date"] < born
+    period = record.get("period")
+    if period is None:
+        return False
+    if ln["source"] == "tax":
+        return record.get("item") in EMPLOYMENT_ITEMS and period < _years_after(born, 16)
+    if ln["source"] == "social_insurance":
+        return "养老" in str(record.get("insurance_type") or "") and period < _years_after(born, 45)
+    return False
+
+
 def material_review_links(review: list[dict], income_recs: list[dict], accounts: list[dict],
-                           params: dict, properties: list[dict] = (), vehicles: list[dict] = (),
-                           program: str = "dibao", supporter_nos: set = frozenset(),
-                           weighed: set = frozenset()) -> list[dict]:
+                          params: dict, properties: list[dict] = (), vehicles: list[dict] = (),
+                          program: str = "dibao", supporter_nos: set = frozenset(),
+                          weighed: set = frozenset(), births: dict | None = None,
+                          request_date: date | None = None) -> list[dict]:
     """The review links whose record, once confirmed, could change a figure or a finding.
 
     Income: a row in the source's window (`income_recs` is already cut to it) of a kind that
@@ -51,9 +82,13 @@ def material_review_links(review: list[dict], income_recs: list[dict], accounts:
     homes_allowed = 0 if program == "housing" else int(params.get("max_homes", 1))
     pending = {(p["record_id"], p["member_no"]): p for p in properties if p["decision"] not in COUNTED_DECISIONS}
     homes_if_all = held_homes | {certificate_key(p) for p in pending.values() if p["held"] and p["usage"] == "住宅"}
+    records = {**income, **{(v["source"], v["record_id"], v["member_no"]): v for v in vehicles},
+               **{(p["source"], p["record_id"], p["member_no"]): p for p in properties}}
     out = []
     for ln in review:
         key = (ln["source"], ln["record_id"], ln["member_no"])
+        if ruled_out_by_age(ln, (births or {}).get(ln["member_no"]), request_date, records.get(key)):
+            continue
         if ln["member_no"] in supporter_nos and (ln["member_no"] not in weighed
                                                  or ln["source"] not in SUPPORTER_SOURCES):
             continue

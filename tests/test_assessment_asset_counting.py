@@ -293,6 +293,18 @@ def test_a_car_sold_to_a_stranger_is_no_longer_held_however_either_row_writes_th
     assert doc["assets"]["vehicle_count"] == 0 and "dibao.vehicle" not in rules(doc)
 
 
+def test_a_question_about_a_car_under_a_childs_name_holds_nothing(wh):
+    """An evaluator: eligible 特困 orphans waited for review on an adult namesake's ID-less car the linker
+    asked about; the age that rules such a row out of the unclaimed questions rules it out of these too."""
+    wh.members[1].update(relation="子女", id_number="未落户", id_status="invalid", id_birth_date=None,
+                         birth_date=date(2017, 12, 1))
+    wh.vehicle("V-KID", member=2, decision="review")
+    doc = wh.report()
+    assert doc["outcome"] == "pass" and rules(doc)["match.review"]["severity"] == "info", doc["findings"]
+    wh.members[1].update(birth_date=date(1990, 1, 1))
+    assert rules(wh.report())["match.review"]["severity"] == "warn"
+
+
 def _stranger_property(wh, rid, cert, registered, share=None, name="陌生买家"):
     wh.con.execute("INSERT INTO property_all (record_id, name, id_number, id_status, batch_id, file, file_hash, row_number, "
                    "loaded_at, certificate_number, location, usage, floor_area, share, registration_date, status) VALUES "
