@@ -30,7 +30,7 @@ from pipelines.rolls_held import HELD_KIND
 from pipelines.snapshot import person_key, secret_key
 from review import affected_households_sql
 from pipelines.outputs import private_dir
-from reports.masking import escape_formula, scrub
+from reports.masking import escape_formula, scrub, scrub_text
 from reports.writer import write_atomic
 from warehouse.sql import fetch_grouped
 
@@ -226,7 +226,8 @@ CSV_FIELDS = ("household_id", "request_id", "county_code", "program", "severity"
               "before", "after", "report")
 
 
-def _agency_files(agency: str, as_of: date, run: dict, alerts: list[dict]) -> dict[str, bytes]:
+def _agency_files(agency: str, as_of: date, run: dict, alerts: list[dict],
+                  rejected: list[tuple[str, str]] = ()) -> dict[str, bytes]:
     # a household keyed by its head's ID number was masked in its report and the report's name but
     # printed in full here (a privacy probe): these files are read by people as much as the reports
     alerts = scrub(alerts)
@@ -243,6 +244,12 @@ def _agency_files(agency: str, as_of: date, run: dict, alerts: list[dict]) -> di
              f"名册家庭 households on the rolls: {run['households_on_rolls']}；本次重新核对 re-verified: "
              f"{run['households_reverified']}；今日有变动 changed today: {len(households)}",
              f"提示 alerts: warn {by_severity['warn']}, info {by_severity['info']}", ""]
+    if rejected:   # "no changes today" beside a roll the night could not read misled (a month-of-life probe)
+        lines += ["今日有文件未能读取，未载入：本次按此前载入的数据核对（名册沿用上一版），其中的变动待重新报送后才会提示。",
+                  "Files rejected today, not loaded: this pass used the data loaded before them (the previous "
+                  "rolls snapshot), and what they would change is told once they are sent again:"]
+        lines += [f"  - {source}: {scrub_text(path)}（见/see rejected/{source}/）" for source, path in rejected]
+        lines.append("")
     for a in alerts:
         lines.append(f"[{a['severity']}] {a['household_id']} ({a['program']}, {a['county_code']}) "
                      f"{a['kind']}: {a['message']}" + (f"  → {a['report']}" if a.get("report") else ""))
@@ -287,11 +294,14 @@ def write_alerts(ctx: PassContext) -> int:
         key=lambda r: r.pop("agency"), label="the day's alerts")
     prev = (ctx.rolls.get("previous") or {}).get("as_of")
     folder_name = f"nightly-{ctx.as_of.strftime('%Y%m%d')}"
+    rejected = ctx.con.execute(
+        "SELECT f.source, f.path FROM files f JOIN runs r USING (run_id) WHERE f.status = 'rejected' "
+        "AND f.agency IS NULL AND r.as_of = ? ORDER BY f.seen_at", [ctx.as_of]).fetchall()
     for agency in sorted(set(per_agency) | set(by_agency)):   # an agency whose households all left still hears it
         on_rolls, reverified = per_agency.get(agency, (0, 0))
         folder = private_dir(ctx.root / "outbox" / agency / folder_name)
         run = {"run_id": ctx.run_id, "work": ctx.rolls.get("reason"), "previous_as_of": prev and prev.isoformat(),
                "households_on_rolls": on_rolls, "households_reverified": reverified}
-        for name, data in _agency_files(agency, ctx.as_of, run, by_agency.get(agency, [])).items():
+        for name, data in _agency_files(agency, ctx.as_of, run, by_agency.get(agency, []), rejected).items():
             write_atomic(folder / name, data)
     return sum(len(v) for v in by_agency.values())

@@ -155,6 +155,12 @@ def _separate_same_household(groups: dict) -> None:
 
 def _record(ctx: PassContext, written: dict) -> None:
     hist, finds, audit = [], [], []
+    # a household re-verified without a new report keeps pointing at the one it has (a month-of-life
+    # probe's household_assessment read '' for every household on the rolls, their reports on disk)
+    last_report = dict(((r, h), path) for r, h, path in ctx.con.execute(
+        "SELECT request_id, household_id, arg_max(report_path, assessed_at) FROM assessment_history "
+        "JOIN work_households USING (request_id, household_id) WHERE nullif(report_path, '') IS NOT NULL "
+        "GROUP BY ALL").fetchall())
     for d in ctx.documents:
         key = (d["request_id"], d["household_id"])
         outputs = written.get(key, [])
@@ -172,7 +178,7 @@ def _record(ctx: PassContext, written: dict) -> None:
                      d["assets"]["financial_per_capita"],
                      d["assets"]["vehicle_count"], d["assets"]["property_count"],
                      d["outcome"]] + [sum(1 for f in d["findings"] if f["severity"] == s) for s in ("fail", "warn", "info")]
-                    + [outputs[0] if outputs else None, fingerprint(d)])
+                    + [outputs[0] if outputs else last_report.get(key), fingerprint(d)])
         finds += [[ctx.run_id, d["request_id"], d["household_id"], f["rule"], f["severity"], f["message"],
                    json.dumps(f["evidence"], ensure_ascii=False)] for f in d["findings"]]
     with transaction(ctx.con):

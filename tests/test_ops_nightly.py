@@ -129,9 +129,11 @@ def test_a_new_month_reverifies_everything(two_days):
     assert s["rolls"].startswith("full: the income window moved") and s["households_unchanged"] == 0
     # every household verified that night is shown as verified on its date, changed or not (a nightly
     # probe read four households' month-old request date and run in household_assessment)
-    rolls = query(root, "SELECT h.request_date, h.run_id FROM household_assessment h "
+    rolls = query(root, "SELECT h.request_date, h.run_id, h.report_path FROM household_assessment h "
                         "JOIN (SELECT DISTINCT request_id, household_id FROM rolls_current) USING (request_id, household_id)")
     assert rolls and {(r["request_date"], r["run_id"]) for r in rolls} == {(date(2026, 12, 1), s["run_id"])}
+    # and each still names its report, the night's or the last one written (a month-of-life probe read '')
+    assert all(r["report_path"] and (root / r["report_path"]).exists() for r in rolls), rolls
 
 
 PREVIOUS = {"outcome": "pass", "income_per_capita": 500.0, "income_standard": 628.0, "financial_per_capita": 1000.0,
@@ -333,3 +335,18 @@ def test_a_car_sold_to_a_stranger_reverifies_the_household_that_held_it(tmp_path
                   [head["household_id"]])[0]
     assert (after["request_date"], after["vehicles"]) == (DAY2, 0)
     assert "vehicle.gone" in {a["kind"] for a in _alerts(root, DAY2) if a["household_id"] == head["household_id"]}
+
+
+def test_a_nights_rejected_roll_is_named_in_every_agencys_summary(tmp_path):
+    """A month-of-life probe: the night's roll was rejected (a column missing) and every agency's
+    summary.txt said 今日无变动, the roll's changes silently put off."""
+    root = tmp_path / "root"
+    generate(root, households=8, seed=43, as_of=date(2026, 10, 28))
+    run_pass(root, as_of=date(2026, 11, 2), snapshot_mode="off")
+    (root / "landing" / "rolls" / "rolls_20261103.csv").write_text("request_id,agency\nR1,a\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 3), snapshot_mode="off")
+    summaries = list((root / "outbox").glob("*/nightly-20261103/summary.txt"))
+    assert summaries
+    for path in summaries:
+        text = path.read_text()
+        assert "今日有文件未能读取，未载入" in text and "  - rolls: landing/rolls/rolls_20261103.csv" in text
