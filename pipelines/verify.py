@@ -110,6 +110,15 @@ WITH inbox AS (
                   WHERE fl.run_id = '{this_run}' AND fl.status = 'loaded'
                     AND s.source = c.e.source AND s.record_id = c.e.record_id)
     UNION
+    -- its report says a source's latest export could not be read (`data.source_unreadable`), and this
+    -- pass loaded an export of a department: the finding may no longer hold (a month-of-life probe's
+    -- answered request kept it after the corrected file had loaded)
+    SELECT f.request_id, f.household_id
+    FROM findings f JOIN household_assessment h USING (run_id, request_id, household_id)
+    WHERE f.rule = 'data.source_unreadable'
+      AND EXISTS (SELECT 1 FROM files fl WHERE fl.run_id = '{this_run}' AND fl.status = 'loaded'
+                  AND fl.source IN ('tax', 'social_insurance', 'vehicle', 'property', 'bank'))
+    UNION
     -- a confirmation in force that no link carries: its record, corrected into someone else's, was
     -- corrected back to the version confirmed (a probe: the answer blocked every other one, applied
     -- nowhere)
