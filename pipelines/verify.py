@@ -113,9 +113,11 @@ WITH inbox AS (
     -- its report says a source's latest export could not be read (`data.source_unreadable`), and this
     -- pass loaded an export of a department: the finding may no longer hold (a month-of-life probe's
     -- answered request kept it after the corrected file had loaded)
+    -- (only a question: a note said the figures stood on an earlier export; the rolls are re-verified
+    -- on a register's first export by `pipelines.affected`)
     SELECT f.request_id, f.household_id
     FROM findings f JOIN household_assessment h USING (run_id, request_id, household_id)
-    WHERE f.rule = 'data.source_unreadable'
+    WHERE f.rule = 'data.source_unreadable' AND f.severity = 'warn'
       AND EXISTS (SELECT 1 FROM files fl WHERE fl.run_id = '{this_run}' AND fl.status = 'loaded'
                   AND fl.source IN ('tax', 'social_insurance', 'vehicle', 'property', 'bank'))
     UNION
