@@ -9,6 +9,7 @@ from assessment.facts import Facts, finding
 from assessment.figures import NO_TAX_NOTE
 from assessment.judged import INFORMATION_ONLY
 from assessment.pending import review_can_change
+from connectors.schema import SOURCES
 
 
 def data_as_of_sql() -> str:
@@ -26,9 +27,9 @@ UNION ALL SELECT 'bank', max(as_of_date) FROM bank
 def unreadable_sql() -> str:
     """(source, path): each department source whose latest delivery was rejected whole, with no
     delivery of it loaded since."""
-    return """
+    return f"""
 SELECT source, arg_max(path, seen_at) AS path FROM files f
-WHERE status = 'rejected' AND source IN ('tax', 'social_insurance', 'vehicle', 'property', 'bank')
+WHERE status = 'rejected' AND source IN {SOURCES}
   AND seen_at > coalesce((SELECT max(seen_at) FROM files l WHERE l.source = f.source AND l.status = 'loaded'),
                          TIMESTAMP '1900-01-01')
 GROUP BY source

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 import pyarrow as pa
 
-from connectors.schema import SUPPORTER_RELATIONS
+from connectors.schema import SOURCES, SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, other_balances_sql, properties_sql,
                                  refused_sql, unsure_wages_sql, vehicles_sql)
@@ -119,7 +119,7 @@ WITH inbox AS (
     FROM findings f JOIN household_assessment h USING (run_id, request_id, household_id)
     WHERE f.rule = 'data.source_unreadable' AND f.severity = 'warn'
       AND EXISTS (SELECT 1 FROM files fl WHERE fl.run_id = '{this_run}' AND fl.status = 'loaded'
-                  AND fl.source IN ('tax', 'social_insurance', 'vehicle', 'property', 'bank'))
+                  AND fl.source IN {SOURCES})
     UNION
     -- a confirmation in force that no link carries: its record, corrected into someone else's, was
     -- corrected back to the version confirmed (a probe: the answer blocked every other one, applied
