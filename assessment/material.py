@@ -13,6 +13,14 @@ SUPPORTER_SOURCES = ("tax", "social_insurance", "bank")
 """What 特困 judges a supporter on: income and financial assets."""
 
 
+WORKING_AGE_FROM = 16
+"""The age from which a person may work (劳动法 §15): no pay for work before it."""
+PENSION_AGE_FROM = 45
+"""The earliest retirement (a woman's, on disability): no pension before it."""
+VEHICLE_AGE_FROM = 18
+"""The age from which a person may drive and register a car."""
+
+
 def _years_after(born: date, years: int) -> date:
     try:
         return born.replace(year=born.year + years)
@@ -28,16 +36,17 @@ def ruled_out_by_age(ln: dict, born: date | None, request_date: date | None, rec
     if born is None or record is None:
         return False
     if ln["source"] == "vehicle":
-        return request_date is not None and request_date < _years_after(born, 18)
+        return request_date is not None and request_date < _years_after(born, VEHICLE_AGE_FROM)
     if ln["source"] == "property":
         return record.get("registration_date") is not None and record["registration_date"] < born
     period = record.get("period")
     if period is None:
         return False
     if ln["source"] == "tax":
-        return record.get("item") in EMPLOYMENT_ITEMS and period < _years_after(born, 16)
-    if ln["source"] == "social_insurance":
-        return "养老" in str(record.get("insurance_type") or "") and period < _years_after(born, 45)
+        return record.get("item") in EMPLOYMENT_ITEMS and period < _years_after(born, WORKING_AGE_FROM)
+    if ln["source"] == "social_insurance":   # a pension paid (a contribution before 45 is work, no pension)
+        return (record.get("kind") == "benefit" and "养老" in str(record.get("insurance_type") or "")
+                and period < _years_after(born, PENSION_AGE_FROM))
     return False
 
 

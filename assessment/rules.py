@@ -14,6 +14,7 @@ from assessment.declared import declared
 from assessment.facts import SEVERITY_ORDER, Facts, finding, refused_cells
 from assessment.figures import SELF_EMPLOYED_NOTE, WAGE_ITEMS, certificate_key, exact, exempt_vehicle, fen
 from assessment.freshness import SOURCE_CN, data_findings
+from assessment.material import WORKING_AGE_FROM
 from assessment.judged import (INFORMATION_ONLY, NON_RESIDENTIAL, THRESHOLD_PROGRAMS, able_to_work, asset_limit, assets_per_capita,
                                counted_income, income_per_capita, income_standard, income_total_exact, out_of_work,
                                working_age, yuan)
@@ -21,10 +22,6 @@ from assessment.pending import judges_means, review_can_change, review_findings,
 from connectors.schema import TABLES
 from connectors.values.categories import parse_category
 from connectors.values.consent import no_consent_words
-
-
-WORKING_AGE_FROM = 16
-"""The age from which a person may work (劳动法 §15): a younger member without an ID yet is no question."""
 
 
 def common(f: Facts) -> list[dict]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assessment.evidence import _ORDER, MAX_LAG_MONTHS, WORK, _types
 from assessment.figures import EMPLOYMENT_ITEMS, NUMBER_KEY_SQL
+from assessment.material import PENSION_AGE_FROM, VEHICLE_AGE_FROM, WORKING_AGE_FROM
 from matching.link import NAME_KEY_VERSION
 
 
@@ -152,7 +153,7 @@ WITH m AS (
                       AND g.amount = t.income_amount AND g.id_number IS DISTINCT FROM m.id_number
                       AND NOT list_contains(g.periods, t.period))
       -- not pay for work before the member was 16 (a probe's 7-year-old was asked about 12 wages)
-      AND NOT coalesce(t.income_item IN ({_types(EMPLOYMENT_ITEMS)}) AND t.period < m.m_birth + INTERVAL 16 YEAR, FALSE)
+      AND NOT coalesce(t.income_item IN ({_types(EMPLOYMENT_ITEMS)}) AND t.period < m.m_birth + INTERVAL {WORKING_AGE_FROM} YEAR, FALSE)
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
@@ -166,7 +167,7 @@ WITH m AS (
     WHERE s.id_number IS NULL AND s.record_type = '待遇'
       -- not a pension before 45, the earliest retirement (a woman's, on disability): a fresh
       -- evaluator's 44-year-old was asked about a namesake's retirement pension
-      AND NOT coalesce(s.insurance_type LIKE '%养老%' AND s.period < m.m_birth + INTERVAL 45 YEAR, FALSE)
+      AND NOT coalesce(s.insurance_type LIKE '%养老%' AND s.period < m.m_birth + INTERVAL {PENSION_AGE_FROM} YEAR, FALSE)
       AND (s.ids_here = 0 OR ((s.ids_that_month > 0 OR s.shared) AND NOT list_contains(s.ids, coalesce(m.id_number, '')))
            OR (list_contains(s.ids, coalesce(m.id_number, ''))
                AND NOT EXISTS (SELECT 1 FROM own_months o WHERE o.source = 'social_insurance' AND o.name = s.name
@@ -194,7 +195,7 @@ WITH m AS (
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       AND NOT coalesce(v.registration_date > m.request_date, FALSE)   -- not held yet on the request date
       -- not a child's (under 18 on the request date: a probe's 3-year-old was asked about a car)
-      AND NOT coalesce(m.request_date < m.m_birth + INTERVAL 18 YEAR, FALSE)
+      AND NOT coalesce(m.request_date < m.m_birth + INTERVAL {VEHICLE_AGE_FROM} YEAR, FALSE)
       AND NOT EXISTS (SELECT 1 FROM vehicle o WHERE o.id_number IS NOT NULL
                       AND {NUMBER_KEY_SQL.format(col='o.plate_number')} = {NUMBER_KEY_SQL.format(col='v.plate_number')})
     UNION ALL

@@ -829,3 +829,17 @@ def test_a_review_question_that_could_fail_the_household_says_what_confirming_it
     assert found["severity"] == "warn" and doc["outcome"] == "review"
     assert "如全部确认：" in found["message"] and "家庭住宅2套，超过1套" in found["message"], found["message"]
     assert "名下有非豁免机动车（小型轿车 晋A12345）" in found["message"]
+
+
+@pytest.mark.parametrize("source, record, born, ruled_out", [
+    ("social_insurance", {"kind": "benefit", "insurance_type": "企业职工基本养老保险", "period": date(2026, 5, 1)},
+     date(1990, 1, 1), True),                      # a pension at 36
+    ("social_insurance", {"kind": "contribution", "insurance_type": "企业职工基本养老保险",
+                          "period": date(2026, 5, 1)}, date(1990, 1, 1), False),   # contributions at 36 are work
+    ("tax", {"item": "工资薪金", "period": date(2026, 5, 1)}, date(2014, 1, 1), True),
+    ("tax", {"item": "工资薪金", "period": date(2026, 5, 1)}, date(2009, 1, 1), False),
+    ("property", {"registration_date": date(2015, 1, 1)}, date(2017, 1, 1), True),
+    ("vehicle", {}, date(2009, 1, 1), True), ("vehicle", {}, date(2008, 1, 1), False)])
+def test_which_records_a_members_age_rules_out(source, record, born, ruled_out):
+    from assessment.material import ruled_out_by_age
+    assert ruled_out_by_age({"source": source}, born, REQUEST_DATE, record) is ruled_out
