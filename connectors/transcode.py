@@ -119,8 +119,9 @@ def undecodable(path: Path, data: bytes) -> FileRejected:
                 mixed = (f". Lines 1-{at - 1} read as UTF-8 and line {at} does not (bytes "
                          f"{data[utf8.start:utf8.start + 2].hex(' ')}): the file mixes UTF-8 and GBK")
     if where and not mixed:
-        _, failures, lines_hit, utf8 = _gb18030_damage(data)
-        if not utf8 and 2 * lines_hit < _lines(data) and failures > max(DAMAGED_MIN, _lines(data) // 1000):
+        allowed = max(DAMAGED_MIN, _lines(data) // 1000)
+        _, failures, lines_hit, utf8 = _gb18030_damage(data, most=max(DAMAGE_LOOKED_AT, allowed + 1)) or ("", 0, 0, True)
+        if not utf8 and 2 * lines_hit < _lines(data) and failures > allowed:
             # GBK text damaged on too many lines: re-saving it as GBK, as the advice below says, was what
             # its clerk had done (an adversarial probe)
             return Undecodable(path, f"the file is GBK/GB18030 text, but {lines_hit} of its lines hold bytes that are "
@@ -141,7 +142,13 @@ encoding, its damaged rows quarantined; more, and the text is not in that encodi
 _failures = threading.local()
 
 
+class _TooDamaged(Exception):
+    """More invalid sequences than worth looking at one by one: no damage, another encoding."""
+
+
 def _note_failure(exc: UnicodeDecodeError) -> tuple[str, int]:
+    if len(_failures.spans) >= _failures.most:   # a Latin-1 file read as GBK fails on every accent
+        raise _TooDamaged
     _failures.spans.append((exc.start, exc.end))
     return "\ufffd", exc.end
 
@@ -149,13 +156,20 @@ def _note_failure(exc: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("hhverify-note", _note_failure)
 
 
-def _gb18030_damage(data: bytes) -> tuple[str, int, int, bool]:
+DAMAGE_LOOKED_AT = 1000
+"""Invalid sequences looked at one by one at most: beyond, a file is no damaged GBK (None)."""
+
+
+def _gb18030_damage(data: bytes, most: int = DAMAGE_LOOKED_AT) -> tuple[str, int, int, bool] | None:
     """`data` decoded as GB18030 with U+FFFD for each invalid sequence; how many such sequences, on how
-    many lines; whether a line holding one is valid UTF-8 with Chinese in it (another encoding, not damage)."""
-    _failures.spans = []
+    many lines; whether a line holding one is valid UTF-8 with Chinese in it (another encoding, not damage).
+    None past `most` sequences."""
+    _failures.spans, _failures.most = [], most
     try:
         text = data.decode("gb18030", errors="hhverify-note")
         spans = _failures.spans
+    except _TooDamaged:
+        return None
     finally:
         _failures.spans = []
     starts, utf8 = set(), False
@@ -183,9 +197,12 @@ def gb18030_with_damage(data: bytes) -> bytes | None:
     1,000 lines), they hit under half the lines, and no line holding one is valid UTF-8 with Chinese
     in it: a UTF-8 line among GBK ones (two exports joined) decodes as GB18030 into wrong characters
     often without any failure, so such a file is refused whole, as `undecodable` says."""
-    text, failures, lines_hit, utf8 = _gb18030_damage(data)
     lines = _lines(data)
-    if not failures or failures > max(DAMAGED_MIN, lines // 1000) or utf8:
+    damage = _gb18030_damage(data, most=max(DAMAGED_MIN, lines // 1000))
+    if damage is None:
+        return None
+    text, failures, lines_hit, utf8 = damage
+    if not failures or utf8:
         return None
     return text.encode("utf-8") if 2 * lines_hit < lines else None
 
