@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.columns import TOTALS_CELL, output_columns, parse_field
-from connectors.headers import map_headers
+from connectors.headers import is_header_name, map_headers, scaled_unit
 from connectors.rawfile import RawFile
 from connectors.schema import Table
 
@@ -50,6 +50,11 @@ FOOTER_REASON = ("row {row} looks like a footer line ({cell!r}), not a record: i
                  "needs resending")
 HEADER_REASON = ("row {row} repeats the header line (files joined together?), not a record: it was not loaded and "
                  "nothing needs resending")
+NAMES_REASON = ("row {row} holds column names ({cell!r} …), a second header line, not a record: it was not loaded "
+                "and nothing needs resending")
+TOTALS_LINE = (f"(?:{TOTALS_CELL})|(?:^(?:合\\s*计|总\\s*计|共\\s*计|小\\s*计|累\\s*计)\\s*"
+               "(?:[:：]\\s*\\S.*|[0-9０-９]+\\s*(?:条|户|人|笔|行|项|辆|套|张|个|名).*)$)")
+"""`TOTALS_CELL`, or with what was counted after it (`合计：2户5人`, `共计8条记录`): in a failing row only."""
 
 
 def canonical_schema(table: Table) -> pa.Schema:
@@ -90,6 +95,19 @@ class Canonical:
         return self.raw.encoding
 
 
+_OWN_UNIT = {"万": "[万元]", "%": "[%％/]"}
+"""A cell already carrying a unit (or a fraction) is read by its own, not the header's."""
+
+
+def _with_unit(column: pa.ChunkedArray, suffix: str) -> pa.ChunkedArray:
+    """The cells of a column whose header gives a scaling unit (`headers.scaled_unit`), each with that
+    unit written after it unless it has one of its own: `15.8` under `购置价格（万元）` reads `15.8万`."""
+    text = pc.utf8_trim_whitespace(column)
+    own = pc.match_substring_regex(text, _OWN_UNIT[suffix])
+    blank = pc.equal(text, "")
+    return pc.if_else(pc.or_kleene(own, blank), column, pc.binary_join_element_wise(text, suffix, ""))
+
+
 def to_canonical(table: Table, raw: RawFile, mapping: dict[str, str] | None = None,
                  defaults: dict[str, str] | None = None) -> Canonical:
     """Type and check every row of a raw file against a schema table.
@@ -116,6 +134,8 @@ def to_canonical(table: Table, raw: RawFile, mapping: dict[str, str] | None = No
     for f in table.fields:
         header = header_of.get(f.name)
         column = source.column(header) if header else pa.chunked_array([pa.nulls(n, pa.string())])
+        if header and (suffix := scaled_unit(table, header)):
+            column = _with_unit(column, suffix)
         if defaults and f.name in defaults:
             column = pc.fill_null(column, defaults[f.name])
         inputs.append((f, column, header))
@@ -196,12 +216,16 @@ def _non_records(rows: pa.Table, headers: list[str]) -> list[tuple[str, str | No
         return [None] * n
     filled = np.zeros(n, dtype=np.int64)
     as_header = np.zeros(n, dtype=np.int64)
+    as_names = np.zeros(n, dtype=np.int64)
     for name in headers:
         column = rows.column(name)
         filled += pc.is_valid(column).to_numpy(zero_copy_only=False).astype(np.int64)
         same = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(column)), name.strip().lower())
         as_header += pc.fill_null(same, False).to_numpy(zero_copy_only=False).astype(np.int64)
-    totals = _first_matching(rows, headers, TOTALS_CELL).to_pylist()
+        distinct = pc.drop_null(pc.unique(column)).to_pylist()     # folded once per distinct cell
+        names = pa.array([c for c in distinct if is_header_name(c)], pa.string())
+        as_names += pc.fill_null(pc.is_in(column, value_set=names), False).to_numpy(zero_copy_only=False).astype(np.int64)
+    totals = _first_matching(rows, headers, TOTALS_LINE).to_pylist()
     footer = _first_matching(rows, headers, FOOTER_CELL).to_pylist()
     out: list[tuple[str, str | None] | None] = []
     for i in range(n):
@@ -209,6 +233,9 @@ def _non_records(rows: pa.Table, headers: list[str]) -> list[tuple[str, str | No
             out.append(("empty", None))
         elif as_header[i] >= 2 and as_header[i] * 2 >= filled[i]:
             out.append(("header", None))
+        elif as_names[i] >= 2 and as_names[i] * 2 >= filled[i]:    # (the English header under the Chinese)
+            out.append(("names", next(c for c in rows.slice(i, 1).to_pylist()[0].values()
+                                      if isinstance(c, str) and is_header_name(c))))
         elif totals[i] is not None:
             out.append(("totals", totals[i]))
         elif footer[i] is not None:
@@ -231,7 +258,7 @@ def _error_lines(source: pa.Table, raw: RawFile, field_errors, bad) -> pa.Table:
             at = [i for i, k in enumerate(kinds) if k]
             said = [i for i in at if kinds[i][0] != "empty"]
             numbers = bad_rows.column("row_number").to_pylist()
-            reasons = {"header": HEADER_REASON, "totals": TOTALS_REASON, "footer": FOOTER_REASON}
+            reasons = {"header": HEADER_REASON, "names": NAMES_REASON, "totals": TOTALS_REASON, "footer": FOOTER_REASON}
             if said:
                 parts.append(pa.table({
                     "row_number": pa.array([numbers[i] for i in said], pa.int64()),

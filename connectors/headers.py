@@ -2,8 +2,10 @@
 
 Matching ignores case, surrounding and inner spaces, full-width forms, the `*` that marks a
 required column in many government templates, and a unit in brackets (`收入额（元）`,
-`建筑面积(㎡)`). A unit that changes the value, such as `（万元）`, is not ignored: such a
-header matches no field, so the column lands in `extra` instead of being misread 10,000-fold.
+`建筑面积(㎡)`). A unit that changes the value is read, not ignored: `购置价格（万元）` names
+`purchase_price` in 万元 and `共有份额(%)` the share in percent (`scaled_unit`: each cell without a
+unit of its own is read with the header's). Any other unit in brackets matches no field, so the
+column lands in `extra` rather than being misread.
 
 Example:
     >>> from connectors.schema import TABLES
@@ -29,6 +31,10 @@ from connectors.rawfile import RawFile, row_errors_table
 from connectors.schema import Field, Table
 
 _IGNORED_UNIT = re.compile(r"\((?:元|人民币元|㎡|m²|m2|平方米|平米)\)$")
+_SCALED_UNIT = re.compile(r"\((万元|万|%)\)$")
+_SCALED_KINDS = {"万元": ("money", "万"), "万": ("money", "万"), "%": ("share", "%")}
+"""A header's unit that changes its cells' value -> (the field kind it may name, the suffix each cell
+takes: the money and share parsers read `15.8万` and `50%`)."""
 _REPEAT_SUFFIX = re.compile(r"^(?P<base>.+) \((?P<n>\d+)\)$")  # from cells.dedupe_headers
 _SHOWN_COLUMNS = 30
 
@@ -38,6 +44,32 @@ def fold_header(header: str) -> str:
     folded = unicodedata.normalize("NFKC", header).casefold()
     folded = re.sub(r"\s+", "", folded).strip("*")
     return _IGNORED_UNIT.sub("", folded)
+
+
+def scaled_unit(table: Table, header: str) -> str | None:
+    """The suffix (`万`, `%`) each cell of `header` is read with, when its bracketed unit scales the
+    value of the field it names (`购置价格（万元）`, `共有份额(%)`); None otherwise.
+
+    A property probe's `共有份额(%)` column of 50s went to `extra`, and the half-owned flat counted
+    whole (share 1) with nothing said; a `购置价格（万元）` column left the car without a price."""
+    match = _SCALED_UNIT.search(fold_header(header))
+    if match is None:
+        return None
+    kind, suffix = _SCALED_KINDS[match.group(1)]
+    field = _index(table).get(fold_header(header)[:match.start()])
+    return suffix if field is not None and table.field(field).kind == kind else None
+
+
+@functools.cache
+def _all_header_names() -> frozenset[str]:
+    from connectors.schema import TABLES
+    return frozenset(fold_header(spelling) for table in TABLES.values() for f in table.fields
+                     for spelling in (f.name,) + f.aliases)
+
+
+def is_header_name(cell: str) -> bool:
+    """Whether a cell's text is a column name of any table (`record_id`, `纳税人姓名`, `收入额（元）`)."""
+    return fold_header(cell) in _all_header_names()
 
 
 def accepted_headers(field: Field) -> str:
@@ -72,6 +104,7 @@ def map_headers(table: Table, headers: list[str], path: Path | str = "") -> dict
     """
     mapping = _fields_named(table, headers)
     _reject_duplicates(mapping, path)
+    _reject_unread_units(table, [h for h in headers if h not in mapping], path)
     missing = [f for f in table.required if f.name not in mapping.values()]
     if missing:
         shown = ", ".join(headers[:_SHOWN_COLUMNS]) + (", …" if len(headers) > _SHOWN_COLUMNS else "")
@@ -88,6 +121,8 @@ def _fields_named(table: Table, headers: list[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for header in headers:
         field = index.get(fold_header(header))
+        if field is None and scaled_unit(table, header):
+            field = index.get(fold_header(header)[:_SCALED_UNIT.search(fold_header(header)).start()])
         repeat = _REPEAT_SUFFIX.match(header)
         if field is None and repeat and repeat["base"] in present:
             field = index.get(fold_header(repeat["base"]))
@@ -146,6 +181,28 @@ def merge_line_keys(table: Table, raw: RawFile) -> RawFile:
         for number, row in zip(pc.filter(data.column("row_number"), bad).to_pylist(), quoted)])
     return dataclasses.replace(raw, table=data.filter(pc.invert(bad)),
                                row_errors=pa.concat_tables([raw.row_errors, errors]))
+
+
+_ANY_UNIT = re.compile(r"\((千元|百元|万元|亿元|元|万|千|%|‰|亩|公顷|平方米|㎡|m²|m2|平米|米)\)$")
+
+
+def _reject_unread_units(table: Table, unmapped: list[str], path: Path | str) -> None:
+    """A column naming a field in a unit it cannot be read in (`购置价格（千元）`, `建筑面积（亩）`) is a
+    file error: left in `extra`, its values would be lost without a word (an optional field) or the
+    file refused for a missing column that is there (a required one)."""
+    index = _index(table)
+    for header in unmapped:
+        match = _ANY_UNIT.search(fold_header(header))
+        field = index.get(fold_header(header)[:match.start()]) if match else None
+        if field is None:
+            continue
+        kind = table.field(field).kind
+        readable = {"money": "元 (header without a unit, or with （元）) or 万元 (（万元）)",
+                    "share": "a fraction or percent in each cell (0.5, 1/2, 50%), or percent under （%）",
+                    "number": "square metres (（㎡）, （平方米） or no unit)"}.get(kind, "no unit")
+        raise FileRejected(path, f"column '{header}' gives '{field}' in {match.group(1)}, a unit it cannot be read "
+                                 f"in; accepted: {readable}. Convert the column (or rename it so it holds no "
+                                 "field) and send the file again")
 
 
 def _layout_hint(headers: list[str]) -> str:

@@ -123,8 +123,9 @@ def pick_header(rows: list[list[str | None]]) -> int:
     """Index of the header among the first non-empty rows of a sheet or CSV.
 
     A title (`2024年3月个人所得税明细`) or a note (`单位：元`) above the header fills one or
-    two cells; the header fills about as many cells as the widest row. So the header is the
-    first row filling at least half as many cells as the widest of the first 20 rows.
+    two cells; the header fills about as many cells as the widest row. So the header is the row
+    naming the most columns of any table (two at least), or else the first row filling at least
+    half as many cells as the widest of the first 20 rows.
 
     Args:
         rows: Cell texts of the first rows (empty rows already removed).
@@ -135,6 +136,12 @@ def pick_header(rows: list[list[str | None]]) -> int:
     filled = [sum(1 for cell in row if cell and not cell.isspace()) for row in rows[:HEADER_SEARCH_ROWS]]
     if not filled:
         return 0
+    # a row of column names wins: a `填报单位：,小店区税务局,填报日期：,2026-11-02` line above the header
+    # fills as many cells, and a probe's file was rejected for lacking the columns it had
+    from connectors.headers import is_header_name   # (headers reads the schema; the sniffers need neither)
+    named = [sum(1 for cell in row if cell and is_header_name(cell)) for row in rows[:HEADER_SEARCH_ROWS]]
+    if max(named) >= 2:
+        return named.index(max(named))
     widest = max(filled)
     need = max(2, (widest + 1) // 2) if widest >= 2 else 1
     return next((i for i, count in enumerate(filled) if count >= need), 0)  # 0: no cell filled at all

@@ -1,5 +1,7 @@
 """Header names map to fields however a department spells them."""
 
+import re
+
 import pytest
 
 from connectors import FileRejected, map_headers
@@ -26,10 +28,28 @@ def test_header_spellings_that_map_to_a_field(case):
     assert mapping[case["header"]] == case["field"]
 
 
-def test_a_unit_that_changes_the_value_is_not_ignored():
-    # 万元 would misread amounts 10,000-fold: the column stays an extra and the file is refused
-    with pytest.raises(FileRejected, match="missing required column 'income_amount'"):
-        map_headers(TABLES["tax"], TAX_REQUIRED + ["收入额（万元）"])
+def test_a_unit_that_changes_the_value_names_its_field_and_scales_each_cell(tmp_path):
+    """Probe: `共有份额(%)` went to `extra` and a half-owned flat counted whole; `购置价格（万元）` left
+    the car without a price, with nothing said."""
+    from connectors import read_source
+
+    assert map_headers(TABLES["tax"], TAX_REQUIRED + ["收入额（万元）"])["收入额（万元）"] == "income_amount"
+    homes = tmp_path / "property.csv"
+    homes.write_text("记录编号,权利人,证件号码,不动产权证号,坐落,用途,建筑面积(㎡),共有份额(%),登记日期,权属状态\n"
+                     "P1,张三,,晋(2015)1号,太原市小店区1号,住宅,95.2,50,2015-01-01,现势\n"
+                     "P2,李四,,晋(2015)2号,太原市小店区2号,住宅,80,1/2,2015-01-01,现势\n", encoding="utf-8")
+    assert read_source("property", homes).rows.column("share").to_pylist() == [0.5, 0.5]
+    cars = tmp_path / "vehicle.csv"
+    cars.write_text("记录编号,机动车所有人,证件号码,号牌号码,车辆类型,初次登记日期,购置价格（万元）,机动车状态\n"
+                    "V1,张三,,晋A12345,小型轿车,2020-01-01,15.8,正常\n"
+                    "V2,张三,,晋A12346,小型轿车,2020-01-01,158000元,正常\n", encoding="utf-8")
+    assert [float(v) for v in read_source("vehicle", cars).rows.column("purchase_price").to_pylist()] == [158000, 158000]
+
+
+@pytest.mark.parametrize("header", ["收入额（千元）", "收入额(亿元)", "收入额（%）"])
+def test_a_unit_a_field_cannot_be_read_in_rejects_the_file_naming_the_column(header):
+    with pytest.raises(FileRejected, match=f"column '{re.escape(header)}' gives 'income_amount' in .*accepted: 元"):
+        map_headers(TABLES["tax"], TAX_REQUIRED + [header])
 
 
 def test_unknown_headers_are_left_for_extra():
@@ -102,9 +122,9 @@ def test_an_unknown_header_with_a_line_break_is_named_without_it_beside_the_acce
     from connectors import read_source
 
     path = tmp_path / "tax.csv"
-    path.write_text('记录编号,纳税人姓名,所属期,所得项目,"收入额\n（万元）"\nT1,张三,2024-03,工资薪金,5200\n',
+    path.write_text('记录编号,纳税人姓名,所属期,所得项目,"收入\n金额"\nT1,张三,2024-03,工资薪金,5200\n',
                     encoding="utf-8")
     with pytest.raises(FileRejected) as info:
         read_source("tax", path)
     assert "missing required column 'income_amount' (accepted headers: income_amount, 收入额" in info.value.reason
-    assert info.value.reason.endswith("found columns: 记录编号, 纳税人姓名, 所属期, 所得项目, 收入额（万元）")
+    assert info.value.reason.endswith("found columns: 记录编号, 纳税人姓名, 所属期, 所得项目, 收入金额")

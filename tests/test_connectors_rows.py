@@ -264,6 +264,34 @@ def test_lines_that_are_not_records_say_what_they_are_once_and_blank_rows_are_sk
     assert all("nothing needs resending" in e["reason"] for e in result.errors.to_pylist())
 
 
+def test_an_english_header_under_the_chinese_and_counted_totals_lines_say_what_they_are(tmp_path):
+    """Probe: a second header line in English, `合计：2户5人` and `共计8条记录` each got 4-7 "is empty"
+    or "not an accepted income_item" lines under "correct these rows and send them again"."""
+    path = tmp_path / "iit.csv"
+    path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\n"
+                    "record_id,name,period,income_item,income_amount\n"
+                    "T1,张三,2024-03,工资薪金,1200\n"
+                    "合计：1户1人,,,,1200\n"
+                    "共计1条记录,,,,\n", encoding="gbk")
+    result = read_source("tax", path)
+    assert result.rows.column("record_id").to_pylist() == ["T1"]
+    lines = [(e["row_number"], e["field"], e["reason"].split(", not a record")[0]) for e in result.errors.to_pylist()]
+    assert lines == [(1, None, "row 1 holds column names ('record_id' …), a second header line"),
+                     (3, None, "row 3 looks like a totals line ('合计：1户1人')"),
+                     (4, None, "row 4 looks like a totals line ('共计1条记录')")]
+
+
+@pytest.mark.parametrize("above", ["填报单位：,太原市小店区税务局,填报日期：,2026-11-02,", "查询单位：,小店区民政局,,查询时间：,2026-11-02"],
+                         ids=["filled-by", "queried-by"])
+def test_a_label_and_value_line_above_the_header_is_not_taken_for_it(tmp_path, above):
+    """Probe: `填报单位：,…,填报日期：,…` fills as many cells as the header: the file was rejected for
+    lacking columns it had."""
+    path = tmp_path / "iit.csv"
+    path.write_text(above + "\n记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资薪金,1200\n", encoding="gbk")
+    result = read_source("tax", path)
+    assert result.rows.column("record_id").to_pylist() == ["T1"] and result.errors.num_rows == 0
+
+
 @pytest.mark.parametrize("cell", ["-", "—", "－", "/", "NULL", "None", "NaN", "#N/A"])
 def test_a_cell_that_says_no_value_is_empty_so_an_optional_field_does_not_cost_its_row(tmp_path, cell):
     path = tmp_path / "jdc.csv"
