@@ -110,8 +110,11 @@ SELECT * FROM {scored} SEMI JOIN (
 """
 
 
-def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t_review: float) -> str:
-    """`out`: the decided links of the `unit`s (identity or row) of the pairs in `scored`.
+def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t_review: float,
+                  rivals: str = "mt_id_rivals") -> str:
+    """`out`: the decided links of the `unit`s (identity or row) of the pairs in `scored`; `rivals`
+    names another person a unit's ID could be, per (unit, member): `mt_id_rivals` by identity, and
+    for the row track `mt_unit_rivals` by unit (`unit_rivals_sql`).
 
     The decisions read a narrow copy of the pairs (keys, levels, score; person and request as
     integers); the scored pair's other columns join back to the decided links only: carried
@@ -148,10 +151,10 @@ mm AS (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.rules, sc.lv_id, sc.lv_name, sc.sequence_slip, sc.total,
            sc.w_floor,
            CASE WHEN sc.w_floor IS NULL THEN sc.p_raw ELSE 1.0 / (1.0 + pow(2.0, -sc.total)) END AS p_raw,
-           pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.iid IS NOT NULL AS id_rival,
+           pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.mid IS NOT NULL AS id_rival,
            sc.lv_id IN {ASKED_ID_LEVELS} AND sc.lv_name IN {STRONG_NAMES} AS slip_ask
     FROM floored sc JOIN mm m USING (mid)
-    LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid
+    LEFT JOIN {rivals} ir ON ir.{unit[0]} = sc.{unit[0]} AND ir.mid = sc.mid
 ), alone AS (      -- a unit with one candidate has no rival, no other member to swap with: decided as it
                    -- is, and apart: most identities have one (their ID's owner), and carried through
                    -- the ranking and the joins below they were most of the identity track's decisions
@@ -159,7 +162,7 @@ mm AS (
         SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name,
                pow(2.0, least(sc.total, 1000.0)) AS odds,
                sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict, FALSE AS swapped,
-               ir.iid IS NOT NULL AS id_rival, odds / (1.0 + odds) AS p_norm, TRUE AS is_top,
+               ir.mid IS NOT NULL AS id_rival, odds / (1.0 + odds) AS p_norm, TRUE AS is_top,
                CAST(NULL AS BIGINT) AS rival_mid, CAST(NULL AS DOUBLE) AS rival_p, FALSE AS named,
                sc.lv_id IN {ASKED_ID_LEVELS} AND sc.lv_name IN {STRONG_NAMES} AS slip_ask,
                CAST(NULL AS VARCHAR) AS rival_request, CAST(NULL AS VARCHAR) AS rival_household,
@@ -167,7 +170,7 @@ mm AS (
                ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
         FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE NOT contested) USING ({u})
         JOIN mt_members m USING (mid)
-        LEFT JOIN mt_id_rivals ir ON ir.iid = sc.iid AND ir.mid = sc.mid)
+        LEFT JOIN {rivals} ir ON ir.{unit[0]} = sc.{unit[0]} AND ir.mid = sc.mid)
 ), named AS (      -- units with a member of the request whose name is exactly the row's (in any of its
                    -- households: a linkage probe's brothers 张伟 and 张玮 applied in two, and 张玮's wages
                    -- written with 张伟's ID went to 张伟 by sound, auto, failing his household)
@@ -252,10 +255,22 @@ SELECT sc.* REPLACE (coalesce(d.w_floor, sc.w_name) AS w_name, d.total AS total)
        r.m_name AS rival_name, ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
 FROM decided d JOIN {scored} sc USING ({u}, mid) JOIN mt_members m USING (mid)
 LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped OR d.named)
-LEFT JOIN mt_id_rivals ir ON d.id_rival AND ir.iid = sc.iid AND ir.mid = d.mid
+LEFT JOIN {rivals} ir ON d.id_rival AND ir.{unit[0]} = sc.{unit[0]} AND ir.mid = d.mid
 WHERE d.decision IS NOT NULL
 UNION ALL BY NAME
 SELECT * EXCLUDE (slip_ask) FROM alone WHERE decision IS NOT NULL
+"""
+
+
+def unit_rivals_sql() -> str:
+    """`mt_unit_rivals(uid, mid, rival_name, rival_id)`: the rivals of the row track by unit: an
+    identity's (`mt_id_rivals`) on each of its units, and the units of `rivals.continued_sql`."""
+    return """
+CREATE OR REPLACE TEMP TABLE mt_unit_rivals AS
+SELECT uid, mid, arg_min(rival_name, {'id': rival_id, 'name': rival_name}) AS rival_name, min(rival_id) AS rival_id
+FROM (SELECT r.uid, i.mid, i.rival_name, i.rival_id FROM mt_id_rivals i JOIN mt_rows r USING (iid)
+      UNION ALL SELECT uid, mid, rival_name, rival_id FROM mt_continued)
+GROUP BY ALL
 """
 
 

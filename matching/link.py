@@ -46,7 +46,7 @@ import pyarrow as pa
 from matching import background as bg
 from matching import blocking, borrowed, index, memo, pairs, rivals
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
-from matching.decide import decisions_sql, insert_links_sql, live_units_sql
+from matching.decide import decisions_sql, insert_links_sql, live_units_sql, unit_rivals_sql
 from matching.evidence import NAME_FREQUENCY_MIN_IDS, evidence_table_sql
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
@@ -66,7 +66,7 @@ TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_t
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
                "mt_rscored", "mt_rlive", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
                "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids",
-               "mt_borrowed", "mt_id_names")
+               "mt_borrowed", "mt_id_names", "mt_continued", "mt_unit_rivals")
 REGISTERED = ("mt_member_repairs",)
 
 
@@ -141,6 +141,7 @@ def block(run: Run) -> None:
     run.sql(pairs.name_tf_sql(), "name frequencies")
     run.sql(borrowed.borrowed_sql(SYNTHETIC_KEYS), "members' names on another person's ID")
     run.sql(rivals.id_rivals_sql(NAME_KEY_VERSION), "ID slips another person's ID explains")
+    run.sql(rivals.continued_sql(NAME_KEY_VERSION, SYNTHETIC_KEYS), "the member's ID on a job another person's ID holds in other months")
     run.sql(blocking.candidates_sql(NAME_KEY_VERSION, SYNTHETIC_KEYS), "candidates")
     run.sql(pairs.org_tf_sql(SYNTHETIC_KEYS), "organisation frequencies")
     run.sql(pairs.identity_pairs_sql(NAME_KEY_VERSION, valid_ids=run.counts["valid_ids"]), "identity pairs")
@@ -277,7 +278,8 @@ def decide(run: Run) -> None:
     run.sql(decisions_sql("mt_iscored", ("iid",), "mt_ilinks", s.threshold_auto, s.threshold_review),
             "identity decisions")
     run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review), "units that could link")
-    run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review),
+    run.sql(unit_rivals_sql(), "rivals by unit")
+    run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review, "mt_unit_rivals"),
             "unit decisions")
     m, u = model.params["id_number"]["legacy_equal"]
     run.sql(evidence_table_sql(prior_bits, math.log2(m / u),

@@ -119,7 +119,9 @@ SELECT *, {cols}, NULL::VARCHAR AS track FROM ({levels_sql(base, IDENTITY_FIELDS
 CREATE OR REPLACE TEMP TABLE {out} AS
 WITH lv AS MATERIALIZED ({levels_sql(base, IDENTITY_FIELDS, keep, gated)}
 ), t AS (
-    SELECT iid, CASE WHEN bool_and(lv_id IN {ID_AGREES}) THEN 'identity' ELSE 'row' END AS track FROM lv GROUP BY iid
+    -- an identity with a unit another person's ID continues (`rivals.continued_sql`) is decided unit by unit
+    SELECT iid, CASE WHEN bool_and(lv_id IN {ID_AGREES}) AND iid NOT IN (SELECT iid FROM mt_continued)
+                     THEN 'identity' ELSE 'row' END AS track FROM lv GROUP BY iid
 )
 SELECT lv.*, {cols}, t.track FROM lv JOIN t USING (iid)
 """

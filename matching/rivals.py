@@ -7,6 +7,9 @@ person carries); the decision never makes such a pair `auto` and the evidence na
 
 from __future__ import annotations
 
+from matching.comparisons import REGULAR_ROWS
+from matching.pairs import named_org_sql
+
 BORROWER_MAX_PEOPLE = 2
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
 
@@ -40,7 +43,9 @@ def id_rivals_sql(version: int) -> str:
     none of their own (a probe's 章晶, her own ID at one employer, paid at another under the applicant
     张静's ID: `auto`, the household failed on ¥3,000 a month). A name many people carry is a typo
     landing on a common name, and rows at the member's own employer or account are the member's: at
-    20k households, flagging every homophone another ID carries sent 15,900 true rows to review."""
+    20k households, flagging every homophone another ID carries sent 15,900 true rows to review.
+    (A person of a common name paid on under the member's ID where they were paid under their own
+    is `continued_sql`'s: a second probe's 张莉, three people of that name.)"""
     v = int(version)
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_id_rivals AS
@@ -107,4 +112,90 @@ SELECT iid, mid, arg_min(name, {{'id': id_number, 'name': name}}) AS rival_name,
 FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed
       UNION ALL SELECT iid, mid, owner_name, owner_id FROM mt_borrowed)
 GROUP BY iid, mid
+"""
+
+
+CONTINUED_GAP_MONTHS = 2
+"""`continued_sql`: one person's rows under one ID stop at most this many months before the other ID's start."""
+
+
+def continued_sql(version: int, synthetic: tuple[str, ...] = ()) -> str:
+    """`mt_continued(uid, iid, mid, rival_name, rival_id)`: the member's own ID (or one slip from it) on
+    rows at an employer where another person of a name that sounds the same is paid, under their own valid ID,
+    for the same item in the other months: the one job in two people's IDs.
+
+    A linkage probe's son 周国强 was paid at one payer under his own ID for six months and under his
+    father's, the applicant's, for the next six (a payroll that re-keyed him): the father's-ID rows
+    went `auto` to the 78-year-old father ("身份证号一致，姓名一致") and his household failed on wages
+    that were not his. An ID and a name both agreeing cannot tell a namesake's rows from the member's
+    when the namesake is a family member; the other ID beside them can. Such units are decided one by
+    one (the member's other rows, a pension under the same ID and name, stay `auto`) and asked about,
+    naming that person (`decide`: `id_rival`). Paid there in the same months they are two coworkers,
+    and nothing is asked; nor when the two are paid apart in time or amount (more than
+    `CONTINUED_GAP_MONTHS` between them, a quarter more or less): at 20,000 households, where
+    namesakes share employers, 964 of the members' own jobs had been asked about for a namesake
+    paid there in other months. An ID one slip from the member's is the member's own, mistyped. The other ID
+    must be that name's (most of its rows carry it: a relative's ID written on one of the member's
+    rows is no other person of the name) and regular there (`REGULAR_ROWS`). Only a
+    named employer or payer: a scheme paid without one (城乡居民养老保险) has many namesakes in it."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_continued AS
+WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2), at a named employer
+    SELECT DISTINCT u.uid, c.iid, c.mid, u.source, u.place, c.pinyin, m.m_id AS id_number
+    FROM (SELECT c.iid, c.mid, k.pinyin FROM mt_cand_id c JOIN mt_id_names k USING (iid) WHERE c.rule = 1
+          UNION ALL   -- (the few slipped IDs' names keyed apart: all of them through the keys cost 0.2 s)
+          SELECT c.iid, c.mid, k.pinyin FROM mt_cand_id c JOIN mt_identities i USING (iid)
+          JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)} WHERE c.rule = 2) c
+    JOIN mt_members m USING (mid) JOIN mt_units u ON u.iid = c.iid
+    WHERE u.source IN ('tax', 'social_insurance') AND starts_with(u.place, 'employer#')
+      AND {named_org_sql(synthetic, "u.organisation")}
+), there AS MATERIALIZED (    -- regular there under a valid ID and a name of that sound: the keys first
+                              -- (joined on the place alone, a big employer's every unit met every member's)
+    SELECT w.uid AS other_uid, w.iid, w.source, w.place, x.pinyin, x.name, x.id_number
+    FROM mt_units w JOIN mt_id_names x USING (iid)
+    WHERE w.n >= {REGULAR_ROWS} AND w.place IN (SELECT place FROM own) AND x.pinyin IN (SELECT pinyin FROM own)
+), others0 AS MATERIALIZED ( -- another ID there, not a slip of the member's
+    SELECT o.uid, o.iid, o.mid, o.pinyin, t.name, t.id_number, t.other_uid
+    FROM own o JOIN there t ON t.place = o.place AND t.source = o.source AND t.pinyin = o.pinyin
+    WHERE t.id_number <> o.id_number AND damerau_levenshtein(left(t.id_number, 17), left(o.id_number, 17)) > 1
+), owners AS (               -- the ID is that name's: most of its rows carry it (not a relative's ID
+                             -- written on one of the member's rows)
+    SELECT id_number, arg_max(pinyin, {{'n': n, 'p': pinyin}}) AS pinyin FROM mt_id_names
+    WHERE id_number IN (SELECT id_number FROM others0) GROUP BY ALL
+), others AS (
+    SELECT o.* FROM others0 o JOIN owners w USING (id_number, pinyin)
+), rows AS MATERIALIZED (
+    SELECT uid, source, record_id, slot, period FROM match_rows
+    WHERE uid IN (SELECT uid FROM others UNION SELECT other_uid FROM others)
+), spans AS MATERIALIZED (   -- per unit and item: the months paid
+    SELECT uid, slot, min(period) AS first, max(period) AS last FROM rows GROUP BY ALL
+), adjoining AS MATERIALIZED (   -- one paid up to a month or two before the other starts
+    SELECT DISTINCT s.uid, s.other_uid, a.slot
+    FROM (SELECT DISTINCT uid, other_uid FROM others) s
+    JOIN spans a ON a.uid = s.uid JOIN spans b ON b.uid = s.other_uid AND b.slot IS NOT DISTINCT FROM a.slot
+    WHERE (a.last < b.first OR b.last < a.first)
+      AND date_diff('month', least(a.last, b.last), greatest(a.first, b.first)) <= {CONTINUED_GAP_MONTHS}
+), paid AS MATERIALIZED (    -- the usual amount of those units' rows of that item (read for them alone: the
+                             -- amounts of every pair's rows were a scan of both sources)
+    WITH r AS MATERIALIZED (
+        SELECT * FROM rows SEMI JOIN (SELECT uid, slot FROM adjoining UNION SELECT other_uid, slot FROM adjoining)
+                                     USING (uid, slot))
+    SELECT r.uid, r.slot, median(coalesce(t.income_amount, i.amount)) AS amount FROM r
+    LEFT JOIN (SELECT record_id, income_amount FROM tax
+               WHERE record_id IN (SELECT record_id FROM r WHERE source = 'tax')) t
+      ON r.source = 'tax' AND t.record_id = r.record_id
+    LEFT JOIN (SELECT record_id, amount FROM social_insurance
+               WHERE record_id IN (SELECT record_id FROM r WHERE source = 'social_insurance')) i
+      ON r.source = 'social_insurance' AND i.record_id = r.record_id
+    GROUP BY ALL
+), continued AS (            -- ... about as much
+    SELECT DISTINCT j.uid, j.other_uid FROM adjoining j
+    JOIN paid a ON a.uid = j.uid AND a.slot IS NOT DISTINCT FROM j.slot
+    JOIN paid b ON b.uid = j.other_uid AND b.slot IS NOT DISTINCT FROM j.slot
+    WHERE a.amount > 0 AND b.amount > 0 AND greatest(a.amount, b.amount) / least(a.amount, b.amount) <= 1.25
+)
+SELECT o.uid, o.iid, o.mid, arg_min(o.name, {{'id': o.id_number, 'name': o.name}}) AS rival_name,
+       left(min(o.id_number), 6) || '********' || right(min(o.id_number), 4) AS rival_id
+FROM others o SEMI JOIN continued USING (uid, other_uid)
+GROUP BY ALL
 """

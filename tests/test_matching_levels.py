@@ -16,6 +16,7 @@ ID_SAME_BIRTH = "14020219900307205X"      # another person born the same day
 ID_OTHER = "140105198811230016"           # another person
 ID_SLIP_VALID = "14010519900307184" + check_char("14010519900307184")   # one wrong digit, check computed afresh
 ID_SWAP_VALID = "14010519900307014" + check_char("14010519900307014")   # 0 and 1 swapped, check computed afresh
+ID_TWIN = "14010519900307205" + check_char("14010519900307205")       # born the same day in the same county
 ID_LOST = "140105199003071000"            # stored as a number in a spreadsheet: 15 digits kept, then zeros
 
 CASES = [
@@ -154,6 +155,17 @@ CASES += [
     {"field": "organisation", "left": {"source": "bank", "organisation": "中国农业银行迎泽支行",
                                        "account_number": "6228****5678", "org_ids": [ID_OTHER, ID]},
      "right": {"id_number": ID, "kind_rows": 2, "org_rows": 1}, "expected": "account_shared", "no_row_id": True},
+    # an account whose ID-bearing statements are another person's (of the name) is theirs: one holder
+    {"field": "organisation", "left": {"source": "bank", "organisation": "中国建设银行", "account_number": "6217****5678",
+                                       "org_ids": [ID_OTHER]},
+     "right": {"id_number": ID, "kind_rows": 0}, "expected": "account_other", "no_row_id": True},
+    {"field": "organisation", "left": {"source": "bank", "organisation": "中国建设银行", "account_number": "6217****5678",
+                                       "org_ids": [ID_OTHER]},
+     "right": {"id_number": ID, "kind_rows": 3, "org_rows": 0}, "expected": "account_other", "no_row_id": True},
+    # ... unless that ID could be the member's (born the same day in the same county: a slip, a twin)
+    {"field": "organisation", "left": {"source": "bank", "organisation": "中国建设银行", "account_number": "6217****5678",
+                                       "org_ids": [ID_TWIN]},
+     "right": {"id_number": ID, "kind_rows": 3, "org_rows": 0}, "expected": "other", "no_row_id": True},
     # the application mistyped her ID: the ID her own rows carry there is hers (`pairs.own_ids_sql`)
     {"field": "organisation", "left": {"organisation": "太原市某装修工作室", "org_ids": [ID_OTHER]},
      "right": {"id_number": ID, "own_id": ID_OTHER, "kind_rows": 10, "org_rows": 10}, "expected": "known_unique",
