@@ -252,17 +252,14 @@ ADDRESS = Comparison("address", (
 ), gate=f"source = 'property' AND lv_id NOT IN {ID_AGREES}")
 
 CLASH_WEIGHT = -10.0
-"""Bits against a row when the member already has a record with their own ID at the same payer,
-for the same item and month (see the `clash` level)."""
+"""Bits against a row the member already has one of, under their own ID, at its payer, item and month (`clash`)."""
 REGULAR_ROWS = 3
 """A member is *regular* at an organisation with at least this many ID-bearing rows there: a
 namesake would then show up with an ID too, so "only the member's ID" means something."""
-_MAYBE_MINE = "(substr({x}, 7, 8) = substr(m_org_id, 7, 8) OR left({x}, 6) || substr({x}, 15, 3) = left(m_org_id, 6) || substr(m_org_id, 15, 3))"
+_MAYBE_MINE = ("(substr({x}, 7, 8) = substr(m_org_id, 7, 8) "          # a one-digit slip, a `…000` form or a twin
+               "OR left({x}, 6) || substr({x}, 15, 3) = left(m_org_id, 6) || substr(m_org_id, 15, 3))")
 _NONE_MINE = (f"CASE WHEN len(s_org_ids) = 1 THEN NOT {_MAYBE_MINE.format(x='s_org_ids[1]')} "   # (most: no lambda)
               f"ELSE len(list_filter(s_org_ids, lambda x: {_MAYBE_MINE.format(x='x')})) = 0 END")
-"""None of the IDs is the member's, nor could be: a slip in one digit (or a spreadsheet's `…000` form of
-the member's ID) leaves the birth date or the rest as the member's; and a namesake born the same day
-(a twin) is not told apart by an account either."""
 ORGANISATION = Comparison("organisation", (
     Level("unknown", "s_org IS NULL", "无单位（险种、账户）信息", null=True),
     Level("account_unseen", "source = 'bank' AND s_org_ids IS NULL", "该账户没有带身份证号的记录", null=True),
@@ -320,12 +317,9 @@ outcome probe's side jobs at such payers (6 × 900 a month under the applicant's
 name) were `other` (-7.3 bits), or never even paired, and six households passed on income that
 was theirs.
 
-`account_other`: a bank account whose ID-bearing statements under the name (by sound) are all
-another person's is that person's account: an account has one holder. Its statements without an
-ID are theirs, whatever the name says (a linkage probe's son 刘建国, his own ID on his account's June
-statement, its November statement without one: asked about as his father's, the applicant's, and
-the eligible household held). The weight is fixed (`CLASH_WEIGHT`), as the level occurs only
-among namesakes' pairs.
+`account_other`: an account whose ID-bearing statements under the name (by sound) are all another's
+(none could be the member's: `_MAYBE_MINE`) is theirs, as an account has one holder (a probe's son 刘建国,
+his ID on his June statement, none on November's: asked about as his father's). Fixed weight.
 
 `account_unseen`: a bank account none of whose rows carries an ID under that name says nothing
 either way (no evidence, like `unknown`): a bank sends one balance row per account, and people hold
