@@ -25,6 +25,7 @@ from pipelines.affected import roll_hash_sql
 from pipelines.changes import alert, compare
 from pipelines.household_facts import KEYRING_TEXT, facts_form, facts_of
 from pipelines.persons import person_keys
+from pipelines.reissue import mark_reissues
 from pipelines.context import PassContext
 from pipelines.rolls_held import HELD_KIND
 from pipelines.snapshot import person_key, secret_key
@@ -102,7 +103,9 @@ FROM applicant_rows a JOIN taken USING (request_id, household_id, batch_id) WHER
 
 
 def detect_changes(ctx: PassContext) -> int:
-    """Stage: compare each re-verified household on the rolls with its previous facts; mark what to write."""
+    """Stage: compare each re-verified household on the rolls with its previous facts; mark what to write
+    (and an answered request's reports issued again: `pipelines.reissue`)."""
+    mark_reissues(ctx)
     if not ctx.include_rolls:
         return 0
     rolls = {(r, h): roll_hash for r, h, roll_hash in ctx.con.execute(

@@ -318,6 +318,8 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["finding_counts"] = {s: sum(1 for f in findings if f["severity"] == s) for s in ("fail", "warn", "info")}
     # a nightly report says what brought it (a probe: its printed page never did, only the JSON)
     view["changes"] = _findings({"findings": [{**c, "rule": c.get("kind")} for c in dicts(report.get("changes"))]})
+    # an answered request's report issued again says so, and what moved (`pipelines.reissue`)
+    view["reissue"] = report.get("reissue") if isinstance(report.get("reissue"), dict) else None
 
     # review links, counted once per (source, record_id) across members, income and assets
     review = {(m["source"], m["record_id"]) for member in members for m in member["matches"] if m["decision"] == "review"}

@@ -311,6 +311,15 @@ def test_an_answered_request_is_verified_again_when_a_linked_record_is_corrected
     doc = _report(root, "HH-CAR-REFUSED")
     assert doc["income"]["monthly_total"] == round((11 * 9000 + 300) / 12, 2)
     assert doc["request_date"] == AS_OF.isoformat()      # answered again as of its first date
+    # it says it replaces the first edition, and what moved (a traceability probe's caseworker, holding
+    # the first printout, found another figure in its place with nothing said)
+    reissue = doc["reissue"]
+    moved = {c["figure"]: (c["before"], c["after"]) for c in reissue["changes"]}
+    assert moved["monthly_income_total"] == (9000.0, round((11 * 9000 + 300) / 12, 2))
+    assert "financial_total" not in moved and reissue["previous_run_id"] != doc["run_id"]
+    (page,) = (root / "outbox").rglob("HH-CAR-REFUSED.html")
+    html = page.read_text(encoding="utf-8")
+    assert "修订版：本报告为重新核对后出具" in html and "家庭月收入（元）：9,000.00 → 8,275.00" in html
 
 
 def test_a_refused_home_row_that_could_not_turn_the_outcome_says_so_not_that_the_programme_ignores_homes(tmp_path):
