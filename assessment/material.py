@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES, certificate_key,
-                                exempt_vehicle)
+from assessment.figures import (COUNTED_DECISIONS, EMPLOYMENT_ITEMS, PENSION_CONTRIBUTION_TYPES,
+                                WORK_CONTRIBUTION_TYPES, certificate_key, exempt_vehicle)
 
 
 SUPPORTER_SOURCES = ("tax", "social_insurance", "bank")
@@ -45,6 +45,10 @@ def ruled_out_by_age(ln: dict, born: date | None, request_date: date | None, rec
     if ln["source"] == "tax":
         return record.get("item") in EMPLOYMENT_ITEMS and period < _years_after(born, WORKING_AGE_FROM)
     if ln["source"] == "social_insurance":   # a pension paid (a contribution before 45 is work, no pension)
+        if record.get("kind") == "contribution":   # an employee's contribution: work (an evaluator's 7-year-old
+                                                    # was asked about a namesake's 企业职工 contributions)
+            return (record.get("insurance_type") in WORK_CONTRIBUTION_TYPES
+                    and period < _years_after(born, WORKING_AGE_FROM))
         return (record.get("kind") == "benefit" and "养老" in str(record.get("insurance_type") or "")
                 and period < _years_after(born, PENSION_AGE_FROM))
     return False

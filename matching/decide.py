@@ -167,7 +167,7 @@ mm AS (
                sc.lv_id IN {ASKED_ID_LEVELS} AND sc.lv_name IN {STRONG_NAMES} AS slip_ask,
                CAST(NULL AS VARCHAR) AS rival_request, CAST(NULL AS VARCHAR) AS rival_household,
                CAST(NULL AS BIGINT) AS rival_member, CAST(NULL AS VARCHAR) AS rival_name,
-               ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
+               ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id, ir.continued AS id_rival_continued
         FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE NOT contested) USING ({u})
         JOIN mt_members m USING (mid)
         LEFT JOIN {rivals} ir ON ir.{unit[0]} = sc.{unit[0]} AND ir.mid = sc.mid)
@@ -201,7 +201,10 @@ mm AS (
            arg_max(mid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS r_owner_mid,
            arg_max(pid, rk) FILTER (WHERE conflict AND lv_id IN {OWNED_ID}) AS r_owner_person,
            arg_max(mid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS r_name_mid,
-           arg_max(pid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS r_name_person
+           arg_max(pid, rk) FILTER (WHERE lv_name IN {STRONG_NAMES} AND NOT conflict) AS r_name_person,
+           -- a member whose ID and name the row carries exactly: it is theirs, no one else's question
+           -- (an evaluator's 李华, his ID also written for his wife: the row was asked of another 李华)
+           bool_or(lv_id IN {OWNED_ID} AND lv_name = 'exact' AND NOT conflict) AS r_exact
     FROM s GROUP BY ALL
 ), swaps AS (      -- the ID is one member's and the name another's: whichever of them scores higher
     SELECT p.*, q.r_owner_mid, q.r_name_mid, coalesce(owner_person <> name_person, FALSE) AS owner_swap,
@@ -209,7 +212,8 @@ mm AS (
            -- the name's household asks whether the row is its member's, naming the ID's owner, unless
            -- the owner's household has a member of the name (a wife's ID on her husband's row: a
            -- linkage probe's namesake of the husband in another household was asked too, at 0.5) ...
-           coalesce(owner_person IS NULL AND q.r_owner_person <> name_person AND NOT e.explained, FALSE) AS cross_swap,
+           coalesce(owner_person IS NULL AND q.r_owner_person <> name_person AND NOT e.explained AND NOT q.r_exact,
+                    FALSE) AS cross_swap,
            -- ... and the ID's owner's household names the member whose name the row carries
            coalesce(name_person IS NULL AND q.r_name_person <> owner_person, FALSE) AS cross_named
     FROM pick p LEFT JOIN req q USING ({u})
@@ -252,7 +256,7 @@ mm AS (
 SELECT sc.* REPLACE (coalesce(d.w_floor, sc.w_name) AS w_name, d.total AS total),
        m.person, m.request_id, m.household_id, m.member_no, m.m_name, d.* EXCLUDE ({u}, mid, total, w_floor),
        r.request_id AS rival_request, r.household_id AS rival_household, r.member_no AS rival_member,
-       r.m_name AS rival_name, ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id
+       r.m_name AS rival_name, ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id, ir.continued AS id_rival_continued
 FROM decided d JOIN {scored} sc USING ({u}, mid) JOIN mt_members m USING (mid)
 LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped OR d.named)
 LEFT JOIN {rivals} ir ON d.id_rival AND ir.{unit[0]} = sc.{unit[0]} AND ir.mid = d.mid
@@ -267,9 +271,10 @@ def unit_rivals_sql() -> str:
     identity's (`mt_id_rivals`) on each of its units, and the units of `rivals.continued_sql`."""
     return """
 CREATE OR REPLACE TEMP TABLE mt_unit_rivals AS
-SELECT uid, mid, arg_min(rival_name, {'id': rival_id, 'name': rival_name}) AS rival_name, min(rival_id) AS rival_id
-FROM (SELECT r.uid, i.mid, i.rival_name, i.rival_id FROM mt_id_rivals i JOIN mt_rows r USING (iid)
-      UNION ALL SELECT uid, mid, rival_name, rival_id FROM mt_continued)
+SELECT uid, mid, arg_min(rival_name, {'c': continued, 'id': rival_id, 'name': rival_name}) AS rival_name,
+       arg_min(rival_id, {'c': continued, 'id': rival_id}) AS rival_id, bool_and(continued) AS continued
+FROM (SELECT r.uid, i.mid, i.rival_name, i.rival_id, i.continued FROM mt_id_rivals i JOIN mt_rows r USING (iid)
+      UNION ALL SELECT uid, mid, rival_name, rival_id, continued FROM mt_continued)
 GROUP BY ALL
 """
 

@@ -108,7 +108,7 @@ WITH c AS MATERIALIZED (   -- the pairs first, then their repairs: the repairs o
                                                            OR (iid, mid) IN (SELECT (iid, mid) FROM contested)))
 )
 SELECT iid, mid, arg_min(name, {{'id': id_number, 'name': name}}) AS rival_name,   -- in ties too, one name
-       left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id
+       left(min(id_number), 6) || '********' || right(min(id_number), 4) AS rival_id, FALSE AS continued
 FROM (SELECT * FROM slipped UNION ALL SELECT * FROM borrowed
       UNION ALL SELECT iid, mid, owner_name, owner_id FROM mt_borrowed)
 GROUP BY iid, mid
@@ -117,6 +117,9 @@ GROUP BY iid, mid
 
 CONTINUED_GAP_MONTHS = 2
 """`continued_sql`: one person's rows under one ID stop at most this many months before the other ID's start."""
+PENSION_AGE, WORKING_AGE = 60, 16
+"""`continued_sql`: a member paid from this age on (or before that one) is no likely holder of a job a
+namesake is paid at: any such namesake there is asked about, however the months and amounts run."""
 
 
 def continued_sql(version: int, synthetic: tuple[str, ...] = ()) -> str:
@@ -130,18 +133,29 @@ def continued_sql(version: int, synthetic: tuple[str, ...] = ()) -> str:
     that were not his. An ID and a name both agreeing cannot tell a namesake's rows from the member's
     when the namesake is a family member; the other ID beside them can. Such units are decided one by
     one (the member's other rows, a pension under the same ID and name, stay `auto`) and asked about,
-    naming that person (`decide`: `id_rival`). Paid there in the same months they are two coworkers,
-    and nothing is asked; nor when the two are paid apart in time or amount (more than
-    `CONTINUED_GAP_MONTHS` between them, a quarter more or less): at 20,000 households, where
-    namesakes share employers, 964 of the members' own jobs had been asked about for a namesake
-    paid there in other months. An ID one slip from the member's is the member's own, mistyped. The other ID
-    must be that name's (most of its rows carry it: a relative's ID written on one of the member's
-    rows is no other person of the name) and regular there (`REGULAR_ROWS`). Only a
-    named employer or payer: a scheme paid without one (城乡居民养老保险) has many namesakes in it."""
+    naming that person (`decide`: `id_rival`).
+
+    A member of working age is asked about only where the two look like one job: the same source and
+    item, one ID's months ending at most `CONTINUED_GAP_MONTHS` before the other's begin, a quarter
+    more or less in amount, the other ID regular there (`REGULAR_ROWS`). Paid there in the same months
+    they are coworkers; apart in time or amount, one succeeded the other: at 20,000 households, where
+    namesakes share employers, 964 of the members' own jobs had been asked about for such a namesake.
+    A member of 60 or more (or under 16) is asked about beside any namesake paid there: a second probe
+    varied the son's deception (a gap of three months, another item, a raise, his own ID in social
+    insurance only, a month overlapping), and a 77-year-old failed on his son's wages each time.
+
+    Never when that person is paid (or pensioned) elsewhere in the member's months there (a namesake
+    gone to another job, a father retired: the member succeeded them), nor about an ID that could be
+    the member's own mistyped (a slip, day and month swapped: the birth date, or the place and
+    sequence, are the member's), nor a member's of the household (the income is the household's
+    whichever of them it is). The other ID must be that name's (most of its rows carry it: a
+    relative's ID written on one of the member's rows is no other person of the name). Only a named
+    employer or payer: a scheme paid without one (城乡居民养老保险) has many namesakes in it."""
     return f"""
 CREATE OR REPLACE TEMP TABLE mt_continued AS
 WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2), at a named employer
-    SELECT DISTINCT u.uid, c.iid, c.mid, u.source, u.place, c.pinyin, m.m_id AS id_number
+    SELECT DISTINCT u.uid, c.iid, c.mid, u.source, u.place, c.pinyin, m.m_id AS id_number, m.m_birth,
+           m.request_id, m.household_id
     FROM (SELECT c.iid, c.mid, k.pinyin FROM mt_cand_id c JOIN mt_id_names k USING (iid) WHERE c.rule = 1
           UNION ALL   -- (the few slipped IDs' names keyed apart: all of them through the keys cost 0.2 s)
           SELECT c.iid, c.mid, k.pinyin FROM mt_cand_id c JOIN mt_identities i USING (iid)
@@ -149,53 +163,87 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
     JOIN mt_members m USING (mid) JOIN mt_units u ON u.iid = c.iid
     WHERE u.source IN ('tax', 'social_insurance') AND starts_with(u.place, 'employer#')
       AND {named_org_sql(synthetic, "u.organisation")}
-), there AS MATERIALIZED (    -- regular there under a valid ID and a name of that sound: the keys first
+), there AS MATERIALIZED (    -- paid there under a valid ID and a name of that sound: the keys first
                               -- (joined on the place alone, a big employer's every unit met every member's)
-    SELECT w.uid AS other_uid, w.iid, w.source, w.place, x.pinyin, x.name, x.id_number
+    SELECT w.uid AS other_uid, w.iid, w.source, w.place, w.n, x.pinyin, x.name, x.id_number
     FROM mt_units w JOIN mt_id_names x USING (iid)
-    WHERE w.n >= {REGULAR_ROWS} AND w.place IN (SELECT place FROM own) AND x.pinyin IN (SELECT pinyin FROM own)
-), others0 AS MATERIALIZED ( -- another ID there, not a slip of the member's
-    SELECT o.uid, o.iid, o.mid, o.pinyin, t.name, t.id_number, t.other_uid
-    FROM own o JOIN there t ON t.place = o.place AND t.source = o.source AND t.pinyin = o.pinyin
-    WHERE t.id_number <> o.id_number AND damerau_levenshtein(left(t.id_number, 17), left(o.id_number, 17)) > 1
+    WHERE w.place IN (SELECT place FROM own) AND x.pinyin IN (SELECT pinyin FROM own)
+), others0 AS MATERIALIZED ( -- another person's ID there: not one that could be the member's own mistyped
+                             -- (a slip, day and month swapped, `_MAYBE_MINE`), nor a member's of the household
+                             -- (whichever of them it is, the income is the household's)
+    SELECT o.uid, o.iid, o.mid, o.pinyin, o.source, o.place, o.m_birth, t.name, t.id_number, t.other_uid,
+           t.source AS other_source, t.n AS other_n
+    FROM own o JOIN there t ON t.place = o.place AND t.pinyin = o.pinyin
+    WHERE t.id_number <> o.id_number
+      AND NOT (substr(t.id_number, 7, 8) = substr(o.id_number, 7, 8)
+               OR left(t.id_number, 6) || substr(t.id_number, 15, 3) = left(o.id_number, 6) || substr(o.id_number, 15, 3))
+      AND NOT EXISTS (SELECT 1 FROM mt_members h WHERE h.request_id = o.request_id AND h.household_id = o.household_id
+                                                   AND h.m_id = t.id_number)
 ), owners AS (               -- the ID is that name's: most of its rows carry it (not a relative's ID
                              -- written on one of the member's rows)
     SELECT id_number, arg_max(pinyin, {{'n': n, 'p': pinyin}}) AS pinyin FROM mt_id_names
     WHERE id_number IN (SELECT id_number FROM others0) GROUP BY ALL
-), others AS (
+), others AS (             -- (and only pairs either path below could take: a regular namesake in the same
+                            -- source, or a member old or young enough; most pairs are coworkers of common names)
     SELECT o.* FROM others0 o JOIN owners w USING (id_number, pinyin)
+    WHERE (o.other_source = o.source AND o.other_n >= {REGULAR_ROWS})
+       OR o.m_birth <= current_date - INTERVAL {PENSION_AGE} YEAR
+       OR o.m_birth >= current_date - INTERVAL {WORKING_AGE + 4} YEAR
 ), rows AS MATERIALIZED (
     SELECT uid, source, record_id, slot, period FROM match_rows
     WHERE uid IN (SELECT uid FROM others UNION SELECT other_uid FROM others)
 ), spans AS MATERIALIZED (   -- per unit and item: the months paid
     SELECT uid, slot, min(period) AS first, max(period) AS last FROM rows GROUP BY ALL
+), months AS (               -- per member-ID unit: the months paid, every item
+    SELECT uid, min(first) AS first, max(last) AS last FROM spans GROUP BY ALL
 ), adjoining AS MATERIALIZED (   -- one paid up to a month or two before the other starts
-    SELECT DISTINCT s.uid, s.other_uid, a.slot
-    FROM (SELECT DISTINCT uid, other_uid FROM others) s
-    JOIN spans a ON a.uid = s.uid JOIN spans b ON b.uid = s.other_uid AND b.slot IS NOT DISTINCT FROM a.slot
-    WHERE (a.last < b.first OR b.last < a.first)
+    SELECT DISTINCT o.uid, o.other_uid, a.slot
+    FROM others o
+    JOIN spans a ON a.uid = o.uid JOIN spans b ON b.uid = o.other_uid AND b.slot IS NOT DISTINCT FROM a.slot
+    WHERE o.other_source = o.source AND o.other_n >= {REGULAR_ROWS} AND (a.last < b.first OR b.last < a.first)
       AND date_diff('month', least(a.last, b.last), greatest(a.first, b.first)) <= {CONTINUED_GAP_MONTHS}
-), paid AS MATERIALIZED (    -- the usual amount of those units' rows of that item (read for them alone: the
-                             -- amounts of every pair's rows were a scan of both sources)
-    WITH r AS MATERIALIZED (
-        SELECT * FROM rows SEMI JOIN (SELECT uid, slot FROM adjoining UNION SELECT other_uid, slot FROM adjoining)
-                                     USING (uid, slot))
-    SELECT r.uid, r.slot, median(coalesce(t.income_amount, i.amount)) AS amount FROM r
-    LEFT JOIN (SELECT record_id, income_amount FROM tax
-               WHERE record_id IN (SELECT record_id FROM r WHERE source = 'tax')) t
-      ON r.source = 'tax' AND t.record_id = r.record_id
-    LEFT JOIN (SELECT record_id, amount FROM social_insurance
-               WHERE record_id IN (SELECT record_id FROM r WHERE source = 'social_insurance')) i
-      ON r.source = 'social_insurance' AND i.record_id = r.record_id
-    GROUP BY ALL
-), continued AS (            -- ... about as much
+), unlikely AS MATERIALIZED (    -- a member too old or too young to be paid there, beside a namesake paid there
+    SELECT o.uid, o.other_uid FROM others o JOIN months s ON s.uid = o.uid
+    WHERE s.first >= o.m_birth + INTERVAL {PENSION_AGE} YEAR OR s.last < o.m_birth + INTERVAL {WORKING_AGE} YEAR
+), candidates AS MATERIALIZED (
+    SELECT uid, other_uid FROM adjoining UNION SELECT uid, other_uid FROM unlikely
+), meanwhile AS MATERIALIZED (   -- the other person's rows in the member's months, of their other units
+    SELECT DISTINCT o.uid, o.other_uid, w.place = o.place AS here, r.source, r.record_id
+    FROM others o SEMI JOIN candidates USING (uid, other_uid) JOIN months s ON s.uid = o.uid
+    JOIN mt_units w ON w.id_number = o.id_number AND w.uid <> o.other_uid
+    JOIN match_rows r ON r.uid = w.uid AND r.period BETWEEN s.first AND s.last
+    WHERE w.id_number IN (SELECT o.id_number FROM others o SEMI JOIN candidates USING (uid, other_uid))
+), adjoining_rows AS MATERIALIZED (
+    SELECT * FROM rows SEMI JOIN (SELECT uid, slot FROM adjoining UNION SELECT other_uid, slot FROM adjoining)
+                                 USING (uid, slot)
+), amounts AS MATERIALIZED (     -- the few rows' amounts and kinds, each source read once for them (the
+                                 -- amounts of every pair's rows were a scan of both sources)
+    SELECT record_id, 'tax' AS source, income_amount AS amount, NULL AS record_type FROM tax
+    WHERE record_id IN (SELECT record_id FROM adjoining_rows WHERE source = 'tax')
+    UNION ALL
+    SELECT record_id, 'social_insurance', amount, record_type FROM social_insurance
+    WHERE record_id IN (SELECT record_id FROM adjoining_rows WHERE source = 'social_insurance'
+                        UNION SELECT record_id FROM meanwhile WHERE here AND source = 'social_insurance')
+), paid AS MATERIALIZED (        -- the usual amount of those units' rows of that item
+    SELECT r.uid, r.slot, median(a.amount) AS amount
+    FROM adjoining_rows r JOIN amounts a USING (source, record_id) GROUP BY ALL
+), continued AS MATERIALIZED (   -- ... about as much
     SELECT DISTINCT j.uid, j.other_uid FROM adjoining j
     JOIN paid a ON a.uid = j.uid AND a.slot IS NOT DISTINCT FROM j.slot
     JOIN paid b ON b.uid = j.other_uid AND b.slot IS NOT DISTINCT FROM j.slot
     WHERE a.amount > 0 AND b.amount > 0 AND greatest(a.amount, b.amount) / least(a.amount, b.amount) <= 1.25
+    UNION SELECT uid, other_uid FROM unlikely
+), elsewhere AS (                -- the other person paid somewhere else in those months, or pensioned (there
+                                 -- too): not here under the member's ID (a namesake gone to a supermarket, a
+                                 -- father retired from the plant his son joined). (Their contributions there
+                                 -- say the opposite: they still work there.)
+    SELECT uid, other_uid FROM meanwhile WHERE NOT here
+    UNION
+    SELECT m.uid, m.other_uid FROM meanwhile m JOIN amounts a USING (source, record_id)
+    WHERE m.here AND a.record_type = '待遇'
 )
 SELECT o.uid, o.iid, o.mid, arg_min(o.name, {{'id': o.id_number, 'name': o.name}}) AS rival_name,
-       left(min(o.id_number), 6) || '********' || right(min(o.id_number), 4) AS rival_id
-FROM others o SEMI JOIN continued USING (uid, other_uid)
+       left(min(o.id_number), 6) || '********' || right(min(o.id_number), 4) AS rival_id, TRUE AS continued
+FROM others o SEMI JOIN (SELECT * FROM continued EXCEPT SELECT * FROM elsewhere) USING (uid, other_uid)
 GROUP BY ALL
 """

@@ -51,10 +51,11 @@ def insert_members(con, members, county: str) -> None:
                     "NULL, ?, TRUE)", [hh, no, name, idn, status, born[0] if born else None, idn[:6], county])
 
 
-def one_household_link(tmp_path, rows, members, contributions=()) -> dict:
+def one_household_link(tmp_path, rows, members, contributions=(), every: bool = False) -> dict:
     """Link tax `rows` (record_id, name, id_text, id_status, agent, month), and pension `contributions`
     (record_id, name, id_text, employer, month), to `members` (household, member_no, name, id_text,
-    id_status) among 60 background people; {record_id: (household, decision, p, evidence JSON)}."""
+    id_status) among 60 background people; {record_id: (household, decision, p, evidence JSON)}, or with
+    `every` {record_id: [that, per link]}."""
     con = open_warehouse(tmp_path / "w.duckdb")
     now = datetime(2026, 11, 28, 2)
     rows = [(f"B{i}-{m}", name, idn, "valid", "太原市万通食品有限公司", m) for i, (name, idn) in enumerate(BACKGROUND[:60])
@@ -63,17 +64,21 @@ def one_household_link(tmp_path, rows, members, contributions=()) -> dict:
         con.execute("""INSERT INTO tax_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, '工资薪金', 2600, 0,
                        ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
                     [rid, name, name, idn, idn, status, date(2026, month, 1), agent, now])
-    for rid, name, idn, employer, month in contributions:
+    for rid, name, idn, employer, month, *kind in contributions:     # (a sixth value: '待遇' for a benefit)
         con.execute("""INSERT INTO social_insurance_all VALUES (?, ?, ?, ?, ?, 'valid', NULL, NULL, NULL, NULL,
-                       '企业职工基本养老保险', '缴费', ?, ?, 3000, 240, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
-                    [rid, name, name, idn, idn, date(2026, month, 1), employer, now])
+                       '企业职工基本养老保险', ?, ?, ?, 3000, 240, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, kind[0] if kind else "缴费", date(2026, month, 1), employer, now])
     work_members_table(con)
     insert_members(con, members + [(f"HB{i}", 1, n, idn, "valid") for i, (n, idn) in enumerate(BACKGROUND[:20])],
                     "140105")
     with transaction(con):
         link_work_members(con, "one-household")
-    got = {rid: (hh, decision, p, evidence) for rid, hh, decision, p, evidence in con.execute(
-        "SELECT record_id, household_id, decision, match_probability, evidence FROM links "
-        "WHERE household_id NOT LIKE 'HB%'").fetchall()}
+    found = con.execute("SELECT record_id, household_id, decision, match_probability, evidence FROM links "
+                        "WHERE household_id NOT LIKE 'HB%' ORDER BY ALL").fetchall()
+    got = {rid: (hh, decision, p, evidence) for rid, hh, decision, p, evidence in found}
+    if every:       # every link of a record (a record linked in two households)
+        got = {}
+        for rid, hh, decision, p, evidence in found:
+            got.setdefault(rid, []).append((hh, decision, p, evidence))
     con.close()
     return got

@@ -831,11 +831,24 @@ def test_a_review_question_that_could_fail_the_household_says_what_confirming_it
     assert "名下有非豁免机动车（小型轿车 晋A12345）" in found["message"]
 
 
+def test_a_questions_stakes_count_an_accounts_newer_statement_in_place_of_its_older_one(wh):
+    """A linkage probe: one account's March statement (¥58,000, counted) and its November statement
+    without an ID (¥60,000, asked about) read 如全部确认：人均金融资产至多118,000 — only the latest counts."""
+    wh.bank("B1", 58000, account="6222****1234", product="活期存款", as_of="2026-03-31")
+    wh.bank("B2", 60000, account="6222****1234", product="活期存款", as_of="2026-11-20", decision="review")
+    found = rules(wh.report())["match.review"]
+    assert "人均金融资产至多30,000.00" in found["message"], found["message"]
+
+
 @pytest.mark.parametrize("source, record, born, ruled_out", [
     ("social_insurance", {"kind": "benefit", "insurance_type": "企业职工基本养老保险", "period": date(2026, 5, 1)},
      date(1990, 1, 1), True),                      # a pension at 36
     ("social_insurance", {"kind": "contribution", "insurance_type": "企业职工基本养老保险",
                           "period": date(2026, 5, 1)}, date(1990, 1, 1), False),   # contributions at 36 are work
+    ("social_insurance", {"kind": "contribution", "insurance_type": "企业职工基本养老保险",
+                          "period": date(2026, 5, 1)}, date(2019, 1, 2), True),    # ... and not a 7-year-old's
+    ("social_insurance", {"kind": "contribution", "insurance_type": "城乡居民基本养老保险",
+                          "period": date(2026, 5, 1)}, date(2009, 1, 2), False),   # paid for a 17-year-old, no work
     ("tax", {"item": "工资薪金", "period": date(2026, 5, 1)}, date(2014, 1, 1), True),
     ("tax", {"item": "工资薪金", "period": date(2026, 5, 1)}, date(2009, 1, 1), False),
     ("property", {"registration_date": date(2015, 1, 1)}, date(2017, 1, 1), True),

@@ -231,3 +231,14 @@ def test_wages_from_before_a_child_was_16_are_not_asked_of_the_child(tmp_path):
             + _wages("HERS", "陈桂兰", MOTHER, "山西省社会保险事业服务中心", range(1, 13)))
     got = one_household_link(tmp_path, rows, [("H1", 1, "汪丽", child, "valid", date(2017, 3, 3))])
     assert not any(k.startswith("WAGE") for k in got), got
+
+
+def test_a_row_whose_name_and_id_are_one_members_is_no_question_for_a_namesake_when_the_id_is_shared(tmp_path):
+    """An evaluator's application wrote the wife 杨杰 with her husband 李华's ID: his own wages (his name,
+    his ID) stayed `auto` his, and were also asked of another household's 李华 ("身份证号是杨杰的"),
+    holding an eligible household."""
+    husband, namesake = valid_id("14070219721113465"), valid_id("14070219690217830")
+    rows = _wages("HIS", "李华", husband, "运城市某公司")
+    got = one_household_link(tmp_path, rows, [("H1", 1, "李华", husband, "valid"), ("H1", 2, "杨杰", husband, "valid"),
+                                              ("H2", 1, "李华", namesake, "valid")], every=True)
+    assert all([link[:2] for link in got[f"HIS-{m}"]] == [("H1", "auto")] for m in range(1, 7)), got

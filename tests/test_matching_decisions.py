@@ -288,7 +288,7 @@ def test_a_relatives_id_is_a_question_whichever_member_scores_higher(owner_total
     con.execute("CREATE TEMP TABLE scored AS SELECT * FROM (VALUES "
                 f"(7, 1, {owner_total}, 'exact', 'different', 0.0), (7, 2, {name_total}, 'different', 'exact', 0.0)"
                 ") t(iid, mid, total, lv_id, lv_name, p_raw)")
-    con.execute("CREATE TEMP TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
+    con.execute("CREATE TEMP TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR, continued BOOLEAN)")
     con.execute("ALTER TABLE scored ADD COLUMN w_name DOUBLE DEFAULT 0.0")   # the name's weight, as scored
     con.execute("ALTER TABLE scored ADD COLUMN sequence_slip BOOLEAN DEFAULT FALSE")
     con.execute("ALTER TABLE scored ADD COLUMN rules INTEGER DEFAULT 1")     # found by the ID rule
@@ -316,7 +316,7 @@ def test_two_namesakes_scoring_the_same_always_give_the_link_to_the_first_member
     con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR)")
     for mid in order:
         con.execute("INSERT INTO scored VALUES (7, ?, 3.0, 0.9, 'missing', 'exact')", [mid])
-    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
+    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR, continued BOOLEAN)")
     con.execute("ALTER TABLE scored ADD COLUMN w_name DOUBLE DEFAULT 0.0")   # the name's weight, as scored
     con.execute("ALTER TABLE scored ADD COLUMN sequence_slip BOOLEAN DEFAULT FALSE")
     con.execute("ALTER TABLE scored ADD COLUMN rules INTEGER DEFAULT 1")     # found by the ID rule
@@ -346,7 +346,7 @@ def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household
     con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR)")
     con.execute("INSERT INTO scored VALUES (7, 2, 12.0, 0.99, 'exact', 'different'), "
                 "(7, 1, -15.0, 0.0, 'different', 'exact')")
-    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
+    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR, continued BOOLEAN)")
     con.execute("ALTER TABLE scored ADD COLUMN w_name DOUBLE DEFAULT 0.0")   # the name's weight, as scored
     con.execute("ALTER TABLE scored ADD COLUMN sequence_slip BOOLEAN DEFAULT FALSE")
     con.execute("ALTER TABLE scored ADD COLUMN rules INTEGER DEFAULT 1")     # found by the ID rule
@@ -376,7 +376,7 @@ def _decided(members: list[tuple], scored: list[tuple]) -> list[tuple]:
     con.execute("CREATE TABLE scored (iid BIGINT, mid BIGINT, total DOUBLE, p_raw DOUBLE, lv_id VARCHAR, lv_name VARCHAR, "
                 "w_name DOUBLE DEFAULT 0.0, sequence_slip BOOLEAN DEFAULT FALSE, rules INTEGER DEFAULT 1)")
     con.executemany("INSERT INTO scored (iid, mid, total, p_raw, lv_id, lv_name) VALUES (7, ?, ?, ?, ?, ?)", scored)
-    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR)")
+    con.execute("CREATE TABLE mt_id_rivals (iid BIGINT, mid BIGINT, rival_name VARCHAR, rival_id VARCHAR, continued BOOLEAN)")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
     return con.execute("SELECT household_id, member_no, decision, probability FROM decided ORDER BY ALL").fetchall()
 
