@@ -212,6 +212,18 @@ def test_a_child_without_an_id_yet_holds_nothing_back_nor_does_a_programme_that_
         assert [x["severity"] for x in evaluate(f)[0] if x["rule"] == "id_check"] == ["warn"]
 
 
+@pytest.mark.parametrize("relation, age, severity", [("子女", 9, "info"), ("子女", 30, "warn"), ("父母", 9, "warn"),
+                                                    ("子女", None, "warn")])
+def test_a_childs_mistyped_id_holds_no_more_than_a_childs_missing_one(relation, age, severity):
+    """A fresh evaluator: 23 eligible households held for a child's ID with a typo (none of the children
+    had a department row), while a child with no ID at all was a note."""
+    f = facts(members=[member(1), member(2, relation, id_check="invalid", id_number_masked="140702202458068533",
+                                        age=age)])
+    [note] = [x for x in evaluate(f)[0] if x["rule"] == "id_check"]
+    assert note["severity"] == severity and "身份证号校验未通过" in note["message"]
+    assert ("（未满16周岁，仅供参考）" in note["message"]) == (severity == "info")
+
+
 @pytest.mark.parametrize("ref, says", [(None, "（序号2）无授权书编号，未经授权"),
                                        ("已撤回", "（序号2）授权书编号栏填写“已撤回”，不是有效授权，未经授权")])
 def test_a_consent_withdrawn_in_words_is_said_so_not_called_missing(ref, says):
