@@ -244,13 +244,38 @@ def unclaimed_assets(f: Facts) -> list[dict]:
     (`assessment.unclaimed`): a question (warn) when, were it the member's, the household would
     fail on it and does not yet — a non-exempt car, a home over `max_homes`, a non-residential
     property for 低保 and 特困; a home for 住房救助. An outcome probe's 15 wrong passes of 210: the
-    vehicle and real-estate registers left the ID out, and the row was said nowhere."""
+    vehicle and real-estate registers left the ID out, and the row was said nowhere.
+
+    Under a name too common to ask about (more than `UNCLAIMED_NAMESAKES_MAX` people, more than
+    `LOCAL_NAMESAKES_MAX` of the county) such a row is still said, as a note that holds nothing
+    (`match.unclaimed_common`): a fresh evaluator's two wrong passes were a shop and a second home of
+    the head's exact name, 14 and 16 people of that name known, and the reports said nothing at all."""
     mine = {m["member_no"]: m["name"] for m in f.household}
-    rows = [r for r in f.unclaimed if r["kind"] in ASSET_KINDS and r["member_no"] in mine
-            and ((r.get("namesakes") or 1) <= UNCLAIMED_NAMESAKES_MAX
-                 or (r.get("namesakes_local") or LOCAL_NAMESAKES_MAX + 1) <= LOCAL_NAMESAKES_MAX)]
+    rows = [r for r in f.unclaimed if r["kind"] in ASSET_KINDS and r["member_no"] in mine]
+    askable = [r for r in rows if (r.get("namesakes") or 1) <= UNCLAIMED_NAMESAKES_MAX
+               or (r.get("namesakes_local") or LOCAL_NAMESAKES_MAX + 1) <= LOCAL_NAMESAKES_MAX]
+    common = [r for r in rows if not any(r is a for a in askable)]
+    out = []
+    said, deciding = _deciding_assets(f, askable, mine)
+    if said:
+        out.append(finding("match.unclaimed", "warn",
+                           "无身份证号、与成员同名的车辆或不动产记录未能确定归属（登记中未写证件号），未计入，但足以改变核对结果："
+                           + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
+                           + "。请向申请人及登记部门核实是否本人所有", deciding))
+    said, deciding = _deciding_assets(f, common, mine)
+    if said:
+        out.append(finding("match.unclaimed_common", "info",
+                           "另有无身份证号、与成员同名的车辆或不动产记录，同名者众多，无从判断归属，未计入也未列为待复核；"
+                           "如属本人将改变核对结果，仅供参考："
+                           + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else ""), deciding))
+    return out
+
+
+def _deciding_assets(f: Facts, rows: list[dict], mine: dict) -> tuple[list[str], list[dict]]:
+    """Of `rows` (unclaimed vehicles and properties), those that would change the outcome were they the
+    member's: each in words, and the rows."""
     if not rows:
-        return []
+        return [], []
     exempt = set(f.params["exempt_vehicle_types"])
     held_p = f.assets["held_properties"]
     homes = {certificate_key(p) for p in held_p if p["usage"] == "住宅"}
@@ -286,12 +311,7 @@ def unclaimed_assets(f: Facts) -> list[dict]:
         else:
             continue
         deciding += same
-    if not said:
-        return []
-    return [finding("match.unclaimed", "warn",
-                    "无身份证号、与成员同名的车辆或不动产记录未能确定归属（登记中未写证件号），未计入，但足以改变核对结果："
-                    + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
-                    + "。请向申请人及登记部门核实是否本人所有", deciding)]
+    return said, deciding
 
 
 CHANGES_OUTCOME = "但足以改变核对结果"

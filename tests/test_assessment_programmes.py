@@ -705,6 +705,26 @@ def test_rows_without_an_id_under_a_members_name_that_would_decide_the_outcome_a
         assert "个人" in found["message"] and "请向申请人核实是否本人的收入" in found["message"]
 
 
+def test_an_id_less_shop_under_a_name_too_common_to_ask_about_is_still_said_as_a_note(household):
+    """A fresh evaluator's two wrong passes: a shop and a second home without an ID under the head's
+    exact name, 14 and 16 people of that name known: no question (too common), and nothing said."""
+    from connectors.values.idnumber import check_char
+
+    wh = household(person(1))
+    wh.property("SHOP", 1, usage="商业", decision=None, location="清徐县徐沟镇某街12号")
+    for k in range(12):       # twelve other people known by the name, each by a valid ID
+        body = f"14010919700101{k:02d}1"
+        wh.con.execute(f"INSERT INTO tax_all ({SOURCE_COLS}, period, income_item, income_amount, withholding_agent) "
+                       "VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), DATE '2026-03-01', '工资薪金', "
+                       "3000, '太原某厂')", [f"N{k}", body + check_char(body)])
+    doc = wh.report()
+    found = rules(doc)
+    assert "match.unclaimed" not in found and doc["outcome"] == "pass", doc["findings"]
+    note = found["match.unclaimed_common"]
+    assert note["severity"] == "info" and cited(note) == {("property", "SHOP")}
+    assert "（已知同名者13人）同名的非住宅类不动产（商业，清徐县徐沟镇某街12号，记录SHOP" in note["message"], note["message"]
+
+
 def _pensions_beside(wh, prefix: str, id_number: str, amount: float, linked: bool = False) -> None:
     """Ten months of a 2,950 pension without an ID under member 1's name (P1…P10, linked to nobody),
     each beside a pension of `amount` with `id_number` under the same name (`linked`: to member 1)."""
