@@ -26,7 +26,8 @@ def test_every_accepted_spelling_of_an_amount_parses_back_equal(d):
 
 @given(amounts.filter(lambda d: d > 0))
 def test_negative_amounts_parse_only_where_the_field_allows_them(d):
-    for spelling in (f"-{d:f}", f"-¥{d:,f}", f"¥-{d:f}", f"－{d:f}"):
+    # an accountant's brackets and trailing minus are a negative too (a probe: "(123.00)" was "not an amount")
+    for spelling in (f"-{d:f}", f"-¥{d:,f}", f"¥-{d:f}", f"－{d:f}", f"({d:,f})", f"{d:f}-"):
         assert parse_money(spelling, negative_ok=True) == -d
         with pytest.raises(ValueError, match="is negative; this amount must be 0 or more"):
             parse_money(spelling)

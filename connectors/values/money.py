@@ -74,6 +74,9 @@ def _clean(raw: object) -> str:
     return _WHITESPACE.sub("", fold_width(as_text(raw)))
 
 
+_ACCOUNTING_NEGATIVE = re.compile(r"\((?P<b>[^()\-+]+)\)|(?P<t>[0-9][0-9,.]*)-")
+
+
 def parse_money(raw: object, negative_ok: bool = False) -> Decimal:
     """Parse an amount in yuan to a Decimal with exactly 2 decimals.
 
@@ -91,6 +94,11 @@ def parse_money(raw: object, negative_ok: bool = False) -> Decimal:
         value = raw if raw.is_finite() else None
     else:
         text = _clean(raw)
+        # an accountant's negative: (123.00) or 123.00- (a ledger export); refused, it read "not an
+        # amount" (a probe), where it is an amount below zero
+        bracketed = _ACCOUNTING_NEGATIVE.fullmatch(text)
+        if bracketed:
+            text = "-" + (bracketed["b"] or bracketed["t"])
         match = _CURRENCY_PREFIX.match(text)
         if match:
             text = match["sign"] + text[match.end():]
