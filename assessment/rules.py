@@ -350,6 +350,14 @@ def employment(f: Facts) -> list[dict]:
         ln["member_no"] in {m["member_no"] for m in idle} for ln in f.review_links) else ""
     # a member outside `able` (labour 无) who works still employs the household (a rules probe)
     working = [m for m in f.household if m["consent"] and f.recent_employment.get(m["member_no"])]
+    # a working-age member not verified (no consent) may be the one who works: "零就业家庭" is then
+    # not known (a traceability probe's spouse without consent had wage rows in the tax export)
+    unverified = [m for m in f.household if not m["consent"] and working_age(f, m)
+                  and m.get("labor_capacity") not in ("无",)]
+    if able and len(idle) == len(able) and not working and unverified:
+        return [finding("employment.zero_employment", "info",
+                        f"已核对的{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}{pending}；"
+                        f"{'、'.join(m['name'] for m in unverified)}未经授权未核对，是否零就业家庭无法确定")]
     if able and len(idle) == len(able) and not working:
         return [finding("employment.zero_employment", "info",
                         f"零就业家庭：{len(able)}名有劳动能力的劳动年龄成员近{months}个月均无工作收入（工资、劳务报酬、经营所得）或社保缴费记录{through}，"

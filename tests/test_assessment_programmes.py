@@ -1189,3 +1189,11 @@ def test_a_question_on_a_household_that_fails_anyway_says_it_adds_a_reason_not_c
     found = rules(doc)["match.unclaimed"]
     assert doc["outcome"] == "fail" and "足以改变核对结果" not in found["message"]
     assert "本户已因其他核对发现不符合条件" in found["message"]
+
+
+def test_zero_employment_is_not_said_of_a_household_with_a_working_age_member_not_verified(household):
+    """A traceability probe: "零就业家庭" beside a spouse without consent, whose wages were in the tax export."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"),
+                   person(2, "配偶", born=date(1988, 5, 1), labor="有", consent=False, consent_ref=None))
+    said = rules(wh.report("employment"))["employment.zero_employment"]["message"]
+    assert not said.startswith("零就业家庭") and "成员2未经授权未核对，是否零就业家庭无法确定" in said, said
