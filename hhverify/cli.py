@@ -87,7 +87,7 @@ def run(root: Optional[Path] = RootOpt,
                                  "or leave it out to have it follow --rolls / --no-rolls")
     day = _date(as_of)
     from assessment.policy import PolicyError, load_policy
-    from pipelines.context import POLICY_ENV
+    from pipelines.context import POLICY_ENV, BackdatedPass
     from pipelines.storage import EXIT_STORAGE, storage_message, storage_problem
     from warehouse import WarehouseBusy
 
@@ -110,6 +110,9 @@ def run(root: Optional[Path] = RootOpt,
     except WarehouseBusy as exc:   # an operator's problem, not the code's: no traceback
         console.print(f"Error: {exc}", soft_wrap=True)
         raise typer.Exit(1)
+    except BackdatedPass as exc:
+        console.print(f"Error: {exc}", soft_wrap=True)
+        raise typer.Exit(2)
     except Exception as exc:
         problem = storage_problem(exc)
         if problem is None:

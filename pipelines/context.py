@@ -27,6 +27,10 @@ def today_shanghai() -> date:
     return datetime.now(TZ).date()
 
 
+class BackdatedPass(ValueError):
+    """A pass dated before the last completed one (`PassContext.open`)."""
+
+
 @dataclass
 class PassContext:
     root: Path
@@ -63,8 +67,18 @@ class PassContext:
         # the policy first: a file that cannot be used stops the pass before any work
         policy = load_policy(policy_path or (Path(os.environ[POLICY_ENV]) if os.environ.get(POLICY_ENV) else None))
         con = open_warehouse(root / "warehouse.duckdb")
+        day = as_of or today_shanghai()
+        latest = con.execute("SELECT max(as_of) FROM runs WHERE status = 'completed'").fetchall()[0][0]
+        if latest is not None and day < latest:
+            # a time probe's pass dated three weeks back re-judged the rolls by the older standard and
+            # alerted 通过→不通过 (to flip back the next night); its rows dated after it were refused
+            con.close()
+            raise BackdatedPass(
+                f"this data root was last verified as of {latest}; a pass dated {day} would judge the households "
+                "on the rolls by older data and standards, and report changes that did not happen. Date the pass "
+                f"{latest} or later (or leave --as-of out); to see an earlier date, run it on a copy of the data root")
         stamp = datetime.now(TZ).strftime("%Y%m%dT%H%M%S")
-        return cls(root=root, con=con, run_id=f"{stamp}-{uuid.uuid4().hex[:8]}", as_of=as_of or today_shanghai(),
+        return cls(root=root, con=con, run_id=f"{stamp}-{uuid.uuid4().hex[:8]}", as_of=day,
                    kind=kind, policy=policy, include_rolls=include_rolls,
                    landing=landing, inbox=inbox, full=full)
 

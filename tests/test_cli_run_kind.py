@@ -39,3 +39,20 @@ def test_run_records_an_accepted_kind(tmp_path):
         assert con.execute("SELECT kind FROM runs").fetchall() == [("on_demand",)]
     finally:
         con.close()
+
+
+def test_a_pass_dated_before_the_last_completed_one_is_refused_and_changes_nothing(tmp_path):
+    """A time probe: a pass dated three weeks back re-judged the rolls by the older standard and
+    alerted 通过→不通过 (to flip back the next night)."""
+    root = tmp_path / "root"
+    generate(root, households=4, seed=5, as_of=date(2026, 11, 28))
+    assert runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-28"]).exit_code == 0
+    res = runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-07"])
+    assert res.exit_code == 2, res.output
+    assert "last verified as of 2026-11-28; a pass dated 2026-11-07" in _text(res)
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT as_of FROM runs").fetchall() == [(date(2026, 11, 28),)]
+    finally:
+        con.close()
+    assert runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-28"]).exit_code == 0
