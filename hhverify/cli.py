@@ -4,6 +4,7 @@ the package that does the work."""
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -95,7 +96,7 @@ def run(root: Optional[Path] = RootOpt,
     try:   # checked before the pass starts, so nothing is half done for a typo in the policy
         load_policy(policy)
     except (PolicyError, OSError) as exc:
-        console.print(f"Error: {exc}", soft_wrap=True)
+        console.print(f"Error: {_shown(exc)}", soft_wrap=True)
         raise typer.Exit(2)
 
     try:
@@ -108,16 +109,16 @@ def run(root: Optional[Path] = RootOpt,
                 from pipelines.passes import run_pass
                 summary = run_pass(root, as_of=day, kind=kind, include_rolls=rolls, full=full, policy_path=policy)
     except WarehouseBusy as exc:   # an operator's problem, not the code's: no traceback
-        console.print(f"Error: {exc}", soft_wrap=True)
+        console.print(f"Error: {_shown(exc)}", soft_wrap=True)
         raise typer.Exit(1)
     except BackdatedPass as exc:
-        console.print(f"Error: {exc}", soft_wrap=True)
+        console.print(f"Error: {_shown(exc)}", soft_wrap=True)
         raise typer.Exit(2)
     except Exception as exc:
         problem = storage_problem(exc)
         if problem is None:
             raise
-        console.print(f"Error: {storage_message(root.resolve(), problem)}", soft_wrap=True)
+        console.print(f"Error: {_shown(storage_message(root.resolve(), problem))}", soft_wrap=True)
         raise typer.Exit(EXIT_STORAGE)
     _print_summary(root, summary)
 
@@ -133,7 +134,8 @@ def _progress_bars():
 
     def show(event: str, **info) -> None:
         if event == "waiting":
-            bars.console.print(f"[yellow]waiting[/] for the pass in progress ({info.get('holder') or 'another process'})")
+            holder = _shown(info.get('holder') or 'another process')
+            bars.console.print(f"[yellow]waiting[/] for the pass in progress ({holder})")
         elif event == "stage":
             if "stages" not in tasks:
                 tasks["stages"] = bars.add_task("pass", total=info["total"] + 1)
@@ -145,6 +147,19 @@ def _progress_bars():
 
     with bars:
         yield show
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: object) -> str:
+    """Text that came from files or folders, printed as it is: its rich markup escaped (a hostile-input
+    probe's household `[/red]` stopped the summary with a MarkupError, exit 1, and `[link=…]` made a
+    file name a link) and its control characters shown as escapes (an ESC in a file name recoloured,
+    or retitled, the operator's terminal)."""
+    from rich.markup import escape
+
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
 
 
 def _print_summary(root: Path, s: dict) -> None:
@@ -160,11 +175,11 @@ def _print_summary(root: Path, s: dict) -> None:
         if key is None:
             t.add_row(label, f"{s['findings_fail']} / {s['findings_warn']} / {s['findings_info']}")
         elif s.get(key) is not None:
-            t.add_row(label, f"{s[key]} s" if key == "wall_seconds" else str(s[key]))
+            t.add_row(label, f"{s[key]} s" if key == "wall_seconds" else _shown(s[key]))
     console.print(t)
     for m in s.get("messages") or []:
-        console.print(f"[yellow]note:[/] {m}")
-    console.print(f"reports: [bold]{(root / 'outbox').resolve()}[/]")
+        console.print(f"[yellow]note:[/] {_shown(m)}")
+    console.print(f"reports: [bold]{_shown((root / 'outbox').resolve())}[/]")
 
 
 @app.command()
@@ -203,7 +218,7 @@ def serve(root: Optional[Path] = RootOpt,
                       f"Stop it first (kill -TERM {pid}); one serve per data root.", soft_wrap=True)
         raise typer.Exit(1)
     except RuntimeError as exc:
-        console.print(f"Error: {exc}", soft_wrap=True)
+        console.print(f"Error: {_shown(exc)}", soft_wrap=True)
         raise typer.Exit(1)
     raise typer.Exit(code)
 
@@ -287,7 +302,7 @@ def review(root: Optional[Path] = RootOpt,
                         for p in (root / folder).iterdir() if p.is_dir() and not p.name.startswith(".")}
                        | ({r["agency"] for r in read_queue(root, None)[1]} if agency and not rows else set()))
     except QueueUnavailable as exc:
-        console.print(f"Error: {exc}", soft_wrap=True)
+        console.print(f"Error: {_shown(exc)}", soft_wrap=True)
         raise typer.Exit(1)
     if agency and not rows and agency not in known:
         console.print(f"Error: no agency {agency!r} under {root}/inbox or outbox, nor in the review queue; "

@@ -26,7 +26,7 @@ from review import is_review_sheet
 from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
 from reports.masking import scrub_cell, scrub_text
-from reports.writer import file_stem_name
+from reports.writer import file_stem_name, short_name
 from warehouse.load import Delivery, load_delivery, loaded_before, record_file
 
 QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
@@ -36,9 +36,9 @@ QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()
 def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
     """Move an unreadable file to rejected/<agency or source>/ with <file>.error.txt beside it."""
     folder = private_dir(ctx.root / "rejected" / (d.agency or d.source))  # the notes quote file contents
-    target = folder / d.path.name
+    target = folder / short_name(d.path.name, 200)
     if target.exists():
-        target = folder / f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}"
+        target = folder / short_name(f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}", 200)
     note = target.with_name(file_stem_name(target.name) + ".error.txt")
     # the reason may quote the file's cells (a header row that is really data)
     write_atomic(note, (f"文件未能读取 / file rejected: {scrub_text(str(d.rel_path))}\n\n{scrub_text(reason)}\n\n"

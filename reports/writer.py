@@ -79,8 +79,32 @@ def file_stem_name(file_name: str) -> str:
     """
     stem, dot, suffix = file_name.rpartition(".")
     if not dot or not stem:
-        return report_stem(file_name)
-    return f"{report_stem(stem)}.{suffix}"
+        return short_name(report_stem(file_name))
+    return short_name(f"{report_stem(stem)}.{suffix}")
+
+
+NAME_BYTES_MAX = 150
+"""`short_name`: a file name we write stays within this many bytes (UTF-8), leaving room below the
+file system's 255 for `.error.txt`, a hash and a temporary file's affixes."""
+
+
+def short_name(name: str, limit: int = NAME_BYTES_MAX) -> str:
+    """`name`, or when longer than `limit` bytes its beginning and a hash of the whole, extension kept:
+    a hostile-input probe's 250-byte file name (86 Chinese characters, legal on its own) made every
+    pass fail writing `<name>.error.txt`, the file moved out of landing/ or not.
+
+    >>> short_name("个税.csv"), len(short_name("关于" * 60 + ".csv").encode()) <= 150
+    ('个税.csv', True)
+    """
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix) > 10:
+        stem, dot, suffix = name, "", ""
+    tail = f"-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}{dot}{suffix}"
+    room = limit - len(tail.encode("utf-8"))
+    cut = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    return cut + tail
 
 
 def folder_name(out_dir: str) -> str:
@@ -97,7 +121,7 @@ def folder_name(out_dir: str) -> str:
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename; mode 0o600."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{short_name(path.name, 100)}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), FILE_MODE)

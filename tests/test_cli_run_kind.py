@@ -56,3 +56,16 @@ def test_a_pass_dated_before_the_last_completed_one_is_refused_and_changes_nothi
     finally:
         con.close()
     assert runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-28"]).exit_code == 0
+
+
+def test_a_file_path_that_reads_as_console_markup_is_printed_as_it_is(tmp_path):
+    """A hostile-input probe: a request file at inbox/agA/x[/y].csv stopped the summary with a rich
+    MarkupError (exit 1) after the pass had completed; an ESC in a name recoloured the terminal."""
+    root = tmp_path / "root"
+    generate(root, households=4, seed=5, as_of=date(2026, 11, 28))
+    (root / "inbox" / "agA" / "x[").mkdir(parents=True)
+    (root / "inbox" / "agA" / "x[" / "y].csv").write_text("申请编号,家庭编号\n", encoding="utf-8")
+    (root / "inbox" / "agA" / "e\x1b[31mred.csv").write_text("申请编号,家庭编号\n", encoding="utf-8")
+    res = runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-28"])
+    assert res.exit_code == 0, res.output
+    assert "x[/y].csv" in res.output and "\x1b" not in res.output and "e\\x1b[31mred.csv" in res.output

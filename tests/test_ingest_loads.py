@@ -313,6 +313,25 @@ def test_an_unreadable_file_moves_to_rejected_with_a_note_naming_the_missing_col
     assert status == "rejected" and "income_amount" in message and "rejected/tax/iit_no_amount.csv" in message
 
 
+LONG_NAME = ("关于城乡居民最低生活保障家庭经济状况核对数据补充报送材料" * 3)[:-2]   # 246 bytes: legal
+
+
+def test_a_file_whose_long_name_fits_the_file_system_gets_its_notes_under_a_shortened_name(tmp_path):
+    """A hostile-input probe: a 250-byte name (legal) made every pass fail writing `<name>.error.txt`,
+    and moving the file out of landing/ did not help: the notes were still owed."""
+    assert len((LONG_NAME + ".csv").encode()) < 255 < len((LONG_NAME + ".csv.error.txt").encode())
+    _load_with_notes(tmp_path, f"landing/tax/{LONG_NAME}.csv",
+                     _tax_csv([("T1", "张三", "", "2026-09", "工资薪金", "3000", ""),
+                               ("T2", "李四", "", "bad-period", "工资薪金", "4000", "")]))
+    (note,) = (tmp_path / "rejected/tax").glob("*.error.txt")
+    assert len(note.name.encode()) <= 160 and note.name.startswith("关于城乡居民")
+    assert "bad-period" in note.read_text(encoding="utf-8")
+    text = "记录编号,纳税人姓名,所属期,所得项目,已缴税额\nT1,张三,2026-09,工资薪金,10\n"     # unreadable too
+    _write(tmp_path, f"landing/tax/{LONG_NAME}2.csv", text)
+    assert _load(tmp_path)[f"landing/tax/{LONG_NAME}2.csv"] == "rejected"
+    assert len(list((tmp_path / "rejected/tax").glob("*.error.txt"))) == 2
+
+
 def test_a_csv_cut_mid_row_loads_its_complete_rows_and_quarantines_the_broken_tail(tmp_path):
     whole = _tax_csv(TAX_ROWS).encode("gbk")
     cut = whole[:whole.index("王五".encode("gbk")) + 3]       # inside the last row, mid-character
