@@ -186,6 +186,17 @@ def _shortened_key(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
         "numbers): records can no longer be told apart by it; export record_id as text", ""), _NULL)
 
 
+def _hidden_characters(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A record_id holding a control character: a hostile-input probe's `T7<ESC>[2J` was stored, and
+    cleared the screen of whoever printed it. An id is for people to quote back."""
+    hidden = pc.invert(pc.fill_null(pc.utf8_is_printable(column), True))   # (a kernel: no pattern to run)
+    if not pc.any(hidden).as_py():
+        return None
+    return pc.if_else(hidden, pa.scalar("record_id holds an invisible character (a control character such as ESC, "
+                                        "a line break or a tab, or a zero-width space); write it with visible "
+                                        "characters only"), _NULL)
+
+
 _DIVISION_CODE = r"^[0-9]{6}(?:[0-9]{3}|[0-9]{6})?(?:\.0+)?$"
 
 
@@ -271,6 +282,8 @@ def parse_field(field: Field, column: pa.ChunkedArray, header: str | None) -> Pa
                          else account_number_column(column) if field.name == "account_number" else column), None
         if field.name == "record_id":
             errors = _shortened_key(column)
+            hidden = _hidden_characters(column)
+            errors = hidden if errors is None else (errors if hidden is None else pc.coalesce(errors, hidden))
         columns = {field.name: value}
     else:
         parser = {"date": parse_date, "period": parse_period, "share": parse_share,

@@ -519,3 +519,13 @@ def test_a_member_listed_twice_alike_loads_once_and_twice_differently_is_refused
     assert reasons[3] == ("exact copy of data row 2 (same request_id/household_id/member_no and every value): "
                           "loaded once, from row 2")
     assert reasons[4].startswith("request_id/household_id/member_no 'RQ1/H2/1' appears more than once") and 5 in reasons
+
+
+def test_a_record_id_with_a_control_character_is_quarantined_saying_so(tmp_path):
+    """A hostile-input probe: record_id `T7<ESC>[2J` was stored, and cleared the screen of whoever printed it."""
+    _write(tmp_path, "landing/tax/iit.csv", _tax_csv([("T1", "张三", "", "2026-09", "工资薪金", "3000", ""),
+                                                     ("T7\x1b[2J", "李四", "", "2026-09", "工资薪金", "4000", "")]))
+    assert _load(tmp_path) == {"landing/tax/iit.csv": "loaded"}
+    assert _query(tmp_path, "SELECT record_id FROM tax") == [("T1",)]
+    (reason,) = _query(tmp_path, "SELECT reason FROM quarantine")[0]
+    assert "record_id holds an invisible character" in reason
