@@ -174,11 +174,15 @@ def _months(first: str, last: str) -> list[str]:
         out.append(label)
 
 
-def source_windows(window: Any) -> list[dict]:
+def source_windows(window: Any, data_as_of: Any = None) -> list[dict]:
     """The income sources read over a window other than the request's (``window.by_source``:
     a source that has not delivered the window's last months steps back over them), each with
-    its own months and the months it has not delivered yet, in the usual source order."""
+    its own months and the months it has not delivered yet, in the usual source order: those after
+    its window, and those inside it after the source's latest delivery (``data_as_of``; a source more
+    months behind than a window steps back: a time probe's header left out 2025-02, inside the
+    shifted window and undelivered too)."""
     window = as_dict(window)
+    delivered = as_dict(data_as_of)
     end = _month(window.get("end"))
     start = _month(window.get("start"))
     by_source = as_dict(window.get("by_source"))
@@ -188,8 +192,10 @@ def source_windows(window: Any) -> list[dict]:
         own_start, own_end = _month(own.get("start")), _month(own.get("end"))
         if own_start is None or own_end is None or (own_start, own_end) == (start, end):
             continue
+        through = _month(delivered.get(source))
+        after = through if through is not None and own_start <= through < own_end else own_end
         out.append({"source": source, "start": own_start, "end": own_end,
-                    "undelivered": _months(own_end, end) if end and own_end < end else []})
+                    "undelivered": _months(after, end) if end and after < end else []})
     return out
 
 
@@ -216,7 +222,7 @@ def household_view(report: dict, *, scrubbed: bool = False) -> dict:
     view["program_label"] = fmt.program_label(report.get("program"), report.get("program_label"))
     view["area_label"] = fmt.AREA_LABELS.get(str(report.get("area")), report.get("area"))
     window = pick(report.get("window"), ("start", "end", "months"))
-    window["sources"] = source_windows(report.get("window"))
+    window["sources"] = source_windows(report.get("window"), report.get("data_as_of"))
     view["window"] = window
     outcome_label, outcome_symbol, outcome_class = fmt.outcome(report.get("outcome"))
     view["outcome"] = {"label": outcome_label, "symbol": outcome_symbol, "css": outcome_class}

@@ -105,6 +105,16 @@ def test_source_window_shifted_back_is_shown_under_the_period(report):
     assert "社保</dt>" not in head                 # its window is the request's
 
 
+def test_a_source_further_behind_than_its_window_steps_back_lists_every_month_it_has_not_sent(report):
+    """A time probe: tax four months behind, its window stepped back three: the header listed the three
+    months after the window, not the fourth, inside it and undelivered too."""
+    report = _lagging(report)
+    report["data_as_of"] = {"tax": "2026-09-30", "social_insurance": "2026-11-30"}
+    html = render_household(report)
+    head = html[html.index('<header class="doc-head">'):html.index("</header>")]
+    assert re.search(r"税务</dt><dd>2025-11 至 2026-10（2026-10、2026-11 尚未报送）", head), head
+
+
 def test_undelivered_month_is_marked_not_reported_in_the_chart(report):
     html = render_household(_lagging(report))
     group = re.search(r'<g class="bar-group undelivered" data-month="2026-11">.*?</g>', html, flags=re.S)
