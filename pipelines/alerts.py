@@ -248,9 +248,14 @@ def _agency_files(agency: str, as_of: date, run: dict, alerts: list[dict],
              f"{run['households_reverified']}；今日有变动 changed today: {len(households)}",
              f"提示 alerts: warn {by_severity['warn']}, info {by_severity['info']}", ""]
     if rejected:   # "no changes today" beside a roll the night could not read misled (a month-of-life probe)
-        lines += ["今日有文件未能读取，未载入：本次按此前载入的数据核对（名册沿用上一版），其中的变动待重新报送后才会提示。",
-                  "Files rejected today, not loaded: this pass used the data loaded before them (the previous "
-                  "rolls snapshot), and what they would change is told once they are sent again:"]
+        # the rolls are said to be the previous snapshot's only when a roll was rejected (a nightly probe's
+        # clerk read "名册沿用上一版" over the roll changes of the night, a vehicle file rejected)
+        rolls = any(source == "rolls" for source, _ in rejected)
+        lines += ["今日有文件未能读取，未载入：本次按此前载入的数据核对" + ("（名册沿用上一版）" if rolls else "")
+                  + "，其中的变动待重新报送后才会提示。",
+                  "Files rejected today, not loaded: this pass used the data loaded before them"
+                  + (" (the previous rolls snapshot)" if rolls else "")
+                  + ", and what they would change is told once they are sent again:"]
         lines += [f"  - {source}: {scrub_text(path)}（见/see rejected/{source}/）" for source, path in rejected]
         lines.append("")
     for a in alerts:

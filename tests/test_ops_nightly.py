@@ -350,3 +350,17 @@ def test_a_nights_rejected_roll_is_named_in_every_agencys_summary(tmp_path):
     for path in summaries:
         text = path.read_text()
         assert "今日有文件未能读取，未载入" in text and "  - rolls: landing/rolls/rolls_20261103.csv" in text
+        assert "名册沿用上一版" in text
+
+
+def test_a_nights_rejected_department_file_does_not_say_the_roll_was_kept(tmp_path):
+    """A nightly probe: a vehicle file rejected, the night's new roll applied, and summary.txt said
+    名册沿用上一版 above the roll's changes."""
+    root = tmp_path / "root"
+    generate(root, households=8, seed=43, as_of=date(2026, 10, 28))
+    run_pass(root, as_of=date(2026, 11, 2), snapshot_mode="off")
+    (root / "landing" / "vehicle" / "jdc_20261103.csv").write_text("record_id,x\nV1,a\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 3), snapshot_mode="off")
+    for path in (root / "outbox").glob("*/nightly-20261103/summary.txt"):
+        text = path.read_text()
+        assert "今日有文件未能读取，未载入" in text and "名册沿用上一版" not in text and "rolls snapshot" not in text
