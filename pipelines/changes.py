@@ -134,7 +134,10 @@ def _set_changes(new_kind: str, gone_kind: str, what: str, old: list[dict], new:
     """A warn alert per item that appeared, an info alert per item that went (keyed by plate or certificate
     as the figures compare them: 晋A·12345 re-exported as 晋A12345 is no news, a re-delivery probe)."""
     before, after = ({(plate_key({"plate_number": x["key"]}) if x["key"] else x["key"]): x for x in xs} for xs in (old, new))
-    return ([alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k]["raw"])
+    # an exempt kind (a motorcycle) can change nothing: news, not a warning (a nightly probe's new
+    # 普通二轮摩托车 was a warn alert that never said it was exempt)
+    return ([alert(new_kind, "info", f"新增{what}（豁免类型，不影响核对结果）：{after[k]['label']}", None, after[k]["raw"])
+             if after[k]["raw"].get("exempt") else alert(new_kind, "warn", f"新增{what}：{after[k]['label']}", None, after[k]["raw"])
              for k in sorted(set(after) - set(before))]
             + [alert(gone_kind, "info", f"{what}不再计为持有（已注销、被盗抢、转出或不再登记在成员名下）："
                                          f"{before[k]['label']}", before[k]["raw"], None)

@@ -97,7 +97,7 @@ def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None)
         "financial_per_capita": doc["assets"]["financial_per_capita"],
         "asset_limit_per_capita": doc["standards"]["asset_limit_per_capita"],
         "vehicles": sorted(({"key": v["plate_number"], "member_no": v["member_no"],
-                             "person": _who(persons, v["member_no"]),
+                             "person": _who(persons, v["member_no"]), "exempt": bool(v.get("exempt")),
                              "label": f"{v['vehicle_type']} {v['plate_number']}（{names.get(v['member_no'], '')}）"}
                             for v in held(doc["assets"]["vehicles"])), key=lambda x: x["key"]),
         "properties": sorted(({"key": p["certificate_number"], "member_no": p["member_no"],

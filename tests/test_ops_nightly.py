@@ -144,6 +144,10 @@ CASES = [
     {"name": "nothing changed", "changes": {}, "kinds": []},
     {"name": "a vehicle appears", "changes": {"vehicles": [{"key": "晋A1", "label": "小型轿车 晋A1"}]},
      "kinds": [("vehicle.new", "warn")]},
+    # an exempt kind can change nothing (a nightly probe's new motorcycle was a warning)
+    {"name": "an exempt vehicle appears",
+     "changes": {"vehicles": [{"key": "晋A2", "label": "普通二轮摩托车 晋A2", "exempt": True}]},
+     "kinds": [("vehicle.new", "info")]},
     {"name": "a property goes", "changes": {"properties": []}, "kinds": [("property.gone", "info")]},
     {"name": "income reaches the standard", "changes": {"income_per_capita": 628.0},
      "kinds": [("income.crossed_standard", "warn")]},
