@@ -107,6 +107,11 @@ WITH m AS (
     SELECT *, bool_or(id_number IS NULL AND record_type = '待遇' AND ids_that_month > 0)
                   OVER (PARTITION BY name, employer, CASE WHEN employer IS NULL THEN insurance_type END) AS shared
     FROM s0
+), si_ids AS (    -- the valid IDs an employer's contributions carry under each name (its org key: the tax
+                   -- and social-insurance exports spell one employer alike only mostly)
+    SELECT s0.name, coalesce(k.org_norm, s0.employer) AS payer, list(DISTINCT s0.id_number) AS ids
+    FROM s0 LEFT JOIN match_org_keys k ON k.org = s0.employer
+    WHERE s0.id_number IS NOT NULL AND s0.employer IS NOT NULL AND s0.record_type = '缴费' GROUP BY ALL
 ), regular AS (   -- amounts a payer pays under one ID month after month, and the months it does
     SELECT 'tax' AS source, name, withholding_agent AS payer, income_item AS item, income_amount AS amount,
            id_number, list(DISTINCT period) AS periods
@@ -154,6 +159,13 @@ WITH m AS (
                       AND NOT list_contains(g.periods, t.period))
       -- not pay for work before the member was 16 (a probe's 7-year-old was asked about 12 wages)
       AND NOT coalesce(t.income_item IN ({_types(EMPLOYMENT_ITEMS)}) AND t.period < m.m_birth + INTERVAL {WORKING_AGE_FROM} YEAR, FALSE)
+      -- not wages at an employer whose contributions under the name carry another person's ID, never
+      -- the member's: that person is the one employed there (an evaluator's 薛艳, asked about the
+      -- ID-less wages of a payer that filed her namesake's contributions with his own ID: 16 of its
+      -- 31 wage questions, every one a namesake's)
+      AND NOT EXISTS (SELECT 1 FROM si_ids x LEFT JOIN match_org_keys k ON k.org = t.withholding_agent
+                      WHERE x.name = t.name AND x.payer = coalesce(k.org_norm, t.withholding_agent)
+                        AND NOT list_contains(x.ids, coalesce(m.id_number, '')))
     UNION ALL
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,

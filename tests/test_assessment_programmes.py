@@ -725,6 +725,24 @@ def test_an_id_less_shop_under_a_name_too_common_to_ask_about_is_still_said_as_a
     assert "（已知同名者13人）同名的非住宅类不动产（商业，清徐县徐沟镇某街12号，记录SHOP" in note["message"], note["message"]
 
 
+@pytest.mark.parametrize("contributor, asked", [("140105197001010019", False), (None, True)])
+def test_idless_wages_where_the_employer_files_a_namesakes_contributions_under_his_own_id_are_his(
+        household, contributor, asked):
+    """An evaluator: ID-less wages at a payer whose social-insurance contributions under that name carry
+    another person's ID (never the member's) were asked about, every one of 31 a namesake's."""
+    wh = household(person(1))
+    for m in range(1, 13):
+        wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2025 + (m > 10), (m + 1) % 12 + 1, 1), "工资薪金", 3000.0, "太原市某厂"], decision=None)
+        if contributor:
+            wh.con.execute("INSERT INTO social_insurance_all (record_id, name, id_number, id_status, batch_id, file, "
+                           "file_hash, row_number, loaded_at, insurance_type, record_type, period, employer, "
+                           "contribution_base, amount) VALUES (?, '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), "
+                           "'企业职工基本养老保险', '缴费', ?, '太原市某厂', 3000, 240)",
+                           [f"S{m}", contributor, date(2025 + (m > 10), (m + 1) % 12 + 1, 1)])
+    assert ("match.unclaimed" in rules(wh.report())) == asked
+
+
 def _pensions_beside(wh, prefix: str, id_number: str, amount: float, linked: bool = False) -> None:
     """Ten months of a 2,950 pension without an ID under member 1's name (P1…P10, linked to nobody),
     each beside a pension of `amount` with `id_number` under the same name (`linked`: to member 1)."""
