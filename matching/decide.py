@@ -85,7 +85,12 @@ question about a stranger's account, as the unclaimed-row questions are not aske
 of the balance's owner."""
 
 
-def live_units_sql(scored: str, out: str, t_review: float) -> str:
+UNIQUE_NAME_PEOPLE = 1.5
+"""`live_units_sql`: a name borne by at most one person known by a valid ID (`tf_name_u` times the valid
+IDs below this) is no name-only balance: see `NAME_ONLY_BALANCE`'s exception."""
+
+
+def live_units_sql(scored: str, out: str, t_review: float, valid_ids: int = 0) -> str:
     """`out`: the pairs of `scored` whose unit could be linked at all (`decisions_sql` gives the
     same links on it as on `scored`, and reads a third of the pairs at 20,000 households).
 
@@ -95,23 +100,37 @@ def live_units_sql(scored: str, out: str, t_review: float) -> str:
     which is at most the best of the unit's totals, or an exact-name pair's total with the best
     near name's weight in place of its own. Below the threshold by that bound, the unit is
     decided as no link whatever its competition: most ID-less rows of common names. A balance that
-    only its name could tie to anyone (`NAME_ONLY_BALANCE`) is no link either."""
+    only its name could tie to anyone (`NAME_ONLY_BALANCE`) is no link either — unless nobody else is
+    known by that name (`UNIQUE_NAME_PEOPLE`): then it is asked about, never `auto` (`decisions_sql`'s
+    `name_only`). An evaluator's 秦泽思, the only one of that name, her ¥81,388 deposit without an ID
+    beside her own account's statement with it, passed 低保 unsaid; of its ID-less balances under
+    names at most two people bore, 27 were the applicant's and 2 a namesake's."""
     bits = math.log2(t_review / (1.0 - t_review)) - 1e-6
     agrees = ", ".join(f"'{level}'" for level in (*ID_AGREES, *ASKED_ID_LEVELS))
     return f"""
 CREATE OR REPLACE TEMP TABLE {out} AS
 SELECT * FROM {scored} SEMI JOIN (
     SELECT uid FROM {scored} GROUP BY uid
-    HAVING (bool_or(lv_id IN ({agrees})) OR bool_or({BORROWED_ASK})
+    HAVING (bool_or(lv_id IN ({agrees})) OR bool_or({BORROWED_ASK}) OR bool_or({unique_name_balance_sql(valid_ids)})
             OR greatest(max(total), coalesce(max(total - w_name) FILTER (WHERE lv_name = 'exact'), -1e308)
                                     + coalesce(max(w_name) FILTER (WHERE lv_name IN {NEAR_NAMES}), -1e308)) >= {bits})
-       AND NOT bool_and({NAME_ONLY_BALANCE})
+       AND NOT bool_and({NAME_ONLY_BALANCE} AND NOT {_unique_name(valid_ids)})
 ) USING (uid)
 """
 
 
+def _unique_name(valid_ids: int) -> str:
+    return f"(lv_name = 'exact' AND coalesce(tf_name_u, 1.0) * {max(int(valid_ids), 1)} < {UNIQUE_NAME_PEOPLE})"
+
+
+def unique_name_balance_sql(valid_ids: int) -> str:
+    """A bank balance only its name ties to anyone (`NAME_ONLY_BALANCE`), of a name nobody else is known
+    by: asked about whatever the score (the only person it could be), never `auto` (`decisions_sql`)."""
+    return f"({NAME_ONLY_BALANCE} AND {_unique_name(valid_ids)})"
+
+
 def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t_review: float,
-                  rivals: str = "mt_id_rivals") -> str:
+                  rivals: str = "mt_id_rivals", name_only: str = "FALSE") -> str:
     """`out`: the decided links of the `unit`s (identity or row) of the pairs in `scored`; `rivals`
     names another person a unit's ID could be, per (unit, member): `mt_id_rivals` by identity, and
     for the row track `mt_unit_rivals` by unit (`unit_rivals_sql`).
@@ -122,10 +141,10 @@ def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t
     u = ", ".join(unit)
     on = " AND ".join(f"k.{c} = o.{c}" for c in unit)
     decision = f"""CASE WHEN p_norm >= {t_auto} AND NOT conflict AND NOT id_rival AND lv_id NOT IN {ASKED_ID_LEVELS}
-                  AND NOT {TWO_SLIPS} THEN 'auto'
+                  AND NOT {TWO_SLIPS} AND NOT name_only THEN 'auto'
              WHEN p_norm >= {t_review} OR (is_top AND p_raw >= {t_review}) OR swapped
                   OR (conflict AND lv_id IN ('exact', 'legacy_equal')) OR (slip_ask AND is_top)
-                  OR (is_top AND {BORROWED_ASK}) THEN 'review'
+                  OR (is_top AND {BORROWED_ASK}) OR (is_top AND name_only) THEN 'review'
              END"""
     probability = f"""CASE WHEN swapped THEN {CONFLICT_CAP}
              -- asked whatever the score: shown as likely as not (a probe's twin read '100% ⚑ 待复核')
@@ -140,7 +159,7 @@ mm AS (
            dense_rank() OVER (ORDER BY request_id) AS rr
     FROM mt_members
 ), floored AS (   -- an exact name weighs at least what a rival's sounding-alike name does (`NAME_FLOOR`)
-    SELECT {u}{"" if "iid" in unit else ", iid"}, mid, rules, lv_id, lv_name, p_raw, sequence_slip,
+    SELECT {u}{"" if "iid" in unit else ", iid"}, mid, rules, lv_id, lv_name, p_raw, sequence_slip, {name_only} AS name_only,
            CASE WHEN w_floor > w_name THEN total - w_name + w_floor ELSE total END AS total,
            CASE WHEN w_floor > w_name THEN w_floor END AS w_floor
     FROM (SELECT sc.*, CASE WHEN sc.lv_name = 'exact' THEN max(sc.w_name) FILTER (WHERE sc.lv_name IN {NEAR_NAMES})
@@ -149,6 +168,7 @@ mm AS (
           FROM {scored} sc SEMI JOIN (SELECT {u} FROM c WHERE contested) USING ({u}))
 ), b AS MATERIALIZED (
     SELECT sc.{" , sc.".join(unit)}, sc.mid, m.pid, m.rq, m.rr, sc.rules, sc.lv_id, sc.lv_name, sc.sequence_slip, sc.total,
+           sc.name_only,
            sc.w_floor,
            CASE WHEN sc.w_floor IS NULL THEN sc.p_raw ELSE 1.0 / (1.0 + pow(2.0, -sc.total)) END AS p_raw,
            pow(2.0, least(sc.total, 1000.0)) AS odds, {_RANK} AS rk, ir.mid IS NOT NULL AS id_rival,
@@ -159,7 +179,7 @@ mm AS (
                    -- is, and apart: most identities have one (their ID's owner), and carried through
                    -- the ranking and the joins below they were most of the identity track's decisions
     SELECT *, {decision} AS decision, {probability} AS probability FROM (
-        SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name,
+        SELECT sc.*, m.person, m.request_id, m.household_id, m.member_no, m.m_name, {name_only} AS name_only,
                pow(2.0, least(sc.total, 1000.0)) AS odds,
                sc.lv_id IN {ID_AGREES} AND sc.lv_name IN {CONFLICT_NAMES} AS conflict, FALSE AS swapped,
                ir.mid IS NOT NULL AS id_rival, odds / (1.0 + odds) AS p_norm, TRUE AS is_top,
@@ -227,7 +247,7 @@ mm AS (
     FROM swaps
 ), judged AS (
     SELECT {", ".join(f"b.{c}" for c in unit)}, b.mid, b.rules, b.lv_id, b.lv_name, b.sequence_slip, b.total, b.w_floor,
-           b.p_raw, b.odds,
+           b.p_raw, b.odds, b.name_only,
            b.id_rival, b.slip_ask,
            b.conflict OR k.swapped AS conflict, k.swapped,
            -- against the other persons: a person on two requests, their name misspelt in one, is one
@@ -250,7 +270,7 @@ mm AS (
     LEFT JOIN s n ON k.named_mid IS NOT NULL AND {on.replace("o.", "n.")} AND n.mid = k.named_mid
 ), decided AS (
     SELECT {u}, mid, odds, conflict, swapped, id_rival, p_norm, is_top, rival_mid, rival_p, coalesce(named, FALSE) AS named,
-        {decision} AS decision, {probability} AS probability, total, w_floor
+        {decision} AS decision, {probability} AS probability, total, w_floor, name_only
     FROM judged
 )
 SELECT sc.* REPLACE (coalesce(d.w_floor, sc.w_name) AS w_name, d.total AS total),

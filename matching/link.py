@@ -46,7 +46,8 @@ import pyarrow as pa
 from matching import background as bg
 from matching import blocking, borrowed, index, memo, pairs, rivals
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
-from matching.decide import decisions_sql, insert_links_sql, live_units_sql, unit_rivals_sql
+from matching.decide import (decisions_sql, insert_links_sql, live_units_sql, unique_name_balance_sql,
+                             unit_rivals_sql)
 from matching.evidence import NAME_FREQUENCY_MIN_IDS, evidence_table_sql
 from matching.idrepair import id_repairs
 from matching.model import Model, build_fields, fit_model
@@ -277,9 +278,10 @@ def decide(run: Run) -> None:
     run.sql(scored_sql(model.params, model.prior, "mt_pairs", "mt_rscored"), "row scores")
     run.sql(decisions_sql("mt_iscored", ("iid",), "mt_ilinks", s.threshold_auto, s.threshold_review),
             "identity decisions")
-    run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review), "units that could link")
+    run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review, run.counts["valid_ids"]), "units that could link")
     run.sql(unit_rivals_sql(), "rivals by unit")
-    run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review, "mt_unit_rivals"),
+    run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review, "mt_unit_rivals",
+                          unique_name_balance_sql(run.counts["valid_ids"])),
             "unit decisions")
     m, u = model.params["id_number"]["legacy_equal"]
     run.sql(evidence_table_sql(prior_bits, math.log2(m / u),

@@ -519,13 +519,29 @@ def _link_balances(tmp_path, rows: list[tuple]) -> list[tuple]:
 
 def test_a_balance_without_an_id_on_an_account_no_row_with_an_id_shows_is_nobodys_by_name_alone(tmp_path):
     """Two independent probes: a namesake's balance without an ID, on an account of his own, was a
-    question to the applicant of that name (p 0.2-0.3), and held most eligible households at review."""
+    question to the applicant of that name (p 0.2-0.3), and held most eligible households at review.
+    Another person known by the name (his ID on a row of his own): the name says nothing of whose it is."""
     day = date(2026, 10, 31)
     rows = [(f"B{i}a", name, idn, "中国工商银行", f"6222****{i:04d}", 90000, day)
             for i, (name, idn) in enumerate(BALANCE_PEOPLE)]
+    rows += [(f"B{i}n", name, _id(f"1401071975{i:02d}0303{i:01d}"[:17]), "中国银行", f"6217****{i:04d}", 500, day)
+             for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]                       # a namesake, known
     rows += [(f"B{i}x", name, None, "中国工商银行", f"6228****{i:04d}", 90000, day)
              for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]
     assert _link_balances(tmp_path, rows) == [(f"B{i}a", "auto") for i in range(10)]
+
+
+def test_a_balance_without_an_id_under_a_name_nobody_else_is_known_by_is_asked_about_never_auto(tmp_path):
+    """An evaluator: 秦泽思, the only one of that name, her ¥81,388 deposit without an ID beside her own
+    account's statement with it, passed 低保 unsaid (of its ID-less balances under names at most two
+    people bore, 27 were the applicant's and 2 a namesake's)."""
+    day = date(2026, 10, 31)
+    rows = [(f"B{i}a", name, idn, "中国工商银行", f"6222****{i:04d}", 1000, day)
+            for i, (name, idn) in enumerate(BALANCE_PEOPLE)]
+    rows += [(f"B{i}x", name, None, "中国工商银行", f"6228****{i:04d}", 90000, day)
+             for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]
+    links = dict(_link_balances(tmp_path, rows))
+    assert {r: d for r, d in links.items() if r.endswith("x")} == {f"B{i}x": "review" for i in range(10)}
 
 
 def test_a_balance_row_without_an_id_on_an_account_whose_rows_carry_the_members_id_is_theirs_whatever_branch_it_names(
