@@ -85,12 +85,7 @@ question about a stranger's account, as the unclaimed-row questions are not aske
 of the balance's owner."""
 
 
-UNIQUE_NAME_PEOPLE = 1.5
-"""`live_units_sql`: a name borne by at most one person known by a valid ID (`tf_name_u` times the valid
-IDs below this) is no name-only balance: see `NAME_ONLY_BALANCE`'s exception."""
-
-
-def live_units_sql(scored: str, out: str, t_review: float, valid_ids: int = 0) -> str:
+def live_units_sql(scored: str, out: str, t_review: float) -> str:
     """`out`: the pairs of `scored` whose unit could be linked at all (`decisions_sql` gives the
     same links on it as on `scored`, and reads a third of the pairs at 20,000 households).
 
@@ -101,7 +96,7 @@ def live_units_sql(scored: str, out: str, t_review: float, valid_ids: int = 0) -
     near name's weight in place of its own. Below the threshold by that bound, the unit is
     decided as no link whatever its competition: most ID-less rows of common names. A balance that
     only its name could tie to anyone (`NAME_ONLY_BALANCE`) is no link either — unless nobody else is
-    known by that name (`UNIQUE_NAME_PEOPLE`): then it is asked about, never `auto` (`decisions_sql`'s
+    known by that name (`UNIQUE_NAME_BALANCE`): then it is asked about, never `auto` (`decisions_sql`'s
     `name_only`). An evaluator's 秦泽思, the only one of that name, her ¥81,388 deposit without an ID
     beside her own account's statement with it, passed 低保 unsaid; of its ID-less balances under
     names at most two people bore, 27 were the applicant's and 2 a namesake's."""
@@ -111,22 +106,38 @@ def live_units_sql(scored: str, out: str, t_review: float, valid_ids: int = 0) -
 CREATE OR REPLACE TEMP TABLE {out} AS
 SELECT * FROM {scored} SEMI JOIN (
     SELECT uid FROM {scored} GROUP BY uid
-    HAVING (bool_or(lv_id IN ({agrees})) OR bool_or({BORROWED_ASK}) OR bool_or({unique_name_balance_sql(valid_ids)})
+    HAVING (bool_or(lv_id IN ({agrees})) OR bool_or({BORROWED_ASK}) OR bool_or({UNIQUE_NAME_BALANCE})
             OR greatest(max(total), coalesce(max(total - w_name) FILTER (WHERE lv_name = 'exact'), -1e308)
                                     + coalesce(max(w_name) FILTER (WHERE lv_name IN {NEAR_NAMES}), -1e308)) >= {bits})
-       AND NOT bool_and({NAME_ONLY_BALANCE} AND NOT {_unique_name(valid_ids)})
+       AND NOT bool_and({NAME_ONLY_BALANCE} AND NOT {UNIQUE_NAME_BALANCE})
 ) USING (uid)
 """
 
 
-def _unique_name(valid_ids: int) -> str:
-    return f"(lv_name = 'exact' AND coalesce(tf_name_u, 1.0) * {max(int(valid_ids), 1)} < {UNIQUE_NAME_PEOPLE})"
+def sole_names_sql(scored: str, version: int) -> str:
+    """`mt_sole_name(iid, mid)`: the pairs of `scored` of a bank balance without an ID under exactly the
+    member's name, when no valid ID but the member's carries that name anywhere — nor could be another
+    person's: an ID that could be the member's own mistyped (a slip leaves the birth date, or the place
+    and sequence, the member's) is theirs (a re-check probe's 单雨萱: one slipped row had made her name
+    two people's, and her ¥120,000 went unasked). Counting the IDs under the name was not enough:
+    the one known 秦泽思 of another probe was a stranger, and her balance was asked of the applicant."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE mt_sole_name AS
+SELECT DISTINCT p.iid, p.mid FROM {scored} p
+JOIN mt_identities i USING (iid) JOIN mt_members m USING (mid)
+JOIN match_name_keys k ON k.name = i.name AND k.version = {int(version)}
+WHERE p.source = 'bank' AND p.lv_id = 'missing' AND p.lv_name = 'exact'
+  AND NOT EXISTS (
+      SELECT 1 FROM mt_id_names x WHERE x.name_std = k.name_std AND x.id_number IS DISTINCT FROM m.m_id
+        AND NOT coalesce(substr(x.id_number, 7, 8) = substr(m.m_id, 7, 8)
+                         OR left(x.id_number, 6) || substr(x.id_number, 15, 3) = left(m.m_id, 6) || substr(m.m_id, 15, 3),
+                         FALSE))
+"""
 
 
-def unique_name_balance_sql(valid_ids: int) -> str:
-    """A bank balance only its name ties to anyone (`NAME_ONLY_BALANCE`), of a name nobody else is known
-    by: asked about whatever the score (the only person it could be), never `auto` (`decisions_sql`)."""
-    return f"({NAME_ONLY_BALANCE} AND {_unique_name(valid_ids)})"
+UNIQUE_NAME_BALANCE = f"({NAME_ONLY_BALANCE} AND (iid, mid) IN (SELECT (iid, mid) FROM mt_sole_name))"
+"""A bank balance only its name ties to anyone (`NAME_ONLY_BALANCE`), of a name nobody else is known by
+(`sole_names_sql`): asked about whatever the score (the only person it could be), never `auto`."""
 
 
 def decisions_sql(scored: str, unit: tuple[str, ...], out: str, t_auto: float, t_review: float,

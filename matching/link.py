@@ -46,7 +46,7 @@ import pyarrow as pa
 from matching import background as bg
 from matching import blocking, borrowed, index, memo, pairs, rivals
 from matching.comparisons import COMPARISONS, LEVEL_COLUMNS
-from matching.decide import (decisions_sql, insert_links_sql, live_units_sql, unique_name_balance_sql,
+from matching.decide import (UNIQUE_NAME_BALANCE, decisions_sql, insert_links_sql, live_units_sql, sole_names_sql,
                              unit_rivals_sql)
 from matching.evidence import NAME_FREQUENCY_MIN_IDS, evidence_table_sql
 from matching.idrepair import id_repairs
@@ -67,7 +67,7 @@ TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_t
                "mt_sample_cand", "mt_sample_pairs", "mt_address_sample_text", "mt_address_sample", "mt_iscored",
                "mt_rscored", "mt_rlive", "mt_ilinks", "mt_rlinks", "mt_decided", "mt_missing_rate", "mt_invalid_ids",
                "mt_label_pairs", "mt_clash", "mt_held_pairs", "mt_row_cand", "mt_id_rivals", "mt_own_ids",
-               "mt_borrowed", "mt_id_names", "mt_continued", "mt_unit_rivals")
+               "mt_borrowed", "mt_id_names", "mt_continued", "mt_unit_rivals", "mt_sole_name")
 REGISTERED = ("mt_member_repairs",)
 
 
@@ -278,10 +278,11 @@ def decide(run: Run) -> None:
     run.sql(scored_sql(model.params, model.prior, "mt_pairs", "mt_rscored"), "row scores")
     run.sql(decisions_sql("mt_iscored", ("iid",), "mt_ilinks", s.threshold_auto, s.threshold_review),
             "identity decisions")
-    run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review, run.counts["valid_ids"]), "units that could link")
+    run.sql(sole_names_sql("mt_rscored", NAME_KEY_VERSION), "balances under a name nobody else bears")
+    run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review), "units that could link")
     run.sql(unit_rivals_sql(), "rivals by unit")
     run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review, "mt_unit_rivals",
-                          unique_name_balance_sql(run.counts["valid_ids"])),
+                          UNIQUE_NAME_BALANCE),
             "unit decisions")
     m, u = model.params["id_number"]["legacy_equal"]
     run.sql(evidence_table_sql(prior_bits, math.log2(m / u),

@@ -204,15 +204,18 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
       AND date_diff('month', least(a.last, b.last), greatest(a.first, b.first)) <= {CONTINUED_GAP_MONTHS}
 ), unlikely AS MATERIALIZED (    -- a member too old or too young to be paid there, beside a namesake paid there
     SELECT o.uid, o.other_uid FROM others o JOIN months s ON s.uid = o.uid
-    WHERE s.first >= o.m_birth + INTERVAL {PENSION_AGE} YEAR OR s.last < o.m_birth + INTERVAL {WORKING_AGE} YEAR
+    WHERE s.last >= o.m_birth + INTERVAL {PENSION_AGE} YEAR OR s.last < o.m_birth + INTERVAL {WORKING_AGE} YEAR
 ), candidates AS MATERIALIZED (
     SELECT uid, other_uid FROM adjoining UNION SELECT uid, other_uid FROM unlikely
-), meanwhile AS MATERIALIZED (   -- the other person's rows in the member's months, of their other units
-    SELECT DISTINCT o.uid, o.other_uid, w.place = o.place AS here, r.source, r.record_id
+), meanwhile AS MATERIALIZED (   -- the other person's pay and benefits in the member's months, of their other
+                                 -- units (not a bank statement or a resident's contribution: everyone has one)
+    SELECT DISTINCT o.uid, o.other_uid, w.place = o.place AS here, r.source, r.record_id, r.slot,
+           {named_org_sql(synthetic, "w.organisation")} AS named
     FROM others o SEMI JOIN candidates USING (uid, other_uid) JOIN months s ON s.uid = o.uid
     JOIN mt_units w ON w.id_number = o.id_number AND w.uid <> o.other_uid
     JOIN match_rows r ON r.uid = w.uid AND r.period BETWEEN s.first AND s.last
     WHERE w.id_number IN (SELECT o.id_number FROM others o SEMI JOIN candidates USING (uid, other_uid))
+      AND w.source IN ('tax', 'social_insurance')
 ), adjoining_rows AS MATERIALIZED (
     SELECT * FROM rows SEMI JOIN (SELECT uid, slot FROM adjoining UNION SELECT other_uid, slot FROM adjoining)
                                  USING (uid, slot)
@@ -223,7 +226,7 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
     UNION ALL
     SELECT record_id, 'social_insurance', amount, record_type FROM social_insurance
     WHERE record_id IN (SELECT record_id FROM adjoining_rows WHERE source = 'social_insurance'
-                        UNION SELECT record_id FROM meanwhile WHERE here AND source = 'social_insurance')
+                        UNION SELECT record_id FROM meanwhile WHERE source = 'social_insurance')
 ), paid AS MATERIALIZED (        -- the usual amount of those units' rows of that item
     SELECT r.uid, r.slot, median(a.amount) AS amount
     FROM adjoining_rows r JOIN amounts a USING (source, record_id) GROUP BY ALL
@@ -233,14 +236,18 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
     JOIN paid b ON b.uid = j.other_uid AND b.slot IS NOT DISTINCT FROM j.slot
     WHERE a.amount > 0 AND b.amount > 0 AND greatest(a.amount, b.amount) / least(a.amount, b.amount) <= 1.25
     UNION SELECT uid, other_uid FROM unlikely
-), elsewhere AS (                -- the other person paid somewhere else in those months, or pensioned (there
-                                 -- too): not here under the member's ID (a namesake gone to a supermarket, a
-                                 -- father retired from the plant his son joined). (Their contributions there
-                                 -- say the opposite: they still work there.)
-    SELECT uid, other_uid FROM meanwhile WHERE NOT here
+), elsewhere AS (                -- the other person paid at another named employer in those months, or
+                                 -- drawing a pension or unemployment benefit (there too): not here under the
+                                 -- member's ID (a namesake gone to a supermarket, a father retired from the
+                                 -- plant his son joined). (Their contributions there say the opposite. A bank
+                                 -- statement or a resident's medical contribution says nothing: a re-check
+                                 -- probe's son's one ¥2,000 statement had let his wages go `auto` again)
+    SELECT uid, other_uid FROM meanwhile WHERE source = 'tax' AND NOT here AND named
     UNION
     SELECT m.uid, m.other_uid FROM meanwhile m JOIN amounts a USING (source, record_id)
-    WHERE m.here AND a.record_type = '待遇'
+    WHERE m.source = 'social_insurance'
+      AND ((a.record_type = '待遇' AND (m.slot LIKE '%养老%' OR m.slot LIKE '%失业%'))
+           OR (a.record_type = '缴费' AND NOT m.here AND m.named))   -- (a named employer's: an employee's)
 )
 SELECT o.uid, o.iid, o.mid, arg_min(o.name, {{'id': o.id_number, 'name': o.name}}) AS rival_name,
        left(min(o.id_number), 6) || '********' || right(min(o.id_number), 4) AS rival_id, TRUE AS continued

@@ -146,3 +146,22 @@ def test_an_idless_statement_of_an_account_another_persons_id_shows_is_not_the_m
     con.close()
     assert "SONS" not in links and "IDLESS" not in links, links     # (IDLESS was a question, at 0.28)
     assert links["FATHERS"] == "auto"
+
+
+def test_a_namesakes_bank_or_resident_contribution_in_those_months_does_not_excuse_the_job(tmp_path):
+    """A re-check probe: the son's one ¥2,000 statement (or one 城乡居民 contribution) in the months his
+    wages ran under his father's ID counted as "paid elsewhere", and the wages went `auto` again."""
+    rows = _wages("SON", "周国强", SON, PAYER, range(1, 4)) + _wages("UNDER_FATHER", "周国强", FATHER, PAYER, range(4, 7))
+    resident = [("RES-5", "周国强", SON, None, 5)]       # no employer: a resident's contribution
+    got = one_household_link(tmp_path, rows, [("H1", 1, "周国强", FATHER, "valid", FATHER_BORN)], contributions=resident)
+    assert _decisions(got, "UNDER_FATHER", range(4, 7)) == {"review"}, got
+
+
+def test_a_member_sixty_by_the_last_row_is_asked_about_though_the_rows_began_before(tmp_path):
+    """A re-check probe: the father turned 60 while paid under his ID, after his son's own rows stopped
+    months before: the working-age test applied, and the gap let the wages go `auto`."""
+    born = date(1966, 5, 15)
+    father = valid_id("14010519660515031")
+    rows = _wages("SON", "周国强", SON, PAYER, range(1, 2)) + _wages("UNDER_FATHER", "周国强", father, PAYER, range(2, 9))
+    got = one_household_link(tmp_path, rows, [("H1", 1, "周国强", father, "valid", born)])
+    assert _decisions(got, "UNDER_FATHER", range(2, 9)) == {"review"}, got

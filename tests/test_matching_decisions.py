@@ -952,3 +952,28 @@ def test_a_relatives_row_under_a_members_id_is_not_asked_of_every_namesake_in_a_
                                "SELECT household_id, decision, count(*) FROM links WHERE record_id LIKE 'S-%' "
                                "GROUP BY ALL ORDER BY ALL")
     assert linked == [("H1", "review", 3)]
+
+
+def test_a_balance_without_an_id_under_a_name_a_stranger_bears_is_not_asked_of_the_member(tmp_path):
+    """A re-check probe: the one person known as 秦泽思 was a stranger with her own ID; the ID-less balance
+    was asked of the applicant "已知此姓名只此一人"."""
+    day = date(2026, 10, 31)
+    rows = [(f"B{i}s", name, _id(f"1405811977{i:02d}0404{i:01d}"[:17]), "中国银行", f"6217****{i:04d}", 500, day)
+            for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]                      # strangers of the name
+    rows += [(f"B{i}x", name, None, "中国工商银行", f"6228****{i:04d}", 90000, day)
+             for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]
+    assert [r for r in _link_balances(tmp_path, rows) if r[0].endswith("x")] == []
+
+
+def test_a_slip_of_the_members_own_id_is_no_second_bearer_of_her_name(tmp_path):
+    """A re-check probe: one row with a one-digit slip of 单雨萱's ID made her name two people's, and her
+    own ¥120,000 without an ID went unasked (a wrong pass)."""
+    day = date(2026, 10, 31)
+    rows = [(f"B{i}a", name, idn, "中国工商银行", f"6222****{i:04d}", 1000, day)
+            for i, (name, idn) in enumerate(BALANCE_PEOPLE)]
+    slipped = [(name, idn[:10] + str((int(idn[10]) + 1) % 10) + idn[11:17]) for name, idn in BALANCE_PEOPLE[:10]]
+    rows += [(f"B{i}s", name, _id(body), "中国银行", f"6217****{i:04d}", 10, day) for i, (name, body) in enumerate(slipped)]
+    rows += [(f"B{i}x", name, None, "中国工商银行", f"6228****{i:04d}", 90000, day)
+             for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]
+    links = dict(_link_balances(tmp_path, rows))
+    assert {r: d for r, d in links.items() if r.endswith("x")} == {f"B{i}x": "review" for i in range(10)}
