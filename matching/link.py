@@ -278,7 +278,8 @@ def decide(run: Run) -> None:
     run.sql(scored_sql(model.params, model.prior, "mt_pairs", "mt_rscored"), "row scores")
     run.sql(decisions_sql("mt_iscored", ("iid",), "mt_ilinks", s.threshold_auto, s.threshold_review),
             "identity decisions")
-    run.sql(sole_names_sql("mt_rscored", NAME_KEY_VERSION), "balances under a name nobody else bears")
+    run.sql(sole_names_sql("mt_rscored", NAME_KEY_VERSION, run.counts["valid_ids"]),
+            "balances under a name nobody else bears")
     run.sql(live_units_sql("mt_rscored", "mt_rlive", s.threshold_review), "units that could link")
     run.sql(unit_rivals_sql(), "rivals by unit")
     run.sql(decisions_sql("mt_rlive", ("uid",), "mt_rlinks", s.threshold_auto, s.threshold_review, "mt_unit_rivals",

@@ -203,8 +203,12 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
     WHERE o.other_source = o.source AND o.other_n >= {REGULAR_ROWS} AND (a.last < b.first OR b.last < a.first)
       AND date_diff('month', least(a.last, b.last), greatest(a.first, b.first)) <= {CONTINUED_GAP_MONTHS}
 ), unlikely AS MATERIALIZED (    -- a member too old or too young to be paid there, beside a namesake paid there
+                                 -- in the other months (a month's overlap at most: a coworker paid beside the
+                                 -- member all along is a coworker, the member's rows their own)
     SELECT o.uid, o.other_uid FROM others o JOIN months s ON s.uid = o.uid
-    WHERE s.last >= o.m_birth + INTERVAL {PENSION_AGE} YEAR OR s.last < o.m_birth + INTERVAL {WORKING_AGE} YEAR
+    WHERE (s.last >= o.m_birth + INTERVAL {PENSION_AGE} YEAR OR s.last < o.m_birth + INTERVAL {WORKING_AGE} YEAR)
+      AND (SELECT count(DISTINCT a.period) FROM rows a JOIN rows b ON b.uid = o.other_uid AND b.period = a.period
+           WHERE a.uid = o.uid) <= 1
 ), candidates AS MATERIALIZED (
     SELECT uid, other_uid FROM adjoining UNION SELECT uid, other_uid FROM unlikely
 ), meanwhile AS MATERIALIZED (   -- the other person's pay and benefits in the member's months, of their other

@@ -977,3 +977,28 @@ def test_a_slip_of_the_members_own_id_is_no_second_bearer_of_her_name(tmp_path):
              for i, (name, _) in enumerate(BALANCE_PEOPLE[:10])]
     links = dict(_link_balances(tmp_path, rows))
     assert {r: d for r, d in links.items() if r.endswith("x")} == {f"B{i}x": "review" for i in range(10)}
+
+
+def test_a_relatives_id_on_the_members_own_statement_is_no_second_bearer_of_her_name(tmp_path):
+    """A re-check probe: a child's account carried her father's ID (a household member's) on one
+    statement; counted as another person of her name, her ¥90,000 without an ID went unasked."""
+    day = date(2026, 10, 31)
+    con = open_warehouse(tmp_path / "w.duckdb")
+    father, child = BALANCE_PEOPLE[0][1], BALANCE_PEOPLE[1][1]
+    rows = [("F1", "成员0", father, "6222****0001", 100), ("C1", "小红", father, "6228****0002", 10),
+            ("CX", "小红", None, "6228****0009", 90000)]
+    rows += [(f"BG{i}", name, idn, f"6299****{i:04d}", 100) for i, (name, idn) in enumerate(BALANCE_PEOPLE[2:])]
+    for rid, name, idn, account, balance in rows:
+        con.execute("""INSERT INTO bank_all VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '中国工商银行', ?,
+                       '活期存款', ?, ?, NULL, 'b1', 'f.csv', 'h', 1, ?, NULL)""",
+                    [rid, name, name, idn, idn, "valid" if idn else "missing", account, balance, day,
+                     datetime(2026, 11, 28, 2)])
+    _work_members_table(con)
+    for no, name, idn in ((1, "成员0", father), (2, "小红", child)):
+        con.execute("INSERT INTO work_members VALUES ('R1', 'H1', ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [no, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "relative")
+    links = dict(con.execute("SELECT record_id, decision FROM links WHERE record_id = 'CX'").fetchall())
+    con.close()
+    assert links == {"CX": "review"}
