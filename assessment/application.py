@@ -146,12 +146,30 @@ def _no_head(f: Facts) -> list[dict]:
     """A household without a 户主 row: its area (urban or rural standard) is read from the head's
     address, so from another member's instead (an agency-request probe's households said
     "户主住址含'社区'" with no head at all)."""
-    if not f.household or any(m["relation"] == "户主" for m in f.household):
+    if not f.household:
         return []
-    first = f.household[0]
-    return [finding("household.no_head", "warn",
-                    f"家庭没有户主行，城乡标准改按成员{first['name']}（序号{first['member_no']}）的住址判断；"
-                    "请核实并补充户主信息")]
+    heads = [m for m in f.household if m["relation"] == "户主"]
+    out = []
+    if len(heads) > 1:
+        # two heads: the area was the first row's head's, so the row order decided the standard (a request
+        # probe's household with a head in a village and another in a 街道 swung ¥132 a person)
+        named = "、".join(f"{m['name']}（序号{m['member_no']}）" for m in heads)
+        out.append(finding("household.two_heads", "warn",
+                           f"家庭有{len(heads)}名成员登记为户主：{named}；城乡标准按{heads[0]['name']}的住址判断。"
+                           "请核实户主并更正申请表"))
+    elif not heads:
+        first = f.household[0]
+        out.append(finding("household.no_head", "warn",
+                           f"家庭没有户主行，城乡标准改按成员{first['name']}（序号{first['member_no']}）的住址判断；"
+                           "请核实并补充户主信息"))
+    numbers = sorted({m["member_no"] for m in f.members if isinstance(m.get("member_no"), int)})
+    if numbers and numbers != list(range(1, len(numbers) + 1)):
+        # the contract numbers members 1..n: a gap is most often a member's row gone missing, whose
+        # income would be missing too (a request probe's 1, 2, 3, 7 was answered without a word)
+        out.append(finding("household.member_numbers", "info",
+                           f"成员序号不连续（{'、'.join(str(n) for n in numbers)}），可能缺少成员行；"
+                           "请核实申请表是否完整"))
+    return out
 
 
 def _supporters_unjudged(f: Facts) -> list[dict]:

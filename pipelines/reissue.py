@@ -18,6 +18,9 @@ from pipelines.context import PassContext
 
 FIGURES = (
     ("outcome", "核对建议", lambda d: d.get("outcome")),
+    # who joined or left moves every per-capita figure (a request probe's re-sent household lost a member
+    # and the edition said nothing had changed)
+    ("members", "家庭人口（人）", lambda d: sum(1 for m in d.get("members") or [] if m.get("is_member"))),
     ("monthly_income_total", "家庭月收入（元）", lambda d: d["income"].get("monthly_total")),
     ("monthly_income_per_capita", "月人均收入（元）", lambda d: d["income"].get("monthly_per_capita")),
     ("financial_total", "金融资产合计（元）", lambda d: d["assets"].get("financial_total")),

@@ -388,3 +388,35 @@ def test_a_fail_on_income_says_how_many_of_its_rows_a_caseworker_confirmed():
     f.income["records"] = rows
     [found] = [x for x in evaluate(f)[0] if x["rule"] == "dibao.income"]
     assert found["message"].endswith("（其中2条记录经人工复核确认）")
+
+
+def test_two_heads_are_a_warning_naming_both_and_whose_address_set_the_area():
+    """A request probe: two 户主 rows, one in a village and one in a 街道: the row order decided the
+    standard (¥132 a person apart) and nothing was said."""
+    f = facts(members=[member(1), member(2, "户主"), member(3, "子女")])
+    [found] = [x for x in evaluate(f)[0] if x["rule"] == "household.two_heads"]
+    assert found["severity"] == "warn" and "成员1（序号1）、成员2（序号2）" in found["message"]
+    assert "household.two_heads" not in {x["rule"] for x in evaluate(facts())[0]}
+
+
+def test_member_numbers_with_a_gap_are_noted_as_a_row_that_may_be_missing():
+    """A request probe: members numbered 1, 2, 3, 7 were answered without a word; a gap is most often a
+    member's row gone missing, and their income with it."""
+    f = facts(members=[member(1), member(2, "配偶"), member(3, "子女"), member(7, "子女")])
+    [found] = [x for x in evaluate(f)[0] if x["rule"] == "household.member_numbers"]
+    assert found["severity"] == "info" and "1、2、3、7" in found["message"]
+    assert "household.member_numbers" not in {x["rule"] for x in evaluate(facts(n=3))[0]}
+
+
+def test_a_reissued_report_says_the_household_lost_a_member():
+    """A request probe: a re-sent household without one member read 核对建议和主要数字没有变化."""
+    from pipelines.reissue import reissue_of
+
+    previous = {"run_id": "r1", "assessed_at": "2026-12-01 02:00:00", "outcome": "fail", "members": 7,
+                "monthly_income_total": 1000, "monthly_income_per_capita": 142.86, "financial_total": 0,
+                "vehicles": 0, "properties": 0}
+    doc = {"outcome": "fail", "members": [{"is_member": True}] * 6 + [{"is_member": False}],
+           "income": {"monthly_total": 1000.0, "monthly_per_capita": 166.67},
+           "assets": {"financial_total": 0.0, "vehicle_count": 0, "property_count": 0}}
+    moved = {c["figure"]: c["message"] for c in reissue_of(previous, doc)["changes"]}
+    assert moved["members"] == "家庭人口（人）：7 → 6"
