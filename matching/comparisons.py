@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matching.sides import could_be_one_id_sql
+
 ID_AGREES = ("exact", "legacy_equal", "one_substitution", "adjacent_swap", "one_slip_each")
 SLIPPED_IDS = ("one_substitution", "adjacent_swap", "one_slip_each")
 """ID levels that agree but for a slip."""
@@ -254,12 +256,10 @@ ADDRESS = Comparison("address", (
 CLASH_WEIGHT = -10.0
 """Bits against a row the member already has one of, under their own ID, at its payer, item and month (`clash`)."""
 REGULAR_ROWS = 3
-"""A member is *regular* at an organisation with at least this many ID-bearing rows there: a
-namesake would then show up with an ID too, so "only the member's ID" means something."""
-_MAYBE_MINE = ("(substr({x}, 7, 8) = substr(m_org_id, 7, 8) "          # a one-digit slip, a `…000` form or a twin
-               "OR left({x}, 6) || substr({x}, 15, 3) = left(m_org_id, 6) || substr(m_org_id, 15, 3))")
-_NONE_MINE = (f"CASE WHEN len(s_org_ids) = 1 THEN NOT {_MAYBE_MINE.format(x='s_org_ids[1]')} "   # (most: no lambda)
-              f"ELSE len(list_filter(s_org_ids, lambda x: {_MAYBE_MINE.format(x='x')})) = 0 END")
+"""A member is *regular* where they have this many ID-bearing rows: a namesake there would show an ID too."""
+
+_NONE_MINE = (f"CASE WHEN len(s_org_ids) = 1 THEN NOT {could_be_one_id_sql('s_org_ids[1]', 'm_org_id')} "
+              f"ELSE len(list_filter(s_org_ids, lambda x: {could_be_one_id_sql('x', 'm_org_id')})) = 0 END")
 ORGANISATION = Comparison("organisation", (
     Level("unknown", "s_org IS NULL", "无单位（险种、账户）信息", null=True),
     Level("account_unseen", "source = 'bank' AND s_org_ids IS NULL", "该账户没有带身份证号的记录", null=True),
@@ -318,7 +318,7 @@ name) were `other` (-7.3 bits), or never even paired, and six households passed 
 was theirs.
 
 `account_other`: an account whose ID-bearing statements under the name (by sound) are all another's
-(none could be the member's: `_MAYBE_MINE`) is theirs, as an account has one holder (a probe's son 刘建国,
+(none could be the member's: `could_be_one_id_sql`) is theirs, as an account has one holder (a probe's son 刘建国,
 his ID on his June statement, none on November's: asked about as his father's). Fixed weight.
 
 `account_unseen`: a bank account none of whose rows carries an ID under that name says nothing

@@ -39,6 +39,7 @@ import math
 
 from matching.blocking import BORROWED_RULE
 from matching.comparisons import ASKED_ID_LEVELS, ID_AGREES
+from matching.sides import could_be_one_id_sql
 
 STRONG_NAMES = ("exact", "wildcard", "same_pinyin")
 TWO_SLIPS = "(sequence_slip AND lv_name <> 'exact')"
@@ -141,9 +142,7 @@ WHERE NOT EXISTS (
         -- (a household member's ID written on the member's own statement is a relative's, not a namesake's)
         AND NOT EXISTS (SELECT 1 FROM mt_members h WHERE h.request_id = m.request_id AND h.household_id = m.household_id
                                                     AND h.m_id = x.id_number)
-        AND NOT coalesce(substr(x.id_number, 7, 8) = substr(m.m_id, 7, 8)
-                         OR left(x.id_number, 6) || substr(x.id_number, 15, 3) = left(m.m_id, 6) || substr(m.m_id, 15, 3),
-                         FALSE))
+        AND NOT coalesce({could_be_one_id_sql("x.id_number", "m.m_id")}, FALSE))
 """
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from matching.comparisons import REGULAR_ROWS
 from matching.pairs import named_org_sql
+from matching.sides import could_be_one_id_sql
 
 BORROWER_MAX_PEOPLE = 2
 """See `id_rivals_sql`: up to this many people carrying a name, it names someone in particular."""
@@ -169,14 +170,13 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
     FROM mt_units w JOIN mt_id_names x USING (iid)
     WHERE w.place IN (SELECT place FROM own) AND x.pinyin IN (SELECT pinyin FROM own)
 ), others0 AS MATERIALIZED ( -- another person's ID there: not one that could be the member's own mistyped
-                             -- (a slip, day and month swapped, `_MAYBE_MINE`), nor a member's of the household
+                             -- (a slip, day and month swapped, `could_be_one_id_sql`), nor a member's of the household
                              -- (whichever of them it is, the income is the household's)
     SELECT o.uid, o.iid, o.mid, o.pinyin, o.source, o.place, o.m_birth, t.name, t.id_number, t.other_uid,
            t.source AS other_source, t.n AS other_n
     FROM own o JOIN there t ON t.place = o.place AND t.pinyin = o.pinyin
     WHERE t.id_number <> o.id_number
-      AND NOT (substr(t.id_number, 7, 8) = substr(o.id_number, 7, 8)
-               OR left(t.id_number, 6) || substr(t.id_number, 15, 3) = left(o.id_number, 6) || substr(o.id_number, 15, 3))
+      AND NOT {could_be_one_id_sql("t.id_number", "o.id_number")}
       AND NOT EXISTS (SELECT 1 FROM mt_members h WHERE h.request_id = o.request_id AND h.household_id = o.household_id
                                                    AND h.m_id = t.id_number)
 ), owners AS (               -- the ID is that name's: most of its rows carry it (not a relative's ID

@@ -22,6 +22,14 @@ from matching.address import parse_address
 from matching.pinyin import WILDCARD
 from matching.standardise import SHORTENED_PATTERN, account_key, normalise_org, standardise_name
 
+def could_be_one_id_sql(a: str, b: str) -> str:
+    """SQL: two valid IDs that could be one person's, one mistyped (a slip, a `…000` form leaves the birth
+    date, or the birthplace and sequence; a twin is not told apart either). Read by `account_other`, the
+    continued jobs of `rivals` and the sole-name balances of `decide`."""
+    return (f"(substr({a}, 7, 8) = substr({b}, 7, 8) "
+            f"OR left({a}, 6) || substr({a}, 15, 3) = left({b}, 6) || substr({b}, 15, 3))")
+
+
 ID_BIRTH_SQL = ("CASE WHEN length({col}) = 18 THEN CAST(try_strptime(substr({col}, 7, 8), '%Y%m%d') AS DATE) "
                 "WHEN length({col}) = 15 THEN CAST(try_strptime('19' || substr({col}, 7, 6), '%Y%m%d') AS DATE) END")
 _SEX_DIGIT = "CASE length({col}) WHEN 18 THEN substr({col}, 17, 1) WHEN 15 THEN substr({col}, 15, 1) END"
