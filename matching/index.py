@@ -30,12 +30,13 @@ from matching.idrepair import ID_CODE_SQL
 from matching.standardise import org_keys_table
 from warehouse.sql import run_sql
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 """Bump when a unit's key, `match_source_versions`, or what a unit keeps of its organisation
 (`matching.standardise.org_keys_table`, `blocking.s_org_sql`, `blocking.place_sql`) changes: the
 index is rebuilt. (2: `match_rows`, the unit of every current row, migration 0020;
 3: `match_units.iid`, 0022; 4: `match_identities.body` and `code`, 0023; 5: `match_units.s_org`
-and `place`, `match_org_keys`, 0029; 6: an ID a spreadsheet shortened reads as its digits, 0033.)"""
+and `place`, `match_org_keys`, 0029; 6: an ID a spreadsheet shortened reads as its digits, 0033;
+7: `match_rows.amount`, 0034.)"""
 BODY_SQL = "CASE WHEN length({col}) = 18 THEN TRY_CAST(left({col}, 17) AS BIGINT) END"
 """SQL: the first 17 digits of an 18-character ID text as an integer (NULL when they are not digits)."""
 UNIT_KEY = ("source", "name", "id_number", "organisation", "account_number", "location")
@@ -146,7 +147,7 @@ DELETE FROM match_rows USING (
     WHERE superseded_by IN (SELECT batch_id FROM mi_new) AND batch_id NOT IN (SELECT batch_id FROM mi_new)
 ) s WHERE match_rows.source = s.source AND match_rows.record_id = s.record_id;
 INSERT INTO match_rows
-SELECT v.source, v.record_id, u.uid, coalesce(v.id_status = 'repaired', FALSE), v.slot, v.period
+SELECT v.source, v.record_id, u.uid, coalesce(v.id_status = 'repaired', FALSE), v.slot, v.period, v.amount
 FROM match_source_versions v JOIN match_units u ON {same}
 WHERE v.superseded_by IS NULL AND v.batch_id IN (SELECT batch_id FROM mi_new);
 """

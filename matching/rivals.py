@@ -190,7 +190,7 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
        OR o.m_birth <= current_date - INTERVAL {PENSION_AGE} YEAR
        OR o.m_birth >= current_date - INTERVAL {WORKING_AGE + 4} YEAR
 ), rows AS MATERIALIZED (
-    SELECT uid, source, record_id, slot, period FROM match_rows
+    SELECT uid, source, record_id, slot, period, amount FROM match_rows
     WHERE uid IN (SELECT uid FROM others UNION SELECT other_uid FROM others)
 ), spans AS MATERIALIZED (   -- per unit and item: the months paid
     SELECT uid, slot, min(period) AS first, max(period) AS last FROM rows GROUP BY ALL
@@ -213,7 +213,7 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
     SELECT uid, other_uid FROM adjoining UNION SELECT uid, other_uid FROM unlikely
 ), meanwhile AS MATERIALIZED (   -- the other person's pay and benefits in the member's months, of their other
                                  -- units (not a bank statement or a resident's contribution: everyone has one)
-    SELECT DISTINCT o.uid, o.other_uid, w.place = o.place AS here, r.source, r.record_id, r.slot,
+    SELECT DISTINCT o.uid, o.other_uid, w.place = o.place AS here, r.source, r.slot,
            {named_org_sql(synthetic, "w.organisation")} AS named
     FROM others o SEMI JOIN candidates USING (uid, other_uid) JOIN months s ON s.uid = o.uid
     JOIN mt_units w ON w.id_number = o.id_number AND w.uid <> o.other_uid
@@ -223,17 +223,8 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
 ), adjoining_rows AS MATERIALIZED (
     SELECT * FROM rows SEMI JOIN (SELECT uid, slot FROM adjoining UNION SELECT other_uid, slot FROM adjoining)
                                  USING (uid, slot)
-), amounts AS MATERIALIZED (     -- the few rows' amounts and kinds, each source read once for them (the
-                                 -- amounts of every pair's rows were a scan of both sources)
-    SELECT record_id, 'tax' AS source, income_amount AS amount, NULL AS record_type FROM tax
-    WHERE record_id IN (SELECT record_id FROM adjoining_rows WHERE source = 'tax')
-    UNION ALL
-    SELECT record_id, 'social_insurance', amount, record_type FROM social_insurance
-    WHERE record_id IN (SELECT record_id FROM adjoining_rows WHERE source = 'social_insurance'
-                        UNION SELECT record_id FROM meanwhile WHERE source = 'social_insurance')
 ), paid AS MATERIALIZED (        -- the usual amount of those units' rows of that item
-    SELECT r.uid, r.slot, median(a.amount) AS amount
-    FROM adjoining_rows r JOIN amounts a USING (source, record_id) GROUP BY ALL
+    SELECT uid, slot, median(amount) AS amount FROM adjoining_rows GROUP BY ALL
 ), continued AS MATERIALIZED (   -- ... about as much
     SELECT DISTINCT j.uid, j.other_uid FROM adjoining j
     JOIN paid a ON a.uid = j.uid AND a.slot IS NOT DISTINCT FROM j.slot
@@ -248,10 +239,10 @@ WITH own AS MATERIALIZED (   -- the member's own ID (rule 1), or a slip of it (2
                                  -- probe's son's one ¥2,000 statement had let his wages go `auto` again)
     SELECT uid, other_uid FROM meanwhile WHERE source = 'tax' AND NOT here AND named
     UNION
-    SELECT m.uid, m.other_uid FROM meanwhile m JOIN amounts a USING (source, record_id)
-    WHERE m.source = 'social_insurance'
-      AND ((a.record_type = '待遇' AND (m.slot LIKE '%养老%' OR m.slot LIKE '%失业%'))
-           OR (a.record_type = '缴费' AND NOT m.here AND m.named))   -- (a named employer's: an employee's)
+    SELECT uid, other_uid FROM meanwhile   -- (a social-insurance row's slot is its type/record_type)
+    WHERE source = 'social_insurance'
+      AND ((ends_with(slot, '/待遇') AND (slot LIKE '%养老%' OR slot LIKE '%失业%'))
+           OR (ends_with(slot, '/缴费') AND NOT here AND named))   -- (a named employer's: an employee's)
 )
 SELECT o.uid, o.iid, o.mid, arg_min(o.name, {{'id': o.id_number, 'name': o.name}}) AS rival_name,
        left(min(o.id_number), 6) || '********' || right(min(o.id_number), 4) AS rival_id, TRUE AS continued
