@@ -79,16 +79,30 @@ def standardise_name(name: str | None) -> str | None:
 
 _LEGAL_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|分公司|总公司|公司)$")
 _BRACKETS = re.compile(r"[(（【\[].*?[)）】\]]")
-def normalise_org(org: str | None) -> str | None:
-    """An employer, payer or institution as compared: simplified, no brackets or legal form.
+_PROVINCES = ("北京|天津|上海|重庆|河北|山西|内蒙古|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|"
+              "海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆")
+_DIVISION_WORD = re.compile(rf"^({_PROVINCES})(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)|^(.{{2,3}}?)市(?=..)")
 
-    The place prefix stays: `太原市金鼎…` and `山西金鼎…` can be different firms.
+
+def normalise_org(org: str | None) -> str | None:
+    """An employer, payer or institution as compared: simplified, no brackets or legal form, and
+    no 省/市 after the place it starts with (`太原市华晋…` on a tax return and `太原华晋…` in social
+    insurance are one payer: an independent probe's wages without an ID at one, and the member's
+    contributions at the other, met nowhere).
+
+    The place itself stays: `太原金鼎…` and `山西金鼎…` can be different firms.
+
+    Example:
+        >>> normalise_org("太原市华晋煤业有限责任公司"), normalise_org("山西省华晋煤业公司")
+        ('太原华晋煤业', '山西华晋煤业')
     """
     if org is None:
         return None
     text = _BRACKETS.sub("", standardise_name(org) or "")
     for _ in range(2):
         text = _LEGAL_FORM.sub("", text)
+    while (folded := _DIVISION_WORD.sub(lambda m: m.group(1) or m.group(2), text, count=1)) != text:
+        text = folded     # (to a fixed point: a second 市, 太原市超市…, is folded the next time it is met)
     return text or None
 
 

@@ -1002,3 +1002,27 @@ def test_a_relatives_id_on_the_members_own_statement_is_no_second_bearer_of_her_
     links = dict(con.execute("SELECT record_id, decision FROM links WHERE record_id = 'CX'").fetchall())
     con.close()
     assert links == {"CX": "review"}
+
+
+def test_idless_wages_at_a_payer_spelled_without_its_citys_shi_meet_the_members_own_rows_there(tmp_path):
+    """An employer is 太原市华晋煤业有限责任公司 to one clerk and 太原华晋煤业有限公司 to another: the
+    member's ID-bearing wages at one and her wages without an ID at the other met nowhere, and the
+    ID-less ones were nobody's (a linkage probe; an independent evaluator's migrant workers alike)."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    people = BACKGROUND[:40]
+    _insert_wages(con, _three_months_each(people), 2600, SHOP)
+    own = _id("14052519850307002")
+    _insert_wages(con, [(f"OWN-{m}", "郗晓芸", own, m) for m in range(1, 7)], 3100, "太原市华晋煤业有限责任公司")
+    _insert_wages(con, [(f"F-{m}", "郗晓芸", None, m) for m in range(7, 10)], 3100, "太原华晋煤业有限公司")
+    _work_members_table(con)
+    for hh, no, name, idn in [("H1", 1, "郗晓芸", own)] + [(f"H{i + 3}", 1, n, idn) for i, (n, idn) in enumerate(people[:10])]:
+        con.execute("INSERT INTO work_members VALUES ('R1', ?, ?, ?, ?, 'valid', NULL, NULL, ?, '户主', NULL, NULL, "
+                    "NULL, '140105', TRUE)", [hh, no, name, idn, idn[:6]])
+    with transaction(con):
+        link_work_members(con, "spelled")
+    rows = con.execute("SELECT record_id, household_id, decision, evidence FROM links WHERE record_id LIKE 'F-%' "
+                       "ORDER BY record_id").fetchall()
+    con.close()
+    assert [(r[0], r[1]) for r in rows] == [(f"F-{m}", "H1") for m in range(7, 10)]
+    levels = {w["field"]: w["level"] for w in json.loads(rows[0][3])["weights"]}
+    assert levels["organisation"] in ("known", "known_unique"), levels

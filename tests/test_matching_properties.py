@@ -4,6 +4,7 @@ complete ID repairs, and an EM fit that recovers the parameters it was given."""
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,18 @@ def test_standardised_names_stay_standard(raw):
     assert standardise_name(once) == once
     if once:
         assert name_pinyin(standardise_name(once)) == name_pinyin(once)
+
+
+@pytest.mark.parametrize("left, right, same", [
+    ("太原市华晋煤业有限责任公司", "太原华晋煤业有限公司", True),      # one payer, two clerks
+    ("山西省华晋煤业公司", "山西华晋煤业有限公司", True),
+    ("北京市朝阳区某某商贸有限公司", "北京朝阳区某某商贸", True),
+    ("山西金鼎机械制造有限公司（本部）", "山西金鼎机械制造", True),
+    ("太原金鼎机械", "山西金鼎机械", False),                          # the place itself still tells firms apart
+    ("城市建设集团", "城建设集团", False),                            # a 市 that follows no place is a word
+])
+def test_organisation_spellings_that_are_one_payer_normalise_alike(left, right, same):
+    assert (normalise_org(left) == normalise_org(right)) == same
 
 
 @given(st.text(alphabet="山西太原市省有限责任公司股份（）()金鼎煤业 ", min_size=1, max_size=20))
