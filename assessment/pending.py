@@ -10,6 +10,7 @@ from assessment.facts import Facts, finding
 from assessment.accounts import financial_if_confirmed
 from assessment.figures import (COUNTED_DECISIONS, certificate_key, exact, exempt_vehicle, fen, plate_key,
                                 self_employed)
+from assessment.material import WAGES_UNLIKELY_FROM
 from assessment.judged import (NON_RESIDENTIAL, THRESHOLD_PROGRAMS, asset_limit, assets_total_exact,
                                income_per_capita, income_standard, income_total_exact, out_of_work, yuan)
 
@@ -186,9 +187,6 @@ def unclaimed(f: Facts) -> list[dict]:
     if not f.unclaimed:
         return []
     mine = {m["member_no"]: m["name"] for m in f.household}
-    months = int(f.params["window_months"])
-    income_now = income_total_exact(f)
-    std = income_standard(f)
     units: dict = {}
     for r in f.unclaimed:
         # a name many people bear says little (`UNCLAIMED_NAMESAKES_MAX`), unless the payer writes the
@@ -199,7 +197,31 @@ def unclaimed(f: Facts) -> list[dict]:
             # a benefit with no payer named is its scheme's: a member's own 城乡居民 pension and a
             # namesake's 企业职工 one were one question of 24 rows (a fresh-evaluator probe)
             payer = r.get("payer") or r.get("insurance_type") or ""
-            units.setdefault((mine[r["member_no"]], r["source"], payer), {})[r["record_id"]] = r
+            # wages of a member of 70 or more, someone else bearing the name: said, not asked
+            aged = bool(r.get("aged")) and (r.get("namesakes") or 1) > 1 and not r.get("own_payer")
+            units.setdefault((aged, mine[r["member_no"]], r["source"], payer), {})[r["record_id"]] = r
+    out = []
+    for aged in (False, True):
+        said, deciding = _deciding_income(f, {k[1:]: v for k, v in units.items() if k[0] == aged})
+        if said and not aged:
+            out.append(finding("match.unclaimed", "warn",
+                               "无身份证号、与成员同名的收入记录未能确定归属（无证件号可据，或另有同名者），未计入，但足以改变核对结果："
+                               + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
+                               + "。请向申请人核实是否本人的收入", deciding))
+        elif said:
+            out.append(finding("match.unclaimed_aged", "info",
+                               f"另有无身份证号、与成员同名的工资记录，成员时年{WAGES_UNLIKELY_FROM}岁以上且另有同名者，"
+                               "不大可能是本人的工资，未计入也未列为待复核；如属本人将改变核对结果，仅供参考："
+                               + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else ""), deciding))
+    return out
+
+
+def _deciding_income(f: Facts, units: dict) -> tuple[list[str], list[dict]]:
+    """Of `units` ((name, source, payer) → rows by record_id), the payers whose rows would bring the
+    household to the income standard were they the member's: what to say of each, and the rows."""
+    months = int(f.params["window_months"])
+    income_now = income_total_exact(f)
+    std = income_standard(f)
     deciding, said = [], []
     for (name, _, payer), by_record in sorted(units.items()):
         rows = list(by_record.values())
@@ -209,12 +231,7 @@ def unclaimed(f: Facts) -> list[dict]:
             said.append(f"{_named(f, name)}同名的{payer or '未写明扣缴单位'}{len(rows)}条收入记录（合计{yuan(float(total))}；"
                         f"如属本人，家庭人均月收入为{yuan(would)}，不低于标准{yuan(std)}）")
             deciding += rows
-    if not said:
-        return []
-    return [finding("match.unclaimed", "warn",
-                    "无身份证号、与成员同名的收入记录未能确定归属（无证件号可据，或另有同名者），未计入，但足以改变核对结果："
-                    + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "") + "。请向申请人核实是否本人的收入",
-                    deciding)]
+    return said, deciding
 
 
 ASSET_KINDS = ("vehicle", "property")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assessment.evidence import _ORDER, MAX_LAG_MONTHS, WORK, _types
 from assessment.figures import EMPLOYMENT_ITEMS, NUMBER_KEY_SQL
-from assessment.material import PENSION_AGE_FROM, VEHICLE_AGE_FROM, WORKING_AGE_FROM
+from assessment.material import PENSION_AGE_FROM, VEHICLE_AGE_FROM, WAGES_UNLIKELY_FROM, WORKING_AGE_FROM
 from matching.link import NAME_KEY_VERSION
 
 
@@ -134,7 +134,9 @@ WITH m AS (
            NULL::DATE AS as_of_date, t.file, t.row_number, NULL::VARCHAR AS plate_number,
            NULL::VARCHAR AS vehicle_type, NULL::VARCHAR AS status, NULL::VARCHAR AS certificate_number,
            NULL::VARCHAR AS location, NULL::VARCHAR AS usage, NULL::DOUBLE AS share,
-           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer, FALSE AS local, t.loaded_at
+           list_contains(t.ids, coalesce(m.id_number, '')) AS own_payer, FALSE AS local,
+           coalesce(t.income_item = '工资薪金' AND t.period >= m.m_birth + INTERVAL {WAGES_UNLIKELY_FROM} YEAR, FALSE)
+               AS aged, t.loaded_at
     FROM m JOIN t ON t.name = m.m_std
     -- likewise a wage beside the same month's wage of a namesake whose rows there carry an ID (a
     -- review probe's two 3,300 wages a month, a third 张伟 paid 3,800 with his ID, went unsaid), and
@@ -170,7 +172,7 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'social_insurance', s.record_id, 'benefit', s.period,
            s.insurance_type || '待遇', CAST(s.amount AS DOUBLE), s.employer, s.insurance_type, NULL, NULL, NULL,
            s.file, s.row_number, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-           list_contains(s.ids, coalesce(m.id_number, '')), FALSE, s.loaded_at
+           list_contains(s.ids, coalesce(m.id_number, '')), FALSE, FALSE, s.loaded_at
     FROM m JOIN s ON s.name = m.m_std
     -- a benefit beside the same month's benefit of a namesake whose rows carry an ID is not his:
     -- one pension fund pays every pensioner of a name (an outcome probe's 赵涛, 2,950 a month
@@ -202,7 +204,7 @@ WITH m AS (
     -- a row with an ID places with its owner, nor a share whose certificate one does under this name.
     SELECT m.request_id, m.household_id, m.member_no, 'vehicle', v.record_id, 'vehicle', NULL, v.vehicle_type,
            CAST(v.purchase_price AS DOUBLE), NULL, NULL, NULL, NULL, NULL, v.file, v.row_number,
-           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL
+           v.plate_number, v.vehicle_type, v.status, NULL, NULL, NULL, NULL, FALSE, FALSE, FALSE, NULL
     FROM m JOIN variants vv ON vv.std = m.m_std JOIN vehicle v ON v.name = vv.name
     WHERE v.id_number IS NULL AND v.status IN ('正常', '查封')
       AND NOT coalesce(v.registration_date > m.request_date, FALSE)   -- not held yet on the request date
@@ -214,7 +216,7 @@ WITH m AS (
     SELECT m.request_id, m.household_id, m.member_no, 'property', p.record_id, 'property', NULL, p.usage,
            NULL, NULL, NULL, NULL, NULL, NULL, p.file, p.row_number,
            NULL, NULL, p.status, p.certificate_number, p.location, p.usage, coalesce(p.share, 1.0), FALSE,
-           {local}, NULL
+           {local}, FALSE, NULL
     FROM m JOIN variants pv ON pv.std = m.m_std JOIN property p ON p.name = pv.name{joins}
     WHERE p.id_number IS NULL AND p.status <> '注销'
       AND NOT coalesce(p.registration_date < m.m_birth, FALSE)      -- registered before the member was born

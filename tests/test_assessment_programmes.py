@@ -705,6 +705,37 @@ def test_rows_without_an_id_under_a_members_name_that_would_decide_the_outcome_a
         assert "个人" in found["message"] and "请向申请人核实是否本人的收入" in found["message"]
 
 
+@pytest.mark.parametrize("born, namesake, asked", [
+    (date(1936, 5, 1), True, False),    # 89, another person bears the name: said, not asked
+    (date(1956, 1, 1), True, False),    # 70 from January
+    (date(1966, 5, 1), True, True),     # 60: people work at sixty
+    (date(1936, 5, 1), False, True),    # nobody else known by the name: the member's, as likely as not
+])
+def test_idless_wages_under_the_name_of_a_member_of_seventy_are_asked_only_when_nobody_else_bears_it(
+        household, born, namesake, asked):
+    """A fourth evaluator's 88-year-old 特困 applicant, a small pension his only income, was held for
+    three months of a 58-year-old namesake's wages at a construction firm."""
+    wh = household(person(1, born=born))
+    _pay(wh, "W", 1, 400.0, range(1, 13))
+    for m in range(1, 7):
+        wh._insert("tax_all", "tax", f"F{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 1000.0, "太原市恒达建筑工程有限公司"], decision=None)
+    if namesake:
+        wh.con.execute(f"INSERT INTO tax_all ({SOURCE_COLS}, period, income_item, income_amount, withholding_agent) "
+                       "VALUES ('N1', '成员1', '140105196801010015', 'valid', 'b', 'f.csv', 'h', 1, now(), "
+                       "DATE '2026-03-01', '工资薪金', 3000, '太原某厂')")
+    doc = wh.report()
+    found = rules(doc)
+    assert ("match.unclaimed" in found) == asked, doc["findings"]
+    if asked:
+        assert doc["outcome"] == "review" and "match.unclaimed_aged" not in found
+    else:
+        assert doc["outcome"] == "pass", doc["findings"]
+        note = found["match.unclaimed_aged"]
+        assert note["severity"] == "info" and cited(note) == {("tax", f"F{m}") for m in range(1, 7)}
+        assert "太原市恒达建筑工程有限公司6条收入记录" in note["message"], note["message"]
+
+
 def test_an_id_less_shop_under_a_name_too_common_to_ask_about_is_still_said_as_a_note(household):
     """A fresh evaluator's two wrong passes: a shop and a second home without an ID under the head's
     exact name, 14 and 16 people of that name known: no question (too common), and nothing said."""
@@ -817,7 +848,7 @@ def _namesakes_wage(wh, record_id: str, month: date, amount: float, id_number: s
 def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_payer_is_a_question(household):
     """A review probe: 3,300 a month without an ID at a payer that also paid a third 张伟 3,800 a
     month with his ID was said nowhere, and the households passed."""
-    wh = household(person(1))
+    wh = household(person(1, born=date(1980, 1, 1)))     # (of working age: `WAGES_UNLIKELY_FROM`)
     for m in range(1, 11):
         wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
                    [date(2026, m, 1), "工资薪金", 3300.0, "太原市某某有限公司"], decision=None)
@@ -830,7 +861,7 @@ def test_a_wage_without_an_id_beside_a_namesakes_wage_of_the_same_month_at_that_
 def test_an_id_less_wage_of_the_amount_a_namesake_is_paid_there_every_other_month_is_the_namesakes(household):
     """An evaluator: 5,968.00 without an ID in the two months a 1997-born namesake's 5,968.00 under her
     ID was missing, beside a third namesake's 8,288.00, was asked of a 67-year-old applicant."""
-    wh = household(person(1))
+    wh = household(person(1, born=date(1980, 1, 1)))     # (of working age)
     for m in range(1, 11):
         if m not in (3, 8):
             _namesakes_wage(wh, f"N{m}", date(2026, m, 1), 5968.0, id_number="140105199701010021")
@@ -848,7 +879,7 @@ def test_an_id_less_wage_of_the_amount_a_namesake_is_paid_there_every_other_mont
 def test_a_payers_id_less_wages_are_a_question_once_one_month_shows_two_people_of_the_name_there(household):
     """A review probe: a namesake's wage carried his ID once; the applicant's twelve ID-less wages
     at that payer (one of them in that month) were taken for his and the household passed."""
-    wh = household(person(1))
+    wh = household(person(1, born=date(1980, 1, 1)))     # (of working age)
     for m in range(1, 11):
         wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
                    [date(2026, m, 1), "工资薪金", 2700.0, "太原市某某有限公司"], decision=None)
