@@ -86,18 +86,27 @@ def mask_account(account: Any) -> str:
 
 
 def _is_id(match: re.Match) -> bool:
-    """A match with a Latin letter beside it is an ID only if it has 18 characters and its birth
-    date is a date: a person key (`P773408780477949d`: 16 hex digits, keyed by a per-deployment
+    """A match with a Latin letter beside it is an ID only if its birth date is a date (and a legacy
+    15-digit one starts with a province's code): a person key (`P773408780477949d`: 16 hex digits, keyed by a per-deployment
     secret) or a hash holds digit runs too, and is no one's ID."""
     text, start, end = match.string, match.start(), match.end()
     if not ((start and text[start - 1].isascii() and text[start - 1].isalpha())
             or (end < len(text) and text[end].isascii() and text[end].isalpha())):
         return True
     digits = _SEPARATORS_RE.sub("", match.group(0))
+    if len(digits) == 15:   # a legacy ID (a privacy probe's `abc140105800101015`, a vehicle's price, was
+                            # quoted in full): a province's code, then a date of the 1900s as YYMMDD
+        month, day = int(digits[8:10]), int(digits[10:12])
+        return digits[:2] in _PROVINCE_CODES and 1 <= month <= 12 and 1 <= day <= 31
     if len(digits) != 18:
         return False
     year, month, day = int(digits[6:10]), int(digits[10:12]), int(digits[12:14])
     return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+_PROVINCE_CODES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+                            "61 62 63 64 65 71 81 82".split())
+"""The first two digits of a resident ID: its province (GB/T 2260)."""
 
 
 def find_full_ids(text: str) -> list[str]:

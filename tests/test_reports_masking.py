@@ -148,6 +148,8 @@ def test_an_integer_that_reads_as_an_id_is_masked_and_a_small_one_kept():
     ("6222 0200 1234 5678", "6222 0200 1234 5678"),           # a 16-digit account is no ID
     ("P773408780477949d", "P773408780477949d"),               # nor a person key's digits (16 hex digits)
     ("Pf609973730603158", "Pf609973730603158"),               # ... even when they read like a legacy ID
+    ("abc140105800101015", "abc140105*****1015"),             # a legacy ID glued to letters (a vehicle's price)
+    ("x140105800101015x", "x140105*****1015x"),
 ])
 def test_scrub_text_masks_ids_spelled_with_separators_or_glued_to_letters(text, masked):
     assert scrub_text(text) == masked
