@@ -161,6 +161,8 @@ def _record(ctx: PassContext, written: dict) -> None:
         "SELECT request_id, household_id, arg_max(report_path, assessed_at) FROM assessment_history "
         "JOIN work_households USING (request_id, household_id) WHERE nullif(report_path, '') IS NOT NULL "
         "GROUP BY ALL").fetchall())
+    ids = {(r, h, n): i for r, h, n, i in ctx.con.execute(   # the audit names whom it verified by their ID
+        "SELECT request_id, household_id, member_no, id_number FROM work_members").fetchall()}
     for d in ctx.documents:
         key = (d["request_id"], d["household_id"])
         outputs = written.get(key, [])
@@ -168,7 +170,8 @@ def _record(ctx: PassContext, written: dict) -> None:
             ctx.counts[f"findings_{f['severity']}"] += 1
         audit += [[ctx.run_id, d["request_id"], d["agency"], d["household_id"], m["member_no"],
                    m["id_number_masked"], m.get("consent_ref"), bool(m["consent"]),
-                   SOURCES_CONSULTED if m["consent"] else "", ",".join(outputs)] for m in d["members"]]
+                   SOURCES_CONSULTED if m["consent"] else "", ",".join(outputs),
+                   ids.get((*key, m["member_no"]))] for m in d["members"]]
         if not d.get("_record", True):  # same fingerprint as its standing assessment: nothing new to keep
             continue
         hist.append([ctx.run_id, d["request_id"], d["household_id"], d["agency"], d["program"], d["county_code"],

@@ -220,6 +220,19 @@ def test_an_id_inside_a_key_column_becomes_its_person_key_in_every_table_and_joi
         ("B0001-2025-10-31",), ("T202510310000123",)]
 
 
+def test_the_copys_audit_names_the_person_verified_by_their_person_key():
+    """A privacy probe: the copy's audit could say who was verified only through the member number,
+    which a re-sent household gives to someone else."""
+    from pipelines.snapshot import person_key, pseudonymise
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE audit (member_no BIGINT, id_masked VARCHAR, id_number VARCHAR)")
+    con.execute("INSERT INTO audit VALUES (2, '140105********1233', '140105198001011233'), (2, '未填写', NULL)")
+    pseudonymise(con, b"secret")
+    assert con.execute("SELECT * FROM audit ORDER BY 3").fetchall() == [
+        (2, "[ID]", person_key(b"secret", "140105198001011233")), (2, "未填写", None)]
+
+
 def test_a_masked_id_in_the_copy_is_masked_whole_so_the_birth_date_beside_it_cannot_complete_it():
     """A privacy probe: audit.id_masked (first 6, last 4) and applicant_members.id_birth_date (the 8
     the mask hides) gave back 784 full IDs through `hhverify sql`."""
