@@ -153,6 +153,13 @@ def _separate_same_household(groups: dict) -> None:
             seen.add(doc["household_id"])
 
 
+def _consulted(doc: dict) -> str:
+    """The sources a verification read: those with a delivery (`data_as_of`). A privacy probe's audit
+    said `property` of households checked before any property file had loaded."""
+    as_of = doc.get("data_as_of") or {}
+    return ",".join(s for s in SOURCES_CONSULTED.split(",") if as_of.get(s))
+
+
 def _record(ctx: PassContext, written: dict) -> None:
     hist, finds, audit = [], [], []
     # a household re-verified without a new report keeps pointing at the one it has (a month-of-life
@@ -170,7 +177,7 @@ def _record(ctx: PassContext, written: dict) -> None:
             ctx.counts[f"findings_{f['severity']}"] += 1
         audit += [[ctx.run_id, d["request_id"], d["agency"], d["household_id"], m["member_no"],
                    m["id_number_masked"], m.get("consent_ref"), bool(m["consent"]),
-                   SOURCES_CONSULTED if m["consent"] else "", ",".join(outputs),
+                   _consulted(d) if m["consent"] else "", ",".join(outputs),
                    ids.get((*key, m["member_no"]))] for m in d["members"]]
         if not d.get("_record", True):  # same fingerprint as its standing assessment: nothing new to keep
             continue

@@ -77,8 +77,9 @@ def test_members_whose_reference_says_none_are_neither_verified_nor_linked(tmp_p
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
         linked = con.execute("SELECT member_no FROM links ORDER BY 1").fetchall()
-        audited = con.execute("SELECT consent_ref, verified FROM audit ORDER BY member_no").fetchall()
+        audited = con.execute("SELECT consent_ref, verified, sources_consulted FROM audit ORDER BY member_no").fetchall()
     finally:
         con.close()
     assert linked == [(1,)]
-    assert audited == [("SQ-1", True), ("否", False), ("未签", False)]
+    # only the bank has delivered: the audit says it alone was read (a privacy probe's said every source)
+    assert audited == [("SQ-1", True, "bank"), ("否", False, ""), ("未签", False, "")]
