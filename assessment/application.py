@@ -162,6 +162,12 @@ def _no_head(f: Facts) -> list[dict]:
         out.append(finding("household.no_head", "warn",
                            f"家庭没有户主行，城乡标准改按成员{first['name']}（序号{first['member_no']}）的住址判断；"
                            "请核实并补充户主信息"))
+    carried = [m for m in f.members if m.get("carried_over")]
+    if carried:
+        named = "、".join(f"{m['name']}（序号{m['member_no']}）" for m in carried)
+        out.append(finding("household.members_carried", "info",
+                           f"最近一次报送的申请未再列出成员{named}，仍按此前报送的信息一并核对；如其已不在户内，"
+                           "请重新报送该户完整的成员名单（户主及全部在户成员）"))
     numbers = sorted({m["member_no"] for m in f.members if isinstance(m.get("member_no"), int)})
     if numbers and numbers != list(range(1, len(numbers) + 1)):
         # the contract numbers members 1..n: a gap is most often a member's row gone missing, whose

@@ -194,9 +194,21 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                         OR (o.program IN ('dibao', 'tekun') AND w.program IN ('dibao', 'tekun')))
                    AND o.request_id IN (SELECT request_id FROM requests
                                         WHERE origin = 'inbox' AND received_at >= w.window_start)), [])
-           AS other_requests
+           AS other_requests,
+       coalesce(c.carried, FALSE) AS carried_over
 FROM applicant_members m
 JOIN work_households w USING (request_id, household_id)
+LEFT JOIN (   -- a member an application's household re-sent in a later pass did not list again: kept
+              -- (a patch), but said (a request probe's member left out of a re-send stayed, unsaid)
+    SELECT a.request_id, a.household_id, a.member_no, TRUE AS carried
+    FROM applicant_members a JOIN files fa ON fa.batch_id = a.batch_id AND fa.status = 'loaded'
+    JOIN (SELECT a2.request_id, a2.household_id, arg_max(f2.run_id, a2.loaded_at) AS last_run
+          FROM applicant_members a2 JOIN files f2 ON f2.batch_id = a2.batch_id AND f2.status = 'loaded'
+          WHERE a2.origin = 'inbox' AND (a2.request_id, a2.household_id) IN
+                (SELECT (request_id, household_id) FROM work_households WHERE origin = 'inbox')
+          GROUP BY ALL) l USING (request_id, household_id)
+    WHERE a.origin = 'inbox' AND fa.run_id IS DISTINCT FROM l.last_run
+) c ON c.request_id = m.request_id AND c.household_id = m.household_id AND c.member_no = m.member_no
 LEFT JOIN (SELECT id_number, list(DISTINCT program ORDER BY program) AS programs FROM rolls_current
            WHERE program IN ('dibao', 'tekun') AND id_status IN ('valid', 'repaired') GROUP BY id_number) r
        ON r.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
