@@ -155,13 +155,19 @@ def _crossing(kind: str, label: str, limit_label: str, before: tuple, after: tup
     # income fails at the standard, assets only above the limit (a nightly probe read 达到或超过资产上限
     # of a rule that fails only above it)
     at_line = over(l1, l1)
-    verb = ("达到或超过" if at_line else "超过") if now else ("回落到低于" if at_line else "回落到不超过")
+    verb = ("达到或超过" if at_line else "超过") if now else ("低于" if at_line else "不超过")
+    if not now and v1 < v0:
+        verb = "回落到" + verb
     # the line itself may have moved (a household now counted rural, a new year's standard): say so,
-    # or '625.00 became 625.00, at or above 496.00' reads as nonsense (a nightly probe)
-    moved = f"（{limit_label}由{l0:,.2f}元调整为{l1:,.2f}元）" if round(l0, 2) != round(l1, 2) else ""
-    return [alert(kind, "warn" if now else "info",
-                   f"{label}由{v0:,.2f}元变为{v1:,.2f}元，{verb}{limit_label}{l1:,.2f}元{moved}",
-                   {"value": v0, "limit": l0}, {"value": v1, "limit": l1})]
+    # or '625.00 became 625.00, at or above 496.00' reads as nonsense (a nightly probe); and when only
+    # the line moved, the figure did not "fall back" (a programmes probe's 750 → 750, 回落到低于 800)
+    moved = round(l0, 2) != round(l1, 2)
+    if moved and round(v0, 2) == round(v1, 2):
+        text = f"{label}仍为{v1:,.2f}元，{limit_label}由{l0:,.2f}元调整为{l1:,.2f}元后，{verb}{limit_label}"
+    else:
+        text = (f"{label}由{v0:,.2f}元变为{v1:,.2f}元，{verb}{limit_label}{l1:,.2f}元"
+                + (f"（{limit_label}由{l0:,.2f}元调整为{l1:,.2f}元）" if moved else ""))
+    return [alert(kind, "warn" if now else "info", text, {"value": v0, "limit": l0}, {"value": v1, "limit": l1})]
 
 
 def _consent_changes(before: list[dict], after: list[dict]) -> tuple[list[dict], set[str]]:

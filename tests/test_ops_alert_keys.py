@@ -234,7 +234,24 @@ def test_a_crossing_caused_by_the_standard_moving_says_the_standard_moved():
         doc["income"]["monthly_per_capita"] = 625.0
         doc["standards"]["income_standard"] = std
     (got,) = compare(_stored(before), facts_of(after, {1: "P-wang"}))
-    assert got["kind"] == "income.crossed_standard" and "（标准由628.00元调整为496.00元）" in got["message"]
+    assert got["kind"] == "income.crossed_standard"
+    assert got["message"] == "家庭人均月收入仍为625.00元，标准由628.00元调整为496.00元后，达到或超过标准", got["message"]
+
+
+@pytest.mark.parametrize("v0, v1, said", [
+    (750.0, 750.0, "家庭人均月收入仍为750.00元，标准由700.00元调整为800.00元后，低于标准"),
+    (720.0, 750.0, "家庭人均月收入由720.00元变为750.00元，低于标准800.00元（标准由700.00元调整为800.00元）"),
+    (760.0, 750.0, "家庭人均月收入由760.00元变为750.00元，回落到低于标准800.00元（标准由700.00元调整为800.00元）"),
+])
+def test_a_raised_standard_never_says_an_income_that_held_or_rose_fell_back(v0, v1, said):
+    """A programmes probe: '家庭人均月收入由750.00元变为750.00元，回落到低于标准800.00元' when only the
+    standard had risen, from 700."""
+    before, after = _doc([(1, "王芳", True)]), _doc([(1, "王芳", True)])
+    for doc, std, v in ((before, 700.0, v0), (after, 800.0, v1)):
+        doc["income"]["monthly_per_capita"] = v
+        doc["standards"]["income_standard"] = std
+    (got,) = compare(_stored(before), facts_of(after, {1: "P-wang"}))
+    assert got["message"] == said
 
 
 def test_income_first_in_the_window_for_an_older_month_is_new_and_says_its_months():
