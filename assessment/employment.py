@@ -45,6 +45,13 @@ def employment(f: Facts) -> list[dict]:
     why = "；".join(f"{m['name']}{'未授权核对' if not m['consent'] else '申请未填写劳动能力'}" for m in unread)
     none = ("家庭中没有经核实有劳动能力的劳动年龄成员（" + why + "，无法判断其就业情况）") if unread \
         else "家庭中没有有劳动能力的劳动年龄成员"
+    # a member stated unable to work who has work: the contradiction is the news (a programmes probe's
+    # 40-year-old, 劳动能力 无 and a 3,000 wage, read only "no member able to work")
+    stated_unable = [m for m in f.household if m["consent"] and m.get("labor_capacity") == "无"
+                     and f.recent_employment.get(m["member_no"])]
+    contradiction = "".join(f"；{m['name']}申请填写无劳动能力，但近{months}个月有工作收入或社保缴费记录（见所列记录），请核实其劳动能力"
+                            for m in stated_unable)
+    evidence += [r for m in stated_unable for r in f.employment_evidence.get(m["member_no"], [])]
     return [finding("employment.no_unemployed_member", "warn",
                     ("有劳动能力的劳动年龄成员近" + str(months) + "个月均有工作收入（工资、劳务报酬或经营所得）或社保缴费记录" if able
-                     else none) + "，请核实就业救助需求", evidence)]
+                     else none) + contradiction + "，请核实就业救助需求", evidence)]

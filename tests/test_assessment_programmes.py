@@ -1096,6 +1096,16 @@ def test_a_car_delivered_twice_without_an_id_is_one_question_citing_both_rows(ho
     assert cited(found) == {("vehicle", "V8"), ("vehicle", "V9")} and found["message"].count("晋AV9") == 1
 
 
+def test_a_member_stated_unable_to_work_who_has_wages_is_named_with_the_rows(household):
+    """A programmes probe: a 40-year-old, 劳动能力 无, paid 3,000 in June, read only "家庭中没有有劳动能力的
+    劳动年龄成员" — the contradiction a caseworker must look into went unsaid, and no row was cited."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="无"))
+    wh.wage("T1", 1, "2026-09-01", 3000.0)
+    found = rules(wh.report("employment"))["employment.no_unemployed_member"]
+    assert cited(found) == {("tax", "T1")}
+    assert "成员1申请填写无劳动能力，但近6个月有工作收入或社保缴费记录" in found["message"], found["message"]
+
+
 def test_zero_employment_reads_only_the_months_tax_has_delivered(household):
     """A programmes probe: tax had exported nothing for the newest month, and a member paid only in
     the month before the six was "six months without work" over a month nobody had data for."""
