@@ -281,6 +281,8 @@ def unclaimed_sql(households: str = WORK) -> str:
     return f"SELECT u.* FROM {UNCLAIMED} u SEMI JOIN {households} USING (request_id, household_id) {_ORDER}"
 
 
+QUESTION_RULES = ("match.unclaimed", "match.unclaimed_rest")
+"""The findings whose cited rows become review questions (`questions_sql`)."""
 QUESTION_METHOD = "unclaimed"
 """`links.method` of a review question about a row nobody is linked to (`questions_sql`)."""
 

@@ -22,7 +22,8 @@ from assessment.evidence import (accounts_sql, income_records_sql, newer_balance
                                  refused_sql, unsure_wages_sql, vehicles_sql)
 from assessment.freshness import data_as_of_sql, unreadable_sql
 from assessment.household import build_household
-from assessment.unclaimed import PLACES, QUESTION_METHOD, places_sql, questions_sql, unclaimed_sql, unclaimed_table_sql
+from assessment.unclaimed import (PLACES, QUESTION_METHOD, QUESTION_RULES, places_sql, questions_sql, unclaimed_sql,
+                                  unclaimed_table_sql)
 from assessment.window import window_for
 from matching import link_work_members
 from matching.address import address_table
@@ -284,7 +285,7 @@ FROM work_households""", label="number work households")
                 [lo, lo + ASSESS_SLICE], label="slice of work households")
         docs = _assess_slice(ctx, "assess_slice", as_of, generated_at, unreadable)
         asked = [(key[0], key[1], e["source"], e["record_id"]) for key, doc in docs.items()
-                 for f in doc["findings"] if f["rule"] == "match.unclaimed" for e in f["evidence"]]
+                 for f in doc["findings"] if f["rule"] in QUESTION_RULES for e in f["evidence"]]
         if asked:
             # the rows a finding asks about become review questions a caseworker can answer on the
             # sheet; their households are assessed again so that the report lists the question too

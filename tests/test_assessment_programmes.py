@@ -736,6 +736,28 @@ def test_idless_wages_under_the_name_of_a_member_of_seventy_are_asked_only_when_
         assert "太原市恒达建筑工程有限公司6条收入记录" in note["message"], note["message"]
 
 
+@pytest.mark.parametrize("confirmed, asked", [(3, True), (0, False), (1, False)])
+def test_the_rest_of_a_payers_rows_stay_a_question_once_some_are_confirmed_and_the_household_fails(
+        household, confirmed, asked):
+    """A review probe confirmed six of twelve ID-less wages of one payer: the household now failed, the
+    other six no longer decided it and left the report and the sheet (the income showing half of it),
+    and the caseworker's answers for them were refused as "no longer an open question". (One
+    confirmed row leaves the household under the standard: the rest still decide it, `match.unclaimed`.)"""
+    wh = household(person(1, born=date(1980, 1, 1)))
+    for m in range(1, 7):
+        wh._insert("tax_all", "tax", f"W{m}", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, m, 1), "工资薪金", 3000.0, "太原某商贸公司"], decision="confirmed" if m <= confirmed else None)
+    doc = wh.report()
+    found = rules(doc)
+    if asked:
+        assert doc["outcome"] == "fail", doc["findings"]
+        rest = found["match.unclaimed_rest"]
+        assert rest["severity"] == "warn" and cited(rest) == {("tax", f"W{m}") for m in range(confirmed + 1, 7)}
+        assert "太原某商贸公司3条收入记录（合计9,000.00元）" in rest["message"], rest["message"]
+    else:
+        assert "match.unclaimed_rest" not in found, doc["findings"]
+
+
 def test_an_id_less_shop_under_a_name_too_common_to_ask_about_is_still_said_as_a_note(household):
     """A fresh evaluator's two wrong passes: a shop and a second home without an ID under the head's
     exact name, 14 and 16 people of that name known: no question (too common), and nothing said."""
