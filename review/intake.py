@@ -254,7 +254,15 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
             errors.append(problem("not_review", row, link=link_text(link), decision=current["decision"]))
             continue
         elif current["evidence_hash"] != a["hash"]:
-            errors.append(problem("evidence_changed", row, link=link_text(link)))
+            # the answer in force given again: the record changed since (a corrected amount), the answer
+            # stands, nothing to store (a review probe's re-saved sheet was told to check again a row
+            # that review-open does not list, it being confirmed)
+            pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
+                                                            link.request_id, link.household_id, link.member_no))
+            if current["decision"] == "confirmed" and same_answer(latest.get(pair), a):
+                repeated.append(row)
+            else:
+                errors.append(problem("evidence_changed", row, link=link_text(link)))
             continue
         pair = (link.source, link.record_id, member_key(member["id_number"], member["id_status"],
                                                         link.request_id, link.household_id, link.member_no))

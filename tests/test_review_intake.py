@@ -185,6 +185,26 @@ def test_a_sheet_sent_again_stores_nothing_twice_and_says_so(tmp_path, answer):
         assert "ask the reviewer named above to answer this row again" in error_note("b.xlsx", errors)  # as its author may
 
 
+def test_a_confirmation_sent_again_after_the_department_corrected_the_record_is_already_recorded(tmp_path):
+    """A review probe: a car confirmed, then re-sent by the register as 注销 (the confirmation stands);
+    the reviewer's sheet sent again was refused as "evidence changed, check review-open", which does
+    not list a confirmed row."""
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": ("确认", "张科员", "")})
+    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
+    propose(con, "run-2", ["T1", "T2", "V1"])
+    make_work(con, [("R1", "H1")])
+    run_sql(con, apply_decisions_sql("run-2"))
+    con.execute("UPDATE vehicle_all SET status = '注销' WHERE record_id = 'V1'")
+    again = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a2.xlsx", {"V1": ("确认", "张科员", "")})
+    decisions, errors = parse_review_sheet(con, again, "taiyuan", "ha2")
+    assert decisions == [] and [e.kind for e in errors] == ["already_recorded"], errors
+    # another answer on the changed record is still sent back to be checked again
+    other = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "b.xlsx", {"V1": ("否认", "张科员", "")})
+    assert [e.kind for e in parse_review_sheet(con, other, "taiyuan", "hb")[1]] == ["evidence_changed"]
+
+
 def test_blank_rows_are_not_answers_and_a_csv_copy_of_the_sheet_is_read_too(tmp_path):
     con = build_warehouse(tmp_path / "warehouse.duckdb")
     sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
