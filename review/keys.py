@@ -53,8 +53,8 @@ DECISION_LABELS = {"confirmed": "确认", "denied": "否认", "undetermined": "�
 # Normalised (NFKC, lower case, no spaces) spelling -> decision. The dropdown offers the first
 # of each; the others are what people type when they overwrite a cell.
 DECISION_WORDS = {
-    "confirmed": ("确认", "是", "是本人", "属实", "confirm", "confirmed", "yes", "y"),
-    "denied": ("否认", "否", "不是本人", "非本人", "不是", "deny", "denied", "no", "n"),
+    "confirmed": ("确认", "是", "是本人", "属实", "confirm", "confirmed", "yes", "y", "√", "✓", "✔"),
+    "denied": ("否认", "否", "不是本人", "非本人", "不是", "deny", "denied", "no", "n", "×", "✗", "✘"),
     "undetermined": ("无法确定", "不确定", "无法判断", "待定", "undetermined", "unsure", "unknown"),
 }
 _WORD_TO_DECISION = {w: d for d, words in DECISION_WORDS.items() for w in words}
@@ -152,7 +152,8 @@ def fold(text: Any) -> str:
 
 def parse_decision(text: Any) -> str | None:
     """`confirmed`, `denied`, `undetermined`; None when blank; ``'?'`` when not recognised."""
-    word = re.sub(r"\s+", "", fold(text)).lower()
+    # (the full stop or comma a sentence ends with: a review probe's "确认。" was refused)
+    word = re.sub(r"\s+", "", fold(text)).lower().strip("。.，,、；;！!")
     if not word:
         return None
     return _WORD_TO_DECISION.get(word, "?")

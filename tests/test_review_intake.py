@@ -48,8 +48,8 @@ INVALID_SHEETS = [
                                       "'taiyuan' (the inbox folder the sheet was dropped in)")]),
     SheetCase("invalid decision text", answers={"T1": ("也许吧", "张科员", "")},
               expected=[(2, "复核结论", "无效的复核结论「也许吧」 / invalid decision '也许吧': accepted are "
-                                      "确认 (是, 是本人, 属实, confirm, confirmed, yes, y); "
-                                      "否认 (否, 不是本人, 非本人, 不是, deny, denied, no, n); "
+                                      "确认 (是, 是本人, 属实, confirm, confirmed, yes, y, √, ✓, ✔); "
+                                      "否认 (否, 不是本人, 非本人, 不是, deny, denied, no, n, ×, ✗, ✘); "
                                       "无法确定 (不确定, 无法判断, 待定, undetermined, unsure, unknown)")]),
     SheetCase("a note without a decision", answers={"T1": ("", "张科员", "还要再问问")},
               expected=[(2, "复核结论", "复核结论为空 / empty decision: a note was written but no decision chosen")]),
@@ -271,6 +271,7 @@ def test_only_sheets_with_the_review_key_column_are_review_sheets(tmp_path):
     ("否认", "denied"), ("否", "denied"), ("deny", "denied"), ("不是 本人", "denied"),
     ("无法确定", "undetermined"), ("不确定", "undetermined"), ("Undetermined", "undetermined"),
     ("", None), (None, None), ("  ", None), ("maybe", "?"), ("确认否认", "?"),
+    ("√", "confirmed"), ("✔", "confirmed"), ("×", "denied"), ("确认。", "confirmed"), ("否，", "denied"), ("。", None),
 ])
 def test_decision_spellings(text, expected):
     assert parse_decision(text) == expected
