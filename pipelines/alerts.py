@@ -137,7 +137,7 @@ def detect_changes(ctx: PassContext) -> int:
         before, county_before, program_before, date_before = assessed_before.get(key, (None, None, None, None))
         if before is not None and before != note["agency"]:
             # another agency's household until this snapshot: everything is news to this agency
-            alerts = [alert("new_on_rolls", "info", f"由{before}转入本机构名册的家庭，本机构首次核对")]
+            alerts = [_first_check(f"由{before}转入本机构名册的家庭，本机构首次核对", facts)]
         elif key in returned:
             # compared with its facts before it left: a partial roll dropped a household for a night,
             # and the car it bought meanwhile came back as no news (a nightly probe)
@@ -147,7 +147,7 @@ def detect_changes(ctx: PassContext) -> int:
         elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key))
         elif key not in assessed_before:
-            alerts = [alert("new_on_rolls", "info", "新纳入名册的家庭，首次核对")]
+            alerts = [_first_check("新纳入名册的家庭，首次核对", facts)]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
         moved = before is not None and (before != note["agency"] or county_before != note.get("county_code")
@@ -187,6 +187,15 @@ def detect_changes(ctx: PassContext) -> int:
     # runs.alerts said 13 beside 15 rows of alerts and of alerts.jsonl (a nightly probe)
     ctx.counts["alerts"] = alerts_count + len(ctx.rolls.get("notices", []))
     return changed
+
+
+def _first_check(text: str, facts: dict) -> dict:
+    """`new_on_rolls`: news (info), and a warning when the first check already finds the household
+    out of the programme's conditions (a programmes probe's first night listed three failing rolls
+    households, one to be withdrawn, as information only, 'warn 0')."""
+    if facts.get("outcome") == "fail":
+        return alert("new_on_rolls", "warn", text + "：不符合条件（见核对报告），请核实是否应退出")
+    return alert("new_on_rolls", "info", text)
 
 
 def facts_rows(ctx: PassContext) -> list[list]:

@@ -67,6 +67,12 @@ def test_day_one_verifies_every_household_on_the_rolls_and_reports_them_as_new(t
     assert len(new) == on_rolls == day1["households_changed"]
     reports = {p.stem for p in (root / "outbox").glob(f"*/{NIGHTLY1}/HH*.json")}
     assert reports == {a["household_id"] for a in new}
+    # a household the first check finds out of the conditions is a warning, not news only (a programmes
+    # probe's first night listed three failing households, one to be withdrawn, as information, "warn 0")
+    failing = {r["household_id"] for r in query(root, "SELECT household_id FROM household_facts "
+                                                      "WHERE as_of = ? AND outcome = 'fail'", [DAY1])}
+    assert failing and {a["household_id"] for a in new if a["severity"] == "warn"} == failing
+    assert all("请核实是否应退出" in a["message"] for a in new if a["severity"] == "warn")
 
 
 def test_day_two_reverifies_only_what_new_rows_could_change(two_days):
