@@ -82,6 +82,8 @@ PROGRAM_LABELS = {
     "城乡低保": "dibao", "城乡最低生活保障": "dibao", "城乡居民最低生活保障": "dibao",
     "医疗救助": "medical", "教育救助": "education", "住房救助": "housing",
     "就业救助": "employment", "临时救助": "temporary",
+    # the short names clerks type (a programmes probe's 医疗 was refused); 低保边缘 is no programme here
+    "医疗": "medical", "教育": "education", "住房": "housing", "就业": "employment", "临时": "temporary",
 }
 PROGRAM_AREA = {"城市": "urban", "城镇": "urban", "农村": "rural", "五保": "rural"}
 """The area a programme label begins with (城市低保, 农村特困人员; 五保 is rural 特困): the

@@ -517,6 +517,7 @@ def test_a_jsonl_line_writing_one_key_twice_is_that_rows_error_and_a_bom_inside_
     ("最低生活保障", "dibao", None), ("dibao", "dibao", None), ("农村特困人员", "tekun", "rural"),
     ("城市特困", "tekun", "urban"), ("农村五保", "tekun", "rural"), ("特困人员救助供养", "tekun", None),
     ("城乡低保", "dibao", None), ("城乡居民最低生活保障", "dibao", None),   # both areas: the address decides
+    ("医疗", "medical", None), ("临时", "temporary", None),                 # the short names clerks type
 ])
 def test_a_programme_label_naming_urban_or_rural_keeps_the_area_beside_the_programme(tmp_path, label, program, area):
     path = tmp_path / "req.csv"
