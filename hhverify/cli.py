@@ -88,7 +88,13 @@ def run(root: Optional[Path] = RootOpt,
                                  "or leave it out to have it follow --rolls / --no-rolls")
     day = _date(as_of)
     from assessment.policy import PolicyError, load_policy
-    from pipelines.context import POLICY_ENV, BackdatedPass
+    from pipelines.context import POLICY_ENV, BackdatedPass, today_shanghai
+    if day is not None and day > today_shanghai():
+        # a year mistyped (2027 for 2026) judged the rolls on months nobody had delivered, and every
+        # pass after it, serve's too, was refused as backdated until the calendar caught up (a README probe)
+        raise typer.BadParameter(f"--as-of {day} is after today ({today_shanghai()}, Asia/Shanghai): a pass "
+                                 "cannot be dated in the future (it would judge months no department has "
+                                 "delivered, and refuse every pass dated before it); use today or an earlier day")
     from pipelines.storage import EXIT_STORAGE, storage_message, storage_problem
     from warehouse import WarehouseBusy
 

@@ -73,6 +73,11 @@ class PassContext:
             # a time probe's pass dated three weeks back re-judged the rolls by the older standard and
             # alerted 通过→不通过 (to flip back the next night); its rows dated after it were refused
             con.close()
+            if as_of is None:   # today's pass, after one dated in the future (leaving --as-of out is no advice)
+                raise BackdatedPass(
+                    f"this data root was last verified as of {latest}, after today ({day}, Asia/Shanghai): an earlier "
+                    f"pass was dated in the future. Until {latest}, date passes --as-of {latest}, or restore the data "
+                    "root from a copy taken before that pass")
             raise BackdatedPass(
                 f"this data root was last verified as of {latest}; a pass dated {day} would judge the households "
                 "on the rolls by older data and standards, and report changes that did not happen. Date the pass "

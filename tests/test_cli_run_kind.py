@@ -69,3 +69,34 @@ def test_a_file_path_that_reads_as_console_markup_is_printed_as_it_is(tmp_path):
     res = runner.invoke(app, ["run", "--root", str(root), "--no-prefect", "--as-of", "2026-11-28"])
     assert res.exit_code == 0, res.output
     assert "x[/y].csv" in res.output and "\x1b" not in res.output and "e\\x1b[31mred.csv" in res.output
+
+
+def test_a_pass_dated_after_today_is_refused_before_anything_starts(tmp_path):
+    """A README probe typed 2027 for 2026: the pass judged the rolls on months nobody had delivered,
+    and every pass after it (serve's too) was refused as backdated, advised to leave --as-of out."""
+    from datetime import timedelta
+
+    from pipelines.context import today_shanghai
+
+    (tmp_path / "inbox").mkdir()
+    tomorrow = today_shanghai() + timedelta(days=1)
+    res = runner.invoke(app, ["run", "--root", str(tmp_path), "--no-prefect", "--as-of", tomorrow.isoformat()])
+    assert res.exit_code == 2, res.output
+    assert f"--as-of {tomorrow} is after today" in _text(res)
+    assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_todays_pass_after_one_dated_in_the_future_says_what_to_do(tmp_path):
+    from datetime import timedelta
+
+    from pipelines.context import BackdatedPass, PassContext, today_shanghai
+
+    root = tmp_path / "root"
+    generate(root, households=4, seed=5, as_of=date(2026, 11, 28))
+    later = today_shanghai() + timedelta(days=30)
+    ctx = PassContext.open(root, as_of=later)    # (as a pass dated so before this guard existed)
+    ctx.con.execute("INSERT INTO runs (run_id, kind, as_of, started_at, status) VALUES ('r-future', 'manual', ?, "
+                    "now(), 'completed')", [later])
+    ctx.close()
+    with pytest.raises(BackdatedPass, match=f"after today .*--as-of {later}"):
+        PassContext.open(root)
