@@ -231,8 +231,9 @@ def serve(root: Optional[Path] = RootOpt,
 
 # ignore_unknown_options: a query opening with a SQL comment ("-- outcomes by county", as the
 # README's do) starts with "--" and would otherwise be refused as an unknown option
-@app.command(context_settings={"ignore_unknown_options": True})
-def sql(query: str = typer.Argument(..., help="SQL: one SELECT, or several separated by ';' (each result is "
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+def sql(ctx: typer.Context,
+        query: str = typer.Argument(..., help="SQL: one SELECT, or several separated by ';' (each result is "
                                               "printed, in order). May open with a -- comment."),
         root: Optional[Path] = RootOpt,
         csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table (several results: "
@@ -249,6 +250,13 @@ def sql(query: str = typer.Argument(..., help="SQL: one SELECT, or several separ
 
     from pipelines.snapshot import ANALYST_DB, QueryError, query_copy
 
+    if re.fullmatch(r"--?[A-Za-z][\w-]*", query.strip()):
+        # a mistyped option taken for the query (a README probe's --rot read "unexpected extra argument data")
+        raise typer.BadParameter(f"no such option: {query.strip()} (options: --root, --csv); a query that opens "
+                                 "with a SQL comment needs a space after the dashes: \"-- note\"")
+    if ctx.args:
+        raise typer.BadParameter(f"unexpected argument(s) after the query: {' '.join(ctx.args)}; put the whole "
+                                 "query in one pair of quotes, options before it")
     path = _root(root) / ANALYST_DB
     if not path.exists():
         from pipelines.locks import PASS_LOCK, holder_alive

@@ -110,6 +110,18 @@ def test_a_query_opening_with_a_comment_is_taken_as_the_query(root):
     assert res.exit_code == 0 and res.output.split() == ["answer", "42"]
 
 
+@pytest.mark.parametrize("args, said", [
+    (["--rot", "{root}", "SELECT 1"], "no such option: --rot (options: --root, --csv)"),
+    (["--root", "{root}", "--cvs", "SELECT 1"], "no such option: --cvs"),
+    (["--root", "{root}", "SELECT", "1"], "unexpected argument(s) after the query: 1"),
+])
+def test_a_mistyped_option_or_an_unquoted_query_is_named(root, args, said):
+    """A README probe: `sql --rot data "SELECT 1"` read "unexpected extra argument(s) (data SELECT 1)"."""
+    res = runner.invoke(app, ["sql", *[a.format(root=root) for a in args]])
+    assert res.exit_code == 2, res.output
+    assert said in _text(res), res.output
+
+
 def test_every_statement_of_a_multi_statement_query_is_printed(root):
     res = _sql(root, "SELECT 1 AS first_col; SELECT 2 AS second_col", "--csv")
     assert res.exit_code == 0, res.output
