@@ -113,3 +113,18 @@ def test_quarantine_open_lists_what_the_sender_must_correct_not_lines_that_ask_n
     got = con.execute("SELECT row_number FROM quarantine_open ORDER BY 1").fetchall()
     con.close()
     assert got == [(1,), (4,)]
+
+
+def test_open_quarantine_rows_count_by_problem_whatever_values_they_quote(tmp_path: Path):
+    """A README probe: 'by source and reason' gave 44 groups for 99 rows, every negative amount its own."""
+    con = open_warehouse(tmp_path / "w.duckdb")
+    reasons = ["'-4564.50' is negative; this amount must be 0 or more", "'-￥312.00' is negative; this amount must be 0 or more",
+               "'2026-02-30' is not a real date (year 2026, month 02, day 30); accepted: 2024-03-05",
+               "'2025-04-31' is not a real date (year 2025, month 04, day 31); accepted: 2024-03-05"]
+    for n, reason in enumerate(reasons, 1):
+        con.execute("INSERT INTO quarantine (source, agency, file, file_hash, batch_id, row_number, field, reason, "
+                    "raw_value, raw_row, run_id, quarantined_at, record_id) VALUES ('tax', NULL, 'f.csv', 'h', 'b', "
+                    "?, 'x', ?, NULL, NULL, 'r', now(), ?)", [n, reason, f"T-{n}"])
+    got = con.execute("SELECT problem, count(*) FROM quarantine_open GROUP BY ALL ORDER BY ALL").fetchall()
+    con.close()
+    assert got == [("… is negative; this amount must be 0 or more", 2), ("… is not a real date; accepted: 2024-03-05", 2)]
