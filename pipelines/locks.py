@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from warehouse.connection import TIME_ZONE
 
 PASS_LOCK = ".hhverify-pass.lock"
 SERVE_LOCK = ".hhverify-serve.lock"
@@ -60,7 +63,8 @@ def holder_alive(path: Path) -> bool:
 
 
 def _stamp(fd: int, what: str) -> None:
-    text = f"pid {os.getpid()}, {what}, since {datetime.now().astimezone().isoformat(timespec='seconds')}\n"
+    # China time, as every time the product shows (a README probe read +00:00 beside the README's CST)
+    text = f"pid {os.getpid()}, {what}, since {datetime.now(ZoneInfo(TIME_ZONE)).isoformat(timespec='seconds')}\n"
     os.ftruncate(fd, 0)
     os.pwrite(fd, text.encode(), 0)
 

@@ -21,6 +21,7 @@ def test_a_second_serve_lock_on_a_root_is_refused_with_the_holder(tmp_path):
             with serve_lock(tmp_path):
                 pass
         assert f"pid {__import__('os').getpid()}" in exc.value.holder
+        assert exc.value.holder.rstrip().endswith("+08:00"), exc.value.holder   # China time, as every time shown
     with serve_lock(tmp_path):  # released on exit
         pass
 
