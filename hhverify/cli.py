@@ -258,6 +258,9 @@ def sql(ctx: typer.Context,
         raise typer.BadParameter(f"unexpected argument(s) after the query: {' '.join(ctx.args)}; put the whole "
                                  "query in one pair of quotes, options before it")
     path = _root(root) / ANALYST_DB
+    if not _root(root).is_dir():   # (not "run hhverify run --root X first", which fails the same way)
+        raise typer.BadParameter(f"data root {_root(root)} does not exist; give the folder a pass runs on "
+                                 "(--root, or $HHVERIFY_ROOT)")
     if not path.exists():
         from pipelines.locks import PASS_LOCK, holder_alive
 

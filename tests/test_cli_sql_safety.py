@@ -184,3 +184,8 @@ def test_a_query_duckdb_cannot_run_is_one_line_saying_what_was_wrong(root, query
     res = _sql(root, query)
     assert res.exit_code == 2, res.output
     assert res.output.splitlines() == [line]
+
+
+def test_a_root_that_does_not_exist_is_named_as_such(tmp_path):
+    res = runner.invoke(app, ["sql", "--root", str(tmp_path / "nope"), "SELECT 1"])
+    assert res.exit_code == 2 and "does not exist" in _text(res) and "hhverify run" not in _text(res), res.output
