@@ -117,14 +117,21 @@ def test_the_valid_rows_of_a_partly_invalid_sheet_still_count(tmp_path):
     assert "以下 1 处问题未采纳" in text and "11行的答复与现行结论相同" in text
 
 
-def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
+def _answered(tmp_path, answer: str):
+    """A warehouse whose V1 a reviewer answered from the request's sheet, applied in the next pass;
+    the connection and the sheet."""
     con = build_warehouse(tmp_path / "warehouse.duckdb")
     sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
-    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": ("确认", "张科员", "")})
+    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": (answer, "张科员", "")})
     store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
     propose(con, "run-2", ["T1", "T2", "V1"])
     make_work(con, [("R1", "H1")])
     run_sql(con, apply_decisions_sql("run-2"))
+    return con, sheet
+
+
+def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
+    con, sheet = _answered(tmp_path, "确认")
     assert links(con)["V1"][0] == "confirmed"
 
     # the same (old) sheet: a colleague who never saw the confirmation cannot overturn it ...
@@ -164,13 +171,7 @@ def test_answers_are_appended_and_the_latest_answer_per_pair_wins(tmp_path):
 def test_a_sheet_sent_again_stores_nothing_twice_and_says_so(tmp_path, answer):
     """A review probe's re-sent sheets appended every answer again, and its re-sent denials came
     back as 210 'denied before' problems."""
-    con = build_warehouse(tmp_path / "warehouse.duckdb")
-    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
-    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": (answer, "张科员", "")})
-    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
-    propose(con, "run-2", ["T1", "T2", "V1"])
-    make_work(con, [("R1", "H1")])
-    run_sql(con, apply_decisions_sql("run-2"))
+    con, sheet = _answered(tmp_path, answer)
     again = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a2.xlsx", {"V1": (answer, " 张科员", "")})
     decisions, errors = parse_review_sheet(con, again, "taiyuan", "ha2")
     assert decisions == [] and [e.kind for e in errors] == ["already_recorded"] and errors[0].count == 1
@@ -189,13 +190,7 @@ def test_a_confirmation_sent_again_after_the_department_corrected_the_record_is_
     """A review probe: a car confirmed, then re-sent by the register as 注销 (the confirmation stands);
     the reviewer's sheet sent again was refused as "evidence changed, check review-open", which does
     not list a confirmed row."""
-    con = build_warehouse(tmp_path / "warehouse.duckdb")
-    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
-    first = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a.xlsx", {"V1": ("确认", "张科员", "")})
-    store_decisions(con, parse_review_sheet(con, first, "taiyuan", "ha")[0], "run-1")
-    propose(con, "run-2", ["T1", "T2", "V1"])
-    make_work(con, [("R1", "H1")])
-    run_sql(con, apply_decisions_sql("run-2"))
+    con, sheet = _answered(tmp_path, "确认")
     con.execute("UPDATE vehicle_all SET status = '注销' WHERE record_id = 'V1'")
     again = fill_sheet(sheet, tmp_path / "inbox" / "taiyuan" / "a2.xlsx", {"V1": ("确认", "张科员", "")})
     decisions, errors = parse_review_sheet(con, again, "taiyuan", "ha2")
