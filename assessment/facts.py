@@ -78,6 +78,8 @@ class Facts:
     """Sources no export of which has ever loaded (`data_as_of` null): nothing of them was checked."""
     unreadable: dict = field(default_factory=dict)
     """Sources whose latest delivery was rejected whole (source -> its file name), no later one loaded."""
+    delivered_empty: tuple = ()
+    """Sources among `never_delivered` whose exports loaded but held no row (a header alone)."""
 
     @property
     def household(self) -> list[dict]:

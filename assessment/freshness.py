@@ -5,10 +5,10 @@ findings about sources behind, never delivered or unreadable (`data_findings`)."
 from __future__ import annotations
 
 from assessment.evidence import delivered_month_sql
-from assessment.facts import Facts, finding
+from assessment.facts import PROGRAM_LABELS, Facts, finding
 from assessment.figures import NO_TAX_NOTE
 from assessment.judged import INFORMATION_ONLY
-from assessment.pending import review_can_change
+from assessment.pending import judges_means, review_can_change
 from connectors.schema import SOURCES
 
 
@@ -67,11 +67,24 @@ def data_findings(f: Facts) -> list[dict]:
                    f"{SOURCE_CN[s]}数据仅报送至{d.year}年{d.month}月，核对期内此后月份尚无该部门的任何记录"
                    f"（可顺延的月份已用尽），{SOURCE_CN[s]}收入可能偏低；请待数据报送后复核，或另行核实")
            for s, d in sorted(f.behind.items())]
-    never = [s for s in f.never_delivered if s not in f.unreadable]
+    never = [s for s in f.never_delivered if s not in f.unreadable and s not in f.delivered_empty]
     if never:   # said, not held: a deployment may have no feed of a source (a traceability
         # probe's report said 未查到机动车登记 of a register never loaded, and nothing else)
         out.append(finding("data.source_missing", "info", "、".join(SOURCE_CN.get(s, s) for s in never)
                            + "数据从未报送，本次未核对这些来源，其收入与资产不在核对结果中（不是“未查到”）"))
+    empty = [s for s in f.never_delivered if s in f.delivered_empty and s not in f.unreadable]
+    if empty:
+        out.append(finding("data.source_missing", "info", "、".join(SOURCE_CN.get(s, s) for s in empty)
+                           + "数据已报送，但报送的文件中没有任何记录，本次未核对这些来源（不是“未查到”）；"
+                             "请向该部门核实导出是否完整"))
+    judged = [s for s in SOURCE_CN if review_can_change(f.program, s)]
+    if judges_means(f.program) and judged and all(s in f.never_delivered for s in judged):
+        # nothing the programme is judged on was checked: a pass would read as "checked and clean" (a
+        # contract probe's 低保 household passed with every source empty)
+        out.append(finding("data.nothing_verified", "warn",
+                           f"{PROGRAM_LABELS.get(f.program, f.program)}据以判断的"
+                           + "、".join(SOURCE_CN[s] for s in judged)
+                           + "数据均无记录入库，本次未能核对该家庭的任何收入与资产；请待部门数据报送后复核，或另行核实"))
     out += _unreadable(f)
     if not f.tax_delivered:
         names = {m["member_no"]: m["name"] for m in f.members}

@@ -76,7 +76,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                     data_as_of: dict, generated_at: str, refused: list[dict] = (),
                     newer_balances: list[dict] = (), unclaimed: list[dict] = (),
                     unsure_wages: list[dict] = (), other_balances: list[dict] = (),
-                    unreadable: dict | None = None) -> dict:
+                    unreadable: dict | None = None, delivered_empty: tuple = ()) -> dict:
     """The full report document for one household of a request (`refused`: department rows
     refused at load that carry a member's ID, `assessment.evidence.refused_sql`; `newer_balances`:
     newer statements of counted accounts nobody is linked to, `assessment.evidence.newer_balances_sql`)."""
@@ -246,7 +246,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                   refused=list(refused), behind=behind, tax_delivered=not tax_none, request_date=request_date,
                   rolls_rows_held=int(hh.get("rolls_rows_held") or 0),
                   never_delivered=tuple(s for s, d in (data_as_of or {}).items() if not d),
-                  unreadable=dict(unreadable or {}),
+                  unreadable=dict(unreadable or {}), delivered_empty=tuple(delivered_empty),
                   newer_balances=list(newer_balances),
                   unclaimed=_countable(unclaimed, windows, start, end, params),
                   unconfigured_county=None if hh["county_code"] in policy.counties else hh["county_code"],

@@ -269,6 +269,10 @@ FROM work_households""", label="number work households")
     # but asked about a past date (`--as-of`) showed a date after the request's.
     as_of = {s: (min(d, ctx.as_of).isoformat() if d else None) for s, d in ctx.con.execute(data_as_of_sql()).fetchall()}
     unreadable = {s: PurePosixPath(path).name for s, path in ctx.con.execute(unreadable_sql()).fetchall()}
+    # sources whose exports loaded without a row: delivered, not "never delivered" (a contract probe)
+    empty = tuple(s for (s,) in ctx.con.execute(
+        f"SELECT DISTINCT source FROM files WHERE status = 'loaded' AND source IN {SOURCES}").fetchall()
+        if not as_of.get(s))
     generated_at = datetime.now(TZ).isoformat(timespec="seconds")
     # the re-export counts (a view over every income row) once for the pass, not once per slice: a
     # temp table of the same name is read before the view
@@ -283,7 +287,7 @@ FROM work_households""", label="number work households")
         run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_slice AS SELECT w.* FROM work_households w "
                          "JOIN work_order o USING (request_id, household_id) WHERE o.n >= ? AND o.n < ?",
                 [lo, lo + ASSESS_SLICE], label="slice of work households")
-        docs = _assess_slice(ctx, "assess_slice", as_of, generated_at, unreadable)
+        docs = _assess_slice(ctx, "assess_slice", as_of, generated_at, unreadable, empty)
         asked = [(key[0], key[1], e["source"], e["record_id"]) for key, doc in docs.items()
                  for f in doc["findings"] if f["rule"] in QUESTION_RULES for e in f["evidence"]]
         if asked:
@@ -297,7 +301,7 @@ FROM work_households""", label="number work households")
             run_sql(ctx.con, "CREATE OR REPLACE TEMP TABLE assess_again AS SELECT w.* FROM assess_slice w "
                              "SEMI JOIN asked_rows USING (request_id, household_id)", label="households asked about")
             ctx.con.unregister("asked_rows")
-            docs.update(_assess_slice(ctx, "assess_again", as_of, generated_at, unreadable))
+            docs.update(_assess_slice(ctx, "assess_again", as_of, generated_at, unreadable, empty))
         for doc in docs.values():
             ctx.documents.append(doc)
     for table in ("assess_slice", "assess_again", "work_order", "work_unclaimed", "temp.file_repeats"):
@@ -306,7 +310,7 @@ FROM work_households""", label="number work households")
 
 
 def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str,
-                  unreadable: dict | None = None) -> dict[tuple, dict]:
+                  unreadable: dict | None = None, empty: tuple = ()) -> dict[tuple, dict]:
     """The documents of the households in `rel` (rows of `work_households`), in household order."""
     docs: dict[tuple, dict] = {}
     households = _grouped(ctx, f"SELECT * FROM {rel} ORDER BY request_id, household_id", "work households")
@@ -333,7 +337,7 @@ def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str,
                                   ctx.policy, as_of, generated_at, refused=refused.get(key, []),
                                   newer_balances=newer.get(key, []), unclaimed=unclaimed.get(key, []),
                                   unsure_wages=unsure.get(key, []), other_balances=other_balances.get(key, []),
-                                  unreadable=unreadable)
+                                  unreadable=unreadable, delivered_empty=empty)
         except Exception as exc:  # noqa: BLE001 - one odd household must not hold up the others
             ctx.counts["households_failed"] += 1
             ctx.messages.append(f"household {key[1]} of request {key[0]} not assessed: "

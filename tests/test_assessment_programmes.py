@@ -87,7 +87,7 @@ class Warehouse:
         self._insert("bank_all", "bank", rid, member, "institution, account_number, product_type, balance, as_of_date",
                      [institution, account or f"6222{rid}", "定期存款", balance, as_of], decision=decision)
 
-    def report(self, program="dibao", data_as_of=None, **hh):
+    def report(self, program="dibao", data_as_of=None, delivered_empty=(), **hh):
         def grouped(sql):
             return fetch_grouped(self.con, sql, key=lambda r: (r["request_id"], r["household_id"])).get(("R1", "H1"), [])
         self.con.execute("CREATE OR REPLACE TEMP TABLE work_members (request_id VARCHAR, household_id VARCHAR, "
@@ -103,7 +103,8 @@ class Warehouse:
                                grouped(vehicles_sql()), grouped(properties_sql()), grouped(accounts_sql()),
                                grouped("SELECT * FROM links"), POLICY, data_as_of or {}, "2026-11-28T02:00:00+08:00",
                                newer_balances=grouped(newer_balances_sql()), unclaimed=grouped(unclaimed_sql()),
-                               unsure_wages=grouped(unsure_wages_sql()), refused=grouped(refused_sql()))
+                               unsure_wages=grouped(unsure_wages_sql()), refused=grouped(refused_sql()),
+                               delivered_empty=tuple(delivered_empty))
 
 
 @pytest.fixture
@@ -488,6 +489,36 @@ def test_a_source_more_than_three_months_behind_steps_back_three_and_says_the_fi
     assert found["severity"] == "warn" and found["message"].startswith("社保数据仅报送至2026年6月")
 
 
+NOTHING = {"tax": None, "social_insurance": None, "vehicle": None, "property": None, "bank": None}
+
+
+@pytest.mark.parametrize("program, data_as_of, held", [
+    ("dibao", NOTHING, True),
+    ("dibao", {**NOTHING, "bank": "2026-10-31"}, False),         # one source checked: said, not held
+    ("housing", {**NOTHING, "tax": "2026-10-31"}, True),         # the register it is judged on: none
+    ("medical", NOTHING, False),                                 # judged on nothing of them
+])
+def test_a_household_none_of_whose_judged_sources_has_data_is_held_not_passed(household, program, data_as_of,
+                                                                              held):
+    """A contract probe: a 低保 household with every source's export empty passed, 通过, with an info
+    note: a caseworker reads "checked and clean" where nothing was checked."""
+    doc = household(person(1)).report(program, data_as_of=data_as_of)
+    found = rules(doc).get("data.nothing_verified")
+    assert (found is not None) == held, doc["findings"]
+    if held:
+        assert found["severity"] == "warn" and doc["outcome"] == "review"
+
+
+def test_a_source_whose_exports_held_no_row_is_said_delivered_and_empty_not_never_delivered(household):
+    """A contract probe: header-only exports, loaded, were "从未报送" in the report."""
+    doc = household(person(1)).report(data_as_of={**NOTHING, "tax": "2026-10-31"},
+                                      delivered_empty=("vehicle", "property"))
+    said = [f["message"] for f in doc["findings"] if f["rule"] == "data.source_missing"]
+    assert said == ["社保、金融资产数据从未报送，本次未核对这些来源，其收入与资产不在核对结果中（不是“未查到”）",
+                    "机动车登记、不动产登记数据已报送，但报送的文件中没有任何记录，本次未核对这些来源（不是“未查到”）；"
+                    "请向该部门核实导出是否完整"], said
+
+
 def test_a_source_never_delivered_is_said_for_information_and_not_called_found_empty(household):
     """A traceability probe: with only tax ever loaded, a 低保 report said 无核对发现 and 未查到机动车登记
     of a register never loaded. Said, not held: a deployment may have no feed of a source."""
@@ -500,7 +531,7 @@ def test_a_source_never_delivered_is_said_for_information_and_not_called_found_e
     assert found["severity"] == "info" and doc["outcome"] == "pass"
     assert found["message"].startswith("社保、机动车登记、金融资产数据从未报送") and "不动产" not in found["message"]
     html = render_household(doc)
-    assert "机动车登记数据从未报送，未核对" in html and "未查到机动车登记" not in html and "未查到不动产登记" in html
+    assert "机动车登记无数据入库，未核对" in html and "未查到机动车登记" not in html and "未查到不动产登记" in html
     assert "无机动车登记" not in html      # the summary card too (a caseworker probe read it as no car)
 
 
