@@ -367,8 +367,11 @@ def row_pairs_sql(synthetic: tuple[str, ...] = ()) -> str:
     LEFT JOIN mt_member_kinds mk ON mk.mid = p.mid AND mk.org_kind = r.org_kind
     LEFT JOIN mt_org_tf ot ON ot.org_norm = r.s_org
     LEFT JOIN mt_clash cl ON cl.uid = r.uid AND cl.mid = p.mid
-    LEFT JOIN mt_addr sa ON sa.address = r.location AND r.source = 'property'
-    LEFT JOIN mt_addr ma ON ma.address = m.m_address AND r.source = 'property')"""
+    -- (the property side as the join key, not a condition beside it: `AND r.source = 'property'` made
+    -- DuckDB fail to bind s_addr inside a pass's transaction when no property row had an address, an
+    -- ingestion probe's world failing in every pass: "INTERNAL Error: Failed to bind column reference")
+    LEFT JOIN mt_addr sa ON sa.address = CASE WHEN r.source = 'property' THEN r.location END
+    LEFT JOIN mt_addr ma ON ma.address = CASE WHEN r.source = 'property' THEN m.m_address END)"""
     keep = ("uid, source, iid, mid, rules, s_rows, n_legacy, lv_id, lv_name, lv_birth_date, lv_gender, "
             "lv_county_code, tf_name_u, sequence_slip, tf_org_u, "
             "tf_org_u * CASE WHEN org_kind = 'employer' THEN greatest(pow(missing_rate, greatest(coalesce(m_org_rows, 1) "
