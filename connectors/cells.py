@@ -194,6 +194,10 @@ def render_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
+    if column.type == pa.string_view():   # newer writers' strings (Polars): no kernel takes them (an
+        column = column.cast(pa.string())  # ingestion probe's bank file crashed every pass)
+    elif column.type == pa.binary_view():
+        column = column.cast(pa.binary())
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         return tidy_strings(column)
     if pa.types.is_integer(column.type):

@@ -250,6 +250,14 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         canon = connectors.read_source(d.source, d.path, agency_default=d.agency)
     except connectors.FileRejected as exc:
         return _refuse(ctx, d, exc.reason)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file the readers fail on must not stop every agency's pass
+        # (an ingestion probe's Parquet of string_view columns crashed every pass, the file never set aside)
+        return _refuse(ctx, d, f"the file could not be read: the reader failed on it ({type(exc).__name__}: "
+                               f"{str(exc)[:300]}). It was set aside so that the other files load; export it "
+                               "again in another accepted format (CSV, XLSX, JSON Lines), or send this note to "
+                               "the system administrator")
     rows = canon.rows
     if d.source == "applicants" and rows.num_rows == 0 and canon.errors.num_rows == 0:
         # a request of no household asks nothing: said back, as an empty file is (an inbox probe's

@@ -529,3 +529,36 @@ def test_a_record_id_with_a_control_character_is_quarantined_saying_so(tmp_path)
     assert _query(tmp_path, "SELECT record_id FROM tax") == [("T1",)]
     (reason,) = _query(tmp_path, "SELECT reason FROM quarantine")[0]
     assert "record_id holds an invisible character" in reason
+
+
+def test_a_parquet_of_string_view_columns_loads_as_strings(tmp_path):
+    """An ingestion probe: a bank export whose `name` column was Arrow's string_view (newer pyarrow,
+    Polars) crashed every pass ("no kernel matching input types (string_view)")."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "landing" / "bank" / "b.parquet"
+    path.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"record_id": ["B1"], "name": pa.array(["张三"], pa.string_view()),
+                             "institution": ["中国银行"], "product_type": ["活期存款"], "balance": [1200.5],
+                             "as_of_date": ["2026-10-31"]}), path)
+    assert _load(tmp_path) == {"landing/bank/b.parquet": "loaded"}
+    assert _query(tmp_path, "SELECT name, balance FROM bank") == [("张三", Decimal("1200.50"))]
+
+
+def test_a_file_the_reader_fails_on_is_set_aside_and_the_other_files_load(tmp_path, monkeypatch):
+    """One file must never stop the pass of every agency (the probe's string_view file crashed each one)."""
+    import connectors
+
+    real = connectors.read_source
+
+    def flaky(source, path, **kw):
+        if Path(path).name == "odd.csv":
+            raise RuntimeError("reader bug")
+        return real(source, path, **kw)
+
+    monkeypatch.setattr(connectors, "read_source", flaky)
+    _write(tmp_path, "landing/tax/odd.csv", _tax_csv([("T1", "张三", "", "2026-09", "工资薪金", "3000", "")]))
+    _write(tmp_path, "landing/tax/good.csv", _tax_csv([("T2", "李四", "", "2026-09", "工资薪金", "4000", "")]))
+    assert _load(tmp_path) == {"landing/tax/good.csv": "loaded", "landing/tax/odd.csv": "rejected"}
+    note = (tmp_path / "rejected" / "tax" / "odd.csv.error.txt").read_text(encoding="utf-8")
+    assert "the reader failed on it (RuntimeError: reader bug)" in note and "set aside" in note
