@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -345,12 +346,19 @@ def link_work_members(con: duckdb.DuckDBPyConnection, run_id: str,
         run.counts["statements"] = run.statements
         return run.counts
     finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+        # after a failed statement the transaction is aborted and refuses these: the failure is the
+        # error to see (a probe's "INTERNAL Error" in row pairs surfaced as "transaction is aborted")
+        failing = sys.exc_info()[0] is not None
+        cleanup = [f"SET preserve_insertion_order = {'true' if ordered else 'false'}"]
         if not keep_tables:
-            for name in TEMP_TABLES:
-                con.execute(f"DROP TABLE IF EXISTS {name}")
-            for name in TEMP_VIEWS:
-                con.execute(f"DROP VIEW IF EXISTS {name}")
+            cleanup += [f"DROP TABLE IF EXISTS {name}" for name in TEMP_TABLES]
+            cleanup += [f"DROP VIEW IF EXISTS {name}" for name in TEMP_VIEWS]
+        for statement in cleanup:
+            try:
+                con.execute(statement)
+            except duckdb.Error:
+                if not failing:
+                    raise
         for name in REGISTERED:
             try:
                 con.unregister(name)
