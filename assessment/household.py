@@ -136,6 +136,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
     declared = [m["declared_monthly_income"] for m in members
                 if m["relation"] not in SUPPORTER_RELATIONS and m["declared_monthly_income"] is not None]
+    verified_declared = [m for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]
+                         and m["declared_monthly_income"] is not None]
     # A member without consent is not verified, so their declaration has nothing to be compared
     # with: the declared total is the verified members' (a probe's withdrawn consent showed a
     # difference of -217); theirs is shown apart, as `declared_unverified`.
@@ -157,9 +159,11 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
         "complete": complete, "members_unverified": unverified_members, "members_id_shared": shared,
-        "declared_monthly_total": fen(float(sum(declared)) - unverified_declared) if declared else None,
+        # (none verified: nothing declared to compare, not "declared 0, difference 0", a contract probe)
+        "declared_monthly_total": fen(float(sum(declared)) - unverified_declared) if verified_declared else None,
         "declared_unverified": fen(unverified_declared) if declared else None,
-        "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared)) if declared else None,
+        "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared))
+                      if verified_declared else None,
         "monthly_series": monthly_series(inc["series"], months),
         # a month its department has not finished delivering is outside the window; its rows are
         # listed, not counted (a rules probe's clerk never saw a new 7,536 wage)
@@ -208,7 +212,9 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
         "complete": complete, "members_unverified": unverified_members, "members_id_shared": shared,
-        "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets) if declared_assets else None,
+        "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets) if any(
+            m["relation"] not in SUPPORTER_RELATIONS and m["consent"] and m["declared_financial_assets"] is not None
+            for m in members) else None,
         "declared_financial_unverified": fen(unverified_assets) if declared_assets else None,
         "by_member": assets["by_member"],
     }

@@ -790,6 +790,18 @@ def test_the_declared_total_is_the_verified_members_and_a_member_without_consent
     assert income["difference"] == round(income["monthly_total"] - income["declared_monthly_total"], 2)
 
 
+def test_declarations_of_members_none_of_whom_was_verified_compare_nothing(wh):
+    """A contract probe: the only declaring member had not consented, and the report said "declared 0,
+    difference 0" beside income 0, as if verified and matching."""
+    wh.members[0].update(declared_monthly_income=None, declared_financial_assets=None)
+    wh.members[1].update(declared_monthly_income=300, declared_financial_assets=5000, consent=False, consent_ref=None)
+    doc = wh.report()
+    income, assets = doc["income"], doc["assets"]
+    assert (income["declared_monthly_total"], income["declared_unverified"], income["difference"]) == (None, 300.0, None)
+    assert (assets["declared_financial_total"], assets["declared_financial_unverified"]) == (None, 5000.0)
+    assert not {"declared.income", "declared.financial_assets"} & set(rules(doc))
+
+
 def _wage(member, year, month, amount=3000.0, source="tax", kind="tax_income", item="工资薪金"):
     return {"member_no": member, "source": source, "record_id": f"{source}-{member}-{year}{month:02d}-{kind}",
             "match_probability": 1.0, "decision": "auto", "kind": kind, "period": date(year, month, 1),
