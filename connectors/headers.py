@@ -30,7 +30,9 @@ from connectors.errors import FileRejected
 from connectors.rawfile import RawFile, row_errors_table
 from connectors.schema import Field, Table
 
-_IGNORED_UNIT = re.compile(r"\((?:元|人民币元|㎡|m²|m2|平方米|平米)\)$")
+_IGNORED_UNIT = re.compile(r"\((?:元|人民币元|㎡|m²|m2|平方米|平米"
+                           # a date's or a month's layout, said beside its name (所属期（年月）: an export probe)
+                           r"|年月|年月日|年-月|年-月-日|yyyymm|yyyy-mm|yyyymmdd|yyyy-mm-dd)\)$")
 _SCALED_UNIT = re.compile(r"\((万元|万|%)\)$")
 _SCALED_KINDS = {"万元": ("money", "万"), "万": ("money", "万"), "%": ("share", "%")}
 """A header's unit that changes its cells' value -> (the field kind it may name, the suffix each cell

@@ -19,6 +19,7 @@ HEADER_CASES = [
     {"header": "收入额（元）", "field": "income_amount"},
     {"header": "收入额(元)", "field": "income_amount"},
     {"header": "收入", "field": "income_amount"},
+    {"header": "收入额\n（元）", "field": "income_amount"},        # a cell broken over two lines
 ]
 
 
@@ -26,6 +27,13 @@ HEADER_CASES = [
 def test_header_spellings_that_map_to_a_field(case):
     mapping = map_headers(TABLES["tax"], TAX_REQUIRED + [case["header"]])
     assert mapping[case["header"]] == case["field"]
+
+
+@pytest.mark.parametrize("header", ["所属期（年月）", "所属期\n(年月)", "所属期(yyyy-mm)", "所属期（YYYYMM）"])
+def test_a_months_layout_said_beside_its_header_still_names_the_field(header):
+    """An export probe's `所属期\n（年月）` left the file without a period column, and it was rejected."""
+    mapping = map_headers(TABLES["tax"], ["记录编号", "纳税人姓名", header, "所得项目", "收入额"])
+    assert mapping[header] == "period"
 
 
 def test_a_unit_that_changes_the_value_names_its_field_and_scales_each_cell(tmp_path):
