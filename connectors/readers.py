@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -306,6 +307,9 @@ def read_parquet(path: Path, tail: bytes | None = None) -> RawFile:
                      "before them")) from exc
         raise FileRejected(path, f"the file starts like Parquet but cannot be read ({exc}); "
                            "export it again") from exc
+    # the row index pandas writes beside the data (`__index_level_0__`) is no column of the export
+    source = source.select([i for i, name in enumerate(source.column_names)
+                            if not re.fullmatch(r"__index_level_\d+__", name)])
     names = dedupe_headers(source.column_names)
     table = pa.table({name: render_column(source.column(i)) for i, name in enumerate(names)})
     return RawFile(with_row_numbers(table), "parquet", None, None, 0, path)

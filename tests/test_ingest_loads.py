@@ -562,3 +562,17 @@ def test_a_file_the_reader_fails_on_is_set_aside_and_the_other_files_load(tmp_pa
     assert _load(tmp_path) == {"landing/tax/good.csv": "loaded", "landing/tax/odd.csv": "rejected"}
     note = (tmp_path / "rejected" / "tax" / "odd.csv.error.txt").read_text(encoding="utf-8")
     assert "the reader failed on it (RuntimeError: reader bug)" in note and "set aside" in note
+
+
+def test_the_row_index_pandas_writes_into_a_parquet_is_not_kept_as_a_column(tmp_path):
+    """An ingestion probe: `df.to_parquet()` of a filtered frame kept `__index_level_0__` in `extra`."""
+    import pandas as pd
+
+    path = tmp_path / "landing" / "bank" / "b.parquet"
+    path.parent.mkdir(parents=True)
+    frame = pd.DataFrame({"record_id": ["B0", "B1", "B2"], "name": ["王五", "张三", "李四"], "institution": ["中国银行"] * 3,
+                          "product_type": ["活期存款"] * 3, "balance": [1.0, 1200.5, 3.0], "as_of_date": ["2026-10-31"] * 3})
+    frame.set_axis([10, 3, 7]).drop(index=3).to_parquet(path)     # an index not 0..n: written as a column
+    assert "__index_level_0__" in __import__("pyarrow.parquet").parquet.read_schema(path).names
+    assert _load(tmp_path) == {"landing/bank/b.parquet": "loaded"}
+    assert _query(tmp_path, "SELECT record_id, extra FROM bank ORDER BY 1") == [("B0", None), ("B2", None)]
