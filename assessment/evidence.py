@@ -147,23 +147,21 @@ JOIN property p ON l.source = 'property' AND p.record_id = l.record_id
 def accounts_sql(households: str = WORK) -> str:
     """The latest balances known on or before the request date, per member.
 
-    A row with an account number is one account: its latest statement is the balance, earlier
-    rows are earlier snapshots of it. Two different
-    balances of one account on one date contradict each other: the smaller counts, and
-    `same_day` lists them all for a finding that holds the outcome (a probe's 16,000 and 9,000
-    of one day: the later record_id, 9,000, counted without a word).
+    A row with an account number is one account: its latest statement is the balance, earlier rows
+    are earlier snapshots of it. Two different balances of one account on one date contradict each
+    other: the smaller counts, and `same_day` lists them all for a finding that holds the outcome (a
+    probe's 16,000 and 9,000 of one day: the later record_id, 9,000, counted without a word).
 
     A row without one (the contract makes it optional, banks often mask it away) cannot be told
     apart from another product of the same type at the same bank by its number, so its
     "account" is (member, institution, product_type): the latest as_of_date of that key is the
-    statement that counts, and *every* row on that date is counted (two 理财产品 on one
-    statement are two products, summed); rows of that key on earlier dates are earlier
-    snapshots. An empty or blank number is the same as none.
+    statement that counts, and *every* row on that date of one file is counted (two 理财产品 on one
+    statement are two products, summed; one balance again in a later file is a re-export); rows of
+    that key on earlier dates are earlier snapshots. An empty or blank number is the same as none.
 
-    "Latest" is chosen twice, among all the rows and among the rows whose link counts (auto,
-    confirmed): when the newest statement waits for review, the account's newest *counted*
-    balance stands for it, and the newer row is listed beside it, not counted. Before, an
-    account whose newest row was a review link counted nothing at all (a grader's).
+    "Latest" is chosen twice, among all the rows and among the rows whose link counts (auto, confirmed):
+    when the newest statement waits for review, the account's newest *counted* balance stands for it,
+    and the newer row is listed beside it, not counted (a grader's account had counted nothing).
 
     An account written in full (`FULL_ACCOUNT_SQL`: a card number, sixteen digits or more) is its number, whatever
     bank name the statement gives: a full number names one account of one bank by itself, and
@@ -192,7 +190,7 @@ def accounts_sql(households: str = WORK) -> str:
     expanded = f"list_filter(full_numbers, lambda x: {EXPANDS_SQL.format(short='number', full='x')})"
     return f"""
 SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest, latest_counted, counts, bank_key,
-                  number, exact_balance, number_shortened) FROM (
+                  number, exact_balance, number_shortened, first_file, loaded) FROM (
     SELECT *, number_shortened AND account IS NULL AS account_number_lost,
            number_shortened AND account IS NOT NULL AS account_number_shortened,
            row_number() OVER (PARTITION BY {product} ORDER BY exact_balance, record_id DESC) AS rn,
@@ -202,7 +200,9 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest,
                 THEN list({{'record_id': record_id, 'balance': balance}}
                           ORDER BY exact_balance, record_id) OVER (PARTITION BY {product}) END AS same_day,
            max(as_of_date) OVER (PARTITION BY {key}) AS latest,
-           max(as_of_date) FILTER (WHERE counts) OVER (PARTITION BY {key}) AS latest_counted
+           max(as_of_date) FILTER (WHERE counts) OVER (PARTITION BY {key}) AS latest_counted,
+           -- one balance in two files is a re-export (a probe's unnumbered 9,000 counted 18,000): one file's rows count
+           first_value(file) OVER (PARTITION BY {product}, exact_balance ORDER BY counts DESC, loaded, file) AS first_file
     FROM (
         SELECT *, CASE WHEN account IS NULL THEN bank_key END AS account_bank,
                -- a card number is one account however many members' statements carry it (an
@@ -220,7 +220,7 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest,
             FROM (
                 SELECT {_LINK_COLS}, b.name AS record_name, b.institution, b.account_number, b.product_type,
                        CAST(b.balance AS DOUBLE) AS balance, b.balance AS exact_balance, b.as_of_date, b.file,
-                       b.row_number, {INSTITUTION_KEY_SQL.format(col='b.institution')} AS bank_key,
+                       b.loaded_at AS loaded, b.row_number, {INSTITUTION_KEY_SQL.format(col='b.institution')} AS bank_key,
                        nullif(trim(b.account_number), '') AS number,
                        coalesce({SHORTENED_SQL.format(col="trim(b.account_number)")}, FALSE) AS number_shortened,
                        l.decision IN ('auto', 'confirmed') AS counts
@@ -230,7 +230,8 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest,
             )
         ))
     )
-) WHERE CASE WHEN account IS NULL THEN as_of_date = latest OR (counts AND as_of_date = latest_counted)
+) WHERE CASE WHEN account IS NULL THEN (as_of_date = latest OR (counts AND as_of_date = latest_counted))
+                                      AND file IS NOT DISTINCT FROM first_file
              ELSE (as_of_date = latest AND rn = 1) OR (counts AND as_of_date = latest_counted AND rn_counted = 1) END
 {_ORDER}
 """

@@ -138,15 +138,13 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
                 if m["relation"] not in SUPPORTER_RELATIONS and m["declared_monthly_income"] is not None]
     verified_declared = [m for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]
                          and m["declared_monthly_income"] is not None]
-    # A member without consent is not verified, so their declaration has nothing to be compared
-    # with: the declared total is the verified members' (a probe's withdrawn consent showed a
-    # difference of -217); theirs is shown apart, as `declared_unverified`.
+    # An unverified member's declaration has nothing to be compared with: the declared total is the verified
+    # members' (a probe's withdrawn consent showed a difference of -217); theirs is `declared_unverified`.
     unverified_declared = sum(float(m["declared_monthly_income"]) for m in members
                               if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"]
                               and m["declared_monthly_income"] is not None)
     n_members = max(sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS), 1)
-    # members counted in `members_counted` whose income and assets were not verified (no consent):
-    # the per-capita figures divide by them but add nothing of theirs, so they are incomplete
+    # members counted in `members_counted` but not verified (no consent): per-capita figures are incomplete
     unverified_members = sum(1 for m in members if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"])
     # members sharing one ID number with another of the household: at most one of them is its
     # owner, and the other's own records are found under no ID of theirs (a probe's wife on her
@@ -196,8 +194,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
     declared_assets = [m["declared_financial_assets"] for m in members
                        if m["relation"] not in SUPPORTER_RELATIONS and m["declared_financial_assets"] is not None]
-    # as for income: a member without consent has no verified assets to compare a declaration
-    # with (a probe's "核对金融资产0.00元与申报500.00元相差-500.00元"), theirs is shown apart
+    # as for income (a probe's "核对金融资产0.00元与申报500.00元相差-500.00元"): theirs is shown apart
     unverified_assets = sum(float(m["declared_financial_assets"]) for m in members
                             if m["relation"] not in SUPPORTER_RELATIONS and not m["consent"]
                             and m["declared_financial_assets"] is not None)
@@ -207,7 +204,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "vehicles": [_vehicle_out(v, exempt, supporter_nos) for v in vehicles],
         "properties": [_property_out(p, supporter_nos) for p in properties],
         "financial": [_account_out(a, household_nos) for a in accounts],
-        "financial_not_counted": [_other_balance_out(a, request_date) for a in other_balances],
+        "financial_not_counted": [_other_balance_out(a, request_date, {_statement(x) for x in accounts})
+                                  for a in other_balances],
         "vehicle_count": assets["vehicle_count"], "property_count": assets["property_count"],
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
@@ -368,10 +366,15 @@ def _property_out(p: dict, supporters: set) -> dict:
             "joint": bool(p.get("joint")), **_counted_note(p, supporters)}
 
 
-def _other_balance_out(a: dict, request_date: date) -> dict:
+def _statement(a: dict) -> tuple:   # a balance as a re-export repeats it
+    return (a["member_no"], a["institution"], a["product_type"], a["as_of_date"], a["balance"])
+
+
+def _other_balance_out(a: dict, request_date: date, counted: set = frozenset()) -> dict:
     """A linked bank row no figure reads (`evidence.other_balances_sql`), and why."""
     note = (f"余额日期晚于申请日期（{_iso(request_date)}），不计入" if a["after_request"]
             else f"同一卡号已按成员{a['counted_for']}的记录计入，不重复计算" if a.get("counted_for")
+            else "与另一文件中同日同额的余额记录相同（部门重新导出），只计一次" if _statement(a) in counted
             else "该账户同一产品较早的余额（或同日较大的一笔），只计最新一期")
     return {**_common(a), "institution": a["institution"], "account_number": a["account_number"],
             "product_type": a["product_type"], "balance": a["balance"], "as_of_date": _iso(a["as_of_date"]),

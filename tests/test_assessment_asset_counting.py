@@ -434,6 +434,22 @@ def test_an_earlier_statement_of_an_unnumbered_product_is_an_earlier_snapshot(wh
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B1", "B2"]
 
 
+@pytest.mark.parametrize("second_file, total", [("b2.csv", 9000.0), ("f.csv", 18000.0)])
+def test_an_unnumbered_balance_sent_again_in_another_file_counts_once(wh, second_file, total):
+    """A degenerate-data probe: the bank re-exported yesterday's statements under new record_ids; an
+    unnumbered 9,000 活期 became 18,000 and the household failed. Two rows alike in one file are two
+    products of one statement, and both count."""
+    wh.bank("B1", 9000, product="活期存款")
+    wh.bank("B2", 9000, product="活期存款")
+    wh.con.execute("UPDATE bank_all SET file = ?, loaded_at = loaded_at + INTERVAL 1 DAY WHERE record_id = 'B2'",
+                   [second_file])
+    doc = wh.report()
+    assert doc["assets"]["financial_total"] == total, doc["assets"]["financial"]
+    if total == 9000.0:
+        (repeat,) = doc["assets"]["financial_not_counted"]
+        assert repeat["record_id"] == "B2" and "部门重新导出" in repeat["note"], repeat
+
+
 def test_a_numbered_account_still_counts_only_its_latest_snapshot(wh):
     wh.bank("B1", 20000, account="6229081234567890", as_of="2024-12-31")
     wh.bank("B2", 25000, account="6229081234567890", as_of="2025-02-28")
