@@ -147,7 +147,11 @@ def _no_head(f: Facts) -> list[dict]:
     address, so from another member's instead (an agency-request probe's households said
     "户主住址含'社区'" with no head at all)."""
     if not f.household:
-        return []
+        # only supporters listed: there is nobody to verify the aid for, and a pass on no member's
+        # means reads as a household checked (a degenerate-data probe's 特困 of one 赡养人 passed)
+        return [finding("household.no_members", "warn",
+                        "申请只列有赡养（抚养、扶养）人，没有家庭成员，无从核对家庭的收入和财产；请补充申请人本人及共同生活的家庭成员后重新报送")
+                if f.members else finding("household.no_members", "warn", "申请没有任何成员行，请补充后重新报送")]
     heads = [m for m in f.household if m["relation"] == "户主"]
     out = []
     if len(heads) > 1:

@@ -489,6 +489,15 @@ def test_a_source_more_than_three_months_behind_steps_back_three_and_says_the_fi
     assert found["severity"] == "warn" and found["message"].startswith("社保数据仅报送至2026年6月")
 
 
+@pytest.mark.parametrize("program", ["tekun", "dibao"])
+def test_a_household_of_supporters_only_is_held_not_passed(household, program):
+    """A degenerate-data probe: a 特困 request whose one row was a 赡养人 passed with no finding, its area
+    read from the supporter's address."""
+    doc = household(person(1, relation="赡养人", born=date(1970, 1, 1))).report(program)
+    found = rules(doc).get("household.no_members")
+    assert found is not None and found["severity"] == "warn" and doc["outcome"] == "review", doc["findings"]
+
+
 NOTHING = {"tax": None, "social_insurance": None, "vehicle": None, "property": None, "bank": None}
 
 
