@@ -265,6 +265,11 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         reason = ("the file has a header row but no data rows: no household was asked about. Send the request "
                   "again with one row per member under the header")
         return _refuse(ctx, d, reason)
+    if d.source == "rolls" and rows.num_rows == 0 and canon.errors.num_rows == 0:
+        # a snapshot of no household: loaded and then ignored, with no word (a degenerate-data probe)
+        return _refuse(ctx, d, "the rolls snapshot has a header row but no households: it was not applied, and "
+                               "the previous snapshot stays in force. Send the whole roll (every household "
+                               "receiving aid, one row per member) as one file")
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)
     gate = settle_exact_copies(rows, evaluate(rows, suite))

@@ -175,6 +175,18 @@ def test_rolls_are_full_snapshots_the_latest_replaces_the_previous(tmp_path):
     assert _query(tmp_path, "SELECT count(*) FROM applicant_rows WHERE origin = 'rolls'") == [(4,)]  # history kept
 
 
+def test_a_rolls_snapshot_of_no_household_is_rejected_saying_the_previous_one_stands(tmp_path):
+    """A degenerate-data probe: a header-only snapshot was recorded as loaded (0 rows) and ignored,
+    with no word: the case system never learnt its roll was not applied."""
+    _write(tmp_path, "landing/rolls/rolls_20261126.csv", _rolls([("H001", "张三")]))
+    _load(tmp_path)
+    _write(tmp_path, "landing/rolls/rolls_20261127.csv", ROLLS_HEADER + "\n")
+    assert _load(tmp_path)["landing/rolls/rolls_20261127.csv"] == "rejected"
+    note = (tmp_path / "rejected" / "rolls" / "rolls_20261127.csv.error.txt").read_text(encoding="utf-8")
+    assert "no households" in note and "previous snapshot stays in force" in note
+    assert _query(tmp_path, "SELECT household_id FROM rolls_current") == [("H001",)]
+
+
 def test_a_rolls_snapshot_sent_back_after_a_later_one_is_the_roll_again(tmp_path):
     """A nightly probe: a snapshot dropped a household's wage earner by mistake; the corrected
     roll, byte for byte the one loaded a month before, was skipped as already loaded and the
