@@ -98,11 +98,21 @@ ORDER BY h.household_id""", [latest]).fetchall()
                             f"previous version until corrected rows arrive: "
                             + ", ".join(h[0] for h in held[:10]) + (" …" if len(held) > 10 else ""))
     if previous_batch and previous_batch != latest:
-        gone = ctx.con.execute("""
-SELECT household_id, any_value(request_id), any_value(agency), any_value(county_code), any_value(program)
-FROM applicant_rows WHERE origin = 'rolls' AND batch_id = ?
-  AND household_id NOT IN (SELECT household_id FROM roll_state)
-GROUP BY household_id ORDER BY household_id""", [previous_batch]).fetchall()
+        # household numbers are each agency's own: a household has left its agency's roll when that agency
+        # no longer lists the number (a degenerate-data probe's agency_y/HH-001 left unsaid, agency_x
+        # listing an HH-001 of its own), unless its people are on another agency's roll under it (moved)
+        absent = ctx.con.execute("""
+SELECT p.household_id, any_value(p.request_id), p.agency, any_value(p.county_code), any_value(p.program),
+       min(c.agency) AS now
+FROM applicant_rows p
+LEFT JOIN rolls_current c ON c.household_id = p.household_id AND c.agency IS DISTINCT FROM p.agency
+                         AND c.id_number = p.id_number AND c.id_status IN ('valid', 'repaired')
+WHERE p.origin = 'rolls' AND p.batch_id = ?
+  AND NOT EXISTS (SELECT 1 FROM roll_state s WHERE s.household_id = p.household_id
+                                              AND s.agency IS NOT DISTINCT FROM p.agency)
+GROUP BY p.household_id, p.agency ORDER BY p.household_id, p.agency""", [previous_batch]).fetchall()
+        gone = [row[:5] for row in absent if row[5] is None]
+        moved = [row for row in absent if row[5] is not None]
         partial = _partial_rolls(ctx, previous_batch, gone)
         for household, request, agency, county, program in gone:
             kept_of = partial.get(agency)
@@ -122,16 +132,6 @@ GROUP BY household_id ORDER BY household_id""", [previous_batch]).fetchall()
                                 + ", ".join(g[0] for g in gone[:10]) + (" …" if len(gone) > 10 else ""))
         # a household the snapshot moved to another agency has left the first agency's roll (the
         # new agency hears of it as new on its roll: pipelines.alerts)
-        moved = ctx.con.execute("""
-SELECT p.household_id, p.request_id, p.agency, p.county_code, p.program, s.agency
-FROM (SELECT household_id, any_value(request_id) AS request_id, any_value(agency) AS agency,
-             any_value(county_code) AS county_code, any_value(program) AS program
-      FROM applicant_rows WHERE origin = 'rolls' AND batch_id = ? GROUP BY household_id) p
-JOIN (SELECT household_id, min(agency) AS agency FROM roll_state GROUP BY household_id) s
-  ON s.household_id = p.household_id     -- under its request_id or a new one the other agency gave it
-WHERE s.agency IS DISTINCT FROM p.agency
-  AND NOT EXISTS (SELECT 1 FROM roll_state o WHERE o.household_id = p.household_id AND o.agency = p.agency)
-ORDER BY p.household_id""", [previous_batch]).fetchall()
         for household, request, agency, county, program, now in moved:
             notices.append({"agency": agency, "request_id": request, "household_id": household,
                             "county_code": county, "program": program, "kind": LEFT_KIND, "severity": "info",

@@ -331,3 +331,16 @@ def test_a_request_dropped_in_another_agencys_folder_and_moved_to_its_own_is_ans
     _inbox_pass(root)
     assert [m[:2] for m in _members(root)] == [("agB", "HA"), ("agB", "HA"), ("agB", "HB")]
     assert set(_outbox(root, "agB", "RQ1")) == {"HA.json", "HB.json"}
+
+
+def test_a_household_leaving_one_agencys_roll_is_told_though_another_agency_has_the_same_number(tmp_path):
+    """A degenerate-data probe: agency_x's and agency_y's own HH-001; the next snapshot kept only
+    agency_x's, and agency_y's household left the rolls without a word."""
+    root = tmp_path / "root"
+    _two_snapshots(root, [_row("ROLL-X", "HH-001", 1, "孙七", "19550707", agency="agX"),
+                          _row("ROLL-Y", "HH-001", 1, "周八", "19600808", agency="agY")],
+                   [_row("ROLL-X", "HH-001", 1, "孙七", "19550707", agency="agX")])
+    told = [tuple(r.values()) for r in query(root, "SELECT agency, household_id, kind, message FROM alerts "
+                                                   "WHERE kind = 'rolls.left' ORDER BY ALL")]
+    assert [t[:3] for t in told] == [("agY", "HH-001", "rolls.left")]
+    assert "转入" not in told[0][3]      # not "moved to agX's roll": another household of that number
