@@ -53,6 +53,9 @@ MASKED_LIKE = r"[0-9０-９]{0,6}[*＊]{4,}[0-9０-９]{3}[0-9０-９XxＸｘ]"
 it is no mask: the birthplace and birth date columns hold the 14 characters the mask does not show
 (a privacy probe glued audit.id_masked to applicant_members.id_birth_date and read 784 full IDs).
 The copy has person keys to join on; a masked ID in it becomes `[ID]`, as a full one does."""
+_NOT_A_RUN = "(^|^T|[^0-9０-９T]|[^0-9０-９]T)"
+"""What may stand before ID-like text to be masked: not a run id's 20261201T103408-61856984 (a crash
+hunt's runs.message read quality/20261201T[ID]/index.html, the steward's link broken)."""
 KEYED = {"id_number": "P", "id_raw": "P", "account_number": "A"}
 """Columns whose values become keys: ID numbers (person keys) and bank account numbers."""
 # Free-text columns that can quote an ID: raw rows, parser reasons, matcher evidence, messages.
@@ -173,7 +176,7 @@ def copy_table_sql(table: str, columns: list[tuple[str, str]], source: str = "li
         elif c == "account_number":
             select.append("a.k AS account_number")
         elif c in FREE_TEXT and kind == "VARCHAR":
-            select.append(f"regexp_replace(t.{c}, '{MASKED_LIKE}|{ID_LIKE}', '[ID]', 'g') AS {c}")
+            select.append(f"regexp_replace(t.{c}, '{_NOT_A_RUN}({MASKED_LIKE}|{ID_LIKE})', '\\1[ID]', 'g') AS {c}")
         else:
             select.append(f"t.{c}")
     return f"CREATE OR REPLACE TABLE main.{table} AS SELECT {', '.join(select)} FROM {source}.{table} t{joins}"

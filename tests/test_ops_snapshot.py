@@ -220,6 +220,20 @@ def test_an_id_inside_a_key_column_becomes_its_person_key_in_every_table_and_joi
         ("B0001-2025-10-31",), ("T202510310000123",)]
 
 
+def test_a_run_id_in_a_message_is_not_masked_as_an_id():
+    """A crash hunt: runs.message read quality/20261201T[ID]/index.html in the copy (103408-61856984
+    looks like a legacy ID with a hyphen), and the steward's link was broken."""
+    from pipelines.snapshot import pseudonymise
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE runs (message VARCHAR)")
+    con.execute("INSERT INTO runs VALUES ('quality report: quality/20261201T103408-61856984/index.html'), "
+                "('证件号T140105199003071045有误')")
+    pseudonymise(con, b"secret")
+    assert con.execute("SELECT * FROM runs ORDER BY 1").fetchall() == [
+        ("quality report: quality/20261201T103408-61856984/index.html",), ("证件号T[ID]有误",)]
+
+
 def test_the_copys_audit_names_the_person_verified_by_their_person_key():
     """A privacy probe: the copy's audit could say who was verified only through the member number,
     which a re-sent household gives to someone else."""
