@@ -260,8 +260,21 @@ def _same_day_balances(f: Facts) -> list[dict]:
 
 def application_checks(f: Facts) -> list[dict]:
     """Findings about the household's rows as filed and as refused (see the module)."""
-    return (_rolls_held(f) + _refused(f) + _shared_ids(f) + _no_head(f) + _same_day_balances(f) + _mixed_rows(f)
-            + _supporters_unjudged(f))
+    return (_rolls_held(f) + _refused(f) + _shared_ids(f) + _born_later(f) + _no_head(f) + _same_day_balances(f)
+            + _mixed_rows(f) + _supporters_unjudged(f))
+
+
+def _born_later(f: Facts) -> list[dict]:
+    """An ID whose birth date is after the request date (valid by its check character on the day the
+    pass runs): a degenerate-data probe's member was "-1岁", and her car failed the household."""
+    return [finding("id_check.born_later", "warn",
+                    f"成员{m['name']}（序号{m['member_no']}）的身份证号所载出生日期{m['id_birth_date']}晚于申请日期"
+                    f"{f.request_date}，证件号可能填写有误；请对照户口簿或身份证更正后重新提交")
+            for m in f.household if _born_after(m, f.request_date)]
+
+
+def _born_after(m: dict, day) -> bool:
+    return bool(day and m.get("id_birth_date") and m.get("id_check") != "invalid" and m["id_birth_date"] > day)
 
 
 def _rolls_held(f: Facts) -> list[dict]:
@@ -322,7 +335,9 @@ def _doubted_ids(f: Facts) -> dict[int, str]:
         if m.get("id_check") == "invalid":
             continue
         stated, on_id = _year(m.get("birth_date")), _year(m.get("id_birth_date"))
-        if stated and on_id and abs(stated - on_id) >= ID_DOUBT_YEARS:
+        if _born_after(m, f.request_date):
+            out[m["member_no"]] = f"身份证号所载出生日期{m['id_birth_date']}晚于申请日期"
+        elif stated and on_id and abs(stated - on_id) >= ID_DOUBT_YEARS:
             out[m["member_no"]] = f"申报{stated}年出生，身份证号所载为{on_id}年"
         elif m.get("declared_gender") and m.get("id_gender") and m["declared_gender"] != m["id_gender"]:
             out[m["member_no"]] = f"申报性别{m['declared_gender']}，身份证号所载为{m['id_gender']}"

@@ -27,7 +27,7 @@ SUPPORTER_RELATIONS = ("赡养人", "抚养人", "扶养人")
 
 
 def _age(birth: date | None, on: date) -> int | None:
-    if birth is None:
+    if birth is None or birth > on:   # (born after the request date: no age, `id_check.born_later`)
         return None
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 

@@ -9,7 +9,7 @@ asset limit 24 × 628 = ¥15,072.00 per person.
 """
 
 import json
-from datetime import date, datetime
+from datetime import date, timedelta, datetime
 
 import duckdb
 import pytest
@@ -496,6 +496,18 @@ def test_a_household_of_supporters_only_is_held_not_passed(household, program):
     doc = household(person(1, relation="赡养人", born=date(1970, 1, 1))).report(program)
     found = rules(doc).get("household.no_members")
     assert found is not None and found["severity"] == "warn" and doc["outcome"] == "review", doc["findings"]
+
+
+def test_an_id_born_after_the_request_date_is_a_question_not_an_age_of_minus_one(household):
+    """A degenerate-data probe: an ID born the day after the request date passed its check (on the day
+    the pass ran); the report said "-1岁" and her car failed the household."""
+    wh = household(person(1), person(2, "子女", born=None, id_birth_date=REQUEST_DATE + timedelta(days=1)))
+    wh.vehicle("V1", 2)
+    doc = wh.report()
+    found = rules(doc)["id_check.born_later"]
+    assert found["severity"] == "warn" and "晚于申请日期" in found["message"]
+    assert [m["age"] for m in doc["members"]][1] is None
+    assert doc["outcome"] == "review", doc["findings"]
 
 
 NOTHING = {"tax": None, "social_insurance": None, "vehicle": None, "property": None, "bank": None}
