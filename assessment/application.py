@@ -61,6 +61,9 @@ def _cell_words(source: str, cell: dict) -> str:
 _WHY = (("more than 2 decimals", "小数超过两位（金额应精确到分）"), ("is negative", "为负数"),
         ("too large", "数额超出范围"), ("not a plausible", "日期不在可接受的范围内（过早，或晚于核对日期一个月以上）"),
         ("accepted currency", "不是人民币，余额须按人民币报送"),
+        ("must be a positive area", "面积应大于0且小于10万平方米"),
+        ("must be a fraction above 0", "共有份额应大于0且不超过1（或填写单独所有）"),
+        ("must be a whole number from 1 to 99", "成员序号应为1至99的整数"),
         ("appears more than once in this file", "该记录编号在文件中出现多次且内容不同，无法判断以哪个为准"))
 """What a refused cell's reason says, in words a caseworker reads (a bank probe's 1234.567 was said
 to be unreadable; the data clerk's error list said it had a third decimal)."""

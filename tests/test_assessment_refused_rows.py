@@ -163,12 +163,14 @@ def _report_of(root, request: str, household: str) -> dict:
      "余额填写为“1234.567”，小数超过两位（金额应精确到分）"),
     ("-5000", "'-5000' is negative; this amount must be 0 or more", "余额填写为“-5000”，为负数"),
     ("约5000", "'约5000' is not an amount of money; accepted: …", "余额填写为“约5000”，无法识别"),
+    ("0", "floor_area must be a positive area in m² below 100,000", "建筑面积填写为“0”，面积应大于0且小于10万平方米"),
 ])
 def test_a_refused_cell_says_why_in_the_caseworkers_words(raw, reason, words):
     """A bank probe: a balance of 1234.567 was said to be unreadable, while the data clerk's error
-    list said it had a third decimal."""
+    list said it had a third decimal (a degenerate-data probe: a floor area of 0, too)."""
     from assessment.application import _cell_words
-    assert _cell_words("bank", {"field": "balance", "raw": raw, "reason": reason}) == words
+    source, field = ("property", "floor_area") if words.startswith("建筑面积") else ("bank", "balance")
+    assert _cell_words(source, {"field": field, "raw": raw, "reason": reason}) == words
 
 
 def test_a_record_id_sent_twice_with_different_values_says_so_not_unreadable():
