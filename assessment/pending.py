@@ -346,9 +346,13 @@ def _deciding_assets(f: Facts, rows: list[dict], mine: dict) -> tuple[list[str],
             said.append(f"{who}车辆（{r['vehicle_type']} {r['plate_number']}，记录{r['record_id']}；如属本人，名下有非豁免机动车）")
         elif r["kind"] == "property" and r["usage"] == "住宅" and certificate_key(r) in new_homes \
                 and len(homes) <= max_homes < len(homes) + len(new_homes):
+            # one row's stakes are one more home; more only with the others said beside it (a probe read
+            # "如属本人，家庭拥有住宅3套" by each of three rows)
+            alone = len(homes) + 1 > max_homes
             said.append(f"{who}住宅（{r['location']}，产权证号{r['certificate_number']}，记录{r['record_id']}；"
                         + ("如属本人，家庭现拥有住宅，不符合住房救助条件）" if f.program == "housing" else
-                           f"如属本人，家庭拥有住宅{len(homes) + len(new_homes)}套，超过{max_homes}套）"))
+                           f"如属本人，家庭拥有住宅{len(homes) + 1}套，超过{max_homes}套）" if alone else
+                           f"如与所列其他同名住宅均属本人，家庭拥有住宅{len(homes) + len(new_homes)}套，超过{max_homes}套）"))
         elif r["kind"] == "property" and r["usage"] in NON_RESIDENTIAL and f.program in THRESHOLD_PROGRAMS \
                 and not has_other:
             said.append(f"{who}非住宅类不动产（{r['usage']}，{r['location']}，记录{r['record_id']}；如属本人，名下有非住宅类不动产）")

@@ -810,6 +810,22 @@ def test_the_rest_of_a_payers_rows_stay_a_question_once_some_are_confirmed_and_t
         assert "match.unclaimed_rest" not in found, doc["findings"]
 
 
+@pytest.mark.parametrize("owned, said", [
+    (0, "如与所列其他同名住宅均属本人，家庭拥有住宅2套，超过1套"),   # neither row alone is a second home
+    (1, "如属本人，家庭拥有住宅2套，超过1套"),                       # each alone is
+])
+def test_each_id_less_home_says_what_it_alone_would_make_of_the_household(household, owned, said):
+    """A degenerate-data probe: "如属本人，家庭拥有住宅3套" beside each of three rows, true only were
+    all three the member's."""
+    wh = household(person(1))
+    if owned:
+        wh.property("OWN", 1)
+    wh.property("X1", 1, decision=None, location="清徐县徐沟镇某街1号")
+    wh.property("X2", 1, decision=None, location="清徐县徐沟镇某街2号")
+    found = rules(wh.report())["match.unclaimed"]
+    assert found["message"].count(said) == 2, found["message"]
+
+
 def test_an_id_less_shop_under_a_name_too_common_to_ask_about_is_still_said_as_a_note(household):
     """A fresh evaluator's two wrong passes: a shop and a second home without an ID under the head's
     exact name, 14 and 16 people of that name known: no question (too common), and nothing said."""
