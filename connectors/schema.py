@@ -213,7 +213,10 @@ APPLICANTS = Table("applicants", (
     Field("gender", ("性别",), kind="category", allowed=("男", "女"), labels={"M": "男", "F": "女"}),
     Field("address", ("住址", "家庭住址")),
     Field("labor_capacity", ("劳动能力",), kind="category", allowed=("有", "部分", "无"),
-          labels={"有劳动能力": "有", "部分劳动能力": "部分", "丧失劳动能力": "无", "无劳动能力": "无"}),
+          labels={"有劳动能力": "有", "部分劳动能力": "部分", "丧失劳动能力": "无", "无劳动能力": "无",
+                  # the wording of 特困 and disability paperwork (a request probe's household held for them)
+                  "部分丧失劳动能力": "部分", "部分丧失": "部分", "完全丧失劳动能力": "无", "完全丧失": "无",
+                  "丧失": "无"}),
     Field("disability_grade", ("残疾等级",), kind="category", allowed=("一级", "二级", "三级", "四级"),
           labels=DISABILITY_LABELS),
     Field("declared_monthly_income", ("申报月收入",), kind="money"),

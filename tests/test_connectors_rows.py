@@ -538,3 +538,14 @@ def test_a_json_line_giving_a_field_twice_names_only_the_keys_it_gives(tmp_path)
     (error,) = result.errors.to_pylist()
     assert "under the keys 'name' and '姓名', with different values" in error["reason"]
     assert result.rows.column("record_id").to_pylist() == ["J2"]
+
+
+@pytest.mark.parametrize("written, read", [("部分丧失劳动能力", "部分"), ("完全丧失劳动能力", "无"), ("丧失", "无"),
+                                           ("有劳动能力", "有")])
+def test_labour_capacity_in_the_words_of_disability_paperwork_is_read(tmp_path, written, read):
+    """A request probe: 部分丧失劳动能力 and 完全丧失劳动能力 were refused, and the household held."""
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号,劳动能力\n"
+                    f"RQ-1,特困,H1,140105,1,张三,140105198501011117,户主,SQ-1,{written}\n", encoding="utf-8")
+    result = read_source("applicants", path, agency_default="xiaodian")
+    assert result.errors.num_rows == 0 and result.rows.column("labor_capacity").to_pylist() == [read]
