@@ -210,6 +210,10 @@ LEFT JOIN (   -- a member an application's household re-sent in a later pass did
                 (SELECT (request_id, household_id) FROM work_households WHERE origin = 'inbox')
           GROUP BY ALL) l USING (request_id, household_id)
     WHERE a.origin = 'inbox' AND fa.run_id IS DISTINCT FROM l.last_run
+      -- (answered before: a household held for refused rows, whose corrected rows came alone as the
+      -- note asked, was told its members were left out: a request probe)
+      AND EXISTS (SELECT 1 FROM assessment_history h WHERE h.request_id = a.request_id
+                                                       AND h.household_id = a.household_id)
 ) c ON c.request_id = m.request_id AND c.household_id = m.household_id AND c.member_no = m.member_no
 LEFT JOIN (SELECT id_number, list(DISTINCT program ORDER BY program) AS programs FROM rolls_current
            WHERE program IN ('dibao', 'tekun') AND id_status IN ('valid', 'repaired') GROUP BY id_number) r

@@ -46,3 +46,20 @@ def test_a_household_sent_in_two_files_of_one_pass_has_no_such_note(tmp_path):
     _send(root, "2.csv", [3])
     run_pass(root, as_of=date(2026, 11, 20), snapshot_mode="off")
     assert _notes(root) == []
+
+
+def test_the_corrected_row_of_a_household_held_for_it_leaves_nobody_out(tmp_path):
+    """A request probe: a household held for a refused row, whose corrected row came alone as the
+    error note asks, was told its other members had been left out."""
+    root = tmp_path / "root"
+    (root / "landing" / "bank").mkdir(parents=True)
+    (root / "inbox" / AGENCY).mkdir(parents=True)
+    rows = dict(FAMILY)
+    rows[2] = rows[2].replace("配偶", "朋友")          # refused: no relation of a household
+    (root / "inbox" / AGENCY / "1.csv").write_text(
+        HEADER + "".join(f"RQ-R1,低保,H1,140105,{rows[n]}\n" for n in (1, 2, 3)), encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 20), snapshot_mode="off")
+    assert not (root / "outbox" / AGENCY / "RQ-R1" / "H1.json").exists()     # held for the refused row
+    _send(root, "2.csv", [2])
+    run_pass(root, as_of=date(2026, 11, 21), snapshot_mode="off")
+    assert _notes(root) == []
