@@ -201,8 +201,8 @@ SELECT * EXCLUDE (rn, rn_counted, account, account_bank, account_member, latest,
                           ORDER BY exact_balance, record_id) OVER (PARTITION BY {product}) END AS same_day,
            max(as_of_date) OVER (PARTITION BY {key}) AS latest,
            max(as_of_date) FILTER (WHERE counts) OVER (PARTITION BY {key}) AS latest_counted,
-           -- one balance in two files is a re-export (a probe's unnumbered 9,000 counted 18,000): one file's rows count
-           first_value(file) OVER (PARTITION BY {product}, exact_balance ORDER BY counts DESC, loaded, file) AS first_file
+           -- one balance of one branch in two files: a re-export (a probe's 9,000 counted 18,000); one file counts
+           first_value(file) OVER (PARTITION BY {product}, exact_balance, institution ORDER BY counts DESC, loaded, file) AS first_file
     FROM (
         SELECT *, CASE WHEN account IS NULL THEN bank_key END AS account_bank,
                -- a card number is one account however many members' statements carry it (an

@@ -434,13 +434,15 @@ def test_an_earlier_statement_of_an_unnumbered_product_is_an_earlier_snapshot(wh
     assert sorted(a["record_id"] for a in doc["assets"]["financial"]) == ["B1", "B2"]
 
 
-@pytest.mark.parametrize("second_file, total", [("b2.csv", 9000.0), ("f.csv", 18000.0)])
-def test_an_unnumbered_balance_sent_again_in_another_file_counts_once(wh, second_file, total):
+@pytest.mark.parametrize("second_file, branch, total", [("b2.csv", "兴业银行", 9000.0), ("f.csv", "兴业银行", 18000.0),
+                                                       ("b2.csv", "兴业银行并州支行", 18000.0)])
+def test_an_unnumbered_balance_sent_again_in_another_file_counts_once(wh, second_file, branch, total):
     """A degenerate-data probe: the bank re-exported yesterday's statements under new record_ids; an
     unnumbered 9,000 活期 became 18,000 and the household failed. Two rows alike in one file are two
-    products of one statement, and both count."""
+    products of one statement, and both count; so are two branches' exports of one bank (an adversarial
+    probe's two 10,000 定期 at 桃园支行 and 并州支行 counted once, a wrong pass)."""
     wh.bank("B1", 9000, product="活期存款")
-    wh.bank("B2", 9000, product="活期存款")
+    wh.bank("B2", 9000, product="活期存款", institution=branch)
     wh.con.execute("UPDATE bank_all SET file = ?, loaded_at = loaded_at + INTERVAL 1 DAY WHERE record_id = 'B2'",
                    [second_file])
     doc = wh.report()
