@@ -32,6 +32,9 @@ def test_standardised_names_stay_standard(raw):
     ("山西金鼎机械制造有限公司（本部）", "山西金鼎机械制造", True),
     ("太原金鼎机械", "山西金鼎机械", False),                          # the place itself still tells firms apart
     ("城市建设集团", "城建设集团", False),                            # a 市 that follows no place is a word
+    ("大都市物业管理有限公司", "大都物业管理有限公司", False),         # 都市, 超市 …: a brand's word (an adversarial probe)
+    ("华联超市连锁", "华联超连锁", False),
+    ("晋城市兰花煤炭", "晋城兰花煤炭", True),
 ])
 def test_organisation_spellings_that_are_one_payer_normalise_alike(left, right, same):
     assert (normalise_org(left) == normalise_org(right)) == same
