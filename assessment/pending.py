@@ -198,7 +198,7 @@ def unclaimed(f: Facts) -> list[dict]:
             # namesake's 企业职工 one were one question of 24 rows (a fresh-evaluator probe)
             payer = r.get("payer") or r.get("insurance_type") or ""
             # wages of a member of 70 or more, someone else bearing the name: said, not asked
-            aged = bool(r.get("aged")) and (r.get("namesakes") or 1) > 1 and not r.get("own_payer")
+            aged = bool(r.get("aged")) and (r.get("earners") or 0) > 0 and not r.get("own_payer")
             units.setdefault((aged, mine[r["member_no"]], r["source"], payer), {})[r["record_id"]] = r
     out = []
     # a payer some of whose rows a caseworker confirmed as the member's (a review probe confirmed six of

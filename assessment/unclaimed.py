@@ -256,7 +256,13 @@ WITH m AS (
 SELECT o.*, greatest(coalesce(k.n, 0), 1) AS namesakes,
        CASE WHEN o.local THEN greatest((SELECT count(DISTINCT p.id_number) FROM people p WHERE p.name = m.m_std
                                          AND (left(p.id_number, 6) = m.county_code OR p.id_number = m.id_number))
-                                       + CASE WHEN m.id_number IS NULL THEN 1 ELSE 0 END, 1) END AS namesakes_local
+                                       + CASE WHEN m.id_number IS NULL THEN 1 ELSE 0 END, 1) END AS namesakes_local,
+       -- for the wages of a member of 70 or more: another bearer of working age (by the ID's birth date;
+       -- a namesake child's deposit is no one who earns them, an adversarial probe)
+       CASE WHEN o.aged THEN (SELECT count(DISTINCT p.id_number) FROM people p WHERE p.name = m.m_std
+                                 AND p.id_number IS DISTINCT FROM m.id_number AND length(p.id_number) = 18
+                                 AND TRY_CAST(substr(p.id_number, 7, 4) AS INTEGER)
+                                     BETWEEN year(o.period) - 69 AND year(o.period) - {WORKING_AGE_FROM}) END AS earners
 FROM unlinked o JOIN m USING (request_id, household_id, member_no)
 LEFT JOIN (SELECT name, count(DISTINCT id_number) AS n FROM people GROUP BY name) k ON k.name = m.m_std
 """

@@ -758,10 +758,11 @@ def test_rows_without_an_id_under_a_members_name_that_would_decide_the_outcome_a
 
 
 @pytest.mark.parametrize("born, namesake, asked", [
-    (date(1936, 5, 1), True, False),    # 89, another person bears the name: said, not asked
-    (date(1956, 1, 1), True, False),    # 70 from January
-    (date(1966, 5, 1), True, True),     # 60: people work at sixty
-    (date(1936, 5, 1), False, True),    # nobody else known by the name: the member's, as likely as not
+    (date(1936, 5, 1), "19680101001", False),   # 89, a person of working age bears the name: said, not asked
+    (date(1956, 1, 1), "19680101001", False),   # 70 from January
+    (date(1966, 5, 1), "19680101001", True),    # 60: people work at sixty
+    (date(1936, 5, 1), None, True),             # nobody else known by the name: the member's, as likely as not
+    (date(1936, 5, 1), "20150101001", True),    # only a child bears it (an adversarial probe): nobody who earns wages
 ])
 def test_idless_wages_under_the_name_of_a_member_of_seventy_are_asked_only_when_nobody_else_bears_it(
         household, born, namesake, asked):
@@ -773,9 +774,11 @@ def test_idless_wages_under_the_name_of_a_member_of_seventy_are_asked_only_when_
         wh._insert("tax_all", "tax", f"F{m}", 1, "period, income_item, income_amount, withholding_agent",
                    [date(2026, m, 1), "工资薪金", 1000.0, "太原市恒达建筑工程有限公司"], decision=None)
     if namesake:
-        wh.con.execute(f"INSERT INTO tax_all ({SOURCE_COLS}, period, income_item, income_amount, withholding_agent) "
-                       "VALUES ('N1', '成员1', '140105196801010015', 'valid', 'b', 'f.csv', 'h', 1, now(), "
-                       "DATE '2026-03-01', '工资薪金', 3000, '太原某厂')")
+        from connectors.values.idnumber import check_char
+        body = "140105" + namesake
+        wh.con.execute(f"INSERT INTO bank_all ({SOURCE_COLS}, institution, account_number, product_type, balance, "
+                       "as_of_date) VALUES ('N1', '成员1', ?, 'valid', 'b', 'f.csv', 'h', 1, now(), '中国银行', "
+                       "'6217000011112222', '活期存款', 300, DATE '2026-03-01')", [body + check_char(body)])
     doc = wh.report()
     found = rules(doc)
     assert ("match.unclaimed" in found) == asked, doc["findings"]
