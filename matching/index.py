@@ -30,13 +30,13 @@ from matching.idrepair import ID_CODE_SQL
 from matching.standardise import org_keys_table
 from warehouse.sql import run_sql
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 """Bump when a unit's key, `match_source_versions`, or what a unit keeps of its organisation
 (`matching.standardise.org_keys_table`, `blocking.s_org_sql`, `blocking.place_sql`) changes: the
 index is rebuilt. (2: `match_rows`, the unit of every current row, migration 0020;
 3: `match_units.iid`, 0022; 4: `match_identities.body` and `code`, 0023; 5: `match_units.s_org`
 and `place`, `match_org_keys`, 0029; 6: an ID a spreadsheet shortened reads as its digits, 0033;
-7: `match_rows.amount`, 0034; 8: 省/市 after an organisation's leading place folded; 9: not a brand's 超市 or 都市.)"""
+7: `match_rows.amount`, 0034; 8: 省/市 after an organisation's leading place folded; 9: not a brand's 超市 or 都市; 10: nor 城市 after three characters.)"""
 BODY_SQL = "CASE WHEN length({col}) = 18 THEN TRY_CAST(left({col}, 17) AS BIGINT) END"
 """SQL: the first 17 digits of an 18-character ID text as an integer (NULL when they are not digits)."""
 UNIT_KEY = ("source", "name", "id_number", "organisation", "account_number", "location")

@@ -82,8 +82,9 @@ _BRACKETS = re.compile(r"[(（【\[].*?[)）】\]]")
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|内蒙古|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|"
               "海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆")
 _DIVISION_WORD = re.compile(rf"^({_PROVINCES})(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)"
-                            # (not the 市 of 超市, 门市, 菜市, 集市, 夜市, 都市: a brand's word, not a city's)
-                            r"|^(.{1,2}[^超门菜集夜都])市(?=..)")
+                            # (not the 市 of 超市, 门市, 菜市, 集市, 夜市, 都市, and after three characters
+                            # 城市: a brand's word, not a city's: 大同城市建设 is no 大同城建设; 晋城市 is a city)
+                            r"|^(.[^超门菜集夜都]|..[^城超门菜集夜都])市(?=..)")
 
 
 def normalise_org(org: str | None) -> str | None:

@@ -35,6 +35,7 @@ def test_standardised_names_stay_standard(raw):
     ("大都市物业管理有限公司", "大都物业管理有限公司", False),         # 都市, 超市 …: a brand's word (an adversarial probe)
     ("华联超市连锁", "华联超连锁", False),
     ("晋城市兰花煤炭", "晋城兰花煤炭", True),
+    ("大同城市建设有限公司", "大同城建设有限公司", False),
 ])
 def test_organisation_spellings_that_are_one_payer_normalise_alike(left, right, same):
     assert (normalise_org(left) == normalise_org(right)) == same
