@@ -136,8 +136,7 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
 
     declared = [m["declared_monthly_income"] for m in members
                 if m["relation"] not in SUPPORTER_RELATIONS and m["declared_monthly_income"] is not None]
-    verified_declared = [m for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"]
-                         and m["declared_monthly_income"] is not None]
+    verified_declared = _verified_declaring(members, "declared_monthly_income")   # none: nothing to compare (not 0)
     # An unverified member's declaration has nothing to be compared with: the declared total is the verified
     # members' (a probe's withdrawn consent showed a difference of -217); theirs is `declared_unverified`.
     unverified_declared = sum(float(m["declared_monthly_income"]) for m in members
@@ -157,11 +156,9 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "members_counted": n_members, "by_source": inc["by_source"], "by_item": inc["by_item"],
         "months_covered": inc["months_covered"], "evidence_basis": inc["evidence_basis"],
         "complete": complete, "members_unverified": unverified_members, "members_id_shared": shared,
-        # (none verified: nothing declared to compare, not "declared 0, difference 0", a contract probe)
         "declared_monthly_total": fen(float(sum(declared)) - unverified_declared) if verified_declared else None,
         "declared_unverified": fen(unverified_declared) if declared else None,
-        "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared))
-                      if verified_declared else None,
+        "difference": fen(inc["monthly_total"] - (float(sum(declared)) - unverified_declared)) if verified_declared else None,
         "monthly_series": monthly_series(inc["series"], months),
         # a month its department has not finished delivering is outside the window; its rows are
         # listed, not counted (a rules probe's clerk never saw a new 7,536 wage)
@@ -210,9 +207,8 @@ def build_household(hh: dict, members: list[dict], income_recs: list[dict], vehi
         "owned_area_total": assets["owned_area"],
         "financial_total": assets["financial_total"], "financial_per_capita": fin_pc,
         "complete": complete, "members_unverified": unverified_members, "members_id_shared": shared,
-        "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets) if any(
-            m["relation"] not in SUPPORTER_RELATIONS and m["consent"] and m["declared_financial_assets"] is not None
-            for m in members) else None,
+        "declared_financial_total": fen(float(sum(declared_assets)) - unverified_assets)
+                                    if _verified_declaring(members, "declared_financial_assets") else None,
         "declared_financial_unverified": fen(unverified_assets) if declared_assets else None,
         "by_member": assets["by_member"],
     }
@@ -364,6 +360,10 @@ def _property_out(p: dict, supporters: set) -> dict:
             "owned_area": fen(owned_area(p)), "registration_date": _iso(p["registration_date"]),
             "status": p["status"], "held": bool(p["held"]) and not p.get("repeat"), "repeat": bool(p.get("duplicate")),
             "joint": bool(p.get("joint")), **_counted_note(p, supporters)}
+
+
+def _verified_declaring(members: list[dict], declared: str) -> list[dict]:   # consenting members who declared it
+    return [m for m in members if m["relation"] not in SUPPORTER_RELATIONS and m["consent"] and m[declared] is not None]
 
 
 def _statement(a: dict) -> tuple:   # a balance as a re-export repeats it

@@ -210,53 +210,60 @@ def unclaimed(f: Facts) -> list[dict]:
     if rest[0]:
         out.append(finding("match.unclaimed_rest", "warn",
                            "同一单位已有与成员同名的收入记录经复核确认为本人，另有以下同名无身份证号记录尚未确认，未计入"
-                           "（家庭已不符合收入条件，确认后只使收入数字完整）：" + "；".join(rest[0][:5])
-                           + (f"等{len(rest[0])}处" if len(rest[0]) > 5 else "") + "。请在复核表中逐条确认或否认",
+                           "（家庭已不符合收入条件，确认后只使收入数字完整）：" + _listed(rest[0]) + "。请在复核表中逐条确认或否认",
                            rest[1]))
     for aged in (False, True):
         said, deciding = _deciding_income(f, {k[1:]: v for k, v in units.items() if k[0] == aged})
         if said and not aged:
             out.append(finding("match.unclaimed", "warn",
                                "无身份证号、与成员同名的收入记录未能确定归属（无证件号可据，或另有同名者），未计入，但足以改变核对结果："
-                               + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
-                               + "。请向申请人核实是否本人的收入", deciding))
+                               + _listed(said) + "。请向申请人核实是否本人的收入", deciding))
         elif said:
             out.append(finding("match.unclaimed_aged", "info",
                                f"另有无身份证号、与成员同名的工资记录，成员时年{WAGES_UNLIKELY_FROM}岁以上且另有同名者，"
                                "不大可能是本人的工资，未计入也未列为待复核；如属本人将改变核对结果，仅供参考："
-                               + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else ""), deciding))
+                               + _listed(said), deciding))
     return out
 
 
+def _listed(said: list[str]) -> str:
+    """The first five of what a finding lists, and how many there are beyond them."""
+    return "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
+
+
+def _payer_rows(f: Facts, units: dict):
+    """(name, payer, rows, their total, how the message names them) per unit of `units` ((name,
+    source, payer) → rows by record_id), in order."""
+    for (name, _, payer), by_record in sorted(units.items()):
+        rows = list(by_record.values())
+        total = sum((exact(r["amount"]) for r in rows), Decimal(0))
+        yield rows, total, f"{_named(f, name)}同名的{payer or '未写明扣缴单位'}{len(rows)}条收入记录（合计{yuan(float(total))}"
+
+
 def _rest_of_begun(f: Facts, units: dict) -> tuple[list[str], list[dict]]:
-    """Of `units` ((name, source, payer) → rows) at payers with rows confirmed as the member's, when
-    the household is already at or over the income standard (nothing they hold could change it):
-    what to say of each, and the rows (still questions, so the figure can be made whole)."""
+    """Of `units` at payers with rows confirmed as the member's, when the household is already at or
+    over the income standard (nothing they hold could change it): what to say of each, and the rows
+    (still questions, so the figure can be made whole)."""
     if not units or income_per_capita(f) < income_standard(f):
         return [], []
-    said, rows = [], []
-    for (name, _, payer), by_record in sorted(units.items()):
-        these = list(by_record.values())
-        total = sum((exact(r["amount"]) for r in these), Decimal(0))
-        said.append(f"{_named(f, name)}同名的{payer or '未写明扣缴单位'}{len(these)}条收入记录（合计{yuan(float(total))}）")
-        rows += these
-    return said, rows
+    said, rest = [], []
+    for rows, _, named in _payer_rows(f, units):
+        said.append(named + "）")
+        rest += rows
+    return said, rest
 
 
 def _deciding_income(f: Facts, units: dict) -> tuple[list[str], list[dict]]:
-    """Of `units` ((name, source, payer) → rows by record_id), the payers whose rows would bring the
-    household to the income standard were they the member's: what to say of each, and the rows."""
+    """Of `units`, the payers whose rows would bring the household to the income standard were they
+    the member's: what to say of each, and the rows."""
     months = int(f.params["window_months"])
     income_now = income_total_exact(f)
     std = income_standard(f)
     deciding, said = [], []
-    for (name, _, payer), by_record in sorted(units.items()):
-        rows = list(by_record.values())
-        total = sum((exact(r["amount"]) for r in rows), Decimal(0))
+    for rows, total, named in _payer_rows(f, units):
         would = fen((income_now + total / months) / f.size)
         if income_per_capita(f) < std <= would:
-            said.append(f"{_named(f, name)}同名的{payer or '未写明扣缴单位'}{len(rows)}条收入记录（合计{yuan(float(total))}；"
-                        f"如属本人，家庭人均月收入为{yuan(would)}，不低于标准{yuan(std)}）")
+            said.append(named + f"；如属本人，家庭人均月收入为{yuan(would)}，不低于标准{yuan(std)}）")
             deciding += rows
     return said, deciding
 
@@ -304,14 +311,13 @@ def unclaimed_assets(f: Facts) -> list[dict]:
     if said:
         out.append(finding("match.unclaimed", "warn",
                            "无身份证号、与成员同名的车辆或不动产记录未能确定归属（登记中未写证件号），未计入，但足以改变核对结果："
-                           + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else "")
-                           + "。请向申请人及登记部门核实是否本人所有", deciding))
+                           + _listed(said) + "。请向申请人及登记部门核实是否本人所有", deciding))
     said, deciding = _deciding_assets(f, common, mine)
     if said:
         out.append(finding("match.unclaimed_common", "info",
                            "另有无身份证号、与成员同名的车辆或不动产记录，同名者众多，无从判断归属，未计入也未列为待复核；"
                            "如属本人将改变核对结果，仅供参考："
-                           + "；".join(said[:5]) + (f"等{len(said)}处" if len(said) > 5 else ""), deciding))
+                           + _listed(said), deciding))
     return out
 
 
