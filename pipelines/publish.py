@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import PurePosixPath
 
 import pyarrow as pa
 
@@ -22,7 +23,7 @@ from pipelines.alerts import alert_rows, facts_rows
 from pipelines.context import PassContext
 from pipelines.documents import unpack_report
 from pipelines.progress import emit
-from reports.writer import folder_name, report_stem, write_request
+from reports.writer import file_stem_name, folder_name, report_stem, write_request
 from review import review_rows, review_rows_for, write_review_sheet
 from review.export import OPEN_FOLDER, open_rows, sheet_keys
 from warehouse import transaction
@@ -95,7 +96,8 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     # are written, one at a time: no process holds a whole folder (ten thousand households of
     # an agency's night) in memory
     packed = (ctx.documents.packed(n["_index"]) for n in notes)
-    paths = write_request(folder, packed, heads=notes, load=unpack_report, fan_out=fan_out)
+    paths = write_request(folder, packed, heads=notes, load=unpack_report, fan_out=fan_out,
+                          waiting=_waiting(ctx, agency, out_dir))
     by_household: dict = defaultdict(list)
     for path in paths:
         by_household[path.stem].append(path.relative_to(ctx.root).as_posix())
@@ -112,6 +114,20 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     write_review_sheet(folder, rows, agency, folder_name(out_dir).replace("/", "-"))
     emit("reports", done=ctx.counts["reports_written"], total=total)
     pause_point("report")
+
+
+def _waiting(ctx: PassContext, agency: str, request_id: str) -> list[dict]:
+    """The households of a request folder held back by a member row its file had rejected
+    (`pipelines.row_errors.held_households`), with where the rejection is explained: a request
+    probe's folder said "共 2 户" of three, the third named only in `rejected/`, where an agency
+    clerk reading the folder of the request does not look."""
+    if not ctx.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'held_households'"
+                           ).fetchall()[0][0]:
+        return []
+    return [{"household_id": h, "note": f"rejected/{agency}/{file_stem_name(PurePosixPath(f).name)}.error.txt"
+             if f else f"rejected/{agency}/"}
+            for h, f in ctx.con.execute("SELECT household_id, file FROM held_households WHERE request_id = ? "
+                                        "ORDER BY household_id", [request_id]).fetchall()]
 
 
 def _write_open_questions(ctx: PassContext, agencies: set[str]) -> None:

@@ -78,7 +78,8 @@ def rejected_members(con, source: str) -> pa.Table:
 
 def held_households(con) -> list[tuple[str, str]]:
     """Create `held_households`: requested households of unanswered requests with a member row that
-    was rejected and not since corrected; returns them (request_id, household_id).
+    was rejected and not since corrected, and the file that row came in; returns them (request_id,
+    household_id).
 
     Verifying such a household without the member would understate its size and perhaps its
     income or assets, so it is not answered until the corrected row arrives (a later file with
@@ -99,9 +100,10 @@ def held_households(con) -> list[tuple[str, str]]:
         # is taken) held the owner's household for a member it never had.
         return con.execute("""
 CREATE OR REPLACE TEMP TABLE held_households AS
-SELECT DISTINCT q.request_id, q.household_id FROM held_rejected_src q
+SELECT q.request_id, q.household_id, min(f.path) AS file FROM held_rejected_src q
 JOIN (SELECT DISTINCT request_id, agency AS filer FROM requests
       WHERE origin = 'inbox' AND answered_run_id IS NULL) USING (request_id, filer)
+LEFT JOIN (SELECT DISTINCT batch_id, path FROM files WHERE status = 'loaded') f ON f.batch_id = q.batch_id
 WHERE q.household_id IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM applicant_members m
     WHERE m.origin = 'inbox' AND m.request_id = q.request_id AND m.household_id = q.household_id
@@ -109,7 +111,8 @@ WHERE q.household_id IS NOT NULL AND NOT EXISTS (
            OR (NOT regexp_full_match(coalesce(q.member_no, ''), '[0-9]+')
                AND (m.id_raw = q.id_number
                     OR ((m.name = q.name OR m.name_raw = q.name)
-                        AND (q.id_number IS NULL OR m.batch_id IS DISTINCT FROM q.batch_id))))));
+                        AND (q.id_number IS NULL OR m.batch_id IS DISTINCT FROM q.batch_id))))))
+GROUP BY q.request_id, q.household_id;
 SELECT request_id, household_id FROM held_households ORDER BY ALL""").fetchall()
     finally:
         con.unregister("held_rejected_src")

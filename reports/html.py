@@ -119,7 +119,7 @@ def render_view(view: dict) -> str:
 
 
 def render_index(reports: Iterable[dict], title: str | None = None, *, rows: list[dict] | None = None,
-                 generated_at: str | None = None) -> str:
+                 generated_at: str | None = None, waiting: list[dict] | None = None) -> str:
     """A page listing each household report of a request, linking ``<household_id>.html``
     (``rows`` and ``generated_at``: their ``index_row``s and latest time, when the caller has
     them already and not the reports)."""
@@ -129,6 +129,8 @@ def render_index(reports: Iterable[dict], title: str | None = None, *, rows: lis
     requests = sorted({str(r["request_id"]) for r in rows if not fmt.missing(r["request_id"])})
     totals = {code: sum(1 for r in rows if r["outcome"]["css"] == code) for code in ("pass", "review", "fail", "unknown")}
     generated = max((str(rep["generated_at"]) for rep in reports if rep.get("generated_at")), default=generated_at)
+    waiting = [{"household_id": scrub_text(str(w["household_id"])), "note": scrub_text(str(w["note"]))}
+               for w in waiting or ()]
     return environment().get_template("index.html.j2").render(
-        rows=rows, requests=requests, totals=totals, title=title, generated_at=generated
+        rows=rows, requests=requests, totals=totals, title=title, generated_at=generated, waiting=waiting
     )

@@ -83,9 +83,11 @@ def _write_cell(sheet, row: int, col: int, kind: str, value: Any, formats: dict,
     sheet.write_string(row, col, escape_formula(scrub_text(str(value))), style)
 
 
-def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict], *, rows: list[dict] | None = None) -> None:
+def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict], *, rows: list[dict] | None = None,
+                 waiting: list[dict] | None = None) -> None:
     """Write the summary workbook to ``target`` (a path or a binary file object); ``rows``: the
-    reports' ``index_row``s, when the caller has them already."""
+    reports' ``index_row``s, when the caller has them already; ``waiting``: the request's
+    households not answered yet (``household_id``, ``note``), on a sheet of their own."""
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False}
     book = xlsxwriter.Workbook(target, options)
@@ -107,6 +109,15 @@ def summary_xlsx(target: str | IO[bytes], reports: Iterable[dict], *, rows: list
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(0)
+        if waiting:
+            held = book.add_worksheet("待更正")
+            held.set_column(0, 0, 24)
+            held.set_column(1, 1, 70)
+            for col, header in enumerate(("家庭编号", "未答复原因")):
+                held.write_string(0, col, header, formats["header"])
+            for r, w in enumerate(waiting, start=1):
+                _write_cell(held, r, 0, "text", w["household_id"], formats, "")
+                _write_cell(held, r, 1, "text", f"成员行未通过检查，更正行到达后再核对：见 {w['note']}", formats, "")
         notes = book.add_worksheet("说明")
         notes.set_column(0, 0, 90)
         for r, line in enumerate(_NOTES):

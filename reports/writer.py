@@ -218,7 +218,8 @@ def private_dir(path: Path) -> Path:
 
 
 def write_request(out_dir: Path, reports: Iterable[Any], *, heads: list[dict] | None = None,
-                  load: Callable[[Any], dict] | None = None, fan_out: Callable = map) -> list[Path]:
+                  load: Callable[[Any], dict] | None = None, fan_out: Callable = map,
+                  waiting: list[dict] | None = None) -> list[Path]:
     """Write every household's JSON + HTML, then summary.xlsx and index.html (listing these and
     the reports of earlier passes already in the folder: `_earlier_rows`).
 
@@ -233,6 +234,10 @@ def write_request(out_dir: Path, reports: Iterable[Any], *, heads: list[dict] | 
     ``load`` turns each item of ``reports`` into its report where it is written (a big pass
     hands over compressed documents); ``fan_out`` is the ``map`` the households are written
     through, in order: a process pool's ``imap`` writes them on every core.
+
+    ``waiting``: the request's households not answered yet (``household_id`` and ``note``, the
+    error note that says why), listed on both pages so that the folder does not read as the
+    whole request answered.
     """
     if heads is None:
         reports = heads = _validate(reports)
@@ -253,10 +258,10 @@ def write_request(out_dir: Path, reports: Iterable[Any], *, heads: list[dict] | 
         rows = sorted(rows + earlier, key=lambda r: (str(r["request_id"]), str(r["household_id"])))
         generated += times
     buffer = io.BytesIO()
-    summary_xlsx(buffer, [], rows=rows)
+    summary_xlsx(buffer, [], rows=rows, waiting=waiting)
     written.append(write_atomic(out_dir / "summary.xlsx", buffer.getvalue()))
-    written.append(write_atomic(out_dir / "index.html",
-                                render_index([], rows=rows, generated_at=max(generated, default=None)).encode("utf-8")))
+    written.append(write_atomic(out_dir / "index.html", render_index(
+        [], rows=rows, generated_at=max(generated, default=None), waiting=waiting).encode("utf-8")))
     _fsync_dir(out_dir)
     return written
 
