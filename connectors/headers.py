@@ -251,3 +251,25 @@ def fields_of_row(table: Table, row: dict) -> dict:
         if name is not None and name not in out:
             out[name] = value
     return out
+
+
+def header_of(table: Table, row: dict, field: str) -> str | None:
+    """The header a row quoted as received (`fields_of_row`'s input) wrote `field` under; else
+    the field's first Chinese alias (contract §3), for a row quoted without it.
+
+    A clerk corrects the column their file calls 申报月收入: an inbox probe's notes named it
+    `declared_monthly_income`, a name nobody at the agency wrote.
+
+    Example:
+        >>> from connectors.schema import TABLES
+        >>> header_of(TABLES["applicants"], {"申请编号": "R1", " 申报月收入": "约两千"}, "declared_monthly_income")
+        '申报月收入'
+        >>> header_of(TABLES["tax"], {}, "income_amount")
+        '收入额'
+    """
+    index = _index(table)
+    for header in row:
+        if index.get(fold_header(str(header))) == field:
+            return str(header).strip()
+    known = next((f for f in table.fields if f.name == field), None)
+    return next((a for a in known.aliases if not a.isascii()), None) if known else None

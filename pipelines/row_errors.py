@@ -30,7 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from connectors.cells import render_cell
-from connectors.headers import fields_of_row
+from connectors.headers import fields_of_row, header_of
 from connectors.schema import SOURCES, TABLES
 from connectors.values.names import MIN_ID_DIGITS
 from pipelines.context import PassContext
@@ -152,13 +152,51 @@ def _name_text(text: str | None) -> str | None:
     return mask_id(text) if sum(c.isdigit() for c in text) >= MIN_ID_DIGITS else text
 
 
-def _quoted_fields(source: str, raw_row: str | None) -> dict:
-    """A quarantined row's cells by field name (the row is quoted with its file's own headers)."""
+def _quoted_row(raw_row: str | None) -> dict:
+    """A quarantined row as quoted: its file's own headers -> cells."""
     try:
         raw = json.loads(raw_row) if raw_row else {}
     except (TypeError, ValueError):
         raw = {}
-    return fields_of_row(TABLES[source], raw) if isinstance(raw, dict) and source in TABLES else {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _quoted_fields(source: str, raw_row: str | None) -> dict:
+    """A quarantined row's cells by field name (the row is quoted with its file's own headers)."""
+    return fields_of_row(TABLES[source], _quoted_row(raw_row)) if source in TABLES else {}
+
+
+def _field_label(source: str, raw: dict, field: str | None) -> str | None:
+    """The field as the clerk's file named it, the canonical name beside it: 申报月收入（declared_monthly_income）."""
+    header = header_of(TABLES[source], raw, field) if field and source in TABLES else None
+    return f"{header}（{field}）" if header and header != field else field
+
+
+REASON_GIST = (   # (what the reason says, its gist in Chinese): the parsers' and gates' reasons are English
+    ("nothing needs resending", "无需处理"), ("exact copy of data row", "无需处理"),
+    ("looks cut off in transfer", "文件疑似传输中断，此行不完整"), (TAKEN_MARK, "申请编号已属其他机构"),
+    ("is not an amount of money", "金额无法识别"), ("is negative", "不能为负数"),
+    ("has more than 2 decimals", "金额最多两位小数（到分）"), ("too large", "数值过大"),
+    ("outside the plausible range", "数值超出合理范围"), ("is not a plausible", "日期不在合理范围内"),
+    ("is not a real date", "日期不存在"), ("is not a date", "日期无法识别"),
+    ("is not a real month", "月份不存在"), ("is not a month", "所属期（月份）无法识别"),
+    ("covers more than one month", "一行只能是一个月"), ("could be January or October", "月份有歧义"),
+    ("is before 1900", "年份有误"), ("is not an Excel date serial", "日期无法识别"),
+    ("is not an accepted", "不是可接受的取值"), ("is not a member number", "成员序号应为正整数"),
+    ("member_no must be", "成员序号应为1到99的整数"), ("appears twice in one household", "同一家庭成员序号重复"),
+    ("appears more than once in this file", "记录编号在本文件中重复"),
+    ("is not a name", "不是姓名"), ("is not a number", "数值无法识别"),
+    ("is not an ownership share", "产权份额无法识别"), ("share must be", "产权份额应大于0且不超过1"),
+    ("floor_area must be", "面积应为正数"), ("must be a 6-digit", "区县代码应为6位行政区划代码"),
+    ("may use letters, digits", "编号含不允许的字符"), ("agency must be", "机构名含不允许的字符"),
+    ("an empty value", "不能为空"), ("is required", "必填项为空"),
+)
+
+
+def _gist(reason: str | None) -> str:
+    """A Chinese gist of a reason, put before it in the notes (empty when none is known)."""
+    text = reason or ""
+    return next((zh for mark, zh in REASON_GIST if mark in text), "")
 
 
 def _free(raw) -> str | None:
@@ -170,11 +208,13 @@ def _free(raw) -> str | None:
 def _lines(rows: list[dict], source: str) -> list[dict]:
     out = []
     for r in rows:
-        raw = _quoted_fields(source, r["raw_row"])
+        quoted = _quoted_row(r["raw_row"])
+        raw = fields_of_row(TABLES[source], quoted) if source in TABLES else {}
         out.append({"row_number": r["row_number"], "record_id": _free(raw.get("record_id")),
                     "request_id": _free(raw.get("request_id")),
                     "household_id": _free(raw.get("household_id")), "member_no": _free(raw.get("member_no")),
                     "name": _name_text(_text(raw.get("name"))), "field": _free(r["field"]),
+                    "field_label": _free(_field_label(source, quoted, r["field"])),
                     "reason": scrub_text(r["reason"] or ""), "value": _value(r["field"], r["raw_value"])})
     return out
 
@@ -254,14 +294,15 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
             + (f"  申请 {x['request_id']}" if x["request_id"] else "")
             + (f" 家庭 {x['household_id']}" if x["request_id"] and x["household_id"] else "")
             + (f" 成员 {x['member_no']}" if x["request_id"] and x["member_no"] is not None else "")
-            + f"  字段 field {x['field'] or '—'}：{x['reason']}" + (f"（值 value: {x['value']}）" if x["value"] else "")
+            + f"  字段 field {x['field_label'] or '—'}：" + (f"{_gist(x['reason'])} — " if _gist(x["reason"]) else "")
+            + x["reason"] + (f"（值 value: {x['value']}）" if x["value"] else "")
             for x in lines]
     fields = SOURCE_FIELDS if source in SOURCES else FIELDS
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=fields)
     w.writeheader()
     for x in lines:
-        w.writerow({k: escape_formula(x[k]) for k in fields})
+        w.writerow({k: escape_formula(x["field_label"] if k == "field" else x[k]) for k in fields})
     return "\n".join(head + body) + "\n", buf.getvalue().encode("utf-8-sig")
 
 

@@ -274,10 +274,10 @@ def test_a_quarantined_department_row_is_named_by_its_record_id_in_the_notes(tmp
         reader = csv.DictReader(fh)
         listed = [(r["row_number"], r["record_id"], r["name"], r["field"]) for r in reader]
     assert reader.fieldnames[:3] == ["row_number", "record_id", "request_id"]
-    assert listed == [("2", "Q2", "李四", "period"), ("3", "", "王五", "record_id")]
+    assert listed == [("2", "Q2", "李四", "所属期（period）"), ("3", "", "王五", "记录编号（record_id）")]
     note = (tmp_path / "rejected/tax/iit_mixed.csv.error.txt").read_text(encoding="utf-8")
-    assert "第2行 row 2  记录编号 record_id Q2  字段 field period" in note
-    assert "第3行 row 3  字段 field record_id" in note
+    assert "第2行 row 2  记录编号 record_id Q2  字段 field 所属期（period）：月份不存在 — '2026-13' is not a real month" in note
+    assert "第3行 row 3  字段 field 记录编号（record_id）：" in note
 
 
 @pytest.mark.parametrize("with_bad_row", [True, False], ids=["a bad row beside them", "nothing else"])

@@ -101,7 +101,8 @@ def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_memb
     assert {p.stem for p in folder.glob("*.json")} == {households[0]}
     with (root / "rejected" / AGENCY / "request_zh.csv.errors.csv").open(encoding="utf-8-sig") as fh:
         (listed,) = list(csv.DictReader(fh))
-    assert (listed["request_id"], listed["household_id"], listed["field"]) == ("REQ-ERR-ZH", households[1], "member_no")
+    assert (listed["request_id"], listed["household_id"], listed["field"]) == ("REQ-ERR-ZH", households[1],
+                                                                           f"{chinese['member_no']}（member_no）")
     # the corrected row answers it: matched to the rejected one by ID, its number having been the error
     # (a probe's household waited forever for a member numbered `abc`)
     fixed = request_rows(root, [households[1]], "REQ-ERR-ZH", AGENCY)[-1]

@@ -55,3 +55,13 @@ def test_once_the_corrected_row_is_answered_the_folder_no_longer_lists_it_as_wai
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "共 3 户" in index and "待更正" not in index and "尚未答复" not in index
     assert "待更正" not in CalamineWorkbook.from_path(str(folder / "summary.xlsx")).sheet_names
+
+
+def test_the_error_note_names_the_column_as_the_agencys_file_headed_it_with_a_chinese_gist(tmp_path):
+    """An inbox probe: `字段 field declared_monthly_income：'约两千' is not an amount of money` named a
+    column nobody at the agency wrote, in words the clerk may not read."""
+    root = tmp_path / "root"
+    _drop(root, "request.csv", GOOD + H2_HEAD + H2_BAD)
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    note = (root / "rejected" / AGENCY / "request.csv.error.txt").read_text(encoding="utf-8")
+    assert "字段 field 申报月收入（declared_monthly_income）：金额无法识别 — '约两千' is not an amount of money" in note
