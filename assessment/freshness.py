@@ -1,15 +1,41 @@
-"""What the departments have delivered, and what a report says of it: how fresh each source is
+"""What the departments have delivered, and what a report says of it: the last month of a
+monthly source delivered in full (`delivered_month_sql`), how fresh each source is
 (`data_as_of_sql`), which sources' latest delivery could not be read (`unreadable_sql`), and the
 findings about sources behind, never delivered or unreadable (`data_findings`)."""
 
 from __future__ import annotations
 
-from assessment.evidence import delivered_month_sql
 from assessment.facts import PROGRAM_LABELS, Facts, finding
 from assessment.figures import NO_TAX_NOTE
 from assessment.judged import INFORMATION_ONLY
 from assessment.pending import judges_means, review_can_change
 from connectors.schema import SOURCES
+
+
+_PAYMENT = {"tax": "coalesce(id_number, name), withholding_agent, income_item, income_amount",
+            "social_insurance": "coalesce(id_number, name), employer, insurance_type, record_type, amount"}
+
+
+def delivered_month_sql(table: str, source: str | None = None) -> str:
+    """The last day of the latest month `table` holds in full: a month with fewer than half the
+    rows of the usual month before it (the median of the three before) is a month still being
+    filed. An independent-data probe's tax export held June's 219 early filers beside May's
+    3,641: June counted as delivered, every member's June wage was "missing", and their pension
+    bases stood in for it (a household failed at 753.50 on a 420 wage). A month delivered in more than
+    one file counts its payments, not its rows (approximately: a half is the line): a re-export's
+    repeats under new record_ids doubled the months before a re-delivery probe's new month, which
+    was then "still being filed". A month of one file, the usual, counts its rows (no hashing)."""
+    payment = _PAYMENT[source or table]
+    return f"""(
+    WITH f AS (SELECT period, file, count(*) AS c FROM {table} GROUP BY ALL),
+    multi AS (SELECT period FROM f GROUP BY period HAVING count(*) > 1),
+    m AS (SELECT period, sum(c) AS n FROM f ANTI JOIN multi USING (period) GROUP BY period
+          UNION ALL
+          SELECT period, approx_count_distinct(hash({payment})) FROM {table} SEMI JOIN multi USING (period)
+          GROUP BY period),
+    r AS (SELECT period, n, median(n) OVER (ORDER BY period ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING) AS usual
+          FROM m)
+    SELECT CAST(last_day(max(period)) AS DATE) FROM r WHERE usual IS NULL OR n * 2 >= usual)"""
 
 
 def data_as_of_sql() -> str:

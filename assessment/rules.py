@@ -155,7 +155,7 @@ def _unsure_wages(f: Facts) -> list[dict]:
     names = {m["member_no"]: m["name"] for m in f.members}
     who = "、".join(sorted({names.get(m, str(m)) for m, _ in per_month}))
     rows = sorted({r["unsure_wage"]["record_id"] for r in held})
-    message = (f"{who}有{len(per_month)}个月的在职社保缴费基数（合计{yuan(withheld)}）未作为工资佐证：当月另有同名、"
+    message = (f"{who}有{len(per_month)}个月的在职社保缴费基数（合计{yuan(withheld)}）未作为工资佐证：当月另有同名（或姓名仅差一字）、"
                f"无证件号的工资记录（{'、'.join(rows[:5])}{'等' if len(rows) > 5 else ''}）未能确认是否本人；"
                f"若按缴费基数计，人均月收入为{yuan(with_bases)}")
     crosses = False

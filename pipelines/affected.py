@@ -35,7 +35,7 @@ from functools import lru_cache
 import pyarrow as pa
 from pypinyin import lazy_pinyin
 
-from assessment.evidence import delivered_month_sql
+from assessment.freshness import delivered_month_sql
 from assessment.figures import NUMBER_KEY_SQL
 from assessment.policy import Policy
 from assessment.window import window_for
@@ -54,7 +54,7 @@ ROLL_FIELDS = ("agency", "program", "county_code", "member_no", "name", "id_numb
 
 def delivered_months(con, on: date) -> str:
     """The latest month each income source holds in full up to `on` (the window's end), as the
-    assessment reads it (`assessment.evidence.delivered_month_sql`: a month with under half the
+    assessment reads it (`assessment.freshness.delivered_month_sql`: a month with under half the
     usual rows is still being filed), e.g. `tax 2026-09, social_insurance 2026-09`. Read as the
     latest month with any row, a tax month's early filers moved nothing here while the rest,
     delivered the next night, moved every household's window: an independent probe's nightly

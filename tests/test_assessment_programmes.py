@@ -619,6 +619,28 @@ def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_
     assert medical["income.wage_unsure"]["severity"] == "info" and "仅供参考" in medical["income.wage_unsure"]["message"]
 
 
+@pytest.mark.parametrize("payer, unsure", [("太原市某某有限公司", True), ("别的公司", False)],
+                         ids=["at the payer of the member's other months", "at a payer the member has no wages at"])
+def test_a_wage_row_one_character_off_the_members_name_at_their_own_payer_keeps_the_base_out(household, payer, unsure):
+    """An evaluator: 陈军's hospital wage came with his ID every month but one, written 程军 without an
+    ID that month; unlinked, the month took his 3,200 base for a 1,487 wage and an eligible
+    household failed. At a payer he has no wages at, such a row is nobody's evidence about him."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+    for month in range(1, 11):
+        wh.insurance(f"S{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", base=6000.0)
+        if month != 3:
+            wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 400.0)
+    wh._insert("tax_all", "tax", "W3", 1, "period, income_item, income_amount, withholding_agent",
+               [date(2026, 3, 1), "工资薪金", 400.0, payer], decision=None)
+    wh.con.execute("UPDATE tax_all SET name = '城员1' WHERE record_id = 'W3'")
+    doc = wh.report("dibao", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"})
+    listed = {r["record_id"]: r for r in doc["income"]["records"]}
+    assert listed["S3"]["counted"] is not unsure
+    assert ("income.wage_unsure" in rules(doc)) is unsure
+    if unsure:
+        assert "W3" in listed["S3"]["note"] and "姓名仅差一字" in listed["S3"]["note"]
+
+
 @pytest.mark.parametrize("item", ["工资薪金", "劳务报酬", "经营所得"])
 def test_a_pending_pension_contribution_beside_counted_pay_of_its_month_holds_nothing(household, item):
     """An outcome probe: a contribution row waiting for review held the outcome at review, though
