@@ -43,6 +43,14 @@ def weights_json_sql(id_level: str = "lv_id", id_weight: str = "w_id") -> str:
     return "'[' || concat_ws(',', " + ", ".join(pieces) + ") || ']'"
 
 
+def _whose_id() -> str:
+    """Why a member's ID can sit under another member's name: in one household, a relative's written
+    by mistake; across households, two applicants' IDs mixed up (an evaluator's caseworker was sent
+    looking for a relative of 程伟 in 陈伟, who belonged to another family)."""
+    return ("CASE WHEN coalesce(rival_kin, TRUE) THEN '（可能误填亲属证件号）' "
+            "ELSE '（' || rival_name || '是另一申请家庭（家庭编号' || rival_household || '）的成员，可能填错了证件号）' END")
+
+
 def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
     """SQL for the one-sentence reason (Chinese) of a decided link (`name_frequencies`: whether
     the warehouse holds enough people to call a name common or rare)."""
@@ -58,9 +66,9 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         parts.append(f"CASE WHEN {col} NOT IN {_nulls(c)} THEN {text} END")
     verdict = f"""CASE
         WHEN decision = 'auto' THEN ''
-        WHEN swapped THEN '；但身份证号是' || rival_name || '的（可能误填亲属证件号），需人工复核'
+        WHEN swapped THEN '；但身份证号是' || rival_name || '的' || {_whose_id()} || '，需人工复核'
         WHEN conflict AND rival_name IS NOT NULL THEN '；身份证号是本人的，姓名却像' || rival_name
-             || '（可能误填亲属证件号），需人工复核'
+             || {_whose_id()} || '，需人工复核'
         WHEN conflict THEN '；身份证号指向本人，姓名却不同（可能改名或录入有误，也可能误填了亲属的证件号），需人工复核'
         WHEN id_rival AND rules = {BORROWED_RULE} THEN '；但记录上的身份证号（' || id_rival_id || '）是' || id_rival_name
              || '的，可能误填了亲属的证件号，需人工复核'
@@ -104,7 +112,7 @@ def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w
 
 EVIDENCE_INPUTS = ("rules", "tf_name_u", *LEVEL_COLUMNS.values(), "sequence_slip", *WEIGHT_COLUMNS.values(), "total",
                    "conflict", "swapped", "id_rival", "decision", "rival_p", "rival_request", "rival_household",
-                   "rival_member", "rival_name", "id_rival_name", "id_rival_id", "id_rival_continued", "name_only")
+                   "rival_member", "rival_kin", "rival_name", "id_rival_name", "id_rival_id", "id_rival_continued", "name_only")
 """The columns of a decided link that its evidence (`evidence_sql`) reads; a column it reads that is
 not here fails the statement (the evidence is built from these alone)."""
 

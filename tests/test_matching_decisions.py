@@ -354,11 +354,26 @@ def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household
     got = con.execute("SELECT household_id, decision, probability, swapped, rival_household, rival_name FROM decided "
                       "ORDER BY household_id").fetchall()
     assert got == [("H1", "review", 0.5, True, "H2", "欧阳建军"), ("H2", "review", 0.5, False, "H1", "欧阳振华")]
+    # an evaluator's caseworker was sent looking for a relative in another family's member
+    assert "欧阳建军是另一申请家庭（家庭编号H2）的成员，可能填错了证件号" in _summaries(con)["H1"]
+    assert "亲属" not in _summaries(con)["H1"]
     # one household: the row goes to the name's member, the ID's owner named (as before)
     con.execute("UPDATE mt_members SET household_id = 'H1', member_no = mid")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
     assert con.execute("SELECT member_no, decision, swapped, rival_member FROM decided").fetchall() == [
         (1, "review", True, 2)]
+    assert "但身份证号是欧阳建军的（可能误填亲属证件号）" in _summaries(con)["H1"]
+
+
+def _summaries(con) -> dict:
+    """The summary sentence of each decision in `decided`, by household (the evidence's inputs
+    that a unit test's tables do not have read as NULL)."""
+    from matching.evidence import EVIDENCE_INPUTS, summary_sql
+
+    have = {r[0] for r in con.execute("DESCRIBE decided").fetchall()}
+    missing = ", ".join(f"NULL AS {c}" for c in EVIDENCE_INPUTS if c not in have)
+    return dict(con.execute(f"SELECT household_id, {summary_sql(name_frequencies=False)} "
+                            f"FROM (SELECT *{', ' + missing if missing else ''} FROM decided)").fetchall())
 
 
 def _decided(members: list[tuple], scored: list[tuple]) -> list[tuple]:
