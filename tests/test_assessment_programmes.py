@@ -1053,6 +1053,24 @@ def test_an_id_less_fee_between_the_members_own_fees_at_that_payer_left_to_nobod
     assert found is not None and ("tax", "F5") in cited(found), doc["findings"]
 
 
+@pytest.mark.parametrize("amount, asked", [(1000.0, True), (700.0, False)],
+                         ids=["together they reach the standard", "not even together"])
+def test_id_less_fees_at_two_payers_that_reach_the_standard_only_together_are_a_question(household, amount, asked):
+    """An evaluator: 徐强's odd jobs at two payers that never write IDs, neither payer's enough
+    alone, together 516.35 against 496: each payer was judged alone, nothing said, a wrong pass."""
+    wh = household(person(1))
+    for payer in ("个体装修队", "老王面馆"):
+        for m in range(1, 6):
+            wh._insert("tax_all", "tax", f"{payer[:2]}{m}", 1, "period, income_item, income_amount, withholding_agent",
+                       [date(2026, m, 1), "劳务报酬", amount, payer], decision=None)
+    wh.con.execute("UPDATE tax_all SET id_number = NULL, id_status = 'missing'")
+    found = rules(doc := wh.report()).get("match.unclaimed")
+    assert (found is not None) is asked, doc["findings"]
+    if asked:
+        assert len(cited(found)) == 10 and "个体装修队、老王面馆2个单位共10条收入记录" in found["message"]
+        assert doc["outcome"] == "review"
+
+
 @pytest.mark.parametrize("people, asked", [(10, True), (11, False)])
 def test_an_id_less_wage_under_a_name_more_than_ten_people_bear_is_no_question(household, people, asked):
     """A scale probe of 3,000 households with realistic names: income questions held 615 of 639
