@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from assessment.facts import PROGRAM_LABELS
 from pipelines.affected import roll_hash_sql
-from pipelines.changes import alert, compare
+from pipelines.changes import alert, compare, figures_moved, figures_note
 from pipelines.household_facts import KEYRING_TEXT, facts_form, facts_of
 from pipelines.persons import person_keys
 from pipelines.reissue import mark_reissues
@@ -126,6 +126,13 @@ def detect_changes(ctx: PassContext) -> int:
     returned = {(r, h) for r, h in ctx.con.execute(
         "SELECT DISTINCT a.request_id, a.household_id FROM alerts a JOIN household_facts_latest f "
         "USING (request_id, household_id) WHERE a.kind = 'rolls.left' AND a.raised_at > f.recorded_at").fetchall()}
+    # alerts raised earlier today: a second pass of the day rewrote a household's nightly report with
+    # its own changes only, and summary.txt sent the caseworker to a page without the first's (a nightly probe)
+    today: dict = defaultdict(list)
+    for r, h, kind, severity, message in ctx.con.execute(
+            "SELECT request_id, household_id, kind, severity, message FROM alerts WHERE as_of = ? AND run_id <> ? "
+            "ORDER BY raised_at, kind, message", [ctx.as_of, ctx.run_id]).fetchall():
+        today[(r, h)].append({"kind": kind, "severity": severity, "message": message})
     changed = alerts_count = 0
     with_alerts: set = set()
     for i, note in enumerate(ctx.documents.notes()):
@@ -167,14 +174,22 @@ def detect_changes(ctx: PassContext) -> int:
         # a move to another agency is recorded whatever the report says: unrecorded, the household
         # stayed the old agency's in household_assessment and was 'new' to the new one every night
         # it changed, its real changes (a car bought) never compared (a nightly probe)
+        # a figure or record moved without crossing a line: the report is written anyway, or the
+        # household_assessment row recorded below points at a report with the old figures (a nightly
+        # probe's corrected wage, 333.33 → 336.11, shown nowhere)
+        moved_figures = figures_moved(prev, facts)
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
-                 "_write": bool(alerts) or key in answered or moved or key in held,
+                 "_write": bool(alerts) or key in answered or moved or key in held or bool(moved_figures),
                  # verified as of another date (the window moved): household_assessment shows this one (a
                  # nightly probe read four households' month-old request date and run beside the audit's)
                  "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned
                             or str(date_before) != str(note.get("request_date"))}
+        said = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
+        if not alerts and moved_figures:
+            said = [figures_note(moved_figures)]
+        if said or (marks["_write"] and today.get(key)):
+            marks["changes"] = today.get(key, []) + [c for c in said if c not in today.get(key, [])]
         if alerts:
-            marks["changes"] = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
             changed += 1
             with_alerts.add(key)
         alerts_count += len(alerts)

@@ -95,7 +95,7 @@ def _keyed(facts: dict, by_person: bool, through: dict[str, str], schemes: bool 
                 same_job = ("wage", WAGE_ITEM) if item in (WAGE_ITEM, BASE_ITEM) else (source, item)
                 scheme = (x.get("scheme") or "") if schemes else ""
                 row.update(key="|".join((who, *same_job, payer, *([scheme] if scheme else []))), source=source, item=item,
-                           active=x.get("active", True), months=x.get("months"))
+                           active=x.get("active", True), months=x.get("months"), monthly=x.get("monthly"))
             rows.append(row)
         out[kind] = _one_per_key(rows) if kind == "income_sources" else rows
     return out
@@ -114,6 +114,8 @@ def _one_per_key(rows: list[dict]) -> list[dict]:
             merged[r["key"]] = dict(r)
             continue
         m["active"] = m["active"] or r["active"]
+        if m.get("monthly") is not None and r.get("monthly") is not None:
+            m["monthly"] = round(m["monthly"] + r["monthly"], 2)
         if m.get("months") is not None or r.get("months") is not None:
             m["months"] = sorted(set(m.get("months") or []) | set(r.get("months") or []))
     return list(merged.values())
@@ -272,6 +274,43 @@ def _income_changes(before: list[dict], after: list[dict], windows: bool, since:
     return out
 
 
+def _with_moves(found: dict, before: list[dict], after: list[dict], shown: int = 3) -> dict:
+    """The income crossing with the sources that moved the figure, largest first: a nightly probe's
+    caseworker read 500.00 → 875.00 and nowhere that a corrected pension row (500 → 5,000) did it,
+    nor, for 583.33 → 0.00, that the only wage had left the window."""
+    was, now = {x["key"]: x for x in before}, {x["key"]: x for x in after}
+    moves = []
+    for k in set(was) | set(now):
+        a, b = (was.get(k) or {}).get("monthly"), (now.get(k) or {}).get("monthly")
+        if (a is None and k in was) or (b is None and k in now) or round((b or 0) - (a or 0), 2) == 0:
+            continue
+        label = (now.get(k) or was[k])["label"]
+        text = (f"{label}，月均{b:,.2f}元（本次新计入）" if k not in was else f"{label}，月均{a:,.2f}元（本次不再计入：移出核对期或不再关联）"
+                if k not in now else f"{label}，月均由{a:,.2f}元变为{b:,.2f}元")
+        moves.append((-abs((b or 0) - (a or 0)), text))
+    if not moves:
+        return found
+    listed = "；".join(t for _, t in sorted(moves)[:shown]) + (f"等{len(moves)}项" if len(moves) > shown else "")
+    return {**found, "message": scrub_text(f"{found['message']}。主要变动：{listed}（记录明细见核对报告）")}
+
+
+FIGURES = (("income_per_capita", "家庭人均月收入"), ("financial_per_capita", "家庭人均金融资产"))
+
+
+def figures_moved(prev: dict | None, new: dict) -> list[str]:
+    """The per-capita figures that moved between two facts records, in words (empty: none did)."""
+    return [f"{label}由{float(prev[k]):,.2f}元变为{float(new[k]):,.2f}元" for k, label in FIGURES
+            if prev is not None and prev.get(k) is not None and new.get(k) is not None
+            and round(float(prev[k]), 2) != round(float(new[k]), 2)]
+
+
+def figures_note(moved: list[str]) -> dict:
+    """What a re-verified household's report says when its figures moved without an alert (no line
+    crossed): not an alert, the report's own change line."""
+    return {"kind": "figures.changed", "severity": "info",
+            "message": "与上次核对相比，" + "，".join(moved) + "，未跨越标准线或资产上限（无变动提醒）"}
+
+
 def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dict]:
     """The alerts between two facts records (prev as stored: lists decoded).
 
@@ -302,6 +341,8 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
                      (float(new["financial_per_capita"]), float(new["asset_limit_per_capita"])), lambda v, l: v > l,
                      incomplete=bool(after["unverified"]))
     windows = facts_form(prev) == facts_form(new) == FACTS_FORM
+    if windows:
+        out = [_with_moves(a, *kept["income_sources"]) if a["kind"] == "income.crossed_standard" else a for a in out]
     since = (prev["income_sources"].get("since") or {}) if windows else {}
     out += _income_changes(*kept["income_sources"], windows, since)
     if prev["outcome"] != new["outcome"]:

@@ -463,3 +463,20 @@ def test_a_plate_or_certificate_re_exported_in_another_spelling_is_no_new_vehicl
     after["assets"]["properties"] = [{**before["assets"]["properties"][0],
                                       "certificate_number": "晋（2018）太原市不动产权第0001号"}]
     assert compare(_stored(before), _stored(after)) == []
+
+
+def test_an_income_crossing_names_the_sources_that_moved_the_figure():
+    """A nightly probe: '家庭人均月收入由500.00元变为875.00元' and nowhere that a corrected pension row
+    did it, nor, for 583.33 → 0.00, that the only wage had left the window."""
+    wages = [(1, "工资薪金", f"2026-{m:02d}", 500.0, "太原某公司") for m in range(1, 11)]
+    old_fee = [(1, "劳务报酬", "2025-11", 1200.0, "某装修队")]
+    before = _doc([(1, "王芳", True)], wages + old_fee)
+    after = _doc([(1, "王芳", True)], wages[:-1] + [(1, "工资薪金", "2026-10", 5000.0, "太原某公司")],
+                 start="2025-12-01", end="2026-11-30")
+    before["income"]["monthly_per_capita"], after["income"]["monthly_per_capita"] = 516.67, 791.67
+    (got,) = [a for a in compare(_stored(before), facts_of(after, {1: "P-wang"}))
+              if a["kind"] == "income.crossed_standard"]
+    assert got["message"].startswith("家庭人均月收入由516.67元变为791.67元，达到或超过标准700.00元。主要变动："), got["message"]
+    assert "王芳：工资薪金（太原某公司），月均由416.67元变为791.67元" in got["message"]
+    assert "王芳：劳务报酬（某装修队），月均100.00元（本次不再计入：移出核对期或不再关联）" in got["message"]
+    assert got["message"].index("工资薪金") < got["message"].index("劳务报酬")      # the larger move first
