@@ -210,10 +210,11 @@ def _county_code(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _program_area(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """The area a programme label begins with (`schema.PROGRAM_AREA`: 农村低保 → rural), else null."""
+    """The area a programme label begins with (`schema.PROGRAM_AREA`: 农村低保 → rural) or names in
+    brackets (最低生活保障（城市）), else null."""
     area = pa.nulls(len(column), pa.string())
     for prefix, value in PROGRAM_AREA.items():
-        hit = pc.fill_null(pc.starts_with(column, prefix), False)
+        hit = pc.fill_null(pc.match_substring_regex(column, f"^\\s*{prefix}|[（(]\\s*{prefix}"), False)
         area = pc.if_else(pc.and_(hit, pc.is_null(area)), pa.scalar(value), area)
     return area
 

@@ -76,7 +76,7 @@ PROGRAM_LABELS = {
     "城市最低生活保障": "dibao", "农村最低生活保障": "dibao",
     "特困人员供养": "tekun", "特困": "tekun", "特困供养": "tekun", "特困人员救助供养": "tekun", "特困人员": "tekun",
     "城市特困": "tekun", "农村特困": "tekun", "城市特困人员": "tekun", "农村特困人员": "tekun",
-    "城市特困人员供养": "tekun", "农村特困人员供养": "tekun", "农村五保": "tekun", "五保供养": "tekun",
+    "城市特困人员供养": "tekun", "农村特困人员供养": "tekun", "农村五保": "tekun", "五保供养": "tekun", "五保": "tekun",
     "城镇低保": "dibao", "城镇最低生活保障": "dibao", "城市居民最低生活保障": "dibao", "农村居民最低生活保障": "dibao",
     # the programme's name for both areas: the address then decides which standard applies
     "城乡低保": "dibao", "城乡最低生活保障": "dibao", "城乡居民最低生活保障": "dibao",

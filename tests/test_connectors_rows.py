@@ -518,6 +518,10 @@ def test_a_jsonl_line_writing_one_key_twice_is_that_rows_error_and_a_bom_inside_
     ("城市特困", "tekun", "urban"), ("农村五保", "tekun", "rural"), ("特困人员救助供养", "tekun", None),
     ("城乡低保", "dibao", None), ("城乡居民最低生活保障", "dibao", None),   # both areas: the address decides
     ("医疗", "medical", None), ("临时", "temporary", None),                 # the short names clerks type
+    # the names of agencies' own lists (an inbox probe's five were refused with their households)
+    ("低保救助", "dibao", None), ("最低生活保障（城市）", "dibao", "urban"), ("医疗救助(农村)", "medical", "rural"),
+    ("医疗救助（门诊）", "medical", None), ("临时救助金", "temporary", None), ("特困供养人员", "tekun", None),
+    ("低保户", "dibao", None), ("五保户", "tekun", "rural"), ("城市低保家庭", "dibao", "urban"),
 ])
 def test_a_programme_label_naming_urban_or_rural_keeps_the_area_beside_the_programme(tmp_path, label, program, area):
     path = tmp_path / "req.csv"
@@ -526,6 +530,15 @@ def test_a_programme_label_naming_urban_or_rural_keeps_the_area_beside_the_progr
     result = read_source("applicants", path, agency_default="xiaodian")
     assert result.errors.num_rows == 0
     assert result.rows.select(["program", "program_area"]).to_pylist() == [{"program": program, "program_area": area}]
+
+
+@pytest.mark.parametrize("label", ["住房保障", "低保边缘户", "低保边缘", "救助"])
+def test_a_label_of_another_scheme_or_of_no_programme_here_is_still_refused(tmp_path, label):
+    path = tmp_path / "req.csv"
+    path.write_text("申请编号,救助项目,家庭编号,区县代码,成员序号,姓名,身份证号,与户主关系,授权书编号\n"
+                    f"RQ-1,{label},H1,140105,1,张三,140105198501011117,户主,SQ-1\n", encoding="utf-8")
+    (error,) = read_source("applicants", path, agency_default="xiaodian").errors.to_pylist()
+    assert error["field"] == "program" and "is not an accepted program" in error["reason"]
 
 
 def test_a_json_line_giving_a_field_twice_names_only_the_keys_it_gives(tmp_path):

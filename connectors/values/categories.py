@@ -24,6 +24,24 @@ def fold_code(text: str) -> str:
     return _WHITESPACE.sub("", fold_width(text)).casefold()
 
 
+_QUALIFIER = re.compile(r"\([^()]*\)")
+_PROGRAMME_TAILS = ("救助金", "保障金", "供养金", "金", "对象", "人员", "户", "家庭", "救助")
+
+
+def _programme_keys(key: str) -> list[str]:
+    """Other keys a programme label written the way agencies' systems name their lists may have:
+    without a bracketed qualifier (最低生活保障（城市）, 医疗救助（门诊）) and without one word of
+    what the list holds (低保救助, 临时救助金, 特困供养人员, 低保户). An inbox probe's five such
+    labels were refused with their households; 住房保障 (another scheme) and 低保边缘户 (not a
+    programme here) still are.
+
+    >>> _programme_keys(fold_code("医疗救助（门诊）")), _programme_keys("临时救助金")
+    (['医疗救助', '医疗'], ['临时救助金', '临时'])
+    """
+    bare = _QUALIFIER.sub("", key)
+    return [bare] + [bare[: -len(tail)] for tail in _PROGRAMME_TAILS if bare.endswith(tail) and len(bare) > len(tail) + 1][:1]
+
+
 def _lookup(field: Field) -> dict[str, str]:
     # Field holds a dict, so it is unhashable; cache by identity and keep the field alive so
     # its id cannot be reused by another object.
@@ -65,6 +83,8 @@ def parse_category(raw: object, field: Field) -> str:
             raise ValueError(f"an empty value is not accepted for {field.name}")
         return _WHITESPACE.sub(" ", fold_width(text)).strip()
     value = _lookup(field).get(key)
+    if value is None and field.name == "program":
+        value = next((v for v in map(_lookup(field).get, _programme_keys(key)) if v), None)
     if value is None:
         got = shorten(text) if key else "an empty value"
         raise ValueError(f"{got} is not an accepted {field.name}; accepted: {accepted_values(field)}")
