@@ -33,6 +33,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,6 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.blank_rows import blank_rows, drop_blank_rows
+from connectors.canonical import FOOTER_CELL, FOOTER_REASON, TOTALS_LINE, TOTALS_REASON
 from connectors.cells import dedupe_headers, tidy_strings
 from connectors.csv_tail import TRUNCATED, cut_short, has_utf16_bom, judge_tail, split_tail
 from connectors.errors import FileRejected
@@ -381,6 +383,15 @@ def _place_ragged(path: Path, table: pa.Table, ragged: list, expected: int, deli
     placed = np.ones(total, dtype=bool)
     placed[np.fromiter((row.number - 1 for row in ragged), dtype=np.int64, count=len(ragged))] = False
     numbers = np.flatnonzero(placed).astype(np.int64) + 1
-    errors = [(row.number, ragged_reason(row.text, row.actual_columns, expected, _DELIMITER_NAMES[delimiter]),
-               row.text) for row in sorted(ragged, key=lambda row: row.number)]
+    errors = [(row.number, _one_cell_line(row) or ragged_reason(row.text, row.actual_columns, expected,
+                                                                 _DELIMITER_NAMES[delimiter]), row.text)
+              for row in sorted(ragged, key=lambda row: row.number)]
     return table, numbers, errors
+
+
+def _one_cell_line(row) -> str | None:
+    """A one-cell footer or totals line (`注：数据截至…` without a spreadsheet's commas): no record, not
+    a value holding an unquoted delimiter, as a messages probe's clerk was told."""
+    cell = (row.text or "").strip().strip('"').strip()
+    reason = FOOTER_REASON if re.match(FOOTER_CELL, cell) else TOTALS_REASON if re.match(TOTALS_LINE, cell) else None
+    return reason.format(row=row.number, cell=cell[:40]) if reason and row.actual_columns == 1 else None

@@ -153,6 +153,7 @@ def evaluate(rows: pa.Table, suite: list[Expectation]) -> pa.Table:
 EXACT_COPY = "exact copy of data row {first} (same {key} and every value): loaded once, from row {first}"
 DIFFERING_COPIES = ("{key} {value!r} appears more than once in this file, on data rows {rows}, with different "
                     "values: none was loaded, as which is right is for the sender to say; send the right one again")
+TWO_MEMBERS = "; if they are two people, give each a member_no of their own"
 NOT_COMPARED_FOR_COPIES = ("row_number", "extra")
 """A copy differs in its row number and may differ in columns outside the schema (a serial
 number, an export time: `extra`); the record is the same."""
@@ -198,8 +199,10 @@ def settle_exact_copies(rows: pa.Table, failures: pa.Table, key: str | tuple[str
             first_of.update({number: numbers[0] for number in numbers})
         else:
             shown = "/".join(map(str, value)) if compound else value
-            clash.update({number: DIFFERING_COPIES.format(key=said, value=shown, rows=_rows_text(numbers))
-                          for number in numbers})
+            text = DIFFERING_COPIES.format(key=said, value=shown, rows=_rows_text(numbers))
+            if compound and "member_no" in said:   # two people of one household under one number, more often
+                text += TWO_MEMBERS                  # than one person twice (a messages probe's 孙七 and 周八)
+            clash.update({number: text for number in numbers})
     out = []
     for f in failures.to_pylist():
         mine = f["expectation"] == expectation and f["field"] == field_name

@@ -264,6 +264,20 @@ def test_lines_that_are_not_records_say_what_they_are_once_and_blank_rows_are_sk
     assert all("nothing needs resending" in e["reason"] for e in result.errors.to_pylist())
 
 
+@pytest.mark.parametrize("line, what", [("注：数据截至2026年11月30日", "footer"), ('"制表人：王五"', "footer"),
+                                        ("合计：2户5人", "totals")])
+def test_a_footer_or_totals_line_of_one_cell_without_commas_is_no_record_not_a_ragged_row(tmp_path, line, what):
+    """A messages probe: `注：数据截至…` typed under the table without a spreadsheet's commas was "the row
+    has 1 fields but the header has 8; a value probably contains the delimiter" and stayed open."""
+    path = tmp_path / "iit.csv"
+    path.write_text("记录编号,纳税人姓名,所属期,所得项目,收入额\nT1,张三,2024-03,工资薪金,1200\n" + line + "\n",
+                    encoding="gbk")
+    result = read_source("tax", path)
+    assert result.rows.column("record_id").to_pylist() == ["T1"]
+    (error,) = result.errors.to_pylist()
+    assert error["reason"].startswith(f"row 2 looks like a {what} line") and "nothing needs resending" in error["reason"]
+
+
 def test_an_english_header_under_the_chinese_and_counted_totals_lines_say_what_they_are(tmp_path):
     """Probe: a second header line in English, `合计：2户5人` and `共计8条记录` each got 4-7 "is empty"
     or "not an accepted income_item" lines under "correct these rows and send them again"."""

@@ -363,6 +363,16 @@ def test_a_csv_cut_mid_row_loads_its_complete_rows_and_quarantines_the_broken_ta
     assert "looks truncated" in message and "complete rows were loaded" in message
 
 
+def test_the_note_on_a_cut_file_asks_for_the_whole_file_as_its_cut_row_does(tmp_path):
+    """A messages probe: the note's head said 'only the corrected rows are needed', its cut row 'Send the
+    file again in full', the console 'ask the sender for the whole file'."""
+    whole = _tax_csv(TAX_ROWS)
+    _load_with_notes(tmp_path, "landing/tax/iit_cut.csv", whole[:whole.index("王五") + 1])
+    note = (tmp_path / "rejected/tax/iit_cut.csv.error.txt").read_text(encoding="utf-8")
+    assert "请重新发送完整文件" in note and "send it again in full" in note
+    assert "只需发送更正的行" not in note and "only the corrected rows are needed" not in note
+
+
 def test_a_ragged_row_and_a_row_whose_quote_never_closes_are_quarantined_with_their_record_id_and_id(tmp_path):
     """An ingestion probe: the row opening a quote never closed was quarantined with no record_id, so
     no resend could close it and no household heard of it."""

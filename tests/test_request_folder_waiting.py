@@ -65,3 +65,16 @@ def test_the_error_note_names_the_column_as_the_agencys_file_headed_it_with_a_ch
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
     note = (root / "rejected" / AGENCY / "request.csv.error.txt").read_text(encoding="utf-8")
     assert "字段 field 申报月收入（declared_monthly_income）：金额无法识别 — '约两千' is not an amount of money" in note
+
+
+def test_two_people_under_one_member_number_are_told_in_the_files_headers_with_the_right_advice(tmp_path):
+    """A messages probe: 孙七 and 周八 numbered 1 in one household got the gist 记录编号在本文件中重复 (an
+    application has no 记录编号), the field `request_id,household_id,member_no`, and 'send the right one
+    again' though both were real."""
+    root = tmp_path / "root"
+    _drop(root, "request.csv", GOOD + H2_HEAD + "RS-1,低保,H2,140105,1,孔五,140105201005050520,子女,SQ-3,0\n")
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    note = (root / "rejected" / AGENCY / "request.csv.error.txt").read_text(encoding="utf-8")
+    assert ("字段 field 申请编号（request_id）、家庭编号（household_id）、成员序号（member_no）："
+            "同一申请同一家庭中成员序号重复（若是两人，请分别编号） — ") in note
+    assert "if they are two people, give each a member_no of their own" in note

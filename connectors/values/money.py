@@ -143,7 +143,7 @@ def parse_number(raw: object, negative_ok: bool = False) -> float:
         got = "an empty value" if raw is None or not str(raw).strip() else shorten(str(raw))
         raise ValueError(f"{got} is not a number; accepted: {NUMBER_FORMS}")
     if result < 0 and not negative_ok:
-        raise ValueError(f"{shorten(as_text(raw))} is negative; this value must be 0 or more")
+        raise ValueError(f"{shorten(as_text(raw))} is negative; this value must be above 0")
     return result + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
