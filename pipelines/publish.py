@@ -58,6 +58,7 @@ def write_reports(ctx: PassContext) -> int:
     with _writers(total) as fan_out:
         for (agency, out_dir), notes in sorted(groups.items()):
             _write_folder(ctx, agency, out_dir, notes, fan_out, written, total)
+    _write_waiting_folders(ctx, set(groups))
     _write_open_questions(ctx, {agency for agency, _ in groups})
     # where the reports went, for the pass summary and the serve log (which printed counts only)
     folders = [f"outbox/{agency}/{folder_name(out_dir)}/ ({len(notes)})" for (agency, out_dir), notes in sorted(groups.items())]
@@ -116,13 +117,31 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     pause_point("report")
 
 
+def _write_waiting_folders(ctx: PassContext, written: set) -> None:
+    """The folder of a request none of whose households could be answered yet: its pages list them
+    all as waiting (an adversarial probe's request of two households, each with a refused row, had
+    no folder at all, the agency nothing in its outbox to look at)."""
+    if not _held_table(ctx):
+        return
+    for request_id, agency in ctx.con.execute(
+            "SELECT DISTINCT h.request_id, r.agency FROM held_households h JOIN requests r "
+            "ON r.request_id = h.request_id AND r.origin = 'inbox' ORDER BY ALL").fetchall():
+        if (agency, request_id) not in written:
+            write_request(ctx.root / "outbox" / agency / folder_name(request_id), [], heads=[],
+                          waiting=_waiting(ctx, agency, request_id))
+
+
+def _held_table(ctx: PassContext) -> bool:
+    return bool(ctx.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                                "AND table_name = 'held_households'").fetchall()[0][0])
+
+
 def _waiting(ctx: PassContext, agency: str, request_id: str) -> list[dict]:
     """The households of a request folder held back by a member row its file had rejected
     (`pipelines.row_errors.held_households`), with where the rejection is explained: a request
     probe's folder said "共 2 户" of three, the third named only in `rejected/`, where an agency
     clerk reading the folder of the request does not look."""
-    if not ctx.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'held_households'"
-                           ).fetchall()[0][0]:
+    if not _held_table(ctx):
         return []
     return [{"household_id": h, "note": f"rejected/{agency}/{file_stem_name(PurePosixPath(f).name)}.error.txt"
              if f else f"rejected/{agency}/"}

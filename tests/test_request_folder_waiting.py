@@ -78,3 +78,16 @@ def test_two_people_under_one_member_number_are_told_in_the_files_headers_with_t
     assert ("字段 field 申请编号（request_id）、家庭编号（household_id）、成员序号（member_no）："
             "同一申请同一家庭中成员序号重复（若是两人，请分别编号） — ") in note
     assert "if they are two people, give each a member_no of their own" in note
+
+
+def test_a_request_whose_every_household_waits_still_gets_a_folder_listing_them(tmp_path):
+    """An adversarial probe: a request of two households, each with a refused row, had no folder at
+    all: the agency had nothing in its outbox for it."""
+    root = tmp_path / "root"
+    _drop(root, "request.csv", H2_HEAD + H2_BAD)
+    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    folder = root / "outbox" / AGENCY / "RS-1"
+    assert not list(folder.glob("*.json"))
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "共 0 户，另 1 户待更正" in index and "H2" in index
+    assert "待更正" in CalamineWorkbook.from_path(str(folder / "summary.xlsx")).sheet_names
