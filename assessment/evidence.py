@@ -348,7 +348,12 @@ FROM mine m JOIN (SELECT m.request_id, m.household_id, m.member_no, m.period, t.
                   SELECT m.request_id, m.household_id, m.member_no, m.period, t.record_id
                   FROM mine m JOIN payers p USING (request_id, household_id, member_no)
                   JOIN tax t ON t.withholding_agent = p.payer AND t.period = m.period
-                  WHERE length(t.name) = length(m.name) AND length(m.name) >= 2 AND levenshtein(t.name, m.name) = 1
+                  WHERE length(t.name) = length(m.name) AND levenshtein(t.name, m.name) = 1
+                    -- a two-character name shares its given name (程军/陈军), not only a surname (张丽/张伟)
+                    AND (length(m.name) > 2 OR (length(m.name) = 2 AND right(t.name, 1) = right(m.name, 1)))
+                    -- a name someone there is paid under with an ID is that person's (a probe's coworker 程俊)
+                    AND NOT EXISTS (SELECT 1 FROM tax o WHERE o.withholding_agent = t.withholding_agent
+                                    AND o.name = t.name AND o.id_number IS NOT NULL)
                  ) c USING (request_id, household_id, member_no, period)
 JOIN tax t USING (record_id)
 WHERE t.id_number IS NULL AND t.income_item IN ({_types(WAGE_ITEMS)})

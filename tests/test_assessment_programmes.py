@@ -1053,6 +1053,33 @@ def test_an_id_less_fee_between_the_members_own_fees_at_that_payer_left_to_nobod
     assert found is not None and ("tax", "F5") in cited(found), doc["findings"]
 
 
+@pytest.mark.parametrize("member, row, coworker", [("陈军", "程军", False), ("张伟", "张丽", False),
+                                                   ("成员1", "城员1", True)],
+                         ids=["a surname slip", "a two-character name sharing only the surname",
+                              "a name a coworker is paid under with his ID"])
+def test_a_one_character_off_wage_row_that_is_plainly_someone_elses_keeps_the_base(household, member, row, coworker):
+    """An adversarial probe: 陈俊 was held over an ID-less 程俊 row of 5,200 at his employer, where a
+    coworker 程俊 was paid 5,200 with his own ID every other month; 张伟 over a row of 张丽, another
+    woman with her own rows there."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有", name=member))
+    for month in range(1, 11):
+        wh.insurance(f"S{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", base=6000.0)
+        if month != 3:
+            wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 400.0)
+    wh._insert("tax_all", "tax", "X3", 1, "period, income_item, income_amount, withholding_agent",
+               [date(2026, 3, 1), "工资薪金", 5200.0, "太原市某某有限公司"], decision=None)
+    wh.con.execute("UPDATE tax_all SET name = ? WHERE record_id <> 'X3'", [member])
+    wh.con.execute("UPDATE tax_all SET name = ?, id_number = NULL, id_status = 'missing' WHERE record_id = 'X3'", [row])
+    if coworker:
+        wh._insert("tax_all", "tax", "C4", 1, "period, income_item, income_amount, withholding_agent",
+                   [date(2026, 4, 1), "工资薪金", 5200.0, "太原市某某有限公司"], decision=None)
+        wh.con.execute("UPDATE tax_all SET name = ?, id_number = '140105197001010019' WHERE record_id = 'C4'", [row])
+    doc = wh.report("dibao", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"})
+    surname_slip = member == "陈军"
+    assert ("income.wage_unsure" in rules(doc)) is surname_slip
+    assert {r["record_id"]: r for r in doc["income"]["records"]}["S3"]["counted"] is not surname_slip
+
+
 @pytest.mark.parametrize("amount, asked", [(1000.0, True), (700.0, False)],
                          ids=["together they reach the standard", "not even together"])
 def test_id_less_fees_at_two_payers_that_reach_the_standard_only_together_are_a_question(household, amount, asked):
