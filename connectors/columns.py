@@ -213,10 +213,13 @@ def _program_area(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """The area a programme label begins with (`schema.PROGRAM_AREA`: 农村低保 → rural) or names in
     brackets (最低生活保障（城市）), else null."""
     area = pa.nulls(len(column), pa.string())
+    both = pa.array([False] * len(column))
     for prefix, value in PROGRAM_AREA.items():
-        hit = pc.fill_null(pc.match_substring_regex(column, f"^\\s*{prefix}|[（(]\\s*{prefix}"), False)
+        hit = pc.fill_null(pc.match_substring_regex(column, f"^\\s*{prefix}|[（(][^）)]*{prefix}"), False)
+        # 低保（农村、城市）names both: the address decides (an adversarial probe's was rural)
+        both = pc.or_(both, pc.and_(hit, pc.not_equal(pc.fill_null(area, value), value)))
         area = pc.if_else(pc.and_(hit, pc.is_null(area)), pa.scalar(value), area)
-    return area
+    return pc.if_else(both, pa.scalar(None, pa.string()), area)
 
 
 _ACCOUNT_SEPARATORS = r"[\s\-‐‑‒–—―]+"

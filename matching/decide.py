@@ -299,6 +299,7 @@ SELECT sc.* REPLACE (coalesce(d.w_floor, sc.w_name) AS w_name, d.total AS total)
        m.person, m.request_id, m.household_id, m.member_no, m.m_name, d.* EXCLUDE ({u}, mid, total, w_floor),
        r.request_id AS rival_request, r.household_id AS rival_household, r.member_no AS rival_member,
        r.request_id = m.request_id AND r.household_id = m.household_id AS rival_kin,
+       r.request_id = m.request_id AS rival_same_request,
        r.m_name AS rival_name, ir.rival_name AS id_rival_name, ir.rival_id AS id_rival_id, ir.continued AS id_rival_continued
 FROM decided d JOIN {scored} sc USING ({u}, mid) JOIN mt_members m USING (mid)
 LEFT JOIN mt_members r ON r.mid = d.rival_mid AND (d.rival_p >= 0.001 OR d.swapped OR d.named)

@@ -46,9 +46,13 @@ def weights_json_sql(id_level: str = "lv_id", id_weight: str = "w_id") -> str:
 def _whose_id() -> str:
     """Why a member's ID can sit under another member's name: in one household, a relative's written
     by mistake; across households, two applicants' IDs mixed up (an evaluator's caseworker was sent
-    looking for a relative of 程伟 in 陈伟, who belonged to another family)."""
+    looking for a relative of 程伟 in 陈伟, who belonged to another family), the household named only
+    within one request (an adversarial probe's agency read another agency's household number)."""
     return ("CASE WHEN coalesce(rival_kin, TRUE) THEN '（可能误填亲属证件号）' "
-            "ELSE '（' || rival_name || '是另一申请家庭（家庭编号' || rival_household || '）的成员，可能填错了证件号）' END")
+            "WHEN rival_same_request THEN '（' || rival_name || '是本申请另一家庭（家庭编号' || rival_household "
+            "|| '）的成员，可能填错了证件号）' "
+            # another request may be another agency's: its household is not this caseworker's to look up
+            "ELSE '（' || rival_name || '是另一申请中的申请人，并非本家庭成员，可能填错了证件号）' END")
 
 
 def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
@@ -112,7 +116,7 @@ def evidence_sql(prior_bits: float, id_level: str = "lv_id", id_weight: str = "w
 
 EVIDENCE_INPUTS = ("rules", "tf_name_u", *LEVEL_COLUMNS.values(), "sequence_slip", *WEIGHT_COLUMNS.values(), "total",
                    "conflict", "swapped", "id_rival", "decision", "rival_p", "rival_request", "rival_household",
-                   "rival_member", "rival_kin", "rival_name", "id_rival_name", "id_rival_id", "id_rival_continued", "name_only")
+                   "rival_member", "rival_kin", "rival_same_request", "rival_name", "id_rival_name", "id_rival_id", "id_rival_continued", "name_only")
 """The columns of a decided link that its evidence (`evidence_sql`) reads; a column it reads that is
 not here fails the statement (the evidence is built from these alone)."""
 

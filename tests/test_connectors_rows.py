@@ -536,6 +536,7 @@ def test_a_jsonl_line_writing_one_key_twice_is_that_rows_error_and_a_bom_inside_
     ("低保救助", "dibao", None), ("最低生活保障（城市）", "dibao", "urban"), ("医疗救助(农村)", "medical", "rural"),
     ("医疗救助（门诊）", "medical", None), ("临时救助金", "temporary", None), ("特困供养人员", "tekun", None),
     ("低保户", "dibao", None), ("五保户", "tekun", "rural"), ("城市低保家庭", "dibao", "urban"),
+    ("低保（农村、城市）", "dibao", None),                                   # both areas: the address decides
 ])
 def test_a_programme_label_naming_urban_or_rural_keeps_the_area_beside_the_programme(tmp_path, label, program, area):
     path = tmp_path / "req.csv"

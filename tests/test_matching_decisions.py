@@ -355,8 +355,13 @@ def test_a_row_with_one_members_name_and_the_id_of_a_member_of_another_household
                       "ORDER BY household_id").fetchall()
     assert got == [("H1", "review", 0.5, True, "H2", "欧阳建军"), ("H2", "review", 0.5, False, "H1", "欧阳振华")]
     # an evaluator's caseworker was sent looking for a relative in another family's member
-    assert "欧阳建军是另一申请家庭（家庭编号H2）的成员，可能填错了证件号" in _summaries(con)["H1"]
+    assert "欧阳建军是本申请另一家庭（家庭编号H2）的成员，可能填错了证件号" in _summaries(con)["H1"]
     assert "亲属" not in _summaries(con)["H1"]
+    # in another request (perhaps another agency's), the household is not named
+    con.execute("UPDATE mt_members SET request_id = 'R' || mid")
+    con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
+    assert "欧阳建军是另一申请中的申请人，并非本家庭成员" in _summaries(con)["H1"] and "H2" not in _summaries(con)["H1"]
+    con.execute("UPDATE mt_members SET request_id = 'R1'")
     # one household: the row goes to the name's member, the ID's owner named (as before)
     con.execute("UPDATE mt_members SET household_id = 'H1', member_no = mid")
     con.execute(decisions_sql("scored", ("iid",), "decided", 0.99, 0.2))
