@@ -213,7 +213,7 @@ def _program_area(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """The area a programme label begins with (`schema.PROGRAM_AREA`: 农村低保 → rural) or names in
     brackets (最低生活保障（城市）), else null."""
     area = pa.nulls(len(column), pa.string())
-    both = pa.array([False] * len(column))
+    both = pa.array([False] * len(column), pa.bool_())
     for prefix, value in PROGRAM_AREA.items():
         hit = pc.fill_null(pc.match_substring_regex(column, f"^\\s*{prefix}|[（(][^）)]*{prefix}"), False)
         # 低保（农村、城市）names both: the address decides (an adversarial probe's was rural)
