@@ -10,13 +10,16 @@ every job "end" and "start" again. A benefit (a pension, unemployment benefit: s
 (`ACTIVE_MONTHS_BENEFIT`: one month without it is more often that month's row left unlinked, without
 an ID, than a pension stopped; an evaluator's nightly had 12 such "ended" and "new again" alerts of 46). Every source of the window is in the facts with its months, so income
 delivered late for an older month is news, and a source that stops stays known until it leaves
-the window. Only review-free links count (a `review` link is not yet the household's).
+the window. Only review-free links count (a `review` link is not yet the household's); a
+member's own pension base beside a wage row waiting for review keeps the job in the facts, its
+figure none (`PENDING_WAGE_NOTE`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from assessment.figures import PENDING_WAGE_NOTE
 from pipelines.months import minus_months, month_of
 
 ACTIVE_MONTHS, ACTIVE_MONTHS_BENEFIT = 3, 2
@@ -45,13 +48,17 @@ def window_sources(doc: dict, persons: dict | None = None) -> list[dict]:
     member_no: dict = {}
     benefit: set = set()
     for r in doc["income"]["records"]:
-        if not r.get("counted") or r["decision"] == "review":
+        # a base beside a wage row waiting for review shows the job, though it counts nothing: left out, a
+        # nightly evaluator's new job was flagged a month late, another 'ended' the night its wage came
+        # in without an ID and was 'new' again when one came with it
+        job = r.get("note") == PENDING_WAGE_NOTE and r["decision"] in ("auto", "confirmed")
+        if not job and (not r.get("counted") or r["decision"] == "review"):
             continue
         # a benefit's scheme tells two pensions apart: a 城乡居民 pension and a late 企业职工 one
         # share item and (empty) payer, and the second raised nothing (an evaluator)
         scheme = (r.get("insurance_type") or "") if r.get("kind") == "benefit" else ""
         key = (_who(persons, r["member_no"]), r["source"], r["item"], r.get("payer") or "", scheme)
-        totals[key] += float(r["amount"] or 0)
+        totals[key] += float(r["amount"] or 0) if r.get("counted") else 0.0
         periods[key].add(r["period"])
         member_no[key] = r["member_no"]
         if r.get("kind") == "benefit":

@@ -480,3 +480,31 @@ def test_an_income_crossing_names_the_sources_that_moved_the_figure():
     assert "王芳：工资薪金（太原某公司），月均由416.67元变为791.67元" in got["message"]
     assert "王芳：劳务报酬（某装修队），月均100.00元（本次不再计入：移出核对期或不再关联）" in got["message"]
     assert got["message"].index("工资薪金") < got["message"].index("劳务报酬")      # the larger move first
+
+
+def _base_beside_a_pending_wage(month: str) -> list[dict]:
+    """A month's pension contribution with the member's ID beside an ID-less wage row of that month
+    waiting for review: the base is not counted (the wage may be the figure), the job is there."""
+    from assessment.figures import PENDING_WAGE_NOTE
+
+    return [{"member_no": 1, "source": "social_insurance", "record_id": f"S{month}", "decision": "auto",
+             "kind": "contribution", "insurance_type": "企业职工基本养老保险", "period": month,
+             "item": "缴费基数（工资佐证）", "amount": 2892.05, "payer": "美特好", "counted": False,
+             "note": PENDING_WAGE_NOTE},
+            {"member_no": 1, "source": "tax", "record_id": f"T{month}", "decision": "review", "kind": "tax_income",
+             "period": month, "item": "工资薪金", "amount": 2892.05, "payer": "美特好", "counted": False}]
+
+
+def test_a_job_shown_by_a_base_beside_a_wage_waiting_for_review_is_new_once_and_never_ends_meanwhile():
+    """A nightly evaluator: a new job whose first wage came without an ID (a review link) was flagged a
+    month late; another, first seen by its base, 'ended' the night its ID-less wage arrived, and was
+    'new' again when a wage with the member's ID came."""
+    quiet = _doc([(1, "王芳", True)])
+    pending = _doc([(1, "王芳", True)])
+    pending["income"]["records"] = _base_beside_a_pending_wage("2026-10")
+    got = compare(_stored(quiet), _stored(pending))
+    assert _kinds(got) == [("income.source_new", "warn")] and "美特好" in got[0]["message"], got
+    paid = _doc([(1, "王芳", True)], [(1, "工资薪金", "2026-10", 2892.05, "美特好"),
+                                      (1, "工资薪金", "2026-11", 2892.05, "美特好")], end="2026-11-30")
+    assert compare(_stored(pending), _stored(paid)) == []
+    assert compare(_stored(paid), _stored(pending)) == []     # the wage waits for review again: no 'ended'
