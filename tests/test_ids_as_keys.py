@@ -71,3 +71,32 @@ def test_no_file_or_folder_under_outbox_names_or_holds_the_id(keyed_by_id):
         assert HEAD_ID not in str(p.relative_to(root)), p
         if p.is_file() and p.suffix in (".html", ".json", ".jsonl", ".csv", ".txt", ".xlsx"):
             assert not find_full_ids(_text(p)), p
+
+
+@pytest.mark.parametrize("keyed", ["household_id", "request_id"])
+def test_a_review_answer_about_a_household_or_request_numbered_by_an_id_is_taken(tmp_path, keyed):
+    """A crash hunt: every answer about a household (or request) numbered by its head's ID was refused,
+    '家庭编号 shows 140105********0637 but the key is for 140105********0637': the sheet shows the
+    number masked, the check compared it with the number itself."""
+    from review_support import fill_sheet
+
+    from ops_support import query
+
+    head = "140105197201140637"
+    request, household = (head, "H1") if keyed == "request_id" else ("RQ-A", head)
+    root = tmp_path / "root"
+    (root / "inbox" / "agA").mkdir(parents=True)
+    (root / "landing" / "bank").mkdir(parents=True)
+    (root / "landing" / "bank" / "b.csv").write_text(
+        "record_id,name,institution,product_type,balance,as_of_date\nB1,欧阳明,中国农业银行,活期存款,80000.00,2026-11-10\n",
+        encoding="utf-8")
+    (root / "inbox" / "agA" / "req1.csv").write_text(
+        "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+        f"{request},低保,{household},140105,1,欧阳明,{head},户主,SQ1\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 15), snapshot_mode="off")
+    assert [r["decision"] for r in query(root, "SELECT decision FROM links WHERE record_id = 'B1'")] == ["review"]
+    fill_sheet(root / "outbox" / "agA" / "review-open" / "review.xlsx", root / "inbox" / "agA" / "answered.xlsx",
+               {"B1": ("确认", "张科员", "")})
+    run_pass(root, as_of=date(2026, 11, 30), snapshot_mode="off")
+    assert not list((root / "rejected").rglob("answered.xlsx.error.txt"))
+    assert [r["decision"] for r in query(root, "SELECT decision FROM links WHERE record_id = 'B1'")] == ["confirmed"]
