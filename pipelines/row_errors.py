@@ -346,9 +346,11 @@ def report_row_errors(ctx: PassContext) -> int:
         # A household waits in its own request only (None: a row too broken to name its request);
         # rows under another agency's request_id hold nothing of this file's.
         held = {(x["request_id"], x["household_id"]) for x in lines if x["household_id"] and not _taken(x)}
+        # the lines quote ids as the notes show them (an ID number masked): so are these compared (a crash
+        # hunt's note sent the clerk to the folder of a request whose one household, numbered by an ID, waited)
         requests = sorted({r for r, h in ctx.con.execute(
             "SELECT DISTINCT request_id, household_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox'",
-            [batch_id]).fetchall() if (r, h) not in held and (None, h) not in held})
+            [batch_id]).fetchall() if (_free(r), _free(h)) not in held and (None, _free(h)) not in held})
         folder = private_dir(ctx.root / "rejected" / (agency or source))
         text, table = _texts(path, lines, loaded, requests, agency, source)
         note = _target(folder, file_stem_name(Path(path).name), file_hash, text)

@@ -100,3 +100,19 @@ def test_a_review_answer_about_a_household_or_request_numbered_by_an_id_is_taken
     run_pass(root, as_of=date(2026, 11, 30), snapshot_mode="off")
     assert not list((root / "rejected").rglob("answered.xlsx.error.txt"))
     assert [r["decision"] for r in query(root, "SELECT decision FROM links WHERE record_id = 'B1'")] == ["confirmed"]
+
+
+def test_the_note_of_a_request_whose_one_household_numbered_by_an_id_waits_sends_nobody_to_a_report(tmp_path):
+    """A crash hunt: 'the other 1 row(s) were loaded and are answered in outbox/agA/RQ-A/' of a request
+    whose only household, numbered by its head's ID, waited for its refused member row."""
+    head = "140105197201140637"
+    root = tmp_path / "root"
+    (root / "inbox" / "agA").mkdir(parents=True)
+    (root / "inbox" / "agA" / "req1.csv").write_text(
+        "request_id,program,household_id,county_code,member_no,name,id_number,relation,consent_ref\n"
+        f"RQ-A,低保,{head},140105,1,欧阳明,{head},户主,SQ1\n"
+        f"RQ-A,低保,{head},99,2,欧阳亮,140105199901010012,子女,SQ2\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 30), snapshot_mode="off")
+    note = (root / "rejected" / "agA" / "req1.csv.error.txt").read_text(encoding="utf-8")
+    assert "answered in" not in note and "核对报告见" not in note
+    assert "not answered until the corrected rows arrive: 140105********0637" in note
