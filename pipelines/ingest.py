@@ -299,6 +299,11 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         note = (f"the file looks truncated ({truncated}): its complete rows were loaded and the broken "
                 "last row quarantined; ask the sender for the whole file")
         ctx.messages.append(f"{d.rel_path}: {note}")
+    raw = canon.raw
+    if getattr(raw, "sheet", None) and raw.sheet in getattr(raw, "hidden_sheets", ()):
+        # its row notes must say where the rows are: a messages probe's clerk saw only the visible 说明 sheet
+        note = "; ".join(x for x in (note, f"the rows were read from the workbook's first sheet, {raw.sheet!r}, "
+                                            "which Excel hides (数据所在的第一个工作表被隐藏): unhide it to see them") if x)
     outcome = load_delivery(ctx.con, d, rows, quarantine, ctx.run_id,
                             file_format=getattr(canon, "format", None), encoding=getattr(canon, "encoding", None),
                             message=note)

@@ -262,7 +262,7 @@ def _no_action(line: dict) -> bool:
 
 
 def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agency: str | None,
-           source: str | None = None) -> tuple[str, bytes]:
+           source: str | None = None, message: str | None = None) -> tuple[str, bytes]:
     rolls = source == "rolls"
     rows = len({x["row_number"] for x in lines})
     # a probe: a totals line and a repeated header were "rows rejected: correct these rows and
@@ -299,6 +299,8 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
             "row(s) were loaded" + (f" and are answered in {answered}" if answered else "") + ".",
             advice,
             "行号为表头之下的数据行序号（第1行即表头下第一行）。Row numbers count data rows below the header."]
+    if message:    # what the load said of the whole file (cut in transfer; read from a hidden sheet)
+        head.append(f"说明 / note: {message}")
     if held and rolls:
         head.append(f"涉及的家庭 / households concerned: {', '.join(held)}")
     elif held:
@@ -333,13 +335,13 @@ def report_row_errors(ctx: PassContext) -> int:
     (this pass's loads, and those of a pass that died before writing its notes)."""
     by_file = fetch_grouped(
         ctx.con,
-        "SELECT f.path, f.source, f.agency, f.file_hash, f.batch_id, f.rows_loaded, q.row_number, q.field, q.reason, "
+        "SELECT f.path, f.source, f.agency, f.file_hash, f.batch_id, f.rows_loaded, f.message, q.row_number, q.field, q.reason, "
         "q.raw_value, q.raw_row FROM files f JOIN quarantine q ON q.file_hash = f.file_hash AND q.batch_id = f.batch_id "
         "WHERE f.status = 'loaded' AND f.rows_quarantined > 0 AND f.errors_reported_at IS NULL "
         "ORDER BY f.path, q.row_number, q.field",
-        key=lambda r: (r["path"], r["source"], r["agency"], r["file_hash"], r["batch_id"], r["rows_loaded"]),
+        key=lambda r: (r["path"], r["source"], r["agency"], r["file_hash"], r["batch_id"], r["rows_loaded"], r["message"]),
         label="quarantined rows without a note yet")
-    for (path, source, agency, file_hash, batch_id, loaded), rows in by_file.items():
+    for (path, source, agency, file_hash, batch_id, loaded, message), rows in by_file.items():
         lines = _lines(rows, source)
         # only requests with a household answered now: one whose every household waits for its
         # corrected rows has no outbox folder yet (a probe's note pointed at a folder never made).
@@ -352,7 +354,7 @@ def report_row_errors(ctx: PassContext) -> int:
             "SELECT DISTINCT request_id, household_id FROM applicant_rows WHERE batch_id = ? AND origin = 'inbox'",
             [batch_id]).fetchall() if (_free(r), _free(h)) not in held and (None, _free(h)) not in held})
         folder = private_dir(ctx.root / "rejected" / (agency or source))
-        text, table = _texts(path, lines, loaded, requests, agency, source)
+        text, table = _texts(path, lines, loaded, requests, agency, source, scrub_text(message) if message else None)
         note = _target(folder, file_stem_name(Path(path).name), file_hash, text)
         write_atomic(note, text.encode("utf-8"))
         write_atomic(note.with_name(note.name.removesuffix(".error.txt") + ".errors.csv"), table)

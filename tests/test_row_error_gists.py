@@ -58,3 +58,28 @@ def test_the_errors_csv_carries_the_gist_the_note_does(tmp_path):
     with (tmp_path / "rejected" / "renshe" / "r.csv.errors.csv").open(encoding="utf-8-sig") as fh:
         (row,) = list(csv.DictReader(fh))
     assert row["field"] == "申报月收入（declared_monthly_income）" and row["reason"].startswith("金额无法识别 — ")
+
+
+def test_the_note_on_rows_of_a_hidden_first_sheet_says_the_sheet_is_hidden(tmp_path):
+    """A messages probe: the rows were on a hidden first sheet 明细 behind a visible 说明; the note said
+    '第3行 … 不能为负数' and nowhere which sheet, nor that Excel hides it."""
+    from datetime import date
+
+    import xlsxwriter
+
+    from pipelines.passes import run_pass
+
+    path = tmp_path / "landing" / "tax" / "iit.xlsx"
+    path.parent.mkdir(parents=True)
+    book = xlsxwriter.Workbook(str(path))
+    data, notes = book.add_worksheet("明细"), book.add_worksheet("说明")
+    for r, row in enumerate([["记录编号", "纳税人姓名", "所属期", "所得项目", "收入额"],
+                             ["X1", "张三", "2026-09", "工资薪金", 5000], ["X2", "李四", "2026-09", "工资薪金", -300]]):
+        data.write_row(r, 0, row)
+    notes.write(0, 0, "本表由税务局导出")
+    notes.activate()
+    data.hide()
+    book.close()
+    run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="wait")
+    note = (tmp_path / "rejected" / "tax" / "iit.xlsx.error.txt").read_text(encoding="utf-8")
+    assert "说明 / note: the rows were read from the workbook's first sheet, '明细', which Excel hides" in note
