@@ -27,6 +27,7 @@ from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
 from reports.masking import scrub_cell, scrub_text
 from reports.writer import file_stem_name, short_name
+from pipelines.gists import file_gist
 from warehouse.load import Delivery, load_delivery, loaded_before, record_file
 
 QUARANTINE_SCHEMA = pa.schema([("row_number", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
@@ -41,7 +42,9 @@ def reject_file(ctx: PassContext, d: Delivery, reason: str) -> Path:
         target = folder / short_name(f"{d.path.stem}.{d.file_hash[:8]}{d.path.suffix}", 200)
     note = target.with_name(file_stem_name(target.name) + ".error.txt")
     # the reason may quote the file's cells (a header row that is really data)
-    write_atomic(note, (f"文件未能读取 / file rejected: {scrub_text(str(d.rel_path))}\n\n{scrub_text(reason)}\n\n"
+    gist = file_gist(reason)
+    write_atomic(note, (f"文件未能读取 / file rejected: {scrub_text(str(d.rel_path))}\n\n"
+                        + (f"原因：{gist}\n" if gist else "") + f"{scrub_text(reason)}\n\n"
                         "请更正后重新发送（以新文件名放入原目录）。Fix the file and deliver it again.\n").encode("utf-8"))
     os.replace(d.path, target)
     os.chmod(target, 0o600)  # a department's rows: as private here as in the warehouse

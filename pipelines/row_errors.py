@@ -34,6 +34,7 @@ from connectors.headers import fields_of_row, header_of
 from connectors.schema import SOURCES, TABLES
 from connectors.values.names import MIN_ID_DIGITS
 from pipelines.context import PassContext
+from pipelines.gists import CUT_MARK, TAKEN_MARK, row_gist as _gist
 from pipelines.outputs import private_dir
 from reports.masking import escape_formula, mask_id, scrub_text
 from reports.writer import file_stem_name, folder_name, write_atomic
@@ -47,9 +48,7 @@ ID_FIELDS = ("id_number",)
 
 MEMBER_FIELDS = ("request_id", "household_id", "member_no", "name", "id_number", "agency")
 
-TAKEN_MARK = "is already a request of agency"
-CUT_MARK = "looks cut off in transfer"
-"""What a truncated file's broken last row says (`connectors.csv_tail.TRUNCATED`)."""
+
 
 
 def request_taken_reason(request_id: str, owner: str, where: str = "") -> str:
@@ -177,40 +176,6 @@ def _field_label(source: str, raw: dict, field: str | None) -> str | None:
         return "、".join(_field_label(source, raw, f) or f for f in field.split(","))
     header = header_of(TABLES[source], raw, field)
     return f"{header}（{field}）" if header and header != field else field
-
-
-REASON_GIST = (   # (what the reason says, its gist in Chinese): the parsers' and gates' reasons are English
-    ("nothing needs resending", "无需处理"), ("exact copy of data row", "无需处理"),
-    (CUT_MARK, "文件疑似传输中断，此行不完整"), (TAKEN_MARK, "申请编号已属其他机构"),
-    ("is not an amount of money", "金额无法识别"), ("is negative", "不能为负数"),
-    ("has more than 2 decimals", "金额最多两位小数（到分）"), ("too large", "数值过大"),
-    ("outside the plausible range", "数值超出合理范围"), ("is not a plausible", "日期不在合理范围内"),
-    ("is not a real date", "日期不存在"), ("is not a date", "日期无法识别"),
-    ("is not a real month", "月份不存在"), ("is not a month", "所属期（月份）无法识别"),
-    ("covers more than one month", "一行只能是一个月"), ("could be January or October", "月份有歧义"),
-    ("is before 1900", "年份有误"), ("is not an Excel date serial", "日期无法识别"),
-    ("is not an accepted", "不是可接受的取值"), ("is not a member number", "成员序号应为正整数"),
-    ("member_no must be", "成员序号应为1到99的整数"), ("appears twice in one household", "同一家庭成员序号重复"),
-    ("request_id/household_id/member_no", "同一申请同一家庭中成员序号重复（若是两人，请分别编号）"),
-    ("appears more than once in this file", "记录编号在本文件中重复"),
-    ("fields but the header has", "本行列数与表头不符（值中可能含有未加引号的分隔符）"),
-    ("opens a value that runs", "引号未闭合，下面的行被并入此行"), ("on sheet", "数据不在第一个工作表，未读取"),
-    ("is not valid JSON", "不是有效的JSON"), ("is not a JSON object", "不是JSON对象"),
-    ("the JSON object is not closed", "JSON对象未闭合"), ("appears twice in this line", "同一行中字段重复"),
-    ("with different values", "同一字段给出了不同的值"), ("not valid UTF-8", "含有无法识别的字节（乱码）"),
-    ("ends in the middle of this row", "文件疑似传输中断，此行不完整"),
-    ("is not a name", "不是姓名"), ("is not a number", "数值无法识别"),
-    ("is not an ownership share", "产权份额无法识别"), ("share must be", "产权份额应大于0且不超过1"),
-    ("floor_area must be", "面积应大于0且小于100,000平方米"), ("must be a 6-digit", "区县代码应为6位行政区划代码"),
-    ("may use letters, digits", "编号含不允许的字符"), ("agency must be", "机构名含不允许的字符"),
-    ("an empty value", "不能为空"), ("is required", "必填项为空"),
-)
-
-
-def _gist(reason: str | None) -> str:
-    """A Chinese gist of a reason, put before it in the notes (empty when none is known)."""
-    text = reason or ""
-    return next((zh for mark, zh in REASON_GIST if mark in text), "")
 
 
 def _free(raw) -> str | None:

@@ -10,7 +10,7 @@ from connectors.csv_tail import TRUNCATED
 from connectors.source import UNREAD_SHEET
 from connectors.values.money import parse_money, parse_number
 from expectations.evaluate import DIFFERING_COPIES, TWO_MEMBERS
-from pipelines.row_errors import _gist
+from pipelines.gists import row_gist as _gist
 
 
 def _raised(parse, raw) -> str:
@@ -83,3 +83,22 @@ def test_the_note_on_rows_of_a_hidden_first_sheet_says_the_sheet_is_hidden(tmp_p
     run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="wait")
     note = (tmp_path / "rejected" / "tax" / "iit.xlsx.error.txt").read_text(encoding="utf-8")
     assert "说明 / note: the rows were read from the workbook's first sheet, '明细', which Excel hides" in note
+
+
+@pytest.mark.parametrize("content, gist", [
+    (b"", "文件为空"),
+    ("纳税人姓名,所属期\n张三,2026-09\n".encode("gbk"), "缺少必需的列"),
+    (b"PK\x03\x04" + b"\x00" * 40, "文件是压缩包"),
+], ids=["empty", "missing column", "zip"])
+def test_a_rejected_files_note_leads_with_a_chinese_gist(tmp_path, content, gist):
+    """A messages probe: the notes on an empty file, a missing column, a ZIP … were English only."""
+    from datetime import date
+
+    from pipelines.passes import run_pass
+
+    path = tmp_path / "landing" / "tax" / "iit.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="off")
+    (note,) = (tmp_path / "rejected" / "tax").glob("*.error.txt")
+    assert note.read_text(encoding="utf-8").splitlines()[2].startswith(f"原因：{gist}")
