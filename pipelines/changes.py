@@ -347,7 +347,11 @@ def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dic
     out += _income_changes(*kept["income_sources"], windows, since)
     if prev["outcome"] != new["outcome"]:
         worse = OUTCOME_RANK[new["outcome"]] > OUTCOME_RANK[prev["outcome"]]
+        # what moved it, when no other alert says (a nightly evaluator's car, deposit and home without an ID
+        # were each just '通过 → 需复核'): the new outcome's first findings, shortened
+        why = [r.split("。")[0][:80] for r in new.get("reasons") or ()] if not out else []
         out.append(alert("outcome.changed", "warn" if worse else "info",
-                          f"核对结论由「{OUTCOME_CN[prev['outcome']]}」变为「{OUTCOME_CN[new['outcome']]}」",
+                          f"核对结论由「{OUTCOME_CN[prev['outcome']]}」变为「{OUTCOME_CN[new['outcome']]}」"
+                          + (f"；主要原因：{'；'.join(why)}（详见核对报告）" if why else ""),
                           prev["outcome"], new["outcome"]))
     return out

@@ -97,8 +97,11 @@ def facts_of(doc: dict, persons: dict | None = None, keyring: str | None = None)
     names = {m["member_no"]: m["name"] for m in doc["members"]}
     # `counted` (assessment.figures): held, on a link that counts, and not a repeat of another row
     held = lambda items: [x for x in items if x.get("counted", x["held"] and x["decision"] != "review")]  # noqa: E731
+    worst = "fail" if doc["outcome"] == "fail" else "warn"
     return {
         "outcome": doc["outcome"], "fingerprint": fingerprint(doc),
+        # what holds or fails the household now (not stored: `outcome.changed` says it of the new facts)
+        "reasons": [f["message"] for f in doc.get("findings") or () if f.get("severity") == worst][:2],
         "income_per_capita": doc["income"]["monthly_per_capita"],
         "income_standard": doc["standards"]["income_standard"],
         "financial_per_capita": doc["assets"]["financial_per_capita"],

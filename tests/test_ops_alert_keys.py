@@ -508,3 +508,20 @@ def test_a_job_shown_by_a_base_beside_a_wage_waiting_for_review_is_new_once_and_
                                       (1, "工资薪金", "2026-11", 2892.05, "美特好")], end="2026-11-30")
     assert compare(_stored(pending), _stored(paid)) == []
     assert compare(_stored(paid), _stored(pending)) == []     # the wage waits for review again: no 'ended'
+
+
+def test_an_outcome_changed_by_nothing_else_alerted_says_what_holds_it_now():
+    """A nightly evaluator: a car, a deposit and a home without an ID each raised only '核对结论由「通过」变为
+    「需复核」', nothing saying what had appeared."""
+    before, after = _doc([(1, "王芳", True)]), _doc([(1, "王芳", True)])
+    after["outcome"] = "review"
+    after["findings"] = [{"rule": "match.review", "severity": "warn",
+                          "message": "1条部门记录与成员的匹配不确定，待人工复核后计入（名下有非豁免机动车）。请核实"},
+                         {"rule": "policy.county", "severity": "info", "message": "不相关"}]
+    (got,) = compare(_stored(before), facts_of(after, {1: "P-wang"}))
+    assert got["message"] == ("核对结论由「通过」变为「需复核」；主要原因：1条部门记录与成员的匹配不确定，"
+                              "待人工复核后计入（名下有非豁免机动车）（详见核对报告）"), got["message"]
+    with_car = _doc([(1, "王芳", True)], vehicles=[(1, "晋A12345")])
+    with_car["outcome"], with_car["findings"] = "review", after["findings"]
+    said = {a["kind"]: a["message"] for a in compare(_stored(before), facts_of(with_car, {1: "P-wang"}))}
+    assert said["outcome.changed"] == "核对结论由「通过」变为「需复核」"    # the car's own alert says what moved it
