@@ -302,11 +302,17 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         note = (f"the file looks truncated ({truncated}): its complete rows were loaded and the broken "
                 "last row quarantined; ask the sender for the whole file")
         ctx.messages.append(f"{d.rel_path}: {note}")
-    raw = canon.raw
+    raw, said = canon.raw, [note]
     if getattr(raw, "sheet", None) and raw.sheet in getattr(raw, "hidden_sheets", ()):
         # its row notes must say where the rows are: a messages probe's clerk saw only the visible 说明 sheet
-        note = "; ".join(x for x in (note, f"the rows were read from the workbook's first sheet, {raw.sheet!r}, "
-                                            "which Excel hides (数据所在的第一个工作表被隐藏): unhide it to see them") if x)
+        said.append(f"the rows were read from the workbook's first sheet, {raw.sheet!r}, which Excel hides "
+                    "(数据所在的第一个工作表被隐藏): unhide it to see them")
+    if getattr(raw, "header_row", 0) > 1 and raw.format in ("csv", "xlsx", "xls"):
+        # a title above the header: the notes count data rows, Excel its own (a probe's 第2行 was Excel's 5)
+        k = raw.header_row
+        said.append(f"表头在第{k}行，数据第N行即{'Excel' if raw.format != 'csv' else '文件'}第N+{k}行 / the header is on "
+                    f"row {k}: data row N is row N+{k} of the {'sheet' if raw.format != 'csv' else 'file'}")
+    note = "; ".join(x for x in said if x) or None
     outcome = load_delivery(ctx.con, d, rows, quarantine, ctx.run_id,
                             file_format=getattr(canon, "format", None), encoding=getattr(canon, "encoding", None),
                             message=note)

@@ -102,3 +102,27 @@ def test_a_rejected_files_note_leads_with_a_chinese_gist(tmp_path, content, gist
     run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="off")
     (note,) = (tmp_path / "rejected" / "tax").glob("*.error.txt")
     assert note.read_text(encoding="utf-8").splitlines()[2].startswith(f"原因：{gist}")
+
+
+def test_the_note_on_a_workbook_with_a_title_above_its_header_gives_the_excel_row_of_data_row_n(tmp_path):
+    """A messages probe: '第2行' of a workbook with a title and a blank row above its header was Excel's
+    row 5, and nothing said so."""
+    from datetime import date
+
+    import xlsxwriter
+
+    from pipelines.passes import run_pass
+
+    path = tmp_path / "landing" / "tax" / "iit.xlsx"
+    path.parent.mkdir(parents=True)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("明细")
+    sheet.write(0, 0, "2026年9月个人所得税扣缴明细")
+    for r, row in enumerate([["记录编号", "纳税人姓名", "所属期", "所得项目", "收入额"],
+                             ["X1", "张三", "2026-09", "工资薪金", 5000], ["X2", "李四", "2026-09", "工资薪金", -300]],
+                            start=2):
+        sheet.write_row(r, 0, row)
+    book.close()
+    run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="wait")
+    note = (tmp_path / "rejected" / "tax" / "iit.xlsx.error.txt").read_text(encoding="utf-8")
+    assert "表头在第3行，数据第N行即Excel第N+3行" in note and "第2行 row 2" in note
