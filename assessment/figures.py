@@ -69,9 +69,7 @@ NO_TAX_NOTE = "税务数据尚未报送，缴费基数暂不作为工资佐证"
 UNSURE_NOTE = ("当月另有同名（或姓名仅差一字）、无证件号的工资记录（记录{record_id}，{payer}）未能确认是否本人，缴费基数不作为工资佐证")
 """A pension base while no tax export has arrived at all: the wage it stands in for may be there."""
 SELF_EMPLOYED = re.compile(r"灵活就业|个体|个人缴费|个人参保|自由职业|以个人身份")
-PENDING_WAGE_NOTE = "当月税务工资或劳务报酬记录待复核，缴费基数不作为工资佐证"
-"""A base beside its month's wage row waiting for review: not counted, but the member works there
-(the nightly keeps the job: `pipelines.household_facts`)."""
+PENDING_WAGE_NOTE = "当月税务工资或劳务报酬记录待复核，缴费基数不作为工资佐证"  # the job stays (household_facts)
 SELF_EMPLOYED_NOTE = "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"
 
 

@@ -596,16 +596,23 @@ def test_a_wage_of_a_month_not_yet_delivered_in_full_is_listed_not_counted(house
     assert doc["income"]["monthly_total"] == 0
 
 
-def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_name_nobody_could_place(household):
-    """An outcome probe: a member's own ID-less March wage (400) was left unlinked beside a namesake,
-    and her 6,000 pension base was counted for March instead: a wrong fail, no word said."""
-    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
+def _march_wage_unplaced(household, record_id="W3", amount=400.0, payer="太原市某某有限公司", **member):
+    """A member with a 6,000 pension base every month of 2026 to October and a 400 wage every month
+    but March, whose wage row `record_id` (under the member's name, at `payer`) nobody is linked to."""
+    wh = household(person(1, born=date(1986, 3, 1), labor="有", **member))
     for month in range(1, 11):
         wh.insurance(f"S{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", base=6000.0)
         if month != 3:
             wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 400.0)
-    wh._insert("tax_all", "tax", "W3", 1, "period, income_item, income_amount, withholding_agent",
-               [date(2026, 3, 1), "工资薪金", 400.0, "太原市某某有限公司"], decision=None)
+    wh._insert("tax_all", "tax", record_id, 1, "period, income_item, income_amount, withholding_agent",
+               [date(2026, 3, 1), "工资薪金", amount, payer], decision=None)
+    return wh
+
+
+def test_a_base_does_not_stand_in_for_a_month_with_a_wage_row_under_the_members_name_nobody_could_place(household):
+    """An outcome probe: a member's own ID-less March wage (400) was left unlinked beside a namesake,
+    and her 6,000 pension base was counted for March instead: a wrong fail, no word said."""
+    wh = _march_wage_unplaced(household)
     doc = wh.report("dibao", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"})
     listed = {r["record_id"]: r for r in doc["income"]["records"]}
     assert not listed["S3"]["counted"] and "W3" in listed["S3"]["note"]
@@ -625,13 +632,7 @@ def test_a_wage_row_one_character_off_the_members_name_at_their_own_payer_keeps_
     """An evaluator: 陈军's hospital wage came with his ID every month but one, written 程军 without an
     ID that month; unlinked, the month took his 3,200 base for a 1,487 wage and an eligible
     household failed. At a payer he has no wages at, such a row is nobody's evidence about him."""
-    wh = household(person(1, born=date(1986, 3, 1), labor="有"))
-    for month in range(1, 11):
-        wh.insurance(f"S{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", base=6000.0)
-        if month != 3:
-            wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 400.0)
-    wh._insert("tax_all", "tax", "W3", 1, "period, income_item, income_amount, withholding_agent",
-               [date(2026, 3, 1), "工资薪金", 400.0, payer], decision=None)
+    wh = _march_wage_unplaced(household, payer=payer)
     wh.con.execute("UPDATE tax_all SET name = '城员1' WHERE record_id = 'W3'")
     doc = wh.report("dibao", data_as_of={"tax": "2026-10-31", "social_insurance": "2026-10-31"})
     listed = {r["record_id"]: r for r in doc["income"]["records"]}
@@ -1061,13 +1062,7 @@ def test_a_one_character_off_wage_row_that_is_plainly_someone_elses_keeps_the_ba
     """An adversarial probe: 陈俊 was held over an ID-less 程俊 row of 5,200 at his employer, where a
     coworker 程俊 was paid 5,200 with his own ID every other month; 张伟 over a row of 张丽, another
     woman with her own rows there."""
-    wh = household(person(1, born=date(1986, 3, 1), labor="有", name=member))
-    for month in range(1, 11):
-        wh.insurance(f"S{month}", 1, f"2026-{month:02d}-01", "企业职工基本养老保险", base=6000.0)
-        if month != 3:
-            wh.wage(f"W{month}", 1, f"2026-{month:02d}-01", 400.0)
-    wh._insert("tax_all", "tax", "X3", 1, "period, income_item, income_amount, withholding_agent",
-               [date(2026, 3, 1), "工资薪金", 5200.0, "太原市某某有限公司"], decision=None)
+    wh = _march_wage_unplaced(household, "X3", 5200.0, name=member)
     wh.con.execute("UPDATE tax_all SET name = ? WHERE record_id <> 'X3'", [member])
     wh.con.execute("UPDATE tax_all SET name = ?, id_number = NULL, id_status = 'missing' WHERE record_id = 'X3'", [row])
     if coworker:
