@@ -66,10 +66,10 @@ def _counted(rec: dict) -> bool:
 
 
 NO_TAX_NOTE = "税务数据尚未报送，缴费基数暂不作为工资佐证"
-UNSURE_NOTE = ("当月另有同名（或姓名仅差一字）、无证件号的工资记录（记录{record_id}，{payer}）未能确认是否本人，缴费基数不作为工资佐证")
 """A pension base while no tax export has arrived at all: the wage it stands in for may be there."""
-SELF_EMPLOYED = re.compile(r"灵活就业|个体|个人缴费|个人参保|自由职业|以个人身份")
+UNSURE_NOTE = "当月另有同名（或姓名仅差一字）、无证件号的工资记录（记录{record_id}，{payer}）未能确认是否本人，缴费基数不作为工资佐证"
 PENDING_WAGE_NOTE = "当月税务工资或劳务报酬记录待复核，缴费基数不作为工资佐证"  # the job stays (household_facts)
+SELF_EMPLOYED = re.compile(r"灵活就业|个体|个人缴费|个人参保|自由职业|以个人身份")
 SELF_EMPLOYED_NOTE = "灵活就业人员自选缴费基数（多为最低档），不作为工资佐证，收入需另行核实"
 
 
@@ -138,9 +138,7 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
             elif key in pending_months:
                 r["note"] = PENDING_WAGE_NOTE
             elif key in (unsure or {}):
-                # a wage row under the member's name that month nobody could place: the base is no
-                # measure of it (`evidence.unsure_wages_sql`)
-                row = unsure[key]
+                row = unsure[key]    # a wage row that month nobody could place: `evidence.unsure_wages_sql`
                 r["note"] = UNSURE_NOTE.format(record_id=row["record_id"], payer=row.get("payer") or "")
                 r["unsure_wage"] = row
             elif key in base_taken:
