@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from pipelines.passes import run_pass
@@ -27,10 +28,17 @@ def _drop(root, name: str, text: str) -> None:
     (root / "inbox" / AGENCY / name).write_text(HEADER + text, encoding="gbk")
 
 
-def test_a_request_folder_lists_the_household_held_for_a_rejected_member_row_and_its_note(tmp_path):
-    root = tmp_path / "root"
+@pytest.fixture(scope="module")
+def held(tmp_path_factory):
+    """A request of three households, the second's child row refused (its income 约两千): one pass."""
+    root = tmp_path_factory.mktemp("held") / "root"
     _drop(root, "request.csv", GOOD + H2_HEAD + H2_BAD)
     run_pass(root, as_of=AS_OF, snapshot_mode="wait")
+    return root
+
+
+def test_a_request_folder_lists_the_household_held_for_a_rejected_member_row_and_its_note(held):
+    root = held
     folder = root / "outbox" / AGENCY / "RS-1"
     assert sorted(p.name for p in folder.glob("*.json")) == ["H1.json", "H3.json"]
     index = (folder / "index.html").read_text(encoding="utf-8")
@@ -57,13 +65,10 @@ def test_once_the_corrected_row_is_answered_the_folder_no_longer_lists_it_as_wai
     assert "待更正" not in CalamineWorkbook.from_path(str(folder / "summary.xlsx")).sheet_names
 
 
-def test_the_error_note_names_the_column_as_the_agencys_file_headed_it_with_a_chinese_gist(tmp_path):
+def test_the_error_note_names_the_column_as_the_agencys_file_headed_it_with_a_chinese_gist(held):
     """An inbox probe: `字段 field declared_monthly_income：'约两千' is not an amount of money` named a
     column nobody at the agency wrote, in words the clerk may not read."""
-    root = tmp_path / "root"
-    _drop(root, "request.csv", GOOD + H2_HEAD + H2_BAD)
-    run_pass(root, as_of=AS_OF, snapshot_mode="wait")
-    note = (root / "rejected" / AGENCY / "request.csv.error.txt").read_text(encoding="utf-8")
+    note = (held / "rejected" / AGENCY / "request.csv.error.txt").read_text(encoding="utf-8")
     assert "字段 field 申报月收入（declared_monthly_income）：金额无法识别 — '约两千' is not an amount of money" in note
 
 

@@ -85,23 +85,30 @@ def test_the_note_on_rows_of_a_hidden_first_sheet_says_the_sheet_is_hidden(tmp_p
     assert "说明 / note: the rows were read from the workbook's first sheet, '明细', which Excel hides" in note
 
 
-@pytest.mark.parametrize("content, gist", [
-    (b"", "文件为空"),
-    ("纳税人姓名,所属期\n张三,2026-09\n".encode("gbk"), "缺少必需的列"),
-    (b"PK\x03\x04" + b"\x00" * 40, "文件是压缩包"),
-], ids=["empty", "missing column", "zip"])
-def test_a_rejected_files_note_leads_with_a_chinese_gist(tmp_path, content, gist):
-    """A messages probe: the notes on an empty file, a missing column, a ZIP … were English only."""
+REJECTED = {"empty.csv": (b"", "文件为空"), "missing.csv": ("纳税人姓名,所属期\n张三,2026-09\n".encode("gbk"), "缺少必需的列"),
+            "zip.csv": (b"PK\x03\x04" + b"\x00" * 40, "文件是压缩包")}
+
+
+@pytest.fixture(scope="module")
+def rejected_world(tmp_path_factory):
+    """One pass over a root holding every rejected file of `REJECTED` (one pass: each costs seconds)."""
     from datetime import date
 
     from pipelines.passes import run_pass
 
-    path = tmp_path / "landing" / "tax" / "iit.csv"
-    path.parent.mkdir(parents=True)
-    path.write_bytes(content)
-    run_pass(tmp_path, as_of=date(2026, 11, 28), snapshot_mode="off")
-    (note,) = (tmp_path / "rejected" / "tax").glob("*.error.txt")
-    assert note.read_text(encoding="utf-8").splitlines()[2].startswith(f"原因：{gist}")
+    root = tmp_path_factory.mktemp("rejected") / "root"
+    (root / "landing" / "tax").mkdir(parents=True)
+    for name, (content, _) in REJECTED.items():
+        (root / "landing" / "tax" / name).write_bytes(content)
+    run_pass(root, as_of=date(2026, 11, 28), snapshot_mode="off")
+    return root
+
+
+@pytest.mark.parametrize("name", list(REJECTED))
+def test_a_rejected_files_note_leads_with_a_chinese_gist(rejected_world, name):
+    """A messages probe: the notes on an empty file, a missing column, a ZIP … were English only."""
+    note = rejected_world / "rejected" / "tax" / f"{name}.error.txt"
+    assert note.read_text(encoding="utf-8").splitlines()[2].startswith(f"原因：{REJECTED[name][1]}")
 
 
 def test_the_note_on_a_workbook_with_a_title_above_its_header_gives_the_excel_row_of_data_row_n(tmp_path):

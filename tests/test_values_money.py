@@ -75,7 +75,7 @@ def test_areas_accept_units_and_separators(raw, expected):
 
 @pytest.mark.parametrize("raw", ["-3", "八十", "", "12.5.1"])
 def test_bad_areas_are_refused(raw):
-    with pytest.raises(ValueError, match="accepted: 89.5, 1,089.5, 89.5㎡ or 89.5平方米|must be 0 or more"):
+    with pytest.raises(ValueError, match="accepted: 89.5, 1,089.5, 89.5㎡ or 89.5平方米|must be above 0"):
         parse_number(raw)
 
 
