@@ -11,7 +11,9 @@ that changed (outcome, income, financial assets, cars, homes), before and after.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from pipelines.changes import OUTCOME_CN
 from pipelines.context import PassContext
@@ -46,10 +48,30 @@ def _shown(column: str, value) -> str:
     return str(value)
 
 
-def reissue_of(previous: dict, doc: dict) -> dict:
-    """The `reissue` block of a report `doc` replacing the edition `previous` (an assessment_history row)."""
+DECLARED = ("declared_monthly_total", "申报家庭月收入（元）")
+"""Read from the earlier edition's report (assessment_history keeps no declared figure): a request
+probe's correction of a declared income alone gave a 修订版 saying nothing had changed."""
+
+
+def _earlier_declared(root: Path | None, report_path: str | None):
+    """The declared monthly total of the earlier edition's report, or `...` when it cannot be read."""
+    if root is None or not report_path:
+        return ...
+    try:
+        return json.loads((root / report_path).read_bytes())["income"].get(DECLARED[0], ...)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ...
+
+
+def reissue_of(previous: dict, doc: dict, root: Path | None = None) -> dict:
+    """The `reissue` block of a report `doc` replacing the edition `previous` (an assessment_history row;
+    with `root`, its report is read for what the row does not keep)."""
+    previous = {**previous, DECLARED[0]: _earlier_declared(root, previous.get("report_path"))}
     changes = []
-    for column, label, read in FIGURES:
+    figures = FIGURES + ((DECLARED[0], DECLARED[1], lambda d: d["income"].get(DECLARED[0])),)
+    for column, label, read in figures:
+        if previous.get(column) is ...:
+            continue       # not known of the earlier edition
         before, after = _plain(previous.get(column)), _plain(read(doc))
         if isinstance(before, float) or isinstance(after, float):
             same = before is not None and after is not None and round(before, 2) == round(float(after), 2)
@@ -64,7 +86,8 @@ def reissue_of(previous: dict, doc: dict) -> dict:
 
 def mark_reissues(ctx: PassContext) -> int:
     """Stage helper: annotate the report of every inbox household assessed before with `reissue`."""
-    cols = ", ".join(f"arg_max(h.{c}, h.assessed_at) AS {c}" for c, _, _ in FIGURES)
+    cols = ", ".join(f"arg_max(h.{c}, h.assessed_at) AS {c}" for c, _, _ in FIGURES) + \
+        ", arg_max(h.report_path, h.assessed_at) AS report_path"
     rows = ctx.con.execute(f"""
 SELECT h.request_id, h.household_id, arg_max(h.run_id, h.assessed_at) AS run_id, max(h.assessed_at) AS assessed_at,
        {cols}
@@ -77,7 +100,7 @@ WHERE w.origin = 'inbox' AND h.run_id <> ? GROUP BY ALL""", [ctx.run_id]).fetcha
         prev = previous.get((note["request_id"], note["household_id"]))
         if prev is None:
             continue
-        ctx.documents.annotate(i, reissue=reissue_of(prev, ctx.documents.load(i)))
+        ctx.documents.annotate(i, reissue=reissue_of(prev, ctx.documents.load(i), ctx.root))
         marked += 1
     ctx.counts["reports_reissued"] = marked
     return marked

@@ -420,3 +420,23 @@ def test_a_reissued_report_says_the_household_lost_a_member():
            "assets": {"financial_total": 0.0, "vehicle_count": 0, "property_count": 0}}
     moved = {c["figure"]: c["message"] for c in reissue_of(previous, doc)["changes"]}
     assert moved["members"] == "家庭人口（人）：7 → 6"
+
+
+def test_a_reissued_report_says_the_declared_income_was_corrected(tmp_path):
+    """A request probe: a one-row correction of a declared income (1,500.50 → 6,500.00) gave a 修订版
+    whose box of changes was empty: the clerk's own correction was not among them."""
+    import json
+
+    from pipelines.reissue import reissue_of
+
+    (tmp_path / "H1.json").write_text(json.dumps({"income": {"declared_monthly_total": 1500.5}}), encoding="utf-8")
+    previous = {"run_id": "r1", "assessed_at": "2026-12-01 02:00:00", "outcome": "pass", "members": 1,
+                "monthly_income_total": 0, "monthly_income_per_capita": 0, "financial_total": 0,
+                "vehicles": 0, "properties": 0, "report_path": "H1.json"}
+    doc = {"outcome": "pass", "members": [{"is_member": True}],
+           "income": {"monthly_total": 0.0, "monthly_per_capita": 0.0, "declared_monthly_total": 6500.0},
+           "assets": {"financial_total": 0.0, "vehicle_count": 0, "property_count": 0}}
+    moved = {c["figure"]: c["message"] for c in reissue_of(previous, doc, tmp_path)["changes"]}
+    assert moved == {"declared_monthly_total": "申报家庭月收入（元）：1,500.50 → 6,500.00"}
+    # an earlier edition that cannot be read says nothing of it (rather than '— → 6,500.00')
+    assert reissue_of({**previous, "report_path": "gone.json"}, doc, tmp_path)["changes"] == []
