@@ -55,10 +55,14 @@ def write_reports(ctx: PassContext) -> int:
     _separate_same_household(groups)
     written: dict = {}
     total = sum(len(docs) for docs in groups.values())
+    waiting = _waiting(ctx)
     with _writers(total) as fan_out:
         for (agency, out_dir), notes in sorted(groups.items()):
-            _write_folder(ctx, agency, out_dir, notes, fan_out, written, total)
-    _write_waiting_folders(ctx, set(groups))
+            _write_folder(ctx, agency, out_dir, notes, fan_out, written, total, waiting.get((agency, out_dir), []))
+    for (agency, request_id), households in sorted(waiting.items()):
+        if (agency, request_id) not in groups:   # none answered: the folder lists them all as waiting (a
+            # probe's request of two households, each with a refused row, had no folder at all)
+            write_request(ctx.root / "outbox" / agency / folder_name(request_id), [], heads=[], waiting=households)
     _write_open_questions(ctx, {agency for agency, _ in groups})
     # where the reports went, for the pass summary and the serve log (which printed counts only)
     folders = [f"outbox/{agency}/{folder_name(out_dir)}/ ({len(notes)})" for (agency, out_dir), notes in sorted(groups.items())]
@@ -91,14 +95,13 @@ def _writers(total: int) -> Iterator[Callable]:
 
 
 def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict], fan_out: Callable,
-                  written: dict, total: int) -> None:
+                  written: dict, total: int, waiting: list[dict]) -> None:
     folder = ctx.root / "outbox" / agency / folder_name(out_dir)
     # documents travel as they are kept (compressed in a big pass) and are rebuilt where they
     # are written, one at a time: no process holds a whole folder (ten thousand households of
     # an agency's night) in memory
     packed = (ctx.documents.packed(n["_index"]) for n in notes)
-    paths = write_request(folder, packed, heads=notes, load=unpack_report, fan_out=fan_out,
-                          waiting=_waiting(ctx, agency, out_dir))
+    paths = write_request(folder, packed, heads=notes, load=unpack_report, fan_out=fan_out, waiting=waiting)
     by_household: dict = defaultdict(list)
     for path in paths:
         by_household[path.stem].append(path.relative_to(ctx.root).as_posix())
@@ -117,36 +120,21 @@ def _write_folder(ctx: PassContext, agency: str, out_dir: str, notes: list[dict]
     pause_point("report")
 
 
-def _write_waiting_folders(ctx: PassContext, written: set) -> None:
-    """The folder of a request none of whose households could be answered yet: its pages list them
-    all as waiting (an adversarial probe's request of two households, each with a refused row, had
-    no folder at all, the agency nothing in its outbox to look at)."""
-    if not _held_table(ctx):
-        return
-    for request_id, agency in ctx.con.execute(
-            "SELECT DISTINCT h.request_id, r.agency FROM held_households h JOIN requests r "
+def _waiting(ctx: PassContext) -> dict[tuple[str, str], list[dict]]:
+    """(agency, request_id) → the request's households held back by a member row its file had
+    rejected (`pipelines.row_errors.held_households`), each with where the rejection is explained: a
+    request probe's folder said "共 2 户" of three, the third named only in `rejected/`, where an
+    agency clerk reading the folder of the request does not look. Empty when the pass chose no work."""
+    if not ctx.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                           "AND table_name = 'held_households'").fetchall()[0][0]:
+        return {}
+    out: dict = defaultdict(list)
+    for agency, request_id, household, file in ctx.con.execute(
+            "SELECT DISTINCT r.agency, h.request_id, h.household_id, h.file FROM held_households h JOIN requests r "
             "ON r.request_id = h.request_id AND r.origin = 'inbox' ORDER BY ALL").fetchall():
-        if (agency, request_id) not in written:
-            write_request(ctx.root / "outbox" / agency / folder_name(request_id), [], heads=[],
-                          waiting=_waiting(ctx, agency, request_id))
-
-
-def _held_table(ctx: PassContext) -> bool:
-    return bool(ctx.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
-                                "AND table_name = 'held_households'").fetchall()[0][0])
-
-
-def _waiting(ctx: PassContext, agency: str, request_id: str) -> list[dict]:
-    """The households of a request folder held back by a member row its file had rejected
-    (`pipelines.row_errors.held_households`), with where the rejection is explained: a request
-    probe's folder said "共 2 户" of three, the third named only in `rejected/`, where an agency
-    clerk reading the folder of the request does not look."""
-    if not _held_table(ctx):
-        return []
-    return [{"household_id": h, "note": f"rejected/{agency}/{file_stem_name(PurePosixPath(f).name)}.error.txt"
-             if f else f"rejected/{agency}/"}
-            for h, f in ctx.con.execute("SELECT household_id, file FROM held_households WHERE request_id = ? "
-                                        "ORDER BY household_id", [request_id]).fetchall()]
+        note = f"rejected/{agency}/{file_stem_name(PurePosixPath(file).name)}.error.txt" if file else f"rejected/{agency}/"
+        out[(agency, request_id)].append({"household_id": household, "note": note})
+    return out
 
 
 def _write_open_questions(ctx: PassContext, agencies: set[str]) -> None:

@@ -195,6 +195,8 @@ def _lines(rows: list[dict], source: str) -> list[dict]:
                     "name": _name_text(_text(raw.get("name"))), "field": _free(r["field"]),
                     "field_label": _free(_field_label(source, quoted, r["field"])),
                     "reason": scrub_text(r["reason"] or ""), "value": _value(r["field"], r["raw_value"])})
+        gist = _gist(out[-1]["reason"])   # the reason as both notes say it: led by its Chinese gist
+        out[-1]["explained"] = f"{gist} — {out[-1]['reason']}" if gist else out[-1]["reason"]
     return out
 
 
@@ -281,16 +283,14 @@ def _texts(path: str, lines: list[dict], loaded: int, requests: list[str], agenc
             + (f"  申请 {x['request_id']}" if x["request_id"] else "")
             + (f" 家庭 {x['household_id']}" if x["request_id"] and x["household_id"] else "")
             + (f" 成员 {x['member_no']}" if x["request_id"] and x["member_no"] is not None else "")
-            + f"  字段 field {x['field_label'] or '—'}：" + (f"{_gist(x['reason'])} — " if _gist(x["reason"]) else "")
-            + x["reason"] + (f"（值 value: {x['value']}）" if x["value"] else "")
+            + f"  字段 field {x['field_label'] or '—'}：{x['explained']}" + (f"（值 value: {x['value']}）" if x["value"] else "")
             for x in lines]
     fields = SOURCE_FIELDS if source in SOURCES else FIELDS
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=fields)
     w.writeheader()
     for x in lines:
-        gist = _gist(x["reason"])
-        shown = {"field": x["field_label"], "reason": f"{gist} — {x['reason']}" if gist else x["reason"]}
+        shown = {"field": x["field_label"], "reason": x["explained"]}
         w.writerow({k: escape_formula(shown.get(k, x[k])) for k in fields})
     return "\n".join(head + body) + "\n", buf.getvalue().encode("utf-8-sig")
 
