@@ -59,8 +59,9 @@ from matching.settings import MatchSettings
 from matching.standardise import SYNTHETIC_KEYS, name_keys_table
 from warehouse.sql import WarehouseSQLError, run_sql
 
-NAME_KEY_VERSION = 4   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable;
-                       # 4: hyphens and dashes between a name's parts dropped, as its dots are
+NAME_KEY_VERSION = 5   # 2: pinyin_alts, the readings of polyphonic characters; 3: a Latin run is one syllable;
+                       # 4: hyphens and dashes between a name's parts dropped, as its dots are;
+                       # 5: variant characters folded (`standardise.VARIANTS`: 𠮷 → 吉)
 """Bump when standardisation or pinyin change: cached name keys of older versions are ignored."""
 TEMP_VIEWS = ("mt_units", "mt_identities", "mt_row_repairs", "mt_repaired", "mt_addr", "mt_org_keys")
 TEMP_TABLES = ("mt_members", "mt_cand_id", "mt_cand", "mt_org_counts", "mt_org_tf",

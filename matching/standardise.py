@@ -34,6 +34,15 @@ _DROP = frozenset(DOT_VARIANTS) | {"\u3000"} | frozenset("-‐‑‒–—―")
 systems write between its parts instead (古丽娜尔-库尔班, a names probe's; a full-width － folds to -)."""
 
 
+VARIANTS = {"𠮷": "吉", "髙": "高", "﨑": "崎"}
+"""Variant forms of a character that name the same person, folded to the form every system can
+store. A GBK export cannot write 𠮷 (U+20BB7, outside GBK): it writes 吉, the character 𠮷 is a
+variant of. An evaluator's 吴𠮷祥, applying with her ID, had every department row of her ID (吴吉祥)
+asked about as "one character different", and her deposits counted for nothing meanwhile. 髙 and 﨑
+(the "ladder" 高 and 崎 of Japanese and Taiwanese registers) fold the same way. Not folded: a rare
+character a system writes as another *sounding* the same (䶮 as 岩): that is the same-pinyin level's."""
+
+
 def _char_t2s(char: str) -> str:
     from connectors.values.names import to_simplified
 
@@ -55,7 +64,7 @@ class _CharMap(dict):
         elif char.isspace() or char in _DROP or unicodedata.category(char) in ("Cc", "Cf"):
             out = None
         else:
-            folded = unicodedata.normalize("NFKC", char)
+            folded = VARIANTS.get(char) or unicodedata.normalize("NFKC", char)
             out = "".join(_char_t2s(c) if c >= "\u3400" else c.upper() for c in folded if not c.isspace())
             out = "".join(c for c in out if c not in _DROP) or None
         self[code] = out

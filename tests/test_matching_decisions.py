@@ -1046,3 +1046,12 @@ def test_idless_wages_at_a_payer_spelled_without_its_citys_shi_meet_the_members_
     assert [(r[0], r[1]) for r in rows] == [(f"F-{m}", "H1") for m in range(7, 10)]
     levels = {w["field"]: w["level"] for w in json.loads(rows[0][3])["weights"]}
     assert levels["organisation"] in ("known", "known_unique"), levels
+
+
+def test_rows_a_gbk_department_wrote_with_the_stand_in_of_a_character_outside_gbk_are_the_members(tmp_path):
+    # 𠮷 (U+20BB7) cannot be stored in GBK: a GBK export writes 吉, the character 𠮷 is a variant of.
+    # An evaluator's 吴𠮷祥 had every row of her own ID asked about as "one character different".
+    idn = _id("44080319780312001")
+    rows = [(f"W-{m}", "吴吉祥", idn, "valid", "湛江市霞山区某商店", m) for m in range(1, 4)]
+    got = _one_household_link(tmp_path, rows, [("H1", 1, "吴𠮷祥", idn, "valid")])
+    assert {got[f"W-{m}"][1] for m in range(1, 4)} == {"auto"}, got
