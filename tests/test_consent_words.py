@@ -29,7 +29,10 @@ WORDS = ["否", "无", "未授权", "未签", "未签字", "不同意", "暂无"
          "撤回授权", "已撤回", "不同意授权", "拒绝核对", "本人不同意", "已作废", "授权已撤销", "撤銷授權", "已過期",
          "SQ-2026-001（已撤回）", "不予授权",
          # a privacy probe: full-width, or with a remark beside the word
-         "／", "Ｎ／Ａ", "ＮＡ", "否（未签字）", "未", "无（本人外出）", "N/A 待补"]
+         "／", "Ｎ／Ａ", "ＮＡ", "否（未签字）", "未", "无（本人外出）", "N/A 待补",
+         # a privacy probe: refusals in words no list held; a cell without a number that negates
+         "未同意", "没签字", "未签名", "授权无效", "未取得授权", "本人未同意", "没有签", "不愿签", "授权书未签",
+         "否认授权", "not signed", "非本人签字"]
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -44,7 +47,7 @@ def test_a_written_reference_is_consent(ref):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已撤回销不同意拒／Ｎ１", max_size=6), min_size=1, max_size=20))
+@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已撤回销不同意拒／Ｎ１没效认非notOT", max_size=6), min_size=1, max_size=20))
 def test_the_sql_reading_of_a_reference_agrees_with_python(refs):
     con = duckdb.connect()
     try:

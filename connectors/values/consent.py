@@ -20,6 +20,8 @@ Example:
     [False, False, False, False, False]
     >>> [consent_given(v) for v in ("／", "Ｎ／Ａ", "否（未签字）", "未", "无锡授权001", "ＳＱ－２０２６－００１")]
     [False, False, False, False, True, True]
+    >>> [consent_given(v) for v in ("未同意", "没签字", "授权无效", "不愿签", "否认授权", "未取得授权", "not signed", "已签字")]
+    [False, False, False, False, False, False, False, True]
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ characters simplified and the punctuation around it stripped)."""
 WITHDRAWN = r"(撤回|撤销|撤消|作废|失效|不同意|拒绝|拒签|不予授权|不授权|未授权|取消授权|终止授权)"
 """Words that refuse or withdraw an authorisation anywhere in the cell: `SQ-2026-001（已撤回）`,
 授权已撤销 say there is none, whatever number stands beside them."""
+NEGATION = r"([未没不拒无否非缺撤]|失效|作废|取消|过期|注销|终止|(^|[^a-z])not?([^a-z]|$))"
+"""In a cell without a digit, any of these says there is no reference. A privacy probe's offices
+wrote 未同意, 没签字, 授权无效, 不愿签, 否认授权, 未取得授权: each missing from the word lists above
+and taken for a reference, those people were verified and their deposits failed a household.
+A reference has a number in it; words alone count only when none of them negates."""
 _REFUSAL = re.compile(REFUSAL)
+_NEGATION = re.compile(NEGATION)
 _WITHDRAWN = re.compile(WITHDRAWN)
 _TRADITIONAL = ("無沒簽權絕書編號詳補缺銷廢過終註願對詢", "无没签权绝书编号详补缺销废过终注愿对询")
 _AROUND = "[ \t\r\n\xa0\u3000" + r"""()（）\[\]【】「」『』<>《》"'“”‘’。．.,，、;；:：!！?？\-－—_~～/\\|*]+"""
@@ -61,7 +69,9 @@ def consent_given(ref: object) -> bool:
         return False
     # 否（未签字）, n/a: a remark beside the word for none. A reference has a number in it; a cell
     # with one keeps its words (无锡授权001, No.17)
-    return any(c.isdigit() for c in text) or not any(_REFUSAL.fullmatch(w) for w in _WORDS.split(text))
+    if any(c.isdigit() for c in text):
+        return True
+    return not _NEGATION.search(text) and not any(_REFUSAL.fullmatch(w) for w in _WORDS.split(text))
 
 
 def consent_given_sql(col: str) -> str:
@@ -74,7 +84,8 @@ def consent_given_sql(col: str) -> str:
              f"lambda w: regexp_full_match(w, '{REFUSAL}')))")
     return (f"({norm} <> '' AND NOT regexp_full_match({norm}, '{REFUSAL}') "
             f"AND NOT regexp_matches({norm}, '{WITHDRAWN}') "
-            f"AND (regexp_matches({norm}, '[0-9]') OR NOT coalesce({words}, FALSE)))")
+            f"AND (regexp_matches({norm}, '[0-9]') OR (NOT regexp_matches({norm}, '{NEGATION}') "
+            f"AND NOT coalesce({words}, FALSE))))")
 
 
 def no_consent_words(ref: object) -> str:
