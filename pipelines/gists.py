@@ -45,6 +45,8 @@ def row_gist(reason: str | None) -> str:
 
 
 FILE_GIST = (   # (what a rejection says, its gist in Chinese): the readers' reasons are English (a messages probe)
+    ("before the roll in force", "名册比正在使用的名册旧，未被采用，仍沿用较新的名册"),
+    ("rolls snapshot looks truncated", "名册文件不完整（被截断），未被采用，仍沿用上一版名册"),
     ("the file is empty", "文件为空，请连同表头和数据行重新发送"), ("no header row", "文件没有表头行"),
     ("missing required column", "缺少必需的列（见下文列出的可用列名）"),
     ("do not have the", "多数行的列数与表头不符：请检查分隔符，含分隔符的值须加引号"),

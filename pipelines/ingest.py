@@ -22,6 +22,8 @@ from pipelines.context import PassContext
 from pipelines.outputs import private_dir, write_atomic
 from pipelines.quarantine_owners import quote_cut_rows, whose_rows
 from pipelines.review_sheets import ingest_review_sheet
+from pipelines.rolls_held import latest_rolls_batch
+from pipelines.rolls_order import TRUNCATED_ROLL, older_than_roll_in_force
 from review import is_review_sheet
 from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
@@ -249,6 +251,8 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
                             "it is the roll again")
     if d.source == "applicants" and is_review_sheet(d.path):
         return ingest_review_sheet(ctx, d)
+    if d.source == "rolls" and (older := older_than_roll_in_force(ctx.con, d, latest_rolls_batch(ctx.con))):
+        return _refuse(ctx, d, older)
     try:
         canon = connectors.read_source(d.source, d.path, agency_default=d.agency)
     except connectors.FileRejected as exc:
@@ -273,6 +277,8 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         return _refuse(ctx, d, "the rolls snapshot has a header row but no households: it was not applied, and "
                                "the previous snapshot stays in force. Send the whole roll (every household "
                                "receiving aid, one row per member) as one file")
+    if d.source == "rolls" and (cut := getattr(canon.raw, "truncated", None)):
+        return _refuse(ctx, d, TRUNCATED_ROLL.format(how=cut))
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)
     gate = settle_exact_copies(rows, evaluate(rows, suite))

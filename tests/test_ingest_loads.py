@@ -187,6 +187,47 @@ def test_a_rolls_snapshot_of_no_household_is_rejected_saying_the_previous_one_st
     assert _query(tmp_path, "SELECT household_id FROM rolls_current") == [("H001",)]
 
 
+def test_a_rolls_snapshot_dated_before_the_roll_in_force_is_refused_and_the_newer_roll_stays(tmp_path):
+    """A rolls probe re-sent the 11-22 roll after the 11-23 one: it became the roll, and the household
+    the 11-23 roll had brought back left again, with no word that the file was older."""
+    _write(tmp_path, "landing/rolls/rolls_20261123.csv", _rolls([("H001", "张三"), ("H002", "李四")]))
+    _load(tmp_path)
+    _write(tmp_path, "landing/rolls/rolls_20261122_resend.csv", _rolls([("H001", "张三")]))
+    assert _load(tmp_path)["landing/rolls/rolls_20261122_resend.csv"] == "rejected"
+    assert _query(tmp_path, "SELECT household_id FROM rolls_current ORDER BY 1") == [("H001",), ("H002",)]
+    note = (tmp_path / "rejected" / "rolls" / "rolls_20261122_resend.csv.error.txt").read_text(encoding="utf-8")
+    assert "dated 2026-11-22 (by its name)" in note and "rolls_20261123.csv, dated 2026-11-23" in note
+    assert "名册比正在使用的名册旧" in note
+    _write(tmp_path, "landing/rolls/rolls_20261124.csv", _rolls([("H001", "张三")]))     # sent again, dated today
+    assert _load(tmp_path)["landing/rolls/rolls_20261124.csv"] == "loaded"
+    assert _query(tmp_path, "SELECT household_id FROM rolls_current ORDER BY 1") == [("H001",)]
+
+
+def test_a_rolls_snapshot_without_a_date_in_its_name_is_dated_by_when_it_was_written(tmp_path):
+    import os
+
+    _write(tmp_path, "landing/rolls/roll.csv", _rolls([("H001", "张三"), ("H002", "李四")]))
+    _load(tmp_path)
+    old = _write(tmp_path, "landing/rolls/roll_copy.csv", _rolls([("H001", "张三")]))
+    os.utime(old, (1_700_000_000, 1_700_000_000))       # written in 2023
+    assert _load(tmp_path)["landing/rolls/roll_copy.csv"] == "rejected"
+    note = (tmp_path / "rejected" / "rolls" / "roll_copy.csv.error.txt").read_text(encoding="utf-8")
+    assert "dated 2023-11-14 (by when it was written)" in note
+
+
+def test_a_truncated_rolls_snapshot_is_not_applied_and_the_previous_roll_stays(tmp_path):
+    """A rolls probe's roll cut mid-row: its complete rows became the roll, and the households after the
+    cut (one agency's whole roll) left the rolls until the whole file came back."""
+    _write(tmp_path, "landing/rolls/rolls_20261126.csv", _rolls([("H001", "张三"), ("H002", "李四")]))
+    _load(tmp_path)
+    whole = _rolls([("H001", "张三"), ("H002", "李四"), ("H003", "王五")])
+    _write(tmp_path, "landing/rolls/rolls_20261127.csv", whole[: whole.rindex("\n", 0, -1) + 20])
+    assert _load(tmp_path)["landing/rolls/rolls_20261127.csv"] == "rejected"
+    assert _query(tmp_path, "SELECT household_id FROM rolls_current ORDER BY 1") == [("H001",), ("H002",)]
+    note = (tmp_path / "rejected" / "rolls" / "rolls_20261127.csv.error.txt").read_text(encoding="utf-8")
+    assert "名册文件不完整" in note and "previous snapshot stays in force" in note
+
+
 def test_a_rolls_snapshot_sent_back_after_a_later_one_is_the_roll_again(tmp_path):
     """A nightly probe: a snapshot dropped a household's wage earner by mistake; the corrected
     roll, byte for byte the one loaded a month before, was skipped as already loaded and the
