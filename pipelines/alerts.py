@@ -21,8 +21,8 @@ from datetime import date
 import pyarrow as pa
 
 from assessment.facts import PROGRAM_LABELS
-from pipelines.affected import roll_hash_sql
-from pipelines.changes import alert, compare, figures_moved, figures_note
+from pipelines.affected import previous_rolls_pass, roll_hash_sql
+from pipelines.changes import alert, compare, figures_moved, figures_note, roll_note
 from pipelines.household_facts import KEYRING_TEXT, facts_form, facts_of
 from pipelines.persons import person_keys
 from pipelines.reissue import mark_reissues
@@ -121,6 +121,12 @@ def detect_changes(ctx: PassContext) -> int:
     answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
     # a held household's warning sends the caseworker to its report: it is written that night
     held = {(n["request_id"], n["household_id"]) for n in ctx.rolls.get("notices", []) if n["kind"] == HELD_KIND}
+    # held at the last rolls pass and not now: its latest report says it is held (a rolls probe's four
+    # households kept the held page once the corrected roll had been verified)
+    last = previous_rolls_pass(ctx.con)
+    unheld = {(r, h) for r, h in ctx.con.execute(
+        "SELECT DISTINCT request_id, household_id FROM alerts WHERE kind = ? AND run_id = ?",
+        [HELD_KIND, last["run_id"] if last else ""]).fetchall()} - held
     # households that left the rolls after their last facts and are back (a nightly probe's came
     # back with neither an alert nor a report, household_assessment showing a month-old figure)
     returned = {(r, h) for r, h in ctx.con.execute(
@@ -178,8 +184,12 @@ def detect_changes(ctx: PassContext) -> int:
         # household_assessment row recorded below points at a report with the old figures (a nightly
         # probe's corrected wage, 333.33 → 336.11, shown nowhere)
         moved_figures = figures_moved(prev, facts)
+        # the roll's rows of the household changed (a member's ID corrected) with no figure or alert:
+        # the report still showed the ID as wrong and asked for it to be corrected (a rolls probe)
+        rerolled = prev is not None and prev.get("roll_hash") not in (None, rolls[key])
         marks = {"_facts": {**facts, "roll_hash": rolls[key]}, "_alerts": alerts,
-                 "_write": bool(alerts) or key in answered or moved or key in held or bool(moved_figures),
+                 "_write": bool(alerts) or key in answered or moved or key in held or bool(moved_figures)
+                           or rerolled or key in unheld,
                  # verified as of another date (the window moved): household_assessment shows this one (a
                  # nightly probe read four households' month-old request date and run beside the audit's)
                  "_record": prev is None or prev["fingerprint"] != facts["fingerprint"] or moved or key in returned
@@ -187,6 +197,8 @@ def detect_changes(ctx: PassContext) -> int:
         said = [{k: a[k] for k in ("kind", "severity", "message")} for a in alerts]
         if not alerts and moved_figures:
             said = [figures_note(moved_figures)]
+        elif not alerts and (rerolled or key in unheld) and key not in held:
+            said = [roll_note(key in unheld)]
         if said or (marks["_write"] and today.get(key)):
             marks["changes"] = today.get(key, []) + [c for c in said if c not in today.get(key, [])]
         if alerts:

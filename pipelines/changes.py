@@ -311,6 +311,14 @@ def figures_note(moved: list[str]) -> dict:
             "message": "与上次核对相比，" + "，".join(moved) + "，未跨越标准线或资产上限（无变动提醒）"}
 
 
+def roll_note(unheld: bool) -> dict:
+    """What a re-verified household's report says when the roll's rows of it changed, or its hold was
+    lifted, with nothing to alert: its report is written again, and says why."""
+    why = ("名册已更正，该家庭不再暂缓，按新名册核对" if unheld
+           else "名册中该家庭的信息有更新（如成员身份证号已更正），按新名册重新核对")
+    return {"kind": "rolls.updated", "severity": "info", "message": why + "，未发现需提醒的变动"}
+
+
 def compare(prev: dict, new: dict, prev_members: dict | None = None) -> list[dict]:
     """The alerts between two facts records (prev as stored: lists decoded).
 

@@ -65,9 +65,14 @@ def nights(tmp_path_factory):
                                        "AND household_id = ?", [DAY2, bad_cell])[0]["n"]
     state2["summaries_again"] = {p.parent.parent.name: p.read_text()
                                  for p in (root / "outbox").glob("*/nightly-20261121/summary.txt")}
-    write_csv(root / "landing" / "rolls" / "rolls_20261122.csv", [r for r in good if r["household_id"] != leaving],
-              REQUEST_FIELDS)
+    declared = bigger[2]        # the roll changes what it declared: no figure moves, no alert
+    day3 = [dict(r, declared_monthly_income="1234.50") if r["household_id"] == declared and r["member_no"] == 1
+            else r for r in good if r["household_id"] != leaving]
+    write_csv(root / "landing" / "rolls" / "rolls_20261122.csv", day3, REQUEST_FIELDS)
     run_pass(root, as_of=DAY3)
+    rewritten = {r["household_id"]: r["report_path"] for r in query(
+        root, "SELECT household_id, report_path FROM household_assessment WHERE household_id IN (?, ?, ?)",
+        [bad_cell, no_agency, declared])}
     run_pass(root, as_of=DAY3, include_rolls=False, landing=False)
     state3 = {
         "members": query(root, "SELECT household_id, count(*) AS n, any_value(batch_id) AS batch FROM rolls_current "
@@ -76,8 +81,11 @@ def nights(tmp_path_factory):
         "latest": query(root, "SELECT batch_id FROM applicant_rows WHERE origin = 'rolls' "
                               "ORDER BY loaded_at DESC LIMIT 1")[0]["batch_id"],
         "kinds": [r["kind"] for r in query(root, "SELECT kind FROM runs ORDER BY started_at")],
+        "report_paths": rewritten,
+        "changes": {h: json.loads((root / p).read_text(encoding="utf-8")).get("changes") for h, p in rewritten.items()},
     }
     return {"data_as_of": data_as_of, "sizes": sizes, "bad_cell": bad_cell, "no_agency": no_agency, "leaving": leaving,
+            "declared": declared,
             "day2": state2, "day3": state3}
 
 
@@ -139,6 +147,18 @@ def test_the_corrected_snapshot_replaces_the_held_version(nights):
     for household in (nights["bad_cell"], nights["no_agency"]):
         assert by_household[household]["batch"] == latest
         assert by_household[household]["n"] == nights["sizes"][household]
+
+
+def test_a_household_whose_hold_is_lifted_or_whose_roll_rows_changed_gets_its_report_written_again(nights):
+    """A rolls probe: the corrected roll was verified, but household_assessment still named the night-2
+    report saying the household was held (and, for an ID corrected in the roll, asking to correct it)."""
+    for household in (nights["bad_cell"], nights["no_agency"], nights["declared"]):
+        assert "nightly-20261122" in nights["day3"]["report_paths"][household], household
+        changes = nights["day3"]["changes"][household]
+        assert changes, household       # an alert (the hold's outcome lifted), else why it was written
+        if not any(c["severity"] != "info" or c["kind"] != "rolls.updated" for c in changes):
+            assert any(w in changes[0]["message"] for w in ("不再暂缓", "名册中该家庭的信息有更新")), changes
+    assert [c["kind"] for c in nights["day3"]["changes"][nights["declared"]]] == ["rolls.updated"]
 
 
 def test_runs_record_the_contracts_kinds_nightly_and_on_demand(nights):
