@@ -154,8 +154,12 @@ def detect_changes(ctx: PassContext) -> int:
         elif key in returned:
             # compared with its facts before it left: a partial roll dropped a household for a night,
             # and the car it bought meanwhile came back as no news (a nightly probe)
-            alerts = [alert("new_on_rolls", "info", "曾退出名册、重新纳入名册的家庭，重新核对"
-                            + ("，以下变动与退出前最后一次核对相比" if prev is not None else "")),
+            # and one back out of the conditions is a warning, as a newcomer's is: a rolls probe's came back
+            # failing (a car), told only "back on the rolls" because it already failed before it left
+            failing = facts.get("outcome") == "fail"
+            alerts = [alert("new_on_rolls", "warn" if failing else "info", "曾退出名册、重新纳入名册的家庭，重新核对"
+                            + ("：不符合条件（见核对报告），请核实是否应退出" if failing else "")
+                            + ("；以下变动与退出前最后一次核对相比" if prev is not None else "")),
                       *(compare(prev, facts, prev_members.get(key)) if prev is not None else ())]
         elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key))

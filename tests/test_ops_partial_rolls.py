@@ -60,3 +60,5 @@ def test_a_household_back_on_the_rolls_is_compared_with_its_facts_before_it_left
     back = {a["kind"]: a for a in nights["alerts"] if a["as_of"] == DAY3 and a["household_id"] == nights["buyer"]}
     assert "new_on_rolls" in back and "与退出前最后一次核对相比" in back["new_on_rolls"]["message"]
     assert back["vehicle.new"]["severity"] == "warn", back
+    # back out of the conditions (the car): a warning, as a newcomer's first check is (a rolls probe)
+    assert back["new_on_rolls"]["severity"] == "warn" and "请核实是否应退出" in back["new_on_rolls"]["message"]
