@@ -23,7 +23,7 @@ from pipelines.outputs import private_dir, write_atomic
 from pipelines.quarantine_owners import quote_cut_rows, whose_rows
 from pipelines.review_sheets import ingest_review_sheet
 from pipelines.rolls_held import latest_rolls_batch
-from pipelines.rolls_order import TRUNCATED_ROLL, older_than_roll_in_force
+from pipelines.rolls_order import EMPTY_ROLL, TRUNCATED_ROLL, older_than_roll_in_force
 from review import is_review_sheet
 from pipelines.discover import discover
 from pipelines.row_errors import request_taken_reason
@@ -274,9 +274,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
         return _refuse(ctx, d, reason)
     if d.source == "rolls" and rows.num_rows == 0 and canon.errors.num_rows == 0:
         # a snapshot of no household: loaded and then ignored, with no word (a degenerate-data probe)
-        return _refuse(ctx, d, "the rolls snapshot has a header row but no households: it was not applied, and "
-                               "the previous snapshot stays in force. Send the whole roll (every household "
-                               "receiving aid, one row per member) as one file")
+        return _refuse(ctx, d, EMPTY_ROLL)
     if d.source == "rolls" and (cut := getattr(canon.raw, "truncated", None)):
         return _refuse(ctx, d, TRUNCATED_ROLL.format(how=cut))
     table = "applicants" if d.source == "applicants" else d.source

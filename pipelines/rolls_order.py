@@ -57,3 +57,6 @@ def older_than_roll_in_force(con, d: Delivery, latest_batch: str | None) -> str 
 TRUNCATED_ROLL = ("the rolls snapshot looks truncated ({how}): a roll is a full snapshot, and the households "
                   "after the cut would leave the rolls, so it was not applied and the previous snapshot stays "
                   "in force. Send the whole roll again (every household receiving aid, one row per member)")
+EMPTY_ROLL = ("the rolls snapshot has a header row but no households: it was not applied, and the previous "
+              "snapshot stays in force. Send the whole roll (every household receiving aid, one row per member) "
+              "as one file")
