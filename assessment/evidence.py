@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from assessment.accounts import FULL_ACCOUNT_SQL, account_ident_sql
 from connectors.values.institution import INSTITUTION_KEY_SQL
-from assessment.figures import NUMBER_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WAGE_ITEMS, WORK_CONTRIBUTION_TYPES
+from assessment.figures import NUMBER_KEY_SQL, PENSION_CONTRIBUTION_TYPES, WORK_CONTRIBUTION_TYPES
 from matching.sides import ACCOUNT_KEY_SQL, EXPANDS_SQL, SHORTENED_SQL
 
 WORK = "work_households"
@@ -309,58 +309,6 @@ WHERE b.as_of_date > t.counted_date AND b.as_of_date <= t.request_date
   AND NOT EXISTS (SELECT 1 FROM links o WHERE o.source = 'bank' AND o.record_id = b.record_id
                   AND (o.decision IN ('auto', 'confirmed') OR (o.request_id = t.request_id AND o.household_id = t.household_id)))
 ORDER BY request_id, household_id, member_no, record_id
-"""
-
-
-def unsure_wages_sql(households: str = WORK, lag: int = MAX_LAG_MONTHS) -> str:
-    """Wage rows without an ID under exactly a consenting member's name, in a month the member pays
-    a counted employee-pension contribution, that nobody is linked to for certain and no member of
-    the household at all: the linker could not tell whose they are. In such a month the base does
-    not stand in for a wage (`classify_income`): an outcome probe's members had a real, lower wage
-    that month (a namesake at the payer kept it unlinked) and their 3,000 base replaced it, wrong
-    fails with no word. So does such a row under a name one character off the member's at a payer
-    whose wages the member is linked to in other months: an evaluator's 陈军 had his hospital's
-    wage with his ID every month but one, that one written 程军 without an ID; unlinked (程 is not
-    陈 by sound), its month took the 3,200 base for a 1,487 wage, and an eligible household failed."""
-    return f"""
-WITH payers AS (   -- the withholding agents paying a member wages they are linked to for certain
-    SELECT DISTINCT l.request_id, l.household_id, l.member_no, t.withholding_agent AS payer
-    FROM links l JOIN {households} h USING (request_id, household_id)
-    JOIN tax t ON l.source = 'tax' AND t.record_id = l.record_id
-    WHERE l.decision IN ('auto', 'confirmed') AND t.income_item IN ({_types(WAGE_ITEMS)})
-      AND t.withholding_agent IS NOT NULL
-), bases AS (
-    SELECT DISTINCT l.request_id, l.household_id, l.member_no, s.period, h.window_start, h.window_end
-    FROM links l JOIN {households} h USING (request_id, household_id)
-    JOIN social_insurance s ON l.source = 'social_insurance' AND s.record_id = l.record_id
-    WHERE l.decision IN ('auto', 'confirmed') AND s.record_type = '缴费'
-      AND s.insurance_type IN ({_types(PENSION_CONTRIBUTION_TYPES)})
-), mine AS (
-    SELECT b.*, m.name FROM bases b
-    JOIN work_members m USING (request_id, household_id, member_no)
-    WHERE m.consent AND b.period BETWEEN b.window_start - INTERVAL {lag} MONTH AND b.window_end
-)
-SELECT m.request_id, m.household_id, m.member_no, 'tax' AS source, t.record_id, t.period,
-       CAST(t.income_amount AS DOUBLE) AS amount, t.withholding_agent AS payer, t.file, t.row_number
-FROM mine m JOIN (SELECT m.request_id, m.household_id, m.member_no, m.period, t.record_id FROM mine m
-                  JOIN tax t ON t.name = m.name AND t.period = m.period
-                  UNION
-                  SELECT m.request_id, m.household_id, m.member_no, m.period, t.record_id
-                  FROM mine m JOIN payers p USING (request_id, household_id, member_no)
-                  JOIN tax t ON t.withholding_agent = p.payer AND t.period = m.period
-                  WHERE length(t.name) = length(m.name) AND levenshtein(t.name, m.name) = 1
-                    -- a two-character name shares its given name (程军/陈军), not only a surname (张丽/张伟)
-                    AND (length(m.name) > 2 OR (length(m.name) = 2 AND right(t.name, 1) = right(m.name, 1)))
-                    -- a name someone there is paid under with an ID is that person's (a probe's coworker 程俊)
-                    AND NOT EXISTS (SELECT 1 FROM tax o WHERE o.withholding_agent = t.withholding_agent
-                                    AND o.name = t.name AND o.id_number IS NOT NULL)
-                 ) c USING (request_id, household_id, member_no, period)
-JOIN tax t USING (record_id)
-WHERE t.id_number IS NULL AND t.income_item IN ({_types(WAGE_ITEMS)})
-  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.source = 'tax' AND l.record_id = t.record_id
-                  AND (l.decision IN ('auto', 'confirmed')
-                       OR (l.request_id = m.request_id AND l.household_id = m.household_id)))
-{_ORDER}
 """
 
 

@@ -94,12 +94,13 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
     excluded_items = set(params.get("excluded_income_items") or ())
     excluded_benefits = set(params.get("excluded_benefit_types") or ())
     # any pay for work that month, a wage or a fee (劳务报酬) or business income: a scale probe's
-    # 315.44 fee and the 315.44 base its payer contributed on were counted both, and a 低保
-    # household failed on twice its income
+    # 315.44 fee and the 315.44 base its payer contributed on were counted both, and a 低保 household
+    # failed on twice its income. A wage row nobody could place, asked about, is unsure, not pending
     taxed_months = {(r["member_no"], r["period"]) for r in records
                     if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and _counted(r)}
     pending_months = {(r["member_no"], r["period"]) for r in records
-                      if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and not _counted(r)}
+                      if r["kind"] == "tax_income" and r["item"] in EMPLOYMENT_ITEMS and not _counted(r)
+                      and (unsure or {}).get((r["member_no"], r["period"]), {}).get("record_id") != r["record_id"]}
     base_taken: set = set()
     repeats = repeated_deliveries(records)
     for r in sorted(records, key=lambda r: (r["kind"], -(r["amount"] or 0))):
@@ -138,7 +139,7 @@ def classify_income(records: list[dict], params: dict, tax_through: date | None 
             elif key in pending_months:
                 r["note"] = PENDING_WAGE_NOTE
             elif key in (unsure or {}):
-                row = unsure[key]    # a wage row that month nobody could place: `evidence.unsure_wages_sql`
+                row = unsure[key]    # a wage row that month nobody could place: `unsure_wages.unsure_wages_sql`
                 r["note"] = UNSURE_NOTE.format(record_id=row["record_id"], payer=row.get("payer") or "")
                 r["unsure_wage"] = row
             elif key in base_taken:

@@ -118,7 +118,7 @@ def detect_changes(ctx: PassContext) -> int:
                                            if k in rolls and facts_form(f) == 1}, secret)
     # a caseworker's answer changes the report they read: it is written again even without an
     # alert (a probe's confirmed links still showed 'review' in the outbox report)
-    answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id)).fetchall()}
+    answered = {(r, h) for r, h, _ in ctx.con.execute(affected_households_sql(ctx.run_id, since_rolls=True)).fetchall()}
     # a held household's warning sends the caseworker to its report: it is written that night
     held = {(n["request_id"], n["household_id"]) for n in ctx.rolls.get("notices", []) if n["kind"] == HELD_KIND}
     # held at the last rolls pass and not now: its latest report says it is held (a rolls probe's four

@@ -20,11 +20,12 @@ import pyarrow as pa
 from connectors.schema import SOURCES, SUPPORTER_RELATIONS
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, other_balances_sql, properties_sql,
-                                 refused_sql, unsure_wages_sql, vehicles_sql)
+                                 refused_sql, vehicles_sql)
 from assessment.freshness import data_as_of_sql, unreadable_sql
 from assessment.household import build_household
 from assessment.unclaimed import (PLACES, QUESTION_METHOD, QUESTION_RULES, places_sql, questions_sql, unclaimed_sql,
                                   unclaimed_table_sql)
+from assessment.unsure_wages import WAGE_QUESTION_RULE, unsure_wages_sql, wage_questions_sql
 from assessment.window import window_for
 from matching import link_work_members
 from matching.address import address_table
@@ -80,7 +81,7 @@ WITH inbox AS (
     SELECT DISTINCT request_id FROM requests WHERE origin = 'inbox' AND answered_run_id IS NULL
 ), again AS (
     -- a caseworker answered one of their review links in this pass: their reports change
-    SELECT request_id, household_id FROM ({affected_households_sql(ctx.run_id)})
+    SELECT request_id, household_id FROM ({affected_households_sql(ctx.run_id, since_rolls=ctx.include_rolls)})
     UNION
     -- linked to a record since corrected into someone else's: the link goes (`link`), and the
     -- linker proposes the corrected record afresh (a probe's car, re-sent with the applicant's own
@@ -140,8 +141,11 @@ WITH inbox AS (
     UNION ALL BY NAME
     {rolls}
     UNION ALL BY NAME
-    -- households verified again for a reason of their own, answered requests' too
+    -- households verified again for a reason of their own, answered requests' too; the rolls' only by
+    -- a pass that verifies the rolls (a probe's inbox-only pass wrote a nightly folder of a failing
+    -- report with no alert, the change announced the next night)
     SELECT m.* FROM applicant_members m SEMI JOIN again USING (request_id, household_id)
+    WHERE {"TRUE" if ctx.include_rolls else "m.origin = 'inbox'"}
 )
 SELECT request_id, household_id, any_value(origin) AS origin, any_value(agency) AS agency,
        arg_min(program, member_no) AS program, arg_min(county_code, member_no) AS county_code,
@@ -322,6 +326,17 @@ FROM work_households""", label="number work households")
         docs = _assess_slice(ctx, "assess_slice", as_of, generated_at, unreadable, empty)
         asked = [(key[0], key[1], e["source"], e["record_id"]) for key, doc in docs.items()
                  for f in doc["findings"] if f["rule"] in QUESTION_RULES for e in f["evidence"]]
+        wages = [(key[0], key[1], e["record_id"]) for key, doc in docs.items() for f in doc["findings"]
+                 if f["rule"] == WAGE_QUESTION_RULE and f["severity"] == "warn" for e in f["evidence"]
+                 if e["source"] == "tax"]
+        if wages:
+            ctx.con.register("asked_wages", pa.table(dict(zip(("request_id", "household_id", "record_id"),
+                                                              map(list, zip(*wages))))))
+            with transaction(ctx.con):
+                run_sql(ctx.con, wage_questions_sql(ctx.run_id, "assess_slice", ANSWERS),
+                        label="questions about wages nobody could place")
+            ctx.con.unregister("asked_wages")
+            asked += [(r, h, "tax", x) for r, h, x in wages]
         if asked:
             # the rows a finding asks about become review questions a caseworker can answer on the
             # sheet; their households are assessed again so that the report lists the question too
@@ -356,7 +371,7 @@ def _assess_slice(ctx: PassContext, rel: str, as_of: dict, generated_at: str,
     refused = _grouped(ctx, refused_sql(rel), "refused rows of members")
     newer = _grouped(ctx, newer_balances_sql(rel), "newer balances nobody is linked to")
     unclaimed = _grouped(ctx, unclaimed_sql(rel), "rows under members' names nobody is linked to")
-    unsure = _grouped(ctx, unsure_wages_sql(rel), "wage rows under members' names the linker could not place")
+    unsure = _grouped(ctx, unsure_wages_sql(rel, answers=ANSWERS), "wage rows under members' names the linker could not place")
     links = _grouped(ctx, f"SELECT l.* FROM links l JOIN {rel} USING (request_id, household_id)", "links")
     for recs in links.values():
         for r in recs:

@@ -132,8 +132,16 @@ WHERE p.decision = 'confirmed' AND p.consent
 """
 
 
-def affected_households_sql(run_id: str) -> str:
-    """SELECT request_id, household_id, agency of the households an answer taken in by `run_id` changes.
+def _since_rolls() -> str:
+    return ("\n    OR run_id IN (SELECT run_id FROM runs WHERE NOT coalesce(rolls_verified, FALSE) AND started_at > "
+            "coalesce((SELECT max(started_at) FROM runs WHERE rolls_verified AND status = 'completed'), "
+            "TIMESTAMP '1900-01-01'))")
+
+
+def affected_households_sql(run_id: str, since_rolls: bool = False) -> str:
+    """SELECT request_id, household_id, agency of the households an answer taken in by `run_id` changes
+    (`since_rolls`: or by a pass that did not verify the rolls since the last that did: an inbox-only
+    pass leaves the rolls households its answers change to the nightly).
 
     The households of the answered links, and any other household where the same record is
     linked to the same person (a denial there removes the link too) — or to anyone: a record
@@ -143,7 +151,7 @@ def affected_households_sql(run_id: str) -> str:
     member of an ID-less record's exact name: taken back, the record is their question again.
     """
     return f"""
-WITH answered AS (SELECT * FROM review_decisions WHERE run_id = {_q(run_id)}),
+WITH answered AS (SELECT * FROM review_decisions WHERE run_id = {_q(run_id)}{_since_rolls() if since_rolls else ""}),
 touched AS (
     SELECT request_id, household_id FROM answered
     UNION

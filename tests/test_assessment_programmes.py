@@ -15,8 +15,9 @@ import duckdb
 import pytest
 
 from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, properties_sql, refused_sql,
-                                 unsure_wages_sql, vehicles_sql)
+                                 vehicles_sql)
 from assessment.unclaimed import PLACES, places_sql, unclaimed_sql, unclaimed_table_sql
+from assessment.unsure_wages import unsure_wages_sql
 from assessment.household import SUPPORTER_NOTE, build_household
 from assessment.policy import load_policy
 from assessment.rules import Facts, evaluate

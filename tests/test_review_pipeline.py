@@ -115,8 +115,12 @@ def test_a_household_on_the_rolls_gets_its_report_again_once_its_answers_are_in(
     record, household = cells[1][col["记录编号"]], cells[1][col["家庭编号"]]
     fill_sheet(sheet, root / "inbox" / agency / "review_answers.xlsx", {record: ("确认", "张科员", "")})
     day2 = AS_OF + timedelta(days=1)
-    summary = run_pass(root, as_of=day2)
     path = root / "outbox" / agency / f"nightly-{day2:%Y%m%d}" / f"{household}.json"
+    # an inbox-only pass takes the answer in and leaves the rolls to the nightly (a probe's wrote a nightly
+    # folder of rolls reports with no alerts; the nightly after it must still re-verify the household)
+    run_pass(root, as_of=day2, include_rolls=False)
+    assert not path.parent.exists()
+    summary = run_pass(root, as_of=day2)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert {m["record_id"]: m["decision"] for x in doc["members"] for m in x["matches"]}[record] == "confirmed"
     # an analyst probe: the answered households were re-verified and still counted unchanged

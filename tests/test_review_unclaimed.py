@@ -189,3 +189,44 @@ def test_a_household_the_agency_sends_again_later_is_verified_on_the_new_date(tm
     later = date(2025, 8, 20)
     run_pass(root, as_of=later, include_rolls=False, snapshot_mode="off")
     assert _report(root)["request_date"] == later.isoformat()
+
+
+def _one_month_unplaced(root):
+    """陈军: wages of 400 with his ID at his hospital every month of 2025 to June but March, when the row
+    reads 程军 without an ID; his pension base of 9,000 every month."""
+    chen = "14010519800101031"
+    chen += check_char(chen)
+    _write(root / "inbox" / "minzheng" / "req.csv", [{
+        "申请编号": "R1", "救助类别": "最低生活保障", "家庭编号": "H1", "区县代码": "140105", "成员序号": 1,
+        "姓名": "陈军", "身份证号": chen, "与户主关系": "户主", "授权书编号": "SQ1", "劳动能力": "有"}])
+    _write(root / "landing" / "tax" / "tax.csv", [{
+        "记录编号": f"W{m}", "纳税人姓名": "陈军" if m != 3 else "程军", "证件号码": chen if m != 3 else "",
+        "所属期": f"2025-{m:02d}", "所得项目": "工资薪金", "收入额": "400.00", "扣缴义务人": "太原市第九人民医院"}
+        for m in range(1, 7)])
+    _write(root / "landing" / "social_insurance" / "si.csv", [{
+        "记录编号": f"S{m}", "姓名": "陈军", "身份证号": chen, "险种": "企业职工基本养老保险", "记录类型": "缴费",
+        "所属期": f"2025-{m:02d}", "参保单位": "太原市第九人民医院", "缴费基数": "9000", "金额": "720"}
+        for m in range(1, 7)])
+
+
+@pytest.mark.parametrize("answer, outcome", [("确认", "pass"), ("否认", "fail")])
+def test_a_wage_one_character_off_the_members_name_that_decides_the_outcome_is_a_question_on_the_sheet(
+        tmp_path, answer, outcome):
+    """A probe of the rule: `income.wage_unsure` asked the caseworker whether 程军's March wage was
+    陈军's, and the sheet had no row to say so: the household stayed `review` pass after pass.
+    确认 counts the wage (the base no longer stands in); 否认 leaves March on its base."""
+    root = tmp_path / "root"
+    _one_month_unplaced(root)
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
+    doc = _report(root)
+    assert doc["outcome"] == "review"
+    assert [f["rule"] for f in doc["findings"] if f["severity"] == "warn"] == ["income.wage_unsure"]
+    sheet = root / "outbox" / "minzheng" / "R1" / "review.xlsx"
+    cells = read_sheet(sheet)
+    assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["W3"]
+
+    fill_sheet(sheet, root / "inbox" / "minzheng" / "answers.xlsx", {"W3": (answer, "张科员", "医院核实")})
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
+    doc = _report(root)
+    assert doc["outcome"] == outcome, doc["findings"]
+    assert "income.wage_unsure" not in {f["rule"] for f in doc["findings"]}
