@@ -242,6 +242,12 @@ WITH m AS (
     FROM links l JOIN bank b ON l.source = 'bank' AND b.record_id = l.record_id
     WHERE b.as_of_date > CAST($1 AS DATE) AND b.as_of_date <= CAST($2 AS DATE)
     UNION ALL
+    -- another application naming a member (`member.elsewhere`): a rolls probe's agency never heard
+    -- that another agency had filed 低保 for its household's two members, until a --full pass
+    SELECT m.request_id, m.household_id, 'a member is in an application received since the previous pass'
+    FROM m JOIN applicant_rows a ON a.id_number = m.id_number AND a.origin = 'inbox'
+    WHERE a.loaded_at > (SELECT max(started_at) FROM runs WHERE rolls_verified AND status = 'completed')
+    UNION ALL
     SELECT request_id, household_id, 'a member''s age changed' FROM m WHERE age_before <> age_now
     UNION ALL
     SELECT m.request_id, m.household_id, 'a member joined or left the dibao/tekun rolls'

@@ -112,3 +112,24 @@ def test_a_person_in_two_requests_with_a_homophone_of_his_name_in_one_is_linked_
     finally:
         con.close()
     assert got == [("RQ-1", "auto", 10), ("RQ-2", "auto", 10)]
+
+
+def test_a_rolls_household_is_verified_again_the_night_another_agency_files_for_its_member(tmp_path):
+    """A probe: yingze's rolls household H3 stayed `pass` with no alert after xiaodian filed 低保 for
+    its two members; only a --full pass said so (the incremental nightly had no reason to look)."""
+    root = tmp_path / "root"
+    (root / "landing" / "rolls").mkdir(parents=True)
+    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
+        HEADER + "ROLL-9,yingze,dibao,H3,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "landing" / "tax" / "tax.csv").write_text(
+        "记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额\nT1,孙丽,140105198005050520,2026-09,工资薪金,100\n",
+        encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
+    assert json.loads((root / "outbox" / "yingze" / "nightly-20261127" / "H3.json").read_text())["outcome"] == "pass"
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        HEADER + "RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    found = _findings(root, "yingze", "nightly-20261128", "H3")
+    assert len(found) == 1 and "xiaodian的申请RQ-1（家庭HC）" in found[0]["message"]
