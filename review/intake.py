@@ -314,13 +314,14 @@ def parse_review_sheet(con: duckdb.DuckDBPyConnection, path: Path, agency: str, 
 
 
 def _one_answer_per_pair(decisions: list[dict]) -> tuple[list[dict], list[ReviewError]]:
-    """A pair answered in two rows of one sheet: once when they agree, not at all when they do not
-    (a probe's copied row said 确认 in one copy and 否认 in the other; both were stored and the
-    last, a denial, silently won)."""
+    """A pair (record, person) answered in two rows of one sheet: once when they agree, not at all when
+    they do not (a probe's copied row said 确认 in one copy and 否认 in the other; both were stored and
+    the last, a denial, silently won). The person, not the household: review-open lists a person's
+    record once per household they are in (on the rolls and in a request), and a probe's 确认 in one
+    and 否认 in the other were both stored, the last winning for both."""
     by_pair: dict[tuple, list[dict]] = {}
     for d in decisions:
-        by_pair.setdefault((d["source"], d["record_id"], d["request_id"], d["household_id"], d["member_no"]),
-                           []).append(d)
+        by_pair.setdefault((d["source"], d["record_id"], d["_person"]), []).append(d)
     kept, errors = [], []
     for rows in by_pair.values():
         if len({d["decision"] for d in rows}) == 1:

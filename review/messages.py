@@ -89,8 +89,9 @@ CATALOGUE: dict[str, tuple[str | None, str, str]] = {
                          "or the member of {link} changed after this sheet was written",
                          "此行未采纳，请按 outbox/<机构>/review-open/review.xlsx 再次核实。This answer was not stored; "
                          "check the row again in outbox/<agency>/review-open/review.xlsx."),
-    "conflicting_answers": (DECISION_COLUMN, "同一匹配在本表中答复了两次且结论不同 / answered twice in this sheet "
-                            "with different decisions: rows {rows} for {link}",
+    "conflicting_answers": (DECISION_COLUMN, "同一记录对同一人在本表中答复了两次且结论不同（可能列在其所在的两个家庭下） / "
+                            "one record answered twice for one person in this sheet (perhaps under two households "
+                            "the person is in) with different decisions: rows {rows} for {link}",
                             "这些行均未采纳。请只保留一行、填写一个结论后重新放入。None of these rows was stored: keep "
                             "one row with one decision and drop the sheet in again."),
     "empty_decision": (DECISION_COLUMN, "复核结论为空 / empty decision: a note was written but no decision chosen",

@@ -242,6 +242,30 @@ def test_one_question_answered_twice_in_one_sheet(tmp_path, second, stored):
         assert errors == []
 
 
+def test_one_record_answered_both_ways_for_one_person_under_two_of_their_households_is_refused(tmp_path):
+    """A probe: review-open listed a bank row of one person twice, once for her household on the rolls
+    and once for her medical request's; 确认 in one row and 否认 in the other were both stored, and
+    the last won for both households, with "0 problems" said."""
+    from review_support import ID_WANG, add_member
+
+    con = build_warehouse(tmp_path / "warehouse.duckdb")
+    add_member(con, "R1", "taiyuan", "H2", 1, "王伟", ID_WANG, "户主")
+    con.execute("INSERT INTO links SELECT * REPLACE ('H2' AS household_id) FROM links WHERE record_id = 'T1'")
+    sheet, _ = write_review_sheet(tmp_path / "out", review_rows(con, "R1"), "taiyuan", "R1")
+    header, *rows = read_sheet(sheet)
+    twice = [r for r in rows if r[header.index("记录编号")] == "T1"]
+    assert len(twice) == 2
+    for row, answer in zip(twice, ("确认", "否认")):
+        row[header.index("复核结论")], row[header.index("复核人")] = answer, "张科员"
+    path = tmp_path / "inbox" / "taiyuan" / "answers.csv"
+    path.parent.mkdir(parents=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([header] + rows)
+    decisions, errors = parse_review_sheet(con, path, "taiyuan", "h")
+    assert [d["record_id"] for d in decisions if d["record_id"] == "T1"] == []
+    assert [e.kind for e in errors] == ["conflicting_answers", "conflicting_answers"]
+
+
 def test_a_sheet_whose_hidden_key_column_was_deleted_is_refused_as_a_review_sheet_missing_its_key(tmp_path):
     """A review probe: read as an applicant request, such a sheet was refused for lacking
     'program' and 'consent_ref', which told the clerk nothing."""
