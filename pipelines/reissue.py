@@ -26,6 +26,8 @@ FIGURES = (
     ("monthly_income_total", "家庭月收入（元）", lambda d: d["income"].get("monthly_total")),
     ("monthly_income_per_capita", "月人均收入（元）", lambda d: d["income"].get("monthly_per_capita")),
     ("financial_total", "金融资产合计（元）", lambda d: d["assets"].get("financial_total")),
+    # the figure the asset limit is judged on (a corrections probe's edition gave the total alone)
+    ("financial_per_capita", "人均金融资产（元）", lambda d: d["assets"].get("financial_per_capita")),
     ("vehicles", "车辆（辆）", lambda d: d["assets"].get("vehicle_count")),
     ("properties", "房产（套）", lambda d: d["assets"].get("property_count")),
 )

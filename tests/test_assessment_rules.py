@@ -440,3 +440,19 @@ def test_a_reissued_report_says_the_declared_income_was_corrected(tmp_path):
     assert moved == {"declared_monthly_total": "申报家庭月收入（元）：1,500.50 → 6,500.00"}
     # an earlier edition that cannot be read says nothing of it (rather than '— → 6,500.00')
     assert reissue_of({**previous, "report_path": "gone.json"}, doc, tmp_path)["changes"] == []
+
+
+def test_a_reissued_report_names_the_per_capita_assets_the_limit_is_judged_on():
+    """A corrections probe: a deposit corrected 40,000 → 30,000 turned fail into pass, and the 修订版
+    named the household's total alone, not the per-capita figure that crossed the limit."""
+    from pipelines.reissue import reissue_of
+
+    previous = {"run_id": "r1", "assessed_at": "2026-12-01 02:00:00", "outcome": "fail", "members": 2,
+                "monthly_income_total": 0, "monthly_income_per_capita": 0, "financial_total": 40000.0,
+                "financial_per_capita": 20000.0, "vehicles": 0, "properties": 0}
+    doc = {"outcome": "pass", "members": [{"is_member": True}] * 2,
+           "income": {"monthly_total": 0.0, "monthly_per_capita": 0.0},
+           "assets": {"financial_total": 30000.0, "financial_per_capita": 15000.0, "vehicle_count": 0,
+                      "property_count": 0}}
+    moved = {c["figure"]: c["message"] for c in reissue_of(previous, doc)["changes"]}
+    assert moved["financial_per_capita"] == "人均金融资产（元）：20,000.00 → 15,000.00"
