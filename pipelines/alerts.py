@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from assessment.facts import PROGRAM_LABELS
 from pipelines.affected import previous_rolls_pass, roll_hash_sql
+from pipelines.corrections import correction_lines
 from pipelines.changes import alert, compare, figures_moved, figures_note, roll_note
 from pipelines.household_facts import KEYRING_TEXT, facts_form, facts_of
 from pipelines.persons import person_keys
@@ -139,6 +140,7 @@ def detect_changes(ctx: PassContext) -> int:
             "SELECT request_id, household_id, kind, severity, message FROM alerts WHERE as_of = ? AND run_id <> ? "
             "ORDER BY raised_at, kind, message", [ctx.as_of, ctx.run_id]).fetchall():
         today[(r, h)].append({"kind": kind, "severity": severity, "message": message})
+    corrected = correction_lines(ctx.con)
     changed = alerts_count = 0
     with_alerts: set = set()
     for i, note in enumerate(ctx.documents.notes()):
@@ -203,6 +205,10 @@ def detect_changes(ctx: PassContext) -> int:
             said = [figures_note(moved_figures)]
         elif not alerts and (rerolled or key in unheld) and key not in held:
             said = [roll_note(key in unheld)]
+        if key in corrected:    # which rows moved it, and what they said before
+            said, marks["_write"] = said + [corrected[key]], True
+        # a report written is the household's latest: recorded, or report_path names the one before it
+        marks["_record"] = marks["_record"] or marks["_write"]
         if said or (marks["_write"] and today.get(key)):
             marks["changes"] = today.get(key, []) + [c for c in said if c not in today.get(key, [])]
         if alerts:

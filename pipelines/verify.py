@@ -34,6 +34,7 @@ from matching.person_key import member_key_sql
 from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
+from pipelines.corrections import corrected_links_sql
 from pipelines.row_errors import held_households
 from pipelines.rolls_held import latest_rolls_batch, refresh_rolls_held
 from review import ANSWERS, affected_households_sql, apply_decisions_sql
@@ -270,6 +271,7 @@ def _internal(exc: BaseException) -> bool:
 
 def _link_work(ctx: PassContext) -> None:
     with transaction(ctx.con):
+        run_sql(ctx.con, corrected_links_sql(ctx.run_id), label="links to records this pass corrected")
         # any household's, answered requests' too: a link to a record since corrected to another
         # name or ID is a link to somebody else's record (migration 0016)
         stale = run_sql(ctx.con, f"DELETE FROM links l WHERE {STALE_LINK}",

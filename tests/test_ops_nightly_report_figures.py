@@ -57,8 +57,9 @@ def test_a_correction_that_crosses_no_line_is_reported_and_household_assessment_
     doc = _report(root, household, "nightly-20261121")
     (listed,) = [r for r in doc["income"]["records"] if r["record_id"] == world["record_id"]]
     assert float(listed["amount"]) == world["amount"]
-    (said,) = doc["changes"]
+    said, corrected = doc["changes"]       # the figure that moved, and the row that moved it
     assert said["kind"] == "figures.changed" and f"家庭人均月收入由{world['before']:,.2f}元变为" in said["message"]
+    assert corrected["kind"] == "records.corrected" and f"{world['record_id']}：" in corrected["message"]
     assert not query(root, "SELECT * FROM alerts WHERE household_id = ? AND as_of = ?", [household, DAY2])
     (row,) = query(root, "SELECT report_path, monthly_income_per_capita FROM household_assessment "
                          "WHERE household_id = ?", [household])
