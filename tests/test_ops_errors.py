@@ -75,24 +75,35 @@ def test_a_household_with_a_rejected_member_waits_for_the_corrected_rows(answere
     assert len(doc["members"]) == sum(1 for r in rows if r["household_id"] in held)
 
 
-def _two_households(tmp_path, request_id: str):
-    """A generated province after its first pass, and the request rows of two of its households
-    (the second's row indices too), for a request `request_id` of AGENCY."""
-    root = tmp_path / "root"
+@pytest.fixture(scope="module")
+def first_passed(tmp_path_factory):
+    """A generated province after its first pass (copied by each test: generating and passing it
+    took a few seconds a test)."""
+    root = tmp_path_factory.mktemp("two") / "root"
     generate(root, households=6, seed=37, as_of=AS_OF)
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    return root
+
+
+def _two_households(tmp_path, request_id: str, base):
+    """A copy of `base` (`first_passed`), and the request rows of two of its households (the
+    second's row indices too), for a request `request_id` of AGENCY."""
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(base, root, symlinks=True)
     households = [r["household_id"] for r in query(root, "SELECT DISTINCT household_id FROM rolls_current ORDER BY 1 LIMIT 2")]
     rows = request_rows(root, households, request_id, AGENCY)
     return root, households, rows, [i for i, r in enumerate(rows) if r["household_id"] == households[1]]
 
 
-def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_member_too(tmp_path):
+def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_member_too(tmp_path, first_passed):
     """The rejected row is quoted with the file's own headers (申请编号 …): held households and the
     error report must read them as the file was read (they once looked for `request_id` only, and
     such a household was answered without its member)."""
     from connectors.schema import TABLES
 
-    root, households, rows, two = _two_households(tmp_path, "REQ-ERR-ZH")
+    root, households, rows, two = _two_households(tmp_path, "REQ-ERR-ZH", first_passed)
     rows[two[-1]] = {**rows[two[-1]], "member_no": "x"}          # not a member number
     chinese = {f.name: f.aliases[0] for f in TABLES["applicants"].fields if f.aliases}
     write_csv(root / "inbox" / AGENCY / "request_zh.csv", [{chinese.get(k, k): v for k, v in r.items()} for r in rows])
@@ -112,11 +123,12 @@ def test_a_request_with_chinese_headers_holds_the_household_of_its_rejected_memb
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "140105199901019999"])
-def test_a_row_wrong_in_its_member_number_and_its_id_is_corrected_by_its_members_row_in_a_later_file(tmp_path, bad_id):
+def test_a_row_wrong_in_its_member_number_and_its_id_is_corrected_by_its_members_row_in_a_later_file(tmp_path, bad_id,
+                                                                                                     first_passed):
     """An operations probe: a row with 成员序号 `二` and a mistyped ID, corrected in a later file
     (number and ID both right), kept its household unanswered pass after pass: the correction was
     looked for under the wrong ID."""
-    root, households, rows, two = _two_households(tmp_path, "REQ-ERR-ID")
+    root, households, rows, two = _two_households(tmp_path, "REQ-ERR-ID", first_passed)
     right = dict(rows[two[-1]])
     rows[two[-1]] = {**right, "member_no": "二", "id_number": bad_id}
     write_csv(root / "inbox" / AGENCY / "request_id.csv", rows)
