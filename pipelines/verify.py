@@ -200,7 +200,10 @@ SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
                    AND (o.program = w.program
                         OR (o.program IN ('dibao', 'tekun') AND w.program IN ('dibao', 'tekun')))
                    AND o.request_id IN (SELECT request_id FROM requests
-                                        WHERE origin = 'inbox' AND received_at >= w.window_start)), [])
+                                        WHERE origin = 'inbox' AND received_at >= w.window_start)
+                   -- not its own agency's application for a rolls household: the case it came from (a probe's
+                   -- renumbered roll entry was held every night; the application says rolls.elsewhere)
+                   AND NOT (w.origin = 'rolls' AND o.agency = m.agency)), [])
            AS other_requests,
        coalesce(c.carried, FALSE) AS carried_over
 FROM applicant_members m

@@ -133,3 +133,18 @@ def test_a_rolls_household_is_verified_again_the_night_another_agency_files_for_
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
     found = _findings(root, "yingze", "nightly-20261128", "H3")
     assert len(found) == 1 and "xiaodian的申请RQ-1（家庭HC）" in found[0]["message"]
+
+
+def test_a_rolls_household_is_not_listed_twice_with_its_own_agencys_application_it_came_from(tmp_path):
+    """A probe: an application approved and put on the rolls under the case system's own household
+    number was "listed twice" with the application it came from, and held for review every night."""
+    root = tmp_path / "root"
+    (root / "inbox" / "yingze").mkdir(parents=True)
+    (root / "inbox" / "yingze" / "req.csv").write_text(
+        HEADER + "RQ-1,,dibao,HA,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
+    (root / "landing" / "rolls").mkdir(parents=True)
+    (root / "landing" / "rolls" / "rolls_20261128.csv").write_text(
+        HEADER + "ROLL-9,yingze,dibao,YZ-0001,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    assert _findings(root, "yingze", "nightly-20261128", "YZ-0001") == []
