@@ -38,13 +38,16 @@ characters simplified and the punctuation around it stripped)."""
 WITHDRAWN = r"(撤回|撤销|撤消|作废|失效|不同意|拒绝|拒签|不予授权|不授权|未授权|取消授权|终止授权)"
 """Words that refuse or withdraw an authorisation anywhere in the cell: `SQ-2026-001（已撤回）`,
 授权已撤销 say there is none, whatever number stands beside them."""
-NEGATION = r"([未没不拒无否非缺撤]|失效|作废|取消|过期|注销|终止|(^|[^a-z])not?([^a-z]|$))"
-"""In a cell without a digit, any of these says there is no reference. A privacy probe's offices
-wrote 未同意, 没签字, 授权无效, 不愿签, 否认授权, 未取得授权: each missing from the word lists above
-and taken for a reference, those people were verified and their deposits failed a household.
-A reference has a number in it; words alone count only when none of them negates."""
+NEGATION = (r"([未没不拒无否非缺撤][^，,；;。、 ]{0,3}(签|授权|同意|核对|查询|提供|取得))"
+            r"|((签|授权|同意)[^，,；;。、 ]{0,3}(无效|失效|作废|取消|过期|撤|注销|终止))"
+            r"|((^|[^a-z])not?([^a-z]|$))")
+"""A refusal in words: a negation before the word it negates (未同意, 没签字, 否认授权, 未取得授权,
+不愿签), or a consent word said void (授权无效). A privacy probe's offices wrote these, each missing
+from the word lists above, and those people were verified. Not any negating character: 已签，无误
+and 授权书已签（无附件） are signed (an adversarial probe's were refused by a first version)."""
 _REFUSAL = re.compile(REFUSAL)
 _NEGATION = re.compile(NEGATION)
+_DIGIT = re.compile("[0-9]")     # ASCII digits, as the SQL twin's: ① is no number
 _WITHDRAWN = re.compile(WITHDRAWN)
 _TRADITIONAL = ("無沒簽權絕書編號詳補缺銷廢過終註願對詢", "无没签权绝书编号详补缺销废过终注愿对询")
 _AROUND = "[ \t\r\n\xa0\u3000" + r"""()（）\[\]【】「」『』<>《》"'“”‘’。．.,，、;；:：!！?？\-－—_~～/\\|*]+"""
@@ -69,9 +72,15 @@ def consent_given(ref: object) -> bool:
         return False
     # 否（未签字）, n/a: a remark beside the word for none. A reference has a number in it; a cell
     # with one keeps its words (无锡授权001, No.17)
-    if any(c.isdigit() for c in text):
+    words = _WORDS.split(text)
+    # a cell that opens with a refusal refuses, whatever number follows it (未签，预约2026-12-03补签,
+    # 没签（第1户）, 否（已告知 2026.11.20）: an adversarial probe's were verified on the date's digits)
+    if not words[0].isascii() and (_REFUSAL.fullmatch(words[0]) or (
+            not _DIGIT.search(words[0]) and _NEGATION.search(words[0]))):
+        return False
+    if _DIGIT.search(text):
         return True
-    return not _NEGATION.search(text) and not any(_REFUSAL.fullmatch(w) for w in _WORDS.split(text))
+    return not _NEGATION.search(text) and not any(_REFUSAL.fullmatch(w) for w in words)
 
 
 def consent_given_sql(col: str) -> str:
@@ -82,8 +91,11 @@ def consent_given_sql(col: str) -> str:
             f"'^{around}|{around}$', '', 'g')")
     words = (f"list_bool_or(list_transform(regexp_split_to_array({norm}, '{around}'), "
              f"lambda w: regexp_full_match(w, '{REFUSAL}')))")
+    first = f"coalesce(list_extract(regexp_split_to_array({norm}, '{around}'), 1), '')"
+    opens = (f"(NOT regexp_full_match({first}, '[[:ascii:]]*') AND (regexp_full_match({first}, '{REFUSAL}') "
+             f"OR (NOT regexp_matches({first}, '[0-9]') AND regexp_matches({first}, '{NEGATION}'))))")
     return (f"({norm} <> '' AND NOT regexp_full_match({norm}, '{REFUSAL}') "
-            f"AND NOT regexp_matches({norm}, '{WITHDRAWN}') "
+            f"AND NOT regexp_matches({norm}, '{WITHDRAWN}') AND NOT {opens} "
             f"AND (regexp_matches({norm}, '[0-9]') OR (NOT regexp_matches({norm}, '{NEGATION}') "
             f"AND NOT coalesce({words}, FALSE))))")
 
