@@ -226,8 +226,8 @@ def _read_text(path: Path, body: bytes, tail: bytes, encoding: str, arrow_encodi
     if len(tail) > MAX_LINE_BYTES:
         raise long_line(path, body.count(b"\n") + 1, len(tail))
     if tail:
-        truncated, tail_text = judge_tail(tail, "utf-8" if arrow_encoding == "utf8" else arrow_encoding,
-                                           delimiter, len(names))
+        truncated, tail_text = judge_tail(tail, "utf-8" if arrow_encoding == "utf8" else arrow_encoding, delimiter,
+                                          len(names), is_footer=lambda text: bool(_one_cell_line(text, 0, 1)))
         if truncated is None:  # a last row written without a line break (or cut inside its last value)
             body, tail, unterminated = body + tail + b"\n", b"", True
     try:
@@ -383,15 +383,15 @@ def _place_ragged(path: Path, table: pa.Table, ragged: list, expected: int, deli
     placed = np.ones(total, dtype=bool)
     placed[np.fromiter((row.number - 1 for row in ragged), dtype=np.int64, count=len(ragged))] = False
     numbers = np.flatnonzero(placed).astype(np.int64) + 1
-    errors = [(row.number, _one_cell_line(row) or ragged_reason(row.text, row.actual_columns, expected,
-                                                                 _DELIMITER_NAMES[delimiter]), row.text)
+    errors = [(row.number, _one_cell_line(row.text, row.number, row.actual_columns)
+               or ragged_reason(row.text, row.actual_columns, expected, _DELIMITER_NAMES[delimiter]), row.text)
               for row in sorted(ragged, key=lambda row: row.number)]
     return table, numbers, errors
 
 
-def _one_cell_line(row) -> str | None:
+def _one_cell_line(text: str | None, number: int, columns: int) -> str | None:
     """A one-cell footer or totals line (`注：数据截至…` without a spreadsheet's commas): no record, not
     a value holding an unquoted delimiter, as a messages probe's clerk was told."""
-    cell = (row.text or "").strip().strip('"').strip()
+    cell = (text or "").strip().strip('"').strip()
     reason = FOOTER_REASON if re.match(FOOTER_CELL, cell) else TOTALS_REASON if re.match(TOTALS_LINE, cell) else None
-    return reason.format(row=row.number, cell=cell[:40]) if reason and row.actual_columns == 1 else None
+    return reason.format(row=number, cell=cell[:40]) if reason and columns == 1 else None

@@ -24,6 +24,9 @@ CUT_ROW = "the file ends in the middle of this"
 """How the error of a CSV row or a JSON line cut in transfer begins (`is_cut_row`)."""
 TRUNCATED = (CUT_ROW + " row ({detail}): it looks cut off in transfer. The complete "
              "rows before it were loaded; this row was not. Send the file again in full")
+CUT_SHORT_MARK = "is shorter than that column's values"
+"""How a last value judged cut by its shape alone is told (`cut_short`): a guess, where a row short of
+fields, an open quote or a broken character is plain."""
 CUT_SHORT_MIN_ROWS = 5
 """Values above the last one that a column needs before its shape is judged at all."""
 CUT_SHORT_SAMPLE = 10_000
@@ -43,6 +46,7 @@ def split_tail(data: bytes) -> tuple[bytes, bytes]:
     a tail is either a last row written without it (fine) or a row cut off in transfer, which
     the reader must judge.
     """
+    data = data.rstrip(b"\x1a")   # a DOS end-of-file mark after the last line is no row (a rolls probe's)
     if not data or data.endswith((b"\n", b"\r")) or has_utf16_bom(data):
         return data, b""
     cut = data.rfind(b"\n") + 1
@@ -51,8 +55,9 @@ def split_tail(data: bytes) -> tuple[bytes, bytes]:
     return data[:cut], data[cut:]
 
 
-def judge_tail(tail: bytes, encoding: str, delimiter: str, width: int) -> tuple[str | None, str]:
-    """(why the last row looks truncated or None, its text) for a tail after the last line break."""
+def judge_tail(tail: bytes, encoding: str, delimiter: str, width: int, is_footer=None) -> tuple[str | None, str]:
+    """(why the last row looks truncated or None, its text) for a tail after the last line break;
+    a one-cell line `is_footer` says is a footer (注：…) is none (a rolls probe's was refused as cut)."""
     try:
         text = tail.decode(encoding)
     except UnicodeDecodeError:
@@ -64,7 +69,7 @@ def judge_tail(tail: bytes, encoding: str, delimiter: str, width: int) -> tuple[
         fields = len(next(csv.reader([text], delimiter=delimiter), []))
     except csv.Error:  # a bare carriage return inside the line: count the delimiters instead
         fields = text.count(delimiter) + 1
-    if fields < width:
+    if fields < width and not (fields == 1 and is_footer and is_footer(text)):
         return f"{fields} of the header's {width} fields", text
     return None, text
 
@@ -97,7 +102,7 @@ def cut_short(column: pa.Array | pa.ChunkedArray, header: str) -> str | None:
         # words have too few shapes to tell a cut from a short name (an adversarial probe's 太原某公司
         # among 太原某某有限公司 was taken for cut): a word is cut when it begins a value above it
         return None
-    return (f"its last value {value!r} under {header!r} is shorter than that column's values in the rows above "
+    return (f"its last value {value!r} under {header!r} {CUT_SHORT_MARK} in the rows above "
             "and the file ends without a line break")
 
 

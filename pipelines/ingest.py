@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 import connectors
 from connectors.canonical import drop_rows
+from connectors.csv_tail import CUT_SHORT_MARK
 from connectors.schema import SOURCES
 from expectations import evaluate, null_counts, settle_exact_copies, suite_for
 from pipelines.context import PassContext
@@ -251,7 +252,7 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
                             "it is the roll again")
     if d.source == "applicants" and is_review_sheet(d.path):
         return ingest_review_sheet(ctx, d)
-    if d.source == "rolls" and (older := older_than_roll_in_force(ctx.con, d, latest_rolls_batch(ctx.con))):
+    if d.source == "rolls" and (older := older_than_roll_in_force(ctx.con, d, latest_rolls_batch(ctx.con), ctx.as_of)):
         return _refuse(ctx, d, older)
     try:
         canon = connectors.read_source(d.source, d.path, agency_default=d.agency)
@@ -269,13 +270,13 @@ def ingest_delivery(ctx: PassContext, d: Delivery) -> str:
     if d.source == "applicants" and rows.num_rows == 0 and canon.errors.num_rows == 0:
         # a request of no household asks nothing: said back, as an empty file is (an inbox probe's
         # header-only file loaded 0 rows and its office heard nothing)
-        reason = ("the file has a header row but no data rows: no household was asked about. Send the request "
-                  "again with one row per member under the header")
-        return _refuse(ctx, d, reason)
+        return _refuse(ctx, d, "the file has a header row but no data rows: no household was asked about. Send "
+                               "the request again with one row per member under the header")
     if d.source == "rolls" and rows.num_rows == 0 and canon.errors.num_rows == 0:
         # a snapshot of no household: loaded and then ignored, with no word (a degenerate-data probe)
         return _refuse(ctx, d, EMPTY_ROLL)
-    if d.source == "rolls" and (cut := getattr(canon.raw, "truncated", None)):
+    if d.source == "rolls" and (cut := getattr(canon.raw, "truncated", None)) and CUT_SHORT_MARK not in cut:
+        # (not a last value only shorter than those above it, a guess: its household is held, as a bad row's)
         return _refuse(ctx, d, TRUNCATED_ROLL.format(how=cut))
     table = "applicants" if d.source == "applicants" else d.source
     suite = suite_for(table, ctx.as_of)

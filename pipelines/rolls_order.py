@@ -15,28 +15,39 @@ whole roll, off the rolls until the whole file came back, and they then "returne
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import PurePosixPath
 
+from pipelines.context import TZ
 from warehouse.load import Delivery
 
-_NAME_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.年]?(\d{2})[-_.月]?(\d{2})日?(?!\d)")
+_NAME_DATE = re.compile(r"(?<!\d)(20\d{2})(?:年(\d{1,2})月(\d{1,2})日?|[-_.](\d{1,2})[-_.](\d{1,2})|(\d{2})(\d{2}))(?!\d)")
+"""A date in a file name: 20261122, 2026-11-22, 2026_11_5, 2026年11月5日 (a one-digit day too)."""
 
 
-def snapshot_date(rel_path: str, mtime_ns: int | None) -> tuple[date, str] | None:
-    """(date, how it was found) of a snapshot file: its name's date, else its modification day."""
-    name = PurePosixPath(rel_path).name
-    for y, m, d in _NAME_DATE.findall(name):
+def snapshot_date(rel_path: str, mtime_ns: int | None, as_of: date) -> tuple[date, str] | None:
+    """(date, how it was found) of a snapshot file: the latest date its name gives that is not after
+    the pass date (a period 20261101-20261130 is as of its end; a typo'd 2027 or a batch number
+    that reads as a date in the future is no date: an adversarial probe's roll named 20271125 blocked
+    every later roll), else the China day it was written (not UTC's: a roll written at 06:00 was a
+    day older than it was)."""
+    found = []
+    for m in _NAME_DATE.finditer(PurePosixPath(rel_path).name):
+        y, *parts = m.groups()
+        month, day = next((int(a), int(b)) for a, b in zip(parts[::2], parts[1::2]) if a is not None)
         try:
-            return date(int(y), int(m), int(d)), "its name"
+            found.append(date(int(y), month, day))
         except ValueError:
             continue
-    if mtime_ns:
-        return datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc).date(), "when it was written"
+    named = [d for d in found if d <= as_of]
+    if named:
+        return max(named), "its name"
+    if mtime_ns:   # (not after the pass date either: a pass run for an earlier date reads files written since)
+        return min(datetime.fromtimestamp(mtime_ns / 1e9, TZ).date(), as_of), "when it was written"
     return None
 
 
-def older_than_roll_in_force(con, d: Delivery, latest_batch: str | None) -> str | None:
+def older_than_roll_in_force(con, d: Delivery, latest_batch: str | None, as_of: date) -> str | None:
     """The reason to refuse snapshot `d` when it is dated before the snapshot in force, else None."""
     if latest_batch is None:
         return None
@@ -44,7 +55,7 @@ def older_than_roll_in_force(con, d: Delivery, latest_batch: str | None) -> str 
                       "ORDER BY seen_at DESC LIMIT 1", [latest_batch]).fetchall()
     if not row:
         return None
-    mine, theirs = snapshot_date(d.rel_path, d.mtime_ns), snapshot_date(row[0][0], row[0][1])
+    mine, theirs = snapshot_date(d.rel_path, d.mtime_ns, as_of), snapshot_date(row[0][0], row[0][1], as_of)
     if mine is None or theirs is None or mine[0] >= theirs[0]:
         return None
     return (f"this rolls snapshot is dated {mine[0].isoformat()} (by {mine[1]}), before the roll in force, "

@@ -63,3 +63,12 @@ def test_a_value_cut_in_a_file_that_ends_with_a_line_break_is_not_judged():
     """Exports end their lines; a short last value followed by a line break is what was written."""
     raw = read_csv(Path("si.csv"), (HEADER + ROWS + "S9,张三,,城乡居民基本养老保险,待遇,2025-09,6\n").encode("gbk"))
     assert raw.table.num_rows == 9 and not raw.truncated
+
+
+@pytest.mark.parametrize("end", ["\r\n\x1a", "\n注：本表共9条", "\r\n合计：9条"],
+                         ids=["a DOS end-of-file mark", "a footer without a line break", "a totals line without one"])
+def test_a_complete_file_ending_in_a_mark_or_a_footer_without_a_line_break_is_not_truncated(end):
+    """A rolls probe: each of these was judged cut ("1 of the header's 13 fields") and its whole roll refused."""
+    raw = read_csv(Path("si.csv"), (HEADER + ROWS + "S9,张三,,城乡居民基本养老保险,待遇,2025-09,640.00" + end).encode("gbk"))
+    assert raw.table.num_rows == 9 and not raw.truncated
+    assert all(e["reason"].startswith("row ") for e in raw.row_errors.to_pylist())   # a footer, said as one

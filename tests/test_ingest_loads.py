@@ -212,7 +212,28 @@ def test_a_rolls_snapshot_without_a_date_in_its_name_is_dated_by_when_it_was_wri
     os.utime(old, (1_700_000_000, 1_700_000_000))       # written in 2023
     assert _load(tmp_path)["landing/rolls/roll_copy.csv"] == "rejected"
     note = (tmp_path / "rejected" / "rolls" / "roll_copy.csv.error.txt").read_text(encoding="utf-8")
-    assert "dated 2023-11-14 (by when it was written)" in note
+    assert "dated 2023-11-15 (by when it was written)" in note      # China's day of 22:13 UTC
+
+
+def test_a_future_date_in_a_rolls_file_name_is_no_date_and_blocks_no_later_roll(tmp_path):
+    """An adversarial probe: a roll named 20271125 (the year mistyped) refused every later roll as older."""
+    import os
+
+    typo = _write(tmp_path, "landing/rolls/rolls_20271125.csv", _rolls([("H001", "张三")]))
+    os.utime(typo, (1795568400, 1795568400))      # written 2026-11-25 09:00 China time
+    _load(tmp_path)
+    _write(tmp_path, "landing/rolls/rolls_20261126.csv", _rolls([("H001", "张三"), ("H002", "李四")]))
+    assert _load(tmp_path)["landing/rolls/rolls_20261126.csv"] == "loaded"
+
+
+@pytest.mark.parametrize("older, newer", [("名册2026年11月5日.csv", "名册2026年11月22日.csv"),
+                                          ("名册_20261101-20261110.csv", "rolls_20261122.csv")],
+                         ids=["a one-digit day", "a period, as of its end"])
+def test_a_rolls_file_name_dates_it_in_the_ways_offices_write_dates(tmp_path, older, newer):
+    _write(tmp_path, f"landing/rolls/{newer}", _rolls([("H001", "张三"), ("H002", "李四")]))
+    _load(tmp_path)
+    _write(tmp_path, f"landing/rolls/{older}", _rolls([("H001", "张三")]))
+    assert _load(tmp_path)[f"landing/rolls/{older}"] == "rejected"
 
 
 def test_a_truncated_rolls_snapshot_is_not_applied_and_the_previous_roll_stays(tmp_path):
