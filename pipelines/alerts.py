@@ -141,13 +141,21 @@ def detect_changes(ctx: PassContext) -> int:
             "ORDER BY raised_at, kind, message", [ctx.as_of, ctx.run_id]).fetchall():
         today[(r, h)].append({"kind": kind, "severity": severity, "message": message})
     corrected = correction_lines(ctx.con)
+    shown: dict = defaultdict(set)    # the warnings of each household's standing report
+    for r, h, rule, message in ctx.con.execute(
+            "SELECT f.request_id, f.household_id, f.rule, f.message FROM findings f "
+            "JOIN household_assessment a USING (run_id, request_id, household_id) "
+            "JOIN work_households w USING (request_id, household_id) "
+            "WHERE w.origin = 'rolls' AND f.severity IN ('warn', 'fail')").fetchall():
+        shown[(r, h)].add((rule, message))
     changed = alerts_count = 0
     with_alerts: set = set()
     for i, note in enumerate(ctx.documents.notes()):
         key = (note["request_id"], note["household_id"])
         if key not in rolls:
             continue
-        facts = facts_of(ctx.documents.load(i), persons.get(key), keyring)
+        doc = ctx.documents.load(i)
+        doc_findings, facts = doc["findings"], facts_of(doc, persons.get(key), keyring)
         prev = prev_facts.get(key)
         before, county_before, program_before, date_before = assessed_before.get(key, (None, None, None, None))
         if before is not None and before != note["agency"]:
@@ -164,7 +172,7 @@ def detect_changes(ctx: PassContext) -> int:
                             + ("；以下变动与退出前最后一次核对相比" if prev is not None else "")),
                       *(compare(prev, facts, prev_members.get(key)) if prev is not None else ())]
         elif prev is not None:
-            alerts = compare(prev, facts, prev_members.get(key))
+            alerts = compare(prev, facts, prev_members.get(key)) + _listed_again(shown.get(key), doc_findings)
         elif key not in assessed_before:
             alerts = [_first_check("新纳入名册的家庭，首次核对", facts)]
         else:
@@ -205,6 +213,10 @@ def detect_changes(ctx: PassContext) -> int:
             said = [figures_note(moved_figures)]
         elif not alerts and (rerolled or key in unheld) and key not in held:
             said = [roll_note(key in unheld)]
+        if not said and prev is not None and prev["fingerprint"] != facts["fingerprint"]:
+            # what the caseworker reads changed (a warning came or went) with nothing to alert: the report
+            # is written, or report_path names a page without it (an adversarial probe's member.elsewhere)
+            said, marks["_write"] = [findings_note(shown.get(key, set()), doc_findings)], True
         if key in corrected:    # which rows moved it, and what they said before
             said, marks["_write"] = said + [corrected[key]], True
         # a report written is the household's latest: recorded, or report_path names the one before it
@@ -224,6 +236,30 @@ def detect_changes(ctx: PassContext) -> int:
     # runs.alerts said 13 beside 15 rows of alerts and of alerts.jsonl (a nightly probe)
     ctx.counts["alerts"] = alerts_count + len(ctx.rolls.get("notices", []))
     return changed
+
+
+LISTED = ("member.elsewhere", "rolls.elsewhere")
+"""Findings that are news to the agency of a rolls household whenever they are new: the person is
+claimed or paid in another household (a probe's agency never heard of another agency's 低保 filing
+for its members: its household was already `review`, so no outcome changed)."""
+
+
+def _listed_again(shown: set | None, findings: list[dict]) -> list[dict]:
+    """An alert for each `LISTED` warning of `findings` its standing report (`shown`) did not give."""
+    if shown is None:
+        return []
+    return [alert(f["rule"], "warn", f["message"]) for f in findings
+            if f["rule"] in LISTED and (f["rule"], f["message"]) not in shown]
+
+
+def findings_note(shown: set, findings: list[dict]) -> dict:
+    """The change line of a report written because its warnings changed with no alert."""
+    new = [f["message"] for f in findings if f["severity"] in ("warn", "fail") and (f["rule"], f["message"]) not in shown]
+    gone = len(shown - {(f["rule"], f["message"]) for f in findings})
+    said = ("新增提示：" + "；".join(m[:80] for m in new[:2]) if new else "") + \
+           (("；" if new else "") + f"{gone}项提示已不再出现" if gone else "")
+    return {"kind": "findings.changed", "severity": "info",
+            "message": "与上次核对相比，核对提示有变化" + (f"（{said}）" if said else "") + "，无变动提醒"}
 
 
 def _first_check(text: str, facts: dict) -> dict:

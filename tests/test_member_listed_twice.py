@@ -148,3 +148,21 @@ def test_a_rolls_household_is_not_listed_twice_with_its_own_agencys_application_
         HEADER + "ROLL-9,yingze,dibao,YZ-0001,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
     assert _findings(root, "yingze", "nightly-20261128", "YZ-0001") == []
+
+
+def test_another_agencys_filing_is_an_alert_even_when_the_rolls_household_was_already_under_review(tmp_path):
+    """An adversarial probe: the household was re-verified and the warning recorded, but its outcome
+    (review) did not change: no alert, no report, report_path naming a page without the warning."""
+    root = tmp_path / "root"
+    (root / "landing" / "rolls").mkdir(parents=True)
+    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
+        HEADER + "ROLL-9,yingze,dibao,H3,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
+    (root / "inbox" / "xiaodian").mkdir(parents=True)
+    (root / "inbox" / "xiaodian" / "req.csv").write_text(
+        HEADER + "RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    doc = json.loads((root / "outbox" / "yingze" / "nightly-20261128" / "H3.json").read_text(encoding="utf-8"))
+    assert doc["outcome"] == "review"
+    (change,) = [c for c in doc["changes"] if c["kind"] == "member.elsewhere"]
+    assert change["severity"] == "warn" and "xiaodian的申请RQ-1" in change["message"]

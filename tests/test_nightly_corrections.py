@@ -38,3 +38,14 @@ def test_a_corrected_row_and_a_row_re_sent_as_someone_elses_are_named_in_the_rep
             "现landing/tax/tax_corr.csv第1行）") in said["message"]
     assert "T2（2026-08 工资薪金 300.00元，原landing/tax/tax.csv第2行）重新报送后已是他人的记录" in said["message"]
     assert _changes(root, "H2") == []        # T2 is new to 王强, not a correction of his
+
+
+def test_a_report_written_for_changed_warnings_says_which_came_and_how_many_went():
+    from pipelines.alerts import findings_note
+
+    shown = {("id_check", "成员甲的身份证号校验未通过"), ("match.review", "有待复核的匹配")}
+    now = [{"rule": "match.review", "severity": "warn", "message": "有待复核的匹配"},
+           {"rule": "household.no_head", "severity": "warn", "message": "家庭没有户主"}]
+    note = findings_note(shown, now)
+    assert note["kind"] == "findings.changed" and note["severity"] == "info"
+    assert note["message"] == "与上次核对相比，核对提示有变化（新增提示：家庭没有户主；1项提示已不再出现），无变动提醒"
