@@ -51,6 +51,16 @@ def test_shipped_policy_is_marked_as_placeholder():
     assert p.placeholder and p.standard("140121", date(2026, 11, 28)).dibao == 496.0
 
 
+def test_the_shipped_policy_lists_every_county_of_shanxi_a_district_urban_a_county_rural():
+    """An evaluator's households in counties beyond the first 18 listed were all held for review by
+    `policy.county`, judged on the very provincial standards the listed ones use."""
+    p = load_policy()
+    assert len([c for c in p.counties if c.startswith("14")]) == 117
+    assert p.county("140302").area == "urban" and p.county("140322").area == "rural"     # 阳泉: 城区, 盂县
+    assert p.county("141182").name == "汾阳市" and p.county("141182").area == "rural"
+    assert {c[:4] for c in p.counties} == {f"14{i:02d}" for i in range(1, 12)}
+
+
 def test_window_is_the_twelve_complete_months_before_the_request():
     assert window_for(date(2026, 1, 15)) == (date(2025, 1, 1), date(2025, 12, 31))
     assert len(months_between(*window_for(date(2026, 11, 28)))) == 12
