@@ -76,7 +76,7 @@ def summary_sql(id_level: str = "lv_id", name_frequencies: bool = True) -> str:
         WHEN conflict THEN '；身份证号指向本人，姓名却不同（可能改名或录入有误，也可能误填了亲属的证件号），需人工复核'
         WHEN id_rival AND rules = {BORROWED_RULE} THEN '；但记录上的身份证号（' || id_rival_id || '）是' || id_rival_name
              || '的，可能误填了亲属的证件号，需人工复核'
-        WHEN name_only THEN '；只有姓名相符（已知此姓名只此一人），该账户没有带身份证号的记录，需人工复核'
+        WHEN name_only THEN '；只有姓名相符（带身份证号的记录中此姓名只此一人，无证件号的同名者无从排除），该账户没有带身份证号的记录，需人工复核'
         WHEN id_rival AND id_rival_continued THEN '；但另有一人名叫' || id_rival_name || '（证件号' || id_rival_id
              || '），此前（或此后）在同一单位以其本人证件号领取同一份工资，此记录可能是其本人的、换用了成员的证件号，需人工复核'
         WHEN id_rival AND {id_level} IN {OWNED_ID} THEN '；但另有一人名叫' || id_rival_name || '（证件号' || id_rival_id

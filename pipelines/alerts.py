@@ -213,10 +213,12 @@ def detect_changes(ctx: PassContext) -> int:
             said = [figures_note(moved_figures)]
         elif not alerts and (rerolled or key in unheld) and key not in held:
             said = [roll_note(key in unheld)]
-        if not said and prev is not None and prev["fingerprint"] != facts["fingerprint"]:
-            # what the caseworker reads changed (a warning came or went) with nothing to alert: the report
-            # is written, or report_path names a page without it (an adversarial probe's member.elsewhere)
-            said, marks["_write"] = [findings_note(shown.get(key, set()), doc_findings)], True
+        warned = {(f["rule"], f["message"]) for f in doc_findings if f["severity"] in ("warn", "fail")}
+        if not said and prev is not None and key in shown and warned != shown[key]:
+            # a warning came or went with nothing to alert: the report is written, or report_path names a
+            # page without it (an adversarial probe's member.elsewhere). Not for any change of the report:
+            # a new row that counts for nothing wrote half a benchmark night's reports, each saying nothing
+            said, marks["_write"] = [findings_note(shown[key], doc_findings)], True
         if key in corrected:    # which rows moved it, and what they said before
             said, marks["_write"] = said + [corrected[key]], True
         # a report written is the household's latest: recorded, or report_path names the one before it
