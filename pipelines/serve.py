@@ -68,6 +68,35 @@ def check_server(url: str) -> None:
                            "the inbox watcher without the nightly schedule.") from exc
 
 
+def _answers(url: str | None) -> bool:
+    try:
+        check_server(url or "")
+    except RuntimeError:
+        return False
+    return bool(url)
+
+
+async def label_clash(specs: dict, root: Path) -> str | None:
+    """Why this root cannot take the deployments' label: another root's, still on disk, serves under it.
+
+    The label defaults to the root folder's name, and every county's may be `data`: an operations
+    probe's second root took the first's nightly deployment over, silently, and paused it on stopping."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    name = f"verification-pass/{specs['nightly']['name']}"
+    async with get_client() as client:
+        try:
+            other = ((await client.read_deployment_by_name(name)).parameters or {}).get("root")
+        except ObjectNotFound:
+            return None
+    if not other or Path(other).resolve() == Path(root).resolve() or not Path(other).exists():
+        return None     # its own, or a root since moved here
+    return (f"the Prefect deployment {name} already serves another data root, {other}: each root needs a "
+            f"label of its own. Start serve again with --name LABEL (e.g. --name {Path(root).parent.name}-"
+            f"{Path(root).name})")
+
+
 def nightly_schedule(cron: str | None, timezone: str | None) -> tuple[str, str]:
     """The schedule (defaults filled in); ValueError with Prefect's explanation when it is invalid."""
     from prefect.client.schemas.schedules import CronSchedule
@@ -118,6 +147,8 @@ class NightlySchedule:
         from pipelines.flows import deployment_specs, verification_pass
 
         specs = deployment_specs(self.root, cron=self.cron, timezone=self.timezone, label=self.label)
+        if clash := await label_clash(specs, self.root):
+            raise RuntimeError(clash)
         # pause_on_shutdown: a stopped serve leaves no runs piling up as Late; `paused=False` resumes on start
         self.runner = Runner(name=f"hhverify-{specs['nightly']['tags'][1]}", pause_on_shutdown=True)
         for spec in specs.values():
@@ -156,10 +187,12 @@ def _inbox_pass(root: Path, with_prefect: bool) -> Callable[[], dict]:
         # files already waiting in landing/ are loaded first: an operations probe's request was
         # answered "税务数据从未报送" beside a tax export that had arrived, and never corrected (the
         # nightly reads what was loaded since it last ran, so it still re-verifies the rolls on them)
-        if with_prefect:
+        if with_prefect and _answers(prefect_api_url()):
             from pipelines.flows import verification_pass
             return verification_pass(str(root), kind="on_demand", include_rolls=False, landing=True,
                                      snapshot_mode="background")
+        if with_prefect:   # agencies' requests do not wait for the UI's server (an operations probe's did, 2 min)
+            log("the Prefect server does not answer: this inbox pass runs without it (not shown in its UI)")
         from pipelines.passes import run_pass
         return run_pass(root, kind="on_demand", include_rolls=False, landing=True, snapshot_mode="background")
     return run
