@@ -40,6 +40,8 @@ def snapshot_date(rel_path: str, mtime_ns: int | None, as_of: date) -> tuple[dat
         except ValueError:
             continue
     named = [d for d in found if d <= as_of]
+    if len(named) < len(found) and len(named) == 1 and len(found) == 2:
+        return as_of, "its name (a period not yet ended)"   # 20261101-20261130 sent on the 26th: the newest roll
     if named:
         return max(named), "its name"
     if mtime_ns:   # (not after the pass date either: a pass run for an earlier date reads files written since)

@@ -236,6 +236,14 @@ def test_a_rolls_file_name_dates_it_in_the_ways_offices_write_dates(tmp_path, ol
     assert _load(tmp_path)[f"landing/rolls/{older}"] == "rejected"
 
 
+def test_a_roll_for_the_month_now_running_is_the_newest_roll(tmp_path):
+    """An adversarial probe: 名册_20261101-20261130 sent on the 26th was dated by its start and refused."""
+    _write(tmp_path, "landing/rolls/rolls_20261125.csv", _rolls([("H001", "张三")]))
+    _load(tmp_path)
+    _write(tmp_path, "landing/rolls/名册_20261101-20261130.csv", _rolls([("H001", "张三"), ("H002", "李四")]))
+    assert _load(tmp_path)["landing/rolls/名册_20261101-20261130.csv"] == "loaded"
+
+
 def test_a_truncated_rolls_snapshot_is_not_applied_and_the_previous_roll_stays(tmp_path):
     """A rolls probe's roll cut mid-row: its complete rows became the roll, and the households after the
     cut (one agency's whole roll) left the rolls until the whole file came back."""
