@@ -35,7 +35,9 @@ WORDS = ["否", "无", "未授权", "未签", "未签字", "不同意", "暂无"
          "否认授权", "not signed", "非本人签字",
          # an adversarial probe: a refusal followed by a date, a count or a deadline
          "未签，预约2026-12-03补签", "没签（第1户）", "不愿签字 2026-11-20", "暂无，待补1", "否（已告知 2026.11.20）",
-         "待补(3日内)", "未签署①"]
+         "待补(3日内)", "未签署①",
+         # and a second: void beside a number, not yet signed, or not signed at all
+         "SQ-001 授权无效", "签字未完成", "拟签", "签字中", "口头同意", "电话同意"]
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -46,13 +48,14 @@ def test_a_word_for_none_is_no_consent_reference(word):
 @pytest.mark.parametrize("ref", ["SQ-2026-001", "已签", "是", "✓", "20260311", "无锡授权001", "同意", "已授权",
                                  "ＳＱ－２０２６－００１", "No.17", "SQ-2026-001（本人签字）", "已签（家属代签）",
                                  # the same probe: signed, in words that hold a negating character
-                                 "已签，无误", "已签署无异议", "授权书已签（无附件）", "签字确认无误"])
+                                 "已签，无误", "已签署无异议", "授权书已签（无附件）", "签字确认无误",
+                                 "本人签字，非代签", "本人签字不代签", "不存在代签", "已签，无需补签"])
 def test_a_written_reference_is_consent(ref):
     assert consent_given(ref)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已撤回销不同意拒／Ｎ１没效认非notOT①2，预约第户", max_size=6), min_size=1, max_size=20))
+@given(st.lists(st.text(alphabet="否无無未授权签字空缺0NAxX×（）()。.?？ 　-SQ1已撤回销不同意拒／Ｎ１没效认非notOT①2，预约第户需代完成拟中口头效", max_size=6), min_size=1, max_size=20))
 def test_the_sql_reading_of_a_reference_agrees_with_python(refs):
     con = duckdb.connect()
     try:

@@ -35,16 +35,19 @@ REFUSAL = (r"(否|无|没有|暂无|暂缺|待补|待补充|待签|空|缺|缺�
            r"n|no|none|null|nil|false|na|n\.a|n/a|0+|×|x|✗|✘)")
 """What an office writes for "no authorisation" (matched whole, once lowered, traditional
 characters simplified and the punctuation around it stripped)."""
-WITHDRAWN = r"(撤回|撤销|撤消|作废|失效|不同意|拒绝|拒签|不予授权|不授权|未授权|取消授权|终止授权)"
+WITHDRAWN = (r"(撤回|撤销|撤消|作废|失效|无效|不同意|拒绝|拒签|不予授权|不授权|未授权|取消授权|终止授权|"
+             r"拟签|签字中|签署中|未完成|(口头|电话|微信|短信)(同意|授权))")
 """Words that refuse or withdraw an authorisation anywhere in the cell: `SQ-2026-001（已撤回）`,
-授权已撤销 say there is none, whatever number stands beside them."""
-NEGATION = (r"([未没不拒无否非缺撤][^，,；;。、 ]{0,3}(签|授权|同意|核对|查询|提供|取得))"
+授权已撤销 say there is none, whatever number stands beside them; nor is one void (SQ-001 授权无效),
+not yet signed (拟签, 签字未完成) or not signed at all (口头同意: an adversarial probe's)."""
+NEGATION = (r"([未没不拒无否非缺撤][^，,；;。、 需须必用代]{0,3}(签|授权|同意|核对|查询|提供|取得))"
             r"|((签|授权|同意)[^，,；;。、 ]{0,3}(无效|失效|作废|取消|过期|撤|注销|终止))"
             r"|((^|[^a-z])not?([^a-z]|$))")
 """A refusal in words: a negation before the word it negates (未同意, 没签字, 否认授权, 未取得授权,
 不愿签), or a consent word said void (授权无效). A privacy probe's offices wrote these, each missing
 from the word lists above, and those people were verified. Not any negating character: 已签，无误
-and 授权书已签（无附件） are signed (an adversarial probe's were refused by a first version)."""
+and 授权书已签（无附件） are signed (an adversarial probe's were refused by a first version), nor a need
+or a proxy negated (已签，无需补签; 本人签字，非代签)."""
 _REFUSAL = re.compile(REFUSAL)
 _NEGATION = re.compile(NEGATION)
 _DIGIT = re.compile("[0-9]")     # ASCII digits, as the SQL twin's: ① is no number
