@@ -4,11 +4,10 @@ What counts as a change, and how a household's facts are taken and compared, is
 `pipelines.changes`; this module runs it over a pass's re-verified households and writes
 the alerts.
 
-A household with an alert gets its full report in `outbox/<agency>/nightly-<date>/`; one
-re-verified without an alert gets none, and when its fingerprint is unchanged no new
-assessment row either — its previous assessment still stands. Facts are recorded for every
-re-verified household, so the next night compares with the latest state.
-"""
+A household with an alert gets its full report in `outbox/<agency>/nightly-<date>/`, as does one
+whose figures, roll rows, warnings or cited records changed without one (the report says which);
+the others get none and keep their standing assessment. Facts are recorded for every re-verified
+household, so the next night compares with the latest state."""
 
 from __future__ import annotations
 
@@ -160,7 +159,7 @@ def detect_changes(ctx: PassContext) -> int:
         before, county_before, program_before, date_before = assessed_before.get(key, (None, None, None, None))
         if before is not None and before != note["agency"]:
             # another agency's household until this snapshot: everything is news to this agency
-            alerts = [_first_check(f"由{before}转入本机构名册的家庭，本机构首次核对", facts)]
+            alerts = [_first_check(f"由{before}转入本机构名册的家庭，本机构首次核对", facts, doc_findings)]
         elif key in returned:
             # compared with its facts before it left: a partial roll dropped a household for a night,
             # and the car it bought meanwhile came back as no news (a nightly probe)
@@ -174,7 +173,7 @@ def detect_changes(ctx: PassContext) -> int:
         elif prev is not None:
             alerts = compare(prev, facts, prev_members.get(key)) + _listed_again(shown.get(key), doc_findings)
         elif key not in assessed_before:
-            alerts = [_first_check("新纳入名册的家庭，首次核对", facts)]
+            alerts = [_first_check("新纳入名册的家庭，首次核对", facts, doc_findings)]
         else:
             alerts = []  # verified before facts were recorded (a warehouse older than 0006): baseline only
         moved = before is not None and (before != note["agency"] or county_before != note.get("county_code")
@@ -264,12 +263,14 @@ def findings_note(shown: set, findings: list[dict]) -> dict:
             "message": "与上次核对相比，核对提示有变化" + (f"（{said}）" if said else "") + "，无变动提醒"}
 
 
-def _first_check(text: str, facts: dict) -> dict:
-    """`new_on_rolls`: news (info), and a warning when the first check already finds the household
-    out of the programme's conditions (a programmes probe's first night listed three failing rolls
-    households, one to be withdrawn, as information only, 'warn 0')."""
+def _first_check(text: str, facts: dict, findings: list[dict] = ()) -> dict:
+    """`new_on_rolls`: news (info), and a warning when the first check already finds the household out
+    of the programme's conditions (a programmes probe's first night listed three failing rolls households,
+    one to be withdrawn, as information only), or a member listed twice (an adversarial probe's)."""
     if facts.get("outcome") == "fail":
         return alert("new_on_rolls", "warn", text + "：不符合条件（见核对报告），请核实是否应退出")
+    if any(f["rule"] in LISTED for f in findings):
+        return alert("new_on_rolls", "warn", text + "：有成员同时列在其他家庭或申请中（见核对报告），请核实是否重复")
     return alert("new_on_rolls", "info", text)
 
 

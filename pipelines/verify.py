@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 import duckdb
 import pyarrow as pa
 
-from connectors.schema import SOURCES, SUPPORTER_RELATIONS
+from connectors.schema import SOURCES
 from connectors.values.consent import consent_given_sql
 from assessment.evidence import (accounts_sql, income_records_sql, newer_balances_sql, other_balances_sql, properties_sql,
                                  refused_sql, vehicles_sql)
@@ -35,21 +35,13 @@ from pipelines.affected import choose_rolls_work
 from pipelines.context import TZ, PassContext
 from pipelines.documents import Documents
 from pipelines.corrections import corrected_links_sql
+from pipelines.listed_twice import other_requests_sql, other_rolls_sql
 from pipelines.row_errors import held_households
 from pipelines.rolls_held import latest_rolls_batch, refresh_rolls_held
 from review import ANSWERS, affected_households_sql, apply_decisions_sql
 from warehouse import transaction
 from warehouse.testhooks import pause_point
 from warehouse.sql import fetch_grouped, run_sql
-
-
-_SUPPORTERS = "(" + ", ".join(f"'{r}'" for r in SUPPORTER_RELATIONS) + ")"
-"""Relations of a legal supporter listed with a household: not a member of it, so not a second
-listing of theirs (a probe's 户主 of a 低保 household, named 赡养人 of her mother's 特困
-application, had her own household held for review as "listed twice")."""
-_OTHER_HOUSEHOLD = "(o.household_id <> m.household_id OR o.agency IS DISTINCT FROM m.agency)"
-"""Another household than the member's: household numbers are each agency's own (an inbox probe's
-two agencies both numbered a household H022, and one person claiming 低保 in both was not said)."""
 
 
 STALE_LINK = """EXISTS (
@@ -179,32 +171,8 @@ WHERE w.origin = 'inbox' AND d.request_id = w.request_id AND d.first < w.request
 CREATE OR REPLACE TEMP TABLE work_members AS
 SELECT m.*, {consent_given_sql('m.consent_ref')} AS consent,
        coalesce(r.programs, []) AS on_rolls_programs,
-       -- the same person on the rolls in another household (another agency's, or twice in one):
-       -- paid twice unless one of them is wrong
-       coalesce((SELECT list(DISTINCT o.agency || '/' || o.household_id || '/' || o.program
-                             ORDER BY o.agency || '/' || o.household_id || '/' || o.program)
-                 FROM rolls_current o
-                 WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired')
-                   AND o.program IN ('dibao', 'tekun') AND {_OTHER_HOUSEHOLD}
-                   AND o.relation NOT IN {_SUPPORTERS}), []) AS other_rolls,
-       -- the same person in another household of an application received in the window (another
-       -- agency's, or a second household of the same request): claimed twice unless one is wrong
-       coalesce((SELECT list(DISTINCT o.agency || '/' || o.request_id || '/' || o.household_id
-                             ORDER BY o.agency || '/' || o.request_id || '/' || o.household_id)
-                 FROM applicant_members o
-                 WHERE o.id_number = m.id_number AND m.id_status IN ('valid', 'repaired') AND o.origin = 'inbox'
-                   AND {_OTHER_HOUSEHOLD} AND o.relation NOT IN {_SUPPORTERS}
-                   -- a claim of the same aid: 低保 and 特困 are one kind (a household's living); a 特困
-                   -- person applying for 医疗救助 is no second listing (a probe's rolls household was
-                   -- held for review every night for it)
-                   AND (o.program = w.program
-                        OR (o.program IN ('dibao', 'tekun') AND w.program IN ('dibao', 'tekun')))
-                   AND o.request_id IN (SELECT request_id FROM requests
-                                        WHERE origin = 'inbox' AND received_at >= w.window_start)
-                   -- not its own agency's application for a rolls household: the case it came from (a probe's
-                   -- renumbered roll entry was held every night; the application says rolls.elsewhere)
-                   AND NOT (w.origin = 'rolls' AND o.agency = m.agency)), [])
-           AS other_requests,
+       {other_rolls_sql()} AS other_rolls,
+       {other_requests_sql()} AS other_requests,
        coalesce(c.carried, FALSE) AS carried_over
 FROM applicant_members m
 JOIN work_households w USING (request_id, household_id)

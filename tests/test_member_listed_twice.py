@@ -166,3 +166,37 @@ def test_another_agencys_filing_is_an_alert_even_when_the_rolls_household_was_al
     assert doc["outcome"] == "review"
     (change,) = [c for c in doc["changes"] if c["kind"] == "member.elsewhere"]
     assert change["severity"] == "warn" and "xiaodian的申请RQ-1" in change["message"]
+
+
+def test_a_rolls_member_its_own_agency_files_in_another_household_is_listed_twice_on_the_roll_too(tmp_path):
+    """An adversarial probe: the exemption for a roll entry's own application hid a person the same agency
+    filed again with someone outside the household (刘建华 + 孙小红 beside the roll's 刘建华 + 王丽)."""
+    root = tmp_path / "root"
+    (root / "landing" / "rolls").mkdir(parents=True)
+    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
+        HEADER + "ROLL-1,yingze,dibao,X1,140105,1,刘建华,140105197501010013,户主,SQ-1\n"
+                 "ROLL-1,yingze,dibao,X1,140105,2,王丽,140105197802020020,配偶,SQ-2\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
+    (root / "inbox" / "yingze").mkdir(parents=True)
+    (root / "inbox" / "yingze" / "req.csv").write_text(
+        HEADER + "RQ-1,,dibao,Z9,140105,1,刘建华,140105197501010013,户主,SQ-5\n"
+                 "RQ-1,,dibao,Z9,140105,2,孙小红,140105198005050520,配偶,SQ-6\n", encoding="utf-8")
+    run_pass(root, as_of=AS_OF, snapshot_mode="off")
+    found = _findings(root, "yingze", "nightly-20261128", "X1")
+    assert len(found) == 1 and "yingze的申请RQ-1（家庭Z9）" in found[0]["message"]
+
+
+def test_a_person_in_two_households_of_a_first_roll_is_a_warning_that_night(tmp_path):
+    """An adversarial probe: 陈志强 in two households of one agency's roll was `new_on_rolls` info only, and
+    never news again after."""
+    root = tmp_path / "root"
+    (root / "landing" / "rolls").mkdir(parents=True)
+    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
+        HEADER + "ROLL-2,yingze,dibao,X2,140105,1,陈志强,140105197501010013,户主,SQ-1\n"
+                 "ROLL-5,yingze,dibao,X5,140105,1,赵大海,140105197802020012,户主,SQ-2\n"
+                 "ROLL-5,yingze,dibao,X5,140105,2,陈志强,140105197501010013,兄弟姐妹,SQ-3\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
+    for household in ("X2", "X5"):
+        doc = json.loads((root / "outbox" / "yingze" / "nightly-20261127" / f"{household}.json").read_text())
+        (first,) = [c for c in doc["changes"] if c["kind"] == "new_on_rolls"]
+        assert first["severity"] == "warn" and "同时列在其他家庭" in first["message"]
