@@ -68,6 +68,25 @@ def check_server(url: str) -> None:
                            "the inbox watcher without the nightly schedule.") from exc
 
 
+def interrupted_nightly(root: Path) -> str | None:
+    """When the latest nightly pass started (as text) if it never completed and none has since: a serve
+    killed during it left the rolls unverified until the next schedule, a day later at 02:00, though
+    the start-up pass said it had done the rest (an operations probe's)."""
+    import duckdb
+
+    if not (root / "warehouse.duckdb").exists():
+        return None
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        row = con.execute("SELECT status, started_at FROM runs WHERE kind = 'nightly' "
+                          "ORDER BY started_at DESC LIMIT 1").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return f"{row[0][1]:%Y-%m-%d %H:%M}" if row and row[0][0] in ("running", "interrupted") else None
+
+
 def _answers(url: str | None) -> bool:
     try:
         check_server(url or "")
@@ -240,6 +259,11 @@ def serve(root: Path, *, cron: str | None = None, timezone: str | None = None, l
                 "and export PREFECT_API_URL=http://127.0.0.1:4200/api, then restart serve; or run "
                 "`hhverify run --kind nightly` from cron. Inbox requests are answered meanwhile.")
         threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+        if when := interrupted_nightly(root):
+            log(f"the nightly pass started {when} did not finish (killed?): running the nightly now, before the "
+                "inbox watcher, so the rolls changes it was to report are not a day late")
+            from pipelines.passes import run_pass
+            run_pass(root, kind="nightly", snapshot_mode="background")
         watcher = InboxWatcher(root, _inbox_pass(root, with_prefect=bool(url)), stop=stop, log=log,
                                poll_seconds=poll_seconds)
         watcher.start()

@@ -207,3 +207,23 @@ def test_sigterm_finishes_and_exits_0(served):
     res = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
                           str(root / "warehouse.duckdb")], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, "the warehouse is free once serve has exited"
+
+
+def test_a_nightly_that_never_finished_is_found_at_start_up_until_one_completes(tmp_path):
+    """An operations probe: a serve killed during its 02:00 nightly restarted with an inbox pass only;
+    the rolls waited for the next night, though the log said the rest had been done."""
+    from pipelines.serve import interrupted_nightly
+    from warehouse import open_warehouse
+
+    assert interrupted_nightly(tmp_path) is None                       # no warehouse yet
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    insert = "INSERT INTO runs (run_id, kind, started_at, status, as_of) VALUES (?, ?, ?, ?, DATE '2026-11-28')"
+    con.execute(insert, ["r1", "nightly", "2026-11-27 02:00:00", "completed"])
+    con.execute(insert, ["r2", "nightly", "2026-11-28 02:00:00", "running"])      # killed mid-pass
+    con.execute(insert, ["r3", "on_demand", "2026-11-28 08:00:00", "completed"])   # an inbox pass since
+    con.close()
+    assert interrupted_nightly(tmp_path) == "2026-11-28 02:00"
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    con.execute(insert, ["r4", "nightly", "2026-11-28 08:01:00", "completed"])
+    con.close()
+    assert interrupted_nightly(tmp_path) is None
