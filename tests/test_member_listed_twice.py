@@ -15,6 +15,13 @@ HEADER = "request_id,agency,program,household_id,county_code,member_no,name,id_n
 MOTHER = "闫凤英,140105195003030020"
 
 
+def _drop(root, rel: str, *rows: str) -> None:
+    """Write `rows` (CSV lines of HEADER's fields) under `root`/`rel`."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+
+
 def _findings(root, agency, request, household):
     doc = json.loads((root / "outbox" / agency / request / f"{household}.json").read_text(encoding="utf-8"))
     return [f for f in doc["findings"] if f["rule"] == "member.elsewhere"]
@@ -118,18 +125,14 @@ def test_a_rolls_household_is_verified_again_the_night_another_agency_files_for_
     """A probe: yingze's rolls household H3 stayed `pass` with no alert after xiaodian filed 低保 for
     its two members; only a --full pass said so (the incremental nightly had no reason to look)."""
     root = tmp_path / "root"
-    (root / "landing" / "rolls").mkdir(parents=True)
-    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
-        HEADER + "ROLL-9,yingze,dibao,H3,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    _drop(root, "landing/rolls/rolls_20261127.csv", "ROLL-9,yingze,dibao,H3,140105,1,孙丽,140105198005050520,户主,SQ-9")
     (root / "landing" / "tax").mkdir(parents=True)
     (root / "landing" / "tax" / "tax.csv").write_text(
         "记录编号,纳税人姓名,证件号码,所属期,所得项目,收入额\nT1,孙丽,140105198005050520,2026-09,工资薪金,100\n",
         encoding="utf-8")
     run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
     assert json.loads((root / "outbox" / "yingze" / "nightly-20261127" / "H3.json").read_text())["outcome"] == "pass"
-    (root / "inbox" / "xiaodian").mkdir(parents=True)
-    (root / "inbox" / "xiaodian" / "req.csv").write_text(
-        HEADER + "RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    _drop(root, "inbox/xiaodian/req.csv", "RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5")
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
     found = _findings(root, "yingze", "nightly-20261128", "H3")
     assert len(found) == 1 and "xiaodian的申请RQ-1（家庭HC）" in found[0]["message"]
@@ -139,13 +142,10 @@ def test_a_rolls_household_is_not_listed_twice_with_its_own_agencys_application_
     """A probe: an application approved and put on the rolls under the case system's own household
     number was "listed twice" with the application it came from, and held for review every night."""
     root = tmp_path / "root"
-    (root / "inbox" / "yingze").mkdir(parents=True)
-    (root / "inbox" / "yingze" / "req.csv").write_text(
-        HEADER + "RQ-1,,dibao,HA,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    _drop(root, "inbox/yingze/req.csv", "RQ-1,,dibao,HA,140105,1,孙丽,140105198005050520,户主,SQ-5")
     run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
-    (root / "landing" / "rolls").mkdir(parents=True)
-    (root / "landing" / "rolls" / "rolls_20261128.csv").write_text(
-        HEADER + "ROLL-9,yingze,dibao,YZ-0001,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    _drop(root, "landing/rolls/rolls_20261128.csv",
+          "ROLL-9,yingze,dibao,YZ-0001,140105,1,孙丽,140105198005050520,户主,SQ-9")
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
     assert _findings(root, "yingze", "nightly-20261128", "YZ-0001") == []
 
@@ -154,13 +154,9 @@ def test_another_agencys_filing_is_an_alert_even_when_the_rolls_household_was_al
     """An adversarial probe: the household was re-verified and the warning recorded, but its outcome
     (review) did not change: no alert, no report, report_path naming a page without the warning."""
     root = tmp_path / "root"
-    (root / "landing" / "rolls").mkdir(parents=True)
-    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
-        HEADER + "ROLL-9,yingze,dibao,H3,140105,1,孙丽,140105198005050520,户主,SQ-9\n", encoding="utf-8")
+    _drop(root, "landing/rolls/rolls_20261127.csv", "ROLL-9,yingze,dibao,H3,140105,1,孙丽,140105198005050520,户主,SQ-9")
     run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
-    (root / "inbox" / "xiaodian").mkdir(parents=True)
-    (root / "inbox" / "xiaodian" / "req.csv").write_text(
-        HEADER + "RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5\n", encoding="utf-8")
+    _drop(root, "inbox/xiaodian/req.csv", "RQ-1,,dibao,HC,140105,1,孙丽,140105198005050520,户主,SQ-5")
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
     doc = json.loads((root / "outbox" / "yingze" / "nightly-20261128" / "H3.json").read_text(encoding="utf-8"))
     assert doc["outcome"] == "review"
@@ -172,15 +168,13 @@ def test_a_rolls_member_its_own_agency_files_in_another_household_is_listed_twic
     """An adversarial probe: the exemption for a roll entry's own application hid a person the same agency
     filed again with someone outside the household (刘建华 + 孙小红 beside the roll's 刘建华 + 王丽)."""
     root = tmp_path / "root"
-    (root / "landing" / "rolls").mkdir(parents=True)
-    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
-        HEADER + "ROLL-1,yingze,dibao,X1,140105,1,刘建华,140105197501010013,户主,SQ-1\n"
-                 "ROLL-1,yingze,dibao,X1,140105,2,王丽,140105197802020020,配偶,SQ-2\n", encoding="utf-8")
+    _drop(root, "landing/rolls/rolls_20261127.csv",
+          "ROLL-1,yingze,dibao,X1,140105,1,刘建华,140105197501010013,户主,SQ-1",
+          "ROLL-1,yingze,dibao,X1,140105,2,王丽,140105197802020020,配偶,SQ-2")
     run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
-    (root / "inbox" / "yingze").mkdir(parents=True)
-    (root / "inbox" / "yingze" / "req.csv").write_text(
-        HEADER + "RQ-1,,dibao,Z9,140105,1,刘建华,140105197501010013,户主,SQ-5\n"
-                 "RQ-1,,dibao,Z9,140105,2,孙小红,140105198005050520,配偶,SQ-6\n", encoding="utf-8")
+    _drop(root, "inbox/yingze/req.csv",
+          "RQ-1,,dibao,Z9,140105,1,刘建华,140105197501010013,户主,SQ-5",
+          "RQ-1,,dibao,Z9,140105,2,孙小红,140105198005050520,配偶,SQ-6")
     run_pass(root, as_of=AS_OF, snapshot_mode="off")
     found = _findings(root, "yingze", "nightly-20261128", "X1")
     assert len(found) == 1 and "yingze的申请RQ-1（家庭Z9）" in found[0]["message"]
@@ -190,11 +184,10 @@ def test_a_person_in_two_households_of_a_first_roll_is_a_warning_that_night(tmp_
     """An adversarial probe: 陈志强 in two households of one agency's roll was `new_on_rolls` info only, and
     never news again after."""
     root = tmp_path / "root"
-    (root / "landing" / "rolls").mkdir(parents=True)
-    (root / "landing" / "rolls" / "rolls_20261127.csv").write_text(
-        HEADER + "ROLL-2,yingze,dibao,X2,140105,1,陈志强,140105197501010013,户主,SQ-1\n"
-                 "ROLL-5,yingze,dibao,X5,140105,1,赵大海,140105197802020012,户主,SQ-2\n"
-                 "ROLL-5,yingze,dibao,X5,140105,2,陈志强,140105197501010013,兄弟姐妹,SQ-3\n", encoding="utf-8")
+    _drop(root, "landing/rolls/rolls_20261127.csv",
+          "ROLL-2,yingze,dibao,X2,140105,1,陈志强,140105197501010013,户主,SQ-1",
+          "ROLL-5,yingze,dibao,X5,140105,1,赵大海,140105197802020012,户主,SQ-2",
+          "ROLL-5,yingze,dibao,X5,140105,2,陈志强,140105197501010013,兄弟姐妹,SQ-3")
     run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
     for household in ("X2", "X5"):
         doc = json.loads((root / "outbox" / "yingze" / "nightly-20261127" / f"{household}.json").read_text())
