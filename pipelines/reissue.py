@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipelines.changes import OUTCOME_CN
 from pipelines.context import PassContext
+from pipelines.corrections import correction_lines
 
 FIGURES = (
     ("outcome", "核对建议", lambda d: d.get("outcome")),
@@ -97,12 +98,16 @@ FROM assessment_history h JOIN work_households w USING (request_id, household_id
 WHERE w.origin = 'inbox' AND h.run_id <> ? GROUP BY ALL""", [ctx.run_id]).fetchall()
     names = [c[0] for c in ctx.con.description]
     previous = {(r[0], r[1]): dict(zip(names, r)) for r in rows}
-    marked = 0
+    marked, corrected = 0, correction_lines(ctx.con)
     for i, note in enumerate(ctx.documents.notes()):
-        prev = previous.get((note["request_id"], note["household_id"]))
-        if prev is None:
+        key = (note["request_id"], note["household_id"])
+        if (prev := previous.get(key)) is None:
             continue
-        ctx.documents.annotate(i, reissue=reissue_of(prev, ctx.documents.load(i), ctx.root))
+        block = reissue_of(prev, ctx.documents.load(i), ctx.root)
+        if key in corrected:     # the rows behind the edition's changes (a corrections probe's read none)
+            block["changes"].append({"figure": "records", "label": "部门更正的记录", "before": None, "after": None,
+                                     "message": corrected[key]["message"]})
+        ctx.documents.annotate(i, reissue=block)
         marked += 1
     ctx.counts["reports_reissued"] = marked
     return marked

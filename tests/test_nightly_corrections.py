@@ -49,3 +49,19 @@ def test_a_report_written_for_changed_warnings_says_which_came_and_how_many_went
     note = findings_note(shown, now)
     assert note["kind"] == "findings.changed" and note["severity"] == "info"
     assert note["message"] == "与上次核对相比，核对提示有变化（新增提示：家庭没有户主；1项提示已不再出现），无变动提醒"
+
+
+def test_an_answered_requests_new_edition_names_the_record_a_department_corrected(tmp_path):
+    root = tmp_path / "root"
+    (root / "inbox" / "yingze").mkdir(parents=True)
+    (root / "landing" / "tax").mkdir(parents=True)
+    (root / "inbox" / "yingze" / "req.csv").write_text(
+        HEADER + f"RQ-1,,dibao,H1,140105,1,孙丽,{SUN},户主,SQ-1\n", encoding="utf-8")
+    (root / "landing" / "tax" / "tax.csv").write_text(TAX + f"T1,孙丽,{SUN},2026-09,工资薪金,500,某厂\n", encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 27), snapshot_mode="off")
+    (root / "landing" / "tax" / "tax_corr.csv").write_text(TAX + f"T1,孙丽,{SUN},2026-09,工资薪金,800,某厂\n",
+                                                           encoding="utf-8")
+    run_pass(root, as_of=date(2026, 11, 28), snapshot_mode="off")
+    doc = json.loads((root / "outbox" / "yingze" / "RQ-1" / "H1.json").read_text(encoding="utf-8"))
+    (said,) = [c for c in doc["reissue"]["changes"] if c["figure"] == "records"]
+    assert "T1：2026-09 工资薪金 500.00元 → 2026-09 工资薪金 800.00元" in said["message"]
