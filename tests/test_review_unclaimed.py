@@ -42,6 +42,16 @@ def _report(root):
     return json.loads((root / "outbox" / "minzheng" / "R1" / "H1.json").read_text(encoding="utf-8"))
 
 
+def _answer_the_one_question(root, record_id: str, answer: str, note: str) -> dict:
+    """Check that R1's review sheet asks about `record_id` alone, answer it, pass again: the new report."""
+    sheet = root / "outbox" / "minzheng" / "R1" / "review.xlsx"
+    cells = read_sheet(sheet)
+    assert [r[cells[0].index("记录编号")] for r in cells[1:]] == [record_id]
+    fill_sheet(sheet, root / "inbox" / "minzheng" / "answers.xlsx", {record_id: (answer, "张科员", note)})
+    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
+    return _report(root)
+
+
 @pytest.mark.parametrize("answer, outcome, rule", [("确认", "fail", "dibao.vehicle"), ("否认", "pass", None)])
 def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_settles_the_household(
         tmp_path, answer, outcome, rule):
@@ -57,13 +67,7 @@ def test_a_car_nobody_is_linked_to_is_a_question_on_the_sheet_and_its_answer_set
     assert [(m["record_id"], m["decision"]) for m in doc["members"][0]["matches"]] == [("V1", "review")]
     assert [(v["record_id"], v["counted"]) for v in doc["assets"]["vehicles"]] == [("V1", False)]
     assert 0 < doc["members"][0]["matches"][0]["match_probability"] <= 0.5
-    sheet = root / "outbox" / "minzheng" / "R1" / "review.xlsx"
-    cells = read_sheet(sheet)
-    assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["V1"]
-
-    fill_sheet(sheet, root / "inbox" / "minzheng" / "answers.xlsx", {"V1": (answer, "张科员", "车管所核实")})
-    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
-    doc = _report(root)
+    doc = _answer_the_one_question(root, "V1", answer, "车管所核实")
     assert doc["outcome"] == outcome, doc["findings"]
     rules = {f["rule"] for f in doc["findings"]}
     assert "match.unclaimed" not in rules and (rule is None or rule in rules)
@@ -221,12 +225,6 @@ def test_a_wage_one_character_off_the_members_name_that_decides_the_outcome_is_a
     doc = _report(root)
     assert doc["outcome"] == "review"
     assert [f["rule"] for f in doc["findings"] if f["severity"] == "warn"] == ["income.wage_unsure"]
-    sheet = root / "outbox" / "minzheng" / "R1" / "review.xlsx"
-    cells = read_sheet(sheet)
-    assert [r[cells[0].index("记录编号")] for r in cells[1:]] == ["W3"]
-
-    fill_sheet(sheet, root / "inbox" / "minzheng" / "answers.xlsx", {"W3": (answer, "张科员", "医院核实")})
-    run_pass(root, as_of=AS_OF, include_rolls=False, snapshot_mode="off")
-    doc = _report(root)
+    doc = _answer_the_one_question(root, "W3", answer, "医院核实")
     assert doc["outcome"] == outcome, doc["findings"]
     assert "income.wage_unsure" not in {f["rule"] for f in doc["findings"]}
