@@ -105,7 +105,8 @@ FROM applicant_rows a JOIN taken USING (request_id, household_id, batch_id) WHER
 def detect_changes(ctx: PassContext) -> int:
     """Stage: compare each re-verified household on the rolls with its previous facts; mark what to write
     (and an answered request's reports issued again: `pipelines.reissue`)."""
-    mark_reissues(ctx)
+    corrected = correction_lines(ctx.con)   # once, for the reissued requests and the rolls alike
+    mark_reissues(ctx, corrected)
     if not ctx.include_rolls:
         return 0
     rolls = {(r, h): roll_hash for r, h, roll_hash in ctx.con.execute(
@@ -139,7 +140,6 @@ def detect_changes(ctx: PassContext) -> int:
             "SELECT request_id, household_id, kind, severity, message FROM alerts WHERE as_of = ? AND run_id <> ? "
             "ORDER BY raised_at, kind, message", [ctx.as_of, ctx.run_id]).fetchall():
         today[(r, h)].append({"kind": kind, "severity": severity, "message": message})
-    corrected = correction_lines(ctx.con)
     shown: dict = defaultdict(set)    # the warnings of each household's standing report
     for r, h, rule, message in ctx.con.execute(
             "SELECT f.request_id, f.household_id, f.rule, f.message FROM findings f "

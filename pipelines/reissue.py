@@ -17,7 +17,6 @@ from pathlib import Path
 
 from pipelines.changes import OUTCOME_CN
 from pipelines.context import PassContext
-from pipelines.corrections import correction_lines
 
 FIGURES = (
     ("outcome", "核对建议", lambda d: d.get("outcome")),
@@ -87,8 +86,9 @@ def reissue_of(previous: dict, doc: dict, root: Path | None = None) -> dict:
             "previous_outcome": previous.get("outcome"), "changes": changes}
 
 
-def mark_reissues(ctx: PassContext) -> int:
-    """Stage helper: annotate the report of every inbox household assessed before with `reissue`."""
+def mark_reissues(ctx: PassContext, corrected: dict) -> int:
+    """Stage helper: annotate the report of every inbox household assessed before with `reissue`
+    (`corrected`: `corrections.correction_lines`)."""
     cols = ", ".join(f"arg_max(h.{c}, h.assessed_at) AS {c}" for c, _, _ in FIGURES) + \
         ", arg_max(h.report_path, h.assessed_at) AS report_path"
     rows = ctx.con.execute(f"""
@@ -98,7 +98,7 @@ FROM assessment_history h JOIN work_households w USING (request_id, household_id
 WHERE w.origin = 'inbox' AND h.run_id <> ? GROUP BY ALL""", [ctx.run_id]).fetchall()
     names = [c[0] for c in ctx.con.description]
     previous = {(r[0], r[1]): dict(zip(names, r)) for r in rows}
-    marked, corrected = 0, correction_lines(ctx.con)
+    marked = 0
     for i, note in enumerate(ctx.documents.notes()):
         key = (note["request_id"], note["household_id"])
         if (prev := previous.get(key)) is None:
